@@ -1,0 +1,835 @@
+/**
+ * Throughput and latency benchmark of the relayer's write path.
+ *
+ * How to run (from the repository root; nothing needs to be running, the port numbers are free ones):
+ *
+ *     npx hardhat run bench/relayer.ts
+ *
+ * (`npm run bench:relayer` runs the same command.) It starts a child `hardhat node` (automine) on a
+ * free 127.0.0.1 port, deploys the AccountConfig diamond to it over JSON-RPC with the well-known dev
+ * keys (the same facets and initializer as test/fixtures/diamond.ts; nothing is written to
+ * deployments/), and then, for 1 and 4 api payers, measures the same admin write (addGroup on a
+ * managed account, empty lists):
+ *
+ *  - raw: transactions signed locally by the api payer keys with locally managed nonces and sent
+ *    with eth_sendRawTransaction straight to the node; one sequential sender per payer, each
+ *    waiting for its receipt before the next write. Fixed gas limit (one estimate * 1.25) and fees.
+ *    Half of the writes run just before the relayer and half just after it (then summed), so that
+ *    background load drifting during the run affects both sides alike.
+ *  - relayer: a real relayer (createRelayer, listening on a free port, SQLite in a temp DATA_DIR,
+ *    PAYER_COUNT = the same payers) answering POST /core/v1/add_group over HTTP (global fetch) at a
+ *    fixed concurrency; a write's latency is until the response, i.e. mined and indexed.
+ *
+ * Both cases use the same payer keys, the same node and the same JSON-RPC client (the relayer's
+ * HttpRpc, wrapped in a call counter). Nonce errors: responses / exceptions mentioning a nonce,
+ * chain-layer log lines about nonces, filler transactions, payers whose on-chain nonce advanced by
+ * a different amount than the transactions mined from them in the measured window, and payers
+ * left with pending (unmined) transactions.
+ * The notes of the report give, per case, the JSON-RPC calls per write (with their mean round
+ * trip) and the CPU time per write of the benchmark process and of the node (Linux /proc).
+ *
+ * Prints a markdown table and writes it, with the settings and machine info, to
+ * bench/results/relayer.md. Settings (environment, optional):
+ *   BENCH_WRITES (300)  BENCH_WARMUP (10)  BENCH_CONCURRENCY (8)  BENCH_POLL_MS (25)
+ *   BENCH_PAYERS ("1,4")  BENCH_NODE_LOGGING (0: the node's per-request console logging is off)
+ *   BENCH_DATA_DIR (the run's directory in os.tmpdir(): where the relayer's DATA_DIR is created)
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import hre from "hardhat";
+import {
+  ContractFactory,
+  HDNodeWallet,
+  JsonRpcProvider,
+  Mnemonic,
+  NonceManager,
+  Wallet,
+  hexlify,
+  keccak256,
+  parseEther,
+  randomBytes,
+  toUtf8Bytes,
+  type TransactionRequest,
+} from "ethers";
+import { FACET_NAMES, FacetCutAction, selectorsOf, type FacetCut, type InitArgs } from "../scripts/lib/diamond";
+import { IAccountConfig__factory, type IAccountConfig } from "../typechain-types";
+import { loadConfig } from "../src/relayer/config";
+import { createRelayer, payerKeysOf, type Relayer } from "../src/relayer/main";
+import { HttpRpc, diamondInterface, type ChainLogger, type RpcLike } from "../src/relayer/chain";
+
+const ROOT = path.resolve(__dirname, "..");
+const HOST = "127.0.0.1";
+const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+const RATIO_TARGET = 0.8;
+
+const intEnv = (name: string, fallback: number): number => {
+  const v = (process.env[name] ?? "").trim();
+  if (v === "") return fallback;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name}: expected a non-negative integer, got "${v}"`);
+  return n;
+};
+
+const SETTINGS = {
+  writes: intEnv("BENCH_WRITES", 300),
+  warmup: intEnv("BENCH_WARMUP", 10),
+  concurrency: Math.max(1, intEnv("BENCH_CONCURRENCY", 8)),
+  pollIntervalMs: Math.max(1, intEnv("BENCH_POLL_MS", 25)),
+  payerCounts: (process.env.BENCH_PAYERS ?? "1,4")
+    .split(",")
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isSafeInteger(n) && n >= 1),
+  nodeLogging: ["1", "true", "yes"].includes((process.env.BENCH_NODE_LOGGING ?? "").trim().toLowerCase()),
+  /** Parent directory of the relayer's DATA_DIR (SQLite file); default: the run's temporary directory. */
+  dataDirBase: (process.env.BENCH_DATA_DIR ?? "").trim(),
+  gasLimitPercent: 125n,
+};
+
+// ------------------------------------------------------------------ small helpers
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const now = () => performance.now();
+const hexNum = (v: unknown): number => Number(BigInt(v as string));
+const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const NONCE_RE = /nonce/i;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on("error", reject);
+    s.listen(0, HOST, () => {
+      const a = s.address();
+      const port = typeof a === "object" && a !== null ? a.port : 0;
+      s.close(() => (port > 0 ? resolve(port) : reject(new Error("no free port"))));
+    });
+  });
+}
+
+function devKey(i: number): string {
+  return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${i}`).privateKey;
+}
+
+/** Nearest-rank percentile of ascending values. */
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+interface CallStats {
+  calls: number;
+  ms: number;
+}
+
+/** Counts JSON-RPC calls per method (and their round-trip time) on the way to the node. */
+class CountingRpc implements RpcLike {
+  private readonly stats = new Map<string, CallStats>();
+  constructor(private readonly inner: RpcLike) {}
+  async send(method: string, params: unknown[]): Promise<unknown> {
+    const t0 = now();
+    try {
+      return await this.inner.send(method, params);
+    } finally {
+      const s = this.stats.get(method) ?? { calls: 0, ms: 0 };
+      this.stats.set(method, { calls: s.calls + 1, ms: s.ms + (now() - t0) });
+    }
+  }
+  snapshot(): Map<string, CallStats> {
+    return new Map([...this.stats].map(([m, s]) => [m, { ...s }]));
+  }
+  /** Per method since `before`, most frequent first. */
+  since(before: Map<string, CallStats>): [string, CallStats][] {
+    return [...this.stats]
+      .map(([m, s]): [string, CallStats] => {
+        const b = before.get(m) ?? { calls: 0, ms: 0 };
+        return [m, { calls: s.calls - b.calls, ms: s.ms - b.ms }];
+      })
+      .filter(([, s]) => s.calls > 0)
+      .sort((a, b) => b[1].calls - a[1].calls || a[0].localeCompare(b[0]));
+  }
+}
+
+/** CPU time (ms) of this process and of the child node (Linux /proc; null elsewhere). */
+function cpuNow(nodePid: number | undefined): { self: number; node: number | null } {
+  const u = process.cpuUsage();
+  let node: number | null = null;
+  if (nodePid !== undefined) {
+    try {
+      // fields after "(comm)": state is 3rd, utime 14th, stime 15th (clock ticks, 100 Hz on Linux)
+      const stat = fs.readFileSync(`/proc/${nodePid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      node = ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    } catch {
+      node = null;
+    }
+  }
+  return { self: (u.user + u.system) / 1000, node };
+}
+
+interface Usage {
+  rpc: [string, CallStats][];
+  cpuSelfMs: number;
+  cpuNodeMs: number | null;
+}
+
+function measureFrom(rpc: CountingRpc, nodePid: number | undefined): () => Usage {
+  const calls = rpc.snapshot();
+  const cpu = cpuNow(nodePid);
+  return () => {
+    const end = cpuNow(nodePid);
+    return {
+      rpc: rpc.since(calls),
+      cpuSelfMs: end.self - cpu.self,
+      cpuNodeMs: end.node === null || cpu.node === null ? null : end.node - cpu.node,
+    };
+  };
+}
+
+/** Runs `count` jobs with at most `concurrency` at once; returns wall time in ms. */
+async function pool(count: number, concurrency: number, job: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const start = now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      for (let i = next++; i < count; i = next++) await job(i);
+    }),
+  );
+  return now() - start;
+}
+
+// ------------------------------------------------------------------ child hardhat node
+
+interface Node {
+  url: string;
+  child: ChildProcess;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+async function startNode(tmp: string): Promise<Node> {
+  const port = await freePort();
+  const url = `http://${HOST}:${port}`;
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" };
+  delete childEnv.HARDHAT_NETWORK; // `hardhat run` sets it; the node itself runs the "hardhat" network
+  const logFile = path.join(tmp, "chain.log");
+  const log = fs.openSync(logFile, "w");
+  // --no-deploy / --no-reset: hardhat-deploy neither deploys nor deletes deployments/localhost.
+  const child = spawn(
+    path.join(ROOT, "node_modules", ".bin", "hardhat"),
+    ["node", "--hostname", HOST, "--port", String(port), "--no-deploy", "--no-reset"],
+    { cwd: ROOT, env: childEnv, stdio: ["ignore", log, log], detached: true },
+  );
+  fs.closeSync(log);
+  const kill = (signal: NodeJS.Signals) => {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid, signal); // the node's own process group (detached)
+    } catch {
+      /* already gone */
+    }
+  };
+  // Last resort if this process exits without running the normal cleanup.
+  const onExit = () => kill("SIGKILL");
+  process.on("exit", onExit);
+  const stop = async () => {
+    process.off("exit", onExit);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once("exit", () => r()));
+    kill("SIGTERM");
+    const t = setTimeout(() => kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(t);
+  };
+  const rpc = new HttpRpc(url, 2000);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`hardhat node exited with code ${child.exitCode}; see ${logFile}`);
+    try {
+      await rpc.send("eth_chainId", []);
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`hardhat node did not answer on ${url} within 60 s; see ${logFile}`);
+      }
+      await sleep(200);
+    }
+  }
+  await rpc.send("hardhat_setLoggingEnabled", [SETTINGS.nodeLogging]);
+  return { url, child, logFile, stop };
+}
+
+// ------------------------------------------------------------------ deployment over JSON-RPC
+
+interface Deployment {
+  provider: JsonRpcProvider;
+  /** Dev account 0 (diamond owner), with a local nonce counter. */
+  owner: NonceManager;
+  diamond: IAccountConfig;
+  address: string;
+  block: number;
+}
+
+/** The full diamond (every facet + AccountConfigInit.initializeV1), as test/fixtures/diamond.ts does. */
+async function deployDiamond(url: string): Promise<Deployment> {
+  // No request cache (it would hand out stale nonces) and no batching (it would add latency).
+  const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1, pollingInterval: 50 });
+  const [ownerWallet, configOperator, pricingOperator, adminPayer, payer, payer2] = [0, 1, 2, 3, 4, 5].map(
+    (i) => new Wallet(devKey(i), provider),
+  );
+  const owner = new NonceManager(ownerWallet);
+  const deploy = async (name: string, args: unknown[] = []) => {
+    const artifact = await hre.artifacts.readArtifact(name);
+    const contract = await new ContractFactory(artifact.abi, artifact.bytecode, owner).deploy(...args);
+    await contract.waitForDeployment();
+    return contract;
+  };
+  const cuts: FacetCut[] = [];
+  for (const name of FACET_NAMES) {
+    const facet = await deploy(name);
+    cuts.push({ facetAddress: await facet.getAddress(), action: FacetCutAction.Add, functionSelectors: selectorsOf(facet.interface) });
+  }
+  const init = await deploy("AccountConfigInit");
+  const initArgs: InitArgs = {
+    configOperator: configOperator.address,
+    pricingOperator: pricingOperator.address,
+    adminApiPayer: adminPayer.address,
+    apiPayers: [payer.address, payer2.address],
+  };
+  const initCalldata = init.interface.encodeFunctionData("initializeV1", [initArgs]);
+  const diamondContract = await deploy("AccountConfig", [ownerWallet.address, cuts, await init.getAddress(), initCalldata]);
+  const address = await diamondContract.getAddress();
+  const receipt = await diamondContract.deploymentTransaction()?.wait();
+  return {
+    provider,
+    owner,
+    diamond: IAccountConfig__factory.connect(address, owner),
+    address,
+    block: receipt?.blockNumber ?? 0,
+  };
+}
+
+// ------------------------------------------------------------------ measurement
+
+interface RunResult {
+  label: "raw" | "relayer";
+  payers: number;
+  writes: number;
+  ok: number;
+  wallMs: number;
+  latencies: number[];
+  failures: string[];
+  nonceErrors: number;
+  nonceNotes: string[];
+  extra: string[];
+  usage: Usage;
+}
+
+const groupArgs = (master: string, name: string) => [master, name, "bench", [] as bigint[], [] as string[]] as const;
+
+/** Transactions mined from `payers` in blocks (from, to], per payer. */
+async function minedFrom(rpc: RpcLike, payers: string[], from: number, to: number): Promise<Map<string, number>> {
+  const counts = new Map(payers.map((p) => [p.toLowerCase(), 0]));
+  for (let n = from + 1; n <= to; n++) {
+    const block = (await rpc.send("eth_getBlockByNumber", [`0x${n.toString(16)}`, true])) as { transactions: { from: string }[] };
+    for (const tx of block.transactions) {
+      const f = tx.from.toLowerCase();
+      if (counts.has(f)) counts.set(f, (counts.get(f) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+async function nonces(rpc: RpcLike, payers: string[], tag: "latest" | "pending"): Promise<number[]> {
+  return Promise.all(payers.map(async (p) => hexNum(await rpc.send("eth_getTransactionCount", [p, tag]))));
+}
+
+/**
+ * On-chain nonce accounting for a measured window: each payer's nonce must advance by exactly the
+ * number of transactions mined from it, nothing may stay pending, and the mined total must equal
+ * the successful writes.
+ */
+async function checkNonces(
+  rpc: RpcLike,
+  payers: string[],
+  before: { block: number; latest: number[] },
+  ok: number,
+): Promise<{ errors: number; notes: string[] }> {
+  const block = hexNum(await rpc.send("eth_blockNumber", []));
+  const latest = await nonces(rpc, payers, "latest");
+  const pending = await nonces(rpc, payers, "pending");
+  const mined = await minedFrom(rpc, payers, before.block, block);
+  let errors = 0;
+  const notes: string[] = [];
+  let total = 0;
+  payers.forEach((p, i) => {
+    const delta = latest[i] - before.latest[i];
+    const m = mined.get(p.toLowerCase()) ?? 0;
+    total += m;
+    if (delta !== m) {
+      errors++;
+      notes.push(`${p}: nonce advanced by ${delta} but ${m} transactions were mined from it`);
+    }
+    if (pending[i] !== latest[i]) {
+      errors++;
+      notes.push(`${p}: ${pending[i] - latest[i]} transaction(s) still pending (nonce gap?)`);
+    }
+  });
+  if (total !== ok) notes.push(`${total} transactions mined from the payers for ${ok} successful writes`);
+  return { errors, notes };
+}
+
+/** Raw baseline: one sequential sender per payer key; local nonces; eth_sendRawTransaction + receipt. */
+async function runRaw(
+  rpc: CountingRpc,
+  nodePid: number | undefined,
+  keys: string[],
+  diamond: string,
+  master: string,
+  count: number,
+): Promise<RunResult> {
+  const wallets = keys.map((k) => new Wallet(k));
+  const payers = wallets.map((w) => w.address);
+  const chainId = BigInt(await rpc.send("eth_chainId", []) as string);
+  const next = await nonces(rpc, payers, "pending");
+  const sample = diamondInterface.encodeFunctionData("addGroup", groupArgs(master, "raw-estimate"));
+  const estimate = BigInt((await rpc.send("eth_estimateGas", [{ from: payers[0], to: diamond, data: sample }])) as string);
+  const gasLimit = (estimate * SETTINGS.gasLimitPercent + 99n) / 100n;
+  const block = (await rpc.send("eth_getBlockByNumber", ["latest", false])) as { baseFeePerGas: string };
+  const prio = BigInt((await rpc.send("eth_maxPriorityFeePerGas", [])) as string);
+  const maxFee = BigInt(block.baseFeePerGas) * 2n + prio;
+
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  let nonceErrors = 0;
+  let ok = 0;
+  let seq = 0;
+  const before = { block: hexNum(await rpc.send("eth_blockNumber", [])), latest: await nonces(rpc, payers, "latest") };
+  const usageOf = measureFrom(rpc, nodePid);
+  const start = now();
+  await Promise.all(
+    wallets.map(async (wallet, w) => {
+      for (let i = seq++; i < count; i = seq++) {
+        const t0 = now();
+        try {
+          const tx: TransactionRequest = {
+            type: 2,
+            chainId,
+            nonce: next[w]++,
+            to: diamond,
+            data: diamondInterface.encodeFunctionData("addGroup", groupArgs(master, `raw-${i}`)),
+            gasLimit,
+            maxFeePerGas: maxFee,
+            maxPriorityFeePerGas: prio,
+          };
+          const raw = await wallet.signTransaction(tx);
+          const hash = (await rpc.send("eth_sendRawTransaction", [raw])) as string;
+          let receipt: { status: string } | null = null;
+          while (!(receipt = (await rpc.send("eth_getTransactionReceipt", [hash])) as { status: string } | null)) await sleep(2);
+          if (hexNum(receipt.status) !== 1) throw new Error(`transaction ${hash} reverted`);
+          latencies.push(now() - t0);
+          ok++;
+        } catch (e) {
+          const msg = errText(e);
+          if (NONCE_RE.test(msg)) nonceErrors++;
+          failures.push(msg);
+        }
+      }
+    }),
+  );
+  const wallMs = now() - start;
+  const usage = usageOf();
+  const check = await checkNonces(rpc, payers, before, ok);
+  return {
+    label: "raw",
+    payers: keys.length,
+    writes: count,
+    ok,
+    wallMs,
+    latencies,
+    failures,
+    nonceErrors: nonceErrors + check.errors,
+    nonceNotes: check.notes,
+    extra: [],
+    usage,
+  };
+}
+
+/** Collects the chain layer's warnings and errors (the relayer's own logs are silent). */
+function captureLogger(): ChainLogger & { lines: string[] } {
+  const lines: string[] = [];
+  const keep = (level: string) => (fields: Record<string, unknown>, msg: string) => {
+    lines.push(`${level}: ${msg} ${JSON.stringify(fields)}`);
+  };
+  return { lines, debug: () => undefined, info: () => undefined, warn: keep("warn"), error: keep("error") };
+}
+
+interface HttpReply {
+  status: number;
+  body: unknown;
+  text: string;
+}
+
+async function post(url: string, body: unknown, apiKey?: string): Promise<HttpReply> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(apiKey ? { "x-api-key": apiKey } : {}) },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: parsed, text };
+}
+
+/** Relayer: POST /core/v1/add_group at SETTINGS.concurrency; latency = until the HTTP response. */
+async function runRelayer(
+  relayer: Relayer,
+  relayerRpc: CountingRpc,
+  rpc: RpcLike,
+  nodePid: number | undefined,
+  apiKey: string,
+  count: number,
+  logger: { lines: string[] },
+): Promise<RunResult> {
+  const url = `${relayer.url}/core/v1/add_group`;
+  const payers = relayer.chain.payers;
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  let nonceErrors = 0;
+  let ok = 0;
+  const logsBefore = logger.lines.length;
+  const rowsBefore = Math.max(0, ...(await relayer.store.outbox.list()).map((r) => r.id));
+  const before = { block: hexNum(await rpc.send("eth_blockNumber", [])), latest: await nonces(rpc, payers, "latest") };
+  const usageOf = measureFrom(relayerRpc, nodePid);
+  const wallMs = await pool(count, SETTINGS.concurrency, async (i) => {
+    const t0 = now();
+    try {
+      const res = await post(
+        url,
+        { group_name: `relayed-${i}`, group_description: "bench", pkp_ids_permitted: [], cid_hashes_permitted: [] },
+        apiKey,
+      );
+      const body = res.body as { success?: unknown; group_id?: unknown } | null;
+      if (res.status !== 200 || body?.success !== true || typeof body.group_id !== "string") {
+        throw new Error(`HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+      }
+      latencies.push(now() - t0);
+      ok++;
+    } catch (e) {
+      const msg = errText(e);
+      if (NONCE_RE.test(msg)) nonceErrors++;
+      failures.push(msg);
+    }
+  });
+  const usage = usageOf();
+  const check = await checkNonces(rpc, payers, before, ok);
+  const newLogs = logger.lines.slice(logsBefore);
+  const nonceLogs = newLogs.filter((l) => NONCE_RE.test(l));
+  const rows = (await relayer.store.outbox.list()).filter((r) => r.id > rowsBefore);
+  const resigned = rows.filter((r) => r.attempts > 1).length;
+  const fillers = rows.filter((r) => r.kind === "filler").length;
+  const notMined = rows.filter((r) => r.status !== "mined").length;
+  const extra = [
+    `outbox rows ${rows.length}, re-signed ${resigned}, fillers ${fillers}, not mined ${notMined}; ` +
+      `chain-layer warnings/errors ${newLogs.length}`,
+    ...newLogs.slice(0, 5),
+  ];
+  return {
+    label: "relayer",
+    payers: payers.length,
+    writes: count,
+    ok,
+    wallMs,
+    latencies,
+    failures,
+    nonceErrors: nonceErrors + nonceLogs.length + fillers + check.errors,
+    nonceNotes: [...check.notes, ...nonceLogs.slice(0, 5)],
+    extra,
+    usage,
+  };
+}
+
+// ------------------------------------------------------------------ one payer count
+
+interface CaseResult {
+  raw: RunResult;
+  relayer: RunResult;
+}
+
+async function runCase(dep: Deployment, node: Node, payerCount: number, tmp: string): Promise<CaseResult> {
+  const nodeUrl = node.url;
+  const nodePid = node.child.pid;
+  const rpc = new CountingRpc(new HttpRpc(nodeUrl));
+  const dataDir = fs.mkdtempSync(path.join(SETTINGS.dataDirBase || tmp, `relayer-${payerCount}-`));
+  const config = loadConfig({
+    HOST,
+    PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+    ROOT_SECRET: hexlify(randomBytes(32)),
+    RPC_URL: nodeUrl,
+    CHAIN_ID: "31337",
+    DIAMOND_ADDRESS: dep.address,
+    PAYER_COUNT: String(payerCount),
+    LOG_LEVEL: "silent",
+    RATE_LIMIT_KEY_PER_MINUTE: "1000000",
+    RATE_LIMIT_KEY_BURST: "1000000",
+    RATE_LIMIT_IP_PER_MINUTE: "1000000",
+    RATE_LIMIT_IP_BURST: "1000000",
+    RATE_LIMIT_NEW_ACCOUNT_PER_HOUR: "1000000",
+    RATE_LIMIT_NEW_ACCOUNT_BURST: "1000000",
+  });
+  const { payerKeys } = payerKeysOf(config);
+  const payerWallets = payerKeys.map((k) => new Wallet(k, dep.provider));
+  // The relayer's derived payers are the diamond's api payers for this case (raw and relayer alike).
+  await (await dep.diamond.setApiPayers(payerWallets.map((w) => w.address))).wait();
+  for (const w of payerWallets) await (await dep.owner.sendTransaction({ to: w.address, value: parseEther("1000") })).wait();
+
+  // ---- raw baseline on its own managed account: half before and half after the relayer run, so
+  // that drifting background load on the machine affects both sides alike
+  const master = keccak256(toUtf8Bytes(`bench-raw-${payerCount}-${hexlify(randomBytes(8))}`));
+  await (await dep.diamond.connect(payerWallets[0]).newAccount(master, true, "raw bench", "", Wallet.createRandom().address)).wait();
+  if (SETTINGS.warmup > 0) await runRaw(rpc, nodePid, payerKeys, dep.address, master, SETTINGS.warmup);
+  const rawHalf = Math.ceil(SETTINGS.writes / 2);
+  const rawBefore = await runRaw(rpc, nodePid, payerKeys, dep.address, master, rawHalf);
+
+  // ---- the relayer, same payer keys (it reconciles its nonces with the chain on start)
+  const logger = captureLogger();
+  // Exactly what RPC_URL gives the chain layer (an HttpRpc), wrapped in a call counter.
+  const relayerRpc = new CountingRpc(new HttpRpc(config.chain.rpcUrl));
+  let relayer: Relayer | undefined;
+  let relayed: RunResult;
+  try {
+    relayer = await createRelayer(config, {
+      provider: relayerRpc,
+      listen: true,
+      logger: false,
+      startBlock: dep.block,
+      chain: { pollIntervalMs: SETTINGS.pollIntervalMs, balanceCheckIntervalMs: 0, logger },
+    });
+    const deadline = Date.now() + 30_000;
+    while (!relayer.chain.status().writer.ready) {
+      if (Date.now() > deadline) throw new Error(`relayer writer not ready: ${relayer.chain.status().writer.lastError}`);
+      await sleep(50);
+    }
+    await relayer.chain.indexer.syncTo(hexNum(await rpc.send("eth_blockNumber", [])));
+    const account = await post(`${relayer.url}/core/v1/new_account`, { account_name: "relayer bench", account_description: "" });
+    const apiKey = (account.body as { api_key?: unknown } | null)?.api_key;
+    if (account.status !== 200 || typeof apiKey !== "string") throw new Error(`new_account: HTTP ${account.status} ${account.text}`);
+    if (SETTINGS.warmup > 0) {
+      const w = await runRelayer(relayer, relayerRpc, rpc, nodePid, apiKey, SETTINGS.warmup, logger);
+      if (w.ok !== SETTINGS.warmup) throw new Error(`relayer warm-up failed: ${w.failures[0]}`);
+    }
+    relayed = await runRelayer(relayer, relayerRpc, rpc, nodePid, apiKey, SETTINGS.writes, logger);
+    const groups = (await dep.diamond.getAccount(keccak256(toUtf8Bytes(apiKey)))).groupCount;
+    if (groups !== BigInt(relayed.ok + SETTINGS.warmup)) relayed.extra.push(`account holds ${groups} groups, expected ${relayed.ok + SETTINGS.warmup}`);
+  } finally {
+    await relayer?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  // ---- second half of the raw baseline (the relayer is stopped: its payer keys are free again)
+  const rawAfter = await runRaw(rpc, nodePid, payerKeys, dep.address, master, SETTINGS.writes - rawHalf);
+  const raw = mergeRuns(rawBefore, rawAfter);
+  const rate = (r: RunResult) => ((r.ok / r.wallMs) * 1000).toFixed(1);
+  raw.extra.push(`${rawBefore.ok} writes before the relayer run at ${rate(rawBefore)}/s, ${rawAfter.ok} after at ${rate(rawAfter)}/s`);
+  const rawGroups = (await dep.diamond.getAccount(master)).groupCount;
+  if (rawGroups !== BigInt(raw.ok + SETTINGS.warmup)) raw.extra.push(`account holds ${rawGroups} groups, expected ${raw.ok + SETTINGS.warmup}`);
+  return { raw, relayer: relayed };
+}
+
+/** Two measured runs of the same kind as one (rates over the summed wall time). */
+function mergeRuns(a: RunResult, b: RunResult): RunResult {
+  const rpc = new Map<string, CallStats>();
+  for (const [m, s] of [...a.usage.rpc, ...b.usage.rpc]) {
+    const t = rpc.get(m) ?? { calls: 0, ms: 0 };
+    rpc.set(m, { calls: t.calls + s.calls, ms: t.ms + s.ms });
+  }
+  return {
+    label: a.label,
+    payers: a.payers,
+    writes: a.writes + b.writes,
+    ok: a.ok + b.ok,
+    wallMs: a.wallMs + b.wallMs,
+    latencies: [...a.latencies, ...b.latencies],
+    failures: [...a.failures, ...b.failures],
+    nonceErrors: a.nonceErrors + b.nonceErrors,
+    nonceNotes: [...a.nonceNotes, ...b.nonceNotes],
+    extra: [...a.extra, ...b.extra],
+    usage: {
+      rpc: [...rpc].sort((x, y) => y[1].calls - x[1].calls || x[0].localeCompare(y[0])),
+      cpuSelfMs: a.usage.cpuSelfMs + b.usage.cpuSelfMs,
+      cpuNodeMs: a.usage.cpuNodeMs === null || b.usage.cpuNodeMs === null ? null : a.usage.cpuNodeMs + b.usage.cpuNodeMs,
+    },
+  };
+}
+
+// ------------------------------------------------------------------ report
+
+function rowOf(r: RunResult, rawRate: number): string[] {
+  const sorted = [...r.latencies].sort((a, b) => a - b);
+  const rate = (r.ok / r.wallMs) * 1000;
+  const ratio = r.label === "raw" ? "1.00" : (rate / rawRate).toFixed(2);
+  const caseName = r.label === "raw" ? "raw signed txs (direct to node)" : `relayer HTTP add_group (concurrency ${SETTINGS.concurrency})`;
+  const writes = r.ok === r.writes ? String(r.writes) : `${r.ok}/${r.writes} ok`;
+  return [
+    caseName,
+    String(r.payers),
+    writes,
+    rate.toFixed(1),
+    percentile(sorted, 50).toFixed(1),
+    percentile(sorted, 99).toFixed(1),
+    ratio,
+    String(r.nonceErrors),
+  ];
+}
+
+function usageText(r: RunResult): string {
+  const per = (n: number) => (r.ok > 0 ? n / r.ok : NaN);
+  const total = r.usage.rpc.reduce((a, [, s]) => a + s.calls, 0);
+  const methods = r.usage.rpc.map(([m, s]) => `${m} ${per(s.calls).toFixed(2)} x ${(s.ms / s.calls).toFixed(1)} ms`).join(", ");
+  const node = r.usage.cpuNodeMs === null ? "n/a" : `${per(r.usage.cpuNodeMs).toFixed(1)} ms`;
+  const busy = (ms: number | null) => (ms === null ? "n/a" : `${Math.round((ms / r.wallMs) * 100)}%`);
+  return (
+    `per write: ${per(total).toFixed(2)} JSON-RPC calls (method: calls per write x mean round trip: ${methods}); CPU ${per(r.usage.cpuSelfMs).toFixed(1)} ms in the ` +
+    `benchmark process (${busy(r.usage.cpuSelfMs)} of one core), ${node} in the node (${busy(r.usage.cpuNodeMs)})`
+  );
+}
+
+async function machineInfo(nodeUrl: string): Promise<string[]> {
+  const cpus = os.cpus();
+  const hardhatVersion = (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "hardhat", "package.json"), "utf8")) as { version: string }).version;
+  const client = (await new HttpRpc(nodeUrl).send("web3_clientVersion", []).catch(() => "?")) as string;
+  return [
+    `- date: ${new Date().toISOString()}`,
+    `- machine: ${os.availableParallelism()} CPUs (nproc), ${cpus[0]?.model ?? "unknown CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}`,
+    `- node ${process.version}, hardhat ${hardhatVersion} (node: ${client}); load average at the start ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  ];
+}
+
+async function main(): Promise<void> {
+  if (SETTINGS.payerCounts.length === 0) throw new Error("BENCH_PAYERS: no payer count");
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "relayer-bench-"));
+  let node: Node | undefined;
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error("interrupted: stopping the child node");
+    (node?.stop() ?? Promise.resolve()).finally(() => {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      process.exit(130);
+    });
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    console.log("starting a child hardhat node ...");
+    node = await startNode(tmp);
+    console.log(`node on ${node.url}; deploying the diamond ...`);
+    const dep = await deployDiamond(node.url);
+    console.log(`diamond at ${dep.address}`);
+    const machine = await machineInfo(node.url);
+
+    const results: CaseResult[] = [];
+    for (const n of SETTINGS.payerCounts) {
+      console.log(`payers ${n}: raw baseline and relayer, ${SETTINGS.writes} writes each (+${SETTINGS.warmup} warm-up) ...`);
+      const r = await runCase(dep, node, n, tmp);
+      results.push(r);
+      for (const x of [r.raw, r.relayer]) {
+        console.log(`  ${x.label}: ${x.ok}/${x.writes} ok in ${(x.wallMs / 1000).toFixed(2)} s`);
+      }
+    }
+
+    const rows: string[][] = [];
+    const notes: string[] = [];
+    let targetMet = true;
+    let nonceTotal = 0;
+    let failedTotal = 0;
+    for (const r of results) {
+      const rawRate = (r.raw.ok / r.raw.wallMs) * 1000;
+      const relRate = (r.relayer.ok / r.relayer.wallMs) * 1000;
+      rows.push(rowOf(r.raw, rawRate), rowOf(r.relayer, rawRate));
+      targetMet &&= relRate / rawRate >= RATIO_TARGET;
+      for (const x of [r.raw, r.relayer]) {
+        nonceTotal += x.nonceErrors;
+        failedTotal += x.writes - x.ok;
+        const tag = `${x.label}, ${x.payers} payer(s)`;
+        for (const f of [...new Set(x.failures)].slice(0, 3)) notes.push(`- ${tag}: failed write: ${f}`);
+        for (const n of x.nonceNotes) notes.push(`- ${tag}: ${n}`);
+        for (const e of x.extra) notes.push(`- ${tag}: ${e}`);
+        notes.push(`- ${tag}: ${usageText(x)}`);
+      }
+    }
+
+    const report = [
+      "# Relayer write benchmark",
+      "",
+      "Admin writes (`addGroup` on a managed account, empty lists) through the relayer vs raw signed",
+      "transactions sent directly to the same node in the same run. Reproduce with `npx hardhat run bench/relayer.ts`",
+      "(`npm run bench:relayer`).",
+      "",
+      table(
+        ["case", "payers", "writes", "writes/s", "p50 ms", "p99 ms", "ratio vs raw (same payer count)", "nonce errors"],
+        rows,
+      ),
+      "",
+      `Target: relayer/raw >= ${RATIO_TARGET.toFixed(2)} with every payer count: ${targetMet ? "**met**" : "**not met**"}. ` +
+        `Nonce errors: ${nonceTotal}. Failed writes: ${failedTotal}.`,
+      "",
+      "## Settings",
+      "",
+      `- chain: child \`hardhat node\` (EDR, automine: one block per transaction) on 127.0.0.1, per-request console logging ${SETTINGS.nodeLogging ? "on" : "off"} (\`hardhat_setLoggingEnabled\`)`,
+      `- ${SETTINGS.writes} measured writes per case after ${SETTINGS.warmup} warm-up writes; raw and relayer each on their own managed account`,
+      `- raw: one sequential sender per payer key (signs locally with ethers, local nonces, fixed gas limit = estimate x ${SETTINGS.gasLimitPercent}%,`,
+      "  fixed EIP-1559 fees, `eth_sendRawTransaction` then `eth_getTransactionReceipt`), through the relayer's HttpRpc client;",
+      "  half of the writes just before and half just after the relayer run (same payer keys, the relayer stopped), summed",
+      `- relayer: createRelayer(listen: true) in the benchmark process, SQLite store in ${SETTINGS.dataDirBase || os.tmpdir()}, PAYER_COUNT = payers`,
+      "  (the same derived keys as raw), JSON-RPC through HttpRpc(RPC_URL) (what RPC_URL gives it) wrapped in a call counter,",
+      `  chain pollIntervalMs ${SETTINGS.pollIntervalMs} (worker tick and indexer poll), balance checks off, LOG_LEVEL silent, no request log,`,
+      `  rate limits 1 000 000/min; ${SETTINGS.concurrency} concurrent HTTP clients (global fetch) posting /core/v1/add_group;`,
+      "  latency = until the HTTP response (transaction mined and indexed)",
+      "- all processes share the machine: benchmark + relayer in one Node process, the node in another",
+      "- writes/s = successful writes / wall time of the measured run; p50/p99 nearest rank",
+      "- nonce errors = responses or exceptions mentioning a nonce + chain-layer log lines about nonces + filler",
+      "  transactions + payers whose on-chain nonce moved by a different amount than the transactions mined from",
+      "  them in the measured window + payers left with pending transactions",
+      ...machine,
+      "",
+      ...(notes.length > 0 ? ["## Notes", "", ...notes, ""] : []),
+    ].join("\n");
+
+    console.log("");
+    console.log(report);
+    const outDir = path.join(__dirname, "results");
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.writeFileSync(path.join(outDir, "relayer.md"), report);
+    console.log(`written to ${path.relative(process.cwd(), path.join(outDir, "relayer.md"))}`);
+    if (nonceTotal > 0 || failedTotal > 0) process.exitCode = 1;
+  } finally {
+    await node?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
+import {LibAccountConfig} from "../libraries/LibAccountConfig.sol";
+import {LibAccess} from "../libraries/LibAccess.sol";
+import {IAccountConfigErrors} from "../interfaces/IAccountConfigErrors.sol";
+import {IAccountConfigEvents} from "../interfaces/IAccountConfigEvents.sol";
+import {IAccountConfigTypes} from "../interfaces/IAccountConfigTypes.sol";
+
+/// @title Usage API keys: set (create or overwrite), remove, rename
+/// @notice All three are master-only: a usage key can never mint, widen or remove keys.
+///         In each group array, 0 means "every group of the account, present and future".
+contract UsageKeysFacet is IAccountConfigErrors, IAccountConfigEvents {
+    using EnumerableSet for EnumerableSet.UintSet;
+
+    /// @notice Create a usage key or overwrite all of its permissions. A hash bound to anything else
+    ///         (another account, a master, an alias) reverts AccountAlreadyExists; a hash removed from
+    ///         this account may be set again and then carries exactly the permissions given here.
+    /// @param accountApiKeyHash the master hash (or admin alias)
+    /// @param usageApiKeyHash keccak256 of the usage key; non-zero
+    /// @param expiration unix seconds after which the key authorises nothing; 0 = never
+    /// @param balance the key's own balance
+    /// @param name at most 128 bytes
+    /// @param description at most 1024 bytes
+    /// @param createGroups may call addGroup
+    /// @param deleteGroups may call removeGroup
+    /// @param createPKPs may call registerWalletDerivation
+    /// @param manageIPFSIdsInGroups groups (0 = all) where it may add/remove actions; at most 50
+    /// @param addPkpToGroups groups (0 = all) where it may add wallets; at most 50
+    /// @param removePkpFromGroups groups (0 = all) where it may remove wallets; at most 50
+    /// @param executeInGroups groups (0 = all, an all-access key) where it may execute; at most 50
+    function setUsageApiKey(
+        uint256 accountApiKeyHash,
+        uint256 usageApiKeyHash,
+        uint256 expiration,
+        uint256 balance,
+        string calldata name,
+        string calldata description,
+        bool createGroups,
+        bool deleteGroups,
+        bool createPKPs,
+        uint256[] calldata manageIPFSIdsInGroups,
+        uint256[] calldata addPkpToGroups,
+        uint256[] calldata removePkpFromGroups,
+        uint256[] calldata executeInGroups
+    ) external {
+        IAccountConfigTypes.UsageKeyPermissions memory p;
+        p.expiration = expiration;
+        p.balance = balance;
+        p.createGroups = createGroups;
+        p.deleteGroups = deleteGroups;
+        p.createPKPs = createPKPs;
+        p.manageIPFSIdsInGroups = manageIPFSIdsInGroups;
+        p.addPkpToGroups = addPkpToGroups;
+        p.removePkpFromGroups = removePkpFromGroups;
+        p.executeInGroups = executeInGroups;
+        _set(accountApiKeyHash, usageApiKeyHash, name, description, p);
+    }
+
+    /// @notice Remove a usage key of the account; nothing of it remains. Master key only.
+    /// @param accountApiKeyHash the master hash (or admin alias)
+    /// @param usageApiKeyHash a usage key of the account
+    function removeUsageApiKey(uint256 accountApiKeyHash, uint256 usageApiKeyHash) external {
+        uint256 master = LibAccess.authorizeMasterWrite(accountApiKeyHash);
+        LibAccountConfig.Layout storage s = LibAccountConfig.layout();
+        _requireUsageKey(s, master, accountApiKeyHash, usageApiKeyHash);
+        s.bindings[usageApiKeyHash].kind = IAccountConfigTypes.HashKind.RemovedUsageKey;
+        LibAccountConfig.UsageKey storage key = s.usageKeys[usageApiKeyHash];
+        delete key.expiration;
+        delete key.name;
+        delete key.description;
+        delete key.createGroups;
+        delete key.deleteGroups;
+        delete key.createPKPs;
+        delete key.wildcards;
+        ++key.epoch;
+        delete key.manageIPFSIdsInGroups;
+        delete key.addPkpToGroups;
+        delete key.removePkpFromGroups;
+        delete key.executeInGroups;
+        delete s.balances[usageApiKeyHash];
+        s.accounts[master].usageKeys.remove(usageApiKeyHash);
+        emit UsageApiKeyRemoved(master, usageApiKeyHash);
+    }
+
+    /// @notice Rename a usage key of the account. Master key only.
+    /// @param accountApiKeyHash the master hash (or admin alias)
+    /// @param usageApiKeyHash a usage key of the account
+    /// @param name at most 128 bytes
+    /// @param description at most 1024 bytes
+    function updateUsageApiKeyMetadata(
+        uint256 accountApiKeyHash,
+        uint256 usageApiKeyHash,
+        string calldata name,
+        string calldata description
+    ) external {
+        uint256 master = LibAccess.authorizeMasterWrite(accountApiKeyHash);
+        LibAccountConfig.Layout storage s = LibAccountConfig.layout();
+        _requireUsageKey(s, master, accountApiKeyHash, usageApiKeyHash);
+        LibAccess.requireMetadata(bytes(name).length, bytes(description).length);
+        LibAccountConfig.UsageKey storage key = s.usageKeys[usageApiKeyHash];
+        key.name = name;
+        key.description = description;
+        emit UsageApiKeyMetadataSet(master, usageApiKeyHash, name, description);
+    }
+
+    function _set(
+        uint256 accountHash,
+        uint256 usageHash,
+        string calldata name,
+        string calldata description,
+        IAccountConfigTypes.UsageKeyPermissions memory p
+    ) private {
+        uint256 master = LibAccess.authorizeMasterWrite(accountHash);
+        LibAccess.requireNonZero(usageHash, "usageApiKeyHash");
+        LibAccess.requireMetadata(bytes(name).length, bytes(description).length);
+        LibAccountConfig.Layout storage s = LibAccountConfig.layout();
+        LibAccountConfig.Binding storage binding = s.bindings[usageHash];
+        IAccountConfigTypes.HashKind kind = binding.kind;
+        if (kind == IAccountConfigTypes.HashKind.None) {
+            binding.master = master;
+        } else if (
+            binding.master != master ||
+            (kind != IAccountConfigTypes.HashKind.UsageKey && kind != IAccountConfigTypes.HashKind.RemovedUsageKey)
+        ) {
+            revert AccountAlreadyExists(usageHash);
+        }
+        binding.kind = IAccountConfigTypes.HashKind.UsageKey;
+
+        LibAccountConfig.UsageKey storage key = s.usageKeys[usageHash];
+        uint64 epoch = ++key.epoch; // a fresh flag map: nothing from an earlier setting survives
+        uint8 wildcards = _storeGroups(key, epoch, p.manageIPFSIdsInGroups, LibAccountConfig.PERM_MANAGE_IPFS, 0);
+        wildcards = _storeGroups(key, epoch, p.addPkpToGroups, LibAccountConfig.PERM_ADD_PKP, wildcards);
+        wildcards = _storeGroups(key, epoch, p.removePkpFromGroups, LibAccountConfig.PERM_REMOVE_PKP, wildcards);
+        wildcards = _storeGroups(key, epoch, p.executeInGroups, LibAccountConfig.PERM_EXECUTE, wildcards);
+        key.wildcards = wildcards;
+        key.manageIPFSIdsInGroups = p.manageIPFSIdsInGroups;
+        key.addPkpToGroups = p.addPkpToGroups;
+        key.removePkpFromGroups = p.removePkpFromGroups;
+        key.executeInGroups = p.executeInGroups;
+        key.expiration = p.expiration;
+        key.createGroups = p.createGroups;
+        key.deleteGroups = p.deleteGroups;
+        key.createPKPs = p.createPKPs;
+        key.name = name;
+        key.description = description;
+        s.balances[usageHash] = p.balance;
+        s.accounts[master].usageKeys.add(usageHash);
+        emit UsageApiKeySet(master, usageHash);
+        emit UsageApiKeyPermissionsSet(master, usageHash, p);
+        emit UsageApiKeyMetadataSet(master, usageHash, name, description);
+    }
+
+    /// @dev Record `perm` for every group id in `ids` (0 sets the wildcard bit); reject duplicates.
+    function _storeGroups(
+        LibAccountConfig.UsageKey storage key,
+        uint64 epoch,
+        uint256[] memory ids,
+        uint8 perm,
+        uint8 wildcards
+    ) private returns (uint8) {
+        string memory field = _fieldName(perm);
+        LibAccess.requireMaxLength(ids.length, LibAccountConfig.MAX_USAGE_KEY_GROUPS, field);
+        mapping(uint256 => uint8) storage flags = key.groupFlags[epoch];
+        for (uint256 i; i < ids.length; ++i) {
+            uint256 id = ids[i];
+            if (id == 0) {
+                if ((wildcards & perm) != 0) revert InvalidRequest(string.concat(field, ": duplicate group id"));
+                wildcards |= perm;
+            } else {
+                uint8 current = flags[id];
+                if ((current & perm) != 0) revert InvalidRequest(string.concat(field, ": duplicate group id"));
+                flags[id] = current | perm;
+            }
+        }
+        return wildcards;
+    }
+
+    function _fieldName(uint8 perm) private pure returns (string memory) {
+        if (perm == LibAccountConfig.PERM_MANAGE_IPFS) return "manageIPFSIdsInGroups";
+        if (perm == LibAccountConfig.PERM_ADD_PKP) return "addPkpToGroups";
+        if (perm == LibAccountConfig.PERM_REMOVE_PKP) return "removePkpFromGroups";
+        return "executeInGroups";
+    }
+
+    function _requireUsageKey(
+        LibAccountConfig.Layout storage s,
+        uint256 master,
+        uint256 accountHash,
+        uint256 usageHash
+    ) private view {
+        LibAccountConfig.Binding storage binding = s.bindings[usageHash];
+        if (binding.kind != IAccountConfigTypes.HashKind.UsageKey || binding.master != master) {
+            revert UsageApiKeyDoesNotExist(accountHash, usageHash);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import { existsSync } from "fs";
+import path from "path";
+import { HardhatUserConfig, subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import "@nomicfoundation/hardhat-toolbox";
+import "hardhat-deploy";
+import "hardhat-contract-sizer";
+import { requireNetworkEnv } from "./scripts/lib/network-env";
+import "./tasks";
+
+process.env.HARDHAT_DISABLE_TELEMETRY_PROMPT ??= "true";
+// Optional .env beside this file (see .env.example); variables already set in the shell win.
+if (existsSync(path.join(__dirname, ".env"))) process.loadEnvFile(path.join(__dirname, ".env"));
+
+/** Must equal the exact version of the npm "solc" devDependency (pinned without a caret). */
+const SOLC_VERSION = "0.8.28";
+
+// Offline compiler: use soljson.js from the npm "solc" package instead of downloading a build.
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(
+  async (args: { solcVersion: string }, _hre, runSuper) => {
+    if (args.solcVersion !== SOLC_VERSION) return runSuper(args);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const solc = require("solc") as { version(): string };
+    return {
+      version: args.solcVersion,
+      longVersion: solc.version().replace(/\.Emscripten\.clang$/, ""),
+      compilerPath: require.resolve("solc/soljson.js"),
+      isSolcJs: true,
+    };
+  },
+);
+
+const env = (k: string): string => (process.env[k] ?? "").trim();
+const flag = (k: string): boolean => ["1", "true", "yes"].includes(env(k).toLowerCase());
+
+const compilerSettings = (viaIR: boolean) => ({
+  version: SOLC_VERSION,
+  settings: { optimizer: { enabled: true, runs: 200 }, viaIR, evmVersion: "cancun" },
+});
+
+const config: HardhatUserConfig = {
+  solidity: {
+    compilers: [compilerSettings(flag("VIA_IR"))],
+    // setUsageApiKey's hosted-compatible signature has 13 parameters (6 of them dynamic): the
+    // legacy code generator cannot decode them within 16 stack slots, so this one facet always
+    // compiles through the IR pipeline. Everything else follows VIA_IR.
+    overrides: { "contracts/facets/UsageKeysFacet.sol": compilerSettings(true) },
+  },
+  defaultNetwork: "hardhat",
+  networks: {
+    hardhat: { chainId: 31337 },
+    localhost: { url: env("LOCALHOST_RPC_URL") || `http://127.0.0.1:${env("CHAIN_PORT") || "8545"}`, chainId: 31337 },
+    // Public networks: RPC URL and deployer key come from the environment (see .env.example).
+    // A missing variable is reported by name when the network is used (scripts/lib/network-env.ts).
+    baseSepolia: {
+      url: env("BASE_SEPOLIA_RPC_URL") || "http://unset.invalid",
+      chainId: 84532,
+      accounts: env("DEPLOYER_PRIVATE_KEY") ? [env("DEPLOYER_PRIVATE_KEY")] : [],
+    },
+    base: {
+      url: env("BASE_RPC_URL") || "http://unset.invalid",
+      chainId: 8453,
+      accounts: env("DEPLOYER_PRIVATE_KEY") ? [env("DEPLOYER_PRIVATE_KEY")] : [],
+    },
+  },
+  // Local networks use dev accounts 0-5; on public networks only the deployer exists and the roles
+  // come from DIAMOND_OWNER, CONFIG_OPERATOR, PRICING_OPERATOR, ADMIN_API_PAYER, API_PAYERS.
+  namedAccounts: {
+    deployer: { default: 0 },
+    owner: { default: 0 },
+    configOperator: { default: 1, baseSepolia: 0, base: 0 },
+    pricingOperator: { default: 2, baseSepolia: 0, base: 0 },
+    adminApiPayer: { default: 3, baseSepolia: 0, base: 0 },
+    apiPayer1: { default: 4, baseSepolia: "", base: "" },
+    apiPayer2: { default: 5, baseSepolia: "", base: "" },
+  },
+  etherscan: {
+    apiKey: env("BASESCAN_API_KEY"),
+    customChains: [
+      { network: "base", chainId: 8453, urls: { apiURL: "https://api.basescan.org/api", browserURL: "https://basescan.org" } },
+      {
+        network: "baseSepolia",
+        chainId: 84532,
+        urls: { apiURL: "https://api-sepolia.basescan.org/api", browserURL: "https://sepolia.basescan.org" },
+      },
+    ],
+  },
+  typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  gasReporter: {
+    enabled: flag("REPORT_GAS"),
+    offline: !env("COINMARKETCAP_API_KEY"),
+    coinmarketcap: env("COINMARKETCAP_API_KEY") || undefined,
+    currency: "USD",
+  },
+  sourcify: { enabled: false },
+  contractSizer: { runOnCompile: false, strict: true, only: ["AccountConfig$", "Facet$", "Init$"] },
+  mocha: { timeout: 300_000 },
+};
+
+requireNetworkEnv(process.argv);
+
+export default config;

@@ -1,0 +1,80 @@
+/**
+ * One-way key derivation from the deployment's root secret (http-api.md §6): HKDF-SHA256 with a
+ * distinct label per purpose and a context, so a leaked derived key, API key or hash reveals no
+ * other credential. A derived scalar outside the secp256k1 range is re-derived with a counter.
+ */
+import { hkdfSync, randomBytes } from "crypto";
+import { computeAddress, getBytes, hexlify, toBeHex, toUtf8Bytes, zeroPadValue } from "ethers";
+
+const SALT = toUtf8Bytes("accountconfig/key-derivation/v1");
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+export type KeyLabel = "pkp" | "pkp-aes" | "lit-action" | "payer" | "admin-payer";
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** 32 bytes for `label` and `context` (info = label || 0x00 || counter || context). */
+export function deriveBytes(rootSecret: Uint8Array, label: KeyLabel, context: Uint8Array, counter = 0): Uint8Array {
+  if (rootSecret.length < 32) throw new Error("root secret: expected at least 32 bytes");
+  const info = concat([toUtf8Bytes(label), new Uint8Array([0, counter]), context]);
+  return new Uint8Array(hkdfSync("sha256", rootSecret, SALT, info, 32));
+}
+
+/** A valid secp256k1 private key (`0x` + 64 hex) for `label` and `context`. */
+export function derivePrivateKey(rootSecret: Uint8Array, label: KeyLabel, context: Uint8Array): string {
+  for (let counter = 0; counter < 256; counter++) {
+    const bytes = deriveBytes(rootSecret, label, context, counter);
+    const scalar = BigInt(hexlify(bytes));
+    if (scalar > 0n && scalar < SECP256K1_N) return zeroPadValue(bytes, 32);
+  }
+  throw new Error("key derivation failed"); // probability ~2^-32000
+}
+
+const word = (value: bigint | string): Uint8Array => getBytes(zeroPadValue(toBeHex(BigInt(value)), 32));
+
+/** The signing key of a PKP: context (account master hash, derivation). */
+export function pkpPrivateKey(rootSecret: Uint8Array, masterHash: string, derivation: bigint | string): string {
+  return derivePrivateKey(rootSecret, "pkp", concat([word(masterHash), word(derivation)]));
+}
+
+/** The address of a PKP (what is registered on-chain as pkpId). */
+export function pkpAddress(rootSecret: Uint8Array, masterHash: string, derivation: bigint | string): string {
+  return computeAddress(pkpPrivateKey(rootSecret, masterHash, derivation)).toLowerCase();
+}
+
+/** The AES-256 key of a PKP (Encrypt/Decrypt), distinct from its signing key. */
+export function pkpAesKey(rootSecret: Uint8Array, masterHash: string, derivation: bigint | string): Uint8Array {
+  return deriveBytes(rootSecret, "pkp-aes", concat([word(masterHash), word(derivation)]));
+}
+
+/** The key bound to a Lit Action's CID. */
+export function litActionPrivateKey(rootSecret: Uint8Array, cid: string): string {
+  return derivePrivateKey(rootSecret, "lit-action", toUtf8Bytes(cid));
+}
+
+/** The n-th api payer key (local deployments; public networks configure keys). */
+export function payerPrivateKey(rootSecret: Uint8Array, index: number): string {
+  if (!Number.isInteger(index) || index < 0) throw new Error("payer index: expected a non-negative integer");
+  return derivePrivateKey(rootSecret, "payer", word(BigInt(index)));
+}
+
+/** The admin api payer key (funds the payers). */
+export function adminPayerPrivateKey(rootSecret: Uint8Array): string {
+  return derivePrivateKey(rootSecret, "admin-payer", new Uint8Array());
+}
+
+/** A random non-zero 256-bit derivation value, as a decimal string. */
+export function randomDerivation(): string {
+  for (;;) {
+    const value = BigInt(hexlify(randomBytes(32)));
+    if (value !== 0n) return value.toString();
+  }
+}

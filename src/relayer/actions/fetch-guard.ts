@@ -1,0 +1,303 @@
+/**
+ * fetch for Lit Actions with an SSRF guard (http-api.md §5): every hop (the first request and each
+ * redirect) resolves the host name, refuses loopback, private, link-local, CGNAT, metadata,
+ * multicast and reserved addresses unless allow-listed, and then connects to exactly the address it
+ * checked (no second DNS lookup, so DNS rebinding cannot slip past). Bodies are size-limited and
+ * every request has a timeout.
+ *
+ * Allow-list entries (LIT_ACTION_FETCH_ALLOW_LIST): a host name (`api.local`, exact,
+ * case-insensitive), an IP address, or a CIDR range (`10.1.0.0/16`, `fd00::/8`).
+ */
+import { lookup as dnsLookup } from "dns/promises";
+import * as http from "http";
+import * as https from "https";
+import { BlockList, isIP, type LookupFunction } from "net";
+
+export class FetchBlockedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FetchBlockedError";
+  }
+}
+
+export interface FetchRequest {
+  url: string;
+  method?: string;
+  headers?: [string, string][];
+  /** Body as base64 (binary-safe). */
+  bodyBase64?: string;
+}
+
+export interface FetchResult {
+  url: string;
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+  redirected: boolean;
+  bodyBase64: string;
+}
+
+export interface FetchGuardOptions {
+  allowList: readonly string[];
+  timeoutMs: number;
+  maxBytes: number;
+  maxRedirects?: number;
+  /** DNS resolution (tests); default dns.promises.lookup with all addresses. */
+  resolve?: (host: string) => Promise<{ address: string; family: number }[]>;
+}
+
+const BLOCKED = new BlockList();
+for (const [net, prefix] of [
+  ["0.0.0.0", 8], // "this network"
+  ["10.0.0.0", 8], // private
+  ["100.64.0.0", 10], // CGNAT
+  ["127.0.0.0", 8], // loopback
+  ["169.254.0.0", 16], // link-local, cloud metadata (169.254.169.254)
+  ["172.16.0.0", 12], // private
+  ["192.0.0.0", 24], // IETF protocol assignments
+  ["192.0.2.0", 24], // TEST-NET-1
+  ["192.88.99.0", 24], // 6to4 relay
+  ["192.168.0.0", 16], // private
+  ["198.18.0.0", 15], // benchmarking
+  ["198.51.100.0", 24], // TEST-NET-2
+  ["203.0.113.0", 24], // TEST-NET-3
+  ["224.0.0.0", 4], // multicast
+  ["240.0.0.0", 4], // reserved, broadcast
+] as const) {
+  BLOCKED.addSubnet(net, prefix, "ipv4");
+}
+for (const [net, prefix] of [
+  ["::", 128], // unspecified
+  ["::1", 128], // loopback
+  ["64:ff9b:1::", 48], // local-use NAT64
+  ["100::", 64], // discard
+  ["2001:db8::", 32], // documentation
+  ["fc00::", 7], // unique local (incl. fd00:ec2::254, AWS metadata)
+  ["fe80::", 10], // link-local
+  ["fec0::", 10], // site-local (deprecated)
+  ["ff00::", 8], // multicast
+] as const) {
+  BLOCKED.addSubnet(net, prefix, "ipv6");
+}
+
+/** The IPv4 address embedded in an IPv4-mapped/-compatible/NAT64 IPv6 address, if any. */
+function embeddedIpv4(address: string): string | null {
+  const lowerAddr = address.toLowerCase();
+  const dotted = /^(?:::ffff:|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lowerAddr);
+  if (dotted) return dotted[1];
+  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lowerAddr);
+  if (hex) {
+    const hi = parseInt(hex[1], 16);
+    const lo = parseInt(hex[2], 16);
+    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
+  return null;
+}
+
+/** Why `address` may not be fetched ("loopback", ...), or null when it is a public address. */
+export function blockedReason(address: string): string | null {
+  const family = isIP(address);
+  if (family === 0) return "not an IP address";
+  if (family === 6) {
+    const v4 = embeddedIpv4(address);
+    if (v4 !== null) return blockedReason(v4);
+    return BLOCKED.check(address, "ipv6") ? "non-public IPv6 address" : null;
+  }
+  if (!BLOCKED.check(address, "ipv4")) return null;
+  const first = Number(address.split(".")[0]);
+  if (first === 127) return "loopback address";
+  if (address.startsWith("169.254.")) return "link-local or metadata address";
+  if (first === 10 || address.startsWith("192.168.") || /^172\.(1[6-9]|2\d|3[01])\./.test(address))
+    return "private address";
+  if (/^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./.test(address)) return "CGNAT address";
+  return "reserved address";
+}
+
+/** The allow-list as a matcher over (host name, resolved address). */
+export class AllowList {
+  private readonly hosts = new Set<string>();
+  private readonly ranges = new BlockList();
+  private empty = true;
+
+  constructor(entries: readonly string[]) {
+    for (const raw of entries) {
+      const entry = raw.trim().toLowerCase();
+      if (entry === "") continue;
+      this.empty = false;
+      const cidr = /^(.+)\/(\d{1,3})$/.exec(entry);
+      if (cidr !== null && isIP(cidr[1]) !== 0) {
+        const family = isIP(cidr[1]) === 4 ? "ipv4" : "ipv6";
+        this.ranges.addSubnet(cidr[1], Number(cidr[2]), family);
+      } else if (isIP(entry.replace(/^\[|\]$/g, "")) !== 0) {
+        const ip = entry.replace(/^\[|\]$/g, "");
+        this.ranges.addAddress(ip, isIP(ip) === 4 ? "ipv4" : "ipv6");
+      } else {
+        this.hosts.add(entry.replace(/\.$/, ""));
+      }
+    }
+  }
+
+  allows(host: string, address: string): boolean {
+    if (this.empty) return false;
+    if (this.hosts.has(host.toLowerCase().replace(/\.$/, ""))) return true;
+    const family = isIP(address);
+    return family !== 0 && this.ranges.check(address, family === 4 ? "ipv4" : "ipv6");
+  }
+}
+
+async function defaultResolve(host: string): Promise<{ address: string; family: number }[]> {
+  return dnsLookup(host, { all: true, verbatim: true });
+}
+
+/** Resolves `host` and returns the address to connect to, or throws FetchBlockedError. */
+async function checkedAddress(
+  host: string,
+  allow: AllowList,
+  resolve: (host: string) => Promise<{ address: string; family: number }[]>,
+): Promise<{ address: string; family: number }> {
+  const bare = host.replace(/^\[|\]$/g, "");
+  let addresses: { address: string; family: number }[];
+  if (isIP(bare) !== 0) addresses = [{ address: bare, family: isIP(bare) }];
+  else {
+    try {
+      addresses = await resolve(bare);
+    } catch (e) {
+      throw new Error(`fetch failed: cannot resolve ${bare}: ${(e as Error).message}`);
+    }
+  }
+  if (addresses.length === 0) throw new Error(`fetch failed: ${bare} has no address`);
+  // Every address must pass: a name resolving to a public and a private address is refused.
+  for (const a of addresses) {
+    if (allow.allows(bare, a.address)) continue;
+    const reason = blockedReason(a.address);
+    if (reason !== null)
+      throw new FetchBlockedError(`fetch blocked: ${bare} resolves to ${a.address} (${reason}); not allow-listed`);
+  }
+  return addresses[0];
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** One guarded fetch, following up to `maxRedirects` redirects (each re-checked). */
+export async function guardedFetch(request: FetchRequest, options: FetchGuardOptions): Promise<FetchResult> {
+  const allow = new AllowList(options.allowList);
+  const resolve = options.resolve ?? defaultResolve;
+  const deadline = Date.now() + options.timeoutMs;
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    throw new TypeError(`fetch failed: invalid URL ${JSON.stringify(String(request.url).slice(0, 200))}`);
+  }
+  let method = (request.method ?? "GET").toUpperCase();
+  let body = request.bodyBase64 === undefined ? undefined : Buffer.from(request.bodyBase64, "base64");
+  if (body !== undefined && body.length > options.maxBytes)
+    throw new Error(`fetch request body exceeds ${options.maxBytes} bytes`);
+  const headers = request.headers ?? [];
+  const maxRedirects = options.maxRedirects ?? 5;
+  for (let hop = 0; ; hop++) {
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      throw new FetchBlockedError(`fetch blocked: scheme ${url.protocol} is not http or https`);
+    const target = await checkedAddress(url.hostname, allow, resolve);
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw new Error(`fetch timed out after ${options.timeoutMs} ms`);
+    const res = await requestOnce(url, method, headers, body, target, remaining, options.maxBytes, options.timeoutMs);
+    if (REDIRECTS.has(res.status) && res.location !== null) {
+      if (hop >= maxRedirects) throw new Error(`fetch failed: more than ${maxRedirects} redirects`);
+      url = new URL(res.location, url);
+      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")) {
+        method = "GET";
+        body = undefined;
+      }
+      continue;
+    }
+    return {
+      url: url.toString(),
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers,
+      redirected: hop > 0,
+      bodyBase64: res.body.toString("base64"),
+    };
+  }
+}
+
+interface RawResponse {
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+  location: string | null;
+  body: Buffer;
+}
+
+function requestOnce(
+  url: URL,
+  method: string,
+  headers: [string, string][],
+  body: Buffer | undefined,
+  target: { address: string; family: number },
+  timeoutMs: number,
+  maxBytes: number,
+  configuredTimeout: number,
+): Promise<RawResponse> {
+  // Connect to the checked address only (the host name stays for Host and TLS SNI).
+  const lookup: LookupFunction = (_host, opts, cb) => {
+    const o = opts as { all?: boolean };
+    if (o.all === true)
+      (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [target]);
+    else cb(null, target.address, target.family);
+  };
+  const mod = url.protocol === "https:" ? https : http;
+  return new Promise<RawResponse>((resolve, reject) => {
+    let settled = false;
+    const done = (err: Error | null, value?: RawResponse) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err !== null) reject(err);
+      else resolve(value as RawResponse);
+    };
+    const req = mod.request(
+      url,
+      {
+        method,
+        headers: Object.fromEntries(headers.filter(([k]) => k.toLowerCase() !== "host")),
+        lookup,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) {
+            req.destroy();
+            done(new Error(`fetch response exceeds max_fetch_response_length = ${maxBytes} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on("end", () => {
+          const pairs: [string, string][] = [];
+          for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) pairs.push([res.rawHeaders[i].toLowerCase(), res.rawHeaders[i + 1]]);
+          const location = res.headers.location;
+          done(null, {
+            status: res.statusCode ?? 0,
+            statusText: res.statusMessage ?? "",
+            headers: pairs,
+            location: typeof location === "string" ? location : null,
+            body: Buffer.concat(chunks),
+          });
+        });
+        res.on("error", (e) => done(e));
+      },
+    );
+    const timer = setTimeout(() => {
+      req.destroy();
+      done(new Error(`fetch timed out after ${Math.min(timeoutMs, configuredTimeout)} ms`));
+    }, timeoutMs);
+    req.on("error", (e) => done(new Error(`fetch failed: ${e.message}`)));
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}

@@ -1,0 +1,110 @@
+/**
+ * The relayer's chain layer: indexer (diamond events -> store.index) and signer pool + outbox
+ * worker (implements Writer of ../ports).
+ *
+ *   const store = await openStore({ dataDir, databaseUrl });
+ *   const chain = await startChain(store, {
+ *     rpcUrl: "http://127.0.0.1:8545",        // or provider: any { send(method, params) }
+ *     diamondAddress,
+ *     payerKeys: [key1, key2],                 // api payers, registered on-chain beforehand
+ *     adminPayerKey,                           // optional: tops up payers below the threshold
+ *   });
+ *   await chain.writer.write({ method: "addGroup", args: [...], idempotencyKey, idempotencyScope });
+ *   store.index.listGroups(...)                // read-your-writes: write() resolved => indexed
+ *   await chain.stop();                        // then store.close()
+ *
+ * Options (all times in ms):
+ *   provider | rpcUrl      RPC access. A provider is used through `send` only (no ethers cache);
+ *                          rpcUrl gets a small fetch JSON-RPC client (timeout rpcTimeoutMs, 15 000).
+ *   diamondAddress         the AccountConfig diamond.
+ *   payerKeys              api payer private keys (at least one).
+ *   adminPayerKey          admin api payer private key (top-ups); optional.
+ *   startBlock             first block to index (deployment block); default 0.
+ *   pollIntervalMs         worker tick and indexer poll interval; default 1000.
+ *   indexerPollIntervalMs  indexer poll interval when caught up; default pollIntervalMs.
+ *   logBatchSize           blocks per eth_getLogs; default 2000.
+ *   maxBackoffMs           indexer retry backoff ceiling; default 30 000.
+ *   stuckAfterMs           re-sign a sent transaction not mined after this long; default 60 000.
+ *   writeTimeoutMs         write() waits at most this long (then ChainUnavailableError, queued); default 120 000.
+ *   gasLimitPercent        gas limit = estimate * p / 100; default 125.
+ *   feeBumpPercent         fee raise per re-sign, >= 12.5; default 12.5.
+ *   maxFeePerGasWei        optional fee ceiling.
+ *   rebalanceAmountWei     top-up amount; default the diamond's rebalanceAmount() (0 = no top-ups).
+ *   minPayerBalanceWei     top-up threshold; default half the top-up amount.
+ *   balanceCheckIntervalMs background balance check; default 60 000, 0 = off.
+ *   startIndexer / startWorker  start the background loops (default true); syncTo and write
+ *                          still work without them (they catch up / send on demand).
+ *   logger                 pino-style logger (fastify's works); default silent.
+ *
+ * startChain never fails because the RPC is down: the indexer retries with backoff, and the
+ * writer answers ChainUnavailableError until its start-up recovery (nonce reconciliation,
+ * rebroadcast of stored transactions) has run.
+ */
+import type { Store } from "../store";
+import { Indexer, type IndexerStatus } from "./indexer";
+import { silentLogger, type ChainLogger } from "./log";
+import { HttpRpc, type RpcLike } from "./rpc";
+import { ChainWriter, type TopUp, type WriterOptions } from "./writer";
+
+export { Indexer, type IndexerOptions, type IndexerStatus } from "./indexer";
+export { ChainWriter, type TopUp, type WriterOptions } from "./writer";
+export { HttpRpc, RpcResponseError, RpcTransportError, isTransportError, type RpcLike } from "./rpc";
+export { decodeLog, decodeLogs, decodeRevert, diamondInterface, normalize } from "./abi";
+export { silentLogger, type ChainLogger } from "./log";
+
+export interface ChainOptions extends Omit<WriterOptions, "logger"> {
+  provider?: RpcLike;
+  rpcUrl?: string;
+  rpcTimeoutMs?: number;
+  startBlock?: number;
+  indexerPollIntervalMs?: number;
+  logBatchSize?: number;
+  maxBackoffMs?: number;
+  startIndexer?: boolean;
+  startWorker?: boolean;
+  logger?: ChainLogger;
+}
+
+export interface Chain {
+  writer: ChainWriter;
+  indexer: Indexer;
+  rpc: RpcLike;
+  /** Api payer addresses (lowercase). */
+  payers: string[];
+  adminPayer: string | null;
+  /** Tops up payers below the threshold now and waits for the transfers. */
+  checkBalances(): Promise<TopUp[]>;
+  status(): { indexer: IndexerStatus; writer: ReturnType<ChainWriter["status"]> };
+  /** Stops the worker and the indexer (the store stays open). */
+  stop(): Promise<void>;
+}
+
+export async function startChain(store: Store, opts: ChainOptions): Promise<Chain> {
+  const rpc: RpcLike | undefined = opts.provider ?? (opts.rpcUrl ? new HttpRpc(opts.rpcUrl, opts.rpcTimeoutMs) : undefined);
+  if (!rpc) throw new Error("startChain: provider or rpcUrl is required");
+  const logger = opts.logger ?? silentLogger;
+  const indexer = new Indexer(rpc, store.index, {
+    diamondAddress: opts.diamondAddress,
+    startBlock: opts.startBlock,
+    pollIntervalMs: opts.indexerPollIntervalMs ?? opts.pollIntervalMs,
+    batchSize: opts.logBatchSize,
+    maxBackoffMs: opts.maxBackoffMs,
+    logger,
+  });
+  const writer = new ChainWriter(rpc, store, indexer, { ...opts, logger });
+  if (opts.startIndexer ?? true) indexer.start();
+  if (opts.startWorker ?? true) await writer.start();
+  return {
+    writer,
+    indexer,
+    rpc,
+    payers: writer.payers,
+    adminPayer: writer.adminPayer,
+    checkBalances: () => writer.checkBalances(),
+    status: () => ({ indexer: indexer.status(), writer: writer.status() }),
+    stop: async () => {
+      await writer.stop();
+      await indexer.stop();
+    },
+  };
+}

@@ -1,0 +1,378 @@
+/**
+ * Relayer settings, read once from environment variables (http-api.md §6, §9). Every setting has a
+ * default suitable for a local chain; every invalid value is reported with the variable's name.
+ *
+ *   HOST, PORT                      listen address (127.0.0.1:8080)
+ *   TRUST_PROXY                     take the client IP from X-Forwarded-For (false)
+ *   DATA_DIR                        ./data (root secret file, SQLite database)
+ *   DATABASE_URL                    optional postgres://... (otherwise SQLite in DATA_DIR)
+ *   RPC_URL, CHAIN_ID               http://127.0.0.1:8545, 31337
+ *   DIAMOND_ADDRESS                 the AccountConfig diamond (optional until the chain layer starts)
+ *   CHAIN_NAME, CHAIN_TESTNET, CHAIN_TOKEN   what get_node_chain_config reports
+ *   ROOT_SECRET                     hex (at least 32 bytes), or
+ *   ROOT_SECRET_FILE                DATA_DIR/root-secret, created with mode 0600 on first start
+ *   PAYER_COUNT / PAYER_KEYS        derived api payers (2), or comma-separated private keys
+ *   ADMIN_PAYER_KEY                 admin api payer key (derived from the root secret otherwise)
+ *   CORS_ORIGINS                    comma-separated origins allowed by CORS, or * (none)
+ *   RATE_LIMIT_KEY_PER_MINUTE, RATE_LIMIT_KEY_BURST                 per API key (600, 120)
+ *   RATE_LIMIT_IP_PER_MINUTE, RATE_LIMIT_IP_BURST                   per client IP (1200, 240)
+ *   RATE_LIMIT_NEW_ACCOUNT_PER_HOUR, RATE_LIMIT_NEW_ACCOUNT_BURST   per IP on minting endpoints (20, 5)
+ *   (a rate of 0 disables that limit)
+ *   LOG_LEVEL                       fatal|error|warn|info|debug|trace|silent (info)
+ *   RELEASE_COMMIT                  commit reported by /version (unknown)
+ *   Lit Actions (http-api.md §5; unset = default, or the on-chain node configuration):
+ *   LIT_ACTION_TIMEOUT_MS, LIT_ACTION_MEMORY_LIMIT_MB, LIT_ACTION_MAX_CODE_LENGTH,
+ *   LIT_ACTION_MAX_RESPONSE_LENGTH, LIT_ACTION_MAX_CONSOLE_LOG_LENGTH, LIT_ACTION_MAX_FETCH_COUNT,
+ *   LIT_ACTION_MAX_KEY_REQUESTS, LIT_ACTION_MAX_PARAMS_BYTES, LIT_ACTION_FETCH_TIMEOUT_MS,
+ *   LIT_ACTION_MAX_FETCH_RESPONSE_BYTES   limits
+ *   LIT_ACTION_FETCH_ALLOW_LIST     comma-separated hosts, IPs or CIDRs fetch may reach despite the SSRF guard
+ *   LIT_ACTION_IPFS_GATEWAY_URL     optional IPFS gateway for code the store lacks (e.g. https://ipfs.io)
+ *   LIT_ACTION_MAX_CONCURRENCY      executions at once (8); more wait
+ */
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/** A token bucket: `burst` requests at once, refilled at `perSecond`; perSecond 0 disables it. */
+export interface RateLimitRule {
+  perSecond: number;
+  burst: number;
+}
+
+export interface ChainSettings {
+  rpcUrl: string;
+  chainId: number;
+  /** `0x` + 40 lowercase hex, or null when not configured yet. */
+  diamondAddress: string | null;
+  name: string;
+  testnet: boolean;
+  token: string;
+}
+
+export interface RelayerConfig {
+  host: string;
+  port: number;
+  trustProxy: boolean;
+  dataDir: string;
+  databaseUrl: string | null;
+  chain: ChainSettings;
+  rootSecret: Uint8Array;
+  /** Where the root secret came from ("env", or the file path). Never the secret itself. */
+  rootSecretSource: string;
+  payers: {
+    /** Number of payers derived from the root secret (ignored when keys are given). */
+    count: number;
+    /** Explicit payer private keys (`0x` + 64 hex), for public networks. */
+    keys: string[];
+    adminKey: string | null;
+  };
+  /** Allowed CORS origins; "*" allows every origin; empty allows none. */
+  corsOrigins: string[];
+  rateLimits: {
+    perKey: RateLimitRule;
+    perIp: RateLimitRule;
+    newAccount: RateLimitRule;
+  };
+  logLevel: LogLevel;
+  /** 10 MiB: larger request bodies get 413. */
+  bodyLimitBytes: number;
+  build: { name: string; version: string; commit: string };
+  litActions: LitActionSettings;
+}
+
+/** Lit Action runtime settings; unset limits fall back to the chain's node configuration, then the defaults. */
+export interface LitActionSettings {
+  limits: {
+    timeoutMs?: number;
+    memoryLimitMb?: number;
+    maxCodeLength?: number;
+    maxResponseLength?: number;
+    maxConsoleLogLength?: number;
+    maxFetchCount?: number;
+    maxKeyRequests?: number;
+    maxParamsBytes?: number;
+    fetchTimeoutMs?: number;
+    maxFetchResponseBytes?: number;
+  };
+  fetchAllowList: string[];
+  ipfsGatewayUrl: string | null;
+  maxConcurrency: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid relayer configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface LoadConfigOptions {
+  /** Create ROOT_SECRET_FILE when missing (default true). */
+  createRootSecret?: boolean;
+}
+
+const KNOWN_CHAINS: Record<number, { name: string; testnet: boolean }> = {
+  31337: { name: "localhost", testnet: true },
+  84532: { name: "base-sepolia", testnet: true },
+  8453: { name: "base", testnet: false },
+};
+
+/** Reads and validates every setting; throws ConfigError listing each bad variable by name. */
+export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): RelayerConfig {
+  const problems: string[] = [];
+  const read = new Reader(env, problems);
+
+  const host = read.string("HOST", "127.0.0.1");
+  const port = read.int("PORT", 8080, 1, 65535);
+  const trustProxy = read.bool("TRUST_PROXY", false);
+  const dataDir = path.resolve(read.string("DATA_DIR", "./data"));
+  const databaseUrl = read.optional("DATABASE_URL");
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    problems.push(`DATABASE_URL: expected a postgres:// or postgresql:// URL`);
+  }
+
+  const rpcUrl = read.string("RPC_URL", "http://127.0.0.1:8545");
+  if (!/^(https?|wss?):\/\/\S+$/i.test(rpcUrl))
+    problems.push(`RPC_URL: expected an http(s):// or ws(s):// URL, got ${quote(rpcUrl)}`);
+  const chainId = read.int("CHAIN_ID", 31337, 1, Number.MAX_SAFE_INTEGER);
+  const known = KNOWN_CHAINS[chainId];
+  const diamondText = read.optional("DIAMOND_ADDRESS");
+  let diamondAddress: string | null = null;
+  if (diamondText !== null) {
+    if (/^(0x)?[0-9a-fA-F]{40}$/.test(diamondText))
+      diamondAddress = `0x${diamondText.replace(/^0x/i, "").toLowerCase()}`;
+    else problems.push(`DIAMOND_ADDRESS: expected a 20-byte hex address, got ${quote(diamondText)}`);
+  }
+  const chain: ChainSettings = {
+    rpcUrl,
+    chainId,
+    diamondAddress,
+    name: read.string("CHAIN_NAME", known?.name ?? `chain-${chainId}`),
+    testnet: read.bool("CHAIN_TESTNET", known?.testnet ?? true),
+    token: read.string("CHAIN_TOKEN", "ETH"),
+  };
+
+  const secret = readRootSecret(env, dataDir, options.createRootSecret ?? true, problems);
+
+  const payerKeys = read.list("PAYER_KEYS");
+  payerKeys.forEach((k, i) => {
+    if (!PRIVATE_KEY_RE.test(k)) problems.push(`PAYER_KEYS: entry ${i + 1} is not a 32-byte hex private key`);
+  });
+  const adminKey = read.optional("ADMIN_PAYER_KEY");
+  if (adminKey !== null && !PRIVATE_KEY_RE.test(adminKey))
+    problems.push("ADMIN_PAYER_KEY: expected a 32-byte hex private key");
+  const payerCount = read.int("PAYER_COUNT", payerKeys.length > 0 ? payerKeys.length : 2, 1, 100);
+  if (
+    payerKeys.length > 0 &&
+    env.PAYER_COUNT !== undefined &&
+    env.PAYER_COUNT.trim() !== "" &&
+    payerCount !== payerKeys.length
+  ) {
+    problems.push(`PAYER_COUNT: ${payerCount} does not match the ${payerKeys.length} keys of PAYER_KEYS`);
+  }
+
+  const corsOrigins = read.list("CORS_ORIGINS");
+  corsOrigins.forEach((o) => {
+    if (o !== "*" && !/^https?:\/\/[^/\s]+$/i.test(o))
+      problems.push(`CORS_ORIGINS: ${quote(o)} is not an origin (scheme://host[:port], no path) or *`);
+  });
+
+  const rateLimits = {
+    perKey: {
+      perSecond: read.number("RATE_LIMIT_KEY_PER_MINUTE", 600, 0) / 60,
+      burst: read.int("RATE_LIMIT_KEY_BURST", 120, 1, 1_000_000),
+    },
+    perIp: {
+      perSecond: read.number("RATE_LIMIT_IP_PER_MINUTE", 1200, 0) / 60,
+      burst: read.int("RATE_LIMIT_IP_BURST", 240, 1, 1_000_000),
+    },
+    newAccount: {
+      perSecond: read.number("RATE_LIMIT_NEW_ACCOUNT_PER_HOUR", 20, 0) / 3600,
+      burst: read.int("RATE_LIMIT_NEW_ACCOUNT_BURST", 5, 1, 1_000_000),
+    },
+  };
+
+  const levelText = read.string("LOG_LEVEL", "info").toLowerCase();
+  const logLevel = LOG_LEVELS.find((l) => l === levelText);
+  if (logLevel === undefined)
+    problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(", ")}, got ${quote(levelText)}`);
+
+  const litActions = readLitActionSettings(read, problems);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    host,
+    port,
+    trustProxy,
+    dataDir,
+    databaseUrl,
+    chain,
+    rootSecret: secret?.bytes ?? new Uint8Array(32),
+    rootSecretSource: secret?.source ?? "",
+    payers: {
+      count: payerCount,
+      keys: payerKeys.map(normaliseKey),
+      adminKey: adminKey === null ? null : normaliseKey(adminKey),
+    },
+    corsOrigins,
+    rateLimits,
+    logLevel: logLevel ?? "info",
+    bodyLimitBytes: 10 * 1024 * 1024,
+    build: {
+      name: "accountconfig-relayer",
+      version: packageVersion(),
+      commit: read.string("RELEASE_COMMIT", "unknown"),
+    },
+    litActions,
+  };
+}
+
+function readLitActionSettings(read: Reader, problems: string[]): LitActionSettings {
+  const limit = (name: string, min: number, max: number): number | undefined =>
+    read.optional(name) === null ? undefined : read.int(name, min, min, max);
+  const gateway = read.optional("LIT_ACTION_IPFS_GATEWAY_URL");
+  if (gateway !== null && !/^https?:\/\/\S+$/i.test(gateway))
+    problems.push(`LIT_ACTION_IPFS_GATEWAY_URL: expected an http(s):// URL, got ${quote(gateway)}`);
+  return {
+    limits: {
+      timeoutMs: limit("LIT_ACTION_TIMEOUT_MS", 1, 9_000_000),
+      memoryLimitMb: limit("LIT_ACTION_MEMORY_LIMIT_MB", 8, 640),
+      maxCodeLength: limit("LIT_ACTION_MAX_CODE_LENGTH", 1, 167_772_160),
+      maxResponseLength: limit("LIT_ACTION_MAX_RESPONSE_LENGTH", 1, 1_024_000),
+      maxConsoleLogLength: limit("LIT_ACTION_MAX_CONSOLE_LOG_LENGTH", 1, 1_024_000),
+      maxFetchCount: limit("LIT_ACTION_MAX_FETCH_COUNT", 0, 500),
+      maxKeyRequests: limit("LIT_ACTION_MAX_KEY_REQUESTS", 0, 100),
+      maxParamsBytes: limit("LIT_ACTION_MAX_PARAMS_BYTES", 1, 655_360),
+      fetchTimeoutMs: limit("LIT_ACTION_FETCH_TIMEOUT_MS", 1, 9_000_000),
+      maxFetchResponseBytes: limit("LIT_ACTION_MAX_FETCH_RESPONSE_BYTES", 1, 104_857_600),
+    },
+    fetchAllowList: read.list("LIT_ACTION_FETCH_ALLOW_LIST"),
+    ipfsGatewayUrl: gateway,
+    maxConcurrency: read.int("LIT_ACTION_MAX_CONCURRENCY", 8, 1, 1024),
+  };
+}
+
+const PRIVATE_KEY_RE = /^(0x)?[0-9a-fA-F]{64}$/;
+const normaliseKey = (k: string): string => `0x${k.replace(/^0x/i, "").toLowerCase()}`;
+const quote = (s: string): string => JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}...` : s);
+
+/** The root secret from ROOT_SECRET (hex) or ROOT_SECRET_FILE (hex text or raw bytes). */
+function readRootSecret(
+  env: Env,
+  dataDir: string,
+  create: boolean,
+  problems: string[],
+): { bytes: Uint8Array; source: string } | null {
+  const inline = (env.ROOT_SECRET ?? "").trim();
+  if (inline !== "") {
+    const bytes = parseSecretHex(inline);
+    if (bytes === null) {
+      problems.push("ROOT_SECRET: expected hex (0x optional) of at least 32 bytes"); // never echo the value
+      return null;
+    }
+    return { bytes, source: "env" };
+  }
+  const file = path.resolve((env.ROOT_SECRET_FILE ?? "").trim() || path.join(dataDir, "root-secret"));
+  try {
+    if (!fs.existsSync(file)) {
+      if (!create) {
+        problems.push(`ROOT_SECRET_FILE: ${file} does not exist`);
+        return null;
+      }
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      // "wx": never overwrite a secret created concurrently by another process.
+      fs.writeFileSync(file, `0x${randomBytes(32).toString("hex")}\n`, { mode: 0o600, flag: "wx" });
+    }
+    const content = fs.readFileSync(file);
+    const bytes =
+      parseSecretHex(content.toString("utf8").trim()) ?? (content.length >= 32 ? new Uint8Array(content) : null);
+    if (bytes === null) {
+      problems.push(`ROOT_SECRET_FILE: ${file} holds fewer than 32 bytes`);
+      return null;
+    }
+    return { bytes, source: file };
+  } catch (e) {
+    problems.push(`ROOT_SECRET_FILE: cannot read or create ${file}: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+function parseSecretHex(text: string): Uint8Array | null {
+  const hex = text.replace(/^0x/i, "");
+  if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0 || hex.length < 64) return null;
+  return new Uint8Array(Buffer.from(hex, "hex"));
+}
+
+function packageVersion(): string {
+  try {
+    const file = path.join(__dirname, "..", "..", "package.json");
+    const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { version?: unknown };
+    return typeof pkg.version === "string" ? pkg.version : "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+/** Typed access to variables; a bad value is recorded in `problems` and the default returned. */
+class Reader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  optional(name: string): string | null {
+    const v = (this.env[name] ?? "").trim();
+    return v === "" ? null : v;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.optional(name) ?? fallback;
+  }
+
+  list(name: string): string[] {
+    const v = this.optional(name);
+    return v === null
+      ? []
+      : v
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== "");
+  }
+
+  number(name: string, fallback: number, min: number): number {
+    const v = this.optional(name);
+    if (v === null) return fallback;
+    const n = Number(v);
+    if (!/^[0-9]+(\.[0-9]+)?$/.test(v) || !Number.isFinite(n) || n < min) {
+      this.problems.push(`${name}: expected a number >= ${min}, got ${quote(v)}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const v = this.optional(name);
+    if (v === null) return fallback;
+    const n = Number(v);
+    if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) {
+      this.problems.push(`${name}: expected an integer ${min}..${max}, got ${quote(v)}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.optional(name);
+    if (v === null) return fallback;
+    const lower = v.toLowerCase();
+    if (["1", "true", "yes", "on"].includes(lower)) return true;
+    if (["0", "false", "no", "off"].includes(lower)) return false;
+    this.problems.push(`${name}: expected true or false, got ${quote(v)}`);
+    return fallback;
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The API key of a request (http-api.md §1): `Authorization: Bearer <key>` (scheme
+ * case-insensitive, key = the second token) first, then `X-Api-Key: <key>`, both trimmed; an
+ * empty or non-Bearer Authorization falls through. A header credential is always hashed as key
+ * text: a `0x` + 64-hex value is NOT taken as a hash here (that shortcut is only for usage keys
+ * named in request bodies), so knowing a key's hash never authenticates.
+ */
+import { keccak256, toUtf8Bytes } from "ethers";
+import type { IncomingHttpHeaders } from "http";
+
+const first = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? "") : (v ?? ""));
+
+/** The credential text, or null when the request carries none. */
+export function credentialOf(headers: IncomingHttpHeaders): string | null {
+  const auth = first(headers.authorization).trim();
+  if (auth !== "") {
+    const [scheme, key] = auth.split(/\s+/);
+    if (scheme !== undefined && scheme.toLowerCase() === "bearer" && key !== undefined && key !== "") return key;
+  }
+  const apiKey = first(headers["x-api-key"]).trim();
+  return apiKey === "" ? null : apiKey;
+}
+
+/** apiKeyHash = keccak256(UTF-8 bytes of the key text as sent). */
+export function credentialHash(credential: string): string {
+  return keccak256(toUtf8Bytes(credential));
+}

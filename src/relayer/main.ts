@@ -1,0 +1,220 @@
+/**
+ * The relayer's composition root: store -> chain (indexer + outbox writer) -> services -> HTTP.
+ *
+ *   const relayer = await createRelayer(loadConfig(process.env), { listen: true });
+ *   ...
+ *   await relayer.close();
+ *
+ * Run directly (`node -r ts-node/register/transpile-only src/relayer/main.ts`) it loads the
+ * configuration from the environment, listens on HOST:PORT and stops cleanly on SIGINT/SIGTERM.
+ */
+import type { FastifyInstance } from "fastify";
+import { Gauge, Registry } from "prom-client";
+import { adminPayerPrivateKey, payerPrivateKey } from "../core";
+import { loadConfig, type RelayerConfig } from "./config";
+import { startChain, type Chain, type ChainOptions, type RpcLike } from "./chain";
+import { buildApp, type BuildAppOptions } from "./http";
+import { createServicesFromConfig } from "./services";
+import { SqlReplayStore, WALLET_SIGNATURE_MIGRATIONS } from "./services/wallet-signatures-replay";
+import { RpcSignatureChecker } from "./chain/erc1271";
+import { openStore, type Store } from "./store";
+import { CODE_STORE_MIGRATIONS, SqlCodeStore } from "./actions/code-store";
+import { prepareSandbox } from "./actions/sandbox";
+import { SqlUsageRecorder } from "./actions/usage";
+
+export interface RelayerOptions {
+  /** RPC access for tests (anything with `send`); default: config.rpcUrl. */
+  provider?: RpcLike;
+  /** First block to index (the diamond's deployment block). */
+  startBlock?: number;
+  /** Start listening on config.host:config.port. */
+  listen?: boolean;
+  logger?: BuildAppOptions["logger"];
+  /** Chain-layer tuning (poll interval, stuck timeout, ...). */
+  chain?: Partial<Omit<ChainOptions, "provider" | "rpcUrl" | "diamondAddress" | "payerKeys" | "adminPayerKey">>;
+}
+
+export interface Relayer {
+  app: FastifyInstance;
+  store: Store;
+  chain: Chain;
+  config: RelayerConfig;
+  /** http://host:port when listening. */
+  url: string | null;
+  close(): Promise<void>;
+}
+
+/** The api payer keys of a configuration: given keys, or `count` keys derived from the root secret. */
+export function payerKeysOf(config: RelayerConfig): { payerKeys: string[]; adminPayerKey: string } {
+  const payerKeys =
+    config.payers.keys.length > 0
+      ? [...config.payers.keys]
+      : Array.from({ length: config.payers.count }, (_, i) => payerPrivateKey(config.rootSecret, i));
+  return { payerKeys, adminPayerKey: config.payers.adminKey ?? adminPayerPrivateKey(config.rootSecret) };
+}
+
+export async function createRelayer(config: RelayerConfig, options: RelayerOptions = {}): Promise<Relayer> {
+  const diamondAddress = config.chain.diamondAddress;
+  if (!diamondAddress) throw new Error("DIAMOND_ADDRESS: required to start the relayer");
+  const store = await openStore({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl ?? undefined,
+    migrations: [...WALLET_SIGNATURE_MIGRATIONS, ...CODE_STORE_MIGRATIONS],
+  });
+  let chain: Chain | undefined;
+  try {
+    const { payerKeys, adminPayerKey } = payerKeysOf(config);
+    chain = await startChain(store, {
+      ...options.chain,
+      ...(options.provider ? { provider: options.provider } : { rpcUrl: config.chain.rpcUrl }),
+      diamondAddress,
+      payerKeys,
+      adminPayerKey,
+      startBlock: options.startBlock ?? options.chain?.startBlock,
+    });
+    const services = createServicesFromConfig(config, {
+      index: store.index,
+      writer: chain.writer,
+      signatureChecker: new RpcSignatureChecker(chain.rpc),
+      replayStore: new SqlReplayStore(store.db),
+      nodeConfiguration: async () =>
+        Object.fromEntries((await store.index.nodeConfiguration()).map((e) => [e.key, e.value])),
+      litActions: {
+        ...config.litActions,
+        contentStore: new SqlCodeStore(store.db),
+        usage: new SqlUsageRecorder(store.db),
+      },
+    });
+    prepareSandbox();
+    const registry = new Registry();
+    registerChainMetrics(registry, store, chain);
+    const liveChain = chain;
+    const app = await buildApp({
+      services,
+      config,
+      logger: options.logger,
+      metricsRegistry: registry,
+      health: async () => {
+        const s = liveChain.status();
+        return { chain: s.indexer.consecutiveFailures === 0 && s.indexer.lastError === null, writer: s.writer.ready };
+      },
+      ready: async () => liveChain.status().writer.ready,
+    });
+    let url: string | null = null;
+    if (options.listen) {
+      await app.listen({ host: config.host, port: config.port });
+      url = `http://${config.host}:${config.port}`;
+    }
+    return {
+      app,
+      store,
+      chain,
+      config,
+      url,
+      close: async () => {
+        await app.close();
+        await services.litActions.flushUsage().catch(() => undefined);
+        await liveChain.stop();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await chain?.stop();
+    await store.close();
+    throw err;
+  }
+}
+
+/** A gauge's collect() must not fail the scrape when the RPC is down: such samples are skipped. */
+async function tryRpc(chain: Chain, method: string, params: unknown[]): Promise<bigint | null> {
+  try {
+    return BigInt(String(await chain.rpc.send(method, params)));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Gauges for the backend: outbox in-flight transactions per payer, payer balances, nonce gaps
+ * (pending minus mined nonce: transactions sent and not yet mined), indexer lag.
+ */
+function registerChainMetrics(registry: Registry, store: Store, chain: Chain): void {
+  const payers = [...chain.payers, ...(chain.adminPayer ? [chain.adminPayer] : [])];
+  new Gauge({
+    name: "relayer_payer_balance_wei",
+    help: "Balance of each api payer (and the admin payer), in wei",
+    labelNames: ["payer"],
+    registers: [registry],
+    async collect() {
+      for (const payer of payers) {
+        const balance = await tryRpc(chain, "eth_getBalance", [payer, "latest"]);
+        if (balance !== null) this.set({ payer }, Number(balance));
+      }
+    },
+  });
+  new Gauge({
+    name: "relayer_payer_nonce_gap",
+    help: "Pending minus mined transaction count of each api payer",
+    labelNames: ["payer"],
+    registers: [registry],
+    async collect() {
+      for (const payer of chain.payers) {
+        const pending = await tryRpc(chain, "eth_getTransactionCount", [payer, "pending"]);
+        const mined = await tryRpc(chain, "eth_getTransactionCount", [payer, "latest"]);
+        if (pending !== null && mined !== null) this.set({ payer }, Number(pending - mined));
+      }
+    },
+  });
+  new Gauge({
+    name: "relayer_outbox_in_flight",
+    help: "Transactions sent or queued and not yet final, per payer",
+    labelNames: ["payer"],
+    registers: [registry],
+    collect() {
+      for (const [payer, n] of Object.entries(chain.status().writer.inFlight)) this.set({ payer }, n);
+    },
+  });
+  new Gauge({
+    name: "relayer_indexer_lag_blocks",
+    help: "Chain head minus the last indexed block",
+    registers: [registry],
+    collect() {
+      const s = chain.status().indexer;
+      this.set(s.headBlock === null ? 0 : Math.max(0, s.headBlock - s.indexedBlock));
+    },
+  });
+  new Gauge({
+    name: "relayer_indexed_block",
+    help: "Last block whose events are applied",
+    registers: [registry],
+    async collect() {
+      this.set(await store.index.indexedBlock());
+    },
+  });
+}
+
+async function main(): Promise<void> {
+  const relayer = await createRelayer(loadConfig(process.env), { listen: true });
+  console.log(`relayer listening on ${relayer.url} (swagger UI: ${relayer.url}/core/v1/swagger-ui/)`);
+  let closing = false;
+  const stop = () => {
+    if (closing) return;
+    closing = true;
+    relayer.close().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,184 @@
+/**
+ * The seams between the relayer's layers. HTTP routes call services; services read the indexed
+ * state (IndexReader) and submit writes (Writer); the chain layer implements Writer with a durable
+ * outbox and keeps the indexed state current (Indexer); the store persists both.
+ *
+ * Conventions for every value crossing these seams:
+ * - 32-byte hashes (apiKeyHash, cid hash) are `0x` + 64 lowercase hex (`Hex32`);
+ * - addresses are `0x` + 40 lowercase hex (`Address`);
+ * - uint256 values that are not hashes (group ids, derivations, expirations, balances) are decimal
+ *   strings (`Uint`), so nothing is lost to JavaScript numbers.
+ */
+
+export type Hex32 = string;
+export type Address = string;
+export type Uint = string;
+
+export type HashKind = "Master" | "UsageKey" | "AdminAlias" | "RemovedUsageKey";
+
+export interface BindingRow {
+  hash: Hex32;
+  master: Hex32;
+  kind: HashKind;
+}
+
+export interface AccountRow {
+  master: Hex32;
+  managed: boolean;
+  admin: Address;
+  name: string;
+  description: string;
+  /**
+   * The master hash is keccak256(abi.encodePacked(wallet)) of the wallet that created (or was
+   * converted to) the account (contract: Account.masterIsAdminAlias): it executes only while that
+   * wallet is the admin. Absent means false.
+   */
+  masterIsAdminAlias?: boolean;
+}
+
+export interface GroupRow {
+  id: Uint;
+  account: Hex32;
+  name: string;
+  description: string;
+  /** cid hashes; "0x00..00" (zero) is the all-actions wildcard */
+  cids: Hex32[];
+  /** wallets; the zero address is the all-wallets wildcard */
+  wallets: Address[];
+}
+
+export interface ActionRow {
+  account: Hex32;
+  cid: Hex32;
+  name: string;
+  description: string;
+}
+
+export interface WalletRow {
+  pkp: Address;
+  account: Hex32;
+  derivation: Uint;
+  name: string;
+  description: string;
+}
+
+export interface UsageKeyRow {
+  hash: Hex32;
+  account: Hex32;
+  name: string;
+  description: string;
+  expiration: Uint;
+  balance: Uint;
+  createGroups: boolean;
+  deleteGroups: boolean;
+  createPKPs: boolean;
+  manageIPFSIdsInGroups: Uint[];
+  addPkpToGroups: Uint[];
+  removePkpFromGroups: Uint[];
+  executeInGroups: Uint[];
+}
+
+export interface Page {
+  pageNumber: number;
+  pageSize: number;
+}
+
+/** Read side: the state the indexer rebuilt from the diamond's events. */
+export interface IndexReader {
+  /** The active binding of a hash (Master, UsageKey or AdminAlias); null when unbound or removed. */
+  resolve(hash: Hex32): Promise<BindingRow | null>;
+  /** Any binding including RemovedUsageKey tombstones; null when never bound. */
+  binding(hash: Hex32): Promise<BindingRow | null>;
+  account(master: Hex32): Promise<AccountRow | null>;
+  usageKey(hash: Hex32): Promise<UsageKeyRow | null>;
+  group(id: Uint): Promise<GroupRow | null>;
+  wallet(pkp: Address): Promise<WalletRow | null>;
+  walletByDerivation(derivation: Uint): Promise<WalletRow | null>;
+  action(account: Hex32, cid: Hex32): Promise<ActionRow | null>;
+  /** Lists in the same order as the contract's list* views would page them is NOT required; stable order by creation. */
+  listGroups(account: Hex32, page: Page): Promise<GroupRow[]>;
+  listActions(account: Hex32, page: Page): Promise<ActionRow[]>;
+  listWallets(account: Hex32, page: Page): Promise<WalletRow[]>;
+  listUsageKeys(account: Hex32, page: Page): Promise<UsageKeyRow[]>;
+  /** Highest block whose events are fully applied. */
+  indexedBlock(): Promise<number>;
+}
+
+export interface DecodedEvent {
+  name: string;
+  args: Record<string, string | boolean | string[] | Record<string, unknown>>;
+}
+
+export interface WriteReceipt {
+  txHash: string;
+  blockNumber: number;
+  gasUsed: Uint;
+  events: DecodedEvent[];
+}
+
+/** A diamond call to make as an api payer. */
+export interface WriteRequest {
+  /** IAccountConfig function name, e.g. "addGroup". */
+  method: string;
+  args: readonly unknown[];
+  /** Client Idempotency-Key (scoped by the caller's account); a repeat returns the first outcome. */
+  idempotencyKey?: string;
+  /** Scope of the idempotency key: the caller's master hash, or "anon:<ip>" for new_account. */
+  idempotencyScope?: string;
+}
+
+/**
+ * Write side. `write` resolves only when the transaction is mined with status 1 and the indexer
+ * has applied its block (read-your-writes). It rejects with RevertError (decoded custom error,
+ * from gas estimation before anything is sent, or from a reverted receipt), ChainUnavailableError
+ * (RPC down: nothing was sent, or the write stays queued and will complete), or
+ * IdempotencyConflictError (same key, different request).
+ */
+export interface Writer {
+  write(request: WriteRequest): Promise<WriteReceipt>;
+}
+
+export class RevertError extends Error {
+  constructor(
+    readonly errorName: string,
+    readonly errorArgs: readonly unknown[],
+    message?: string,
+  ) {
+    super(message ?? `reverted: ${errorName}`);
+    this.name = "RevertError";
+  }
+}
+
+export class ChainUnavailableError extends Error {
+  constructor(
+    message: string,
+    /** true when the write is persisted and will still be applied */
+    readonly queued: boolean,
+  ) {
+    super(message);
+    this.name = "ChainUnavailableError";
+  }
+}
+
+export class IdempotencyConflictError extends Error {
+  constructor(message = "Idempotency-Key reused with a different request") {
+    super(message);
+    this.name = "IdempotencyConflictError";
+  }
+}
+
+/** On-chain signature checks for contract wallets (ERC-1271), used by the wallet-signature verifier. */
+export interface SignatureChecker {
+  /** true when `address` has contract code. */
+  hasCode(address: Address): Promise<boolean>;
+  /** true when `address`.isValidSignature(digest, signature) returns the ERC-1271 magic value 0x1626ba7e. */
+  isValidSignature(address: Address, digest: Hex32, signature: string): Promise<boolean>;
+}
+
+/** Single-use wallet signatures: a digest may be claimed once until it expires. */
+export interface ReplayStore {
+  /** true when `key` was not claimed yet (it is now, until `expiresAt`, unix seconds); false for a repeat. */
+  claim(key: Hex32, expiresAt: number): Promise<boolean>;
+  /** Forgets a claim (the work it authorised did not happen). */
+  release(key: Hex32): Promise<void>;
+}

@@ -1,0 +1,132 @@
+/**
+ * Execution permission, decided from the indexed state with the same answers as the diamond's
+ * views PermissionsFacet.canExecuteAction / canUseWalletInAction (contracts/libraries/LibAccess.sol
+ * executionScope, groupPermitsAction, groupPermitsWallet, walletInAccount):
+ *
+ * - scope All: the master hash, the CURRENT admin's alias, or a usage key with 0 in executeInGroups;
+ *   may run any non-zero cid and use any wallet registered to the account;
+ * - scope Groups: another usage key; some group of its executeInGroups that belongs to the account
+ *   permits the cid (explicitly, or the zero-hash wildcard for a cid registered to the account) and,
+ *   for wallets, the same group lists the wallet or the zero address, and the wallet is registered to
+ *   the account;
+ * - scope None: unknown, removed or expired keys, a former admin's alias. cid 0 is never executable.
+ *
+ * `Account.masterIsAdminAlias` (a master hash that is itself a wallet's alias loses its rights when
+ * that wallet stops being admin) comes from the index (AccountRow.masterIsAdminAlias); the
+ * `masterIsAdminAlias` option is only a fallback for readers that do not carry it.
+ */
+import { keccak256 } from "ethers";
+import type { Address, Hex32, IndexReader, UsageKeyRow } from "../ports";
+import { isExpired } from "./access";
+
+export const ZERO_HASH: Hex32 = `0x${"0".repeat(64)}`;
+export const ZERO_ADDRESS: Address = `0x${"0".repeat(40)}`;
+
+export type ExecScope = "None" | "All" | "Groups";
+
+export interface ExecutionScope {
+  scope: ExecScope;
+  /** The account's master hash (ZERO_HASH when scope is None). */
+  master: Hex32;
+  /** The usage key's row for scope Groups, else null. */
+  usageKey: UsageKeyRow | null;
+}
+
+export interface ExecutionPermissionOptions {
+  /** Unix seconds compared with usage-key expirations (the contract uses block.timestamp). */
+  now: () => number;
+  /** Account.masterIsAdminAlias when known (see the module comment); default: false. */
+  masterIsAdminAlias?: (master: Hex32) => Promise<boolean>;
+}
+
+const NONE: ExecutionScope = { scope: "None", master: ZERO_HASH, usageKey: null };
+
+/** keccak256(abi.encodePacked(wallet)): the ChainSecured alias hash of an address. */
+export function aliasOf(wallet: Address): Hex32 {
+  return keccak256(wallet).toLowerCase();
+}
+
+const lower = (s: string): string => s.toLowerCase();
+
+/** The mirror of the diamond's execution views over an IndexReader. */
+export class ExecutionPermissions {
+  constructor(
+    private readonly index: IndexReader,
+    private readonly options: ExecutionPermissionOptions,
+  ) {}
+
+  /** LibAccess.executionScope. */
+  async scope(apiKeyHash: Hex32): Promise<ExecutionScope> {
+    const hash = lower(apiKeyHash);
+    const binding = await this.index.resolve(hash);
+    if (binding === null) return NONE;
+    const master = binding.master;
+    if (binding.kind === "AdminAlias" || binding.kind === "Master") {
+      const account = await this.index.account(master);
+      if (account === null) return NONE;
+      const isCurrentAdminAlias = aliasOf(account.admin) === hash;
+      if (binding.kind === "AdminAlias" && !isCurrentAdminAlias) return NONE;
+      if (binding.kind === "Master" && !isCurrentAdminAlias) {
+        const masterIsAdminAlias =
+          account.masterIsAdminAlias ?? (this.options.masterIsAdminAlias ? await this.options.masterIsAdminAlias(master) : false);
+        if (masterIsAdminAlias) return NONE;
+      }
+      return { scope: "All", master, usageKey: null };
+    }
+    if (binding.kind !== "UsageKey") return NONE;
+    const key = await this.index.usageKey(hash);
+    if (key === null || isExpired(key.expiration, this.options.now())) return NONE;
+    if (key.executeInGroups.some((id) => id === "0")) return { scope: "All", master, usageKey: key };
+    return { scope: "Groups", master, usageKey: key };
+  }
+
+  /** PermissionsFacet.canExecuteAction. */
+  async canExecuteAction(apiKeyHash: Hex32, cidHash: Hex32): Promise<boolean> {
+    const cid = lower(cidHash);
+    const s = await this.scope(apiKeyHash);
+    if (s.scope === "None" || BigInt(cid) === 0n) return false;
+    if (s.scope === "All") return true;
+    for (const groupId of s.usageKey?.executeInGroups ?? []) {
+      if (await this.groupPermitsAction(s.master, groupId, cid)) return true;
+    }
+    return false;
+  }
+
+  /** PermissionsFacet.canUseWalletInAction. */
+  async canUseWalletInAction(apiKeyHash: Hex32, cidHash: Hex32, walletAddress: Address): Promise<boolean> {
+    const cid = lower(cidHash);
+    const wallet = lower(walletAddress);
+    const s = await this.scope(apiKeyHash);
+    if (s.scope === "None" || BigInt(cid) === 0n) return false;
+    if (!(await this.walletInAccount(s.master, wallet))) return false;
+    if (s.scope === "All") return true;
+    for (const groupId of s.usageKey?.executeInGroups ?? []) {
+      if ((await this.groupPermitsAction(s.master, groupId, cid)) && (await this.groupPermitsWallet(groupId, wallet)))
+        return true;
+    }
+    return false;
+  }
+
+  /** LibAccess.groupPermitsAction. */
+  async groupPermitsAction(master: Hex32, groupId: string, cid: Hex32): Promise<boolean> {
+    if (BigInt(cid) === 0n || groupId === "0") return false;
+    const group = await this.index.group(groupId);
+    if (group === null || group.account !== master) return false;
+    if (group.cids.includes(cid)) return true;
+    return group.cids.includes(ZERO_HASH) && (await this.index.action(master, cid)) !== null;
+  }
+
+  /** LibAccess.groupPermitsWallet. */
+  async groupPermitsWallet(groupId: string, wallet: Address): Promise<boolean> {
+    const group = await this.index.group(groupId);
+    if (group === null) return false;
+    return group.wallets.includes(wallet) || group.wallets.includes(ZERO_ADDRESS);
+  }
+
+  /** LibAccess.walletInAccount. */
+  async walletInAccount(master: Hex32, wallet: Address): Promise<boolean> {
+    if (BigInt(master) === 0n) return false;
+    const row = await this.index.wallet(wallet);
+    return row !== null && row.account === master;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Groups and their action / wallet lists (GroupsFacet). Permission and existence checks run against
+ * the indexed state in the facet's order before anything is sent.
+ */
+import type { Address, GroupRow, IndexReader, Uint } from "../ports";
+import { type Caller, requireFlag, requireGroup, requireGroupWrite, requireMasterWrite, requireWrite } from "./access";
+import { notFound } from "./errors";
+import { findEvent, type Submitter, uintArg, type WriteOptions } from "./submit";
+import * as v from "./values";
+
+export interface AddGroupInput {
+  name: string;
+  description: string;
+  pkpIdsPermitted: string[];
+  cidHashesPermitted: string[];
+}
+
+export interface UpdateGroupInput {
+  groupId: number;
+  name: string;
+  description: string;
+  pkpIdsPermitted?: string[];
+  cidHashesPermitted?: string[];
+}
+
+export class GroupService {
+  constructor(private readonly deps: { index: IndexReader; submitter: Submitter }) {}
+
+  /** Creates a group; returns its id (decimal) from the receipt's GroupAdded event. */
+  async add(caller: Caller, input: AddGroupInput, options: WriteOptions): Promise<{ groupId: Uint }> {
+    const name = v.name("group_name", input.name);
+    const description = v.description("group_description", input.description);
+    const cids = v.hashedCidList("cid_hashes_permitted", input.cidHashesPermitted, v.MAX_GROUP_LIST_INPUT);
+    const pkps = v.addressList("pkp_ids_permitted", input.pkpIdsPermitted, v.MAX_GROUP_LIST_INPUT);
+    requireFlag(caller, "createGroups");
+    await this.requireWallets(caller, pkps);
+    const receipt = await this.deps.submitter.call(
+      "addGroup",
+      [caller.hash, name, description, cids, pkps],
+      caller.master,
+      options,
+    );
+    const event = findEvent(receipt, "GroupAdded");
+    const groupId = event === undefined ? undefined : uintArg(event, "groupId");
+    if (groupId === undefined) throw new Error(`addGroup receipt ${receipt.txHash} has no GroupAdded event`);
+    return { groupId };
+  }
+
+  /** Replaces name, description and both lists (absent lists = empty). Master only. */
+  async update(caller: Caller, input: UpdateGroupInput, options: WriteOptions): Promise<void> {
+    const groupId = v.groupId("group_id", input.groupId);
+    const name = v.name("name", input.name);
+    const description = v.description("description", input.description);
+    const cids = v.hashedCidList("cid_hashes_permitted", input.cidHashesPermitted ?? [], v.MAX_GROUP_LIST_INPUT);
+    const pkps = v.addressList("pkp_ids_permitted", input.pkpIdsPermitted ?? [], v.MAX_GROUP_LIST_INPUT);
+    requireMasterWrite(caller);
+    await requireGroup(this.deps.index, caller, groupId);
+    await this.requireWallets(caller, pkps);
+    await this.deps.submitter.call(
+      "updateGroup",
+      [caller.hash, groupId, name, description, cids, pkps],
+      caller.master,
+      options,
+    );
+  }
+
+  /** removeGroup: the deleteGroups flag is checked before the group's existence, as on-chain. */
+  async remove(caller: Caller, groupIdText: string | number, options: WriteOptions): Promise<void> {
+    const groupId = v.groupId("group_id", groupIdText);
+    requireFlag(caller, "deleteGroups");
+    await requireGroup(this.deps.index, caller, groupId);
+    await this.deps.submitter.call("removeGroup", [caller.hash, groupId], caller.master, options);
+  }
+
+  async list(caller: Caller, pageNumber: number, pageSize: number): Promise<GroupRow[]> {
+    return this.deps.index.listGroups(caller.master, v.page(pageNumber, pageSize));
+  }
+
+  /** Adds a raw CID (hashed here) to a group. */
+  async addAction(caller: Caller, groupIdValue: number, actionIpfsCid: string, options: WriteOptions): Promise<void> {
+    const groupId = v.groupId("group_id", groupIdValue);
+    const { hash } = v.rawCid("action_ipfs_cid", actionIpfsCid);
+    await requireGroupWrite(this.deps.index, caller, groupId, "manageIPFSIdsInGroups");
+    await this.deps.submitter.call("addActionToGroup", [caller.hash, groupId, hash], caller.master, options);
+  }
+
+  async removeAction(caller: Caller, groupIdValue: number, hashedCid: string, options: WriteOptions): Promise<void> {
+    const groupId = v.groupId("group_id", groupIdValue);
+    const cid = v.hashedCid("hashed_cid", hashedCid, true);
+    const group = await requireGroupWrite(this.deps.index, caller, groupId, "manageIPFSIdsInGroups");
+    if (!group.cids.includes(cid)) throw notFound("ActionDoesNotExist", `group ${groupId} does not list action ${cid}`);
+    await this.deps.submitter.call("removeActionFromGroup", [caller.hash, groupId, cid], caller.master, options);
+  }
+
+  async addPkp(caller: Caller, groupIdValue: number, pkpId: string, options: WriteOptions): Promise<void> {
+    const groupId = v.groupId("group_id", groupIdValue);
+    const pkp = v.address("pkp_id", pkpId);
+    await requireGroupWrite(this.deps.index, caller, groupId, "addPkpToGroups");
+    await this.requireWallets(caller, [pkp]);
+    await this.deps.submitter.call("addPkpToGroup", [caller.hash, groupId, pkp], caller.master, options);
+  }
+
+  async removePkp(caller: Caller, groupIdValue: number, pkpId: string, options: WriteOptions): Promise<void> {
+    const groupId = v.groupId("group_id", groupIdValue);
+    const pkp = v.address("pkp_id", pkpId);
+    const group = await requireGroupWrite(this.deps.index, caller, groupId, "removePkpFromGroups");
+    if (!group.wallets.includes(pkp)) throw notFound("PkpDoesNotExist", `group ${groupId} does not list wallet ${pkp}`);
+    await this.deps.submitter.call("removePkpFromGroup", [caller.hash, groupId, pkp], caller.master, options);
+  }
+
+  /** LibGroups.addWallet: every wallet but the zero address must be registered to the account. */
+  private async requireWallets(caller: Caller, pkps: readonly Address[]): Promise<void> {
+    requireWrite(caller);
+    for (const pkp of pkps) {
+      if (pkp === v.ZERO_ADDRESS) continue;
+      const wallet = await this.deps.index.wallet(pkp);
+      if (wallet === null || wallet.account !== caller.master) {
+        throw notFound("PkpDoesNotExist", `wallet ${pkp} is not registered to this account`);
+      }
+    }
+  }
+}

@@ -1,0 +1,371 @@
+/**
+ * The one verifier of wallet signatures (http-api.md §4), for the ChainSecured endpoints and the
+ * X-Wallet-Auth billing header, in both formats:
+ * - EIP-712 typed data (seed 001): domain type exactly [name string, version string, chainId
+ *   uint256], domain {name "Lit ChainSecured", version "1", chainId of the node}; struct exactly
+ *   [address address, issuedAt uint256] under the endpoint's primaryType;
+ * - the legacy EIP-191 text `{message, signature}` (lines `Address:`, `Chain ID:`, `Issued At:`,
+ *   and a first line naming the flow).
+ * Checks, each failing with its own code and message: size (at most 4096 bytes), shape, types,
+ * primaryType, domain, |now - issuedAt| <= 300 s, claimed address, signer (ECDSA recover for EOAs,
+ * ERC-1271 isValidSignature when the address has code), and single use (a replay store keyed by
+ * the signed digest, kept for the validity window: a repeat is 409).
+ */
+import {
+  TypedDataEncoder,
+  getAddress,
+  hashMessage,
+  isHexString,
+  keccak256,
+  recoverAddress,
+  solidityPackedKeccak256,
+  toUtf8Bytes,
+} from "ethers";
+import type { Address, Hex32, ReplayStore, SignatureChecker } from "../ports";
+import { ServiceError, conflict } from "./errors";
+
+export type WalletFlow = "CreateWallet" | "ConvertAccount" | "AddUsageApiKey" | "BillingAuth";
+
+export const WALLET_FLOWS: readonly WalletFlow[] = ["CreateWallet", "ConvertAccount", "AddUsageApiKey", "BillingAuth"];
+
+export const CHAIN_SECURED_DOMAIN_NAME = "Lit ChainSecured";
+export const CHAIN_SECURED_DOMAIN_VERSION = "1";
+/** Largest accepted serialised typed_data (or legacy message), in bytes. */
+export const MAX_SIGNED_PAYLOAD_BYTES = 4096;
+/** Largest accepted |now - issuedAt|, in seconds. */
+export const SIGNATURE_WINDOW_SECONDS = 300;
+/** ERC-1271 magic value of isValidSignature(bytes32,bytes). */
+export const ERC1271_MAGIC_VALUE = "0x1626ba7e";
+
+const DOMAIN_FIELDS = [
+  { name: "name", type: "string" },
+  { name: "version", type: "string" },
+  { name: "chainId", type: "uint256" },
+] as const;
+const STRUCT_FIELDS = [
+  { name: "address", type: "address" },
+  { name: "issuedAt", type: "uint256" },
+] as const;
+
+/** The words the first line of a legacy message must contain, per flow. */
+const LEGACY_FLOW_PHRASES: Record<WalletFlow, string | null> = {
+  CreateWallet: "create a new wallet",
+  ConvertAccount: "take admin ownership",
+  AddUsageApiKey: "mint a usage api key",
+  BillingAuth: null, // X-Wallet-Auth carries typed data only
+};
+
+/** What a request carries: typed data (primary) or a legacy message, and the signature. */
+export interface SignedRequest {
+  typed_data?: unknown;
+  message?: unknown;
+  signature: unknown;
+  /** The address the body names (wallet_address / new_admin_wallet_address), when present. */
+  claimedAddress?: unknown;
+}
+
+export interface VerifiedSignature {
+  /** The signer, `0x` + 40 lowercase hex. */
+  address: Address;
+  /** The signed digest (EIP-712 or EIP-191), the replay-store key. */
+  digest: Hex32;
+  issuedAt: number;
+  format: "eip712" | "legacy";
+  /** "ecdsa" for an EOA, "erc1271" for a contract wallet. */
+  scheme: "ecdsa" | "erc1271";
+}
+
+/** The canonical typed-data envelope a client signs (eth_signTypedData_v4). */
+export function chainSecuredTypedData(
+  primaryType: WalletFlow,
+  address: string,
+  chainId: number | bigint,
+  issuedAt: number,
+): {
+  types: Record<string, { name: string; type: string }[]>;
+  primaryType: WalletFlow;
+  domain: { name: string; version: string; chainId: number };
+  message: { address: string; issuedAt: number };
+} {
+  return {
+    types: { EIP712Domain: DOMAIN_FIELDS.map((f) => ({ ...f })), [primaryType]: STRUCT_FIELDS.map((f) => ({ ...f })) },
+    primaryType,
+    domain: { name: CHAIN_SECURED_DOMAIN_NAME, version: CHAIN_SECURED_DOMAIN_VERSION, chainId: Number(chainId) },
+    message: { address: getAddress(address), issuedAt },
+  };
+}
+
+/** keccak256(abi.encodePacked(address)): the account hash (alias) of a ChainSecured wallet. */
+export function chainSecuredHash(address: string): Hex32 {
+  return solidityPackedKeccak256(["address"], [getAddress(address)]);
+}
+
+const bad = (code: string, message: string): ServiceError => new ServiceError("InvalidValue", code, message);
+const denied = (code: string, message: string): ServiceError => new ServiceError("Unauthenticated", code, message);
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function sameFields(actual: unknown, expected: readonly { name: string; type: string }[]): boolean {
+  if (!Array.isArray(actual) || actual.length !== expected.length) return false;
+  return expected.every((f, i) => {
+    const a: unknown = actual[i];
+    return isRecord(a) && Object.keys(a).length === 2 && a.name === f.name && a.type === f.type;
+  });
+}
+
+/** A uint as JSON number or decimal string (hex accepted for chainId-like values), bounded. */
+function uintOf(value: unknown, field: string): bigint {
+  if (typeof value === "number") {
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw bad("InvalidTypedData", `${field}: expected a non-negative integer`);
+    return BigInt(value);
+  }
+  if (typeof value === "string" && /^(0|[1-9][0-9]{0,19}|0x[0-9a-fA-F]{1,16})$/.test(value)) return BigInt(value);
+  throw bad("InvalidTypedData", `${field}: expected a non-negative integer (number or decimal string)`);
+}
+
+function addressOf(value: unknown, field: string, code = "InvalidTypedData"): Address {
+  if (typeof value !== "string" || !/^(0x)?[0-9a-fA-F]{40}$/.test(value.trim()))
+    throw bad(code, `${field}: expected a 20-byte hex address`);
+  const text = value.trim();
+  return (text.startsWith("0x") ? text : `0x${text}`).toLowerCase();
+}
+
+function signatureOf(value: unknown): string {
+  if (
+    typeof value !== "string" ||
+    !isHexString(value.trim()) ||
+    value.trim().length < 4 ||
+    value.trim().length > 2 + 2 * 2048
+  )
+    throw bad("InvalidSignature", "signature: expected 0x-prefixed hex bytes");
+  return value.trim().toLowerCase();
+}
+
+function recoverOrNull(digest: Hex32, signature: string): Address | null {
+  try {
+    return recoverAddress(digest, signature).toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+export interface WalletSignatureDeps {
+  chainId: number;
+  /** Unix seconds. */
+  now: () => number;
+  /** On-chain checks for contract wallets; absent = EOAs only. */
+  checker?: SignatureChecker;
+  replay: ReplayStore;
+}
+
+export class WalletSignatureVerifier {
+  constructor(private readonly deps: WalletSignatureDeps) {}
+
+  get chainId(): number {
+    return this.deps.chainId;
+  }
+
+  /**
+   * Verifies a signed request for `flow` and consumes its signature (single use). Throws
+   * ServiceError: 400 (size, shape, types), 401 (primaryType, domain, time, address, signer),
+   * 409 (already used), 503 (chain needed for a contract wallet and unavailable).
+   */
+  async verify(flow: WalletFlow, request: SignedRequest): Promise<VerifiedSignature> {
+    return this.consume(await this.check(flow, request));
+  }
+
+  /** Marks a checked signature used; 409 when it already was. */
+  async consume(checked: VerifiedSignature): Promise<VerifiedSignature> {
+    const claimed = await this.deps.replay.claim(checked.digest, checked.issuedAt + 2 * SIGNATURE_WINDOW_SECONDS);
+    if (!claimed) throw conflict("SignatureAlreadyUsed", "signature already used; sign a new message");
+    return checked;
+  }
+
+  /** Gives a consumed signature back (the work it authorised did not happen). */
+  async release(verified: VerifiedSignature): Promise<void> {
+    await this.deps.replay.release(verified.digest);
+  }
+
+  /** Every check except single use. */
+  async check(flow: WalletFlow, request: SignedRequest): Promise<VerifiedSignature> {
+    const hasTyped = request.typed_data !== undefined && request.typed_data !== null;
+    const hasMessage = request.message !== undefined && request.message !== null;
+    if (hasTyped === hasMessage)
+      throw bad("InvalidTypedData", "send exactly one of typed_data (EIP-712) or message (legacy signed text)");
+    const signature = signatureOf(request.signature);
+    const parsed = hasTyped ? this.parseTyped(flow, request.typed_data) : this.parseLegacy(flow, request.message);
+    const skew = Math.abs(Math.floor(this.deps.now()) - parsed.issuedAt);
+    if (skew > SIGNATURE_WINDOW_SECONDS) {
+      const when = parsed.issuedAt > this.deps.now() ? "in the future" : "too old";
+      throw denied(
+        "SignatureExpired",
+        `issuedAt ${parsed.issuedAt} is ${when}: it must be within ${SIGNATURE_WINDOW_SECONDS} s of server time; sign a new message`,
+      );
+    }
+    if (request.claimedAddress !== undefined && request.claimedAddress !== null) {
+      const claimed = addressOf(request.claimedAddress, "wallet address", "InvalidValue");
+      if (claimed !== parsed.address)
+        throw denied(
+          "AddressMismatch",
+          `the body's address ${claimed} differs from the signed address ${parsed.address}`,
+        );
+    }
+    const scheme = await this.checkSigner(parsed.address, parsed.digest, signature);
+    return { address: parsed.address, digest: parsed.digest, issuedAt: parsed.issuedAt, format: parsed.format, scheme };
+  }
+
+  private parseTyped(
+    flow: WalletFlow,
+    raw: unknown,
+  ): { address: Address; issuedAt: number; digest: Hex32; format: "eip712" } {
+    let text: string;
+    let data: unknown;
+    if (typeof raw === "string") {
+      text = raw;
+      if (Buffer.byteLength(text, "utf8") > MAX_SIGNED_PAYLOAD_BYTES)
+        throw bad("TypedDataTooLarge", `typed_data: larger than ${MAX_SIGNED_PAYLOAD_BYTES} bytes`);
+      try {
+        data = JSON.parse(text);
+      } catch {
+        throw bad("InvalidTypedData", "typed_data: not valid JSON");
+      }
+    } else {
+      text = JSON.stringify(raw);
+      data = raw;
+    }
+    if (Buffer.byteLength(text, "utf8") > MAX_SIGNED_PAYLOAD_BYTES)
+      throw bad("TypedDataTooLarge", `typed_data: larger than ${MAX_SIGNED_PAYLOAD_BYTES} bytes`);
+    if (!isRecord(data)) throw bad("InvalidTypedData", "typed_data: expected an object");
+    const { types, primaryType, domain, message } = data;
+    if (typeof primaryType !== "string") throw bad("InvalidTypedData", "typed_data.primaryType: expected a string");
+    if (primaryType !== flow)
+      throw denied(
+        "WrongPrimaryType",
+        `typed_data.primaryType: expected "${flow}" for this endpoint, got "${primaryType.slice(0, 64)}"`,
+      );
+    if (!isRecord(types)) throw bad("InvalidTypedData", "typed_data.types: expected an object");
+    const typeNames = Object.keys(types);
+    if (typeNames.length !== 2 || !("EIP712Domain" in types) || !(flow in types))
+      throw bad("InvalidTypes", `typed_data.types: expected exactly EIP712Domain and ${flow}`);
+    if (!sameFields(types.EIP712Domain, DOMAIN_FIELDS))
+      throw bad(
+        "InvalidTypes",
+        "typed_data.types.EIP712Domain: expected exactly [name string, version string, chainId uint256] in this order",
+      );
+    if (!sameFields(types[flow], STRUCT_FIELDS))
+      throw bad(
+        "InvalidTypes",
+        `typed_data.types.${flow}: expected exactly [address address, issuedAt uint256] in this order`,
+      );
+    if (!isRecord(domain) || Object.keys(domain).length !== 3)
+      throw bad("InvalidTypedData", "typed_data.domain: expected exactly name, version and chainId");
+    if (domain.name !== CHAIN_SECURED_DOMAIN_NAME)
+      throw denied("WrongDomain", `typed_data.domain.name: expected "${CHAIN_SECURED_DOMAIN_NAME}"`);
+    if (domain.version !== CHAIN_SECURED_DOMAIN_VERSION)
+      throw denied("WrongDomain", `typed_data.domain.version: expected "${CHAIN_SECURED_DOMAIN_VERSION}"`);
+    const chainId = uintOf(domain.chainId, "typed_data.domain.chainId");
+    if (chainId !== BigInt(this.deps.chainId))
+      throw denied(
+        "WrongChainId",
+        `typed_data.domain.chainId: expected ${this.deps.chainId} (this node's chain), got ${chainId}`,
+      );
+    if (!isRecord(message) || Object.keys(message).length !== 2)
+      throw bad("InvalidTypedData", "typed_data.message: expected exactly address and issuedAt");
+    const address = addressOf(message.address, "typed_data.message.address");
+    const issuedAt = uintOf(message.issuedAt, "typed_data.message.issuedAt");
+    if (issuedAt > BigInt(Number.MAX_SAFE_INTEGER))
+      throw bad("InvalidTypedData", "typed_data.message.issuedAt: too large");
+    const digest = TypedDataEncoder.hash(
+      { name: CHAIN_SECURED_DOMAIN_NAME, version: CHAIN_SECURED_DOMAIN_VERSION, chainId },
+      { [flow]: STRUCT_FIELDS.map((f) => ({ ...f })) },
+      { address, issuedAt },
+    );
+    return { address, issuedAt: Number(issuedAt), digest, format: "eip712" };
+  }
+
+  private parseLegacy(
+    flow: WalletFlow,
+    raw: unknown,
+  ): { address: Address; issuedAt: number; digest: Hex32; format: "legacy" } {
+    const phrase = LEGACY_FLOW_PHRASES[flow];
+    if (phrase === null) throw bad("InvalidTypedData", "this credential takes typed_data (EIP-712) only");
+    if (typeof raw !== "string") throw bad("InvalidTypedData", "message: expected a string");
+    if (Buffer.byteLength(raw, "utf8") > MAX_SIGNED_PAYLOAD_BYTES)
+      throw bad("TypedDataTooLarge", `message: larger than ${MAX_SIGNED_PAYLOAD_BYTES} bytes`);
+    const lines = raw.split("\n").map((l) => l.replace(/\r$/, ""));
+    if (!(lines[0] ?? "").toLowerCase().includes(phrase))
+      throw denied("WrongPrimaryType", `message: the first line must name this endpoint's flow ("... ${phrase} ...")`);
+    const fields = new Map<string, string>();
+    for (const line of lines.slice(1)) {
+      const m = /^([A-Za-z][A-Za-z ]{0,40}):\s*(.*)$/.exec(line.trim());
+      if (m === null) continue;
+      const key = (m[1] ?? "").trim().toLowerCase();
+      if (fields.has(key)) throw bad("InvalidTypedData", `message: duplicate line "${m[1]}"`);
+      fields.set(key, (m[2] ?? "").trim());
+    }
+    const need = (key: string, label: string): string => {
+      const v = fields.get(key);
+      if (v === undefined) throw bad("InvalidTypedData", `message: missing line "${label}: ..."`);
+      return v;
+    };
+    const address = addressOf(need("address", "Address"), "message Address");
+    const chainText = need("chain id", "Chain ID");
+    const issuedText = need("issued at", "Issued At");
+    if (!/^[0-9]{1,20}$/.test(chainText)) throw bad("InvalidTypedData", "message Chain ID: expected a decimal u64");
+    if (!/^[0-9]{1,15}$/.test(issuedText)) throw bad("InvalidTypedData", "message Issued At: expected unix seconds");
+    if (BigInt(chainText) !== BigInt(this.deps.chainId))
+      throw denied("WrongChainId", `message Chain ID: expected ${this.deps.chainId} (this node's chain)`);
+    return { address, issuedAt: Number(issuedText), digest: hashMessage(raw), format: "legacy" };
+  }
+
+  private async checkSigner(address: Address, digest: Hex32, signature: string): Promise<"ecdsa" | "erc1271"> {
+    const checker = this.deps.checker;
+    if (checker !== undefined && (await checker.hasCode(address))) {
+      if (await checker.isValidSignature(address, digest, signature)) return "erc1271";
+      // An EOA with delegated code (EIP-7702) still signs with its key; a contract deployed with
+      // CREATE/CREATE2 has no key, so ECDSA recovery can never match its address.
+      if (recoverOrNull(digest, signature) === address) return "ecdsa";
+      throw denied("SignerMismatch", `the contract wallet ${address} did not accept the signature (ERC-1271)`);
+    }
+    const recovered = recoverOrNull(digest, signature);
+    if (recovered === null) throw denied("InvalidSignature", "signature: not a valid 65-byte ECDSA signature");
+    if (recovered !== address)
+      throw denied("SignerMismatch", `signature: recovered signer ${recovered} is not the signed address ${address}`);
+    return "ecdsa";
+  }
+
+  /** X-Wallet-Auth: base64 of JSON {typed_data, signature} (BillingAuth); returns the signer. */
+  async verifyWalletAuthHeader(header: string): Promise<VerifiedSignature> {
+    const text = header.trim();
+    if (text.length > 4 * MAX_SIGNED_PAYLOAD_BYTES) throw bad("TypedDataTooLarge", "X-Wallet-Auth: too large");
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(Buffer.from(text, "base64").toString("utf8"));
+    } catch {
+      throw denied("InvalidWalletAuth", "X-Wallet-Auth: expected base64 of JSON {typed_data, signature}");
+    }
+    if (!isRecord(decoded))
+      throw denied("InvalidWalletAuth", "X-Wallet-Auth: expected base64 of JSON {typed_data, signature}");
+    return this.verify("BillingAuth", { typed_data: decoded.typed_data, signature: decoded.signature });
+  }
+}
+
+/** A replay store in memory (tests, and services built without a database). */
+export class MemoryReplayStore implements ReplayStore {
+  private readonly used = new Map<string, number>();
+  constructor(private readonly now: () => number = () => Date.now() / 1000) {}
+  async claim(key: Hex32, expiresAt: number): Promise<boolean> {
+    const t = this.now();
+    for (const [k, e] of this.used) if (e < t) this.used.delete(k);
+    if (this.used.has(key)) return false;
+    this.used.set(key, expiresAt);
+    return true;
+  }
+  async release(key: Hex32): Promise<void> {
+    this.used.delete(key);
+  }
+}
+
+/** keccak256 of a usage key's text (what setUsageApiKey receives). */
+export const usageKeyHash = (key: string): Hex32 => keccak256(toUtf8Bytes(key));

@@ -1,0 +1,399 @@
+/**
+ * The durable outbox of transactions and the per-payer nonce counters.
+ *
+ * Row life cycle (status):
+ *   queued   -> persisted, no nonce yet (or re-queued after its nonce was taken by someone else)
+ *   signed   -> nonce allocated and the signed raw transaction + hash persisted; broadcast not yet
+ *               acknowledged (a restart rebroadcasts `raw_tx`)
+ *   sent     -> broadcast acknowledged; `sent_at` is the time of the latest attempt
+ *   mined    -> receipt status 1 (`result` holds the decoded receipt)           [terminal]
+ *   reverted -> receipt status 0 (`error_name`/`error_args` decoded)             [terminal]
+ *   failed   -> the node rejected it permanently; nothing was applied           [terminal]
+ * `tx_hashes` lists the hash of every signed attempt (fee bumps re-sign the same nonce); any of
+ * them may be the one that gets mined.
+ *
+ * Every transition is a guarded UPDATE (expected status and attempt count), so several workers
+ * (one per relayer instance on a shared Postgres database) never double-sign or double-apply.
+ */
+import type { Db, Queryable } from "./db";
+
+export type OutboxStatus = "queued" | "signed" | "sent" | "mined" | "reverted" | "failed";
+export type OutboxKind = "call" | "transfer" | "filler";
+export const IN_FLIGHT: readonly OutboxStatus[] = ["queued", "signed", "sent"];
+export const TERMINAL: readonly OutboxStatus[] = ["mined", "reverted", "failed"];
+
+export interface OutboxRow {
+  id: number;
+  kind: OutboxKind;
+  idemScope: string | null;
+  idemKey: string | null;
+  requestHash: string;
+  method: string;
+  to: string;
+  calldata: string;
+  value: string;
+  payer: string;
+  nonce: number | null;
+  status: OutboxStatus;
+  txHashes: string[];
+  rawTx: string | null;
+  gasLimit: string;
+  maxFeePerGas: string | null;
+  maxPriorityFeePerGas: string | null;
+  gasPrice: string | null;
+  attempts: number;
+  errorName: string | null;
+  errorArgs: unknown[] | null;
+  errorMessage: string | null;
+  blockNumber: number | null;
+  minedHash: string | null;
+  gasUsed: string | null;
+  /** JSON text of the decoded receipt (kind "call": a WriteReceipt). */
+  result: string | null;
+  createdAt: number;
+  updatedAt: number;
+  sentAt: number | null;
+}
+
+interface OutboxDb {
+  id: number;
+  kind: string;
+  idem_scope: string | null;
+  idem_key: string | null;
+  request_hash: string;
+  method: string;
+  to_address: string;
+  calldata: string;
+  value: string;
+  payer: string;
+  nonce: number | null;
+  status: string;
+  tx_hashes: string;
+  raw_tx: string | null;
+  gas_limit: string;
+  max_fee_per_gas: string | null;
+  max_priority_fee_per_gas: string | null;
+  gas_price: string | null;
+  attempts: number;
+  error_name: string | null;
+  error_args: string | null;
+  error_message: string | null;
+  block_number: number | null;
+  mined_hash: string | null;
+  gas_used: string | null;
+  result: string | null;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
+}
+
+function fromDb(r: OutboxDb): OutboxRow {
+  const num = (v: number | null): number | null => (v === null || v === undefined ? null : Number(v));
+  return {
+    id: Number(r.id),
+    kind: r.kind as OutboxKind,
+    idemScope: r.idem_scope,
+    idemKey: r.idem_key,
+    requestHash: r.request_hash,
+    method: r.method,
+    to: r.to_address,
+    calldata: r.calldata,
+    value: r.value,
+    payer: r.payer,
+    nonce: num(r.nonce),
+    status: r.status as OutboxStatus,
+    txHashes: JSON.parse(r.tx_hashes) as string[],
+    rawTx: r.raw_tx,
+    gasLimit: r.gas_limit,
+    maxFeePerGas: r.max_fee_per_gas,
+    maxPriorityFeePerGas: r.max_priority_fee_per_gas,
+    gasPrice: r.gas_price,
+    attempts: Number(r.attempts),
+    errorName: r.error_name,
+    errorArgs: r.error_args === null ? null : (JSON.parse(r.error_args) as unknown[]),
+    errorMessage: r.error_message,
+    blockNumber: num(r.block_number),
+    minedHash: r.mined_hash,
+    gasUsed: r.gas_used,
+    result: r.result,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+    sentAt: num(r.sent_at),
+  };
+}
+
+export interface NewOutboxRow {
+  kind: OutboxKind;
+  idemScope?: string | null;
+  idemKey?: string | null;
+  requestHash: string;
+  method: string;
+  to: string;
+  calldata: string;
+  value?: string;
+  payer: string;
+  gasLimit: string;
+  /** Pre-assigned nonce (filler transactions that close a gap). */
+  nonce?: number | null;
+}
+
+/** Fee fields and signature of one attempt. */
+export interface SignedAttempt {
+  rawTx: string;
+  hash: string;
+  maxFeePerGas: string | null;
+  maxPriorityFeePerGas: string | null;
+  gasPrice: string | null;
+}
+
+const COLUMNS = "*";
+const inList = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(", ");
+
+export class OutboxStore {
+  constructor(private readonly db: Db) {}
+
+  async get(id: number): Promise<OutboxRow | null> {
+    const r = await this.db.one<OutboxDb>(`SELECT ${COLUMNS} FROM outbox WHERE id = $1`, [id]);
+    return r ? fromDb(r) : null;
+  }
+
+  async findByKey(scope: string, key: string): Promise<OutboxRow | null> {
+    const r = await this.db.one<OutboxDb>(`SELECT ${COLUMNS} FROM outbox WHERE idem_scope = $1 AND idem_key = $2`, [
+      scope,
+      key,
+    ]);
+    return r ? fromDb(r) : null;
+  }
+
+  /** Every row, oldest first (tests and operators). */
+  async list(): Promise<OutboxRow[]> {
+    return (await this.db.query<OutboxDb>(`SELECT ${COLUMNS} FROM outbox ORDER BY id`)).map(fromDb);
+  }
+
+  /** Rows not yet in a terminal state, by payer and nonce. */
+  async inFlight(): Promise<OutboxRow[]> {
+    const rows = await this.db.query<OutboxDb>(
+      `SELECT ${COLUMNS} FROM outbox WHERE status IN (${inList(IN_FLIGHT)}) ORDER BY payer, nonce, id`,
+    );
+    return rows.map(fromDb);
+  }
+
+  /**
+   * Inserts a row in status queued. With an idempotency key already used, inserts nothing and
+   * returns null (the caller then loads the existing row with findByKey).
+   */
+  async insert(row: NewOutboxRow): Promise<OutboxRow | null> {
+    const now = Date.now();
+    const r = await this.db.one<OutboxDb>(
+      `INSERT INTO outbox (kind, idem_scope, idem_key, request_hash, method, to_address, calldata, value, payer,
+         nonce, status, gas_limit, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, $12, $12)
+       ON CONFLICT (idem_scope, idem_key) DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [
+        row.kind,
+        row.idemScope ?? null,
+        row.idemKey ?? null,
+        row.requestHash,
+        row.method,
+        row.to,
+        row.calldata,
+        row.value ?? "0",
+        row.payer,
+        row.nonce ?? null,
+        row.gasLimit,
+        now,
+      ],
+    );
+    return r ? fromDb(r) : null;
+  }
+
+  /**
+   * Signs a queued row: in one transaction, takes the payer's next nonce (unless the row has a
+   * pre-assigned one), calls `sign(nonce)` (local signing only, no I/O) and persists the signed
+   * transaction and its hash with status signed. Returns null, changing nothing, when the row is
+   * no longer queued (another worker got it).
+   */
+  async allocateAndSign(id: number, sign: (nonce: number) => Promise<SignedAttempt>): Promise<OutboxRow | null> {
+    return this.db.tx(async (tx) => {
+      const cur = await tx.one<OutboxDb>(`SELECT ${COLUMNS} FROM outbox WHERE id = $1`, [id]);
+      if (!cur || cur.status !== "queued") return null;
+      let nonce = cur.nonce === null ? null : Number(cur.nonce);
+      if (nonce === null) nonce = await this.takeNonce(tx, cur.payer);
+      const s = await sign(nonce);
+      const hashes = [...(JSON.parse(cur.tx_hashes) as string[]), s.hash];
+      const r = await tx.one<OutboxDb>(
+        `UPDATE outbox SET status = 'signed', nonce = $2, raw_tx = $3, tx_hashes = $4, max_fee_per_gas = $5,
+           max_priority_fee_per_gas = $6, gas_price = $7, attempts = attempts + 1, updated_at = $8
+         WHERE id = $1 AND status = 'queued' RETURNING ${COLUMNS}`,
+        [id, nonce, s.rawTx, JSON.stringify(hashes), s.maxFeePerGas, s.maxPriorityFeePerGas, s.gasPrice, Date.now()],
+      );
+      if (!r) throw new Error(`outbox ${id}: lost the row while signing`);
+      return fromDb(r);
+    });
+  }
+
+  private async takeNonce(tx: Queryable, payer: string): Promise<number> {
+    const r = await tx.one<{ n: number }>(
+      "UPDATE payers SET next_nonce = next_nonce + 1 WHERE address = $1 RETURNING next_nonce - 1 AS n",
+      [payer],
+    );
+    if (!r) throw new Error(`payer ${payer}: no nonce counter (not registered with the outbox)`);
+    return Number(r.n);
+  }
+
+  /**
+   * Records a re-signed attempt (same nonce, higher fees) of a signed/sent row whose attempt count
+   * is still `expectedAttempts`. The row goes back to signed until the broadcast is acknowledged.
+   */
+  async recordAttempt(id: number, expectedAttempts: number, s: SignedAttempt): Promise<OutboxRow | null> {
+    return this.db.tx(async (tx) => {
+      const cur = await tx.one<OutboxDb>(`SELECT ${COLUMNS} FROM outbox WHERE id = $1`, [id]);
+      if (!cur || !["signed", "sent"].includes(cur.status) || Number(cur.attempts) !== expectedAttempts) return null;
+      const hashes = [...(JSON.parse(cur.tx_hashes) as string[]), s.hash];
+      const r = await tx.one<OutboxDb>(
+        `UPDATE outbox SET status = 'signed', raw_tx = $2, tx_hashes = $3, max_fee_per_gas = $4,
+           max_priority_fee_per_gas = $5, gas_price = $6, attempts = attempts + 1, updated_at = $7
+         WHERE id = $1 AND attempts = $8 RETURNING ${COLUMNS}`,
+        [id, s.rawTx, JSON.stringify(hashes), s.maxFeePerGas, s.maxPriorityFeePerGas, s.gasPrice, Date.now(), expectedAttempts],
+      );
+      return r ? fromDb(r) : null;
+    });
+  }
+
+  /** The broadcast of the latest attempt was acknowledged (or the node already had it). */
+  async markSent(id: number, attempts: number): Promise<boolean> {
+    const now = Date.now();
+    const n = await this.db.run(
+      `UPDATE outbox SET status = 'sent', sent_at = $2, updated_at = $2
+       WHERE id = $1 AND attempts = $3 AND status IN ('signed', 'sent')`,
+      [id, now, attempts],
+    );
+    return n > 0;
+  }
+
+  /** Touches updated_at (a failed broadcast attempt, so retries are spaced). */
+  async touch(id: number): Promise<void> {
+    await this.db.run("UPDATE outbox SET updated_at = $2 WHERE id = $1", [id, Date.now()]);
+  }
+
+  async markMined(id: number, m: { blockNumber: number; minedHash: string; gasUsed: string; result: string }): Promise<boolean> {
+    const n = await this.db.run(
+      `UPDATE outbox SET status = 'mined', block_number = $2, mined_hash = $3, gas_used = $4, result = $5, updated_at = $6
+       WHERE id = $1 AND status IN ('signed', 'sent')`,
+      [id, m.blockNumber, m.minedHash, m.gasUsed, m.result, Date.now()],
+    );
+    return n > 0;
+  }
+
+  async markReverted(
+    id: number,
+    r: { blockNumber: number; minedHash: string; gasUsed: string; errorName: string; errorArgs: unknown[]; message: string },
+  ): Promise<boolean> {
+    const n = await this.db.run(
+      `UPDATE outbox SET status = 'reverted', block_number = $2, mined_hash = $3, gas_used = $4, error_name = $5,
+         error_args = $6, error_message = $7, updated_at = $8
+       WHERE id = $1 AND status IN ('signed', 'sent')`,
+      [id, r.blockNumber, r.minedHash, r.gasUsed, r.errorName, JSON.stringify(r.errorArgs), r.message, Date.now()],
+    );
+    return n > 0;
+  }
+
+  /**
+   * The node rejected the row for good. When a nonce was allocated, a filler row (a zero-value
+   * transfer to the payer itself) takes over that nonce so later nonces are not blocked.
+   */
+  async markFailed(id: number, message: string, expectedAttempts?: number): Promise<boolean> {
+    return this.db.tx(async (tx) => {
+      const cur = await tx.one<OutboxDb>(`SELECT ${COLUMNS} FROM outbox WHERE id = $1`, [id]);
+      if (!cur || !IN_FLIGHT.includes(cur.status as OutboxStatus)) return false;
+      if (expectedAttempts !== undefined && Number(cur.attempts) !== expectedAttempts) return false;
+      const now = Date.now();
+      await tx.run("UPDATE outbox SET status = 'failed', error_message = $2, updated_at = $3 WHERE id = $1", [
+        id,
+        message,
+        now,
+      ]);
+      if (cur.nonce !== null && cur.kind !== "filler") {
+        await tx.run(
+          `INSERT INTO outbox (kind, request_hash, method, to_address, calldata, value, payer, nonce, status, gas_limit,
+             created_at, updated_at)
+           VALUES ('filler', '0x', 'filler', $1, '0x', '0', $1, $2, 'queued', '21000', $3, $3)`,
+          [cur.payer, Number(cur.nonce), now],
+        );
+      }
+      return true;
+    });
+  }
+
+  /**
+   * Frees the idempotency key of a failed row (nothing of it was applied), so a retry with the
+   * same key runs again. The old key stays readable in the row as `<key>#failed-<id>`.
+   */
+  async releaseKey(id: number): Promise<boolean> {
+    const cur = await this.get(id);
+    if (!cur || cur.status !== "failed" || cur.idemKey === null) return false;
+    const n = await this.db.run("UPDATE outbox SET idem_key = $2, updated_at = $3 WHERE id = $1 AND status = 'failed'", [
+      id,
+      `${cur.idemKey}#failed-${id}`,
+      Date.now(),
+    ]);
+    return n > 0;
+  }
+
+  /** Its nonce was consumed by a transaction that is none of ours: sign it again with a new nonce. */
+  async requeue(id: number, expectedAttempts: number): Promise<boolean> {
+    const n = await this.db.run(
+      `UPDATE outbox SET status = 'queued', nonce = NULL, raw_tx = NULL, updated_at = $2
+       WHERE id = $1 AND attempts = $3 AND status IN ('signed', 'sent') AND kind <> 'filler'`,
+      [id, Date.now(), expectedAttempts],
+    );
+    return n > 0;
+  }
+
+  /** Whether a transfer to `to` (a top-up) is still in flight. */
+  async transferInFlight(to: string): Promise<boolean> {
+    const r = await this.db.one(
+      `SELECT id FROM outbox WHERE kind = 'transfer' AND to_address = $1 AND status IN (${inList(IN_FLIGHT)})`,
+      [to],
+    );
+    return r !== undefined;
+  }
+
+  // ---- payers
+
+  /**
+   * Registers a payer's nonce counter or moves it up to `chainPending` (the chain's pending
+   * transaction count), never down: transactions sent from the key outside the relayer then no
+   * longer collide with ours. Returns the counter.
+   */
+  async reconcileNonce(address: string, chainPending: number): Promise<number> {
+    return this.db.tx(async (tx) => {
+      await tx.run("INSERT INTO payers (address, next_nonce) VALUES ($1, $2) ON CONFLICT (address) DO NOTHING", [
+        address,
+        chainPending,
+      ]);
+      await tx.run("UPDATE payers SET next_nonce = $2 WHERE address = $1 AND next_nonce < $2", [address, chainPending]);
+      const r = await tx.one<{ next_nonce: number }>("SELECT next_nonce FROM payers WHERE address = $1", [address]);
+      return Number(r?.next_nonce ?? chainPending);
+    });
+  }
+
+  async nextNonce(address: string): Promise<number | null> {
+    const r = await this.db.one<{ next_nonce: number }>("SELECT next_nonce FROM payers WHERE address = $1", [address]);
+    return r ? Number(r.next_nonce) : null;
+  }
+
+  /** Nonces of `payer` in [from, to) held by no in-flight row: gaps to fill. */
+  async uncoveredNonces(payer: string, from: number, to: number): Promise<number[]> {
+    if (to <= from) return [];
+    const rows = await this.db.query<{ nonce: number }>(
+      `SELECT nonce FROM outbox WHERE payer = $1 AND nonce >= $2 AND nonce < $3 AND status IN ('queued', 'signed', 'sent')`,
+      [payer, from, to],
+    );
+    const held = new Set(rows.map((r) => Number(r.nonce)));
+    const out: number[] = [];
+    for (let n = from; n < to; n++) if (!held.has(n)) out.push(n);
+    return out;
+  }
+}

@@ -1,0 +1,123 @@
+/** account:* tasks: create, convert and transfer accounts; look them up. */
+import { chainSecuredHash, generateApiKey, apiKeyHash, parseAddress, parseKeyOrHash, parseUint, toHash32 } from "../src/core";
+import { defineTask, flag, optional, read, required, send, withDefault, type Json } from "./lib/cli";
+import { keyHashArg } from "./lib/options";
+
+const ACCOUNT = required("account: API key text or 0x apiKeyHash (master, usage key or admin alias)");
+const HASH_KINDS = ["None", "Master", "UsageKey", "AdminAlias", "RemovedUsageKey"] as const;
+
+defineTask({
+  name: "account:new",
+  description:
+    "Create an account (newAccount). Without --api-key a random 32-byte base64 key is generated and printed once (apiKey); apiKeyHash is always printed. Managed unless --unmanaged.",
+  signer: "signer 0 (an api payer or the owner for managed accounts)",
+  params: {
+    apiKey: optional("your own API key text (or a 0x hash); default: generate one"),
+    name: withDefault("account name", ""),
+    description: withDefault("account description", ""),
+    admin: optional("admin wallet address (default: the signer)"),
+    unmanaged: flag("create a ChainSecured (unmanaged) account written only by --admin"),
+  },
+  run: async (ctx, a) => {
+    const generated = a.apiKey === undefined ? generateApiKey() : undefined;
+    const hash = apiKeyHash(generated ?? parseKeyOrHash(a.apiKey ?? "", "--api-key"));
+    const admin = a.admin === undefined ? ctx.signer.address : parseAddress(a.admin, "--admin");
+    const managed = !a.unmanaged;
+    const result = await send(ctx, (d) => d.newAccount(hash, managed, a.name, a.description, admin));
+    const out: { [k: string]: Json } = {};
+    if (generated !== undefined) out.apiKey = generated;
+    return { ...out, apiKeyHash: hash, managed, admin, ...result };
+  },
+});
+
+defineTask({
+  name: "account:new-chainsecured",
+  description: "Create the signer's own ChainSecured account (newChainSecuredAccount); its hash is keccak256(signer address).",
+  signer: "signer 0 (becomes the admin)",
+  params: {
+    name: withDefault("account name", ""),
+    description: withDefault("account description", ""),
+  },
+  run: async (ctx, a) => {
+    const result = await send(ctx, (d) => d.newChainSecuredAccount(a.name, a.description));
+    return { apiKeyHash: chainSecuredHash(ctx.signer.address), admin: ctx.signer.address, ...result };
+  },
+});
+
+defineTask({
+  name: "account:convert",
+  description: "Convert a managed account to ChainSecured with a new admin wallet (convertToChainSecuredAccount). One way only.",
+  signer: "signer 0 (an api payer or the owner)",
+  params: {
+    account: required("account: API key text or 0x master apiKeyHash"),
+    admin: required("new admin wallet address"),
+  },
+  run: async (ctx, a) => {
+    const hash = keyHashArg(a.account);
+    const admin = parseAddress(a.admin, "--admin");
+    const result = await send(ctx, (d) => d.convertToChainSecuredAccount(hash, admin));
+    return { apiKeyHash: toHash32(hash), admin, adminAliasHash: chainSecuredHash(admin), ...result };
+  },
+});
+
+defineTask({
+  name: "account:transfer",
+  description: "Transfer a ChainSecured account to a new admin wallet (transferChainSecuredAccountOwnership).",
+  signer: "signer 0 (must be the current admin)",
+  params: {
+    account: ACCOUNT,
+    to: required("new admin wallet address"),
+  },
+  run: async (ctx, a) => {
+    const hash = keyHashArg(a.account);
+    const to = parseAddress(a.to, "--to");
+    const result = await send(ctx, (d) => d.transferChainSecuredAccountOwnership(hash, to));
+    return { apiKeyHash: toHash32(hash), admin: to, adminAliasHash: chainSecuredHash(to), ...result };
+  },
+});
+
+defineTask({
+  name: "account:exists",
+  description: "Whether the key or hash resolves to an account (accountExistsAndIsMutable). Prints true or false.",
+  params: { account: ACCOUNT },
+  run: async (ctx, a) => read(ctx, "accountExistsAndIsMutable", (d) => d.accountExistsAndIsMutable(keyHashArg(a.account))),
+});
+
+defineTask({
+  name: "account:get",
+  description: "Snapshot of an account: master hash, mode, admin, name, description and counts (getAccount).",
+  params: { account: ACCOUNT },
+  run: async (ctx, a) => read(ctx, "getAccount", (d) => d.getAccount(keyHashArg(a.account))),
+});
+
+defineTask({
+  name: "account:resolve",
+  description: "What a key or hash is bound to (resolveApiKeyHash): {apiKeyHash, master, kind} with kind None|Master|UsageKey|AdminAlias|RemovedUsageKey.",
+  params: { account: ACCOUNT },
+  run: async (ctx, a) => {
+    const hash = keyHashArg(a.account);
+    const [master, kind] = await ctx.diamond.resolveApiKeyHash(hash);
+    return { apiKeyHash: toHash32(hash), master: toHash32(master), kind: HASH_KINDS[Number(kind)] ?? kind.toString() };
+  },
+});
+
+defineTask({
+  name: "account:wallet-address",
+  description: "The admin wallet address of the account (getAccountWalletAddress).",
+  params: { account: ACCOUNT },
+  run: async (ctx, a) => read(ctx, "getAccountWalletAddress", (d) => d.getAccountWalletAddress(keyHashArg(a.account))),
+});
+
+defineTask({
+  name: "account:count",
+  description: "Number of accounts (accountCount), as a decimal string.",
+  params: {},
+  run: async (ctx) => read(ctx, "accountCount", (d) => d.accountCount()),
+});
+
+defineTask({
+  name: "account:at",
+  description: "The master apiKeyHash of the index-th account (indexToAccountHashAt), as 0x hex.",
+  params: { index: required("zero-based account index") },
+  run: async (ctx, a) => toHash32(await ctx.diamond.indexToAccountHashAt(parseUint(a.index, "--index"))),
+});

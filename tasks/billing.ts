@@ -1,0 +1,90 @@
+/** billing:* tasks: pricing operator, price list, key balances. */
+import { parseAddress, parseUint } from "../src/core";
+import { defineTask, optional, read, required, send, type Json } from "./lib/cli";
+import { keyHashArg } from "./lib/options";
+
+const ACCOUNT = required("API key text or 0x apiKeyHash (a usage key has its own balance, other hashes use the master's)");
+
+defineTask({
+  name: "billing:set-pricing-operator",
+  description: "Set the pricing operator (setPricingOperator).",
+  signer: "signer 0 (must be the owner)",
+  params: { address: required("new pricing operator address") },
+  run: async (ctx, a) => {
+    const address = parseAddress(a.address, "--address");
+    return send(ctx, (d) => d.setPricingOperator(address));
+  },
+});
+
+defineTask({
+  name: "billing:pricing-operator",
+  description: "The pricing operator (pricingOperator).",
+  params: {},
+  run: async (ctx) => read(ctx, "pricingOperator", (d) => d.pricingOperator()),
+});
+
+defineTask({
+  name: "billing:set-pricing",
+  description: "Set the price of a pricing item (setPricing).",
+  signer: "signer 0 (the owner; or the pricing operator)",
+  params: { item: required("pricing item id"), price: required("price (decimal or 0x hex)") },
+  run: async (ctx, a) => {
+    const item = parseUint(a.item, "--item");
+    const price = parseUint(a.price, "--price");
+    return send(ctx, (d) => d.setPricing(item, price));
+  },
+});
+
+defineTask({
+  name: "billing:pricing",
+  description:
+    "With --item: its price (getPricing). Without: {count, items: [{id, price}]} for every item ever set (pricingItemCount, pricingItemIds).",
+  params: { item: optional("pricing item id") },
+  run: async (ctx, a) => {
+    const item = a.item;
+    if (item !== undefined) return read(ctx, "getPricing", (d) => d.getPricing(parseUint(item, "--item")));
+    const count = await read(ctx, "pricingItemCount", (d) => d.pricingItemCount());
+    const ids = await ctx.diamond.pricingItemIds();
+    const items: Json[] = [];
+    for (const id of ids) items.push({ id: id.toString(), price: (await ctx.diamond.getPricing(id)).toString() });
+    return { count, items };
+  },
+});
+
+defineTask({
+  name: "billing:pricing-at",
+  description: "The price of the index-th pricing item ever set (pricingAt).",
+  params: { index: required("zero-based pricing item index") },
+  run: async (ctx, a) => read(ctx, "pricingAt", (d) => d.pricingAt(parseUint(a.index, "--index"))),
+});
+
+defineTask({
+  name: "billing:credit",
+  description: "Credit a key's balance (creditApiKey).",
+  signer: "signer 0 (the owner; or an api payer or the pricing operator)",
+  params: { account: ACCOUNT, amount: required("amount (positive, decimal or 0x hex)") },
+  run: async (ctx, a) => {
+    const account = keyHashArg(a.account);
+    const amount = parseUint(a.amount, "--amount");
+    return send(ctx, (d) => d.creditApiKey(account, amount));
+  },
+});
+
+defineTask({
+  name: "billing:debit",
+  description: "Debit a key's balance (debitApiKey); reverts with InsufficientBalance above the balance.",
+  signer: "signer 0 (the owner; or an api payer or the pricing operator)",
+  params: { account: ACCOUNT, amount: required("amount (positive, decimal or 0x hex)") },
+  run: async (ctx, a) => {
+    const account = keyHashArg(a.account);
+    const amount = parseUint(a.amount, "--amount");
+    return send(ctx, (d) => d.debitApiKey(account, amount));
+  },
+});
+
+defineTask({
+  name: "billing:balance",
+  description: "A key's balance (apiKeyBalance), as a decimal string.",
+  params: { account: ACCOUNT },
+  run: async (ctx, a) => read(ctx, "apiKeyBalance", (d) => d.apiKeyBalance(keyHashArg(a.account))),
+});

@@ -1,0 +1,475 @@
+/**
+ * BillingFacet: pricing operator, pricing map, on-chain balances (credit / debit).
+ * docs/contract-behaviour.md "Config and billing".
+ */
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { deployDiamond, type DiamondFixture } from "../fixtures/diamond";
+import { aliasOf, createChainSecuredAccount, createManagedAccount, newApiKey, usageKeyArgs } from "../fixtures/helpers";
+
+/** A managed account with one usage key (own balance `usageBalance`). */
+async function accountWithUsageKey(f: DiamondFixture, usageBalance = 0n) {
+  const master = await createManagedAccount(f, "billing");
+  const usage = newApiKey("usage");
+  await f.diamond.connect(f.payer).setUsageApiKey(master, usage.hash, ...usageKeyArgs({ balance: usageBalance }));
+  return { master, usage: usage.hash };
+}
+
+describe("BillingFacet", () => {
+  describe("setPricingOperator", () => {
+    it("starts with the pricing operator given to the initializer", async () => {
+      const f = await loadFixture(deployDiamond);
+      expect(await f.diamond.pricingOperator()).to.equal(f.pricingOperator.address);
+    });
+
+    it("lets the owner set the pricing operator and emits PricingOperatorUpdated", async () => {
+      const f = await loadFixture(deployDiamond);
+      await expect(f.diamond.connect(f.owner).setPricingOperator(f.users[0].address))
+        .to.emit(f.diamond, "PricingOperatorUpdated")
+        .withArgs(f.users[0].address);
+      expect(await f.diamond.pricingOperator()).to.equal(f.users[0].address);
+    });
+
+    it("reverts NotContractOwner for the pricing operator itself", async () => {
+      const f = await loadFixture(deployDiamond);
+      await expect(f.diamond.connect(f.pricingOperator).setPricingOperator(f.users[0].address))
+        .to.be.revertedWithCustomError(f.diamond, "NotContractOwner")
+        .withArgs(f.pricingOperator.address, f.owner.address);
+    });
+
+    it("reverts NotContractOwner for the config operator", async () => {
+      const f = await loadFixture(deployDiamond);
+      await expect(f.diamond.connect(f.configOperator).setPricingOperator(f.configOperator.address))
+        .to.be.revertedWithCustomError(f.diamond, "NotContractOwner")
+        .withArgs(f.configOperator.address, f.owner.address);
+    });
+
+    it("moves the setPricing right from the old operator to the new one", async () => {
+      const f = await loadFixture(deployDiamond);
+      await f.diamond.setPricingOperator(f.users[0].address);
+      await expect(f.diamond.connect(f.pricingOperator).setPricing(1, 1))
+        .to.be.revertedWithCustomError(f.diamond, "OnlyPricingOperatorOrOwner")
+        .withArgs(f.pricingOperator.address);
+      await expect(f.diamond.connect(f.users[0]).setPricing(1, 1)).to.emit(f.diamond, "PricingUpdated").withArgs(1n, 1n);
+    });
+  });
+
+  describe("setPricing", () => {
+    it("lets the owner set a price and emits PricingUpdated", async () => {
+      const f = await loadFixture(deployDiamond);
+      await expect(f.diamond.connect(f.owner).setPricing(0, 100))
+        .to.emit(f.diamond, "PricingUpdated")
+        .withArgs(0n, 100n);
+      expect(await f.diamond.getPricing(0)).to.equal(100n);
+    });
+
+    it("lets the pricing operator set a price", async () => {
+      const f = await loadFixture(deployDiamond);
+      await expect(f.diamond.connect(f.pricingOperator).setPricing(7, 250))
+        .to.emit(f.diamond, "PricingUpdated")
+        .withArgs(7n, 250n);
+      expect(await f.diamond.getPricing(7)).to.equal(250n);
+    });
+
+    it("reverts OnlyPricingOperatorOrOwner for the config operator", async () => {
+      const f = await loadFixture(deployDiamond);
+      await expect(f.diamond.connect(f.configOperator).setPricing(0, 1))
+        .to.be.revertedWithCustomError(f.diamond, "OnlyPricingOperatorOrOwner")
+        .withArgs(f.configOperator.address);
+    });
+
+    it("reverts OnlyPricingOperatorOrOwner for an api payer", async () => {
+      const f = await loadFixture(deployDiamond);
+      await expect(f.diamond.connect(f.payer).setPricing(0, 1))
+        .to.be.revertedWithCustomError(f.diamond, "OnlyPricingOperatorOrOwner")
+        .withArgs(f.payer.address);
+    });
+
+    it("overwrites an existing price without adding a second item", async () => {
+      const f = await loadFixture(deployDiamond);
+      await f.diamond.setPricing(3, 10);
+      await f.diamond.setPricing(3, 20);
+      expect(await f.diamond.getPricing(3)).to.equal(20n);
+      expect(await f.diamond.pricingItemCount()).to.equal(1n);
+      expect(await f.diamond.pricingItemIds()).to.deep.equal([3n]);
+    });
+
+    it("accepts a zero price and keeps the item listed", async () => {
+      const f = await loadFixture(deployDiamond);
+      await f.diamond.setPricing(5, 99);
+      await expect(f.diamond.setPricing(5, 0)).to.emit(f.diamond, "PricingUpdated").withArgs(5n, 0n);
+      expect(await f.diamond.getPricing(5)).to.equal(0n);
+      expect(await f.diamond.pricingItemIds()).to.deep.equal([5n]);
+    });
+  });
+
+  describe("pricing views", () => {
+    it("getPricing returns 0 for an item never set", async () => {
+      const f = await loadFixture(deployDiamond);
+      expect(await f.diamond.getPricing(12345)).to.equal(0n);
+    });
+
+    it("pricingItemCount and pricingItemIds list items in order of first set", async () => {
+      const f = await loadFixture(deployDiamond);
+      expect(await f.diamond.pricingItemCount()).to.equal(0n);
+      await f.diamond.setPricing(9, 1);
+      await f.diamond.setPricing(0, 2);
+      await f.diamond.setPricing(4, 3);
+      await f.diamond.setPricing(9, 4);
+      expect(await f.diamond.pricingItemCount()).to.equal(3n);
+      expect(await f.diamond.pricingItemIds()).to.deep.equal([9n, 0n, 4n]);
+    });
+
+    it("pricingAt(i) returns the current price of the i-th item ever set", async () => {
+      const f = await loadFixture(deployDiamond);
+      await f.diamond.setPricing(9, 1);
+      await f.diamond.setPricing(0, 2);
+      await f.diamond.setPricing(9, 40);
+      expect(await f.diamond.pricingAt(0)).to.equal(40n);
+      expect(await f.diamond.pricingAt(1)).to.equal(2n);
+    });
+
+    it("pricingAt reverts InvalidRequest for an index past the end", async () => {
+      const f = await loadFixture(deployDiamond);
+      await f.diamond.setPricing(1, 1);
+      await expect(f.diamond.pricingAt(1))
+        .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
+        .withArgs("index: out of range");
+    });
+
+    it("pricingAt reverts InvalidRequest when no price was ever set", async () => {
+      const f = await loadFixture(deployDiamond);
+      await expect(f.diamond.pricingAt(0))
+        .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
+        .withArgs("index: out of range");
+    });
+  });
+
+  describe("creditApiKey", () => {
+    it("lets an api payer credit an account and emits ApiKeyCredited", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await expect(f.diamond.connect(f.payer).creditApiKey(master, 500))
+        .to.emit(f.diamond, "ApiKeyCredited")
+        .withArgs(master, 500n);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(500n);
+    });
+
+    it("lets the pricing operator credit an account", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await expect(f.diamond.connect(f.pricingOperator).creditApiKey(master, 7))
+        .to.emit(f.diamond, "ApiKeyCredited")
+        .withArgs(master, 7n);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(7n);
+    });
+
+    it("lets the owner credit an account", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await expect(f.diamond.connect(f.owner).creditApiKey(master, 8))
+        .to.emit(f.diamond, "ApiKeyCredited")
+        .withArgs(master, 8n);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(8n);
+    });
+
+    it("adds successive credits", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await f.diamond.connect(f.payer).creditApiKey(master, 10);
+      await f.diamond.connect(f.payer2).creditApiKey(master, 32);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(42n);
+    });
+
+    it("reverts OnlyApiPayerOrPricingOperator for the config operator", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await expect(f.diamond.connect(f.configOperator).creditApiKey(master, 1))
+        .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrPricingOperator")
+        .withArgs(f.configOperator.address);
+    });
+
+    it("reverts OnlyApiPayerOrPricingOperator for the admin api payer (not an api payer)", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await expect(f.diamond.connect(f.adminPayer).creditApiKey(master, 1))
+        .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrPricingOperator")
+        .withArgs(f.adminPayer.address);
+    });
+
+    it("reverts OnlyApiPayerOrPricingOperator for a ChainSecured account's own admin", async () => {
+      const f = await loadFixture(deployDiamond);
+      const admin = f.users[0];
+      const master = await createChainSecuredAccount(f, admin);
+      await expect(f.diamond.connect(admin).creditApiKey(master, 1))
+        .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrPricingOperator")
+        .withArgs(admin.address);
+    });
+
+    it("rejects amount 0 with InvalidRequest", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await expect(f.diamond.connect(f.payer).creditApiKey(master, 0))
+        .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
+        .withArgs("amount: must not be zero");
+    });
+
+    it("reverts AccountDoesNotExist for an unknown hash", async () => {
+      const f = await loadFixture(deployDiamond);
+      const unknown = newApiKey("unknown").hash;
+      await expect(f.diamond.connect(f.payer).creditApiKey(unknown, 1))
+        .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
+        .withArgs(unknown);
+    });
+
+    it("reverts AccountDoesNotExist for a removed usage key", async () => {
+      const f = await loadFixture(deployDiamond);
+      const { master, usage } = await accountWithUsageKey(f);
+      await f.diamond.connect(f.payer).removeUsageApiKey(master, usage);
+      await expect(f.diamond.connect(f.payer).creditApiKey(usage, 1))
+        .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
+        .withArgs(usage);
+    });
+
+    it("credits a usage key's own balance, not its master's, and emits the usage key hash", async () => {
+      const f = await loadFixture(deployDiamond);
+      const { master, usage } = await accountWithUsageKey(f, 5n);
+      await expect(f.diamond.connect(f.payer).creditApiKey(usage, 10))
+        .to.emit(f.diamond, "ApiKeyCredited")
+        .withArgs(usage, 10n);
+      expect(await f.diamond.apiKeyBalance(usage)).to.equal(15n);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(0n);
+    });
+
+    it("credits the master through an admin alias and emits the master hash", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      const admin = f.users[1];
+      await f.diamond.connect(f.payer).convertToChainSecuredAccount(master, admin.address);
+      const alias = aliasOf(admin.address);
+      await expect(f.diamond.connect(f.payer).creditApiKey(alias, 30))
+        .to.emit(f.diamond, "ApiKeyCredited")
+        .withArgs(master, 30n);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(30n);
+      expect(await f.diamond.apiKeyBalance(alias)).to.equal(30n);
+    });
+
+    it("credits a ChainSecured account through an api payer", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createChainSecuredAccount(f, f.users[2]);
+      await expect(f.diamond.connect(f.payer).creditApiKey(master, 3))
+        .to.emit(f.diamond, "ApiKeyCredited")
+        .withArgs(master, 3n);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(3n);
+    });
+  });
+
+  describe("debitApiKey", () => {
+    it("lets an api payer debit an account and emits ApiKeyDebited", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await f.diamond.connect(f.payer).creditApiKey(master, 100);
+      await expect(f.diamond.connect(f.payer).debitApiKey(master, 40))
+        .to.emit(f.diamond, "ApiKeyDebited")
+        .withArgs(master, 40n);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(60n);
+    });
+
+    it("lets the pricing operator debit an account", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await f.diamond.connect(f.payer).creditApiKey(master, 100);
+      await expect(f.diamond.connect(f.pricingOperator).debitApiKey(master, 1))
+        .to.emit(f.diamond, "ApiKeyDebited")
+        .withArgs(master, 1n);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(99n);
+    });
+
+    it("lets the owner debit an account", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await f.diamond.connect(f.payer).creditApiKey(master, 100);
+      await expect(f.diamond.connect(f.owner).debitApiKey(master, 2))
+        .to.emit(f.diamond, "ApiKeyDebited")
+        .withArgs(master, 2n);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(98n);
+    });
+
+    it("debits the whole balance down to zero", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await f.diamond.connect(f.payer).creditApiKey(master, 100);
+      await f.diamond.connect(f.payer).debitApiKey(master, 100);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(0n);
+    });
+
+    it("reverts OnlyApiPayerOrPricingOperator for an unprivileged address", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await f.diamond.connect(f.payer).creditApiKey(master, 100);
+      await expect(f.diamond.connect(f.users[0]).debitApiKey(master, 1))
+        .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrPricingOperator")
+        .withArgs(f.users[0].address);
+    });
+
+    it("reverts OnlyApiPayerOrPricingOperator for the config operator", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await f.diamond.connect(f.payer).creditApiKey(master, 100);
+      await expect(f.diamond.connect(f.configOperator).debitApiKey(master, 1))
+        .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrPricingOperator")
+        .withArgs(f.configOperator.address);
+    });
+
+    it("rejects amount 0 with InvalidRequest", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await expect(f.diamond.connect(f.payer).debitApiKey(master, 0))
+        .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
+        .withArgs("amount: must not be zero");
+    });
+
+    it("reverts AccountDoesNotExist for an unknown hash", async () => {
+      const f = await loadFixture(deployDiamond);
+      const unknown = newApiKey("unknown").hash;
+      await expect(f.diamond.connect(f.payer).debitApiKey(unknown, 1))
+        .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
+        .withArgs(unknown);
+    });
+
+    it("reverts InsufficientBalance(hash, amount) when the amount exceeds the balance", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await f.diamond.connect(f.payer).creditApiKey(master, 10);
+      await expect(f.diamond.connect(f.payer).debitApiKey(master, 11))
+        .to.be.revertedWithCustomError(f.diamond, "InsufficientBalance")
+        .withArgs(master, 11n);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(10n);
+    });
+
+    it("reverts InsufficientBalance on an account that was never credited", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await expect(f.diamond.connect(f.payer).debitApiKey(master, 1))
+        .to.be.revertedWithCustomError(f.diamond, "InsufficientBalance")
+        .withArgs(master, 1n);
+    });
+
+    it("debits a usage key's own balance, not its master's, and emits the usage key hash", async () => {
+      const f = await loadFixture(deployDiamond);
+      const { master, usage } = await accountWithUsageKey(f, 50n);
+      await f.diamond.connect(f.payer).creditApiKey(master, 1000);
+      await expect(f.diamond.connect(f.payer).debitApiKey(usage, 20))
+        .to.emit(f.diamond, "ApiKeyDebited")
+        .withArgs(usage, 20n);
+      expect(await f.diamond.apiKeyBalance(usage)).to.equal(30n);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(1000n);
+    });
+
+    it("reverts InsufficientBalance for a usage key even when its master has funds", async () => {
+      const f = await loadFixture(deployDiamond);
+      const { master, usage } = await accountWithUsageKey(f, 5n);
+      await f.diamond.connect(f.payer).creditApiKey(master, 1000);
+      await expect(f.diamond.connect(f.payer).debitApiKey(usage, 6))
+        .to.be.revertedWithCustomError(f.diamond, "InsufficientBalance")
+        .withArgs(usage, 6n);
+    });
+
+    it("debits the master through an admin alias and emits the master hash", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      const admin = f.users[1];
+      await f.diamond.connect(f.payer).creditApiKey(master, 100);
+      await f.diamond.connect(f.payer).convertToChainSecuredAccount(master, admin.address);
+      await expect(f.diamond.connect(f.payer).debitApiKey(aliasOf(admin.address), 25))
+        .to.emit(f.diamond, "ApiKeyDebited")
+        .withArgs(master, 25n);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(75n);
+    });
+  });
+
+  describe("apiKeyBalance", () => {
+    it("is 0 for a new account", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(0n);
+    });
+
+    it("returns a usage key's balance as set by setUsageApiKey", async () => {
+      const f = await loadFixture(deployDiamond);
+      const { usage } = await accountWithUsageKey(f, 77n);
+      expect(await f.diamond.apiKeyBalance(usage)).to.equal(77n);
+    });
+
+    it("reverts AccountDoesNotExist for an unknown hash", async () => {
+      const f = await loadFixture(deployDiamond);
+      const unknown = newApiKey("unknown").hash;
+      await expect(f.diamond.apiKeyBalance(unknown))
+        .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
+        .withArgs(unknown);
+    });
+
+    it("keeps balances of different accounts apart", async () => {
+      const f = await loadFixture(deployDiamond);
+      const a = await createManagedAccount(f, "a");
+      const b = await createManagedAccount(f, "b");
+      await f.diamond.connect(f.payer).creditApiKey(a, 11);
+      await f.diamond.connect(f.payer).creditApiKey(b, 22);
+      expect(await f.diamond.apiKeyBalance(a)).to.equal(11n);
+      expect(await f.diamond.apiKeyBalance(b)).to.equal(22n);
+    });
+  });
+
+  describe("balance across account mode changes", () => {
+    it("survives conversion to ChainSecured, readable by master and the new admin alias", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await f.diamond.connect(f.payer).creditApiKey(master, 1234);
+      const admin = f.users[3];
+      await f.diamond.connect(f.payer).convertToChainSecuredAccount(master, admin.address);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(1234n);
+      expect(await f.diamond.apiKeyBalance(aliasOf(admin.address))).to.equal(1234n);
+    });
+
+    it("survives transfer of ChainSecured ownership, readable through the old and new aliases", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await f.diamond.connect(f.payer).creditApiKey(master, 900);
+      const [admin1, admin2] = [f.users[3], f.users[4]];
+      await f.diamond.connect(f.payer).convertToChainSecuredAccount(master, admin1.address);
+      await f.diamond.connect(admin1).transferChainSecuredAccountOwnership(master, admin2.address);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(900n);
+      expect(await f.diamond.apiKeyBalance(aliasOf(admin2.address))).to.equal(900n);
+      expect(await f.diamond.apiKeyBalance(aliasOf(admin1.address))).to.equal(900n);
+    });
+
+    it("still accepts debits after conversion and transfer", async () => {
+      const f = await loadFixture(deployDiamond);
+      const master = await createManagedAccount(f);
+      await f.diamond.connect(f.payer).creditApiKey(master, 900);
+      const [admin1, admin2] = [f.users[3], f.users[4]];
+      await f.diamond.connect(f.payer).convertToChainSecuredAccount(master, admin1.address);
+      await f.diamond.connect(admin1).transferChainSecuredAccountOwnership(master, admin2.address);
+      await expect(f.diamond.connect(f.payer).debitApiKey(aliasOf(admin2.address), 100))
+        .to.emit(f.diamond, "ApiKeyDebited")
+        .withArgs(master, 100n);
+      expect(await f.diamond.apiKeyBalance(master)).to.equal(800n);
+    });
+
+    it("keeps a usage key's own balance through conversion", async () => {
+      const f = await loadFixture(deployDiamond);
+      const { master, usage } = await accountWithUsageKey(f, 44n);
+      await f.diamond.connect(f.payer).convertToChainSecuredAccount(master, f.users[5].address);
+      expect(await f.diamond.apiKeyBalance(usage)).to.equal(44n);
+    });
+  });
+
+  it("uses ethers-compatible uint256 amounts at the top of the range", async () => {
+    const f = await loadFixture(deployDiamond);
+    const master = await createManagedAccount(f);
+    await f.diamond.connect(f.payer).creditApiKey(master, ethers.MaxUint256);
+    expect(await f.diamond.apiKeyBalance(master)).to.equal(ethers.MaxUint256);
+    await expect(f.diamond.connect(f.payer).creditApiKey(master, 1)).to.be.revertedWithPanic(0x11);
+  });
+});

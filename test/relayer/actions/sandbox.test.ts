@@ -1,0 +1,258 @@
+/**
+ * The sandbox on its own (no chain): globals and API shapes, response and log capture, every
+ * in-action limit (timeout, memory, logs, response, fetch count, key requests) and hostile code.
+ */
+import { expect } from "chai";
+import { DEFAULT_ACTION_LIMITS, type ActionLimits } from "../../../src/relayer/actions/limits";
+import { runInSandbox, type SandboxHost, type SandboxResult } from "../../../src/relayer/actions/sandbox";
+
+const calls: { op: string; args: unknown }[] = [];
+const host: SandboxHost = {
+  keyOperation: async (op, args) => {
+    calls.push({ op, args });
+    if (op === "getPrivateKey" && args.pkpId === "0xdenied") throw new Error("API key cannot use selected wallet in selected action");
+    return `${op}:${JSON.stringify(args)}`;
+  },
+  fetch: async (request) => ({
+    url: request.url,
+    status: 200,
+    statusText: "OK",
+    headers: [["content-type", "application/json"]],
+    redirected: false,
+    bodyBase64: Buffer.from(JSON.stringify({ echo: request.url, method: request.method })).toString("base64"),
+  }),
+};
+
+function run(code: string, params: unknown = null, limits: Partial<ActionLimits> = {}): Promise<SandboxResult> {
+  return runInSandbox({
+    code,
+    paramsJson: JSON.stringify(params),
+    headers: { "x-request-id": "req-1", "x-correlation-id": "corr-1" },
+    limits: { ...DEFAULT_ACTION_LIMITS, timeoutMs: 2000, ...limits },
+    host,
+  });
+}
+
+describe("lit actions: sandbox", function () {
+  this.timeout(60_000);
+
+  it("runs main(params): a returned value or setResponse becomes the response; logs one line per call", async () => {
+    let r = await run('async function main() {\n  return "Hello World!";\n}\n');
+    expect(r).to.include({ response: "Hello World!", logs: "", error: null });
+    r = await run("async function main(p) { console.log('n is', p.n, {a: [1]}); console.info(true); Lit.Actions.setResponse({ response: { double: p.n * 2 } }); }", { n: 21 });
+    expect(r.error).to.equal(null);
+    expect(r.response).to.equal('{"double":42}');
+    expect(r.logs).to.equal('n is 21 {"a":[1]}\ntrue\n');
+    // a return value overrides setResponse; non-strings are JSON-encoded
+    r = await run("async function main() { Lit.Actions.setResponse({ response: 'x' }); return [1, 'a']; }");
+    expect(r.response).to.equal('[1,"a"]');
+    // no main: top-level code with jsParams, response only via setResponse
+    r = await run("Lit.Actions.setResponse({ response: 'top ' + jsParams.v });", { v: 7 });
+    expect(r.response).to.equal("top 7");
+    // const main works too; js_params absent -> null
+    r = await run("const main = async (p) => p === null ? 'null params' : 'other';");
+    expect(r.response).to.equal("null params");
+  });
+
+  it("exposes the globals of http-api.md §5 and nothing of the host", async () => {
+    const r = await run(`async function main() {
+      return {
+        lit: typeof Lit.Actions, alias: LitActions === Lit.Actions, frozen: Object.isFrozen(Lit.Actions),
+        auth: Lit.Auth, headers: Lit.Headers, ethers: typeof ethers.utils.keccak256, fetch: typeof fetch,
+        global: global === globalThis,
+        host: [typeof process, typeof require, typeof module, typeof setTimeout, typeof setInterval, typeof Buffer, typeof __lit_call, typeof __lit_settle],
+        fns: Object.keys(Lit.Actions).sort(),
+      };
+    }`);
+    expect(r.error).to.equal(null);
+    expect(JSON.parse(r.response ?? "")).to.deep.equal({
+      lit: "object",
+      alias: true,
+      frozen: true,
+      auth: [],
+      headers: { "x-request-id": "req-1", "x-correlation-id": "corr-1" },
+      ethers: "function",
+      fetch: "function",
+      global: true,
+      host: Array(8).fill("undefined"),
+      fns: [
+        "Decrypt",
+        "Encrypt",
+        "getLitActionPrivateKey",
+        "getLitActionPublicKey",
+        "getLitActionWalletAddress",
+        "getPrivateKey",
+        "setResponse",
+      ],
+    });
+  });
+
+  it("passes key requests to the host with their argument shapes; host errors reach the action", async () => {
+    calls.length = 0;
+    const r = await run(`async function main() {
+      const a = await Lit.Actions.getPrivateKey({ pkpId: "0xabc" });
+      const b = await Lit.Actions.Encrypt({ pkpId: "0xabc", message: "m" });
+      const c = await Lit.Actions.Decrypt({ pkpId: "0xabc", ciphertext: "00" });
+      const d = await Lit.Actions.getLitActionPrivateKey();
+      const e = await Lit.Actions.getLitActionPublicKey({ ipfsId: "Qm1" });
+      const f = await Lit.Actions.getLitActionWalletAddress({ ipfsId: "Qm2" });
+      let g; try { await Lit.Actions.getPrivateKey({ pkpId: "0xdenied" }); } catch (err) { g = err.message; }
+      return [a, b, c, d, e, f, g];
+    }`);
+    expect(r.error).to.equal(null);
+    expect(JSON.parse(r.response ?? "")).to.deep.equal([
+      'getPrivateKey:{"pkpId":"0xabc"}',
+      'Encrypt:{"pkpId":"0xabc","message":"m"}',
+      'Decrypt:{"pkpId":"0xabc","ciphertext":"00"}',
+      "getLitActionPrivateKey:{}",
+      'getLitActionPublicKey:{"ipfsId":"Qm1"}',
+      'getLitActionWalletAddress:{"ipfsId":"Qm2"}',
+      "API key cannot use selected wallet in selected action",
+    ]);
+  });
+
+  it("fetch returns a Response with status, headers, text and json", async () => {
+    const r = await run(`async function main() {
+      const res = await fetch("https://example.test/x", { method: "POST", body: "hi", headers: { "X-A": "1" } });
+      return { ok: res.ok, status: res.status, type: res.headers.get("Content-Type"), body: await res.json() };
+    }`);
+    expect(r.error).to.equal(null);
+    expect(JSON.parse(r.response ?? "")).to.deep.equal({
+      ok: true,
+      status: 200,
+      type: "application/json",
+      body: { echo: "https://example.test/x", method: "POST" },
+    });
+  });
+
+  it("ethers v5 works as actions expect (sign, verify, random wallets)", async () => {
+    const r = await run(`async function main() {
+      const w = new ethers.Wallet("0x" + "11".repeat(32));
+      const sig = await w.signMessage("hello");
+      const rnd = new ethers.Wallet(ethers.utils.randomBytes(32));
+      return { ok: ethers.utils.verifyMessage("hello", sig) === w.address, rnd: ethers.utils.isAddress(rnd.address),
+        enc: new TextDecoder().decode(new TextEncoder().encode("héllo")), b64: atob(btoa("ab")) };
+    }`);
+    expect(r.error, r.error ?? "").to.equal(null);
+    expect(JSON.parse(r.response ?? "")).to.deep.equal({ ok: true, rnd: true, enc: "héllo", b64: "ab" });
+  });
+
+  it("a throw is reported with the logs so far", async () => {
+    const r = await run("async function main() { console.log('step 1'); throw new TypeError('boom'); }");
+    expect(r).to.include({ error: "TypeError: boom", logs: "step 1\n", response: null });
+    const s = await run("this is not javascript");
+    expect(s.error).to.match(/^SyntaxError/);
+    const t = await run("async function main() { throw 'a string'; }");
+    expect(t.error).to.equal("Uncaught a string");
+  });
+
+  it("an infinite loop ends at the timeout, with its logs; so does a promise that never settles", async () => {
+    const started = Date.now();
+    const r = await run("async function main() { console.log('looping'); while (true) {} }", null, { timeoutMs: 500 });
+    expect(Date.now() - started).to.be.lessThan(3000);
+    expect(r.error).to.equal("execution timed out: limit timeout_ms = 500 ms exceeded");
+    expect(r.logs).to.equal("looping\n");
+    const s = await run("async function main() { await new Promise(() => {}); }", null, { timeoutMs: 500 });
+    expect(s.error).to.match(/timeout_ms = 500 ms/);
+    const t = await run("for (;;) {}", null, { timeoutMs: 500 }); // top-level loop
+    expect(t.error).to.match(/timeout_ms = 500 ms/);
+  });
+
+  it("a memory bomb ends at the memory limit", async () => {
+    const r = await run(
+      "async function main() { console.log('allocating'); const a = []; for (;;) a.push(new Array(1e5).fill(Math.random())); }",
+      null,
+      { memoryLimitMb: 32, timeoutMs: 20_000 },
+    );
+    expect(r.error).to.equal("out of memory: limit memory_limit_mb = 32 MB exceeded");
+    expect(r.logs).to.equal("allocating\n");
+    const s = await run("async function main() { let s = 'x'; for (;;) s = s + s; }", null, { memoryLimitMb: 32, timeoutMs: 20_000 });
+    expect(s.error).to.match(/memory_limit_mb = 32 MB|Invalid string length/);
+  });
+
+  it("oversized logs and responses fail naming the limit, even when the action catches the error", async () => {
+    let r = await run(
+      "async function main() { for (let i = 0; i < 100; i++) { try { console.log('x'.repeat(50)); } catch (e) {} } return 'done'; }",
+      null,
+      { maxConsoleLogLength: 200 },
+    );
+    expect(r.error).to.equal("console output too large: limit max_console_log_length = 200 bytes exceeded");
+    expect(r.logs).to.equal(`${"x".repeat(50)}\n`.repeat(3));
+    r = await run("async function main() { return 'y'.repeat(101); }", null, { maxResponseLength: 100 });
+    expect(r.error).to.equal("response too large: limit max_response_length = 100 bytes exceeded");
+    r = await run("async function main() { try { Lit.Actions.setResponse({ response: 'y'.repeat(101) }); } catch (e) {} return 'ok'; }", null, { maxResponseLength: 100 });
+    expect(r.error).to.match(/max_response_length = 100 bytes/);
+    r = await run("async function main() { return 'y'.repeat(100); }", null, { maxResponseLength: 100 });
+    expect(r.error).to.equal(null);
+  });
+
+  it("too many fetches and too many key requests fail naming the limit", async () => {
+    let r = await run(
+      "async function main() { for (let i = 0; i < 5; i++) { try { await fetch('https://example.test/' + i); } catch (e) { console.log(e.message); } } return 'done'; }",
+      null,
+      { maxFetchCount: 3 },
+    );
+    expect(r.error).to.equal("too many fetches: limit max_fetch_count = 3 exceeded");
+    r = await run(
+      "async function main() { for (let i = 0; i < 12; i++) await Lit.Actions.getLitActionPrivateKey(); return 'done'; }",
+    );
+    expect(r.error).to.equal("too many key requests: limit max_get_keys_count = 10 exceeded");
+  });
+
+  it("hostile code cannot reach the host", async () => {
+    const s = await run(`async function main() {
+      const out = [];
+      const tries = [
+        () => Lit.Actions.setResponse.constructor("return typeof process")(),
+        () => (function () { return this; })().process,
+        () => Function("return this")().require,
+        () => console.log.constructor("return typeof require")(),
+        () => fetch.constructor.constructor("return typeof process")(),
+        () => Object.getPrototypeOf(Lit.Actions).constructor.constructor("return typeof process")(),
+        () => { try { null.f(); } catch (e) { return e.constructor.constructor("return typeof process")(); } },
+      ];
+      for (const t of tries) { try { out.push(String(t())); } catch (e) { out.push("threw"); } }
+      let dyn; try { await import("fs"); dyn = "imported"; } catch (e) { dyn = "threw"; }
+      out.push(dyn);
+      try { Lit.Actions.getPrivateKey = () => "stolen"; } catch (e) {}
+      try { Lit = {}; } catch (e) {}
+      out.push(typeof Lit.Actions.getPrivateKey === "function" && Lit.Actions.getPrivateKey !== undefined && String(Lit.Actions.getPrivateKey).includes("op("));
+      return out;
+    }`);
+    expect(s.error).to.equal(null);
+    expect(JSON.parse(s.response ?? "")).to.deep.equal([
+      "undefined",
+      "undefined",
+      "undefined",
+      "undefined",
+      "undefined",
+      "undefined",
+      "undefined",
+      "threw",
+      true,
+    ]);
+  });
+
+  it("nothing leaks across executions (prototype pollution, globals)", async () => {
+    const a = await run(`async function main() {
+      Object.prototype.polluted = "yes"; Array.prototype.push = function () { return "hijacked"; };
+      globalThis.leftover = 1; JSON.parse = () => "evil";
+      return "polluted";
+    }`);
+    expect(a.response).to.equal("polluted");
+    const b = await run(`async function main() {
+      const arr = []; arr.push(1);
+      return { polluted: ({}).polluted, push: arr.length, leftover: typeof leftover, json: JSON.parse("1") };
+    }`);
+    expect(JSON.parse(b.response ?? "")).to.deep.equal({ push: 1, leftover: "undefined", json: 1 });
+  });
+
+  it("hello world stays fast (isolate per execution)", async () => {
+    const started = Date.now();
+    for (let i = 0; i < 20; i++) {
+      const r = await run('async function main() { return "Hello World!"; }');
+      expect(r.response).to.equal("Hello World!");
+    }
+    expect((Date.now() - started) / 20).to.be.lessThan(100);
+  });
+});

@@ -1,0 +1,124 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { BACKENDS, makeStore, rejectionOf, skipUnlessAvailable, type TestStore } from "./helpers";
+import { migrate, type Store } from "../../../src/relayer/store";
+
+for (const backend of BACKENDS) {
+  describe(`relayer store (${backend})`, function () {
+    let ts: TestStore | null = null;
+    const store = (): Store => {
+      if (!ts) throw new Error("no store");
+      return ts.store;
+    };
+
+    beforeEach(async function () {
+      await skipUnlessAvailable(this, backend);
+      ts = await makeStore(backend);
+    });
+    afterEach(async () => {
+      await ts?.cleanup();
+      ts = null;
+    });
+
+    it("speaks one dialect: $n placeholders (repeated), booleans, upserts, RETURNING, BIGINT as number", async () => {
+      const db = store().db;
+      await db.exec("CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT NOT NULL, flag INTEGER NOT NULL, note TEXT)");
+      const ins = await db.query<{ k: string; n: number }>(
+        "INSERT INTO t (k, n, flag, note) VALUES ($1, $2, $3, $4) RETURNING k, n",
+        ["a", 2 ** 40, true, null],
+      );
+      expect(ins).to.deep.equal([{ k: "a", n: 2 ** 40 }]);
+      await db.run(
+        "INSERT INTO t (k, n, flag) VALUES ($1, $2, $3) ON CONFLICT (k) DO UPDATE SET n = excluded.n + $2, flag = excluded.flag",
+        ["a", 5, false],
+      );
+      expect(await db.one("SELECT k, n, flag, note FROM t WHERE k = $1 AND (n = $2 OR $2 IS NULL)", ["a", 10])).to.deep.equal({
+        k: "a",
+        n: 10,
+        flag: 0,
+        note: null,
+      });
+      expect(await db.run("UPDATE t SET note = $1 WHERE k = $2", ["x", "missing"])).to.equal(0);
+      expect(await db.one("SELECT k FROM t WHERE k = $1", ["missing"])).to.equal(undefined);
+    });
+
+    it("transactions commit, roll back on error, and stay isolated under concurrency", async () => {
+      const db = store().db;
+      await db.exec("CREATE TABLE c (id INTEGER PRIMARY KEY, v BIGINT NOT NULL)");
+      await db.run("INSERT INTO c (id, v) VALUES (1, 0)");
+      const err = await rejectionOf(
+        db.tx(async (tx) => {
+          await tx.run("UPDATE c SET v = 100 WHERE id = 1");
+          throw new Error("boom");
+        }),
+      );
+      expect(err.message).to.equal("boom");
+      expect(await db.one("SELECT v FROM c WHERE id = 1")).to.deep.equal({ v: 0 });
+      // read-modify-write in 30 concurrent transactions that yield between read and write
+      await Promise.all(
+        Array.from({ length: 30 }, () =>
+          db.tx(async (tx) => {
+            const row = await tx.one<{ v: number }>(
+              tx.dialect === "postgres" ? "SELECT v FROM c WHERE id = 1 FOR UPDATE" : "SELECT v FROM c WHERE id = 1",
+            );
+            await new Promise((r) => setTimeout(r, 1));
+            await tx.run("UPDATE c SET v = $1 WHERE id = 1", [Number(row?.v) + 1]);
+          }),
+        ),
+      );
+      expect(await db.one("SELECT v FROM c WHERE id = 1")).to.deep.equal({ v: 30 });
+    });
+
+    it("allocates each payer nonce exactly once under concurrency and never moves the counter down", async () => {
+      const { outbox } = store();
+      const payer = "0x00000000000000000000000000000000000000aa";
+      expect(await outbox.reconcileNonce(payer, 7)).to.equal(7);
+      expect(await outbox.reconcileNonce(payer, 3)).to.equal(7);
+      const ids: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        const row = await outbox.insert({ kind: "call", requestHash: "0x01", method: "m", to: payer, calldata: "0x", payer, gasLimit: "1" });
+        if (row) ids.push(row.id);
+      }
+      const signed = await Promise.all(
+        ids.map((id) =>
+          outbox.allocateAndSign(id, async (nonce) => ({
+            rawTx: `0x${nonce}`,
+            hash: ethers.id(String(nonce)),
+            maxFeePerGas: "1",
+            maxPriorityFeePerGas: "1",
+            gasPrice: null,
+          })),
+        ),
+      );
+      expect(signed.map((r) => r?.nonce).sort((a, b) => Number(a) - Number(b))).to.deep.equal(ids.map((_, i) => 7 + i));
+      // a second signing of the same row is refused and takes no nonce
+      expect(await outbox.allocateAndSign(ids[0], async () => ({ rawTx: "0x", hash: "0x", maxFeePerGas: null, maxPriorityFeePerGas: null, gasPrice: null }))).to.equal(null);
+      expect(await outbox.nextNonce(payer)).to.equal(47);
+      expect(await outbox.reconcileNonce(payer, 50)).to.equal(50);
+    });
+
+    it("records an idempotency key once per scope", async () => {
+      const { outbox } = store();
+      const base = { kind: "call" as const, requestHash: "0x01", method: "m", to: "0x", calldata: "0x", payer: "0xp", gasLimit: "1" };
+      const first = await outbox.insert({ ...base, idemScope: "s", idemKey: "k" });
+      expect(first).to.not.equal(null);
+      expect(await outbox.insert({ ...base, idemScope: "s", idemKey: "k", requestHash: "0x02" })).to.equal(null);
+      expect((await outbox.findByKey("s", "k"))?.requestHash).to.equal("0x01");
+      expect(await outbox.insert({ ...base, idemScope: "t", idemKey: "k" })).to.not.equal(null);
+      expect(await outbox.insert(base)).to.not.equal(null);
+      expect(await outbox.insert(base)).to.not.equal(null);
+    });
+
+    it("runs migrations once, records them, and applies further modules' migrations", async () => {
+      if (!ts) throw new Error("no store");
+      const again = await ts.reopen();
+      const ids = (await again.db.query<{ id: string }>("SELECT id FROM schema_migrations ORDER BY id")).map((r) => r.id);
+      expect(ids).to.deep.equal(["0001_index", "0002_outbox", "0003_master_is_admin_alias"]);
+      const extra = [{ id: "services/0001_test", up: "CREATE TABLE svc_things (id {{serial}}, name TEXT NOT NULL)" }];
+      expect(await migrate(again.db, extra)).to.deep.equal(["services/0001_test"]);
+      expect(await migrate(again.db, extra)).to.deep.equal([]);
+      const row = await again.db.one<{ id: number }>("INSERT INTO svc_things (name) VALUES ($1) RETURNING id", ["x"]);
+      expect(row?.id).to.equal(1);
+    });
+  });
+}

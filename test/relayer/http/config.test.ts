@@ -1,0 +1,188 @@
+/** loadConfig: defaults, validation naming the variable, the root secret file. */
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ConfigError, loadConfig } from "../../../src/relayer/config";
+import { buildApp } from "../../../src/relayer/http";
+import { createServicesFromConfig } from "../../../src/relayer/services";
+import { FakeChain } from "./fakes";
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "relayer-config-"));
+}
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig({ DATA_DIR: tempDir(), ...env });
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe("relayer config", () => {
+  it("has defaults for a local chain and creates the root secret file with mode 0600", () => {
+    const dir = tempDir();
+    const c = loadConfig({ DATA_DIR: dir });
+    expect(c).to.deep.include({
+      host: "127.0.0.1",
+      port: 8080,
+      trustProxy: false,
+      databaseUrl: null,
+      logLevel: "info",
+      corsOrigins: [],
+      bodyLimitBytes: 10 * 1024 * 1024,
+    });
+    expect(c.dataDir).to.equal(path.resolve(dir));
+    expect(c.chain).to.deep.equal({
+      rpcUrl: "http://127.0.0.1:8545",
+      chainId: 31337,
+      diamondAddress: null,
+      name: "localhost",
+      testnet: true,
+      token: "ETH",
+    });
+    expect(c.payers).to.deep.equal({ count: 2, keys: [], adminKey: null });
+    expect(c.rateLimits.perKey).to.deep.equal({ perSecond: 10, burst: 120 });
+    expect(c.rateLimits.newAccount.burst).to.equal(5);
+    const file = path.join(dir, "root-secret");
+    expect(c.rootSecretSource).to.equal(file);
+    expect(c.rootSecret.length).to.equal(32);
+    expect(fs.statSync(file).mode & 0o777).to.equal(0o600);
+    // The same secret on the next start.
+    expect(Buffer.from(loadConfig({ DATA_DIR: dir }).rootSecret).equals(Buffer.from(c.rootSecret))).to.equal(true);
+    expect(c.build.version).to.match(/^\d+\.\d+\.\d+/);
+  });
+
+  it("reads every variable", () => {
+    const dir = tempDir();
+    const c = loadConfig({
+      HOST: "0.0.0.0",
+      PORT: "9000",
+      TRUST_PROXY: "true",
+      DATA_DIR: dir,
+      DATABASE_URL: "postgres://u:p@db/relayer",
+      RPC_URL: "https://sepolia.base.org",
+      CHAIN_ID: "84532",
+      DIAMOND_ADDRESS: "5FbDB2315678afecb367f032d93F642f64180aa3",
+      CHAIN_TOKEN: "ETH",
+      ROOT_SECRET: `0x${"ab".repeat(32)}`,
+      PAYER_KEYS: `0x${"11".repeat(32)}, ${"22".repeat(32)}`,
+      ADMIN_PAYER_KEY: `0x${"33".repeat(32)}`,
+      CORS_ORIGINS: "https://a.example, http://localhost:3000",
+      RATE_LIMIT_KEY_PER_MINUTE: "60",
+      RATE_LIMIT_KEY_BURST: "10",
+      RATE_LIMIT_IP_PER_MINUTE: "0",
+      RATE_LIMIT_NEW_ACCOUNT_PER_HOUR: "3600",
+      LOG_LEVEL: "WARN",
+      RELEASE_COMMIT: "deadbeef",
+    });
+    expect(c).to.deep.include({
+      host: "0.0.0.0",
+      port: 9000,
+      trustProxy: true,
+      databaseUrl: "postgres://u:p@db/relayer",
+      logLevel: "warn",
+      rootSecretSource: "env",
+    });
+    expect(c.chain).to.deep.equal({
+      rpcUrl: "https://sepolia.base.org",
+      chainId: 84532,
+      diamondAddress: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+      name: "base-sepolia",
+      testnet: true,
+      token: "ETH",
+    });
+    expect(Buffer.from(c.rootSecret).toString("hex")).to.equal("ab".repeat(32));
+    expect(c.payers).to.deep.equal({
+      count: 2,
+      keys: [`0x${"11".repeat(32)}`, `0x${"22".repeat(32)}`],
+      adminKey: `0x${"33".repeat(32)}`,
+    });
+    expect(c.corsOrigins).to.deep.equal(["https://a.example", "http://localhost:3000"]);
+    expect(c.rateLimits.perKey).to.deep.equal({ perSecond: 1, burst: 10 });
+    expect(c.rateLimits.perIp.perSecond).to.equal(0);
+    expect(c.rateLimits.newAccount.perSecond).to.equal(1);
+    expect(c.build.commit).to.equal("deadbeef");
+    expect(fs.existsSync(path.join(dir, "root-secret"))).to.equal(false);
+    expect(loadConfig({ DATA_DIR: dir, CHAIN_ID: "8453", ROOT_SECRET: "ab".repeat(32) }).chain).to.include({
+      name: "base",
+      testnet: false,
+    });
+  });
+
+  it("names each invalid variable, without echoing secrets", () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ PORT: "http" }, "PORT"],
+      [{ PORT: "70000" }, "PORT"],
+      [{ CHAIN_ID: "-1" }, "CHAIN_ID"],
+      [{ RPC_URL: "localhost:8545" }, "RPC_URL"],
+      [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
+      [{ DIAMOND_ADDRESS: "0x1234" }, "DIAMOND_ADDRESS"],
+      [{ ROOT_SECRET: "abcd" }, "ROOT_SECRET"],
+      [{ ROOT_SECRET: "zz".repeat(32) }, "ROOT_SECRET"],
+      [{ PAYER_KEYS: "0x1234" }, "PAYER_KEYS"],
+      [{ PAYER_COUNT: "0" }, "PAYER_COUNT"],
+      [{ PAYER_KEYS: "11".repeat(32), PAYER_COUNT: "3" }, "PAYER_COUNT"],
+      [{ ADMIN_PAYER_KEY: "nope" }, "ADMIN_PAYER_KEY"],
+      [{ CORS_ORIGINS: "https://a.example/path" }, "CORS_ORIGINS"],
+      [{ RATE_LIMIT_KEY_PER_MINUTE: "fast" }, "RATE_LIMIT_KEY_PER_MINUTE"],
+      [{ RATE_LIMIT_IP_BURST: "0" }, "RATE_LIMIT_IP_BURST"],
+      [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+      [{ TRUST_PROXY: "maybe" }, "TRUST_PROXY"],
+    ];
+    for (const [env, variable] of cases) {
+      const problems = problemsOf(env);
+      expect(problems, JSON.stringify(env)).to.have.length(1);
+      expect(problems[0].startsWith(`${variable}:`), problems[0]).to.equal(true);
+    }
+    const secret = "zz".repeat(32);
+    expect(problemsOf({ ROOT_SECRET: secret }).join()).to.not.contain(secret);
+    expect(problemsOf({ PORT: "x", LOG_LEVEL: "y" })).to.have.length(2);
+  });
+
+  it("reads ROOT_SECRET_FILE (hex or raw bytes) and refuses a short one", () => {
+    const dir = tempDir();
+    const hexFile = path.join(dir, "hex");
+    fs.writeFileSync(hexFile, `${"cd".repeat(32)}\n`);
+    expect(Buffer.from(loadConfig({ DATA_DIR: dir, ROOT_SECRET_FILE: hexFile }).rootSecret).toString("hex")).to.equal(
+      "cd".repeat(32),
+    );
+    const rawFile = path.join(dir, "raw");
+    fs.writeFileSync(rawFile, Buffer.alloc(32, 0xee));
+    expect(Buffer.from(loadConfig({ DATA_DIR: dir, ROOT_SECRET_FILE: rawFile }).rootSecret).toString("hex")).to.equal(
+      "ee".repeat(32),
+    );
+    const short = path.join(dir, "short");
+    fs.writeFileSync(short, "abcd");
+    expect(problemsOf({ ROOT_SECRET_FILE: short })[0]).to.match(/^ROOT_SECRET_FILE:/);
+    expect(problemsOf({ ROOT_SECRET_FILE: path.join(dir, "missing", "deeper", "s") })).to.deep.equal([]); // created
+    expect(() =>
+      loadConfig({ DATA_DIR: dir, ROOT_SECRET_FILE: path.join(dir, "absent") }, { createRootSecret: false }),
+    ).to.throw(ConfigError, /ROOT_SECRET_FILE/);
+  });
+
+  it("builds services and an app from a loaded configuration", async () => {
+    const config = loadConfig({
+      DATA_DIR: tempDir(),
+      DIAMOND_ADDRESS: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+      CHAIN_ID: "84532",
+      LOG_LEVEL: "silent",
+    });
+    const chain = new FakeChain();
+    const app = await buildApp({ services: createServicesFromConfig(config, { index: chain, writer: chain }), config });
+    const r = await app.inject({ method: "GET", url: "/core/v1/get_node_chain_config" });
+    expect(r.json()).to.deep.equal({
+      chain_name: "base-sepolia",
+      chain_id: 84532,
+      is_evm: true,
+      testnet: true,
+      token: "ETH",
+      contract_address: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+    });
+    expect((await app.inject({ method: "GET", url: "/core/v1/get_api_payers" })).json()).to.have.length(2);
+    await app.close();
+  });
+});

@@ -1,0 +1,307 @@
+/**
+ * Crash test: a child-process relayer (SQLite in a temp DATA_DIR, real `hardhat node` chain) gets a
+ * burst of 50 add_group writes, each with its own Idempotency-Key, 10 at a time, and is killed with
+ * SIGKILL once 15 have completed. It is restarted on the same DATA_DIR and the client retries every
+ * request with the same key until it gets 200. Then: every write is applied exactly once (50
+ * distinct group ids, each name once in list_groups and on-chain, exactly 50 addGroup transactions
+ * on chain, a write answered before the crash replays the same group id), the payers' nonces have
+ * no gaps and nothing is pending or in flight, and one more write goes through promptly.
+ * Runs on SQLite (DATA_DIR) and, when reachable, on Postgres (DATABASE_URL, default
+ * postgres://postgres@127.0.0.1:5432/test, in a fresh schema dropped afterwards).
+ */
+import fs from "fs";
+import os from "os";
+import path from "path";
+import Database from "better-sqlite3";
+import { expect } from "chai";
+import { hexlify, randomBytes } from "ethers";
+import { Client } from "pg";
+import {
+  configFromEnv,
+  deployDiamondTo,
+  freePort,
+  http,
+  keyHash,
+  minedTransactions,
+  registerPayers,
+  relayerEnv,
+  rpcCall,
+  sleep,
+  startChainNode,
+  startRelayerChild,
+  type ChainNode,
+  type Deployed,
+  type RelayerChild,
+} from "./support";
+
+const N = 50;
+const CONCURRENCY = 10;
+const KILL_AFTER = 15;
+const groupName = (i: number): string => `crash-group-${String(i).padStart(2, "0")}`;
+const idemKey = (i: number): string => `crash-test-add-group-${i}`;
+const addGroupBody = (i: number) => ({
+  group_name: groupName(i),
+  group_description: `burst write ${i}`,
+  pkp_ids_permitted: [],
+  cid_hashes_permitted: [],
+});
+
+type Phase1 = { kind: "ok"; groupId: string } | { kind: "status"; status: number; text: string } | { kind: "cut"; error: string } | { kind: "not-sent" };
+
+type Backend = "sqlite" | "postgres";
+const PG_URL = process.env.DATABASE_URL?.trim() || "postgres://postgres@127.0.0.1:5432/test";
+
+/** Read-only look at the relayer's database from the test (`$n` placeholders, used in order). */
+interface Inspector {
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+async function inspect(backend: Backend, dataDir: string, schema: string): Promise<Inspector> {
+  if (backend === "sqlite") {
+    const db = new Database(path.join(dataDir, "relayer.sqlite"), { readonly: true, fileMustExist: true });
+    return {
+      query: async <T>(sql: string, params: unknown[] = []) => db.prepare(sql.replace(/\$[0-9]+/g, "?")).all(...params) as T[],
+      close: async () => {
+        db.close();
+      },
+    };
+  }
+  const c = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  await c.connect();
+  await c.query(`SET search_path TO "${schema}"`);
+  return {
+    query: async <T>(sql: string, params: unknown[] = []) => (await c.query(sql, params)).rows as T[],
+    close: () => c.end(),
+  };
+}
+
+async function postgresAvailable(): Promise<boolean> {
+  const c = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilience: SIGKILL mid-burst, restart, client retries (${backend})`, function () {
+  this.timeout(180_000);
+
+  let chain: ChainNode | undefined;
+  let deployed: Deployed | undefined;
+  let relayer: RelayerChild | undefined;
+  let dataDir = "";
+  let env: Record<string, string> = {};
+  let payers: string[] = [];
+  let apiKey = "";
+  const phase1: Phase1[] = Array.from({ length: N }, () => ({ kind: "not-sent" }) as Phase1);
+  const finalIds: string[] = new Array<string>(N).fill("");
+  let crashSnapshot = "";
+  const schema = `resilience_crash_${process.pid}_${Date.now().toString(36)}`;
+  let schemaCreated = false;
+
+  before(async function () {
+    if (backend === "postgres" && !(await postgresAvailable())) this.skip();
+    chain = await startChainNode();
+    deployed = await deployDiamondTo(chain.url);
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "relayer-crash-"));
+    env = relayerEnv({
+      dataDir,
+      rootSecret: hexlify(randomBytes(32)),
+      rpcUrl: chain.url,
+      diamondAddress: deployed.diamondAddress,
+      port: await freePort(),
+    });
+    if (backend === "postgres") {
+      const c = new Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`CREATE SCHEMA "${schema}"`);
+      await c.end();
+      schemaCreated = true;
+      const url = new URL(PG_URL);
+      url.searchParams.set("options", `-c search_path=${schema}`);
+      env.DATABASE_URL = url.toString();
+    }
+    ({ payers } = await registerPayers(deployed, configFromEnv(env)));
+    payers = payers.map((p) => p.toLowerCase());
+    relayer = await startRelayerChild(env);
+  });
+
+  after(async () => {
+    await relayer?.stop("SIGKILL");
+    await chain?.stop("SIGKILL");
+    deployed?.provider.destroy();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    if (schemaCreated) {
+      const c = new Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await c.end();
+    }
+  });
+
+  it("creates the account", async () => {
+    const res = await http(relayer!.url, "POST", "/core/v1/new_account", {
+      body: { account_name: "crash test", account_description: "" },
+    });
+    expect(res.status, res.text).to.equal(200);
+    apiKey = (res.body as { api_key: string }).api_key;
+    expect(apiKey).to.be.a("string");
+  });
+
+  it("is killed with SIGKILL after 15 of 50 concurrent idempotent writes completed", async () => {
+    const r = relayer!;
+    let next = 0;
+    let completed = 0;
+    let killed = false;
+    const worker = async (): Promise<void> => {
+      while (!killed && next < N) {
+        const i = next++;
+        try {
+          const res = await http(r.url, "POST", "/core/v1/add_group", {
+            key: apiKey,
+            body: addGroupBody(i),
+            idempotencyKey: idemKey(i),
+          });
+          if (res.status === 200) {
+            phase1[i] = { kind: "ok", groupId: (res.body as { group_id: string }).group_id };
+            completed++;
+            if (completed >= KILL_AFTER && !killed) {
+              killed = true;
+              r.proc.kill("SIGKILL"); // synchronous: the other requests are cut wherever they are
+            }
+          } else {
+            phase1[i] = { kind: "status", status: res.status, text: res.text };
+          }
+        } catch (err) {
+          phase1[i] = { kind: "cut", error: String((err as Error).cause ?? err) };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    await r.stop("SIGKILL"); // waits for the exit
+    expect(killed, "the burst finished before the kill").to.equal(true);
+
+    const unexpected = phase1.filter((p) => p.kind === "status");
+    expect(unexpected, "non-200 answers before the crash").to.deep.equal([]);
+    const ok = phase1.filter((p) => p.kind === "ok").length;
+    const cut = phase1.filter((p) => p.kind === "cut").length;
+    expect(ok).to.be.gte(KILL_AFTER);
+    expect(cut, "requests cut by the crash").to.be.gte(1);
+
+    // What the crash left in the outbox (informational: depends on timing).
+    const db = await inspect(backend, dataDir, schema);
+    try {
+      const rows = await db.query<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status ORDER BY status");
+      crashSnapshot = rows.map((x) => `${x.status}=${x.n}`).join(" ");
+    } finally {
+      await db.close();
+    }
+    console.log(`      crash: ${ok} answered, ${cut} cut, ${N - ok - cut} not sent; outbox at crash: ${crashSnapshot}`);
+  });
+
+  it("after a restart on the same DATA_DIR, every retried write gets 200", async () => {
+    relayer = await startRelayerChild(env);
+    const r = relayer;
+    let next = 0;
+    const deadline = Date.now() + 90_000;
+    const worker = async (): Promise<void> => {
+      while (next < N) {
+        const i = next++;
+        for (let attempt = 1; ; attempt++) {
+          let res;
+          try {
+            res = await http(r.url, "POST", "/core/v1/add_group", {
+              key: apiKey,
+              body: addGroupBody(i),
+              idempotencyKey: idemKey(i),
+            });
+          } catch (err) {
+            if (Date.now() > deadline) throw err;
+            await sleep(200);
+            continue;
+          }
+          if (res.status === 200) {
+            finalIds[i] = (res.body as { group_id: string }).group_id;
+            break;
+          }
+          if (res.status !== 503 || Date.now() > deadline) {
+            throw new Error(`write ${i} (attempt ${attempt}): HTTP ${res.status} ${res.text}`);
+          }
+          await sleep(Math.min(1000, 100 * attempt));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    expect(finalIds.filter((id) => !/^[1-9][0-9]*$/.test(id))).to.deep.equal([]);
+  });
+
+  it("applied every write exactly once: 50 distinct ids, replays keep their first outcome", async () => {
+    expect(new Set(finalIds).size).to.equal(N);
+    phase1.forEach((p, i) => {
+      if (p.kind === "ok") expect(finalIds[i], `write ${i} replayed`).to.equal(p.groupId);
+    });
+  });
+
+  it("list_groups and the chain hold each group name exactly once", async () => {
+    const res = await http(relayer!.url, "GET", "/core/v1/list_groups?page_number=0&page_size=100", { key: apiKey });
+    expect(res.status, res.text).to.equal(200);
+    const listed = res.body as { id: string; name: string }[];
+    expect(listed.map((g) => g.name).sort()).to.deep.equal(Array.from({ length: N }, (_, i) => groupName(i)));
+    for (const g of listed) {
+      const i = Number(g.name.slice("crash-group-".length));
+      expect(BigInt(g.id), g.name).to.equal(BigInt(finalIds[i]));
+    }
+
+    const onChain = (await deployed!.diamond.getFunction("listGroups")(keyHash(apiKey), 0, 100)) as { name: string }[];
+    expect(onChain.map((g) => g.name).sort()).to.deep.equal(Array.from({ length: N }, (_, i) => groupName(i)));
+
+    // Exactly N addGroup transactions were mined (a duplicate would be a second transaction).
+    const selector = deployed!.diamond.interface.getFunction("addGroup")!.selector;
+    const txs = await minedTransactions(chain!.url, payers, deployed!.deployBlock);
+    const addGroups = txs.filter((t) => t.to === deployed!.diamondAddress && t.input.startsWith(selector));
+    expect(addGroups).to.have.length(N);
+  });
+
+  it("leaves no nonce gap, nothing pending and nothing in flight", async () => {
+    const txs = await minedTransactions(chain!.url, payers, 0);
+    const db = await inspect(backend, dataDir, schema);
+    try {
+      for (const payer of payers) {
+        const latest = Number(await rpcCall(chain!.url, "eth_getTransactionCount", [payer, "latest"]));
+        const pending = Number(await rpcCall(chain!.url, "eth_getTransactionCount", [payer, "pending"]));
+        expect(pending, `${payer}: pending == latest`).to.equal(latest);
+        const nonces = txs.filter((t) => t.from === payer).map((t) => t.nonce).sort((a, b) => a - b);
+        expect(nonces, `${payer}: mined nonces 0..n-1`).to.deep.equal(Array.from({ length: latest }, (_, k) => k));
+        const [counter] = await db.query<{ next_nonce: number }>("SELECT next_nonce FROM payers WHERE address = $1", [payer]);
+        expect(Number(counter?.next_nonce), `${payer}: the outbox's next nonce`).to.equal(latest);
+      }
+      const inFlight = await db.query("SELECT id, status, method, nonce FROM outbox WHERE status IN ('queued', 'signed', 'sent')");
+      expect(inFlight, "outbox rows still in flight").to.deep.equal([]);
+      const failed = await db.query("SELECT id, status, method, error_message FROM outbox WHERE status IN ('failed', 'reverted')");
+      expect(failed, "failed or reverted outbox rows").to.deep.equal([]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("takes one more write promptly (no nonce stuck)", async () => {
+    const started = Date.now();
+    const res = await http(relayer!.url, "POST", "/core/v1/add_group", {
+      key: apiKey,
+      body: { group_name: "after-crash", group_description: "", pkp_ids_permitted: [], cid_hashes_permitted: [] },
+      timeoutMs: 10_000,
+    });
+    expect(res.status, res.text).to.equal(200);
+    expect(Date.now() - started).to.be.lessThan(5000);
+    for (const payer of payers) {
+      const latest = await rpcCall(chain!.url, "eth_getTransactionCount", [payer, "latest"]);
+      const pending = await rpcCall(chain!.url, "eth_getTransactionCount", [payer, "pending"]);
+      expect(pending).to.equal(latest);
+    }
+  });
+});
