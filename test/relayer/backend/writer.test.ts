@@ -124,9 +124,10 @@ for (const backend of BACKENDS) {
       await setAutomine(false);
       const p1 = c.writer.write(newAccount(f, "twice"));
       const p2 = c.writer.write({ ...newAccount(f, "twice"), args: [h("twice"), true, "other name", "", f.users[1].address] });
+      const both = Promise.allSettled([p1, p2]); // handles the rejection whenever it comes
       await until(async () => (await rows(store())).filter((r) => r.status === "sent").length === 2, 5000, "two sent rows");
       await mine();
-      const settled = await Promise.allSettled([p1, p2]);
+      const settled = await both;
       const ok = settled.filter((s) => s.status === "fulfilled");
       const failed = settled.filter((s): s is PromiseRejectedResult => s.status === "rejected");
       expect(ok).to.have.length(1);
@@ -206,12 +207,13 @@ for (const backend of BACKENDS) {
       const req = newAccount(f, "crash", { idempotencyKey: "crash-key", idempotencyScope: "anon:10.0.0.1" });
       const a = track(await start(store(), f.diamondAddress));
       await setAutomine(false);
-      const pending = a.writer.write(req);
+      // observe the rejection from the start: stop() rejects it while its own promise is pending
+      const pending = rejectionOf(a.writer.write(req));
       await until(async () => (await rows(store()))[0]?.status === "sent", 5000, "sent");
       const row = (await rows(store()))[0];
       const payerNonce = await ethers.provider.getTransactionCount(row.payer, "latest");
       await a.stop(); // the "crash": worker gone before the receipt
-      const err = await rejectionOf(pending);
+      const err = await pending;
       expect(err).to.be.instanceOf(ChainUnavailableError);
       expect((err as ChainUnavailableError).queued).to.equal(true);
       // the node lost it too (restart): only the relayer's copy remains
