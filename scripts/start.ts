@@ -15,6 +15,7 @@ import path from "path";
 import hre from "hardhat";
 import { loadConfig } from "../src/relayer/config";
 import { createRelayer, payerKeysOf, type Relayer } from "../src/relayer/main";
+import { PRICING_ITEMS } from "../src/relayer/billing-setup";
 
 const HOST = "127.0.0.1";
 const PORT = Number(process.env.CHAIN_PORT ?? "8545");
@@ -120,6 +121,14 @@ async function main(): Promise<void> {
     console.log(`  relayer           ${relayer.url}/core/v1  (data in ${relayer.config.dataDir})`);
     console.log(`  API docs          ${relayer.url}/core/v1/swagger-ui/`);
     console.log(`  api payers        ${relayer.chain.payers.join(", ")} (derived from the root secret)`);
+    const b = relayer.config.billing;
+    console.log(
+      b.provider === "none"
+        ? "  billing           off (BILLING_PROVIDER=none)"
+        : `  billing           ${b.provider}${b.provider === "dev" ? " (local test payments, no real money)" : ""}; ` +
+            `${b.prices.writeCents} cent(s) per write, ${b.prices.executionSecondCents} per action second, ` +
+            `new accounts start with ${b.startingCreditCents} cents`,
+    );
   }
   console.log("");
   console.log(`Try: curl -s -X POST ${relayer?.url ?? "http://127.0.0.1:8080"}/core/v1/new_account -H 'content-type: application/json' -d '{"account_name":"Demo","account_description":""}'`);
@@ -133,7 +142,14 @@ async function main(): Promise<void> {
  * list (set by the owner, dev account 0) and are funded from dev accounts.
  */
 async function startRelayer(diamondAddress: string): Promise<Relayer> {
-  const config = loadConfig({ ...process.env, RPC_URL: RPC, CHAIN_ID: "31337", DIAMOND_ADDRESS: diamondAddress });
+  // Billing: the dev provider (local test payments, no real money) unless BILLING_PROVIDER says otherwise.
+  const config = loadConfig({
+    BILLING_PROVIDER: "dev",
+    ...process.env,
+    RPC_URL: RPC,
+    CHAIN_ID: "31337",
+    DIAMOND_ADDRESS: diamondAddress,
+  });
   fs.mkdirSync(config.dataDir, { recursive: true });
   for (const f of ["relayer.sqlite", "relayer.sqlite-wal", "relayer.sqlite-shm"]) {
     fs.rmSync(path.join(config.dataDir, f), { force: true });
@@ -146,6 +162,9 @@ async function startRelayer(diamondAddress: string): Promise<Relayer> {
   await (await diamond.connect(owner).setApiPayers(payers)).wait();
   await (await diamond.connect(owner).setAdminApiPayerAccount(admin)).wait();
   await (await diamond.connect(owner).setRebalanceAmount(hre.ethers.parseEther("10"))).wait();
+  // Publish the relayer's prices (US cents) as the diamond's pricing items.
+  await (await diamond.connect(owner).setPricing(PRICING_ITEMS.managementWrite, config.billing.prices.writeCents)).wait();
+  await (await diamond.connect(owner).setPricing(PRICING_ITEMS.executionSecond, config.billing.prices.executionSecondCents)).wait();
   for (const to of [...payers, admin]) {
     await (await owner.sendTransaction({ to, value: hre.ethers.parseEther("100") })).wait();
   }

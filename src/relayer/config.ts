@@ -28,6 +28,14 @@
  *   LIT_ACTION_FETCH_ALLOW_LIST     comma-separated hosts, IPs or CIDRs fetch may reach despite the SSRF guard
  *   LIT_ACTION_IPFS_GATEWAY_URL     optional IPFS gateway for code the store lacks (e.g. https://ipfs.io)
  *   LIT_ACTION_MAX_CONCURRENCY      executions at once (8); more wait
+ *   Billing (http-api.md §8; README "Billing"):
+ *   BILLING_PROVIDER                none (billing off) | dev (local test payments) | stripe (none)
+ *   BILLING_STARTING_CREDIT_CENTS   credit of an account the first time billing sees it (dev 10000, stripe 0)
+ *   BILLING_WRITE_PRICE_CENTS       price of a billed management write (1)
+ *   BILLING_EXECUTION_SECOND_PRICE_CENTS   price of each started second of a Lit Action (1)
+ *   BILLING_MIN_TOP_UP_CENTS, BILLING_MAX_TOP_UP_CENTS   create_payment_intent bounds (500, 99999999)
+ *   STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY   required with BILLING_PROVIDER=stripe
+ *   STRIPE_API_BASE                 Stripe API base URL (https://api.stripe.com; a stub or stripe-mock in tests)
  */
 import { randomBytes } from "crypto";
 import * as fs from "fs";
@@ -81,6 +89,19 @@ export interface RelayerConfig {
   bodyLimitBytes: number;
   build: { name: string; version: string; commit: string };
   litActions: LitActionSettings;
+  billing: BillingSettings;
+}
+
+export type BillingProviderName = "none" | "dev" | "stripe";
+
+/** Billing settings (http-api.md §8). Amounts are US cents. */
+export interface BillingSettings {
+  provider: BillingProviderName;
+  startingCreditCents: number;
+  prices: { writeCents: number; executionSecondCents: number };
+  minTopUpCents: number;
+  maxTopUpCents: number;
+  stripe: { secretKey: string; publishableKey: string; apiBase: string } | null;
 }
 
 /** Lit Action runtime settings; unset limits fall back to the chain's node configuration, then the defaults. */
@@ -203,6 +224,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(", ")}, got ${quote(levelText)}`);
 
   const litActions = readLitActionSettings(read, problems);
+  const billing = readBillingSettings(read, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -229,6 +251,43 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       commit: read.string("RELEASE_COMMIT", "unknown"),
     },
     litActions,
+    billing,
+  };
+}
+
+function readBillingSettings(read: Reader, problems: string[]): BillingSettings {
+  const providerText = read.string("BILLING_PROVIDER", "none").toLowerCase();
+  const provider = (["none", "dev", "stripe"] as const).find((p) => p === providerText);
+  if (provider === undefined) problems.push(`BILLING_PROVIDER: expected none, dev or stripe, got ${quote(providerText)}`);
+  const minTopUpCents = read.int("BILLING_MIN_TOP_UP_CENTS", 500, 50, 99_999_999);
+  const maxTopUpCents = read.int("BILLING_MAX_TOP_UP_CENTS", 99_999_999, 50, 99_999_999);
+  if (maxTopUpCents < minTopUpCents)
+    problems.push(`BILLING_MAX_TOP_UP_CENTS: ${maxTopUpCents} is below BILLING_MIN_TOP_UP_CENTS (${minTopUpCents})`);
+  let stripe: BillingSettings["stripe"] = null;
+  if (provider === "stripe") {
+    const secretKey = read.optional("STRIPE_SECRET_KEY");
+    const publishableKey = read.optional("STRIPE_PUBLISHABLE_KEY");
+    if (secretKey === null) problems.push("STRIPE_SECRET_KEY: required with BILLING_PROVIDER=stripe");
+    else if (!/^(sk|rk)_(test|live)_\S+$/.test(secretKey))
+      problems.push("STRIPE_SECRET_KEY: expected a Stripe secret key (sk_test_..., sk_live_... or rk_...)");
+    if (publishableKey === null) problems.push("STRIPE_PUBLISHABLE_KEY: required with BILLING_PROVIDER=stripe");
+    else if (!/^pk_(test|live)_\S+$/.test(publishableKey))
+      problems.push("STRIPE_PUBLISHABLE_KEY: expected a Stripe publishable key (pk_test_... or pk_live_...)");
+    const apiBase = read.string("STRIPE_API_BASE", "https://api.stripe.com");
+    if (!/^https?:\/\/[^/\s]+\/?$/i.test(apiBase))
+      problems.push(`STRIPE_API_BASE: expected scheme://host[:port], got ${quote(apiBase)}`);
+    stripe = { secretKey: secretKey ?? "", publishableKey: publishableKey ?? "", apiBase: apiBase.replace(/\/$/, "") };
+  }
+  return {
+    provider: provider ?? "none",
+    startingCreditCents: read.int("BILLING_STARTING_CREDIT_CENTS", provider === "dev" ? 10_000 : 0, 0, 1_000_000_000),
+    prices: {
+      writeCents: read.int("BILLING_WRITE_PRICE_CENTS", 1, 0, 1_000_000),
+      executionSecondCents: read.int("BILLING_EXECUTION_SECOND_PRICE_CENTS", 1, 0, 1_000_000),
+    },
+    minTopUpCents,
+    maxTopUpCents,
+    stripe,
   };
 }
 

@@ -21,6 +21,9 @@ import { openStore, type Store } from "./store";
 import { CODE_STORE_MIGRATIONS, SqlCodeStore } from "./actions/code-store";
 import { prepareSandbox } from "./actions/sandbox";
 import { SqlUsageRecorder } from "./actions/usage";
+import { createBilling, pricingMismatches } from "./billing-setup";
+import { DEV_PAYMENT_MIGRATIONS } from "./payments";
+import { LEDGER_MIGRATIONS } from "./store/ledger";
 
 export interface RelayerOptions {
   /** RPC access for tests (anything with `send`); default: config.rpcUrl. */
@@ -59,7 +62,7 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
   const store = await openStore({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl ?? undefined,
-    migrations: [...WALLET_SIGNATURE_MIGRATIONS, ...CODE_STORE_MIGRATIONS],
+    migrations: [...WALLET_SIGNATURE_MIGRATIONS, ...CODE_STORE_MIGRATIONS, ...LEDGER_MIGRATIONS, ...DEV_PAYMENT_MIGRATIONS],
   });
   let chain: Chain | undefined;
   try {
@@ -72,7 +75,10 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
       adminPayerKey,
       startBlock: options.startBlock ?? options.chain?.startBlock,
     });
+    const billing = createBilling(config.billing, store.db);
+    if (billing.service.enabled) await warnOnPricingMismatch(config, chain, options.logger);
     const services = createServicesFromConfig(config, {
+      billing: billing.service,
       index: store.index,
       writer: chain.writer,
       signatureChecker: new RpcSignatureChecker(chain.rpc),
@@ -122,6 +128,21 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
     await chain?.stop();
     await store.close();
     throw err;
+  }
+}
+
+/** Logs (does not fail) when the diamond's published prices differ from the configured ones. */
+async function warnOnPricingMismatch(config: RelayerConfig, chain: Chain, logger: RelayerOptions["logger"]): Promise<void> {
+  if (logger === false || config.chain.diamondAddress === null) return;
+  try {
+    for (const m of await pricingMismatches(chain.rpc, config.chain.diamondAddress, config.billing.prices)) {
+      console.warn(
+        `billing: the diamond's price of item ${m.itemId} (${m.item}) is ${m.onChain}, the relayer charges ${m.configured} cents; ` +
+          `publish it with: npx hardhat billing:set-pricing --item ${m.itemId} --price ${m.configured}`,
+      );
+    }
+  } catch {
+    // the chain is unreachable at start-up: the writer reports that on its own
   }
 }
 

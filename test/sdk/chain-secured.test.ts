@@ -10,7 +10,6 @@ import { ethers } from "hardhat";
 import type { AddressInfo } from "net";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { startHarness, type Harness } from "../relayer/e2e/relayer-harness";
-import { RESERVED_ROUTES } from "../../src/relayer/http";
 import {
   ContractRevertError,
   LitApiError,
@@ -33,8 +32,6 @@ async function rejected(p: Promise<unknown>): Promise<unknown> {
   throw new Error("expected a rejection");
 }
 
-const isReserved = (path: string) => RESERVED_ROUTES.some((r) => r.path === path);
-
 const HELLO = 'async function main() {\n  return "Hello World!";\n}\n';
 
 describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)", function () {
@@ -53,9 +50,8 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
   const sovereign = (signer: HardhatEthersSigner, adminHashOverride?: string) =>
     new LitNodeSimpleApiClient({ baseUrl, mode: "sovereign", contractAddress, signer, adminHashOverride });
   const sync = async () => h.relayer.chain.indexer.syncTo(await ethers.provider.getBlockNumber());
-  /** "A Lit Action run with one of those usage keys still succeeds" (once /lit_action is implemented). */
+  /** "A Lit Action run with one of those usage keys still succeeds". */
   const expectLitActionRuns = async (key: string) => {
-    if (isReserved("/lit_action")) return; // the runtime is another issue; its own tests cover it
     const r = await createClient(baseUrl, { apiKey: key }).litAction({ code: HELLO });
     expect(r.has_error, JSON.stringify(r)).to.equal(false);
     expect(JSON.stringify(r.response)).to.contain("Hello World!");
@@ -122,21 +118,19 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
       expect(err.requestId).to.match(/^[0-9a-f-]{36}$/);
     });
 
-    it("litAction and billing calls send the spec's shapes; while their routes are reserved they fail with a typed 501", async () => {
+    it("billing calls against a relayer without billing fail with a typed 404 BillingNotEnabled", async () => {
       const client = createClient(baseUrl, { apiKey });
       const calls: [string, () => Promise<unknown>][] = [
-        ["/lit_action", () => client.litAction({ code: "async function main() { return 1; }", jsParams: { a: 1 } })],
         ["/billing/stripe_config", () => client.getStripeConfig()],
         ["/billing/balance", () => client.getBillingBalance()],
         ["/billing/create_payment_intent", () => client.createPaymentIntent({ amountCents: 500 })],
         ["/billing/confirm_payment", () => client.confirmPayment({ paymentIntentId: "pi_x" })],
       ];
       for (const [path, call] of calls) {
-        if (!isReserved(path)) continue; // implemented by another issue: covered by its own tests
         const e = await rejected(call());
         expect(e, path).to.be.instanceOf(LitApiError);
-        expect((e as LitApiError).status, path).to.equal(501);
-        expect((e as LitApiError).errorName, path).to.equal("NotImplemented");
+        expect((e as LitApiError).status, path).to.equal(404);
+        expect((e as LitApiError).errorName, path).to.equal("BillingNotEnabled");
       }
     });
 

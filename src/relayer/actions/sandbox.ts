@@ -47,6 +47,8 @@ export interface SandboxRequest {
   headers: Record<string, string>;
   limits: ActionLimits;
   host: SandboxHost;
+  /** Stops the execution when aborted (e.g. out of credits); the reason becomes the error. */
+  signal?: AbortSignal;
 }
 
 export interface SandboxResult {
@@ -126,6 +128,13 @@ export async function runInSandbox(req: SandboxRequest): Promise<SandboxResult> 
     dispose();
   }, limits.timeoutMs);
   const deadline = Date.now() + limits.timeoutMs;
+  const onAbort = () => {
+    const reason: unknown = req.signal?.reason;
+    breach ??= reason instanceof Error ? reason.message : "execution stopped";
+    dispose();
+  };
+  if (req.signal?.aborted) onAbort();
+  else req.signal?.addEventListener("abort", onAbort, { once: true });
 
   try {
     // Small steps run synchronously (cheaper than a thread hop each); user code compiles asynchronously.
@@ -231,6 +240,7 @@ export async function runInSandbox(req: SandboxRequest): Promise<SandboxResult> 
     return { response: null, logs, error: breach ?? describeHostError(e, limits), durationMs: elapsedMs(started) };
   } finally {
     clearTimeout(timer);
+    req.signal?.removeEventListener("abort", onAbort);
     dispose();
   }
 }

@@ -16,13 +16,19 @@ import { ErrorBody, WriteHeaders } from "./schemas/common";
 
 export const API_PREFIX = "/core/v1";
 
-/** none: public; credential: a key must be sent (not necessarily valid); key: a valid key. */
-export type AuthMode = "none" | "credential" | "key";
+/**
+ * none: public; credential: a key must be sent (not necessarily valid); key: a valid key;
+ * account: a valid key of the account, or (no key sent) an X-Wallet-Auth header signed by the
+ * account's ChainSecured admin (the billing endpoints).
+ */
+export type AuthMode = "none" | "credential" | "key" | "account";
 
 export interface EndpointContext<B extends TSchema, Q extends TSchema, A extends AuthMode> {
   body: Static<B>;
   query: Static<Q>;
-  caller: A extends "key" ? Caller : null;
+  caller: A extends "key" ? Caller : A extends "account" ? Caller | null : null;
+  /** The master hash of the authenticated account ("key" and "account" modes). */
+  account: A extends "key" | "account" ? string : null;
   credentialHash: A extends "none" ? null : string;
   write: WriteOptions;
   clientIp: string;
@@ -47,6 +53,7 @@ export interface EndpointSpec<B extends TSchema, Q extends TSchema, R extends TS
 interface Identity {
   hash: string;
   caller: Caller | null;
+  account: string | null;
 }
 const identities = new WeakMap<FastifyRequest, Identity>();
 
@@ -67,10 +74,12 @@ function errorResponses(auth: AuthMode, hasInput: boolean, write: boolean): Reco
   const codes = [429, 500];
   if (hasInput) codes.push(400, 413, 422);
   if (auth !== "none") codes.push(401);
-  if (auth === "key") codes.push(403, 404);
-  if (write) codes.push(400, 409, 503);
+  if (auth === "key" || auth === "account") codes.push(403, 404);
+  if (write) codes.push(400, 402, 409, 503);
   return Object.fromEntries([...new Set(codes)].sort().map((c) => [c, ErrorBody]));
 }
+
+const headerText = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? "") : (v ?? "")).trim();
 
 export function endpoint<
   B extends TSchema = TUnknown,
@@ -86,7 +95,15 @@ export function endpoint<
     ...(spec.body === undefined ? {} : { body: spec.body }),
     ...(spec.query === undefined ? {} : { querystring: spec.query }),
     ...(spec.write === true ? { headers: WriteHeaders } : {}),
-    ...(spec.auth === "none" ? {} : { security: [{ bearerAuth: [] }, { apiKeyHeader: [] }] }),
+    ...(spec.auth === "none"
+      ? {}
+      : {
+          security: [
+            { bearerAuth: [] },
+            { apiKeyHeader: [] },
+            ...(spec.auth === "account" ? [{ walletAuthHeader: [] }] : []),
+          ],
+        }),
     response: { 200: spec.response, ...errorResponses(spec.auth, hasInput, spec.write === true) },
   };
   app.route({
@@ -98,6 +115,12 @@ export function endpoint<
         ? undefined
         : async (request) => {
             const credential = credentialOf(request.headers);
+            const walletAuth = headerText(request.headers["x-wallet-auth"]);
+            if (credential === null && spec.auth === "account" && walletAuth !== "") {
+              const wallet = await services.chainSecured.billingAuth(walletAuth);
+              identities.set(request, { hash: wallet.master, caller: null, account: wallet.master });
+              return;
+            }
             if (credential === null) {
               throw unauthenticated(
                 "MissingApiKey",
@@ -105,8 +128,8 @@ export function endpoint<
               );
             }
             const hash = credentialHash(credential);
-            const caller = spec.auth === "key" ? await services.access.authorize(hash) : null;
-            identities.set(request, { hash, caller });
+            const caller = spec.auth === "key" || spec.auth === "account" ? await services.access.authorize(hash) : null;
+            identities.set(request, { hash, caller, account: caller?.master ?? null });
           },
     handler: async (request, reply) => {
       const identity = identities.get(request);
@@ -116,6 +139,7 @@ export function endpoint<
         body: request.body as Static<B>,
         query: request.query as Static<Q>,
         caller: (identity?.caller ?? null) as EndpointContext<B, Q, A>["caller"],
+        account: (identity?.account ?? null) as EndpointContext<B, Q, A>["account"],
         credentialHash: (identity?.hash ?? null) as EndpointContext<B, Q, A>["credentialHash"],
         write: spec.write === true ? { idempotencyKey: idempotencyKeyOf(request) } : {},
         clientIp: request.ip,

@@ -3,4 +3,3 @@ export { buildApp, MINTING_PATHS, metricsRegistryOf, type BuildAppOptions, type 
 export { API_PREFIX } from "./endpoint";
 export type { HealthCheck, ReadyCheck } from "./routes/operations";
 export type { LogDestination, LogOptions } from "./logging";
-export { RESERVED_ROUTES } from "./routes/reserved";

@@ -26,6 +26,12 @@ export async function registerOpenApi(app: FastifyInstance, info: { title: strin
         securitySchemes: {
           bearerAuth: { type: "http", scheme: "bearer", description: "Authorization: Bearer <API key>" },
           apiKeyHeader: { type: "apiKey", in: "header", name: "X-Api-Key" },
+          walletAuthHeader: {
+            type: "apiKey",
+            in: "header",
+            name: "X-Wallet-Auth",
+            description: "base64 of JSON {typed_data, signature}: EIP-712 BillingAuth signed by a ChainSecured admin (billing endpoints)",
+          },
         },
       },
     },

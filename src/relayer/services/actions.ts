@@ -28,14 +28,14 @@ export class ActionService {
     const n = v.name("name", name);
     const d = v.description("description", description);
     requireMasterWrite(caller);
-    await this.deps.submitter.call("addAction", [caller.hash, n, d, hash], caller.master, options);
+    await this.deps.submitter.billedCall("addAction", [caller.hash, n, d, hash], caller.master, options);
   }
 
   async remove(caller: Caller, hashedCid: string, options: WriteOptions): Promise<void> {
     const cid = v.hashedCid("hashed_cid", hashedCid);
     requireMasterWrite(caller);
     await this.requireAction(caller, cid);
-    await this.deps.submitter.call("removeAction", [caller.hash, cid], caller.master, options);
+    await this.deps.submitter.billedCall("removeAction", [caller.hash, cid], caller.master, options);
   }
 
   async updateMetadata(
@@ -50,7 +50,7 @@ export class ActionService {
     const d = v.description("description", description);
     requireMasterWrite(caller);
     await this.requireAction(caller, cid);
-    await this.deps.submitter.call("updateActionMetadata", [caller.hash, cid, "0", n, d], caller.master, options);
+    await this.deps.submitter.billedCall("updateActionMetadata", [caller.hash, cid, "0", n, d], caller.master, options);
   }
 
   /**

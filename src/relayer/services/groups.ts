@@ -34,7 +34,7 @@ export class GroupService {
     const pkps = v.addressList("pkp_ids_permitted", input.pkpIdsPermitted, v.MAX_GROUP_LIST_INPUT);
     requireFlag(caller, "createGroups");
     await this.requireWallets(caller, pkps);
-    const receipt = await this.deps.submitter.call(
+    const receipt = await this.deps.submitter.billedCall(
       "addGroup",
       [caller.hash, name, description, cids, pkps],
       caller.master,
@@ -56,7 +56,7 @@ export class GroupService {
     requireMasterWrite(caller);
     await requireGroup(this.deps.index, caller, groupId);
     await this.requireWallets(caller, pkps);
-    await this.deps.submitter.call(
+    await this.deps.submitter.billedCall(
       "updateGroup",
       [caller.hash, groupId, name, description, cids, pkps],
       caller.master,
@@ -69,7 +69,7 @@ export class GroupService {
     const groupId = v.groupId("group_id", groupIdText);
     requireFlag(caller, "deleteGroups");
     await requireGroup(this.deps.index, caller, groupId);
-    await this.deps.submitter.call("removeGroup", [caller.hash, groupId], caller.master, options);
+    await this.deps.submitter.billedCall("removeGroup", [caller.hash, groupId], caller.master, options);
   }
 
   async list(caller: Caller, pageNumber: number, pageSize: number): Promise<GroupRow[]> {
@@ -81,7 +81,7 @@ export class GroupService {
     const groupId = v.groupId("group_id", groupIdValue);
     const { hash } = v.rawCid("action_ipfs_cid", actionIpfsCid);
     await requireGroupWrite(this.deps.index, caller, groupId, "manageIPFSIdsInGroups");
-    await this.deps.submitter.call("addActionToGroup", [caller.hash, groupId, hash], caller.master, options);
+    await this.deps.submitter.billedCall("addActionToGroup", [caller.hash, groupId, hash], caller.master, options);
   }
 
   async removeAction(caller: Caller, groupIdValue: number, hashedCid: string, options: WriteOptions): Promise<void> {
@@ -89,7 +89,7 @@ export class GroupService {
     const cid = v.hashedCid("hashed_cid", hashedCid, true);
     const group = await requireGroupWrite(this.deps.index, caller, groupId, "manageIPFSIdsInGroups");
     if (!group.cids.includes(cid)) throw notFound("ActionDoesNotExist", `group ${groupId} does not list action ${cid}`);
-    await this.deps.submitter.call("removeActionFromGroup", [caller.hash, groupId, cid], caller.master, options);
+    await this.deps.submitter.billedCall("removeActionFromGroup", [caller.hash, groupId, cid], caller.master, options);
   }
 
   async addPkp(caller: Caller, groupIdValue: number, pkpId: string, options: WriteOptions): Promise<void> {
@@ -97,7 +97,7 @@ export class GroupService {
     const pkp = v.address("pkp_id", pkpId);
     await requireGroupWrite(this.deps.index, caller, groupId, "addPkpToGroups");
     await this.requireWallets(caller, [pkp]);
-    await this.deps.submitter.call("addPkpToGroup", [caller.hash, groupId, pkp], caller.master, options);
+    await this.deps.submitter.billedCall("addPkpToGroup", [caller.hash, groupId, pkp], caller.master, options);
   }
 
   async removePkp(caller: Caller, groupIdValue: number, pkpId: string, options: WriteOptions): Promise<void> {
@@ -105,7 +105,7 @@ export class GroupService {
     const pkp = v.address("pkp_id", pkpId);
     const group = await requireGroupWrite(this.deps.index, caller, groupId, "removePkpFromGroups");
     if (!group.wallets.includes(pkp)) throw notFound("PkpDoesNotExist", `group ${groupId} does not list wallet ${pkp}`);
-    await this.deps.submitter.call("removePkpFromGroup", [caller.hash, groupId, pkp], caller.master, options);
+    await this.deps.submitter.billedCall("removePkpFromGroup", [caller.hash, groupId, pkp], caller.master, options);
   }
 
   /** LibGroups.addWallet: every wallet but the zero address must be registered to the account. */

@@ -7,6 +7,7 @@ import type { RelayerConfig } from "../config";
 import type { IndexReader, ReplayStore, SignatureChecker, Writer } from "../ports";
 import { AccessControl } from "./access";
 import { AccountService } from "./accounts";
+import { BillingService } from "./billing";
 import { ActionService, type CodeStore } from "./actions";
 import { GroupService } from "./groups";
 import { type LitActionRuntimeOptions, type LitActionService, litActionServiceFor } from "./lit-action";
@@ -37,6 +38,8 @@ export interface ServiceDeps {
   signatureChecker?: SignatureChecker;
   /** Single-use wallet signatures (default: in memory). */
   replayStore?: ReplayStore;
+  /** Credits and charges (default: billing off). */
+  billing?: BillingService;
 }
 
 export interface RelayerServices {
@@ -50,17 +53,26 @@ export interface RelayerServices {
   payers: PayerDirectory;
   litActions: LitActionService;
   chainSecured: ChainSecuredService;
+  billing: BillingService;
 }
 
 export function createServices(deps: ServiceDeps): RelayerServices {
   if (deps.rootSecret.length < 32) throw new Error("rootSecret: expected at least 32 bytes");
   const now = deps.now ?? (() => Date.now() / 1000);
   const { index, rootSecret } = deps;
-  const submitter = new Submitter(deps.writer);
+  const billing = deps.billing ?? BILLING_OFF;
+  const submitter = new Submitter(deps.writer, billing);
   const access = new AccessControl(index, now);
   const payers = "apiPayers" in deps.payers ? deps.payers : new ConfiguredPayers(rootSecret, deps.payers);
   const nodeInfo = new NodeInfoService({ chain: deps.chain, build: deps.build, nodeConfiguration: deps.nodeConfiguration });
-  const litActions = litActionServiceFor({ index, rootSecret, now, nodeInfo, codeStore: deps.codeStore, options: deps.litActions });
+  const litActions = litActionServiceFor({
+    index,
+    rootSecret,
+    now,
+    nodeInfo,
+    codeStore: deps.codeStore,
+    options: { ...deps.litActions, billing },
+  });
   return {
     access,
     accounts: new AccountService({ access, submitter, rootSecret }),
@@ -71,6 +83,7 @@ export function createServices(deps: ServiceDeps): RelayerServices {
     nodeInfo,
     payers,
     litActions,
+    billing,
     chainSecured: new ChainSecuredService({
       index,
       submitter,
@@ -85,6 +98,12 @@ export function createServices(deps: ServiceDeps): RelayerServices {
     }),
   };
 }
+
+const BILLING_OFF = new BillingService({
+  settings: { provider: "none", prices: { writeCents: 0, executionSecondCents: 0 }, minTopUpCents: 500, maxTopUpCents: 99_999_999 },
+  ledger: null,
+  provider: null,
+});
 
 /** Services for a loaded configuration: chain info, build info and payers come from `config`. */
 export function createServicesFromConfig(
@@ -113,3 +132,4 @@ export type { CodeStore } from "./actions";
 export type { BuildInfo, ChainInfo, NodeConfigurationSource } from "./node-info";
 export type { PayerDirectory, PayerSettings } from "./payers";
 export type { WriteOptions } from "./submit";
+export { BillingService, balanceView, type BalanceView, type Charge, type ExecutionMeter } from "./billing";

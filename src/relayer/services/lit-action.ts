@@ -7,6 +7,7 @@
  * unknown CID 404; not permitted 403. Everything that happens inside the action (a throw, the
  * timeout, the memory limit, any other limit) is a 200 with has_error and the logs so far.
  */
+import type { BillingService } from "./billing";
 import { createCipheriv, createDecipheriv, randomBytes } from "crypto";
 import { SigningKey, computeAddress, keccak256, toUtf8Bytes } from "ethers";
 import { litActionCid, litActionPrivateKey, pkpAddress, pkpAesKey, pkpPrivateKey } from "../../core";
@@ -53,6 +54,8 @@ export interface LitActionServiceDeps {
   fetchAllowList: readonly string[];
   /** Executions running at once; further ones wait. */
   maxConcurrency: number;
+  /** Charges executions (absent: free). */
+  billing?: BillingService;
 }
 
 /** A FIFO counting semaphore. */
@@ -88,6 +91,8 @@ export interface LitActionRuntimeOptions {
   contentStore?: ContentStore;
   /** Where execution usage goes (default: in memory). */
   usage?: UsageRecorder;
+  /** Charges executions per started second (default: free). */
+  billing?: BillingService;
 }
 
 function isContentStore(store: CodeStore | undefined): store is ContentStore {
@@ -142,6 +147,7 @@ export function litActionServiceFor(deps: {
     limits,
     fetchAllowList: o.fetchAllowList ?? [],
     maxConcurrency: o.maxConcurrency ?? 8,
+    billing: o.billing,
   });
 }
 
@@ -182,9 +188,12 @@ export class LitActionService {
       this.stored.add(cid);
     }
 
+    // Charged before the run (402 when the balance cannot pay for the first second), per started second.
+    const meter = await this.deps.billing?.meterExecution(caller.master, input.requestId);
     const startedAtMs = Date.now();
-    const result = await this.gate.run(() =>
-      runInSandbox({
+    const run = this.gate.run(() => {
+      meter?.begin(); // seconds are counted from the start of the run, not the wait for a slot
+      return runInSandbox({
         code,
         paramsJson,
         headers: {
@@ -193,8 +202,17 @@ export class LitActionService {
         },
         limits,
         host: this.host(caller, cid, cidHash, limits),
-      }),
-    );
+        signal: meter?.signal,
+      });
+    });
+    let result: Awaited<typeof run>;
+    try {
+      result = await run;
+    } catch (e) {
+      await meter?.finish(Date.now() - startedAtMs).catch(() => undefined);
+      throw e;
+    }
+    await meter?.finish(result.durationMs).catch(() => undefined);
     try {
       await this.deps.usage.record({
         account: caller.master,

@@ -3,7 +3,8 @@
  * Writer's documented rejections into ServiceErrors. Arguments are JSON-safe: hashes `0x` + 64 hex,
  * other uint256 values decimal strings, addresses lowercase hex.
  */
-import type { DecodedEvent, WriteReceipt, Writer } from "../ports";
+import { ChainUnavailableError, type DecodedEvent, type WriteReceipt, type Writer } from "../ports";
+import type { BillingService } from "./billing";
 import { fromBackendError } from "./errors";
 
 /** What a route passes down with every write. */
@@ -13,7 +14,26 @@ export interface WriteOptions {
 }
 
 export class Submitter {
-  constructor(private readonly writer: Writer) {}
+  constructor(
+    private readonly writer: Writer,
+    private readonly billing: BillingService | null = null,
+  ) {}
+
+  /**
+   * A billed management write ("$" in http-api.md §3): the price is taken from the account
+   * `master` first (402 when short, before any gas), and given back when the write fails. A write
+   * that is queued (the chain is unreachable after the transaction was stored) stays charged: it
+   * will be applied.
+   */
+  async billedCall(method: string, args: readonly unknown[], master: string, options: WriteOptions): Promise<WriteReceipt> {
+    const charge = this.billing === null ? null : await this.billing.chargeWrite(master, options.idempotencyKey);
+    try {
+      return await this.send(method, args, master, options);
+    } catch (e) {
+      if (charge !== null && !(e instanceof ChainUnavailableError && e.queued)) await charge.refund().catch(() => undefined);
+      throw fromBackendError(e);
+    }
+  }
 
   /**
    * One diamond call. `scope` is the caller's master hash (or "anon:<ip>"); `part` distinguishes the
@@ -26,18 +46,28 @@ export class Submitter {
     options: WriteOptions,
     part?: string,
   ): Promise<WriteReceipt> {
-    const key = options.idempotencyKey;
     try {
-      return await this.writer.write({
-        method,
-        args,
-        ...(key === undefined
-          ? {}
-          : { idempotencyKey: part === undefined ? key : `${key}#${part}`, idempotencyScope: scope }),
-      });
+      return await this.send(method, args, scope, options, part);
     } catch (e) {
       throw fromBackendError(e);
     }
+  }
+
+  private send(
+    method: string,
+    args: readonly unknown[],
+    scope: string,
+    options: WriteOptions,
+    part?: string,
+  ): Promise<WriteReceipt> {
+    const key = options.idempotencyKey;
+    return this.writer.write({
+      method,
+      args,
+      ...(key === undefined
+        ? {}
+        : { idempotencyKey: part === undefined ? key : `${key}#${part}`, idempotencyScope: scope }),
+    });
   }
 }
 

@@ -76,14 +76,14 @@ export class UsageKeyService {
     const d = v.description("description", description);
     requireMasterWrite(caller);
     await this.requireUsageKey(caller, usageHash);
-    await this.deps.submitter.call("updateUsageApiKeyMetadata", [caller.hash, usageHash, n, d], caller.master, options);
+    await this.deps.submitter.billedCall("updateUsageApiKeyMetadata", [caller.hash, usageHash, n, d], caller.master, options);
   }
 
   async remove(caller: Caller, usageApiKey: string, options: WriteOptions): Promise<void> {
     const usageHash = v.usageKeyRef("usage_api_key", usageApiKey);
     requireMasterWrite(caller);
     await this.requireUsageKey(caller, usageHash);
-    await this.deps.submitter.call("removeUsageApiKey", [caller.hash, usageHash], caller.master, options);
+    await this.deps.submitter.billedCall("removeUsageApiKey", [caller.hash, usageHash], caller.master, options);
   }
 
   /** The account's usage keys (the master is never listed); a usage key sees only itself. */
@@ -111,7 +111,7 @@ export class UsageKeyService {
     balance: Uint,
     options: WriteOptions,
   ): Promise<void> {
-    await this.deps.submitter.call(
+    await this.deps.submitter.billedCall(
       "setUsageApiKey",
       [caller.hash, usageHash, p.expiration, balance, p.name, p.description, ...p.flags, ...p.lists],
       caller.master,

@@ -129,7 +129,7 @@ export class ChainSecuredService {
       const alias = chainSecuredHash(v.address);
       if ((await this.deps.index.binding(alias)) !== null)
         throw conflict("AccountAlreadyExists", `wallet ${v.address} already owns or owned an account`);
-      await this.deps.submitter.call(
+      await this.deps.submitter.billedCall(
         "convertToChainSecuredAccount",
         [caller.master, v.address],
         caller.master,

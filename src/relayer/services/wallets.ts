@@ -17,7 +17,7 @@ export class WalletService {
     const { rootSecret, submitter } = this.deps;
     const derivation = freshDerivation(rootSecret, "create_wallet/derivation", caller.master, options.idempotencyKey);
     const wallet = pkpAddress(rootSecret, caller.master, derivation);
-    await submitter.call(
+    await submitter.billedCall(
       "registerWalletDerivation",
       [caller.hash, wallet, derivation, "Wallet", "Wallet"],
       caller.master,

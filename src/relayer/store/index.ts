@@ -19,6 +19,7 @@ export * from "./db";
 export * from "./index-store";
 export * from "./migrations";
 export * from "./outbox";
+export * from "./ledger";
 export { Mutex } from "./mutex";
 
 export interface StoreOptions {

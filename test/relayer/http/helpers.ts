@@ -1,4 +1,5 @@
 /** Builds an app over FakeChain for HTTP tests, with captured logs and helpers for common setups. */
+import type { BillingService } from "../../../src/relayer/services";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { Registry } from "prom-client";
 import type { RelayerConfig } from "../../../src/relayer/config";
@@ -31,6 +32,8 @@ export interface TestAppOptions {
   ready?: BuildAppOptions["ready"];
   /** Rate-limiter clock in seconds. */
   limiterNow?: () => number;
+  /** Billing (default: off). */
+  billing?: BillingService;
 }
 
 export async function makeApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -44,6 +47,7 @@ export async function makeApp(options: TestAppOptions = {}): Promise<TestApp> {
     build: { name: "accountconfig-relayer", version: "0.1.0", commit: "abc123" },
     payers: { count: 2, keys: [], adminKey: null },
     now: () => clock.now,
+    billing: options.billing,
   });
   const logs: string[] = [];
   const registry = new Registry();
@@ -204,4 +208,8 @@ export const API_ENDPOINTS: [string, string][] = [
   ["POST", "/create_wallet_with_signature"],
   ["POST", "/convert_to_chain_secured_account"],
   ["POST", "/add_usage_api_key_with_signature"],
+  ["GET", "/billing/stripe_config"],
+  ["GET", "/billing/balance"],
+  ["POST", "/billing/create_payment_intent"],
+  ["POST", "/billing/confirm_payment"],
 ];

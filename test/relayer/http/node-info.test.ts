@@ -1,9 +1,8 @@
-/** Public config endpoints, reserved routes, OpenAPI, health, readiness and metrics. */
+/** Public config endpoints, billing when off, OpenAPI, health, readiness and metrics. */
 import { expect } from "chai";
 import { computeAddress } from "ethers";
 import { Gauge } from "prom-client";
 import { adminPayerPrivateKey, payerPrivateKey } from "../../../src/core";
-import { RESERVED_ROUTES } from "../../../src/relayer/http";
 import { API_ENDPOINTS, bearer, DIAMOND, errorBody, get, makeApp, newAccount, ROOT_SECRET } from "./helpers";
 
 describe("relayer http: node info and operations", () => {
@@ -64,18 +63,25 @@ describe("relayer http: node info and operations", () => {
     expect(admin.json()).to.equal(computeAddress(adminPayerPrivateKey(ROOT_SECRET)).toLowerCase());
   });
 
-  it("reserved routes answer 501 NotImplemented with the error body", async () => {
+  it("with billing off, the billing routes answer 404 BillingNotEnabled with the error body", async () => {
     const { app } = await makeApp();
     const { key } = await newAccount(app);
-    for (const r of RESERVED_ROUTES) {
+    const billing: [string, string, unknown][] = [
+      ["GET", "/billing/stripe_config", undefined],
+      ["GET", "/billing/balance", undefined],
+      ["POST", "/billing/create_payment_intent", { amount_cents: 500 }],
+      ["POST", "/billing/confirm_payment", { payment_intent_id: "pi_123" }],
+    ];
+    for (const [method, path, body] of billing) {
       const res = await app.inject({
-        method: r.method,
-        url: `/core/v1${r.path}`,
+        method: method as "GET" | "POST",
+        url: `/core/v1${path}`,
         headers: { ...bearer(key), "content-type": "application/json" },
-        payload: r.method === "POST" ? "{}" : undefined,
+        payload: body === undefined ? undefined : JSON.stringify(body),
       });
-      expect(res.statusCode, r.path).to.equal(501);
-      expect(errorBody(res)).to.include({ error: "not implemented yet", code: "NotImplemented" });
+      expect(res.statusCode, path).to.equal(404);
+      expect(errorBody(res).code, path).to.equal("BillingNotEnabled");
+      expect(errorBody(res).error, path).to.match(/billing not enabled/);
     }
   });
 
@@ -88,7 +94,7 @@ describe("relayer http: node info and operations", () => {
       paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>>;
     };
     expect(doc.openapi).to.match(/^3\./);
-    const expected = [...API_ENDPOINTS, ...RESERVED_ROUTES.map((x) => [x.method, x.path] as [string, string])];
+    const expected = API_ENDPOINTS;
     for (const [method, p] of expected) {
       const op = doc.paths[`/core/v1${p}`]?.[method.toLowerCase()];
       expect(op, `${method} ${p}`).to.not.equal(undefined);
