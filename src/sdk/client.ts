@@ -38,6 +38,7 @@ import type {
   AddUsageApiKeyResponse,
   ApiKeyItem,
   BillingBalance,
+  ConfirmPaymentResponse,
   ClientMode,
   ConvertResponse,
   CreateWalletRequest,
@@ -125,7 +126,9 @@ export class LitNodeSimpleApiClient {
     this.rpcUrl = options.rpcUrl;
     const f = options.fetch ?? (globalThis.fetch as unknown as FetchLike | undefined);
     if (f === undefined) throw new LitUsageError("no fetch available: pass options.fetch");
-    this.fetchImpl = f;
+    // Called as a plain function: browsers throw "Illegal invocation" when window.fetch is called
+    // with another `this` (as `this.fetchImpl(...)` would).
+    this.fetchImpl = (url, init) => f(url, init);
   }
 
   // ------------------------------------------------------------------ session
@@ -499,7 +502,7 @@ export class LitNodeSimpleApiClient {
       headers: await this.billingHeaders(),
     });
   }
-  async confirmPayment(request: { paymentIntentId: string }): Promise<{ success: true }> {
+  async confirmPayment(request: { paymentIntentId: string }): Promise<ConfirmPaymentResponse> {
     return this.http("POST", "/billing/confirm_payment", {
       body: { payment_intent_id: request.paymentIntentId },
       headers: await this.billingHeaders(),

@@ -144,10 +144,20 @@ export interface VersionInfo {
 
 export interface StripeConfig {
   publishable_key: string;
+  /** This relayer's payment provider: "dev" = local test payments (no real money), "stripe" = cards via Stripe.js. Absent on the hosted service. */
+  provider?: "dev" | "stripe";
 }
 export interface BillingBalance {
+  /** Negative = credit (the hosted service's convention). */
   balance_cents: number;
+  /** "No credits" or "$X.YY credit". */
   balance_display: string;
+}
+export interface ConfirmPaymentResponse {
+  success: true;
+  /** true when an earlier call credited this intent (nothing was added now). */
+  already_credited?: boolean;
+  credited_cents?: number;
 }
 export interface PaymentIntent {
   client_secret: string;
