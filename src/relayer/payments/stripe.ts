@@ -6,6 +6,7 @@
  *
  * `apiBase` points the package at another host (a local stub in tests, stripe-mock, a proxy).
  */
+import { createHash } from "crypto";
 import Stripe from "stripe";
 import {
   type CreatedIntent,
@@ -56,7 +57,7 @@ export class StripePaymentProvider implements PaymentProvider {
           description: "AccountConfig credits",
           metadata: { account_hash: request.account },
         },
-        request.idempotencyKey === undefined ? undefined : { idempotencyKey: `${request.account}:${request.idempotencyKey}` },
+        request.idempotencyKey === undefined ? undefined : { idempotencyKey: stripeIdempotencyKey(request.account, request.idempotencyKey) },
       );
       if (intent.client_secret === null) throw new PaymentProviderUnavailableError("Stripe returned no client secret");
       return { id: intent.id, clientSecret: intent.client_secret };
@@ -85,9 +86,17 @@ export class StripePaymentProvider implements PaymentProvider {
   }
 }
 
+/**
+ * Stripe's idempotency key for a client's Idempotency-Key: namespaced by account and hashed to a
+ * fixed 64 characters (Stripe allows 255; the client's key may already be 255).
+ */
+export function stripeIdempotencyKey(account: string, clientKey: string): string {
+  return createHash("sha256").update(`${account}:${clientKey}`).digest("hex");
+}
+
+/** Only Stripe's "no such object" means the intent is unknown; any other 404 (a wrong URL or proxy) is an outage. */
 function isMissing(e: unknown): boolean {
-  const err = e as { statusCode?: number; code?: string };
-  return err?.statusCode === 404 || err?.code === "resource_missing";
+  return (e as { code?: string })?.code === "resource_missing";
 }
 
 function unavailable(e: unknown): Error {
