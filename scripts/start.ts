@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from "child_process";
 import fs from "fs";
 import path from "path";
 import hre from "hardhat";
+import { ensureDashboardBuilt } from "../dashboard/build";
 import { loadConfig } from "../src/relayer/config";
 import { createRelayer, payerKeysOf, type Relayer } from "../src/relayer/main";
 import { PRICING_ITEMS } from "../src/relayer/billing-setup";
@@ -83,6 +84,12 @@ async function main(): Promise<void> {
   });
 
   try {
+    // The dashboard (/dashboard/) is built when missing or older than its sources; without it the
+    // API still starts and /dashboard/ says how to build it.
+    await ensureDashboardBuilt().then(
+      ({ built }) => built && console.log("built the dashboard into dashboard/dist"),
+      (err: unknown) => console.error(`dashboard build failed (/dashboard/ will answer 503): ${err instanceof Error ? err.message : err}`),
+    );
     await waitForRpc(node, 60_000);
     // The chain is new: forget deployments recorded by an earlier run.
     fs.rmSync(path.join(ROOT, "deployments", "localhost"), { recursive: true, force: true });
@@ -120,6 +127,7 @@ async function main(): Promise<void> {
   if (relayer) {
     console.log(`  relayer           ${relayer.url}/core/v1  (data in ${relayer.config.dataDir})`);
     console.log(`  API docs          ${relayer.url}/core/v1/swagger-ui/`);
+    console.log(`  dashboard         ${relayer.url}/dashboard/`);
     console.log(`  api payers        ${relayer.chain.payers.join(", ")} (derived from the root secret)`);
     const b = relayer.config.billing;
     console.log(

@@ -10,6 +10,7 @@ import { Registry } from "prom-client";
 import type { RelayerConfig } from "../config";
 import type { RelayerServices } from "../services";
 import { installCors } from "./cors";
+import { type DashboardOptions, registerDashboard } from "./dashboard";
 import { API_PREFIX } from "./endpoint";
 import { classifyError, installErrorHandling, sendError } from "./errors";
 import { installAccessLog, type LogOptions, loggerOptions } from "./logging";
@@ -50,6 +51,8 @@ export interface BuildAppOptions {
   metricsRegistry?: Registry;
   /** Clock for the rate limiter, in seconds (tests). */
   now?: () => number;
+  /** The dashboard at /dashboard/ (default: DASHBOARD_DIR, else dashboard/dist); false: not served. */
+  dashboard?: DashboardOptions | false;
 }
 
 /** Endpoints limited by the stricter per-IP minting bucket. */
@@ -107,6 +110,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   registerChainSecuredRoutes(app, services);
   registerBillingRoutes(app, services);
   registerOperationRoutes(app, { health: options.health, ready: options.ready });
+  if (options.dashboard !== false) await registerDashboard(app, options.dashboard);
   await registerOpenApiRoutes(app);
   return app;
 }
