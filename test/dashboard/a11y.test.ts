@@ -5,11 +5,25 @@
  * Playwright's role and label queries).
  */
 import { expect } from "chai";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { createClient } from "../../src/sdk";
-import { type RecordedPage, chromiumMissing, launchChromium, openPage, saveArtifacts } from "./support/browser";
-import { type DashboardRelayer, startDashboardRelayer } from "./support/relayer";
-import { focused, tabStops, tabTo, unlabelledControls, waitForText, waitForWrite } from "./support/ui";
+import { type RecordedPage, openPage, saveArtifacts } from "./support/browser";
+import type { DashboardRelayer } from "./support/relayer";
+import { closePage, pageOf, startBrowserSuite, stopBrowserSuite } from "./support/suite";
+import { focused, openForm, tabStops, tabTo, unlabelledControls, waitForText, waitForWrite } from "./support/ui";
+
+/** Reloads the page and waits for the login screen. */
+async function reloadLogin(p: Page): Promise<void> {
+  await p.reload();
+  await p.getByRole("tab", { name: "Sign in" }).waitFor();
+}
+
+/** Tabs through the page from the current focus; checks that `expected` are among the stops and returns them all. */
+async function expectTabStops(p: Page, expected: string[]): Promise<string[]> {
+  const stops = await tabStops(p);
+  expect(stops).to.include.members(expected);
+  return stops;
+}
 
 describe("dashboard accessibility in Chromium: keyboard only, labelled controls", function () {
   this.timeout(120_000);
@@ -18,19 +32,10 @@ describe("dashboard accessibility in Chromium: keyboard only, labelled controls"
   let rec: RecordedPage | undefined;
   let apiKey = "";
 
-  const page = () => {
-    if (rec === undefined) throw new Error("no page");
-    return rec.page;
-  };
+  const page = () => pageOf(rec);
 
   before(async function () {
-    const missing = chromiumMissing();
-    if (missing !== null) {
-      console.log(`      ${missing}`);
-      this.skip();
-    }
-    relayer = await startDashboardRelayer();
-    browser = await launchChromium();
+    ({ relayer, browser } = await startBrowserSuite(this));
     rec = await openPage(browser, relayer.baseUrl);
     await rec.page.goto(relayer.dashboardUrl);
     await rec.page.getByRole("tab", { name: "Sign in" }).waitFor();
@@ -41,9 +46,8 @@ describe("dashboard accessibility in Chromium: keyboard only, labelled controls"
   });
 
   after(async () => {
-    await rec?.context.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await relayer?.close();
+    await closePage(rec);
+    await stopBrowserSuite(browser, relayer);
   });
 
   it("names every control of both login tabs", async () => {
@@ -72,22 +76,14 @@ describe("dashboard accessibility in Chromium: keyboard only, labelled controls"
 
   it("reaches every login control with Tab and moves between tabs with the arrow keys", async () => {
     const p = page();
-    await p.reload();
-    await p.getByRole("tab", { name: "Sign in" }).waitFor();
-    const signIn = await tabStops(p);
-    expect(signIn).to.include.members([
-      "tab: Sign in",
-      "input: Account API key",
-      "button: Sign in",
-      "button: Connect wallet",
-    ]);
+    await reloadLogin(p);
+    await expectTabStops(p, ["tab: Sign in", "input: Account API key", "button: Sign in", "button: Connect wallet"]);
     await tabTo(p, /^Sign in$/, { role: "tab" });
     expect((await focused(p)).role).to.equal("tab");
     await p.keyboard.press("ArrowRight");
     expect(await focused(p)).to.include({ role: "tab", name: "Create account" });
     expect(await p.getByRole("tab", { name: "Create account" }).getAttribute("aria-selected")).to.equal("true");
-    const create = await tabStops(p);
-    expect(create).to.include.members([
+    const create = await expectTabStops(p, [
       "input: Email",
       "input: Account name",
       "input: Description",
@@ -101,8 +97,7 @@ describe("dashboard accessibility in Chromium: keyboard only, labelled controls"
 
   it("creates an account and adds a usage key with the keyboard alone", async () => {
     const p = page();
-    await p.reload();
-    await p.getByRole("tab", { name: "Sign in" }).waitFor();
+    await reloadLogin(p);
     await tabTo(p, /^Sign in$/, { role: "tab" });
     await p.keyboard.press("ArrowRight");
     await tabTo(p, /^Email$/);
@@ -148,8 +143,7 @@ describe("dashboard accessibility in Chromium: keyboard only, labelled controls"
 
   it("names every control of the usage-key screen and its permission form", async () => {
     const p = page();
-    await p.getByRole("button", { name: "Add usage key" }).click();
-    const form = p.getByRole("form", { name: "Add a usage key" });
+    const form = await openForm(p, "Add usage key", "Add a usage key");
     await form.waitFor();
     expect(await unlabelledControls(p.locator("body"))).to.deep.equal([]);
     for (const name of ["Can create groups", "Can delete groups", "Can create wallets (PKPs)"]) {

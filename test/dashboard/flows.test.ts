@@ -13,17 +13,11 @@ import { ethers, network } from "hardhat";
 import type { Browser } from "playwright-core";
 import { chainSecuredAccountHash, createClient } from "../../src/sdk";
 import { litActionCid } from "../../src/core/cid";
-import {
-  type RecordedPage,
-  chromiumMissing,
-  docScreenshot,
-  launchChromium,
-  openPage,
-  saveArtifacts,
-} from "./support/browser";
-import { type DashboardRelayer, devPrivateKey, startDashboardRelayer } from "./support/relayer";
+import { type RecordedPage, docScreenshot, openPage, saveArtifacts } from "./support/browser";
+import { type DashboardRelayer, devPrivateKey } from "./support/relayer";
+import { closePage, pageOf, startBrowserSuite, stopBrowserSuite } from "./support/suite";
 import { TestWallet } from "./support/test-wallet";
-import { openSection, waitForText, waitForWrite } from "./support/ui";
+import { openForm, openSection, waitForText, waitForWrite } from "./support/ui";
 
 const ACTION_CODE = `async function main(params) {
   console.log("hello from", params.name);
@@ -39,19 +33,12 @@ describe("dashboard in Chromium", function () {
   let chainId = 0;
 
   before(async function () {
-    const missing = chromiumMissing();
-    if (missing !== null) {
-      console.log(`      ${missing}`);
-      this.skip();
-    }
-    relayer = await startDashboardRelayer();
+    ({ relayer, browser } = await startBrowserSuite(this));
     chainId = Number((await ethers.provider.getNetwork()).chainId);
-    browser = await launchChromium();
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await relayer?.close();
+    await stopBrowserSuite(browser, relayer);
   });
 
   /** A fresh page (own cookies and storage) with a test wallet holding dev key `keyIndex`. */
@@ -80,10 +67,7 @@ describe("dashboard in Chromium", function () {
     let nextAdminKey = "";
     let nextAdmin = "";
 
-    const page = () => {
-      if (rec === undefined) throw new Error("no page");
-      return rec.page;
-    };
+    const page = () => pageOf(rec);
     const api = () => createClient(relayer.baseUrl, { apiKey });
 
     before(async () => {
@@ -103,7 +87,7 @@ describe("dashboard in Chromium", function () {
     });
 
     after(async () => {
-      await rec?.context.close().catch(() => undefined);
+      await closePage(rec);
     });
 
     it("shows the login screen with Sign in and Create account tabs and API mode recommended", async () => {
@@ -151,8 +135,7 @@ describe("dashboard in Chromium", function () {
     it("adds a usage key with its permissions and shows the new key once", async () => {
       const p = page();
       await openSection(p, "Usage keys");
-      await p.getByRole("button", { name: "Add usage key" }).click();
-      const form = p.getByRole("form", { name: "Add a usage key" });
+      const form = await openForm(p, "Add usage key", "Add a usage key");
       await form.getByLabel("Key name").fill("ci runner");
       await form.getByLabel("Key description").fill("runs the greeting");
       await form.getByLabel("Can create groups").check();
@@ -197,8 +180,7 @@ describe("dashboard in Chromium", function () {
     it("creates a group with the All wallets switch (the zero wallet address on-chain)", async () => {
       const p = page();
       await openSection(p, "Groups");
-      await p.getByRole("button", { name: "New group" }).click();
-      const form = p.getByRole("form", { name: "Create a group" });
+      const form = await openForm(p, "New group", "Create a group");
       await form.getByLabel("Group name").fill("everything");
       await form.getByLabel("Group description").fill("all wallets of the account");
       await form.getByRole("switch", { name: "All wallets" }).check();
@@ -325,8 +307,7 @@ describe("dashboard in Chromium", function () {
 
     it("previews a ChainSecured write (function, decoded arguments, gas) before the wallet signs", async () => {
       const p = page();
-      await p.getByRole("button", { name: "New group" }).click();
-      const form = p.getByRole("form", { name: "Create a group" });
+      const form = await openForm(p, "New group", "Create a group");
       await form.getByLabel("Group name").fill("after conversion");
       await form.getByRole("switch", { name: "All actions" }).check();
       const sentBefore = wallet.calls.filter((c) => c === "eth_sendTransaction").length;
@@ -453,7 +434,7 @@ describe("dashboard in Chromium", function () {
       await saveArtifacts(rec, this.currentTest, "flows-chainsecured");
     });
     after(async () => {
-      await rec?.context.close().catch(() => undefined);
+      await closePage(rec);
     });
 
     it("creates a ChainSecured account from the Create account tab after a transaction preview", async () => {

@@ -7,10 +7,11 @@ import { useState } from "react";
 import { walletHasAccount } from "../api/chain-secured";
 import { requireWallet } from "../api/wallet";
 import { Dialog } from "../components/Dialog";
-import { Checkbox, TextField } from "../components/Field";
-import { WriteStatus } from "../components/WriteStatus";
+import { TextField } from "../components/Field";
+import { Form } from "../components/Form";
 import { useDashboard } from "../state/context";
 import { reportPhase, useWrite } from "../state/write";
+import { IrreversibleConfirm } from "./IrreversibleConfirm";
 
 /** Why `text` cannot be the new admin, or null. */
 export function newAdminProblem(text: string, currentAdmin: string): string | null {
@@ -51,14 +52,7 @@ export function ChangeOwnershipDialog({ open, onClose }: { open: boolean; onClos
 
   return (
     <Dialog open={open} title="Change Ownership" onClose={onClose} locked={write.busy} wide>
-      <form
-        className="stack"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void transfer();
-        }}
-      >
+      <Form className="stack" noValidate onSubmit={transfer}>
         <p>
           Hands this ChainSecured account to another admin wallet in one transaction signed by the current admin (
           <code>{current}</code>). Groups, wallets, actions, usage keys and credits stay with the account.
@@ -83,22 +77,15 @@ export function ChangeOwnershipDialog({ open, onClose }: { open: boolean; onClos
           <strong>This cannot be undone from this wallet.</strong> Your connected wallet loses admin access the moment the
           transaction confirms, and you cannot transfer the account back to it.
         </p>
-        <Checkbox
-          label="I understand that my wallet loses admin access"
-          checked={understood}
-          onChange={setUnderstood}
-          disabled={write.busy}
+        <IrreversibleConfirm
+          acknowledgement="I understand that my wallet loses admin access"
+          understood={understood}
+          onUnderstood={setUnderstood}
+          write={write}
+          confirmLabel="Transfer ownership"
+          onCancel={onClose}
         />
-        <WriteStatus state={write.state} banner />
-        <div className="button-row">
-          <button type="button" onClick={onClose} disabled={write.busy}>
-            Cancel
-          </button>
-          <button type="submit" className="danger" disabled={!understood || write.busy}>
-            Transfer ownership
-          </button>
-        </div>
-      </form>
+      </Form>
     </Dialog>
   );
 }

@@ -5,13 +5,11 @@
  */
 import { BrowserProvider } from "ethers";
 import { useState } from "react";
-import { connectWallet, requireWallet } from "../api/wallet";
 import { Dialog } from "../components/Dialog";
-import { Checkbox } from "../components/Field";
-import { WriteStatus } from "../components/WriteStatus";
 import { useDashboard } from "../state/context";
 import { reportPhase, useWrite } from "../state/write";
 import { useChainGuard } from "../wallet/useChainGuard";
+import { IrreversibleConfirm } from "./IrreversibleConfirm";
 
 export function ConvertDialog({ open, onClose }: { open: boolean; onClose(): void }) {
   const { client, chain, becomeChainSecured } = useDashboard();
@@ -23,10 +21,7 @@ export function ConvertDialog({ open, onClose }: { open: boolean; onClose(): voi
     const result = await write.run(
       "Converting to ChainSecured",
       async () => {
-        const eth = requireWallet();
-        reportPhase("Connect the wallet that becomes the admin");
-        const address = await connectWallet(eth);
-        await guard.ensureChain(eth);
+        const { eth, address } = await guard.connect("Connect the wallet that becomes the admin");
         const signer = await new BrowserProvider(eth).getSigner(address);
         reportPhase("Sign the ConvertAccount message in your wallet");
         const res = await client.convertToChainSecuredAccount({ signer, chainId: chain.chain_id });
@@ -50,22 +45,17 @@ export function ConvertDialog({ open, onClose }: { open: boolean; onClose(): voi
           balance. The wallet signs an EIP-712 <code>ConvertAccount</code> message (no gas); the relayer submits the
           conversion. Use a plain wallet account (EOA) that has never administered an account.
         </p>
-        <Checkbox
-          label="I understand that converting is irreversible"
-          checked={understood}
-          onChange={setUnderstood}
-          disabled={write.busy}
-        />
-        {guard.prompt}
-        <WriteStatus state={write.state} banner />
-        <div className="button-row">
-          <button type="button" onClick={onClose} disabled={write.busy}>
-            Cancel
-          </button>
-          <button type="button" className="danger" onClick={() => void convert()} disabled={!understood || write.busy}>
-            Connect wallet and convert
-          </button>
-        </div>
+        <IrreversibleConfirm
+          acknowledgement="I understand that converting is irreversible"
+          understood={understood}
+          onUnderstood={setUnderstood}
+          write={write}
+          confirmLabel="Connect wallet and convert"
+          onConfirm={() => void convert()}
+          onCancel={onClose}
+        >
+          {guard.prompt}
+        </IrreversibleConfirm>
       </div>
     </Dialog>
   );

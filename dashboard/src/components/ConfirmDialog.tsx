@@ -1,6 +1,8 @@
 /** "Are you sure?" for destructive writes. */
 import type { ReactNode } from "react";
+import type { Write } from "../state/write";
 import { Dialog } from "./Dialog";
+import { ButtonRow } from "./Form";
 
 export interface ConfirmDialogProps {
   open: boolean;
@@ -15,14 +17,42 @@ export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, 
   return (
     <Dialog open={open} title={title} onClose={onCancel}>
       <div className="stack">{children}</div>
-      <div className="button-row">
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="button" className="danger" onClick={onConfirm}>
-          {confirmLabel}
-        </button>
-      </div>
+      <ButtonRow label={confirmLabel} danger onClick={onConfirm} onCancel={onCancel} />
     </Dialog>
+  );
+}
+
+/**
+ * Confirms deleting a listed item: open while `item` is set. Confirming closes it and runs the
+ * delete as `write` ("Deleting "name"" / "Deleted "name""), then `onDeleted` when that succeeds.
+ */
+export function DeleteDialog<T extends { name: string }>(props: {
+  item: T | null;
+  title: string;
+  confirmLabel: string;
+  write: Write;
+  remove(item: T): Promise<unknown>;
+  onClose(): void;
+  onDeleted(): void;
+  /** The question, about the item. */
+  children(item: T): ReactNode;
+}) {
+  const { item } = props;
+  return (
+    <ConfirmDialog
+      open={item !== null}
+      title={props.title}
+      confirmLabel={props.confirmLabel}
+      onCancel={props.onClose}
+      onConfirm={() => {
+        props.onClose();
+        if (item === null) return;
+        void props.write
+          .run(`Deleting "${item.name}"`, () => props.remove(item), `Deleted "${item.name}"`)
+          .then((ok) => ok && props.onDeleted());
+      }}
+    >
+      {item === null ? null : props.children(item)}
+    </ConfirmDialog>
   );
 }

@@ -16,8 +16,10 @@ import {
 } from "../api/billing";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { TextField } from "../components/Field";
+import { ButtonRow, FormCard } from "../components/Form";
+import { LoadNotice } from "../components/Loaded";
+import { Panel } from "../components/Panel";
 import { WriteStatus } from "../components/WriteStatus";
-import { SectionTitle } from "../screens/Dashboard";
 import { useDashboard } from "../state/context";
 import { useLoad } from "../state/load";
 import { reportPhase, useWrite } from "../state/write";
@@ -28,21 +30,18 @@ export function Billing() {
   const { client } = useDashboard();
   const status = useLoad(() => billingStatus(client), [client]);
   return (
-    <section className="panel">
-      <SectionTitle>Billing</SectionTitle>
-      <p className="lead">
-        Credits pay for management writes (1 cent each) and Lit Action runs (1 cent per started second). The balance
-        belongs to the account and survives conversion and ownership changes.
-      </p>
-      {status.error === null ? null : <ErrorNotice error={status.error} label="Loading the billing settings" />}
-      {status.loading && status.data === null ? <p role="status">Loading billing…</p> : null}
+    <Panel
+      title="Billing"
+      lead="Credits pay for management writes (1 cent each) and Lit Action runs (1 cent per started second). The balance belongs to the account and survives conversion and ownership changes."
+    >
+      <LoadNotice loaded={status} errorLabel="Loading the billing settings" loadingText="Loading billing…" />
       {status.data?.kind === "disabled" ? (
         <p className="notice notice-info" data-testid="billing-disabled">
           {status.data.reason} The balance and Add funds are unavailable.
         </p>
       ) : null}
       {status.data?.kind === "enabled" ? <BillingEnabled client={client} status={status.data} /> : null}
-    </section>
+    </Panel>
   );
 }
 
@@ -123,15 +122,7 @@ function BillingEnabled({
           <p className="hint">Your wallet signs a BillingAuth message for each billing request (no gas).</p>
         ) : null}
       </section>
-      <form
-        className="card form-card"
-        aria-label="Add funds"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void addFunds();
-        }}
-      >
-        <h2>Add funds</h2>
+      <FormCard title="Add funds" onSubmit={addFunds}>
         {status.provider === "dev" ? (
           <p className="notice notice-info" data-testid="dev-payments">
             <strong>Development payments: no real money.</strong> This relayer uses the development billing provider, which
@@ -162,13 +153,13 @@ function BillingEnabled({
           onChange={setAmount}
           hint={`At least ${usd(MIN_PAYMENT_CENTS)}.`}
         />
-        <div className="button-row">
-          <button type="submit" className="primary" disabled={write.busy || cents === null}>
-            {cents === null ? "Add funds" : `Add ${usd(cents)}${status.provider === "dev" ? " (test payment)" : ""}`}
-          </button>
-        </div>
+        <ButtonRow
+          label={cents === null ? "Add funds" : `Add ${usd(cents)}${status.provider === "dev" ? " (test payment)" : ""}`}
+          busy={write.busy}
+          disabled={cents === null}
+        />
         <WriteStatus state={write.state} />
-      </form>
+      </FormCard>
     </>
   );
 }

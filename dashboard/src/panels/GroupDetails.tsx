@@ -1,5 +1,5 @@
 /** One group's wallets and actions: add, remove, rename, delete. */
-import { useId, useState } from "react";
+import { type ReactNode, useState } from "react";
 import type { MetadataItem } from "../../../src/sdk";
 import { knownCid, looksLikeCid, rememberCid } from "../api/cid-cache";
 import { shortHex } from "../api/format";
@@ -7,7 +7,8 @@ import { ALL_WALLETS, groupNumber, isAllActions, isAllWallets } from "../api/gro
 import { listAll } from "../api/pages";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNotice } from "../components/ErrorNotice";
-import { TextField } from "../components/Field";
+import { NameFields, Select, TextField, useNameState } from "../components/Field";
+import { ButtonRow, Form } from "../components/Form";
 import { WriteStatus } from "../components/WriteStatus";
 import { useDashboard } from "../state/context";
 import { useLoad } from "../state/load";
@@ -33,11 +34,8 @@ export function GroupDetails(props: { group: MetadataItem; onDeleted(): void; on
   const [actionChoice, setActionChoice] = useState("");
   const [cidText, setCidText] = useState("");
   const [renaming, setRenaming] = useState(false);
-  const [newName, setNewName] = useState(props.group.name);
-  const [newDescription, setNewDescription] = useState(props.group.description);
+  const newMeta = useNameState(props.group);
   const [deleting, setDeleting] = useState(false);
-  const walletSelectId = useId();
-  const actionSelectId = useId();
 
   const d = data.data;
   const inGroupWallets = new Set(d?.wallets.map((w) => w.wallet_address.toLowerCase()) ?? []);
@@ -77,46 +75,31 @@ export function GroupDetails(props: { group: MetadataItem; onDeleted(): void; on
         <p role="status">Loading…</p>
       ) : (
         <div className="grid-2">
-          <section aria-label={`Wallets of group ${props.group.name}`}>
-            <h3>Wallets</h3>
-            {d.wallets.length === 0 ? <p className="empty">No wallets.</p> : null}
-            <ul className="plain-list">
-              {d.wallets.map((w) => {
-                const all = isAllWallets(w.wallet_address);
-                const label = all ? "All wallets (wildcard)" : `${w.name || "Wallet"} ${w.wallet_address}`;
-                return (
-                  <li key={w.wallet_address}>
-                    {all ? <span className="badge badge-wildcard">All wallets</span> : <code>{w.wallet_address}</code>}{" "}
-                    {all ? null : <span className="muted">{w.name}</span>}
-                    <button
-                      type="button"
-                      className="link-button"
-                      aria-label={`Remove ${label} from group ${props.group.name}`}
-                      disabled={write.busy}
-                      onClick={() =>
-                        void change(
-                          "Removing the wallet from the group",
-                          () => client.removePkpFromGroup({ groupId, pkpId: w.wallet_address }),
-                          "Wallet removed from the group",
-                        )
-                      }
-                    >
-                      Remove
-                    </button>
-                  </li>
-                );
-              })}
-            </ul>
+          <MemberSection
+            noun="wallet"
+            groupName={props.group.name}
+            busy={write.busy}
+            change={change}
+            members={d.wallets.map((w) => ({
+              key: w.wallet_address,
+              wildcard: isAllWallets(w.wallet_address),
+              name: `${w.name || "Wallet"} ${w.wallet_address}`,
+              content: (
+                <>
+                  <code>{w.wallet_address}</code> <span className="muted">{w.name}</span>
+                </>
+              ),
+              remove: () => client.removePkpFromGroup({ groupId, pkpId: w.wallet_address }),
+            }))}
+          >
             <div className="inline-form">
-              <label htmlFor={walletSelectId}>Wallet to add</label>
-              <select id={walletSelectId} value={walletChoice} onChange={(e) => setWalletChoice(e.target.value)}>
-                <option value="">Choose a wallet…</option>
-                {walletOptions.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </select>
+              <Select
+                label="Wallet to add"
+                placeholder="Choose a wallet…"
+                value={walletChoice}
+                onChange={setWalletChoice}
+                options={walletOptions}
+              />
               <button
                 type="button"
                 disabled={walletChoice === "" || write.busy}
@@ -129,48 +112,32 @@ export function GroupDetails(props: { group: MetadataItem; onDeleted(): void; on
                 Add wallet
               </button>
             </div>
-          </section>
-          <section aria-label={`Actions of group ${props.group.name}`}>
-            <h3>Actions</h3>
-            {d.actions.length === 0 ? <p className="empty">No actions.</p> : null}
-            <ul className="plain-list">
-              {d.actions.map((a) => {
-                const all = isAllActions(a.id);
-                const cid = knownCid(a.id);
-                const label = all ? "All actions (wildcard)" : a.name || shortHex(a.id);
-                return (
-                  <li key={a.id}>
-                    {all ? <span className="badge badge-wildcard">All actions</span> : <strong>{a.name || "(unnamed)"}</strong>}{" "}
-                    {all ? null : <code title={a.id}>{cid ?? shortHex(a.id)}</code>}
-                    <button
-                      type="button"
-                      className="link-button"
-                      aria-label={`Remove ${label} from group ${props.group.name}`}
-                      disabled={write.busy}
-                      onClick={() =>
-                        void change(
-                          "Removing the action from the group",
-                          () => client.removeActionFromGroup({ groupId, hashedCid: a.id }),
-                          "Action removed from the group",
-                        )
-                      }
-                    >
-                      Remove
-                    </button>
-                  </li>
-                );
-              })}
-            </ul>
+          </MemberSection>
+          <MemberSection
+            noun="action"
+            groupName={props.group.name}
+            busy={write.busy}
+            change={change}
+            members={d.actions.map((a) => ({
+              key: a.id,
+              wildcard: isAllActions(a.id),
+              name: a.name || shortHex(a.id),
+              content: (
+                <>
+                  <strong>{a.name || "(unnamed)"}</strong> <code title={a.id}>{knownCid(a.id) ?? shortHex(a.id)}</code>
+                </>
+              ),
+              remove: () => client.removeActionFromGroup({ groupId, hashedCid: a.id }),
+            }))}
+          >
             <div className="inline-form">
-              <label htmlFor={actionSelectId}>Action to add</label>
-              <select id={actionSelectId} value={actionChoice} onChange={(e) => setActionChoice(e.target.value)}>
-                <option value="">Choose a registered action…</option>
-                {actionOptions.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </select>
+              <Select
+                label="Action to add"
+                placeholder="Choose a registered action…"
+                value={actionChoice}
+                onChange={setActionChoice}
+                options={actionOptions}
+              />
             </div>
             <TextField
               label="Or the action's IPFS CID"
@@ -182,7 +149,7 @@ export function GroupDetails(props: { group: MetadataItem; onDeleted(): void; on
             <button type="button" disabled={(actionChoice === "" && cidText.trim() === "") || write.busy} onClick={addAction}>
               Add action
             </button>
-          </section>
+          </MemberSection>
         </div>
       )}
       <div className="button-row group-admin">
@@ -194,20 +161,19 @@ export function GroupDetails(props: { group: MetadataItem; onDeleted(): void; on
         </button>
       </div>
       {renaming && d !== null ? (
-        <form
+        <Form
           className="stack"
           aria-label={`Rename group ${props.group.name}`}
-          onSubmit={(event) => {
-            event.preventDefault();
-            if (newName.trim() === "") return;
+          onSubmit={() => {
+            if (newMeta.name.trim() === "") return;
             // update_group replaces the lists too: send the current ones (at most 10 each per call).
             void change(
               "Renaming the group",
               () =>
                 client.updateGroup({
                   groupId,
-                  name: newName.trim(),
-                  description: newDescription.trim(),
+                  name: newMeta.name.trim(),
+                  description: newMeta.description.trim(),
                   pkpIdsPermitted: d.wallets.map((w) => w.wallet_address),
                   cidHashesPermitted: d.actions.map((a) => a.id),
                 }),
@@ -221,16 +187,9 @@ export function GroupDetails(props: { group: MetadataItem; onDeleted(): void; on
           <p className="hint">
             Renaming re-sends the group's current wallets and actions (update_group takes at most 10 of each).
           </p>
-          <div className="grid-2">
-            <TextField label="New group name" value={newName} onChange={setNewName} required />
-            <TextField label="New group description" value={newDescription} onChange={setNewDescription} />
-          </div>
-          <div className="button-row">
-            <button type="submit" className="primary" disabled={write.busy}>
-              Save group name
-            </button>
-          </div>
-        </form>
+          <NameFields noun="New group" value={newMeta} grid />
+          <ButtonRow label="Save group name" busy={write.busy} />
+        </Form>
       ) : null}
       <ConfirmDialog
         open={deleting}
@@ -252,3 +211,62 @@ export function GroupDetails(props: { group: MetadataItem; onDeleted(): void; on
   );
 }
 
+/** A wallet or action of a group. */
+interface Member {
+  key: string;
+  /** The "all wallets" / "all actions" wildcard. */
+  wildcard: boolean;
+  /** Its name in the Remove button. */
+  name: string;
+  /** What its row shows (the wildcard shows a badge instead). */
+  content: ReactNode;
+  remove(): Promise<unknown>;
+}
+
+/**
+ * The wallets or the actions of a group, a region named "Wallets of group <group>": each member with
+ * a Remove button named "Remove <name> from group <group>", then the controls that add one (`children`).
+ */
+function MemberSection(props: {
+  noun: "wallet" | "action";
+  groupName: string;
+  members: Member[];
+  busy: boolean;
+  change(label: string, fn: () => Promise<unknown>, done: string): Promise<void>;
+  children: ReactNode;
+}) {
+  const Noun = props.noun === "wallet" ? "Wallet" : "Action";
+  const plural = `${props.noun}s`;
+  const title = `${Noun}s`;
+  return (
+    <section aria-label={`${title} of group ${props.groupName}`}>
+      <h3>{title}</h3>
+      {props.members.length === 0 ? <p className="empty">{`No ${plural}.`}</p> : null}
+      <ul className="plain-list">
+        {props.members.map((m) => (
+          <li key={m.key}>
+            {m.wildcard ? (
+              <>
+                <span className="badge badge-wildcard">{`All ${plural}`}</span>{" "}
+              </>
+            ) : (
+              m.content
+            )}
+            <button
+              type="button"
+              className="link-button"
+              aria-label={`Remove ${m.wildcard ? `All ${plural} (wildcard)` : m.name} from group ${props.groupName}`}
+              disabled={props.busy}
+              onClick={() =>
+                void props.change(`Removing the ${props.noun} from the group`, m.remove, `${Noun} removed from the group`)
+              }
+            >
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+      {props.children}
+    </section>
+  );
+}

@@ -8,8 +8,9 @@ import type { LitActionResponse } from "../../../src/sdk";
 import { apiClient } from "../api/clients";
 import { looksLikeCid } from "../api/cid-cache";
 import { TextArea, TextField } from "../components/Field";
+import { ButtonRow, Form } from "../components/Form";
+import { Panel } from "../components/Panel";
 import { WriteStatus } from "../components/WriteStatus";
-import { SectionTitle } from "../screens/Dashboard";
 import { useDashboard } from "../state/context";
 import { useWrite } from "../state/write";
 import { SAMPLE_ACTION } from "./Actions";
@@ -62,20 +63,16 @@ export function RunAction() {
   };
 
   return (
-    <section className="panel">
-      <SectionTitle>Run action</SectionTitle>
-      <p className="lead">
-        Runs on this node with <code>js_params</code> as the argument of <code>main(params)</code>. Each run is billed per
-        started second.
-      </p>
-      <form
-        className="card form-card"
-        aria-label="Run a Lit Action"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void run();
-        }}
-      >
+    <Panel
+      title="Run action"
+      lead={
+        <>
+          Runs on this node with <code>js_params</code> as the argument of <code>main(params)</code>. Each run is billed
+          per started second.
+        </>
+      }
+    >
+      <Form className="card form-card" aria-label="Run a Lit Action" onSubmit={run}>
         <fieldset className="radio-row">
           <legend>Run</legend>
           <label>
@@ -113,12 +110,8 @@ export function RunAction() {
             hint={session.mode === "sovereign" ? "ChainSecured accounts run actions with usage keys." : undefined}
           />
         ) : null}
-        <div className="button-row">
-          <button type="submit" className="primary" disabled={write.busy}>
-            Run action
-          </button>
-        </div>
-      </form>
+        <ButtonRow label="Run action" busy={write.busy} />
+      </Form>
       <WriteStatus state={write.state} />
       {result === null ? null : (
         <section className={`card result ${result.has_error ? "result-error" : ""}`} aria-label="Result">
@@ -128,6 +121,6 @@ export function RunAction() {
           <pre data-testid="action-logs">{result.logs === "" ? "(no output)" : result.logs}</pre>
         </section>
       )}
-    </section>
+    </Panel>
   );
 }

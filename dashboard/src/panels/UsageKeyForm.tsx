@@ -1,7 +1,8 @@
 /** Every permission field of a usage key (seed 003), for adding a key or replacing its permissions. */
 import { useState } from "react";
 import type { MetadataItem, UsageKeyPermissions } from "../../../src/sdk";
-import { Checkbox, TextField } from "../components/Field";
+import { Checkbox, NameFields, TextField } from "../components/Field";
+import { ButtonRow, FormCard } from "../components/Form";
 import { GroupChecklist } from "./GroupChecklist";
 
 export const EMPTY_PERMISSIONS: UsageKeyPermissions = {
@@ -16,6 +17,30 @@ export const EMPTY_PERMISSIONS: UsageKeyPermissions = {
   executeInGroups: [],
   expiration: 0,
 };
+
+/** The group-id lists of a usage key, each a GroupChecklist. */
+const GROUP_LISTS: {
+  field: "executeInGroups" | "manageIpfsIdsInGroups" | "addPkpToGroups" | "removePkpFromGroups";
+  legend: string;
+  hint: string;
+}[] = [
+  {
+    field: "executeInGroups",
+    legend: "Execute in groups",
+    hint: "Run the actions of these groups with their wallets (execute_in_groups).",
+  },
+  {
+    field: "manageIpfsIdsInGroups",
+    legend: "Manage actions in groups",
+    hint: "Add or remove actions of these groups (manage_ipfs_ids_in_groups).",
+  },
+  { field: "addPkpToGroups", legend: "Add wallets to groups", hint: "Add wallets to these groups (add_pkp_to_groups)." },
+  {
+    field: "removePkpFromGroups",
+    legend: "Remove wallets from groups",
+    hint: "Remove wallets from these groups (remove_pkp_from_groups).",
+  },
+];
 
 function toLocalInput(seconds: number | undefined): string {
   if (seconds === undefined || seconds === 0) return "";
@@ -52,19 +77,12 @@ export function UsageKeyForm(props: {
   };
 
   return (
-    <form
-      className="card form-card"
-      aria-label={props.title}
-      onSubmit={(event) => {
-        event.preventDefault();
-        submit();
-      }}
-    >
-      <h2>{props.title}</h2>
-      <div className="grid-2">
-        <TextField label="Key name" value={v.name} onChange={set("name")} required />
-        <TextField label="Key description" value={v.description} onChange={set("description")} />
-      </div>
+    <FormCard title={props.title} onSubmit={submit}>
+      <NameFields
+        noun="Key"
+        value={{ name: v.name, description: v.description, setName: set("name"), setDescription: set("description") }}
+        grid
+      />
       <fieldset className="checklist" disabled={props.busy}>
         <legend>Account permissions</legend>
         <Checkbox label="Can create groups" checked={v.canCreateGroups} onChange={set("canCreateGroups")} />
@@ -72,38 +90,17 @@ export function UsageKeyForm(props: {
         <Checkbox label="Can create wallets (PKPs)" checked={v.canCreatePkps} onChange={set("canCreatePkps")} />
       </fieldset>
       <div className="grid-2">
-        <GroupChecklist
-          legend="Execute in groups"
-          hint="Run the actions of these groups with their wallets (execute_in_groups)."
-          groups={props.groups}
-          value={v.executeInGroups}
-          onChange={set("executeInGroups")}
-          disabled={props.busy}
-        />
-        <GroupChecklist
-          legend="Manage actions in groups"
-          hint="Add or remove actions of these groups (manage_ipfs_ids_in_groups)."
-          groups={props.groups}
-          value={v.manageIpfsIdsInGroups}
-          onChange={set("manageIpfsIdsInGroups")}
-          disabled={props.busy}
-        />
-        <GroupChecklist
-          legend="Add wallets to groups"
-          hint="Add wallets to these groups (add_pkp_to_groups)."
-          groups={props.groups}
-          value={v.addPkpToGroups}
-          onChange={set("addPkpToGroups")}
-          disabled={props.busy}
-        />
-        <GroupChecklist
-          legend="Remove wallets from groups"
-          hint="Remove wallets from these groups (remove_pkp_from_groups)."
-          groups={props.groups}
-          value={v.removePkpFromGroups}
-          onChange={set("removePkpFromGroups")}
-          disabled={props.busy}
-        />
+        {GROUP_LISTS.map(({ field, legend, hint }) => (
+          <GroupChecklist
+            key={field}
+            legend={legend}
+            hint={hint}
+            groups={props.groups}
+            value={v[field]}
+            onChange={set(field)}
+            disabled={props.busy}
+          />
+        ))}
       </div>
       <TextField
         label="Expires"
@@ -117,14 +114,7 @@ export function UsageKeyForm(props: {
           {problem}
         </p>
       )}
-      <div className="button-row">
-        <button type="button" onClick={props.onCancel} disabled={props.busy}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={props.busy}>
-          {props.submitLabel}
-        </button>
-      </div>
-    </form>
+      <ButtonRow label={props.submitLabel} busy={props.busy} onCancel={props.onCancel} />
+    </FormCard>
   );
 }

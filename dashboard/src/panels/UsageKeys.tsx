@@ -6,13 +6,14 @@ import { useState } from "react";
 import type { ApiKeyItem, UsageKeyPermissions } from "../../../src/sdk";
 import { formatExpiration, shortHex } from "../api/format";
 import { listAll } from "../api/pages";
-import { ConfirmDialog } from "../components/ConfirmDialog";
+import { DeleteDialog } from "../components/ConfirmDialog";
 import { CopyButton } from "../components/CopyButton";
-import { Dialog } from "../components/Dialog";
-import { ErrorNotice } from "../components/ErrorNotice";
-import { TextField } from "../components/Field";
+import { ListTable, NameCell, RowActions } from "../components/ListTable";
+import { LoadedList } from "../components/Loaded";
+import { Panel } from "../components/Panel";
+import { RenameDialog } from "../components/RenameDialog";
+import { useRowEdits } from "../components/useRowEdits";
 import { WriteStatus } from "../components/WriteStatus";
-import { SectionTitle } from "../screens/Dashboard";
 import { useDashboard } from "../state/context";
 import { useLoad } from "../state/load";
 import { useWrite } from "../state/write";
@@ -47,8 +48,7 @@ export function UsageKeys() {
   const write = useWrite();
   const [editing, setEditing] = useState<Editing>({ kind: "none" });
   const [created, setCreated] = useState<{ name: string; key: string; wallet?: string } | null>(null);
-  const [renaming, setRenaming] = useState<ApiKeyItem | null>(null);
-  const [deleting, setDeleting] = useState<ApiKeyItem | null>(null);
+  const edits = useRowEdits<ApiKeyItem>(write, keys.reload);
 
   const add = async (p: UsageKeyPermissions) => {
     const res = await write.run("Adding the usage key", () => client.addUsageApiKey(p), `Usage key "${p.name}" added`);
@@ -72,15 +72,18 @@ export function UsageKeys() {
   };
 
   return (
-    <section className="panel">
-      <SectionTitle>Usage keys</SectionTitle>
-      <p className="lead">
-        Scoped, rotatable keys for running Lit Actions from apps and services. Each key only reaches the groups it is
-        granted. Keys are shown once, when added.
-        {session.mode === "sovereign"
-          ? " In ChainSecured mode a new key also gets a wallet registered to the account (a signed message and two transactions)."
-          : null}
-      </p>
+    <Panel
+      title="Usage keys"
+      lead={
+        <>
+          Scoped, rotatable keys for running Lit Actions from apps and services. Each key only reaches the groups it is
+          granted. Keys are shown once, when added.
+          {session.mode === "sovereign"
+            ? " In ChainSecured mode a new key also gets a wallet registered to the account (a signed message and two transactions)."
+            : null}
+        </>
+      }
+    >
       <div className="toolbar">
         <button
           type="button"
@@ -143,30 +146,19 @@ export function UsageKeys() {
           onCancel={() => setEditing({ kind: "none" })}
         />
       ) : null}
-      {keys.error === null ? null : <ErrorNotice error={keys.error} label="Loading the usage keys" />}
-      {keys.loading && keys.data === null ? <p role="status">Loading usage keys…</p> : null}
-      {keys.data !== null && keys.data.length === 0 ? <p className="empty">No usage keys yet.</p> : null}
-      {keys.data !== null && keys.data.length > 0 ? (
-        <table className="table">
-          <caption className="visually-hidden">Usage keys of the account</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Key hash</th>
-              <th scope="col">Permissions</th>
-              <th scope="col">Expires</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.data.map((k) => (
-              <tr key={k.api_key_hash} data-testid="usage-key-row">
-                <th scope="row">
-                  {k.name}
-                  {k.description === "" ? null : <div className="hint">{k.description}</div>}
-                </th>
+      <LoadedList loaded={keys} what="usage keys" emptyText="No usage keys yet.">
+        {(items) => (
+          <ListTable
+            caption="Usage keys of the account"
+            columns={["Name", "Key hash", "Permissions", "Expires"]}
+            rowActions
+            rows={items}
+            rowKey={(k) => k.api_key_hash}
+            rowTestId="usage-key-row"
+          >
+            {(k) => (
+              <>
+                <NameCell name={k.name} description={k.description} />
                 <td>
                   <code title={k.api_key_hash}>{shortHex(k.api_key_hash)}</code>
                 </td>
@@ -187,89 +179,34 @@ export function UsageKeys() {
                   </div>
                 </td>
                 <td>{formatExpiration(k.expiration)}</td>
-                <td className="row-actions">
+                <RowActions {...edits.row(k)}>
                   <button type="button" aria-label={`Edit permissions of ${k.name}`} onClick={() => setEditing({ kind: "edit", key: k })}>
                     Edit permissions
                   </button>
-                  <button type="button" aria-label={`Rename ${k.name}`} onClick={() => setRenaming(k)}>
-                    Rename
-                  </button>
-                  <button type="button" className="danger" aria-label={`Delete ${k.name}`} onClick={() => setDeleting(k)}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
-      {renaming === null ? null : (
-        <RenameKeyDialog
-          item={renaming}
-          busy={write.busy}
-          onCancel={() => setRenaming(null)}
-          onSave={async (name, description) => {
-            const ok = await write.run(
-              `Renaming "${renaming.name}"`,
-              () => client.updateUsageApiKeyMetadata({ usageApiKey: renaming.api_key_hash, name, description }),
-              `Renamed to "${name}"`,
-            );
-            setRenaming(null);
-            if (ok) keys.reload();
-          }}
-        />
-      )}
-      <ConfirmDialog
-        open={deleting !== null}
+                </RowActions>
+              </>
+            )}
+          </ListTable>
+        )}
+      </LoadedList>
+      <RenameDialog
+        {...edits.renameDialog}
+        noun="key"
+        rename={(k, name, description) => client.updateUsageApiKeyMetadata({ usageApiKey: k.api_key_hash, name, description })}
+      />
+      <DeleteDialog
+        {...edits.deleteDialog}
         title="Delete usage key"
         confirmLabel="Delete key"
-        onCancel={() => setDeleting(null)}
-        onConfirm={() => {
-          const k = deleting;
-          setDeleting(null);
-          if (k === null) return;
-          void write
-            .run(`Deleting "${k.name}"`, () => client.removeUsageApiKey({ usageApiKey: k.api_key_hash }), `Deleted "${k.name}"`)
-            .then((ok) => ok && keys.reload());
-        }}
+        remove={(k) => client.removeUsageApiKey({ usageApiKey: k.api_key_hash })}
       >
-        <p>
-          Delete <strong>{deleting?.name}</strong>? Services still using it get authentication errors at once. This cannot
-          be undone.
-        </p>
-      </ConfirmDialog>
-    </section>
-  );
-}
-
-function RenameKeyDialog(props: {
-  item: ApiKeyItem;
-  busy: boolean;
-  onCancel(): void;
-  onSave(name: string, description: string): Promise<void>;
-}) {
-  const [name, setName] = useState(props.item.name);
-  const [description, setDescription] = useState(props.item.description);
-  return (
-    <Dialog open title={`Rename "${props.item.name}"`} onClose={props.onCancel} locked={props.busy}>
-      <form
-        className="stack"
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (name.trim() !== "") void props.onSave(name.trim(), description.trim());
-        }}
-      >
-        <TextField label="New key name" value={name} onChange={setName} required />
-        <TextField label="New key description" value={description} onChange={setDescription} />
-        <div className="button-row">
-          <button type="button" onClick={props.onCancel} disabled={props.busy}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={props.busy}>
-            Save name
-          </button>
-        </div>
-      </form>
-    </Dialog>
+        {(k) => (
+          <p>
+            Delete <strong>{k.name}</strong>? Services still using it get authentication errors at once. This cannot be
+            undone.
+          </p>
+        )}
+      </DeleteDialog>
+    </Panel>
   );
 }

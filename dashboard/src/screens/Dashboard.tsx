@@ -93,8 +93,3 @@ export function Dashboard() {
     </div>
   );
 }
-
-/** The heading every panel starts with (the main region is labelled by it). */
-export function SectionTitle({ children }: { children: string }) {
-  return <h1 id="section-title">{children}</h1>;
-}

@@ -2,7 +2,7 @@
  * The login screen: "Sign in" and "Create account" tabs, each with an API-mode card (recommended)
  * and a ChainSecured card (an EIP-1193 wallet).
  */
-import { useState } from "react";
+import { type ComponentType, useState } from "react";
 import type { NodeChainConfig } from "../../../src/sdk";
 import type { Session } from "../api/session";
 import { Tabs } from "../components/Tabs";
@@ -10,8 +10,20 @@ import { ApiCreate } from "./login/ApiCreate";
 import { ApiSignIn } from "./login/ApiSignIn";
 import { ChainSecuredCreate } from "./login/ChainSecuredCreate";
 import { ChainSecuredSignIn } from "./login/ChainSecuredSignIn";
+import type { ApiCardProps, ChainSecuredCardProps } from "./login/ModeCard";
 
 type LoginTab = "sign-in" | "create";
+
+/** Each tab shows an API-mode card and a ChainSecured card. */
+const TABS: {
+  key: LoginTab;
+  label: string;
+  Api: ComponentType<ApiCardProps>;
+  ChainSecured: ComponentType<ChainSecuredCardProps>;
+}[] = [
+  { key: "sign-in", label: "Sign in", Api: ApiSignIn, ChainSecured: ChainSecuredSignIn },
+  { key: "create", label: "Create account", Api: ApiCreate, ChainSecured: ChainSecuredCreate },
+];
 
 export interface LoginProps {
   chain: NodeChainConfig;
@@ -39,39 +51,17 @@ export function Login({ chain, notice, onSignedIn }: LoginProps) {
         label="Sign in or create an account"
         selected={tab}
         onSelect={setTab}
-        items={[
-          {
-            key: "sign-in",
-            label: "Sign in",
-            content: (
-              <div className="cards">
-                <ApiSignIn onSignedIn={onSignedIn} />
-                <ChainSecuredSignIn chain={chain} onSignedIn={onSignedIn} />
-              </div>
-            ),
-          },
-          {
-            key: "create",
-            label: "Create account",
-            content: (
-              <div className="cards">
-                <ApiCreate onSignedIn={onSignedIn} />
-                <ChainSecuredCreate chain={chain} onSignedIn={onSignedIn} />
-              </div>
-            ),
-          },
-        ]}
+        items={TABS.map(({ key, label, Api, ChainSecured }) => ({
+          key,
+          label,
+          content: (
+            <div className="cards">
+              <Api onSignedIn={onSignedIn} />
+              <ChainSecured chain={chain} onSignedIn={onSignedIn} />
+            </div>
+          ),
+        }))}
       />
     </main>
-  );
-}
-
-/** The heading of a mode card, with the "Recommended" badge for API mode. */
-export function ModeHeading({ id, mode }: { id: string; mode: "api" | "sovereign" }) {
-  return (
-    <h2 id={id}>
-      {mode === "api" ? "API mode" : "ChainSecured mode"}
-      {mode === "api" ? <span className="badge badge-recommended">Recommended</span> : null}
-    </h2>
   );
 }

@@ -7,6 +7,8 @@ import { type ReactNode, createContext, useCallback, useContext, useMemo, useSta
 import type { PreviewHooks } from "../api/preview-signer";
 import { type TxPreview, formatGas } from "../api/tx-preview";
 import { Dialog } from "../components/Dialog";
+import { ButtonRow } from "../components/Form";
+import { ListTable } from "../components/ListTable";
 import { reportPhase } from "../state/write";
 
 interface Pending {
@@ -76,37 +78,26 @@ function TxPreviewDialog({
             <dt>Estimated gas</dt>
             <dd>{formatGas(p, token)}</dd>
           </dl>
-          <table className="table">
-            <caption>Arguments of {p.functionName}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">Value</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.args.map((a) => (
-                <tr key={a.name}>
-                  <th scope="row">{a.name}</th>
-                  <td>
-                    <code>{a.type}</code>
-                  </td>
-                  <td className="break">
-                    <code>{a.value}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <div className="button-row">
-            <button type="button" onClick={() => onDecide(false)}>
-              Cancel
-            </button>
-            <button type="button" className="primary" onClick={() => onDecide(true)}>
-              Confirm in wallet
-            </button>
-          </div>
+          <ListTable
+            caption={<>Arguments of {p.functionName}</>}
+            showCaption
+            columns={["Name", "Type", "Value"]}
+            rows={p.args}
+            rowKey={(a) => a.name}
+          >
+            {(a) => (
+              <>
+                <th scope="row">{a.name}</th>
+                <td>
+                  <code>{a.type}</code>
+                </td>
+                <td className="break">
+                  <code>{a.value}</code>
+                </td>
+              </>
+            )}
+          </ListTable>
+          <ButtonRow label="Confirm in wallet" onClick={() => onDecide(true)} onCancel={() => onDecide(false)} />
         </div>
       )}
     </Dialog>

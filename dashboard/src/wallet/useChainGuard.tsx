@@ -2,12 +2,15 @@
  * Makes sure the wallet is on the relayer's chain (get_node_chain_config) before anything is
  * signed: when it is not, `ensureChain` shows a prompt to switch (wallet_switchEthereumChain) and
  * waits; it resolves once the wallet is on the right chain and throws if the person cancels.
+ * `connect` connects the injected wallet first.
  */
 import { useCallback, useState } from "react";
 import type { NodeChainConfig } from "../../../src/sdk";
 import { type DescribedError, describeError } from "../api/errors";
-import { type Eip1193Provider, WalletError, switchChain, walletChainId } from "../api/wallet";
+import { type Eip1193Provider, WalletError, connectWallet, requireWallet, switchChain, walletChainId } from "../api/wallet";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { ButtonRow } from "../components/Form";
+import { reportPhase } from "../state/write";
 import { chainLabel } from "./chains";
 
 interface Pending {
@@ -31,6 +34,18 @@ export function useChainGuard(chain: NodeChainConfig) {
       }
     },
     [chain],
+  );
+
+  /** Connects the injected wallet (reporting `phase` while it asks for the account), then ensureChain. */
+  const connect = useCallback(
+    async (phase: string): Promise<{ eth: Eip1193Provider; address: string }> => {
+      const eth = requireWallet();
+      reportPhase(phase);
+      const address = await connectWallet(eth);
+      await ensureChain(eth);
+      return { eth, address };
+    },
+    [ensureChain],
   );
 
   const onSwitch = async () => {
@@ -65,16 +80,14 @@ export function useChainGuard(chain: NodeChainConfig) {
           {chainLabel(chain.chain_id, chain.chain_name)}.
         </p>
         {error === null ? null : <ErrorNotice error={error} label="Switching the network" />}
-        <div className="button-row">
-          <button type="button" onClick={onCancel} disabled={switching}>
-            Cancel
-          </button>
-          <button type="button" className="primary" onClick={() => void onSwitch()} disabled={switching}>
-            {switching ? "Switching…" : `Switch wallet to ${chain.chain_name}`}
-          </button>
-        </div>
+        <ButtonRow
+          label={switching ? "Switching…" : `Switch wallet to ${chain.chain_name}`}
+          onClick={() => void onSwitch()}
+          busy={switching}
+          onCancel={onCancel}
+        />
       </section>
     );
 
-  return { ensureChain, prompt };
+  return { ensureChain, connect, prompt };
 }

@@ -7,6 +7,12 @@ export async function openSection(page: Page, name: string): Promise<void> {
   await page.getByRole("heading", { level: 1, name }).waitFor();
 }
 
+/** Clicks the button that opens a form and returns the form, found by its accessible name. */
+export async function openForm(page: Page, button: string, form: string): Promise<Locator> {
+  await page.getByRole("button", { name: button }).click();
+  return page.getByRole("form", { name: form });
+}
+
 /** Waits until the locator's text matches. */
 export async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;

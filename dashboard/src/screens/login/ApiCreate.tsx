@@ -1,13 +1,11 @@
 import { useId, useState } from "react";
-import type { Session } from "../../api/session";
 import { apiClient } from "../../api/clients";
 import { CopyButton } from "../../components/CopyButton";
 import { Checkbox, TextField } from "../../components/Field";
-import { WriteStatus } from "../../components/WriteStatus";
 import { useWrite } from "../../state/write";
-import { ModeHeading } from "../Login";
+import { type ApiCardProps, ModeCard } from "./ModeCard";
 
-export function ApiCreate({ onSignedIn }: { onSignedIn(session: Session): void }) {
+export function ApiCreate({ onSignedIn }: ApiCardProps) {
   const headingId = useId();
   const [email, setEmail] = useState("");
   const [name, setName] = useState("");
@@ -63,23 +61,15 @@ export function ApiCreate({ onSignedIn }: { onSignedIn(session: Session): void }
   }
 
   return (
-    <section className="card" aria-labelledby={headingId}>
-      <ModeHeading id={headingId} mode="api" />
-      <p>The fastest start: the relayer creates the account and gives you its API key.</p>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
-      >
-        <TextField label="Email" type="email" value={email} onChange={setEmail} autoComplete="email" />
-        <TextField label="Account name" value={name} onChange={setName} required />
-        <TextField label="Description" value={description} onChange={setDescription} />
-        <button type="submit" className="primary" disabled={write.busy}>
-          Create account
-        </button>
-      </form>
-      <WriteStatus state={write.state} />
-    </section>
+    <ModeCard
+      mode="api"
+      intro="The fastest start: the relayer creates the account and gives you its API key."
+      write={write}
+      submit={{ label: "Create account", run: submit }}
+    >
+      <TextField label="Email" type="email" value={email} onChange={setEmail} autoComplete="email" />
+      <TextField label="Account name" value={name} onChange={setName} required />
+      <TextField label="Description" value={description} onChange={setDescription} />
+    </ModeCard>
   );
 }

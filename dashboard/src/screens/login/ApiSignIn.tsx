@@ -1,13 +1,10 @@
-import { useId, useState } from "react";
-import type { Session } from "../../api/session";
+import { useState } from "react";
 import { apiClient } from "../../api/clients";
 import { TextField } from "../../components/Field";
-import { WriteStatus } from "../../components/WriteStatus";
 import { useWrite } from "../../state/write";
-import { ModeHeading } from "../Login";
+import { type ApiCardProps, ModeCard } from "./ModeCard";
 
-export function ApiSignIn({ onSignedIn }: { onSignedIn(session: Session): void }) {
-  const headingId = useId();
+export function ApiSignIn({ onSignedIn }: ApiCardProps) {
   const [apiKey, setApiKey] = useState("");
   const write = useWrite();
 
@@ -26,29 +23,21 @@ export function ApiSignIn({ onSignedIn }: { onSignedIn(session: Session): void }
   };
 
   return (
-    <section className="card" aria-labelledby={headingId}>
-      <ModeHeading id={headingId} mode="api" />
-      <p>The relayer submits your changes and pays their gas. Sign in with the account key you were given.</p>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
-      >
-        <TextField
-          label="Account API key"
-          type="password"
-          value={apiKey}
-          onChange={setApiKey}
-          required
-          autoComplete="off"
-          hint="Shown once when the account was created. It is kept in this browser tab only."
-        />
-        <button type="submit" className="primary" disabled={write.busy}>
-          Sign in
-        </button>
-      </form>
-      <WriteStatus state={write.state} />
-    </section>
+    <ModeCard
+      mode="api"
+      intro="The relayer submits your changes and pays their gas. Sign in with the account key you were given."
+      write={write}
+      submit={{ label: "Sign in", run: submit }}
+    >
+      <TextField
+        label="Account API key"
+        type="password"
+        value={apiKey}
+        onChange={setApiKey}
+        required
+        autoComplete="off"
+        hint="Shown once when the account was created. It is kept in this browser tab only."
+      />
+    </ModeCard>
   );
 }

@@ -1,16 +1,11 @@
 import { BrowserProvider } from "ethers";
-import { useId } from "react";
-import type { NodeChainConfig } from "../../../../src/sdk";
 import { adminStatus } from "../../api/chain-secured";
 import type { Session } from "../../api/session";
-import { connectWallet, requireWallet } from "../../api/wallet";
-import { WriteStatus } from "../../components/WriteStatus";
 import { reportPhase, useWrite } from "../../state/write";
 import { useChainGuard } from "../../wallet/useChainGuard";
-import { ModeHeading } from "../Login";
+import { type ChainSecuredCardProps, ModeCard } from "./ModeCard";
 
-export function ChainSecuredSignIn({ chain, onSignedIn }: { chain: NodeChainConfig; onSignedIn(session: Session): void }) {
-  const headingId = useId();
+export function ChainSecuredSignIn({ chain, onSignedIn }: ChainSecuredCardProps) {
   const guard = useChainGuard(chain);
   const write = useWrite();
 
@@ -18,10 +13,7 @@ export function ChainSecuredSignIn({ chain, onSignedIn }: { chain: NodeChainConf
     const session = await write.run(
       "Connecting the wallet",
       async (): Promise<Session> => {
-        const eth = requireWallet();
-        reportPhase("Approve the connection in your wallet");
-        const address = await connectWallet(eth);
-        await guard.ensureChain(eth);
+        const { eth, address } = await guard.connect("Approve the connection in your wallet");
         reportPhase("Looking up the account of this wallet");
         const status = await adminStatus(new BrowserProvider(eth), chain.contract_address, address);
         if (status.kind === "none") {
@@ -41,14 +33,15 @@ export function ChainSecuredSignIn({ chain, onSignedIn }: { chain: NodeChainConf
   };
 
   return (
-    <section className="card" aria-labelledby={headingId}>
-      <ModeHeading id={headingId} mode="sovereign" />
-      <p>Your wallet is the account's admin: every change is a transaction it signs, and no server can change the account.</p>
+    <ModeCard
+      mode="sovereign"
+      intro="Your wallet is the account's admin: every change is a transaction it signs, and no server can change the account."
+      write={write}
+    >
       {guard.prompt}
       <button type="button" className="primary" onClick={() => void connect()} disabled={write.busy}>
         Connect wallet
       </button>
-      <WriteStatus state={write.state} />
-    </section>
+    </ModeCard>
   );
 }
