@@ -8,17 +8,18 @@
  * (`npm run bench:relayer` runs the same command.) It starts a child `hardhat node` (automine) on a
  * free 127.0.0.1 port, deploys the AccountConfig diamond to it over JSON-RPC with the well-known dev
  * keys (the same facets and initializer as test/fixtures/diamond.ts; nothing is written to
- * deployments/), and then, for 1 and 4 api payers, measures the same admin write (addGroup on a
- * managed account, empty lists):
+ * deployments/) - both with scripts/lib/local-chain - and then, for 1 and 4 api payers, measures
+ * the same admin write (addGroup on a managed account, empty lists):
  *
- *  - raw: transactions signed locally by the api payer keys with locally managed nonces and sent
+ *  - raw: transactions signed locally by the api payer keys (the relayer's signTx) with locally managed nonces and sent
  *    with eth_sendRawTransaction straight to the node; one sequential sender per payer, each
  *    waiting for its receipt before the next write. Fixed gas limit (one estimate * 1.25) and fees.
  *    Half of the writes run just before the relayer and half just after it (then summed), so that
  *    background load drifting during the run affects both sides alike.
  *  - relayer: a real relayer (createRelayer, listening on a free port, SQLite in a temp DATA_DIR,
- *    PAYER_COUNT = the same payers) answering POST /core/v1/add_group over HTTP (global fetch) at a
- *    fixed concurrency; a write's latency is until the response, i.e. mined and indexed.
+ *    PAYER_COUNT = the same payers) answering POST /core/v1/add_group over HTTP (node:http client,
+ *    keep-alive) at a fixed concurrency; a write's latency is until the response, i.e. mined and
+ *    indexed.
  *
  * Both cases use the same payer keys, the same node and the same JSON-RPC client (the relayer's
  * HttpRpc, wrapped in a call counter). Nonce errors: responses / exceptions mentioning a nonce,
@@ -26,43 +27,47 @@
  * a different amount than the transactions mined from them in the measured window, and payers
  * left with pending (unmined) transactions.
  * The notes of the report give, per case, the JSON-RPC calls per write (with their mean round
- * trip) and the CPU time per write of the benchmark process and of the node (Linux /proc).
+ * trip) and the HTTP requests carrying them (a JSON-RPC batch is one), and the CPU time per write
+ * of the benchmark process and of the node (Linux /proc).
  *
  * Prints a markdown table and writes it, with the settings and machine info, to
  * bench/results/relayer.md. Settings (environment, optional):
  *   BENCH_WRITES (300)  BENCH_WARMUP (10)  BENCH_CONCURRENCY (8)  BENCH_POLL_MS (25)
  *   BENCH_PAYERS ("1,4")  BENCH_NODE_LOGGING (0: the node's per-request console logging is off)
  *   BENCH_DATA_DIR (the run's directory in os.tmpdir(): where the relayer's DATA_DIR is created)
+ *   BENCH_CPU_PROF (off: a directory for V8 CPU profiles of this process during each measured relayer run)
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import hre from "hardhat";
 import {
-  ContractFactory,
-  HDNodeWallet,
-  JsonRpcProvider,
-  Mnemonic,
-  NonceManager,
   Wallet,
   hexlify,
   keccak256,
   parseEther,
   randomBytes,
   toUtf8Bytes,
-  type TransactionRequest,
+  type TransactionLike,
 } from "ethers";
-import { FACET_NAMES, FacetCutAction, selectorsOf, type FacetCut, type InitArgs } from "../scripts/lib/diamond";
-import { IAccountConfig__factory, type IAccountConfig } from "../typechain-types";
+import {
+  LOCAL_HOST,
+  deployDiamondOverRpc,
+  freePort,
+  setUpRelayerPayers,
+  startLocalChain,
+  type LocalChain,
+  type RpcDeployment,
+} from "../scripts/lib/local-chain";
 import { loadConfig } from "../src/relayer/config";
-import { createRelayer, payerKeysOf, type Relayer } from "../src/relayer/main";
+import { createRelayer, type Relayer } from "../src/relayer/main";
 import { HttpRpc, diamondInterface, type ChainLogger, type RpcLike } from "../src/relayer/chain";
+import type { RpcCall, RpcSettled } from "../src/relayer/chain/rpc";
+import { signTx } from "../src/relayer/chain/sign";
 
 const ROOT = path.resolve(__dirname, "..");
-const HOST = "127.0.0.1";
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+const HOST = LOCAL_HOST;
 const RATIO_TARGET = 0.8;
 
 const intEnv = (name: string, fallback: number): number => {
@@ -85,6 +90,8 @@ const SETTINGS = {
   nodeLogging: ["1", "true", "yes"].includes((process.env.BENCH_NODE_LOGGING ?? "").trim().toLowerCase()),
   /** Parent directory of the relayer's DATA_DIR (SQLite file); default: the run's temporary directory. */
   dataDirBase: (process.env.BENCH_DATA_DIR ?? "").trim(),
+  /** Directory for a CPU profile of each measured relayer run (off when empty). */
+  cpuProfDir: (process.env.BENCH_CPU_PROF ?? "").trim(),
   gasLimitPercent: 125n,
 };
 
@@ -95,23 +102,6 @@ const now = () => performance.now();
 const hexNum = (v: unknown): number => Number(BigInt(v as string));
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const NONCE_RE = /nonce/i;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on("error", reject);
-    s.listen(0, HOST, () => {
-      const a = s.address();
-      const port = typeof a === "object" && a !== null ? a.port : 0;
-      s.close(() => (port > 0 ? resolve(port) : reject(new Error("no free port"))));
-    });
-  });
-}
-
-function devKey(i: number): string {
-  return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${i}`).privateKey;
-}
 
 /** Nearest-rank percentile of ascending values. */
 function percentile(sorted: number[], p: number): number {
@@ -129,18 +119,40 @@ interface CallStats {
   ms: number;
 }
 
-/** Counts JSON-RPC calls per method (and their round-trip time) on the way to the node. */
+/**
+ * Counts JSON-RPC calls per method (and their round-trip time) on the way to the node; passes
+ * JSON-RPC batches through (each entry counts as a call of its method, with the batch's round
+ * trip). The HTTP requests made are counted under "(HTTP requests)".
+ */
 class CountingRpc implements RpcLike {
   private readonly stats = new Map<string, CallStats>();
-  constructor(private readonly inner: RpcLike) {}
+  readonly sendBatch?: (calls: readonly RpcCall[]) => Promise<RpcSettled[]>;
+  constructor(private readonly inner: HttpRpc) {
+    this.sendBatch = async (calls) => {
+      const t0 = now();
+      try {
+        return await inner.sendBatch(calls);
+      } finally {
+        const ms = now() - t0;
+        for (const c of calls) this.count(c.method, ms);
+      }
+    };
+  }
   async send(method: string, params: unknown[]): Promise<unknown> {
     const t0 = now();
     try {
       return await this.inner.send(method, params);
     } finally {
-      const s = this.stats.get(method) ?? { calls: 0, ms: 0 };
-      this.stats.set(method, { calls: s.calls + 1, ms: s.ms + (now() - t0) });
+      this.count(method, now() - t0);
     }
+  }
+  private count(method: string, ms: number): void {
+    const s = this.stats.get(method) ?? { calls: 0, ms: 0 };
+    this.stats.set(method, { calls: s.calls + 1, ms: s.ms + ms });
+  }
+  /** HTTP requests so far (a batch is one). */
+  httpRequests(): number {
+    return this.inner.stats.requests;
   }
   snapshot(): Map<string, CallStats> {
     return new Map([...this.stats].map(([m, s]) => [m, { ...s }]));
@@ -176,17 +188,20 @@ function cpuNow(nodePid: number | undefined): { self: number; node: number | nul
 
 interface Usage {
   rpc: [string, CallStats][];
+  httpRequests: number;
   cpuSelfMs: number;
   cpuNodeMs: number | null;
 }
 
 function measureFrom(rpc: CountingRpc, nodePid: number | undefined): () => Usage {
   const calls = rpc.snapshot();
+  const requests = rpc.httpRequests();
   const cpu = cpuNow(nodePid);
   return () => {
     const end = cpuNow(nodePid);
     return {
       rpc: rpc.since(calls),
+      httpRequests: rpc.httpRequests() - requests,
       cpuSelfMs: end.self - cpu.self,
       cpuNodeMs: end.node === null || cpu.node === null ? null : end.node - cpu.node,
     };
@@ -205,116 +220,21 @@ async function pool(count: number, concurrency: number, job: (i: number) => Prom
   return now() - start;
 }
 
-// ------------------------------------------------------------------ child hardhat node
+// ------------------------------------------------------------------ child hardhat node, diamond
 
-interface Node {
-  url: string;
-  child: ChildProcess;
-  logFile: string;
-  stop(): Promise<void>;
-}
-
-async function startNode(tmp: string): Promise<Node> {
-  const port = await freePort();
-  const url = `http://${HOST}:${port}`;
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" };
-  delete childEnv.HARDHAT_NETWORK; // `hardhat run` sets it; the node itself runs the "hardhat" network
-  const logFile = path.join(tmp, "chain.log");
-  const log = fs.openSync(logFile, "w");
-  // --no-deploy / --no-reset: hardhat-deploy neither deploys nor deletes deployments/localhost.
-  const child = spawn(
-    path.join(ROOT, "node_modules", ".bin", "hardhat"),
-    ["node", "--hostname", HOST, "--port", String(port), "--no-deploy", "--no-reset"],
-    { cwd: ROOT, env: childEnv, stdio: ["ignore", log, log], detached: true },
-  );
-  fs.closeSync(log);
-  const kill = (signal: NodeJS.Signals) => {
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(-child.pid, signal); // the node's own process group (detached)
-    } catch {
-      /* already gone */
-    }
-  };
-  // Last resort if this process exits without running the normal cleanup.
-  const onExit = () => kill("SIGKILL");
-  process.on("exit", onExit);
-  const stop = async () => {
-    process.off("exit", onExit);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once("exit", () => r()));
-    kill("SIGTERM");
-    const t = setTimeout(() => kill("SIGKILL"), 5000);
-    await exited;
-    clearTimeout(t);
-  };
-  const rpc = new HttpRpc(url, 2000);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`hardhat node exited with code ${child.exitCode}; see ${logFile}`);
-    try {
-      await rpc.send("eth_chainId", []);
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`hardhat node did not answer on ${url} within 60 s; see ${logFile}`);
-      }
-      await sleep(200);
-    }
-  }
-  await rpc.send("hardhat_setLoggingEnabled", [SETTINGS.nodeLogging]);
-  return { url, child, logFile, stop };
-}
-
-// ------------------------------------------------------------------ deployment over JSON-RPC
-
-interface Deployment {
-  provider: JsonRpcProvider;
-  /** Dev account 0 (diamond owner), with a local nonce counter. */
-  owner: NonceManager;
-  diamond: IAccountConfig;
-  address: string;
-  block: number;
+/** The child node (scripts/lib/local-chain), its output in <tmp>/chain.log. */
+function startNode(tmp: string): Promise<LocalChain> {
+  return startLocalChain({
+    stdout: { file: path.join(tmp, "chain.log") },
+    stderr: { file: path.join(tmp, "chain.log") },
+    logging: SETTINGS.nodeLogging,
+    timeoutMs: 60_000,
+  });
 }
 
 /** The full diamond (every facet + AccountConfigInit.initializeV1), as test/fixtures/diamond.ts does. */
-async function deployDiamond(url: string): Promise<Deployment> {
-  // No request cache (it would hand out stale nonces) and no batching (it would add latency).
-  const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1, pollingInterval: 50 });
-  const [ownerWallet, configOperator, pricingOperator, adminPayer, payer, payer2] = [0, 1, 2, 3, 4, 5].map(
-    (i) => new Wallet(devKey(i), provider),
-  );
-  const owner = new NonceManager(ownerWallet);
-  const deploy = async (name: string, args: unknown[] = []) => {
-    const artifact = await hre.artifacts.readArtifact(name);
-    const contract = await new ContractFactory(artifact.abi, artifact.bytecode, owner).deploy(...args);
-    await contract.waitForDeployment();
-    return contract;
-  };
-  const cuts: FacetCut[] = [];
-  for (const name of FACET_NAMES) {
-    const facet = await deploy(name);
-    cuts.push({ facetAddress: await facet.getAddress(), action: FacetCutAction.Add, functionSelectors: selectorsOf(facet.interface) });
-  }
-  const init = await deploy("AccountConfigInit");
-  const initArgs: InitArgs = {
-    configOperator: configOperator.address,
-    pricingOperator: pricingOperator.address,
-    adminApiPayer: adminPayer.address,
-    apiPayers: [payer.address, payer2.address],
-  };
-  const initCalldata = init.interface.encodeFunctionData("initializeV1", [initArgs]);
-  const diamondContract = await deploy("AccountConfig", [ownerWallet.address, cuts, await init.getAddress(), initCalldata]);
-  const address = await diamondContract.getAddress();
-  const receipt = await diamondContract.deploymentTransaction()?.wait();
-  return {
-    provider,
-    owner,
-    diamond: IAccountConfig__factory.connect(address, owner),
-    address,
-    block: receipt?.blockNumber ?? 0,
-  };
+function deployDiamond(url: string): Promise<RpcDeployment> {
+  return deployDiamondOverRpc(url, hre.artifacts, { pollingIntervalMs: 50 });
 }
 
 // ------------------------------------------------------------------ measurement
@@ -420,7 +340,7 @@ async function runRaw(
       for (let i = seq++; i < count; i = seq++) {
         const t0 = now();
         try {
-          const tx: TransactionRequest = {
+          const tx: TransactionLike<string> = {
             type: 2,
             chainId,
             nonce: next[w]++,
@@ -430,7 +350,7 @@ async function runRaw(
             maxFeePerGas: maxFee,
             maxPriorityFeePerGas: prio,
           };
-          const raw = await wallet.signTransaction(tx);
+          const raw = signTx(wallet.signingKey, tx).rawTx;
           const hash = (await rpc.send("eth_sendRawTransaction", [raw])) as string;
           let receipt: { status: string } | null = null;
           while (!(receipt = (await rpc.send("eth_getTransactionReceipt", [hash])) as { status: string } | null)) await sleep(2);
@@ -478,20 +398,47 @@ interface HttpReply {
   text: string;
 }
 
-async function post(url: string, body: unknown, apiKey?: string): Promise<HttpReply> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(apiKey ? { "x-api-key": apiKey } : {}) },
-    body: JSON.stringify(body),
+/**
+ * The load generator's HTTP client: node:http with a keep-alive agent (one persistent connection
+ * per concurrent client). It runs in the relayer's process and shares its CPU, so it should cost
+ * little: global fetch costs several times more CPU per request.
+ */
+const clientAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function post(url: string, body: unknown, apiKey?: string): Promise<HttpReply> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: "POST",
+        agent: clientAgent,
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(payload),
+          ...(apiKey ? { "x-api-key": apiKey } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", reject);
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let parsed: unknown = null;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            /* not JSON */
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed, text });
+        });
+      },
+    );
+    req.setTimeout(120_000, () => req.destroy(new Error("request timeout")));
+    req.on("error", reject);
+    req.end(payload);
   });
-  const text = await res.text();
-  let parsed: unknown = null;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, body: parsed, text };
 }
 
 /** Relayer: POST /core/v1/add_group at SETTINGS.concurrency; latency = until the HTTP response. */
@@ -562,6 +509,30 @@ async function runRelayer(
   };
 }
 
+/**
+ * With BENCH_CPU_PROF=<dir>: a V8 CPU profile of this process (relayer + HTTP clients) during a
+ * measured relayer run, written as <dir>/<name>.cpuprofile (open in Chrome DevTools).
+ */
+async function startProfile(): Promise<((name: string) => Promise<string>) | null> {
+  if (!SETTINGS.cpuProfDir) return null;
+  const inspector = await import("node:inspector");
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  await post("Profiler.enable");
+  await post("Profiler.setSamplingInterval", { interval: 200 });
+  await post("Profiler.start");
+  return async (name) => {
+    const { profile } = (await post("Profiler.stop")) as { profile: unknown };
+    session.disconnect();
+    fs.mkdirSync(SETTINGS.cpuProfDir, { recursive: true });
+    const file = path.join(SETTINGS.cpuProfDir, `${name}.cpuprofile`);
+    fs.writeFileSync(file, JSON.stringify(profile));
+    return file;
+  };
+}
+
 // ------------------------------------------------------------------ one payer count
 
 interface CaseResult {
@@ -569,9 +540,9 @@ interface CaseResult {
   relayer: RunResult;
 }
 
-async function runCase(dep: Deployment, node: Node, payerCount: number, tmp: string): Promise<CaseResult> {
+async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: number, tmp: string): Promise<CaseResult> {
   const nodeUrl = node.url;
-  const nodePid = node.child.pid;
+  const nodePid = node.proc.pid;
   const rpc = new CountingRpc(new HttpRpc(nodeUrl));
   const dataDir = fs.mkdtempSync(path.join(SETTINGS.dataDirBase || tmp, `relayer-${payerCount}-`));
   const config = loadConfig({
@@ -581,7 +552,7 @@ async function runCase(dep: Deployment, node: Node, payerCount: number, tmp: str
     ROOT_SECRET: hexlify(randomBytes(32)),
     RPC_URL: nodeUrl,
     CHAIN_ID: "31337",
-    DIAMOND_ADDRESS: dep.address,
+    DIAMOND_ADDRESS: dep.diamondAddress,
     PAYER_COUNT: String(payerCount),
     LOG_LEVEL: "silent",
     RATE_LIMIT_KEY_PER_MINUTE: "1000000",
@@ -591,19 +562,17 @@ async function runCase(dep: Deployment, node: Node, payerCount: number, tmp: str
     RATE_LIMIT_NEW_ACCOUNT_PER_HOUR: "1000000",
     RATE_LIMIT_NEW_ACCOUNT_BURST: "1000000",
   });
-  const { payerKeys } = payerKeysOf(config);
-  const payerWallets = payerKeys.map((k) => new Wallet(k, dep.provider));
   // The relayer's derived payers are the diamond's api payers for this case (raw and relayer alike).
-  await (await dep.diamond.setApiPayers(payerWallets.map((w) => w.address))).wait();
-  for (const w of payerWallets) await (await dep.owner.sendTransaction({ to: w.address, value: parseEther("1000") })).wait();
+  const { payerKeys } = await setUpRelayerPayers(dep.owner, dep.diamondAddress, config, { fund: parseEther("1000"), admin: false });
+  const payerWallets = payerKeys.map((k) => new Wallet(k, dep.provider));
 
   // ---- raw baseline on its own managed account: half before and half after the relayer run, so
   // that drifting background load on the machine affects both sides alike
   const master = keccak256(toUtf8Bytes(`bench-raw-${payerCount}-${hexlify(randomBytes(8))}`));
   await (await dep.diamond.connect(payerWallets[0]).newAccount(master, true, "raw bench", "", Wallet.createRandom().address)).wait();
-  if (SETTINGS.warmup > 0) await runRaw(rpc, nodePid, payerKeys, dep.address, master, SETTINGS.warmup);
+  if (SETTINGS.warmup > 0) await runRaw(rpc, nodePid, payerKeys, dep.diamondAddress, master, SETTINGS.warmup);
   const rawHalf = Math.ceil(SETTINGS.writes / 2);
-  const rawBefore = await runRaw(rpc, nodePid, payerKeys, dep.address, master, rawHalf);
+  const rawBefore = await runRaw(rpc, nodePid, payerKeys, dep.diamondAddress, master, rawHalf);
 
   // ---- the relayer, same payer keys (it reconciles its nonces with the chain on start)
   const logger = captureLogger();
@@ -616,7 +585,7 @@ async function runCase(dep: Deployment, node: Node, payerCount: number, tmp: str
       provider: relayerRpc,
       listen: true,
       logger: false,
-      startBlock: dep.block,
+      startBlock: dep.deployBlock,
       chain: { pollIntervalMs: SETTINGS.pollIntervalMs, balanceCheckIntervalMs: 0, logger },
     });
     const deadline = Date.now() + 30_000;
@@ -632,7 +601,10 @@ async function runCase(dep: Deployment, node: Node, payerCount: number, tmp: str
       const w = await runRelayer(relayer, relayerRpc, rpc, nodePid, apiKey, SETTINGS.warmup, logger);
       if (w.ok !== SETTINGS.warmup) throw new Error(`relayer warm-up failed: ${w.failures[0]}`);
     }
+    const profile = await startProfile();
     relayed = await runRelayer(relayer, relayerRpc, rpc, nodePid, apiKey, SETTINGS.writes, logger);
+    const profFile = await profile?.(`relayer-${payerCount}`);
+    if (profFile) relayed.extra.push(`CPU profile of the benchmark process during the measured run: ${profFile}`);
     const groups = (await dep.diamond.getAccount(keccak256(toUtf8Bytes(apiKey)))).groupCount;
     if (groups !== BigInt(relayed.ok + SETTINGS.warmup)) relayed.extra.push(`account holds ${groups} groups, expected ${relayed.ok + SETTINGS.warmup}`);
   } finally {
@@ -641,7 +613,7 @@ async function runCase(dep: Deployment, node: Node, payerCount: number, tmp: str
   }
 
   // ---- second half of the raw baseline (the relayer is stopped: its payer keys are free again)
-  const rawAfter = await runRaw(rpc, nodePid, payerKeys, dep.address, master, SETTINGS.writes - rawHalf);
+  const rawAfter = await runRaw(rpc, nodePid, payerKeys, dep.diamondAddress, master, SETTINGS.writes - rawHalf);
   const raw = mergeRuns(rawBefore, rawAfter);
   const rate = (r: RunResult) => ((r.ok / r.wallMs) * 1000).toFixed(1);
   raw.extra.push(`${rawBefore.ok} writes before the relayer run at ${rate(rawBefore)}/s, ${rawAfter.ok} after at ${rate(rawAfter)}/s`);
@@ -670,6 +642,7 @@ function mergeRuns(a: RunResult, b: RunResult): RunResult {
     extra: [...a.extra, ...b.extra],
     usage: {
       rpc: [...rpc].sort((x, y) => y[1].calls - x[1].calls || x[0].localeCompare(y[0])),
+      httpRequests: a.usage.httpRequests + b.usage.httpRequests,
       cpuSelfMs: a.usage.cpuSelfMs + b.usage.cpuSelfMs,
       cpuNodeMs: a.usage.cpuNodeMs === null || b.usage.cpuNodeMs === null ? null : a.usage.cpuNodeMs + b.usage.cpuNodeMs,
     },
@@ -703,7 +676,8 @@ function usageText(r: RunResult): string {
   const node = r.usage.cpuNodeMs === null ? "n/a" : `${per(r.usage.cpuNodeMs).toFixed(1)} ms`;
   const busy = (ms: number | null) => (ms === null ? "n/a" : `${Math.round((ms / r.wallMs) * 100)}%`);
   return (
-    `per write: ${per(total).toFixed(2)} JSON-RPC calls (method: calls per write x mean round trip: ${methods}); CPU ${per(r.usage.cpuSelfMs).toFixed(1)} ms in the ` +
+    `per write: ${per(total).toFixed(2)} JSON-RPC calls in ${per(r.usage.httpRequests).toFixed(2)} HTTP requests ` +
+    `(method: calls per write x mean round trip: ${methods}); CPU ${per(r.usage.cpuSelfMs).toFixed(1)} ms in the ` +
     `benchmark process (${busy(r.usage.cpuSelfMs)} of one core), ${node} in the node (${busy(r.usage.cpuNodeMs)})`
   );
 }
@@ -725,7 +699,7 @@ async function machineInfo(nodeUrl: string): Promise<string[]> {
 async function main(): Promise<void> {
   if (SETTINGS.payerCounts.length === 0) throw new Error("BENCH_PAYERS: no payer count");
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "relayer-bench-"));
-  let node: Node | undefined;
+  let node: LocalChain | undefined;
   let interrupted = false;
   const onSignal = () => {
     if (interrupted) return;
@@ -743,7 +717,7 @@ async function main(): Promise<void> {
     node = await startNode(tmp);
     console.log(`node on ${node.url}; deploying the diamond ...`);
     const dep = await deployDiamond(node.url);
-    console.log(`diamond at ${dep.address}`);
+    console.log(`diamond at ${dep.diamondAddress}`);
     const machine = await machineInfo(node.url);
 
     const results: CaseResult[] = [];
@@ -796,13 +770,13 @@ async function main(): Promise<void> {
       "",
       `- chain: child \`hardhat node\` (EDR, automine: one block per transaction) on 127.0.0.1, per-request console logging ${SETTINGS.nodeLogging ? "on" : "off"} (\`hardhat_setLoggingEnabled\`)`,
       `- ${SETTINGS.writes} measured writes per case after ${SETTINGS.warmup} warm-up writes; raw and relayer each on their own managed account`,
-      `- raw: one sequential sender per payer key (signs locally with ethers, local nonces, fixed gas limit = estimate x ${SETTINGS.gasLimitPercent}%,`,
+      `- raw: one sequential sender per payer key (signs locally with the relayer's signTx, local nonces, fixed gas limit = estimate x ${SETTINGS.gasLimitPercent}%,`,
       "  fixed EIP-1559 fees, `eth_sendRawTransaction` then `eth_getTransactionReceipt`), through the relayer's HttpRpc client;",
       "  half of the writes just before and half just after the relayer run (same payer keys, the relayer stopped), summed",
       `- relayer: createRelayer(listen: true) in the benchmark process, SQLite store in ${SETTINGS.dataDirBase || os.tmpdir()}, PAYER_COUNT = payers`,
       "  (the same derived keys as raw), JSON-RPC through HttpRpc(RPC_URL) (what RPC_URL gives it) wrapped in a call counter,",
       `  chain pollIntervalMs ${SETTINGS.pollIntervalMs} (worker tick and indexer poll), balance checks off, LOG_LEVEL silent, no request log,`,
-      `  rate limits 1 000 000/min; ${SETTINGS.concurrency} concurrent HTTP clients (global fetch) posting /core/v1/add_group;`,
+      `  rate limits 1 000 000/min; ${SETTINGS.concurrency} concurrent HTTP clients (node:http, keep-alive) posting /core/v1/add_group;`,
       "  latency = until the HTTP response (transaction mined and indexed)",
       "- all processes share the machine: benchmark + relayer in one Node process, the node in another",
       "- writes/s = successful writes / wall time of the measured run; p50/p99 nearest rank",
@@ -822,6 +796,7 @@ async function main(): Promise<void> {
     console.log(`written to ${path.relative(process.cwd(), path.join(outDir, "relayer.md"))}`);
     if (nonceTotal > 0 || failedTotal > 0) process.exitCode = 1;
   } finally {
+    clientAgent.destroy();
     await node?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
     process.off("SIGINT", onSignal);

@@ -9,13 +9,13 @@
  * (npm start does). Not through `hardhat run`: its launcher process does not forward signals to
  * the script, so a SIGTERM from a supervisor would orphan the chain.
  */
-import { spawn, type ChildProcess } from "child_process";
 import fs from "fs";
 import path from "path";
 import hre from "hardhat";
 import { ensureDashboardBuilt } from "../dashboard/build";
 import { loadConfig } from "../src/relayer/config";
-import { createRelayer, payerKeysOf, type Relayer } from "../src/relayer/main";
+import { createRelayer, type Relayer } from "../src/relayer/main";
+import { setUpRelayerPayers, startLocalChain, type Child } from "./lib/local-chain";
 import { PRICING_ITEMS } from "../src/relayer/billing-setup";
 
 const HOST = "127.0.0.1";
@@ -36,52 +36,43 @@ async function rpcAnswers(): Promise<boolean> {
   }
 }
 
-async function waitForRpc(node: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (node.exitCode !== null) throw new Error(`hardhat node exited with code ${node.exitCode}`);
-    if (await rpcAnswers()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the local chain did not answer on ${RPC} within ${timeoutMs / 1000} s`);
-}
-
 async function main(): Promise<void> {
   if (hre.network.name !== "localhost") throw new Error("run with HARDHAT_NETWORK=localhost (npm start does)");
   if (await rpcAnswers()) {
     throw new Error(`something already answers on ${RPC}: stop it or set CHAIN_PORT to a free port`);
   }
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" };
-  delete childEnv.HARDHAT_NETWORK; // set by `hardhat run --network localhost`; the node itself runs "hardhat"
-  const node = spawn(
-    path.join(ROOT, "node_modules", ".bin", "hardhat"),
-    ["node", "--hostname", HOST, "--port", String(PORT), "--no-deploy"],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"], env: childEnv },
-  );
-  const logFile = fs.createWriteStream(path.join(ROOT, "chain.log"));
-  node.stdout?.pipe(logFile);
   let stopping = false;
   let relayer: Relayer | undefined;
+  let node: Child | undefined;
+  // The chain starts (scripts/lib/local-chain; stdout in chain.log) while the rest below runs.
+  const chainReady = startLocalChain({
+    host: HOST,
+    port: PORT,
+    stdout: { file: path.join(ROOT, "chain.log") },
+    stderr: "inherit",
+    detached: false,
+    timeoutMs: 60_000,
+    onSpawn: (child) => {
+      node = child;
+      child.proc.on("exit", (code) => {
+        if (!stopping) {
+          console.error(`hardhat node exited unexpectedly (code ${code}); see chain.log`);
+          process.exit(1);
+        }
+      });
+    },
+  });
+  chainReady.catch(() => undefined); // awaited below
   const stop = (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log("\nstopping the relayer and the local chain ...");
-    const stopChain = () => {
-      node.once("exit", () => process.exit(code));
-      node.kill("SIGTERM");
-      setTimeout(() => node.kill("SIGKILL"), 5000).unref();
-    };
+    const stopChain = () => void (node ? node.stop() : Promise.resolve()).finally(() => process.exit(code));
     (relayer ? relayer.close() : Promise.resolve()).catch((err) => console.error(err)).finally(stopChain);
   };
   process.on("SIGINT", () => stop(0));
   process.on("SIGTERM", () => stop(0));
   process.on("SIGHUP", () => stop(0));
-  node.on("exit", (code) => {
-    if (!stopping) {
-      console.error(`hardhat node exited unexpectedly (code ${code}); see chain.log`);
-      process.exit(1);
-    }
-  });
 
   try {
     // The dashboard (/dashboard/) is built when missing or older than its sources; without it the
@@ -90,7 +81,7 @@ async function main(): Promise<void> {
       ({ built }) => built && console.log("built the dashboard into dashboard/dist"),
       (err: unknown) => console.error(`dashboard build failed (/dashboard/ will answer 503): ${err instanceof Error ? err.message : err}`),
     );
-    await waitForRpc(node, 60_000);
+    await chainReady;
     // The chain is new: forget deployments recorded by an earlier run.
     fs.rmSync(path.join(ROOT, "deployments", "localhost"), { recursive: true, force: true });
     await hre.deployments.run(["AccountConfig"], { resetMemory: true, writeDeploymentsToFiles: true });
@@ -162,20 +153,12 @@ async function startRelayer(diamondAddress: string): Promise<Relayer> {
   for (const f of ["relayer.sqlite", "relayer.sqlite-wal", "relayer.sqlite-shm"]) {
     fs.rmSync(path.join(config.dataDir, f), { force: true });
   }
-  const { payerKeys, adminPayerKey } = payerKeysOf(config);
-  const payers = payerKeys.map((k) => new hre.ethers.Wallet(k).address);
-  const admin = new hre.ethers.Wallet(adminPayerKey).address;
   const [owner] = await hre.ethers.getSigners();
   const diamond = await hre.ethers.getContractAt("IAccountConfig", diamondAddress);
-  await (await diamond.connect(owner).setApiPayers(payers)).wait();
-  await (await diamond.connect(owner).setAdminApiPayerAccount(admin)).wait();
-  await (await diamond.connect(owner).setRebalanceAmount(hre.ethers.parseEther("10"))).wait();
+  await setUpRelayerPayers(owner, diamondAddress, config, { rebalanceAmount: hre.ethers.parseEther("10") });
   // Publish the relayer's prices (US cents) as the diamond's pricing items.
   await (await diamond.connect(owner).setPricing(PRICING_ITEMS.managementWrite, config.billing.prices.writeCents)).wait();
   await (await diamond.connect(owner).setPricing(PRICING_ITEMS.executionSecond, config.billing.prices.executionSecondCents)).wait();
-  for (const to of [...payers, admin]) {
-    await (await owner.sendTransaction({ to, value: hre.ethers.parseEther("100") })).wait();
-  }
   const relayer = await createRelayer(config, { listen: true });
   await relayer.chain.indexer.syncTo(await hre.ethers.provider.getBlockNumber());
   return relayer;

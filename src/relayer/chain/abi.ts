@@ -58,8 +58,26 @@ const EVENTS_BY_TOPIC: ReadonlyMap<string, EventFragment> = (() => {
   return map;
 })();
 
+/**
+ * Recently decoded logs by content (topics + data): the writer decodes a receipt's logs and the
+ * indexer then decodes the same logs again from eth_getLogs. The events returned are shared:
+ * treat them as read-only.
+ */
+const recent = new Map<string, DecodedEvent | null>();
+const RECENT_MAX = 256;
+
 /** Decodes a diamond log; null for logs of other contracts or unknown topics. */
 export function decodeLog(log: Pick<RpcLog, "topics" | "data">): DecodedEvent | null {
+  const key = `${log.topics.join(",")}|${log.data}`.toLowerCase();
+  const hit = recent.get(key);
+  if (hit !== undefined) return hit;
+  const decoded = decodeUncached(log);
+  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value as string);
+  recent.set(key, decoded);
+  return decoded;
+}
+
+function decodeUncached(log: Pick<RpcLog, "topics" | "data">): DecodedEvent | null {
   const fragment = log.topics.length > 0 ? EVENTS_BY_TOPIC.get(log.topics[0].toLowerCase()) : undefined;
   if (!fragment) return null;
   let values: Result;

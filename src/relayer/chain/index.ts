@@ -14,8 +14,9 @@
  *   await chain.stop();                        // then store.close()
  *
  * Options (all times in ms):
- *   provider | rpcUrl      RPC access. A provider is used through `send` only (no ethers cache);
- *                          rpcUrl gets a small fetch JSON-RPC client (timeout rpcTimeoutMs, 15 000).
+ *   provider | rpcUrl      RPC access. A provider is used through `send` only (no ethers cache),
+ *                          and `sendBatch` when it has one; rpcUrl gets a small node:http JSON-RPC
+ *                          client with keep-alive connections and batches (timeout rpcTimeoutMs, 15 000).
  *   diamondAddress         the AccountConfig diamond.
  *   payerKeys              api payer private keys (at least one).
  *   adminPayerKey          admin api payer private key (top-ups); optional.
@@ -48,7 +49,8 @@ import { ChainWriter, type TopUp, type WriterOptions } from "./writer";
 
 export { Indexer, type IndexerOptions, type IndexerStatus } from "./indexer";
 export { ChainWriter, type TopUp, type WriterOptions } from "./writer";
-export { HttpRpc, RpcResponseError, RpcTransportError, isTransportError, type RpcLike } from "./rpc";
+export { HttpRpc, RpcResponseError, RpcTransportError, isTransportError, sendAll, type RpcCall, type RpcLike, type RpcSettled } from "./rpc";
+export { signTx, type SignedTx } from "./sign";
 export { decodeLog, decodeLogs, decodeRevert, diamondInterface, normalize } from "./abi";
 export { silentLogger, type ChainLogger } from "./log";
 
@@ -80,7 +82,8 @@ export interface Chain {
 }
 
 export async function startChain(store: Store, opts: ChainOptions): Promise<Chain> {
-  const rpc: RpcLike | undefined = opts.provider ?? (opts.rpcUrl ? new HttpRpc(opts.rpcUrl, opts.rpcTimeoutMs) : undefined);
+  const own = opts.provider ? null : opts.rpcUrl ? new HttpRpc(opts.rpcUrl, opts.rpcTimeoutMs) : null;
+  const rpc: RpcLike | undefined = opts.provider ?? own ?? undefined;
   if (!rpc) throw new Error("startChain: provider or rpcUrl is required");
   const logger = opts.logger ?? silentLogger;
   const indexer = new Indexer(rpc, store.index, {
@@ -89,6 +92,7 @@ export async function startChain(store: Store, opts: ChainOptions): Promise<Chai
     pollIntervalMs: opts.indexerPollIntervalMs ?? opts.pollIntervalMs,
     batchSize: opts.logBatchSize,
     maxBackoffMs: opts.maxBackoffMs,
+    db: store.db,
     logger,
   });
   const writer = new ChainWriter(rpc, store, indexer, { ...opts, logger });
@@ -105,6 +109,7 @@ export async function startChain(store: Store, opts: ChainOptions): Promise<Chai
     stop: async () => {
       await writer.stop();
       await indexer.stop();
+      own?.close();
     },
   };
 }

@@ -1,14 +1,20 @@
 /**
  * Follows the diamond's events into the index. Each round reads the head block number, fetches
  * the diamond's logs from cursor+1 to the head in ranges of `batchSize` blocks, decodes them and
- * applies each block's events together with the cursor move in one database transaction.
+ * applies each block's events together with the cursor move in one database transaction
+ * (committed without waiting for the disk when the store's Db is given: the index is rebuilt
+ * from the chain should a power loss undo it).
+ * A write waiting for its block (syncTo / prefetch with the receipt's block) makes a round ask
+ * for the head and the logs up to that block in one JSON-RPC batch, the range capped at the head
+ * the node reports; concurrent waiters share rounds, and the background loop skips its poll while
+ * such rounds keep the index current.
  * RPC failures never stop it: a failed round is retried with exponential backoff (capped), and
  * the last error is visible in `status()`.
  */
 import { ChainUnavailableError, type DecodedEvent } from "../ports";
-import type { IndexStore } from "../store";
+import type { Db, IndexStore } from "../store";
 import { decodeLogs } from "./abi";
-import { errorText, hexToNumber, toQuantity, type RpcLike, type RpcLog } from "./rpc";
+import { errorText, hexToNumber, sendAll, toQuantity, type RpcLike, type RpcLog } from "./rpc";
 import type { ChainLogger } from "./log";
 
 export interface IndexerOptions {
@@ -21,6 +27,11 @@ export interface IndexerOptions {
   maxBackoffMs?: number;
   /** Blocks per eth_getLogs request; default 2000. */
   batchSize?: number;
+  /**
+   * The database of the index store: blocks are then applied with non-durable commits (the index
+   * is rebuilt from the chain should a power loss undo them; see Db.relaxed).
+   */
+  db?: Pick<Db, "relaxed">;
   logger?: ChainLogger;
 }
 
@@ -40,6 +51,7 @@ export class Indexer {
   private readonly maxBackoffMs: number;
   private readonly batchSize: number;
   private readonly log?: ChainLogger;
+  private readonly relax: <T>(fn: () => Promise<T>) => Promise<T>;
 
   private running = false;
   private loop: Promise<void> | null = null;
@@ -52,6 +64,10 @@ export class Indexer {
   private failures = 0;
   private lastSuccessAt: number | null = null;
   private listeners = new Set<() => void>();
+  /** Highest block a syncTo caller knows to exist (catch-up goes that far without eth_blockNumber). */
+  private wanted = -1;
+  /** `wanted` as the latest catch-up round started. */
+  private roundTarget = -1;
 
   constructor(
     private readonly rpc: RpcLike,
@@ -64,6 +80,8 @@ export class Indexer {
     this.maxBackoffMs = opts.maxBackoffMs ?? 30_000;
     this.batchSize = Math.max(1, opts.batchSize ?? 2000);
     this.log = opts.logger;
+    const db = opts.db;
+    this.relax = db ? (fn) => db.relaxed(fn) : (fn) => fn();
   }
 
   /** Starts the background loop (idempotent). */
@@ -99,27 +117,43 @@ export class Indexer {
 
   /**
    * Resolves once every block up to `block` is applied (catching up itself, so it works with or
-   * without the background loop). Rejects with ChainUnavailableError after `timeoutMs`.
+   * without the background loop). `block` is known to exist (a receipt's block): the catch-up
+   * fetches the logs up to it without asking the node for its head first, and concurrent callers
+   * share one round. Rejects with ChainUnavailableError after `timeoutMs`.
    */
   async syncTo(block: number, timeoutMs = 60_000): Promise<void> {
+    if (this.applied >= block) return;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const at = await this.index.indexedBlock();
       this.applied = Math.max(this.applied, at);
       if (at >= block) return;
+      if (block > this.wanted) this.wanted = block;
       let failed: unknown = null;
       try {
         await this.catchUp();
       } catch (err) {
         failed = err;
       }
-      if ((await this.index.indexedBlock()) >= block) return;
+      if (this.applied >= block || (await this.index.indexedBlock()) >= block) return;
       if (Date.now() >= deadline) {
         const why = failed ? `: ${errorText(failed)}` : "";
         throw new ChainUnavailableError(`indexer has not reached block ${block} yet${why}`, true);
       }
+      // The round made progress, or started before it knew of `block`: go again at once.
+      if (failed === null && (this.applied > at || this.roundTarget < block)) continue;
       await this.waitForProgress(Math.min(this.pollIntervalMs, Math.max(1, deadline - Date.now())));
     }
+  }
+
+  /**
+   * A hint that `block` exists and will be waited for (a receipt's block): starts a catch-up
+   * round towards it now, unless one is under way. Never fails (syncTo reports errors).
+   */
+  prefetch(block: number): void {
+    if (this.applied >= block) return;
+    if (block > this.wanted) this.wanted = block;
+    if (!this.current) this.catchUp().catch(() => undefined);
   }
 
   /** One catch-up round, shared by concurrent callers. */
@@ -135,13 +169,20 @@ export class Indexer {
   private async run(): Promise<void> {
     while (this.running) {
       let delay = this.pollIntervalMs;
-      try {
-        await this.catchUp();
-        this.failures = 0;
-      } catch (err) {
-        this.failures++;
-        delay = Math.min(this.maxBackoffMs, this.pollIntervalMs * 2 ** Math.min(this.failures, 16));
-        this.log?.warn({ err: errorText(err), failures: this.failures, retryInMs: delay }, "indexer round failed");
+      // Writes waiting for their blocks drive catch-up rounds themselves (syncTo / prefetch):
+      // while they do, this loop has nothing to add.
+      const since = this.lastSuccessAt === null ? Infinity : Date.now() - this.lastSuccessAt;
+      if (this.failures === 0 && since < this.pollIntervalMs) {
+        delay = this.pollIntervalMs - since;
+      } else {
+        try {
+          await this.catchUp();
+          this.failures = 0;
+        } catch (err) {
+          this.failures++;
+          delay = Math.min(this.maxBackoffMs, this.pollIntervalMs * 2 ** Math.min(this.failures, 16));
+          this.log?.warn({ err: errorText(err), failures: this.failures, retryInMs: delay }, "indexer round failed");
+        }
       }
       if (!this.running) break;
       await new Promise<void>((resolve) => {
@@ -177,9 +218,34 @@ export class Indexer {
         await this.index.initCursor(this.startBlock - 1);
         this.cursorReady = true;
       }
-      const head = hexToNumber(await this.rpc.send("eth_blockNumber", []), "eth_blockNumber");
-      this.head = head;
       let cursor = await this.index.indexedBlock();
+      let head: number;
+      const wanted = this.wanted;
+      this.roundTarget = wanted;
+      if (wanted > cursor && wanted - cursor <= this.batchSize) {
+        // A block known to exist (a receipt's): its logs and the head in one round trip. The
+        // range is capped at the head the node reports (eth_blockNumber first in the batch), so
+        // a lagging node that clamps the range never makes the cursor skip a block.
+        const [h, l] = await sendAll(this.rpc, [
+          { method: "eth_blockNumber", params: [] },
+          { method: "eth_getLogs", params: [{ address: this.diamond, fromBlock: toQuantity(cursor + 1), toBlock: toQuantity(wanted) }] },
+        ]);
+        if (!h.ok) throw h.error;
+        if (!l.ok) throw l.error;
+        head = hexToNumber(h.result, "eth_blockNumber");
+        this.head = head;
+        const to = Math.min(wanted, head);
+        if (to > cursor) {
+          const logs = (l.result as RpcLog[]).filter((log) => hexToNumber(log.blockNumber, "log.blockNumber") <= to);
+          await this.applyRange(logs, to);
+          cursor = await this.index.indexedBlock();
+          this.applied = cursor;
+          this.notify();
+        }
+      } else {
+        head = hexToNumber(await this.rpc.send("eth_blockNumber", []), "eth_blockNumber");
+        this.head = head;
+      }
       while (cursor < head) {
         const from = cursor + 1;
         const to = Math.min(head, from + this.batchSize - 1);
@@ -218,9 +284,9 @@ export class Indexer {
       if (!entry) continue;
       entry.logs.sort((a, b) => hexToNumber(a.logIndex, "logIndex") - hexToNumber(b.logIndex, "logIndex"));
       const events: DecodedEvent[] = decodeLogs(entry.logs, this.diamond);
-      await this.index.applyBlock(n, entry.hash, events);
+      await this.relax(() => this.index.applyBlock(n, entry.hash, events));
     }
-    await this.index.advanceCursor(to);
+    if (blocks.at(-1) !== to) await this.relax(() => this.index.advanceCursor(to));
   }
 }
 

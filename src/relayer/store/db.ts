@@ -12,6 +12,12 @@
  * are serialised by a mutex (a statement outside a transaction waits for the open one to finish);
  * Postgres takes a dedicated pool client per transaction. Nested `tx` on a transaction handle
  * runs inside the outer transaction. Keep network I/O out of transactions.
+ * SQLite group commit: every commit is synchronous=FULL (an fsync that blocks the event loop), so
+ * the transactions (and writing statements outside one) requested during one turn of the event
+ * loop are run one after another inside one database transaction, each in its own savepoint (a
+ * failing one is rolled back alone), with one COMMIT for all. Each caller's promise settles only
+ * after that COMMIT: the same isolation, atomicity and durability as separate transactions, with
+ * one fsync per batch instead of one per transaction.
  */
 import fs from "fs";
 import path from "path";
@@ -35,10 +41,26 @@ export interface Queryable {
   /** Several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /** Run `fn` in a transaction (inside the current one when already in a transaction). */
-  tx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  tx<T>(fn: (tx: Queryable) => Promise<T>, options?: TxOptions): Promise<T>;
+}
+
+export interface TxOptions {
+  /**
+   * false: the commit does not wait for the disk (SQLite synchronous=NORMAL for that commit,
+   * Postgres synchronous_commit=off). For state that can be rebuilt (the index, receipts already
+   * on chain): a power loss may undo such a commit, never corrupt the database, and a later
+   * durable commit makes every earlier one durable too. Default true.
+   */
+  durable?: boolean;
 }
 
 export interface Db extends Queryable {
+  /**
+   * Runs `fn`; transactions it starts synchronously (before its first await), also through
+   * other stores on this database, commit with durable: false (see TxOptions). For callers that
+   * cannot pass the option down; anything else is durable as usual.
+   */
+  relaxed<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -84,6 +106,22 @@ class SqliteConn {
     if (stmt.reader) return stmt.all(...args).length;
     return stmt.run(...args).changes;
   }
+
+  /** Whether the statement writes (it then needs a commit); a statement that fails to compile fails where it runs. */
+  writes(sql: string): boolean {
+    try {
+      return !this.prepare(sql).stmt.readonly;
+    } catch {
+      return false;
+    }
+  }
+}
+
+interface QueuedTx {
+  fn: (tx: Queryable) => Promise<unknown>;
+  durable: boolean;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
 }
 
 function translate(sql: string): Translated {
@@ -111,7 +149,7 @@ class SqliteTx implements Queryable {
   async exec(sql: string): Promise<void> {
     this.conn.db.exec(sql);
   }
-  async tx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  async tx<T>(fn: (tx: Queryable) => Promise<T>, _options?: TxOptions): Promise<T> {
     return fn(this);
   }
 }
@@ -122,6 +160,11 @@ export class SqliteDb implements Db {
   private readonly conn: SqliteConn;
   private readonly direct: SqliteTx;
   private closed = false;
+  /** Transactions waiting for the next group commit. */
+  private queue: QueuedTx[] = [];
+  private drainScheduled = false;
+  private relaxedDepth = 0;
+  private syncFull = true;
 
   constructor(readonly file: string) {
     if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -135,32 +178,123 @@ export class SqliteDb implements Db {
   }
 
   query<T extends object = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    if (!this.closed && this.conn.writes(sql)) return this.tx((t) => t.query<T>(sql, params));
     return this.lock.run(() => this.direct.query<T>(sql, params));
   }
   async one<T extends object = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
     return (await this.query<T>(sql, params))[0];
   }
   run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    if (!this.closed && this.conn.writes(sql)) return this.tx((t) => t.run(sql, params));
     return this.lock.run(() => this.direct.run(sql, params));
   }
   exec(sql: string): Promise<void> {
-    return this.lock.run(() => this.direct.exec(sql));
+    return this.lock.run(() => {
+      // Statements run here commit on their own: with a durable commit, as always.
+      if (!this.syncFull) {
+        this.conn.db.pragma("synchronous = FULL");
+        this.syncFull = true;
+      }
+      return this.direct.exec(sql);
+    });
   }
-  tx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.lock.run(async () => {
-      this.conn.db.exec("BEGIN IMMEDIATE");
-      try {
-        const result = await fn(this.direct);
-        this.conn.db.exec("COMMIT");
-        return result;
-      } catch (err) {
-        if (this.conn.db.inTransaction) this.conn.db.exec("ROLLBACK");
-        throw err;
+  relaxed<T>(fn: () => Promise<T>): Promise<T> {
+    this.relaxedDepth++;
+    try {
+      return fn();
+    } finally {
+      this.relaxedDepth--;
+    }
+  }
+  tx<T>(fn: (tx: Queryable) => Promise<T>, options?: TxOptions): Promise<T> {
+    const durable = options?.durable ?? this.relaxedDepth === 0;
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, durable, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.drainScheduled) {
+        this.drainScheduled = true;
+        // After the I/O callbacks of this turn of the event loop, which may add more.
+        setImmediate(() => void this.lock.run(() => this.drain()));
       }
     });
   }
+
+  /** One group commit of every queued transaction (never rejects: each caller gets its outcome). */
+  private async drain(): Promise<void> {
+    this.drainScheduled = false;
+    const items = this.queue;
+    this.queue = [];
+    if (items.length === 0) return;
+    try {
+      await this.commitGroup(items);
+    } catch (err) {
+      // Anything unexpected (the connection failing): every caller not settled yet fails.
+      for (const it of items) it.reject(err);
+    }
+  }
+
+  private async commitGroup(items: readonly QueuedTx[]): Promise<void> {
+    const db = this.conn.db;
+    if (this.closed) throw new Error("database closed");
+    const rollback = (): void => {
+      try {
+        if (db.inTransaction) db.exec("ROLLBACK");
+      } catch {
+        /* the connection is unusable: the next statement reports it */
+      }
+    };
+    // One fsync when any of them must be durable (it also makes the relaxed ones durable).
+    const full = items.some((it) => it.durable);
+    if (full !== this.syncFull) {
+      db.pragma(full ? "synchronous = FULL" : "synchronous = NORMAL");
+      this.syncFull = full;
+    }
+    if (items.length === 1) {
+      const [it] = items;
+      try {
+        db.exec("BEGIN IMMEDIATE");
+        const value = await it.fn(this.direct);
+        db.exec("COMMIT");
+        it.resolve(value);
+      } catch (err) {
+        rollback();
+        it.reject(err);
+      }
+      return;
+    }
+    const outcomes: { it: QueuedTx; ok: boolean; value: unknown }[] = [];
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      for (const it of items) {
+        db.exec("SAVEPOINT group_item");
+        try {
+          const value = await it.fn(this.direct);
+          db.exec("RELEASE group_item");
+          outcomes.push({ it, ok: true, value });
+        } catch (err) {
+          // An error that ended the whole transaction (SQLite rolls back on some I/O errors)
+          // took the earlier items with it: fail them all.
+          if (!db.inTransaction) throw err;
+          db.exec("ROLLBACK TO group_item");
+          db.exec("RELEASE group_item");
+          outcomes.push({ it, ok: false, value: err });
+        }
+      }
+      db.exec("COMMIT");
+    } catch (err) {
+      rollback();
+      for (const it of items) it.reject(err);
+      return;
+    }
+    for (const o of outcomes) {
+      if (o.ok) o.it.resolve(o.value);
+      else o.it.reject(o.value);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
+    // Let the transactions already requested commit first.
+    while (this.queue.length > 0) await this.lock.run(() => this.drain());
     this.closed = true;
     await this.lock.run(() => this.conn.db.close());
   }
@@ -196,7 +330,7 @@ class PgTx implements Queryable {
   async exec(sql: string): Promise<void> {
     await this.client.query(sql);
   }
-  async tx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  async tx<T>(fn: (tx: Queryable) => Promise<T>, _options?: TxOptions): Promise<T> {
     return fn(this);
   }
 }
@@ -207,6 +341,7 @@ export class PgDb implements Db {
   readonly dialect = "postgres" as const;
   private readonly direct: PgTx;
   private closed = false;
+  private relaxedDepth = 0;
 
   private constructor(readonly pool: Pool) {
     this.direct = new PgTx(pool as unknown as PgRunner);
@@ -258,11 +393,20 @@ export class PgDb implements Db {
   exec(sql: string): Promise<void> {
     return this.direct.exec(sql);
   }
-  async tx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  relaxed<T>(fn: () => Promise<T>): Promise<T> {
+    this.relaxedDepth++;
+    try {
+      return fn();
+    } finally {
+      this.relaxedDepth--;
+    }
+  }
+  async tx<T>(fn: (tx: Queryable) => Promise<T>, options?: TxOptions): Promise<T> {
+    const durable = options?.durable ?? this.relaxedDepth === 0;
     const client: PoolClient = await this.pool.connect();
     let broken = false;
     try {
-      await client.query("BEGIN");
+      await client.query(durable ? "BEGIN" : "BEGIN; SET LOCAL synchronous_commit TO OFF");
       const result = await fn(new PgTx(client as unknown as PgRunner));
       await client.query("COMMIT");
       return result;

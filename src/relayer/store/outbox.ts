@@ -2,10 +2,13 @@
  * The durable outbox of transactions and the per-payer nonce counters.
  *
  * Row life cycle (status):
- *   queued   -> persisted, no nonce yet (or re-queued after its nonce was taken by someone else)
+ *   queued   -> persisted, no nonce yet (or re-queued after its nonce was taken by someone else);
+ *               a write normally skips it: insertSignedBatch stores its row signed at once
  *   signed   -> nonce allocated and the signed raw transaction + hash persisted; broadcast not yet
- *               acknowledged (a restart rebroadcasts `raw_tx`)
- *   sent     -> broadcast acknowledged; `sent_at` is the time of the latest attempt
+ *               acknowledged, or acknowledged and its receipt being looked for (a restart
+ *               rebroadcasts `raw_tx`)
+ *   sent     -> broadcast acknowledged and not mined at once; `sent_at` is the time of the latest
+ *               attempt (a transaction mined at once goes from signed to mined)
  *   mined    -> receipt status 1 (`result` holds the decoded receipt)           [terminal]
  *   reverted -> receipt status 0 (`error_name`/`error_args` decoded)             [terminal]
  *   failed   -> the node rejected it permanently; nothing was applied           [terminal]
@@ -147,6 +150,44 @@ export interface SignedAttempt {
 }
 
 const COLUMNS = "*";
+
+export interface MinedFields {
+  blockNumber: number;
+  minedHash: string;
+  gasUsed: string;
+  result: string;
+}
+
+export interface RevertedFields {
+  blockNumber: number;
+  minedHash: string;
+  gasUsed: string;
+  errorName: string;
+  errorArgs: unknown[];
+  message: string;
+}
+
+/** A receipt to record (recordOutcomes). */
+export type RowOutcome = { id: number } & (({ status: "mined" } & MinedFields) | ({ status: "reverted" } & RevertedFields));
+
+async function markMined(q: Queryable, id: number, m: MinedFields): Promise<boolean> {
+  const n = await q.run(
+    `UPDATE outbox SET status = 'mined', block_number = $2, mined_hash = $3, gas_used = $4, result = $5, updated_at = $6
+     WHERE id = $1 AND status IN ('signed', 'sent')`,
+    [id, m.blockNumber, m.minedHash, m.gasUsed, m.result, Date.now()],
+  );
+  return n > 0;
+}
+
+async function markReverted(q: Queryable, id: number, r: RevertedFields): Promise<boolean> {
+  const n = await q.run(
+    `UPDATE outbox SET status = 'reverted', block_number = $2, mined_hash = $3, gas_used = $4, error_name = $5,
+       error_args = $6, error_message = $7, updated_at = $8
+     WHERE id = $1 AND status IN ('signed', 'sent')`,
+    [id, r.blockNumber, r.minedHash, r.gasUsed, r.errorName, JSON.stringify(r.errorArgs), r.message, Date.now()],
+  );
+  return n > 0;
+}
 const inList = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(", ");
 
 export class OutboxStore {
@@ -233,6 +274,84 @@ export class OutboxStore {
     });
   }
 
+  /**
+   * Inserts rows already signed, all in one transaction (one commit): for each row in order,
+   * inserts it, takes the payer's next nonce (unless the row has a pre-assigned one), calls
+   * `sign(row, nonce)` (local signing only, no I/O) and stores the raw transaction and its hash
+   * with status signed. So every row is durable before any broadcast. A row whose idempotency key
+   * is already used is not stored and takes no nonce: null in its place (the caller then loads
+   * the existing row with findByKey). Rows of one payer get consecutive nonces in order.
+   */
+  async insertSignedBatch(
+    rows: readonly NewOutboxRow[],
+    sign: (row: NewOutboxRow, nonce: number) => Promise<SignedAttempt>,
+  ): Promise<(OutboxRow | null)[]> {
+    if (rows.length === 0) return [];
+    return this.db.tx(async (tx) => {
+      const out: (OutboxRow | null)[] = [];
+      for (const row of rows) {
+        const now = Date.now();
+        const inserted = await tx.one<{ id: number }>(
+          `INSERT INTO outbox (kind, idem_scope, idem_key, request_hash, method, to_address, calldata, value, payer,
+             nonce, status, gas_limit, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, $12, $12)
+           ON CONFLICT (idem_scope, idem_key) DO NOTHING
+           RETURNING id`,
+          [
+            row.kind,
+            row.idemScope ?? null,
+            row.idemKey ?? null,
+            row.requestHash,
+            row.method,
+            row.to,
+            row.calldata,
+            row.value ?? "0",
+            row.payer,
+            row.nonce ?? null,
+            row.gasLimit,
+            now,
+          ],
+        );
+        if (!inserted) {
+          out.push(null);
+          continue;
+        }
+        const nonce = row.nonce ?? (await this.takeNonce(tx, row.payer));
+        const s = await sign(row, nonce);
+        const r = await tx.one<OutboxDb>(
+          `UPDATE outbox SET status = 'signed', nonce = $2, raw_tx = $3, tx_hashes = $4, max_fee_per_gas = $5,
+             max_priority_fee_per_gas = $6, gas_price = $7, attempts = 1, updated_at = $8
+           WHERE id = $1 RETURNING ${COLUMNS}`,
+          [Number(inserted.id), nonce, s.rawTx, JSON.stringify([s.hash]), s.maxFeePerGas, s.maxPriorityFeePerGas, s.gasPrice, now],
+        );
+        if (!r) throw new Error(`outbox ${inserted.id}: lost the row while signing`);
+        out.push(fromDb(r));
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Records the receipts of several rows in one transaction (each a guarded update, as markMined /
+   * markReverted), committed without waiting for the disk (see TxOptions.durable). Returns, per
+   * entry, whether this call changed the row.
+   */
+  async recordOutcomes(outcomes: readonly RowOutcome[]): Promise<boolean[]> {
+    if (outcomes.length === 0) return [];
+    // Not durable: should a power loss undo it, the rows are signed/sent again and recovery
+    // finds the same receipts on chain.
+    return this.db.tx(
+      async (tx) => {
+        const changed: boolean[] = [];
+        for (const o of outcomes) {
+          changed.push(o.status === "mined" ? await markMined(tx, o.id, o) : await markReverted(tx, o.id, o));
+        }
+        return changed;
+      },
+      { durable: false },
+    );
+  }
+
   private async takeNonce(tx: Queryable, payer: string): Promise<number> {
     const r = await tx.one<{ n: number }>(
       "UPDATE payers SET next_nonce = next_nonce + 1 WHERE address = $1 RETURNING next_nonce - 1 AS n",
@@ -277,26 +396,12 @@ export class OutboxStore {
     await this.db.run("UPDATE outbox SET updated_at = $2 WHERE id = $1", [id, Date.now()]);
   }
 
-  async markMined(id: number, m: { blockNumber: number; minedHash: string; gasUsed: string; result: string }): Promise<boolean> {
-    const n = await this.db.run(
-      `UPDATE outbox SET status = 'mined', block_number = $2, mined_hash = $3, gas_used = $4, result = $5, updated_at = $6
-       WHERE id = $1 AND status IN ('signed', 'sent')`,
-      [id, m.blockNumber, m.minedHash, m.gasUsed, m.result, Date.now()],
-    );
-    return n > 0;
+  async markMined(id: number, m: MinedFields): Promise<boolean> {
+    return markMined(this.db, id, m);
   }
 
-  async markReverted(
-    id: number,
-    r: { blockNumber: number; minedHash: string; gasUsed: string; errorName: string; errorArgs: unknown[]; message: string },
-  ): Promise<boolean> {
-    const n = await this.db.run(
-      `UPDATE outbox SET status = 'reverted', block_number = $2, mined_hash = $3, gas_used = $4, error_name = $5,
-         error_args = $6, error_message = $7, updated_at = $8
-       WHERE id = $1 AND status IN ('signed', 'sent')`,
-      [id, r.blockNumber, r.minedHash, r.gasUsed, r.errorName, JSON.stringify(r.errorArgs), r.message, Date.now()],
-    );
-    return n > 0;
+  async markReverted(id: number, r: RevertedFields): Promise<boolean> {
+    return markReverted(this.db, id, r);
   }
 
   /**

@@ -213,6 +213,26 @@ for (const backend of BACKENDS) {
       expect((await ts.store.index.config()).apiPayers).to.deep.equal([lower(f.payer.address), lower(f.payer2.address)]);
     });
 
+    it("a lagging node never makes the cursor skip a block it has not reported yet", async () => {
+      const f = await loadFixture(deployDiamond);
+      if (!ts) throw new Error("no store");
+      const rpc = new FlakyRpc(hardhatRpc());
+      chain = await start(ts.store, f.diamondAddress, { provider: rpc, startIndexer: false });
+      const A = h("lagging");
+      await (await f.diamond.connect(f.payer).newAccount(A, true, "lag", "", f.users[0].address)).wait();
+      const head = await ethers.provider.getBlockNumber();
+      // The node answering is one block behind the one that gave the receipt of block `head`.
+      rpc.fake.set("eth_blockNumber", ethers.toQuantity(head - 1));
+      await chain.indexer.syncTo(head - 1);
+      const err = await rejectionOf(chain.indexer.syncTo(head, 300));
+      expect(err).to.be.instanceOf(ChainUnavailableError);
+      expect(await ts.store.index.indexedBlock()).to.equal(head - 1);
+      expect(await ts.store.index.account(A)).to.equal(null);
+      rpc.fake.delete("eth_blockNumber");
+      await chain.indexer.syncTo(head, 5000);
+      expect(await ts.store.index.account(A)).to.deep.include({ master: A, name: "lag" });
+    });
+
     it("indexes in small log batches and never applies a block twice", async () => {
       const f = await loadFixture(deployDiamond);
       if (!ts) throw new Error("no store");

@@ -97,6 +97,67 @@ for (const backend of BACKENDS) {
       expect(await outbox.reconcileNonce(payer, 50)).to.equal(50);
     });
 
+    it("stores rows signed in one transaction: consecutive nonces in order, a taken key takes none", async () => {
+      const { outbox } = store();
+      const payer = "0x00000000000000000000000000000000000000bb";
+      await outbox.reconcileNonce(payer, 3);
+      const base = { kind: "call" as const, requestHash: "0x01", method: "m", to: payer, calldata: "0x", payer, gasLimit: "1" };
+      await outbox.insert({ ...base, idemScope: "s", idemKey: "taken" });
+      const signedWith: number[] = [];
+      const rows = await outbox.insertSignedBatch(
+        [
+          { ...base, idemScope: "s", idemKey: "a" },
+          { ...base, idemScope: "s", idemKey: "taken" },
+          { ...base, idemScope: "s", idemKey: "b" },
+          { ...base, idemScope: "s", idemKey: "a" }, // the same key twice in one batch
+          { ...base },
+        ],
+        async (_row, nonce) => {
+          signedWith.push(nonce);
+          return { rawTx: `0x0${nonce}`, hash: ethers.id(String(nonce)), maxFeePerGas: "2", maxPriorityFeePerGas: "1", gasPrice: null };
+        },
+      );
+      expect(rows.map((r) => r?.nonce ?? null)).to.deep.equal([3, null, 4, null, 5]);
+      expect(signedWith).to.deep.equal([3, 4, 5]);
+      expect(rows[0]).to.deep.include({ status: "signed", attempts: 1, rawTx: "0x03", txHashes: [ethers.id("3")], maxFeePerGas: "2" });
+      expect(await outbox.nextNonce(payer)).to.equal(6);
+      // a failure rolls the whole batch back: no row, no nonce
+      const err = await rejectionOf(
+        outbox.insertSignedBatch([{ ...base, idemScope: "s", idemKey: "c" }], async () => {
+          throw new Error("signer gone");
+        }),
+      );
+      expect(err.message).to.equal("signer gone");
+      expect(await outbox.findByKey("s", "c")).to.equal(null);
+      expect(await outbox.nextNonce(payer)).to.equal(6);
+    });
+
+    it("concurrent transactions commit together, each atomic on its own; relaxed ones too", async () => {
+      const db = store().db;
+      await db.exec("CREATE TABLE g (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+      // requested in one turn of the event loop: on SQLite one group commit, one item failing
+      const results = await Promise.allSettled([
+        db.tx(async (tx) => {
+          await tx.run("INSERT INTO g (id, v) VALUES (1, 'a')");
+        }),
+        db.tx(async (tx) => {
+          await tx.run("INSERT INTO g (id, v) VALUES (2, 'b')");
+          await tx.run("INSERT INTO g (id, v) VALUES (1, 'duplicate')"); // fails: rolls back id 2 too
+        }),
+        db.run("INSERT INTO g (id, v) VALUES (3, 'c')"),
+        db.tx(async (tx) => tx.run("INSERT INTO g (id, v) VALUES (4, 'd')"), { durable: false }),
+        db.relaxed(() => db.tx(async (tx) => tx.run("INSERT INTO g (id, v) VALUES (5, 'e')"))),
+        db.tx(async () => {
+          throw new Error("nothing to do");
+        }),
+      ]);
+      expect(results.map((r) => r.status)).to.deep.equal(["fulfilled", "rejected", "fulfilled", "fulfilled", "fulfilled", "rejected"]);
+      expect((await db.query<{ id: number }>("SELECT id FROM g ORDER BY id")).map((r) => Number(r.id))).to.deep.equal([1, 3, 4, 5]);
+      // and the database is usable afterwards (no transaction left open)
+      await db.tx(async (tx) => tx.run("UPDATE g SET v = 'z' WHERE id = 1"));
+      expect(await db.one("SELECT v FROM g WHERE id = 1")).to.deep.equal({ v: "z" });
+    });
+
     it("records an idempotency key once per scope", async () => {
       const { outbox } = store();
       const base = { kind: "call" as const, requestHash: "0x01", method: "m", to: "0x", calldata: "0x", payer: "0xp", gasLimit: "1" };

@@ -112,6 +112,47 @@ for (const backend of BACKENDS) {
       expect(ok.events[0].name).to.equal("GroupAdded");
     });
 
+    it("pre-flight: eth_estimateGas for a new call shape, then one eth_call; a cached gas too low falls back", async () => {
+      const rpc = new FlakyRpc(hardhatRpc());
+      const c = track(await start(store(), f.diamondAddress, { provider: rpc }));
+      const preflights = (): string[] => rpc.calls.filter((m) => m === "eth_call" || m === "eth_estimateGas");
+      rpc.calls.length = 0; // start-up checks
+      const A = h("shape a");
+      await c.writer.write(newAccount(f, "shape a"));
+      expect(preflights()).to.deep.equal(["eth_estimateGas"]);
+      rpc.calls.length = 0;
+      await c.writer.write(newAccount(f, "shape b")); // same calldata length
+      expect(preflights()).to.deep.equal(["eth_call"]);
+
+      // A cached estimate too low for the call (here a wrong one: the transaction runs out of gas
+      // on chain) ...
+      rpc.fake.set("eth_estimateGas", "0x5208");
+      const oog = await rejectionOf(c.writer.write({ method: "addGroup", args: [A, "g1", "", [], []] }));
+      expect(oog).to.be.instanceOf(RevertError);
+      rpc.fake.clear();
+      // ... makes the eth_call of the same shape fail, and eth_estimateGas decides
+      rpc.calls.length = 0;
+      const g = await c.writer.write({ method: "addGroup", args: [A, "g2", "", [], []] });
+      expect(g.events[0].name).to.equal("GroupAdded");
+      expect(preflights()).to.deep.equal(["eth_call", "eth_estimateGas"]);
+      const row = (await rows(store())).at(-1);
+      const estimate = await ethers.provider.estimateGas({ from: row?.payer, to: f.diamondAddress, data: row?.calldata });
+      expect(BigInt(row?.gasLimit ?? 0)).to.be.gte(estimate);
+      rpc.calls.length = 0;
+      await c.writer.write({ method: "addGroup", args: [A, "g3", "", [], []] });
+      expect(preflights()).to.deep.equal(["eth_call"]);
+
+      // a revert in the pre-flight of a known shape is still the decoded error, and costs nothing
+      const before = (await rows(store())).length;
+      const nonces = await Promise.all(c.payers.map((p) => ethers.provider.getTransactionCount(p, "pending")));
+      const nobody = h("nobody");
+      const err = await rejectionOf(c.writer.write({ method: "addGroup", args: [nobody, "g4", "", [], []] }));
+      expect((err as RevertError).errorName).to.equal("AccountDoesNotExist");
+      expect((err as RevertError).errorArgs).to.deep.equal([nobody]);
+      expect(await rows(store())).to.have.length(before);
+      expect(await Promise.all(c.payers.map((p) => ethers.provider.getTransactionCount(p, "pending")))).to.deep.equal(nonces);
+    });
+
     it("a transaction that reverts on-chain is a RevertError, never a success", async () => {
       const rpc = new FlakyRpc(hardhatRpc());
       // Hold every broadcast until both writes passed their pre-flight estimate.

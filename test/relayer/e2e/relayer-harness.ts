@@ -1,7 +1,7 @@
 /**
  * A real relayer (SQLite store, indexer, outbox writer, services, HTTP app) over the in-process
- * Hardhat chain: deploys the diamond, registers and funds the relayer's derived api payers, and
- * exposes `call()` for app.inject requests.
+ * Hardhat chain: deploys the diamond, registers and funds the relayer's derived api payers
+ * (scripts/lib/local-chain), and exposes `call()` for app.inject requests.
  */
 import fs from "fs";
 import os from "os";
@@ -10,7 +10,8 @@ import { ethers } from "hardhat";
 import type { LightMyRequestResponse } from "fastify";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
 import { loadConfig } from "../../../src/relayer/config";
-import { createRelayer, payerKeysOf, type Relayer } from "../../../src/relayer/main";
+import { createRelayer, type Relayer } from "../../../src/relayer/main";
+import { setUpRelayerPayers } from "../../../scripts/lib/local-chain";
 
 export interface Harness {
   f: DiamondFixture;
@@ -38,14 +39,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     RATE_LIMIT_NEW_ACCOUNT_BURST: "1000000",
     ...env,
   });
-  const { payerKeys, adminPayerKey } = payerKeysOf(config);
-  const payers = payerKeys.map((k) => new ethers.Wallet(k).address);
-  const admin = new ethers.Wallet(adminPayerKey).address;
-  await (await f.diamond.connect(f.owner).setApiPayers(payers)).wait();
-  await (await f.diamond.connect(f.owner).setAdminApiPayerAccount(admin)).wait();
-  for (const to of [...payers, admin]) {
-    await (await f.owner.sendTransaction({ to, value: ethers.parseEther("100") })).wait();
-  }
+  await setUpRelayerPayers(f.owner, f.diamondAddress, config);
   const relayer = await createRelayer(config, {
     provider: ethers.provider,
     logger: false,

@@ -191,14 +191,15 @@ describe("relayer resilience: RPC outage and self-recovery", function () {
   });
 
   it("requests hang until the RPC timeout: a write persisted before broadcast is 503, queued", async () => {
-    // Still down (refused) since the previous step; now hanging instead, and only the next gas
-    // estimate gets through, so the write is persisted and then cannot be signed.
+    // Still down (refused) since the previous step; now hanging instead, and only the next
+    // pre-flight check gets through (eth_estimateGas, or eth_call once the writer knows the gas of
+    // this call shape), so the write is persisted and then cannot be signed or sent.
     proxy!.set("hang");
-    const fired = proxy!.arm({ method: "eth_estimateGas", then: "hang", dropReply: false });
+    const fired = proxy!.arm({ method: ["eth_estimateGas", "eth_call"], then: "hang", dropReply: false });
     const started = Date.now();
     const r = await addGroup("in-flight-queued", "k-in-flight-queued");
     await fired;
-    expectUnavailable(r, "add_group with the chain hanging after the gas estimate");
+    expectUnavailable(r, "add_group with the chain hanging after the pre-flight check");
     expect((r.body as { error: string }).error).to.match(/queued/i);
     expect(Date.now() - started).to.be.lessThan(RPC_TIMEOUT_MS * 4);
     const row = await relayer!.store.outbox.findByKey(keyHash(apiKey), "k-in-flight-queued");

@@ -5,7 +5,8 @@
  *             a reset / "fetch failed";
  *   "hang"    accepts requests and never answers (the client's timeout fires).
  * A trap switches the mode at a precise point of the write path: when the next request of a given
- * JSON-RPC method arrives (mode "up" or "hang"), the proxy switches to `then` at once (so nothing
+ * JSON-RPC method arrives (mode "up" or "hang"; a batch counts when any of its calls is of that
+ * method), the proxy switches to `then` at once (so nothing
  * after it gets through) and still forwards that one request to the chain; with `dropReply` the
  * chain's answer is thrown away and the connection destroyed (the node applied it, the relayer
  * never heard back). `set()` disarms a trap, so arm it after setting the mode.
@@ -16,7 +17,8 @@ import type { AddressInfo, Socket } from "net";
 export type ProxyMode = "up" | "refuse" | "hang";
 
 export interface Trap {
-  method: string;
+  /** The JSON-RPC method(s) that spring the trap (a batch springs it when any entry matches). */
+  method: string | readonly string[];
   then: Exclude<ProxyMode, "up">;
   dropReply: boolean;
 }
@@ -79,16 +81,18 @@ export class RpcProxy {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
-    let method = "?";
+    let methods = ["?"];
     try {
-      method = String((JSON.parse(body) as { method?: unknown }).method ?? "?");
+      const parsed = JSON.parse(body) as { method?: unknown } | { method?: unknown }[];
+      methods = (Array.isArray(parsed) ? parsed : [parsed]).map((r) => String(r?.method ?? "?"));
     } catch {
       /* not JSON: forwarded as is */
     }
-    this.seen.set(method, (this.seen.get(method) ?? 0) + 1);
+    for (const method of methods) this.seen.set(method, (this.seen.get(method) ?? 0) + 1);
 
     let trapped: Trap | null = null;
-    if (this.trap && this.trap.spec.method === method) {
+    const wanted = this.trap ? ([] as string[]).concat(this.trap.spec.method) : [];
+    if (this.trap && methods.some((m) => wanted.includes(m))) {
       trapped = this.trap.spec;
       const fired = this.trap.fired;
       this.trap = null;

@@ -1,54 +1,33 @@
 /**
  * Shared set-up of the relayer resilience tests: a real chain (`hardhat node`) as a child process
  * on a free port, the diamond deployed to it with ethers (dev key 0, compiled artifacts; nothing is
- * written to deployments/), the relayer's derived api payers registered and funded, child-process
- * relayers, and small HTTP helpers. Every child is started in its own process group and killed by
- * id (`stop()`), also when a test fails.
+ * written to deployments/), the relayer's derived api payers registered and funded (all three from
+ * scripts/lib/local-chain), child-process relayers, and small HTTP helpers. Every child is started
+ * in its own process group and killed by id (`stop()`), also when a test fails.
  */
-import { spawn, type ChildProcess } from "child_process";
-import net from "net";
 import path from "path";
 import { artifacts } from "hardhat";
+import { keccak256, toUtf8Bytes } from "ethers";
 import {
-  Contract,
-  ContractFactory,
-  HDNodeWallet,
-  Interface,
-  JsonRpcProvider,
-  Network,
-  Wallet,
-  keccak256,
-  parseEther,
-  toUtf8Bytes,
-} from "ethers";
-import { FACET_NAMES, FacetCutAction, selectorsOf, type FacetCut, type InitArgs } from "../../../scripts/lib/diamond";
+  LOCAL_HOST,
+  deployDiamondOverRpc,
+  localProvider,
+  relayerPayers,
+  setUpRelayerPayers,
+  startChild,
+  startLocalChain,
+  type Child,
+  type LocalChain,
+  type RpcDeployment,
+} from "../../../scripts/lib/local-chain";
 import { loadConfig, type RelayerConfig } from "../../../src/relayer/config";
-import { payerKeysOf } from "../../../src/relayer/main";
+
+export { devKey, freePort, type Child } from "../../../scripts/lib/local-chain";
 
 export const ROOT = path.resolve(__dirname, "..", "..", "..");
-const MNEMONIC = "test test test test test test test test test test test junk";
-export const HOST = "127.0.0.1";
-
-/** Private key of Hardhat dev account `i` (well-known test keys). */
-export function devKey(i: number): string {
-  return HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).privateKey;
-}
+export const HOST = LOCAL_HOST;
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** A port nobody listens on right now (bind port 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once("error", reject);
-    srv.listen(0, HOST, () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls `check` until it returns a value other than undefined/false, or throws after timeoutMs. */
 export async function waitUntil<T>(
@@ -75,61 +54,6 @@ export async function waitUntil<T>(
 
 // ------------------------------------------------------------------ child processes
 
-export interface Child {
-  proc: ChildProcess;
-  /** stdout + stderr so far (tail kept), for failure messages. */
-  output(): string;
-  exited(): boolean;
-  /** Kills the child's process group with `signal` and waits for the exit (SIGKILL after 5 s). */
-  stop(signal?: NodeJS.Signals): Promise<void>;
-}
-
-function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const proc = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  let out = "";
-  const keep = (chunk: Buffer): void => {
-    out = (out + chunk.toString("utf8")).slice(-20_000);
-  };
-  proc.stdout?.on("data", keep);
-  proc.stderr?.on("data", keep);
-  let exited = false;
-  const exit = new Promise<void>((resolve) => {
-    proc.once("exit", () => {
-      exited = true;
-      resolve();
-    });
-    proc.once("error", (err) => {
-      out += `\n[${name}] spawn error: ${err.message}`;
-      exited = true;
-      resolve();
-    });
-  });
-  const signalGroup = (signal: NodeJS.Signals): void => {
-    if (exited || proc.pid === undefined) return;
-    try {
-      process.kill(-proc.pid, signal); // the child's own process group (detached), by id
-    } catch {
-      try {
-        proc.kill(signal);
-      } catch {
-        /* already gone */
-      }
-    }
-  };
-  return {
-    proc,
-    output: () => out,
-    exited: () => exited,
-    stop: async (signal: NodeJS.Signals = "SIGTERM") => {
-      if (exited) return;
-      signalGroup(signal);
-      const t = setTimeout(() => signalGroup("SIGKILL"), 5000);
-      await exit;
-      clearTimeout(t);
-    },
-  };
-}
-
 /** Environment for children: no HARDHAT_NETWORK (the node itself runs "hardhat"). */
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", ...extra };
@@ -149,86 +73,23 @@ export async function rpcCall(url: string, method: string, params: unknown[] = [
   return json.result;
 }
 
-export interface ChainNode extends Child {
-  url: string;
-  port: number;
-}
+export type ChainNode = LocalChain;
 
-/** `hardhat node --no-deploy --no-reset` on a free port; resolves once it answers eth_chainId. */
-export async function startChainNode(): Promise<ChainNode> {
-  const port = await freePort();
-  const child = startChild(
-    "chain",
-    path.join(ROOT, "node_modules", ".bin", "hardhat"),
-    // --no-reset: hardhat-deploy's node task would otherwise delete the repo's deployments/localhost.
-    ["node", "--hostname", HOST, "--port", String(port), "--no-deploy", "--no-reset"],
-    childEnv(),
-  );
-  const url = `http://${HOST}:${port}`;
-  try {
-    await waitUntil(
-      "the hardhat node",
-      async () => {
-        if (child.exited()) throw new Error(`hardhat node exited:\n${child.output()}`);
-        return (await rpcCall(url, "eth_chainId", [], 1000)) === "0x7a69";
-      },
-      90_000,
-      200,
-    );
-  } catch (err) {
-    await child.stop("SIGKILL");
-    throw err;
-  }
-  return { ...child, url, port };
+/** `hardhat node` on a free port (scripts/lib/local-chain); resolves once it answers eth_chainId. */
+export function startChainNode(): Promise<ChainNode> {
+  return startLocalChain();
 }
 
 // ------------------------------------------------------------------ diamond + relayer config
 
-export interface Deployed {
-  provider: JsonRpcProvider;
-  owner: Wallet;
-  diamondAddress: string;
-  /** The diamond with the complete interface (IAccountConfig ABI). */
-  diamond: Contract;
-  deployBlock: number;
-}
+export type Deployed = RpcDeployment;
 
 /** A provider without ethers' network detection retries; call destroy() when done. */
-export function providerFor(url: string): JsonRpcProvider {
-  const provider = new JsonRpcProvider(url, Network.from(31337), { staticNetwork: true, cacheTimeout: -1 });
-  provider.pollingInterval = 100;
-  return provider;
-}
+export const providerFor = (url: string) => localProvider(url);
 
 /** Deploys every facet, the initializer and the diamond from dev account 0 (the owner). */
-export async function deployDiamondTo(url: string): Promise<Deployed> {
-  const provider = providerFor(url);
-  const owner = new Wallet(devKey(0), provider);
-  const deployBlock = await provider.getBlockNumber();
-  const deploy = async (name: string, args: unknown[] = []): Promise<{ address: string; iface: Interface }> => {
-    const art = await artifacts.readArtifact(name);
-    const factory = new ContractFactory(art.abi, art.bytecode, owner);
-    const c = await factory.deploy(...args);
-    await c.waitForDeployment();
-    return { address: await c.getAddress(), iface: new Interface(art.abi) };
-  };
-  const cuts: FacetCut[] = [];
-  for (const name of FACET_NAMES) {
-    const f = await deploy(name);
-    cuts.push({ facetAddress: f.address, action: FacetCutAction.Add, functionSelectors: selectorsOf(f.iface) });
-  }
-  const init = await deploy("AccountConfigInit");
-  const initArgs: InitArgs = {
-    configOperator: new Wallet(devKey(1)).address,
-    pricingOperator: new Wallet(devKey(2)).address,
-    adminApiPayer: new Wallet(devKey(3)).address,
-    apiPayers: [new Wallet(devKey(4)).address, new Wallet(devKey(5)).address],
-  };
-  const initCalldata = init.iface.encodeFunctionData("initializeV1", [initArgs]);
-  const d = await deploy("AccountConfig", [owner.address, cuts, init.address, initCalldata]);
-  const abi = (await artifacts.readArtifact("IAccountConfig")).abi;
-  const diamond = new Contract(d.address, abi, owner);
-  return { provider, owner, diamondAddress: d.address.toLowerCase(), diamond, deployBlock };
+export function deployDiamondTo(url: string): Promise<Deployed> {
+  return deployDiamondOverRpc(url, artifacts);
 }
 
 /** The relayer settings used by both tests (generous rate limits, quiet logs). */
@@ -260,18 +121,13 @@ export function relayerEnv(opts: {
 
 /** The api payer and admin payer addresses (checksummed) a configuration derives. */
 export function payerAddressesOf(config: RelayerConfig): { payers: string[]; admin: string } {
-  const { payerKeys, adminPayerKey } = payerKeysOf(config);
-  return { payers: payerKeys.map((k) => new Wallet(k).address), admin: new Wallet(adminPayerKey).address };
+  const { payers, admin } = relayerPayers(config);
+  return { payers, admin };
 }
 
 /** Makes the relayer's derived payers the diamond's api payers / admin payer and funds them. */
 export async function registerPayers(d: Deployed, config: RelayerConfig): Promise<{ payers: string[]; admin: string }> {
-  const { payers, admin } = payerAddressesOf(config);
-  await (await d.diamond.getFunction("setApiPayers")(payers)).wait();
-  await (await d.diamond.getFunction("setAdminApiPayerAccount")(admin)).wait();
-  for (const to of [...payers, admin]) {
-    await (await d.owner.sendTransaction({ to, value: parseEther("100") })).wait();
-  }
+  const { payers, admin } = await setUpRelayerPayers(d.owner, d.diamondAddress, config);
   return { payers, admin };
 }
 
@@ -291,7 +147,7 @@ export async function startRelayerChild(env: Record<string, string>): Promise<Re
     "relayer",
     process.execPath,
     ["--require", "ts-node/register/transpile-only", path.join("src", "relayer", "main.ts")],
-    childEnv(env),
+    { cwd: ROOT, env: childEnv(env) },
   );
   const url = `http://${env.HOST}:${env.PORT}`;
   try {
