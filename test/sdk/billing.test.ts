@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { AddressInfo } from "net";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { usageKeyPermissions } from "./permissions";
 import { startHarness, type Harness } from "../relayer/e2e/relayer-harness";
 import { LitApiError, LitNodeSimpleApiClient, createClient } from "../../src/sdk";
 
@@ -66,17 +67,7 @@ describe("SDK: billing in both modes (relayer with the dev provider, in-process 
     it("management writes and Lit Actions are charged", async () => {
       const client = createClient(baseUrl, { apiKey });
       await client.addGroup({ groupName: "g", groupDescription: "", pkpIdsPermitted: [], cidHashesPermitted: ["0"] });
-      const usage = await client.addUsageApiKey({
-        name: "runner",
-        description: "",
-        canCreateGroups: false,
-        canDeleteGroups: false,
-        canCreatePkps: false,
-        manageIpfsIdsInGroups: [],
-        addPkpToGroups: [],
-        removePkpFromGroups: [],
-        executeInGroups: [0],
-      });
+      const usage = await client.addUsageApiKey(usageKeyPermissions({ name: "runner", executeInGroups: [0] }));
       usageKey = usage.usage_api_key;
       expect(await balanceOf(client)).to.equal(-3498); // two writes
       const run = await createClient(baseUrl, { apiKey: usageKey }).litAction({ code: HELLO });

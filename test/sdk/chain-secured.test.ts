@@ -9,6 +9,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { AddressInfo } from "net";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { usageKeyPermissions } from "./permissions";
 import { startHarness, type Harness } from "../relayer/e2e/relayer-harness";
 import {
   ContractRevertError,
@@ -88,17 +89,7 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
       await client.addAction({ actionIpfsCid: CID, name: "hello", description: "hi" });
       await client.addActionToGroup({ groupId: Number(groupId), actionIpfsCid: CID });
       usageKey = (
-        await client.addUsageApiKey({
-          name: "runner",
-          description: "",
-          canCreateGroups: false,
-          canDeleteGroups: false,
-          canCreatePkps: false,
-          manageIpfsIdsInGroups: [],
-          addPkpToGroups: [],
-          removePkpFromGroups: [],
-          executeInGroups: [Number(groupId)],
-        })
+        await client.addUsageApiKey(usageKeyPermissions({ name: "runner", executeInGroups: [Number(groupId)] }))
       ).usage_api_key;
       expect(await client.listApiKeys({ pageNumber: 0, pageSize: 10 })).to.have.length(1);
       expect((await client.listActions({ pageNumber: 0, pageSize: 10 })).map((a) => a.id)).to.deep.equal([CID_HASH]);
@@ -179,17 +170,7 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
 
     it("after conversion: an admin write with the original API key fails", async () => {
       const e = await rejected(
-        createClient(baseUrl, { apiKey }).addUsageApiKey({
-          name: "x",
-          description: "",
-          canCreateGroups: false,
-          canDeleteGroups: false,
-          canCreatePkps: false,
-          manageIpfsIdsInGroups: [],
-          addPkpToGroups: [],
-          removePkpFromGroups: [],
-          executeInGroups: [],
-        }),
+        createClient(baseUrl, { apiKey }).addUsageApiKey(usageKeyPermissions({ name: "x" })),
       );
       expect(e).to.be.instanceOf(LitApiError);
       expect(e).to.include({ status: 403, errorName: "NoAccountAccess" });
@@ -248,17 +229,7 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
 
     it("sovereign addUsageApiKey mints, registers the wallet and attaches the key on-chain", async () => {
       const client = sovereign(firstAdmin);
-      const r = await client.addUsageApiKey({
-        name: "sov-key",
-        description: "",
-        canCreateGroups: false,
-        canDeleteGroups: false,
-        canCreatePkps: false,
-        manageIpfsIdsInGroups: [],
-        addPkpToGroups: [],
-        removePkpFromGroups: [],
-        executeInGroups: [Number(groupId)],
-      });
+      const r = await client.addUsageApiKey(usageKeyPermissions({ name: "sov-key", executeInGroups: [Number(groupId)] }));
       const usageHash = ethers.keccak256(ethers.toUtf8Bytes(r.usage_api_key));
       expect(await h.f.diamond.canExecuteAction(usageHash, CID_HASH)).to.equal(true);
       expect(await h.f.diamond.getWalletDerivation(master, r.wallet_address ?? "")).to.equal(

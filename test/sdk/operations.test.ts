@@ -7,21 +7,12 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { AddressInfo } from "net";
 import { startHarness, type Harness } from "../relayer/e2e/relayer-harness";
+import { usageKeyPermissions } from "./permissions";
 import { ContractRevertError, LitNodeSimpleApiClient, createClient, type UsageKeyPermissions } from "../../src/sdk";
 
 const CID = "QmZr5qtNmcxBdpXF7K7hSkLbxK2wUVhMhZn29PKzhynvcR";
 const CID_HASH = "0x8c4105ec0937f0fc27873d0af1dd93b35f6ee096ec93d173c629fb17c4abf22f";
-const PERMS: UsageKeyPermissions = {
-  name: "k",
-  description: "",
-  canCreateGroups: false,
-  canDeleteGroups: false,
-  canCreatePkps: false,
-  manageIpfsIdsInGroups: [],
-  addPkpToGroups: [],
-  removePkpFromGroups: [],
-  executeInGroups: [],
-};
+const PERMS: UsageKeyPermissions = usageKeyPermissions();
 
 describe("SDK: every operation in both modes", function () {
   this.timeout(180_000);

@@ -18,7 +18,7 @@
  * Every transition is a guarded UPDATE (expected status and attempt count), so several workers
  * (one per relayer instance on a shared Postgres database) never double-sign or double-apply.
  */
-import type { Db, Queryable } from "./db";
+import type { Db, Queryable, SqlValue } from "./db";
 
 export type OutboxStatus = "queued" | "signed" | "sent" | "mined" | "reverted" | "failed";
 export type OutboxKind = "call" | "transfer" | "filler";
@@ -190,6 +190,29 @@ async function markReverted(q: Queryable, id: number, r: RevertedFields): Promis
 }
 const inList = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(", ");
 
+/** Inserts a queued row; an idempotency key already used inserts nothing (parameters: insertParams). */
+const INSERT_QUEUED = `INSERT INTO outbox (kind, idem_scope, idem_key, request_hash, method, to_address, calldata, value, payer,
+    nonce, status, gas_limit, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, $12, $12)
+  ON CONFLICT (idem_scope, idem_key) DO NOTHING`;
+
+function insertParams(row: NewOutboxRow, now: number): SqlValue[] {
+  return [
+    row.kind,
+    row.idemScope ?? null,
+    row.idemKey ?? null,
+    row.requestHash,
+    row.method,
+    row.to,
+    row.calldata,
+    row.value ?? "0",
+    row.payer,
+    row.nonce ?? null,
+    row.gasLimit,
+    now,
+  ];
+}
+
 export class OutboxStore {
   constructor(private readonly db: Db) {}
 
@@ -226,25 +249,8 @@ export class OutboxStore {
   async insert(row: NewOutboxRow): Promise<OutboxRow | null> {
     const now = Date.now();
     const r = await this.db.one<OutboxDb>(
-      `INSERT INTO outbox (kind, idem_scope, idem_key, request_hash, method, to_address, calldata, value, payer,
-         nonce, status, gas_limit, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, $12, $12)
-       ON CONFLICT (idem_scope, idem_key) DO NOTHING
-       RETURNING ${COLUMNS}`,
-      [
-        row.kind,
-        row.idemScope ?? null,
-        row.idemKey ?? null,
-        row.requestHash,
-        row.method,
-        row.to,
-        row.calldata,
-        row.value ?? "0",
-        row.payer,
-        row.nonce ?? null,
-        row.gasLimit,
-        now,
-      ],
+      `${INSERT_QUEUED} RETURNING ${COLUMNS}`,
+      insertParams(row, now),
     );
     return r ? fromDb(r) : null;
   }
@@ -292,25 +298,8 @@ export class OutboxStore {
       for (const row of rows) {
         const now = Date.now();
         const inserted = await tx.one<{ id: number }>(
-          `INSERT INTO outbox (kind, idem_scope, idem_key, request_hash, method, to_address, calldata, value, payer,
-             nonce, status, gas_limit, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, $12, $12)
-           ON CONFLICT (idem_scope, idem_key) DO NOTHING
-           RETURNING id`,
-          [
-            row.kind,
-            row.idemScope ?? null,
-            row.idemKey ?? null,
-            row.requestHash,
-            row.method,
-            row.to,
-            row.calldata,
-            row.value ?? "0",
-            row.payer,
-            row.nonce ?? null,
-            row.gasLimit,
-            now,
-          ],
+          `${INSERT_QUEUED} RETURNING id`,
+          insertParams(row, now),
         );
         if (!inserted) {
           out.push(null);
