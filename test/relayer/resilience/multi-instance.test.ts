@@ -1,0 +1,176 @@
+/**
+ * Several relayer instances on one Postgres database (README "Several instances"): two child
+ * processes with the same root secret and payers, each with its own port and DATA_DIR, share one
+ * schema, a real `hardhat node` chain and the billing ledger (dev provider). Concurrent writes sent
+ * to both are all applied once, with distinct group ids and gap-free payer nonces; each instance
+ * reads what the other wrote; the one ledger charges every write once, and a payment confirmed
+ * concurrently through both instances is credited once. Skips when Postgres does not answer.
+ */
+import fs from "fs";
+import os from "os";
+import path from "path";
+import { expect } from "chai";
+import { hexlify, randomBytes } from "ethers";
+import { Client } from "pg";
+import {
+  configFromEnv,
+  deployDiamondTo,
+  freePort,
+  http,
+  minedTransactions,
+  registerPayers,
+  relayerEnv,
+  rpcCall,
+  startChainNode,
+  startRelayerChild,
+  type ChainNode,
+  type Deployed,
+  type RelayerChild,
+} from "./support";
+
+const PG_URL = process.env.DATABASE_URL?.trim() || "postgres://postgres@127.0.0.1:5432/test";
+const WRITES = 40;
+
+async function postgresAvailable(): Promise<boolean> {
+  const c = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+describe("relayer: two instances sharing one Postgres database", function () {
+  this.timeout(180_000);
+
+  let chain: ChainNode | undefined;
+  let deployed: Deployed | undefined;
+  const instances: RelayerChild[] = [];
+  const dataDirs: string[] = [];
+  let payers: string[] = [];
+  let apiKey = "";
+  let groupIds: string[] = [];
+  const schema = `multi_instance_${process.pid}_${Date.now().toString(36)}`;
+  let schemaCreated = false;
+
+  before(async function () {
+    if (!(await postgresAvailable())) {
+      console.log(`      (skipping: no Postgres at ${PG_URL}; set DATABASE_URL to run the multi-instance test)`);
+      this.skip();
+    }
+    chain = await startChainNode();
+    deployed = await deployDiamondTo(chain.url);
+    const c = new Client({ connectionString: PG_URL });
+    await c.connect();
+    await c.query(`CREATE SCHEMA "${schema}"`);
+    await c.end();
+    schemaCreated = true;
+    const url = new URL(PG_URL);
+    url.searchParams.set("options", `-c search_path=${schema}`);
+    const rootSecret = hexlify(randomBytes(32));
+    const envs: Record<string, string>[] = [];
+    for (let i = 0; i < 2; i++) {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `relayer-multi-${i}-`));
+      dataDirs.push(dataDir);
+      envs.push({
+        ...relayerEnv({ dataDir, rootSecret, rpcUrl: chain.url, diamondAddress: deployed.diamondAddress, port: await freePort() }),
+        DATABASE_URL: url.toString(),
+        BILLING_PROVIDER: "dev",
+        BILLING_STARTING_CREDIT_CENTS: "1000",
+      });
+    }
+    ({ payers } = await registerPayers(deployed, configFromEnv(envs[0])));
+    payers = payers.map((p) => p.toLowerCase());
+    // Started one after the other: the second also runs the (already applied) migrations.
+    for (const env of envs) instances.push(await startRelayerChild(env));
+  });
+
+  after(async () => {
+    for (const r of instances) await r.stop("SIGKILL");
+    await chain?.stop("SIGKILL");
+    deployed?.provider.destroy();
+    for (const d of dataDirs) fs.rmSync(d, { recursive: true, force: true });
+    if (schemaCreated) {
+      const c = new Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await c.end();
+    }
+  });
+
+  it("an account created through one instance is known to the other", async () => {
+    const res = await http(instances[0].url, "POST", "/core/v1/new_account", {
+      body: { account_name: "shared", account_description: "" },
+    });
+    expect(res.status, res.text).to.equal(200);
+    apiKey = (res.body as { api_key: string }).api_key;
+    const exists = await http(instances[1].url, "GET", "/core/v1/account_exists", { key: apiKey });
+    expect(exists.body).to.equal(true);
+  });
+
+  it(`${WRITES} concurrent writes spread over both instances all succeed with distinct group ids`, async () => {
+    const replies = await Promise.all(
+      Array.from({ length: WRITES }, (_, i) =>
+        http(instances[i % 2].url, "POST", "/core/v1/add_group", {
+          key: apiKey,
+          body: { group_name: `g${i}`, group_description: "", pkp_ids_permitted: [], cid_hashes_permitted: [] },
+          idempotencyKey: `multi-${i}`,
+        }),
+      ),
+    );
+    expect(replies.map((r) => r.status), replies.map((r) => r.text).join("\n")).to.deep.equal(Array(WRITES).fill(200));
+    groupIds = replies.map((r) => (r.body as { group_id: string }).group_id);
+    expect(new Set(groupIds).size).to.equal(WRITES);
+  });
+
+  it("each instance lists every group, whichever instance wrote it", async () => {
+    for (const r of instances) {
+      const res = await http(r.url, "GET", "/core/v1/list_groups?page_number=0&page_size=100", { key: apiKey });
+      expect(res.status).to.equal(200);
+      const ids = (res.body as { id: string }[]).map((g) => BigInt(g.id).toString());
+      expect(ids).to.have.members(groupIds);
+    }
+  });
+
+  it("the payers' nonces have no gaps, no duplicates and nothing pending", async () => {
+    const txs = await minedTransactions(chain!.url, payers, deployed!.deployBlock);
+    for (const payer of payers) {
+      const nonces = txs.filter((t) => t.from === payer).map((t) => t.nonce).sort((a, b) => a - b);
+      expect(nonces, payer).to.deep.equal(nonces.map((_, i) => i));
+      const latest = Number(await rpcCall(chain!.url, "eth_getTransactionCount", [payer, "latest"]));
+      const pending = Number(await rpcCall(chain!.url, "eth_getTransactionCount", [payer, "pending"]));
+      expect(pending, payer).to.equal(latest);
+    }
+    const diamondCalls = txs.filter((t) => t.to === deployed!.diamondAddress.toLowerCase());
+    expect(diamondCalls.length).to.equal(WRITES + 2); // each write once, + newAccount and registerWalletDerivation
+  });
+
+  it("one ledger: both instances report the same balance, every write charged once", async () => {
+    const balances = await Promise.all(
+      instances.map(async (r) => (await http(r.url, "GET", "/core/v1/billing/balance", { key: apiKey })).body),
+    );
+    expect(balances[0]).to.deep.equal({ balance_cents: -(1000 - WRITES), balance_display: `$${((1000 - WRITES) / 100).toFixed(2)} credit` });
+    expect(balances[1]).to.deep.equal(balances[0]);
+  });
+
+  it("a payment confirmed concurrently through both instances is credited once", async () => {
+    const intent = await http(instances[0].url, "POST", "/core/v1/billing/create_payment_intent", {
+      key: apiKey,
+      body: { amount_cents: 500 },
+    });
+    expect(intent.status, intent.text).to.equal(200);
+    const id = (intent.body as { payment_intent_id: string }).payment_intent_id;
+    const confirms = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        http(instances[i % 2].url, "POST", "/core/v1/billing/confirm_payment", { key: apiKey, body: { payment_intent_id: id } }),
+      ),
+    );
+    expect(confirms.map((r) => r.status)).to.deep.equal(Array(10).fill(200));
+    expect(confirms.filter((r) => (r.body as { already_credited: boolean }).already_credited === false)).to.have.length(1);
+    const balance = await http(instances[1].url, "GET", "/core/v1/billing/balance", { key: apiKey });
+    expect((balance.body as { balance_cents: number }).balance_cents).to.equal(-(1000 - WRITES + 500));
+  });
+});
