@@ -92,7 +92,7 @@ export async function startChain(store: Store, opts: ChainOptions): Promise<Chai
     pollIntervalMs: opts.indexerPollIntervalMs ?? opts.pollIntervalMs,
     batchSize: opts.logBatchSize,
     maxBackoffMs: opts.maxBackoffMs,
-    db: store.db,
+    durableCommits: false,
     logger,
   });
   const writer = new ChainWriter(rpc, store, indexer, { ...opts, logger });

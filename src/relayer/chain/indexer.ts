@@ -2,7 +2,7 @@
  * Follows the diamond's events into the index. Each round reads the head block number, fetches
  * the diamond's logs from cursor+1 to the head in ranges of `batchSize` blocks, decodes them and
  * applies each block's events together with the cursor move in one database transaction
- * (committed without waiting for the disk when the store's Db is given: the index is rebuilt
+ * (committed without waiting for the disk with durableCommits: false, as startChain does: the index is rebuilt
  * from the chain should a power loss undo it).
  * A write waiting for its block (syncTo / prefetch with the receipt's block) makes a round ask
  * for the head and the logs up to that block in one JSON-RPC batch, the range capped at the head
@@ -12,7 +12,7 @@
  * the last error is visible in `status()`.
  */
 import { ChainUnavailableError, type DecodedEvent } from "../ports";
-import type { Db, IndexStore } from "../store";
+import type { IndexStore, TxOptions } from "../store";
 import { decodeLogs } from "./abi";
 import { errorText, hexToNumber, sendAll, toQuantity, type RpcLike, type RpcLog } from "./rpc";
 import type { ChainLogger } from "./log";
@@ -28,10 +28,10 @@ export interface IndexerOptions {
   /** Blocks per eth_getLogs request; default 2000. */
   batchSize?: number;
   /**
-   * The database of the index store: blocks are then applied with non-durable commits (the index
-   * is rebuilt from the chain should a power loss undo them; see Db.relaxed).
+   * false: blocks are applied with non-durable commits (TxOptions.durable; the index is rebuilt
+   * from the chain should a power loss undo them). Default true.
    */
-  db?: Pick<Db, "relaxed">;
+  durableCommits?: boolean;
   logger?: ChainLogger;
 }
 
@@ -51,7 +51,7 @@ export class Indexer {
   private readonly maxBackoffMs: number;
   private readonly batchSize: number;
   private readonly log?: ChainLogger;
-  private readonly relax: <T>(fn: () => Promise<T>) => Promise<T>;
+  private readonly commit: TxOptions;
 
   private running = false;
   private loop: Promise<void> | null = null;
@@ -80,8 +80,7 @@ export class Indexer {
     this.maxBackoffMs = opts.maxBackoffMs ?? 30_000;
     this.batchSize = Math.max(1, opts.batchSize ?? 2000);
     this.log = opts.logger;
-    const db = opts.db;
-    this.relax = db ? (fn) => db.relaxed(fn) : (fn) => fn();
+    this.commit = { durable: opts.durableCommits ?? true };
   }
 
   /** Starts the background loop (idempotent). */
@@ -284,9 +283,9 @@ export class Indexer {
       if (!entry) continue;
       entry.logs.sort((a, b) => hexToNumber(a.logIndex, "logIndex") - hexToNumber(b.logIndex, "logIndex"));
       const events: DecodedEvent[] = decodeLogs(entry.logs, this.diamond);
-      await this.relax(() => this.index.applyBlock(n, entry.hash, events));
+      await this.index.applyBlock(n, entry.hash, events, this.commit);
     }
-    if (blocks.at(-1) !== to) await this.relax(() => this.index.advanceCursor(to));
+    if (blocks.at(-1) !== to) await this.index.advanceCursor(to, null, this.commit);
   }
 }
 

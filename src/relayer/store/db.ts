@@ -55,12 +55,6 @@ export interface TxOptions {
 }
 
 export interface Db extends Queryable {
-  /**
-   * Runs `fn`; transactions it starts synchronously (before its first await), also through
-   * other stores on this database, commit with durable: false (see TxOptions). For callers that
-   * cannot pass the option down; anything else is durable as usual.
-   */
-  relaxed<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -163,7 +157,6 @@ export class SqliteDb implements Db {
   /** Transactions waiting for the next group commit. */
   private queue: QueuedTx[] = [];
   private drainScheduled = false;
-  private relaxedDepth = 0;
   private syncFull = true;
 
   constructor(readonly file: string) {
@@ -198,16 +191,8 @@ export class SqliteDb implements Db {
       return this.direct.exec(sql);
     });
   }
-  relaxed<T>(fn: () => Promise<T>): Promise<T> {
-    this.relaxedDepth++;
-    try {
-      return fn();
-    } finally {
-      this.relaxedDepth--;
-    }
-  }
   tx<T>(fn: (tx: Queryable) => Promise<T>, options?: TxOptions): Promise<T> {
-    const durable = options?.durable ?? this.relaxedDepth === 0;
+    const durable = options?.durable ?? true;
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, durable, resolve: resolve as (v: unknown) => void, reject });
       if (!this.drainScheduled) {
@@ -341,7 +326,6 @@ export class PgDb implements Db {
   readonly dialect = "postgres" as const;
   private readonly direct: PgTx;
   private closed = false;
-  private relaxedDepth = 0;
 
   private constructor(readonly pool: Pool) {
     this.direct = new PgTx(pool as unknown as PgRunner);
@@ -393,16 +377,8 @@ export class PgDb implements Db {
   exec(sql: string): Promise<void> {
     return this.direct.exec(sql);
   }
-  relaxed<T>(fn: () => Promise<T>): Promise<T> {
-    this.relaxedDepth++;
-    try {
-      return fn();
-    } finally {
-      this.relaxedDepth--;
-    }
-  }
   async tx<T>(fn: (tx: Queryable) => Promise<T>, options?: TxOptions): Promise<T> {
-    const durable = options?.durable ?? this.relaxedDepth === 0;
+    const durable = options?.durable ?? true;
     const client: PoolClient = await this.pool.connect();
     let broken = false;
     try {

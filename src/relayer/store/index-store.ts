@@ -23,7 +23,7 @@ import type {
   UsageKeyRow,
   WalletRow,
 } from "../ports";
-import type { Db, Queryable, SqlValue } from "./db";
+import type { Db, Queryable, SqlValue, TxOptions } from "./db";
 import { chainSecuredHash } from "../../core";
 
 /** Diamond configuration as the events set it. */
@@ -535,17 +535,22 @@ export class IndexStore implements IndexReader {
    * Applies the events of `block` and moves the cursor to it, atomically. Returns false (and
    * applies nothing) when the cursor is already at or past `block`.
    */
-  async applyBlock(block: number, blockHash: string | null, events: readonly DecodedEvent[]): Promise<boolean> {
+  async applyBlock(
+    block: number,
+    blockHash: string | null,
+    events: readonly DecodedEvent[],
+    options?: TxOptions,
+  ): Promise<boolean> {
     return this.db.tx(async (tx) => {
       if (!(await this.advance(tx, block, blockHash))) return false;
       await applyEvents(tx, events);
       return true;
-    });
+    }, options);
   }
 
   /** Moves the cursor forward to `block` (blocks without events). */
-  async advanceCursor(block: number, blockHash: string | null = null): Promise<boolean> {
-    return this.db.tx((tx) => this.advance(tx, block, blockHash));
+  async advanceCursor(block: number, blockHash: string | null = null, options?: TxOptions): Promise<boolean> {
+    return this.db.tx((tx) => this.advance(tx, block, blockHash), options);
   }
 
   /** Creates the cursor at `block` (the block before the first one to index) if there is none. */
