@@ -19,9 +19,7 @@ export interface BillingSetup {
 
 /** The billing service of a configuration; provider "none" gives a disabled service. */
 export function createBilling(settings: BillingSettings, db: Queryable): BillingSetup {
-  if (settings.provider === "none") {
-    return { service: new BillingService({ settings, ledger: null, provider: null }), ledger: null, provider: null };
-  }
+  if (settings.provider === "none") return { service: BillingService.disabled(), ledger: null, provider: null };
   const ledger = new SqlLedger(db, { startingCreditCents: settings.startingCreditCents });
   let provider: PaymentProvider;
   if (settings.provider === "stripe") {

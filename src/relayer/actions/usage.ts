@@ -1,6 +1,7 @@
 /**
- * Usage of each Lit Action execution (duration), recorded for billing: the billing module charges
- * the rows whose `charged` is 0 (table `lit_action_usage`, migration `actions/0002_usage`).
+ * Usage of each Lit Action execution (duration), kept as a history (table `lit_action_usage`,
+ * migration `actions/0002_usage`). Billing does not read it: executions are charged while they run
+ * (services/billing.ts, meterExecution), so the table's `charged` column stays 0.
  */
 import type { Queryable } from "../store";
 

@@ -21,6 +21,12 @@ export function credentialOf(headers: IncomingHttpHeaders): string | null {
   return apiKey === "" ? null : apiKey;
 }
 
+/** The X-Wallet-Auth header (trimmed), or null when absent or empty. */
+export function walletAuthOf(headers: IncomingHttpHeaders): string | null {
+  const value = first(headers["x-wallet-auth"]).trim();
+  return value === "" ? null : value;
+}
+
 /** apiKeyHash = keccak256(UTF-8 bytes of the key text as sent). */
 export function credentialHash(credential: string): string {
   return keccak256(toUtf8Bytes(credential));

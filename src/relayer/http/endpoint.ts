@@ -11,7 +11,7 @@ import type {} from "@fastify/swagger"; // schema fields tags, summary, security
 import type { FastifyInstance, FastifyRequest, FastifySchema } from "fastify";
 import type { Caller, RelayerServices, WriteOptions } from "../services";
 import { ServiceError, invalidValue, unauthenticated } from "../services/errors";
-import { credentialHash, credentialOf } from "./credentials";
+import { credentialHash, credentialOf, walletAuthOf } from "./credentials";
 import { ErrorBody, WriteHeaders } from "./schemas/common";
 
 export const API_PREFIX = "/core/v1";
@@ -79,8 +79,6 @@ function errorResponses(auth: AuthMode, hasInput: boolean, write: boolean): Reco
   return Object.fromEntries([...new Set(codes)].sort().map((c) => [c, ErrorBody]));
 }
 
-const headerText = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? "") : (v ?? "")).trim();
-
 export function endpoint<
   B extends TSchema = TUnknown,
   Q extends TSchema = TUnknown,
@@ -115,8 +113,8 @@ export function endpoint<
         ? undefined
         : async (request) => {
             const credential = credentialOf(request.headers);
-            const walletAuth = headerText(request.headers["x-wallet-auth"]);
-            if (credential === null && spec.auth === "account" && walletAuth !== "") {
+            const walletAuth = walletAuthOf(request.headers);
+            if (credential === null && spec.auth === "account" && walletAuth !== null) {
               const wallet = await services.chainSecured.billingAuth(walletAuth);
               identities.set(request, { hash: wallet.master, caller: null, account: wallet.master });
               return;

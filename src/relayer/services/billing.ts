@@ -62,12 +62,17 @@ const NO_CHARGE: Charge = { reference: "", amountCents: 0, refund: async () => u
 export class BillingService {
   constructor(private readonly deps: BillingDeps) {}
 
-  get enabled(): boolean {
-    return this.deps.ledger !== null && this.deps.provider !== null && this.deps.settings.provider !== "none";
+  /** Billing off (provider "none"): nothing is charged; the endpoints answer 404. */
+  static disabled(): BillingService {
+    return new BillingService({
+      settings: { provider: "none", prices: { writeCents: 0, executionSecondCents: 0 }, minTopUpCents: 0, maxTopUpCents: 0 },
+      ledger: null,
+      provider: null,
+    });
   }
 
-  get prices(): BillingSettings["prices"] {
-    return this.deps.settings.prices;
+  get enabled(): boolean {
+    return this.deps.ledger !== null && this.deps.provider !== null;
   }
 
   // ------------------------------------------------------------------ endpoints

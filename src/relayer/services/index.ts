@@ -60,7 +60,7 @@ export function createServices(deps: ServiceDeps): RelayerServices {
   if (deps.rootSecret.length < 32) throw new Error("rootSecret: expected at least 32 bytes");
   const now = deps.now ?? (() => Date.now() / 1000);
   const { index, rootSecret } = deps;
-  const billing = deps.billing ?? BILLING_OFF;
+  const billing = deps.billing ?? BillingService.disabled();
   const submitter = new Submitter(deps.writer, billing);
   const access = new AccessControl(index, now);
   const payers = "apiPayers" in deps.payers ? deps.payers : new ConfiguredPayers(rootSecret, deps.payers);
@@ -98,12 +98,6 @@ export function createServices(deps: ServiceDeps): RelayerServices {
     }),
   };
 }
-
-const BILLING_OFF = new BillingService({
-  settings: { provider: "none", prices: { writeCents: 0, executionSecondCents: 0 }, minTopUpCents: 500, maxTopUpCents: 99_999_999 },
-  ledger: null,
-  provider: null,
-});
 
 /** Services for a loaded configuration: chain info, build info and payers come from `config`. */
 export function createServicesFromConfig(

@@ -17,7 +17,9 @@ import { expect } from "chai";
 import { hexlify, randomBytes } from "ethers";
 import { Client } from "pg";
 import {
+  PG_URL,
   configFromEnv,
+  createPgSchema,
   deployDiamondTo,
   freePort,
   http,
@@ -28,8 +30,10 @@ import {
   rpcCall,
   sleep,
   startChainNode,
+  postgresAvailable,
   startRelayerChild,
   type ChainNode,
+  type PgSchema,
   type Deployed,
   type RelayerChild,
 } from "./support";
@@ -49,7 +53,6 @@ const addGroupBody = (i: number) => ({
 type Phase1 = { kind: "ok"; groupId: string } | { kind: "status"; status: number; text: string } | { kind: "cut"; error: string } | { kind: "not-sent" };
 
 type Backend = "sqlite" | "postgres";
-const PG_URL = process.env.DATABASE_URL?.trim() || "postgres://postgres@127.0.0.1:5432/test";
 
 /** Read-only look at the relayer's database from the test (`$n` placeholders, used in order). */
 interface Inspector {
@@ -76,17 +79,6 @@ async function inspect(backend: Backend, dataDir: string, schema: string): Promi
   };
 }
 
-async function postgresAvailable(): Promise<boolean> {
-  const c = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
 
 for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilience: SIGKILL mid-burst, restart, client retries (${backend})`, function () {
   this.timeout(180_000);
@@ -102,7 +94,7 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
   const finalIds: string[] = new Array<string>(N).fill("");
   let crashSnapshot = "";
   const schema = `resilience_crash_${process.pid}_${Date.now().toString(36)}`;
-  let schemaCreated = false;
+  let pgSchema: PgSchema | undefined;
 
   before(async function () {
     if (backend === "postgres" && !(await postgresAvailable())) this.skip();
@@ -117,14 +109,8 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
       port: await freePort(),
     });
     if (backend === "postgres") {
-      const c = new Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`CREATE SCHEMA "${schema}"`);
-      await c.end();
-      schemaCreated = true;
-      const url = new URL(PG_URL);
-      url.searchParams.set("options", `-c search_path=${schema}`);
-      env.DATABASE_URL = url.toString();
+      pgSchema = await createPgSchema(schema);
+      env.DATABASE_URL = pgSchema.databaseUrl;
     }
     ({ payers } = await registerPayers(deployed, configFromEnv(env)));
     payers = payers.map((p) => p.toLowerCase());
@@ -136,12 +122,7 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
     await chain?.stop("SIGKILL");
     deployed?.provider.destroy();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-    if (schemaCreated) {
-      const c = new Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await c.end();
-    }
+    await pgSchema?.drop();
   });
 
   it("creates the account", async () => {

@@ -11,9 +11,10 @@ import os from "os";
 import path from "path";
 import { expect } from "chai";
 import { hexlify, randomBytes } from "ethers";
-import { Client } from "pg";
 import {
+  PG_URL,
   configFromEnv,
+  createPgSchema,
   deployDiamondTo,
   freePort,
   http,
@@ -22,26 +23,15 @@ import {
   relayerEnv,
   rpcCall,
   startChainNode,
+  postgresAvailable,
   startRelayerChild,
   type ChainNode,
+  type PgSchema,
   type Deployed,
   type RelayerChild,
 } from "./support";
 
-const PG_URL = process.env.DATABASE_URL?.trim() || "postgres://postgres@127.0.0.1:5432/test";
 const WRITES = 40;
-
-async function postgresAvailable(): Promise<boolean> {
-  const c = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
 
 describe("relayer: two instances sharing one Postgres database", function () {
   this.timeout(180_000);
@@ -53,8 +43,7 @@ describe("relayer: two instances sharing one Postgres database", function () {
   let payers: string[] = [];
   let apiKey = "";
   let groupIds: string[] = [];
-  const schema = `multi_instance_${process.pid}_${Date.now().toString(36)}`;
-  let schemaCreated = false;
+  let pgSchema: PgSchema | undefined;
 
   before(async function () {
     if (!(await postgresAvailable())) {
@@ -63,13 +52,7 @@ describe("relayer: two instances sharing one Postgres database", function () {
     }
     chain = await startChainNode();
     deployed = await deployDiamondTo(chain.url);
-    const c = new Client({ connectionString: PG_URL });
-    await c.connect();
-    await c.query(`CREATE SCHEMA "${schema}"`);
-    await c.end();
-    schemaCreated = true;
-    const url = new URL(PG_URL);
-    url.searchParams.set("options", `-c search_path=${schema}`);
+    pgSchema = await createPgSchema(`multi_instance_${process.pid}_${Date.now().toString(36)}`);
     const rootSecret = hexlify(randomBytes(32));
     const envs: Record<string, string>[] = [];
     for (let i = 0; i < 2; i++) {
@@ -77,7 +60,7 @@ describe("relayer: two instances sharing one Postgres database", function () {
       dataDirs.push(dataDir);
       envs.push({
         ...relayerEnv({ dataDir, rootSecret, rpcUrl: chain.url, diamondAddress: deployed.diamondAddress, port: await freePort() }),
-        DATABASE_URL: url.toString(),
+        DATABASE_URL: pgSchema.databaseUrl,
         BILLING_PROVIDER: "dev",
         BILLING_STARTING_CREDIT_CENTS: "1000",
       });
@@ -93,12 +76,7 @@ describe("relayer: two instances sharing one Postgres database", function () {
     await chain?.stop("SIGKILL");
     deployed?.provider.destroy();
     for (const d of dataDirs) fs.rmSync(d, { recursive: true, force: true });
-    if (schemaCreated) {
-      const c = new Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await c.end();
-    }
+    await pgSchema?.drop();
   });
 
   it("an account created through one instance is known to the other", async () => {

@@ -20,9 +20,35 @@ import {
   type LocalChain,
   type RpcDeployment,
 } from "../../../scripts/lib/local-chain";
+import { Client } from "pg";
 import { loadConfig, type RelayerConfig } from "../../../src/relayer/config";
+import { PG_URL } from "../backend/helpers";
 
 export { devKey, freePort, type Child } from "../../../scripts/lib/local-chain";
+export { PG_URL, postgresAvailable } from "../backend/helpers";
+
+export interface PgSchema {
+  /** DATABASE_URL for a relayer child: PG_URL with search_path set to the schema. */
+  databaseUrl: string;
+  drop(): Promise<void>;
+}
+
+/** Creates a fresh Postgres schema for relayer children (dropped by `drop()`). */
+export async function createPgSchema(name: string): Promise<PgSchema> {
+  const sql = async (statement: string): Promise<void> => {
+    const c = new Client({ connectionString: PG_URL });
+    await c.connect();
+    try {
+      await c.query(statement);
+    } finally {
+      await c.end();
+    }
+  };
+  await sql(`CREATE SCHEMA "${name}"`);
+  const url = new URL(PG_URL);
+  url.searchParams.set("options", `-c search_path=${name}`);
+  return { databaseUrl: url.toString(), drop: () => sql(`DROP SCHEMA IF EXISTS "${name}" CASCADE`) };
+}
 
 export const ROOT = path.resolve(__dirname, "..", "..", "..");
 export const HOST = LOCAL_HOST;
