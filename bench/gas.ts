@@ -8,7 +8,8 @@
  * (`npm run bench:gas` runs the same command.) Set VIA_IR=1 to measure the IR-pipeline build.
  *
  * Prints two markdown tables and writes them to bench/results/gas.md:
- *  1. gasUsed of every write with typical arguments;
+ *  1. gasUsed of every write with typical arguments, and 8 addGroup calls sent as 8 transactions
+ *     vs. as one batchCalls transaction (from the same chain state);
  *  2. the cost of the permission views for accounts holding 1, 100 and 500 other groups, measured with
  *     eth_estimateGas of the view call. contracts.md requires that it does not grow with the size of
  *     the account: the 500/1 ratio must stay <= 1.10.
@@ -16,6 +17,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ethers } from "hardhat";
+import { takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import { deployDiamond, type DiamondFixture } from "../test/fixtures/diamond";
 
@@ -127,6 +129,43 @@ async function measureWrites(f: DiamondFixture): Promise<WriteRow[]> {
   return rows;
 }
 
+// ------------------------------------------------------------------ batching
+
+const BATCH_SIZE = 8;
+
+/**
+ * 8 addGroup calls (managed account, empty lists, by the api payer) as 8 transactions, then (from
+ * the same chain state) as one batchCalls transaction. The chain state is restored afterwards.
+ */
+async function measureBatch(f: DiamondFixture): Promise<WriteRow[]> {
+  const d = f.diamond.connect(f.payer);
+  const master = hashText("bench-batch-master");
+  await (await d.newAccount(master, true, "Batch account", "", randomAddress())).wait();
+  await (await d.addGroup(master, "first group", "", [], [])).wait(); // the group counter is not on first use
+  const names = Array.from({ length: BATCH_SIZE }, (_, i) => `group ${i}`);
+  const before = await takeSnapshot();
+  let separate = 0n;
+  for (const name of names) separate += await gasOf(d.addGroup(master, name, "a group of actions and wallets", [], []));
+  await before.restore();
+  const calls = names.map((name) => d.interface.encodeFunctionData("addGroup", [master, name, "a group of actions and wallets", [], []]));
+  const receipt = await (await d.batchCalls(calls)).wait();
+  if (!receipt || receipt.status !== 1) throw new Error("batchCalls failed");
+  for (const log of receipt.logs) {
+    const parsed = d.interface.parseLog(log);
+    if (parsed?.name === "BatchCallResult" && !parsed.args.success) throw new Error(`batched addGroup ${parsed.args.index} failed`);
+  }
+  const batched = receipt.gasUsed;
+  await before.restore();
+  const n = BigInt(BATCH_SIZE);
+  const saved = ((Number(separate - batched) / Number(separate)) * 100).toFixed(1);
+  return [
+    { write: `addGroup x${BATCH_SIZE} as separate transactions (total)`, args: "managed account, empty lists, by api payer", gas: separate },
+    { write: `batchCalls with ${BATCH_SIZE} addGroup (one transaction)`, args: "the same calls, from the same state", gas: batched },
+    { write: "addGroup per write, separate transactions", args: `total / ${BATCH_SIZE}`, gas: separate / n },
+    { write: `addGroup per write, in batchCalls of ${BATCH_SIZE}`, args: `total / ${BATCH_SIZE} (${saved} % less)`, gas: batched / n },
+  ];
+}
+
 // ------------------------------------------------------------------ scaling of permission views
 
 interface ScaleSetup {
@@ -190,7 +229,7 @@ function table(header: string[], rows: string[][]): string {
 async function main() {
   const f = await deployDiamond();
 
-  const writes = await measureWrites(f);
+  const writes = [...(await measureWrites(f)), ...(await measureBatch(f))];
 
   const setups: ScaleSetup[] = [];
   for (const n of SCALES) setups.push(await buildScaledAccount(f, n));

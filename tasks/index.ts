@@ -7,4 +7,5 @@ import "./wallet";
 import "./permission";
 import "./config";
 import "./billing";
+import "./batch";
 import "./diamond";

@@ -213,4 +213,9 @@ interface IAccountConfig is
     function pricingItemCount() external view returns (uint256);
     function pricingItemIds() external view returns (uint256[] memory);
     function pricingOperator() external view returns (address);
+
+    // ---- BatchFacet ----
+    function batchCalls(
+        bytes[] calldata calls
+    ) external returns (bool[] memory success, bytes[] memory results, uint256[] memory gasUsed);
 }

@@ -44,4 +44,12 @@ interface IAccountConfigErrors {
     error DiamondInitFailed(address init, bytes data);
     /// @notice No facet implements the called selector.
     error FunctionDoesNotExist(bytes4 selector);
+    /// @notice batchCalls was given no calls.
+    error EmptyBatch();
+    /// @notice batchCalls: call `index` is itself a batchCalls call (batches do not nest).
+    error NestedBatch(uint256 index);
+    /// @notice batchCalls: call `index` ran out of the gas the transaction left it. The whole batch
+    ///         reverts (rather than recording a failure) so that a gas limit that is too low can
+    ///         never drop a call silently, and eth_estimateGas finds a limit at which every call runs.
+    error BatchCallOutOfGas(uint256 index);
 }

@@ -66,4 +66,7 @@ interface IAccountConfigEvents {
     event NodeConfigurationSet(string key, string value, bool removed);
     /// @notice The diamond's storage was initialised at `version`.
     event Initialized(uint64 version);
+    /// @notice batchCalls: call `index` finished (emitted after the call's own events, so it closes
+    ///         them in the receipt). `revertData` is the call's revert data when it failed, else empty.
+    event BatchCallResult(uint256 indexed index, bool success, bytes revertData);
 }

@@ -16,6 +16,7 @@ export const FACET_NAMES = [
   "PermissionsFacet",
   "ConfigFacet",
   "BillingFacet",
+  "BatchFacet",
 ] as const;
 
 export type FacetName = (typeof FACET_NAMES)[number];

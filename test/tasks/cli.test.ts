@@ -109,7 +109,7 @@ describe("tasks: coverage of the diamond's functions", () => {
 
   it("every registered task is area:verb and has a description", () => {
     for (const name of registeredTasks) {
-      expect(name).to.match(/^(account|usage-key|group|action|wallet|permission|config|billing|diamond):[a-z-]+$/);
+      expect(name).to.match(/^(account|usage-key|group|action|wallet|permission|config|billing|batch|diamond):[a-z-]+$/);
       expect(hre.tasks[name].description ?? "").to.match(/Signer: --from, default /);
     }
   });
