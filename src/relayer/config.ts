@@ -9,6 +9,8 @@
  *   RPC_URL, CHAIN_ID               http://127.0.0.1:8545, 31337
  *   DIAMOND_ADDRESS                 the AccountConfig diamond (optional until the chain layer starts)
  *   CHAIN_NAME, CHAIN_TESTNET, CHAIN_TOKEN   what get_node_chain_config reports
+ *   BATCH_MAX_CALLS                 most writes one batchCalls transaction carries (32; 1 = no batching)
+ *   BATCH_MAX_IN_FLIGHT             write transactions under way before new writes wait to be batched (payer count)
  *   ROOT_SECRET                     hex (at least 32 bytes), or
  *   ROOT_SECRET_FILE                DATA_DIR/root-secret, created with mode 0600 on first start
  *   PAYER_COUNT / PAYER_KEYS        derived api payers (2), or comma-separated private keys
@@ -58,6 +60,10 @@ export interface ChainSettings {
   name: string;
   testnet: boolean;
   token: string;
+  /** Most calls in one batchCalls transaction (BATCH_MAX_CALLS; below 2 = no batching). */
+  batchMaxCalls: number;
+  /** Batch transactions under way at once (BATCH_MAX_IN_FLIGHT); null = the number of payers. */
+  batchMaxInFlight: number | null;
 }
 
 export interface RelayerConfig {
@@ -176,6 +182,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     name: read.string("CHAIN_NAME", known?.name ?? `chain-${chainId}`),
     testnet: read.bool("CHAIN_TESTNET", known?.testnet ?? true),
     token: read.string("CHAIN_TOKEN", "ETH"),
+    batchMaxCalls: read.int("BATCH_MAX_CALLS", 32, 1, 256),
+    batchMaxInFlight: read.optional("BATCH_MAX_IN_FLIGHT") === null ? null : read.int("BATCH_MAX_IN_FLIGHT", 1, 1, 1000),
   };
 
   const secret = readRootSecret(env, dataDir, options.createRootSecret ?? true, problems);

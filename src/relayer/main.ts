@@ -68,6 +68,8 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
   try {
     const { payerKeys, adminPayerKey } = payerKeysOf(config);
     chain = await startChain(store, {
+      batchMaxCalls: config.chain.batchMaxCalls,
+      ...(config.chain.batchMaxInFlight === null ? {} : { batchMaxInFlight: config.chain.batchMaxInFlight }),
       ...options.chain,
       ...(options.provider ? { provider: options.provider } : { rpcUrl: config.chain.rpcUrl }),
       diamondAddress,
@@ -80,7 +82,7 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
     const services = createServicesFromConfig(config, {
       billing: billing.service,
       index: store.index,
-      writer: chain.writer,
+      writer: chain.writes,
       signatureChecker: new RpcSignatureChecker(chain.rpc),
       replayStore: new SqlReplayStore(store.db),
       nodeConfiguration: async () =>
@@ -193,6 +195,21 @@ function registerChainMetrics(registry: Registry, store: Store, chain: Chain): v
     registers: [registry],
     collect() {
       for (const [payer, n] of Object.entries(chain.status().writer.inFlight)) this.set({ payer }, n);
+    },
+  });
+  new Gauge({
+    name: "relayer_write_batching",
+    help: "Write batching (batchCalls): calls sent alone, batch transactions, calls they carried, calls rejected by a batch pre-flight, calls retried alone; enabled is 1 or 0",
+    labelNames: ["counter"],
+    registers: [registry],
+    collect() {
+      const b = chain.status().batches;
+      this.set({ counter: "single" }, b.single);
+      this.set({ counter: "batches" }, b.batches);
+      this.set({ counter: "batched_calls" }, b.batchedCalls);
+      this.set({ counter: "rejected" }, b.rejected);
+      this.set({ counter: "retried_alone" }, b.retriedAlone);
+      this.set({ counter: "enabled" }, b.enabled ? 1 : 0);
     },
   });
   new Gauge({

@@ -110,9 +110,12 @@ export interface DecodedEvent {
 }
 
 export interface WriteReceipt {
+  /** The transaction that carried the write (shared by the calls of one batchCalls batch). */
   txHash: string;
   blockNumber: number;
+  /** The transaction's gas; for a call carried by a batch, what that call used in the batch pre-flight. */
   gasUsed: Uint;
+  /** The write's own events (for a batched call: only that call's, split at BatchCallResult). */
   events: DecodedEvent[];
 }
 

@@ -33,6 +33,11 @@
  *   rebalanceAmountWei     top-up amount; default the diamond's rebalanceAmount() (0 = no top-ups).
  *   minPayerBalanceWei     top-up threshold; default half the top-up amount.
  *   balanceCheckIntervalMs background balance check; default 60 000, 0 = off.
+ *   batchMaxCalls          most calls one batchCalls transaction carries (batcher.ts); default
+ *                          32, below 2 = no batching.
+ *   batchMaxInFlight       transactions the batching front has under way at once; default the
+ *                          number of payers (calls arriving meanwhile wait and leave as one batch).
+ *   batchGasBudget         most measured execution gas in one batch; default 8 000 000.
  *   startIndexer / startWorker  start the background loops (default true); syncTo and write
  *                          still work without them (they catch up / send on demand).
  *   logger                 pino-style logger (fastify's works); default silent.
@@ -42,11 +47,13 @@
  * rebroadcast of stored transactions) has run.
  */
 import type { Store } from "../store";
+import { BatchingWriter, type BatcherStats } from "./batcher";
 import { Indexer, type IndexerStatus } from "./indexer";
 import { silentLogger, type ChainLogger } from "./log";
 import { HttpRpc, type RpcLike } from "./rpc";
 import { ChainWriter, type TopUp, type WriterOptions } from "./writer";
 
+export { BatchingWriter, splitBatchEvents, type BatchTarget, type BatcherOptions, type BatcherStats, type BatchCallOutcome } from "./batcher";
 export { Indexer, type IndexerOptions, type IndexerStatus } from "./indexer";
 export { ChainWriter, type TopUp, type WriterOptions } from "./writer";
 export { HttpRpc, RpcResponseError, RpcTransportError, isTransportError, sendAll, type RpcCall, type RpcLike, type RpcSettled } from "./rpc";
@@ -62,6 +69,9 @@ export interface ChainOptions extends Omit<WriterOptions, "logger"> {
   indexerPollIntervalMs?: number;
   logBatchSize?: number;
   maxBackoffMs?: number;
+  batchMaxCalls?: number;
+  batchMaxInFlight?: number;
+  batchGasBudget?: bigint;
   startIndexer?: boolean;
   startWorker?: boolean;
   logger?: ChainLogger;
@@ -69,6 +79,8 @@ export interface ChainOptions extends Omit<WriterOptions, "logger"> {
 
 export interface Chain {
   writer: ChainWriter;
+  /** The Writer services use: the ChainWriter behind the batching front (batcher.ts). */
+  writes: BatchingWriter;
   indexer: Indexer;
   rpc: RpcLike;
   /** Api payer addresses (lowercase). */
@@ -76,7 +88,7 @@ export interface Chain {
   adminPayer: string | null;
   /** Tops up payers below the threshold now and waits for the transfers. */
   checkBalances(): Promise<TopUp[]>;
-  status(): { indexer: IndexerStatus; writer: ReturnType<ChainWriter["status"]> };
+  status(): { indexer: IndexerStatus; writer: ReturnType<ChainWriter["status"]>; batches: BatcherStats };
   /** Stops the worker and the indexer (the store stays open). */
   stop(): Promise<void>;
 }
@@ -96,16 +108,25 @@ export async function startChain(store: Store, opts: ChainOptions): Promise<Chai
     logger,
   });
   const writer = new ChainWriter(rpc, store, indexer, { ...opts, logger });
+  const writes = new BatchingWriter(writer, rpc, {
+    diamondAddress: opts.diamondAddress,
+    maxCalls: opts.batchMaxCalls,
+    maxInFlight: opts.batchMaxInFlight,
+    gasBudget: opts.batchGasBudget,
+    gasLimitPercent: opts.gasLimitPercent,
+    logger,
+  });
   if (opts.startIndexer ?? true) indexer.start();
   if (opts.startWorker ?? true) await writer.start();
   return {
     writer,
+    writes,
     indexer,
     rpc,
     payers: writer.payers,
     adminPayer: writer.adminPayer,
     checkBalances: () => writer.checkBalances(),
-    status: () => ({ indexer: indexer.status(), writer: writer.status() }),
+    status: () => ({ indexer: indexer.status(), writer: writer.status(), batches: writes.stats() }),
     stop: async () => {
       await writer.stop();
       await indexer.stop();

@@ -392,7 +392,12 @@ export class ChainWriter implements Writer {
 
   // ------------------------------------------------------------------ write
 
-  async write(request: WriteRequest): Promise<WriteReceipt> {
+  /**
+   * Sends one diamond call (see Writer). `known.gasLimit`: the caller has pre-flighted the call
+   * itself (the batcher, whose batchCalls pre-flight reports each call's outcome), so the
+   * writer's own pre-flight is skipped and this gas limit is used.
+   */
+  async write(request: WriteRequest, known?: { gasLimit: bigint }): Promise<WriteReceipt> {
     if (this.stopped) throw new ChainUnavailableError("relayer is shutting down", false);
     const calldata = diamondInterface.encodeFunctionData(request.method, request.args);
     const requestHash = keccak256(calldata);
@@ -421,7 +426,7 @@ export class ChainWriter implements Writer {
     const payer = this.pickPayer();
     this.inFlight.set(payer, (this.inFlight.get(payer) ?? 0) + 1);
     try {
-      const gasLimit = await this.preflight(payer, calldata);
+      const gasLimit = known?.gasLimit ?? (await this.preflight(payer, calldata));
       const newRow: NewOutboxRow = {
         kind: "call",
         idemScope: scope,

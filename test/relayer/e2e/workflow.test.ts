@@ -143,7 +143,7 @@ describe("relayer: seed 000 workflow over HTTP (real chain, SQLite)", function (
   it("exports payer balances, nonce gaps, in-flight counts and indexer lag on /metrics", async () => {
     const res = await h.call("GET", "/metrics");
     expect(res.statusCode).to.equal(200);
-    for (const name of ["relayer_payer_balance_wei", "relayer_payer_nonce_gap", "relayer_indexer_lag_blocks", "relayer_indexed_block"]) {
+    for (const name of ["relayer_payer_balance_wei", "relayer_payer_nonce_gap", "relayer_indexer_lag_blocks", "relayer_indexed_block", "relayer_write_batching"]) {
       expect(res.body).to.contain(name);
     }
     const payers = (await h.call("GET", "/core/v1/get_api_payers")).json() as string[];

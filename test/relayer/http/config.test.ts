@@ -43,6 +43,8 @@ describe("relayer config", () => {
       name: "localhost",
       testnet: true,
       token: "ETH",
+      batchMaxCalls: 32,
+      batchMaxInFlight: null,
     });
     expect(c.payers).to.deep.equal({ count: 2, keys: [], adminKey: null });
     expect(c.rateLimits.perKey).to.deep.equal({ perSecond: 10, burst: 120 });
@@ -68,6 +70,8 @@ describe("relayer config", () => {
       CHAIN_ID: "84532",
       DIAMOND_ADDRESS: "5FbDB2315678afecb367f032d93F642f64180aa3",
       CHAIN_TOKEN: "ETH",
+      BATCH_MAX_CALLS: "8",
+      BATCH_MAX_IN_FLIGHT: "3",
       ROOT_SECRET: `0x${"ab".repeat(32)}`,
       PAYER_KEYS: `0x${"11".repeat(32)}, ${"22".repeat(32)}`,
       ADMIN_PAYER_KEY: `0x${"33".repeat(32)}`,
@@ -94,6 +98,8 @@ describe("relayer config", () => {
       name: "base-sepolia",
       testnet: true,
       token: "ETH",
+      batchMaxCalls: 8,
+      batchMaxInFlight: 3,
     });
     expect(Buffer.from(c.rootSecret).toString("hex")).to.equal("ab".repeat(32));
     expect(c.payers).to.deep.equal({
@@ -132,6 +138,9 @@ describe("relayer config", () => {
       [{ RATE_LIMIT_IP_BURST: "0" }, "RATE_LIMIT_IP_BURST"],
       [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
       [{ TRUST_PROXY: "maybe" }, "TRUST_PROXY"],
+      [{ BATCH_MAX_CALLS: "0" }, "BATCH_MAX_CALLS"],
+      [{ BATCH_MAX_CALLS: "1000" }, "BATCH_MAX_CALLS"],
+      [{ BATCH_MAX_IN_FLIGHT: "none" }, "BATCH_MAX_IN_FLIGHT"],
     ];
     for (const [env, variable] of cases) {
       const problems = problemsOf(env);

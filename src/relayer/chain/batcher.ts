@@ -1,0 +1,352 @@
+/**
+ * Write batching: diamond calls that arrive while the writer is busy share one transaction
+ * through BatchFacet.batchCalls (one signature, one nonce, one 21 000-gas intrinsic cost and one
+ * block's worth of node work for many writes).
+ *
+ * Policy (adaptive, no timer): `maxInFlight` transactions of this front may be under way at once.
+ * A call that arrives while fewer are under way leaves at once, alone, exactly as without
+ * batching (same gas, same latency). Calls that arrive while the front is full wait, and the next
+ * free slot takes all of them (up to `maxCalls` and `gasBudget`) as one batch; a full batch
+ * (`maxCalls` waiting) leaves at once whatever is under way. So an idle relayer adds no latency,
+ * and a busy one sends fewer, larger transactions.
+ *
+ * A batch of calls [c0..cn]:
+ *   1. pre-flight: one eth_call of batchCalls([c0..cn]) reports each call's outcome and gas used
+ *      (the calls are non-atomic: a failing call does not undo the others). A call that fails
+ *      there is rejected with its decoded custom error, before any gas is spent (as the writer's
+ *      own pre-flight does for a single call). A failure without revert data (out of gas, say)
+ *      is not judged here: that call is sent alone, through the writer's own pre-flight.
+ *   2. the calls that passed (two or more; one goes alone) are sent as one outbox row through the
+ *      ChainWriter with a gas limit computed from the measured gas, so every durability property
+ *      of the outbox holds for the batch as a whole (stored before broadcast, rebroadcast after a
+ *      crash, fee bumps, receipt checks, read-your-writes).
+ *   3. the receipt's logs are split per call at the BatchCallResult(index, success, revertData)
+ *      events the facet emits after each call: call i gets the events between the previous
+ *      delimiter and its own. A call that failed on-chain anyway (state changed between pre-flight
+ *      and mining) is rejected with its decoded error; nothing of it was applied.
+ *   4. if the batch transaction itself reverts (nothing of it applied; e.g. BatchCallOutOfGas,
+ *      which the facet raises rather than let a call fail for want of gas), every call is
+ *      retried alone.
+ *
+ * Calls with an Idempotency-Key are never batched: their outbox row is their idempotency record
+ * (ChainWriter), which a shared row cannot be. Nor are calls when the diamond has no batchCalls
+ * (an older deployment): a pre-flight answered FunctionDoesNotExist turns batching off for this
+ * process, with a warning. Any other pre-flight failure (but the transport) sends that batch's
+ * calls alone.
+ */
+import { ChainUnavailableError, RevertError, type DecodedEvent, type WriteReceipt, type WriteRequest, type Writer } from "../ports";
+import { decodeRevert, diamondInterface } from "./abi";
+import { silentLogger, type ChainLogger } from "./log";
+import { errorText, isTransportError, revertDataOf, toQuantity, type RpcLike } from "./rpc";
+
+/** What the batcher needs of the ChainWriter. */
+export interface BatchTarget {
+  readonly payers: readonly string[];
+  write(request: WriteRequest, known?: { gasLimit: bigint }): Promise<WriteReceipt>;
+}
+
+export interface BatcherOptions {
+  diamondAddress: string;
+  /** Most calls in one transaction; below 2 turns batching off. Default 32. */
+  maxCalls?: number;
+  /** Transactions of this front under way at once. Default: the number of payers. */
+  maxInFlight?: number;
+  /** Most execution gas (measured in the pre-flight) in one transaction. Default 8 000 000. */
+  gasBudget?: bigint;
+  /** Gas limit = measured gas * p / 100 (plus fixed overheads). Default 125. */
+  gasLimitPercent?: number;
+  logger?: ChainLogger;
+}
+
+export interface BatcherStats {
+  /** Calls that went alone (no batch). */
+  single: number;
+  /** Batch transactions sent, and the calls they carried. */
+  batches: number;
+  batchedCalls: number;
+  /** Calls rejected by a batch pre-flight (nothing sent). */
+  rejected: number;
+  /** Calls sent alone after their batch could not take them. */
+  retriedAlone: number;
+  enabled: boolean;
+}
+
+/** Gas of the batchCalls frame itself (dispatch, calldata decoding, return encoding). */
+const BATCH_BASE_GAS = 40_000n;
+/** Per call: the loop, the delegatecall through the fallback, the BatchCallResult event, memory. */
+const BATCH_PER_CALL_GAS = 12_000n;
+/**
+ * Gas of the pre-flight eth_call (the calls' own budget is checked afterwards): just under the
+ * per-transaction gas cap of EIP-7825 (2^24), which nodes also apply to eth_call.
+ */
+const PREFLIGHT_GAS_CAP = 16_000_000n;
+
+interface Pending {
+  request: WriteRequest;
+  calldata: string;
+  resolve: (receipt: WriteReceipt) => void;
+  reject: (err: unknown) => void;
+}
+
+interface Measured {
+  item: Pending;
+  gas: bigint;
+}
+
+const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
+
+/** Intrinsic gas of a transaction's calldata (EIP-2028), and the EIP-7623 floor. */
+function calldataGas(data: string): { intrinsic: bigint; floor: bigint } {
+  let zero = 0n;
+  let nonZero = 0n;
+  for (let i = 2; i < data.length; i += 2) {
+    if (data[i] === "0" && data[i + 1] === "0") zero++;
+    else nonZero++;
+  }
+  return { intrinsic: 21_000n + 4n * zero + 16n * nonZero, floor: 21_000n + 10n * (zero + 4n * nonZero) };
+}
+
+function revertOf(data: string): RevertError {
+  const d = decodeRevert(data);
+  return new RevertError(d.name, d.args, `reverted: ${d.name}`);
+}
+
+export class BatchingWriter implements Writer {
+  private readonly diamond: string;
+  private readonly maxCalls: number;
+  private readonly maxInFlight: number;
+  private readonly gasBudget: bigint;
+  private readonly gasLimitPercent: bigint;
+  private readonly log: ChainLogger;
+  private readonly queue: Pending[] = [];
+  private inFlight = 0;
+  private pumpScheduled = false;
+  private enabled: boolean;
+  private readonly counts = { single: 0, batches: 0, batchedCalls: 0, rejected: 0, retriedAlone: 0 };
+
+  constructor(
+    private readonly target: BatchTarget,
+    private readonly rpc: RpcLike,
+    opts: BatcherOptions,
+  ) {
+    this.diamond = opts.diamondAddress.toLowerCase();
+    this.maxCalls = Math.max(1, Math.floor(opts.maxCalls ?? 32));
+    this.maxInFlight = Math.max(1, Math.floor(opts.maxInFlight ?? target.payers.length));
+    this.gasBudget = opts.gasBudget ?? 8_000_000n;
+    this.gasLimitPercent = BigInt(Math.max(100, Math.ceil(opts.gasLimitPercent ?? 125)));
+    this.log = opts.logger ?? silentLogger;
+    this.enabled = this.maxCalls >= 2;
+  }
+
+  stats(): BatcherStats {
+    return { ...this.counts, enabled: this.enabled };
+  }
+
+  write(request: WriteRequest): Promise<WriteReceipt> {
+    if (!this.enabled || request.idempotencyKey !== undefined || request.method === "batchCalls") {
+      return this.target.write(request);
+    }
+    let calldata: string;
+    try {
+      calldata = diamondInterface.encodeFunctionData(request.method, request.args);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<WriteReceipt>((resolve, reject) => {
+      this.queue.push({ request, calldata, resolve, reject });
+      this.schedulePump();
+    });
+  }
+
+  /** Pumps after the current burst of I/O callbacks, so the calls that arrived together leave together. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    // A full batch never waits: it is as cheap per call as batching gets, and holding it back
+    // would cap throughput at maxInFlight transactions per block on a chain with block times.
+    while ((this.inFlight < this.maxInFlight && this.queue.length > 0) || this.queue.length >= this.maxCalls) {
+      const items = this.queue.splice(0, this.maxCalls);
+      this.inFlight++;
+      void this.dispatch(items)
+        .catch((err: unknown) => {
+          for (const item of items) item.reject(err);
+        })
+        .finally(() => {
+          this.inFlight--;
+          if (this.queue.length > 0) this.schedulePump();
+        });
+    }
+  }
+
+  private async dispatch(items: Pending[]): Promise<void> {
+    if (items.length === 1 || !this.enabled) {
+      await Promise.all(items.map((item) => this.alone(item, "single")));
+      return;
+    }
+    const measured = await this.preflight(items);
+    if (measured === null) return;
+    const { take, rest } = this.withinBudget(measured);
+    if (rest.length > 0) {
+      // Back to the front of the queue: the next slot pre-flights them again.
+      this.queue.unshift(...rest.map((m) => m.item));
+    }
+    if (take.length === 1) {
+      await this.alone(take[0].item, "single");
+      return;
+    }
+    if (take.length === 0) return;
+    await this.sendBatch(take);
+  }
+
+  /** Sends one call alone through the writer (its own pre-flight, outbox row and receipt). */
+  private async alone(item: Pending, why: "single" | "retry"): Promise<void> {
+    if (why === "single") this.counts.single++;
+    else this.counts.retriedAlone++;
+    try {
+      item.resolve(await this.target.write(item.request));
+    } catch (err) {
+      item.reject(err);
+    }
+  }
+
+  /**
+   * One eth_call of batchCalls for all the calls. Rejects the calls that fail with revert data;
+   * returns the others with their measured gas (calls that failed without revert data are sent
+   * alone). Null when the calls were all handled here.
+   */
+  private async preflight(items: Pending[]): Promise<Measured[] | null> {
+    const data = diamondInterface.encodeFunctionData("batchCalls", [items.map((i) => i.calldata)]);
+    let raw: string;
+    try {
+      raw = (await this.rpc.send("eth_call", [
+        { from: this.target.payers[0], to: this.diamond, data, gas: toQuantity(PREFLIGHT_GAS_CAP) },
+        "latest",
+      ])) as string;
+    } catch (err) {
+      if (isTransportError(err)) {
+        const e = new ChainUnavailableError(`chain unavailable: ${errorText(err)}`, false);
+        for (const item of items) item.reject(e);
+        return null;
+      }
+      const data = revertDataOf(err);
+      if (data !== null && decodeRevert(data).name === "FunctionDoesNotExist") {
+        this.enabled = false;
+        this.log.warn({}, "write batching turned off: the diamond has no batchCalls (BatchFacet); calls are sent one by one");
+      } else {
+        this.log.warn({ err: errorText(err) }, "batch pre-flight failed; its calls are sent one by one");
+      }
+      await Promise.all(items.map((item) => this.alone(item, "single")));
+      return null;
+    }
+    const [success, results, gasUsed] = diamondInterface.decodeFunctionResult("batchCalls", raw) as unknown as [
+      boolean[],
+      string[],
+      bigint[],
+    ];
+    const passed: Measured[] = [];
+    const alone: Pending[] = [];
+    items.forEach((item, i) => {
+      if (success[i]) {
+        passed.push({ item, gas: BigInt(gasUsed[i]) });
+      } else if (results[i] === "0x") {
+        alone.push(item);
+      } else {
+        this.counts.rejected++;
+        item.reject(revertOf(results[i]));
+      }
+    });
+    if (alone.length > 0) void Promise.all(alone.map((item) => this.alone(item, "retry")));
+    return passed;
+  }
+
+  /** The longest prefix of calls whose measured gas fits the budget (at least one call). */
+  private withinBudget(measured: Measured[]): { take: Measured[]; rest: Measured[] } {
+    let total = 0n;
+    let n = 0;
+    while (n < measured.length && (n === 0 || total + measured[n].gas <= this.gasBudget)) {
+      total += measured[n].gas;
+      n++;
+    }
+    return { take: measured.slice(0, n), rest: measured.slice(n) };
+  }
+
+  private gasLimitFor(calls: string[], measured: Measured[]): bigint {
+    const data = diamondInterface.encodeFunctionData("batchCalls", [calls]);
+    const { intrinsic, floor } = calldataGas(data);
+    let exec = BATCH_BASE_GAS + BATCH_PER_CALL_GAS * BigInt(measured.length);
+    // A delegatecall forwards at most 63/64 of the gas left, and a call goes through two (the
+    // facet's to the diamond, the fallback's to the target facet): each needs (64/63)^2 of its use.
+    for (const m of measured) exec += ceilDiv(m.gas * 4096n, 3969n);
+    const limit = intrinsic + ceilDiv(exec * this.gasLimitPercent, 100n);
+    return limit > floor ? limit : floor;
+  }
+
+  private async sendBatch(measured: Measured[]): Promise<void> {
+    const calls = measured.map((m) => m.item.calldata);
+    this.counts.batches++;
+    this.counts.batchedCalls += measured.length;
+    let receipt: WriteReceipt;
+    try {
+      receipt = await this.target.write({ method: "batchCalls", args: [calls] }, { gasLimit: this.gasLimitFor(calls, measured) });
+    } catch (err) {
+      if (err instanceof RevertError) {
+        // The batch transaction reverted as a whole: none of its calls was applied.
+        this.log.warn({ calls: calls.length, error: err.errorName }, "batch transaction reverted; its calls are sent one by one");
+        await Promise.all(measured.map((m) => this.alone(m.item, "retry")));
+        return;
+      }
+      throw err;
+    }
+    const outcomes = splitBatchEvents(receipt.events);
+    const retry: Pending[] = [];
+    measured.forEach((m, i) => {
+      const o = outcomes.get(i);
+      if (!o) {
+        m.item.reject(new Error(`batch ${receipt.txHash}: no BatchCallResult for call ${i}`));
+      } else if (o.success) {
+        m.item.resolve({ txHash: receipt.txHash, blockNumber: receipt.blockNumber, gasUsed: m.gas.toString(), events: o.events });
+      } else if (o.revertData === "0x") {
+        retry.push(m.item);
+      } else {
+        m.item.reject(revertOf(o.revertData));
+      }
+    });
+    await Promise.all(retry.map((item) => this.alone(item, "retry")));
+  }
+}
+
+export interface BatchCallOutcome {
+  success: boolean;
+  revertData: string;
+  /** The call's own events (empty when it failed). */
+  events: DecodedEvent[];
+}
+
+/**
+ * Splits a batchCalls receipt's decoded events per call: BatchCallResult(index, ...) closes call
+ * `index`, which owns the events since the previous BatchCallResult.
+ */
+export function splitBatchEvents(events: readonly DecodedEvent[]): Map<number, BatchCallOutcome> {
+  const out = new Map<number, BatchCallOutcome>();
+  let own: DecodedEvent[] = [];
+  for (const e of events) {
+    if (e.name !== "BatchCallResult") {
+      own.push(e);
+      continue;
+    }
+    out.set(Number(e.args.index), {
+      success: e.args.success === true,
+      revertData: typeof e.args.revertData === "string" ? e.args.revertData : "0x",
+      events: own,
+    });
+    own = [];
+  }
+  return out;
+}

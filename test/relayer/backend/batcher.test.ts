@@ -1,0 +1,400 @@
+import { expect } from "chai";
+import { ethers, network } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import fc from "fast-check";
+import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
+import { BatchingWriter, splitBatchEvents, diamondInterface, type BatchTarget, type Chain } from "../../../src/relayer/chain";
+import {
+  ChainUnavailableError,
+  RevertError,
+  type DecodedEvent,
+  type WriteReceipt,
+  type WriteRequest,
+} from "../../../src/relayer/ports";
+import { FlakyRpc, h, hardhatRpc, makeStore, rejectionOf, start, type TestStore } from "./helpers";
+
+const newAccount = (f: DiamondFixture, label: string): WriteRequest => ({
+  method: "newAccount",
+  args: [h(label), true, label, "", f.users[0].address],
+});
+const addGroup = (account: string, name: string, cids: string[] = []): WriteRequest => ({
+  method: "addGroup",
+  args: [account, name, "", cids, []],
+});
+
+/** Settled outcome of a write: "ok" or the decoded error name. */
+async function outcome(p: Promise<WriteReceipt>): Promise<string> {
+  try {
+    await p;
+    return "ok";
+  } catch (e) {
+    return e instanceof RevertError ? e.errorName : `other: ${(e as Error).message}`;
+  }
+}
+
+const ev = (name: string, args: DecodedEvent["args"] = {}): DecodedEvent => ({ name, args });
+const result = (index: number, success: boolean, revertData = "0x"): DecodedEvent =>
+  ev("BatchCallResult", { index: String(index), success, revertData });
+
+describe("relayer write batching", function () {
+  describe("splitBatchEvents", () => {
+    it("gives each call the events between the previous BatchCallResult and its own", () => {
+      const out = splitBatchEvents([ev("A"), ev("B"), result(0, true), result(1, false, "0x1234"), ev("C"), result(2, true)]);
+      expect([...out.keys()]).to.deep.equal([0, 1, 2]);
+      expect(out.get(0)).to.deep.equal({ success: true, revertData: "0x", events: [ev("A"), ev("B")] });
+      expect(out.get(1)).to.deep.equal({ success: false, revertData: "0x1234", events: [] });
+      expect(out.get(2)?.events).to.deep.equal([ev("C")]);
+    });
+
+    it("returns nothing for a receipt without BatchCallResult events", () => {
+      expect(splitBatchEvents([ev("GroupAdded")]).size).to.equal(0);
+    });
+  });
+
+  describe("with a scripted writer and node", () => {
+    const diamond = "0x" + "11".repeat(20);
+    const errorData = diamondInterface.encodeErrorResult("AccountDoesNotExist", [5n]);
+
+    /** A BatchTarget that records calls and answers a batch with the given per-call outcomes. */
+    class ScriptedTarget implements BatchTarget {
+      readonly payers = ["0x" + "22".repeat(20)];
+      readonly writes: { request: WriteRequest; gasLimit?: bigint }[] = [];
+      batchOutcome: (calls: string[]) => DecodedEvent[] | Error = (calls) => calls.flatMap((_, i) => [ev("Done", { i: String(i) }), result(i, true)]);
+      gate: Promise<void> = Promise.resolve();
+      async write(request: WriteRequest, known?: { gasLimit: bigint }): Promise<WriteReceipt> {
+        this.writes.push({ request, ...(known ? { gasLimit: known.gasLimit } : {}) });
+        await this.gate;
+        if (request.method !== "batchCalls") return { txHash: "0xsingle", blockNumber: 1, gasUsed: "1", events: [ev("Single")] };
+        const events = this.batchOutcome(request.args[0] as string[]);
+        if (events instanceof Error) throw events;
+        return { txHash: "0xbatch", blockNumber: 2, gasUsed: "100", events };
+      }
+    }
+
+    /** eth_call of batchCalls answered with per-call outcomes chosen by `answer`. */
+    const node = (answer: (calls: string[]) => { ok: boolean; data: string; gas: bigint }[]) => ({
+      calls: 0,
+      async send(method: string, params: unknown[]): Promise<unknown> {
+        if (method !== "eth_call") throw new Error(`unexpected ${method}`);
+        this.calls++;
+        const data = (params[0] as { data: string }).data;
+        const [calls] = diamondInterface.decodeFunctionData("batchCalls", data) as unknown as [string[]];
+        const res = answer([...calls]);
+        return diamondInterface.encodeFunctionResult("batchCalls", [res.map((r) => r.ok), res.map((r) => r.data), res.map((r) => r.gas)]);
+      },
+    });
+    const allOk = node((calls) => calls.map(() => ({ ok: true, data: "0x", gas: 50_000n })));
+    const req = (i: number): WriteRequest => addGroup(h("acct"), `g${i}`);
+
+    /** Holds the target busy with one write so that the next ones queue up. */
+    async function busyThen(w: BatchingWriter, t: ScriptedTarget, n: number): Promise<Promise<WriteReceipt>[]> {
+      let open!: () => void;
+      t.gate = new Promise((r) => (open = r));
+      const first = w.write(req(0));
+      await new Promise((r) => setImmediate(r));
+      const rest = Array.from({ length: n }, (_, i) => w.write(req(i + 1)));
+      await new Promise((r) => setImmediate(r));
+      open();
+      return [first, ...rest];
+    }
+
+    it("sends a call alone when the front has room (no pre-flight of its own)", async () => {
+      const t = new ScriptedTarget();
+      const rpc = node(() => []);
+      const w = new BatchingWriter(t, rpc, { diamondAddress: diamond, maxInFlight: 1 });
+      const r = await w.write(req(1));
+      expect(r.txHash).to.equal("0xsingle");
+      expect(rpc.calls).to.equal(0);
+      expect(t.writes.map((x) => x.request.method)).to.deep.equal(["addGroup"]);
+      expect(w.stats()).to.deep.include({ single: 1, batches: 0 });
+    });
+
+    it("sends the calls that queued while the front was full as one batchCalls write with a computed gas limit", async () => {
+      const t = new ScriptedTarget();
+      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1 });
+      const receipts = await Promise.all(await busyThen(w, t, 3));
+      expect(t.writes.map((x) => x.request.method)).to.deep.equal(["addGroup", "batchCalls"]);
+      const batch = t.writes[1];
+      expect((batch.request.args[0] as string[]).length).to.equal(3);
+      // 3 calls x 50 000 (x 64/63) + overheads, x 1.25, plus the intrinsic cost
+      expect(batch.gasLimit).to.be.a("bigint");
+      expect(Number(batch.gasLimit)).to.be.within(3 * 50_000 * 1.25 + 21_000, 3 * 50_000 * 1.25 + 21_000 + 150_000);
+      expect(receipts.slice(1).map((r) => r.events)).to.deep.equal([[ev("Done", { i: "0" })], [ev("Done", { i: "1" })], [ev("Done", { i: "2" })]]);
+      expect(receipts.slice(1).every((r) => r.txHash === "0xbatch" && r.gasUsed === "50000")).to.equal(true);
+      expect(w.stats()).to.deep.include({ single: 1, batches: 1, batchedCalls: 3 });
+    });
+
+    it("rejects a call that fails the batch pre-flight with its decoded error and sends the others", async () => {
+      const t = new ScriptedTarget();
+      const rpc = node((calls) => calls.map((_, i) => (i === 1 ? { ok: false, data: errorData, gas: 1n } : { ok: true, data: "0x", gas: 1n })));
+      const w = new BatchingWriter(t, rpc, { diamondAddress: diamond, maxInFlight: 1 });
+      const ps = await busyThen(w, t, 3);
+      const outcomes = await Promise.all(ps.map(outcome));
+      expect(outcomes).to.deep.equal(["ok", "ok", "AccountDoesNotExist", "ok"]);
+      expect((t.writes[1].request.args[0] as string[]).length).to.equal(2);
+      expect(((await rejectionOf(ps[2])) as RevertError).errorArgs).to.deep.equal(["5"]);
+      expect(w.stats().rejected).to.equal(1);
+    });
+
+    it("sends alone a call that failed the pre-flight without revert data (the writer's own pre-flight judges it)", async () => {
+      const t = new ScriptedTarget();
+      const rpc = node((calls) => calls.map((_, i) => (i === 0 ? { ok: false, data: "0x", gas: 1n } : { ok: true, data: "0x", gas: 1n })));
+      const w = new BatchingWriter(t, rpc, { diamondAddress: diamond, maxInFlight: 1 });
+      await Promise.all(await busyThen(w, t, 3));
+      expect(t.writes.map((x) => x.request.method).sort()).to.deep.equal(["addGroup", "addGroup", "batchCalls"]);
+      expect(w.stats()).to.deep.include({ retriedAlone: 1, batchedCalls: 2 });
+    });
+
+    it("sends the last passing call alone when the others failed the pre-flight", async () => {
+      const t = new ScriptedTarget();
+      const rpc = node((calls) => calls.map((_, i) => (i === 0 ? { ok: true, data: "0x", gas: 1n } : { ok: false, data: errorData, gas: 1n })));
+      const w = new BatchingWriter(t, rpc, { diamondAddress: diamond, maxInFlight: 1 });
+      const outcomes = await Promise.all((await busyThen(w, t, 2)).map(outcome));
+      expect(outcomes).to.deep.equal(["ok", "ok", "AccountDoesNotExist"]);
+      expect(t.writes.map((x) => x.request.method)).to.deep.equal(["addGroup", "addGroup"]);
+    });
+
+    it("rejects a call that failed on-chain after passing the pre-flight with the error its BatchCallResult carries", async () => {
+      const t = new ScriptedTarget();
+      t.batchOutcome = () => [ev("Done"), result(0, true), result(1, false, errorData)];
+      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1 });
+      const outcomes = await Promise.all((await busyThen(w, t, 2)).map(outcome));
+      expect(outcomes).to.deep.equal(["ok", "ok", "AccountDoesNotExist"]);
+    });
+
+    it("retries every call alone when the batch transaction reverts as a whole", async () => {
+      const t = new ScriptedTarget();
+      t.batchOutcome = () => new RevertError("TransactionReverted", []);
+      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1 });
+      const outcomes = await Promise.all((await busyThen(w, t, 3)).map(outcome));
+      expect(outcomes).to.deep.equal(["ok", "ok", "ok", "ok"]);
+      expect(t.writes.map((x) => x.request.method)).to.deep.equal(["addGroup", "batchCalls", "addGroup", "addGroup", "addGroup"]);
+      expect(w.stats().retriedAlone).to.equal(3);
+    });
+
+    it("passes a queued-outage error of the batch to every call (the batch is stored and will be applied)", async () => {
+      const t = new ScriptedTarget();
+      t.batchOutcome = () => new ChainUnavailableError("stored", true);
+      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1 });
+      const ps = await busyThen(w, t, 2);
+      const errs = await Promise.all(ps.slice(1).map(rejectionOf));
+      expect(errs.every((e) => e instanceof ChainUnavailableError && e.queued)).to.equal(true);
+    });
+
+    it("answers 'chain unavailable, nothing queued' to every call when the pre-flight cannot reach the node", async () => {
+      const t = new ScriptedTarget();
+      const rpc = new FlakyRpc(allOk);
+      rpc.down = true;
+      const w = new BatchingWriter(t, rpc, { diamondAddress: diamond, maxInFlight: 1 });
+      const ps = await busyThen(w, t, 2);
+      const errs = await Promise.all(ps.slice(1).map(rejectionOf));
+      expect(errs.every((e) => e instanceof ChainUnavailableError && !e.queued)).to.equal(true);
+      expect(t.writes).to.have.length(1);
+    });
+
+    it("sends the calls alone, and keeps batching on, when a batch pre-flight fails for another reason", async () => {
+      const t = new ScriptedTarget();
+      const rpc = {
+        async send(): Promise<unknown> {
+          throw Object.assign(new Error("execution reverted"), { data: diamondInterface.encodeErrorResult("InvalidRequest", ["odd"]) });
+        },
+      };
+      const w = new BatchingWriter(t, rpc, { diamondAddress: diamond, maxInFlight: 1 });
+      const outcomes = await Promise.all((await busyThen(w, t, 3)).map(outcome));
+      expect(outcomes).to.deep.equal(["ok", "ok", "ok", "ok"]);
+      expect(t.writes.map((x) => x.request.method)).to.deep.equal(["addGroup", "addGroup", "addGroup", "addGroup"]);
+      expect(w.stats().enabled).to.equal(true);
+    });
+
+    it("takes only the calls that fit the gas budget; the rest go in the next transaction", async () => {
+      const t = new ScriptedTarget();
+      const rpc = node((calls) => calls.map(() => ({ ok: true, data: "0x", gas: 400_000n })));
+      const w = new BatchingWriter(t, rpc, { diamondAddress: diamond, maxInFlight: 1, gasBudget: 1_000_000n });
+      const outcomes = await Promise.all((await busyThen(w, t, 5)).map(outcome));
+      expect(outcomes.every((o) => o === "ok")).to.equal(true);
+      const sizes = t.writes.map((x) => (x.request.method === "batchCalls" ? (x.request.args[0] as string[]).length : 1));
+      expect(sizes).to.deep.equal([1, 2, 2, 1]);
+    });
+
+    it("never batches a call with an Idempotency-Key, and never more than maxCalls together", async () => {
+      const t = new ScriptedTarget();
+      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1, maxCalls: 2 });
+      const ps = await busyThen(w, t, 4);
+      const keyed = w.write({ ...req(9), idempotencyKey: "k", idempotencyScope: "s" });
+      await Promise.all([...ps, keyed]);
+      const sizes = t.writes.map((x) => (x.request.method === "batchCalls" ? (x.request.args[0] as string[]).length : 1));
+      expect(sizes.sort()).to.deep.equal([1, 1, 2, 2]);
+      expect(t.writes.filter((x) => x.request.idempotencyKey === "k").map((x) => x.request.method)).to.deep.equal(["addGroup"]);
+    });
+
+    it("sends a full batch at once even while the front is busy", async () => {
+      const t = new ScriptedTarget();
+      let open!: () => void;
+      t.gate = new Promise((r) => (open = r));
+      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1, maxCalls: 3 });
+      const ps = Array.from({ length: 8 }, (_, i) => w.write(req(i)));
+      for (let i = 0; i < 5 && t.writes.length < 3; i++) await new Promise((r) => setImmediate(r));
+      // one lot of 3 took the only slot; the next full lot of 3 did not wait for it; 2 wait
+      expect(t.writes.map((x) => (x.request.args[0] as string[]).length)).to.deep.equal([3, 3]);
+      open();
+      await Promise.all(ps);
+      expect(w.stats()).to.deep.include({ batches: 3, batchedCalls: 8 });
+    });
+
+    it("does not batch at all with maxCalls 1", async () => {
+      const t = new ScriptedTarget();
+      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1, maxCalls: 1 });
+      await Promise.all(await busyThen(w, t, 3));
+      expect(t.writes.map((x) => x.request.method)).to.deep.equal(["addGroup", "addGroup", "addGroup", "addGroup"]);
+      expect(w.stats().enabled).to.equal(false);
+    });
+
+    it("rejects a call whose arguments do not encode, without touching the others", async () => {
+      const t = new ScriptedTarget();
+      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1 });
+      const err = await rejectionOf(w.write({ method: "addGroup", args: ["not a number"] }));
+      expect(err.message).to.match(/invalid|missing argument/i);
+      expect(t.writes).to.have.length(0);
+    });
+  });
+
+  describe("on the diamond", function () {
+    let ts: TestStore | null = null;
+    let chain: Chain | null = null;
+    let f: DiamondFixture;
+
+    beforeEach(async () => {
+      f = await loadFixture(deployDiamond);
+      ts = await makeStore("sqlite");
+    });
+
+    afterEach(async () => {
+      await chain?.stop();
+      chain = null;
+      await ts?.cleanup();
+      ts = null;
+    });
+
+    const begin = async (extra: Parameters<typeof start>[2] = {}): Promise<Chain> => {
+      if (!ts) throw new Error("no store");
+      chain = await start(ts.store, f.diamondAddress, { batchMaxInFlight: 1, ...extra });
+      return chain;
+    };
+
+    it("applies concurrent writes in shared transactions, each with its own events, indexed when it resolves", async () => {
+      const c = await begin();
+      const A = h("batch-a");
+      await c.writes.write(newAccount(f, "batch-a"));
+      const receipts = await Promise.all(Array.from({ length: 12 }, (_, i) => c.writes.write(addGroup(A, `g${i}`, [h(`cid${i}`)]))));
+      const ids = receipts.map((r) => r.events.find((e) => e.name === "GroupAdded")?.args.groupId);
+      expect(new Set(ids).size).to.equal(12);
+      expect(receipts.every((r) => r.events.filter((e) => e.name === "GroupAdded").length === 1)).to.equal(true);
+      expect(new Set(receipts.map((r) => r.txHash)).size).to.be.lessThan(12);
+      expect(c.writes.stats().batches).to.be.greaterThan(0);
+      const groups = await ts!.store.index.listGroups(A, { pageNumber: 0, pageSize: 100 });
+      expect(groups.map((g) => g.name).sort()).to.deep.equal(Array.from({ length: 12 }, (_, i) => `g${i}`).sort());
+      // every outbox row (singles and batches) mined; one row per transaction
+      const rows = await ts!.store.outbox.list();
+      expect(rows.every((r) => r.status === "mined")).to.equal(true);
+      expect(rows.length).to.equal(new Set(receipts.map((r) => r.txHash)).size + 1);
+    });
+
+    it("rejects the failing call of a batch with its decoded custom error and applies the rest", async () => {
+      const c = await begin();
+      const A = h("batch-b");
+      await c.writes.write(newAccount(f, "batch-b"));
+      const missing = h("no-such-account");
+      const requests = [addGroup(A, "x0"), addGroup(A, "x1"), addGroup(missing, "bad"), addGroup(A, "x2"), addGroup(A, "x3")];
+      const outcomes = await Promise.all(requests.map((r) => outcome(c.writes.write(r))));
+      expect(outcomes).to.deep.equal(["ok", "ok", "AccountDoesNotExist", "ok", "ok"]);
+      const groups = await ts!.store.index.listGroups(A, { pageNumber: 0, pageSize: 100 });
+      expect(groups.map((g) => g.name).sort()).to.deep.equal(["x0", "x1", "x2", "x3"]);
+      expect(c.writes.stats()).to.deep.include({ batches: 1, rejected: 1 });
+      // nothing of the failing call reached the chain
+      const rows = await ts!.store.outbox.list();
+      expect(rows.every((r) => r.status === "mined")).to.equal(true);
+    });
+
+    it("gives a batch a gas limit that covers its use without gross waste", async () => {
+      const c = await begin();
+      const A = h("batch-gas");
+      await c.writes.write(newAccount(f, "batch-gas"));
+      // calls of different sizes: 0..5 cids each
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) => c.writes.write(addGroup(A, `g${i}`, Array.from({ length: i % 6 }, (_, j) => h(`c${i}-${j}`))))),
+      );
+      const batches = (await ts!.store.outbox.list()).filter((r) => r.method === "batchCalls");
+      expect(batches.length).to.be.greaterThan(0);
+      for (const b of batches) {
+        const used = BigInt(b.gasUsed ?? "0");
+        expect(used > 0n && used <= BigInt(b.gasLimit)).to.equal(true);
+        expect(Number(b.gasLimit) / Number(used)).to.be.lessThan(1.6);
+      }
+    });
+
+    it("sends each call alone, with batching turned off, when the diamond has no batchCalls", async () => {
+      const selector = diamondInterface.getFunction("batchCalls")!.selector;
+      const cut = await ethers.getContractAt("DiamondCutFacet", f.diamondAddress);
+      await cut.connect(f.owner).diamondCut([{ facetAddress: ethers.ZeroAddress, action: 2, functionSelectors: [selector] }], ethers.ZeroAddress, "0x");
+      const c = await begin();
+      const A = h("batch-old");
+      await c.writes.write(newAccount(f, "batch-old"));
+      const outcomes = await Promise.all(Array.from({ length: 5 }, (_, i) => outcome(c.writes.write(addGroup(A, `o${i}`)))));
+      expect(outcomes.every((o) => o === "ok")).to.equal(true);
+      expect(c.writes.stats()).to.deep.include({ enabled: false, batches: 0 });
+    });
+
+    it("gives every call the same outcome as sending the calls one by one (property)", async function () {
+      this.timeout(120_000);
+      const c = await begin();
+      const A = h("batch-prop");
+      await c.writes.write(newAccount(f, "batch-prop"));
+      const unknown = h("batch-prop-unknown");
+      // A call is valid (addGroup on A), on an unknown account, or removes a group that does not exist.
+      const call = fc.oneof(
+        fc.constant<"add">("add"),
+        fc.constant<"unknown">("unknown"),
+        fc.constant<"remove-missing">("remove-missing"),
+      );
+      let n = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(call, { minLength: 2, maxLength: 10 }), async (kinds) => {
+          const requests = kinds.map((k): WriteRequest => {
+            n++;
+            if (k === "add") return addGroup(A, `p${n}`);
+            if (k === "unknown") return addGroup(unknown, `u${n}`);
+            return { method: "removeGroup", args: [A, 1_000_000 + n] };
+          });
+          const expected = kinds.map((k) => (k === "add" ? "ok" : k === "unknown" ? "AccountDoesNotExist" : "GroupDoesNotExist"));
+          const got = await Promise.all(requests.map((r) => outcome(c.writes.write(r))));
+          expect(got).to.deep.equal(expected);
+        }),
+        { numRuns: 12 },
+      );
+      expect(c.writes.stats().batches).to.be.greaterThan(0);
+    });
+
+    it("keeps outbox durability for a batch: a batch stored while the node is down is sent when it returns", async () => {
+      if (!ts) throw new Error("no store");
+      const rpc = new FlakyRpc(hardhatRpc());
+      const c = await begin({ provider: rpc });
+      const A = h("batch-outage");
+      await c.writes.write(newAccount(f, "batch-outage"));
+      // The node refuses broadcasts (pre-flight still answers): the batch row is stored signed and waits.
+      rpc.failing.add("eth_sendRawTransaction");
+      const ps = Array.from({ length: 6 }, (_, i) => c.writes.write(addGroup(A, `q${i}`)));
+      const settled = await Promise.all(ps.map((p) => p.then(() => "ok", (e: unknown) => e)));
+      expect(settled.every((s) => s instanceof ChainUnavailableError && s.queued)).to.equal(true);
+      expect(c.writes.stats().batches).to.equal(1);
+      rpc.failing.clear();
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const groups = await ts.store.index.listGroups(A, { pageNumber: 0, pageSize: 100 });
+        if (groups.length === 6) break;
+        if (Date.now() > deadline) throw new Error(`only ${groups.length} of 6 groups applied`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await network.provider.send("evm_mine", []);
+    });
+  });
+});
