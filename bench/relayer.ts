@@ -36,6 +36,8 @@
  *   BENCH_PAYERS ("1,4")  BENCH_NODE_LOGGING (0: the node's per-request console logging is off)
  *   BENCH_DATA_DIR (the run's directory in os.tmpdir(): where the relayer's DATA_DIR is created)
  *   BENCH_CPU_PROF (off: a directory for V8 CPU profiles of this process during each measured relayer run)
+ *   BENCH_BATCH ("32,1": one relayer run per value, as BATCH_MAX_CALLS; 1 = write batching off;
+ *                the first value's ratio is the one held against the target)
  */
 import fs from "node:fs";
 import http from "node:http";
@@ -93,6 +95,11 @@ const SETTINGS = {
   /** Directory for a CPU profile of each measured relayer run (off when empty). */
   cpuProfDir: (process.env.BENCH_CPU_PROF ?? "").trim(),
   gasLimitPercent: 125n,
+  /** BATCH_MAX_CALLS of each relayer run per payer count; the first decides the target (1 = no batching). */
+  batchModes: (process.env.BENCH_BATCH ?? "32,1")
+    .split(",")
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isSafeInteger(n) && n >= 1),
 };
 
 // ------------------------------------------------------------------ small helpers
@@ -241,6 +248,8 @@ function deployDiamond(url: string): Promise<RpcDeployment> {
 
 interface RunResult {
   label: "raw" | "relayer";
+  /** Relayer runs: BATCH_MAX_CALLS. */
+  batchMaxCalls?: number;
   payers: number;
   writes: number;
   ok: number;
@@ -281,7 +290,8 @@ async function checkNonces(
   rpc: RpcLike,
   payers: string[],
   before: { block: number; latest: number[] },
-  ok: number,
+  /** Transactions the run should have mined (raw: one per write; relayer: one per outbox row). */
+  expectedTxs: number,
 ): Promise<{ errors: number; notes: string[] }> {
   const block = hexNum(await rpc.send("eth_blockNumber", []));
   const latest = await nonces(rpc, payers, "latest");
@@ -303,7 +313,7 @@ async function checkNonces(
       notes.push(`${p}: ${pending[i] - latest[i]} transaction(s) still pending (nonce gap?)`);
     }
   });
-  if (total !== ok) notes.push(`${total} transactions mined from the payers for ${ok} successful writes`);
+  if (total !== expectedTxs) notes.push(`${total} transactions mined from the payers, expected ${expectedTxs}`);
   return { errors, notes };
 }
 
@@ -461,6 +471,7 @@ async function runRelayer(
   const rowsBefore = Math.max(0, ...(await relayer.store.outbox.list()).map((r) => r.id));
   const before = { block: hexNum(await rpc.send("eth_blockNumber", [])), latest: await nonces(rpc, payers, "latest") };
   const usageOf = measureFrom(relayerRpc, nodePid);
+  const b0 = relayer.chain.status().batches;
   const wallMs = await pool(count, SETTINGS.concurrency, async (i) => {
     const t0 = now();
     try {
@@ -482,16 +493,22 @@ async function runRelayer(
     }
   });
   const usage = usageOf();
-  const check = await checkNonces(rpc, payers, before, ok);
+  const rows = (await relayer.store.outbox.list()).filter((r) => r.id > rowsBefore);
+  const check = await checkNonces(rpc, payers, before, rows.filter((r) => r.status === "mined").length);
   const newLogs = logger.lines.slice(logsBefore);
   const nonceLogs = newLogs.filter((l) => NONCE_RE.test(l));
-  const rows = (await relayer.store.outbox.list()).filter((r) => r.id > rowsBefore);
+  const b1 = relayer.chain.status().batches;
   const resigned = rows.filter((r) => r.attempts > 1).length;
   const fillers = rows.filter((r) => r.kind === "filler").length;
   const notMined = rows.filter((r) => r.status !== "mined").length;
+  const batches = b1.batches - b0.batches;
+  const batched = b1.batchedCalls - b0.batchedCalls;
   const extra = [
-    `outbox rows ${rows.length}, re-signed ${resigned}, fillers ${fillers}, not mined ${notMined}; ` +
+    `outbox rows (transactions) ${rows.length} for ${ok} writes, re-signed ${resigned}, fillers ${fillers}, not mined ${notMined}; ` +
       `chain-layer warnings/errors ${newLogs.length}`,
+    `batching ${b1.enabled ? "on" : "off"}: ${batches} batch transactions carrying ${batched} writes` +
+      (batches > 0 ? ` (mean ${(batched / batches).toFixed(1)})` : "") +
+      `, ${b1.single - b0.single} writes alone, ${b1.rejected - b0.rejected} rejected by a batch pre-flight, ${b1.retriedAlone - b0.retriedAlone} retried alone`,
     ...newLogs.slice(0, 5),
   ];
   return {
@@ -537,18 +554,16 @@ async function startProfile(): Promise<((name: string) => Promise<string>) | nul
 
 interface CaseResult {
   raw: RunResult;
-  relayer: RunResult;
+  /** One per SETTINGS.batchModes, in order. */
+  relayers: RunResult[];
 }
 
 async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: number, tmp: string): Promise<CaseResult> {
   const nodeUrl = node.url;
   const nodePid = node.proc.pid;
   const rpc = new CountingRpc(new HttpRpc(nodeUrl));
-  const dataDir = fs.mkdtempSync(path.join(SETTINGS.dataDirBase || tmp, `relayer-${payerCount}-`));
-  const config = loadConfig({
+  const env = {
     HOST,
-    PORT: String(await freePort()),
-    DATA_DIR: dataDir,
     ROOT_SECRET: hexlify(randomBytes(32)),
     RPC_URL: nodeUrl,
     CHAIN_ID: "31337",
@@ -561,12 +576,17 @@ async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: number,
     RATE_LIMIT_IP_BURST: "1000000",
     RATE_LIMIT_NEW_ACCOUNT_PER_HOUR: "1000000",
     RATE_LIMIT_NEW_ACCOUNT_BURST: "1000000",
-  });
+  };
   // The relayer's derived payers are the diamond's api payers for this case (raw and relayer alike).
-  const { payerKeys } = await setUpRelayerPayers(dep.owner, dep.diamondAddress, config, { fund: parseEther("1000"), admin: false });
+  const setupDir = fs.mkdtempSync(path.join(SETTINGS.dataDirBase || tmp, `relayer-${payerCount}-setup-`));
+  const { payerKeys } = await setUpRelayerPayers(dep.owner, dep.diamondAddress, loadConfig({ ...env, DATA_DIR: setupDir }), {
+    fund: parseEther("1000"),
+    admin: false,
+  });
+  fs.rmSync(setupDir, { recursive: true, force: true });
   const payerWallets = payerKeys.map((k) => new Wallet(k, dep.provider));
 
-  // ---- raw baseline on its own managed account: half before and half after the relayer run, so
+  // ---- raw baseline on its own managed account: half before and half after the relayer runs, so
   // that drifting background load on the machine affects both sides alike
   const master = keccak256(toUtf8Bytes(`bench-raw-${payerCount}-${hexlify(randomBytes(8))}`));
   await (await dep.diamond.connect(payerWallets[0]).newAccount(master, true, "raw bench", "", Wallet.createRandom().address)).wait();
@@ -574,12 +594,41 @@ async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: number,
   const rawHalf = Math.ceil(SETTINGS.writes / 2);
   const rawBefore = await runRaw(rpc, nodePid, payerKeys, dep.diamondAddress, master, rawHalf);
 
-  // ---- the relayer, same payer keys (it reconciles its nonces with the chain on start)
+  // ---- the relayer, once per batching mode, same payer keys (it reconciles its nonces with the chain on start)
+  const relayers: RunResult[] = [];
+  for (const batchMaxCalls of SETTINGS.batchModes) {
+    const dataDir = fs.mkdtempSync(path.join(SETTINGS.dataDirBase || tmp, `relayer-${payerCount}-`));
+    const config = loadConfig({ ...env, PORT: String(await freePort()), DATA_DIR: dataDir, BATCH_MAX_CALLS: String(batchMaxCalls) });
+    try {
+      relayers.push(await runRelayerOnce(dep, rpc, nodePid, config, payerCount, batchMaxCalls));
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+
+  // ---- second half of the raw baseline (the relayer is stopped: its payer keys are free again)
+  const rawAfter = await runRaw(rpc, nodePid, payerKeys, dep.diamondAddress, master, SETTINGS.writes - rawHalf);
+  const raw = mergeRuns(rawBefore, rawAfter);
+  const rate = (r: RunResult) => ((r.ok / r.wallMs) * 1000).toFixed(1);
+  raw.extra.push(`${rawBefore.ok} writes before the relayer runs at ${rate(rawBefore)}/s, ${rawAfter.ok} after at ${rate(rawAfter)}/s`);
+  const rawGroups = (await dep.diamond.getAccount(master)).groupCount;
+  if (rawGroups !== BigInt(raw.ok + SETTINGS.warmup)) raw.extra.push(`account holds ${rawGroups} groups, expected ${raw.ok + SETTINGS.warmup}`);
+  return { raw, relayers };
+}
+
+/** One relayer (fresh DATA_DIR) started, warmed up and measured. */
+async function runRelayerOnce(
+  dep: RpcDeployment,
+  rpc: CountingRpc,
+  nodePid: number | undefined,
+  config: ReturnType<typeof loadConfig>,
+  payerCount: number,
+  batchMaxCalls: number,
+): Promise<RunResult> {
   const logger = captureLogger();
   // Exactly what RPC_URL gives the chain layer (an HttpRpc), wrapped in a call counter.
   const relayerRpc = new CountingRpc(new HttpRpc(config.chain.rpcUrl));
   let relayer: Relayer | undefined;
-  let relayed: RunResult;
   try {
     relayer = await createRelayer(config, {
       provider: relayerRpc,
@@ -602,24 +651,16 @@ async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: number,
       if (w.ok !== SETTINGS.warmup) throw new Error(`relayer warm-up failed: ${w.failures[0]}`);
     }
     const profile = await startProfile();
-    relayed = await runRelayer(relayer, relayerRpc, rpc, nodePid, apiKey, SETTINGS.writes, logger);
-    const profFile = await profile?.(`relayer-${payerCount}`);
+    const relayed = await runRelayer(relayer, relayerRpc, rpc, nodePid, apiKey, SETTINGS.writes, logger);
+    relayed.batchMaxCalls = batchMaxCalls;
+    const profFile = await profile?.(`relayer-${payerCount}-batch${batchMaxCalls}`);
     if (profFile) relayed.extra.push(`CPU profile of the benchmark process during the measured run: ${profFile}`);
     const groups = (await dep.diamond.getAccount(keccak256(toUtf8Bytes(apiKey)))).groupCount;
     if (groups !== BigInt(relayed.ok + SETTINGS.warmup)) relayed.extra.push(`account holds ${groups} groups, expected ${relayed.ok + SETTINGS.warmup}`);
+    return relayed;
   } finally {
     await relayer?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
-
-  // ---- second half of the raw baseline (the relayer is stopped: its payer keys are free again)
-  const rawAfter = await runRaw(rpc, nodePid, payerKeys, dep.diamondAddress, master, SETTINGS.writes - rawHalf);
-  const raw = mergeRuns(rawBefore, rawAfter);
-  const rate = (r: RunResult) => ((r.ok / r.wallMs) * 1000).toFixed(1);
-  raw.extra.push(`${rawBefore.ok} writes before the relayer run at ${rate(rawBefore)}/s, ${rawAfter.ok} after at ${rate(rawAfter)}/s`);
-  const rawGroups = (await dep.diamond.getAccount(master)).groupCount;
-  if (rawGroups !== BigInt(raw.ok + SETTINGS.warmup)) raw.extra.push(`account holds ${rawGroups} groups, expected ${raw.ok + SETTINGS.warmup}`);
-  return { raw, relayer: relayed };
 }
 
 /** Two measured runs of the same kind as one (rates over the summed wall time). */
@@ -655,7 +696,9 @@ function rowOf(r: RunResult, rawRate: number): string[] {
   const sorted = [...r.latencies].sort((a, b) => a - b);
   const rate = (r.ok / r.wallMs) * 1000;
   const ratio = r.label === "raw" ? "1.00" : (rate / rawRate).toFixed(2);
-  const caseName = r.label === "raw" ? "raw signed txs (direct to node)" : `relayer HTTP add_group (concurrency ${SETTINGS.concurrency})`;
+  const mode = r.batchMaxCalls === undefined || r.batchMaxCalls >= 2 ? `batching <= ${r.batchMaxCalls ?? "?"}` : "no batching";
+  const caseName =
+    r.label === "raw" ? "raw signed txs (direct to node)" : `relayer HTTP add_group (concurrency ${SETTINGS.concurrency}, ${mode})`;
   const writes = r.ok === r.writes ? String(r.writes) : `${r.ok}/${r.writes} ok`;
   return [
     caseName,
@@ -725,7 +768,7 @@ async function main(): Promise<void> {
       console.log(`payers ${n}: raw baseline and relayer, ${SETTINGS.writes} writes each (+${SETTINGS.warmup} warm-up) ...`);
       const r = await runCase(dep, node, n, tmp);
       results.push(r);
-      for (const x of [r.raw, r.relayer]) {
+      for (const x of [r.raw, ...r.relayers]) {
         console.log(`  ${x.label}: ${x.ok}/${x.writes} ok in ${(x.wallMs / 1000).toFixed(2)} s`);
       }
     }
@@ -737,13 +780,14 @@ async function main(): Promise<void> {
     let failedTotal = 0;
     for (const r of results) {
       const rawRate = (r.raw.ok / r.raw.wallMs) * 1000;
-      const relRate = (r.relayer.ok / r.relayer.wallMs) * 1000;
-      rows.push(rowOf(r.raw, rawRate), rowOf(r.relayer, rawRate));
+      const first = r.relayers[0];
+      const relRate = (first.ok / first.wallMs) * 1000;
+      rows.push(rowOf(r.raw, rawRate), ...r.relayers.map((x) => rowOf(x, rawRate)));
       targetMet &&= relRate / rawRate >= RATIO_TARGET;
-      for (const x of [r.raw, r.relayer]) {
+      for (const x of [r.raw, ...r.relayers]) {
         nonceTotal += x.nonceErrors;
         failedTotal += x.writes - x.ok;
-        const tag = `${x.label}, ${x.payers} payer(s)`;
+        const tag = `${x.label}${x.batchMaxCalls === undefined ? "" : ` (BATCH_MAX_CALLS ${x.batchMaxCalls})`}, ${x.payers} payer(s)`;
         for (const f of [...new Set(x.failures)].slice(0, 3)) notes.push(`- ${tag}: failed write: ${f}`);
         for (const n of x.nonceNotes) notes.push(`- ${tag}: ${n}`);
         for (const e of x.extra) notes.push(`- ${tag}: ${e}`);

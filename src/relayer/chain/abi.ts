@@ -4,7 +4,7 @@
  * lowercase, other integers as decimal strings. An integer parameter counts as a hash when its
  * name ends in "Hash"/"Hashes" or is "action" (the cid hash of the group events).
  */
-import { type EventFragment, type Interface, type ParamType, type Result } from "ethers";
+import { type EventFragment, type FunctionFragment, type Interface, type ParamType, type Result } from "ethers";
 import { IAccountConfig__factory } from "../../../typechain-types";
 import type { DecodedEvent } from "../ports";
 import type { RpcLog } from "./rpc";
@@ -49,6 +49,21 @@ export function normalize(param: ParamType, value: unknown, name: string = param
 
 function normalizeAll(params: readonly ParamType[], values: Result): Normalized[] {
   return params.map((p, i) => normalize(p, values[i]));
+}
+
+/** Function fragments by name, looked up once (Interface's lookup by name scans every fragment). */
+const FUNCTIONS = new Map<string, FunctionFragment>();
+
+/** Calldata of the diamond function `method` (a name) with `args`; throws for unknown names or bad args. */
+export function encodeCall(method: string, args: readonly unknown[]): string {
+  let fragment = FUNCTIONS.get(method);
+  if (!fragment) {
+    const found = diamondInterface.getFunction(method);
+    if (!found) throw new Error(`abi: the diamond has no function ${method}`);
+    fragment = found;
+    FUNCTIONS.set(method, fragment);
+  }
+  return diamondInterface.encodeFunctionData(fragment, args);
 }
 
 /** topic0 -> event fragment, computed once (Interface.parseLog re-hashes every signature per call). */

@@ -53,12 +53,12 @@ import { silentLogger, type ChainLogger } from "./log";
 import { HttpRpc, type RpcLike } from "./rpc";
 import { ChainWriter, type TopUp, type WriterOptions } from "./writer";
 
-export { BatchingWriter, splitBatchEvents, type BatchTarget, type BatcherOptions, type BatcherStats, type BatchCallOutcome } from "./batcher";
+export { BatchingWriter, decodeBatchResult, encodeBatchCalls, splitBatchEvents, type BatchTarget, type BatcherOptions, type BatcherStats, type BatchCallOutcome } from "./batcher";
 export { Indexer, type IndexerOptions, type IndexerStatus } from "./indexer";
 export { ChainWriter, type TopUp, type WriterOptions } from "./writer";
 export { HttpRpc, RpcResponseError, RpcTransportError, isTransportError, sendAll, type RpcCall, type RpcLike, type RpcSettled } from "./rpc";
 export { signTx, type SignedTx } from "./sign";
-export { decodeLog, decodeLogs, decodeRevert, diamondInterface, normalize } from "./abi";
+export { decodeLog, decodeLogs, decodeRevert, diamondInterface, encodeCall, normalize } from "./abi";
 export { silentLogger, type ChainLogger } from "./log";
 
 export interface ChainOptions extends Omit<WriterOptions, "logger"> {

@@ -46,7 +46,7 @@ import {
   type Writer,
 } from "../ports";
 import { Mutex, type NewOutboxRow, type OutboxRow, type RowOutcome, type Store, type SignedAttempt } from "../store";
-import { decodeLogs, decodeRevert, diamondInterface, type DecodedError } from "./abi";
+import { decodeLogs, decodeRevert, diamondInterface, encodeCall, type DecodedError } from "./abi";
 import type { Indexer } from "./indexer";
 import { silentLogger, type ChainLogger } from "./log";
 import { signTx } from "./sign";
@@ -393,13 +393,13 @@ export class ChainWriter implements Writer {
   // ------------------------------------------------------------------ write
 
   /**
-   * Sends one diamond call (see Writer). `known.gasLimit`: the caller has pre-flighted the call
-   * itself (the batcher, whose batchCalls pre-flight reports each call's outcome), so the
-   * writer's own pre-flight is skipped and this gas limit is used.
+   * Sends one diamond call (see Writer). `known`: the caller has encoded and pre-flighted the
+   * call itself (the batcher, whose batchCalls pre-flight reports each call's outcome), so the
+   * writer's own pre-flight is skipped and this gas limit and calldata are used.
    */
-  async write(request: WriteRequest, known?: { gasLimit: bigint }): Promise<WriteReceipt> {
+  async write(request: WriteRequest, known?: { gasLimit: bigint; calldata: string }): Promise<WriteReceipt> {
     if (this.stopped) throw new ChainUnavailableError("relayer is shutting down", false);
-    const calldata = diamondInterface.encodeFunctionData(request.method, request.args);
+    const calldata = known?.calldata ?? encodeCall(request.method, request.args);
     const requestHash = keccak256(calldata);
     const key = request.idempotencyKey;
     const scope = key === undefined ? null : (request.idempotencyScope ?? "");

@@ -3,7 +3,15 @@ import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
-import { BatchingWriter, splitBatchEvents, diamondInterface, type BatchTarget, type Chain } from "../../../src/relayer/chain";
+import {
+  BatchingWriter,
+  decodeBatchResult,
+  diamondInterface,
+  encodeBatchCalls,
+  splitBatchEvents,
+  type BatchTarget,
+  type Chain,
+} from "../../../src/relayer/chain";
 import {
   ChainUnavailableError,
   RevertError,
@@ -48,6 +56,42 @@ describe("relayer write batching", function () {
 
     it("returns nothing for a receipt without BatchCallResult events", () => {
       expect(splitBatchEvents([ev("GroupAdded")]).size).to.equal(0);
+    });
+  });
+
+  describe("batchCalls encoding", () => {
+    const hexBytes = fc.uint8Array({ maxLength: 200 }).map((b) => `0x${Buffer.from(b).toString("hex")}`);
+
+    it("encodes batchCalls calldata exactly as ethers does (property)", () => {
+      fc.assert(
+        fc.property(fc.array(hexBytes, { maxLength: 12 }), (calls) => {
+          expect(encodeBatchCalls(calls)).to.equal(diamondInterface.encodeFunctionData("batchCalls", [calls]));
+        }),
+        { numRuns: 200 },
+      );
+    });
+
+    it("decodes batchCalls results exactly as ethers does (property)", () => {
+      const entry = fc.record({ ok: fc.boolean(), data: hexBytes, gas: fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }) });
+      fc.assert(
+        fc.property(fc.array(entry, { maxLength: 12 }), (entries) => {
+          const raw = diamondInterface.encodeFunctionResult("batchCalls", [entries.map((e) => e.ok), entries.map((e) => e.data), entries.map((e) => e.gas)]);
+          expect(decodeBatchResult(raw)).to.deep.equal({
+            success: entries.map((e) => e.ok),
+            results: entries.map((e) => e.data),
+            gasUsed: entries.map((e) => e.gas),
+          });
+        }),
+        { numRuns: 200 },
+      );
+    });
+
+    it("refuses malformed calls and results instead of misreading them", () => {
+      expect(() => encodeBatchCalls(["0x123"])).to.throw(/even-length/);
+      const good = diamondInterface.encodeFunctionResult("batchCalls", [[true], ["0xabcd"], [7n]]);
+      expect(() => decodeBatchResult(good.slice(0, good.length - 64))).to.throw(/out of bounds/);
+      expect(() => decodeBatchResult("0x" + "ff".repeat(96))).to.throw(/out of bounds/);
+      expect(() => decodeBatchResult("0xzz")).to.throw(/not hex/);
     });
   });
 

@@ -204,4 +204,29 @@ describe("relayer chain: HttpRpc and signTx", function () {
       expect([parsed.hash, parsed.from]).to.deep.equal([mine.hash, wallet.address]);
     }
   });
+
+  it("signTx matches Wallet.signTransaction at the RLP length boundaries and for zero values", async () => {
+    const wallet = Wallet.createRandom();
+    // data lengths around the 55-byte short/long string boundary and a multi-kilobyte batch,
+    // a single byte below 0x80 (encoded as itself), zero nonce/value, large fees
+    const datas = ["0x", "0x00", "0x7f", "0x80", `0x${"ab".repeat(55)}`, `0x${"ab".repeat(56)}`, `0x${"00".repeat(300)}`, `0x${"5c".repeat(4000)}`];
+    for (const data of datas) {
+      for (const tx of [
+        { chainId: 8453n, nonce: 0, to: "0x00000000000000000000000000000000000000aa", data, value: 0n, gasLimit: 21_000n, type: 2, maxFeePerGas: 10n ** 20n, maxPriorityFeePerGas: 0n },
+        { chainId: 1n, nonce: 128, to: "0x00000000000000000000000000000000000000aa", data, value: 10n ** 18n, gasLimit: 16_000_000n, type: 0, gasPrice: 1n },
+      ]) {
+        const mine = signTx(wallet.signingKey, tx);
+        expect(mine.rawTx, `type ${tx.type}, data ${data.length} chars`).to.equal(await wallet.signTransaction(tx));
+        expect(mine.hash).to.equal(Transaction.from(mine.rawTx).hash);
+      }
+    }
+  });
+
+  it("signTx refuses what it cannot sign (odd hex, unsupported types)", () => {
+    const key = Wallet.createRandom().signingKey;
+    const base = { chainId: 1n, nonce: 0, to: "0x00000000000000000000000000000000000000aa", gasLimit: 21_000n };
+    expect(() => signTx(key, { ...base, type: 2, data: "0x123" })).to.throw(/data is not even-length/);
+    expect(() => signTx(key, { ...base, type: 1, data: "0x" })).to.throw(/type 1 is not supported/);
+    expect(() => signTx(key, { ...base, type: 2, data: "0x", accessList: [{ address: base.to, storageKeys: [] }] })).to.throw(/access lists/);
+  });
 });
