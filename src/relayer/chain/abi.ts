@@ -7,6 +7,7 @@
 import { type EventFragment, type FunctionFragment, type Interface, type ParamType, type Result } from "ethers";
 import { IAccountConfig__factory } from "../../../typechain-types";
 import type { DecodedEvent } from "../ports";
+import { fastDecodeValues } from "./event-decoder";
 import type { RpcLog } from "./rpc";
 
 /** Typed as the generic ethers Interface so calls can be encoded by method name at run time. */
@@ -95,16 +96,23 @@ export function decodeLog(log: Pick<RpcLog, "topics" | "data">): DecodedEvent | 
 function decodeUncached(log: Pick<RpcLog, "topics" | "data">): DecodedEvent | null {
   const fragment = log.topics.length > 0 ? EVENTS_BY_TOPIC.get(log.topics[0].toLowerCase()) : undefined;
   if (!fragment) return null;
-  let values: Result;
-  try {
-    values = diamondInterface.decodeEventLog(fragment, log.data, log.topics);
-  } catch {
-    return null;
+  let values: ArrayLike<unknown> | null = fastDecodeValues(fragment, log.topics, log.data);
+  if (values === null) {
+    try {
+      values = diamondInterface.decodeEventLog(fragment, log.data, log.topics);
+    } catch {
+      return null;
+    }
   }
+  const decoded = values;
   const args: Record<string, Normalized> = {};
-  fragment.inputs.forEach((p, i) => {
-    args[p.name || String(i)] = normalize(p, values[i]);
-  });
+  try {
+    fragment.inputs.forEach((p, i) => {
+      args[p.name || String(i)] = normalize(p, decoded[i]);
+    });
+  } catch {
+    return null; // ethers defers some decoding errors until a value is read
+  }
   return { name: fragment.name, args: args as DecodedEvent["args"] };
 }
 
