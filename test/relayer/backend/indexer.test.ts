@@ -245,5 +245,23 @@ for (const backend of BACKENDS) {
       await Promise.all([chain.indexer.syncTo(head), second.syncTo(head), second.catchUp()]);
       expect(await ts.store.index.accountHashes()).to.deep.equal([0, 1, 2, 3].map((i) => h(`b${i}`)));
     });
+
+    it("keeps indexing past a group name that is not valid UTF-8 (written straight on-chain by a wallet)", async () => {
+      const f = await loadFixture(deployDiamond);
+      if (!ts) throw new Error("no store");
+      chain = await start(ts.store, f.diamondAddress);
+      const user = f.users[1];
+      await (await f.diamond.connect(user).newChainSecuredAccount("C", "")).wait();
+      const C = ethers.solidityPackedKeccak256(["address"], [user.address]);
+      // "\x01\x02\x03\x04" encoded, then those bytes replaced by 0xff: not UTF-8, accepted by the ABI
+      const data = f.diamond.interface
+        .encodeFunctionData("addGroup", [C, "\x01\x02\x03\x04", "", [], []])
+        .replace("01020304", "ffffffff");
+      await (await user.sendTransaction({ to: f.diamondAddress, data })).wait();
+      await (await f.diamond.connect(user).addGroup(C, "after", "", [], [])).wait();
+      await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
+      const groups = await ts.store.index.listGroups(C, { pageNumber: 0, pageSize: 10 });
+      expect(groups.map((g) => g.name)).to.deep.equal(["\uFFFD".repeat(4), "after"]);
+    });
   });
 }
