@@ -71,6 +71,8 @@ import { signTx } from "../src/relayer/chain/sign";
 const ROOT = path.resolve(__dirname, "..");
 const HOST = LOCAL_HOST;
 const RATIO_TARGET = 0.8;
+/** Heading of the hand-written part of bench/results/relayer.md, which a run leaves in place. */
+const HISTORY_HEADING = "## History";
 
 const intEnv = (name: string, fallback: number): number => {
   const v = (process.env[name] ?? "").trim();
@@ -836,7 +838,11 @@ async function main(): Promise<void> {
     console.log(report);
     const outDir = path.join(__dirname, "results");
     fs.mkdirSync(outDir, { recursive: true });
-    fs.writeFileSync(path.join(outDir, "relayer.md"), report);
+    // The "## History" section (written by hand: earlier runs, before/after tables) is kept.
+    const outFile = path.join(outDir, "relayer.md");
+    const previous = fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : "";
+    const history = previous.indexOf(HISTORY_HEADING);
+    fs.writeFileSync(outFile, history >= 0 ? `${report}\n${previous.slice(history)}` : report);
     console.log(`written to ${path.relative(process.cwd(), path.join(outDir, "relayer.md"))}`);
     if (nonceTotal > 0 || failedTotal > 0) process.exitCode = 1;
   } finally {
