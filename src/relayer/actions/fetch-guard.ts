@@ -294,7 +294,9 @@ function requestOnce(
     );
     const timer = setTimeout(() => {
       req.destroy();
-      done(new Error(`fetch timed out after ${Math.min(timeoutMs, configuredTimeout)} ms`));
+      // The timer is what was left of the whole fetch's budget (DNS and redirects used the rest):
+      // the message names the budget, not the remainder.
+      done(new Error(`fetch timed out after ${configuredTimeout} ms`));
     }, timeoutMs);
     req.on("error", (e) => done(new Error(`fetch failed: ${e.message}`)));
     if (body !== undefined) req.write(body);
