@@ -6,7 +6,7 @@
  */
 import { type EventFragment, type FunctionFragment, type Interface, type ParamType, type Result } from "ethers";
 import { IAccountConfig__factory } from "../../../typechain-types";
-import type { DecodedEvent } from "../ports";
+import { RevertError, type DecodedEvent } from "../ports";
 import { fastDecodeValues } from "./event-decoder";
 import type { RpcLog } from "./rpc";
 
@@ -131,6 +131,11 @@ export function decodeLogs(logs: readonly RpcLog[], diamond: string): DecodedEve
 export interface DecodedError {
   name: string;
   args: Normalized[];
+}
+
+/** The RevertError a write rejects with for a decoded revert ("reverted: <name>"). */
+export function revertErrorOf(d: DecodedError): RevertError {
+  return new RevertError(d.name, d.args, `reverted: ${d.name}`);
 }
 
 /** Decodes revert data: a custom error of the diamond, Error(string), Panic(uint256); else "UnknownError". */

@@ -35,7 +35,7 @@
  * calls alone.
  */
 import { ChainUnavailableError, RevertError, type DecodedEvent, type WriteReceipt, type WriteRequest, type Writer } from "../ports";
-import { decodeRevert, diamondInterface, encodeCall } from "./abi";
+import { decodeRevert, diamondInterface, encodeCall, revertErrorOf } from "./abi";
 import { silentLogger, type ChainLogger } from "./log";
 import { errorText, isTransportError, revertDataOf, toQuantity, type RpcLike } from "./rpc";
 
@@ -161,10 +161,7 @@ export function decodeBatchResult(raw: string): { success: boolean[]; results: s
   return { success, results, gasUsed };
 }
 
-function revertOf(data: string): RevertError {
-  const d = decodeRevert(data);
-  return new RevertError(d.name, d.args, `reverted: ${d.name}`);
-}
+const revertOf = (data: string): RevertError => revertErrorOf(decodeRevert(data));
 
 export class BatchingWriter implements Writer {
   private readonly diamond: string;
@@ -245,7 +242,8 @@ export class BatchingWriter implements Writer {
       await Promise.all(items.map((item) => this.alone(item, "single")));
       return;
     }
-    const measured = await this.preflight(items);
+    const data = encodeBatchCalls(items.map((i) => i.calldata));
+    const measured = await this.preflight(items, data);
     if (measured === null) return;
     const { take, rest } = this.withinBudget(measured);
     if (rest.length > 0) {
@@ -257,7 +255,8 @@ export class BatchingWriter implements Writer {
       return;
     }
     if (take.length === 0) return;
-    await this.sendBatch(take);
+    // Every call passed and fits: the pre-flight's calldata is the batch's.
+    await this.sendBatch(take, take.length === items.length ? data : encodeBatchCalls(take.map((m) => m.item.calldata)));
   }
 
   /** Sends one call alone through the writer (its own pre-flight, outbox row and receipt). */
@@ -276,8 +275,7 @@ export class BatchingWriter implements Writer {
    * returns the others with their measured gas (calls that failed without revert data are sent
    * alone). Null when the calls were all handled here.
    */
-  private async preflight(items: Pending[]): Promise<Measured[] | null> {
-    const data = encodeBatchCalls(items.map((i) => i.calldata));
+  private async preflight(items: Pending[], data: string): Promise<Measured[] | null> {
     let raw: string;
     try {
       raw = (await this.rpc.send("eth_call", [
@@ -290,8 +288,8 @@ export class BatchingWriter implements Writer {
         for (const item of items) item.reject(e);
         return null;
       }
-      const data = revertDataOf(err);
-      if (data !== null && decodeRevert(data).name === "FunctionDoesNotExist") {
+      const reverted = revertDataOf(err);
+      if (reverted !== null && decodeRevert(reverted).name === "FunctionDoesNotExist") {
         this.enabled = false;
         this.log.warn({}, "write batching turned off: the diamond has no batchCalls (BatchFacet); calls are sent one by one");
       } else {
@@ -338,13 +336,13 @@ export class BatchingWriter implements Writer {
     return limit > floor ? limit : floor;
   }
 
-  private async sendBatch(measured: Measured[]): Promise<void> {
+  /** Sends the calls as one batchCalls write; `calldata` is their batchCalls encoding. */
+  private async sendBatch(measured: Measured[], calldata: string): Promise<void> {
     const calls = measured.map((m) => m.item.calldata);
     this.counts.batches++;
     this.counts.batchedCalls += measured.length;
     let receipt: WriteReceipt;
     try {
-      const calldata = encodeBatchCalls(calls);
       receipt = await this.target.write({ method: "batchCalls", args: [calls] }, { gasLimit: this.gasLimitFor(calldata, measured), calldata });
     } catch (err) {
       if (err instanceof RevertError) {

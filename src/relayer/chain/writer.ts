@@ -46,7 +46,7 @@ import {
   type Writer,
 } from "../ports";
 import { Mutex, type NewOutboxRow, type OutboxRow, type RowOutcome, type Store, type SignedAttempt } from "../store";
-import { decodeLogs, decodeRevert, diamondInterface, encodeCall, type DecodedError } from "./abi";
+import { decodeLogs, decodeRevert, diamondInterface, encodeCall, revertErrorOf, type DecodedError } from "./abi";
 import type { Indexer } from "./indexer";
 import { silentLogger, type ChainLogger } from "./log";
 import { signTx } from "./sign";
@@ -588,8 +588,7 @@ export class ChainWriter implements Writer {
       gas = hexToBigInt(await this.rpc.send("eth_estimateGas", [{ from: payer, to: this.diamond, data }]), "eth_estimateGas");
     } catch (err) {
       if (!isTransportError(err) && isRevertError(err)) {
-        const d = revertDecoded(err);
-        throw new RevertError(d.name, d.args, `reverted: ${d.name}`);
+        throw revertErrorOf(revertDecoded(err));
       }
       throw new ChainUnavailableError(`chain unavailable: ${errorText(err)}`, false);
     }

@@ -21,7 +21,7 @@ import {
   freePort,
   http,
   keyHash,
-  minedTransactions,
+  expectGapFreeNonces,
   registerPayers,
   relayerEnv,
   rpcCall,
@@ -173,14 +173,7 @@ describe("relayer resilience: SIGKILL during batched writes, restart (sqlite)", 
   });
 
   it("leaves no nonce gap and nothing pending", async () => {
-    const txs = await minedTransactions(chain!.url, payers, 0);
-    for (const payer of payers) {
-      const latest = Number(await rpcCall(chain!.url, "eth_getTransactionCount", [payer, "latest"]));
-      const pending = Number(await rpcCall(chain!.url, "eth_getTransactionCount", [payer, "pending"]));
-      expect(pending, `${payer}: pending == latest`).to.equal(latest);
-      const nonces = txs.filter((t) => t.from === payer).map((t) => t.nonce).sort((a, b) => a - b);
-      expect(nonces, `${payer}: mined nonces 0..n-1`).to.deep.equal(Array.from({ length: latest }, (_, k) => k));
-    }
+    await expectGapFreeNonces(chain!.url, payers);
   });
 
   it("takes one more write", async () => {

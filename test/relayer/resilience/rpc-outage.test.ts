@@ -20,6 +20,7 @@ import { createRelayer, type Relayer } from "../../../src/relayer/main";
 import {
   configFromEnv,
   deployDiamondTo,
+  expectGapFreeNonces,
   keyHash,
   minedTransactions,
   registerPayers,
@@ -273,12 +274,7 @@ describe("relayer resilience: RPC outage and self-recovery", function () {
     const selector = deployed!.diamond.interface.getFunction("addGroup")!.selector;
     const txs = await minedTransactions(chain!.url, payers, 0);
     expect(txs.filter((x) => x.to === deployed!.diamondAddress && x.input.startsWith(selector))).to.have.length(expected.length);
-    for (const payer of payers) {
-      const latest = Number(await rpcCall(chain!.url, "eth_getTransactionCount", [payer, "latest"]));
-      const pending = Number(await rpcCall(chain!.url, "eth_getTransactionCount", [payer, "pending"]));
-      expect(pending, payer).to.equal(latest);
-      const nonces = txs.filter((x) => x.from === payer).map((x) => x.nonce).sort((a, b) => a - b);
-      expect(nonces, payer).to.deep.equal(Array.from({ length: latest }, (_, k) => k));
+    for (const [payer, latest] of await expectGapFreeNonces(chain!.url, payers)) {
       expect(await relayer!.store.outbox.nextNonce(payer), payer).to.equal(latest);
     }
     expect(await relayer!.store.outbox.inFlight()).to.deep.equal([]);

@@ -6,6 +6,7 @@
  * in its own process group and killed by id (`stop()`), also when a test fails.
  */
 import path from "path";
+import { expect } from "chai";
 import { artifacts } from "hardhat";
 import { keccak256, toUtf8Bytes } from "ethers";
 import {
@@ -253,4 +254,22 @@ export async function minedTransactions(
     }
   }
   return out;
+}
+
+/**
+ * Asserts that every payer's mined transactions (from block 0) carry the nonces 0..n-1 and that
+ * nothing of it is pending; returns each payer's n (its next nonce), for further checks.
+ */
+export async function expectGapFreeNonces(url: string, payers: readonly string[]): Promise<Map<string, number>> {
+  const txs = await minedTransactions(url, payers, 0);
+  const next = new Map<string, number>();
+  for (const payer of payers) {
+    const latest = Number(await rpcCall(url, "eth_getTransactionCount", [payer, "latest"]));
+    const pending = Number(await rpcCall(url, "eth_getTransactionCount", [payer, "pending"]));
+    expect(pending, `${payer}: pending == latest`).to.equal(latest);
+    const nonces = txs.filter((t) => t.from === payer.toLowerCase()).map((t) => t.nonce).sort((a, b) => a - b);
+    expect(nonces, `${payer}: mined nonces 0..n-1`).to.deep.equal(Array.from({ length: latest }, (_, k) => k));
+    next.set(payer, latest);
+  }
+  return next;
 }
