@@ -22,6 +22,8 @@
  *   (a rate of 0 disables that limit)
  *   LOG_LEVEL                       fatal|error|warn|info|debug|trace|silent (info)
  *   RELEASE_COMMIT                  commit reported by /version (unknown)
+ *   LEGACY_SIGNATURES               also accept the hosted wallet-signature formats, which bind no
+ *                                   diamond (true; false = only the bound format, docs/wallet-signatures.md)
  *   Lit Actions (http-api.md §5; unset = default, or the on-chain node configuration):
  *   LIT_ACTION_TIMEOUT_MS, LIT_ACTION_MEMORY_LIMIT_MB, LIT_ACTION_MAX_CODE_LENGTH,
  *   LIT_ACTION_MAX_RESPONSE_LENGTH, LIT_ACTION_MAX_CONSOLE_LOG_LENGTH, LIT_ACTION_MAX_FETCH_COUNT,
@@ -91,6 +93,8 @@ export interface RelayerConfig {
     newAccount: RateLimitRule;
   };
   logLevel: LogLevel;
+  /** Accept the hosted wallet-signature formats besides the bound one (LEGACY_SIGNATURES). */
+  legacySignatures: boolean;
   /** 10 MiB: larger request bodies get 413. */
   bodyLimitBytes: number;
   build: { name: string; version: string; commit: string };
@@ -233,6 +237,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
 
   const litActions = readLitActionSettings(read, problems);
   const billing = readBillingSettings(read, problems);
+  const legacySignatures = read.bool("LEGACY_SIGNATURES", true);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -252,6 +257,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     corsOrigins,
     rateLimits,
     logLevel: logLevel ?? "info",
+    legacySignatures,
     bodyLimitBytes: 10 * 1024 * 1024,
     build: {
       name: "accountconfig-relayer",

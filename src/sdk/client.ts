@@ -2,7 +2,7 @@
  * The typed Core SDK client (seed 001): API mode (HTTP, an API key in X-Api-Key) and sovereign /
  * ChainSecured mode (the connected ethers v6 signer is the account's admin: reads call the
  * AccountConfig diamond, writes are wallet-signed transactions, and the signature-minting
- * endpoints get EIP-712 signatures).
+ * endpoints get EIP-712 signatures in the bound format, naming the diamond: docs/wallet-signatures.md).
  *
  *   const api = createClient("http://127.0.0.1:8080");
  *   const { api_key } = await api.newAccount({ accountName: "My App", accountDescription: "" });
@@ -26,6 +26,7 @@ import type { IAccountConfig } from "../../typechain-types/contracts/interfaces/
 import { IAccountConfig__factory } from "../../typechain-types/factories/contracts/interfaces/IAccountConfig__factory";
 import { ContractRevertError, LitApiError, LitSdkError, LitUsageError, ModeError } from "./errors";
 import {
+  type ChainSecuredBinding,
   type ChainSecuredPrimaryType,
   chainSecuredAccountHash,
   signChainSecured,
@@ -515,6 +516,8 @@ export class LitNodeSimpleApiClient {
    * API mode only: converts the account of `apiKey` (default: the client's key) to ChainSecured,
    * with `signer` proving ownership of the new admin wallet (ConvertAccount). `walletAddress`
    * names a contract wallet (ERC-1271) on whose behalf `signer` signs; default the signer's address.
+   * The signature names the diamond and this account (keccak256 of the key), so it converts
+   * nothing else if intercepted.
    */
   async convertToChainSecuredAccount(request: {
     signer: Signer;
@@ -526,8 +529,9 @@ export class LitNodeSimpleApiClient {
     const apiKey = request.apiKey ?? this.apiKey;
     if (apiKey === undefined)
       throw new LitUsageError("convertToChainSecuredAccount: the account's master API key is required");
-    const chainId = request.chainId ?? (await this.chainId());
-    const signed = await signChainSecured(request.signer, "ConvertAccount", chainId, {
+    // The account's master hash, as the relayer hashes X-Api-Key.
+    const binding = await this.signatureBinding(request.chainId, keccak256(toUtf8Bytes(apiKey)));
+    const signed = await signChainSecured(request.signer, "ConvertAccount", binding, {
       address: request.walletAddress,
     });
     return this.http("POST", "/convert_to_chain_secured_account", {
@@ -644,10 +648,10 @@ export class LitNodeSimpleApiClient {
     indexWaitMs = 15_000,
   ): Promise<T> {
     const signer = this.requireSigner(path.slice(1));
-    const chainId = await this.chainId();
+    const binding = await this.signatureBinding();
     const deadline = Date.now() + indexWaitMs;
     for (;;) {
-      const signed = await signChainSecured(signer, primaryType, chainId);
+      const signed = await signChainSecured(signer, primaryType, binding);
       try {
         return await this.http<T>("POST", path, {
           auth: false,
@@ -679,7 +683,7 @@ export class LitNodeSimpleApiClient {
 
   private async billingHeaders(): Promise<Record<string, string>> {
     if (this.mode === "sovereign" && this.signer !== undefined) {
-      return { "x-wallet-auth": await walletAuthHeader(this.signer, await this.chainId()) };
+      return { "x-wallet-auth": await walletAuthHeader(this.signer, await this.signatureBinding()) };
     }
     return {};
   }
@@ -696,6 +700,15 @@ export class LitNodeSimpleApiClient {
   private async chainId(): Promise<number> {
     this.chainIdCache ??= Number((await this.getNodeChainConfig()).chain_id);
     return this.chainIdCache;
+  }
+
+  /** What a wallet signature is bound to: this chain and diamond, and for a conversion the account. */
+  private async signatureBinding(chainId?: number, apiKeyHash?: string): Promise<ChainSecuredBinding> {
+    return {
+      chainId: chainId ?? (await this.chainId()),
+      verifyingContract: await this.diamondAddress(),
+      ...(apiKeyHash === undefined ? {} : { apiKeyHash }),
+    };
   }
 
   private async resolveAdminHash(): Promise<string> {

@@ -13,6 +13,7 @@ export {
   freshIssuedAt,
   signChainSecured,
   walletAuthHeader,
+  type ChainSecuredBinding,
   type ChainSecuredPrimaryType,
   type ChainSecuredTypedData,
   type SignedTypedData,

@@ -1,10 +1,15 @@
 /**
- * The EIP-712 envelopes of the ChainSecured flows (http-api.md §4, seed 001): domain
- * {name "Lit ChainSecured", version "1", chainId}, struct [address address, issuedAt uint256],
- * primaryType per flow. Each signature is single-use on the server, so the signer here never
- * reuses an issuedAt for the same wallet and flow (the next one is at least one second later).
+ * The EIP-712 envelopes of the ChainSecured flows, in the bound format only (docs/wallet-signatures.md):
+ * domain {name "Lit ChainSecured", version "2", chainId, verifyingContract: the AccountConfig
+ * diamond}, struct [address address, issuedAt uint256] per primaryType, except ConvertAccount:
+ * [address address, apiKeyHash bytes32, issuedAt uint256] with the converted account's master hash.
+ * A signature made here is therefore valid for one diamond and, for a conversion, one account.
+ * (Relayers also accept the hosted format without verifyingContract for older clients; this SDK
+ * never produces it.) Each signature is single-use on the server, so the signer here never reuses
+ * an issuedAt for the same wallet and flow (the next one is at least one second later).
  */
 import { type Signer, TypedDataEncoder, getAddress, solidityPackedKeccak256 } from "ethers";
+import { LitUsageError } from "./errors";
 
 export type ChainSecuredPrimaryType = "CreateWallet" | "ConvertAccount" | "AddUsageApiKey" | "BillingAuth";
 
@@ -13,11 +18,20 @@ export interface TypedDataField {
   type: string;
 }
 
+/** What a signature is bound to: the chain and the diamond, and for ConvertAccount the account. */
+export interface ChainSecuredBinding {
+  chainId: number;
+  /** The AccountConfig diamond (`contract_address` of get_node_chain_config). */
+  verifyingContract: string;
+  /** ConvertAccount only (required there): the master hash of the account being converted, keccak256(utf8(api key)). */
+  apiKeyHash?: string;
+}
+
 export interface ChainSecuredTypedData {
   types: Record<string, TypedDataField[]>;
   primaryType: ChainSecuredPrimaryType;
-  domain: { name: string; version: string; chainId: number };
-  message: { address: string; issuedAt: number };
+  domain: { name: string; version: string; chainId: number; verifyingContract: string };
+  message: { address: string; apiKeyHash?: string; issuedAt: number };
 }
 
 export interface SignedTypedData {
@@ -25,36 +39,71 @@ export interface SignedTypedData {
   signature: string;
 }
 
-export const CHAIN_SECURED_DOMAIN = { name: "Lit ChainSecured", version: "1" } as const;
+/** Name and version of the bound domain (version "1" is the hosted format, which this SDK does not sign). */
+export const CHAIN_SECURED_DOMAIN = { name: "Lit ChainSecured", version: "2" } as const;
 
-const STRUCT: TypedDataField[] = [
-  { name: "address", type: "address" },
-  { name: "issuedAt", type: "uint256" },
-];
 const DOMAIN_TYPE: TypedDataField[] = [
   { name: "name", type: "string" },
   { name: "version", type: "string" },
   { name: "chainId", type: "uint256" },
+  { name: "verifyingContract", type: "address" },
+];
+const STRUCT: TypedDataField[] = [
+  { name: "address", type: "address" },
+  { name: "issuedAt", type: "uint256" },
+];
+const CONVERT_STRUCT: TypedDataField[] = [
+  { name: "address", type: "address" },
+  { name: "apiKeyHash", type: "bytes32" },
+  { name: "issuedAt", type: "uint256" },
 ];
 
-/** The canonical envelope (types include EIP712Domain, as eth_signTypedData_v4 expects). */
+const structOf = (primaryType: ChainSecuredPrimaryType): TypedDataField[] =>
+  (primaryType === "ConvertAccount" ? CONVERT_STRUCT : STRUCT).map((f) => ({ ...f }));
+
+function checkedBinding(primaryType: ChainSecuredPrimaryType, binding: ChainSecuredBinding): ChainSecuredBinding {
+  if (typeof binding !== "object" || binding === null)
+    throw new LitUsageError("signature binding: expected {chainId, verifyingContract[, apiKeyHash]}");
+  if (!Number.isSafeInteger(binding.chainId) || binding.chainId <= 0)
+    throw new LitUsageError(`signature binding: chainId must be a positive integer, got ${String(binding.chainId)}`);
+  let verifyingContract: string;
+  try {
+    verifyingContract = getAddress(binding.verifyingContract);
+  } catch {
+    throw new LitUsageError(`signature binding: verifyingContract is not an address: ${String(binding.verifyingContract)}`);
+  }
+  if (primaryType === "ConvertAccount") {
+    if (typeof binding.apiKeyHash !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(binding.apiKeyHash))
+      throw new LitUsageError("signature binding: ConvertAccount needs apiKeyHash, the converted account's 0x 32-byte master hash");
+    return { chainId: binding.chainId, verifyingContract, apiKeyHash: binding.apiKeyHash.toLowerCase() };
+  }
+  if (binding.apiKeyHash !== undefined)
+    throw new LitUsageError(`signature binding: apiKeyHash belongs to ConvertAccount only, not ${primaryType}`);
+  return { chainId: binding.chainId, verifyingContract };
+}
+
+/** The canonical bound envelope (types include EIP712Domain, as eth_signTypedData_v4 expects). */
 export function chainSecuredTypedData(
   primaryType: ChainSecuredPrimaryType,
   address: string,
-  chainId: number,
+  binding: ChainSecuredBinding,
   issuedAt: number,
 ): ChainSecuredTypedData {
+  const b = checkedBinding(primaryType, binding);
   return {
-    types: { EIP712Domain: DOMAIN_TYPE.map((f) => ({ ...f })), [primaryType]: STRUCT.map((f) => ({ ...f })) },
+    types: { EIP712Domain: DOMAIN_TYPE.map((f) => ({ ...f })), [primaryType]: structOf(primaryType) },
     primaryType,
-    domain: { ...CHAIN_SECURED_DOMAIN, chainId },
-    message: { address: getAddress(address), issuedAt },
+    domain: { ...CHAIN_SECURED_DOMAIN, chainId: b.chainId, verifyingContract: b.verifyingContract },
+    message:
+      b.apiKeyHash === undefined
+        ? { address: getAddress(address), issuedAt }
+        : { address: getAddress(address), apiKeyHash: b.apiKeyHash, issuedAt },
   };
 }
 
 /** The EIP-712 digest of an envelope (what an ERC-1271 wallet is asked about). */
 export function chainSecuredDigest(data: ChainSecuredTypedData): string {
-  return TypedDataEncoder.hash(data.domain, { [data.primaryType]: STRUCT }, data.message);
+  return TypedDataEncoder.hash(data.domain, { [data.primaryType]: structOf(data.primaryType) }, data.message);
 }
 
 /** keccak256(abi.encodePacked(address)): a wallet's account hash (alias); the master of accounts it created. */
@@ -74,28 +123,29 @@ export function freshIssuedAt(primaryType: ChainSecuredPrimaryType, address: str
 }
 
 /**
- * Signs a ChainSecured envelope with `signer` (eth_signTypedData_v4). `address` defaults to the
- * signer's; pass a contract wallet's address to sign on its behalf (ERC-1271: the wallet's owner signs).
+ * Signs a bound ChainSecured envelope with `signer` (eth_signTypedData_v4). `address` defaults to
+ * the signer's; pass a contract wallet's address to sign on its behalf (ERC-1271: the wallet's owner signs).
  */
 export async function signChainSecured(
   signer: Signer,
   primaryType: ChainSecuredPrimaryType,
-  chainId: number,
+  binding: ChainSecuredBinding,
   options: { address?: string; issuedAt?: number } = {},
 ): Promise<SignedTypedData> {
   const address = options.address ?? (await signer.getAddress());
+  checkedBinding(primaryType, binding); // a bad binding throws before an issuedAt is taken
   const issuedAt = options.issuedAt ?? freshIssuedAt(primaryType, address);
-  const typed = chainSecuredTypedData(primaryType, address, chainId, issuedAt);
-  const signature = await signer.signTypedData(typed.domain, { [primaryType]: STRUCT }, typed.message);
+  const typed = chainSecuredTypedData(primaryType, address, binding, issuedAt);
+  const signature = await signer.signTypedData(typed.domain, { [primaryType]: structOf(primaryType) }, typed.message);
   return { typed_data: typed, signature };
 }
 
-/** The X-Wallet-Auth header value: base64 of JSON {typed_data, signature} (BillingAuth). */
+/** The X-Wallet-Auth header value: base64 of JSON {typed_data, signature} (BillingAuth, bound). */
 export async function walletAuthHeader(
   signer: Signer,
-  chainId: number,
+  binding: ChainSecuredBinding,
   options: { address?: string } = {},
 ): Promise<string> {
-  const signed = await signChainSecured(signer, "BillingAuth", chainId, options);
+  const signed = await signChainSecured(signer, "BillingAuth", binding, options);
   return btoa(JSON.stringify(signed)); // ASCII JSON: btoa is exact
 }

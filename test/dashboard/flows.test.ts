@@ -296,6 +296,11 @@ describe("dashboard in Chromium", function () {
       await waitForText(p.getByTestId("mode-badge"), /ChainSecured/);
       expect(wallet.reportedChainId).to.equal(wallet.realChainId);
       expect(wallet.signedTypes).to.deep.equal(["ConvertAccount"]);
+      // The bound version: it names this diamond and the converted account (docs/wallet-signatures.md).
+      const [signed] = wallet.signedTypedData;
+      expect(signed.domain.version).to.equal("2");
+      expect(String(signed.domain.verifyingContract).toLowerCase()).to.equal(relayer.harness.f.diamondAddress.toLowerCase());
+      expect(signed.message.apiKeyHash).to.equal(masterHash);
       const diamond = relayer.harness.f.diamond;
       const account = await diamond.getAccount(masterHash);
       expect(account.managed).to.equal(false);

@@ -1,6 +1,7 @@
 /**
  * API mode -> ChainSecured (seed 001): an irreversible-action confirmation, the new admin wallet
- * connects (switching chain if needed) and signs the EIP-712 ConvertAccount message, the relayer
+ * connects (switching chain if needed) and signs the EIP-712 ConvertAccount message (through the SDK:
+ * the bound format naming the diamond and this account, docs/wallet-signatures.md), the relayer
  * submits the conversion; the session then continues as that wallet with the preserved hash.
  */
 import { BrowserProvider } from "ethers";
@@ -42,8 +43,9 @@ export function ConvertDialog({ open, onClose }: { open: boolean; onClose(): voi
         </p>
         <p>
           Preserved: the account hash, groups, wallets, actions, usage keys (they keep running actions) and the credit
-          balance. The wallet signs an EIP-712 <code>ConvertAccount</code> message (no gas); the relayer submits the
-          conversion. Use a plain wallet account (EOA) that has never administered an account.
+          balance. The wallet signs an EIP-712 <code>ConvertAccount</code> message (no gas) that names this account and
+          this deployment's contract, so it cannot convert any other account; the relayer submits the conversion. Use a
+          plain wallet account (EOA) that has never administered an account.
         </p>
         <IrreversibleConfirm
           acknowledgement="I understand that converting is irreversible"

@@ -30,7 +30,9 @@ export async function registerOpenApi(app: FastifyInstance, info: { title: strin
             type: "apiKey",
             in: "header",
             name: "X-Wallet-Auth",
-            description: "base64 of JSON {typed_data, signature}: EIP-712 BillingAuth signed by a ChainSecured admin (billing endpoints)",
+            description:
+              "base64 of JSON {typed_data, signature}: EIP-712 BillingAuth signed by a ChainSecured admin (billing endpoints); " +
+              'bound (domain version "2" naming this diamond) or hosted (version "1", unless LEGACY_SIGNATURES=false)',
           },
         },
       },

@@ -38,6 +38,8 @@ export interface ServiceDeps {
   signatureChecker?: SignatureChecker;
   /** Single-use wallet signatures (default: in memory). */
   replayStore?: ReplayStore;
+  /** Accept the hosted wallet-signature formats besides the bound one (LEGACY_SIGNATURES; default true). */
+  legacySignatures?: boolean;
   /** Credits and charges (default: billing off). */
   billing?: BillingService;
 }
@@ -91,6 +93,8 @@ export function createServices(deps: ServiceDeps): RelayerServices {
       now,
       verifier: new WalletSignatureVerifier({
         chainId: deps.chain.chainId,
+        verifyingContract: deps.chain.contractAddress,
+        acceptHostedFormats: deps.legacySignatures ?? true,
         now,
         checker: deps.signatureChecker,
         replay: deps.replayStore ?? new MemoryReplayStore(now),
@@ -116,6 +120,7 @@ export function createServicesFromConfig(
     },
     build: config.build,
     payers: deps.payers ?? config.payers,
+    legacySignatures: deps.legacySignatures ?? config.legacySignatures,
     litActions: { ...config.litActions, ...deps.litActions },
   });
 }

@@ -4,8 +4,9 @@
  *   through the wallet's alias hash (no account -> 404); returns a fresh PKP bound to that account
  *   (its key context includes the account's master hash), which the client registers itself.
  * - addUsageApiKey: the same with AddUsageApiKey; also returns a fresh usage key text.
- * - convert: the master key of a managed account plus a ConvertAccount signature by the new admin;
- *   the api payer sends convertToChainSecuredAccount.
+ * - convert: the master key of a managed account plus a ConvertAccount signature by the new admin
+ *   (a bound one must name this account's master hash); the api payer sends
+ *   convertToChainSecuredAccount.
  * - billingAuth: X-Wallet-Auth (BillingAuth) -> the account whose admin signed.
  * A signature is consumed before the work and given back when the work fails.
  */
@@ -115,7 +116,7 @@ export class ChainSecuredService {
   async convert(
     caller: Caller,
     newAdmin: string,
-    request: Omit<SignedRequest, "claimedAddress">,
+    request: Omit<SignedRequest, "claimedAddress" | "account">,
     options: WriteOptions,
   ): Promise<{ walletAddress: Address; apiKeyHash: Hex32 }> {
     if (!caller.account.managed)
@@ -125,7 +126,9 @@ export class ChainSecuredService {
         "NotMasterAccount",
         "only the account (master) key may convert the account; a usage key was sent",
       );
-    return this.withSignature("ConvertAccount", { ...request, claimedAddress: newAdmin }, async (v) => {
+    // A bound ConvertAccount signature names the account it converts: it must be the caller's.
+    const signed = { ...request, claimedAddress: newAdmin, account: caller.master };
+    return this.withSignature("ConvertAccount", signed, async (v) => {
       const alias = chainSecuredHash(v.address);
       if ((await this.deps.index.binding(alias)) !== null)
         throw conflict("AccountAlreadyExists", `wallet ${v.address} already owns or owned an account`);

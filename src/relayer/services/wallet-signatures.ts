@@ -1,18 +1,20 @@
 /**
- * The one verifier of wallet signatures (http-api.md §4), for the ChainSecured endpoints and the
- * X-Wallet-Auth billing header, in both formats:
- * - EIP-712 typed data (seed 001): domain type exactly [name string, version string, chainId
- *   uint256], domain {name "Lit ChainSecured", version "1", chainId of the node}; struct exactly
- *   [address address, issuedAt uint256] under the endpoint's primaryType;
- * - the legacy EIP-191 text `{message, signature}` (lines `Address:`, `Chain ID:`, `Issued At:`,
- *   and a first line naming the flow).
+ * The one verifier of wallet signatures (docs/wallet-signatures.md), for the ChainSecured
+ * endpoints and the X-Wallet-Auth billing header, in three formats:
+ * - bound EIP-712 typed data (domain version "2"; this project's SDK and dashboard): the domain
+ *   names the diamond (verifyingContract) and the chain, and ConvertAccount also names the account
+ *   (apiKeyHash); see wallet-signatures-typed-data.ts;
+ * - the hosted EIP-712 typed data (domain version "1", seed 001) and
+ * - the hosted EIP-191 text `{message, signature}` (lines `Address:`, `Chain ID:`, `Issued At:`,
+ *   and a first line naming the flow): both kept for existing clients unless the operator turns
+ *   them off (LEGACY_SIGNATURES=false: 401 LegacySignaturesDisabled, saying what to sign instead).
  * Checks, each failing with its own code and message: size (at most 4096 bytes), shape, types,
- * primaryType, domain, |now - issuedAt| <= 300 s, claimed address, signer (ECDSA recover for EOAs,
- * ERC-1271 isValidSignature when the address has code), and single use (a replay store keyed by
- * the signed digest, kept for the validity window: a repeat is 409).
+ * primaryType, domain and diamond, |now - issuedAt| <= 300 s, claimed address, the account a bound
+ * conversion names, signer (ECDSA recover for EOAs, ERC-1271 isValidSignature when the address has
+ * code), and single use (a replay store keyed by the signed digest, kept for the validity window:
+ * a repeat is 409).
  */
 import {
-  TypedDataEncoder,
   getAddress,
   hashMessage,
   isHexString,
@@ -22,30 +24,36 @@ import {
   toUtf8Bytes,
 } from "ethers";
 import type { Address, Hex32, ReplayStore, SignatureChecker } from "../ports";
-import { ServiceError, conflict } from "./errors";
+import { conflict } from "./errors";
+import {
+  MAX_SIGNED_PAYLOAD_BYTES,
+  type TypedDataExpectations,
+  type WalletFlow,
+  addressOf,
+  badValue as bad,
+  denied,
+  hostedRefusedMessage,
+  isRecord,
+  parseTypedData,
+} from "./wallet-signatures-typed-data";
 
-export type WalletFlow = "CreateWallet" | "ConvertAccount" | "AddUsageApiKey" | "BillingAuth";
+export {
+  BOUND_DOMAIN_VERSION,
+  CHAIN_SECURED_DOMAIN_NAME,
+  CHAIN_SECURED_DOMAIN_VERSION,
+  MAX_SIGNED_PAYLOAD_BYTES,
+  WALLET_FLOWS,
+  boundTypedData,
+  chainSecuredTypedData,
+  type BoundTypedData,
+  type HostedTypedData,
+  type WalletFlow,
+} from "./wallet-signatures-typed-data";
 
-export const WALLET_FLOWS: readonly WalletFlow[] = ["CreateWallet", "ConvertAccount", "AddUsageApiKey", "BillingAuth"];
-
-export const CHAIN_SECURED_DOMAIN_NAME = "Lit ChainSecured";
-export const CHAIN_SECURED_DOMAIN_VERSION = "1";
-/** Largest accepted serialised typed_data (or legacy message), in bytes. */
-export const MAX_SIGNED_PAYLOAD_BYTES = 4096;
 /** Largest accepted |now - issuedAt|, in seconds. */
 export const SIGNATURE_WINDOW_SECONDS = 300;
 /** ERC-1271 magic value of isValidSignature(bytes32,bytes). */
 export const ERC1271_MAGIC_VALUE = "0x1626ba7e";
-
-const DOMAIN_FIELDS = [
-  { name: "name", type: "string" },
-  { name: "version", type: "string" },
-  { name: "chainId", type: "uint256" },
-] as const;
-const STRUCT_FIELDS = [
-  { name: "address", type: "address" },
-  { name: "issuedAt", type: "uint256" },
-] as const;
 
 /** The words the first line of a legacy message must contain, per flow. */
 const LEGACY_FLOW_PHRASES: Record<WalletFlow, string | null> = {
@@ -62,6 +70,11 @@ export interface SignedRequest {
   signature: unknown;
   /** The address the body names (wallet_address / new_admin_wallet_address), when present. */
   claimedAddress?: unknown;
+  /**
+   * The account the request acts on (conversion: the master hash of the key sent). A bound
+   * signature that names an account (ConvertAccount's apiKeyHash) must name this one.
+   */
+  account?: Hex32;
 }
 
 export interface VerifiedSignature {
@@ -70,65 +83,15 @@ export interface VerifiedSignature {
   /** The signed digest (EIP-712 or EIP-191), the replay-store key. */
   digest: Hex32;
   issuedAt: number;
-  format: "eip712" | "legacy";
+  /** "bound": EIP-712 domain version "2"; "eip712": the hosted typed data; "legacy": the hosted signed text. */
+  format: "bound" | "eip712" | "legacy";
   /** "ecdsa" for an EOA, "erc1271" for a contract wallet. */
   scheme: "ecdsa" | "erc1271";
-}
-
-/** The canonical typed-data envelope a client signs (eth_signTypedData_v4). */
-export function chainSecuredTypedData(
-  primaryType: WalletFlow,
-  address: string,
-  chainId: number | bigint,
-  issuedAt: number,
-): {
-  types: Record<string, { name: string; type: string }[]>;
-  primaryType: WalletFlow;
-  domain: { name: string; version: string; chainId: number };
-  message: { address: string; issuedAt: number };
-} {
-  return {
-    types: { EIP712Domain: DOMAIN_FIELDS.map((f) => ({ ...f })), [primaryType]: STRUCT_FIELDS.map((f) => ({ ...f })) },
-    primaryType,
-    domain: { name: CHAIN_SECURED_DOMAIN_NAME, version: CHAIN_SECURED_DOMAIN_VERSION, chainId: Number(chainId) },
-    message: { address: getAddress(address), issuedAt },
-  };
 }
 
 /** keccak256(abi.encodePacked(address)): the account hash (alias) of a ChainSecured wallet. */
 export function chainSecuredHash(address: string): Hex32 {
   return solidityPackedKeccak256(["address"], [getAddress(address)]);
-}
-
-const bad = (code: string, message: string): ServiceError => new ServiceError("InvalidValue", code, message);
-const denied = (code: string, message: string): ServiceError => new ServiceError("Unauthenticated", code, message);
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-function sameFields(actual: unknown, expected: readonly { name: string; type: string }[]): boolean {
-  if (!Array.isArray(actual) || actual.length !== expected.length) return false;
-  return expected.every((f, i) => {
-    const a: unknown = actual[i];
-    return isRecord(a) && Object.keys(a).length === 2 && a.name === f.name && a.type === f.type;
-  });
-}
-
-/** A uint as JSON number or decimal string (hex accepted for chainId-like values), bounded. */
-function uintOf(value: unknown, field: string): bigint {
-  if (typeof value === "number") {
-    if (!Number.isSafeInteger(value) || value < 0)
-      throw bad("InvalidTypedData", `${field}: expected a non-negative integer`);
-    return BigInt(value);
-  }
-  if (typeof value === "string" && /^(0|[1-9][0-9]{0,19}|0x[0-9a-fA-F]{1,16})$/.test(value)) return BigInt(value);
-  throw bad("InvalidTypedData", `${field}: expected a non-negative integer (number or decimal string)`);
-}
-
-function addressOf(value: unknown, field: string, code = "InvalidTypedData"): Address {
-  if (typeof value !== "string" || !/^(0x)?[0-9a-fA-F]{40}$/.test(value.trim()))
-    throw bad(code, `${field}: expected a 20-byte hex address`);
-  const text = value.trim();
-  return (text.startsWith("0x") ? text : `0x${text}`).toLowerCase();
 }
 
 function signatureOf(value: unknown): string {
@@ -152,6 +115,10 @@ function recoverOrNull(digest: Hex32, signature: string): Address | null {
 
 export interface WalletSignatureDeps {
   chainId: number;
+  /** The diamond the relayer serves: the verifyingContract of bound signatures (null = none, bound refused). */
+  verifyingContract?: Address | null;
+  /** Accept the hosted formats, typed data version "1" and signed text (LEGACY_SIGNATURES; default true). */
+  acceptHostedFormats?: boolean;
   /** Unix seconds. */
   now: () => number;
   /** On-chain checks for contract wallets; absent = EOAs only. */
@@ -166,10 +133,16 @@ export class WalletSignatureVerifier {
     return this.deps.chainId;
   }
 
+  /** Whether the hosted formats are accepted (LEGACY_SIGNATURES). */
+  get acceptsHostedFormats(): boolean {
+    return this.deps.acceptHostedFormats ?? true;
+  }
+
   /**
    * Verifies a signed request for `flow` and consumes its signature (single use). Throws
-   * ServiceError: 400 (size, shape, types), 401 (primaryType, domain, time, address, signer),
-   * 409 (already used), 503 (chain needed for a contract wallet and unavailable).
+   * ServiceError: 400 (size, shape, types), 401 (format turned off, primaryType, domain, diamond,
+   * time, address, account, signer), 409 (already used), 503 (chain needed for a contract wallet
+   * and unavailable).
    */
   async verify(flow: WalletFlow, request: SignedRequest): Promise<VerifiedSignature> {
     return this.consume(await this.check(flow, request));
@@ -194,7 +167,9 @@ export class WalletSignatureVerifier {
     if (hasTyped === hasMessage)
       throw bad("InvalidTypedData", "send exactly one of typed_data (EIP-712) or message (legacy signed text)");
     const signature = signatureOf(request.signature);
-    const parsed = hasTyped ? this.parseTyped(flow, request.typed_data) : this.parseLegacy(flow, request.message);
+    const parsed = hasTyped
+      ? this.parseTyped(flow, request.typed_data)
+      : { ...this.parseLegacy(flow, request.message), account: undefined };
     const skew = Math.abs(Math.floor(this.deps.now()) - parsed.issuedAt);
     if (skew > SIGNATURE_WINDOW_SECONDS) {
       const when = parsed.issuedAt > this.deps.now() ? "in the future" : "too old";
@@ -211,6 +186,12 @@ export class WalletSignatureVerifier {
           `the body's address ${claimed} differs from the signed address ${parsed.address}`,
         );
     }
+    if (parsed.account !== undefined && parsed.account !== request.account?.toLowerCase())
+      throw denied(
+        "WrongAccount",
+        `typed_data.message.apiKeyHash: the signature is for account ${parsed.account}, but this request acts on ` +
+          `${request.account === undefined ? "no account" : `account ${request.account.toLowerCase()}`}`,
+      );
     const scheme = await this.checkSigner(parsed.address, parsed.digest, signature);
     return { address: parsed.address, digest: parsed.digest, issuedAt: parsed.issuedAt, format: parsed.format, scheme };
   }
@@ -218,70 +199,9 @@ export class WalletSignatureVerifier {
   private parseTyped(
     flow: WalletFlow,
     raw: unknown,
-  ): { address: Address; issuedAt: number; digest: Hex32; format: "eip712" } {
-    let text: string;
-    let data: unknown;
-    if (typeof raw === "string") {
-      text = raw;
-      if (Buffer.byteLength(text, "utf8") > MAX_SIGNED_PAYLOAD_BYTES)
-        throw bad("TypedDataTooLarge", `typed_data: larger than ${MAX_SIGNED_PAYLOAD_BYTES} bytes`);
-      try {
-        data = JSON.parse(text);
-      } catch {
-        throw bad("InvalidTypedData", "typed_data: not valid JSON");
-      }
-    } else {
-      text = JSON.stringify(raw);
-      data = raw;
-    }
-    if (Buffer.byteLength(text, "utf8") > MAX_SIGNED_PAYLOAD_BYTES)
-      throw bad("TypedDataTooLarge", `typed_data: larger than ${MAX_SIGNED_PAYLOAD_BYTES} bytes`);
-    if (!isRecord(data)) throw bad("InvalidTypedData", "typed_data: expected an object");
-    const { types, primaryType, domain, message } = data;
-    if (typeof primaryType !== "string") throw bad("InvalidTypedData", "typed_data.primaryType: expected a string");
-    if (primaryType !== flow)
-      throw denied(
-        "WrongPrimaryType",
-        `typed_data.primaryType: expected "${flow}" for this endpoint, got "${primaryType.slice(0, 64)}"`,
-      );
-    if (!isRecord(types)) throw bad("InvalidTypedData", "typed_data.types: expected an object");
-    const typeNames = Object.keys(types);
-    if (typeNames.length !== 2 || !("EIP712Domain" in types) || !(flow in types))
-      throw bad("InvalidTypes", `typed_data.types: expected exactly EIP712Domain and ${flow}`);
-    if (!sameFields(types.EIP712Domain, DOMAIN_FIELDS))
-      throw bad(
-        "InvalidTypes",
-        "typed_data.types.EIP712Domain: expected exactly [name string, version string, chainId uint256] in this order",
-      );
-    if (!sameFields(types[flow], STRUCT_FIELDS))
-      throw bad(
-        "InvalidTypes",
-        `typed_data.types.${flow}: expected exactly [address address, issuedAt uint256] in this order`,
-      );
-    if (!isRecord(domain) || Object.keys(domain).length !== 3)
-      throw bad("InvalidTypedData", "typed_data.domain: expected exactly name, version and chainId");
-    if (domain.name !== CHAIN_SECURED_DOMAIN_NAME)
-      throw denied("WrongDomain", `typed_data.domain.name: expected "${CHAIN_SECURED_DOMAIN_NAME}"`);
-    if (domain.version !== CHAIN_SECURED_DOMAIN_VERSION)
-      throw denied("WrongDomain", `typed_data.domain.version: expected "${CHAIN_SECURED_DOMAIN_VERSION}"`);
-    const chainId = uintOf(domain.chainId, "typed_data.domain.chainId");
-    if (chainId !== BigInt(this.deps.chainId))
-      throw denied(
-        "WrongChainId",
-        `typed_data.domain.chainId: expected ${this.deps.chainId} (this node's chain), got ${chainId}`,
-      );
-    if (!isRecord(message) || Object.keys(message).length !== 2)
-      throw bad("InvalidTypedData", "typed_data.message: expected exactly address and issuedAt");
-    const address = addressOf(message.address, "typed_data.message.address");
-    const issuedAt = uintOf(message.issuedAt, "typed_data.message.issuedAt");
-    if (issuedAt > BigInt(Number.MAX_SAFE_INTEGER))
-      throw bad("InvalidTypedData", "typed_data.message.issuedAt: too large");
-    const digest = TypedDataEncoder.hash(
-      { name: CHAIN_SECURED_DOMAIN_NAME, version: CHAIN_SECURED_DOMAIN_VERSION, chainId },
-      { [flow]: STRUCT_FIELDS.map((f) => ({ ...f })) },
-      { address, issuedAt },
-    );
-    return { address, issuedAt: Number(issuedAt), digest, format: "eip712" };
+  ): { address: Address; issuedAt: number; digest: Hex32; format: "bound" | "eip712"; account?: Hex32 } {
+    const parsed = parseTypedData(flow, raw, this.expectations());
+    return { ...parsed, format: parsed.format === "bound" ? "bound" : "eip712" };
   }
 
   private parseLegacy(
@@ -290,6 +210,8 @@ export class WalletSignatureVerifier {
   ): { address: Address; issuedAt: number; digest: Hex32; format: "legacy" } {
     const phrase = LEGACY_FLOW_PHRASES[flow];
     if (phrase === null) throw bad("InvalidTypedData", "this credential takes typed_data (EIP-712) only");
+    if (!this.acceptsHostedFormats)
+      throw denied("LegacySignaturesDisabled", hostedRefusedMessage("message (signed text)", flow, this.expectations()));
     if (typeof raw !== "string") throw bad("InvalidTypedData", "message: expected a string");
     if (Buffer.byteLength(raw, "utf8") > MAX_SIGNED_PAYLOAD_BYTES)
       throw bad("TypedDataTooLarge", `message: larger than ${MAX_SIGNED_PAYLOAD_BYTES} bytes`);
@@ -317,6 +239,14 @@ export class WalletSignatureVerifier {
     if (BigInt(chainText) !== BigInt(this.deps.chainId))
       throw denied("WrongChainId", `message Chain ID: expected ${this.deps.chainId} (this node's chain)`);
     return { address, issuedAt: Number(issuedText), digest: hashMessage(raw), format: "legacy" };
+  }
+
+  private expectations(): TypedDataExpectations {
+    return {
+      chainId: this.deps.chainId,
+      verifyingContract: this.deps.verifyingContract ?? null,
+      acceptHosted: this.acceptsHostedFormats,
+    };
   }
 
   private async checkSigner(address: Address, digest: Hex32, signature: string): Promise<"ecdsa" | "erc1271"> {

@@ -1,7 +1,8 @@
 /**
  * A relayer listening on 127.0.0.1 (a random port) over the in-process Hardhat chain, serving a
  * fresh dashboard build: what the browser tests load. Billing is requested as "dev" (when the
- * relayer supports the BILLING_PROVIDER setting).
+ * relayer supports the BILLING_PROVIDER setting), and the hosted wallet-signature formats are
+ * turned off (LEGACY_SIGNATURES=false), so every signature the dashboard makes must be the bound one.
  */
 import type { AddressInfo } from "net";
 import { ensureDashboardBuilt } from "../../../dashboard/build";
@@ -18,7 +19,8 @@ export interface DashboardRelayer {
 
 export async function startDashboardRelayer(): Promise<DashboardRelayer> {
   await ensureDashboardBuilt({ logLevel: "warn" });
-  const harness = await startHarness({ BILLING_PROVIDER: "dev" });
+  // The dashboard signs only the bound wallet-signature version: the hosted formats are off here.
+  const harness = await startHarness({ BILLING_PROVIDER: "dev", LEGACY_SIGNATURES: "false" });
   await harness.relayer.app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = harness.relayer.app.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;

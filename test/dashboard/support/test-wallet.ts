@@ -58,6 +58,8 @@ export class TestWallet {
   readonly calls: string[] = [];
   /** The primaryType of every typed-data signature. */
   readonly signedTypes: string[] = [];
+  /** Every typed-data signature request: its domain and message, in order. */
+  readonly signedTypedData: { primaryType: string; domain: Record<string, unknown>; message: Record<string, unknown> }[] = [];
   private page: Page | null = null;
 
   constructor(
@@ -153,6 +155,7 @@ export class TestWallet {
         const types = { ...typed.types };
         delete types.EIP712Domain;
         this.signedTypes.push(typed.primaryType);
+        this.signedTypedData.push({ primaryType: typed.primaryType, domain: typed.domain, message: typed.message });
         return { result: await this.wallet.signTypedData(typed.domain, types, typed.message) };
       }
       case "personal_sign": {

@@ -194,4 +194,14 @@ describe("relayer config", () => {
     expect((await app.inject({ method: "GET", url: "/core/v1/get_api_payers" })).json()).to.have.length(2);
     await app.close();
   });
+
+  it("LEGACY_SIGNATURES: the hosted wallet-signature formats are accepted unless it is false", () => {
+    const dir = tempDir();
+    expect(loadConfig({ DATA_DIR: dir }).legacySignatures).to.equal(true);
+    expect(loadConfig({ DATA_DIR: dir, LEGACY_SIGNATURES: "false" }).legacySignatures).to.equal(false);
+    expect(loadConfig({ DATA_DIR: dir, LEGACY_SIGNATURES: "true" }).legacySignatures).to.equal(true);
+    const problems = problemsOf({ LEGACY_SIGNATURES: "sometimes" });
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.match(/^LEGACY_SIGNATURES: expected true or false/);
+  });
 });

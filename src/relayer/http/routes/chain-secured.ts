@@ -15,9 +15,11 @@ import {
 } from "../schemas/chain-secured";
 
 const SIGNATURE_RULES =
-  "Wallet signature (http-api.md §4): EIP-712 typed data with the exact Lit ChainSecured domain and [address, issuedAt] struct, " +
-  "issuedAt within 300 s of server time, signed by message.address (ERC-1271 contract wallets are asked on-chain); " +
-  "each signature is accepted once (409 on a repeat). 400 malformed, 401 wrong primaryType/domain/chain/time/signer.";
+  "Wallet signature (docs/wallet-signatures.md): EIP-712 typed data with the exact Lit ChainSecured domain, either bound " +
+  '(version "2": verifyingContract = this diamond; ConvertAccount also names the account\'s apiKeyHash) or hosted ' +
+  '(version "1", unless LEGACY_SIGNATURES=false), issuedAt within 300 s of server time, signed by message.address ' +
+  "(ERC-1271 contract wallets are asked on-chain); each signature is accepted once (409 on a repeat). 400 malformed, " +
+  "401 hosted format turned off, wrong primaryType/domain/diamond/chain/time/account/signer.";
 
 export function registerChainSecuredRoutes(app: FastifyInstance, services: RelayerServices): void {
   endpoint(app, services, {

@@ -3,11 +3,18 @@ import { AddressText, Hash32Text, OptionalNullable } from "./common";
 
 const TypedData = Type.Unknown({
   description:
-    'EIP-712 typed data (object, or its JSON text): types {EIP712Domain: [name string, version string, chainId uint256], <primaryType>: [address address, issuedAt uint256]}, domain {name "Lit ChainSecured", version "1", chainId}, message {address, issuedAt}; at most 4096 bytes serialised',
+    "EIP-712 typed data (object, or its JSON text), at most 4096 bytes serialised; the domain version selects the format " +
+    '(docs/wallet-signatures.md). Bound, version "2": types {EIP712Domain: [name string, version string, chainId uint256, ' +
+    "verifyingContract address], <primaryType>: [address address, issuedAt uint256] (ConvertAccount: [address address, " +
+    'apiKeyHash bytes32, issuedAt uint256])}, domain {name "Lit ChainSecured", version "2", chainId, verifyingContract: ' +
+    "the diamond}, message {address, [apiKeyHash: the converted account's master hash,] issuedAt}. Hosted, version " +
+    '"1" (existing clients; refused when the relayer runs with LEGACY_SIGNATURES=false): EIP712Domain [name string, ' +
+    'version string, chainId uint256], domain {name "Lit ChainSecured", version "1", chainId}, struct [address address, issuedAt uint256]',
 });
 const LegacyMessage = Type.String({
   description:
-    "legacy EIP-191 signed text (older clients) with lines Address:, Chain ID:, Issued At: (send it instead of typed_data)",
+    "legacy EIP-191 signed text (older clients) with lines Address:, Chain ID:, Issued At: (send it instead of typed_data); " +
+    "refused when the relayer runs with LEGACY_SIGNATURES=false",
 });
 const Signature = Type.String({
   description: "0x hex: 65-byte ECDSA signature, or the contract wallet's ERC-1271 signature",
