@@ -55,7 +55,7 @@ import { ChainWriter, type TopUp, type WriterOptions } from "./writer";
 
 export { BatchingWriter, decodeBatchResult, encodeBatchCalls, splitBatchEvents, type BatchTarget, type BatcherOptions, type BatcherStats, type BatchCallOutcome } from "./batcher";
 export { Indexer, type IndexerOptions, type IndexerStatus } from "./indexer";
-export { ChainWriter, type TopUp, type WriterOptions } from "./writer";
+export { ChainWriter, type IndexFollower, type TopUp, type WriterOptions } from "./writer";
 export { HttpRpc, RpcResponseError, RpcTransportError, isTransportError, sendAll, type RpcCall, type RpcLike, type RpcSettled } from "./rpc";
 export { signTx, type SignedTx } from "./sign";
 export { decodeLog, decodeLogs, decodeRevert, diamondInterface, encodeCall, normalize } from "./abi";
@@ -107,7 +107,7 @@ export async function startChain(store: Store, opts: ChainOptions): Promise<Chai
     durableCommits: false,
     logger,
   });
-  const writer = new ChainWriter(rpc, store, indexer, { ...opts, logger });
+  const writer = new ChainWriter(rpc, store.outbox, indexer, { ...opts, logger });
   const writes = new BatchingWriter(writer, rpc, {
     diamondAddress: opts.diamondAddress,
     maxCalls: opts.batchMaxCalls,

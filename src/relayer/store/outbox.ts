@@ -18,45 +18,23 @@
  * Every transition is a guarded UPDATE (expected status and attempt count), so several workers
  * (one per relayer instance on a shared Postgres database) never double-sign or double-apply.
  */
+import type {
+  MinedFields,
+  NewOutboxRow,
+  OutboxKind,
+  OutboxPort,
+  OutboxRow,
+  OutboxStatus,
+  RevertedFields,
+  RowOutcome,
+  SignedAttempt,
+} from "../ports";
 import type { Db, Queryable, SqlValue } from "./db";
 
-export type OutboxStatus = "queued" | "signed" | "sent" | "mined" | "reverted" | "failed";
-export type OutboxKind = "call" | "transfer" | "filler";
+export type { MinedFields, NewOutboxRow, OutboxKind, OutboxRow, OutboxStatus, RevertedFields, RowOutcome, SignedAttempt };
+
 export const IN_FLIGHT: readonly OutboxStatus[] = ["queued", "signed", "sent"];
 export const TERMINAL: readonly OutboxStatus[] = ["mined", "reverted", "failed"];
-
-export interface OutboxRow {
-  id: number;
-  kind: OutboxKind;
-  idemScope: string | null;
-  idemKey: string | null;
-  requestHash: string;
-  method: string;
-  to: string;
-  calldata: string;
-  value: string;
-  payer: string;
-  nonce: number | null;
-  status: OutboxStatus;
-  txHashes: string[];
-  rawTx: string | null;
-  gasLimit: string;
-  maxFeePerGas: string | null;
-  maxPriorityFeePerGas: string | null;
-  gasPrice: string | null;
-  attempts: number;
-  errorName: string | null;
-  errorArgs: unknown[] | null;
-  errorMessage: string | null;
-  blockNumber: number | null;
-  minedHash: string | null;
-  gasUsed: string | null;
-  /** JSON text of the decoded receipt (kind "call": a WriteReceipt). */
-  result: string | null;
-  createdAt: number;
-  updatedAt: number;
-  sentAt: number | null;
-}
 
 interface OutboxDb {
   id: number;
@@ -125,50 +103,7 @@ function fromDb(r: OutboxDb): OutboxRow {
   };
 }
 
-export interface NewOutboxRow {
-  kind: OutboxKind;
-  idemScope?: string | null;
-  idemKey?: string | null;
-  requestHash: string;
-  method: string;
-  to: string;
-  calldata: string;
-  value?: string;
-  payer: string;
-  gasLimit: string;
-  /** Pre-assigned nonce (filler transactions that close a gap). */
-  nonce?: number | null;
-}
-
-/** Fee fields and signature of one attempt. */
-export interface SignedAttempt {
-  rawTx: string;
-  hash: string;
-  maxFeePerGas: string | null;
-  maxPriorityFeePerGas: string | null;
-  gasPrice: string | null;
-}
-
 const COLUMNS = "*";
-
-export interface MinedFields {
-  blockNumber: number;
-  minedHash: string;
-  gasUsed: string;
-  result: string;
-}
-
-export interface RevertedFields {
-  blockNumber: number;
-  minedHash: string;
-  gasUsed: string;
-  errorName: string;
-  errorArgs: unknown[];
-  message: string;
-}
-
-/** A receipt to record (recordOutcomes). */
-export type RowOutcome = { id: number } & (({ status: "mined" } & MinedFields) | ({ status: "reverted" } & RevertedFields));
 
 async function markMined(q: Queryable, id: number, m: MinedFields): Promise<boolean> {
   const n = await q.run(
@@ -213,7 +148,7 @@ function insertParams(row: NewOutboxRow, now: number): SqlValue[] {
   ];
 }
 
-export class OutboxStore {
+export class OutboxStore implements OutboxPort {
   constructor(private readonly db: Db) {}
 
   async get(id: number): Promise<OutboxRow | null> {
