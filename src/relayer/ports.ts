@@ -190,7 +190,9 @@ export interface ReplayStore {
 
 /**
  * Life cycle of an outbox row (see store/outbox.ts for the guarded transitions):
- * queued -> signed -> sent -> mined | reverted | failed.
+ * queued -> signed -> sent -> mined | reverted | failed. A mined or reverted row with `final`
+ * unset may still move: the finality tracker of the chain layer watches it until it is
+ * `confirmationDepth` blocks deep, and a reorg may send it back to sent.
  */
 export type OutboxStatus = "queued" | "signed" | "sent" | "mined" | "reverted" | "failed";
 export type OutboxKind = "call" | "transfer" | "filler";
@@ -220,6 +222,10 @@ export interface OutboxRow {
   errorArgs: unknown[] | null;
   errorMessage: string | null;
   blockNumber: number | null;
+  /** Hash of the block the receipt was seen in (null before it is mined, and for rows recorded before finality tracking). */
+  blockHash: string | null;
+  /** The receipt is deep enough (confirmation depth) that no reorg is expected to undo it; a failed row is final too. */
+  final: boolean;
   minedHash: string | null;
   gasUsed: string | null;
   /** JSON text of the decoded receipt (kind "call": a WriteReceipt). */
@@ -255,6 +261,9 @@ export interface SignedAttempt {
 
 export interface MinedFields {
   blockNumber: number;
+  blockHash: string;
+  /** Recorded final at once (confirmation depth 0). */
+  final: boolean;
   minedHash: string;
   gasUsed: string;
   result: string;
@@ -262,6 +271,8 @@ export interface MinedFields {
 
 export interface RevertedFields {
   blockNumber: number;
+  blockHash: string;
+  final: boolean;
   minedHash: string;
   gasUsed: string;
   errorName: string;
@@ -282,6 +293,8 @@ export interface OutboxPort {
   findByKey(scope: string, key: string): Promise<OutboxRow | null>;
   /** Rows not yet in a terminal state, by payer and nonce. */
   inFlight(): Promise<OutboxRow[]>;
+  /** The newest call row (any status), or null: a typical write for cost estimates. */
+  latestCall(): Promise<OutboxRow | null>;
   /** Inserts a queued row; null when the idempotency key is already used. */
   insert(row: NewOutboxRow): Promise<OutboxRow | null>;
   /** Takes the payer's next nonce (unless pre-assigned), signs and stores a queued row; null when no longer queued. */
@@ -301,11 +314,23 @@ export interface OutboxPort {
   markFailed(id: number, message: string, expectedAttempts?: number): Promise<boolean>;
   /** Frees the idempotency key of a failed row. */
   releaseKey(id: number): Promise<boolean>;
-  /** Its nonce was consumed by a foreign transaction: back to queued, without a nonce. */
-  requeue(id: number, expectedAttempts: number): Promise<boolean>;
+  /** Its nonce was consumed by a foreign transaction: back to queued, without a nonce (optionally a new gas limit). */
+  requeue(id: number, expectedAttempts: number, gasLimit?: string): Promise<boolean>;
+  /** Its nonce was taken and a fresh pre-flight reverts: recorded as reverted with that error, no transaction. */
+  abandon(id: number, expectedAttempts: number, error: { name: string; args: unknown[]; message: string }): Promise<boolean>;
+  /** Mined/reverted rows not final yet. */
+  unfinal(): Promise<OutboxRow[]>;
+  /** Mined/reverted rows recorded in block `block` or later, final or not. */
+  minedFrom(block: number): Promise<OutboxRow[]>;
+  /** Marks a row final (guarded by the block hash its receipt was seen in). */
+  markFinal(id: number, blockHash: string): Promise<boolean>;
+  /** A reorg moved the row's receipt to another block: records the new one in place of `oldBlockHash`'s. */
+  moveOutcome(oldBlockHash: string, outcome: RowOutcome): Promise<boolean>;
+  /** A reorg dropped the row's block and no attempt is on chain: back to sent, the receipt forgotten. */
+  unmine(id: number, blockHash: string): Promise<boolean>;
   transferInFlight(to: string): Promise<boolean>;
   /** Registers a payer's nonce counter or moves it up to `chainPending`, never down. */
   reconcileNonce(address: string, chainPending: number): Promise<number>;
-  /** Nonces of `payer` in [from, to) held by no in-flight row: gaps to fill. */
+  /** Nonces of `payer` in [from, to) held by no row that may still be mined (in flight, or not final): gaps to fill. */
   uncoveredNonces(payer: string, from: number, to: number): Promise<number[]>;
 }

@@ -6,7 +6,8 @@
  *    price), capped by the configured maximum fee per gas;
  *  - bumpedFees: the fees of a replacement (same nonce) of a stuck attempt: at least the bump
  *    (12.5 % by default, the minimum nodes accept) above the previous attempt, and at least the
- *    current fees.
+ *    current fees; none when that would exceed the maximum fee per gas;
+ *  - maxCost: the most a transaction can cost its payer, L1 data fee included.
  */
 
 /** Fees of one transaction: EIP-1559 (type 2) or legacy (type 0, gasPrice). */
@@ -74,24 +75,41 @@ export function feesFromNode(node: NodeFeeData, cap?: bigint): Fees {
 /**
  * Fees of a replacement of `previous` (same nonce): every fee field at least `permille` above the
  * previous attempt's and at least the current one. A legacy attempt on a chain that now has base
- * fees is priced as a type-2 transaction above the old gas price.
+ * fees is priced as a type-2 transaction above the old gas price. With a `cap` (the configured
+ * maximum fee per gas): null when a valid replacement would have to bid above it (nodes refuse a
+ * replacement that raises the fees by less than the bump, so a capped one would be useless); the
+ * transaction then keeps waiting at its current fees.
  */
-export function bumpedFees(previous: AttemptFees, current: Fees, permille: bigint): Fees {
+export function bumpedFees(previous: AttemptFees, current: Fees, permille: bigint, cap?: bigint): Fees | null {
   const up = (old: string | null): bigint => (old === null ? 0n : bump(BigInt(old), permille));
+  let fees: Fees;
   if (current.eip1559 && previous.maxFeePerGas !== null) {
     const prio = maxBig(up(previous.maxPriorityFeePerGas), current.maxPriorityFeePerGas);
     let maxFee = maxBig(up(previous.maxFeePerGas), current.maxFeePerGas);
     if (maxFee < prio) maxFee = prio;
-    return { eip1559: true, maxFeePerGas: maxFee, maxPriorityFeePerGas: prio, gasPrice: 0n };
-  }
-  if (current.eip1559) {
+    fees = { eip1559: true, maxFeePerGas: maxFee, maxPriorityFeePerGas: prio, gasPrice: 0n };
+  } else if (current.eip1559) {
     const floor = up(previous.gasPrice);
-    return {
+    fees = {
       eip1559: true,
       maxFeePerGas: maxBig(floor, current.maxFeePerGas),
       maxPriorityFeePerGas: maxBig(floor, current.maxPriorityFeePerGas),
       gasPrice: 0n,
     };
+  } else {
+    fees = { eip1559: false, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, gasPrice: maxBig(up(previous.gasPrice), current.gasPrice) };
   }
-  return { eip1559: false, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, gasPrice: maxBig(up(previous.gasPrice), current.gasPrice) };
+  if (cap !== undefined && (fees.eip1559 ? fees.maxFeePerGas : fees.gasPrice) > cap) return null;
+  return fees;
+}
+
+/**
+ * The most a transaction can cost its payer (wei): gasLimit x the fee per gas it bids (maxFee on
+ * EIP-1559, else gasPrice) + the value it carries + the L1 data fee (OP-stack chains, 0 elsewhere).
+ */
+export function maxCost(tx: { gasLimit: bigint; fees: AttemptFees | Fees; value?: bigint; l1Fee?: bigint }): bigint {
+  const f = tx.fees;
+  const perGas =
+    "eip1559" in f ? (f.eip1559 ? f.maxFeePerGas : f.gasPrice) : BigInt(f.maxFeePerGas ?? f.gasPrice ?? "0");
+  return tx.gasLimit * perGas + (tx.value ?? 0n) + (tx.l1Fee ?? 0n);
 }

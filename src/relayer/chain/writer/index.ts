@@ -9,8 +9,10 @@
  *   preflight.ts    pre-flight (eth_estimateGas / eth_call) and the gas cache
  *   broadcaster.ts  broadcasts in nonce order per payer, error classification, eager receipts
  *   receipts.ts     receipt poller and outcome recording
- *   stuck.ts        stuck transactions: fee bumps, nonces taken by foreign transactions
- *   balances.ts     balance monitor: payer top-ups from the admin payer
+ *   finality.ts     receipt and finality tracker: watches mined writes until final, follows reorgs
+ *   stuck.ts        stuck transactions: fee bumps (capped), nonces taken by foreign transactions
+ *   l1-fee.ts       OP-stack L1 data fee (GasPriceOracle predeploy)
+ *   balances.ts     balance monitor: costs (L1 fee included) and payer top-ups from the admin payer
  *   index.ts        this file: write(), the worker loop and start-up recovery
  *
  * write(request):
@@ -26,7 +28,10 @@
  *  4. the receipt is asked for in the broadcast's own JSON-RPC batch, else by the shared poller
  *     (receipts.ts): status 0 -> RevertError; status 1 -> the indexer is synced to that block
  *     (read-your-writes) -> WriteReceipt with the decoded events. A transaction not mined at once
- *     is marked sent and left to the worker, which polls it every tick.
+ *     is marked sent and left to the worker, which polls it every tick. With writeConfirmations
+ *     N > 0 the answer waits until the finality tracker has seen the receipt N blocks deep;
+ *  5. either way the finality tracker (finality.ts) keeps watching the receipt until it is
+ *     confirmationDepth blocks deep: a reorg that drops it sends the row back to the outbox.
  * The worker also handles stuck transactions (stuck.ts), and on start reconciles each payer's
  * nonce counter with the chain and rebroadcasts every signed/sent row (so a crash loses nothing
  * and never sends a second transaction for one row).
@@ -46,18 +51,20 @@ import {
 import { encodeCall } from "../abi";
 import { silentLogger, type ChainLogger } from "../log";
 import { errorText, hexToBigInt, type RpcLike } from "../rpc";
-import { BalanceMonitor, type TopUp } from "./balances";
+import { BalanceMonitor, type PayerFunds, type TopUp } from "./balances";
 import { Broadcaster } from "./broadcaster";
 import { BusyRows, RowEvents, type WriterContext } from "./context";
 import { bumpPermille, type Fees } from "./fee-policy";
 import { FeeSource } from "./fee-source";
+import { FinalityTracker } from "./finality";
+import { L1FeeOracle } from "./l1-fee";
 import { PayerPool } from "./payers";
 import { Preflight } from "./preflight";
 import { ReceiptTracker, type IndexFollower, type Outcome } from "./receipts";
 import { Signer } from "./signing";
 import { StuckHandler } from "./stuck";
 
-export type { TopUp } from "./balances";
+export type { PayerFunds, TopUp } from "./balances";
 export type { IndexFollower } from "./receipts";
 
 export interface WriterOptions {
@@ -76,8 +83,15 @@ export interface WriterOptions {
   gasLimitPercent?: number;
   /** Fee increase per re-sign, in percent; at least 12.5. Default 12.5. */
   feeBumpPercent?: number;
-  /** Optional ceiling for maxFeePerGas / gasPrice (wei). */
+  /** Optional ceiling for maxFeePerGas / gasPrice (wei), of new transactions and of fee bumps alike. */
   maxFeePerGasWei?: bigint;
+  /**
+   * Blocks built on top of a write's block before the relayer stops watching it for reorgs;
+   * default: the chain's (chain/finality.ts: local 0, Base Sepolia 10, Base 20).
+   */
+  confirmationDepth?: number;
+  /** Blocks built on top of a write's block before write() answers; 0 (default): on inclusion. */
+  writeConfirmations?: number;
   /** How long one fee lookup serves new writes (ms). Default 1000; 0 looks up for every write. */
   feeCacheMs?: number;
   /** Top-up amount (wei); default: the diamond's rebalanceAmount(). 0 disables top-ups. */
@@ -101,6 +115,8 @@ export class ChainWriter implements Writer {
   private readonly signer: Signer;
   private readonly stuck: StuckHandler;
   private readonly balances: BalanceMonitor;
+  private readonly finality: FinalityTracker;
+  private readonly l1: L1FeeOracle;
   private readonly pollIntervalMs: number;
   private readonly stuckAfterMs: number;
   private readonly writeTimeoutMs: number;
@@ -130,18 +146,34 @@ export class ChainWriter implements Writer {
     this.writeTimeoutMs = opts.writeTimeoutMs ?? 120_000;
     this.fees = new FeeSource(rpc, { maxFeePerGasWei: opts.maxFeePerGasWei, cacheMs: opts.feeCacheMs });
     this.preflight = new Preflight(rpc, this.ctx.diamond, BigInt(opts.gasLimitPercent ?? 125));
-    this.receipts = new ReceiptTracker(this.ctx, indexer);
+    this.l1 = new L1FeeOracle(rpc);
+    this.receipts = new ReceiptTracker(this.ctx, indexer, () => this.finality.finalAtInclusion());
     this.broadcaster = new Broadcaster(this.ctx, this.receipts, {
       insufficientFunds: () => {
         if (this.adminPayer && !this.balances.busy) this.balances.check().catch(() => undefined);
       },
     });
     this.signer = new Signer(this.ctx, this.pool, this.fees, this.broadcaster, this.receipts);
-    this.stuck = new StuckHandler(this.ctx, this.pool, this.fees, this.receipts, this.broadcaster, this.signer, bumpPermille(opts.feeBumpPercent));
+    this.stuck = new StuckHandler(
+      this.ctx,
+      this.pool,
+      this.fees,
+      this.preflight,
+      this.receipts,
+      this.broadcaster,
+      this.signer,
+      bumpPermille(opts.feeBumpPercent),
+    );
+    this.finality = new FinalityTracker(this.ctx, this.pool, this.receipts, this.broadcaster, this.stuck, {
+      confirmationDepth: opts.confirmationDepth,
+      writeConfirmations: opts.writeConfirmations,
+    });
     this.balances = new BalanceMonitor(
       this.ctx,
       this.pool,
       this.signer,
+      this.fees,
+      this.l1,
       { ensureReady: () => (this.ready ? Promise.resolve() : this.init()), finish: (id) => this.finish(id) },
       { rebalanceAmountWei: opts.rebalanceAmountWei, minPayerBalanceWei: opts.minPayerBalanceWei },
     );
@@ -186,13 +218,33 @@ export class ChainWriter implements Writer {
     return this.ready;
   }
 
-  status(): { ready: boolean; inFlight: Record<string, number>; lastError: string | null; unregisteredPayers: string[] } {
+  status(): WriterStatus {
     return {
       ready: this.ready,
       inFlight: this.pool.inFlightCounts(),
       lastError: this.lastTickError,
       unregisteredPayers: this.pool.unregisteredPayers(),
+      finality: {
+        confirmationDepth: this.finality.confirmationDepth,
+        writeConfirmations: this.finality.writeConfirmations,
+        ...this.finality.counts,
+      },
+      l1DataFee: this.l1.known,
     };
+  }
+
+  /**
+   * The index saw a reorg from `block` on (its fork point + 1): every write mined since is
+   * checked again at once, final or not, and rebroadcast if its block is gone.
+   */
+  noteReorg(block: number): void {
+    this.finality.noteReorg(block);
+    if (this.ready) void this.finality.round().then(() => this.finality.round());
+  }
+
+  /** Each payer's balance, what its in-flight transactions may still cost and a typical write's cost (L1 data fee included). */
+  funds(): Promise<PayerFunds[]> {
+    return this.balances.funds();
   }
 
   /**
@@ -215,7 +267,10 @@ export class ChainWriter implements Writer {
 
   private async doInit(): Promise<void> {
     const { ctx } = this;
-    this.pool.setChainId(hexToBigInt(await ctx.rpc.send("eth_chainId", []), "eth_chainId"));
+    const chainId = hexToBigInt(await ctx.rpc.send("eth_chainId", []), "eth_chainId");
+    this.pool.setChainId(chainId);
+    this.finality.configure(chainId);
+    await this.l1.detect();
     await this.pool.reconcileNonces(ctx);
     await this.pool.checkRegistration(ctx);
     // Recovery: rebroadcast every persisted transaction that may not have reached the node.
@@ -247,6 +302,7 @@ export class ChainWriter implements Writer {
       await Promise.all(
         rows.filter((r) => !this.ctx.busy.has(r.id) && this.pool.has(r.payer)).map((row) => this.advance(row, now)),
       );
+      await this.finality.round();
       this.lastTickError = null;
     } catch (err) {
       this.lastTickError = errorText(err);
@@ -385,36 +441,74 @@ export class ChainWriter implements Writer {
     return this.finish(row.id);
   }
 
-  /** Waits until the row is terminal; resolves with its receipt once the indexer has applied it. */
+  /**
+   * Waits until the row is answered: mined or reverted (and, with writeConfirmations N > 0, its
+   * receipt seen N blocks deep), or failed. Resolves with its receipt once the indexer has applied
+   * its block.
+   */
   private async finish(id: number, known: Outcome | null = null): Promise<WriteReceipt> {
     const deadline = Date.now() + this.writeTimeoutMs;
-    if (known?.status === "mined") {
+    const wanted = this.finality.writeConfirmations;
+    if (wanted === 0 && known?.status === "mined") {
       await this.indexer.syncTo(known.blockNumber, Math.max(1000, deadline - Date.now()));
       return known.receipt;
     }
-    if (known?.status === "reverted") throw new RevertError(known.error.name, known.error.args, known.message);
+    if (wanted === 0 && known?.status === "reverted") throw new RevertError(known.error.name, known.error.args, known.message);
     for (;;) {
       const row = await this.ctx.outbox.get(id);
       if (!row) throw new Error(`outbox ${id}: row vanished`);
-      if (row.status === "mined") {
+      const included = row.status === "mined" || row.status === "reverted";
+      const confirmations = included ? this.finality.confirmations(row) : null;
+      if (included && (wanted === 0 || row.blockHash === null || (confirmations ?? -1) >= wanted)) {
+        if (row.status === "reverted") {
+          throw new RevertError(row.errorName ?? "TransactionReverted", row.errorArgs ?? [], row.errorMessage ?? undefined);
+        }
         if (row.kind === "call" && row.blockNumber !== null) {
           await this.indexer.syncTo(row.blockNumber, Math.max(1000, deadline - Date.now()));
         }
         return JSON.parse(row.result ?? "null") as WriteReceipt;
       }
-      if (row.status === "reverted") {
-        throw new RevertError(row.errorName ?? "TransactionReverted", row.errorArgs ?? [], row.errorMessage ?? undefined);
-      }
       if (row.status === "failed") {
         throw new ChainUnavailableError(`transaction rejected by the node: ${row.errorMessage ?? "unknown"}`, false);
       }
       if (this.stopped) throw new ChainUnavailableError("relayer stopped; the transaction stays queued", true);
-      // Without the background worker, advance the row here.
-      if (!this.started && !this.ctx.busy.active.has(id)) await this.advance(row, Date.now());
+      // Without the background worker, advance the row (and watch its confirmations) here.
+      if (!this.started && !this.ctx.busy.active.has(id)) {
+        if (included) await this.finality.round();
+        else await this.advance(row, Date.now());
+      }
       if (Date.now() >= deadline) {
-        throw new ChainUnavailableError(`transaction ${row.txHashes.at(-1) ?? `#${id}`} not mined yet; it stays queued`, true);
+        const tx = row.minedHash ?? row.txHashes.at(-1) ?? `#${id}`;
+        throw new ChainUnavailableError(
+          included
+            ? `transaction ${tx} has ${Math.max(0, confirmations ?? 0)} of ${wanted} confirmations yet; it stays watched`
+            : `transaction ${tx} not mined yet; it stays queued`,
+          true,
+        );
       }
       await this.ctx.rows.waitFor(id, Math.min(this.pollIntervalMs, deadline - Date.now()));
     }
   }
+}
+
+export interface WriterStatus {
+  ready: boolean;
+  inFlight: Record<string, number>;
+  lastError: string | null;
+  unregisteredPayers: string[];
+  finality: {
+    /** null until the chain id is known. */
+    confirmationDepth: number | null;
+    writeConfirmations: number;
+    /** Transactions whose block a reorg dropped (rebroadcast or re-queued). */
+    dropped: number;
+    /** Receipts a reorg moved to another block. */
+    moved: number;
+    /** Rows marked final by this process. */
+    finalized: number;
+    /** Tracker rounds run (each looks at every watched row once). */
+    rounds: number;
+  };
+  /** The chain has the OP-stack GasPriceOracle (L1 data fee in every cost estimate). */
+  l1DataFee: boolean;
 }

@@ -46,6 +46,8 @@ export class ReceiptTracker {
   constructor(
     private readonly ctx: WriterContext,
     private readonly indexer: IndexFollower,
+    /** Whether a receipt is final as soon as it is seen (confirmation depth 0, answered on inclusion). */
+    private readonly finalAtInclusion: () => boolean,
   ) {}
 
   /** Looks for a receipt of any attempt; records mined/reverted and returns true when found. */
@@ -143,28 +145,7 @@ export class ReceiptTracker {
     const out = new Map<number, Outcome>();
     if (found.length === 0) return out;
     const { ctx } = this;
-    const settled = await Promise.all(
-      found.map(async ({ row, receipt }): Promise<{ row: OutboxRow; outcome: Outcome; record: RowOutcome }> => {
-        const blockNumber = hexToNumber(receipt.blockNumber, "receipt.blockNumber");
-        const gasUsed = hexToBigInt(receipt.gasUsed, "receipt.gasUsed").toString();
-        const minedHash = receipt.transactionHash;
-        if (hexToNumber(receipt.status, "receipt.status") === 1) {
-          const result: WriteReceipt = { txHash: minedHash, blockNumber, gasUsed, events: decodeLogs(receipt.logs, ctx.diamond) };
-          return {
-            row,
-            outcome: { status: "mined", blockNumber, receipt: result },
-            record: { id: row.id, status: "mined", blockNumber, minedHash, gasUsed, result: JSON.stringify(result) },
-          };
-        }
-        const reason = await this.revertReason(row, blockNumber);
-        const message = `transaction ${minedHash} reverted: ${reason.name}`;
-        return {
-          row,
-          outcome: { status: "reverted", blockNumber, error: reason, message },
-          record: { id: row.id, status: "reverted", blockNumber, minedHash, gasUsed, errorName: reason.name, errorArgs: reason.args, message },
-        };
-      }),
-    );
+    const settled = await Promise.all(found.map(({ row, receipt }) => this.decode(row, receipt)));
     // The writes waiting for these receipts next wait for the indexer: start its catch-up now,
     // beside the commit below.
     const top = Math.max(-1, ...settled.filter((f) => f.outcome.status === "mined").map((f) => f.outcome.blockNumber));
@@ -188,6 +169,41 @@ export class ReceiptTracker {
       }
     });
     return out;
+  }
+
+  /** What a receipt means for its row: the outcome and the outbox record of it. */
+  async decode(row: OutboxRow, receipt: RpcReceipt): Promise<{ row: OutboxRow; outcome: Outcome; record: RowOutcome }> {
+    const blockNumber = hexToNumber(receipt.blockNumber, "receipt.blockNumber");
+    const blockHash = receipt.blockHash;
+    const gasUsed = hexToBigInt(receipt.gasUsed, "receipt.gasUsed").toString();
+    const minedHash = receipt.transactionHash;
+    const final = this.finalAtInclusion();
+    if (hexToNumber(receipt.status, "receipt.status") === 1) {
+      const result: WriteReceipt = { txHash: minedHash, blockNumber, gasUsed, events: decodeLogs(receipt.logs, this.ctx.diamond) };
+      return {
+        row,
+        outcome: { status: "mined", blockNumber, receipt: result },
+        record: { id: row.id, status: "mined", blockNumber, blockHash, final, minedHash, gasUsed, result: JSON.stringify(result) },
+      };
+    }
+    const reason = await this.revertReason(row, blockNumber);
+    const message = `transaction ${minedHash} reverted: ${reason.name}`;
+    return {
+      row,
+      outcome: { status: "reverted", blockNumber, error: reason, message },
+      record: {
+        id: row.id,
+        status: "reverted",
+        blockNumber,
+        blockHash,
+        final,
+        minedHash,
+        gasUsed,
+        errorName: reason.name,
+        errorArgs: reason.args,
+        message,
+      },
+    };
   }
 
   /** Re-runs a reverted call at the receipt's block, then at its parent, to decode the error. */
