@@ -253,8 +253,10 @@ export class Indexer {
       while (cursor < head) {
         const from = cursor + 1;
         const to = Math.min(head, from + this.batchSize - 1);
-        const logs = await this.logs.fetch(from, to);
-        await this.applyRange(logs, to);
+        // Up to the block the answering node has (a lagging one clamps the range: LogFetcher).
+        const got = await this.logs.fetch(from, to);
+        if (got.to < from) break; // that node is behind: the next round takes it
+        await this.applyRange(got.logs, got.to);
         cursor = await this.index.indexedBlock();
         this.applied = cursor;
         this.notify();

@@ -261,16 +261,20 @@ describe("relayer RPC: failover, rate limits, capped eth_getLogs", () => {
       logIndex: `0x${i.toString(16)}`,
       transactionHash: "0x",
     });
-    /** A provider capped at `maxRange` blocks and `maxResults` logs per eth_getLogs; every block holds `perBlock` logs. */
-    function capped(maxRange: number, maxResults: number, perBlock = 1): RpcLike & { requests: [number, number][] } {
+    /**
+     * A provider capped at `maxRange` blocks and `maxResults` logs per eth_getLogs, every block
+     * holding `perBlock` logs, whose head is `head` (it clamps a range beyond it, as nodes do).
+     */
+    function capped(maxRange: number, maxResults: number, perBlock = 1, head = 1_000_000): RpcLike & { requests: [number, number][] } {
       const requests: [number, number][] = [];
       return {
         requests,
         send: async (method, params) => {
+          if (method === "eth_blockNumber") return `0x${head.toString(16)}`;
           if (method !== "eth_getLogs") throw new Error(method);
           const f = params[0] as { fromBlock: string; toBlock: string };
           const from = Number(f.fromBlock);
-          const to = Number(f.toBlock);
+          const to = Math.min(head, Number(f.toBlock));
           requests.push([from, to]);
           if (to - from + 1 > maxRange) throw new RpcResponseError(`eth_getLogs is limited to a ${maxRange} block range`, -32614);
           const logs: RpcLog[] = [];
@@ -284,7 +288,8 @@ describe("relayer RPC: failover, rate limits, capped eth_getLogs", () => {
     it("splits a refused range until the provider accepts it, returning every log once, in order", async () => {
       const rpc = capped(10, 1000);
       const fetcher = new LogFetcher(rpc, "0xd", 100);
-      const logs = await fetcher.fetch(1, 64);
+      const { logs, to } = await fetcher.fetch(1, 64);
+      expect(to).to.equal(64);
       expect(logs.map((l) => Number(l.blockNumber))).to.deep.equal(Array.from({ length: 64 }, (_, i) => i + 1));
       expect(fetcher.splits).to.be.greaterThan(0);
       expect(fetcher.span).to.be.at.most(10);
@@ -301,9 +306,21 @@ describe("relayer RPC: failover, rate limits, capped eth_getLogs", () => {
 
     it("splits a range refused for its result count", async () => {
       const rpc = capped(1000, 5, 2);
-      const logs = await new LogFetcher(rpc, "0xd", 50).fetch(0, 20);
+      const { logs } = await new LogFetcher(rpc, "0xd", 50).fetch(0, 20);
       expect(logs).to.have.length(42);
       expect(new Set(logs.map((l) => `${l.blockNumber}:${l.logIndex}`)).size).to.equal(42);
+    });
+
+    it("counts as fetched only the blocks the answering node has (a lagging node clamps the range)", async () => {
+      const behind = new LogFetcher(capped(1000, 1000, 1, 40), "0xd", 100);
+      const got = await behind.fetch(30, 60);
+      expect(got.to).to.equal(40);
+      expect(got.logs.map((l) => Number(l.blockNumber))).to.deep.equal(Array.from({ length: 11 }, (_, i) => 30 + i));
+      expect(await behind.fetch(45, 60)).to.deep.equal({ logs: [], to: 44 });
+      // also when the range had to be split first
+      const split = await new LogFetcher(capped(4, 1000, 1, 10), "0xd", 100).fetch(1, 20);
+      expect(split.to).to.equal(10);
+      expect(split.logs).to.have.length(10);
     });
 
     it("reports a single block the provider still refuses, and any other error, instead of skipping it", async () => {

@@ -65,6 +65,7 @@ describe("relayer writer: costs (OP-stack L1 data fee) and the fee cap", functio
     await c.writer.write(newAccount("l1 a"));
     await setAutomine(false);
     const pending = c.writer.write(newAccount("l1 b"));
+    pending.catch(() => undefined); // awaited below; a failing test must not leave it unhandled
     await until(async () => (await store().outbox.list()).some((r) => r.status === "sent"), 5000, "a sent row");
     const row = (await store().outbox.list()).find((r) => r.status === "sent");
     if (!row?.rawTx) throw new Error("no sent row");
@@ -85,6 +86,7 @@ describe("relayer writer: costs (OP-stack L1 data fee) and the fee cap", functio
     expect(c.status().writer.l1DataFee).to.equal(false);
     await setAutomine(false);
     const pending = c.writer.write(newAccount("no l1"));
+    pending.catch(() => undefined); // awaited below; a failing test must not leave it unhandled
     await until(async () => (await store().outbox.list()).some((r) => r.status === "sent"), 5000, "a sent row");
     const row = (await store().outbox.list())[0];
     const funds = await c.writer.funds();
@@ -106,6 +108,7 @@ describe("relayer writer: costs (OP-stack L1 data fee) and the fee cap", functio
     );
     await setAutomine(false);
     const pending = c.writer.write(newAccount("reserved"));
+    pending.catch(() => undefined); // awaited below; a failing test must not leave it unhandled
     await until(async () => (await store().outbox.list()).some((r) => r.status === "sent"), 5000, "a sent row");
     const row = (await store().outbox.list())[0];
     const reserved = (await c.writer.funds()).find((x) => x.payer === row.payer)?.reserved ?? 0n;
@@ -147,6 +150,7 @@ describe("relayer writer: costs (OP-stack L1 data fee) and the fee cap", functio
     );
     await setAutomine(false);
     const pending = c.writer.write(newAccount("capped"));
+    pending.catch(() => undefined); // awaited below; a failing test must not leave it unhandled
     await until(async () => (await store().outbox.list())[0]?.status === "sent", 5000, "sent");
     const sentAt = Date.now();
     await until(async () => logger.lines.some((l) => /above the maximum fee per gas/.test(l.msg)), 10_000, "the cap reported");

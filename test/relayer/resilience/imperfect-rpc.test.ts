@@ -14,8 +14,8 @@ import { ChainUnavailableError, type WriteReceipt, type WriteRequest } from "../
 import { startChain, type Chain, type ChainOptions } from "../../../src/relayer/chain";
 import type { Store } from "../../../src/relayer/store";
 import { h, makeStore, type TestStore } from "../backend/helpers";
-import { deployDiamondTo, devKey, expectGapFreeNonces, rpcCall, startChainNode, waitUntil, type ChainNode, type Deployed } from "./support";
 import { Wallet } from "ethers";
+import { deployDiamondTo, devKey, expectGapFreeNonces, rpcCall, startChainNode, waitUntil, type ChainNode, type Deployed } from "./support";
 
 const PAYERS = [devKey(4), devKey(5)].map((k) => new Wallet(k).address.toLowerCase());
 
@@ -84,11 +84,14 @@ describe("relayer chain layer against imperfect RPC providers (hardhat node behi
     expect(await indexGroups(s)).to.deep.equal(await chainGroups());
   }
 
-  /** A client that retries a write the relayer could not even queue (503, nothing stored). */
-  async function writeRetrying(c: Chain, req: WriteRequest): Promise<WriteReceipt> {
+  /**
+   * A client that retries a 503 under its Idempotency-Key (a write answered "queued" is applied
+   * once and its retry returns that outcome; one answered "nothing queued" runs again).
+   */
+  async function writeRetrying(c: Chain, req: WriteRequest, key: string): Promise<WriteReceipt> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await c.writes.write(req);
+        return await c.writes.write({ ...req, idempotencyKey: key, idempotencyScope: "imperfect-rpc" });
       } catch (err) {
         if (!(err instanceof ChainUnavailableError) || attempt >= 20) throw err;
       }
@@ -164,7 +167,7 @@ describe("relayer chain layer against imperfect RPC providers (hardhat node behi
     const c = await start([lagging.url, current.url], { rpcFailover: { cooldownMs: 100 } });
     const names = Array.from({ length: 40 }, (_, i) => `lag-${i}`);
     for (let i = 0; i < names.length; i += 8) {
-      await Promise.all(names.slice(i, i + 8).map((n) => writeRetrying(c, addGroup(n))));
+      await Promise.all(names.slice(i, i + 8).map((n) => writeRetrying(c, addGroup(n), n)));
     }
     const onChain = (await chainGroups()).map(([, n]) => n);
     for (const n of names) expect(onChain.filter((x) => x === n), n).to.have.length(1);

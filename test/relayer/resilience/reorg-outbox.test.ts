@@ -245,6 +245,7 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
       answered = true;
       return r;
     });
+    pending.catch(() => undefined); // awaited below; a failing test must not leave it unhandled
     const first = await waitUntil("the write mined", async () => {
       const r = await lastRow();
       return r.method === "addGroup" && r.status === "mined" ? r : undefined;
