@@ -7,7 +7,7 @@
  * asked for in one JSON-RPC batch.
  */
 import { Interface } from "ethers";
-import { hexToBigInt, sendAll, type RpcLike } from "../rpc";
+import { hexToBigInt, isTransportError, sendAll, type RpcLike } from "../rpc";
 
 export const GAS_PRICE_ORACLE = "0x420000000000000000000000000000000000000f";
 
@@ -18,11 +18,19 @@ export class L1FeeOracle {
 
   constructor(private readonly rpc: RpcLike) {}
 
-  /** Whether the chain has the GasPriceOracle (asked once; rejects while the node is unreachable). */
+  /**
+   * Whether the chain has the GasPriceOracle (asked once; rejects while the node is unreachable;
+   * a node that answers eth_getCode with an error has none as far as the relayer can tell).
+   */
   async detect(): Promise<boolean> {
     if (this.present === null) {
-      const code = await this.rpc.send("eth_getCode", [GAS_PRICE_ORACLE, "latest"]);
-      this.present = typeof code === "string" && code !== "0x" && code !== "0x0";
+      try {
+        const code = await this.rpc.send("eth_getCode", [GAS_PRICE_ORACLE, "latest"]);
+        this.present = typeof code === "string" && code !== "0x" && code !== "0x0";
+      } catch (err) {
+        if (isTransportError(err)) throw err;
+        this.present = false;
+      }
     }
     return this.present;
   }
