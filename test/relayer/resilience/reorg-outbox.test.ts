@@ -112,7 +112,8 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
   it("rebroadcasts the same signed bytes of a write whose block was reorged out; it is on the canonical chain exactly once", async () => {
     const c = await start({ confirmationDepth: 5 });
     const snap = await snapshot();
-    const answered = await c.writer.write(addGroup("g-dropped"));
+    const request = { ...addGroup("g-dropped"), idempotencyKey: "reorg-key", idempotencyScope: account };
+    const answered = await c.writer.write(request);
     const before = await lastRow();
     expect(before).to.deep.include({ status: "mined", final: false, minedHash: answered.txHash });
 
@@ -134,6 +135,12 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
     expect(receipt.blockHash).to.equal(after.blockHash);
     expect((await groupNames()).filter((n) => n === "g-dropped")).to.have.length(1);
     expect(c.status().writer.finality.dropped).to.equal(1);
+    // The Idempotency-Key record followed the row: a retry gets the canonical receipt, nothing new is stored.
+    const rows = (await store().outbox.list()).length;
+    const retried = await c.writer.write(request);
+    expect(retried.txHash).to.equal(answered.txHash);
+    expect(retried.blockNumber).to.equal(after.blockNumber);
+    expect((await store().outbox.list()).length).to.equal(rows);
 
     await mine(5);
     await waitUntil("the write final", async () => (await row(before.id)).final, 30_000);
