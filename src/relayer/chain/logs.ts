@@ -73,6 +73,9 @@ export class LogFetcher {
       return { logs, to: covered };
     }
     const err = l.error;
+    // A node behind `to` that refuses a range past its head ("extends beyond current head"):
+    // ask it for what it has.
+    if (head < to && !isLogRangeError(err)) return this.range(from, head);
     if (from >= to || !isLogRangeError(err)) throw err;
     this.splits++;
     this.successes = 0;

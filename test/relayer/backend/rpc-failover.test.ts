@@ -317,6 +317,18 @@ describe("relayer RPC: failover, rate limits, capped eth_getLogs", () => {
       expect(got.to).to.equal(40);
       expect(got.logs.map((l) => Number(l.blockNumber))).to.deep.equal(Array.from({ length: 11 }, (_, i) => 30 + i));
       expect(await behind.fetch(45, 60)).to.deep.equal({ logs: [], to: 44 });
+      // a node that refuses a range past its head instead of clamping it
+      const refusing: RpcLike = {
+        send: async (method, params) => {
+          if (method === "eth_blockNumber") return "0x28";
+          const f = params[0] as { fromBlock: string; toBlock: string };
+          if (Number(f.toBlock) > 40) throw new RpcResponseError("block range extends beyond current head block", -32000);
+          return Array.from({ length: Number(f.toBlock) - Number(f.fromBlock) + 1 }, (_, i) => log(Number(f.fromBlock) + i, 0));
+        },
+      };
+      const partial = await new LogFetcher(refusing, "0xd", 100).fetch(35, 60);
+      expect(partial.to).to.equal(40);
+      expect(partial.logs).to.have.length(6);
       // also when the range had to be split first
       const split = await new LogFetcher(capped(4, 1000, 1, 10), "0xd", 100).fetch(1, 20);
       expect(split.to).to.equal(10);
