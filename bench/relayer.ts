@@ -64,7 +64,7 @@ import {
 } from "../scripts/lib/local-chain";
 import { loadConfig } from "../src/relayer/config";
 import { createRelayer, type Relayer } from "../src/relayer/main";
-import { HttpRpc, diamondInterface, type ChainLogger, type RpcLike } from "../src/relayer/chain";
+import { FailoverRpc, HttpRpc, diamondInterface, type ChainLogger, type RpcLike } from "../src/relayer/chain";
 import type { RpcCall, RpcSettled } from "../src/relayer/chain/rpc";
 import { signTx } from "../src/relayer/chain/sign";
 
@@ -628,12 +628,13 @@ async function runRelayerOnce(
   batchMaxCalls: number,
 ): Promise<RunResult> {
   const logger = captureLogger();
-  // Exactly what RPC_URL gives the chain layer (an HttpRpc), wrapped in a call counter.
+  // Exactly what RPC_URL gives the chain layer (an HttpRpc behind the FailoverRpc of RPC_URLS),
+  // with a call counter between the two.
   const relayerRpc = new CountingRpc(new HttpRpc(config.chain.rpcUrl));
   let relayer: Relayer | undefined;
   try {
     relayer = await createRelayer(config, {
-      provider: relayerRpc,
+      provider: new FailoverRpc([{ name: "node", rpc: relayerRpc }]),
       listen: true,
       logger: false,
       startBlock: dep.deployBlock,
@@ -820,7 +821,7 @@ async function main(): Promise<void> {
       "  fixed EIP-1559 fees, `eth_sendRawTransaction` then `eth_getTransactionReceipt`), through the relayer's HttpRpc client;",
       "  half of the writes just before and half just after the relayer run (same payer keys, the relayer stopped), summed",
       `- relayer: createRelayer(listen: true) in the benchmark process, SQLite store in ${SETTINGS.dataDirBase || os.tmpdir()}, PAYER_COUNT = payers`,
-      "  (the same derived keys as raw), JSON-RPC through HttpRpc(RPC_URL) (what RPC_URL gives it) wrapped in a call counter,",
+      "  (the same derived keys as raw), JSON-RPC through FailoverRpc + HttpRpc(RPC_URL) (what RPC_URL gives it), calls counted below the FailoverRpc,",
       `  chain pollIntervalMs ${SETTINGS.pollIntervalMs} (worker tick and indexer poll), balance checks off, LOG_LEVEL silent, no request log,`,
       `  rate limits 1 000 000/min; ${SETTINGS.concurrency} concurrent HTTP clients (node:http, keep-alive) posting /core/v1/add_group;`,
       "  latency = until the HTTP response (transaction mined and indexed)",

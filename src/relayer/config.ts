@@ -7,6 +7,12 @@
  *   DATA_DIR                        ./data (root secret file, SQLite database)
  *   DATABASE_URL                    optional postgres://... (otherwise SQLite in DATA_DIR)
  *   RPC_URL, CHAIN_ID               http://127.0.0.1:8545, 31337
+ *   RPC_URLS                        comma-separated RPC URLs of one chain, used with failover (wins over RPC_URL)
+ *   RPC_TIMEOUT_MS                  per-request timeout of each RPC call (15000)
+ *   CONFIRMATION_DEPTH              blocks on top of a write's block before it is final (per chain id: 31337 0, 84532 10, 8453 20, else 12)
+ *   REORG_WINDOW                    recent blocks the index follows reorgs in (31337 64, 84532/8453 128, else 128)
+ *   WRITE_CONFIRMATIONS             blocks on top of a write's block before it is answered (0: on inclusion)
+ *   MAX_FEE_PER_GAS_GWEI            ceiling of the fee per gas of every transaction and fee bump (none)
  *   DIAMOND_ADDRESS                 the AccountConfig diamond (optional until the chain layer starts)
  *   CHAIN_NAME, CHAIN_TESTNET, CHAIN_TOKEN   what get_node_chain_config reports
  *   BATCH_MAX_CALLS                 most writes one batchCalls transaction carries (32; 1 = no batching)
@@ -44,6 +50,7 @@
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { finalityFor } from "./chain/finality";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -55,7 +62,23 @@ export interface RateLimitRule {
 }
 
 export interface ChainSettings {
+  /** The first of rpcUrls. */
   rpcUrl: string;
+  /** RPC endpoints (RPC_URLS, else RPC_URL), used as one with failover. */
+  rpcUrls: string[];
+  /** Per-request timeout of an RPC call (RPC_TIMEOUT_MS). */
+  rpcTimeoutMs: number;
+  /**
+   * Blocks on top of a write's block before it is final (CONFIRMATION_DEPTH); null: the default of
+   * the chain id the node reports (chain/finality.ts).
+   */
+  confirmationDepth: number | null;
+  /** Recent blocks the index keeps the hashes of to follow a reorg (REORG_WINDOW); null: the chain's default. */
+  reorgWindow: number | null;
+  /** Blocks on top of a write's block before it is answered (WRITE_CONFIRMATIONS; 0: on inclusion). */
+  writeConfirmations: number;
+  /** Ceiling of the fee per gas, in wei (MAX_FEE_PER_GAS_GWEI); null: none. */
+  maxFeePerGasWei: bigint | null;
   chainId: number;
   /** `0x` + 40 lowercase hex, or null when not configured yet. */
   diamondAddress: string | null;
@@ -170,8 +193,33 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   const rpcUrl = read.string("RPC_URL", "http://127.0.0.1:8545");
   if (!/^(https?|wss?):\/\/\S+$/i.test(rpcUrl))
     problems.push(`RPC_URL: expected an http(s):// or ws(s):// URL, got ${quote(rpcUrl)}`);
+  const listed = read.list("RPC_URLS");
+  listed.forEach((u, i) => {
+    if (!/^https?:\/\/\S+$/i.test(u)) problems.push(`RPC_URLS: entry ${i + 1} is not an http(s):// URL: ${quote(u)}`);
+  });
+  if (new Set(listed).size !== listed.length) problems.push("RPC_URLS: lists a URL twice");
+  const rpcUrls = listed.length > 0 ? listed : [rpcUrl];
   const chainId = read.int("CHAIN_ID", 31337, 1, Number.MAX_SAFE_INTEGER);
   const known = KNOWN_CHAINS[chainId];
+  const confirmationDepth = read.optional("CONFIRMATION_DEPTH") === null ? null : read.int("CONFIRMATION_DEPTH", 0, 0, 10_000);
+  const reorgWindow = read.optional("REORG_WINDOW") === null ? null : read.int("REORG_WINDOW", 1, 1, 100_000);
+  if (confirmationDepth !== null || reorgWindow !== null) {
+    // Checked against CHAIN_ID's defaults for the one not given (the node's chain id decides at start).
+    const f = finalityFor(chainId, { confirmationDepth: confirmationDepth ?? undefined, reorgWindow: reorgWindow ?? undefined });
+    if (f.reorgWindow < f.confirmationDepth)
+      problems.push(
+        `REORG_WINDOW: ${f.reorgWindow} is below CONFIRMATION_DEPTH (${f.confirmationDepth}); a write must be final within the window`,
+      );
+  }
+  const writeConfirmations = read.int("WRITE_CONFIRMATIONS", 0, 0, 10_000);
+  const maxFeeText = read.optional("MAX_FEE_PER_GAS_GWEI");
+  let maxFeePerGasWei: bigint | null = null;
+  if (maxFeeText !== null) {
+    const m = /^([0-9]+)(?:\.([0-9]{1,9}))?$/.exec(maxFeeText);
+    if (!m || (BigInt(m[1]) === 0n && BigInt(m[2] ?? "0") === 0n))
+      problems.push(`MAX_FEE_PER_GAS_GWEI: expected a positive number of gwei (at most 9 decimals), got ${quote(maxFeeText)}`);
+    else maxFeePerGasWei = BigInt(m[1]) * 1_000_000_000n + BigInt((m[2] ?? "").padEnd(9, "0"));
+  }
   const diamondText = read.optional("DIAMOND_ADDRESS");
   let diamondAddress: string | null = null;
   if (diamondText !== null) {
@@ -180,7 +228,13 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     else problems.push(`DIAMOND_ADDRESS: expected a 20-byte hex address, got ${quote(diamondText)}`);
   }
   const chain: ChainSettings = {
-    rpcUrl,
+    rpcUrl: rpcUrls[0],
+    rpcUrls,
+    rpcTimeoutMs: read.int("RPC_TIMEOUT_MS", 15_000, 100, 600_000),
+    confirmationDepth,
+    reorgWindow,
+    writeConfirmations,
+    maxFeePerGasWei,
     chainId,
     diamondAddress,
     name: read.string("CHAIN_NAME", known?.name ?? `chain-${chainId}`),

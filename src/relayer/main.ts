@@ -12,7 +12,7 @@ import type { FastifyInstance } from "fastify";
 import { Gauge, Registry } from "prom-client";
 import { adminPayerPrivateKey, payerPrivateKey } from "../core";
 import { loadConfig, type RelayerConfig } from "./config";
-import { startChain, type Chain, type ChainOptions, type RpcLike } from "./chain";
+import { startChain, type Chain, type ChainOptions, type PayerFunds, type RpcLike } from "./chain";
 import { buildApp, type BuildAppOptions } from "./http";
 import { createServicesFromConfig } from "./services";
 import { SqlReplayStore, WALLET_SIGNATURE_MIGRATIONS } from "./services/wallet-signatures-replay";
@@ -34,7 +34,7 @@ export interface RelayerOptions {
   listen?: boolean;
   logger?: BuildAppOptions["logger"];
   /** Chain-layer tuning (poll interval, stuck timeout, ...). */
-  chain?: Partial<Omit<ChainOptions, "provider" | "rpcUrl" | "diamondAddress" | "payerKeys" | "adminPayerKey">>;
+  chain?: Partial<Omit<ChainOptions, "provider" | "rpcUrl" | "rpcUrls" | "diamondAddress" | "payerKeys" | "adminPayerKey">>;
 }
 
 export interface Relayer {
@@ -70,8 +70,12 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
     chain = await startChain(store, {
       batchMaxCalls: config.chain.batchMaxCalls,
       ...(config.chain.batchMaxInFlight === null ? {} : { batchMaxInFlight: config.chain.batchMaxInFlight }),
+      ...(config.chain.confirmationDepth === null ? {} : { confirmationDepth: config.chain.confirmationDepth }),
+      writeConfirmations: config.chain.writeConfirmations,
+      rpcTimeoutMs: config.chain.rpcTimeoutMs,
+      ...(config.chain.maxFeePerGasWei === null ? {} : { maxFeePerGasWei: config.chain.maxFeePerGasWei }),
       ...options.chain,
-      ...(options.provider ? { provider: options.provider } : { rpcUrl: config.chain.rpcUrl }),
+      ...(options.provider ? { provider: options.provider } : { rpcUrls: config.chain.rpcUrls }),
       diamondAddress,
       payerKeys,
       adminPayerKey,
@@ -158,21 +162,68 @@ async function tryRpc(chain: Chain, method: string, params: unknown[]): Promise<
 }
 
 /**
- * Gauges for the backend: outbox in-flight transactions per payer, payer balances, nonce gaps
- * (pending minus mined nonce: transactions sent and not yet mined), indexer lag.
+ * Gauges for the backend: outbox in-flight transactions per payer, payer balances and what their
+ * in-flight transactions may cost, a typical write's cost (L1 data fee included), nonce gaps
+ * (pending minus mined nonce: transactions sent and not yet mined), reorged writes, RPC
+ * endpoints, indexer lag.
  */
 function registerChainMetrics(registry: Registry, store: Store, chain: Chain): void {
-  const payers = [...chain.payers, ...(chain.adminPayer ? [chain.adminPayer] : [])];
+  // One funds() look-up serves the gauges of one scrape.
+  let funds: { at: number; value: Promise<PayerFunds[] | null> } | null = null;
+  const payerFunds = (): Promise<PayerFunds[] | null> => {
+    if (!funds || Date.now() - funds.at > 1000) {
+      funds = { at: Date.now(), value: chain.writer.funds().catch(() => null) };
+    }
+    return funds.value;
+  };
   new Gauge({
     name: "relayer_payer_balance_wei",
     help: "Balance of each api payer (and the admin payer), in wei",
     labelNames: ["payer"],
     registers: [registry],
     async collect() {
-      for (const payer of payers) {
-        const balance = await tryRpc(chain, "eth_getBalance", [payer, "latest"]);
-        if (balance !== null) this.set({ payer }, Number(balance));
-      }
+      for (const f of (await payerFunds()) ?? []) this.set({ payer: f.payer }, Number(f.balance));
+    },
+  });
+  new Gauge({
+    name: "relayer_payer_reserved_wei",
+    help: "What each payer's in-flight transactions may still cost (gas limit x fee cap + value + L1 data fee), in wei",
+    labelNames: ["payer"],
+    registers: [registry],
+    async collect() {
+      for (const f of (await payerFunds()) ?? []) this.set({ payer: f.payer }, Number(f.reserved));
+    },
+  });
+  new Gauge({
+    name: "relayer_write_cost_wei",
+    help: "Most a typical write costs at the current fees (part total), and its L1 data fee (part l1; 0 off OP-stack chains), in wei",
+    labelNames: ["part"],
+    registers: [registry],
+    async collect() {
+      const f = (await payerFunds())?.[0];
+      if (f?.writeCost != null) this.set({ part: "total" }, Number(f.writeCost));
+      if (f?.writeL1Fee != null) this.set({ part: "l1" }, Number(f.writeL1Fee));
+    },
+  });
+  new Gauge({
+    name: "relayer_reorged_writes",
+    help: "Mined writes a reorg dropped (rebroadcast or re-queued) or moved to another block, since start",
+    labelNames: ["kind"],
+    registers: [registry],
+    collect() {
+      const f = chain.status().writer.finality;
+      this.set({ kind: "dropped" }, f.dropped);
+      this.set({ kind: "moved" }, f.moved);
+    },
+  });
+  new Gauge({
+    name: "relayer_rpc_endpoint_up",
+    help: "Per RPC endpoint (RPC_URLS): 1 when usable, 0 while set aside after a failure or rate limited",
+    labelNames: ["endpoint"],
+    registers: [registry],
+    collect() {
+      const rpc = chain.status().rpc;
+      for (const e of rpc?.endpoints ?? []) this.set({ endpoint: e.name }, e.down || e.rateLimitedForMs > 0 ? 0 : 1);
     },
   });
   new Gauge({

@@ -14,9 +14,11 @@
  *   await chain.stop();                        // then store.close()
  *
  * Options (all times in ms):
- *   provider | rpcUrl      RPC access. A provider is used through `send` only (no ethers cache),
- *                          and `sendBatch` when it has one; rpcUrl gets a small node:http JSON-RPC
- *                          client with keep-alive connections and batches (timeout rpcTimeoutMs, 15 000).
+ *   provider | rpcUrls | rpcUrl  RPC access. A provider is used through `send` only (no ethers
+ *                          cache), and `sendBatch` when it has one; each URL gets a small node:http
+ *                          JSON-RPC client with keep-alive connections and batches (per-request
+ *                          timeout rpcTimeoutMs, 15 000), and the URLs are used as one through
+ *                          FailoverRpc (failover.ts: failover, 429 + Retry-After, backoff).
  *   diamondAddress         the AccountConfig diamond.
  *   payerKeys              api payer private keys (at least one).
  *   adminPayerKey          admin api payer private key (top-ups); optional.
@@ -29,7 +31,10 @@
  *   writeTimeoutMs         write() waits at most this long (then ChainUnavailableError, queued); default 120 000.
  *   gasLimitPercent        gas limit = estimate * p / 100; default 125.
  *   feeBumpPercent         fee raise per re-sign, >= 12.5; default 12.5.
- *   maxFeePerGasWei        optional fee ceiling.
+ *   maxFeePerGasWei        optional fee ceiling (new transactions and fee bumps).
+ *   confirmationDepth      blocks on top of a write's block before it is final (no longer watched
+ *                          for reorgs); default per chain id (finality.ts).
+ *   writeConfirmations     blocks on top before write() answers; default 0 (on inclusion).
  *   rebalanceAmountWei     top-up amount; default the diamond's rebalanceAmount() (0 = no top-ups).
  *   minPayerBalanceWei     top-up threshold; default half the top-up amount.
  *   balanceCheckIntervalMs background balance check; default 60 000, 0 = off.
@@ -50,13 +55,30 @@ import type { Store } from "../store";
 import { BatchingWriter, type BatcherStats } from "./batcher";
 import { Indexer, type IndexerStatus } from "./indexer";
 import { silentLogger, type ChainLogger } from "./log";
+import { FailoverRpc, redactUrl, type FailoverOptions, type FailoverStatus } from "./failover";
 import { HttpRpc, type RpcLike } from "./rpc";
 import { ChainWriter, type TopUp, type WriterOptions } from "./writer";
 
 export { BatchingWriter, decodeBatchResult, encodeBatchCalls, splitBatchEvents, type BatchTarget, type BatcherOptions, type BatcherStats, type BatchCallOutcome } from "./batcher";
 export { Indexer, type IndexerOptions, type IndexerStatus } from "./indexer";
-export { ChainWriter, type TopUp, type WriterOptions } from "./writer";
-export { HttpRpc, RpcResponseError, RpcTransportError, isTransportError, sendAll, type RpcCall, type RpcLike, type RpcSettled } from "./rpc";
+export { ChainWriter, type IndexFollower, type PayerFunds, type TopUp, type WriterOptions, type WriterStatus } from "./writer";
+export {
+  HttpRpc,
+  RpcRateLimitError,
+  RpcResponseError,
+  RpcTransportError,
+  isTransportError,
+  parseRetryAfter,
+  sendAll,
+  type RpcCall,
+  type RpcLike,
+  type RpcSettled,
+} from "./rpc";
+export { FailoverRpc, redactUrl, type FailoverEndpoint, type FailoverOptions, type FailoverStatus } from "./failover";
+export { LogFetcher, isLogRangeError } from "./logs";
+export { DEFAULT_FINALITY, FINALITY_BY_CHAIN, finalityFor, type FinalitySettings } from "./finality";
+export { bumpedFees, feesFromNode, maxCost, type Fees } from "./writer/fee-policy";
+export { GAS_PRICE_ORACLE, L1FeeOracle } from "./writer/l1-fee";
 export { signTx, type SignedTx } from "./sign";
 export { decodeLog, decodeLogs, decodeRevert, diamondInterface, encodeCall, normalize } from "./abi";
 export { silentLogger, type ChainLogger } from "./log";
@@ -64,7 +86,11 @@ export { silentLogger, type ChainLogger } from "./log";
 export interface ChainOptions extends Omit<WriterOptions, "logger"> {
   provider?: RpcLike;
   rpcUrl?: string;
+  /** Several endpoints of one chain, used as one (failover.ts); wins over rpcUrl. */
+  rpcUrls?: readonly string[];
   rpcTimeoutMs?: number;
+  /** Failover and rate-limit tuning of the rpcUrls client. */
+  rpcFailover?: Omit<FailoverOptions, "logger">;
   startBlock?: number;
   indexerPollIntervalMs?: number;
   logBatchSize?: number;
@@ -88,16 +114,24 @@ export interface Chain {
   adminPayer: string | null;
   /** Tops up payers below the threshold now and waits for the transfers. */
   checkBalances(): Promise<TopUp[]>;
-  status(): { indexer: IndexerStatus; writer: ReturnType<ChainWriter["status"]>; batches: BatcherStats };
+  status(): { indexer: IndexerStatus; writer: ReturnType<ChainWriter["status"]>; batches: BatcherStats; rpc: FailoverStatus | null };
   /** Stops the worker and the indexer (the store stays open). */
   stop(): Promise<void>;
 }
 
 export async function startChain(store: Store, opts: ChainOptions): Promise<Chain> {
-  const own = opts.provider ? null : opts.rpcUrl ? new HttpRpc(opts.rpcUrl, opts.rpcTimeoutMs) : null;
-  const rpc: RpcLike | undefined = opts.provider ?? own ?? undefined;
-  if (!rpc) throw new Error("startChain: provider or rpcUrl is required");
   const logger = opts.logger ?? silentLogger;
+  const urls = opts.rpcUrls && opts.rpcUrls.length > 0 ? opts.rpcUrls : opts.rpcUrl ? [opts.rpcUrl] : [];
+  const clients = opts.provider ? [] : urls.map((url) => new HttpRpc(url, opts.rpcTimeoutMs));
+  const own =
+    clients.length > 0
+      ? new FailoverRpc(
+          clients.map((rpc) => ({ name: redactUrl(rpc.url), rpc })),
+          { ...opts.rpcFailover, logger },
+        )
+      : null;
+  const rpc: RpcLike | undefined = opts.provider ?? own ?? undefined;
+  if (!rpc) throw new Error("startChain: provider, rpcUrls or rpcUrl is required");
   const indexer = new Indexer(rpc, store.index, {
     diamondAddress: opts.diamondAddress,
     startBlock: opts.startBlock,
@@ -107,7 +141,7 @@ export async function startChain(store: Store, opts: ChainOptions): Promise<Chai
     durableCommits: false,
     logger,
   });
-  const writer = new ChainWriter(rpc, store, indexer, { ...opts, logger });
+  const writer = new ChainWriter(rpc, store.outbox, indexer, { ...opts, logger });
   const writes = new BatchingWriter(writer, rpc, {
     diamondAddress: opts.diamondAddress,
     maxCalls: opts.batchMaxCalls,
@@ -126,11 +160,11 @@ export async function startChain(store: Store, opts: ChainOptions): Promise<Chai
     payers: writer.payers,
     adminPayer: writer.adminPayer,
     checkBalances: () => writer.checkBalances(),
-    status: () => ({ indexer: indexer.status(), writer: writer.status(), batches: writes.stats() }),
+    status: () => ({ indexer: indexer.status(), writer: writer.status(), batches: writes.stats(), rpc: own?.status() ?? null }),
     stop: async () => {
       await writer.stop();
       await indexer.stop();
-      own?.close();
+      for (const c of clients) c.close();
     },
   };
 }

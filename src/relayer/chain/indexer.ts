@@ -15,6 +15,7 @@ import { ChainUnavailableError, type DecodedEvent } from "../ports";
 import type { IndexStore, TxOptions } from "../store";
 import { decodeLogs } from "./abi";
 import { errorText, hexToNumber, sendAll, toQuantity, type RpcLike, type RpcLog } from "./rpc";
+import { LogFetcher, isLogRangeError } from "./logs";
 import type { ChainLogger } from "./log";
 
 export interface IndexerOptions {
@@ -52,6 +53,8 @@ export class Indexer {
   private readonly batchSize: number;
   private readonly log?: ChainLogger;
   private readonly commit: TxOptions;
+  /** eth_getLogs in ranges a capped provider accepts (splits refused ranges; chain/logs.ts). */
+  private readonly logs: LogFetcher;
 
   private running = false;
   private loop: Promise<void> | null = null;
@@ -81,6 +84,7 @@ export class Indexer {
     this.batchSize = Math.max(1, opts.batchSize ?? 2000);
     this.log = opts.logger;
     this.commit = { durable: opts.durableCommits ?? true };
+    this.logs = new LogFetcher(rpc, this.diamond, this.batchSize, opts.logger);
   }
 
   /** Starts the background loop (idempotent). */
@@ -221,7 +225,7 @@ export class Indexer {
       let head: number;
       const wanted = this.wanted;
       this.roundTarget = wanted;
-      if (wanted > cursor && wanted - cursor <= this.batchSize) {
+      if (wanted > cursor && wanted - cursor <= this.logs.span) {
         // A block known to exist (a receipt's): its logs and the head in one round trip. The
         // range is capped at the head the node reports (eth_blockNumber first in the batch), so
         // a lagging node that clamps the range never makes the cursor skip a block.
@@ -230,11 +234,12 @@ export class Indexer {
           { method: "eth_getLogs", params: [{ address: this.diamond, fromBlock: toQuantity(cursor + 1), toBlock: toQuantity(wanted) }] },
         ]);
         if (!h.ok) throw h.error;
-        if (!l.ok) throw l.error;
+        // A range the provider refuses is fetched below, split (LogFetcher).
+        if (!l.ok && !isLogRangeError(l.error)) throw l.error;
         head = hexToNumber(h.result, "eth_blockNumber");
         this.head = head;
         const to = Math.min(wanted, head);
-        if (to > cursor) {
+        if (to > cursor && l.ok) {
           const logs = (l.result as RpcLog[]).filter((log) => hexToNumber(log.blockNumber, "log.blockNumber") <= to);
           await this.applyRange(logs, to);
           cursor = await this.index.indexedBlock();
@@ -248,10 +253,10 @@ export class Indexer {
       while (cursor < head) {
         const from = cursor + 1;
         const to = Math.min(head, from + this.batchSize - 1);
-        const logs = (await this.rpc.send("eth_getLogs", [
-          { address: this.diamond, fromBlock: toQuantity(from), toBlock: toQuantity(to) },
-        ])) as RpcLog[];
-        await this.applyRange(logs, to);
+        // Up to the block the answering node has (a lagging one clamps the range: LogFetcher).
+        const got = await this.logs.fetch(from, to);
+        if (got.to < from) break; // that node is behind: the next round takes it
+        await this.applyRange(got.logs, got.to);
         cursor = await this.index.indexedBlock();
         this.applied = cursor;
         this.notify();

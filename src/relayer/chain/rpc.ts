@@ -69,10 +69,64 @@ export class RpcTransportError extends Error {
   }
 }
 
+/**
+ * The provider refused the call for its rate limit (HTTP 429, or a JSON-RPC error saying so).
+ * A transport error to every caller (the node did not run the call); FailoverRpc waits
+ * `retryAfterMs` (the Retry-After header; null: none given, back off) or tries another URL.
+ */
+export class RpcRateLimitError extends RpcTransportError {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null,
+  ) {
+    super(message);
+    this.name = "RpcRateLimitError";
+  }
+}
+
+/**
+ * A Retry-After header value in ms from `now`: delta-seconds ("2", also "1.5") or an HTTP date.
+ * Null when absent or unreadable; never negative.
+ */
+export function parseRetryAfter(value: string | undefined | null, now = Date.now()): number | null {
+  if (value === undefined || value === null) return null;
+  const v = value.trim();
+  if (v === "") return null;
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, at - now);
+}
+
+/** JSON-RPC errors some providers use for their request-rate limits (not for eth_getLogs caps). */
+const RATE_LIMIT_RE = /too many requests|rate limit|rate-limit|request rate|requests per second|compute units|throughput|capacity exceeded|exceeded.*quota|daily request count/i;
+
+/** Whether a JSON-RPC error object means "slow down" rather than a problem with the call. */
+export function isRateLimitReply(code: number, message: string): boolean {
+  if (isLogRangeMessage(message)) return false;
+  return code === 429 || RATE_LIMIT_RE.test(message);
+}
+
+/** eth_getLogs refused for its block range or result count (provider wordings; see chain/logs.ts). */
+const LOG_RANGE_RE =
+  /block range|range (is )?too (large|wide|big)|range limit|max(imum)? (block )?range|blocks? distance|more than \d+ (results|logs)|query returned more than|response size|log response|too many (logs|results)|exceeds? (the )?max(imum)? (number of )?(results|logs|block)|limited to (a )?[\d,]+ (block )?range|ranges? over [\d,]+ blocks|query timeout exceeded|limit exceeded.*logs|logs? limit/i;
+
+export function isLogRangeMessage(message: string): boolean {
+  // "block range extends beyond current head": a lagging node, not a cap; splitting cannot help.
+  return LOG_RANGE_RE.test(message) && !/beyond|ahead of|future block|not (yet )?(available|processed)/i.test(message);
+}
+
 interface JsonRpcReply {
   id?: unknown;
   result?: unknown;
   error?: { code?: number; message?: string; data?: unknown };
+}
+
+interface HttpAnswer {
+  status: number;
+  text: string;
+  /** The Retry-After header, if any. */
+  retryAfter?: string;
 }
 
 /** Largest JSON-RPC batch sent in one request (providers cap batches; larger ones are split). */
@@ -109,7 +163,8 @@ export class HttpRpc implements RpcLike {
   async send(method: string, params: unknown[]): Promise<unknown> {
     this.stats.calls++;
     const body = JSON.stringify({ jsonrpc: "2.0", id: ++this.id, method, params });
-    const { status, text } = await this.post(body, method);
+    const { status, text, retryAfter } = await this.post(body, method);
+    if (status === 429) throw new RpcRateLimitError(`${method}: HTTP 429 Too Many Requests`, parseRetryAfter(retryAfter));
     return settle(parseReply(text, status, method) as JsonRpcReply, status, method);
   }
 
@@ -126,10 +181,15 @@ export class HttpRpc implements RpcLike {
     const what = `batch of ${calls.length} (${calls[0].method}...)`;
     let status: number;
     let text: string;
+    let retryAfter: string | undefined;
     try {
-      ({ status, text } = await this.post(body, what));
+      ({ status, text, retryAfter } = await this.post(body, what));
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
+      return calls.map(() => ({ ok: false as const, error }));
+    }
+    if (status === 429) {
+      const error = new RpcRateLimitError(`${what}: HTTP 429 Too Many Requests`, parseRetryAfter(retryAfter));
       return calls.map(() => ({ ok: false as const, error }));
     }
     let parsed: unknown;
@@ -162,7 +222,7 @@ export class HttpRpc implements RpcLike {
     this.agent.destroy();
   }
 
-  private async post(body: string, what: string): Promise<{ status: number; text: string }> {
+  private async post(body: string, what: string): Promise<HttpAnswer> {
     try {
       return await this.postOnce(body);
     } catch (err) {
@@ -178,7 +238,7 @@ export class HttpRpc implements RpcLike {
     }
   }
 
-  private postOnce(body: string): Promise<{ status: number; text: string }> {
+  private postOnce(body: string): Promise<HttpAnswer> {
     this.stats.requests++;
     return new Promise((resolve, reject) => {
       let answered = false;
@@ -206,7 +266,12 @@ export class HttpRpc implements RpcLike {
             if (done) return;
             done = true;
             clearTimeout(timer);
-            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") });
+            const ra = res.headers["retry-after"];
+            resolve({
+              status: res.statusCode ?? 0,
+              text: Buffer.concat(chunks).toString("utf8"),
+              retryAfter: Array.isArray(ra) ? ra[0] : ra,
+            });
           });
         },
       );
@@ -231,7 +296,10 @@ function parseReply(text: string, status: number, what: string): unknown {
 
 function settle(obj: JsonRpcReply, status: number, method: string): unknown {
   if (obj && typeof obj === "object" && obj.error) {
-    throw new RpcResponseError(obj.error.message ?? "JSON-RPC error", Number(obj.error.code ?? -32603), obj.error.data);
+    const message = obj.error.message ?? "JSON-RPC error";
+    const code = Number(obj.error.code ?? -32603);
+    if (isRateLimitReply(code, message)) throw new RpcRateLimitError(`${method}: ${message}`, null);
+    throw new RpcResponseError(message, code, obj.error.data);
   }
   if (status < 200 || status >= 300) throw new RpcTransportError(`${method}: HTTP ${status}`);
   return obj?.result ?? null;

@@ -162,6 +162,17 @@ export const CORE_MIGRATIONS: readonly Migration[] = [
     id: "0003_master_is_admin_alias",
     up: `ALTER TABLE accounts ADD COLUMN master_is_admin_alias INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    // Finality of outbox rows: the block a receipt was seen in, and whether it is deep enough that
+    // no reorg is expected to undo it (chain/writer/finality.ts). Rows recorded before count as final.
+    id: "0004_outbox_finality",
+    up: `
+      ALTER TABLE outbox ADD COLUMN block_hash TEXT;
+      ALTER TABLE outbox ADD COLUMN final INTEGER NOT NULL DEFAULT 0;
+      UPDATE outbox SET final = 1 WHERE status IN ('mined', 'reverted', 'failed');
+      CREATE INDEX outbox_final ON outbox (final, status);
+    `,
+  },
 ];
 
 function expand(sql: string, dialect: Queryable["dialect"]): string {

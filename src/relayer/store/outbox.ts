@@ -9,54 +9,37 @@
  *               rebroadcasts `raw_tx`)
  *   sent     -> broadcast acknowledged and not mined at once; `sent_at` is the time of the latest
  *               attempt (a transaction mined at once goes from signed to mined)
- *   mined    -> receipt status 1 (`result` holds the decoded receipt)           [terminal]
- *   reverted -> receipt status 0 (`error_name`/`error_args` decoded)             [terminal]
+ *   mined    -> receipt status 1 (`result` holds the decoded receipt)           [answered]
+ *   reverted -> receipt status 0 (`error_name`/`error_args` decoded), or a call that no longer
+ *               applies after its nonce was taken (no transaction)             [answered]
  *   failed   -> the node rejected it permanently; nothing was applied           [terminal]
  * `tx_hashes` lists the hash of every signed attempt (fee bumps re-sign the same nonce); any of
  * them may be the one that gets mined.
+ * Finality: a mined/reverted row records the block (`block_number`, `block_hash`) of its receipt
+ * and `final` = 0 until the finality tracker (chain/writer/finality.ts) has seen that receipt
+ * `confirmationDepth` blocks deep. Until then a reorg may move it to another block (moveOutcome)
+ * or drop it: back to sent (unmine), its signed bytes rebroadcast.
  *
  * Every transition is a guarded UPDATE (expected status and attempt count), so several workers
  * (one per relayer instance on a shared Postgres database) never double-sign or double-apply.
  */
+import type {
+  MinedFields,
+  NewOutboxRow,
+  OutboxKind,
+  OutboxPort,
+  OutboxRow,
+  OutboxStatus,
+  RevertedFields,
+  RowOutcome,
+  SignedAttempt,
+} from "../ports";
 import type { Db, Queryable, SqlValue } from "./db";
 
-export type OutboxStatus = "queued" | "signed" | "sent" | "mined" | "reverted" | "failed";
-export type OutboxKind = "call" | "transfer" | "filler";
+export type { MinedFields, NewOutboxRow, OutboxKind, OutboxRow, OutboxStatus, RevertedFields, RowOutcome, SignedAttempt };
+
 export const IN_FLIGHT: readonly OutboxStatus[] = ["queued", "signed", "sent"];
 export const TERMINAL: readonly OutboxStatus[] = ["mined", "reverted", "failed"];
-
-export interface OutboxRow {
-  id: number;
-  kind: OutboxKind;
-  idemScope: string | null;
-  idemKey: string | null;
-  requestHash: string;
-  method: string;
-  to: string;
-  calldata: string;
-  value: string;
-  payer: string;
-  nonce: number | null;
-  status: OutboxStatus;
-  txHashes: string[];
-  rawTx: string | null;
-  gasLimit: string;
-  maxFeePerGas: string | null;
-  maxPriorityFeePerGas: string | null;
-  gasPrice: string | null;
-  attempts: number;
-  errorName: string | null;
-  errorArgs: unknown[] | null;
-  errorMessage: string | null;
-  blockNumber: number | null;
-  minedHash: string | null;
-  gasUsed: string | null;
-  /** JSON text of the decoded receipt (kind "call": a WriteReceipt). */
-  result: string | null;
-  createdAt: number;
-  updatedAt: number;
-  sentAt: number | null;
-}
 
 interface OutboxDb {
   id: number;
@@ -82,6 +65,8 @@ interface OutboxDb {
   error_args: string | null;
   error_message: string | null;
   block_number: number | null;
+  block_hash: string | null;
+  final: number | boolean;
   mined_hash: string | null;
   gas_used: string | null;
   result: string | null;
@@ -116,6 +101,8 @@ function fromDb(r: OutboxDb): OutboxRow {
     errorArgs: r.error_args === null ? null : (JSON.parse(r.error_args) as unknown[]),
     errorMessage: r.error_message,
     blockNumber: num(r.block_number),
+    blockHash: r.block_hash ?? null,
+    final: Number(r.final) === 1,
     minedHash: r.mined_hash,
     gasUsed: r.gas_used,
     result: r.result,
@@ -125,56 +112,14 @@ function fromDb(r: OutboxDb): OutboxRow {
   };
 }
 
-export interface NewOutboxRow {
-  kind: OutboxKind;
-  idemScope?: string | null;
-  idemKey?: string | null;
-  requestHash: string;
-  method: string;
-  to: string;
-  calldata: string;
-  value?: string;
-  payer: string;
-  gasLimit: string;
-  /** Pre-assigned nonce (filler transactions that close a gap). */
-  nonce?: number | null;
-}
-
-/** Fee fields and signature of one attempt. */
-export interface SignedAttempt {
-  rawTx: string;
-  hash: string;
-  maxFeePerGas: string | null;
-  maxPriorityFeePerGas: string | null;
-  gasPrice: string | null;
-}
-
 const COLUMNS = "*";
-
-export interface MinedFields {
-  blockNumber: number;
-  minedHash: string;
-  gasUsed: string;
-  result: string;
-}
-
-export interface RevertedFields {
-  blockNumber: number;
-  minedHash: string;
-  gasUsed: string;
-  errorName: string;
-  errorArgs: unknown[];
-  message: string;
-}
-
-/** A receipt to record (recordOutcomes). */
-export type RowOutcome = { id: number } & (({ status: "mined" } & MinedFields) | ({ status: "reverted" } & RevertedFields));
 
 async function markMined(q: Queryable, id: number, m: MinedFields): Promise<boolean> {
   const n = await q.run(
-    `UPDATE outbox SET status = 'mined', block_number = $2, mined_hash = $3, gas_used = $4, result = $5, updated_at = $6
+    `UPDATE outbox SET status = 'mined', block_number = $2, mined_hash = $3, gas_used = $4, result = $5, updated_at = $6,
+       block_hash = $7, final = $8
      WHERE id = $1 AND status IN ('signed', 'sent')`,
-    [id, m.blockNumber, m.minedHash, m.gasUsed, m.result, Date.now()],
+    [id, m.blockNumber, m.minedHash, m.gasUsed, m.result, Date.now(), m.blockHash, m.final ? 1 : 0],
   );
   return n > 0;
 }
@@ -182,12 +127,15 @@ async function markMined(q: Queryable, id: number, m: MinedFields): Promise<bool
 async function markReverted(q: Queryable, id: number, r: RevertedFields): Promise<boolean> {
   const n = await q.run(
     `UPDATE outbox SET status = 'reverted', block_number = $2, mined_hash = $3, gas_used = $4, error_name = $5,
-       error_args = $6, error_message = $7, updated_at = $8
+       error_args = $6, error_message = $7, updated_at = $8, block_hash = $9, final = $10
      WHERE id = $1 AND status IN ('signed', 'sent')`,
-    [id, r.blockNumber, r.minedHash, r.gasUsed, r.errorName, JSON.stringify(r.errorArgs), r.message, Date.now()],
+    [id, r.blockNumber, r.minedHash, r.gasUsed, r.errorName, JSON.stringify(r.errorArgs), r.message, Date.now(), r.blockHash, r.final ? 1 : 0],
   );
   return n > 0;
 }
+
+/** Rows whose receipt is recorded (mined or reverted) and that may still be undone by a reorg. */
+const WATCHED = "status IN ('mined', 'reverted') AND final = 0";
 const inList = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(", ");
 
 /** Inserts a queued row; an idempotency key already used inserts nothing (parameters: insertParams). */
@@ -213,7 +161,7 @@ function insertParams(row: NewOutboxRow, now: number): SqlValue[] {
   ];
 }
 
-export class OutboxStore {
+export class OutboxStore implements OutboxPort {
   constructor(private readonly db: Db) {}
 
   async get(id: number): Promise<OutboxRow | null> {
@@ -232,6 +180,12 @@ export class OutboxStore {
   /** Every row, oldest first (tests and operators). */
   async list(): Promise<OutboxRow[]> {
     return (await this.db.query<OutboxDb>(`SELECT ${COLUMNS} FROM outbox ORDER BY id`)).map(fromDb);
+  }
+
+  /** The newest call row (any status), or null: a typical write for cost estimates. */
+  async latestCall(): Promise<OutboxRow | null> {
+    const r = await this.db.one<OutboxDb>(`SELECT ${COLUMNS} FROM outbox WHERE kind = 'call' ORDER BY id DESC LIMIT 1`);
+    return r ? fromDb(r) : null;
   }
 
   /** Rows not yet in a terminal state, by payer and nonce. */
@@ -403,7 +357,7 @@ export class OutboxStore {
       if (!cur || !IN_FLIGHT.includes(cur.status as OutboxStatus)) return false;
       if (expectedAttempts !== undefined && Number(cur.attempts) !== expectedAttempts) return false;
       const now = Date.now();
-      await tx.run("UPDATE outbox SET status = 'failed', error_message = $2, updated_at = $3 WHERE id = $1", [
+      await tx.run("UPDATE outbox SET status = 'failed', error_message = $2, updated_at = $3, final = 1 WHERE id = $1", [
         id,
         message,
         now,
@@ -435,12 +389,94 @@ export class OutboxStore {
     return n > 0;
   }
 
-  /** Its nonce was consumed by a transaction that is none of ours: sign it again with a new nonce. */
-  async requeue(id: number, expectedAttempts: number): Promise<boolean> {
+  /**
+   * Its nonce was consumed by a transaction that is none of ours: sign it again with a new nonce
+   * (and, when given, a new gas limit from a fresh pre-flight).
+   */
+  async requeue(id: number, expectedAttempts: number, gasLimit?: string): Promise<boolean> {
     const n = await this.db.run(
-      `UPDATE outbox SET status = 'queued', nonce = NULL, raw_tx = NULL, updated_at = $2
+      `UPDATE outbox SET status = 'queued', nonce = NULL, raw_tx = NULL, updated_at = $2, gas_limit = COALESCE($4, gas_limit)
        WHERE id = $1 AND attempts = $3 AND status IN ('signed', 'sent') AND kind <> 'filler'`,
-      [id, Date.now(), expectedAttempts],
+      [id, Date.now(), expectedAttempts, gasLimit ?? null],
+    );
+    return n > 0;
+  }
+
+  /**
+   * Its nonce was taken by a foreign transaction and a fresh pre-flight says the call no longer
+   * applies: recorded as reverted with that error, without a transaction (nothing of it is on
+   * chain, no nonce is held).
+   */
+  async abandon(id: number, expectedAttempts: number, error: { name: string; args: unknown[]; message: string }): Promise<boolean> {
+    const n = await this.db.run(
+      `UPDATE outbox SET status = 'reverted', nonce = NULL, error_name = $3, error_args = $4, error_message = $5,
+         block_number = NULL, block_hash = NULL, mined_hash = NULL, gas_used = NULL, result = NULL, final = 1, updated_at = $6
+       WHERE id = $1 AND attempts = $2 AND status IN ('signed', 'sent')`,
+      [id, expectedAttempts, error.name, JSON.stringify(error.args), error.message, Date.now()],
+    );
+    return n > 0;
+  }
+
+  // ---- finality (chain/writer/finality.ts)
+
+  /** Mined or reverted rows not final yet (the finality tracker watches them), by payer and nonce. */
+  async unfinal(): Promise<OutboxRow[]> {
+    const rows = await this.db.query<OutboxDb>(`SELECT ${COLUMNS} FROM outbox WHERE ${WATCHED} ORDER BY payer, nonce, id`);
+    return rows.map(fromDb);
+  }
+
+  /** Mined or reverted rows recorded in block `block` or later, final or not (a reorg reported from `block`). */
+  async minedFrom(block: number): Promise<OutboxRow[]> {
+    const rows = await this.db.query<OutboxDb>(
+      `SELECT ${COLUMNS} FROM outbox WHERE status IN ('mined', 'reverted') AND block_number >= $1 ORDER BY payer, nonce, id`,
+      [block],
+    );
+    return rows.map(fromDb);
+  }
+
+  /** The row's receipt is deep enough: it stops being watched. Guarded by the block it was seen in. */
+  async markFinal(id: number, blockHash: string): Promise<boolean> {
+    const n = await this.db.run(
+      `UPDATE outbox SET final = 1, updated_at = $3 WHERE id = $1 AND block_hash = $2 AND status IN ('mined', 'reverted') AND final = 0`,
+      [id, blockHash, Date.now()],
+    );
+    return n > 0;
+  }
+
+  /**
+   * A reorg moved the row's transaction (or another attempt of it) into another block: records
+   * the new receipt in place of the one seen in `oldBlockHash` (the outcome may differ too).
+   */
+  async moveOutcome(oldBlockHash: string, o: RowOutcome): Promise<boolean> {
+    const base = [o.id, oldBlockHash, o.blockNumber, o.blockHash, o.minedHash, o.gasUsed, o.final ? 1 : 0, Date.now()];
+    const n =
+      o.status === "mined"
+        ? await this.db.run(
+            `UPDATE outbox SET status = 'mined', block_number = $3, block_hash = $4, mined_hash = $5, gas_used = $6, final = $7,
+               updated_at = $8, result = $9, error_name = NULL, error_args = NULL, error_message = NULL
+             WHERE id = $1 AND block_hash = $2 AND status IN ('mined', 'reverted')`,
+            [...base, o.result],
+          )
+        : await this.db.run(
+            `UPDATE outbox SET status = 'reverted', block_number = $3, block_hash = $4, mined_hash = $5, gas_used = $6, final = $7,
+               updated_at = $8, result = NULL, error_name = $9, error_args = $10, error_message = $11
+             WHERE id = $1 AND block_hash = $2 AND status IN ('mined', 'reverted')`,
+            [...base, o.errorName, JSON.stringify(o.errorArgs), o.message],
+          );
+    return n > 0;
+  }
+
+  /**
+   * A reorg dropped the block (`blockHash`) holding the row's transaction and no attempt of it is
+   * on the canonical chain: back to sent (its signed bytes are rebroadcast), the receipt forgotten.
+   */
+  async unmine(id: number, blockHash: string): Promise<boolean> {
+    const now = Date.now();
+    const n = await this.db.run(
+      `UPDATE outbox SET status = 'sent', block_number = NULL, block_hash = NULL, mined_hash = NULL, gas_used = NULL,
+         result = NULL, error_name = NULL, error_args = NULL, error_message = NULL, final = 0, sent_at = $3, updated_at = $3
+       WHERE id = $1 AND block_hash = $2 AND status IN ('mined', 'reverted')`,
+      [id, blockHash, now],
     );
     return n > 0;
   }
@@ -478,11 +514,15 @@ export class OutboxStore {
     return r ? Number(r.next_nonce) : null;
   }
 
-  /** Nonces of `payer` in [from, to) held by no in-flight row: gaps to fill. */
+  /**
+   * Nonces of `payer` in [from, to) held by no row that may still be mined (in flight, or mined /
+   * reverted but not final, which a reorg may send back): gaps to fill.
+   */
   async uncoveredNonces(payer: string, from: number, to: number): Promise<number[]> {
     if (to <= from) return [];
     const rows = await this.db.query<{ nonce: number }>(
-      `SELECT nonce FROM outbox WHERE payer = $1 AND nonce >= $2 AND nonce < $3 AND status IN ('queued', 'signed', 'sent')`,
+      `SELECT nonce FROM outbox WHERE payer = $1 AND nonce >= $2 AND nonce < $3
+         AND (status IN ('queued', 'signed', 'sent') OR (${WATCHED}))`,
       [payer, from, to],
     );
     const held = new Set(rows.map((r) => Number(r.nonce)));

@@ -38,6 +38,12 @@ describe("relayer config", () => {
     expect(c.dataDir).to.equal(path.resolve(dir));
     expect(c.chain).to.deep.equal({
       rpcUrl: "http://127.0.0.1:8545",
+      rpcUrls: ["http://127.0.0.1:8545"],
+      rpcTimeoutMs: 15_000,
+      confirmationDepth: null,
+      reorgWindow: null,
+      writeConfirmations: 0,
+      maxFeePerGasWei: null,
       chainId: 31337,
       diamondAddress: null,
       name: "localhost",
@@ -67,6 +73,12 @@ describe("relayer config", () => {
       DATA_DIR: dir,
       DATABASE_URL: "postgres://u:p@db/relayer",
       RPC_URL: "https://sepolia.base.org",
+      RPC_URLS: "https://a.example/rpc, https://b.example/rpc",
+      RPC_TIMEOUT_MS: "5000",
+      CONFIRMATION_DEPTH: "6",
+      REORG_WINDOW: "50",
+      WRITE_CONFIRMATIONS: "2",
+      MAX_FEE_PER_GAS_GWEI: "0.25",
       CHAIN_ID: "84532",
       DIAMOND_ADDRESS: "5FbDB2315678afecb367f032d93F642f64180aa3",
       CHAIN_TOKEN: "ETH",
@@ -92,7 +104,13 @@ describe("relayer config", () => {
       rootSecretSource: "env",
     });
     expect(c.chain).to.deep.equal({
-      rpcUrl: "https://sepolia.base.org",
+      rpcUrl: "https://a.example/rpc",
+      rpcUrls: ["https://a.example/rpc", "https://b.example/rpc"],
+      rpcTimeoutMs: 5000,
+      confirmationDepth: 6,
+      reorgWindow: 50,
+      writeConfirmations: 2,
+      maxFeePerGasWei: 250_000_000n,
       chainId: 84532,
       diamondAddress: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
       name: "base-sepolia",
@@ -141,6 +159,16 @@ describe("relayer config", () => {
       [{ BATCH_MAX_CALLS: "0" }, "BATCH_MAX_CALLS"],
       [{ BATCH_MAX_CALLS: "1000" }, "BATCH_MAX_CALLS"],
       [{ BATCH_MAX_IN_FLIGHT: "none" }, "BATCH_MAX_IN_FLIGHT"],
+      [{ RPC_URLS: "https://a.example, ws://b.example" }, "RPC_URLS"],
+      [{ RPC_URLS: "https://a.example, https://a.example" }, "RPC_URLS"],
+      [{ RPC_TIMEOUT_MS: "10" }, "RPC_TIMEOUT_MS"],
+      [{ CONFIRMATION_DEPTH: "-1" }, "CONFIRMATION_DEPTH"],
+      [{ REORG_WINDOW: "0" }, "REORG_WINDOW"],
+      [{ CONFIRMATION_DEPTH: "20", REORG_WINDOW: "10" }, "REORG_WINDOW"],
+      [{ CHAIN_ID: "8453", REORG_WINDOW: "10" }, "REORG_WINDOW"],
+      [{ WRITE_CONFIRMATIONS: "two" }, "WRITE_CONFIRMATIONS"],
+      [{ MAX_FEE_PER_GAS_GWEI: "0" }, "MAX_FEE_PER_GAS_GWEI"],
+      [{ MAX_FEE_PER_GAS_GWEI: "1.0000000001" }, "MAX_FEE_PER_GAS_GWEI"],
     ];
     for (const [env, variable] of cases) {
       const problems = problemsOf(env);

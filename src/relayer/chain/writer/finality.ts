@@ -1,0 +1,251 @@
+/**
+ * Receipt and finality tracker: watches every mined (or reverted) outbox row until its receipt is
+ * `threshold` blocks deep (the chain's confirmation depth, or WRITE_CONFIRMATIONS when larger),
+ * then marks it final. Each round asks, in one JSON-RPC batch, for the head and the receipt of
+ * every attempt of every watched row:
+ *  - the receipt is still in the block it was recorded in: the row is confirmed up to that head
+ *    (write() waiting for WRITE_CONFIRMATIONS reads it), and final once deep enough;
+ *  - it is in another block (the transaction was re-mined after a reorg): the new receipt is
+ *    recorded in place of the old one (its outcome may differ: the state it ran on changed);
+ *  - no attempt has a receipt: if the node has a different block at that height, the block was
+ *    reorganised away -> the row goes back to sent and its signed bytes are rebroadcast, in nonce
+ *    order per payer. When the node answers "nonce too low" (another transaction took the nonce),
+ *    the stuck handler pre-flights the call again and signs it at a fresh nonce, or records its
+ *    error if it no longer applies. Then each payer's nonce counter is reconciled with the chain
+ *    and gaps are filled, so no payer is wedged. If the node has no block at that height yet (a
+ *    lagging node) or still has the same block (its receipt index lags), nothing is decided.
+ * A reorg that the index notices (noteReorg) makes the next round also look at every row mined at
+ * or after the fork point, final or not: with confirmation depth 0 nothing else watches them.
+ * Exactly-once: the same signed bytes (or, at a fresh nonce, the same call, pre-flighted again) so
+ * a write is applied at most once, and every transition is guarded by the block hash it saw.
+ */
+import type { OutboxRow } from "../../ports";
+import { finalityFor } from "../finality";
+import { errorText, hexToNumber, sendAll, toQuantity, type RpcBlock, type RpcReceipt } from "../rpc";
+import type { Broadcaster } from "./broadcaster";
+import type { WriterContext } from "./context";
+import type { PayerPool } from "./payers";
+import type { ReceiptTracker } from "./receipts";
+import type { StuckHandler } from "./stuck";
+
+export interface FinalityOptions {
+  /** Blocks on top of a write's block before it is final; default: the chain's (chain/finality.ts). */
+  confirmationDepth?: number;
+  /** Blocks on top of a write's block before write() answers; 0 (default): on inclusion. */
+  writeConfirmations?: number;
+}
+
+export class FinalityTracker {
+  private depth: number | null;
+  readonly writeConfirmations: number;
+  /** Per row id: the block hash its receipt was last seen in, and the head it was seen at. */
+  private readonly verified = new Map<number, { blockHash: string; head: number }>();
+  /** Lowest block from which the index reported a reorg, not yet looked at. */
+  private reorgFrom: number | null = null;
+  private running: Promise<void> | null = null;
+  /** Rows recorded not final may exist although the threshold is 0 (recorded before the depth was known). */
+  private sweep = true;
+  /** Reorganised-away transactions seen (rebroadcast or re-queued), and receipts that moved. */
+  readonly counts = { dropped: 0, moved: 0, finalized: 0, rounds: 0 };
+
+  constructor(
+    private readonly ctx: WriterContext,
+    private readonly pool: PayerPool,
+    private readonly receipts: ReceiptTracker,
+    private readonly broadcaster: Broadcaster,
+    private readonly stuck: StuckHandler,
+    opts: FinalityOptions,
+  ) {
+    this.depth = opts.confirmationDepth ?? null;
+    this.writeConfirmations = Math.max(0, Math.floor(opts.writeConfirmations ?? 0));
+  }
+
+  /** Resolves the confirmation depth from the chain id, unless configured. */
+  configure(chainId: bigint): void {
+    if (this.depth === null) this.depth = finalityFor(chainId).confirmationDepth;
+  }
+
+  /** The confirmation depth in force (null before the chain id is known). */
+  get confirmationDepth(): number | null {
+    return this.depth;
+  }
+
+  /** Blocks on top of a receipt's block before its row is final. */
+  get threshold(): number {
+    return Math.max(this.depth ?? 0, this.writeConfirmations);
+  }
+
+  /** A receipt is final as soon as it is seen (nothing to watch). */
+  finalAtInclusion(): boolean {
+    return this.depth !== null && this.threshold === 0;
+  }
+
+  /**
+   * Blocks built on top of the row's block as last verified by a round (its receipt still in that
+   * block at that head); null when not verified yet. A final row counts as fully confirmed.
+   */
+  confirmations(row: OutboxRow): number | null {
+    if (row.blockNumber === null) return null;
+    if (row.final) return Number.MAX_SAFE_INTEGER;
+    const v = this.verified.get(row.id);
+    if (!v || v.blockHash !== row.blockHash) return null;
+    return v.head - row.blockNumber;
+  }
+
+  /** The index saw a reorg from `block` on: the next round re-checks every row mined since. */
+  noteReorg(block: number): void {
+    this.reorgFrom = this.reorgFrom === null ? block : Math.min(this.reorgFrom, block);
+  }
+
+  /** One round (shared by concurrent callers); never rejects: a failed round is retried next tick. */
+  round(): Promise<void> {
+    if (!this.running) {
+      this.running = this.doRound()
+        .catch((err: unknown) => this.ctx.log.warn({ err: errorText(err) }, "finality round failed"))
+        .finally(() => {
+          this.running = null;
+        });
+    }
+    return this.running;
+  }
+
+  private async doRound(): Promise<void> {
+    const { ctx } = this;
+    this.counts.rounds++;
+    const rows = new Map<number, OutboxRow>();
+    if (this.threshold > 0 || this.sweep) {
+      if (this.depth !== null) this.sweep = false;
+      for (const r of await ctx.outbox.unfinal()) rows.set(r.id, r);
+    }
+    const from = this.reorgFrom;
+    if (from !== null) {
+      this.reorgFrom = null;
+      for (const r of await ctx.outbox.minedFrom(from)) rows.set(r.id, r);
+    }
+    const watched = [...rows.values()].filter(
+      (r) => r.blockHash !== null && r.blockNumber !== null && this.pool.has(r.payer) && !ctx.busy.has(r.id),
+    );
+    for (const id of [...this.verified.keys()]) if (!rows.has(id)) this.verified.delete(id);
+    if (watched.length === 0) return;
+
+    const calls: { method: string; params: unknown[] }[] = [{ method: "eth_blockNumber", params: [] }];
+    const owner: OutboxRow[] = [];
+    for (const row of watched) {
+      for (const hash of [...row.txHashes].reverse()) {
+        calls.push({ method: "eth_getTransactionReceipt", params: [hash] });
+        owner.push(row);
+      }
+    }
+    const results = await sendAll(ctx.rpc, calls);
+    const [headResult, ...receiptResults] = results;
+    if (!headResult.ok) throw headResult.error;
+    const head = hexToNumber(headResult.result, "eth_blockNumber");
+    const found = new Map<number, RpcReceipt>();
+    const unknown = new Set<number>();
+    receiptResults.forEach((res, i) => {
+      const row = owner[i];
+      if (!res.ok) unknown.add(row.id);
+      else if (res.result && !found.has(row.id)) found.set(row.id, res.result as RpcReceipt);
+    });
+
+    const missing: OutboxRow[] = [];
+    for (const row of watched) {
+      const receipt = found.get(row.id);
+      if (!receipt) {
+        if (!unknown.has(row.id)) missing.push(row);
+        continue;
+      }
+      if (receipt.blockHash === row.blockHash) {
+        await this.confirm(row, head);
+      } else {
+        await this.moved(row, receipt);
+      }
+    }
+    if (missing.length > 0) await this.dropped(missing);
+  }
+
+  /** The receipt is where it was: confirmed at `head`, final once deep enough. */
+  private async confirm(row: OutboxRow, head: number): Promise<void> {
+    const blockHash = row.blockHash as string;
+    const prev = this.verified.get(row.id);
+    this.verified.set(row.id, { blockHash, head: Math.max(head, prev?.blockHash === blockHash ? prev.head : head) });
+    const depth = head - (row.blockNumber as number);
+    if (depth >= this.threshold && !row.final) {
+      if (await this.ctx.outbox.markFinal(row.id, blockHash)) this.counts.finalized++;
+      this.verified.delete(row.id);
+    }
+    this.ctx.rows.notify(row.id);
+  }
+
+  /** The transaction was mined again in another block: record that receipt instead. */
+  private async moved(row: OutboxRow, receipt: RpcReceipt): Promise<void> {
+    const { ctx } = this;
+    const { outcome, record } = await this.receipts.decode(row, receipt);
+    if (!(await ctx.outbox.moveOutcome(row.blockHash as string, record))) return;
+    this.counts.moved++;
+    this.verified.delete(row.id);
+    const changed = outcome.status !== row.status;
+    ctx.log.warn(
+      { id: row.id, method: row.method, tx: record.minedHash, from: row.blockNumber, to: record.blockNumber, status: outcome.status },
+      changed ? "reorg: transaction re-mined in another block with another outcome" : "reorg: transaction re-mined in another block",
+    );
+    ctx.rows.notify(row.id);
+  }
+
+  /**
+   * No attempt of these rows has a receipt. Those whose block the node has replaced are sent
+   * back to the outbox and rebroadcast (see the file comment).
+   */
+  private async dropped(rows: OutboxRow[]): Promise<void> {
+    const { ctx } = this;
+    const heights = [...new Set(rows.map((r) => r.blockNumber as number))];
+    const blocks = await sendAll(
+      ctx.rpc,
+      heights.map((n) => ({ method: "eth_getBlockByNumber", params: [toQuantity(n), false] })),
+    );
+    const canonical = new Map<number, string | null>();
+    heights.forEach((n, i) => {
+      const b = blocks[i];
+      if (b.ok) canonical.set(n, (b.result as RpcBlock | null)?.hash ?? null);
+    });
+    const gone: OutboxRow[] = [];
+    for (const row of rows) {
+      const hash = canonical.get(row.blockNumber as number);
+      // Not asked / no such block yet (a lagging node) / the same block (its receipt index lags).
+      if (hash === undefined || hash === null || hash === row.blockHash) continue;
+      if (!(await ctx.outbox.unmine(row.id, row.blockHash as string))) continue;
+      this.verified.delete(row.id);
+      this.counts.dropped++;
+      ctx.log.warn(
+        { id: row.id, method: row.method, payer: row.payer, nonce: row.nonce, block: row.blockNumber, tx: row.minedHash },
+        "reorg: the block holding this transaction is gone; rebroadcasting its signed bytes",
+      );
+      ctx.rows.notify(row.id);
+      gone.push(row);
+    }
+    if (gone.length === 0) return;
+    // Rebroadcast in nonce order per payer (the broadcaster keeps the order it is given per payer).
+    gone.sort((a, b) => (a.payer === b.payer ? (a.nonce ?? 0) - (b.nonce ?? 0) : a.payer < b.payer ? -1 : 1));
+    const sends: Promise<void>[] = [];
+    for (const row of gone) {
+      const again = await ctx.outbox.get(row.id);
+      if (!again || again.status !== "sent") continue;
+      ctx.busy.active.add(again.id);
+      const sending = this.broadcaster.queue(again);
+      sends.push(
+        sending
+          .then(async ({ outcome }) => {
+            // "nonce too low" and no receipt of ours: another transaction took the nonce.
+            if (outcome !== "nonce-too-low") return;
+            const now = await ctx.outbox.get(again.id);
+            if (now && (now.status === "sent" || now.status === "signed")) await this.stuck.handle(now, false);
+          })
+          .catch((err: unknown) => ctx.log.warn({ id: again.id, err: errorText(err) }, "rebroadcast after a reorg failed; the worker retries"))
+          .finally(() => ctx.busy.active.delete(again.id)),
+      );
+    }
+    await Promise.all(sends);
+    // Nonces: the chain's pending count may now be below our counter with holes no row fills.
+    await this.pool.reconcileNonces(ctx);
+  }
+}

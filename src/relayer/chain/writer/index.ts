@@ -1,0 +1,514 @@
+/**
+ * The chain writer: implements Writer (../../ports) on top of the durable outbox (OutboxPort),
+ * split by transaction life-cycle stage, one file each:
+ *
+ *   payers.ts       payer pool and nonces: keys, payer choice, nonce locks, signing, reconciliation
+ *   signing.ts      nonce allocation + signing + storing (one commit per payer batch), submit
+ *   fee-policy.ts   fee policy: pure functions (new fees, fee bumps)
+ *   fee-source.ts   current fees from the node, cached
+ *   preflight.ts    pre-flight (eth_estimateGas / eth_call) and the gas cache
+ *   broadcaster.ts  broadcasts in nonce order per payer, error classification, eager receipts
+ *   receipts.ts     receipt poller and outcome recording
+ *   finality.ts     receipt and finality tracker: watches mined writes until final, follows reorgs
+ *   stuck.ts        stuck transactions: fee bumps (capped), nonces taken by foreign transactions
+ *   l1-fee.ts       OP-stack L1 data fee (GasPriceOracle predeploy)
+ *   balances.ts     balance monitor: costs (L1 fee included) and payer top-ups from the admin payer
+ *   index.ts        this file: write(), the worker loop and start-up recovery
+ *
+ * write(request):
+ *  1. encode the call; with an Idempotency-Key already used, wait for / return that row's outcome
+ *     (a different request under the same key -> IdempotencyConflictError);
+ *  2. pick a payer and pre-flight the call from it (preflight.ts): a revert -> RevertError with
+ *     the decoded custom error; RPC down -> ChainUnavailableError(queued=false). Nothing is
+ *     persisted or sent, no nonce is used;
+ *  3. store it signed under the payer's nonce lock (signing.ts) and queue its broadcast
+ *     (broadcaster.ts). RPC down here -> ChainUnavailableError(queued=true): the worker keeps
+ *     rebroadcasting the persisted transaction. (When the fee lookup fails, the row is persisted
+ *     unsigned, queued, and the worker signs it later: also queued=true.);
+ *  4. the receipt is asked for in the broadcast's own JSON-RPC batch, else by the shared poller
+ *     (receipts.ts): status 0 -> RevertError; status 1 -> the indexer is synced to that block
+ *     (read-your-writes) -> WriteReceipt with the decoded events. A transaction not mined at once
+ *     is marked sent and left to the worker, which polls it every tick. With writeConfirmations
+ *     N > 0 the answer waits until the finality tracker has seen the receipt N blocks deep;
+ *  5. either way the finality tracker (finality.ts) keeps watching the receipt until it is
+ *     confirmationDepth blocks deep: a reorg that drops it sends the row back to the outbox.
+ * The worker also handles stuck transactions (stuck.ts), and on start reconciles each payer's
+ * nonce counter with the chain and rebroadcasts every signed/sent row (so a crash loses nothing
+ * and never sends a second transaction for one row).
+ */
+import { keccak256 } from "ethers";
+import {
+  ChainUnavailableError,
+  IdempotencyConflictError,
+  RevertError,
+  type NewOutboxRow,
+  type OutboxPort,
+  type OutboxRow,
+  type WriteReceipt,
+  type WriteRequest,
+  type Writer,
+} from "../../ports";
+import { encodeCall } from "../abi";
+import { silentLogger, type ChainLogger } from "../log";
+import { errorText, hexToBigInt, type RpcLike } from "../rpc";
+import { BalanceMonitor, type PayerFunds, type TopUp } from "./balances";
+import { Broadcaster } from "./broadcaster";
+import { BusyRows, RowEvents, type WriterContext } from "./context";
+import { bumpPermille, type Fees } from "./fee-policy";
+import { FeeSource } from "./fee-source";
+import { FinalityTracker } from "./finality";
+import { L1FeeOracle } from "./l1-fee";
+import { PayerPool } from "./payers";
+import { Preflight } from "./preflight";
+import { ReceiptTracker, type IndexFollower, type Outcome } from "./receipts";
+import { Signer } from "./signing";
+import { StuckHandler } from "./stuck";
+
+export type { PayerFunds, TopUp } from "./balances";
+export type { IndexFollower } from "./receipts";
+
+export interface WriterOptions {
+  diamondAddress: string;
+  /** Private keys of the api payers (registered on-chain as api payers). */
+  payerKeys: readonly string[];
+  /** Private key of the admin api payer (funds payer top-ups); optional. */
+  adminPayerKey?: string;
+  /** Worker tick: receipt polling, rebroadcasts, stuck checks (ms). Default 1000. */
+  pollIntervalMs?: number;
+  /** A sent transaction not mined after this long is re-signed with higher fees (ms). Default 60 000. */
+  stuckAfterMs?: number;
+  /** write() gives up waiting after this long with ChainUnavailableError(queued=true) (ms). Default 120 000. */
+  writeTimeoutMs?: number;
+  /** Gas limit = estimate * this / 100. Default 125. */
+  gasLimitPercent?: number;
+  /** Fee increase per re-sign, in percent; at least 12.5. Default 12.5. */
+  feeBumpPercent?: number;
+  /** Optional ceiling for maxFeePerGas / gasPrice (wei), of new transactions and of fee bumps alike. */
+  maxFeePerGasWei?: bigint;
+  /**
+   * Blocks built on top of a write's block before the relayer stops watching it for reorgs;
+   * default: the chain's (chain/finality.ts: local 0, Base Sepolia 10, Base 20).
+   */
+  confirmationDepth?: number;
+  /** Blocks built on top of a write's block before write() answers; 0 (default): on inclusion. */
+  writeConfirmations?: number;
+  /** How long one fee lookup serves new writes (ms). Default 1000; 0 looks up for every write. */
+  feeCacheMs?: number;
+  /** Top-up amount (wei); default: the diamond's rebalanceAmount(). 0 disables top-ups. */
+  rebalanceAmountWei?: bigint;
+  /** A payer below this balance (wei) is topped up; default: half the top-up amount. */
+  minPayerBalanceWei?: bigint;
+  /** How often balances are checked (ms); 0 disables the background check. Default 60 000. */
+  balanceCheckIntervalMs?: number;
+  logger?: ChainLogger;
+}
+
+export class ChainWriter implements Writer {
+  readonly payers: string[];
+  readonly adminPayer: string | null;
+  private readonly ctx: WriterContext;
+  private readonly pool: PayerPool;
+  private readonly fees: FeeSource;
+  private readonly preflight: Preflight;
+  private readonly receipts: ReceiptTracker;
+  private readonly broadcaster: Broadcaster;
+  private readonly signer: Signer;
+  private readonly stuck: StuckHandler;
+  private readonly balances: BalanceMonitor;
+  private readonly finality: FinalityTracker;
+  private readonly l1: L1FeeOracle;
+  private readonly pollIntervalMs: number;
+  private readonly stuckAfterMs: number;
+  private readonly writeTimeoutMs: number;
+
+  private ready = false;
+  private started = false;
+  private stopped = false;
+  private initializing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private balanceTimer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> | null = null;
+  private lastTickError: string | null = null;
+
+  constructor(
+    rpc: RpcLike,
+    outbox: OutboxPort,
+    private readonly indexer: IndexFollower,
+    private readonly opts: WriterOptions,
+  ) {
+    this.pool = new PayerPool(opts.payerKeys, opts.adminPayerKey);
+    this.payers = this.pool.payers;
+    this.adminPayer = this.pool.adminPayer;
+    const log = opts.logger ?? silentLogger;
+    this.ctx = { rpc, outbox, diamond: opts.diamondAddress.toLowerCase(), log, rows: new RowEvents(), busy: new BusyRows() };
+    this.pollIntervalMs = opts.pollIntervalMs ?? 1000;
+    this.stuckAfterMs = opts.stuckAfterMs ?? 60_000;
+    this.writeTimeoutMs = opts.writeTimeoutMs ?? 120_000;
+    this.fees = new FeeSource(rpc, { maxFeePerGasWei: opts.maxFeePerGasWei, cacheMs: opts.feeCacheMs });
+    this.preflight = new Preflight(rpc, this.ctx.diamond, BigInt(opts.gasLimitPercent ?? 125));
+    this.l1 = new L1FeeOracle(rpc);
+    this.receipts = new ReceiptTracker(this.ctx, indexer, () => this.finality.finalAtInclusion());
+    this.broadcaster = new Broadcaster(this.ctx, this.receipts, {
+      insufficientFunds: () => {
+        if (this.adminPayer && !this.balances.busy) this.balances.check().catch(() => undefined);
+      },
+    });
+    this.signer = new Signer(this.ctx, this.pool, this.fees, this.broadcaster, this.receipts);
+    this.stuck = new StuckHandler(
+      this.ctx,
+      this.pool,
+      this.fees,
+      this.preflight,
+      this.receipts,
+      this.broadcaster,
+      this.signer,
+      bumpPermille(opts.feeBumpPercent),
+    );
+    this.finality = new FinalityTracker(this.ctx, this.pool, this.receipts, this.broadcaster, this.stuck, {
+      confirmationDepth: opts.confirmationDepth,
+      writeConfirmations: opts.writeConfirmations,
+    });
+    this.balances = new BalanceMonitor(
+      this.ctx,
+      this.pool,
+      this.signer,
+      this.fees,
+      this.l1,
+      { ensureReady: () => (this.ready ? Promise.resolve() : this.init()), finish: (id) => this.finish(id) },
+      { rebalanceAmountWei: opts.rebalanceAmountWei, minPayerBalanceWei: opts.minPayerBalanceWei },
+    );
+  }
+
+  // ------------------------------------------------------------------ life cycle
+
+  /** Starts the worker; start-up recovery runs now and, while the RPC is down, on each tick. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.started = true;
+    try {
+      await this.init();
+    } catch (err) {
+      this.ctx.log.warn({ err: errorText(err) }, "writer start-up recovery postponed (RPC unavailable)");
+    }
+    this.schedule();
+    const every = this.opts.balanceCheckIntervalMs ?? 60_000;
+    if (every > 0 && this.adminPayer) {
+      this.balanceTimer = setInterval(() => {
+        if (this.ready && !this.balances.busy) {
+          this.balances.check().catch((err: unknown) => this.ctx.log.warn({ err: errorText(err) }, "balance check failed"));
+        }
+      }, every);
+    }
+  }
+
+  /** Stops the worker. Pending write() calls reject with ChainUnavailableError(queued=true). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.started = false;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.balanceTimer) clearInterval(this.balanceTimer);
+    this.timer = null;
+    this.balanceTimer = null;
+    this.ctx.rows.notifyAll();
+    await this.ticking?.catch(() => undefined);
+    await this.balances.idle();
+  }
+
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  status(): WriterStatus {
+    return {
+      ready: this.ready,
+      inFlight: this.pool.inFlightCounts(),
+      lastError: this.lastTickError,
+      unregisteredPayers: this.pool.unregisteredPayers(),
+      finality: {
+        confirmationDepth: this.finality.confirmationDepth,
+        writeConfirmations: this.finality.writeConfirmations,
+        ...this.finality.counts,
+      },
+      l1DataFee: this.l1.known,
+    };
+  }
+
+  /**
+   * The index saw a reorg from `block` on (its fork point + 1): every write mined since is
+   * checked again at once, final or not, and rebroadcast if its block is gone.
+   */
+  noteReorg(block: number): void {
+    this.finality.noteReorg(block);
+    if (this.ready) void this.finality.round().then(() => this.finality.round());
+  }
+
+  /** Each payer's balance, what its in-flight transactions may still cost and a typical write's cost (L1 data fee included). */
+  funds(): Promise<PayerFunds[]> {
+    return this.balances.funds();
+  }
+
+  /**
+   * Tops up every payer whose balance is below the threshold with the rebalance amount from the
+   * admin payer, and waits for those transfers. Without an admin payer key, does nothing.
+   */
+  checkBalances(): Promise<TopUp[]> {
+    return this.balances.check();
+  }
+
+  private init(): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    if (!this.initializing) {
+      this.initializing = this.doInit().finally(() => {
+        this.initializing = null;
+      });
+    }
+    return this.initializing;
+  }
+
+  private async doInit(): Promise<void> {
+    const { ctx } = this;
+    const chainId = hexToBigInt(await ctx.rpc.send("eth_chainId", []), "eth_chainId");
+    this.pool.setChainId(chainId);
+    this.finality.configure(chainId);
+    await this.l1.detect();
+    await this.pool.reconcileNonces(ctx);
+    await this.pool.checkRegistration(ctx);
+    // Recovery: rebroadcast every persisted transaction that may not have reached the node.
+    for (const row of await ctx.outbox.inFlight()) {
+      if ((row.status === "signed" || row.status === "sent") && row.rawTx && this.pool.has(row.payer)) {
+        await this.broadcaster.broadcast(row);
+      }
+    }
+    this.ready = true;
+    ctx.log.info({ payers: this.payers, adminPayer: this.adminPayer }, "writer ready");
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.ticking = this.tick().finally(() => {
+        this.ticking = null;
+        this.schedule();
+      });
+    }, this.pollIntervalMs);
+  }
+
+  /** One worker round over every in-flight row (exposed for tests). */
+  async tick(): Promise<void> {
+    try {
+      if (!this.ready) await this.init();
+      const rows = await this.ctx.outbox.inFlight();
+      const now = Date.now();
+      await Promise.all(
+        rows.filter((r) => !this.ctx.busy.has(r.id) && this.pool.has(r.payer)).map((row) => this.advance(row, now)),
+      );
+      await this.finality.round();
+      this.lastTickError = null;
+    } catch (err) {
+      this.lastTickError = errorText(err);
+      this.ctx.log.warn({ err: this.lastTickError }, "outbox worker round failed");
+    }
+  }
+
+  private async advance(row: OutboxRow, now: number): Promise<void> {
+    try {
+      if (row.status === "queued") {
+        // Give the write() that inserted it time to sign it itself (fillers are the worker's own).
+        if (row.kind !== "filler" && now - row.updatedAt < Math.max(2 * this.pollIntervalMs, 1000)) return;
+        await this.signer.submit(row);
+      } else if (row.status === "signed") {
+        if (await this.receipts.check(row)) return;
+        if (now - row.updatedAt < this.pollIntervalMs) return;
+        const { outcome, message } = await this.broadcaster.broadcast(row);
+        // Not accepted for a long time: maybe a foreign transaction holds the nonce (re-queue),
+        // or, when the node calls ours underpriced, it needs higher fees.
+        if (outcome === "retry" && now - row.createdAt >= this.stuckAfterMs) {
+          await this.stuck.handle(row, /underpriced/i.test(message));
+        }
+      } else if (row.status === "sent") {
+        const found = await this.receipts.check(row);
+        if (!found && row.sentAt !== null && now - row.sentAt >= this.stuckAfterMs) await this.stuck.handle(row);
+      }
+    } catch (err) {
+      this.ctx.log.warn({ id: row.id, err: errorText(err) }, "outbox row not advanced");
+    }
+  }
+
+  // ------------------------------------------------------------------ write
+
+  /**
+   * Sends one diamond call (see Writer). `known`: the caller has encoded and pre-flighted the
+   * call itself (the batcher, whose batchCalls pre-flight reports each call's outcome), so the
+   * writer's own pre-flight is skipped and this gas limit and calldata are used.
+   */
+  async write(request: WriteRequest, known?: { gasLimit: bigint; calldata: string }): Promise<WriteReceipt> {
+    if (this.stopped) throw new ChainUnavailableError("relayer is shutting down", false);
+    const { outbox } = this.ctx;
+    const calldata = known?.calldata ?? encodeCall(request.method, request.args);
+    const requestHash = keccak256(calldata);
+    const key = request.idempotencyKey;
+    const scope = key === undefined ? null : (request.idempotencyScope ?? "");
+
+    if (key !== undefined && scope !== null) {
+      const existing = await outbox.findByKey(scope, key);
+      if (existing) {
+        // A failed row applied nothing: the same request may run again under its key.
+        if (existing.status === "failed" && existing.requestHash === requestHash) {
+          await outbox.releaseKey(existing.id);
+        } else {
+          return this.outcomeOf(existing, requestHash);
+        }
+      }
+    }
+    if (!this.ready) {
+      try {
+        await this.init();
+      } catch (err) {
+        throw new ChainUnavailableError(`chain unavailable: ${errorText(err)}`, false);
+      }
+    }
+
+    const payer = this.pool.acquire();
+    try {
+      const gasLimit = known?.gasLimit ?? (await this.preflight.gasLimit(payer, calldata));
+      const newRow: NewOutboxRow = {
+        kind: "call",
+        idemScope: scope,
+        idemKey: key ?? null,
+        requestHash,
+        method: request.method,
+        to: this.ctx.diamond,
+        calldata,
+        payer,
+        gasLimit: gasLimit.toString(),
+      };
+      const existing = async (): Promise<WriteReceipt> => {
+        // Same key inserted concurrently by another request.
+        const other = key !== undefined && scope !== null ? await outbox.findByKey(scope, key) : null;
+        if (!other) throw new Error("outbox: idempotent insert lost its row");
+        return this.outcomeOf(other, requestHash);
+      };
+      let fees: Fees;
+      try {
+        fees = await this.fees.current();
+      } catch (err) {
+        // Accepted but not signable now: persist it unsigned; the worker signs and sends it later.
+        const row = await outbox.insert(newRow);
+        if (!row) return await existing();
+        throw new ChainUnavailableError(`chain unavailable: ${errorText(err)}; the request is stored and will be sent`, true);
+      }
+      const sent = await this.signAndSend(newRow, fees);
+      if (!sent) return await existing();
+      return await this.finish(sent.id, sent.outcome);
+    } finally {
+      this.pool.release(payer);
+    }
+  }
+
+  /**
+   * Persists the row signed and broadcasts it, with its receipt asked for in the same round trip
+   * (EagerReceipts), else once through the poller. Mined at once (automine, or a late answer): the
+   * outcome, already recorded. Not yet: the row is marked sent for the worker. Null when the
+   * idempotency key is taken (nothing stored, no nonce used).
+   */
+  private async signAndSend(newRow: NewOutboxRow, fees: Fees): Promise<{ id: number; outcome: Outcome | null } | null> {
+    const step = await this.signer.signNew(newRow, fees);
+    if (!step) return null;
+    const { signed } = step;
+    try {
+      const { outcome, receipt } = await step.sending;
+      if (step.eager && outcome === "ok") this.broadcaster.eagerReceipts.record(receipt !== null);
+      if (outcome === "transport") {
+        throw new ChainUnavailableError("chain unavailable: the transaction is stored and will be sent", true);
+      }
+      if (outcome !== "ok") return { id: signed.id, outcome: null };
+      let found: Outcome | null = null;
+      try {
+        if (receipt) found = (await this.receipts.settle([{ row: signed, receipt }])).get(signed.id) ?? null;
+        if (!found) found = await this.receipts.receiptOf(signed);
+      } catch {
+        found = null; // the worker keeps looking
+      }
+      if (!found && (await this.ctx.outbox.markSent(signed.id, signed.attempts))) this.ctx.rows.notify(signed.id);
+      return { id: signed.id, outcome: found };
+    } finally {
+      this.ctx.busy.active.delete(signed.id);
+    }
+  }
+
+  private async outcomeOf(row: OutboxRow, requestHash: string): Promise<WriteReceipt> {
+    if (row.requestHash !== requestHash) throw new IdempotencyConflictError();
+    return this.finish(row.id);
+  }
+
+  /**
+   * Waits until the row is answered: mined or reverted (and, with writeConfirmations N > 0, its
+   * receipt seen N blocks deep), or failed. Resolves with its receipt once the indexer has applied
+   * its block.
+   */
+  private async finish(id: number, known: Outcome | null = null): Promise<WriteReceipt> {
+    const deadline = Date.now() + this.writeTimeoutMs;
+    const wanted = this.finality.writeConfirmations;
+    if (wanted === 0 && known?.status === "mined") {
+      await this.indexer.syncTo(known.blockNumber, Math.max(1000, deadline - Date.now()));
+      return known.receipt;
+    }
+    if (wanted === 0 && known?.status === "reverted") throw new RevertError(known.error.name, known.error.args, known.message);
+    for (;;) {
+      const row = await this.ctx.outbox.get(id);
+      if (!row) throw new Error(`outbox ${id}: row vanished`);
+      const included = row.status === "mined" || row.status === "reverted";
+      const confirmations = included ? this.finality.confirmations(row) : null;
+      if (included && (wanted === 0 || row.blockHash === null || (confirmations ?? -1) >= wanted)) {
+        if (row.status === "reverted") {
+          throw new RevertError(row.errorName ?? "TransactionReverted", row.errorArgs ?? [], row.errorMessage ?? undefined);
+        }
+        if (row.kind === "call" && row.blockNumber !== null) {
+          await this.indexer.syncTo(row.blockNumber, Math.max(1000, deadline - Date.now()));
+        }
+        return JSON.parse(row.result ?? "null") as WriteReceipt;
+      }
+      if (row.status === "failed") {
+        throw new ChainUnavailableError(`transaction rejected by the node: ${row.errorMessage ?? "unknown"}`, false);
+      }
+      if (this.stopped) throw new ChainUnavailableError("relayer stopped; the transaction stays queued", true);
+      // Without the background worker, advance the row (and watch its confirmations) here.
+      if (!this.started && !this.ctx.busy.active.has(id)) {
+        if (included) await this.finality.round();
+        else await this.advance(row, Date.now());
+      }
+      if (Date.now() >= deadline) {
+        const tx = row.minedHash ?? row.txHashes.at(-1) ?? `#${id}`;
+        throw new ChainUnavailableError(
+          included
+            ? `transaction ${tx} has ${Math.max(0, confirmations ?? 0)} of ${wanted} confirmations yet; it stays watched`
+            : `transaction ${tx} not mined yet; it stays queued`,
+          true,
+        );
+      }
+      await this.ctx.rows.waitFor(id, Math.min(this.pollIntervalMs, deadline - Date.now()));
+    }
+  }
+}
+
+export interface WriterStatus {
+  ready: boolean;
+  inFlight: Record<string, number>;
+  lastError: string | null;
+  unregisteredPayers: string[];
+  finality: {
+    /** null until the chain id is known. */
+    confirmationDepth: number | null;
+    writeConfirmations: number;
+    /** Transactions whose block a reorg dropped (rebroadcast or re-queued). */
+    dropped: number;
+    /** Receipts a reorg moved to another block. */
+    moved: number;
+    /** Rows marked final by this process. */
+    finalized: number;
+    /** Tracker rounds run (each looks at every watched row once). */
+    rounds: number;
+  };
+  /** The chain has the OP-stack GasPriceOracle (L1 data fee in every cost estimate). */
+  l1DataFee: boolean;
+}

@@ -1,0 +1,210 @@
+/**
+ * The receipt and finality tracker alone (src/relayer/chain/writer/finality.ts), with an
+ * in-memory outbox and a scripted node: what it decides from what a node says, in particular
+ * that a node lagging behind (no block at that height yet) or whose receipt index lags (same
+ * block, no receipt) never makes it take a write for reorganised away.
+ */
+import { expect } from "chai";
+import { Wallet } from "ethers";
+import type { OutboxPort, OutboxRow, RowOutcome } from "../../../src/relayer/ports";
+import type { RpcLike } from "../../../src/relayer/chain";
+import { silentLogger } from "../../../src/relayer/chain";
+import { Broadcaster } from "../../../src/relayer/chain/writer/broadcaster";
+import { BusyRows, RowEvents, type WriterContext } from "../../../src/relayer/chain/writer/context";
+import { FinalityTracker } from "../../../src/relayer/chain/writer/finality";
+import { PayerPool } from "../../../src/relayer/chain/writer/payers";
+import { ReceiptTracker } from "../../../src/relayer/chain/writer/receipts";
+import type { StuckHandler } from "../../../src/relayer/chain/writer/stuck";
+import { devKey } from "./helpers";
+
+const PAYER = new Wallet(devKey(4)).address.toLowerCase();
+const DIAMOND = "0x00000000000000000000000000000000000000d1";
+const hash = (n: number): string => `0x${n.toString(16).padStart(64, "0")}`;
+const q = (n: number): string => `0x${n.toString(16)}`;
+
+function minedRow(id: number, block: number, blockHash: string): OutboxRow {
+  return {
+    id,
+    kind: "call",
+    idemScope: null,
+    idemKey: null,
+    requestHash: "0x",
+    method: "addGroup",
+    to: DIAMOND,
+    calldata: "0x",
+    value: "0",
+    payer: PAYER,
+    nonce: id,
+    status: "mined",
+    txHashes: [hash(1000 + id)],
+    rawTx: "0x02",
+    gasLimit: "100000",
+    maxFeePerGas: "1",
+    maxPriorityFeePerGas: "1",
+    gasPrice: null,
+    attempts: 1,
+    errorName: null,
+    errorArgs: null,
+    errorMessage: null,
+    blockNumber: block,
+    blockHash,
+    final: false,
+    minedHash: hash(1000 + id),
+    gasUsed: "50000",
+    result: "{}",
+    createdAt: 0,
+    updatedAt: 0,
+    sentAt: 0,
+  };
+}
+
+/** An in-memory outbox with the methods the tracker uses. */
+function memoryOutbox(rows: OutboxRow[]): OutboxPort & { rows: OutboxRow[] } {
+  const find = (id: number): OutboxRow | undefined => rows.find((r) => r.id === id);
+  const partial = {
+    rows,
+    get: async (id: number) => find(id) ?? null,
+    unfinal: async () => rows.filter((r) => (r.status === "mined" || r.status === "reverted") && !r.final),
+    minedFrom: async (b: number) => rows.filter((r) => (r.status === "mined" || r.status === "reverted") && (r.blockNumber ?? -1) >= b),
+    markFinal: async (id: number, blockHash: string) => {
+      const r = find(id);
+      if (!r || r.blockHash !== blockHash || r.final) return false;
+      r.final = true;
+      return true;
+    },
+    moveOutcome: async (old: string, o: RowOutcome) => {
+      const r = find(o.id);
+      if (!r || r.blockHash !== old) return false;
+      Object.assign(r, { status: o.status, blockNumber: o.blockNumber, blockHash: o.blockHash, minedHash: o.minedHash, final: o.final });
+      return true;
+    },
+    unmine: async (id: number, blockHash: string) => {
+      const r = find(id);
+      if (!r || r.blockHash !== blockHash) return false;
+      Object.assign(r, { status: "sent", blockNumber: null, blockHash: null, minedHash: null, final: false });
+      return true;
+    },
+    markSent: async (id: number) => {
+      const r = find(id);
+      if (r) r.status = "sent";
+      return true;
+    },
+    touch: async () => undefined,
+    reconcileNonce: async (_a: string, n: number) => n,
+    uncoveredNonces: async () => [],
+  };
+  return partial as unknown as OutboxPort & { rows: OutboxRow[] };
+}
+
+/** A node: its head, its blocks by height, receipts by transaction hash; records what is sent. */
+function scriptedNode(state: { head: number; blocks: Map<number, string>; receipts: Map<string, { block: number; hash: string }> }) {
+  const sent: string[] = [];
+  const rpc: RpcLike = {
+    send: async (method, params) => {
+      switch (method) {
+        case "eth_blockNumber":
+          return q(state.head);
+        case "eth_getTransactionReceipt": {
+          const r = state.receipts.get(String(params[0]));
+          return r
+            ? { transactionHash: params[0], blockNumber: q(r.block), blockHash: r.hash, status: "0x1", gasUsed: "0x1", logs: [] }
+            : null;
+        }
+        case "eth_getBlockByNumber": {
+          const h = state.blocks.get(Number(params[0]));
+          return h === undefined ? null : { number: params[0], hash: h };
+        }
+        case "eth_sendRawTransaction":
+          sent.push(String(params[0]));
+          return hash(1);
+        case "eth_getTransactionCount":
+          return q(0);
+        default:
+          throw new Error(`unexpected ${method}`);
+      }
+    },
+  };
+  return { rpc, sent };
+}
+
+function tracker(rows: OutboxRow[], node: ReturnType<typeof scriptedNode>, depth: number) {
+  const outbox = memoryOutbox(rows);
+  const ctx: WriterContext = { rpc: node.rpc, outbox, diamond: DIAMOND, log: silentLogger, rows: new RowEvents(), busy: new BusyRows() };
+  const pool = new PayerPool([devKey(4)]);
+  const receipts = new ReceiptTracker(ctx, { syncTo: async () => undefined, prefetch: () => undefined }, () => depth === 0);
+  const broadcaster = new Broadcaster(ctx, receipts, { insufficientFunds: () => undefined });
+  const stuck = { handle: async () => undefined } as unknown as StuckHandler;
+  const t = new FinalityTracker(ctx, pool, receipts, broadcaster, stuck, { confirmationDepth: depth });
+  return { t, outbox };
+}
+
+describe("relayer finality tracker (alone: in-memory outbox, scripted node)", () => {
+  it("marks a receipt final once it is confirmation-depth blocks deep, not before", async () => {
+    const row = minedRow(1, 10, hash(10));
+    const state = { head: 12, blocks: new Map([[10, hash(10)]]), receipts: new Map([[row.minedHash as string, { block: 10, hash: hash(10) }]]) };
+    const { t, outbox } = tracker([row], scriptedNode(state), 3);
+    await t.round();
+    expect(outbox.rows[0].final).to.equal(false);
+    expect(t.confirmations(outbox.rows[0])).to.equal(2);
+    state.head = 13;
+    await t.round();
+    expect(outbox.rows[0].final).to.equal(true);
+  });
+
+  it("decides nothing while the node has no block at that height yet (a lagging node)", async () => {
+    const row = minedRow(1, 10, hash(10));
+    const node = scriptedNode({ head: 8, blocks: new Map(), receipts: new Map() });
+    const { t, outbox } = tracker([row], node, 3);
+    await t.round();
+    expect(outbox.rows[0]).to.deep.include({ status: "mined", blockHash: hash(10) });
+    expect(node.sent).to.deep.equal([]);
+  });
+
+  it("decides nothing while the node still has the same block but no receipt (its receipt index lags)", async () => {
+    const row = minedRow(1, 10, hash(10));
+    const node = scriptedNode({ head: 11, blocks: new Map([[10, hash(10)]]), receipts: new Map() });
+    const { t, outbox } = tracker([row], node, 3);
+    await t.round();
+    expect(outbox.rows[0]).to.deep.include({ status: "mined", blockHash: hash(10) });
+    expect(node.sent).to.deep.equal([]);
+  });
+
+  it("sends a row back and rebroadcasts its signed bytes when another block holds its height", async () => {
+    const row = minedRow(1, 10, hash(10));
+    const node = scriptedNode({ head: 11, blocks: new Map([[10, hash(99)]]), receipts: new Map() });
+    const { t, outbox } = tracker([row], node, 3);
+    await t.round();
+    expect(outbox.rows[0]).to.deep.include({ status: "sent", blockHash: null });
+    expect(node.sent).to.deep.equal(["0x02"]);
+    expect(t.counts.dropped).to.equal(1);
+  });
+
+  it("records the new block of a receipt that a reorg moved", async () => {
+    const row = minedRow(1, 10, hash(10));
+    const node = scriptedNode({
+      head: 12,
+      blocks: new Map([[11, hash(111)]]),
+      receipts: new Map([[row.minedHash as string, { block: 11, hash: hash(111) }]]),
+    });
+    const { t, outbox } = tracker([row], node, 3);
+    await t.round();
+    expect(outbox.rows[0]).to.deep.include({ status: "mined", blockNumber: 11, blockHash: hash(111) });
+    expect(node.sent).to.deep.equal([]);
+    expect(t.counts.moved).to.equal(1);
+  });
+
+  it("with depth 0 watches nothing, until a reorg is reported from a block at or below the row's", async () => {
+    const row = { ...minedRow(1, 10, hash(10)), final: true };
+    const node = scriptedNode({ head: 12, blocks: new Map([[10, hash(99)]]), receipts: new Map() });
+    const { t, outbox } = tracker([row], node, 0);
+    await t.round();
+    expect(outbox.rows[0].status).to.equal("mined");
+    t.noteReorg(11); // above the row: not its block
+    await t.round();
+    expect(outbox.rows[0].status).to.equal("mined");
+    t.noteReorg(10);
+    await t.round();
+    expect(outbox.rows[0].status).to.equal("sent");
+    expect(node.sent).to.deep.equal(["0x02"]);
+  });
+});
