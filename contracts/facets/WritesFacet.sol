@@ -5,6 +5,7 @@ import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet
 import {LibAccountConfig} from "../libraries/LibAccountConfig.sol";
 import {LibAccess} from "../libraries/LibAccess.sol";
 import {LibGroups} from "../libraries/LibGroups.sol";
+import {LibUsageKeys} from "../libraries/LibUsageKeys.sol";
 import {IAccountConfigErrors} from "../interfaces/IAccountConfigErrors.sol";
 import {IAccountConfigEvents} from "../interfaces/IAccountConfigEvents.sol";
 import {IAccountConfigTypes} from "../interfaces/IAccountConfigTypes.sol";
@@ -31,20 +32,43 @@ contract WritesFacet is IAccountConfigErrors, IAccountConfigEvents {
         string calldata accountDescription,
         address adminWalletAddress
     ) external {
-        if (!LibAccess.isApiPayerOrOwner(msg.sender)) {
-            if (managed || adminWalletAddress != msg.sender || apiKeyHash != LibAccess.aliasOf(msg.sender)) {
-                revert OnlyApiPayerOrOwner(msg.sender);
-            }
-        }
+        bool ownAccount = !managed && adminWalletAddress == msg.sender && apiKeyHash == LibAccess.aliasOf(msg.sender);
+        if (!ownAccount && !LibAccess.isApiPayerOrOwner(msg.sender)) revert OnlyApiPayerOrOwner(msg.sender);
+        // A wallet creating its own account takes its alias back from a usage key squatting it.
+        if (ownAccount) _releaseSquat(apiKeyHash, msg.sender);
         _createAccount(apiKeyHash, managed, accountName, accountDescription, adminWalletAddress);
     }
 
     /// @notice Create an unmanaged (ChainSecured) account administered by msg.sender, whose master
-    ///         hash is keccak256(abi.encodePacked(msg.sender)).
+    ///         hash is keccak256(abi.encodePacked(msg.sender)). A usage key of another account bound
+    ///         to that hash (a squat) is removed first (UsageApiKeyRemoved, AddressAliasReclaimed).
     /// @param accountName at most 128 bytes
     /// @param accountDescription at most 1024 bytes
     function newChainSecuredAccount(string calldata accountName, string calldata accountDescription) external {
-        _createAccount(LibAccess.aliasOf(msg.sender), false, accountName, accountDescription, msg.sender);
+        uint256 aliasHash = LibAccess.aliasOf(msg.sender);
+        _releaseSquat(aliasHash, msg.sender);
+        _createAccount(aliasHash, false, accountName, accountDescription, msg.sender);
+    }
+
+    /// @notice Reclaim msg.sender's alias keccak256(abi.encodePacked(msg.sender)) from a usage key
+    ///         that squats it (removed, with UsageApiKeyRemoved) or from a removed usage key's
+    ///         tombstone, and reserve it for msg.sender: no account may bind it as a usage key again,
+    ///         and a conversion or transfer to msg.sender, or its own account, may follow. Never
+    ///         touches a master or admin-alias binding (AccountAlreadyExists).
+    function reclaimAddressAlias() external {
+        uint256 aliasHash = LibAccess.aliasOf(msg.sender);
+        LibAccountConfig.Binding storage binding = LibAccountConfig.layout().bindings[aliasHash];
+        IAccountConfigTypes.HashKind kind = binding.kind;
+        if (kind == IAccountConfigTypes.HashKind.Master || kind == IAccountConfigTypes.HashKind.AdminAlias) {
+            revert AccountAlreadyExists(aliasHash);
+        }
+        uint256 previous = _releaseSquat(aliasHash, msg.sender);
+        if (previous == 0) {
+            // nothing bound (or already reclaimed): reserve the hash for the wallet
+            binding.master = 0;
+            binding.kind = IAccountConfigTypes.HashKind.RemovedUsageKey;
+            emit AddressAliasReclaimed(aliasHash, msg.sender, 0);
+        }
     }
 
     /// @notice Flip a managed account to unmanaged with `newAdminWalletAddress` as admin. One way only.
@@ -63,11 +87,13 @@ contract WritesFacet is IAccountConfigErrors, IAccountConfigEvents {
         account.admin = newAdminWalletAddress;
         _bindAdminAlias(master, newAdminWalletAddress, true);
         emit AccountConvertedToChainSecured(master, newAdminWalletAddress);
+        _setMasterWallet(account, master, newAdminWalletAddress);
     }
 
     /// @notice Hand an unmanaged account to a new admin wallet. Only the current admin may call.
     ///         The previous admin's alias stays bound, so no wallet that was ever an admin can
-    ///         receive an account.
+    ///         receive an account. From now on the master hash (the old API key of a converted
+    ///         account) executes nothing: authority follows the current owner.
     /// @param apiKeyHash the master hash or any hash that resolves to it
     /// @param newAdminWalletAddress the new admin; its alias must be unbound
     function transferChainSecuredAccountOwnership(uint256 apiKeyHash, address newAdminWalletAddress) external {
@@ -196,7 +222,7 @@ contract WritesFacet is IAccountConfigErrors, IAccountConfigEvents {
         LibAccess.requireNonZeroAddress(admin, "adminWalletAddress");
         LibAccess.requireMetadata(bytes(name).length, bytes(description).length);
         LibAccountConfig.Layout storage s = LibAccountConfig.layout();
-        if (s.bindings[hash].kind != IAccountConfigTypes.HashKind.None) revert AccountAlreadyExists(hash);
+        if (!LibAccess.isFreeForAccount(s.bindings[hash])) revert AccountAlreadyExists(hash);
         s.bindings[hash] = LibAccountConfig.Binding(hash, IAccountConfigTypes.HashKind.Master);
         LibAccountConfig.Account storage account = s.accounts[hash];
         account.exists = true;
@@ -207,7 +233,33 @@ contract WritesFacet is IAccountConfigErrors, IAccountConfigEvents {
         s.accountHashes.push(hash);
         emit AccountCreated(hash, admin, managed);
         emit AccountMetadataSet(hash, name, description);
-        if (!managed) _bindAdminAlias(hash, admin, true);
+        if (!managed) {
+            _bindAdminAlias(hash, admin, true);
+            _setMasterWallet(account, hash, admin);
+        }
+    }
+
+    /// @dev The master hash of `account` belongs to `wallet` (see LibAccess.masterHoldsAuthority).
+    function _setMasterWallet(LibAccountConfig.Account storage account, uint256 master, address wallet) private {
+        account.masterWallet = wallet;
+        emit MasterWalletSet(master, wallet);
+    }
+
+    /// @dev If `aliasHash` (the alias of `wallet`, which is msg.sender) is bound as a usage key of some
+    ///      account, or is a removed usage key's tombstone, free it for the wallet: remove the key,
+    ///      leave a reclaimed tombstone (master 0) and emit AddressAliasReclaimed. Returns the account
+    ///      that held it, or 0 when nothing was released.
+    function _releaseSquat(uint256 aliasHash, address wallet) private returns (uint256 previous) {
+        LibAccountConfig.Binding storage binding = LibAccountConfig.layout().bindings[aliasHash];
+        IAccountConfigTypes.HashKind kind = binding.kind;
+        previous = binding.master;
+        if (kind == IAccountConfigTypes.HashKind.UsageKey) {
+            LibUsageKeys.remove(previous, aliasHash);
+        } else if (kind != IAccountConfigTypes.HashKind.RemovedUsageKey || previous == 0) {
+            return 0;
+        }
+        binding.master = 0;
+        emit AddressAliasReclaimed(aliasHash, wallet, previous);
     }
 
     /// @dev Bind keccak(admin) -> master; revert AccountAlreadyExists if that hash is bound. When
@@ -219,7 +271,7 @@ contract WritesFacet is IAccountConfigErrors, IAccountConfigEvents {
             return;
         }
         LibAccountConfig.Binding storage binding = LibAccountConfig.layout().bindings[aliasHash];
-        if (binding.kind != IAccountConfigTypes.HashKind.None) revert AccountAlreadyExists(aliasHash);
+        if (!LibAccess.isFreeForAccount(binding)) revert AccountAlreadyExists(aliasHash);
         binding.master = master;
         binding.kind = IAccountConfigTypes.HashKind.AdminAlias;
         emit AdminAliasBound(master, aliasHash, admin);

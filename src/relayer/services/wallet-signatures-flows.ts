@@ -126,9 +126,7 @@ export class ChainSecuredService {
         "only the account (master) key may convert the account; a usage key was sent",
       );
     return this.withSignature("ConvertAccount", { ...request, claimedAddress: newAdmin }, async (v) => {
-      const alias = chainSecuredHash(v.address);
-      if ((await this.deps.index.binding(alias)) !== null)
-        throw conflict("AccountAlreadyExists", `wallet ${v.address} already owns or owned an account`);
+      await this.requireAliasFree(v.address);
       await this.deps.submitter.billedCall(
         "convertToChainSecuredAccount",
         [caller.master, v.address],
@@ -137,6 +135,23 @@ export class ChainSecuredService {
       );
       return { walletAddress: v.address, apiKeyHash: caller.master };
     });
+  }
+
+  /**
+   * WritesFacet._bindAdminAlias: the new admin's alias keccak256(abi.encodePacked(wallet)) must be free:
+   * never bound, or reclaimed by the wallet (a tombstone of no account). A usage key of some account
+   * squatting it is 409 too, naming the way out (the wallet calls reclaimAddressAlias() on-chain).
+   */
+  private async requireAliasFree(wallet: Address): Promise<void> {
+    const binding = await this.deps.index.binding(chainSecuredHash(wallet));
+    if (binding === null || (binding.kind === "RemovedUsageKey" && BigInt(binding.master) === 0n)) return;
+    if (binding.kind === "Master" || binding.kind === "AdminAlias")
+      throw conflict("AccountAlreadyExists", `wallet ${wallet} already owns or owned an account`);
+    throw conflict(
+      "AccountAlreadyExists",
+      `the alias of wallet ${wallet} is held by a usage key of another account; the wallet can take it back ` +
+        "by calling reclaimAddressAlias() on the AccountConfig contract, then retry",
+    );
   }
 
   /** X-Wallet-Auth: the account whose current admin signed BillingAuth (its balance is keyed by master). */

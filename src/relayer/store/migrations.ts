@@ -162,6 +162,12 @@ export const CORE_MIGRATIONS: readonly Migration[] = [
     id: "0003_master_is_admin_alias",
     up: `ALTER TABLE accounts ADD COLUMN master_is_admin_alias INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    // Account.masterWallet of the contract (event MasterWalletSet): the wallet an unmanaged account's
+    // master hash belongs to; the master hash executes only while that wallet is the admin.
+    id: "0004_master_wallet",
+    up: `ALTER TABLE accounts ADD COLUMN master_wallet TEXT;`,
+  },
 ];
 
 function expand(sql: string, dialect: Queryable["dialect"]): string {
