@@ -19,7 +19,7 @@ interface IAccountConfig is
     IERC165,
     IERC173
 {
-    // ---- WritesFacet ----
+    // ---- AccountsFacet ----
     function newAccount(
         uint256 apiKeyHash,
         bool managed,
@@ -31,6 +31,8 @@ interface IAccountConfig is
     function convertToChainSecuredAccount(uint256 apiKeyHash, address newAdminWalletAddress) external;
     function transferChainSecuredAccountOwnership(uint256 apiKeyHash, address newAdminWalletAddress) external;
     function reclaimAddressAlias() external;
+
+    // ---- WritesFacet ----
     function addAction(
         uint256 accountApiKeyHash,
         string calldata name,

@@ -39,7 +39,8 @@ async function deployRelease(): Promise<Legacy> {
     return { address: await contract.getAddress(), iface: contract.interface };
   };
   const cuts: FacetCut[] = [];
-  for (const name of FACET_NAMES) {
+  const facetNames = (Object.keys(release.contracts) as ReleaseName[]).filter((n) => n !== "AccountConfigInit");
+  for (const name of facetNames) {
     const facet = await deploy(name);
     cuts.push({ facetAddress: facet.address, action: FacetCutAction.Add, functionSelectors: selectorsOf(facet.iface) });
   }
