@@ -78,9 +78,30 @@ defineTask({
 
 defineTask({
   name: "account:exists",
-  description: "Whether the key or hash resolves to an account (accountExistsAndIsMutable). Prints true or false.",
+  description: "Whether the key or hash resolves to an account, for anyone (accountExists). Prints true or false.",
+  params: { account: ACCOUNT },
+  run: async (ctx, a) => read(ctx, "accountExists", (d) => d.accountExists(keyHashArg(a.account))),
+});
+
+defineTask({
+  name: "account:writable",
+  description:
+    "Whether the key or hash resolves to an account that the signer may write (accountExistsAndIsMutable, which answers for its caller: an api payer or the owner for a managed account, the current admin for a ChainSecured one). Prints true or false.",
+  signer: "signer 0 (the caller the answer is for)",
   params: { account: ACCOUNT },
   run: async (ctx, a) => read(ctx, "accountExistsAndIsMutable", (d) => d.accountExistsAndIsMutable(keyHashArg(a.account))),
+});
+
+defineTask({
+  name: "account:reclaim-alias",
+  description:
+    "Take the signer's alias keccak256(signer address) back from a usage key of another account that squats it, and reserve it for the signer (reclaimAddressAlias), so that a conversion or transfer to the signer can follow. Reverts AccountAlreadyExists when the signer owns or owned an account.",
+  signer: "signer 0 (the wallet whose alias is reclaimed)",
+  params: {},
+  run: async (ctx) => {
+    const result = await send(ctx, (d) => d.reclaimAddressAlias());
+    return { aliasHash: chainSecuredHash(ctx.signer.address), wallet: ctx.signer.address, ...result };
+  },
 });
 
 defineTask({

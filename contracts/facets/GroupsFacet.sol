@@ -19,7 +19,8 @@ contract GroupsFacet is IAccountConfigErrors, IAccountConfigEvents {
     /// @param apiKeyHash the caller's hash
     /// @param name at most 128 bytes
     /// @param description at most 1024 bytes
-    /// @param cidHashes at most 10 cid hashes (0 = all actions); unregistered ones get registered
+    /// @param cidHashes at most 10 cid hashes (0 = all actions); the master registers unregistered
+    ///        ones, a usage key listing one reverts NotMasterAccount
     /// @param pkpIds at most 10 wallets registered to the account (address(0) = all wallets)
     /// @return groupId the new group's id
     function addGroup(
@@ -41,7 +42,7 @@ contract GroupsFacet is IAccountConfigErrors, IAccountConfigEvents {
         s.accounts[master].groups.add(groupId);
         emit GroupAdded(master, groupId);
         emit GroupMetadataSet(master, groupId, name, description);
-        LibGroups.addLists(master, apiKeyHash, groupId, cidHashes, pkpIds);
+        LibGroups.addLists(master, apiKeyHash, full, groupId, cidHashes, pkpIds);
     }
 
     /// @notice Replace a group's name, description and both lists. Master key only.
@@ -62,7 +63,7 @@ contract GroupsFacet is IAccountConfigErrors, IAccountConfigEvents {
         uint256 master = LibAccess.authorizeMasterWrite(accountApiKeyHash);
         _setMetadata(master, accountApiKeyHash, groupId, name, description);
         LibGroups.clearLists(master, groupId);
-        LibGroups.addLists(master, accountApiKeyHash, groupId, cidHashes, pkpIds);
+        LibGroups.addLists(master, accountApiKeyHash, true, groupId, cidHashes, pkpIds);
     }
 
     /// @notice Change a group's name and description. Master key only.
@@ -96,15 +97,16 @@ contract GroupsFacet is IAccountConfigErrors, IAccountConfigEvents {
         emit GroupRemoved(master, groupId);
     }
 
-    /// @notice Add an action (cid hash; 0 = all actions) to a group, registering it to the account
-    ///         if needed. No-op when already listed.
+    /// @notice Add an action (cid hash; 0 = all actions) to a group. The master registers an
+    ///         unregistered cid to the account on the way; a usage key may only add registered
+    ///         cids (else NotMasterAccount). No-op when already listed.
     /// @dev Master key, or a usage key with manageIPFSIdsInGroups for this group (or 0).
     /// @param apiKeyHash the caller's hash
     /// @param groupId a group of the account
     /// @param action the cid hash
     function addActionToGroup(uint256 apiKeyHash, uint256 groupId, uint256 action) external {
-        uint256 master = _authorizeGroupWrite(apiKeyHash, groupId, LibAccountConfig.PERM_MANAGE_IPFS);
-        LibGroups.addAction(master, groupId, action);
+        (uint256 master, bool full) = _authorizeGroupWrite(apiKeyHash, groupId, LibAccountConfig.PERM_MANAGE_IPFS);
+        LibGroups.addAction(master, apiKeyHash, full, groupId, action);
     }
 
     /// @notice Remove an action (cid hash) from a group.
@@ -113,7 +115,7 @@ contract GroupsFacet is IAccountConfigErrors, IAccountConfigEvents {
     /// @param groupId a group of the account
     /// @param action a cid hash the group lists
     function removeActionFromGroup(uint256 apiKeyHash, uint256 groupId, uint256 action) external {
-        uint256 master = _authorizeGroupWrite(apiKeyHash, groupId, LibAccountConfig.PERM_MANAGE_IPFS);
+        (uint256 master, ) = _authorizeGroupWrite(apiKeyHash, groupId, LibAccountConfig.PERM_MANAGE_IPFS);
         if (!LibGroups.removeAction(master, groupId, action)) revert ActionDoesNotExist(apiKeyHash, groupId, action);
     }
 
@@ -124,7 +126,7 @@ contract GroupsFacet is IAccountConfigErrors, IAccountConfigEvents {
     /// @param groupId a group of the account
     /// @param pkpId the wallet address
     function addPkpToGroup(uint256 apiKeyHash, uint256 groupId, address pkpId) external {
-        uint256 master = _authorizeGroupWrite(apiKeyHash, groupId, LibAccountConfig.PERM_ADD_PKP);
+        (uint256 master, ) = _authorizeGroupWrite(apiKeyHash, groupId, LibAccountConfig.PERM_ADD_PKP);
         LibGroups.addWallet(master, apiKeyHash, groupId, pkpId);
     }
 
@@ -134,15 +136,18 @@ contract GroupsFacet is IAccountConfigErrors, IAccountConfigEvents {
     /// @param groupId a group of the account
     /// @param pkpId a wallet the group lists
     function removePkpFromGroup(uint256 apiKeyHash, uint256 groupId, address pkpId) external {
-        uint256 master = _authorizeGroupWrite(apiKeyHash, groupId, LibAccountConfig.PERM_REMOVE_PKP);
+        (uint256 master, ) = _authorizeGroupWrite(apiKeyHash, groupId, LibAccountConfig.PERM_REMOVE_PKP);
         if (!LibGroups.removeWallet(master, groupId, pkpId)) revert PkpDoesNotExist(apiKeyHash, groupId, pkpId);
     }
 
-    function _authorizeGroupWrite(uint256 hash, uint256 groupId, uint8 perm) private view returns (uint256 master) {
-        bool full;
+    function _authorizeGroupWrite(
+        uint256 hash,
+        uint256 groupId,
+        uint8 perm
+    ) private view returns (uint256 master, bool full) {
         (master, full) = LibAccess.authorizeWrite(hash);
         LibAccess.requireGroup(master, hash, groupId);
-        if (full || LibAccess.hasGroupPermission(hash, groupId, perm)) return master;
+        if (full || LibAccess.hasGroupPermission(hash, groupId, perm)) return (master, full);
         if (perm == LibAccountConfig.PERM_MANAGE_IPFS) revert NotAllowedToManageIPFSIdsInGroup(hash, groupId);
         if (perm == LibAccountConfig.PERM_ADD_PKP) revert NotAllowedToAddPkpToGroup(hash, groupId);
         revert NotAllowedToRemovePkpFromGroup(hash, groupId);

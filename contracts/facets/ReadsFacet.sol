@@ -31,9 +31,22 @@ contract ReadsFacet is IAccountConfigErrors, IAccountConfigTypes {
     }
 
     /// @notice Whether `apiKeyHash` resolves to an account (master, admin alias, or a usage key that
-    ///         is not removed), in either mode.
+    ///         is not removed) AND the caller (msg.sender) may write to that account: an api payer
+    ///         (or the diamond owner) for an API-mode account, its current admin wallet for a
+    ///         ChainSecured one. Answers for the caller as the hosted contract does; plain existence
+    ///         is accountExists.
     /// @param apiKeyHash any hash
     function accountExistsAndIsMutable(uint256 apiKeyHash) external view returns (bool) {
+        (uint256 master, ) = LibAccess.resolve(apiKeyHash);
+        if (master == 0) return false;
+        LibAccountConfig.Account storage account = LibAccountConfig.layout().accounts[master];
+        return account.managed ? LibAccess.isApiPayerOrOwner(msg.sender) : msg.sender == account.admin;
+    }
+
+    /// @notice Whether `apiKeyHash` resolves to an account (master, admin alias, or a usage key that
+    ///         is not removed), in either mode, whoever asks.
+    /// @param apiKeyHash any hash
+    function accountExists(uint256 apiKeyHash) external view returns (bool) {
         (uint256 master, ) = LibAccess.resolve(apiKeyHash);
         return master != 0;
     }
@@ -59,7 +72,8 @@ contract ReadsFacet is IAccountConfigErrors, IAccountConfigTypes {
             a.actions.length(),
             a.wallets.length(),
             a.usageKeys.length(),
-            a.masterIsAdminAlias
+            a.masterIsAdminAlias,
+            a.masterWallet
         );
     }
 

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {LibAccountConfig} from "../libraries/LibAccountConfig.sol";
 import {LibAccess} from "../libraries/LibAccess.sol";
+import {LibUsageKeys} from "../libraries/LibUsageKeys.sol";
 import {IAccountConfigErrors} from "../interfaces/IAccountConfigErrors.sol";
 import {IAccountConfigEvents} from "../interfaces/IAccountConfigEvents.sol";
 import {IAccountConfigTypes} from "../interfaces/IAccountConfigTypes.sol";
@@ -63,25 +64,8 @@ contract UsageKeysFacet is IAccountConfigErrors, IAccountConfigEvents {
     /// @param usageApiKeyHash a usage key of the account
     function removeUsageApiKey(uint256 accountApiKeyHash, uint256 usageApiKeyHash) external {
         uint256 master = LibAccess.authorizeMasterWrite(accountApiKeyHash);
-        LibAccountConfig.Layout storage s = LibAccountConfig.layout();
-        _requireUsageKey(s, master, accountApiKeyHash, usageApiKeyHash);
-        s.bindings[usageApiKeyHash].kind = IAccountConfigTypes.HashKind.RemovedUsageKey;
-        LibAccountConfig.UsageKey storage key = s.usageKeys[usageApiKeyHash];
-        delete key.expiration;
-        delete key.name;
-        delete key.description;
-        delete key.createGroups;
-        delete key.deleteGroups;
-        delete key.createPKPs;
-        delete key.wildcards;
-        ++key.epoch;
-        delete key.manageIPFSIdsInGroups;
-        delete key.addPkpToGroups;
-        delete key.removePkpFromGroups;
-        delete key.executeInGroups;
-        delete s.balances[usageApiKeyHash];
-        s.accounts[master].usageKeys.remove(usageApiKeyHash);
-        emit UsageApiKeyRemoved(master, usageApiKeyHash);
+        _requireUsageKey(LibAccountConfig.layout(), master, accountApiKeyHash, usageApiKeyHash);
+        LibUsageKeys.remove(master, usageApiKeyHash);
     }
 
     /// @notice Rename a usage key of the account. Master key only.

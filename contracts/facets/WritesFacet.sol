@@ -7,82 +7,11 @@ import {LibAccess} from "../libraries/LibAccess.sol";
 import {LibGroups} from "../libraries/LibGroups.sol";
 import {IAccountConfigErrors} from "../interfaces/IAccountConfigErrors.sol";
 import {IAccountConfigEvents} from "../interfaces/IAccountConfigEvents.sol";
-import {IAccountConfigTypes} from "../interfaces/IAccountConfigTypes.sol";
 
-/// @title Accounts (create, convert, transfer), actions and wallet registration
+/// @title Actions and wallet registration of an account (accounts themselves: AccountsFacet)
 contract WritesFacet is IAccountConfigErrors, IAccountConfigEvents {
     using EnumerableSet for EnumerableSet.UintSet;
     using EnumerableSet for EnumerableSet.AddressSet;
-
-    // ------------------------------------------------------------------ accounts
-
-    /// @notice Create an account. Api payers and the owner may create either kind; anyone else only
-    ///         an unmanaged account whose hash is keccak256(abi.encodePacked(msg.sender)) and whose
-    ///         admin is msg.sender. An unmanaged account also binds its admin alias.
-    /// @param apiKeyHash the master hash (keccak of the API key, or of the admin address)
-    /// @param managed true for API mode (written by api payers), false for ChainSecured
-    /// @param accountName at most 128 bytes
-    /// @param accountDescription at most 1024 bytes
-    /// @param adminWalletAddress the account wallet (API mode) or admin wallet (ChainSecured)
-    function newAccount(
-        uint256 apiKeyHash,
-        bool managed,
-        string calldata accountName,
-        string calldata accountDescription,
-        address adminWalletAddress
-    ) external {
-        if (!LibAccess.isApiPayerOrOwner(msg.sender)) {
-            if (managed || adminWalletAddress != msg.sender || apiKeyHash != LibAccess.aliasOf(msg.sender)) {
-                revert OnlyApiPayerOrOwner(msg.sender);
-            }
-        }
-        _createAccount(apiKeyHash, managed, accountName, accountDescription, adminWalletAddress);
-    }
-
-    /// @notice Create an unmanaged (ChainSecured) account administered by msg.sender, whose master
-    ///         hash is keccak256(abi.encodePacked(msg.sender)).
-    /// @param accountName at most 128 bytes
-    /// @param accountDescription at most 1024 bytes
-    function newChainSecuredAccount(string calldata accountName, string calldata accountDescription) external {
-        _createAccount(LibAccess.aliasOf(msg.sender), false, accountName, accountDescription, msg.sender);
-    }
-
-    /// @notice Flip a managed account to unmanaged with `newAdminWalletAddress` as admin. One way only.
-    /// @dev Api payer or owner. `apiKeyHash` must be the master hash.
-    /// @param apiKeyHash the account's master hash
-    /// @param newAdminWalletAddress the wallet that becomes the sole admin
-    function convertToChainSecuredAccount(uint256 apiKeyHash, address newAdminWalletAddress) external {
-        LibAccess.enforceApiPayerOrOwner();
-        LibAccess.requireNonZeroAddress(newAdminWalletAddress, "newAdminWalletAddress");
-        (uint256 master, IAccountConfigTypes.HashKind kind) = LibAccess.resolve(apiKeyHash);
-        if (master == 0) revert AccountDoesNotExist(apiKeyHash);
-        if (kind != IAccountConfigTypes.HashKind.Master) revert NotMasterAccount(apiKeyHash);
-        LibAccountConfig.Account storage account = LibAccountConfig.layout().accounts[master];
-        if (!account.managed) revert InvalidRequest("account is already ChainSecured");
-        account.managed = false;
-        account.admin = newAdminWalletAddress;
-        _bindAdminAlias(master, newAdminWalletAddress, true);
-        emit AccountConvertedToChainSecured(master, newAdminWalletAddress);
-    }
-
-    /// @notice Hand an unmanaged account to a new admin wallet. Only the current admin may call.
-    ///         The previous admin's alias stays bound, so no wallet that was ever an admin can
-    ///         receive an account.
-    /// @param apiKeyHash the master hash or any hash that resolves to it
-    /// @param newAdminWalletAddress the new admin; its alias must be unbound
-    function transferChainSecuredAccountOwnership(uint256 apiKeyHash, address newAdminWalletAddress) external {
-        LibAccess.requireNonZeroAddress(newAdminWalletAddress, "newAdminWalletAddress");
-        uint256 master = LibAccess.requireAccount(apiKeyHash);
-        LibAccountConfig.Account storage account = LibAccountConfig.layout().accounts[master];
-        if (account.managed) revert InvalidRequest("account is managed; use convertToChainSecuredAccount");
-        address previous = account.admin;
-        if (msg.sender != previous) revert NoAccountAccess(apiKeyHash, msg.sender);
-        if (newAdminWalletAddress == previous) revert InvalidRequest("newAdminWalletAddress: already the admin");
-        account.admin = newAdminWalletAddress;
-        // The creator of a self-service account owns the master hash itself: it is bound too.
-        _bindAdminAlias(master, newAdminWalletAddress, false);
-        emit ChainSecuredAccountOwnershipTransferred(master, previous, newAdminWalletAddress);
-    }
 
     // ------------------------------------------------------------------ actions
 
@@ -184,46 +113,6 @@ contract WritesFacet is IAccountConfigErrors, IAccountConfigEvents {
     }
 
     // ------------------------------------------------------------------ internals
-
-    function _createAccount(
-        uint256 hash,
-        bool managed,
-        string calldata name,
-        string calldata description,
-        address admin
-    ) private {
-        LibAccess.requireNonZero(hash, "apiKeyHash");
-        LibAccess.requireNonZeroAddress(admin, "adminWalletAddress");
-        LibAccess.requireMetadata(bytes(name).length, bytes(description).length);
-        LibAccountConfig.Layout storage s = LibAccountConfig.layout();
-        if (s.bindings[hash].kind != IAccountConfigTypes.HashKind.None) revert AccountAlreadyExists(hash);
-        s.bindings[hash] = LibAccountConfig.Binding(hash, IAccountConfigTypes.HashKind.Master);
-        LibAccountConfig.Account storage account = s.accounts[hash];
-        account.exists = true;
-        account.managed = managed;
-        account.admin = admin;
-        account.name = name;
-        account.description = description;
-        s.accountHashes.push(hash);
-        emit AccountCreated(hash, admin, managed);
-        emit AccountMetadataSet(hash, name, description);
-        if (!managed) _bindAdminAlias(hash, admin, true);
-    }
-
-    /// @dev Bind keccak(admin) -> master; revert AccountAlreadyExists if that hash is bound. When
-    ///      `masterIsAlias` is true and the alias is the master hash itself, there is nothing to bind.
-    function _bindAdminAlias(uint256 master, address admin, bool masterIsAlias) private {
-        uint256 aliasHash = LibAccess.aliasOf(admin);
-        if (aliasHash == master && masterIsAlias) {
-            LibAccountConfig.layout().accounts[master].masterIsAdminAlias = true;
-            return;
-        }
-        LibAccountConfig.Binding storage binding = LibAccountConfig.layout().bindings[aliasHash];
-        if (binding.kind != IAccountConfigTypes.HashKind.None) revert AccountAlreadyExists(aliasHash);
-        binding.master = master;
-        binding.kind = IAccountConfigTypes.HashKind.AdminAlias;
-        emit AdminAliasBound(master, aliasHash, admin);
-    }
 
     function _setActionMetadata(uint256 master, uint256 cid, string calldata name, string calldata description)
         private

@@ -19,7 +19,7 @@ interface IAccountConfig is
     IERC165,
     IERC173
 {
-    // ---- WritesFacet ----
+    // ---- AccountsFacet ----
     function newAccount(
         uint256 apiKeyHash,
         bool managed,
@@ -30,6 +30,9 @@ interface IAccountConfig is
     function newChainSecuredAccount(string calldata accountName, string calldata accountDescription) external;
     function convertToChainSecuredAccount(uint256 apiKeyHash, address newAdminWalletAddress) external;
     function transferChainSecuredAccountOwnership(uint256 apiKeyHash, address newAdminWalletAddress) external;
+    function reclaimAddressAlias() external;
+
+    // ---- WritesFacet ----
     function addAction(
         uint256 accountApiKeyHash,
         string calldata name,
@@ -108,6 +111,7 @@ interface IAccountConfig is
     function accountCount() external view returns (uint256);
     function indexToAccountHashAt(uint256 index) external view returns (uint256);
     function accountExistsAndIsMutable(uint256 apiKeyHash) external view returns (bool);
+    function accountExists(uint256 apiKeyHash) external view returns (bool);
     function getAccountWalletAddress(uint256 apiKeyHash) external view returns (address);
     function getAccount(uint256 apiKeyHash) external view returns (AccountInfo memory);
     function resolveApiKeyHash(uint256 apiKeyHash) external view returns (uint256 master, HashKind kind);

@@ -38,6 +38,10 @@ interface IAccountConfigErrors {
     error OnlyPricingOperatorOrOwner(address caller);
     /// @notice The versioned initializer already ran for this (or a later) version.
     error AlreadyInitialized(uint64 version, uint64 currentVersion);
+    /// @notice The version 2 initializer was given a (master, wallet) pair it cannot record: the
+    ///         account is not an unmanaged account made before version 2, or `wallet` was never its
+    ///         admin.
+    error LegacyMasterWalletInvalid(uint256 masterApiKeyHash, address wallet);
     /// @notice diamondCut: an add/replace/remove operation is invalid (message says which).
     error DiamondCutInvalid(string message, bytes4 selector);
     /// @notice diamondCut: the initializer call reverted without a reason.

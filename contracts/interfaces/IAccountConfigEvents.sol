@@ -64,6 +64,18 @@ interface IAccountConfigEvents {
     );
     /// @notice A node configuration entry was set (or removed, with `removed` true).
     event NodeConfigurationSet(string key, string value, bool removed);
+    /// @notice The master hash of the account belongs to `wallet`: it executes only while `wallet`
+    ///         is the account's admin (emitted when an unmanaged account is created or converted,
+    ///         and by the version 2 initializer for accounts made before it).
+    event MasterWalletSet(uint256 indexed masterApiKeyHash, address indexed wallet);
+    /// @notice `wallet` reclaimed its alias `aliasHash` = keccak256(abi.encodePacked(wallet)): the
+    ///         usage-key binding of account `previousAccountApiKeyHash` (0 when there was none) is
+    ///         gone and no account may bind the hash as a usage key again.
+    event AddressAliasReclaimed(
+        uint256 indexed aliasHash,
+        address indexed wallet,
+        uint256 indexed previousAccountApiKeyHash
+    );
     /// @notice The diamond's storage was initialised at `version`.
     event Initialized(uint64 version);
     /// @notice batchCalls: call `index` finished (emitted after the call's own events, so it closes

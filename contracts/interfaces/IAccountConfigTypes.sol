@@ -73,6 +73,9 @@ interface IAccountConfigTypes {
         /// the master hash is the alias of the wallet that created (or was converted to) the
         /// account: it executes only while that wallet is the admin
         bool masterIsAdminAlias;
+        /// the wallet the master hash belongs to (unmanaged accounts): the master hash executes
+        /// only while this wallet is the admin; zero for managed accounts
+        address masterWallet;
     }
 
     /// @notice What an apiKeyHash is bound to.

@@ -43,6 +43,28 @@ library LibAccess {
         return uint256(keccak256(abi.encodePacked(wallet)));
     }
 
+    /// @notice Whether `binding` leaves its hash free to become an account's master or admin alias:
+    ///         never bound, or a wallet alias reclaimed by its wallet (RemovedUsageKey with master 0).
+    function isFreeForAccount(LibAccountConfig.Binding storage binding) internal view returns (bool) {
+        IAccountConfigTypes.HashKind kind = binding.kind;
+        return
+            kind == IAccountConfigTypes.HashKind.None ||
+            (kind == IAccountConfigTypes.HashKind.RemovedUsageKey && binding.master == 0);
+    }
+
+    /// @notice Whether the master hash `hash` of `account` still carries the account's authority to
+    ///         execute: always for a managed account; for an unmanaged one only while the admin is
+    ///         the wallet the master hash belongs to (the wallet the account was created with or
+    ///         converted to), so a transfer takes execution away from the old API key.
+    function masterHoldsAuthority(LibAccountConfig.Account storage account, uint256 hash) internal view returns (bool) {
+        if (account.managed) return true;
+        address wallet = account.masterWallet;
+        if (wallet != address(0)) return account.admin == wallet;
+        // Made before storage version 2 and not recorded by its initializer: a self-service master
+        // (the creator's alias) is checked by its alias; any other master executes nothing.
+        return account.masterIsAdminAlias && aliasOf(account.admin) == hash;
+    }
+
     // ------------------------------------------------------------------ write authority
 
     function isApiPayerOrOwner(address who) internal view returns (bool) {
@@ -117,9 +139,8 @@ library LibAccess {
             return (master, ExecScope.All);
         }
         if (kind == IAccountConfigTypes.HashKind.Master) {
-            // A master that is a wallet's alias (self-service account) follows the same rule.
-            LibAccountConfig.Account storage account = LibAccountConfig.layout().accounts[master];
-            if (account.masterIsAdminAlias && aliasOf(account.admin) != hash) return (0, ExecScope.None);
+            // Authority follows the current owner: the old API key of a transferred account is inert.
+            if (!masterHoldsAuthority(LibAccountConfig.layout().accounts[master], hash)) return (0, ExecScope.None);
             return (master, ExecScope.All);
         }
         LibAccountConfig.UsageKey storage key = LibAccountConfig.layout().usageKeys[hash];

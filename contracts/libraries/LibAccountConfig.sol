@@ -34,7 +34,9 @@ library LibAccountConfig {
     uint8 internal constant PERM_EXECUTE = 8;
 
     /// @notice What an apiKeyHash resolves to. `kind` RemovedUsageKey keeps `master` as a tombstone
-    ///         so that only the same account may bind that hash again.
+    ///         so that only the same account may bind that hash again. A RemovedUsageKey tombstone
+    ///         with master 0 is a wallet alias reclaimed by its wallet (reclaimAddressAlias): no
+    ///         account may bind it as a usage key, but it may become that wallet's account or alias.
     struct Binding {
         uint256 master;
         IAccountConfigTypes.HashKind kind;
@@ -58,6 +60,12 @@ library LibAccountConfig {
         /// the master hash is keccak256(abi.encodePacked(wallet)) of the wallet that created (or was
         /// converted to) this account: it executes only while that wallet is the admin
         bool masterIsAdminAlias;
+        /// (appended in storage version 2) the wallet the master hash belongs to: the admin an
+        /// unmanaged account was created with, or the wallet a managed account was converted to.
+        /// The master hash of an unmanaged account executes only while this wallet is the admin.
+        /// Zero for managed accounts and for unmanaged accounts made before version 2 until the
+        /// version 2 initializer records it (see AccountConfigInit).
+        address masterWallet;
     }
 
     struct Metadata {

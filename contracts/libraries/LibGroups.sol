@@ -20,13 +20,18 @@ library LibGroups {
         if (added) emit IAccountConfigEvents.ActionAdded(master, cid);
     }
 
-    /// @notice Add `cid` (0 = every action of the account) to the group; registers the action
-    ///         if needed. No-op when the group already lists it.
-    function addAction(uint256 master, uint256 groupId, uint256 cid) internal {
+    /// @notice Add `cid` (0 = every action of the account) to the group. A cid not registered to the
+    ///         account is registered when the caller has full rights (`full`), else the call reverts
+    ///         NotMasterAccount(hash): only the master makes code runnable. No-op when the group
+    ///         already lists the cid.
+    function addAction(uint256 master, uint256 hash, bool full, uint256 groupId, uint256 cid) internal {
         LibAccountConfig.Layout storage s = LibAccountConfig.layout();
         LibAccountConfig.Group storage group = s.groups[groupId];
         LibAccountConfig.Account storage account = s.accounts[master];
-        if (cid != 0) registerAction(master, cid);
+        if (cid != 0 && !account.actions.contains(cid)) {
+            if (!full) revert IAccountConfigErrors.NotMasterAccount(hash);
+            registerAction(master, cid);
+        }
         if (!group.cids.add(cid)) return;
         LibAccess.requireMaxLength(group.cids.length(), LibAccountConfig.MAX_GROUP_MEMBERS, "group cidHashes");
         if (cid == 0) {
@@ -72,16 +77,18 @@ library LibGroups {
     }
 
     /// @notice Add lists given to addGroup/updateGroup (each at most MAX_GROUP_LIST_INPUT entries).
+    ///         `hash` is the caller's hash and `full` its rights (see addAction).
     function addLists(
         uint256 master,
         uint256 hash,
+        bool full,
         uint256 groupId,
         uint256[] calldata cids,
         address[] calldata wallets
     ) internal {
         LibAccess.requireMaxLength(cids.length, LibAccountConfig.MAX_GROUP_LIST_INPUT, "cidHashes");
         LibAccess.requireMaxLength(wallets.length, LibAccountConfig.MAX_GROUP_LIST_INPUT, "pkpIds");
-        for (uint256 i; i < cids.length; ++i) addAction(master, groupId, cids[i]);
+        for (uint256 i; i < cids.length; ++i) addAction(master, hash, full, groupId, cids[i]);
         for (uint256 i; i < wallets.length; ++i) addWallet(master, hash, groupId, wallets[i]);
     }
 

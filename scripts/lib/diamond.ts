@@ -9,6 +9,7 @@ export const FACET_NAMES = [
   "DiamondCutFacet",
   "DiamondLoupeFacet",
   "OwnershipFacet",
+  "AccountsFacet",
   "WritesFacet",
   "GroupsFacet",
   "UsageKeysFacet",

@@ -34,6 +34,13 @@ export interface AccountRow {
    * wallet is the admin. Absent means false.
    */
   masterIsAdminAlias?: boolean;
+  /**
+   * The wallet the master hash belongs to (contract: Account.masterWallet, event MasterWalletSet):
+   * the admin an unmanaged account was created with, or the wallet it was converted to. The master
+   * hash of an unmanaged account executes only while this wallet is the admin. Null (or absent) for
+   * managed accounts and for unmanaged accounts made before the contract recorded it.
+   */
+  masterWallet?: Address | null;
 }
 
 export interface GroupRow {

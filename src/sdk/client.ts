@@ -163,9 +163,16 @@ export class LitNodeSimpleApiClient {
     });
   }
 
-  /** API mode: whether the key resolves to an account. Sovereign mode: whether the admin hash does. */
+  /**
+   * API mode: whether the key resolves to an account (GET /account_exists). Sovereign mode: whether
+   * the connected wallet administers the account now, asked on-chain as the wallet
+   * (accountExistsAndIsMutable answers for its caller): false for a wallet that handed its account on.
+   */
   async accountExists(): Promise<boolean> {
-    if (this.mode === "sovereign") return this.accountExistsByHash(await this.resolveAdminHash());
+    if (this.mode === "sovereign") {
+      const hash = await this.resolveAdminHash();
+      return (await this.readerAsSigner()).accountExistsAndIsMutable(BigInt(hash));
+    }
     return this.http("GET", "/account_exists");
   }
 
@@ -552,9 +559,23 @@ export class LitNodeSimpleApiClient {
     return { wallet_address: address.toLowerCase(), api_key_hash: master, transaction_hash: r.transaction_hash ?? "" };
   }
 
-  /** Whether `apiKeyHash` (master, usage key or admin alias) resolves to an account (a contract read). */
+  /**
+   * Whether `apiKeyHash` (master, usage key or admin alias) resolves to an account, whoever asks (the
+   * contract's accountExists view). Whether the connected wallet may write it: accountExists() in
+   * sovereign mode.
+   */
   async accountExistsByHash(apiKeyHash: string): Promise<boolean> {
-    return (await this.reader()).accountExistsAndIsMutable(BigInt(apiKeyHash));
+    return (await this.reader()).accountExists(BigInt(apiKeyHash));
+  }
+
+  /**
+   * Sovereign mode only: takes the connected wallet's alias keccak256(abi.encodePacked(wallet)) back
+   * from a usage key of another account that squats it (reclaimAddressAlias), so that a conversion or
+   * transfer to this wallet can follow. The hash stays reserved for the wallet.
+   */
+  async reclaimAddressAlias(): Promise<SuccessResponse> {
+    this.requireMode("reclaimAddressAlias", "sovereign");
+    return this.tx("reclaimAddressAlias", (c) => c.reclaimAddressAlias());
   }
 
   /** Sovereign mode only: hands the account to `newAdminWalletAddress` (signed by the current admin). */
@@ -674,7 +695,7 @@ export class LitNodeSimpleApiClient {
     try {
       const reader = await this.reader();
       const alias = chainSecuredAccountHash(address);
-      if (!(await reader.accountExistsAndIsMutable(alias))) return false;
+      if (!(await reader.accountExists(alias))) return false;
       return (await reader.getAccount(alias)).adminWalletAddress.toLowerCase() === address.toLowerCase();
     } catch {
       return false;
@@ -730,6 +751,13 @@ export class LitNodeSimpleApiClient {
     const provider: Provider | null = this.signer?.provider ?? this.fallbackProvider ?? null;
     if (provider === null) throw new LitUsageError("contract reads need a signer with a provider or rpcUrl");
     return IAccountConfig__factory.connect(await this.diamondAddress(), provider);
+  }
+
+  /** Reads whose answer depends on the caller (msg.sender = the connected wallet). */
+  private async readerAsSigner(): Promise<IAccountConfig> {
+    const signer = this.requireSigner("a read as the wallet");
+    if (signer.provider == null) throw new LitUsageError("reads as the wallet need a signer with a provider");
+    return IAccountConfig__factory.connect(await this.diamondAddress(), signer);
   }
 
   private async writer(): Promise<IAccountConfig> {

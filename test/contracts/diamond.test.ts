@@ -396,11 +396,43 @@ describe("Diamond (cut, loupe, ownership, ERC-165)", () => {
   });
 
   describe("initializer", () => {
-    it("refuses to run initializeV1 a second time: AlreadyInitialized(1, 1)", async () => {
+    it("refuses to run initializeV1 a second time: AlreadyInitialized(1, 2)", async () => {
       const f = await loadFixture(deployDiamond);
       await expect(f.diamond.diamondCut([], f.initAddress, await initV1Calldata(f)))
         .to.be.revertedWithCustomError(f.diamond, "AlreadyInitialized")
-        .withArgs(1n, 1n);
+        .withArgs(1n, 2n);
+    });
+
+    it("initialises a fresh diamond at version 2: initializeV2 is refused with AlreadyInitialized(2, 2)", async () => {
+      const f = await loadFixture(deployDiamond);
+      const init = await ethers.getContractAt("AccountConfigInit", f.initAddress);
+      expect(await init.VERSION()).to.equal(2n);
+      await expect(f.diamond.diamondCut([], f.initAddress, init.interface.encodeFunctionData("initializeV2", [[]])))
+        .to.be.revertedWithCustomError(f.diamond, "AlreadyInitialized")
+        .withArgs(2n, 2n);
+    });
+
+    it("records no legacy master wallet on a version 2 diamond: every account made at version 2 has one", async () => {
+      const f = await loadFixture(deployDiamond);
+      const init = await ethers.getContractAt("AccountConfigInit", f.initAddress);
+      const admin = f.users[0];
+      await f.diamond.connect(admin).newChainSecuredAccount("a", "");
+      const managed = ethers.id("managed-for-init-test");
+      await f.diamond.connect(f.payer).newAccount(managed, true, "m", "", admin.address);
+      const record = (master: string | bigint, wallet: string) =>
+        f.diamond.diamondCut([], f.initAddress, init.interface.encodeFunctionData("recordLegacyMasterWallets", [[{ master, wallet }]]));
+      const own = ethers.solidityPackedKeccak256(["address"], [admin.address]);
+      for (const [master, wallet] of [
+        [own, admin.address], // already recorded
+        [managed, admin.address], // managed
+        [ethers.id("nobody"), admin.address], // no account
+      ] as const) {
+        await expect(record(master, wallet)).to.be.revertedWithCustomError(f.diamond, "LegacyMasterWalletInvalid").withArgs(master, wallet);
+      }
+      await expect(f.diamond.diamondCut([], f.initAddress, init.interface.encodeFunctionData("recordLegacyMasterWallets", [[]]))).to.emit(
+        f.diamond,
+        "DiamondCut",
+      );
     });
 
     it("leaves the configuration untouched by the refused second run", async () => {
@@ -410,10 +442,10 @@ describe("Diamond (cut, loupe, ownership, ERC-165)", () => {
       expect(await f.diamond.api_payers()).to.deep.equal([f.payer.address, f.payer2.address]);
     });
 
-    it("emitted Initialized(1) when the diamond was deployed", async () => {
+    it("emitted Initialized(2) when the diamond was deployed", async () => {
       const f = await loadFixture(deployDiamond);
       const events = await f.diamond.queryFilter(f.diamond.filters.Initialized());
-      expect(events.map((e) => e.args.version)).to.deep.equal([1n]);
+      expect(events.map((e) => e.args.version)).to.deep.equal([2n]);
     });
   });
 

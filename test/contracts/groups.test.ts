@@ -645,6 +645,7 @@ describe("Groups", () => {
       const id = await addGroup(f, master);
       const key = await addUsageKey(f, master, { manageIPFSIdsInGroups: [id] });
       const a = cidOf("a");
+      await api.addAction(master, "a", "", a); // a usage key adds registered actions only
       await expect(api.addActionToGroup(key, id, a)).to.emit(f.diamond, "ActionAddedToGroup").withArgs(master, id, a);
     });
 
@@ -653,6 +654,7 @@ describe("Groups", () => {
       const key = await addUsageKey(f, master, { manageIPFSIdsInGroups: [0] });
       const later = await addGroup(f, master);
       const a = cidOf("a");
+      await api.addAction(master, "a", "", a);
       await expect(api.addActionToGroup(key, later, a)).to.emit(f.diamond, "ActionAddedToGroup").withArgs(master, later, a);
     });
 

@@ -142,10 +142,10 @@ describe("Storage layout and ABI surface", () => {
       expect(erc7201Slot("accountconfig.storage.main")).to.not.equal(erc7201Slot("accountconfig.storage.diamond"));
     });
 
-    it("stores initializedVersion = 1 at offset 0 of the main slot after deployment", async () => {
+    it("stores initializedVersion = 2 at offset 0 of the main slot after deployment", async () => {
       const f = await loadFixture(deployDiamond);
       const slot = erc7201Slot("accountconfig.storage.main");
-      expect(await ethers.provider.getStorage(f.diamondAddress, slot)).to.equal(word(1n));
+      expect(await ethers.provider.getStorage(f.diamondAddress, slot)).to.equal(word(2n));
     });
 
     it("stores the shared group counter (nextGroupId) at offset 1 of the main slot", async () => {
@@ -221,12 +221,18 @@ describe("Storage layout and ABI surface", () => {
       surface = parseSurface(readFileSync(ABI_SURFACE, "utf8"));
     });
 
-    it("parses the whole surface (20 errors, 25 events, 64 functions)", () => {
+    it("parses the whole surface (20 errors, 25 events, 65 functions)", () => {
       expect(surface.errors.length).to.equal(20);
       expect(surface.events.length).to.equal(25);
-      expect(surface.functions.length).to.equal(64);
+      expect(surface.functions.length).to.equal(65);
       const names = surface.functions.map((fn) => fn.name);
-      expect(names).to.include.members(["setUsageApiKey", "listApiKeys", "transferChainSecuredAccountOwnership", "setPricingOperator"]);
+      expect(names).to.include.members([
+        "setUsageApiKey",
+        "listApiKeys",
+        "transferChainSecuredAccountOwnership",
+        "setPricingOperator",
+        "reclaimAddressAlias",
+      ]);
     });
 
     it("every function of the surface is served by a facet of the deployed diamond", async () => {

@@ -350,7 +350,7 @@ describe("Upgrades", () => {
       ]);
       await expect(f.diamond.diamondCut([], f.initAddress, data))
         .to.be.revertedWithCustomError(f.diamond, "AlreadyInitialized")
-        .withArgs(1n, 1n);
+        .withArgs(1n, 2n);
     });
   });
 
@@ -383,7 +383,7 @@ describe("Upgrades", () => {
       const { v2 } = await addV2(w);
       const maxGroup = w.groups.filter((g) => g !== 999n).reduce((m, g) => (g > m ? g : m), 0n);
       expect(await v2.groupCounter()).to.equal(maxGroup);
-      expect(await v2.storageVersion()).to.equal(1n);
+      expect(await v2.storageVersion()).to.equal(2n);
     });
 
     it("sees writes made through the other facets", async () => {

@@ -461,6 +461,7 @@ describe("Usage API keys", () => {
         const key = await addUsageKey(f, master, { manageIPFSIdsInGroups: [0] });
         const g2 = await addGroup(f, master);
         const a = cidOf("a");
+        await api.addAction(master, "a", "", a); // a usage key adds registered actions only
         await api.addActionToGroup(key, g1, a);
         await api.addActionToGroup(key, g2, a);
         expect([...(await f.diamond.groupIdsForAction(master, a))]).to.have.members([g1, g2]);

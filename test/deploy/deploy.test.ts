@@ -25,7 +25,7 @@ describe("deploy scripts", () => {
     expect(await d.pricingOperator()).to.equal(signers[2].address);
     expect(await d.adminApiPayerAccount()).to.equal(signers[3].address);
     expect(await d.api_payers()).to.deep.equal([signers[4].address, signers[5].address]);
-    expect((await d.facetAddresses()).length).to.equal(11);
+    expect((await d.facetAddresses()).length).to.equal(12);
   });
 
   it("saves the combined ABI of all facets under the deployment AccountConfig", async () => {

@@ -293,6 +293,19 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
       expect(await sovereign(secondAdmin).accountExistsByHash(hash)).to.equal(true);
     });
 
+    it("after a transfer: the previous wallet's accountExists() is false, the new wallet's true (asked as each wallet)", async () => {
+      expect(await sovereign(firstAdmin).accountExists()).to.equal(false);
+      expect(await sovereign(secondAdmin).accountExists()).to.equal(true);
+      // plain existence is the same for anyone
+      expect(await sovereign(firstAdmin).accountExistsByHash(chainSecuredAccountHash(firstAdmin.address))).to.equal(true);
+    });
+
+    it("after a transfer: a Lit Action run with the original API key is refused (403)", async () => {
+      const e = await rejected(createClient(baseUrl, { apiKey }).litAction({ code: HELLO }));
+      expect(e).to.be.instanceOf(LitApiError);
+      expect(e).to.include({ status: 403, errorName: "NotAllowedToExecuteAction" });
+    });
+
     it("after a transfer: groups, PKPs, actions and usage keys are visible under the new wallet session", async () => {
       const client = sovereign(secondAdmin);
       expect((await client.listGroups({ pageNumber: 0, pageSize: 10 })).map((g) => BigInt(g.id))).to.include(
@@ -327,6 +340,37 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
       );
       expect(back).to.be.instanceOf(ContractRevertError);
       expect((back as ContractRevertError).errorName).to.equal("AccountAlreadyExists");
+    });
+  });
+
+  describe("reclaiming a wallet's alias", () => {
+    it("a wallet whose alias another account's usage key squats reclaims it, then a conversion to it succeeds", async () => {
+      const victim = h.f.users[13];
+      const squatter = createClient(baseUrl);
+      const { api_key: squatterKey } = await squatter.newAccount({ accountName: "squatter", accountDescription: "" });
+      const squatterMaster = ethers.keccak256(ethers.toUtf8Bytes(squatterKey));
+      const alias = chainSecuredAccountHash(victim.address);
+      await (await h.f.diamond.connect(h.f.owner).setUsageApiKey(squatterMaster, alias, 0, 0, "squat", "", false, false, false, [], [], [], [])).wait();
+      await sync();
+      const client = createClient(baseUrl);
+      const { api_key } = await client.newAccount({ accountName: "to convert", accountDescription: "" });
+      const refused = await rejected(client.convertToChainSecuredAccount({ apiKey: api_key, signer: victim }));
+      expect(refused).to.be.instanceOf(LitApiError);
+      expect(refused).to.include({ status: 409, errorName: "AccountAlreadyExists" });
+
+      const reclaimed = await sovereign(victim).reclaimAddressAlias();
+      expect(reclaimed.transaction_hash).to.match(/^0x[0-9a-f]{64}$/);
+      await sync();
+      const res = await client.convertToChainSecuredAccount({ apiKey: api_key, signer: victim });
+      expect(res.wallet_address).to.equal(victim.address.toLowerCase());
+      expect(await sovereign(victim).accountExists()).to.equal(true);
+    });
+
+    it("reclaimAddressAlias is sovereign-mode only and reverts typed for a wallet that owns an account", async () => {
+      expect(await rejected(createClient(baseUrl).reclaimAddressAlias())).to.be.instanceOf(ModeError);
+      const e = await rejected(sovereign(secondAdmin).reclaimAddressAlias());
+      expect(e).to.be.instanceOf(ContractRevertError);
+      expect((e as ContractRevertError).errorName).to.equal("AccountAlreadyExists");
     });
   });
 

@@ -30,7 +30,7 @@ describe("tasks: account", () => {
     expect(info.name).to.equal("acme");
     expect(info.description).to.equal("d");
     expect(info.managed).to.equal(true);
-    expect(await env.diamond.accountExistsAndIsMutable(apiKeyHash(r.apiKey))).to.equal(true);
+    expect(await env.diamond.accountExists(apiKeyHash(r.apiKey))).to.equal(true);
   });
 
   it("account:new with --api-key uses that key and does not echo it; --unmanaged --admin creates a ChainSecured account", async () => {
@@ -115,6 +115,7 @@ describe("tasks: account", () => {
       walletCount: "0",
       usageKeyCount: "0",
       masterIsAdminAlias: false,
+      masterWallet: ethers.ZeroAddress,
     });
     const missing = await fails("account:get", { account: "nobody" }, "AccountDoesNotExist");
     expect(missing.args).to.deep.equal({ apiKeyHash: apiKeyHash("nobody") });
@@ -122,6 +123,35 @@ describe("tasks: account", () => {
     expect(await run("account:resolve", { account: key })).to.deep.equal({ apiKeyHash: hash, master: hash, kind: "Master" });
     expect(await run("account:resolve", { account: "x" })).to.deep.equal({ apiKeyHash: apiKeyHash("x"), master: hex32(0n), kind: "None" });
     expect(await run("account:wallet-address", { account: hash })).to.equal(await env.diamond.getAccountWalletAddress(hash));
+  });
+
+  it("account:writable answers for the signer; account:exists for anyone", async () => {
+    const [admin, stranger] = env.users;
+    await write("account:new-chainsecured", { name: "mine", from: indexOf(env, admin) });
+    const alias = chainSecuredHash(admin.address);
+    expect(await run("account:writable", { account: alias, from: indexOf(env, admin) })).to.equal(true);
+    expect(await run("account:writable", { account: alias, from: indexOf(env, stranger) })).to.equal(false);
+    expect(await run("account:writable", { account: alias })).to.equal(false); // signer 0, the owner: no authority here
+    expect(await run("account:exists", { account: alias, from: indexOf(env, stranger) })).to.equal(true);
+    const { hash } = await newManaged("api mode");
+    expect(await run("account:writable", { account: hash, from: "apiPayer1" })).to.equal(true);
+    expect(await run("account:writable", { account: hash, from: indexOf(env, stranger) })).to.equal(false);
+  });
+
+  it("account:reclaim-alias takes the signer's alias back from a squatting usage key", async () => {
+    const victim = env.users[2];
+    const { hash } = await newManaged("squatter");
+    const alias = chainSecuredHash(victim.address);
+    await write("usage-key:set", { account: hash, key: alias });
+    const r = await run<WriteResult & { aliasHash: string }>("account:reclaim-alias", { from: indexOf(env, victim) });
+    expect(r.aliasHash).to.equal(alias);
+    expect(eventNames(r)).to.deep.equal(["UsageApiKeyRemoved", "AddressAliasReclaimed"]);
+    expect(await run("account:resolve", { account: alias })).to.deep.equal({ apiKeyHash: alias, master: hex32(0n), kind: "RemovedUsageKey" });
+    // a wallet whose alias is free just reserves it
+    expect(eventNames(await write("account:reclaim-alias", { from: indexOf(env, env.users[3]) }))).to.deep.equal(["AddressAliasReclaimed"]);
+    await write("account:new-chainsecured", { from: indexOf(env, victim) });
+    const owned = await fails("account:reclaim-alias", { from: indexOf(env, victim) }, "AccountAlreadyExists");
+    expect(owned.args).to.deep.equal({ apiKeyHash: alias });
   });
 
   it("account:count and account:at enumerate accounts", async () => {

@@ -4,7 +4,7 @@
  */
 import { BrowserProvider, ZeroAddress, getAddress, isAddress } from "ethers";
 import { useState } from "react";
-import { walletHasAccount } from "../api/chain-secured";
+import { newAdminBlocker } from "../api/chain-secured";
 import { requireWallet } from "../api/wallet";
 import { Dialog } from "../components/Dialog";
 import { TextField } from "../components/Field";
@@ -38,9 +38,16 @@ export function ChangeOwnershipDialog({ open, onClose }: { open: boolean; onClos
     const next = getAddress(address.trim());
     const res = await write.run("Transferring ownership", async () => {
       reportPhase("Checking that the new wallet has no account");
-      if (await walletHasAccount(new BrowserProvider(requireWallet()), chain.contract_address, next)) {
+      const blocker = await newAdminBlocker(new BrowserProvider(requireWallet()), chain.contract_address, next);
+      if (blocker === "account") {
         throw new Error(
           `${next} already owns, or once owned, an account; it cannot receive this one. Choose a fresh address.`,
+        );
+      }
+      if (blocker === "squatted") {
+        throw new Error(
+          `The address hash of ${next} is held by a usage key of another account. The owner of ${next} can free it ` +
+            "by calling reclaimAddressAlias() on the contract from that wallet; then transfer again.",
         );
       }
       return client.transferChainSecuredAccountOwnership({ newAdminWalletAddress: next });

@@ -13,7 +13,9 @@ export type AdminStatus =
 export async function adminStatus(provider: Provider, contractAddress: string, address: string): Promise<AdminStatus> {
   const diamond = IAccountConfig__factory.connect(contractAddress, provider);
   const alias = chainSecuredAccountHash(address);
-  if (!(await diamond.accountExistsAndIsMutable(alias))) return { kind: "none" };
+  // accountExists, not accountExistsAndIsMutable: the latter answers for msg.sender (a provider
+  // read has none), and "former" needs plain existence.
+  if (!(await diamond.accountExists(alias))) return { kind: "none" };
   const account = await diamond.getAccount(alias);
   if (account.managed) return { kind: "managed" };
   if (account.adminWalletAddress.toLowerCase() !== address.toLowerCase()) {
@@ -22,8 +24,24 @@ export async function adminStatus(provider: Provider, contractAddress: string, a
   return { kind: "admin", accountHash: alias, accountName: account.name };
 }
 
-/** Whether a wallet already owns, or once owned, an account (such a wallet cannot receive one). */
-export async function walletHasAccount(provider: Provider, contractAddress: string, address: string): Promise<boolean> {
+/**
+ * Why a wallet cannot receive an account, or null when it can: "account" when it owns, or once
+ * owned, an account; "squatted" when a usage key of another account holds its address hash (the
+ * wallet itself can free it with reclaimAddressAlias()).
+ */
+export async function newAdminBlocker(
+  provider: Provider,
+  contractAddress: string,
+  address: string,
+): Promise<"account" | "squatted" | null> {
   const diamond = IAccountConfig__factory.connect(contractAddress, provider);
-  return diamond.accountExistsAndIsMutable(chainSecuredAccountHash(address));
+  const [, kind] = await diamond.resolveApiKeyHash(chainSecuredAccountHash(address));
+  if (kind === HASH_KIND_MASTER || kind === HASH_KIND_ADMIN_ALIAS) return "account";
+  if (kind === HASH_KIND_USAGE_KEY) return "squatted";
+  return null;
 }
+
+/** HashKind values of resolveApiKeyHash. */
+const HASH_KIND_MASTER = 1n;
+const HASH_KIND_USAGE_KEY = 2n;
+const HASH_KIND_ADMIN_ALIAS = 3n;

@@ -3,20 +3,26 @@
  * views PermissionsFacet.canExecuteAction / canUseWalletInAction (contracts/libraries/LibAccess.sol
  * executionScope, groupPermitsAction, groupPermitsWallet, walletInAccount):
  *
- * - scope All: the master hash, the CURRENT admin's alias, or a usage key with 0 in executeInGroups;
- *   may run any non-zero cid and use any wallet registered to the account;
+ * - scope All: the master hash while it holds the account's authority (see below), the CURRENT
+ *   admin's alias, or a usage key with 0 in executeInGroups; may run any non-zero cid and use any
+ *   wallet registered to the account;
  * - scope Groups: another usage key; some group of its executeInGroups that belongs to the account
  *   permits the cid (explicitly, or the zero-hash wildcard for a cid registered to the account) and,
  *   for wallets, the same group lists the wallet or the zero address, and the wallet is registered to
  *   the account;
- * - scope None: unknown, removed or expired keys, a former admin's alias. cid 0 is never executable.
+ * - scope None: unknown, removed or expired keys, a former admin's alias, the master hash of an
+ *   unmanaged account whose admin is no longer the wallet that hash belongs to. cid 0 is never
+ *   executable.
  *
- * `Account.masterIsAdminAlias` (a master hash that is itself a wallet's alias loses its rights when
- * that wallet stops being admin) comes from the index (AccountRow.masterIsAdminAlias); the
- * `masterIsAdminAlias` option is only a fallback for readers that do not carry it.
+ * Authority follows the current owner (LibAccess.masterHoldsAuthority): the master hash of a managed
+ * account always executes; of an unmanaged account only while its admin is AccountRow.masterWallet
+ * (the wallet it was created with or converted to, event MasterWalletSet). An unmanaged account
+ * without a recorded master wallet (made before the contract recorded it) falls back to
+ * `masterIsAdminAlias` (a self-service master, checked by its alias) and otherwise executes nothing.
+ * The `masterIsAdminAlias` option is only a fallback for readers that do not carry that field.
  */
 import { keccak256 } from "ethers";
-import type { Address, Hex32, IndexReader, UsageKeyRow } from "../ports";
+import type { AccountRow, Address, Hex32, IndexReader, UsageKeyRow } from "../ports";
 import { isExpired } from "./access";
 
 export const ZERO_HASH: Hex32 = `0x${"0".repeat(64)}`;
@@ -66,11 +72,7 @@ export class ExecutionPermissions {
       if (account === null) return NONE;
       const isCurrentAdminAlias = aliasOf(account.admin) === hash;
       if (binding.kind === "AdminAlias" && !isCurrentAdminAlias) return NONE;
-      if (binding.kind === "Master" && !isCurrentAdminAlias) {
-        const masterIsAdminAlias =
-          account.masterIsAdminAlias ?? (this.options.masterIsAdminAlias ? await this.options.masterIsAdminAlias(master) : false);
-        if (masterIsAdminAlias) return NONE;
-      }
+      if (binding.kind === "Master" && !(await this.masterHoldsAuthority(account, isCurrentAdminAlias))) return NONE;
       return { scope: "All", master, usageKey: null };
     }
     if (binding.kind !== "UsageKey") return NONE;
@@ -78,6 +80,17 @@ export class ExecutionPermissions {
     if (key === null || isExpired(key.expiration, this.options.now())) return NONE;
     if (key.executeInGroups.some((id) => id === "0")) return { scope: "All", master, usageKey: key };
     return { scope: "Groups", master, usageKey: key };
+  }
+
+  /** LibAccess.masterHoldsAuthority (see the module comment). */
+  private async masterHoldsAuthority(account: AccountRow, masterIsCurrentAdminAlias: boolean): Promise<boolean> {
+    if (account.managed) return true;
+    const wallet = account.masterWallet ?? null;
+    if (wallet !== null) return lower(wallet) === lower(account.admin);
+    const masterIsAdminAlias =
+      account.masterIsAdminAlias ??
+      (this.options.masterIsAdminAlias ? await this.options.masterIsAdminAlias(account.master) : false);
+    return masterIsAdminAlias && masterIsCurrentAdminAlias;
   }
 
   /** PermissionsFacet.canExecuteAction. */

@@ -3,8 +3,8 @@
  * the indexed state in the facet's order before anything is sent.
  */
 import type { Address, GroupRow, IndexReader, Uint } from "../ports";
-import { type Caller, requireFlag, requireGroup, requireGroupWrite, requireMasterWrite, requireWrite } from "./access";
-import { notFound } from "./errors";
+import { type Caller, isFull, requireFlag, requireGroup, requireGroupWrite, requireMasterWrite, requireWrite } from "./access";
+import { forbidden, notFound } from "./errors";
 import { findEvent, type Submitter, uintArg, type WriteOptions } from "./submit";
 import * as v from "./values";
 
@@ -33,6 +33,7 @@ export class GroupService {
     const cids = v.hashedCidList("cid_hashes_permitted", input.cidHashesPermitted, v.MAX_GROUP_LIST_INPUT);
     const pkps = v.addressList("pkp_ids_permitted", input.pkpIdsPermitted, v.MAX_GROUP_LIST_INPUT);
     requireFlag(caller, "createGroups");
+    await this.requireRegisteredCids(caller, cids);
     await this.requireWallets(caller, pkps);
     const receipt = await this.deps.submitter.billedCall(
       "addGroup",
@@ -81,6 +82,7 @@ export class GroupService {
     const groupId = v.groupId("group_id", groupIdValue);
     const { hash } = v.rawCid("action_ipfs_cid", actionIpfsCid);
     await requireGroupWrite(this.deps.index, caller, groupId, "manageIPFSIdsInGroups");
+    await this.requireRegisteredCids(caller, [hash]);
     await this.deps.submitter.billedCall("addActionToGroup", [caller.hash, groupId, hash], caller.master, options);
   }
 
@@ -106,6 +108,25 @@ export class GroupService {
     const group = await requireGroupWrite(this.deps.index, caller, groupId, "removePkpFromGroups");
     if (!group.wallets.includes(pkp)) throw notFound("PkpDoesNotExist", `group ${groupId} does not list wallet ${pkp}`);
     await this.deps.submitter.billedCall("removePkpFromGroup", [caller.hash, groupId, pkp], caller.master, options);
+  }
+
+  /**
+   * LibGroups.addAction: only the master makes code runnable. A usage key may list a cid in a group
+   * only when it is registered to the account (or the zero-hash wildcard); the master registers new
+   * ones on the way.
+   */
+  private async requireRegisteredCids(caller: Caller, cids: readonly string[]): Promise<void> {
+    if (isFull(caller)) return;
+    for (const cid of cids) {
+      if (BigInt(cid) === 0n) continue;
+      if ((await this.deps.index.action(caller.master, cid)) === null) {
+        throw forbidden(
+          "NotMasterAccount",
+          `action ${cid} is not registered to this account: only the account (master) key may add new code ` +
+            "(add_action), a usage key may only list registered actions in a group",
+        );
+      }
+    }
   }
 
   /** LibGroups.addWallet: every wallet but the zero address must be registered to the account. */

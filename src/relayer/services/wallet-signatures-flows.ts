@@ -129,9 +129,7 @@ export class ChainSecuredService {
     // A bound ConvertAccount signature names the account it converts: it must be the caller's.
     const signed = { ...request, claimedAddress: newAdmin, account: caller.master };
     return this.withSignature("ConvertAccount", signed, async (v) => {
-      const alias = chainSecuredHash(v.address);
-      if ((await this.deps.index.binding(alias)) !== null)
-        throw conflict("AccountAlreadyExists", `wallet ${v.address} already owns or owned an account`);
+      await this.requireAliasFree(v.address);
       await this.deps.submitter.billedCall(
         "convertToChainSecuredAccount",
         [caller.master, v.address],
@@ -140,6 +138,23 @@ export class ChainSecuredService {
       );
       return { walletAddress: v.address, apiKeyHash: caller.master };
     });
+  }
+
+  /**
+   * AccountsFacet._bindAdminAlias: the new admin's alias keccak256(abi.encodePacked(wallet)) must be free:
+   * never bound, or reclaimed by the wallet (a tombstone of no account). A usage key of some account
+   * squatting it is 409 too, naming the way out (the wallet calls reclaimAddressAlias() on-chain).
+   */
+  private async requireAliasFree(wallet: Address): Promise<void> {
+    const binding = await this.deps.index.binding(chainSecuredHash(wallet));
+    if (binding === null || (binding.kind === "RemovedUsageKey" && BigInt(binding.master) === 0n)) return;
+    if (binding.kind === "Master" || binding.kind === "AdminAlias")
+      throw conflict("AccountAlreadyExists", `wallet ${wallet} already owns or owned an account`);
+    throw conflict(
+      "AccountAlreadyExists",
+      `the alias of wallet ${wallet} is held by a usage key of another account; the wallet can take it back ` +
+        "by calling reclaimAddressAlias() on the AccountConfig contract, then retry",
+    );
   }
 
   /** X-Wallet-Auth: the account whose current admin signed BillingAuth (its balance is keyed by master). */

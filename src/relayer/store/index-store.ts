@@ -84,6 +84,7 @@ interface AccountDb {
   name: string;
   description: string;
   master_is_admin_alias: number;
+  master_wallet: string | null;
 }
 interface GroupDb {
   id: string;
@@ -152,6 +153,7 @@ function accountRow(r: AccountDb): AccountRow {
     name: r.name,
     description: r.description,
     masterIsAdminAlias: Number(r.master_is_admin_alias) === 1,
+    masterWallet: r.master_wallet ?? null,
   };
 }
 
@@ -310,6 +312,16 @@ async function applyEvent(tx: Queryable, e: DecodedEvent): Promise<void> {
       );
       return;
     }
+    case "MasterWalletSet":
+      await tx.run("UPDATE accounts SET master_wallet = $2 WHERE master = $1", [
+        str(a, "masterApiKeyHash"),
+        str(a, "wallet"),
+      ]);
+      return;
+    case "AddressAliasReclaimed":
+      // Reserved for the wallet: no account may bind it as a usage key (a tombstone of no account).
+      await upsertBinding(tx, str(a, "aliasHash"), ZERO32, "RemovedUsageKey");
+      return;
     case "ChainSecuredAccountOwnershipTransferred":
       await tx.run("UPDATE accounts SET admin = $2 WHERE master = $1", [
         str(a, "masterApiKeyHash"),
@@ -593,7 +605,7 @@ export class IndexStore implements IndexReader {
 
   async account(master: Hex32): Promise<AccountRow | null> {
     const row = await this.db.one<AccountDb>(
-      "SELECT master, managed, admin, name, description, master_is_admin_alias FROM accounts WHERE master = $1",
+      "SELECT master, managed, admin, name, description, master_is_admin_alias, master_wallet FROM accounts WHERE master = $1",
       [toHex32(master)],
     );
     return row ? accountRow(row) : null;

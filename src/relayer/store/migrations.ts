@@ -173,6 +173,12 @@ export const CORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_final ON outbox (final, status);
     `,
   },
+  {
+    // Account.masterWallet of the contract (event MasterWalletSet): the wallet an unmanaged account's
+    // master hash belongs to; the master hash executes only while that wallet is the admin.
+    id: "0005_master_wallet",
+    up: `ALTER TABLE accounts ADD COLUMN master_wallet TEXT;`,
+  },
 ];
 
 function expand(sql: string, dialect: Queryable["dialect"]): string {

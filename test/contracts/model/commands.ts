@@ -481,6 +481,16 @@ const transfer = fc
     });
   });
 
+const reclaim = fc.record({ user: userArb }).map(({ user }) => {
+  const text = `reclaimAddressAlias() by ${user}`;
+  return new ModelCommand(text, async (u) => {
+    const signer = u.users[user];
+    const expected = u.model.reclaimAddressAlias(aliasOf(signer.address));
+    const actual = await attempt(u, () => u.f.diamond.connect(signer).reclaimAddressAlias());
+    expectOutcome(u, concrete("reclaimAddressAlias", [], user), expected, actual);
+  });
+});
+
 /** Every command, weighted towards the permission-relevant writes. */
 export const commandArbs: fc.Arbitrary<ModelCommand>[] = [
   setUsageApiKey,
@@ -504,4 +514,5 @@ export const commandArbs: fc.Arbitrary<ModelCommand>[] = [
   registerWalletDerivation,
   convert,
   transfer,
+  reclaim,
 ];

@@ -10,7 +10,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
 import { aliasOf, hashText } from "../../fixtures/helpers";
-import { ViewBatch, installViewBatch } from "./viewBatch";
+import { BATCH_ADDRESS, ViewBatch, installViewBatch } from "./viewBatch";
 import { AccountConfigModel, Kind, ZERO_ADDRESS, type GroupIds, type Result, type UsageKeyPermissions } from "./model";
 
 // ------------------------------------------------------------------ labels of the small universe
@@ -288,6 +288,7 @@ export const decode = {
     return {
       managed: a.managed as boolean,
       admin: (a.adminWalletAddress as string).toLowerCase(),
+      masterWallet: (a.masterWallet as string).toLowerCase(),
       counts: [a.groupCount, a.actionCount, a.walletCount, a.usageKeyCount] as bigint[],
     };
   },
@@ -367,8 +368,10 @@ export async function checkState(u: Universe, ctx: string, full = false): Promis
       resolved.set(h, r);
       same(r, { master: e.master, kind: e.kind }, () => `${ctx}: resolveApiKeyHash(${l})`);
     });
+    b.add("accountExists", [h], (raw) => same(decode.bool(raw), e.master !== 0n, () => `${ctx}: accountExists(${l})`));
+    // Asked by the batcher contract, a caller that may write no account: always false.
     b.add("accountExistsAndIsMutable", [h], (raw) =>
-      same(decode.bool(raw), e.master !== 0n, () => `${ctx}: accountExistsAndIsMutable(${l})`),
+      same(decode.bool(raw), m.accountExistsAndIsMutable(h, BATCH_ADDRESS), () => `${ctx}: accountExistsAndIsMutable(${l}) by a stranger`),
     );
     if (e.master === 0n) continue;
     // A usage key's balance is its own; every other hash reads its master's (never credited here).
@@ -393,7 +396,11 @@ export async function checkState(u: Universe, ctx: string, full = false): Promis
     const a = m.accounts.get(h)!;
     b.add("getAccount", [h], (raw) => {
       const info = decode.account(raw);
-      same({ managed: info.managed, admin: info.admin }, { managed: a.managed, admin: a.admin }, () => `${ctx}: getAccount(${l}) mode/admin`);
+      same(
+        { managed: info.managed, admin: info.admin, masterWallet: info.masterWallet },
+        { managed: a.managed, admin: a.admin, masterWallet: a.masterWallet ?? ZERO_ADDRESS },
+        () => `${ctx}: getAccount(${l}) mode/admin/masterWallet`,
+      );
       same(info.counts, [a.groups.size, a.actions.size, a.wallets.size, a.usageKeys.size].map(BigInt), () => `${ctx}: getAccount(${l}) counts [groups, actions, wallets, keys]`);
     });
     b.add("listGroups", [h, 0, 100], (raw) => {
@@ -510,6 +517,20 @@ export async function checkState(u: Universe, ctx: string, full = false): Promis
     }
   }
   await b.flush();
+
+  // accountExistsAndIsMutable answers for msg.sender: at the end of a run, ask it as each signer.
+  if (full) {
+    const askers = [u.f.payer, u.f.owner, ...Object.values(u.users)];
+    await Promise.all(
+      HASHES.flatMap((l) =>
+        askers.map(async (who) => {
+          const h = u.hashes[l];
+          const answer = await u.f.diamond.connect(who).accountExistsAndIsMutable(h);
+          same(answer, m.accountExistsAndIsMutable(h, who.address), () => `${ctx}: accountExistsAndIsMutable(${l}) asked by ${who.address}`);
+        }),
+      ),
+    );
+  }
 
   // Invariant: a bound hash names an existing account whose master resolves to itself.
   for (const [h, r] of resolved) {

@@ -72,6 +72,11 @@ export interface ModelAccount {
   adminAlias: bigint;
   /** the master hash is the alias of the wallet that created / was converted to the account */
   masterIsAdminAlias: boolean;
+  /**
+   * lower-case wallet the master hash belongs to (unmanaged: created with / converted to); the master
+   * executes only while it is the admin. null for managed accounts.
+   */
+  masterWallet: string | null;
   groups: Set<bigint>;
   actions: Set<bigint>;
   /** lower-case wallet addresses registered to the account */
@@ -255,13 +260,13 @@ export class AccountConfigModel {
     groupId: bigint,
     field: "manageIPFSIdsInGroups" | "addPkpToGroups" | "removePkpFromGroups",
     denied: ErrorName,
-  ): Result<{ master: bigint; group: ModelGroup }> {
+  ): Result<{ master: bigint; full: boolean; group: ModelGroup }> {
     const auth = this.authorizeWrite(hash, sender);
     if (!auth.ok) return auth;
     const group = this.groupOf(auth.value.master, groupId);
     if (!group) return fail("GroupDoesNotExist");
     if (!auth.value.full && !this.keyHasGroup(hash, groupId, field)) return fail(denied);
-    return ok({ master: auth.value.master, group });
+    return ok({ master: auth.value.master, full: auth.value.full, group });
   }
 
   // ---------------------------------------------------------------- accounts
@@ -272,12 +277,13 @@ export class AccountConfigModel {
    */
   newAccount(sender: string, hash: bigint, managed: boolean, admin: string, adminAlias: bigint): Result {
     return this.atomically((m) => {
-      if (!m.isPrivileged(sender)) {
-        if (managed || lower(admin) !== lower(sender) || hash !== adminAlias) return fail("OnlyApiPayerOrOwner");
-      }
+      const ownAccount = !managed && lower(admin) === lower(sender) && hash === adminAlias;
+      if (!ownAccount && !m.isPrivileged(sender)) return fail("OnlyApiPayerOrOwner");
+      // A wallet creating its own account takes its alias back from a squatting usage key.
+      if (ownAccount) m.releaseSquat(hash);
       if (hash === 0n) return fail("InvalidRequest");
       if (lower(admin) === ZERO_ADDRESS) return fail("InvalidRequest");
-      if (m.bindings.has(hash)) return fail("AccountAlreadyExists");
+      if (!m.isFreeForAccount(hash)) return fail("AccountAlreadyExists");
       m.bindings.set(hash, { master: hash, kind: Kind.Master });
       m.accounts.set(hash, {
         master: hash,
@@ -285,6 +291,7 @@ export class AccountConfigModel {
         admin: lower(admin),
         adminAlias,
         masterIsAdminAlias: false,
+        masterWallet: managed ? null : lower(admin),
         groups: new Set(),
         actions: new Set(),
         wallets: new Set(),
@@ -305,9 +312,43 @@ export class AccountConfigModel {
       this.requireAccountRecord(master).masterIsAdminAlias = true;
       return ok(null);
     }
-    if (this.bindings.has(aliasHash)) return fail("AccountAlreadyExists");
+    if (!this.isFreeForAccount(aliasHash)) return fail("AccountAlreadyExists");
     this.bindings.set(aliasHash, { master, kind: Kind.AdminAlias });
     return ok(null);
+  }
+
+  /** Never bound, or a wallet alias reclaimed by its wallet (a RemovedUsageKey tombstone of no account). */
+  isFreeForAccount(hash: bigint): boolean {
+    const b = this.bindings.get(hash);
+    return !b || (b.kind === Kind.RemovedUsageKey && b.master === 0n);
+  }
+
+  /**
+   * AccountsFacet._releaseSquat: a usage key (or a removed usage key's tombstone) bound to a wallet's
+   * alias is dropped and the hash reserved for the wallet (tombstone of no account). Returns the
+   * account that held it, or 0n.
+   */
+  private releaseSquat(aliasHash: bigint): bigint {
+    const b = this.bindings.get(aliasHash);
+    if (!b || (b.kind !== Kind.UsageKey && b.kind !== Kind.RemovedUsageKey) || b.master === 0n) return 0n;
+    const previous = b.master;
+    if (b.kind === Kind.UsageKey) {
+      this.usageKeys.delete(aliasHash);
+      this.requireAccountRecord(previous).usageKeys.delete(aliasHash);
+    }
+    this.bindings.set(aliasHash, { master: 0n, kind: Kind.RemovedUsageKey });
+    return previous;
+  }
+
+  /** reclaimAddressAlias by `sender` (whose alias is `aliasHash`). */
+  reclaimAddressAlias(aliasHash: bigint): Result {
+    return this.atomically((m) => {
+      const b = m.bindings.get(aliasHash);
+      if (b && (b.kind === Kind.Master || b.kind === Kind.AdminAlias)) return fail("AccountAlreadyExists");
+      m.releaseSquat(aliasHash);
+      m.bindings.set(aliasHash, { master: 0n, kind: Kind.RemovedUsageKey });
+      return ok(null);
+    });
   }
 
   convertToChainSecuredAccount(sender: string, hash: bigint, newAdmin: string, newAlias: bigint): Result {
@@ -322,6 +363,7 @@ export class AccountConfigModel {
       account.managed = false;
       account.admin = lower(newAdmin);
       account.adminAlias = newAlias;
+      account.masterWallet = lower(newAdmin);
       return m.bindAdminAlias(master, newAlias, true);
     });
   }
@@ -384,12 +426,19 @@ export class AccountConfigModel {
 
   // ---------------------------------------------------------------- groups
 
-  /** Add the addGroup/updateGroup lists to a group (cids register themselves; wallets must be registered). */
-  private addLists(master: bigint, group: ModelGroup, cids: readonly bigint[], wallets: readonly string[]): Result {
+  /**
+   * Add the addGroup/updateGroup lists to a group: a cid the account has not registered is registered
+   * when the caller has full rights and refused (NotMasterAccount) for a usage key; wallets must be
+   * registered.
+   */
+  private addLists(master: bigint, full: boolean, group: ModelGroup, cids: readonly bigint[], wallets: readonly string[]): Result {
     if (cids.length > 10 || wallets.length > 10) return fail("InvalidRequest");
     const account = this.requireAccountRecord(master);
     for (const cid of cids) {
-      if (cid !== 0n) account.actions.add(cid);
+      if (cid !== 0n && !account.actions.has(cid)) {
+        if (!full) return fail("NotMasterAccount");
+        account.actions.add(cid);
+      }
       group.cids.add(cid);
     }
     for (const raw of wallets) {
@@ -411,7 +460,7 @@ export class AccountConfigModel {
       const group: ModelGroup = { id, account: auth.value.master, cids: new Set(), wallets: new Set() };
       m.groups.set(id, group);
       m.requireAccountRecord(auth.value.master).groups.add(id);
-      const added = m.addLists(auth.value.master, group, cids, wallets);
+      const added = m.addLists(auth.value.master, auth.value.full, group, cids, wallets);
       return added.ok ? ok(id) : added;
     });
   }
@@ -424,7 +473,7 @@ export class AccountConfigModel {
       if (!group) return fail("GroupDoesNotExist");
       group.cids.clear();
       group.wallets.clear();
-      return m.addLists(auth.value, group, cids, wallets);
+      return m.addLists(auth.value, true, group, cids, wallets);
     });
   }
 
@@ -444,7 +493,11 @@ export class AccountConfigModel {
     return this.atomically((m) => {
       const auth = m.authorizeGroupWrite(hash, sender, groupId, "manageIPFSIdsInGroups", "NotAllowedToManageIPFSIdsInGroup");
       if (!auth.ok) return auth;
-      if (cid !== 0n) m.requireAccountRecord(auth.value.master).actions.add(cid);
+      const actions = m.requireAccountRecord(auth.value.master).actions;
+      if (cid !== 0n && !actions.has(cid)) {
+        if (!auth.value.full) return fail("NotMasterAccount"); // only the master makes code runnable
+        actions.add(cid);
+      }
       auth.value.group.cids.add(cid);
       return ok(null);
     });
@@ -529,8 +582,10 @@ export class AccountConfigModel {
       return this.requireAccountRecord(master).adminAlias === hash ? { scope: "All", master } : { scope: "None" };
     }
     if (kind === Kind.Master) {
+      // Authority follows the current owner: an unmanaged account's master executes only while its
+      // admin is the wallet the master hash belongs to (every model account records it).
       const account = this.requireAccountRecord(master);
-      return account.masterIsAdminAlias && account.adminAlias !== hash ? { scope: "None" } : { scope: "All", master };
+      return account.managed || account.masterWallet === account.admin ? { scope: "All", master } : { scope: "None" };
     }
     const key = this.usageKeys.get(hash);
     if (!key || this.isExpired(key.expiration)) return { scope: "None" };
@@ -595,6 +650,14 @@ export class AccountConfigModel {
     const explicit = all.filter((id) => this.groups.get(id)!.cids.has(cid));
     const wildcardOnly = all.filter((id) => !this.groups.get(id)!.cids.has(cid));
     return { ids: [...explicit, ...wildcardOnly], order: "partition", explicitCount: explicit.length };
+  }
+
+  /** accountExistsAndIsMutable as `sender` asks it: the hash resolves and `sender` may write the account. */
+  accountExistsAndIsMutable(hash: bigint, sender: string): boolean {
+    const { master } = this.resolve(hash);
+    if (master === 0n) return false;
+    const account = this.requireAccountRecord(master);
+    return account.managed ? this.isPrivileged(sender) : account.admin === lower(sender);
   }
 
   /** apiKeyCanExecuteForAnyGroup. */

@@ -6,7 +6,9 @@
  *
  * The batcher is a test-only helper compiled here with the project's pinned solc (npm "solc") and
  * placed with hardhat_setCode at a fixed address: the contracts under test are untouched, and the
- * views run as ordinary STATICCALLs in the same block context (none of them reads msg.sender).
+ * views run as ordinary STATICCALLs in the same block context. Their msg.sender is the batcher,
+ * which only accountExistsAndIsMutable reads (it answers for the caller; the batcher may write no
+ * account, so it always gets false; the harness asks it per signer separately).
  */
 import { ethers, network } from "hardhat";
 import type { Interface } from "ethers";

@@ -156,13 +156,26 @@ for (const backend of BACKENDS) {
       const C = ethers.solidityPackedKeccak256(["address"], [userZ.address]);
       await (await f.diamond.connect(userZ).addGroup(C, "gc", "", [cid1], [])).wait();
 
+      // wallet aliases squatted by A's usage keys: one reclaimed, one taken back by creating an account
+      const [userV, userW] = [f.users[5], f.users[6]];
+      const [aliasV, aliasW] = [userV, userW].map((u) => ethers.solidityPackedKeccak256(["address"], [u.address]));
+      await setKey(aliasV, "squat v", perms(0n, 2n, false, false, false, [], [], [], [0n]));
+      await setKey(aliasW, "squat w", perms(0n, 0n, false, false, false, [], [], [], [g1]));
+      await (await f.diamond.connect(userV).reclaimAddressAlias()).wait();
+      await (await f.diamond.connect(userW).newChainSecuredAccount("W", "took its alias back")).wait();
+      await c.indexer.syncTo(await ethers.provider.getBlockNumber());
+      expect(await store.index.binding(aliasV)).to.deep.include({ kind: "RemovedUsageKey", master: ZERO32 });
+      expect(await store.index.account(aliasW)).to.deep.include({ masterWallet: lower(userW.address), masterIsAdminAlias: true });
+      expect((await store.index.account(B))?.masterWallet).to.equal(lower(userX.address));
+      expect((await store.index.account(A))?.masterWallet).to.equal(null);
+
       const head = await ethers.provider.getBlockNumber();
       await c.indexer.syncTo(head);
 
       const aliases = [userX, userY, userZ].map((u) => ethers.solidityPackedKeccak256(["address"], [u.address]));
-      const hashes = [A, B, C, U1, U2, U3, ...aliases, h("never bound")];
-      const expected = await chainSnapshot(f.diamond, [A, B, C], hashes);
-      const actual = await indexSnapshot(store, [A, B, C], hashes);
+      const hashes = [A, B, C, aliasW, U1, U2, U3, ...aliases, aliasV, h("never bound")];
+      const expected = await chainSnapshot(f.diamond, [A, B, C, aliasW], hashes);
+      const actual = await indexSnapshot(store, [A, B, C, aliasW], hashes);
       expect(actual).to.deep.equal(expected);
 
       // spot checks of the extras
@@ -190,7 +203,7 @@ for (const backend of BACKENDS) {
 
       // a second store rebuilt from scratch (another relayer) reaches the same state
       const other = await ts.reopen();
-      expect(await indexSnapshot(other, [A, B, C], hashes)).to.deep.equal(expected);
+      expect(await indexSnapshot(other, [A, B, C, aliasW], hashes)).to.deep.equal(expected);
     });
 
     it("survives a dead RPC (backoff, no crash) and catches up when it returns", async () => {

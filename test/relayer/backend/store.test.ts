@@ -175,7 +175,7 @@ for (const backend of BACKENDS) {
       const again = await ts.reopen();
       const ids = (await again.db.query<{ id: string }>("SELECT id FROM schema_migrations ORDER BY id")).map((r) => r.id);
       expect(ids).to.deep.equal(CORE_MIGRATIONS.map((m) => m.id).sort());
-      expect(ids).to.include.members(["0001_index", "0002_outbox", "0003_master_is_admin_alias", "0004_outbox_finality"]);
+      expect(ids).to.include.members(["0001_index", "0002_outbox", "0003_master_is_admin_alias", "0004_outbox_finality", "0005_master_wallet"]);
       const extra = [{ id: "services/0001_test", up: "CREATE TABLE svc_things (id {{serial}}, name TEXT NOT NULL)" }];
       expect(await migrate(again.db, extra)).to.deep.equal(["services/0001_test"]);
       expect(await migrate(again.db, extra)).to.deep.equal([]);

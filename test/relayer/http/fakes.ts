@@ -139,6 +139,7 @@ export class FakeChain implements IndexReader, Writer {
           admin,
           name,
           description,
+          masterWallet: managed ? null : admin,
           groups: [],
           actions: [],
           wallets: [],
@@ -338,6 +339,7 @@ export class FakeChain implements IndexReader, Writer {
       admin,
       name: "seeded",
       description: "",
+      masterWallet: managed ? null : admin,
       groups: [],
       actions: [],
       wallets: [],
@@ -371,7 +373,14 @@ export class FakeChain implements IndexReader, Writer {
       const a = this.accounts.get(master);
       return a === undefined
         ? null
-        : { master: a.master, managed: a.managed, admin: a.admin, name: a.name, description: a.description };
+        : {
+            master: a.master,
+            managed: a.managed,
+            admin: a.admin,
+            name: a.name,
+            description: a.description,
+            masterWallet: a.masterWallet ?? null,
+          };
     });
   }
 

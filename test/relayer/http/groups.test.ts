@@ -279,6 +279,8 @@ describe("relayer http: groups", () => {
         add_pkp_to_groups: [0],
         remove_pkp_from_groups: [0],
       });
+      // a usage key lists registered actions only (the master registers them)
+      expect((await post(app, "/add_action", { action_ipfs_cid: CID, name: "a", description: "" }, bearer(key))).statusCode).to.equal(200);
       const writes = chain.requests.length;
       const add = (k: string, g: string) =>
         post(app, "/add_action_to_group", { group_id: Number(g), action_ipfs_cid: CID }, bearer(k));
@@ -297,6 +299,39 @@ describe("relayer http: groups", () => {
         bearer(only1),
       );
       expect(rm.statusCode).to.equal(403);
+    });
+
+    it("a usage key cannot list an action the account has not registered: 403 NotMasterAccount before any write", async () => {
+      const { app, chain, key } = await setup();
+      const g = await addGroup(app, key, [], ["0"]);
+      const runner = await usageKey(app, key, { can_create_groups: true, manage_ipfs_ids_in_groups: [0], execute_in_groups: [Number(g)] });
+      const writes = chain.requests.length;
+      const viaAddGroup = await post(
+        app,
+        "/add_group",
+        { group_name: "tmp", group_description: "", pkp_ids_permitted: [], cid_hashes_permitted: ["0", CID_HASH] },
+        bearer(runner),
+      );
+      expect(viaAddGroup.statusCode).to.equal(403);
+      expect(errorBody(viaAddGroup).code).to.equal("NotMasterAccount");
+      expect(errorBody(viaAddGroup).error).to.include(CID_HASH);
+      const viaAddAction = await post(app, "/add_action_to_group", { group_id: Number(g), action_ipfs_cid: CID }, bearer(runner));
+      expect(viaAddAction.statusCode).to.equal(403);
+      expect(errorBody(viaAddAction).code).to.equal("NotMasterAccount");
+      expect(chain.requests.length).to.equal(writes);
+      // the master key may, and registers the action on the way
+      expect((await post(app, "/add_action_to_group", { group_id: Number(g), action_ipfs_cid: CID }, bearer(key))).statusCode).to.equal(200);
+      // then the usage key may list it
+      expect(
+        (
+          await post(
+            app,
+            "/add_group",
+            { group_name: "ok", group_description: "", pkp_ids_permitted: [], cid_hashes_permitted: [CID_HASH] },
+            bearer(runner),
+          )
+        ).statusCode,
+      ).to.equal(200);
     });
 
     it("rejects bad CIDs and ids with 400, wrong shapes with 422", async () => {
