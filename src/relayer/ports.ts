@@ -185,3 +185,21 @@ export interface ReplayStore {
   /** Forgets a claim (the work it authorised did not happen). */
   release(key: Hex32): Promise<void>;
 }
+
+/**
+ * Lit Action code kept for an account would exceed the account's quota (docs/relayer-hardening.md,
+ * "Lit Action code storage"). Thrown by a code store's `put` with an owner; nothing was kept.
+ */
+export class CodeQuotaExceededError extends Error {
+  constructor(
+    /** The account's quota in bytes. */
+    readonly quotaBytes: number,
+    /** Bytes of code already kept for the account. */
+    readonly usedBytes: number,
+    /** Bytes of the code that did not fit. */
+    readonly codeBytes: number,
+  ) {
+    super(`Lit Action code quota exceeded: ${usedBytes} of ${quotaBytes} bytes used, the code needs ${codeBytes}`);
+    this.name = "CodeQuotaExceededError";
+  }
+}
