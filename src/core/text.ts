@@ -1,5 +1,5 @@
 /**
- * Text every database can store (docs/relayer-hardening.md, "Text a database refuses"): no NUL
+ * Text every database can store (docs/relayer-untrusted-input.md, "Text a database refuses"): no NUL
  * (U+0000, refused by Postgres in text columns) and no lone UTF-16 surrogate (a JavaScript string
  * can hold one, but it has no UTF-8 encoding). Input carrying either is refused; text that has to
  * be kept anyway (names a wallet wrote straight on-chain) gets U+FFFD in their place.

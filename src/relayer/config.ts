@@ -98,7 +98,7 @@ export interface RelayerConfig {
   bodyLimitBytes: number;
   build: { name: string; version: string; commit: string };
   litActions: LitActionSettings;
-  /** Where Lit Action code is kept for running by CID (docs/relayer-hardening.md). */
+  /** Where Lit Action code is kept for running by CID (docs/relayer-untrusted-input.md). */
   codeStorage: CodeStorageSettings;
   billing: BillingSettings;
 }

@@ -187,7 +187,7 @@ export interface ReplayStore {
 }
 
 /**
- * Lit Action code kept for an account would exceed the account's quota (docs/relayer-hardening.md,
+ * Lit Action code kept for an account would exceed the account's quota (docs/relayer-untrusted-input.md,
  * "Lit Action code storage"). Thrown by a code store's `put` with an owner; nothing was kept.
  */
 export class CodeQuotaExceededError extends Error {

@@ -1,5 +1,5 @@
 /**
- * Text that a database refuses never gets past the HTTP layer (docs/relayer-hardening.md, "Text
+ * Text that a database refuses never gets past the HTTP layer (docs/relayer-untrusted-input.md, "Text
  * a database refuses"). Two checks, each in one place for every endpoint:
  *
  * - the raw body of a JSON (or text/plain) request must be valid UTF-8: an invalid byte sequence,

@@ -7,7 +7,7 @@
  * secret key (that is what makes a lost answer recoverable). Its scope is only the client's IP,
  * which many callers can share (a NAT, a proxy without TRUST_PROXY), so the key itself must be the
  * secret: new_account accepts only an Idempotency-Key that cannot be guessed (a UUID v4, or at
- * least 128 bits in hex or base64), else 400 (docs/relayer-hardening.md, "new_account replays").
+ * least 128 bits in hex or base64), else 400 (docs/relayer-untrusted-input.md, "new_account replays").
  */
 import { keccak256, toUtf8Bytes } from "ethers";
 import { pkpAddress } from "../../core";

@@ -15,7 +15,7 @@ export interface CodeStore {
    * Keeps `code` (whose CID is `cid`). With `owner` (an account's master hash) it is kept for that
    * account and counts against the account's quota (CodeQuotaExceededError of ../ports when it
    * would exceed it); without, it goes at most into a bounded, expiring cache
-   * (docs/relayer-hardening.md, "Lit Action code storage").
+   * (docs/relayer-untrusted-input.md, "Lit Action code storage").
    */
   put(cid: string, code: string, owner?: Hex32): Promise<void>;
 }

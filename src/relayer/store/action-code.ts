@@ -1,5 +1,5 @@
 /**
- * Where the relayer keeps Lit Action code (docs/relayer-hardening.md, "Lit Action code storage"),
+ * Where the relayer keeps Lit Action code (docs/relayer-untrusted-input.md, "Lit Action code storage"),
  * so that lit_action can run code by its CID:
  *
  * - code kept for an account (table `lit_action_code`, shared by content; `lit_action_code_owners`

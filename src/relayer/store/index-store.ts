@@ -177,7 +177,7 @@ function str(args: Args, name: string): string {
 /**
  * A text argument (a name, a description, a node configuration entry) as it can be stored: a
  * wallet can write any bytes on-chain, and a NUL (refused by Postgres) or a lone surrogate is
- * replaced by U+FFFD, so such an event never stalls the indexer (docs/relayer-hardening.md).
+ * replaced by U+FFFD, so such an event never stalls the indexer (docs/relayer-untrusted-input.md).
  */
 function text(args: Args, name: string): string {
   return storableText(str(args, name));

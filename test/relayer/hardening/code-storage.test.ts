@@ -1,5 +1,5 @@
 /**
- * Anonymous callers cannot grow the database (issue 13 item 7; docs/relayer-hardening.md "Lit
+ * Anonymous callers cannot grow the database (issue 13 item 7; docs/relayer-untrusted-input.md "Lit
  * Action code storage"): code sent to get_lit_action_ipfs_id without a key goes at most into a
  * bounded, expiring cache (so "compute the CID, then run by ipfs_id" still works); code stored for
  * an account counts against the account's quota, with a clear error when it is exceeded. Over

@@ -1,5 +1,5 @@
 /**
- * Text a database refuses (issue 13 items 5 and 10; docs/relayer-hardening.md "Text"): on input
+ * Text a database refuses (issue 13 items 5 and 10; docs/relayer-untrusted-input.md "Text"): on input
  * it is 400 naming the field, before anything is written; on the indexing side (names a wallet
  * writes straight on-chain) it is stored with U+FFFD in place of what cannot be stored, and the
  * indexer never stalls on it. On SQLite and on Postgres.

@@ -336,7 +336,7 @@ describe("relayer http: fuzz", function () {
  * The same rule on a real relayer (indexer, outbox writer, SQLite or Postgres): text fields get
  * NULs, lone surrogates and over-long / invalid UTF-8 byte sequences in the raw body, while a
  * ChainSecured wallet writes such names straight on-chain; no request may answer 5xx, and at the
- * end the indexer is healthy and a write still goes through (docs/relayer-hardening.md).
+ * end the indexer is healthy and a write still goes through (docs/relayer-untrusted-input.md).
  */
 const DB_RUNS = Number(process.env.FUZZ_DB_RUNS ?? 400);
 
