@@ -29,7 +29,7 @@
  *   LIT_ACTION_MAX_FETCH_RESPONSE_BYTES   limits
  *   LIT_ACTION_CODE_QUOTA_BYTES     code one account may keep for running by CID (16 MiB)
  *   LIT_ACTION_CODE_CACHE_BYTES, LIT_ACTION_CODE_CACHE_TTL_SECONDS   cache of code sent without a
- *                                   key (32 MiB in all, entries live 3600 s)
+ *                                   key (16 MiB in all, entries live 3600 s)
  *   LIT_ACTION_FETCH_ALLOW_LIST     comma-separated hosts, IPs or CIDRs fetch may reach despite the SSRF guard
  *   LIT_ACTION_IPFS_GATEWAY_URL     optional IPFS gateway for code the store lacks (e.g. https://ipfs.io)
  *   LIT_ACTION_MAX_CONCURRENCY      executions at once (8); more wait
@@ -246,7 +246,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   const litActions = readLitActionSettings(read, problems);
   const codeStorage: CodeStorageSettings = {
     quotaBytes: read.int("LIT_ACTION_CODE_QUOTA_BYTES", 16 * 1024 * 1024, 0, 1024 * 1024 * 1024 * 1024),
-    cacheBytes: read.int("LIT_ACTION_CODE_CACHE_BYTES", 32 * 1024 * 1024, 0, 1024 * 1024 * 1024 * 1024),
+    cacheBytes: read.int("LIT_ACTION_CODE_CACHE_BYTES", 16 * 1024 * 1024, 0, 1024 * 1024 * 1024 * 1024),
     cacheTtlSeconds: read.int("LIT_ACTION_CODE_CACHE_TTL_SECONDS", 3600, 0, 30 * 24 * 3600),
   };
   const billing = readBillingSettings(read, problems);

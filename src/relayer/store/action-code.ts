@@ -63,7 +63,7 @@ export interface CodeStorageLimits {
 
 export const DEFAULT_CODE_STORAGE_LIMITS: Readonly<CodeStorageLimits> = {
   quotaBytes: 16 * 1024 * 1024,
-  cacheBytes: 32 * 1024 * 1024,
+  cacheBytes: 16 * 1024 * 1024,
   cacheTtlSeconds: 3600,
 };
 
@@ -74,6 +74,9 @@ const num = (v: unknown): number => Number(v ?? 0);
 
 export class SqlActionCodeStore {
   private readonly nowMs: () => number;
+  /** Bytes evicted from the cache since its last VACUUM (Postgres). */
+  private freedSinceVacuum = 0;
+  private vacuuming: Promise<void> | null = null;
 
   constructor(
     private readonly db: Queryable,
@@ -155,17 +158,18 @@ export class SqlActionCodeStore {
     if (bytes > cacheBytes || cacheTtlSeconds <= 0) return;
     const now = this.nowMs();
     const expiresAt = now + cacheTtlSeconds * 1000;
-    await this.db.tx(async (tx) => {
+    const freed = await this.db.tx(async (tx) => {
       // Taken first: the size row's lock serialises cache changes (Postgres; SQLite has one writer).
       await tx.run("UPDATE lit_action_code_cache_size SET bytes = bytes WHERE id = 1");
-      if ((await tx.one("SELECT 1 AS x FROM lit_action_code WHERE cid = $1", [cid])) !== undefined) return;
+      if ((await tx.one("SELECT 1 AS x FROM lit_action_code WHERE cid = $1", [cid])) !== undefined) return 0;
       const refreshed = await tx.run("UPDATE lit_action_code_cache SET expires_at_ms = $2 WHERE cid = $1", [cid, expiresAt]);
-      if (refreshed > 0) return;
+      if (refreshed > 0) return 0;
       const expired = await tx.query<{ cid: string; bytes: number }>(
         "DELETE FROM lit_action_code_cache WHERE expires_at_ms <= $1 RETURNING cid, bytes",
         [now],
       );
       let total = num((await tx.one<{ bytes: number }>("SELECT bytes FROM lit_action_code_cache_size WHERE id = 1"))?.bytes);
+      const before = total;
       total -= expired.reduce((sum, r) => sum + num(r.bytes), 0);
       // Make room, oldest (soonest to expire) first.
       while (total + bytes > cacheBytes) {
@@ -186,7 +190,30 @@ export class SqlActionCodeStore {
         expiresAt,
       ]);
       await tx.run("UPDATE lit_action_code_cache_size SET bytes = $1 WHERE id = 1", [Math.max(0, total) + bytes]);
+      return before - total;
     });
+    await this.reclaim(freed);
+  }
+
+  /**
+   * Postgres keeps the space of deleted rows until a VACUUM marks it reusable (autovacuum may come
+   * much later for a table of few large rows), so evicting alone would let churn grow the table
+   * without bound. After every quarter of the cache's size freed, the cache table is vacuumed
+   * (one at a time per process; the put waits for it): its size stays near the bound. SQLite
+   * reuses freed pages by itself.
+   */
+  private async reclaim(freedBytes: number): Promise<void> {
+    if (this.db.dialect !== "postgres" || freedBytes <= 0) return;
+    this.freedSinceVacuum += freedBytes;
+    if (this.freedSinceVacuum < this.limits.cacheBytes / 4 || this.vacuuming !== null) return;
+    this.freedSinceVacuum = 0;
+    this.vacuuming = this.db
+      .exec("VACUUM lit_action_code_cache")
+      .catch(() => undefined) // the next eviction tries again
+      .finally(() => {
+        this.vacuuming = null;
+      });
+    await this.vacuuming;
   }
 
   private async dropCached(tx: Queryable, cid: string): Promise<void> {

@@ -5,6 +5,9 @@
  * an account counts against the account's quota, with a clear error when it is exceeded. Over
  * HTTP on a real relayer, on SQLite and on Postgres.
  */
+import { randomBytes } from "crypto";
+import fs from "fs";
+import path from "path";
 import { expect } from "chai";
 import { litActionCid } from "../../../src/core";
 import { BACKENDS, errorOf, newAccount, skipUnlessAvailable, startRelayerOn, type RealRelayer } from "./support";
@@ -49,6 +52,28 @@ for (const backend of BACKENDS) {
       const bytes = await storedBytes(r);
       expect(bytes.kept, "code kept for good").to.equal(0);
       expect(bytes.cached, "cached code").to.be.at.most(8 * MiB);
+    });
+
+    it("the database does not grow beyond the cache's bound under anonymous churn (deleted rows' space is reused)", async () => {
+      r = await startRelayerOn(backend, { LIT_ACTION_CODE_CACHE_BYTES: String(4 * MiB) });
+      const relayer = r;
+      const onDisk = async (): Promise<number> => {
+        const db = relayer.relayer.store.db;
+        if (backend === "postgres") {
+          const row = await db.one<{ n: number | string }>("SELECT pg_total_relation_size('lit_action_code_cache') AS n");
+          return Number(row?.n);
+        }
+        await db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        return fs.statSync(path.join(relayer.relayer.config.dataDir, "relayer.sqlite")).size;
+      };
+      const before = await onDisk();
+      for (let i = 0; i < 24; i++) {
+        // Incompressible code (Postgres compresses repetitive text).
+        const code = `async function main() { return ${i}; }\n//${randomBytes(768 * 1024).toString("base64")}`;
+        expect((await r.call("POST", "/get_lit_action_ipfs_id", { body: code })).statusCode).to.equal(200);
+      }
+      const grown = (await onDisk()) - before;
+      expect(grown, `grew by ${grown} bytes`).to.be.at.most(8 * MiB);
     });
 
     it("computing the CID anonymously, then running by ipfs_id, still works", async () => {
