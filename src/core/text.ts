@@ -8,6 +8,12 @@
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+/** String.prototype.isWellFormed (ES2024, Node 20): native and fast; the regex where it is missing. */
+function wellFormed(text: string): boolean {
+  const native = (text as unknown as { isWellFormed?: () => boolean }).isWellFormed;
+  return typeof native === "function" ? native.call(text) : !LONE_SURROGATE.test(text);
+}
+
 /** U+FFFD, the Unicode replacement character. */
 export const REPLACEMENT_CHARACTER = "\ufffd";
 
@@ -15,6 +21,7 @@ export const REPLACEMENT_CHARACTER = "\ufffd";
 export function unstorableText(text: string): string | null {
   const nul = text.indexOf("\u0000");
   if (nul >= 0) return `contains a NUL character (U+0000) at position ${nul}, which cannot be stored`;
+  if (wellFormed(text)) return null;
   const lone = LONE_SURROGATE.exec(text);
   if (lone !== null) {
     const unit = lone[0].charCodeAt(0).toString(16).toUpperCase();
@@ -25,6 +32,6 @@ export function unstorableText(text: string): string | null {
 
 /** `text` with every NUL and lone surrogate replaced by U+FFFD (unchanged when already storable). */
 export function storableText(text: string): string {
-  if (text.indexOf("\u0000") < 0 && !LONE_SURROGATE.test(text)) return text;
+  if (text.indexOf("\u0000") < 0 && wellFormed(text)) return text;
   return text.replace(UNSTORABLE, REPLACEMENT_CHARACTER);
 }
