@@ -155,7 +155,7 @@ export class LitActionService {
   readonly permissions: ExecutionPermissions;
   private readonly gate: Semaphore;
   private readonly cidCache = new Map<string, string>();
-  /** "<account>:<cid>" already put into the code store by this process (skips a write per execution). */
+  /** "<account>:<cid>" already kept for good by this process (skips a write per execution). */
   private readonly stored = new Set<string>();
 
   /** Where submitted code is kept (get_lit_action_ipfs_id fills it too). */
@@ -183,9 +183,10 @@ export class LitActionService {
       throw forbidden("NotAllowedToExecuteAction", `this API key may not run the action ${cid}`);
     }
     if (input.code !== undefined && !this.stored.has(`${caller.master}:${cid}`)) {
-      await this.keepCode(caller.master, cid, code);
-      if (this.stored.size >= 10_000) this.stored.clear();
-      this.stored.add(`${caller.master}:${cid}`);
+      if (await this.keepCode(caller.master, cid, code)) {
+        if (this.stored.size >= 10_000) this.stored.clear();
+        this.stored.add(`${caller.master}:${cid}`);
+      }
     }
 
     // Charged before the run (402 when the balance cannot pay for the first second), per started second.
@@ -230,16 +231,18 @@ export class LitActionService {
   }
 
   /**
-   * Keeps inline code for the caller's account so it can be run by CID later; beyond the
-   * account's code quota the code only goes into the store's expiring cache (the run itself is
-   * never refused for that: get_lit_action_ipfs_id with a key reports the quota).
+   * Keeps inline code for the caller's account so it can be run by CID later (true); beyond the
+   * account's code quota the code only goes into the store's expiring cache (false). The run itself
+   * is never refused for that: get_lit_action_ipfs_id with a key reports the quota.
    */
-  private async keepCode(account: string, cid: string, code: string): Promise<void> {
+  private async keepCode(account: string, cid: string, code: string): Promise<boolean> {
     try {
       await this.deps.codeStore.put(cid, code, account);
+      return true;
     } catch (e) {
       if (!(e instanceof CodeQuotaExceededError)) throw e;
       await this.deps.codeStore.put(cid, code);
+      return false; // cached only: put it again next time
     }
   }
 
