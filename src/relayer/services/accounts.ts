@@ -54,7 +54,8 @@ export function guessableIdempotencyKey(key: string): string | null {
   if (!UUID_V4.test(key)) {
     if (ANY_UUID.test(key)) return `${what}; a UUID of another version (time- or name-based) can be guessed`;
     let bits: number;
-    if (/^[0-9a-fA-F]+$/.test(key)) bits = key.length * 4;
+    // Hex (dashes as separators only) carries 4 bits a digit, base64 / base64url 6 a character.
+    if (/^[0-9a-fA-F-]+$/.test(key)) bits = key.replace(/-/g, "").length * 4;
     else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(key)) bits = key.replace(/=+$/, "").length * 6;
     else return what;
     if (bits < 128) return `${what}; this one holds at most ${bits} bits`;

@@ -111,6 +111,7 @@ describe("relayer http: accounts", () => {
         "new-account-1",
         "signup-1",
         "0123456789abcdef0123456789abcde", // 124 bits of hex
+        "0123-4567-89ab-cdef-0123-4567", // 96 bits of hex with separators
         "AAAAAAAAAAAAAAAAAAAAAA", // 22 base64 characters, one symbol
         "00000000-0000-4000-8000-000000000000",
         "6ba7b810-9dad-11d1-80b4-00c04fd430c8", // a time-based UUID v1
