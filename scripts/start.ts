@@ -13,9 +13,9 @@ import fs from "fs";
 import path from "path";
 import hre from "hardhat";
 import { ensureDashboardBuilt } from "../dashboard/build";
-import { loadConfig } from "../src/relayer/config";
 import { createRelayer, type Relayer } from "../src/relayer/main";
 import { setUpRelayerPayers, startLocalChain, type Child } from "./lib/local-chain";
+import { startRelayerConfig } from "./lib/start-config";
 import { PRICING_ITEMS } from "../src/relayer/billing-setup";
 
 const HOST = "127.0.0.1";
@@ -141,14 +141,8 @@ async function main(): Promise<void> {
  * list (set by the owner, dev account 0) and are funded from dev accounts.
  */
 async function startRelayer(diamondAddress: string): Promise<Relayer> {
-  // Billing: the dev provider (local test payments, no real money) unless BILLING_PROVIDER says otherwise.
-  const config = loadConfig({
-    BILLING_PROVIDER: "dev",
-    ...process.env,
-    RPC_URL: RPC,
-    CHAIN_ID: "31337",
-    DIAMOND_ADDRESS: diamondAddress,
-  });
+  // Development defaults (billing "dev", generous rate limits) unless the environment sets them.
+  const config = startRelayerConfig(process.env, { rpcUrl: RPC, diamondAddress });
   fs.mkdirSync(config.dataDir, { recursive: true });
   for (const f of ["relayer.sqlite", "relayer.sqlite-wal", "relayer.sqlite-shm"]) {
     fs.rmSync(path.join(config.dataDir, f), { force: true });

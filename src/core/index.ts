@@ -3,4 +3,5 @@ export * from "./hashing";
 export * from "./parse";
 export * from "./keys";
 export * from "./cid";
+export * from "./text";
 export type * from "./api-types";

@@ -35,6 +35,9 @@
  *   LIT_ACTION_MAX_RESPONSE_LENGTH, LIT_ACTION_MAX_CONSOLE_LOG_LENGTH, LIT_ACTION_MAX_FETCH_COUNT,
  *   LIT_ACTION_MAX_KEY_REQUESTS, LIT_ACTION_MAX_PARAMS_BYTES, LIT_ACTION_FETCH_TIMEOUT_MS,
  *   LIT_ACTION_MAX_FETCH_RESPONSE_BYTES   limits
+ *   LIT_ACTION_CODE_QUOTA_BYTES     code one account may keep for running by CID (16 MiB)
+ *   LIT_ACTION_CODE_CACHE_BYTES, LIT_ACTION_CODE_CACHE_TTL_SECONDS   cache of code sent without a
+ *                                   key (16 MiB in all, entries live 3600 s)
  *   LIT_ACTION_FETCH_ALLOW_LIST     comma-separated hosts, IPs or CIDRs fetch may reach despite the SSRF guard
  *   LIT_ACTION_IPFS_GATEWAY_URL     optional IPFS gateway for code the store lacks (e.g. https://ipfs.io)
  *   LIT_ACTION_MAX_CONCURRENCY      executions at once (8); more wait
@@ -122,7 +125,16 @@ export interface RelayerConfig {
   bodyLimitBytes: number;
   build: { name: string; version: string; commit: string };
   litActions: LitActionSettings;
+  /** Where Lit Action code is kept for running by CID (docs/relayer-untrusted-input.md). */
+  codeStorage: CodeStorageSettings;
   billing: BillingSettings;
+}
+
+/** Lit Action code kept per account (quota) and cached for anonymous callers (bounded, expiring). */
+export interface CodeStorageSettings {
+  quotaBytes: number;
+  cacheBytes: number;
+  cacheTtlSeconds: number;
 }
 
 export type BillingProviderName = "none" | "dev" | "stripe";
@@ -290,6 +302,11 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(", ")}, got ${quote(levelText)}`);
 
   const litActions = readLitActionSettings(read, problems);
+  const codeStorage: CodeStorageSettings = {
+    quotaBytes: read.int("LIT_ACTION_CODE_QUOTA_BYTES", 16 * 1024 * 1024, 0, 1024 * 1024 * 1024 * 1024),
+    cacheBytes: read.int("LIT_ACTION_CODE_CACHE_BYTES", 16 * 1024 * 1024, 0, 1024 * 1024 * 1024 * 1024),
+    cacheTtlSeconds: read.int("LIT_ACTION_CODE_CACHE_TTL_SECONDS", 3600, 0, 30 * 24 * 3600),
+  };
   const billing = readBillingSettings(read, problems);
   const legacySignatures = read.bool("LEGACY_SIGNATURES", true);
 
@@ -319,6 +336,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       commit: read.string("RELEASE_COMMIT", "unknown"),
     },
     litActions,
+    codeStorage,
     billing,
   };
 }

@@ -17,8 +17,8 @@ import { buildApp, type BuildAppOptions } from "./http";
 import { createServicesFromConfig } from "./services";
 import { SqlReplayStore, WALLET_SIGNATURE_MIGRATIONS } from "./services/wallet-signatures-replay";
 import { RpcSignatureChecker } from "./chain/erc1271";
-import { openStore, type Store } from "./store";
-import { CODE_STORE_MIGRATIONS, SqlCodeStore } from "./actions/code-store";
+import { ACTION_CODE_MIGRATIONS, SqlActionCodeStore, openStore, type Store } from "./store";
+import { CODE_STORE_MIGRATIONS } from "./actions/code-store";
 import { prepareSandbox } from "./actions/sandbox";
 import { SqlUsageRecorder } from "./actions/usage";
 import { createBilling, pricingMismatches } from "./billing-setup";
@@ -62,7 +62,13 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
   const store = await openStore({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl ?? undefined,
-    migrations: [...WALLET_SIGNATURE_MIGRATIONS, ...CODE_STORE_MIGRATIONS, ...LEDGER_MIGRATIONS, ...DEV_PAYMENT_MIGRATIONS],
+    migrations: [
+      ...WALLET_SIGNATURE_MIGRATIONS,
+      ...CODE_STORE_MIGRATIONS,
+      ...ACTION_CODE_MIGRATIONS, // after CODE_STORE_MIGRATIONS: it keeps code in their lit_action_code table
+      ...LEDGER_MIGRATIONS,
+      ...DEV_PAYMENT_MIGRATIONS,
+    ],
   });
   let chain: Chain | undefined;
   try {
@@ -93,7 +99,8 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
         Object.fromEntries((await store.index.nodeConfiguration()).map((e) => [e.key, e.value])),
       litActions: {
         ...config.litActions,
-        contentStore: new SqlCodeStore(store.db),
+        // Code kept per account within a quota, anonymous code in a bounded, expiring cache.
+        contentStore: new SqlActionCodeStore(store.db, config.codeStorage),
         usage: new SqlUsageRecorder(store.db),
       },
     });

@@ -341,3 +341,21 @@ export interface OutboxPort {
   /** Nonces of `payer` in [from, to) held by no row that may still be mined (in flight, or not final): gaps to fill. */
   uncoveredNonces(payer: string, from: number, to: number): Promise<number[]>;
 }
+
+/**
+ * Lit Action code kept for an account would exceed the account's quota (docs/relayer-untrusted-input.md,
+ * "Lit Action code storage"). Thrown by a code store's `put` with an owner; nothing was kept.
+ */
+export class CodeQuotaExceededError extends Error {
+  constructor(
+    /** The account's quota in bytes. */
+    readonly quotaBytes: number,
+    /** Bytes of code already kept for the account. */
+    readonly usedBytes: number,
+    /** Bytes of the code that did not fit. */
+    readonly codeBytes: number,
+  ) {
+    super(`Lit Action code quota exceeded: ${usedBytes} of ${quotaBytes} bytes used, the code needs ${codeBytes}`);
+    this.name = "CodeQuotaExceededError";
+  }
+}

@@ -461,9 +461,13 @@ export class LitNodeSimpleApiClient {
     return this.http("POST", "/remove_pkp_from_group", { body: { group_id: request.groupId, pkp_id: request.pkpId } });
   }
 
-  /** The CIDv0 the relayer computes for `code`. */
+  /**
+   * The CIDv0 the relayer computes for `code`. With an API key set, the relayer keeps the code for
+   * the account (within its code quota) so it can be run by CID later; without, it only caches it
+   * for a while.
+   */
   getLitActionIpfsId(code: string): Promise<string> {
-    return this.http("POST", "/get_lit_action_ipfs_id", { body: code, auth: false });
+    return this.http("POST", "/get_lit_action_ipfs_id", { body: code });
   }
 
   /** Runs a Lit Action with the client's key (a usage key in sovereign mode). */

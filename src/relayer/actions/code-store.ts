@@ -105,8 +105,8 @@ export class GatewayCodeStore implements ContentStore {
     private readonly options: { timeoutMs: number; maxBytes: number },
   ) {}
 
-  put(cid: string, code: string): Promise<void> {
-    return this.inner.put(cid, code);
+  put(cid: string, code: string, owner?: string): Promise<void> {
+    return this.inner.put(cid, code, owner);
   }
 
   async get(cid: string): Promise<string | null> {

@@ -28,6 +28,7 @@ import { registerNodeInfoRoutes } from "./routes/node-info";
 import { type HealthCheck, type ReadyCheck, registerOperationRoutes } from "./routes/operations";
 import { registerUsageKeyRoutes } from "./routes/usage-keys";
 import { registerWalletRoutes } from "./routes/wallets";
+import { installUtf8BodyParsers } from "./text-input";
 import { typeboxValidatorCompiler } from "./validation";
 
 /** The settings the HTTP layer uses (a RelayerConfig has them all). */
@@ -88,6 +89,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   app.setValidatorCompiler(typeboxValidatorCompiler);
+  installUtf8BodyParsers(app);
   // The generator must be registered before the routes it documents.
   await registerOpenApi(app, {
     title: config.build?.name ?? "accountconfig-relayer",

@@ -19,17 +19,18 @@ export const API_PREFIX = "/core/v1";
 /**
  * none: public; credential: a key must be sent (not necessarily valid); key: a valid key;
  * account: a valid key of the account, or (no key sent) an X-Wallet-Auth header signed by the
- * account's ChainSecured admin (the billing endpoints).
+ * account's ChainSecured admin (the billing endpoints); optional: public, but a key that is sent
+ * must be valid (401 otherwise) and identifies the caller.
  */
-export type AuthMode = "none" | "credential" | "key" | "account";
+export type AuthMode = "none" | "credential" | "key" | "account" | "optional";
 
 export interface EndpointContext<B extends TSchema, Q extends TSchema, A extends AuthMode> {
   body: Static<B>;
   query: Static<Q>;
-  caller: A extends "key" ? Caller : A extends "account" ? Caller | null : null;
-  /** The master hash of the authenticated account ("key" and "account" modes). */
-  account: A extends "key" | "account" ? string : null;
-  credentialHash: A extends "none" ? null : string;
+  caller: A extends "key" ? Caller : A extends "account" | "optional" ? Caller | null : null;
+  /** The master hash of the authenticated account ("key" and "account" modes; "optional" when a key was sent). */
+  account: A extends "key" | "account" ? string : A extends "optional" ? string | null : null;
+  credentialHash: A extends "none" ? null : A extends "optional" ? string | null : string;
   write: WriteOptions;
   clientIp: string;
 }
@@ -75,6 +76,7 @@ function errorResponses(auth: AuthMode, hasInput: boolean, write: boolean): Reco
   if (hasInput) codes.push(400, 413, 422);
   if (auth !== "none") codes.push(401);
   if (auth === "key" || auth === "account") codes.push(403, 404);
+  if (auth === "optional") codes.push(409, 503);
   if (write) codes.push(400, 402, 409, 503);
   return Object.fromEntries([...new Set(codes)].sort().map((c) => [c, ErrorBody]));
 }
@@ -97,6 +99,7 @@ export function endpoint<
       ? {}
       : {
           security: [
+            ...(spec.auth === "optional" ? [{}] : []),
             { bearerAuth: [] },
             { apiKeyHeader: [] },
             ...(spec.auth === "account" ? [{ walletAuthHeader: [] }] : []),
@@ -119,6 +122,7 @@ export function endpoint<
               identities.set(request, { hash: wallet.master, caller: null, account: wallet.master });
               return;
             }
+            if (credential === null && spec.auth === "optional") return; // anonymous
             if (credential === null) {
               throw unauthenticated(
                 "MissingApiKey",
@@ -126,12 +130,12 @@ export function endpoint<
               );
             }
             const hash = credentialHash(credential);
-            const caller = spec.auth === "key" || spec.auth === "account" ? await services.access.authorize(hash) : null;
+            const caller = spec.auth === "credential" ? null : await services.access.authorize(hash);
             identities.set(request, { hash, caller, account: caller?.master ?? null });
           },
     handler: async (request, reply) => {
       const identity = identities.get(request);
-      if (spec.auth !== "none" && identity === undefined)
+      if (spec.auth !== "none" && spec.auth !== "optional" && identity === undefined)
         throw new ServiceError("Unauthenticated", "MissingApiKey", "missing API key");
       const ctx = {
         body: request.body as Static<B>,

@@ -3,11 +3,13 @@
  * strictly (no type coercion: `"1"` is not a number, `1` is not a string); query strings and
  * headers, which are always text, have their integer and boolean fields converted first, exactly
  * (`"1.5"` and `"1e3"` stay text and fail). A mismatch is a ShapeError (422) naming the first
- * offending field.
+ * offending field. A value of the right shape whose string fields hold text a database refuses
+ * (a NUL, a lone surrogate) is 400 `InvalidText` naming the field (text-input.ts).
  */
 import type { TSchema } from "@sinclair/typebox";
 import { TypeCompiler, type ValueError } from "@sinclair/typebox/compiler";
 import type { FastifySchema, FastifySchemaCompiler } from "fastify";
+import { findUnstorableText, invalidText } from "./text-input";
 
 /** JSON of the wrong shape: missing field, wrong type, negative or non-integer u64. */
 export class ShapeError extends Error {
@@ -63,7 +65,10 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<FastifySchema> = ({
   const convert = part !== "body";
   return (data: unknown) => {
     const value = convert ? convertText(typed, data) : data;
-    if (checker.Check(value)) return { value };
+    if (checker.Check(value)) {
+      const bad = findUnstorableText(typed, value, "");
+      return bad === null ? { value } : { error: invalidText(bad.field === "" ? part : bad.field, bad.problem) };
+    }
     const first = checker.Errors(value).First();
     return { error: first === undefined ? new ShapeError(part, `${part}: invalid`) : describe(first, part) };
   };

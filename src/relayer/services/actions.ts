@@ -3,15 +3,32 @@
  * list (all, or one group's list), and the CID of Lit Action code (http-api.md §7).
  */
 import { litActionCid } from "../../core";
-import type { ActionRow, IndexReader } from "../ports";
+import { type ActionRow, CodeQuotaExceededError, type Hex32, type IndexReader } from "../ports";
 import { type Caller, requireGroup, requireMasterWrite } from "./access";
-import { notFound } from "./errors";
+import { ServiceError, notFound } from "./errors";
 import type { Submitter, WriteOptions } from "./submit";
 import * as v from "./values";
 
 /** Where code submitted for hashing is kept so that lit_action can later run it by CID. */
 export interface CodeStore {
-  put(cid: string, code: string): Promise<void>;
+  /**
+   * Keeps `code` (whose CID is `cid`). With `owner` (an account's master hash) it is kept for that
+   * account and counts against the account's quota (CodeQuotaExceededError of ../ports when it
+   * would exceed it); without, it goes at most into a bounded, expiring cache
+   * (docs/relayer-untrusted-input.md, "Lit Action code storage").
+   */
+  put(cid: string, code: string, owner?: Hex32): Promise<void>;
+}
+
+/** The 409 for code that does not fit in the account's code quota. */
+export function codeQuotaExceeded(e: CodeQuotaExceededError): ServiceError {
+  return new ServiceError(
+    "Conflict",
+    "CodeQuotaExceeded",
+    `this account's stored Lit Action code would exceed its quota of ${e.quotaBytes} bytes ` +
+      `(LIT_ACTION_CODE_QUOTA_BYTES): ${e.usedBytes} bytes are kept and this code has ${e.codeBytes}; ` +
+      "send it without an API key to only compute its CID (the code is then cached for a while), or run it with lit_action and its code",
+  );
 }
 
 export class ActionService {
@@ -74,10 +91,19 @@ export class ActionService {
     return rows;
   }
 
-  /** The CIDv0 of `code`; the code is kept in the code store when one is configured. */
-  async ipfsId(code: string): Promise<string> {
+  /**
+   * The CIDv0 of `code`, which is kept in the code store when one is configured: for the caller's
+   * account when a key was sent (409 CodeQuotaExceeded beyond its quota), else at most in the
+   * store's bounded, expiring cache.
+   */
+  async ipfsId(code: string, caller: Caller | null = null): Promise<string> {
     const cid = await litActionCid(code);
-    await this.deps.codeStore?.put(cid, code);
+    try {
+      await this.deps.codeStore?.put(cid, code, caller?.master);
+    } catch (e) {
+      if (e instanceof CodeQuotaExceededError) throw codeQuotaExceeded(e);
+      throw new ServiceError("Unavailable", "DatabaseUnavailable", `cannot keep the code: ${(e as Error).message}`, 5);
+    }
     return cid;
   }
 

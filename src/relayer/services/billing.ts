@@ -6,7 +6,8 @@
  *   account that created it, once the provider reports it succeeded.
  * - Management writes: `chargeWrite` takes the write's price before the transaction is queued
  *   (402 when the balance is short, so no gas is spent) and the caller refunds it when the write
- *   fails. A retry with the same Idempotency-Key is not charged twice.
+ *   fails. A repeat with the same Idempotency-Key that only replays a result is never charged
+ *   again, also once an earlier attempt under that key was refunded.
  * - Lit Actions: `meterExecution` takes the first second's price before the action starts (402
  *   when short) and one more second's price as each further second starts; when the balance runs
  *   out mid-run the action is stopped. Nothing is ever charged below zero.
@@ -140,23 +141,25 @@ export class BillingService {
 
   /**
    * Takes the price of one management write from `account` (402 when short). With an
-   * Idempotency-Key a repeat of an earlier charged request is not charged again; a repeat of one
-   * that was refunded (it failed) is charged anew.
+   * Idempotency-Key, the charge is per attempt of the request (SqlLedger.debitAttempt): a repeat
+   * of a charged attempt only replays its result and is not charged again; after an attempt
+   * failed and was refunded, the next attempt (the write runs again) is charged anew; repeats of
+   * that one are free again.
    */
   async chargeWrite(account: string, idempotencyKey?: string): Promise<Charge> {
     const cents = this.deps.settings.prices.writeCents;
     if (!this.enabled || cents === 0) return NO_CHARGE;
     const ledger = this.requireLedger();
-    let reference =
-      idempotencyKey === undefined ? `write:${account}:${randomUUID()}` : `write:${account}:idem:${idempotencyKey}`;
-    let r = await this.db(() => ledger.debit(account, cents, "write", reference));
-    if (r.status === "duplicate" && (await this.db(() => ledger.hasReference(`refund:${reference}`)))) {
-      reference = `${reference}:retry:${randomUUID()}`;
-      r = await this.db(() => ledger.debit(account, cents, "write", reference));
-    }
+    const r =
+      idempotencyKey === undefined
+        ? await this.db(async () => {
+            const reference = `write:${account}:${randomUUID()}`;
+            return { ...(await ledger.debit(account, cents, "write", reference)), reference };
+          })
+        : await this.db(() => ledger.debitAttempt(account, cents, "write", `write:${account}:idem:${idempotencyKey}`));
     if (r.status === "insufficient") throw paymentRequired(cents, r.balanceCents, "this write");
     if (r.status === "duplicate") return NO_CHARGE;
-    return this.refundable(account, reference, cents);
+    return this.refundable(account, r.reference, cents);
   }
 
   /**

@@ -16,7 +16,7 @@ import { type FetchRequest, type FetchResult, guardedFetch } from "../actions/fe
 import { type ActionLimits, LIMIT_NAMES, effectiveLimits } from "../actions/limits";
 import { type KeyOperation, runInSandbox, type SandboxHost } from "../actions/sandbox";
 import { MemoryUsageRecorder, type UsageRecorder } from "../actions/usage";
-import type { IndexReader } from "../ports";
+import { CodeQuotaExceededError, type IndexReader } from "../ports";
 import type { Caller } from "./access";
 import type { CodeStore } from "./actions";
 import { ServiceError, forbidden, invalidValue, notFound } from "./errors";
@@ -120,9 +120,9 @@ export function litActionServiceFor(deps: {
       ? content
       : {
           get: (cid) => content.get(cid),
-          put: async (cid, code) => {
-            await content.put(cid, code);
-            await extra.put(cid, code);
+          put: async (cid, code, owner) => {
+            await content.put(cid, code, owner);
+            await extra.put(cid, code, owner);
           },
         };
   const local = o.limits ?? {};
@@ -155,7 +155,7 @@ export class LitActionService {
   readonly permissions: ExecutionPermissions;
   private readonly gate: Semaphore;
   private readonly cidCache = new Map<string, string>();
-  /** CIDs already put into the code store by this process (skips a write per execution). */
+  /** "<account>:<cid>" already kept for good by this process (skips a write per execution). */
   private readonly stored = new Set<string>();
 
   /** Where submitted code is kept (get_lit_action_ipfs_id fills it too). */
@@ -182,10 +182,11 @@ export class LitActionService {
     if (!(await this.permissions.canExecuteAction(caller.hash, cidHash))) {
       throw forbidden("NotAllowedToExecuteAction", `this API key may not run the action ${cid}`);
     }
-    if (input.code !== undefined && !this.stored.has(cid)) {
-      await this.deps.codeStore.put(cid, code);
-      if (this.stored.size >= 10_000) this.stored.clear();
-      this.stored.add(cid);
+    if (input.code !== undefined && !this.stored.has(`${caller.master}:${cid}`)) {
+      if (await this.keepCode(caller.master, cid, code)) {
+        if (this.stored.size >= 10_000) this.stored.clear();
+        this.stored.add(`${caller.master}:${cid}`);
+      }
     }
 
     // Charged before the run (402 when the balance cannot pay for the first second), per started second.
@@ -227,6 +228,22 @@ export class LitActionService {
     }
     if (result.error !== null) return { response: result.error, logs: result.logs, hasError: true };
     return { response: parseResponse(result.response ?? ""), logs: result.logs, hasError: false };
+  }
+
+  /**
+   * Keeps inline code for the caller's account so it can be run by CID later (true); beyond the
+   * account's code quota the code only goes into the store's expiring cache (false). The run itself
+   * is never refused for that: get_lit_action_ipfs_id with a key reports the quota.
+   */
+  private async keepCode(account: string, cid: string, code: string): Promise<boolean> {
+    try {
+      await this.deps.codeStore.put(cid, code, account);
+      return true;
+    } catch (e) {
+      if (!(e instanceof CodeQuotaExceededError)) throw e;
+      await this.deps.codeStore.put(cid, code);
+      return false; // cached only: put it again next time
+    }
   }
 
   /** Resolves when every execution's usage is stored (call before shutdown). */

@@ -24,7 +24,7 @@ import type {
   WalletRow,
 } from "../ports";
 import type { Db, Queryable, SqlValue, TxOptions } from "./db";
-import { chainSecuredHash } from "../../core";
+import { chainSecuredHash, storableText } from "../../core";
 
 /** Diamond configuration as the events set it. */
 export interface IndexedConfig {
@@ -176,6 +176,14 @@ function str(args: Args, name: string): string {
   if (typeof v !== "string") throw new Error(`event argument ${name}: expected a string`);
   return v;
 }
+/**
+ * A text argument (a name, a description, a node configuration entry) as it can be stored: a
+ * wallet can write any bytes on-chain, and a NUL (refused by Postgres) or a lone surrogate is
+ * replaced by U+FFFD, so such an event never stalls the indexer (docs/relayer-untrusted-input.md).
+ */
+function text(args: Args, name: string): string {
+  return storableText(str(args, name));
+}
 function bool(args: Args, name: string): boolean {
   const v = args[name];
   if (typeof v !== "boolean") throw new Error(`event argument ${name}: expected a boolean`);
@@ -294,8 +302,8 @@ async function applyEvent(tx: Queryable, e: DecodedEvent): Promise<void> {
     case "AccountMetadataSet":
       await tx.run("UPDATE accounts SET name = $2, description = $3 WHERE master = $1", [
         str(a, "apiKeyHash"),
-        str(a, "name"),
-        str(a, "description"),
+        text(a, "name"),
+        text(a, "description"),
       ]);
       return;
     case "AdminAliasBound":
@@ -343,8 +351,8 @@ async function applyEvent(tx: Queryable, e: DecodedEvent): Promise<void> {
       await tx.run("UPDATE actions SET name = $3, description = $4 WHERE account = $1 AND cid = $2", [
         str(a, "apiKeyHash"),
         str(a, "actionHash"),
-        str(a, "name"),
-        str(a, "description"),
+        text(a, "name"),
+        text(a, "description"),
       ]);
       return;
     case "ActionRemoved":
@@ -364,8 +372,8 @@ async function applyEvent(tx: Queryable, e: DecodedEvent): Promise<void> {
     case "GroupMetadataSet":
       await tx.run("UPDATE account_groups SET name = $2, description = $3 WHERE id = $1", [
         str(a, "groupId"),
-        str(a, "name"),
-        str(a, "description"),
+        text(a, "name"),
+        text(a, "description"),
       ]);
       return;
     case "GroupUpdated":
@@ -414,8 +422,8 @@ async function applyEvent(tx: Queryable, e: DecodedEvent): Promise<void> {
     case "WalletMetadataSet":
       await tx.run("UPDATE wallets SET name = $2, description = $3 WHERE pkp = $1", [
         str(a, "pkpId"),
-        str(a, "name"),
-        str(a, "description"),
+        text(a, "name"),
+        text(a, "description"),
       ]);
       return;
 
@@ -464,8 +472,8 @@ async function applyEvent(tx: Queryable, e: DecodedEvent): Promise<void> {
     case "UsageApiKeyMetadataSet":
       await tx.run("UPDATE usage_keys SET name = $2, description = $3 WHERE hash = $1", [
         str(a, "usageApiKeyHash"),
-        str(a, "name"),
-        str(a, "description"),
+        text(a, "name"),
+        text(a, "description"),
       ]);
       return;
     case "UsageApiKeyRemoved": {
@@ -520,14 +528,14 @@ async function applyEvent(tx: Queryable, e: DecodedEvent): Promise<void> {
       await setConfig(tx, "initializedVersion", str(a, "version"));
       return;
     case "NodeConfigurationSet": {
-      const key = str(a, "key");
+      const key = text(a, "key");
       if (bool(a, "removed")) {
         await swapRemove(tx, SETS.nodeConfig, undefined, key);
       } else {
         await tx.run(
           `INSERT INTO node_config (item, val, pos) VALUES ($1, $2, $3)
            ON CONFLICT (item) DO UPDATE SET val = excluded.val`,
-          [key, str(a, "value"), await nextPos(tx, SETS.nodeConfig)],
+          [key, text(a, "value"), await nextPos(tx, SETS.nodeConfig)],
         );
       }
       return;

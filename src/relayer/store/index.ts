@@ -20,6 +20,7 @@ export * from "./index-store";
 export * from "./migrations";
 export * from "./outbox";
 export * from "./ledger";
+export * from "./action-code";
 export { Mutex } from "./mutex";
 
 export interface StoreOptions {

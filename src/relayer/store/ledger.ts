@@ -158,6 +158,29 @@ export class SqlLedger {
     }
   }
 
+  /**
+   * One debit per attempt of an idempotent request (the charge of a write retried under one
+   * Idempotency-Key). Attempt 1 is written under `reference`, attempt n under
+   * `<reference>:attempt:<n>`; an attempt whose debit was refunded (`refund:<its reference>`
+   * exists: that attempt failed and applied nothing) is over, and the next one is charged. An
+   * attempt that is still charged makes this a repeat of it (`duplicate`, nothing taken): the
+   * caller only replays that attempt's result. So a key is never charged for more than one
+   * result, however often it is repeated, also after a refund. Concurrent repeats race for the
+   * same attempt reference, which is written once.
+   */
+  async debitAttempt(
+    account: string,
+    amountCents: number,
+    reason: LedgerReason,
+    reference: string,
+  ): Promise<DebitResult & { reference: string }> {
+    for (let attempt = 1; ; attempt++) {
+      const ref = attempt === 1 ? reference : `${reference}:attempt:${attempt}`;
+      const r = await this.debit(account, amountCents, reason, ref);
+      if (r.status !== "duplicate" || !(await this.hasReference(`refund:${ref}`))) return { ...r, reference: ref };
+    }
+  }
+
   /** Adds `amountCents` with `reference`; a reference already written changes nothing. */
   async credit(account: string, amountCents: number, reason: LedgerReason, reference: string): Promise<CreditResult> {
     checkAmount(amountCents);

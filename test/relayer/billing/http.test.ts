@@ -258,6 +258,34 @@ describe("relayer http: billing (dev provider, SQLite ledger)", () => {
       expect(await credit(billing, master)).to.equal(9_999);
       await expectConsistent(billing, master);
     });
+    it("once a refund exists for an Idempotency-Key, repeats that only replay the result are not charged again", async () => {
+      const { app, key, chain, billing, master } = await setup();
+      const headers = { ...bearer(key), "idempotency-key": "group-3" };
+      chain.failNext(new ChainUnavailableError("down", false));
+      expect((await post(app, "/add_group", GROUP, headers)).statusCode).to.equal(503); // charged, refunded
+      const applied = await post(app, "/add_group", GROUP, headers); // the write runs: charged once
+      expect(applied.statusCode).to.equal(200);
+      for (let i = 0; i < 3; i++) {
+        const replay = await post(app, "/add_group", GROUP, headers); // the same result, replayed
+        expect(replay.json()).to.deep.equal(applied.json());
+      }
+      expect(await credit(billing, master)).to.equal(9_999);
+      await expectConsistent(billing, master);
+    });
+
+    it("each further failed attempt under one Idempotency-Key is refunded, and the one that applies is charged once", async () => {
+      const { app, key, chain, billing, master } = await setup();
+      const headers = { ...bearer(key), "idempotency-key": "group-4" };
+      for (let i = 0; i < 3; i++) {
+        chain.failNext(new RevertError("InvalidRequest", ["busy"]));
+        expect((await post(app, "/add_group", GROUP, headers)).statusCode).to.equal(400);
+      }
+      expect(await credit(billing, master)).to.equal(10_000);
+      expect((await post(app, "/add_group", GROUP, headers)).statusCode).to.equal(200);
+      expect((await post(app, "/add_group", GROUP, headers)).statusCode).to.equal(200);
+      expect(await credit(billing, master)).to.equal(9_999);
+      await expectConsistent(billing, master);
+    });
   });
 
   describe("Lit Action executions", () => {

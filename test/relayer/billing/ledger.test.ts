@@ -276,6 +276,46 @@ for (const backend of BACKENDS) {
       });
     });
 
+    describe("attempts of an idempotent request (debitAttempt)", () => {
+      it("charges one attempt once, however often it is repeated", async () => {
+        const ledger = ledgerWith(100);
+        const first = await ledger.debitAttempt(ALICE, 3, "write", "write:k");
+        expect(first).to.deep.include({ status: "debited", reference: "write:k" });
+        for (let i = 0; i < 3; i++) expect(await ledger.debitAttempt(ALICE, 3, "write", "write:k")).to.deep.include({ status: "duplicate", reference: "write:k" });
+        await expectConsistent(ledger, ALICE, 97);
+      });
+
+      it("after a refunded attempt charges the next attempt once, and its repeats never", async () => {
+        const ledger = ledgerWith(100);
+        await ledger.debitAttempt(ALICE, 3, "write", "write:k");
+        await ledger.credit(ALICE, 3, "refund", "refund:write:k");
+        const second = await ledger.debitAttempt(ALICE, 3, "write", "write:k");
+        expect(second).to.deep.include({ status: "debited", reference: "write:k:attempt:2" });
+        for (let i = 0; i < 3; i++) expect((await ledger.debitAttempt(ALICE, 3, "write", "write:k")).status).to.equal("duplicate");
+        await ledger.credit(ALICE, 3, "refund", "refund:write:k:attempt:2");
+        expect(await ledger.debitAttempt(ALICE, 3, "write", "write:k")).to.deep.include({ status: "debited", reference: "write:k:attempt:3" });
+        await expectConsistent(ledger, ALICE, 97);
+      });
+
+      it("charges 10 concurrent repeats after a refund exactly once", async () => {
+        const ledger = ledgerWith(100);
+        await ledger.debitAttempt(ALICE, 1, "write", "write:c");
+        await ledger.credit(ALICE, 1, "refund", "refund:write:c");
+        const all = await Promise.all(Array.from({ length: 10 }, () => ledger.debitAttempt(ALICE, 1, "write", "write:c")));
+        expect(all.filter((r) => r.status === "debited")).to.have.length(1);
+        expect(new Set(all.map((r) => r.reference))).to.deep.equal(new Set(["write:c:attempt:2"]));
+        await expectConsistent(ledger, ALICE, 99);
+      });
+
+      it("reports an attempt the balance cannot pay as insufficient, taking nothing", async () => {
+        const ledger = ledgerWith(0);
+        expect((await ledger.debitAttempt(ALICE, 1, "write", "write:p")).status).to.equal("insufficient");
+        await ledger.credit(ALICE, 1, "adjustment", "adjustment:p");
+        expect(await ledger.debitAttempt(ALICE, 1, "write", "write:p")).to.deep.include({ status: "debited", reference: "write:p" });
+        await expectConsistent(ledger, ALICE, 0);
+      });
+    });
+
     describe("concurrency", () => {
       it("lets exactly 10 of 100 concurrent 1-cent debits through against a balance of 10, never below 0", async () => {
         const ledger = ledgerWith(0);

@@ -1,5 +1,6 @@
 /** new_account, account_exists and credential parsing (http-api.md §1, §3, §6). */
 import { expect } from "chai";
+import { randomBytes, randomUUID } from "crypto";
 import { decodeBase64, keccak256, toUtf8Bytes } from "ethers";
 import { pkpAddress } from "../../../src/core";
 import { ChainUnavailableError, RevertError } from "../../../src/relayer/ports";
@@ -86,20 +87,53 @@ describe("relayer http: accounts", () => {
       expect(chain.methods).to.deep.equal(["newAccount", "registerWalletDerivation"]);
     });
 
-    it("with an Idempotency-Key, a retry returns the same key and creates nothing new", async () => {
+    it("with an unguessable Idempotency-Key (a UUID v4), a retry returns the same key and creates nothing new", async () => {
       const { app, chain } = await makeApp();
       const body = { account_name: "n", account_description: "d" };
-      const a = await post(app, "/new_account", body, { "idempotency-key": "signup-1" });
-      const b = await post(app, "/new_account", body, { "idempotency-key": "signup-1" });
+      const idem = randomUUID();
+      const a = await post(app, "/new_account", body, { "idempotency-key": idem });
+      const b = await post(app, "/new_account", body, { "idempotency-key": idem });
       expect(a.statusCode).to.equal(200);
       expect(b.json()).to.deep.equal(a.json());
       expect(chain.accounts.size).to.equal(1);
-      expect(chain.requests[0].idempotencyKey).to.equal("signup-1#newAccount");
+      expect(chain.requests[0].idempotencyKey).to.equal(`${idem}#newAccount`);
       expect(chain.requests[0].idempotencyScope).to.equal("anon:127.0.0.1");
-      expect(chain.requests[1].idempotencyKey).to.equal("signup-1#registerWalletDerivation");
-      const c = await post(app, "/new_account", { ...body, account_name: "other" }, { "idempotency-key": "signup-1" });
+      expect(chain.requests[1].idempotencyKey).to.equal(`${idem}#registerWalletDerivation`);
+      const c = await post(app, "/new_account", { ...body, account_name: "other" }, { "idempotency-key": idem });
       expect(c.statusCode).to.equal(422);
       expect(errorBody(c).code).to.equal("IdempotencyKeyReused");
+    });
+
+    it("refuses a guessable Idempotency-Key with 400, so a second caller behind the same address never gets the first caller's key", async () => {
+      const { app, chain } = await makeApp();
+      const body = { account_name: "n", account_description: "d" };
+      for (const guessable of [
+        "new-account-1",
+        "signup-1",
+        "0123456789abcdef0123456789abcde", // 124 bits of hex
+        "0123-4567-89ab-cdef-0123-4567", // 96 bits of hex with separators
+        "AAAAAAAAAAAAAAAAAAAAAA", // 22 base64 characters, one symbol
+        "00000000-0000-4000-8000-000000000000",
+        "6ba7b810-9dad-11d1-80b4-00c04fd430c8", // a time-based UUID v1
+      ]) {
+        const first = await post(app, "/new_account", body, { "idempotency-key": guessable });
+        const second = await post(app, "/new_account", body, { "idempotency-key": guessable });
+        for (const r of [first, second]) {
+          expect(r.statusCode, `${guessable}: ${r.body}`).to.equal(400);
+          expect(errorBody(r).error).to.contain("Idempotency-Key").and.contain("UUID v4");
+          expect(r.body).to.not.contain("api_key");
+        }
+      }
+      expect(chain.requests).to.have.length(0);
+    });
+
+    it("accepts 128-bit random keys in hex or base64url as well as UUID v4", async () => {
+      const { app } = await makeApp();
+      const body = { account_name: "n", account_description: "d" };
+      for (const idem of [randomBytes(16).toString("hex"), randomBytes(16).toString("base64url"), randomUUID().toUpperCase()]) {
+        const r = await post(app, "/new_account", body, { "idempotency-key": idem });
+        expect(r.statusCode, `${idem}: ${r.body}`).to.equal(200);
+      }
     });
 
     it("maps the Writer's rejections: revert 409, chain down 503 with Retry-After", async () => {

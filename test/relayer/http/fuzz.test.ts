@@ -2,10 +2,13 @@
  * Seeded fuzzing of every route with random and malformed bodies, headers and query strings:
  * client input must never produce a 5xx, every response
  * carries X-Request-Id, and every error is the §2 JSON body. FUZZ_SEED / FUZZ_RUNS override.
+ * The second part sends text a database refuses (NULs, lone surrogates, invalid UTF-8 bytes) to a
+ * real relayer on SQLite and on Postgres (FUZZ_DB_RUNS requests each).
  */
 import { expect } from "chai";
 import type { InjectOptions } from "fastify";
-import { keccak256, toUtf8Bytes } from "ethers";
+import { keccak256, solidityPackedKeccak256, toUtf8Bytes } from "ethers";
+import { BACKENDS, skipUnlessAvailable, startRelayerOn, type RealRelayer } from "../hardening/support";
 import {
   addGroup,
   API_ENDPOINTS,
@@ -13,6 +16,7 @@ import {
   CID,
   CID_HASH,
   createWallet,
+  errorBody,
   makeApp,
   newAccount,
   post,
@@ -325,3 +329,153 @@ describe("relayer http: fuzz", function () {
       expect(statuses.get(s) ?? 0, `status ${s} never seen: ${JSON.stringify([...statuses])}`).to.be.greaterThan(0);
   });
 });
+
+// ------------------------------------------------------------------ text a database refuses, on real databases
+
+/**
+ * The same rule on a real relayer (indexer, outbox writer, SQLite or Postgres): text fields get
+ * NULs, lone surrogates and over-long / invalid UTF-8 byte sequences in the raw body, while a
+ * ChainSecured wallet writes such names straight on-chain; no request may answer 5xx, and at the
+ * end the indexer is healthy and a write still goes through (docs/relayer-untrusted-input.md).
+ */
+const DB_RUNS = Number(process.env.FUZZ_DB_RUNS ?? 400);
+
+/** Byte sequences that are not UTF-8: over-long forms (of NUL, "/", U+FFFF), surrogates, stray bytes. */
+const INVALID_UTF8: readonly number[][] = [
+  [0xc0, 0x80],
+  [0xc0, 0xaf],
+  [0xe0, 0x80, 0x80],
+  [0xe0, 0x80, 0xaf],
+  [0xf0, 0x80, 0x80, 0x80],
+  [0xf0, 0x8f, 0xbf, 0xbf],
+  [0xf8, 0x88, 0x80, 0x80, 0x80],
+  [0xed, 0xa0, 0x80],
+  [0xed, 0xbf, 0xbf],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0x80],
+  [0xbf],
+  [0xff],
+  [0xfe],
+  [0xe2, 0x82],
+  [0xc3],
+];
+const POISON_TEXT: readonly string[] = [
+  "\u0000",
+  "a\u0000",
+  "\u0000b",
+  "x\u0000y",
+  "\ud800",
+  "\udfff",
+  "a\ud83d",
+  "\ude00b",
+  "\udc00\ud800",
+  "\ud800\u0000",
+];
+const FINE_TEXT: readonly string[] = ["", "n", "\u0001\u001f", "\ufffd", "😀", "é".repeat(64), "\u2028\u2029", "\\u0000"];
+
+for (const backend of BACKENDS) {
+  describe(`relayer http: fuzz with text a database refuses (${backend}, real relayer)`, function () {
+    this.timeout(600_000);
+    let r: RealRelayer | null = null;
+
+    beforeEach(async function () {
+      await skipUnlessAvailable(this, backend);
+    });
+    afterEach(async () => {
+      await r?.close();
+      r = null;
+    });
+
+    it(`${DB_RUNS} requests with NULs, lone surrogates and invalid UTF-8 answer no 5xx; the indexer keeps up (seed ${SEED})`, async () => {
+      const relayer = await startRelayerOn(backend);
+      r = relayer;
+      const rand = rng(SEED ^ (backend === "sqlite" ? 0x51 : 0x96));
+      const int = (n: number) => Math.floor(rand() * n);
+      const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
+      const chance = (p: number) => rand() < p;
+      const key = await hardeningAccount(relayer);
+      const text = () => (chance(0.35) ? pick(POISON_TEXT) : pick(FINE_TEXT)) + (chance(0.3) ? pick(FINE_TEXT) : "");
+
+      // A ChainSecured wallet writes such names straight on-chain, around the HTTP traffic.
+      const { diamond, users } = relayer.f;
+      const wallet = users[5];
+      const csMaster = solidityPackedKeccak256(["address"], [wallet.address]);
+      await (await diamond.connect(wallet).newChainSecuredAccount("cs\u0000", "")).wait();
+      const onChain = async (): Promise<void> => {
+        const name = pick(POISON_TEXT.filter((t) => !/[\ud800-\udfff]/.test(t))) + pick(["", "n", "😀", "\ufffd"]);
+        if (chance(0.5)) {
+          await (await diamond.connect(wallet).addGroup(csMaster, name, name, [], [])).wait();
+          return;
+        }
+        // Raw bytes too: a name that is not UTF-8 at all (the calldata's placeholder bytes patched).
+        const bad = Buffer.from(pick(INVALID_UTF8));
+        const placeholder = "#".repeat(bad.length);
+        const data = diamond.interface.encodeFunctionData("addGroup", [csMaster, `g${placeholder}g`, "d", [], []]);
+        const patched = data.replace(Buffer.from(`g${placeholder}g`).toString("hex"), `67${bad.toString("hex")}67`);
+        await (await wallet.sendTransaction({ to: await diamond.getAddress(), data: patched })).wait();
+      };
+
+      const templates: Record<string, () => Record<string, unknown> | string> = {
+        "/new_account": () => ({ account_name: text(), account_description: text(), email: text() }),
+        "/add_group": () => ({ group_name: text(), group_description: text(), pkp_ids_permitted: [], cid_hashes_permitted: [] }),
+        "/add_action": () => ({ action_ipfs_cid: chance(0.8) ? CID : text(), name: text(), description: text() }),
+        "/add_usage_api_key": () => ({ ...usageKeyBody(), name: text(), description: text() }),
+        "/get_lit_action_ipfs_id": () => `async function main() { return ${JSON.stringify(text())}; }`,
+        "/lit_action": () => ({ code: `async function main(p) { return "${chance(0.5) ? text() : "ok"}"; }`, js_params: { s: text() } }),
+        "/billing/create_payment_intent": () => ({ amount_cents: 500, note: text() }),
+        "/convert_to_chain_secured_account": () => ({
+          new_admin_wallet_address: text(),
+          typed_data: { domain: { name: text(), version: "1", chainId: 31337 }, primaryType: text(), types: {}, message: {} },
+          signature: "0x",
+        }),
+      };
+      const paths = Object.keys(templates);
+      const statuses = new Map<number, number>();
+      for (let i = 0; i < DB_RUNS; i++) {
+        if (i % 25 === 0) await onChain();
+        const path = pick(paths);
+        const body = templates[path]();
+        let payload: Buffer;
+        const json = JSON.stringify(body);
+        if (chance(0.35)) {
+          // Invalid bytes spliced into the raw body, inside a string value when there is one.
+          const at = json.indexOf('":"') >= 0 && chance(0.8) ? json.indexOf('":"') + 3 : int(json.length + 1);
+          payload = Buffer.concat([Buffer.from(json.slice(0, at)), Buffer.from(pick(INVALID_UTF8)), Buffer.from(json.slice(at))]);
+        } else {
+          payload = Buffer.from(json);
+        }
+        const contentType = pick(["application/json", "application/json; charset=utf-8", "text/plain"]);
+        const res = await relayer.call("POST", path, {
+          raw: payload,
+          headers: { "content-type": contentType, ...(chance(0.85) ? { "x-api-key": key } : {}) },
+        });
+        statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+        const context = `#${i} ${backend} seed ${SEED}: POST ${path} ${contentType} ${JSON.stringify(payload.toString("latin1").slice(0, 200))} -> ${res.statusCode} ${res.body.slice(0, 300)}`;
+        expect(res.statusCode, context).to.be.lessThan(500);
+        if (res.statusCode >= 400) expect(errorBody(res).code, context).to.be.a("string");
+      }
+      // Reads of the poisoned account (the on-chain names) and a last write through the indexer.
+      await onChain();
+      const groups = await relayer.relayer.store.index.listGroups(csMaster, { pageNumber: 0, pageSize: 100 });
+      expect(groups.length).to.be.greaterThan(0);
+      for (const g of groups) expect(g.name).to.not.contain("\u0000");
+      const last = await relayer.call("POST", "/add_group", {
+        key,
+        body: { group_name: "last", group_description: "", pkp_ids_permitted: [], cid_hashes_permitted: [] },
+      });
+      expect(last.statusCode, last.body).to.equal(200);
+      const read = await relayer.call("GET", "/list_groups?page_number=0&page_size=100", { key });
+      expect(read.statusCode).to.equal(200);
+      expect(relayer.relayer.chain.status().indexer.consecutiveFailures).to.equal(0);
+      // The run saw successes and text refused (400).
+      for (const s of [200, 400])
+        expect(statuses.get(s) ?? 0, `status ${s} never seen: ${JSON.stringify([...statuses])}`).to.be.greaterThan(0);
+    });
+  });
+}
+
+async function hardeningAccount(relayer: RealRelayer): Promise<string> {
+  const res = await relayer.call("POST", "/new_account", { body: { account_name: "fuzz", account_description: "" } });
+  if (res.statusCode !== 200) throw new Error(`new_account: ${res.statusCode} ${res.body}`);
+  return (res.json() as { api_key: string }).api_key;
+}

@@ -11,7 +11,9 @@ export function registerAccountRoutes(app: FastifyInstance, services: RelayerSer
     summary: "Create an API-mode account",
     description:
       "Creates a managed account and its account wallet (a PKP registered as AMW). Returns the account key once. " +
-      "No authentication; rate-limited per client IP.",
+      "No authentication; rate-limited per client IP. A repeat with the same Idempotency-Key (from the same IP) answers " +
+      "the same key, so the Idempotency-Key must be one nobody can guess: a UUID v4, or at least 128 random bits as " +
+      "32 hex digits or 22 base64url characters (400 otherwise).",
     auth: "none",
     write: true,
     body: NewAccountBody,

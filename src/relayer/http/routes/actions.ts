@@ -76,10 +76,13 @@ export function registerActionRoutes(app: FastifyInstance, services: RelayerServ
     path: "/get_lit_action_ipfs_id",
     tag: "actions",
     summary: "The IPFS CID (CIDv0) of Lit Action code",
-    description: "The body is a JSON string: the code. No authentication.",
-    auth: "none",
+    description:
+      "The body is a JSON string: the code. No authentication needed: without a key the code is only cached for a while " +
+      "(so lit_action can run it by ipfs_id soon after); with a key of an account it is kept for that account, " +
+      "within the account's code quota (409 CodeQuotaExceeded beyond it).",
+    auth: "optional",
     body: LitActionCodeBody,
     response: IpfsIdReply,
-    handle: async ({ body }) => services.actions.ipfsId(body),
+    handle: async ({ body, caller }) => services.actions.ipfsId(body, caller),
   });
 }
