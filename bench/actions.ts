@@ -11,7 +11,9 @@
  *  - sandbox: runInSandbox only (fresh isolate, bootstrap, compile, run, dispose);
  *  - http: POST /core/v1/lit_action through the app (auth, permission from the index, CID, sandbox,
  *    usage row) with app.inject, sequential (latency) and at a fixed concurrency (throughput);
- *  - ethers: an action that touches ethers v5 (loaded lazily in its isolate) and signs a message.
+ *  - ethers: an action that touches ethers v5 (loaded lazily in its isolate) and signs a message;
+ *  - event-loop delay of the relayer process while four hostile actions run at once (loops on
+ *    setResponse with 100 KB, loops on getRandomValues), next to no actions and four busy loops.
  *
  * Prints a markdown report and writes it to bench/results/actions.md. Settings (environment):
  *   BENCH_N (1000) sequential executions per case, BENCH_SECONDS (5) throughput window,
@@ -22,6 +24,7 @@ import os from "node:os";
 import path from "node:path";
 import { DEFAULT_ACTION_LIMITS } from "../src/relayer/actions/limits";
 import { runInSandbox, type SandboxHost } from "../src/relayer/actions/sandbox";
+import { BUSY_LOOPS, type EventLoopDelay, HOSTILE_ACTIONS, eventLoopDelayDuring } from "../test/relayer/actions/hostile-actions";
 import { startHarness } from "../test/relayer/e2e/relayer-harness";
 
 const N = Number(process.env.BENCH_N ?? 1000);
@@ -121,6 +124,13 @@ async function main(): Promise<void> {
     const httpRate = await throughput(SECONDS, CONCURRENCY, () => httpRun(HELLO));
     const ethersStats = await latency(Math.max(10, Math.floor(N / 20)), () => httpRun(ETHERS));
 
+    const window = Number(process.env.BENCH_HOSTILE_MS ?? 3000);
+    const idle = await eventLoopDelayDuring([], window);
+    const busy = await eventLoopDelayDuring(BUSY_LOOPS, window);
+    const hostile = await eventLoopDelayDuring(HOSTILE_ACTIONS, window);
+    const delayRow = (name: string, d: EventLoopDelay) =>
+      `| ${name} | ${fmt(d.p50)} | ${fmt(d.p99)} | ${fmt(d.max)} | ${d.ticks} of ${window / 10} | ${d.runs} |`;
+
     const ratio = (s: Stats) => (s.p50 / directStats.p50).toFixed(0);
     const cpu = os.cpus();
     const report = [
@@ -141,6 +151,16 @@ async function main(): Promise<void> {
       "",
       `Targets (issue): p50 under 20 ms -> ${httpStats.p50 < 20 ? "met" : "NOT met"} (${fmt(httpStats.p50)}); ` +
         `at least 200 executions per second -> ${httpRate >= 200 ? "met" : "NOT met"} (${httpRate.toFixed(0)} / s).`,
+      "",
+      `Event-loop delay of the relayer process during ${window} ms (\`monitorEventLoopDelay\`, 10 ms resolution; executions restarted as they end):`,
+      "",
+      "| during | p50 | p99 | max | 10 ms ticks | executions |",
+      "|---|---|---|---|---|---|",
+      delayRow("no actions", idle),
+      delayRow("four busy loops (`for (;;) {}`)", busy),
+      delayRow("four hostile actions (2 x setResponse 100 KB loop, 2 x getRandomValues loop)", hostile),
+      "",
+      `Target (issue 13): p99 under 50 ms with four hostile actions -> ${hostile.p99 < 50 ? "met" : "NOT met"} (${fmt(hostile.p99)}).`,
       "",
       "Notes:",
       "- Latencies are sequential (one request at a time); throughput keeps the stated number of requests in flight",

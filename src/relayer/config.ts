@@ -41,6 +41,9 @@
  *   LIT_ACTION_FETCH_ALLOW_LIST     comma-separated hosts, IPs or CIDRs fetch may reach despite the SSRF guard
  *   LIT_ACTION_IPFS_GATEWAY_URL     optional IPFS gateway for code the store lacks (e.g. https://ipfs.io)
  *   LIT_ACTION_MAX_CONCURRENCY      executions at once (8); more wait
+ *   LIT_ACTION_MAX_CONCURRENCY_PER_ACCOUNT  executions of one account at once (half of the above)
+ *   LIT_ACTION_MAX_QUEUED_PER_ACCOUNT       executions of one account waiting beyond those (64); more get 429
+ *   LIT_ACTION_MAX_FETCH_BYTES_IN_FLIGHT    fetch bytes the host holds for one execution (16 MiB)
  *   Billing (http-api.md §8; README "Billing"):
  *   BILLING_PROVIDER                none (billing off) | dev (local test payments) | stripe (none)
  *   BILLING_STARTING_CREDIT_CENTS   credit of an account the first time billing sees it (dev 10000, stripe 0)
@@ -162,10 +165,13 @@ export interface LitActionSettings {
     maxParamsBytes?: number;
     fetchTimeoutMs?: number;
     maxFetchResponseBytes?: number;
+    maxFetchBytesInFlight?: number;
   };
   fetchAllowList: string[];
   ipfsGatewayUrl: string | null;
   maxConcurrency: number;
+  maxConcurrencyPerAccount: number;
+  maxQueuedPerAccount: number;
 }
 
 export class ConfigError extends Error {
@@ -383,6 +389,7 @@ function readLitActionSettings(read: Reader, problems: string[]): LitActionSetti
   const gateway = read.optional("LIT_ACTION_IPFS_GATEWAY_URL");
   if (gateway !== null && !/^https?:\/\/\S+$/i.test(gateway))
     problems.push(`LIT_ACTION_IPFS_GATEWAY_URL: expected an http(s):// URL, got ${quote(gateway)}`);
+  const maxConcurrency = read.int("LIT_ACTION_MAX_CONCURRENCY", 8, 1, 1024);
   return {
     limits: {
       timeoutMs: limit("LIT_ACTION_TIMEOUT_MS", 1, 9_000_000),
@@ -395,10 +402,13 @@ function readLitActionSettings(read: Reader, problems: string[]): LitActionSetti
       maxParamsBytes: limit("LIT_ACTION_MAX_PARAMS_BYTES", 1, 655_360),
       fetchTimeoutMs: limit("LIT_ACTION_FETCH_TIMEOUT_MS", 1, 9_000_000),
       maxFetchResponseBytes: limit("LIT_ACTION_MAX_FETCH_RESPONSE_BYTES", 1, 104_857_600),
+      maxFetchBytesInFlight: limit("LIT_ACTION_MAX_FETCH_BYTES_IN_FLIGHT", 1, 1_073_741_824),
     },
     fetchAllowList: read.list("LIT_ACTION_FETCH_ALLOW_LIST"),
     ipfsGatewayUrl: gateway,
-    maxConcurrency: read.int("LIT_ACTION_MAX_CONCURRENCY", 8, 1, 1024),
+    maxConcurrency,
+    maxConcurrencyPerAccount: read.int("LIT_ACTION_MAX_CONCURRENCY_PER_ACCOUNT", Math.max(1, Math.floor(maxConcurrency / 2)), 1, 1024),
+    maxQueuedPerAccount: read.int("LIT_ACTION_MAX_QUEUED_PER_ACCOUNT", 64, 0, 100_000),
   };
 }
 

@@ -104,7 +104,7 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
         usage: new SqlUsageRecorder(store.db),
       },
     });
-    prepareSandbox();
+    await prepareSandbox();
     const registry = new Registry();
     registerChainMetrics(registry, store, chain);
     const liveChain = chain;

@@ -1,8 +1,10 @@
 /**
  * JavaScript run inside each execution's isolate before the action (no host objects cross: only
- * functions that copy strings in and out). POLYFILLS gives a bare V8 context what actions and
- * ethers v5 expect (atob, btoa, TextEncoder, TextDecoder); API builds the globals of http-api.md §5
- * from the host callbacks __lit_* and deletes those callbacks from the global object.
+ * callbacks that copy strings and bytes in and out). POLYFILLS gives a bare V8 context what actions
+ * and ethers v5 expect (atob, btoa, TextEncoder, TextDecoder); API builds the globals of
+ * http-api.md §5 from the host callbacks __lit_* and deletes those callbacks from the global
+ * object. The response stays in here until the run ends (no host call per setResponse); its size
+ * is checked on every store.
  */
 
 export const POLYFILLS = String.raw`(function () {
@@ -85,10 +87,10 @@ export const API = String.raw`
 (function () {
   "use strict";
   var g = globalThis;
-  var hostLog = g.__lit_log, hostSetResponse = g.__lit_setResponse, hostCall = g.__lit_call,
+  var hostLog = g.__lit_log, hostFatal = g.__lit_fatal, hostCall = g.__lit_call,
       hostFetch = g.__lit_fetch, hostRandom = g.__lit_random, hostLoadEthers = g.__lit_loadEthers;
   var meta = JSON.parse(g.__lit_meta);
-  delete g.__lit_log; delete g.__lit_setResponse; delete g.__lit_call; delete g.__lit_fetch;
+  delete g.__lit_log; delete g.__lit_fatal; delete g.__lit_call; delete g.__lit_fetch;
   delete g.__lit_random; delete g.__lit_loadEthers; delete g.__lit_meta;
   var freeze = Object.freeze, define = Object.defineProperty, stringify = JSON.stringify, parse = JSON.parse;
 
@@ -101,15 +103,43 @@ export const API = String.raw`
       pending[id] = [resolve, reject];
     });
   }
-  g.__lit_settle = function (id, ok, value) {
+  g.__lit_settle = function (id, ok, value, bytes) {
     var p = pending[id];
     if (p === undefined) return;
     delete pending[id];
-    if (ok) p[0](value); else p[1](new Error(value));
+    if (ok) p[0](bytes === undefined ? value : [value, bytes]); else p[1](new Error(value));
   };
 
   function constant(name, value) { define(g, name, { value: value, writable: false, enumerable: false, configurable: false }); }
   function plain(name, value) { define(g, name, { value: value, writable: true, enumerable: false, configurable: true }); }
+
+  // ---- the response lives in here (no host call per setResponse): its size is checked against
+  // max_response_length on every store; a breach is reported to the host, which ends the run.
+  var maxResponse = meta.maxResponseLength, response = null;
+  function utf8Length(s) {
+    var n = 0;
+    for (var i = 0; i < s.length; i++) {
+      var c = s.charCodeAt(i);
+      if (c < 0x80) n += 1;
+      else if (c < 0x800) n += 2;
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
+      else n += 3;
+    }
+    return n;
+  }
+  function encodeResponse(v) {
+    if (typeof v === "string") return v;
+    var s = stringify(v);
+    return s === undefined ? String(v) : s;
+  }
+  function store(v) {
+    var s = encodeResponse(v);
+    if (s.length > maxResponse || (s.length * 3 > maxResponse && utf8Length(s) > maxResponse)) {
+      hostFatal("maxResponseLength");
+      throw new Error("response too large");
+    }
+    response = s;
+  }
 
   // ---- console: one line per call, written to the host (which enforces the log limit)
   function fmt(v, depth) {
@@ -135,17 +165,7 @@ export const API = String.raw`
   }
   plain("console", freeze({ log: write, info: write, warn: write, error: write, debug: write, trace: write }));
 
-  // ---- bytes <-> base64 (host transfers use base64 strings)
-  function bytesToB64(bytes) {
-    var s = "";
-    for (var i = 0; i < bytes.length; i += 8192) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
-    return btoa(s);
-  }
-  function b64ToBytes(b64) {
-    var s = atob(b64), out = new Uint8Array(s.length);
-    for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-    return out;
-  }
+  // ---- request bodies cross to the host as ArrayBuffers
   function toBytes(body) {
     if (body === undefined || body === null) return undefined;
     if (typeof body === "string") return new TextEncoder().encode(body);
@@ -160,8 +180,7 @@ export const API = String.raw`
       if (!ArrayBuffer.isView(array)) throw new TypeError("getRandomValues: expected a typed array");
       var view = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
       if (view.length > 65536) throw new Error("getRandomValues: at most 65536 bytes");
-      var bytes = hostRandom(view.length);
-      for (var i = 0; i < view.length; i++) view[i] = bytes[i];
+      view.set(new Uint8Array(hostRandom(view.length)));
       return array;
     }
   }));
@@ -186,12 +205,12 @@ export const API = String.raw`
   Headers.prototype.values = function () { var m = this._map; return Object.keys(m).map(function (k) { return m[k]; })[Symbol.iterator](); };
   Headers.prototype[Symbol.iterator] = Headers.prototype.entries;
 
-  function Response(r) {
-    var bytes = b64ToBytes(r.bodyBase64), used = false;
+  function Response(r, bytes) {
+    var used = false;
     this.status = r.status; this.statusText = r.statusText; this.ok = r.status >= 200 && r.status < 300;
     this.url = r.url; this.redirected = r.redirected; this.headers = new Headers(r.headers);
-    var take = function () { if (used) throw new TypeError("body already used"); used = true; return bytes; };
-    this.arrayBuffer = function () { var b = take(); return Promise.resolve(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
+    var take = function () { if (used) throw new TypeError("body already used"); used = true; return new Uint8Array(bytes); };
+    this.arrayBuffer = function () { return Promise.resolve(take().buffer); };
     this.text = function () { return Promise.resolve(new TextDecoder().decode(take())); };
     this.json = function () { var t = new TextDecoder().decode(take()); return new Promise(function (ok) { ok(parse(t)); }); };
     define(this, "bodyUsed", { get: function () { return used; } });
@@ -204,26 +223,19 @@ export const API = String.raw`
     new Headers(init.headers).forEach(function (v, k) { headers.push([k, v]); });
     var body = toBytes(init.body);
     var req = { url: url, method: init.method === undefined ? "GET" : String(init.method), headers: headers };
-    if (body !== undefined) req.bodyBase64 = bytesToB64(body);
-    var res = await hostAsync(hostFetch, stringify(req));
-    return new Response(parse(res));
+    var res = await hostAsync(hostFetch, stringify(req), body === undefined ? undefined : body.slice().buffer);
+    return new Response(parse(res[0]), res[1]);
   }
   plain("fetch", fetch);
   plain("Headers", Headers);
   plain("Response", Response);
 
   // ---- Lit.Actions
-  function encodeResponse(v) {
-    if (typeof v === "string") return v;
-    var s = stringify(v);
-    return s === undefined ? String(v) : s;
-  }
   function field(o, name) { return o !== null && typeof o === "object" ? o[name] : undefined; }
   function op(name, args) { return hostAsync(hostCall, name, stringify(args)); }
   var Actions = freeze({
     setResponse: function (o) {
-      var v = o !== null && typeof o === "object" && "response" in o ? o.response : o;
-      hostSetResponse(encodeResponse(v));
+      store(o !== null && typeof o === "object" && "response" in o ? o.response : o);
     },
     getPrivateKey: function (o) { return op("getPrivateKey", { pkpId: field(o, "pkpId") }); },
     Encrypt: function (o) { return op("Encrypt", { pkpId: field(o, "pkpId"), message: field(o, "message") }); },
@@ -235,7 +247,29 @@ export const API = String.raw`
   var Lit = freeze({ Actions: Actions, Auth: freeze([]), Headers: freeze(meta.headers) });
   constant("Lit", Lit);
   constant("LitActions", Actions);
-  constant("__lit_finish", function (r) { if (r !== undefined) hostSetResponse(encodeResponse(r)); });
+
+  // The runner, taken by reference by the host (and deleted from the global object): runs
+  // main(jsParams) when the action defines it, stores a non-undefined return value as the response,
+  // and resolves to "R" + response, "N" (no response) or "E" + the error text.
+  g.__lit_run = function () {
+    return (async function () {
+      try {
+        if (typeof main === "function") {
+          var r = await main(jsParams);
+          if (r !== undefined) store(r);
+        }
+        return response === null ? "N" : "R" + response;
+      } catch (e) {
+        var text;
+        try {
+          text = e instanceof Error ? (e.name || "Error") + ": " + e.message : "Uncaught " + (typeof e === "string" ? e : stringify(e));
+        } catch (e2) {
+          text = "Uncaught exception";
+        }
+        return "E" + (text === undefined ? "Uncaught exception" : text);
+      }
+    })();
+  };
 
   // ---- ethers (v5), loaded on first use: most actions that do not touch it stay fast. The UMD
   // bundle assigns globalThis.ethers, which replaces this accessor with a plain value.
@@ -255,22 +289,3 @@ export const API = String.raw`
   plain("jsParams", parse(meta.params));
 })();
 `;
-
-/**
- * Runs `main(jsParams)` when the action defines it; stores a non-undefined return value as the
- * response; resolves to "" on success or the error text.
- */
-export const RUNNER = String.raw`(async function () {
-  try {
-    if (typeof main === "function") __lit_finish(await main(jsParams));
-    return "";
-  } catch (e) {
-    var text;
-    try {
-      text = e instanceof Error ? (e.name || "Error") + ": " + e.message : "Uncaught " + (typeof e === "string" ? e : JSON.stringify(e));
-    } catch (e2) {
-      text = "Uncaught exception";
-    }
-    return "E" + (text === undefined ? "Uncaught exception" : text);
-  }
-})()`;

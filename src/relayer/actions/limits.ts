@@ -5,42 +5,9 @@
  * the chain (it is the operator's explicit choice for this node, e.g. a short test timeout).
  */
 import { LIT_ACTION_DEFAULTS, type LitActionClientConfig } from "../services/node-info";
+import type { ActionLimits } from "./limit-names";
 
-export interface ActionLimits {
-  /** Wall-clock limit of one execution, including awaited fetches and key requests. */
-  timeoutMs: number;
-  /** Hard heap limit of the execution's isolate. */
-  memoryLimitMb: number;
-  /** UTF-8 bytes of the code. */
-  maxCodeLength: number;
-  /** UTF-8 bytes of the stored response. */
-  maxResponseLength: number;
-  /** UTF-8 bytes of all console output (including the "\n" after each line). */
-  maxConsoleLogLength: number;
-  maxFetchCount: number;
-  /** getPrivateKey, Encrypt, Decrypt, getLitActionPrivateKey/PublicKey/WalletAddress. */
-  maxKeyRequests: number;
-  /** UTF-8 bytes of JSON-encoded js_params. */
-  maxParamsBytes: number;
-  /** Per fetch (also bounded by the execution's remaining time). */
-  fetchTimeoutMs: number;
-  /** Bytes of one fetch response body (and of one request body). */
-  maxFetchResponseBytes: number;
-}
-
-/** The limit names used in error messages, as clients know them. */
-export const LIMIT_NAMES: Readonly<Record<keyof ActionLimits, string>> = Object.freeze({
-  timeoutMs: "timeout_ms",
-  memoryLimitMb: "memory_limit_mb",
-  maxCodeLength: "max_code_length",
-  maxResponseLength: "max_response_length",
-  maxConsoleLogLength: "max_console_log_length",
-  maxFetchCount: "max_fetch_count",
-  maxKeyRequests: "max_get_keys_count",
-  maxParamsBytes: "max_js_params_length",
-  fetchTimeoutMs: "fetch_timeout_ms",
-  maxFetchResponseBytes: "max_fetch_response_length",
-});
+export { type ActionLimits, LIMIT_NAMES, limitMessage } from "./limit-names";
 
 export const DEFAULT_ACTION_LIMITS: Readonly<ActionLimits> = Object.freeze({
   timeoutMs: LIT_ACTION_DEFAULTS.timeout_ms,
@@ -53,6 +20,11 @@ export const DEFAULT_ACTION_LIMITS: Readonly<ActionLimits> = Object.freeze({
   maxParamsBytes: 64 * 1024,
   fetchTimeoutMs: 30_000,
   maxFetchResponseBytes: 10 * 1024 * 1024,
+  maxConsoleCalls: 10_000,
+  maxRandomCalls: 1024,
+  maxRandomBytes: 1024 * 1024,
+  maxKeyRequestBytes: 1024 * 1024,
+  maxFetchBytesInFlight: 16 * 1024 * 1024,
 });
 
 /** Which client-config key (on-chain node configuration) overrides which limit. */
@@ -82,11 +54,4 @@ export function effectiveLimits(
     if (own !== undefined) out[key] = own;
   }
   return out;
-}
-
-/** The message for a breached limit: names the limit and its value. */
-export function limitMessage(key: keyof ActionLimits, limits: ActionLimits, what: string): string {
-  const unit = key === "timeoutMs" || key === "fetchTimeoutMs" ? " ms" : key === "memoryLimitMb" ? " MB" : "";
-  const bytes = /Length|Bytes/.test(key) ? " bytes" : "";
-  return `${what}: limit ${LIMIT_NAMES[key]} = ${limits[key]}${unit}${bytes} exceeded`;
 }

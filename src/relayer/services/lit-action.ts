@@ -14,12 +14,20 @@ import { litActionCid, litActionPrivateKey, pkpAddress, pkpAesKey, pkpPrivateKey
 import { type ContentStore, GatewayCodeStore, MemoryCodeStore } from "../actions/code-store";
 import { type FetchRequest, type FetchResult, guardedFetch } from "../actions/fetch-guard";
 import { type ActionLimits, LIMIT_NAMES, effectiveLimits } from "../actions/limits";
-import { type KeyOperation, runInSandbox, type SandboxHost } from "../actions/sandbox";
+import {
+  type HostFetchOptions,
+  type KeyOperation,
+  prepareSandbox,
+  runInSandbox,
+  type SandboxHost,
+  type SandboxResult,
+} from "../actions/sandbox";
 import { MemoryUsageRecorder, type UsageRecorder } from "../actions/usage";
 import { CodeQuotaExceededError, type IndexReader } from "../ports";
 import type { Caller } from "./access";
 import type { CodeStore } from "./actions";
 import { ServiceError, forbidden, invalidValue, notFound } from "./errors";
+import { ExecutionGate } from "./execution-gate";
 import { ExecutionPermissions } from "./execution-permissions";
 import type { NodeInfoService } from "./node-info";
 import * as v from "./values";
@@ -54,26 +62,12 @@ export interface LitActionServiceDeps {
   fetchAllowList: readonly string[];
   /** Executions running at once; further ones wait. */
   maxConcurrency: number;
+  /** Executions of one account running at once (default: half of maxConcurrency, at least 1). */
+  maxConcurrencyPerAccount?: number;
+  /** Executions of one account waiting for a slot beyond those; more are refused (429). Default 64. */
+  maxQueuedPerAccount?: number;
   /** Charges executions (absent: free). */
   billing?: BillingService;
-}
-
-/** A FIFO counting semaphore. */
-class Semaphore {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly size: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      if (next !== undefined) next();
-      else this.active--;
-    }
-  }
 }
 
 const ADDRESS_RE = /^(0x)?[0-9a-fA-F]{40}$/;
@@ -87,6 +81,8 @@ export interface LitActionRuntimeOptions {
   fetchAllowList?: readonly string[];
   ipfsGatewayUrl?: string | null;
   maxConcurrency?: number;
+  maxConcurrencyPerAccount?: number;
+  maxQueuedPerAccount?: number;
   /** Code by CID (default: in memory, or `codeStore` of the services when it can read). */
   contentStore?: ContentStore;
   /** Where execution usage goes (default: in memory). */
@@ -147,13 +143,15 @@ export function litActionServiceFor(deps: {
     limits,
     fetchAllowList: o.fetchAllowList ?? [],
     maxConcurrency: o.maxConcurrency ?? 8,
+    maxConcurrencyPerAccount: o.maxConcurrencyPerAccount,
+    maxQueuedPerAccount: o.maxQueuedPerAccount,
     billing: o.billing,
   });
 }
 
 export class LitActionService {
   readonly permissions: ExecutionPermissions;
-  private readonly gate: Semaphore;
+  private readonly gate: ExecutionGate;
   private readonly cidCache = new Map<string, string>();
   /** "<account>:<cid>" already kept for good by this process (skips a write per execution). */
   private readonly stored = new Set<string>();
@@ -165,7 +163,12 @@ export class LitActionService {
 
   constructor(private readonly deps: LitActionServiceDeps) {
     this.permissions = new ExecutionPermissions(deps.index, { now: deps.now });
-    this.gate = new Semaphore(Math.max(1, deps.maxConcurrency));
+    const total = Math.max(1, deps.maxConcurrency);
+    this.gate = new ExecutionGate({
+      total,
+      perAccount: Math.max(1, deps.maxConcurrencyPerAccount ?? Math.floor(total / 2)),
+      queuedPerAccount: Math.max(0, deps.maxQueuedPerAccount ?? 64),
+    });
   }
 
   async execute(caller: Caller, input: LitActionInput): Promise<LitActionOutput> {
@@ -189,12 +192,29 @@ export class LitActionService {
       }
     }
 
-    // Charged before the run (402 when the balance cannot pay for the first second), per started second.
-    const meter = await this.deps.billing?.meterExecution(caller.master, input.requestId);
+    // The runtime is up before anything is charged (its start-up is nobody's run time).
+    try {
+      await prepareSandbox();
+    } catch (e) {
+      throw new ServiceError("Unavailable", "RuntimeUnavailable", `the Lit Action runtime cannot start: ${(e as Error).message}`, 5);
+    }
+    // Admitted first (429 when the account has too many executions running or waiting, not
+    // charged), then charged before the run (402 when the balance cannot pay for the first
+    // second), per started second.
+    const ticket = this.gate.admit(caller.master);
+    let meter: Awaited<ReturnType<BillingService["meterExecution"]>> | undefined;
+    try {
+      meter = await this.deps.billing?.meterExecution(caller.master, input.requestId);
+    } catch (e) {
+      ticket.release();
+      throw e;
+    }
     const startedAtMs = Date.now();
-    const run = this.gate.run(() => {
+    let result: SandboxResult;
+    try {
+      await ticket.start();
       meter?.begin(); // seconds are counted from the start of the run, not the wait for a slot
-      return runInSandbox({
+      result = await runInSandbox({
         code,
         paramsJson,
         headers: {
@@ -205,14 +225,13 @@ export class LitActionService {
         host: this.host(caller, cid, cidHash, limits),
         signal: meter?.signal,
       });
-    });
-    let result: Awaited<typeof run>;
-    try {
-      result = await run;
     } catch (e) {
       await meter?.finish(Date.now() - startedAtMs).catch(() => undefined);
       throw e;
+    } finally {
+      ticket.release();
     }
+    // The duration runs until every host operation the run caused has settled (host time is billed).
     await meter?.finish(result.durationMs).catch(() => undefined);
     try {
       await this.deps.usage.record({
@@ -341,8 +360,14 @@ export class LitActionService {
     const allowList = this.deps.fetchAllowList;
     return {
       keyOperation: (op, args) => ops[op](args),
-      fetch: (request: FetchRequest, timeoutMs: number): Promise<FetchResult> =>
-        guardedFetch(request, { allowList, timeoutMs, maxBytes: limits.maxFetchResponseBytes }),
+      fetch: (request: FetchRequest, o: HostFetchOptions): Promise<FetchResult> =>
+        guardedFetch(request, {
+          allowList,
+          timeoutMs: o.timeoutMs,
+          maxBytes: limits.maxFetchResponseBytes,
+          signal: o.signal,
+          bytes: o.bytes,
+        }),
     };
   }
 }
