@@ -394,6 +394,9 @@ describe("lit actions: POST /core/v1/lit_action (real relayer and chain)", funct
     // until the test tells it to stop. Without per-account limits they held every slot.
     local.stop = false;
     local.polledBy.clear();
+    // A fresh account: otherMaster's account was converted and transferred above, so its old key
+    // executes nothing any more (authority follows the current owner).
+    const hostileKey = (await post("/new_account", undefined, { account_name: "hostile", account_description: "" })).api_key as string;
     const hostile = `async function main({ url }) {
       for (;;) {
         if ((await (await fetch(url)).text()) === "stop") return "stopped";
@@ -401,7 +404,7 @@ describe("lit actions: POST /core/v1/lit_action (real relayer and chain)", funct
       }
     }`;
     const loops = Array.from({ length: 8 }, (_, i) =>
-      run(otherMaster, { code: hostile, js_params: { url: `http://127.0.0.1:${port}/control?id=${i}` } }),
+      run(hostileKey, { code: hostile, js_params: { url: `http://127.0.0.1:${port}/control?id=${i}` } }),
     );
     let loopsDone = false;
     void Promise.all(loops).then(() => (loopsDone = true));
