@@ -19,6 +19,7 @@
  * payer short of funds is first topped up from the admin payer when top-ups are on. A node that
  * cannot be reached changes nothing: the previous result stands (the writer reports the outage).
  */
+import { formatEther, getAddress } from "ethers";
 import { PayersUnavailableError, RevertError, type PayersProblem } from "../../ports";
 import { DEFAULT_FUND_WEI, registerPayersCommand } from "../../payer-keys";
 import { diamondInterface } from "../abi";
@@ -26,15 +27,14 @@ import { errorText, isTransportError, sendAll } from "../rpc";
 import type { BalanceMonitor } from "./balances";
 import type { WriterContext } from "./context";
 import type { PayerPool } from "./payers";
-import { formatEther, getAddress } from "ethers";
 
 /** The gas of the write a payer must be able to pay for (a typical write uses 150 000 - 700 000). */
 export const REFERENCE_WRITE_GAS = 1_000_000n;
 
 export interface PayerCheckOptions {
-  /** How often the check runs while it passes (ms); default 60 000; 0: only at start and on demand. */
+  /** How often the check runs while it passes (ms); default 60 000; 0: only at start-up and on demand (writes, refusals). */
   intervalMs?: number;
-  /** How often it runs while it fails (ms); default the smaller of 5 000 and intervalMs. */
+  /** How often it runs while it fails (ms); default the smaller of 5 000 and intervalMs (0 with intervalMs 0). */
   failingIntervalMs?: number;
   /** Least an api payer must hold beyond its in-flight costs (wei); never below one write's cost. */
   minPayerBalanceWei?: bigint;
@@ -171,7 +171,7 @@ export class PayerCheck {
     private readonly opts: PayerCheckOptions = {},
   ) {
     this.intervalMs = opts.intervalMs ?? 60_000;
-    this.failingIntervalMs = opts.failingIntervalMs ?? Math.min(5000, this.intervalMs > 0 ? this.intervalMs : 5000);
+    this.failingIntervalMs = opts.failingIntervalMs ?? Math.min(5000, this.intervalMs);
   }
 
   /** The latest report (null before the first check that reached the node). */
