@@ -11,7 +11,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
 import type { Chain, ChainLogger } from "../../../src/relayer/chain";
 import { assessPayers, REFERENCE_WRITE_GAS, type PayerFacts } from "../../../src/relayer/chain/writer/payer-check";
-import { PayersUnavailableError, RevertError, type WriteRequest } from "../../../src/relayer/ports";
+import { ChainUnavailableError, PayersUnavailableError, RevertError, type WriteRequest } from "../../../src/relayer/ports";
 import type { Store } from "../../../src/relayer/store";
 import { devKey, h, lower, makeStore, rejectionOf, start, until, type TestStore } from "./helpers";
 
@@ -210,6 +210,21 @@ describe("payer check: writes against the chain", function () {
     await network.provider.send("hardhat_setBalance", [f.payer2.address, ethers.toQuantity(threshold * 2n)]);
     await until(() => c.status().writer.payers?.ok === true, 10_000, "the check to see the funds");
     await c.writes.write(newAccount("funded-again"));
+  });
+
+  it("a write the node refuses for lack of funds (a payer drained between checks) closes the gate at once; the stored write is sent once the payer is funded", async () => {
+    const c = track(await start(store(), f.diamondAddress, { payerKeys: [devKey(4)], payerCheckIntervalMs: 0, writeTimeoutMs: 2000 }));
+    await network.provider.send("hardhat_setBalance", [f.payer.address, "0x0"]);
+    const first = await rejectionOf(c.writer.write(newAccount("stored-while-drained")));
+    expect((first as ChainUnavailableError).queued, String(first)).to.equal(true);
+    await until(() => c.status().writer.payers?.problem === "PayersUnfunded", 10_000, "the gate to close");
+    const next = await rejectionOf(c.writes.write(newAccount("refused-while-drained")));
+    expect((next as PayersUnavailableError).problem).to.equal("PayersUnfunded");
+    expect((await store().outbox.list()).map((r) => r.status)).to.deep.equal(["signed"]);
+
+    await network.provider.send("hardhat_setBalance", [f.payer.address, ethers.toQuantity(ethers.parseEther("1"))]);
+    await until(async () => (await store().outbox.list())[0].status === "mined", 20_000, "the stored write mined");
+    expect(await f.diamond.accountExistsAndIsMutable(h("stored-while-drained"))).to.equal(true);
   });
 
   it("a payer short of funds is topped up from the admin payer when top-ups are on, and writes stay accepted", async () => {
