@@ -11,7 +11,7 @@ import * as path from "path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 /** Task name prefixes, in the order of the table. */
-export const TASK_AREAS = ["account", "usage-key", "group", "action", "wallet", "permission", "config", "billing", "batch", "diamond"] as const;
+export const TASK_AREAS = ["account", "usage-key", "group", "action", "wallet", "permission", "config", "billing", "batch", "diamond", "relayer"] as const;
 
 /** Options every task has; listed once above the table instead of in every row. */
 const COMMON = new Set(["from", "diamond", "pretty"]);

@@ -9,3 +9,4 @@ import "./config";
 import "./billing";
 import "./batch";
 import "./diamond";
+import "./relayer";

@@ -31,7 +31,7 @@ import {
 } from "ethers";
 import { IAccountConfig__factory, type IAccountConfig } from "../../typechain-types";
 import type { RelayerConfig } from "../../src/relayer/config";
-import { payerKeysOf } from "../../src/relayer/main";
+import { payerKeysOf } from "../../src/relayer/payer-keys";
 import { FACET_NAMES, FacetCutAction, selectorsOf, type FacetCut, type InitArgs } from "./diamond";
 
 export const LOCAL_HOST = "127.0.0.1";

@@ -17,6 +17,9 @@
  *   CHAIN_NAME, CHAIN_TESTNET, CHAIN_TOKEN   what get_node_chain_config reports
  *   BATCH_MAX_CALLS                 most writes one batchCalls transaction carries (32; 1 = no batching)
  *   BATCH_MAX_IN_FLIGHT             write transactions under way before new writes wait to be batched (payer count)
+ *   START_BLOCK                     first block to index: the diamond's deployment block (0)
+ *   PAYER_CHECK_INTERVAL_MS         how often the payers' registration and funds are checked (60000; 5000 while failing)
+ *   PAYER_MIN_BALANCE_ETH           least a payer must hold beyond its in-flight costs (default: one write's cost at current fees)
  *   ROOT_SECRET                     hex (at least 32 bytes), or
  *   ROOT_SECRET_FILE                DATA_DIR/root-secret, created with mode 0600 on first start
  *   PAYER_COUNT / PAYER_KEYS        derived api payers (2), or comma-separated private keys
@@ -95,6 +98,12 @@ export interface ChainSettings {
   batchMaxCalls: number;
   /** Batch transactions under way at once (BATCH_MAX_IN_FLIGHT); null = the number of payers. */
   batchMaxInFlight: number | null;
+  /** First block to index (START_BLOCK): the diamond's deployment block. */
+  startBlock: number;
+  /** How often the payer check runs (PAYER_CHECK_INTERVAL_MS); while it fails, at most every 5 s. */
+  payerCheckIntervalMs: number;
+  /** Least a payer must hold beyond its in-flight costs, in wei (PAYER_MIN_BALANCE_ETH); null: one write's cost. */
+  payerMinBalanceWei: bigint | null;
 }
 
 export interface RelayerConfig {
@@ -233,10 +242,18 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   const maxFeeText = read.optional("MAX_FEE_PER_GAS_GWEI");
   let maxFeePerGasWei: bigint | null = null;
   if (maxFeeText !== null) {
-    const m = /^([0-9]+)(?:\.([0-9]{1,9}))?$/.exec(maxFeeText);
-    if (!m || (BigInt(m[1]) === 0n && BigInt(m[2] ?? "0") === 0n))
+    maxFeePerGasWei = decimalUnits(maxFeeText, 9);
+    if (maxFeePerGasWei === null || maxFeePerGasWei === 0n) {
       problems.push(`MAX_FEE_PER_GAS_GWEI: expected a positive number of gwei (at most 9 decimals), got ${quote(maxFeeText)}`);
-    else maxFeePerGasWei = BigInt(m[1]) * 1_000_000_000n + BigInt((m[2] ?? "").padEnd(9, "0"));
+      maxFeePerGasWei = null;
+    }
+  }
+  const minBalanceText = read.optional("PAYER_MIN_BALANCE_ETH");
+  let payerMinBalanceWei: bigint | null = null;
+  if (minBalanceText !== null) {
+    payerMinBalanceWei = decimalUnits(minBalanceText, 18);
+    if (payerMinBalanceWei === null)
+      problems.push(`PAYER_MIN_BALANCE_ETH: expected an amount of ETH (at most 18 decimals), got ${quote(minBalanceText)}`);
   }
   const diamondText = read.optional("DIAMOND_ADDRESS");
   let diamondAddress: string | null = null;
@@ -260,26 +277,13 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     token: read.string("CHAIN_TOKEN", "ETH"),
     batchMaxCalls: read.int("BATCH_MAX_CALLS", 32, 1, 256),
     batchMaxInFlight: read.optional("BATCH_MAX_IN_FLIGHT") === null ? null : read.int("BATCH_MAX_IN_FLIGHT", 1, 1, 1000),
+    startBlock: read.int("START_BLOCK", 0, 0, Number.MAX_SAFE_INTEGER),
+    payerCheckIntervalMs: read.int("PAYER_CHECK_INTERVAL_MS", 60_000, 100, 86_400_000),
+    payerMinBalanceWei,
   };
 
   const secret = readRootSecret(env, dataDir, options.createRootSecret ?? true, problems);
-
-  const payerKeys = read.list("PAYER_KEYS");
-  payerKeys.forEach((k, i) => {
-    if (!PRIVATE_KEY_RE.test(k)) problems.push(`PAYER_KEYS: entry ${i + 1} is not a 32-byte hex private key`);
-  });
-  const adminKey = read.optional("ADMIN_PAYER_KEY");
-  if (adminKey !== null && !PRIVATE_KEY_RE.test(adminKey))
-    problems.push("ADMIN_PAYER_KEY: expected a 32-byte hex private key");
-  const payerCount = read.int("PAYER_COUNT", payerKeys.length > 0 ? payerKeys.length : 2, 1, 100);
-  if (
-    payerKeys.length > 0 &&
-    env.PAYER_COUNT !== undefined &&
-    env.PAYER_COUNT.trim() !== "" &&
-    payerCount !== payerKeys.length
-  ) {
-    problems.push(`PAYER_COUNT: ${payerCount} does not match the ${payerKeys.length} keys of PAYER_KEYS`);
-  }
+  const payers = readPayerKeys(read, env, problems);
 
   const corsOrigins = read.list("CORS_ORIGINS");
   corsOrigins.forEach((o) => {
@@ -326,11 +330,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     chain,
     rootSecret: secret?.bytes ?? new Uint8Array(32),
     rootSecretSource: secret?.source ?? "",
-    payers: {
-      count: payerCount,
-      keys: payerKeys.map(normaliseKey),
-      adminKey: adminKey === null ? null : normaliseKey(adminKey),
-    },
+    payers,
     corsOrigins,
     rateLimits,
     logLevel: logLevel ?? "info",
@@ -345,6 +345,70 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     codeStorage,
     billing,
   };
+}
+
+/** What the relayer's payer keys come from (loadPayerKeySettings). */
+export interface PayerKeySettings {
+  dataDir: string;
+  /** null when PAYER_KEYS and ADMIN_PAYER_KEY are both given (no key derives from it then). */
+  rootSecret: Uint8Array | null;
+  /** Where the keys come from, for people: "ROOT_SECRET", the secret file's path, or "PAYER_KEYS and ADMIN_PAYER_KEY". */
+  source: string;
+  payers: RelayerConfig["payers"];
+}
+
+/**
+ * Only what the relayer's payer keys derive from (DATA_DIR, ROOT_SECRET / ROOT_SECRET_FILE,
+ * PAYER_COUNT, PAYER_KEYS, ADMIN_PAYER_KEY), read exactly as loadConfig reads them: for tools
+ * that print or register the payers without starting the relayer (tasks/relayer.ts). The root
+ * secret file is not created unless `createRootSecret` is true (default false here).
+ */
+export function loadPayerKeySettings(env: Env = process.env, options: LoadConfigOptions = {}): PayerKeySettings {
+  const problems: string[] = [];
+  const read = new Reader(env, problems);
+  const dataDir = path.resolve(read.string("DATA_DIR", "./data"));
+  const payers = readPayerKeys(read, env, problems);
+  const needsSecret = payers.keys.length === 0 || payers.adminKey === null;
+  const secret = needsSecret ? readRootSecret(env, dataDir, options.createRootSecret ?? false, problems) : null;
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    dataDir,
+    rootSecret: secret?.bytes ?? null,
+    source: secret === null ? "PAYER_KEYS and ADMIN_PAYER_KEY" : secret.source === "env" ? "ROOT_SECRET" : secret.source,
+    payers,
+  };
+}
+
+/** PAYER_KEYS, PAYER_COUNT, ADMIN_PAYER_KEY. */
+function readPayerKeys(read: Reader, env: Env, problems: string[]): RelayerConfig["payers"] {
+  const payerKeys = read.list("PAYER_KEYS");
+  payerKeys.forEach((k, i) => {
+    if (!PRIVATE_KEY_RE.test(k)) problems.push(`PAYER_KEYS: entry ${i + 1} is not a 32-byte hex private key`);
+  });
+  const adminKey = read.optional("ADMIN_PAYER_KEY");
+  if (adminKey !== null && !PRIVATE_KEY_RE.test(adminKey))
+    problems.push("ADMIN_PAYER_KEY: expected a 32-byte hex private key");
+  const payerCount = read.int("PAYER_COUNT", payerKeys.length > 0 ? payerKeys.length : 2, 1, 100);
+  if (
+    payerKeys.length > 0 &&
+    env.PAYER_COUNT !== undefined &&
+    env.PAYER_COUNT.trim() !== "" &&
+    payerCount !== payerKeys.length
+  ) {
+    problems.push(`PAYER_COUNT: ${payerCount} does not match the ${payerKeys.length} keys of PAYER_KEYS`);
+  }
+  return {
+    count: payerCount,
+    keys: payerKeys.filter((k) => PRIVATE_KEY_RE.test(k)).map(normaliseKey),
+    adminKey: adminKey === null || !PRIVATE_KEY_RE.test(adminKey) ? null : normaliseKey(adminKey),
+  };
+}
+
+/** A non-negative decimal amount with at most `decimals` decimals, in base units; null when malformed. */
+function decimalUnits(text: string, decimals: number): bigint | null {
+  const m = new RegExp(`^([0-9]+)(?:\\.([0-9]{1,${decimals}}))?$`).exec(text);
+  if (!m) return null;
+  return BigInt(m[1]) * 10n ** BigInt(decimals) + BigInt((m[2] ?? "").padEnd(decimals, "0") || "0");
 }
 
 function readBillingSettings(read: Reader, problems: string[]): BillingSettings {

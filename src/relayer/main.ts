@@ -8,11 +8,11 @@
  * Run directly (`node -r ts-node/register/transpile-only src/relayer/main.ts`) it loads the
  * configuration from the environment, listens on HOST:PORT and stops cleanly on SIGINT/SIGTERM.
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { Gauge, Registry } from "prom-client";
-import { adminPayerPrivateKey, payerPrivateKey } from "../core";
 import { loadConfig, type RelayerConfig } from "./config";
-import { startChain, type Chain, type ChainOptions, type PayerFunds, type RpcLike } from "./chain";
+import { startChain, type Chain, type ChainLogger, type ChainOptions, type PayerFunds, type RpcLike } from "./chain";
+import { payerKeysOf } from "./payer-keys";
 import { buildApp, type BuildAppOptions } from "./http";
 import { createServicesFromConfig } from "./services";
 import { SqlReplayStore, WALLET_SIGNATURE_MIGRATIONS } from "./services/wallet-signatures-replay";
@@ -48,12 +48,38 @@ export interface Relayer {
 }
 
 /** The api payer keys of a configuration: given keys, or `count` keys derived from the root secret. */
-export function payerKeysOf(config: RelayerConfig): { payerKeys: string[]; adminPayerKey: string } {
-  const payerKeys =
-    config.payers.keys.length > 0
-      ? [...config.payers.keys]
-      : Array.from({ length: config.payers.count }, (_, i) => payerPrivateKey(config.rootSecret, i));
-  return { payerKeys, adminPayerKey: config.payers.adminKey ?? adminPayerPrivateKey(config.rootSecret) };
+export { payerKeysOf } from "./payer-keys";
+
+/**
+ * The chain layer's logger: lines logged before the HTTP app (and its logger) exists are kept and
+ * written to the app's logger, under `component: "chain"`, once it is attached.
+ */
+class LateLogger implements ChainLogger {
+  private target: FastifyBaseLogger | null = null;
+  private readonly early: { level: keyof ChainLogger; fields: Record<string, unknown>; msg: string }[] = [];
+
+  attach(log: FastifyBaseLogger): void {
+    this.target = log.child({ component: "chain" });
+    for (const e of this.early.splice(0)) this.target[e.level](e.fields, e.msg);
+  }
+
+  private write(level: keyof ChainLogger, fields: Record<string, unknown>, msg: string): void {
+    if (this.target) this.target[level](fields, msg);
+    else if (this.early.length < 1000) this.early.push({ level, fields, msg });
+  }
+
+  debug(fields: Record<string, unknown>, msg: string): void {
+    this.write("debug", fields, msg);
+  }
+  info(fields: Record<string, unknown>, msg: string): void {
+    this.write("info", fields, msg);
+  }
+  warn(fields: Record<string, unknown>, msg: string): void {
+    this.write("warn", fields, msg);
+  }
+  error(fields: Record<string, unknown>, msg: string): void {
+    this.write("error", fields, msg);
+  }
 }
 
 export async function createRelayer(config: RelayerConfig, options: RelayerOptions = {}): Promise<Relayer> {
@@ -71,6 +97,8 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
     ],
   });
   let chain: Chain | undefined;
+  // The chain layer logs to the app's logger (unless the caller gives it one, or logs are off).
+  const chainLog = options.logger === false || options.chain?.logger ? null : new LateLogger();
   try {
     const { payerKeys, adminPayerKey } = payerKeysOf(config);
     chain = await startChain(store, {
@@ -80,12 +108,15 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
       writeConfirmations: config.chain.writeConfirmations,
       rpcTimeoutMs: config.chain.rpcTimeoutMs,
       ...(config.chain.maxFeePerGasWei === null ? {} : { maxFeePerGasWei: config.chain.maxFeePerGasWei }),
+      payerCheckIntervalMs: config.chain.payerCheckIntervalMs,
+      ...(config.chain.payerMinBalanceWei === null ? {} : { requiredPayerBalanceWei: config.chain.payerMinBalanceWei }),
+      ...(chainLog ? { logger: chainLog } : {}),
       ...options.chain,
       ...(options.provider ? { provider: options.provider } : { rpcUrls: config.chain.rpcUrls }),
       diamondAddress,
       payerKeys,
       adminPayerKey,
-      startBlock: options.startBlock ?? options.chain?.startBlock,
+      startBlock: options.startBlock ?? options.chain?.startBlock ?? config.chain.startBlock,
     });
     const billing = createBilling(config.billing, store.db);
     if (billing.service.enabled) await warnOnPricingMismatch(config, chain, options.logger);
@@ -113,12 +144,21 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
       config,
       logger: options.logger,
       metricsRegistry: registry,
+      // payers: the payer check passed (writer/payer-check.ts): while it fails no write can succeed.
       health: async () => {
         const s = liveChain.status();
-        return { chain: s.indexer.consecutiveFailures === 0 && s.indexer.lastError === null, writer: s.writer.ready };
+        return {
+          chain: s.indexer.consecutiveFailures === 0 && s.indexer.lastError === null,
+          writer: s.writer.ready,
+          payers: s.writer.payers?.ok === true,
+        };
       },
-      ready: async () => liveChain.status().writer.ready,
+      ready: async () => {
+        const w = liveChain.status().writer;
+        return w.ready && w.payers?.ok === true;
+      },
     });
+    chainLog?.attach(app.log);
     let url: string | null = null;
     if (options.listen) {
       await app.listen({ host: config.host, port: config.port });
@@ -292,6 +332,7 @@ function registerChainMetrics(registry: Registry, store: Store, chain: Chain): v
 async function main(): Promise<void> {
   const relayer = await createRelayer(loadConfig(process.env), { listen: true });
   console.log(`relayer listening on ${relayer.url} (swagger UI: ${relayer.url}/core/v1/swagger-ui/)`);
+  console.log(payerSummary(relayer));
   let closing = false;
   const stop = () => {
     if (closing) return;
@@ -306,6 +347,14 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+}
+
+/** One line for the operator at start-up: the payers, and whether writes are accepted (else why and the fix). */
+export function payerSummary(relayer: Pick<Relayer, "chain">): string {
+  const report = relayer.chain.status().writer.payers;
+  const who = `api payers ${relayer.chain.payers.join(", ")}${relayer.chain.adminPayer ? `, admin payer ${relayer.chain.adminPayer}` : ""}`;
+  if (report === null) return `${who}: not checked yet (the chain cannot be reached); GET /health reports payers once it can`;
+  return report.ok ? `${who}: registered and funded, writes accepted` : `${who}: ${report.message}`;
 }
 
 if (require.main === module) {

@@ -142,7 +142,8 @@ export interface WriteRequest {
  * has applied its block (read-your-writes). It rejects with RevertError (decoded custom error,
  * from gas estimation before anything is sent, or from a reverted receipt), ChainUnavailableError
  * (RPC down: nothing was sent, or the write stays queued and will complete), or
- * IdempotencyConflictError (same key, different request).
+ * IdempotencyConflictError (same key, different request), or PayersUnavailableError (the relayer's
+ * payers are not registered or not funded: refused before anything is sent).
  */
 export interface Writer {
   write(request: WriteRequest): Promise<WriteReceipt>;
@@ -167,6 +168,26 @@ export class ChainUnavailableError extends Error {
   ) {
     super(message);
     this.name = "ChainUnavailableError";
+  }
+}
+
+/** Why the relayer's payers cannot send writes (docs/operator.md). */
+export type PayersProblem = "PayersNotRegistered" | "PayersUnfunded";
+
+/**
+ * The relayer's own payers cannot send writes: one of them (or the admin payer) is not registered
+ * on the diamond, or holds too little to pay for a write. Nothing was stored or sent; the operator
+ * has to act (the message names the addresses), after which writes work again without a restart.
+ */
+export class PayersUnavailableError extends Error {
+  constructor(
+    readonly problem: PayersProblem,
+    message: string,
+    /** The addresses at fault (lowercase). */
+    readonly addresses: readonly Address[],
+  ) {
+    super(message);
+    this.name = "PayersUnavailableError";
   }
 }
 

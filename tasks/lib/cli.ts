@@ -371,7 +371,8 @@ export const COMMON_PARAMS = {
   pretty: flag("pretty-print the JSON output"),
 } as const;
 
-interface CommonArgs {
+/** The values of the common options (--from, --diamond, --pretty). */
+export interface CommonArgs {
   from?: string;
   diamond?: string;
   pretty?: boolean;
@@ -383,13 +384,22 @@ function normalize(value: unknown): string | boolean | undefined {
   return String(value);
 }
 
+export interface ToolSpec<P extends Params> {
+  name: string;
+  /** The whole description (nothing is appended). */
+  description: string;
+  params: P;
+  /** Runs with the common options as given; the task resolves the signer and the diamond itself (or not at all). */
+  run: (hre: HardhatRuntimeEnvironment, common: CommonArgs, args: ArgsOf<P>) => Promise<Json>;
+}
+
 /**
- * Registers a task: adds the params and the common options, and wraps `run` so that the JSON
- * value is printed and returned, and failures become {error, ...} with process.exitCode = 1.
+ * Registers a task that takes the common options but builds no TaskContext itself (for tasks that
+ * may run without a deployment, e.g. relayer:payers): the JSON value is printed and returned, and
+ * failures become {error, ...} with process.exitCode = 1, as with defineTask.
  */
-export function defineTask<P extends Params>(spec: TaskSpec<P>): void {
-  const signerText = spec.signer ?? "signer 0 (deployer)";
-  const t = task(spec.name, `${spec.description} Signer: --from, default ${signerText}.`);
+export function defineTool<P extends Params>(spec: ToolSpec<P>): void {
+  const t = task(spec.name, spec.description);
   const all: Params = { ...spec.params, ...COMMON_PARAMS };
   for (const [name, p] of Object.entries(all)) {
     if (p.kind === "flag") t.addFlag(name, p.description);
@@ -410,17 +420,28 @@ export function defineTask<P extends Params>(spec: TaskSpec<P>): void {
       args[name] = p.kind === "flag" ? v === true || v === "true" : (v as string | undefined);
     }
     let result: Json;
-    let ctx: TaskContext | undefined;
     try {
-      ctx = await makeContext(hre, common.from, common.diamond);
-      result = await spec.run(ctx, args as ArgsOf<P>);
+      result = await spec.run(hre, common, args as ArgsOf<P>);
     } catch (error) {
-      const iface = ctx?.iface ?? (await diamondInterface(hre));
-      result = errorToJson(iface, error);
+      result = errorToJson(await diamondInterface(hre), error);
       process.exitCode = 1;
     }
     printer(formatJson(result, common.pretty === true));
     return result;
+  });
+}
+
+/**
+ * Registers a task: adds the params and the common options, and wraps `run` so that the JSON
+ * value is printed and returned, and failures become {error, ...} with process.exitCode = 1.
+ */
+export function defineTask<P extends Params>(spec: TaskSpec<P>): void {
+  const signerText = spec.signer ?? "signer 0 (deployer)";
+  defineTool({
+    name: spec.name,
+    description: `${spec.description} Signer: --from, default ${signerText}.`,
+    params: spec.params,
+    run: async (hre, common, args) => spec.run(await makeContext(hre, common.from, common.diamond), args),
   });
 }
 

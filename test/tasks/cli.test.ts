@@ -6,6 +6,7 @@ import hre, { ethers } from "hardhat";
 import { ParseError } from "../../src/core";
 import { decodeRevert, errorToJson, registeredTasks, revertDataOf, type JsonObject } from "../../tasks/lib/cli";
 import { fails, newManaged, run, runTask, setup, write, type TaskEnv } from "./helpers";
+import { TASK_AREAS } from "../../scripts/gen-task-table";
 
 describe("tasks: common options and output", () => {
   let env: TaskEnv;
@@ -109,7 +110,7 @@ describe("tasks: coverage of the diamond's functions", () => {
 
   it("every registered task is area:verb and has a description", () => {
     for (const name of registeredTasks) {
-      expect(name).to.match(/^(account|usage-key|group|action|wallet|permission|config|billing|batch|diamond):[a-z-]+$/);
+      expect(name).to.match(new RegExp(`^(${TASK_AREAS.join("|")}):[a-z-]+$`));
       expect(hre.tasks[name].description ?? "").to.match(/Signer: --from, default /);
     }
   });

@@ -28,6 +28,9 @@
  *      which the facet raises rather than let a call fail for want of gas), every call is
  *      retried alone.
  *
+ * A call is queued only once the writer admits writes (its payer check passes, writer/payer-check.ts):
+ * otherwise it is refused at once, before any pre-flight.
+ *
  * Calls with an Idempotency-Key are never batched: their outbox row is their idempotency record
  * (ChainWriter), which a shared row cannot be. Nor are calls when the diamond has no batchCalls
  * (an older deployment): a pre-flight answered FunctionDoesNotExist turns batching off for this
@@ -43,6 +46,10 @@ import { errorText, isTransportError, revertDataOf, toQuantity, type RpcLike } f
 export interface BatchTarget {
   readonly payers: readonly string[];
   write(request: WriteRequest, known?: { gasLimit: bigint; calldata: string }): Promise<WriteReceipt>;
+  /** Rejects (PayersUnavailableError) while the writer refuses writes: asked before a call is queued. */
+  admitWrites?(): Promise<void>;
+  /** The error to answer a call's revert with (an OnlyApiPayerOrOwner revert re-runs the payer check). */
+  reviewFailure?(err: unknown): Promise<unknown>;
 }
 
 export interface BatcherOptions {
@@ -204,10 +211,22 @@ export class BatchingWriter implements Writer {
     } catch (err) {
       return Promise.reject(err);
     }
-    return new Promise<WriteReceipt>((resolve, reject) => {
-      this.queue.push({ request, calldata, resolve, reject });
-      this.schedulePump();
-    });
+    const queue = (): Promise<WriteReceipt> =>
+      new Promise<WriteReceipt>((resolve, reject) => {
+        this.queue.push({ request, calldata, resolve, reject });
+        this.schedulePump();
+      });
+    return this.target.admitWrites ? this.target.admitWrites().then(queue) : queue();
+  }
+
+  /** Rejects a call with its decoded revert (as the writer would answer it, see BatchTarget.reviewFailure). */
+  private rejectReverted(item: Pending, data: string): void {
+    const err = revertOf(data);
+    if (!this.target.reviewFailure) {
+      item.reject(err);
+      return;
+    }
+    this.target.reviewFailure(err).then(item.reject, () => item.reject(err));
   }
 
   /** Pumps after the current burst of I/O callbacks, so the calls that arrived together leave together. */
@@ -308,7 +327,7 @@ export class BatchingWriter implements Writer {
         alone.push(item);
       } else {
         this.counts.rejected++;
-        item.reject(revertOf(results[i]));
+        this.rejectReverted(item, results[i]);
       }
     });
     if (alone.length > 0) void Promise.all(alone.map((item) => this.alone(item, "retry")));
@@ -364,7 +383,7 @@ export class BatchingWriter implements Writer {
       } else if (o.revertData === "0x") {
         retry.push(m.item);
       } else {
-        m.item.reject(revertOf(o.revertData));
+        this.rejectReverted(m.item, o.revertData);
       }
     });
     await Promise.all(retry.map((item) => this.alone(item, "retry")));

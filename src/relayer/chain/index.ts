@@ -38,6 +38,10 @@
  *   rebalanceAmountWei     top-up amount; default the diamond's rebalanceAmount() (0 = no top-ups).
  *   minPayerBalanceWei     top-up threshold; default half the top-up amount.
  *   balanceCheckIntervalMs background balance check; default 60 000, 0 = off.
+ *   payerCheckIntervalMs   payer check (every payer registered on the diamond and funded; writes
+ *                          are refused with PayersUnavailableError while it fails,
+ *                          writer/payer-check.ts); default 60 000 (5 000 while failing).
+ *   requiredPayerBalanceWei  least a payer must hold beyond its in-flight costs; default one write's cost.
  *   batchMaxCalls          most calls one batchCalls transaction carries (batcher.ts); default
  *                          32, below 2 = no batching.
  *   batchMaxInFlight       transactions the batching front has under way at once; default the
@@ -61,7 +65,16 @@ import { ChainWriter, type TopUp, type WriterOptions } from "./writer";
 
 export { BatchingWriter, decodeBatchResult, encodeBatchCalls, splitBatchEvents, type BatchTarget, type BatcherOptions, type BatcherStats, type BatchCallOutcome } from "./batcher";
 export { Indexer, type IndexerOptions, type IndexerStatus } from "./indexer";
-export { ChainWriter, type IndexFollower, type PayerFunds, type TopUp, type WriterOptions, type WriterStatus } from "./writer";
+export {
+  ChainWriter,
+  type IndexFollower,
+  type PayerFunds,
+  type PayerReport,
+  type PayerStatus,
+  type TopUp,
+  type WriterOptions,
+  type WriterStatus,
+} from "./writer";
 export {
   HttpRpc,
   RpcRateLimitError,

@@ -3,7 +3,7 @@
  * statuses) and a stable machine `code`: the custom error name for contract reverts, otherwise a
  * fixed name. Messages never contain API keys or secrets, only hashes.
  */
-import { ChainUnavailableError, IdempotencyConflictError, RevertError } from "../ports";
+import { ChainUnavailableError, IdempotencyConflictError, PayersUnavailableError, RevertError } from "../ports";
 
 export type ErrorKind =
   | "InvalidValue" // a value that parses but is invalid (bad hex, zero id, over a length limit)
@@ -87,6 +87,11 @@ export function fromBackendError(error: unknown): unknown {
       ? "chain unavailable; the write is queued and will be applied: retry with the same Idempotency-Key for its outcome"
       : "chain unavailable; nothing was sent";
     return new ServiceError("Unavailable", "ChainUnavailable", message, UNAVAILABLE_RETRY_SECONDS);
+  }
+  if (error instanceof PayersUnavailableError) {
+    // An operator problem, not the client's: 503 with the named problem (PayersNotRegistered,
+    // PayersUnfunded); nothing was sent. It clears once the operator registers / funds the payers.
+    return new ServiceError("Unavailable", error.problem, error.message, UNAVAILABLE_RETRY_SECONDS);
   }
   if (error instanceof IdempotencyConflictError) {
     return new ServiceError("InvalidShape", "IdempotencyKeyReused", error.message);

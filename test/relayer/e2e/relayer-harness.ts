@@ -1,7 +1,7 @@
 /**
  * A real relayer (SQLite store, indexer, outbox writer, services, HTTP app) over the in-process
  * Hardhat chain: deploys the diamond, registers and funds the relayer's derived api payers
- * (scripts/lib/local-chain), and exposes `call()` for app.inject requests.
+ * (scripts/lib/local-chain; unless `registerPayers: false`), and exposes `call()` for app.inject requests.
  */
 import fs from "fs";
 import os from "os";
@@ -21,7 +21,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Register and fund the relayer's payers before it starts (default true). */
+  registerPayers?: boolean;
+}
+
+export async function startHarness(env: Record<string, string> = {}, opts: HarnessOptions = {}): Promise<Harness> {
   const f = await deployDiamond();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "relayer-e2e-"));
   const config = loadConfig({
@@ -39,7 +44,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     RATE_LIMIT_NEW_ACCOUNT_BURST: "1000000",
     ...env,
   });
-  await setUpRelayerPayers(f.owner, f.diamondAddress, config);
+  if (opts.registerPayers ?? true) await setUpRelayerPayers(f.owner, f.diamondAddress, config);
   const relayer = await createRelayer(config, {
     provider: ethers.provider,
     logger: false,

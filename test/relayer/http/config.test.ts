@@ -3,7 +3,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, loadConfig } from "../../../src/relayer/config";
+import { ConfigError, loadConfig, loadPayerKeySettings } from "../../../src/relayer/config";
+import { payerAddressesOf, payerKeysOf } from "../../../src/relayer/payer-keys";
 import { buildApp } from "../../../src/relayer/http";
 import { createServicesFromConfig } from "../../../src/relayer/services";
 import { FakeChain } from "./fakes";
@@ -51,6 +52,9 @@ describe("relayer config", () => {
       token: "ETH",
       batchMaxCalls: 32,
       batchMaxInFlight: null,
+      startBlock: 0,
+      payerCheckIntervalMs: 60_000,
+      payerMinBalanceWei: null,
     });
     expect(c.payers).to.deep.equal({ count: 2, keys: [], adminKey: null });
     expect(c.rateLimits.perKey).to.deep.equal({ perSecond: 10, burst: 120 });
@@ -84,6 +88,9 @@ describe("relayer config", () => {
       CHAIN_TOKEN: "ETH",
       BATCH_MAX_CALLS: "8",
       BATCH_MAX_IN_FLIGHT: "3",
+      START_BLOCK: "12345678",
+      PAYER_CHECK_INTERVAL_MS: "30000",
+      PAYER_MIN_BALANCE_ETH: "0.0025",
       ROOT_SECRET: `0x${"ab".repeat(32)}`,
       PAYER_KEYS: `0x${"11".repeat(32)}, ${"22".repeat(32)}`,
       ADMIN_PAYER_KEY: `0x${"33".repeat(32)}`,
@@ -118,6 +125,9 @@ describe("relayer config", () => {
       token: "ETH",
       batchMaxCalls: 8,
       batchMaxInFlight: 3,
+      startBlock: 12_345_678,
+      payerCheckIntervalMs: 30_000,
+      payerMinBalanceWei: 2_500_000_000_000_000n,
     });
     expect(Buffer.from(c.rootSecret).toString("hex")).to.equal("ab".repeat(32));
     expect(c.payers).to.deep.equal({
@@ -151,6 +161,10 @@ describe("relayer config", () => {
       [{ PAYER_COUNT: "0" }, "PAYER_COUNT"],
       [{ PAYER_KEYS: "11".repeat(32), PAYER_COUNT: "3" }, "PAYER_COUNT"],
       [{ ADMIN_PAYER_KEY: "nope" }, "ADMIN_PAYER_KEY"],
+      [{ START_BLOCK: "-1" }, "START_BLOCK"],
+      [{ PAYER_CHECK_INTERVAL_MS: "10" }, "PAYER_CHECK_INTERVAL_MS"],
+      [{ PAYER_MIN_BALANCE_ETH: "0.1.2" }, "PAYER_MIN_BALANCE_ETH"],
+      [{ PAYER_MIN_BALANCE_ETH: `0.${"1".repeat(19)}` }, "PAYER_MIN_BALANCE_ETH"],
       [{ CORS_ORIGINS: "https://a.example/path" }, "CORS_ORIGINS"],
       [{ RATE_LIMIT_KEY_PER_MINUTE: "fast" }, "RATE_LIMIT_KEY_PER_MINUTE"],
       [{ RATE_LIMIT_IP_BURST: "0" }, "RATE_LIMIT_IP_BURST"],
@@ -199,6 +213,25 @@ describe("relayer config", () => {
     expect(() =>
       loadConfig({ DATA_DIR: dir, ROOT_SECRET_FILE: path.join(dir, "absent") }, { createRootSecret: false }),
     ).to.throw(ConfigError, /ROOT_SECRET_FILE/);
+  });
+
+  it("payer key settings alone (for the tasks) give the relayer's own payer addresses, and create no secret unless asked", () => {
+    const dir = tempDir();
+    expect(() => loadPayerKeySettings({ DATA_DIR: dir })).to.throw(ConfigError, /ROOT_SECRET_FILE: .* does not exist/);
+    expect(fs.existsSync(path.join(dir, "root-secret"))).to.equal(false);
+    const created = loadPayerKeySettings({ DATA_DIR: dir, PAYER_COUNT: "3" }, { createRootSecret: true });
+    expect(created.source).to.equal(path.join(dir, "root-secret"));
+    expect(fs.statSync(created.source).mode & 0o777).to.equal(0o600);
+    // Unrelated variables, even invalid ones, do not matter to it.
+    const settings = loadPayerKeySettings({ DATA_DIR: dir, PAYER_COUNT: "3", PORT: "http" });
+    const relayer = loadConfig({ DATA_DIR: dir, PAYER_COUNT: "3" });
+    expect(payerKeysOf(settings)).to.deep.equal(payerKeysOf(relayer));
+    expect(payerAddressesOf(settings).payers).to.have.length(3);
+    // Given keys need no secret at all.
+    const keys = loadPayerKeySettings({ DATA_DIR: tempDir(), PAYER_KEYS: "11".repeat(32), ADMIN_PAYER_KEY: "33".repeat(32) });
+    expect(keys.rootSecret).to.equal(null);
+    expect(keys.source).to.equal("PAYER_KEYS and ADMIN_PAYER_KEY");
+    expect(loadPayerKeySettings({ DATA_DIR: dir, ROOT_SECRET: "ab".repeat(32) }).source).to.equal("ROOT_SECRET");
   });
 
   it("builds services and an app from a loaded configuration", async () => {

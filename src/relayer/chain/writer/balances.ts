@@ -122,6 +122,45 @@ export class BalanceMonitor {
     return this.checking;
   }
 
+  /**
+   * The most one write of `gasLimit` gas costs its payer at the current fees, L1 data fee included
+   * (the latest call's calldata, or a typical newAccount call before the first, stands for its size).
+   */
+  async writeCostFor(gasLimit: bigint): Promise<bigint> {
+    const fees = await this.fees.current();
+    const reference = (await this.referenceCall()) ?? {
+      to: this.ctx.diamond,
+      calldata: diamondInterface.encodeFunctionData("newAccount", [2n ** 255n + 1n, true, "a typical account name", "", this.ctx.diamond]),
+      gasLimit: gasLimit.toString(),
+    };
+    const raw = (await this.pool.sign({ ...reference, gasLimit: gasLimit.toString(), payer: this.pool.payers[0] }, 0, fees)).rawTx;
+    const [l1Fee] = await this.l1.fees([raw]);
+    return maxCost({ gasLimit, fees, l1Fee });
+  }
+
+  /** The most one top-up of `amount` costs the admin payer: the amount + a transfer's fees + its L1 data fee. */
+  async topUpCost(amount: bigint): Promise<bigint> {
+    const admin = this.pool.adminPayer;
+    if (!admin) return 0n;
+    return this.transferCost({
+      kind: "transfer",
+      requestHash: "0x",
+      method: "topUp",
+      to: this.pool.payers[0],
+      calldata: "0x",
+      value: amount.toString(),
+      payer: admin,
+      gasLimit: "21000",
+    });
+  }
+
+  /** The top-up amount: configured, else the diamond's rebalanceAmount() (0 = no top-ups). */
+  async rebalanceAmount(): Promise<bigint> {
+    if (this.opts.rebalanceAmountWei !== undefined) return this.opts.rebalanceAmountWei;
+    const data = diamondInterface.encodeFunctionData("rebalanceAmount", []);
+    return hexToBigInt(await this.ctx.rpc.send("eth_call", [{ to: this.ctx.diamond, data }, "latest"]), "rebalanceAmount");
+  }
+
   /** The latest call row (its gas limit stands for a typical write), or null. */
   private async referenceCall(): Promise<Pick<OutboxRow, "to" | "calldata" | "gasLimit"> | null> {
     const rows = await this.ctx.outbox.inFlight();
@@ -134,11 +173,7 @@ export class BalanceMonitor {
     const admin = this.pool.adminPayer;
     if (!admin) return [];
     await this.deps.ensureReady();
-    let amount = this.opts.rebalanceAmountWei;
-    if (amount === undefined) {
-      const data = diamondInterface.encodeFunctionData("rebalanceAmount", []);
-      amount = hexToBigInt(await ctx.rpc.send("eth_call", [{ to: ctx.diamond, data }, "latest"]), "rebalanceAmount");
-    }
+    const amount = await this.rebalanceAmount();
     if (amount <= 0n) return [];
     const threshold = this.opts.minPayerBalanceWei ?? amount / 2n;
     const funds = await this.funds();

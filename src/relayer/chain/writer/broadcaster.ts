@@ -90,7 +90,7 @@ export class Broadcaster {
       case "retry":
         await ctx.outbox.touch(row.id);
         ctx.log.warn({ id: row.id, nonce: row.nonce, payer: row.payer, err: message }, "broadcast failed; will retry");
-        if (/insufficient funds/i.test(message)) this.hooks.insufficientFunds(row.payer);
+        if (INSUFFICIENT_FUNDS.test(message)) this.hooks.insufficientFunds(row.payer);
         break;
       case "nonce-too-low":
         // One of our attempts may be mined (the receipt check settles it), or a foreign transaction
@@ -130,6 +130,12 @@ export class EagerReceipts {
     }
   }
 }
+
+/**
+ * The node's "the sender cannot pay": geth/reth/erigon "insufficient funds for gas * price +
+ * value", Hardhat/EDR "Sender doesn't have enough funds to send tx".
+ */
+const INSUFFICIENT_FUNDS = /insufficient funds|doesn't have enough funds|not enough funds/i;
 
 /** What a broadcast error means for the row (see BroadcastOutcome). */
 export function classifyBroadcastError(err: unknown, message: string): BroadcastOutcome {

@@ -13,24 +13,27 @@
  *   stuck.ts        stuck transactions: fee bumps (capped), nonces taken by foreign transactions
  *   l1-fee.ts       OP-stack L1 data fee (GasPriceOracle predeploy)
  *   balances.ts     balance monitor: costs (L1 fee included) and payer top-ups from the admin payer
+ *   payer-check.ts  payer check: every payer registered on the diamond and funded, else writes refused
  *   index.ts        this file: write(), the worker loop and start-up recovery
  *
  * write(request):
  *  1. encode the call; with an Idempotency-Key already used, wait for / return that row's outcome
  *     (a different request under the same key -> IdempotencyConflictError);
- *  2. pick a payer and pre-flight the call from it (preflight.ts): a revert -> RevertError with
+ *  2. the payer check (payer-check.ts) must pass: otherwise PayersUnavailableError, before
+ *     anything is signed, stored or sent;
+ *  3. pick a payer and pre-flight the call from it (preflight.ts): a revert -> RevertError with
  *     the decoded custom error; RPC down -> ChainUnavailableError(queued=false). Nothing is
  *     persisted or sent, no nonce is used;
- *  3. store it signed under the payer's nonce lock (signing.ts) and queue its broadcast
+ *  4. store it signed under the payer's nonce lock (signing.ts) and queue its broadcast
  *     (broadcaster.ts). RPC down here -> ChainUnavailableError(queued=true): the worker keeps
  *     rebroadcasting the persisted transaction. (When the fee lookup fails, the row is persisted
  *     unsigned, queued, and the worker signs it later: also queued=true.);
- *  4. the receipt is asked for in the broadcast's own JSON-RPC batch, else by the shared poller
+ *  5. the receipt is asked for in the broadcast's own JSON-RPC batch, else by the shared poller
  *     (receipts.ts): status 0 -> RevertError; status 1 -> the indexer is synced to that block
  *     (read-your-writes) -> WriteReceipt with the decoded events. A transaction not mined at once
  *     is marked sent and left to the worker, which polls it every tick. With writeConfirmations
  *     N > 0 the answer waits until the finality tracker has seen the receipt N blocks deep;
- *  5. either way the finality tracker (finality.ts) keeps watching the receipt until it is
+ *  6. either way the finality tracker (finality.ts) keeps watching the receipt until it is
  *     confirmationDepth blocks deep: a reorg that drops it sends the row back to the outbox.
  * The worker also handles stuck transactions (stuck.ts), and on start reconciles each payer's
  * nonce counter with the chain and rebroadcasts every signed/sent row (so a crash loses nothing
@@ -58,6 +61,7 @@ import { bumpPermille, type Fees } from "./fee-policy";
 import { FeeSource } from "./fee-source";
 import { FinalityTracker } from "./finality";
 import { L1FeeOracle } from "./l1-fee";
+import { PayerCheck, type PayerReport } from "./payer-check";
 import { PayerPool } from "./payers";
 import { Preflight } from "./preflight";
 import { ReceiptTracker, type IndexFollower, type Outcome } from "./receipts";
@@ -65,6 +69,7 @@ import { Signer } from "./signing";
 import { StuckHandler } from "./stuck";
 
 export type { PayerFunds, TopUp } from "./balances";
+export type { PayerReport, PayerStatus } from "./payer-check";
 export type { IndexFollower } from "./receipts";
 
 export interface WriterOptions {
@@ -100,6 +105,13 @@ export interface WriterOptions {
   minPayerBalanceWei?: bigint;
   /** How often balances are checked (ms); 0 disables the background check. Default 60 000. */
   balanceCheckIntervalMs?: number;
+  /**
+   * How often the payer check (registration and funds, payer-check.ts) runs while it passes (ms);
+   * default 60 000 (while it fails: every 5 000 at most); 0: at start-up and on demand only.
+   */
+  payerCheckIntervalMs?: number;
+  /** Least an api payer must hold beyond its in-flight costs for writes to be accepted (wei); never below one write's cost. */
+  requiredPayerBalanceWei?: bigint;
   logger?: ChainLogger;
 }
 
@@ -117,6 +129,7 @@ export class ChainWriter implements Writer {
   private readonly balances: BalanceMonitor;
   private readonly finality: FinalityTracker;
   private readonly l1: L1FeeOracle;
+  private readonly payerCheck: PayerCheck;
   private readonly pollIntervalMs: number;
   private readonly stuckAfterMs: number;
   private readonly writeTimeoutMs: number;
@@ -151,6 +164,7 @@ export class ChainWriter implements Writer {
     this.broadcaster = new Broadcaster(this.ctx, this.receipts, {
       insufficientFunds: () => {
         if (this.adminPayer && !this.balances.busy) this.balances.check().catch(() => undefined);
+        this.payerCheck.nudge();
       },
     });
     this.signer = new Signer(this.ctx, this.pool, this.fees, this.broadcaster, this.receipts);
@@ -177,19 +191,28 @@ export class ChainWriter implements Writer {
       { ensureReady: () => (this.ready ? Promise.resolve() : this.init()), finish: (id) => this.finish(id) },
       { rebalanceAmountWei: opts.rebalanceAmountWei, minPayerBalanceWei: opts.minPayerBalanceWei },
     );
+    this.payerCheck = new PayerCheck(this.ctx, this.pool, this.balances, { ready: () => this.ready }, {
+      intervalMs: opts.payerCheckIntervalMs,
+      minPayerBalanceWei: opts.requiredPayerBalanceWei,
+    });
   }
 
   // ------------------------------------------------------------------ life cycle
 
-  /** Starts the worker; start-up recovery runs now and, while the RPC is down, on each tick. */
+  /**
+   * Starts the worker; start-up recovery runs now and, while the RPC is down, on each tick. The
+   * payer check runs once start-up recovery has, then periodically.
+   */
   async start(): Promise<void> {
     this.stopped = false;
     this.started = true;
     try {
       await this.init();
+      await this.payerCheck.refresh();
     } catch (err) {
       this.ctx.log.warn({ err: errorText(err) }, "writer start-up recovery postponed (RPC unavailable)");
     }
+    this.payerCheck.start();
     this.schedule();
     const every = this.opts.balanceCheckIntervalMs ?? 60_000;
     if (every > 0 && this.adminPayer) {
@@ -211,6 +234,7 @@ export class ChainWriter implements Writer {
     this.balanceTimer = null;
     this.ctx.rows.notifyAll();
     await this.ticking?.catch(() => undefined);
+    await this.payerCheck.stop();
     await this.balances.idle();
   }
 
@@ -223,7 +247,8 @@ export class ChainWriter implements Writer {
       ready: this.ready,
       inFlight: this.pool.inFlightCounts(),
       lastError: this.lastTickError,
-      unregisteredPayers: this.pool.unregisteredPayers(),
+      unregisteredPayers: this.payerCheck.current()?.unregistered ?? [],
+      payers: this.payerCheck.current(),
       finality: {
         confirmationDepth: this.finality.confirmationDepth,
         writeConfirmations: this.finality.writeConfirmations,
@@ -245,6 +270,31 @@ export class ChainWriter implements Writer {
   /** Each payer's balance, what its in-flight transactions may still cost and a typical write's cost (L1 data fee included). */
   funds(): Promise<PayerFunds[]> {
     return this.balances.funds();
+  }
+
+  /** Runs the payer check now (registration and funds); null while the node cannot be reached before a first result. */
+  checkPayers(): Promise<PayerReport | null> {
+    return this.payerCheck.refresh();
+  }
+
+  /**
+   * Resolves when writes are accepted; rejects with PayersUnavailableError while the payer check
+   * fails (the batching front asks before it pre-flights anything).
+   */
+  async admitWrites(): Promise<void> {
+    if (!this.ready) {
+      try {
+        await this.init();
+      } catch (err) {
+        throw new ChainUnavailableError(`chain unavailable: ${errorText(err)}`, false);
+      }
+    }
+    await this.payerCheck.admit();
+  }
+
+  /** The error to answer a failed write with: an OnlyApiPayerOrOwner revert re-runs the payer check first. */
+  reviewFailure(err: unknown): Promise<unknown> {
+    return this.payerCheck.review(err);
   }
 
   /**
@@ -272,7 +322,6 @@ export class ChainWriter implements Writer {
     this.finality.configure(chainId);
     await this.l1.detect();
     await this.pool.reconcileNonces(ctx);
-    await this.pool.checkRegistration(ctx);
     // Recovery: rebroadcast every persisted transaction that may not have reached the node.
     for (const row of await ctx.outbox.inFlight()) {
       if ((row.status === "signed" || row.status === "sent") && row.rawTx && this.pool.has(row.payer)) {
@@ -360,13 +409,7 @@ export class ChainWriter implements Writer {
         }
       }
     }
-    if (!this.ready) {
-      try {
-        await this.init();
-      } catch (err) {
-        throw new ChainUnavailableError(`chain unavailable: ${errorText(err)}`, false);
-      }
-    }
+    await this.admitWrites();
 
     const payer = this.pool.acquire();
     try {
@@ -400,6 +443,9 @@ export class ChainWriter implements Writer {
       const sent = await this.signAndSend(newRow, fees);
       if (!sent) return await existing();
       return await this.finish(sent.id, sent.outcome);
+    } catch (err) {
+      // A payer refused by the contract (removed since the last check) is answered as the check says.
+      throw await this.payerCheck.review(err);
     } finally {
       this.pool.release(payer);
     }
@@ -495,7 +541,10 @@ export interface WriterStatus {
   ready: boolean;
   inFlight: Record<string, number>;
   lastError: string | null;
+  /** Payers the latest payer check found not registered (lowercase). */
   unregisteredPayers: string[];
+  /** The latest payer check (null before the first that reached the node). */
+  payers: PayerReport | null;
   finality: {
     /** null until the chain id is known. */
     confirmationDepth: number | null;

@@ -9,8 +9,7 @@
 import { Wallet, type TransactionLike } from "ethers";
 import { Mutex } from "../../../core/mutex";
 import type { OutboxRow, SignedAttempt } from "../../ports";
-import { diamondInterface } from "../abi";
-import { hexToBigInt, hexToNumber, isTransportError } from "../rpc";
+import { hexToNumber } from "../rpc";
 import { signTx } from "../sign";
 import type { WriterContext } from "./context";
 import type { Fees } from "./fee-policy";
@@ -27,7 +26,6 @@ export class PayerPool {
   private readonly inFlight = new Map<string, number>();
   private rr = 0;
   private chainId: bigint | null = null;
-  private unregistered: string[] = [];
 
   constructor(payerKeys: readonly string[], adminPayerKey?: string) {
     if (payerKeys.length === 0) throw new Error("writer: at least one api payer key is required");
@@ -57,6 +55,11 @@ export class PayerPool {
 
   setChainId(id: bigint): void {
     this.chainId = id;
+  }
+
+  /** The chain id the node reported at start-up (null before). */
+  get chain(): bigint | null {
+    return this.chainId;
   }
 
   /** The payer's nonce lock: allocation, signing and storing of its rows, one at a time. */
@@ -94,10 +97,6 @@ export class PayerPool {
 
   inFlightCounts(): Record<string, number> {
     return Object.fromEntries(this.inFlight);
-  }
-
-  unregisteredPayers(): string[] {
-    return [...this.unregistered];
   }
 
   /** Signs a transaction for `row` at `nonce` with `fees` (local, no I/O). */
@@ -159,23 +158,6 @@ export class PayerPool {
         });
         ctx.log.warn({ payer: address, nonce }, "nonce gap: queued a filler transaction");
       }
-    }
-  }
-
-  /** Logs payer keys the diamond does not list as api payers (their writes would revert). */
-  async checkRegistration(ctx: WriterContext): Promise<void> {
-    this.unregistered = [];
-    for (const payer of this.payers) {
-      try {
-        const data = diamondInterface.encodeFunctionData("isApiPayer", [payer]);
-        const res = await ctx.rpc.send("eth_call", [{ to: ctx.diamond, data }, "latest"]);
-        if (hexToBigInt(res, "isApiPayer") === 0n) this.unregistered.push(payer);
-      } catch (err) {
-        if (isTransportError(err)) throw err;
-      }
-    }
-    if (this.unregistered.length > 0) {
-      ctx.log.error({ payers: this.unregistered }, "payer keys not registered as api payers on the diamond");
     }
   }
 }
