@@ -21,6 +21,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../fixtures/diamond";
 import { aliasOf, hashText, HashKind } from "../fixtures/helpers";
 import { seeded, TEST_SEED } from "../fixtures/seed";
+import { skipBecause } from "../fixtures/skips";
 import { commandArbs, permissionsArb } from "./model/commands";
 import {
   CID_VALUES,
@@ -92,7 +93,8 @@ describe("AccountConfig model-based properties", function () {
   // minutes; every contract path they reach is covered by the behaviour suites, so the coverage run
   // skips them. `npm test` always runs them.
   before(function () {
-    if (COVERAGE_RUN && process.env.FC_RUNS === undefined) this.skip();
+    if (COVERAGE_RUN && process.env.FC_RUNS === undefined)
+      skipBecause(this, "coverage-run", "the model runs take many minutes instrumented; set FC_RUNS to run them under coverage");
   });
 
   after(function () {

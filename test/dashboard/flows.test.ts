@@ -18,6 +18,7 @@ import { type DashboardRelayer, devPrivateKey } from "./support/relayer";
 import { closePage, pageOf, startBrowserSuite, stopBrowserSuite } from "./support/suite";
 import { TestWallet } from "./support/test-wallet";
 import { openForm, openSection, waitForText, waitForWrite } from "./support/ui";
+import { skipBecause } from "../fixtures/skips";
 
 const ACTION_CODE = `async function main(params) {
   console.log("hello from", params.name);
@@ -89,7 +90,7 @@ describe("dashboard in Chromium", function () {
     });
 
     beforeEach(function () {
-      if (broken) this.skip(); // a failed step leaves nothing for the next ones to build on
+      if (broken) skipBecause(this, "earlier-step-failed", "a failed step leaves nothing for the next ones to build on");
     });
 
     afterEach(async function () {

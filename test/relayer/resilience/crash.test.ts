@@ -31,7 +31,7 @@ import {
   rpcCall,
   sleep,
   startChainNode,
-  postgresAvailable,
+  skipWithoutPostgres,
   startRelayerChild,
   type ChainNode,
   type PgSchema,
@@ -98,7 +98,7 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
   let pgSchema: PgSchema | undefined;
 
   before(async function () {
-    if (backend === "postgres" && !(await postgresAvailable())) this.skip();
+    if (backend === "postgres") await skipWithoutPostgres(this);
     chain = await startChainNode();
     deployed = await deployDiamondTo(chain.url);
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "relayer-crash-"));

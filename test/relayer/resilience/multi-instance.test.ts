@@ -12,7 +12,6 @@ import path from "path";
 import { expect } from "chai";
 import { hexlify, randomBytes } from "ethers";
 import {
-  PG_URL,
   configFromEnv,
   createPgSchema,
   deployDiamondTo,
@@ -23,7 +22,7 @@ import {
   relayerEnv,
   rpcCall,
   startChainNode,
-  postgresAvailable,
+  skipWithoutPostgres,
   startRelayerChild,
   type ChainNode,
   type PgSchema,
@@ -46,10 +45,7 @@ describe("relayer: two instances sharing one Postgres database", function () {
   let pgSchema: PgSchema | undefined;
 
   before(async function () {
-    if (!(await postgresAvailable())) {
-      console.log(`      (skipping: no Postgres at ${PG_URL}; set DATABASE_URL to run the multi-instance test)`);
-      this.skip();
-    }
+    await skipWithoutPostgres(this);
     chain = await startChainNode();
     deployed = await deployDiamondTo(chain.url);
     pgSchema = await createPgSchema(`multi_instance_${process.pid}_${Date.now().toString(36)}`);

@@ -26,7 +26,7 @@ import { loadConfig, type RelayerConfig } from "../../../src/relayer/config";
 import { PG_URL } from "../backend/helpers";
 
 export { devKey, freePort, type Child } from "../../../scripts/lib/local-chain";
-export { PG_URL, postgresAvailable } from "../backend/helpers";
+export { PG_URL, postgresAvailable, skipWithoutPostgres } from "../backend/helpers";
 
 export interface PgSchema {
   /** DATABASE_URL for a relayer child: PG_URL with search_path set to the schema. */
