@@ -12,6 +12,7 @@ import type { FastifyInstance } from "fastify";
 import { Gauge, Registry } from "prom-client";
 import { adminPayerPrivateKey, payerPrivateKey } from "../core";
 import { loadConfig, type RelayerConfig } from "./config";
+import { DEFAULT_ENV_FILE, applyEnvFile } from "./env-file";
 import { startChain, type Chain, type ChainOptions, type RpcLike } from "./chain";
 import { buildApp, type BuildAppOptions } from "./http";
 import { createServicesFromConfig } from "./services";
@@ -232,6 +233,8 @@ function registerChainMetrics(registry: Registry, store: Store, chain: Chain): v
 }
 
 async function main(): Promise<void> {
+  const fromFile = applyEnvFile(process.env); // .env beside package.json; the shell's variables win
+  if (fromFile.length > 0) console.log(`relayer: ${fromFile.length} setting(s) from ${DEFAULT_ENV_FILE}`);
   const relayer = await createRelayer(loadConfig(process.env), { listen: true });
   console.log(`relayer listening on ${relayer.url} (swagger UI: ${relayer.url}/core/v1/swagger-ui/)`);
   let closing = false;
