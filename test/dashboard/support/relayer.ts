@@ -1,7 +1,7 @@
 /**
  * A relayer listening on 127.0.0.1 (a random port) over the in-process Hardhat chain, serving a
- * fresh dashboard build: what the browser tests load. Billing runs with the "dev" provider (the
- * flows test fails when it is off).
+ * fresh dashboard build: what the browser tests load. Billing is requested as "dev" (when the
+ * relayer supports the BILLING_PROVIDER setting).
  */
 import type { AddressInfo } from "net";
 import { ensureDashboardBuilt } from "../../../dashboard/build";

@@ -176,28 +176,6 @@ describe("relayer config", () => {
     ).to.throw(ConfigError, /ROOT_SECRET_FILE/);
   });
 
-  it("builds services and an app from a loaded configuration", async () => {
-    const config = loadConfig({
-      DATA_DIR: tempDir(),
-      DIAMOND_ADDRESS: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
-      CHAIN_ID: "84532",
-      LOG_LEVEL: "silent",
-    });
-    const chain = new FakeChain();
-    const app = await buildApp({ services: createServicesFromConfig(config, { index: chain, writer: chain }), config });
-    const r = await app.inject({ method: "GET", url: "/core/v1/get_node_chain_config" });
-    expect(r.json()).to.deep.equal({
-      chain_name: "base-sepolia",
-      chain_id: 84532,
-      is_evm: true,
-      testnet: true,
-      token: "ETH",
-      contract_address: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
-    });
-    expect((await app.inject({ method: "GET", url: "/core/v1/get_api_payers" })).json()).to.have.length(2);
-    await app.close();
-  });
-
   it("takes LIT_ACTION_* limits within 0 < value <= 10 x default (memory from 8 MB), as on-chain entries, naming the bound", () => {
     const limits: [string, number, number][] = [
       // variable, smallest accepted, largest accepted (10 x default)
@@ -263,5 +241,27 @@ describe("relayer config", () => {
     expect(applyEnvFile(env, path.join(tempDir(), "absent.env"))).to.deep.equal([]);
     const c = loadConfig({ DATA_DIR: tempDir(), ...env });
     expect([c.port, c.logLevel, c.chain.chainId]).to.deep.equal([7000, "debug", 8453]);
+  });
+
+  it("builds services and an app from a loaded configuration", async () => {
+    const config = loadConfig({
+      DATA_DIR: tempDir(),
+      DIAMOND_ADDRESS: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+      CHAIN_ID: "84532",
+      LOG_LEVEL: "silent",
+    });
+    const chain = new FakeChain();
+    const app = await buildApp({ services: createServicesFromConfig(config, { index: chain, writer: chain }), config });
+    const r = await app.inject({ method: "GET", url: "/core/v1/get_node_chain_config" });
+    expect(r.json()).to.deep.equal({
+      chain_name: "base-sepolia",
+      chain_id: 84532,
+      is_evm: true,
+      testnet: true,
+      token: "ETH",
+      contract_address: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+    });
+    expect((await app.inject({ method: "GET", url: "/core/v1/get_api_payers" })).json()).to.have.length(2);
+    await app.close();
   });
 });
