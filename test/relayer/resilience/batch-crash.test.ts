@@ -124,16 +124,17 @@ describe("relayer resilience: SIGKILL during batched writes, restart (sqlite)", 
     const url = chain!.url;
     let next = 0;
     let killed = false;
+    let workersDone = false;
     let attempts = 0;
-    // Mining paused, the pool is looked at: a batchCalls transaction there is broadcast and not
-    // mined, and the kill catches it; otherwise mining resumes and the watcher tries again.
     const watcher = async (): Promise<void> => {
-      while (!killed && next < N) {
-        if (answered.size >= KILL_AFTER) {
+      while (!killed && !workersDone) {
+        // A batch transaction seen in the pool: mining is paused (each change restarts the node's
+        // interval, so only then) and, still there, it is caught by the kill; else mining resumes.
+        const hasBatch = async () => (await unminedTransactions(url, payers)).some((t) => t.input.startsWith(BATCH_SELECTOR));
+        if (answered.size >= KILL_AFTER && (await hasBatch())) {
           attempts++;
           await setMining(url, "paused");
-          const pool = await unminedTransactions(url, payers);
-          if (pool.some((t) => t.input.startsWith(BATCH_SELECTOR))) {
+          if (await hasBatch()) {
             killed = true;
             r.proc.kill("SIGKILL");
             return;
@@ -157,7 +158,10 @@ describe("relayer resilience: SIGKILL during batched writes, restart (sqlite)", 
         }
       }
     };
-    await Promise.all([watcher(), ...Array.from({ length: CONCURRENCY }, worker)]);
+    const workers = Promise.all(Array.from({ length: CONCURRENCY }, worker)).finally(() => {
+      workersDone = true;
+    });
+    await Promise.all([watcher(), workers]);
     await r.stop("SIGKILL");
     expect(killed, `the burst finished before a kill caught an unmined batch transaction (${attempts} tries)`).to.equal(true);
     // Mining is still paused: what the node holds unmined now is what the dead relayer broadcast.

@@ -2,9 +2,9 @@
  * Crash test: a child-process relayer (SQLite in a temp DATA_DIR, real `hardhat node` chain that
  * mines a block every 200 ms, so transactions wait unmined in its pool and a nonce gap could
  * exist) gets a burst of 50 add_group writes, each with its own Idempotency-Key, 10 at a time.
- * Once 15 have completed, the node's mining is paused and, when the node holds a payer
- * transaction the relayer broadcast and nobody mined, the relayer is killed with SIGKILL (else
- * mining resumes and the kill is tried again at the next completion). Those transactions are then
+ * Once 15 have completed, the node's mining is paused; as soon as the node holds a payer
+ * transaction the relayer broadcast (the writes under way keep going out), the relayer is killed
+ * with SIGKILL. Those transactions are then
  * dropped from the node's pool, so they reach the chain only if the relayer rebroadcasts them from
  * its outbox. It is restarted on the same DATA_DIR (mining resumes once it is ready) and the client
  * retries every request with the same key until it gets 200. Then: every write is applied exactly
@@ -42,6 +42,7 @@ import {
   skipWithoutPostgres,
   startRelayerChild,
   unminedTransactions,
+  waitUntil,
   type ChainNode,
   type PooledTx,
   type PgSchema,
@@ -159,25 +160,25 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
     expect(apiKey).to.be.a("string");
   });
 
-  it("is killed with SIGKILL while a transaction it broadcast is unmined (after 15 of 50 writes; retried until one is)", async () => {
+  it("is killed with SIGKILL, mining paused, while a transaction it broadcast is unmined (after 15 of 50 writes)", async () => {
     const r = relayer!;
     const url = chain!.url;
     let next = 0;
     let completed = 0;
     let killed = false;
-    let attempts = 0;
-    let attempt: Promise<void> | null = null;
-    // Mining paused, the pool is looked at: a payer transaction there is broadcast and not mined,
-    // and the kill catches it; otherwise mining resumes and the next completion tries again.
-    const tryKill = async (): Promise<void> => {
-      attempts++;
+    let killing: Promise<void> | null = null;
+    // Mining stops; the writes under way keep going out and now stay in the node's pool: the kill
+    // waits for the first one there (the writers keep sending until then).
+    const pauseAndKill = async (): Promise<void> => {
       await setMining(url, "paused");
-      if ((await unminedTransactions(url, payers)).length > 0) {
-        killed = true;
-        r.proc.kill("SIGKILL"); // synchronous: the other requests are cut wherever they are
-        return;
-      }
-      await setMining(url, { intervalMs: MINING_MS });
+      await waitUntil(
+        "a payer transaction in the paused node's pool",
+        async () => (await unminedTransactions(url, payers)).length > 0,
+        120_000,
+        20,
+      );
+      killed = true;
+      r.proc.kill("SIGKILL"); // synchronous: the other requests are cut wherever they are
     };
     const worker = async (): Promise<void> => {
       while (!killed && next < N) {
@@ -191,11 +192,7 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
           if (res.status === 200) {
             phase1[i] = { kind: "ok", groupId: (res.body as { group_id: string }).group_id };
             completed++;
-            if (completed >= KILL_AFTER && !killed && attempt === null) {
-              attempt = tryKill().finally(() => {
-                attempt = null;
-              });
-            }
+            if (completed >= KILL_AFTER && killing === null) killing = pauseAndKill();
           } else {
             phase1[i] = { kind: "status", status: res.status, text: res.text };
           }
@@ -205,9 +202,9 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    await attempt;
+    await killing;
     await r.stop("SIGKILL"); // waits for the exit
-    expect(killed, `the burst finished before a kill caught an unmined transaction (${attempts} tries)`).to.equal(true);
+    expect(killed, "the kill caught an unmined transaction").to.equal(true);
 
     // Mining is still paused: what the node holds unmined now is what the dead relayer broadcast.
     caught = await unminedTransactions(url, payers);
@@ -232,7 +229,7 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
     }
     const caughtText = caught.map((t) => `${t.from.slice(0, 8)}#${t.nonce}`).join(" ");
     console.log(
-      `      crash (kill try ${attempts}): ${ok} answered, ${cut} cut, ${N - ok - cut} not sent; ` +
+      `      crash: ${ok} answered, ${cut} cut, ${N - ok - cut} not sent; ` +
         `unmined at the kill and dropped from the pool: ${caughtText}; outbox at crash: ${crashSnapshot}`,
     );
   });
