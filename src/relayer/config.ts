@@ -27,8 +27,7 @@
  *   LIT_ACTION_TIMEOUT_MS, LIT_ACTION_MEMORY_LIMIT_MB, LIT_ACTION_MAX_CODE_LENGTH,
  *   LIT_ACTION_MAX_RESPONSE_LENGTH, LIT_ACTION_MAX_CONSOLE_LOG_LENGTH, LIT_ACTION_MAX_FETCH_COUNT,
  *   LIT_ACTION_MAX_KEY_REQUESTS, LIT_ACTION_MAX_PARAMS_BYTES, LIT_ACTION_FETCH_TIMEOUT_MS,
- *   LIT_ACTION_MAX_FETCH_RESPONSE_BYTES   limits, each an integer with 0 < value <= 10 x default
- *                                   (memory from 8 MB), as on-chain entries; get_lit_action_client_config reports them
+ *   LIT_ACTION_MAX_FETCH_RESPONSE_BYTES   limits
  *   LIT_ACTION_FETCH_ALLOW_LIST     comma-separated hosts, IPs or CIDRs fetch may reach despite the SSRF guard
  *   LIT_ACTION_IPFS_GATEWAY_URL     optional IPFS gateway for code the store lacks (e.g. https://ipfs.io)
  *   LIT_ACTION_MAX_CONCURRENCY      executions at once (8); more wait
@@ -41,10 +40,10 @@
  *   STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY   required with BILLING_PROVIDER=stripe
  *   STRIPE_API_BASE                 Stripe API base URL (https://api.stripe.com; a stub or stripe-mock in tests)
  */
+import { type ActionLimits, limitBounds } from "./actions/limits";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { type ActionLimits, limitBounds } from "./actions/limits";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -303,7 +302,8 @@ function readBillingSettings(read: Reader, problems: string[]): BillingSettings 
 }
 
 function readLitActionSettings(read: Reader, problems: string[]): LitActionSettings {
-  // The same bounds as on-chain entries: 0 < value <= 10 x default (memory from 8 MB).
+  // Each LIT_ACTION_* limit: an integer with 0 < value <= 10 x default (memory from 8 MB), the bounds
+  // of on-chain entries; get_lit_action_client_config reports what is set.
   const limit = (name: string, key: keyof ActionLimits): number | undefined => {
     const { min, max } = limitBounds(key);
     return read.optional(name) === null ? undefined : read.int(name, min, min, max);

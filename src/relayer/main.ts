@@ -12,7 +12,6 @@ import type { FastifyInstance } from "fastify";
 import { Gauge, Registry } from "prom-client";
 import { adminPayerPrivateKey, payerPrivateKey } from "../core";
 import { loadConfig, type RelayerConfig } from "./config";
-import { DEFAULT_ENV_FILE, applyEnvFile } from "./env-file";
 import { startChain, type Chain, type ChainOptions, type RpcLike } from "./chain";
 import { buildApp, type BuildAppOptions } from "./http";
 import { createServicesFromConfig } from "./services";
@@ -25,6 +24,7 @@ import { SqlUsageRecorder } from "./actions/usage";
 import { createBilling, pricingMismatches } from "./billing-setup";
 import { DEV_PAYMENT_MIGRATIONS } from "./payments";
 import { LEDGER_MIGRATIONS } from "./store/ledger";
+import { DEFAULT_ENV_FILE, applyEnvFile } from "./env-file";
 
 export interface RelayerOptions {
   /** RPC access for tests (anything with `send`); default: config.rpcUrl. */
