@@ -7,6 +7,7 @@ import "hardhat-deploy";
 import "hardhat-contract-sizer";
 import { requireNetworkEnv } from "./scripts/lib/network-env";
 import "./tasks";
+import { SkipReportingSpec } from "./test/fixtures/skips";
 
 process.env.HARDHAT_DISABLE_TELEMETRY_PROMPT ??= "true";
 // Optional .env beside this file (see .env.example); variables already set in the shell win.
@@ -94,7 +95,8 @@ const config: HardhatUserConfig = {
   },
   sourcify: { enabled: false },
   contractSizer: { runOnCompile: false, strict: true, only: ["AccountConfig$", "Facet$", "Init$"] },
-  mocha: { timeout: 300_000 },
+  // The spec reporter plus every skipped suite with its reason (and SKIP_REPORT=<file> for .ci/run).
+  mocha: { timeout: 300_000, reporter: SkipReportingSpec },
 };
 
 requireNetworkEnv(process.argv);

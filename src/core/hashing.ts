@@ -1,5 +1,5 @@
 /**
- * Key, address and CID hashing shared by tasks, relayer and SDK (see shared/spec/http-api.md §1, §7).
+ * Key, address and CID hashing shared by tasks, relayer and SDK (docs/http-api.md §1, §7).
  * Pure: depends on ethers only. Every hash is returned as `0x` + 64 lowercase hex characters.
  */
 import { encodeBase64, getAddress, keccak256, randomBytes, solidityPackedKeccak256, toUtf8Bytes } from "ethers";

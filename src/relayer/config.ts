@@ -1,6 +1,7 @@
 /**
- * Relayer settings, read once from environment variables (http-api.md §6, §9). Every setting has a
- * default suitable for a local chain; every invalid value is reported with the variable's name.
+ * Relayer settings, read once from environment variables (docs/http-api.md §6, §9; `npm run
+ * relayer` first fills in unset ones from .env, see env-file.ts). Every setting has a default
+ * suitable for a local chain; every invalid value is reported with the variable's name.
  *
  *   HOST, PORT                      listen address (127.0.0.1:8080)
  *   TRUST_PROXY                     take the client IP from X-Forwarded-For (false)
@@ -56,6 +57,7 @@
  *   STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY   required with BILLING_PROVIDER=stripe
  *   STRIPE_API_BASE                 Stripe API base URL (https://api.stripe.com; a stub or stripe-mock in tests)
  */
+import { type ActionLimits, limitBounds } from "./actions/limits";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -448,25 +450,29 @@ function readBillingSettings(read: Reader, problems: string[]): BillingSettings 
 }
 
 function readLitActionSettings(read: Reader, problems: string[]): LitActionSettings {
-  const limit = (name: string, min: number, max: number): number | undefined =>
-    read.optional(name) === null ? undefined : read.int(name, min, min, max);
+  // Each LIT_ACTION_* limit: an integer with 0 < value <= 10 x default (memory from 8 MB), the bounds
+  // of on-chain entries; get_lit_action_client_config reports what is set.
+  const limit = (name: string, key: keyof ActionLimits): number | undefined => {
+    const { min, max } = limitBounds(key);
+    return read.optional(name) === null ? undefined : read.int(name, min, min, max);
+  };
   const gateway = read.optional("LIT_ACTION_IPFS_GATEWAY_URL");
   if (gateway !== null && !/^https?:\/\/\S+$/i.test(gateway))
     problems.push(`LIT_ACTION_IPFS_GATEWAY_URL: expected an http(s):// URL, got ${quote(gateway)}`);
   const maxConcurrency = read.int("LIT_ACTION_MAX_CONCURRENCY", 8, 1, 1024);
   return {
     limits: {
-      timeoutMs: limit("LIT_ACTION_TIMEOUT_MS", 1, 9_000_000),
-      memoryLimitMb: limit("LIT_ACTION_MEMORY_LIMIT_MB", 8, 640),
-      maxCodeLength: limit("LIT_ACTION_MAX_CODE_LENGTH", 1, 167_772_160),
-      maxResponseLength: limit("LIT_ACTION_MAX_RESPONSE_LENGTH", 1, 1_024_000),
-      maxConsoleLogLength: limit("LIT_ACTION_MAX_CONSOLE_LOG_LENGTH", 1, 1_024_000),
-      maxFetchCount: limit("LIT_ACTION_MAX_FETCH_COUNT", 0, 500),
-      maxKeyRequests: limit("LIT_ACTION_MAX_KEY_REQUESTS", 0, 100),
-      maxParamsBytes: limit("LIT_ACTION_MAX_PARAMS_BYTES", 1, 655_360),
-      fetchTimeoutMs: limit("LIT_ACTION_FETCH_TIMEOUT_MS", 1, 9_000_000),
-      maxFetchResponseBytes: limit("LIT_ACTION_MAX_FETCH_RESPONSE_BYTES", 1, 104_857_600),
-      maxFetchBytesInFlight: limit("LIT_ACTION_MAX_FETCH_BYTES_IN_FLIGHT", 1, 1_073_741_824),
+      timeoutMs: limit("LIT_ACTION_TIMEOUT_MS", "timeoutMs"),
+      memoryLimitMb: limit("LIT_ACTION_MEMORY_LIMIT_MB", "memoryLimitMb"),
+      maxCodeLength: limit("LIT_ACTION_MAX_CODE_LENGTH", "maxCodeLength"),
+      maxResponseLength: limit("LIT_ACTION_MAX_RESPONSE_LENGTH", "maxResponseLength"),
+      maxConsoleLogLength: limit("LIT_ACTION_MAX_CONSOLE_LOG_LENGTH", "maxConsoleLogLength"),
+      maxFetchCount: limit("LIT_ACTION_MAX_FETCH_COUNT", "maxFetchCount"),
+      maxKeyRequests: limit("LIT_ACTION_MAX_KEY_REQUESTS", "maxKeyRequests"),
+      maxParamsBytes: limit("LIT_ACTION_MAX_PARAMS_BYTES", "maxParamsBytes"),
+      fetchTimeoutMs: limit("LIT_ACTION_FETCH_TIMEOUT_MS", "fetchTimeoutMs"),
+      maxFetchResponseBytes: limit("LIT_ACTION_MAX_FETCH_RESPONSE_BYTES", "maxFetchResponseBytes"),
+      maxFetchBytesInFlight: limit("LIT_ACTION_MAX_FETCH_BYTES_IN_FLIGHT", "maxFetchBytesInFlight"),
     },
     fetchAllowList: read.list("LIT_ACTION_FETCH_ALLOW_LIST"),
     ipfsGatewayUrl: gateway,

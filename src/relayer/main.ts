@@ -24,6 +24,7 @@ import { SqlUsageRecorder } from "./actions/usage";
 import { createBilling, pricingMismatches } from "./billing-setup";
 import { DEV_PAYMENT_MIGRATIONS } from "./payments";
 import { LEDGER_MIGRATIONS } from "./store/ledger";
+import { DEFAULT_ENV_FILE, applyEnvFile } from "./env-file";
 
 export interface RelayerOptions {
   /** RPC access for tests (anything with `send`); default: config.rpcUrl. */
@@ -330,6 +331,8 @@ function registerChainMetrics(registry: Registry, store: Store, chain: Chain): v
 }
 
 async function main(): Promise<void> {
+  const fromFile = applyEnvFile(process.env); // .env beside package.json; the shell's variables win
+  if (fromFile.length > 0) console.log(`relayer: ${fromFile.length} setting(s) from ${DEFAULT_ENV_FILE}`);
   const relayer = await createRelayer(loadConfig(process.env), { listen: true });
   console.log(`relayer listening on ${relayer.url} (swagger UI: ${relayer.url}/core/v1/swagger-ui/)`);
   console.log(payerSummary(relayer));

@@ -1,7 +1,7 @@
 /**
  * Accounts: newAccount, newChainSecuredAccount, the account views (counts, existence, wallet,
  * snapshot, hash resolution) and convertToChainSecuredAccount.
- * Rules: ../shared/spec/contracts.md "Identity and aliasing" / "Accounts";
+ * Rules: docs/contracts.md "Identity and aliasing" / "Accounts";
  * choices: docs/contract-behaviour.md "Identity" / "Accounts".
  */
 import { expect } from "chai";

@@ -1,7 +1,7 @@
 /**
  * Actions (addAction, removeAction, updateActionMetadata) and wallet registration
  * (registerWalletDerivation, getWalletDerivation, pkpCount, allPkpIdsAt, listPkps).
- * Rules: ../shared/spec/contracts.md "Wallets (PKPs)" / "Groups and actions";
+ * Rules: docs/contracts.md "Wallets (PKPs)" / "Groups and actions";
  * choices: docs/contract-behaviour.md "Actions and wallets".
  */
 import { expect } from "chai";

@@ -13,6 +13,7 @@ import type { ContractTransactionReceipt, Interface, TransactionReceipt } from "
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../fixtures/diamond";
+import { seeded } from "../fixtures/seed";
 import { createChainSecuredAccount, createManagedAccount, hashText, newApiKey, registerWallet, usageKeyArgs } from "../fixtures/helpers";
 import { revertData } from "./model/harness";
 
@@ -350,7 +351,7 @@ describe("BatchFacet", () => {
           }
           expect(await stateOf(b)).to.deep.equal(batched);
         }),
-        { numRuns: COVERAGE_RUN ? 5 : 15 },
+        seeded(COVERAGE_RUN ? 5 : 15),
       );
     });
   });

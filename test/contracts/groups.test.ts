@@ -1,7 +1,7 @@
 /**
  * Groups: addGroup, updateGroup, updateGroupMetadata, removeGroup and the four list edits
  * (add/remove action, add/remove wallet), with their permissions, limits, wildcards and events.
- * Rules: ../shared/spec/contracts.md "Who may write" / "Groups and actions";
+ * Rules: docs/contracts.md "Who may write" / "Groups and actions";
  * choices: docs/contract-behaviour.md "Who may write" / "Groups".
  */
 import { expect } from "chai";

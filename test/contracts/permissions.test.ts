@@ -2,7 +2,7 @@
  * Execution permission views (PermissionsFacet): canExecuteAction, canUseWalletInAction,
  * canExecuteActionAndUseWallet, the *Fast variants, groupIdsForAction(AndWallet) and
  * apiKeyCanExecuteForAnyGroup, for every kind of key and every kind of group.
- * Rules: ../shared/spec/contracts.md "Who may write" / "Permission views and their cost";
+ * Rules: docs/contracts.md "Who may write" / "Permission views";
  * choices: docs/contract-behaviour.md "Permission views"; product: seed 004 (groups, wildcards).
  */
 import { expect } from "chai";

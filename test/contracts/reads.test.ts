@@ -2,7 +2,7 @@
  * Paged list views (listGroups, listActions, listActionsInGroup, listPkps, listWalletsInGroup,
  * listApiKeys) and listGroupContents: page-size bounds, partitioning, past-the-end and overflow-safe
  * page numbers, unknown accounts, tuple shapes and the wildcard entries.
- * Rules: ../shared/spec/contracts.md "Reads"; choices: docs/contract-behaviour.md "Reads".
+ * Rules: docs/contracts.md "Reads"; choices: docs/contract-behaviour.md "Reads".
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";

@@ -2,7 +2,7 @@
  * (a) ERC-7201 storage slots: the constants in the libraries equal their documented derivation and
  *     the deployed diamond keeps its state there.
  * (b) ABI surface: the diamond's selectors equal IAccountConfig's, and every function, event and
- *     error of ../shared/spec/abi-surface.md exists with the documented shape.
+ *     error of the ABI surface (test/fixtures/spec/abi-surface.md, a copy of the spec's list) exists with the documented shape.
  */
 import { expect } from "chai";
 import { readFileSync } from "node:fs";

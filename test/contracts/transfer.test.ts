@@ -1,7 +1,7 @@
 /**
  * transferChainSecuredAccountOwnership and the seed 001 "Things to verify after conversion" /
  * "Things to verify after a transfer", checked at contract level.
- * Rules: ../shared/seeds/001_0c1e3bdc5f596462.txt, ../shared/spec/contracts.md "Accounts";
+ * Rules: docs/contracts.md "Accounts" (the transfer rules of seed 001);
  * choices: docs/contract-behaviour.md "Accounts" (order of checks).
  */
 import { expect } from "chai";

@@ -6,6 +6,7 @@ import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../fixtures/diamond";
+import { skipBecause } from "../fixtures/skips";
 import { FACET_NAMES, FacetCutAction, selectorsOf, type FacetCut } from "../../scripts/lib/diamond";
 import { aliasOf, groupIdFrom, hashText, newApiKey, registerWallet, usageKeyArgs } from "../fixtures/helpers";
 import type { ReadsFacetV2 } from "../../typechain-types";
@@ -249,7 +250,7 @@ async function replaceAllCuts(fresh: Record<string, string>): Promise<FacetCut[]
 describe("Upgrades", () => {
   describe("replacing every facet", () => {
     it("the snapshot covers real state (sanity check of the fixture)", async function () {
-      if (COVERAGE_RUN) this.skip(); // checks the full snapshot, which the coverage run samples
+      if (COVERAGE_RUN) skipBecause(this, "coverage-run", "checks the full snapshot, which the coverage run samples");
       const w = await loadFixture(deployWithState);
       const s = await snapshot(w);
       expect(s["accountCount"]).to.equal("3");

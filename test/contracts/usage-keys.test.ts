@@ -1,7 +1,7 @@
 /**
  * Usage API keys: setUsageApiKey (create / full overwrite, limits, wildcards), removeUsageApiKey,
  * updateUsageApiKeyMetadata, the key views (listApiKeys, getUsageApiKey) and expiration.
- * Rules: ../shared/spec/contracts.md "Identity and aliasing" / "Who may write";
+ * Rules: docs/contracts.md "Identity and aliasing" / "Who may write";
  * choices: docs/contract-behaviour.md "Who may write" / "Usage keys"; product: seed 003 (API keys).
  */
 import { expect } from "chai";

@@ -18,6 +18,7 @@ import { type DashboardRelayer, devPrivateKey } from "./support/relayer";
 import { closePage, pageOf, startBrowserSuite, stopBrowserSuite } from "./support/suite";
 import { TestWallet } from "./support/test-wallet";
 import { openForm, openSection, waitForText, waitForWrite } from "./support/ui";
+import { skipBecause } from "../fixtures/skips";
 
 const ACTION_CODE = `async function main(params) {
   console.log("hello from", params.name);
@@ -40,6 +41,17 @@ describe("dashboard in Chromium", function () {
   after(async () => {
     await stopBrowserSuite(browser, relayer);
   });
+
+  /**
+   * The relayer of these tests runs billing with the dev provider (support/relayer.ts): the billing
+   * steps check it is on and fail, never skip, when it is not.
+   */
+  async function expectBillingOn(): Promise<void> {
+    const config = await fetch(`${relayer.baseUrl}/core/v1/billing/stripe_config`);
+    const text = await config.text();
+    expect(config.status, `billing was started (BILLING_PROVIDER=dev) but stripe_config answers: ${text}`).to.equal(200);
+    expect((JSON.parse(text) as { provider?: string }).provider, "the billing provider").to.equal("dev");
+  }
 
   /** A fresh page (own cookies and storage) with a test wallet holding dev key `keyIndex`. */
   async function pageWithWallet(keyIndex: number, startChainId?: number): Promise<{ rec: RecordedPage; wallet: TestWallet }> {
@@ -78,7 +90,7 @@ describe("dashboard in Chromium", function () {
     });
 
     beforeEach(function () {
-      if (broken) this.skip(); // a failed step leaves nothing for the next ones to build on
+      if (broken) skipBecause(this, "earlier-step-failed", "a failed step leaves nothing for the next ones to build on");
     });
 
     afterEach(async function () {
@@ -239,16 +251,10 @@ describe("dashboard in Chromium", function () {
       expect(walletCount).to.equal(before + 1);
     });
 
-    it("shows the balance the API returns, and a dev top-up raises it by the amount", async function () {
+    it("shows the balance the API returns, and a dev top-up raises it by the amount", async () => {
       const p = page();
       await openSection(p, "Billing");
-      const config = await fetch(`${relayer.baseUrl}/core/v1/billing/stripe_config`);
-      if (config.status !== 200) {
-        // Billing off (404) or not implemented yet (501): the panel says so instead of failing.
-        await p.getByTestId("billing-disabled").waitFor();
-        console.log(`      billing answers ${config.status}: checked the disabled note, skipping the balance steps`);
-        this.skip();
-      }
+      await expectBillingOn();
       const before = await api().getBillingBalance();
       await waitForText(p.getByTestId("balance"), new RegExp(`^${escapeRegex(before.balance_display)}$`));
       await p.getByTestId("dev-payments").waitFor();
@@ -423,10 +429,9 @@ describe("dashboard in Chromium", function () {
       expect(await asNextAdmin.accountExistsAndIsMutable(alias)).to.equal(true);
     });
 
-    it("shows the same credit balance to the new admin wallet (BillingAuth signature)", async function () {
+    it("shows the same credit balance to the new admin wallet (BillingAuth signature)", async () => {
       const p = page();
-      const config = await fetch(`${relayer.baseUrl}/core/v1/billing/stripe_config`);
-      if (config.status !== 200) this.skip();
+      await expectBillingOn();
       const signedBefore = wallet.signedTypes.filter((t) => t === "BillingAuth").length;
       await openSection(p, "Billing");
       const shown = await waitForText(p.getByTestId("balance"), /credit|No credits/);

@@ -7,6 +7,7 @@
 import { expect } from "chai";
 import Fastify, { type FastifyInstance } from "fastify";
 import fs from "fs";
+import net from "net";
 import os from "os";
 import path from "path";
 import { dashboardIsStale } from "../../dashboard/build";
@@ -21,6 +22,27 @@ async function appServing(dir: string): Promise<FastifyInstance> {
   await registerDashboard(app, { dir });
   await registerOpenApiRoutes(app);
   return app;
+}
+
+/**
+ * One GET over a raw TCP socket, the target sent byte for byte: fetch, http clients and inject()
+ * normalise `..` and `%2e%2e` segments before anything is sent, so only this reaches the router
+ * the way an attacker's request does.
+ */
+function rawGet(port: number, target: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1");
+    const chunks: Buffer[] = [];
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.on("error", reject);
+    socket.on("end", () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(text);
+      if (!status) return reject(new Error(`no HTTP status line for ${target}: ${JSON.stringify(text.slice(0, 80))}`));
+      resolve({ status: Number(status[1]), body: text.slice(text.indexOf("\r\n\r\n") + 4) });
+    });
+    socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+  });
 }
 
 describe("relayer: serving the dashboard at /dashboard/", () => {
@@ -79,6 +101,45 @@ describe("relayer: serving the dashboard at /dashboard/", () => {
     const res = await app.inject({ method: "GET", url: "/dashboard/assets/missing.js" });
     expect(res.json()).to.include({ code: "RouteNotFound" });
     await app.close();
+  });
+
+  it("never serves a file outside the directory to a real socket (`..`, encoded and mixed variants)", async () => {
+    // <tmp>/secret.txt beside <tmp>/dist (the served directory): what a traversal would reach.
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), "dashboard-traversal-"));
+    const dist = path.join(parent, "dist");
+    fs.mkdirSync(path.join(dist, "assets"), { recursive: true });
+    fs.writeFileSync(path.join(dist, "index.html"), "<!doctype html><title>dashboard</title>");
+    fs.writeFileSync(path.join(dist, "assets", "app.js"), "console.log(1)");
+    const SECRET = "secret-outside-the-dashboard-directory";
+    fs.writeFileSync(path.join(parent, "secret.txt"), SECRET);
+    const app = await appServing(dist);
+    try {
+      await app.listen({ host: "127.0.0.1", port: 0 });
+      const { port } = app.server.address() as net.AddressInfo;
+      // The raw client reaches the route (control): a file inside is served.
+      const inside = await rawGet(port, "/dashboard/assets/app.js");
+      expect(inside.status).to.equal(200);
+      expect(inside.body).to.contain("console.log(1)");
+      for (const target of [
+        "/dashboard/../secret.txt",
+        "/dashboard/assets/../../secret.txt",
+        "/dashboard/%2e%2e/secret.txt",
+        "/dashboard/%2E%2E/secret.txt",
+        "/dashboard/.%2e/secret.txt",
+        "/dashboard/%2e%2e%2fsecret.txt",
+        "/dashboard/..%2fsecret.txt",
+        "/dashboard/assets/..%2f..%2fsecret.txt",
+        "/dashboard/..%5csecret.txt",
+        "/dashboard/%252e%252e/secret.txt",
+      ]) {
+        const res = await rawGet(port, target);
+        expect(res.status, target).to.be.oneOf([400, 403, 404]);
+        expect(res.body, target).not.to.contain(SECRET);
+      }
+    } finally {
+      await app.close();
+      fs.rmSync(parent, { recursive: true, force: true });
+    }
   });
 
   it("answers 503 DashboardNotBuilt, saying how to build it, when the directory has no build", async () => {

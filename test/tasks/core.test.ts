@@ -1,7 +1,6 @@
 /** Unit tests of src/core: hashing (spec vectors) and option parsing. */
 import { expect } from "chai";
 import * as fs from "fs";
-import * as path from "path";
 import { decodeBase64, keccak256, toUtf8Bytes } from "ethers";
 import {
   ParseError,
@@ -21,6 +20,8 @@ import {
   parseUintList,
   toHash32,
 } from "../../src/core";
+import { sharedSpecPath } from "../fixtures/spec";
+import { skipBecause } from "../fixtures/skips";
 
 /** The vectors of shared/spec/vectors.json (http-api.md §1, §7), embedded so the repo is self-contained. */
 const VECTORS = {
@@ -37,7 +38,6 @@ const VECTORS = {
     hash: "0x8c4105ec0937f0fc27873d0af1dd93b35f6ee096ec93d173c629fb17c4abf22f",
   },
 };
-const SPEC_VECTORS = path.join(__dirname, "..", "..", "..", "shared", "spec", "vectors.json");
 
 function throwsParse(fn: () => unknown, ...fragments: string[]): string {
   let caught: unknown;
@@ -54,9 +54,10 @@ function throwsParse(fn: () => unknown, ...fragments: string[]): string {
 }
 
 describe("src/core hashing", () => {
-  it("embedded vectors equal shared/spec/vectors.json (when the spec is checked out next to the repo)", function () {
-    if (!fs.existsSync(SPEC_VECTORS)) this.skip();
-    const spec = JSON.parse(fs.readFileSync(SPEC_VECTORS, "utf8")) as typeof VECTORS;
+  it("embedded vectors equal ../shared/spec/vectors.json (when the spec is checked out next to the repo)", function () {
+    const file = sharedSpecPath("vectors.json");
+    if (!file) skipBecause(this, "spec-checkout", "no ../shared/spec/vectors.json beside the repository: nothing to compare the embedded vectors with");
+    const spec = JSON.parse(fs.readFileSync(file, "utf8")) as typeof VECTORS;
     expect(spec.apiKeyHash).to.deep.equal(VECTORS.apiKeyHash);
     expect(spec.chainSecuredHash).to.deep.equal(VECTORS.chainSecuredHash);
     expect(spec.cidHash).to.deep.equal(VECTORS.cidHash);

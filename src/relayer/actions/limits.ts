@@ -1,10 +1,11 @@
 /**
- * Lit Action limits (http-api.md §5). Defaults come from the spec; the operator may set any of them
- * locally (environment, see config.ts), and the on-chain node configuration may override the ones
- * get_lit_action_client_config reports, within 0 < value <= 10 x default. A local setting wins over
- * the chain (it is the operator's explicit choice for this node, e.g. a short test timeout).
+ * Lit Action limits (docs/http-api.md §5). The operator may set any of them locally (environment,
+ * see config.ts), and the on-chain node configuration may override the ones
+ * get_lit_action_client_config reports; both within 0 < value <= 10 x default (limitBounds). A local
+ * setting wins over the chain (it is the operator's explicit choice for this node, e.g. a short
+ * test timeout), and get_lit_action_client_config reports it.
  */
-import { LIT_ACTION_DEFAULTS, type LitActionClientConfig } from "../services/node-info";
+import { LIT_ACTION_DEFAULTS, MIN_MEMORY_LIMIT_MB, type LitActionClientConfig } from "../services/node-info";
 import type { ActionLimits } from "./limit-names";
 
 export { type ActionLimits, LIMIT_NAMES, limitMessage } from "./limit-names";
@@ -37,6 +38,22 @@ const CHAIN_KEYS: Partial<Record<keyof ActionLimits, keyof LitActionClientConfig
   maxFetchCount: "max_fetch_count",
   maxKeyRequests: "max_get_keys_count",
 };
+
+/** The values a limit may be set to (environment, chain): an integer with 0 < value <= 10 x default (memory from 8 MB). */
+export function limitBounds(key: keyof ActionLimits): { min: number; max: number } {
+  return { min: key === "memoryLimitMb" ? MIN_MEMORY_LIMIT_MB : 1, max: 10 * DEFAULT_ACTION_LIMITS[key] };
+}
+
+/** The client-config entries that local settings override (what get_lit_action_client_config then reports). */
+export function clientConfigOverrides(local: Partial<ActionLimits>): Partial<LitActionClientConfig> {
+  const out: Partial<LitActionClientConfig> = {};
+  for (const key of Object.keys(CHAIN_KEYS) as (keyof ActionLimits)[]) {
+    const chainKey = CHAIN_KEYS[key];
+    const own = local[key];
+    if (chainKey !== undefined && own !== undefined) out[chainKey] = own;
+  }
+  return out;
+}
 
 /**
  * The effective limits: `local` settings, else the chain's client config (already validated by

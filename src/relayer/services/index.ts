@@ -5,6 +5,7 @@
  */
 import type { RelayerConfig } from "../config";
 import type { IndexReader, ReplayStore, SignatureChecker, Writer } from "../ports";
+import { clientConfigOverrides } from "../actions/limits";
 import { AccessControl } from "./access";
 import { AccountService } from "./accounts";
 import { BillingService } from "./billing";
@@ -66,7 +67,12 @@ export function createServices(deps: ServiceDeps): RelayerServices {
   const submitter = new Submitter(deps.writer, billing);
   const access = new AccessControl(index, now);
   const payers = "apiPayers" in deps.payers ? deps.payers : new ConfiguredPayers(rootSecret, deps.payers);
-  const nodeInfo = new NodeInfoService({ chain: deps.chain, build: deps.build, nodeConfiguration: deps.nodeConfiguration });
+  const nodeInfo = new NodeInfoService({
+    chain: deps.chain,
+    build: deps.build,
+    nodeConfiguration: deps.nodeConfiguration,
+    localLimits: clientConfigOverrides(deps.litActions?.limits ?? {}),
+  });
   const litActions = litActionServiceFor({
     index,
     rootSecret,

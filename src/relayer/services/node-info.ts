@@ -46,12 +46,29 @@ export const LIT_ACTION_DEFAULTS: Readonly<LitActionClientConfig> = Object.freez
   client_timeout_ms_buffer: 5_000,
 });
 
+/** isolated-vm's smallest heap limit: a lower memory_limit_mb could not run any action. */
+export const MIN_MEMORY_LIMIT_MB = 8;
+
+/**
+ * The values a Lit Action limit may take, on-chain or in the environment: an integer with
+ * 0 < value <= 10 x default (memory_limit_mb from MIN_MEMORY_LIMIT_MB).
+ */
+export function clientLimitBounds(key: keyof LitActionClientConfig): { min: number; max: number } {
+  return { min: key === "memory_limit_mb" ? MIN_MEMORY_LIMIT_MB : 1, max: 10 * LIT_ACTION_DEFAULTS[key] };
+}
+
 /** Node configuration entries set on-chain (setNodeConfiguration), when the backend supplies them. */
 export type NodeConfigurationSource = () => Promise<Readonly<Record<string, string>>>;
 
 export class NodeInfoService {
   constructor(
-    private readonly deps: { chain: ChainInfo; build: BuildInfo; nodeConfiguration?: NodeConfigurationSource },
+    private readonly deps: {
+      chain: ChainInfo;
+      build: BuildInfo;
+      nodeConfiguration?: NodeConfigurationSource;
+      /** This node's own limits (LIT_ACTION_* settings): they win over the chain's, as enforced. */
+      localLimits?: Partial<LitActionClientConfig>;
+    },
   ) {}
 
   chainConfig(): NodeChainConfig {
@@ -72,8 +89,10 @@ export class NodeInfoService {
   }
 
   /**
-   * The defaults, each overridable on-chain by a node configuration entry of the same name holding
-   * an integer with 0 < value <= 10 x default; other values are ignored.
+   * The limits this node enforces: the defaults, each overridden on-chain by a node configuration
+   * entry of the same name holding an integer within clientLimitBounds (other values are ignored),
+   * then by this node's own LIT_ACTION_* settings. One wall-clock limit covers a run, awaited work
+   * included, so async_timeout_ms is timeout_ms.
    */
   async litActionClientConfig(): Promise<LitActionClientConfig> {
     const config: LitActionClientConfig = { ...LIT_ACTION_DEFAULTS };
@@ -82,8 +101,11 @@ export class NodeInfoService {
       const text = entries[key];
       if (text === undefined || !/^[0-9]+$/.test(text.trim())) continue;
       const value = Number(text.trim());
-      if (value > 0 && value <= 10 * LIT_ACTION_DEFAULTS[key]) config[key] = value;
+      const { min, max } = clientLimitBounds(key);
+      if (value >= min && value <= max) config[key] = value;
     }
+    Object.assign(config, this.deps.localLimits ?? {});
+    config.async_timeout_ms = config.timeout_ms;
     return config;
   }
 

@@ -2,7 +2,7 @@
  * A small, pure TypeScript model of the AccountConfig diamond state that the property tests in
  * ../model.property.test.ts replay random command sequences against.
  *
- * It follows docs/contract-behaviour.md (and ../shared/spec/contracts.md): identity bindings,
+ * It follows docs/contract-behaviour.md (and docs/contracts.md): identity bindings,
  * accounts, global group ids, registered actions, wallets (globally unique pkpId / derivation)
  * and usage keys with their permission arrays. Every write returns either success or the name
  * of the custom error the contract is documented to revert with, checking in the documented order.

@@ -2,6 +2,7 @@
 import type { Browser, Page } from "playwright-core";
 import { type RecordedPage, chromiumMissing, launchChromium } from "./browser";
 import { type DashboardRelayer, startDashboardRelayer } from "./relayer";
+import { skipBecause } from "../../fixtures/skips";
 
 export interface BrowserSuite {
   relayer: DashboardRelayer;
@@ -14,10 +15,7 @@ export interface BrowserSuite {
  */
 export async function startBrowserSuite(ctx: Mocha.Context): Promise<BrowserSuite> {
   const missing = chromiumMissing();
-  if (missing !== null) {
-    console.log(`      ${missing}`);
-    ctx.skip();
-  }
+  if (missing !== null) skipBecause(ctx, "chromium", missing);
   const relayer = await startDashboardRelayer();
   const browser = await launchChromium();
   return { relayer, browser };

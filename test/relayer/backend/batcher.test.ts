@@ -3,6 +3,7 @@ import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
+import { seeded } from "../../fixtures/seed";
 import {
   BatchingWriter,
   decodeBatchResult,
@@ -67,7 +68,7 @@ describe("relayer write batching", function () {
         fc.property(fc.array(hexBytes, { maxLength: 12 }), (calls) => {
           expect(encodeBatchCalls(calls)).to.equal(diamondInterface.encodeFunctionData("batchCalls", [calls]));
         }),
-        { numRuns: 200 },
+        seeded(200),
       );
     });
 
@@ -82,7 +83,7 @@ describe("relayer write batching", function () {
             gasUsed: entries.map((e) => e.gas),
           });
         }),
-        { numRuns: 200 },
+        seeded(200),
       );
     });
 
@@ -413,7 +414,7 @@ describe("relayer write batching", function () {
           const got = await Promise.all(requests.map((r) => outcome(c.writes.write(r))));
           expect(got).to.deep.equal(expected);
         }),
-        { numRuns: 12 },
+        seeded(12),
       );
       expect(c.writes.stats().batches).to.be.greaterThan(0);
     });

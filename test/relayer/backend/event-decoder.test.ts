@@ -3,6 +3,7 @@ import fc from "fast-check";
 import type { EventFragment, ParamType } from "ethers";
 import { decodeLog, diamondInterface, normalize } from "../../../src/relayer/chain";
 import { fastDecodeValues } from "../../../src/relayer/chain/event-decoder";
+import { seeded } from "../../fixtures/seed";
 
 const EVENTS: EventFragment[] = [];
 diamondInterface.forEachEvent((e) => EVENTS.push(e));
@@ -48,7 +49,7 @@ describe("relayer event decoding (fast path)", () => {
           const got = decodeLog({ topics, data });
           expect(got).to.deep.equal({ name: fragment.name, args: viaEthers(fragment, topics, data) });
         }),
-        { numRuns: 40 },
+        seeded(40),
       );
     });
   }

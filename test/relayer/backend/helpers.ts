@@ -12,6 +12,7 @@ import type { IAccountConfig } from "../../../typechain-types";
 import { startChain, type Chain, type ChainOptions, type RpcLike } from "../../../src/relayer/chain";
 import { openStore, type Store } from "../../../src/relayer/store";
 import type { Address, Hex32 } from "../../../src/relayer/ports";
+import { skipBecause } from "../../fixtures/skips";
 
 export const PG_URL = process.env.DATABASE_URL?.trim() || "postgres://postgres@127.0.0.1:5432/test";
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -24,20 +25,32 @@ export function devKey(i: number): string {
 export type BackendName = "sqlite" | "postgres";
 export const BACKENDS: readonly BackendName[] = ["sqlite", "postgres"];
 
-let pgAvailable: boolean | null = null;
-export async function postgresAvailable(): Promise<boolean> {
-  if (pgAvailable !== null) return pgAvailable;
+let pgProblem: string | null | undefined;
+
+/** Null when Postgres at PG_URL takes a query, else why not (no server, no such user or database...). */
+export async function postgresProblem(): Promise<string | null> {
+  if (pgProblem !== undefined) return pgProblem;
   const c = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
   try {
     await c.connect();
     await c.query("SELECT 1");
-    pgAvailable = true;
-  } catch {
-    pgAvailable = false;
+    pgProblem = null;
+  } catch (err) {
+    pgProblem = `no usable Postgres at ${PG_URL} (${(err as Error).message || String(err)}); set DATABASE_URL to run the Postgres variants`;
   } finally {
     await c.end().catch(() => undefined);
   }
-  return pgAvailable;
+  return pgProblem;
+}
+
+export async function postgresAvailable(): Promise<boolean> {
+  return (await postgresProblem()) === null;
+}
+
+/** Skips the current suite or test, saying why, when Postgres at PG_URL is not usable. */
+export async function skipWithoutPostgres(ctx: Mocha.Context): Promise<void> {
+  const problem = await postgresProblem();
+  if (problem !== null) skipBecause(ctx, "postgres", problem);
 }
 
 const runId = `${process.pid}_${Date.now().toString(36)}`;
@@ -87,17 +100,9 @@ export async function makeStore(backend: BackendName): Promise<TestStore> {
   };
 }
 
-let skipNoticeShown = false;
-
-/** Skips the current suite/test when the backend is Postgres and no server answers. */
+/** Skips the current suite/test, saying why, when the backend is Postgres and it is not usable. */
 export async function skipUnlessAvailable(ctx: Mocha.Context, backend: BackendName): Promise<void> {
-  if (backend === "postgres" && !(await postgresAvailable())) {
-    if (!skipNoticeShown) {
-      skipNoticeShown = true;
-      console.log(`      (skipping the Postgres variants: no server at ${PG_URL}; set DATABASE_URL to run them)`);
-    }
-    ctx.skip();
-  }
+  if (backend === "postgres") await skipWithoutPostgres(ctx);
 }
 
 /** An RPC wrapper that can simulate a dead node (every call, or chosen methods). */

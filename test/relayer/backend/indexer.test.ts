@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond } from "../../fixtures/diamond";
-import type { Chain } from "../../../src/relayer/chain";
+import { decodeLogs, type Chain } from "../../../src/relayer/chain";
+import type { RpcLog } from "../../../src/relayer/chain/rpc";
 import { ChainUnavailableError } from "../../../src/relayer/ports";
 import {
   BACKENDS,
@@ -257,6 +258,37 @@ for (const backend of BACKENDS) {
       const second = new Indexer(hardhatRpc(), ts.store.index, { diamondAddress: f.diamondAddress });
       await Promise.all([chain.indexer.syncTo(head), second.syncTo(head), second.catchUp()]);
       expect(await ts.store.index.accountHashes()).to.deep.equal([0, 1, 2, 3].map((i) => h(`b${i}`)));
+    });
+
+    it("refuses a replayed old block: the cursor never moves back and a removed action stays removed", async () => {
+      const f = await loadFixture(deployDiamond);
+      if (!ts) throw new Error("no store");
+      const index = ts.store.index;
+      chain = await start(ts.store, f.diamondAddress, { startIndexer: false });
+      const A = h("replayed block");
+      const cid = h("replayed cid");
+      await chain.writer.write({ method: "newAccount", args: [A, true, "r", "", f.users[0].address] });
+      const added = await chain.writer.write({ method: "addAction", args: [A, "act", "", cid] });
+      const removed = await chain.writer.write({ method: "removeAction", args: [A, cid] });
+      expect(removed.blockNumber, "the removal is mined in a later block").to.be.greaterThan(added.blockNumber);
+      await chain.indexer.syncTo(removed.blockNumber);
+      expect(await index.action(A, cid)).to.equal(null);
+      const cursor = await index.indexedBlock();
+      expect(cursor).to.be.gte(removed.blockNumber);
+
+      // The addAction block again, as a second indexer that fetched it late would apply it.
+      const logs = (await ethers.provider.send("eth_getLogs", [
+        { address: f.diamondAddress, fromBlock: ethers.toQuantity(added.blockNumber), toBlock: ethers.toQuantity(added.blockNumber) },
+      ])) as RpcLog[];
+      const events = decodeLogs(logs, f.diamondAddress);
+      expect(events.map((e) => e.name)).to.include("ActionAdded");
+      expect(await index.applyBlock(added.blockNumber, logs[0].blockHash, events), "applyBlock of an old block").to.equal(false);
+      expect(await index.indexedBlock(), "the cursor after the replay").to.equal(cursor);
+      expect(await index.action(A, cid), "the removed action after the replay").to.equal(null);
+      expect(await index.advanceCursor(added.blockNumber), "advanceCursor to an old block").to.equal(false);
+      expect(await index.indexedBlock(), "the cursor after advanceCursor to an old block").to.equal(cursor);
+      // The block the cursor is at is old too: applying it again is refused.
+      expect(await index.advanceCursor(cursor)).to.equal(false);
     });
 
     it("keeps indexing past a group name that is not valid UTF-8 (written straight on-chain by a wallet)", async () => {

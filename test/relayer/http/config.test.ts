@@ -6,8 +6,11 @@ import * as path from "path";
 import { ConfigError, loadConfig, loadPayerKeySettings } from "../../../src/relayer/config";
 import { payerAddressesOf, payerKeysOf } from "../../../src/relayer/payer-keys";
 import { buildApp } from "../../../src/relayer/http";
+import { applyEnvFile } from "../../../src/relayer/env-file";
 import { createServicesFromConfig } from "../../../src/relayer/services";
+import { LIT_ACTION_DEFAULTS } from "../../../src/relayer/services/node-info";
 import { FakeChain } from "./fakes";
+import { bearer, newAccount } from "./helpers";
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "relayer-config-"));
@@ -232,6 +235,73 @@ describe("relayer config", () => {
     expect(keys.rootSecret).to.equal(null);
     expect(keys.source).to.equal("PAYER_KEYS and ADMIN_PAYER_KEY");
     expect(loadPayerKeySettings({ DATA_DIR: dir, ROOT_SECRET: "ab".repeat(32) }).source).to.equal("ROOT_SECRET");
+  });
+
+  it("takes LIT_ACTION_* limits within 0 < value <= 10 x default (memory from 8 MB), as on-chain entries, naming the bound", () => {
+    const limits: [string, number, number][] = [
+      // variable, smallest accepted, largest accepted (10 x default)
+      ["LIT_ACTION_TIMEOUT_MS", 1, 9_000_000],
+      ["LIT_ACTION_MEMORY_LIMIT_MB", 8, 640],
+      ["LIT_ACTION_MAX_CODE_LENGTH", 1, 167_772_160],
+      ["LIT_ACTION_MAX_RESPONSE_LENGTH", 1, 1_024_000],
+      ["LIT_ACTION_MAX_CONSOLE_LOG_LENGTH", 1, 1_024_000],
+      ["LIT_ACTION_MAX_FETCH_COUNT", 1, 500],
+      ["LIT_ACTION_MAX_KEY_REQUESTS", 1, 100],
+      ["LIT_ACTION_MAX_PARAMS_BYTES", 1, 655_360],
+      ["LIT_ACTION_FETCH_TIMEOUT_MS", 1, 300_000],
+      ["LIT_ACTION_MAX_FETCH_RESPONSE_BYTES", 1, 104_857_600],
+    ];
+    for (const [name, min, max] of limits) {
+      expect(problemsOf({ [name]: String(min) }), `${name}=${min}`).to.deep.equal([]);
+      expect(problemsOf({ [name]: String(max) }), `${name}=${max}`).to.deep.equal([]);
+      for (const bad of [min - 1, max + 1]) {
+        expect(problemsOf({ [name]: String(bad) }), `${name}=${bad}`).to.deep.equal([`${name}: expected an integer ${min}..${max}, got "${bad}"`]);
+      }
+    }
+    // The cases the bound used to let through: 300 x the fetch timeout's default, and 0.
+    expect(problemsOf({ LIT_ACTION_FETCH_TIMEOUT_MS: "9000000" })).to.have.length(1);
+    expect(problemsOf({ LIT_ACTION_MAX_FETCH_COUNT: "0", LIT_ACTION_MAX_KEY_REQUESTS: "0" })).to.have.length(2);
+  });
+
+  it("get_lit_action_client_config reports the limits enforced: LIT_ACTION_* over valid on-chain entries over defaults", async () => {
+    const config = loadConfig({
+      DATA_DIR: tempDir(),
+      DIAMOND_ADDRESS: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+      LIT_ACTION_TIMEOUT_MS: "5000",
+      LIT_ACTION_MAX_CODE_LENGTH: "100",
+      LIT_ACTION_MAX_FETCH_COUNT: "3",
+    });
+    const chain = new FakeChain();
+    const onChain = { timeout_ms: "60000", max_get_keys_count: "20", memory_limit_mb: "4", max_response_length: "0" };
+    const services = createServicesFromConfig(config, { index: chain, writer: chain, nodeConfiguration: async () => onChain });
+    const app = await buildApp({ services, config });
+    const reported = (await app.inject({ method: "GET", url: "/core/v1/get_lit_action_client_config" })).json() as Record<string, number>;
+    expect(reported).to.deep.equal({
+      ...LIT_ACTION_DEFAULTS,
+      timeout_ms: 5000, // local wins over the chain's 60000
+      async_timeout_ms: 5000, // one wall-clock limit for the whole run
+      max_code_length: 100,
+      max_fetch_count: 3,
+      max_get_keys_count: 20, // the chain's
+      // memory_limit_mb 4 (below 8 MB) and max_response_length 0 are out of bounds: defaults stay
+    });
+    // ... and the execution enforces what is reported.
+    const { key } = await newAccount(app);
+    const r = await app.inject({ method: "POST", url: "/core/v1/lit_action", headers: bearer(key), payload: { code: `// ${"x".repeat(120)}` } });
+    expect(r.statusCode, r.body).to.equal(400);
+    expect((r.json() as { error: string }).error).to.contain("max_code_length = 100 bytes");
+    await app.close();
+  });
+
+  it("npm run relayer reads .env beside package.json; variables already set (the shell's) win", () => {
+    const file = path.join(tempDir(), ".env");
+    fs.writeFileSync(file, '# comment\nPORT=9999\nLOG_LEVEL="debug"\nexport CHAIN_ID=8453\n');
+    const env: NodeJS.ProcessEnv = { PORT: "7000" };
+    expect(applyEnvFile(env, file).sort()).to.deep.equal(["CHAIN_ID", "LOG_LEVEL"]);
+    expect(env).to.deep.equal({ PORT: "7000", LOG_LEVEL: "debug", CHAIN_ID: "8453" });
+    expect(applyEnvFile(env, path.join(tempDir(), "absent.env"))).to.deep.equal([]);
+    const c = loadConfig({ DATA_DIR: tempDir(), ...env });
+    expect([c.port, c.logLevel, c.chain.chainId]).to.deep.equal([7000, "debug", 8453]);
   });
 
   it("builds services and an app from a loaded configuration", async () => {

@@ -1,12 +1,16 @@
 /**
  * Crash test for batched writes: a child-process relayer (SQLite, real `hardhat node` mining a
  * block every 250 ms) with BATCH_MAX_IN_FLIGHT=1, so that concurrent writes share batchCalls
- * transactions, gets a burst of 40 add_group writes without Idempotency-Key (16 at a time) and is
- * killed with SIGKILL while a batch transaction it stored is not yet mined (after at least 5
- * writes were answered). Restarted on the same DATA_DIR, it must settle every batch it had stored
- * and leave nothing in flight. Then: every write answered before the crash is on-chain with its id; no write
- * is applied twice; every call carried by a mined outbox row is on-chain (nothing stored was lost);
- * the payers' nonces have no gaps and nothing is pending; one more write goes through.
+ * transactions, gets a burst of 40 add_group writes without Idempotency-Key (16 at a time). Once at
+ * least 5 writes were answered, the node's mining is paused and, when its pool holds a batchCalls
+ * transaction the relayer broadcast, the relayer is killed with SIGKILL (else mining resumes and
+ * the kill is tried again). The payer transactions the node holds unmined are then dropped from its
+ * pool, so only a rebroadcast from the outbox can bring them to the chain. Restarted on the same
+ * DATA_DIR (mining resumes once it is ready), it must settle every batch it had stored and leave
+ * nothing in flight. Then: every write answered before the crash is on-chain with its id; no
+ * write is applied twice; every call carried by a mined outbox row is on-chain (nothing stored was
+ * lost); every transaction caught unmined was mined as stored; the payers' nonces have no gaps,
+ * nothing is pending or queued in the node's pool; one more write goes through.
  */
 import fs from "fs";
 import os from "os";
@@ -18,17 +22,21 @@ import { diamondInterface } from "../../../src/relayer/chain";
 import {
   configFromEnv,
   deployDiamondTo,
+  dropFromPool,
   freePort,
   http,
   keyHash,
   expectGapFreeNonces,
   registerPayers,
   relayerEnv,
-  rpcCall,
+  minedTransactions,
+  setMining,
   startChainNode,
   startRelayerChild,
+  unminedTransactions,
   waitUntil,
   type ChainNode,
+  type PooledTx,
   type Deployed,
   type RelayerChild,
 } from "./support";
@@ -36,6 +44,8 @@ import {
 const N = 40;
 const CONCURRENCY = 16;
 const KILL_AFTER = 5;
+const MINING_MS = 250;
+const BATCH_SELECTOR = diamondInterface.getFunction("batchCalls")!.selector;
 const groupName = (i: number): string => `batch-crash-${String(i).padStart(2, "0")}`;
 
 interface OutboxLook {
@@ -77,12 +87,12 @@ describe("relayer resilience: SIGKILL during batched writes, restart (sqlite)", 
   let payers: string[] = [];
   let apiKey = "";
   const answered = new Map<string, string>(); // name -> group id, for writes answered 200 before the crash
+  let caught: PooledTx[] = []; // payer transactions unmined at the kill (then dropped from the pool)
 
   before(async () => {
     chain = await startChainNode();
     deployed = await deployDiamondTo(chain.url);
-    await rpcCall(chain.url, "evm_setAutomine", [false]);
-    await rpcCall(chain.url, "evm_setIntervalMining", [250]);
+    await setMining(chain.url, { intervalMs: MINING_MS });
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "relayer-batch-crash-"));
     env = {
       ...relayerEnv({
@@ -109,22 +119,27 @@ describe("relayer resilience: SIGKILL during batched writes, restart (sqlite)", 
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("is killed with SIGKILL while a stored batch transaction is not mined yet", async () => {
+  it("is killed with SIGKILL while a batch transaction it broadcast is unmined (retried until one is)", async () => {
     const r = relayer!;
+    const url = chain!.url;
     let next = 0;
     let killed = false;
-    let inFlightAtKill: OutboxLook[] = [];
-    const unmined = (): OutboxLook[] => outboxRows(dataDir).filter((row) => row.method === "batchCalls" && ["signed", "sent"].includes(row.status));
+    let workersDone = false;
+    let attempts = 0;
     const watcher = async (): Promise<void> => {
-      while (!killed && next < N) {
-        if (answered.size >= KILL_AFTER) {
-          const rows = unmined();
-          if (rows.length > 0) {
+      while (!killed && !workersDone) {
+        // A batch transaction seen in the pool: mining is paused (each change restarts the node's
+        // interval, so only then) and, still there, it is caught by the kill; else mining resumes.
+        const hasBatch = async () => (await unminedTransactions(url, payers)).some((t) => t.input.startsWith(BATCH_SELECTOR));
+        if (answered.size >= KILL_AFTER && (await hasBatch())) {
+          attempts++;
+          await setMining(url, "paused");
+          if (await hasBatch()) {
             killed = true;
             r.proc.kill("SIGKILL");
-            inFlightAtKill = rows;
             return;
           }
+          await setMining(url, { intervalMs: MINING_MS });
         }
         await new Promise((res) => setTimeout(res, 10));
       }
@@ -143,22 +158,43 @@ describe("relayer resilience: SIGKILL during batched writes, restart (sqlite)", 
         }
       }
     };
-    await Promise.all([watcher(), ...Array.from({ length: CONCURRENCY }, worker)]);
+    const workers = Promise.all(Array.from({ length: CONCURRENCY }, worker)).finally(() => {
+      workersDone = true;
+    });
+    await Promise.all([watcher(), workers]);
     await r.stop("SIGKILL");
-    expect(killed, "the burst finished before the kill").to.equal(true);
-    expect(inFlightAtKill.length, "batch rows stored and not mined at the kill").to.be.gte(1);
+    expect(killed, `the burst finished before a kill caught an unmined batch transaction (${attempts} tries)`).to.equal(true);
+    // Mining is still paused: what the node holds unmined now is what the dead relayer broadcast.
+    caught = await unminedTransactions(url, payers);
+    expect(caught.filter((t) => t.input.startsWith(BATCH_SELECTOR)).length, "batch transactions unmined at the kill").to.be.gte(1);
+    await dropFromPool(url, caught.map((t) => t.hash));
+    expect(await unminedTransactions(url, payers), "the pool after dropping them").to.deep.equal([]);
     const rows = outboxRows(dataDir);
     expect(rows.filter((row) => row.method === "batchCalls").length, "batch rows stored").to.be.gte(1);
     const byStatus = new Map<string, number>();
     for (const row of rows) byStatus.set(`${row.method}:${row.status}`, (byStatus.get(`${row.method}:${row.status}`) ?? 0) + 1);
-    console.log(`      crash: ${answered.size} answered; outbox at crash: ${[...byStatus].map(([k, n]) => `${k}=${n}`).join(" ")}`);
+    console.log(
+      `      crash (kill try ${attempts}): ${answered.size} answered; unmined at the kill and dropped from the pool: ` +
+        `${caught.map((t) => `${t.from.slice(0, 8)}#${t.nonce}${t.input.startsWith(BATCH_SELECTOR) ? " (batch)" : ""}`).join(" ")}; ` +
+        `outbox at crash: ${[...byStatus].map(([k, n]) => `${k}=${n}`).join(" ")}`,
+    );
   });
 
-  it("after a restart on the same DATA_DIR, sends what it had stored and leaves nothing in flight", async () => {
+  it("after a restart on the same DATA_DIR (mining resumed once it is ready), sends what it had stored and leaves nothing in flight", async () => {
     relayer = await startRelayerChild(env);
-    await waitUntil("the outbox to drain", async () => outboxRows(dataDir).every((row) => !["queued", "signed", "sent"].includes(row.status)), 60_000);
+    await setMining(chain!.url, { intervalMs: MINING_MS });
+    await waitUntil("the outbox to drain", async () => outboxRows(dataDir).every((row) => !["queued", "signed", "sent"].includes(row.status)), 120_000);
     const rows = outboxRows(dataDir);
     expect(rows.filter((row) => row.status !== "mined").map((row) => `${row.id} ${row.status}`)).to.deep.equal([]);
+  });
+
+  it("mined every transaction the kill caught unmined, as stored (rebroadcast from the outbox)", async () => {
+    const mined = await minedTransactions(chain!.url, payers, deployed!.deployBlock);
+    for (const t of caught) {
+      const same = mined.find((m) => m.from === t.from && m.nonce === t.nonce);
+      expect(same, `${t.from} nonce ${t.nonce} mined`).to.not.equal(undefined);
+      expect(same?.hash, `${t.from} nonce ${t.nonce}: the stored transaction itself`).to.equal(t.hash);
+    }
   });
 
   it("applied every stored write exactly once, and every write answered before the crash with its id", async () => {

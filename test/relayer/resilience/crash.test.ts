@@ -1,11 +1,17 @@
 /**
- * Crash test: a child-process relayer (SQLite in a temp DATA_DIR, real `hardhat node` chain) gets a
- * burst of 50 add_group writes, each with its own Idempotency-Key, 10 at a time, and is killed with
- * SIGKILL once 15 have completed. It is restarted on the same DATA_DIR and the client retries every
- * request with the same key until it gets 200. Then: every write is applied exactly once (50
- * distinct group ids, each name once in list_groups and on-chain, exactly 50 addGroup transactions
- * on chain, a write answered before the crash replays the same group id), the payers' nonces have
- * no gaps and nothing is pending or in flight, and one more write goes through promptly.
+ * Crash test: a child-process relayer (SQLite in a temp DATA_DIR, real `hardhat node` chain that
+ * mines a block every 200 ms, so transactions wait unmined in its pool and a nonce gap could
+ * exist) gets a burst of 50 add_group writes, each with its own Idempotency-Key, 10 at a time.
+ * Once 15 have completed, the node's mining is paused; as soon as the node holds a payer
+ * transaction the relayer broadcast (the writes under way keep going out), the relayer is killed
+ * with SIGKILL. Those transactions are then
+ * dropped from the node's pool, so they reach the chain only if the relayer rebroadcasts them from
+ * its outbox. It is restarted on the same DATA_DIR (mining resumes once it is ready) and the client
+ * retries every request with the same key until it gets 200. Then: every write is applied exactly
+ * once (50 distinct group ids, each name once in list_groups and on-chain, each addGroup call
+ * carried by exactly one mined transaction, a write answered before the crash replays the same
+ * group id), every nonce caught unmined was mined, the payers' nonces have no gaps, nothing is
+ * pending, queued in the node's pool or in flight, and one more write takes the next nonce.
  * Runs on SQLite (DATA_DIR) and, when reachable, on Postgres (DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/test, in a fresh schema dropped afterwards).
  */
@@ -15,12 +21,14 @@ import path from "path";
 import Database from "better-sqlite3";
 import { expect } from "chai";
 import { hexlify, randomBytes } from "ethers";
+import { diamondInterface } from "../../../src/relayer/chain";
 import { Client } from "pg";
 import {
   PG_URL,
   configFromEnv,
   createPgSchema,
   deployDiamondTo,
+  dropFromPool,
   expectGapFreeNonces,
   freePort,
   http,
@@ -28,12 +36,15 @@ import {
   minedTransactions,
   registerPayers,
   relayerEnv,
-  rpcCall,
+  setMining,
   sleep,
   startChainNode,
-  postgresAvailable,
+  skipWithoutPostgres,
   startRelayerChild,
+  unminedTransactions,
+  waitUntil,
   type ChainNode,
+  type PooledTx,
   type PgSchema,
   type Deployed,
   type RelayerChild,
@@ -42,6 +53,7 @@ import {
 const N = 50;
 const CONCURRENCY = 10;
 const KILL_AFTER = 15;
+const MINING_MS = 200;
 const groupName = (i: number): string => `crash-group-${String(i).padStart(2, "0")}`;
 const idemKey = (i: number): string => `crash-test-add-group-${i}`;
 const addGroupBody = (i: number) => ({
@@ -50,6 +62,17 @@ const addGroupBody = (i: number) => ({
   pkp_ids_permitted: [],
   cid_hashes_permitted: [],
 });
+
+/** The addGroup group names a transaction's input carries (alone, or as calls of batchCalls). */
+function groupNamesCarried(input: string): string[] {
+  const tx = diamondInterface.parseTransaction({ data: input });
+  if (tx === null) return [];
+  const calls = tx.name === "batchCalls" ? [...(tx.args[0] as string[])] : [input];
+  return calls
+    .map((c) => diamondInterface.parseTransaction({ data: c }))
+    .filter((t) => t?.name === "addGroup")
+    .map((t) => String(t?.args[1]));
+}
 
 type Phase1 = { kind: "ok"; groupId: string } | { kind: "status"; status: number; text: string } | { kind: "cut"; error: string } | { kind: "not-sent" };
 
@@ -94,11 +117,12 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
   const phase1: Phase1[] = Array.from({ length: N }, () => ({ kind: "not-sent" }) as Phase1);
   const finalIds: string[] = new Array<string>(N).fill("");
   let crashSnapshot = "";
+  let caught: PooledTx[] = []; // payer transactions unmined at the kill (then dropped from the pool)
   const schema = `resilience_crash_${process.pid}_${Date.now().toString(36)}`;
   let pgSchema: PgSchema | undefined;
 
   before(async function () {
-    if (backend === "postgres" && !(await postgresAvailable())) this.skip();
+    if (backend === "postgres") await skipWithoutPostgres(this);
     chain = await startChainNode();
     deployed = await deployDiamondTo(chain.url);
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "relayer-crash-"));
@@ -115,6 +139,7 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
     }
     ({ payers } = await registerPayers(deployed, configFromEnv(env)));
     payers = payers.map((p) => p.toLowerCase());
+    await setMining(chain.url, { intervalMs: MINING_MS });
     relayer = await startRelayerChild(env);
   });
 
@@ -135,11 +160,26 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
     expect(apiKey).to.be.a("string");
   });
 
-  it("is killed with SIGKILL after 15 of 50 concurrent idempotent writes completed", async () => {
+  it("is killed with SIGKILL, mining paused, while a transaction it broadcast is unmined (after 15 of 50 writes)", async () => {
     const r = relayer!;
+    const url = chain!.url;
     let next = 0;
     let completed = 0;
     let killed = false;
+    let killing: Promise<void> | null = null;
+    // Mining stops; the writes under way keep going out and now stay in the node's pool: the kill
+    // waits for the first one there (the writers keep sending until then).
+    const pauseAndKill = async (): Promise<void> => {
+      await setMining(url, "paused");
+      await waitUntil(
+        "a payer transaction in the paused node's pool",
+        async () => (await unminedTransactions(url, payers)).length > 0,
+        120_000,
+        20,
+      );
+      killed = true;
+      r.proc.kill("SIGKILL"); // synchronous: the other requests are cut wherever they are
+    };
     const worker = async (): Promise<void> => {
       while (!killed && next < N) {
         const i = next++;
@@ -152,10 +192,7 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
           if (res.status === 200) {
             phase1[i] = { kind: "ok", groupId: (res.body as { group_id: string }).group_id };
             completed++;
-            if (completed >= KILL_AFTER && !killed) {
-              killed = true;
-              r.proc.kill("SIGKILL"); // synchronous: the other requests are cut wherever they are
-            }
+            if (completed >= KILL_AFTER && killing === null) killing = pauseAndKill();
           } else {
             phase1[i] = { kind: "status", status: res.status, text: res.text };
           }
@@ -165,8 +202,15 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    await killing;
     await r.stop("SIGKILL"); // waits for the exit
-    expect(killed, "the burst finished before the kill").to.equal(true);
+    expect(killed, "the kill caught an unmined transaction").to.equal(true);
+
+    // Mining is still paused: what the node holds unmined now is what the dead relayer broadcast.
+    caught = await unminedTransactions(url, payers);
+    expect(caught.length, "payer transactions unmined at the kill").to.be.gte(1);
+    await dropFromPool(url, caught.map((t) => t.hash));
+    expect(await unminedTransactions(url, payers), "the pool after dropping them").to.deep.equal([]);
 
     const unexpected = phase1.filter((p) => p.kind === "status");
     expect(unexpected, "non-200 answers before the crash").to.deep.equal([]);
@@ -175,7 +219,7 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
     expect(ok).to.be.gte(KILL_AFTER);
     expect(cut, "requests cut by the crash").to.be.gte(1);
 
-    // What the crash left in the outbox (informational: depends on timing).
+    // What the crash left in the outbox (informational).
     const db = await inspect(backend, dataDir, schema);
     try {
       const rows = await db.query<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status ORDER BY status");
@@ -183,10 +227,16 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
     } finally {
       await db.close();
     }
-    console.log(`      crash: ${ok} answered, ${cut} cut, ${N - ok - cut} not sent; outbox at crash: ${crashSnapshot}`);
+    const caughtText = caught.map((t) => `${t.from.slice(0, 8)}#${t.nonce}`).join(" ");
+    console.log(
+      `      crash: ${ok} answered, ${cut} cut, ${N - ok - cut} not sent; ` +
+        `unmined at the kill and dropped from the pool: ${caughtText}; outbox at crash: ${crashSnapshot}`,
+    );
   });
 
-  it("after a restart on the same DATA_DIR, every retried write gets 200", async () => {
+  it("after a restart on the same DATA_DIR (mining resumed once it is ready), every retried write gets 200", async () => {
+    relayer = await startRelayerChild(env);
+    await setMining(chain!.url, { intervalMs: MINING_MS });
     relayer = await startRelayerChild(env);
     const r = relayer;
     let next = 0;
@@ -242,11 +292,20 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
     const onChain = (await deployed!.diamond.getFunction("listGroups")(keyHash(apiKey), 0, 100)) as { name: string }[];
     expect(onChain.map((g) => g.name).sort()).to.deep.equal(Array.from({ length: N }, (_, i) => groupName(i)));
 
-    // Exactly N addGroup transactions were mined (a duplicate would be a second transaction).
-    const selector = deployed!.diamond.interface.getFunction("addGroup")!.selector;
+    // Each addGroup call was carried by exactly one mined transaction, alone or in a batch (a
+    // duplicate would be a second call).
     const txs = await minedTransactions(chain!.url, payers, deployed!.deployBlock);
-    const addGroups = txs.filter((t) => t.to === deployed!.diamondAddress && t.input.startsWith(selector));
-    expect(addGroups).to.have.length(N);
+    const carried = txs.filter((t) => t.to === deployed!.diamondAddress.toLowerCase()).flatMap((t) => groupNamesCarried(t.input));
+    expect([...carried].sort()).to.deep.equal(Array.from({ length: N }, (_, i) => groupName(i)));
+  });
+
+  it("mined every transaction the kill caught unmined (rebroadcast from the outbox)", async () => {
+    const mined = await minedTransactions(chain!.url, payers, deployed!.deployBlock);
+    for (const t of caught) {
+      const same = mined.find((m) => m.from === t.from && m.nonce === t.nonce);
+      expect(same, `${t.from} nonce ${t.nonce} mined`).to.not.equal(undefined);
+      expect(same?.hash, `${t.from} nonce ${t.nonce}: the stored transaction itself`).to.equal(t.hash);
+    }
   });
 
   it("leaves no nonce gap, nothing pending and nothing in flight", async () => {
@@ -267,19 +326,20 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
     }
   });
 
-  it("takes one more write promptly (no nonce stuck)", async () => {
-    const started = Date.now();
+  it("takes one more write with the next nonce (no nonce stuck)", async () => {
+    const before = await expectGapFreeNonces(chain!.url, payers);
     const res = await http(relayer!.url, "POST", "/core/v1/add_group", {
       key: apiKey,
       body: { group_name: "after-crash", group_description: "", pkp_ids_permitted: [], cid_hashes_permitted: [] },
-      timeoutMs: 10_000,
+      timeoutMs: 120_000,
     });
     expect(res.status, res.text).to.equal(200);
-    expect(Date.now() - started).to.be.lessThan(5000);
-    for (const payer of payers) {
-      const latest = await rpcCall(chain!.url, "eth_getTransactionCount", [payer, "latest"]);
-      const pending = await rpcCall(chain!.url, "eth_getTransactionCount", [payer, "pending"]);
-      expect(pending).to.equal(latest);
-    }
+    const after = await expectGapFreeNonces(chain!.url, payers);
+    // One transaction (the write), on one payer, at that payer's next nonce: no filler, no re-send.
+    const used = payers.filter((p) => after.get(p) !== before.get(p));
+    expect(used, "payers that sent a transaction").to.have.length(1);
+    expect(after.get(used[0])).to.equal((before.get(used[0]) ?? 0) + 1);
+    const [tx] = (await minedTransactions(chain!.url, [used[0]], deployed!.deployBlock)).filter((t) => t.nonce === before.get(used[0]));
+    expect(groupNamesCarried(tx.input)).to.deep.equal(["after-crash"]);
   });
 });

@@ -26,7 +26,7 @@ import { loadConfig, type RelayerConfig } from "../../../src/relayer/config";
 import { PG_URL } from "../backend/helpers";
 
 export { devKey, freePort, type Child } from "../../../scripts/lib/local-chain";
-export { PG_URL, postgresAvailable } from "../backend/helpers";
+export { PG_URL, postgresAvailable, skipWithoutPostgres } from "../backend/helpers";
 
 export interface PgSchema {
   /** DATABASE_URL for a relayer child: PG_URL with search_path set to the schema. */
@@ -256,13 +256,58 @@ export async function minedTransactions(
   return out;
 }
 
+// ------------------------------------------------------------------ mining and the node's pool
+
 /**
- * Asserts that every payer's mined transactions (from block 0) carry the nonces 0..n-1 and that
- * nothing of it is pending; returns each payer's n (its next nonce), for further checks.
+ * How the node mines: "auto" (a block per transaction; a node that refuses a gapped nonce
+ * outright), "paused" (nothing is mined; transactions wait in the pool, a gapped one queued
+ * behind its gap) or every `intervalMs` (transactions wait in the pool until the next block).
+ * Only a non-automining node can hold a nonce gap, so the crash tests run on one.
+ */
+export async function setMining(url: string, mode: "auto" | "paused" | { intervalMs: number }): Promise<void> {
+  await rpcCall(url, "evm_setAutomine", [mode === "auto"]);
+  await rpcCall(url, "evm_setIntervalMining", [typeof mode === "object" ? mode.intervalMs : 0]);
+}
+
+export interface PooledTx {
+  hash: string;
+  from: string;
+  nonce: number;
+  input: string;
+}
+
+/** The transactions of `senders` the node holds unmined (pending, and queued behind a nonce gap). */
+export async function unminedTransactions(url: string, senders: readonly string[]): Promise<PooledTx[]> {
+  const want = new Set(senders.map((s) => s.toLowerCase()));
+  const pool = (await rpcCall(url, "eth_pendingTransactions")) as { hash: string; from: string; nonce: string; input: string }[];
+  return pool
+    .filter((t) => want.has(t.from.toLowerCase()))
+    .map((t) => ({ hash: t.hash, from: t.from.toLowerCase(), nonce: Number(t.nonce), input: t.input }))
+    .sort((a, b) => (a.from === b.from ? a.nonce - b.nonce : a.from < b.from ? -1 : 1));
+}
+
+/**
+ * Removes transactions from the node's pool (a node restart or an eviction), so that only the
+ * relayer's outbox still has them: after a crash, they reach the chain only if it rebroadcasts.
+ */
+export async function dropFromPool(url: string, hashes: readonly string[]): Promise<void> {
+  for (const hash of hashes) await rpcCall(url, "hardhat_dropTransaction", [hash]);
+}
+
+/**
+ * Asserts that every payer's mined transactions (from block 0) carry the nonces 0..n-1, that
+ * nothing is pending, and that the node's pool holds no transaction of theirs (on a node that does
+ * not automine, a transaction behind a nonce gap waits there for ever, invisible to the counts);
+ * returns each payer's n (its next nonce), for further checks.
  */
 export async function expectGapFreeNonces(url: string, payers: readonly string[]): Promise<Map<string, number>> {
   const txs = await minedTransactions(url, payers, 0);
   const next = new Map<string, number>();
+  const pooled = await unminedTransactions(url, payers);
+  expect(
+    pooled.map((t) => `${t.from} nonce ${t.nonce}`),
+    "payer transactions the node holds unmined (behind a nonce gap, or never mined)",
+  ).to.deep.equal([]);
   for (const payer of payers) {
     const latest = Number(await rpcCall(url, "eth_getTransactionCount", [payer, "latest"]));
     const pending = Number(await rpcCall(url, "eth_getTransactionCount", [payer, "pending"]));
