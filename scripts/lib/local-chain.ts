@@ -26,6 +26,7 @@ import {
   NonceManager,
   Wallet,
   parseEther,
+  toQuantity,
   type InterfaceAbi,
   type Signer,
 } from "ethers";
@@ -352,6 +353,31 @@ export async function setUpRelayerPayers(
     await send(configInterface.encodeFunctionData("setRebalanceAmount", [opts.rebalanceAmount]), diamondAddress);
   }
   const fund = opts.fund ?? parseEther("100");
-  for (const to of withAdmin ? [...keys.payers, keys.admin] : keys.payers) await send(undefined, to, fund);
+  for (const to of withAdmin ? [...keys.payers, keys.admin] : keys.payers) await fundTo(owner, to, fund, send);
   return keys;
+}
+
+/**
+ * Gives `to` at least `amount` wei. On a development chain (Hardhat's in-process network or
+ * `hardhat node`) the balance is set with `hardhat_setBalance`, so the dev accounts are not drained
+ * by the many relayers a test run sets up; elsewhere `amount` is sent from `owner`.
+ */
+async function fundTo(
+  owner: Signer,
+  to: string,
+  amount: bigint,
+  send: (data: string | undefined, to: string, value: bigint) => Promise<void>,
+): Promise<void> {
+  const provider = owner.provider as (Signer["provider"] & { send?: (method: string, params: unknown[]) => Promise<unknown> }) | null;
+  if (provider?.send !== undefined) {
+    const balance = await provider.getBalance(to);
+    if (balance >= amount) return;
+    try {
+      await provider.send("hardhat_setBalance", [to, toQuantity(amount)]);
+      return;
+    } catch {
+      // not a development chain: send it
+    }
+  }
+  await send(undefined, to, amount);
 }
