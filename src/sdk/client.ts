@@ -67,7 +67,7 @@ export interface Connection {
 }
 
 /** The session, relayer connection and diamond connection described by `options`. */
-export function connect(options: ClientOptions): Connection {
+export function createConnection(options: ClientOptions): Connection {
   const session: Session = { apiKey: options.apiKey, signer: options.signer, adminHash: options.adminHashOverride };
   const relayer = new RelayerHttp(options.baseUrl, session, options.fetch);
   const diamond = new DiamondConnection(session, relayer, options.contractAddress, options.rpcUrl);
@@ -95,7 +95,7 @@ export class LitNodeSimpleApiClient implements AccountOperations, OwnershipOpera
   private readonly transport: AccountTransport;
 
   constructor(options: ClientOptions) {
-    const connection = connect(options);
+    const connection = createConnection(options);
     this.session = connection.session;
     this.relayer = connection.relayer;
     this.diamond = connection.diamond;

@@ -3,7 +3,7 @@
  *
  *   import { createClient, LitNodeSimpleApiClient, LitApiError, ContractRevertError } from "accountconfig/sdk";
  */
-export { LitNodeSimpleApiClient, connect, createClient, transportFor, type Connection } from "./client";
+export { LitNodeSimpleApiClient, createClient, createConnection, transportFor, type Connection } from "./client";
 export type { ClientOptions, FetchLike, Session } from "./options";
 export type { AccountOperations, AccountTransport, OwnershipOperations } from "./transport";
 export { HttpTransport } from "./transport-http";

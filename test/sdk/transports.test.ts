@@ -16,7 +16,7 @@ import {
   LitNodeSimpleApiClient,
   LitUsageError,
   ModeError,
-  connect,
+  createConnection,
   transportFor,
 } from "../../src/sdk";
 import { startHarness, type Harness } from "../relayer/e2e/relayer-harness";
@@ -47,7 +47,7 @@ describe("SDK transports: one behaviour, HTTP and diamond", function () {
     accountOperationsBehaviour({
       diamond: () => h.f.diamond,
       async newSubject(): Promise<Subject> {
-        const c = connect({ baseUrl });
+        const c = createConnection({ baseUrl });
         const { api_key } = await new LitNodeSimpleApiClient({ baseUrl }).newAccount({
           accountName: "spec",
           accountDescription: "",
@@ -63,7 +63,7 @@ describe("SDK transports: one behaviour, HTTP and diamond", function () {
       diamond: () => h.f.diamond,
       async newSubject(): Promise<Subject> {
         const signer = await freshWallet();
-        const c = connect({ baseUrl, signer, contractAddress: h.f.diamondAddress });
+        const c = createConnection({ baseUrl, signer, contractAddress: h.f.diamondAddress });
         const ops = new DiamondTransport(c.relayer, c.session, c.diamond);
         const { api_key_hash } = await ops.newChainSecuredAccount({ accountName: "spec", accountDescription: "" });
         // the relayer mints key material for the account once its index has seen it
@@ -92,7 +92,7 @@ describe("SDK transports: one behaviour, HTTP and diamond", function () {
 
   describe("choosing the transport", () => {
     it("the mode picks the transport once: api = HttpTransport, sovereign = DiamondTransport", () => {
-      const c = connect({ baseUrl });
+      const c = createConnection({ baseUrl });
       expect(transportFor("api", c)).to.be.instanceOf(HttpTransport);
       expect(transportFor("sovereign", c)).to.be.instanceOf(DiamondTransport);
       expect(new LitNodeSimpleApiClient({ baseUrl }).mode).to.equal("api");
@@ -106,7 +106,7 @@ describe("SDK transports: one behaviour, HTTP and diamond", function () {
 
     it("the HTTP transport refuses the ChainSecured admin operations with ModeError before sending anything", async () => {
       let sent = 0;
-      const c = connect({
+      const c = createConnection({
         baseUrl,
         fetch: async () => {
           sent++;
@@ -145,7 +145,7 @@ describe("SDK transports: one behaviour, HTTP and diamond", function () {
           return "0x";
         },
       } as unknown as Signer;
-      const c = connect({
+      const c = createConnection({
         baseUrl,
         signer,
         fetch: async () => {
