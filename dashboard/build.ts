@@ -20,6 +20,7 @@ const SOURCES = [
   "dashboard/src",
   "src/sdk",
   "src/core/api-types.ts",
+  "src/core/hashing.ts",
   "typechain-types/factories/contracts/interfaces/IAccountConfig__factory.ts",
 ].map((p) => path.join(REPO_ROOT, p));
 

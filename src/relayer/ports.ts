@@ -4,13 +4,17 @@
  * outbox and keeps the indexed state current (Indexer); the store persists both.
  *
  * Conventions for every value crossing these seams:
- * - 32-byte hashes (apiKeyHash, cid hash) are `0x` + 64 lowercase hex (`Hex32`);
+ * - 32-byte hashes (apiKeyHash, cid hash) are `0x` + 64 lowercase hex (`Hash32` of src/core; `Hex32` here);
  * - addresses are `0x` + 40 lowercase hex (`Address`);
  * - uint256 values that are not hashes (group ids, derivations, expirations, balances) are decimal
  *   strings (`Uint`), so nothing is lost to JavaScript numbers.
  */
 
-export type Hex32 = string;
+import type { Hash32 } from "../core/hashing";
+
+export type { Hash32 };
+/** @deprecated Use `Hash32` (src/core, re-exported here): the one name for a 32-byte hash; kept until the relayer is renamed. */
+export type Hex32 = Hash32;
 export type Address = string;
 export type Uint = string;
 

@@ -8,7 +8,8 @@
  * never produces it.) Each signature is single-use on the server, so the signer here never reuses
  * an issuedAt for the same wallet and flow (the next one is at least one second later).
  */
-import { type Signer, TypedDataEncoder, getAddress, solidityPackedKeccak256 } from "ethers";
+import { type Signer, TypedDataEncoder, getAddress } from "ethers";
+import { type Hash32, chainSecuredHash, isHash32 } from "../core/hashing";
 import { LitUsageError } from "./errors";
 
 export type ChainSecuredPrimaryType = "CreateWallet" | "ConvertAccount" | "AddUsageApiKey" | "BillingAuth";
@@ -24,7 +25,7 @@ export interface ChainSecuredBinding {
   /** The AccountConfig diamond (`contract_address` of get_node_chain_config). */
   verifyingContract: string;
   /** ConvertAccount only (required there): the master hash of the account being converted, keccak256(utf8(api key)). */
-  apiKeyHash?: string;
+  apiKeyHash?: Hash32;
 }
 
 export interface ChainSecuredTypedData {
@@ -73,7 +74,7 @@ function checkedBinding(primaryType: ChainSecuredPrimaryType, binding: ChainSecu
     throw new LitUsageError(`signature binding: verifyingContract is not an address: ${String(binding.verifyingContract)}`);
   }
   if (primaryType === "ConvertAccount") {
-    if (typeof binding.apiKeyHash !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(binding.apiKeyHash))
+    if (typeof binding.apiKeyHash !== "string" || !isHash32(binding.apiKeyHash))
       throw new LitUsageError("signature binding: ConvertAccount needs apiKeyHash, the converted account's 0x 32-byte master hash");
     return { chainId: binding.chainId, verifyingContract, apiKeyHash: binding.apiKeyHash.toLowerCase() };
   }
@@ -106,10 +107,11 @@ export function chainSecuredDigest(data: ChainSecuredTypedData): string {
   return TypedDataEncoder.hash(data.domain, { [data.primaryType]: structOf(data.primaryType) }, data.message);
 }
 
-/** keccak256(abi.encodePacked(address)): a wallet's account hash (alias); the master of accounts it created. */
-export function chainSecuredAccountHash(address: string): string {
-  return solidityPackedKeccak256(["address"], [getAddress(address)]);
-}
+/**
+ * keccak256(abi.encodePacked(address)): a wallet's account hash (alias); the master of accounts it created.
+ * @deprecated The same function as `chainSecuredHash` (src/core/hashing, also exported by the SDK); kept for existing apps.
+ */
+export const chainSecuredAccountHash: (address: string) => Hash32 = chainSecuredHash;
 
 const lastIssuedAt = new Map<string, number>();
 

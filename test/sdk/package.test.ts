@@ -10,7 +10,28 @@ import os from "os";
 import path from "path";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const CONSUMER = `import { createClient, LitApiError, ModeError, type NodeChainConfig, type FetchLike } from "accountconfig/sdk";
+const CONSUMER = `import {
+  createClient,
+  apiKeyTextHash,
+  chainSecuredHash,
+  HttpTransport,
+  LitApiError,
+  ModeError,
+  type AccountOperations,
+  type Hash32,
+  type NodeChainConfig,
+  type FetchLike,
+} from "accountconfig/sdk";
+
+export function hashes(): { key: Hash32; alias: Hash32 } {
+  return { key: apiKeyTextHash("k"), alias: chainSecuredHash("0x0940e276fd22446e4234c5691ce8636eefd7b513") };
+}
+
+export function operations(): AccountOperations {
+  return createClient("http://relayer.invalid", { fetch: async () => { throw new Error("unused"); } });
+}
+
+export const transportIsExported: boolean = typeof HttpTransport === "function";
 
 export async function run(fetchImpl: FetchLike): Promise<{ config: NodeChainConfig; status: number; mode: boolean }> {
   const client = createClient("http://relayer.invalid", { fetch: fetchImpl, apiKey: "k" });
@@ -72,6 +93,8 @@ describe("SDK package export (accountconfig/sdk)", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const consumer = require(path.join(app, "out", "consumer.js")) as {
       run(f: unknown): Promise<{ config: { chain_id: number }; status: number; mode: boolean }>;
+      hashes(): { key: string; alias: string };
+      transportIsExported: boolean;
     };
     const stub = async (url: string) => {
       const ok = url.endsWith("/get_node_chain_config");
@@ -88,6 +111,11 @@ describe("SDK package export (accountconfig/sdk)", () => {
       return { status: ok ? 200 : 401, headers: { get: () => null }, text: async () => JSON.stringify(body) };
     };
     const r = await consumer.run(stub);
+    expect(consumer.hashes()).to.deep.equal({
+      key: "0xf3d0adcb6a1c70832365e9da0a6b2f5199422f6a53c67cfad171114e3442aa0f", // keccak256(utf8("k"))
+      alias: "0x2c56775615e86f52e2907058f2a854cbedf0bf60db2163c83676735837f08927",
+    });
+    expect(consumer.transportIsExported).to.equal(true);
     expect(r.config.chain_id).to.equal(31337);
     expect(r.status).to.equal(401);
     expect(r.mode).to.equal(true);

@@ -1,7 +1,7 @@
 /** Reads about ChainSecured accounts straight from the diamond, through the wallet's provider. */
 import type { Provider } from "ethers";
 import { IAccountConfig__factory } from "../../../typechain-types/factories/contracts/interfaces/IAccountConfig__factory";
-import { chainSecuredAccountHash } from "../../../src/sdk";
+import { chainSecuredHash } from "../../../src/sdk";
 
 export type AdminStatus =
   | { kind: "admin"; accountHash: string; accountName: string }
@@ -12,7 +12,7 @@ export type AdminStatus =
 /** Whether `address` is the admin of the account its alias hash resolves to. */
 export async function adminStatus(provider: Provider, contractAddress: string, address: string): Promise<AdminStatus> {
   const diamond = IAccountConfig__factory.connect(contractAddress, provider);
-  const alias = chainSecuredAccountHash(address);
+  const alias = chainSecuredHash(address);
   // accountExists, not accountExistsAndIsMutable: the latter answers for msg.sender (a provider
   // read has none), and "former" needs plain existence.
   if (!(await diamond.accountExists(alias))) return { kind: "none" };
@@ -35,7 +35,7 @@ export async function newAdminBlocker(
   address: string,
 ): Promise<"account" | "squatted" | null> {
   const diamond = IAccountConfig__factory.connect(contractAddress, provider);
-  const [, kind] = await diamond.resolveApiKeyHash(chainSecuredAccountHash(address));
+  const [, kind] = await diamond.resolveApiKeyHash(chainSecuredHash(address));
   if (kind === HASH_KIND_MASTER || kind === HASH_KIND_ADMIN_ALIAS) return "account";
   if (kind === HASH_KIND_USAGE_KEY) return "squatted";
   return null;

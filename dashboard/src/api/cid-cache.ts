@@ -3,7 +3,7 @@
  * adding an action to a group and running it by CID need the CID itself; whatever the dashboard
  * registers or computes is remembered here (localStorage; CIDs are public, nothing secret).
  */
-import { keccak256, toUtf8Bytes } from "ethers";
+import { cidTextHash } from "../../../src/sdk";
 
 const STORAGE_KEY = "accountconfig.dashboard.cids";
 
@@ -16,14 +16,9 @@ function read(): Record<string, string> {
   }
 }
 
-/** keccak256(utf8(cid)), as the diamond keys actions. */
-export function cidHash(cid: string): string {
-  return keccak256(toUtf8Bytes(cid));
-}
-
 export function rememberCid(cid: string): void {
   const all = read();
-  all[cidHash(cid)] = cid;
+  all[cidTextHash(cid)] = cid; // keccak256(utf8(cid)), as the diamond keys actions
   window.localStorage.setItem(STORAGE_KEY, JSON.stringify(all));
 }
 

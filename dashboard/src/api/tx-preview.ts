@@ -4,6 +4,7 @@
  */
 import { type ParamType, ZeroAddress, formatEther } from "ethers";
 import { IAccountConfig__factory } from "../../../typechain-types/factories/contracts/interfaces/IAccountConfig__factory";
+import { toHash32 } from "../../../src/sdk";
 
 export interface PreviewArgument {
   name: string;
@@ -49,7 +50,7 @@ function formatValue(param: ParamType, value: unknown, name: string): string {
   }
   if (typeof value === "bigint") {
     // 256-bit hashes (account, key and CID hashes) read better as hex; counts and ids as decimals.
-    const text = value >= TWO_64 ? `0x${value.toString(16).padStart(64, "0")}` : value.toString();
+    const text = value >= TWO_64 ? toHash32(value) : value.toString();
     return text + wildcardNote(name, value);
   }
   if (typeof value === "string") return param.type === "string" ? JSON.stringify(value) : value + wildcardNote(name, value);

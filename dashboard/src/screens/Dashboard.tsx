@@ -3,7 +3,7 @@
  * navigation (#usage-keys, #groups, ...) and the selected panel.
  */
 import { useEffect, useState } from "react";
-import { keccak256, toUtf8Bytes } from "ethers";
+import { apiKeyTextHash } from "../../../src/sdk";
 import { AccountMenu } from "../account/AccountMenu";
 import { shortHex } from "../api/format";
 import { Actions } from "../panels/Actions";
@@ -59,7 +59,7 @@ export function Dashboard() {
         <span className="who">
           {session.mode === "api" ? (
             <>
-              account key hash <code>{shortHex(keccak256(toUtf8Bytes(session.apiKey)))}</code>
+              account key hash <code>{shortHex(apiKeyTextHash(session.apiKey))}</code>
             </>
           ) : (
             <>

@@ -5,8 +5,8 @@
  * text: a `0x` + 64-hex value is NOT taken as a hash here (that shortcut is only for usage keys
  * named in request bodies), so knowing a key's hash never authenticates.
  */
-import { keccak256, toUtf8Bytes } from "ethers";
 import type { IncomingHttpHeaders } from "http";
+import { type Hash32, apiKeyTextHash } from "../../core";
 
 const first = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? "") : (v ?? ""));
 
@@ -27,7 +27,5 @@ export function walletAuthOf(headers: IncomingHttpHeaders): string | null {
   return value === "" ? null : value;
 }
 
-/** apiKeyHash = keccak256(UTF-8 bytes of the key text as sent). */
-export function credentialHash(credential: string): string {
-  return keccak256(toUtf8Bytes(credential));
-}
+/** apiKeyHash = keccak256(UTF-8 bytes of the key text as sent): src/core's apiKeyTextHash, never a hash pass-through. */
+export const credentialHash: (credential: string) => Hash32 = apiKeyTextHash;

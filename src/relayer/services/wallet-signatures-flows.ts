@@ -10,18 +10,13 @@
  * - billingAuth: X-Wallet-Auth (BillingAuth) -> the account whose admin signed.
  * A signature is consumed before the work and given back when the work fails.
  */
-import { pkpAddress } from "../../core";
+import { chainSecuredHash, pkpAddress } from "../../core";
 import type { Address, Hex32, IndexReader } from "../ports";
 import type { Caller } from "./access";
 import { ServiceError, conflict, forbidden, notFound } from "./errors";
 import { freshApiKey, freshDerivation } from "./randomness";
 import type { Submitter, WriteOptions } from "./submit";
-import {
-  type SignedRequest,
-  type VerifiedSignature,
-  type WalletSignatureVerifier,
-  chainSecuredHash,
-} from "./wallet-signatures";
+import type { SignedRequest, VerifiedSignature, WalletSignatureVerifier } from "./wallet-signatures";
 import { PkpKeys } from "./wallet-signatures-keys";
 
 export interface MintedWallet {

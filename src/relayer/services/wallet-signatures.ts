@@ -14,15 +14,7 @@
  * code), and single use (a replay store keyed by the signed digest, kept for the validity window:
  * a repeat is 409).
  */
-import {
-  getAddress,
-  hashMessage,
-  isHexString,
-  keccak256,
-  recoverAddress,
-  solidityPackedKeccak256,
-  toUtf8Bytes,
-} from "ethers";
+import { hashMessage, isHexString, recoverAddress } from "ethers";
 import type { Address, Hex32, ReplayStore, SignatureChecker } from "../ports";
 import { conflict } from "./errors";
 import {
@@ -87,11 +79,6 @@ export interface VerifiedSignature {
   format: "bound" | "eip712" | "legacy";
   /** "ecdsa" for an EOA, "erc1271" for a contract wallet. */
   scheme: "ecdsa" | "erc1271";
-}
-
-/** keccak256(abi.encodePacked(address)): the account hash (alias) of a ChainSecured wallet. */
-export function chainSecuredHash(address: string): Hex32 {
-  return solidityPackedKeccak256(["address"], [getAddress(address)]);
 }
 
 function signatureOf(value: unknown): string {
@@ -296,6 +283,3 @@ export class MemoryReplayStore implements ReplayStore {
     this.used.delete(key);
   }
 }
-
-/** keccak256 of a usage key's text (what setUsageApiKey receives). */
-export const usageKeyHash = (key: string): Hex32 => keccak256(toUtf8Bytes(key));

@@ -9,13 +9,9 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { startHarness, type Harness } from "../e2e/relayer-harness";
-import { pkpAddress } from "../../../src/core";
+import { chainSecuredHash, pkpAddress } from "../../../src/core";
+import { chainSecuredTypedData, type WalletFlow } from "../../../src/relayer/services/wallet-signatures";
 import { TEST_SEED, seededRandom } from "../../fixtures/seed";
-import {
-  chainSecuredHash,
-  chainSecuredTypedData,
-  type WalletFlow,
-} from "../../../src/relayer/services/wallet-signatures";
 import { PkpKeys } from "../../../src/relayer/services/wallet-signatures-keys";
 import { ServiceError } from "../../../src/relayer/services/errors";
 

@@ -5,14 +5,13 @@
  */
 import { expect } from "chai";
 import { Wallet } from "ethers";
-import { pkpAddress } from "../../../src/core";
+import { chainSecuredHash, pkpAddress } from "../../../src/core";
 import type { AccountRow, BindingRow, IndexReader, Writer } from "../../../src/relayer/ports";
 import { ServiceError } from "../../../src/relayer/services/errors";
 import { Submitter } from "../../../src/relayer/services/submit";
 import {
   MemoryReplayStore,
   WalletSignatureVerifier,
-  chainSecuredHash,
   chainSecuredTypedData,
   type WalletFlow,
 } from "../../../src/relayer/services/wallet-signatures";

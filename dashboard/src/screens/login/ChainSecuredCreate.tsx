@@ -1,5 +1,5 @@
 import { BrowserProvider } from "ethers";
-import { chainSecuredAccountHash } from "../../../../src/sdk";
+import { chainSecuredHash } from "../../../../src/sdk";
 import { adminStatus } from "../../api/chain-secured";
 import { sovereignClient } from "../../api/clients";
 import { PreviewSigner } from "../../api/preview-signer";
@@ -29,7 +29,7 @@ export function ChainSecuredCreate({ chain, onSignedIn }: ChainSecuredCardProps)
           throw new Error(`${address} was the admin of an account before; a wallet can own one account only. Use a fresh wallet.`);
         }
         const signer = new PreviewSigner(await provider.getSigner(address), hooks);
-        const client = sovereignClient(signer, chainSecuredAccountHash(address), chain.contract_address);
+        const client = sovereignClient(signer, chainSecuredHash(address), chain.contract_address);
         const res = await client.newChainSecuredAccount({ accountName: meta.name.trim(), accountDescription: meta.description.trim() });
         return { mode: "sovereign", address, accountHash: res.api_key_hash };
       },
