@@ -1,10 +1,18 @@
 /**
  * JavaScript run inside each execution's isolate before the action (no host objects cross: only
- * callbacks that copy strings and bytes in and out). POLYFILLS gives a bare V8 context what actions
- * and ethers v5 expect (atob, btoa, TextEncoder, TextDecoder); API builds the globals of
- * http-api.md §5 from the host callbacks __lit_* and deletes those callbacks from the global
- * object. The response stays in here until the run ends (no host call per setResponse); its size
- * is checked on every store.
+ * callbacks that copy strings and bytes in and out). Two steps (docs/lit-action-runtime.md, "Warm
+ * isolates"):
+ *
+ * - prepared ahead of demand, before any run owns the isolate (prepared-isolates.ts): POLYFILLS
+ *   gives a bare V8 context what actions and ethers v5 expect (atob, btoa, TextEncoder,
+ *   TextDecoder); API builds the globals of http-api.md §5, whose host calls go through a record
+ *   that is still empty, and leaves `__lit_install`; ethers may then be loaded too;
+ * - per run (isolate-run.ts): the host sets its callbacks __lit_* and the run's __lit_meta, and
+ *   calls `__lit_install()`, which takes them into the record, defines the run's own globals
+ *   (Lit, jsParams, ...) and deletes every __lit_* name, itself included, before the action runs.
+ *
+ * The response stays in here until the run ends (no host call per setResponse); its size is
+ * checked on every store.
  */
 
 export const POLYFILLS = String.raw`(function () {
@@ -87,12 +95,12 @@ export const API = String.raw`
 (function () {
   "use strict";
   var g = globalThis;
-  var hostLog = g.__lit_log, hostFatal = g.__lit_fatal, hostCall = g.__lit_call,
-      hostFetch = g.__lit_fetch, hostRandom = g.__lit_random, hostLoadEthers = g.__lit_loadEthers;
-  var meta = JSON.parse(g.__lit_meta);
-  delete g.__lit_log; delete g.__lit_fatal; delete g.__lit_call; delete g.__lit_fetch;
-  delete g.__lit_random; delete g.__lit_loadEthers; delete g.__lit_meta;
   var freeze = Object.freeze, define = Object.defineProperty, stringify = JSON.stringify, parse = JSON.parse;
+  // The run's host callbacks, set by __lit_install; until then (while the isolate is prepared) a
+  // host call fails: nothing but our own scripts runs before the install.
+  function notInstalled() { throw new Error("the execution has not started"); }
+  var hostLog = notInstalled, hostFatal = notInstalled, hostCall = notInstalled,
+      hostFetch = notInstalled, hostRandom = notInstalled, hostLoadEthers = notInstalled;
 
   // ---- asynchronous host operations: the host starts one (synchronously, returning its id; limit
   // breaches throw here) and later settles it through __lit_settle, which it takes by reference.
@@ -103,19 +111,19 @@ export const API = String.raw`
       pending[id] = [resolve, reject];
     });
   }
-  g.__lit_settle = function (id, ok, value, bytes) {
+  function settle(id, ok, value, bytes) {
     var p = pending[id];
     if (p === undefined) return;
     delete pending[id];
     if (ok) p[0](bytes === undefined ? value : [value, bytes]); else p[1](new Error(value));
-  };
+  }
 
   function constant(name, value) { define(g, name, { value: value, writable: false, enumerable: false, configurable: false }); }
   function plain(name, value) { define(g, name, { value: value, writable: true, enumerable: false, configurable: true }); }
 
   // ---- the response lives in here (no host call per setResponse): its size is checked against
   // max_response_length on every store; a breach is reported to the host, which ends the run.
-  var maxResponse = meta.maxResponseLength, response = null;
+  var maxResponse = 0, response = null;
   function utf8Length(s) {
     var n = 0;
     for (var i = 0; i < s.length; i++) {
@@ -244,14 +252,12 @@ export const API = String.raw`
     getLitActionPublicKey: function (o) { return op("getLitActionPublicKey", { ipfsId: field(o, "ipfsId") }); },
     getLitActionWalletAddress: function (o) { return op("getLitActionWalletAddress", { ipfsId: field(o, "ipfsId") }); }
   });
-  var Lit = freeze({ Actions: Actions, Auth: freeze([]), Headers: freeze(meta.headers) });
-  constant("Lit", Lit);
   constant("LitActions", Actions);
 
   // The runner, taken by reference by the host (and deleted from the global object): runs
   // main(jsParams) when the action defines it, stores a non-undefined return value as the response,
   // and resolves to "R" + response, "N" (no response) or "E" + the error text.
-  g.__lit_run = function () {
+  function run() {
     return (async function () {
       try {
         if (typeof main === "function") {
@@ -269,7 +275,7 @@ export const API = String.raw`
         return "E" + (text === undefined ? "Uncaught exception" : text);
       }
     })();
-  };
+  }
 
   // ---- ethers (v5), loaded on first use: most actions that do not touch it stay fast. The UMD
   // bundle assigns globalThis.ethers, which replaces this accessor with a plain value.
@@ -286,6 +292,19 @@ export const API = String.raw`
   });
 
   plain("global", g);
-  plain("jsParams", parse(meta.params));
+
+  // ---- the run: its callbacks and meta come in, its own globals go out, every __lit_* name goes.
+  g.__lit_install = function () {
+    hostLog = g.__lit_log; hostFatal = g.__lit_fatal; hostCall = g.__lit_call;
+    hostFetch = g.__lit_fetch; hostRandom = g.__lit_random; hostLoadEthers = g.__lit_loadEthers;
+    var meta = parse(g.__lit_meta);
+    delete g.__lit_log; delete g.__lit_fatal; delete g.__lit_call; delete g.__lit_fetch;
+    delete g.__lit_random; delete g.__lit_loadEthers; delete g.__lit_meta; delete g.__lit_install;
+    maxResponse = meta.maxResponseLength;
+    constant("Lit", freeze({ Actions: Actions, Auth: freeze([]), Headers: freeze(meta.headers) }));
+    plain("jsParams", parse(meta.params));
+    g.__lit_settle = settle;
+    g.__lit_run = run;
+  };
 })();
 `;

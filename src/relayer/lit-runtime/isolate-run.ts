@@ -2,7 +2,8 @@
  * One execution in its own V8 isolate (isolated-vm), inside a sandbox worker: a hard heap limit, a
  * wall-clock timeout that disposes the isolate (so an infinite loop or a never-settling promise
  * ends), and no host objects inside: the isolate sees a bare V8 context plus the globals of
- * bootstrap.ts, whose host callbacks copy values in and out.
+ * bootstrap.ts, whose host callbacks copy values in and out. The isolate comes prepared
+ * (prepared-isolates.ts), serves this run only and is disposed when it ends.
  *
  * Every host callback charges the run's budget (run-budget.ts) before doing any work. A breach is
  * fatal: the error is thrown into the action and the isolate is disposed right after, so user code
@@ -12,7 +13,10 @@ import { randomBytes } from "crypto";
 import ivm from "isolated-vm";
 import { type ActionLimits, limitMessage } from "./limit-names";
 import { LimitBreach, RunBudget, breach } from "./run-budget";
+import type { CompiledScripts, PreparedIsolate } from "./prepared-isolates";
 import type { KeyOperation, RunMessage, WireFetchRequest } from "./sandbox-protocol";
+
+export type { CompiledScripts } from "./prepared-isolates";
 
 export const KEY_OPERATIONS: ReadonlySet<string> = new Set<KeyOperation>([
   "getPrivateKey",
@@ -30,18 +34,12 @@ export interface WorkerHost {
   fetch(request: WireFetchRequest, timeoutMs: number): Promise<{ value: string; body: ArrayBuffer }>;
 }
 
-/** The scripts every isolate runs, compiled once per worker (V8 code caches). */
-export interface CompiledScripts {
-  bootstrap: string;
-  bootstrapCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
-  ethers: string;
-  ethersCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
-}
-
 export interface RunOutcome {
   response: string | null;
   logs: string;
   error: string | null;
+  /** The isolate's used heap when the action ended (null when the run ended by disposing it). */
+  heapUsedBytes: number | null;
 }
 
 /** Limits the action checks inside the isolate and reports through __lit_fatal. */
@@ -62,17 +60,21 @@ export class IsolateRun {
   private fetches = 0;
   private keyRequests = 0;
   private ethersLoaded = false;
+  private heapUsedBytes: number | null = null;
 
+  /** `prepared` must be fresh (never used by another run) and have the run's memory limit. */
   constructor(
     private readonly msg: RunMessage,
     private readonly host: WorkerHost,
+    private readonly prepared: PreparedIsolate,
     private readonly scripts: CompiledScripts,
   ) {
+    if (prepared.memoryLimitMb !== msg.limits.memoryLimitMb)
+      throw new Error(`isolate prepared for ${prepared.memoryLimitMb} MB, the run's limit is ${msg.limits.memoryLimitMb} MB`);
     this.budget = new RunBudget(msg.limits);
-    this.isolate = new ivm.Isolate({
-      memoryLimit: msg.limits.memoryLimitMb,
-      onCatastrophicError: (message) => this.budget.fail(`isolate failure: ${message}`),
-    });
+    this.isolate = prepared.isolate;
+    prepared.onCatastrophicError = (message) => this.budget.fail(`isolate failure: ${message}`);
+    if (!prepared.usable) this.budget.fail("isolate failure: the prepared isolate is no longer usable");
   }
 
   /** Ends the execution with `reason` as its error (timeout, abort). */
@@ -82,7 +84,7 @@ export class IsolateRun {
   }
 
   private dispose(): void {
-    if (!this.isolate.isDisposed) this.isolate.dispose();
+    this.prepared.dispose();
   }
 
   /** Records a fatal breach, ends the isolate after the current callback returns, returns the Error. */
@@ -120,13 +122,13 @@ export class IsolateRun {
       this.dispose();
     }
     const error = this.budget.failure ?? outcome.error;
-    return { response: error === null ? outcome.response : null, logs: this.budget.logs, error };
+    return { response: error === null ? outcome.response : null, logs: this.budget.logs, error, heapUsedBytes: this.heapUsedBytes };
   }
 
   private async runAction(): Promise<{ response: string | null; error: string | null }> {
     const { limits } = this.msg;
     const deadline = Date.now() + limits.timeoutMs;
-    const context = await this.isolate.createContext();
+    const context = this.prepared.context;
     const global = context.global;
     // Small steps run synchronously (cheaper than a thread hop each); user code compiles asynchronously.
     global.setSync("__lit_log", this.callback((line: unknown) => this.budget.log(String(line))));
@@ -195,9 +197,9 @@ export class IsolateRun {
       "__lit_meta",
       JSON.stringify({ headers: this.msg.headers, params: this.msg.paramsJson, maxResponseLength: limits.maxResponseLength }),
     );
-    this.isolate
-      .compileScriptSync(this.scripts.bootstrap, { filename: "lit-bootstrap.js", cachedData: this.scripts.bootstrapCache })
-      .runSync(context);
+    const install = global.getSync("__lit_install", { reference: true }) as ivm.Reference<() => void>;
+    install.applySync(undefined, []);
+    install.release();
     this.settle = global.getSync("__lit_settle", { reference: true }) as Settle;
     const runner = global.getSync("__lit_run", { reference: true }) as ivm.Reference<() => Promise<string>>;
     global.deleteSync("__lit_settle");
@@ -207,6 +209,7 @@ export class IsolateRun {
       const script = await this.isolate.compileScript(this.msg.code, { filename: "action.js" });
       await script.run(context, { release: true });
       const text = String(await runner.apply(undefined, [], { result: { promise: true, copy: true } }));
+      this.heapUsedBytes = this.isolate.getHeapStatisticsSync().used_heap_size;
       if (text.startsWith("E")) return { response: null, error: text.slice(1) };
       const response = text.startsWith("R") ? text.slice(1) : null;
       // The isolate checked the size; the host checks again (the isolate is not trusted).

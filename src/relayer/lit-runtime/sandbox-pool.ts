@@ -17,6 +17,9 @@ import type { FromWorker, RunMessage, ToWorker, WireFetchMeta } from "./sandbox-
 import type { SandboxHost, SandboxRequest, SandboxResult } from "./sandbox";
 import { sandboxWorkerSource } from "./worker-source";
 
+/** What a worker reports of a run (SandboxResult without the host's duration). */
+type RunOutcome = Pick<SandboxResult, "response" | "logs" | "error" | "heapUsedBytes">;
+
 /** How long after its time limit a run may still report before its worker is terminated. */
 const WATCHDOG_GRACE_MS = 5_000;
 
@@ -24,7 +27,7 @@ interface PendingRun {
   host: SandboxHost;
   hostRun: HostRun;
   limits: ActionLimits;
-  resolve(result: { response: string | null; logs: string; error: string | null }): void;
+  resolve(result: RunOutcome): void;
 }
 
 class SandboxWorker {
@@ -53,7 +56,7 @@ class SandboxWorker {
 
   /** Registers a run; a run given to a worker that has already died ends at once with an error. */
   add(id: number, run: PendingRun): void {
-    if (this.dead) run.resolve({ response: null, logs: "", error: "sandbox worker unavailable: retry" });
+    if (this.dead) run.resolve({ response: null, logs: "", error: "sandbox worker unavailable: retry", heapUsedBytes: null });
     else this.runs.set(id, run);
   }
 
@@ -66,7 +69,7 @@ class SandboxWorker {
     if (this.dead) return;
     this.dead = true;
     void this.worker.terminate();
-    for (const [id, run] of this.runs) run.resolve({ response: null, logs: "", error: errors.get(id) ?? error });
+    for (const [id, run] of this.runs) run.resolve({ response: null, logs: "", error: errors.get(id) ?? error, heapUsedBytes: null });
     this.runs.clear();
     this.onExit(this);
   }
@@ -131,11 +134,19 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 export class SandboxPool {
   private readonly workers: SandboxWorker[] = [];
   private nextRun = 0;
+  private warmMemoryLimitMb: number | undefined;
 
   constructor(private readonly size: number) {}
 
-  /** Starts the workers now (they compile their code caches), so the first execution is not slower. */
-  async prepare(): Promise<void> {
+  /**
+   * Starts the workers now (they compile their code caches) and has them prepare isolates with
+   * `memoryLimitMb` ahead of demand, so the first executions are not slower.
+   */
+  async prepare(memoryLimitMb?: number): Promise<void> {
+    if (memoryLimitMb !== undefined && memoryLimitMb !== this.warmMemoryLimitMb) {
+      this.warmMemoryLimitMb = memoryLimitMb;
+      for (const w of this.workers) w.post({ type: "warm", memoryLimitMb });
+    }
     while (this.workers.length < this.size) this.spawn();
     await Promise.all(this.workers.map((w) => w.ready));
   }
@@ -151,6 +162,8 @@ export class SandboxPool {
       if (i >= 0) this.workers.splice(i, 1);
     });
     this.workers.push(w);
+    // A replacement worker prepares its isolates too (a worker receives messages once it is up).
+    if (this.warmMemoryLimitMb !== undefined) w.post({ type: "warm", memoryLimitMb: this.warmMemoryLimitMb });
     return w;
   }
 
@@ -175,7 +188,7 @@ export class SandboxPool {
       headers: req.headers,
       limits: req.limits,
     };
-    const outcome = await new Promise<{ response: string | null; logs: string; error: string | null }>((resolve) => {
+    const outcome = await new Promise<RunOutcome>((resolve) => {
       const watchdog = setTimeout(() => {
         // The worker did not end this run in time (its event loop is stuck): replace it.
         const overdue = limitMessage("timeoutMs", req.limits, "execution timed out");

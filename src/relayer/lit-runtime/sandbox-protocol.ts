@@ -42,6 +42,12 @@ export interface RunMessage {
   limits: ActionLimits;
 }
 
+/** Prepare isolates with this memory limit ahead of demand (start-up; later runs refill by themselves). */
+export interface WarmMessage {
+  type: "warm";
+  memoryLimitMb: number;
+}
+
 /** Stop an execution (e.g. out of credits); `reason` becomes its error. */
 export interface StopMessage {
   type: "stop";
@@ -60,7 +66,7 @@ export interface SettleMessage {
   body?: ArrayBuffer;
 }
 
-export type ToWorker = RunMessage | StopMessage | SettleMessage;
+export type ToWorker = RunMessage | WarmMessage | StopMessage | SettleMessage;
 
 // ---- worker -> relayer
 
@@ -87,6 +93,8 @@ export interface DoneMessage {
   response: string | null;
   logs: string;
   error: string | null;
+  /** The isolate's used heap when the action ended; null when the run ended by disposing it. */
+  heapUsedBytes: number | null;
 }
 
 /** The worker is ready (its code caches are compiled). */

@@ -4,38 +4,25 @@
  * (console, getRandomValues, ...) and their budgets all happen on this thread, so a hostile action
  * can at worst keep its own worker busy, never the thread that serves HTTP, the indexer and the
  * writer (http-api.md §10). Key requests and fetches are asked of the relayer, which owns the keys,
- * the index and the network.
+ * the index and the network. Each run gets a fresh isolate prepared ahead of demand
+ * (prepared-isolates.ts), used once and disposed.
  *
  * Imports only files of this folder that import nothing outside it (see worker-source.ts).
  */
-import * as fs from "fs";
-import ivm from "isolated-vm";
 import { parentPort } from "worker_threads";
-import { API, POLYFILLS } from "./bootstrap";
-import { type CompiledScripts, IsolateRun, type WorkerHost } from "./isolate-run";
+import { IsolateRun, type WorkerHost } from "./isolate-run";
+import { IsolatePool, type PreparedIsolate, compileScripts, kindFor } from "./prepared-isolates";
 import type { FromWorker, KeyOperation, RunMessage, ToWorker, WireFetchRequest } from "./sandbox-protocol";
 
 if (parentPort === null) throw new Error("sandbox-worker.ts runs as a worker thread");
 const port = parentPort;
 const post = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer);
 
-/** Compiles the bootstrap and ethers once in a throwaway isolate to get V8 code caches. */
-function compileScripts(): CompiledScripts {
-  const bootstrap = `${POLYFILLS}\n${API}`;
-  const ethers = fs.readFileSync(require.resolve("ethers-v5/dist/ethers.umd.min.js"), "utf8");
-  const iso = new ivm.Isolate({ memoryLimit: 128 });
-  try {
-    const cache = (code: string, filename: string) =>
-      (iso.compileScriptSync(code, { filename, produceCachedData: true }) as ivm.Script & {
-        cachedData?: ivm.ExternalCopy<ArrayBuffer>;
-      }).cachedData;
-    return { bootstrap, bootstrapCache: cache(bootstrap, "lit-bootstrap.js"), ethers, ethersCache: cache(ethers, "ethers.js") };
-  } finally {
-    iso.dispose();
-  }
-}
-
 const scripts = compileScripts();
+
+/** Isolates ready per kind (bare, ethers) in this worker: enough for the runs a worker usually has at once. */
+const PREPARED_PER_KIND = 4;
+const pool = new IsolatePool(scripts, PREPARED_PER_KIND);
 
 interface Pending {
   resolve(value: { value: string; body?: ArrayBuffer }): void;
@@ -43,9 +30,9 @@ interface Pending {
 }
 
 /** The executions of this worker, by id, with their host operations waiting for the relayer. */
-const runs = new Map<number, { isolate: IsolateRun; calls: Map<number, Pending> }>();
+const runs = new Map<number, { isolate?: IsolateRun; stopped?: string; calls: Map<number, Pending> }>();
 
-function start(msg: RunMessage): void {
+async function start(msg: RunMessage): Promise<void> {
   const calls = new Map<number, Pending>();
   let nextCall = 0;
   const ask = (send: (call: number) => void): Promise<{ value: string; body?: ArrayBuffer }> =>
@@ -64,28 +51,42 @@ function start(msg: RunMessage): void {
       return { value: r.value, body: r.body ?? new ArrayBuffer(0) };
     },
   };
+  const entry: { isolate?: IsolateRun; stopped?: string; calls: Map<number, Pending> } = { calls };
+  runs.set(msg.run, entry);
+  let prepared: PreparedIsolate | undefined;
   let isolate: IsolateRun;
   try {
-    isolate = new IsolateRun(msg, host, scripts);
+    prepared = await pool.take(kindFor(msg.code), msg.limits.memoryLimitMb);
+    isolate = new IsolateRun(msg, host, prepared, scripts);
   } catch (e) {
-    post({ type: "done", run: msg.run, response: null, logs: "", error: `sandbox failure: ${(e as Error).message}` });
+    prepared?.dispose();
+    runs.delete(msg.run);
+    post({ type: "done", run: msg.run, response: null, logs: "", error: `sandbox failure: ${(e as Error).message}`, heapUsedBytes: null });
     return;
   }
-  runs.set(msg.run, { isolate, calls });
-  void isolate.execute().then((outcome) => {
-    runs.delete(msg.run);
-    post({ type: "done", run: msg.run, ...outcome });
-  });
+  entry.isolate = isolate;
+  // A stop that came while the isolate was being taken ends the run before any of its code runs.
+  if (entry.stopped !== undefined) isolate.stop(entry.stopped);
+  const outcome = await isolate.execute();
+  runs.delete(msg.run);
+  post({ type: "done", run: msg.run, ...outcome });
 }
 
 port.on("message", (msg: ToWorker) => {
   switch (msg.type) {
     case "run":
-      start(msg);
+      void start(msg);
       break;
-    case "stop":
-      runs.get(msg.run)?.isolate.stop(msg.reason);
+    case "warm":
+      pool.refill(undefined, msg.memoryLimitMb);
       break;
+    case "stop": {
+      const run = runs.get(msg.run);
+      if (run === undefined) return;
+      if (run.isolate === undefined) run.stopped = msg.reason;
+      else run.isolate.stop(msg.reason);
+      break;
+    }
     case "settle": {
       const pending = runs.get(msg.run)?.calls;
       const call = pending?.get(msg.call);

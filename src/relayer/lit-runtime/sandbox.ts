@@ -1,6 +1,7 @@
 /**
  * The Lit Action sandbox (http-api.md §5): `runInSandbox` runs one action and reports its response,
- * logs and error. Each execution gets its own V8 isolate (isolate-run.ts) inside a sandbox worker
+ * logs and error. Each execution gets its own fresh V8 isolate, prepared ahead of demand
+ * (prepared-isolates.ts) and disposed after the run (isolate-run.ts), inside a sandbox worker
  * thread (sandbox-worker.ts, sandbox-pool.ts); the relayer's thread only does the key requests and
  * fetches the action asks for (`SandboxHost`), with the run's budgets, and stops them when the run
  * ends (host-run.ts). See docs/lit-action-runtime.md.
@@ -8,6 +9,7 @@
 import type { FetchRequest, FetchResult } from "./fetch-guard";
 import type { ByteBudget } from "./host-run";
 import type { ActionLimits } from "./limit-names";
+import { DEFAULT_ACTION_LIMITS } from "./limits";
 import { DEFAULT_WORKERS, SandboxPool } from "./sandbox-pool";
 import type { KeyOperation } from "./sandbox-protocol";
 
@@ -50,18 +52,20 @@ export interface SandboxResult {
   error: string | null;
   /** From the start of the run until every host operation it caused has settled. */
   durationMs: number;
+  /** The isolate's used heap when the action ended; null when the run ended by disposing it. */
+  heapUsedBytes: number | null;
 }
 
 let pool: SandboxPool | undefined;
 const sandboxPool = (): SandboxPool => (pool ??= new SandboxPool(DEFAULT_WORKERS));
 
 /**
- * Starts the sandbox workers (call at start-up so the first execution is not slower); resolves
- * when they are up, at once when they already are.
+ * Starts the sandbox workers and has them prepare isolates with `memoryLimitMb` (the node's
+ * effective memory limit) ahead of demand; call at start-up so the first executions are not
+ * slower. Resolves when the workers are up, at once when they already are.
  */
-export async function prepareSandbox(): Promise<void> {
-  const p = sandboxPool();
-  if (!p.ready) await p.prepare();
+export async function prepareSandbox(memoryLimitMb: number = DEFAULT_ACTION_LIMITS.memoryLimitMb): Promise<void> {
+  await sandboxPool().prepare(memoryLimitMb);
 }
 
 export function runInSandbox(req: SandboxRequest): Promise<SandboxResult> {

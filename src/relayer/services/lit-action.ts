@@ -192,9 +192,10 @@ export class LitActionService {
       }
     }
 
-    // The runtime is up before anything is charged (its start-up is nobody's run time).
+    // The runtime is up before anything is charged (its start-up is nobody's run time), and
+    // prepares isolates with this node's memory limit.
     try {
-      await prepareSandbox();
+      await prepareSandbox(limits.memoryLimitMb);
     } catch (e) {
       throw new ServiceError("Unavailable", "RuntimeUnavailable", `the Lit Action runtime cannot start: ${(e as Error).message}`, 5);
     }
