@@ -70,36 +70,29 @@ describe("lit runtime: isolation of warm isolates", function () {
     const LIB = kind === "ethers" ? "ethers" : 'globalThis["eth" + "ers"]';
     describe(`${kind} isolates`, () => {
       it("a global, a prototype change and a changed library left by one run are invisible to the next", async () => {
-        const a = await run(
-          asKind(
-            kind,
-            `async function main() {
-              ${LIB}.utils.keccak256 = () => "0xevil";
-              globalThis.leftover = "a"; Object.prototype.polluted = "a"; Array.prototype.map = () => "hijacked";
-              String.prototype.toString = () => "hijacked"; JSON.stringify = () => "evil";
-              return "changed";
-            }`,
-          ),
+        // Each run first reports what it finds, then changes all of it; every run must find it fresh.
+        const code = asKind(
+          kind,
+          `async function main() {
+            const found = JSON.stringify({ leftover: typeof leftover, polluted: ({}).polluted === undefined,
+              map: [1].map((x) => x + 1)[0], str: "s".toString(), hash: ${LIB}.utils.keccak256("0x") });
+            ${LIB}.utils.keccak256 = () => "0xevil";
+            globalThis.leftover = "a"; Object.prototype.polluted = "a"; Array.prototype.map = () => "hijacked";
+            String.prototype.toString = () => "hijacked"; JSON.stringify = () => "evil";
+            return found;
+          }`,
         );
-        expect(a, a.error ?? "").to.include({ response: "changed", error: null });
-        const b = await run(
-          asKind(
-            kind,
-            `async function main() {
-              const hash = ${LIB}.utils.keccak256("0x");
-              return JSON.stringify({ leftover: typeof leftover, polluted: ({}).polluted === undefined,
-                map: [1].map((x) => x + 1)[0], str: "s".toString(), hash });
-            }`,
-          ),
-        );
-        expect(b.error).to.equal(null);
-        expect(JSON.parse(b.response ?? "")).to.deep.equal({
-          leftover: "undefined",
-          polluted: true,
-          map: 2,
-          str: "s",
-          hash: "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470",
-        });
+        for (let i = 0; i < 8; i++) {
+          const r = await run(code);
+          expect(r.error, r.error ?? "").to.equal(null);
+          expect(JSON.parse(r.response ?? ""), `run ${i}`).to.deep.equal({
+            leftover: "undefined",
+            polluted: true,
+            map: 2,
+            str: "s",
+            hash: "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470",
+          });
+        }
       });
 
       it("overlapping runs each see only their own globals and prototypes", async () => {
@@ -142,6 +135,10 @@ describe("lit runtime: isolation of warm isolates", function () {
       it("a callback one run leaves pending never runs in another run's isolate", async () => {
         // Run A attaches a callback to a fetch and ends; the fetch completes while run B is under
         // way; B, which waits for that moment, must not see what A's callback would have changed.
+        for (let round = 0; round < 3; round++) await leftCallbackRound();
+      });
+
+      async function leftCallbackRound(): Promise<void> {
         const fetchStarted = deferred<void>();
         const releaseFetch = deferred<void>();
         const fetchSettled = deferred<void>();
@@ -172,26 +169,29 @@ describe("lit runtime: isolation of warm isolates", function () {
           host,
         );
         await fetchStarted.promise;
-        const b = await run(
-          asKind(
-            kind,
-            `async function main() {
-              await Lit.Actions.getPrivateKey({ pkpId: "x" });
-              return JSON.stringify([typeof early, typeof late, ({}).late === undefined]);
-            }`,
-          ),
-          {},
-          host,
+        const check = asKind(
+          kind,
+          `async function main() {
+            await Lit.Actions.getPrivateKey({ pkpId: "x" });
+            return JSON.stringify([typeof early, typeof late, ({}).late === undefined]);
+          }`,
         );
+        const b = await run(check, {}, host);
         expect((await a).response).to.equal("left a callback");
         expect(b.error).to.equal(null);
         expect(JSON.parse(b.response ?? "")).to.deep.equal(["undefined", "undefined", true]);
-      });
+        // And a run after A has ended (its fetch settled meanwhile) finds nothing of it either.
+        const c = await run(check, {}, host);
+        expect(c.error).to.equal(null);
+        expect(JSON.parse(c.response ?? "")).to.deep.equal(["undefined", "undefined", true]);
+      }
 
       it("the time limit holds from the first instruction", async () => {
-        // A top-level loop: the first instruction of the action never ends by itself.
-        const r = await run(asKind(kind, "for (;;) {}"), { timeoutMs: 300 });
+        // A top-level loop right at the start never ends by itself. The run's own timer ends it,
+        // with its logs; the worker's watchdog (which would also end it, later) loses the logs.
+        const r = await run(asKind(kind, "console.log('first'); for (;;) {}"), { timeoutMs: 300 });
         expect(r.error).to.equal("execution timed out: limit timeout_ms = 300 ms exceeded");
+        expect(r.logs).to.equal("first\n");
       });
 
       it("the run's memory limit holds from the first instruction, also for a limit the pool did not prepare", async () => {
