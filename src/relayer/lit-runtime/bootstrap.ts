@@ -241,6 +241,13 @@ export const API = String.raw`
   // ---- Lit.Actions
   function field(o, name) { return o !== null && typeof o === "object" ? o[name] : undefined; }
   function op(name, args) { return hostAsync(hostCall, name, stringify(args)); }
+  // signEcdsa's toSign: a hex string as given, bytes (array or typed array) as 0x-hex.
+  function hexOf(v) {
+    if (typeof v === "string" || v === null || typeof v !== "object" || typeof v.length !== "number") return v;
+    var out = "0x";
+    for (var i = 0; i < v.length; i++) { var b = Number(v[i]) & 255; out += (b < 16 ? "0" : "") + b.toString(16); }
+    return out;
+  }
   var Actions = freeze({
     setResponse: function (o) {
       store(o !== null && typeof o === "object" && "response" in o ? o.response : o);
@@ -250,7 +257,8 @@ export const API = String.raw`
     Decrypt: function (o) { return op("Decrypt", { pkpId: field(o, "pkpId"), ciphertext: field(o, "ciphertext") }); },
     getLitActionPrivateKey: function () { return op("getLitActionPrivateKey", {}); },
     getLitActionPublicKey: function (o) { return op("getLitActionPublicKey", { ipfsId: field(o, "ipfsId") }); },
-    getLitActionWalletAddress: function (o) { return op("getLitActionWalletAddress", { ipfsId: field(o, "ipfsId") }); }
+    getLitActionWalletAddress: function (o) { return op("getLitActionWalletAddress", { ipfsId: field(o, "ipfsId") }); },
+    signEcdsa: function (o) { return op("signEcdsa", { pkpId: field(o, "pkpId"), toSign: hexOf(field(o, "toSign")) }); }
   });
   constant("LitActions", Actions);
 

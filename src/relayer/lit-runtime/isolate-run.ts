@@ -25,6 +25,7 @@ export const KEY_OPERATIONS: ReadonlySet<string> = new Set<KeyOperation>([
   "getLitActionPrivateKey",
   "getLitActionPublicKey",
   "getLitActionWalletAddress",
+  "signEcdsa",
 ]);
 
 /** What the worker asks the relayer for. */

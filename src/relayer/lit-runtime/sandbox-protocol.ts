@@ -11,7 +11,8 @@ export type KeyOperation =
   | "Decrypt"
   | "getLitActionPrivateKey"
   | "getLitActionPublicKey"
-  | "getLitActionWalletAddress";
+  | "getLitActionWalletAddress"
+  | "signEcdsa";
 
 /** A fetch as the action asked for it. */
 export interface WireFetchRequest {

@@ -72,6 +72,7 @@ export interface LitActionServiceDeps {
 
 const ADDRESS_RE = /^(0x)?[0-9a-fA-F]{40}$/;
 const HEX_RE = /^(0x)?([0-9a-fA-F]{2})*$/;
+const DIGEST_RE = /^(0x)?[0-9a-fA-F]{64}$/;
 const WALLET_DENIED = "API key cannot use selected wallet in selected action";
 
 /** Runtime settings (RelayerConfig.litActions has the same shape) plus the stores. */
@@ -353,6 +354,13 @@ export class LitActionService {
         } catch {
           throw new Error("ciphertext: decryption failed (wrong wallet or tampered data)");
         }
+      },
+      signEcdsa: async (a) => {
+        const w = await wallet(a.pkpId);
+        if (typeof a.toSign !== "string" || !DIGEST_RE.test(a.toSign))
+          throw new Error("toSign: expected 32 bytes (0x + 64 hex, or an array of 32 bytes)");
+        const digest = `0x${a.toSign.replace(/^0x/i, "").toLowerCase()}`;
+        return new SigningKey(pkpPrivateKey(root, w.master, w.derivation)).sign(digest).serialized;
       },
       getLitActionPrivateKey: async () => litActionPrivateKey(root, cid),
       getLitActionPublicKey: async (a) => new SigningKey(litActionPrivateKey(root, actionCid(a.ipfsId))).compressedPublicKey,

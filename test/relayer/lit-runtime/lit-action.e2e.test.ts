@@ -28,6 +28,12 @@ const SIGN = `async function main({ pkpId, message }) {
   console.log("signing as", wallet.address);
   return { signature: await wallet.signMessage(message), address: wallet.address };
 }`;
+const SIGN_ECDSA = `async function main({ pkpId, message }) {
+  const digest = ethers.utils.arrayify(ethers.utils.hashMessage(message));
+  const signature = await Lit.Actions.signEcdsa({ pkpId, toSign: digest });
+  let bad; try { await Lit.Actions.signEcdsa({ pkpId, toSign: "0x1234" }); } catch (e) { bad = e.message; }
+  return { signature, bad };
+}`;
 const ENCRYPT = `async function main({ pkpId, message }) {
   const ciphertext = await Lit.Actions.Encrypt({ pkpId, message });
   const plain = await Lit.Actions.Decrypt({ pkpId, ciphertext: "0x" + ciphertext });
@@ -211,6 +217,19 @@ describe("lit actions: POST /core/v1/lit_action (real relayer and chain)", funct
     // the account wallet (AMW) signs for the master key
     const m = await ok(master, { code: SIGN, js_params: { pkpId: amw, message: "m" } });
     expect(ethers.verifyMessage("m", (m.response as { signature: string }).signature).toLowerCase()).to.equal(amw);
+  });
+
+  it("signs a digest with signEcdsa and a PKP the key may use; the key never enters the action", async () => {
+    const r = await ok(master, { code: SIGN_ECDSA, js_params: { pkpId: w1, message: "attest 43" } });
+    expect(r.has_error, String(r.response)).to.equal(false);
+    const { signature, bad } = r.response as { signature: string; bad: string };
+    expect(signature).to.match(/^0x[0-9a-f]{130}$/);
+    expect(ethers.verifyMessage("attest 43", signature).toLowerCase()).to.equal(w1);
+    expect(bad).to.equal("toSign: expected 32 bytes (0x + 64 hex, or an array of 32 bytes)");
+    // a wallet of another account is refused like getPrivateKey
+    const other = await ok(master, { code: SIGN_ECDSA, js_params: { pkpId: otherAmw, message: "m" } });
+    expect(other.has_error).to.equal(true);
+    expect(String(other.response)).to.include("API key cannot use selected wallet in selected action");
   });
 
   it("encrypts then decrypts (AES-256-GCM nonce||ciphertext||tag, lowercase hex)", async () => {

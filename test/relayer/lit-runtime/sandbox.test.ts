@@ -91,6 +91,7 @@ describe("lit actions: sandbox", function () {
         "getLitActionWalletAddress",
         "getPrivateKey",
         "setResponse",
+        "signEcdsa",
       ],
     });
   });
@@ -105,7 +106,9 @@ describe("lit actions: sandbox", function () {
       const e = await Lit.Actions.getLitActionPublicKey({ ipfsId: "Qm1" });
       const f = await Lit.Actions.getLitActionWalletAddress({ ipfsId: "Qm2" });
       let g; try { await Lit.Actions.getPrivateKey({ pkpId: "0xdenied" }); } catch (err) { g = err.message; }
-      return [a, b, c, d, e, f, g];
+      const h = await Lit.Actions.signEcdsa({ pkpId: "0xabc", toSign: [0, 1, 255] });
+      const i = await Lit.Actions.signEcdsa({ pkpId: "0xabc", toSign: "0x01" });
+      return [a, b, c, d, e, f, g, h, i];
     }`);
     expect(r.error).to.equal(null);
     expect(JSON.parse(r.response ?? "")).to.deep.equal([
@@ -116,6 +119,8 @@ describe("lit actions: sandbox", function () {
       'getLitActionPublicKey:{"ipfsId":"Qm1"}',
       'getLitActionWalletAddress:{"ipfsId":"Qm2"}',
       "API key cannot use selected wallet in selected action",
+      'signEcdsa:{"pkpId":"0xabc","toSign":"0x0001ff"}',
+      'signEcdsa:{"pkpId":"0xabc","toSign":"0x01"}',
     ]);
   });
 
