@@ -7,7 +7,11 @@
  *   time and two thirds of its heap, for a feature actions rarely use (namehash, ENS names);
  * - the secp256k1 base-point tables that ethers' browser build leaves out (every fresh isolate then
  *   recomputes them on its first signature) are put back: the precomputed table shipped with the
- *   `elliptic` package that ethers' signing-key package itself depends on.
+ *   `elliptic` package that ethers' signing-key package itself depends on;
+ * - SigningKey's public key, signDigest, recoverPublicKey (and so Wallet, signMessage,
+ *   verifyMessage, recoverAddress) and keccak256 call the worker's native versions
+ *   (native-crypto.ts) through `__lit_native`, a callback the host sets on the global object before
+ *   the bundle runs; the bundle takes it into its own scope and deletes the global.
  *
  * Each change replaces a text that must occur exactly once in the bundle; a different ethers build
  * fails here, loudly, when a worker starts (and in the tests), never silently.
@@ -38,6 +42,29 @@ const ENS_LAZY =
 const ENS_USER = "function normalize(name,emoji_filter){";
 const SECP_MISSING = "var pre;try{pre=null.crash()}catch(e){pre=undefined}";
 
+const PUBLIC_KEY_JS =
+  'var keyPair=getCurve().keyFromPrivate((0,lib$1.arrayify)(this.privateKey));(0,lib$3.defineReadOnly)(this,"publicKey","0x"+keyPair.getPublic(false,"hex"));' +
+  '(0,lib$3.defineReadOnly)(this,"compressedPublicKey","0x"+keyPair.getPublic(true,"hex"));';
+const PUBLIC_KEY_NATIVE =
+  'var keys=__litNative("publicKey",this.privateKey).split(",");(0,lib$3.defineReadOnly)(this,"publicKey","0x"+keys[0]);' +
+  '(0,lib$3.defineReadOnly)(this,"compressedPublicKey","0x"+keys[1]);';
+const SIGN_JS =
+  "var keyPair=getCurve().keyFromPrivate((0,lib$1.arrayify)(this.privateKey));var digestBytes=(0,lib$1.arrayify)(digest);" +
+  'if(digestBytes.length!==32){logger.throwArgumentError("bad digest length","digest",digest)}var signature=keyPair.sign(digestBytes,{canonical:true});';
+const SIGN_NATIVE =
+  "var digestBytes=(0,lib$1.arrayify)(digest);" +
+  'if(digestBytes.length!==32){logger.throwArgumentError("bad digest length","digest",digest)}' +
+  'var parts=__litNative("sign",this.privateKey,(0,lib$1.hexlify)(digestBytes)).split(",");' +
+  "var signature={recoveryParam:Number(parts[0]),r:{toString:function(){return parts[1]}},s:{toString:function(){return parts[2]}}};";
+const RECOVER_JS = 'return"0x"+getCurve().recoverPubKey((0,lib$1.arrayify)(digest),rs,sig.recoveryParam).encode("hex",false)}';
+const RECOVER_NATIVE =
+  'return"0x"+__litNative("recover",(0,lib$1.hexlify)((0,lib$1.arrayify)(digest)),(0,lib$1.hexlify)(rs.r),(0,lib$1.hexlify)(rs.s),String(sig.recoveryParam))}';
+const KECCAK_JS = 'function keccak256(data){return"0x"+js_sha3_1.default.keccak_256((0,lib$1.arrayify)(data))}';
+const KECCAK_NATIVE = 'function keccak256(data){return"0x"+__litNative("keccak256",(0,lib$1.hexlify)(data))}';
+/** The bundle runs inside a function that holds the native callback; `this` stays the global object. */
+const NATIVE_PROLOGUE = "(function(__litNative){\n";
+const NATIVE_EPILOGUE = "\n}).call(globalThis,globalThis.__lit_native);delete globalThis.__lit_native;\n";
+
 /** elliptic's precomputed secp256k1 table, from the elliptic that ethers' signing-key depends on. */
 function secp256k1Table(): unknown {
   const ethersDir = path.dirname(require.resolve("ethers-v5/package.json"));
@@ -52,5 +79,9 @@ export function ethersBundle(): string {
   source = replaceOnce(source, ENS_EAGER, ENS_LAZY, "lazy ENS tables");
   source = replaceOnce(source, ENS_USER, `${ENS_USER}ensTables();`, "lazy ENS tables (first use)");
   source = replaceOnce(source, SECP_MISSING, `var pre=${JSON.stringify(secp256k1Table())};`, "the secp256k1 table");
-  return source;
+  source = replaceOnce(source, PUBLIC_KEY_JS, PUBLIC_KEY_NATIVE, "native public keys");
+  source = replaceOnce(source, SIGN_JS, SIGN_NATIVE, "native signatures");
+  source = replaceOnce(source, RECOVER_JS, RECOVER_NATIVE, "native recovery");
+  source = replaceOnce(source, KECCAK_JS, KECCAK_NATIVE, "native keccak256");
+  return NATIVE_PROLOGUE + source + NATIVE_EPILOGUE;
 }

@@ -13,7 +13,7 @@ import { randomBytes } from "crypto";
 import ivm from "isolated-vm";
 import { type ActionLimits, limitMessage } from "./limit-names";
 import { LimitBreach, RunBudget, breach } from "./run-budget";
-import type { CompiledScripts, PreparedIsolate } from "./prepared-isolates";
+import { type CompiledScripts, type PreparedIsolate, nativeCallback } from "./prepared-isolates";
 import type { KeyOperation, RunMessage, WireFetchRequest } from "./sandbox-protocol";
 
 export type { CompiledScripts } from "./prepared-isolates";
@@ -186,6 +186,7 @@ export class IsolateRun {
       this.callback(() => {
         if (this.ethersLoaded) throw new Error("ethers is already loaded");
         this.ethersLoaded = true;
+        global.setSync("__lit_native", nativeCallback());
         const script = this.isolate.compileScriptSync(this.scripts.ethers, {
           filename: "ethers.js",
           cachedData: this.scripts.ethersCache,

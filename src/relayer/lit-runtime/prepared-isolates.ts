@@ -17,6 +17,7 @@
 import ivm from "isolated-vm";
 import { API, POLYFILLS } from "./bootstrap";
 import { ethersBundle } from "./ethers-bundle";
+import { nativeCrypto } from "./native-crypto";
 
 /** The scripts every isolate runs, compiled once per worker (V8 code caches). */
 export interface CompiledScripts {
@@ -24,6 +25,11 @@ export interface CompiledScripts {
   bootstrapCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
   ethers: string;
   ethersCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
+}
+
+/** The callback the ethers bundle takes as `__lit_native` (native-crypto.ts). */
+export function nativeCallback(): ivm.Callback {
+  return new ivm.Callback(nativeCrypto);
 }
 
 /** Compiles the bootstrap and ethers once in a throwaway isolate to get V8 code caches. */
@@ -80,6 +86,7 @@ export class PreparedIsolate {
       });
       await bootstrap.run(context, { release: true });
       if (kind === "ethers") {
+        await context.global.set("__lit_native", nativeCallback());
         const ethers = await isolate.compileScript(scripts.ethers, { filename: "ethers.js", cachedData: scripts.ethersCache });
         await ethers.run(context, { release: true });
       }
