@@ -300,9 +300,15 @@ async function main(): Promise<void> {
       "  checked against the index, and the usage row queued (written behind the reply in 200 ms batches).",
       "- Isolate heap: V8's used heap of the execution's isolate when the action ended (the prepared bootstrap,",
       "  the ethers bundle when loaded, and what the action allocated).",
+      "- Every execution uses up one prepared isolate, so the throughput of actions that name `ethers` is bound by",
+      "  the bundle's start-up in a fresh isolate, whatever the pool size: about 30 ms of CPU after the changes of",
+      "  ethers-bundle.ts (measured at a load average near 20, which inflates it), i.e. about 65 per second on 2 cores",
+      "  at that cost. The pool takes the start-up off the latency path only while preparation keeps up with demand.",
       "- Before (bench/results/actions.md of 2026-11-23, a fresh isolate created per execution and ethers loaded",
       "  in it on first use): hello world 2.63 ms p50 / 9.29 ms p99 / 318 per s on the full path; an action signing",
-      "  with an ethers v5 Wallet 209.99 ms p50 / 322.67 ms p99 (throughput not measured).",
+      "  with an ethers v5 Wallet 209.99 ms p50 / 322.67 ms p99 (throughput not measured). That run's load is not",
+      "  known, so compare ratios to hello world in the same run: the ethers Wallet signing was 80 x hello world then,",
+      `  ${(full.find((r) => r.c.name === "wallet")?.stats.p50 ?? NaN) / base("http").stats.p50 > 0 ? ((full.find((r) => r.c.name === "wallet")?.stats.p50 ?? NaN) / base("http").stats.p50).toFixed(1) : "-"} x in this run (full path).`,
       "",
     ].join("\n");
     console.log(report);
