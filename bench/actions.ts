@@ -22,9 +22,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { DEFAULT_ACTION_LIMITS } from "../src/relayer/actions/limits";
-import { runInSandbox, type SandboxHost } from "../src/relayer/actions/sandbox";
-import { BUSY_LOOPS, type EventLoopDelay, HOSTILE_ACTIONS, eventLoopDelayDuring } from "../test/relayer/actions/hostile-actions";
+import { DEFAULT_ACTION_LIMITS } from "../src/relayer/lit-runtime/limits";
+import { runInSandbox, type SandboxHost } from "../src/relayer/lit-runtime/sandbox";
+import { BUSY_LOOPS, type EventLoopDelay, HOSTILE_ACTIONS, eventLoopDelayDuring } from "../test/relayer/lit-runtime/hostile-actions";
 import { startHarness } from "../test/relayer/e2e/relayer-harness";
 
 const N = Number(process.env.BENCH_N ?? 1000);

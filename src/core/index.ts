@@ -5,3 +5,4 @@ export * from "./keys";
 export * from "./cid";
 export * from "./text";
 export type * from "./api-types";
+export * from "./lit-action-limits";

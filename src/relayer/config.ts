@@ -57,7 +57,7 @@
  *   STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY   required with BILLING_PROVIDER=stripe
  *   STRIPE_API_BASE                 Stripe API base URL (https://api.stripe.com; a stub or stripe-mock in tests)
  */
-import { type ActionLimits, limitBounds } from "./actions/limits";
+import { type ActionLimits, limitBounds } from "./lit-runtime/limits";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";

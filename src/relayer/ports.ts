@@ -513,4 +513,14 @@ export interface DevIntentStore {
   byIdempotencyKey(key: string): Promise<DevIntentRow | undefined>;
   byId(id: string): Promise<DevIntentRow | undefined>;
   insert(row: DevIntentRow & { idempotencyKey: string | null; createdAtMs: number }): Promise<void>;
+
+/** Where code submitted for hashing is kept so that lit_action can later run it by CID. */
+export interface CodeStore {
+  /**
+   * Keeps `code` (whose CID is `cid`). With `owner` (an account's master hash) it is kept for that
+   * account and counts against the account's quota (CodeQuotaExceededError above when it would
+   * exceed it); without, it goes at most into a bounded, expiring cache
+   * (docs/relayer-untrusted-input.md, "Lit Action code storage").
+   */
+  put(cid: string, code: string, owner?: Hex32): Promise<void>;
 }

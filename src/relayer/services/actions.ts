@@ -3,22 +3,13 @@
  * list (all, or one group's list), and the CID of Lit Action code (http-api.md §7).
  */
 import { litActionCid } from "../../core";
-import { type ActionRow, CodeQuotaExceededError, type Hex32, type IndexReader } from "../ports";
+import { type ActionRow, CodeQuotaExceededError, type CodeStore, type Hex32, type IndexReader } from "../ports";
 import { type Caller, requireGroup, requireMasterWrite } from "./access";
 import { ServiceError, notFound } from "./errors";
 import type { Submitter, WriteOptions } from "./submit";
 import * as v from "./values";
 
-/** Where code submitted for hashing is kept so that lit_action can later run it by CID. */
-export interface CodeStore {
-  /**
-   * Keeps `code` (whose CID is `cid`). With `owner` (an account's master hash) it is kept for that
-   * account and counts against the account's quota (CodeQuotaExceededError of ../ports when it
-   * would exceed it); without, it goes at most into a bounded, expiring cache
-   * (docs/relayer-untrusted-input.md, "Lit Action code storage").
-   */
-  put(cid: string, code: string, owner?: Hex32): Promise<void>;
-}
+export type { CodeStore };
 
 /** The 409 for code that does not fit in the account's code quota. */
 export function codeQuotaExceeded(e: CodeQuotaExceededError): ServiceError {

@@ -5,7 +5,7 @@
  */
 import type { RelayerConfig } from "../config";
 import type { IndexReader, ReplayStore, SignatureChecker, Writer } from "../ports";
-import { clientConfigOverrides } from "../actions/limits";
+import { clientConfigOverrides } from "../lit-runtime/limits";
 import { AccessControl } from "./access";
 import { AccountService } from "./accounts";
 import { BillingService } from "./billing";

@@ -11,9 +11,9 @@ import type { BillingService } from "./billing";
 import { createCipheriv, createDecipheriv, randomBytes } from "crypto";
 import { SigningKey, computeAddress, keccak256, toUtf8Bytes } from "ethers";
 import { litActionCid, litActionPrivateKey, pkpAddress, pkpAesKey, pkpPrivateKey } from "../../core";
-import { type ContentStore, GatewayCodeStore, MemoryCodeStore } from "../actions/code-store";
-import { type FetchRequest, type FetchResult, guardedFetch } from "../actions/fetch-guard";
-import { type ActionLimits, LIMIT_NAMES, effectiveLimits } from "../actions/limits";
+import { type ContentStore, GatewayCodeStore, MemoryCodeStore } from "../lit-runtime/code-store";
+import { type FetchRequest, type FetchResult, guardedFetch } from "../lit-runtime/fetch-guard";
+import { type ActionLimits, LIMIT_NAMES, effectiveLimits } from "../lit-runtime/limits";
 import {
   type HostFetchOptions,
   type KeyOperation,
@@ -21,8 +21,8 @@ import {
   runInSandbox,
   type SandboxHost,
   type SandboxResult,
-} from "../actions/sandbox";
-import { MemoryUsageRecorder, type UsageRecorder } from "../actions/usage";
+} from "../lit-runtime/sandbox";
+import { MemoryUsageRecorder, type UsageRecorder } from "../lit-runtime/usage";
 import { CodeQuotaExceededError, type IndexReader } from "../ports";
 import type { Caller } from "./access";
 import type { CodeStore } from "./actions";

@@ -33,21 +33,8 @@ export interface NodeChainConfig {
 import type { LitActionClientConfig } from "../../core/api-types";
 export type { LitActionClientConfig };
 
-export const LIT_ACTION_DEFAULTS: Readonly<LitActionClientConfig> = Object.freeze({
-  timeout_ms: 900_000,
-  async_timeout_ms: 900_000,
-  memory_limit_mb: 64,
-  max_code_length: 16 * 1024 * 1024,
-  max_response_length: 102_400,
-  max_console_log_length: 102_400,
-  max_fetch_count: 50,
-  max_get_keys_count: 10,
-  max_retries: 3,
-  client_timeout_ms_buffer: 5_000,
-});
-
-/** isolated-vm's smallest heap limit: a lower memory_limit_mb could not run any action. */
-export const MIN_MEMORY_LIMIT_MB = 8;
+import { LIT_ACTION_DEFAULTS, MIN_MEMORY_LIMIT_MB } from "../../core/lit-action-limits";
+export { LIT_ACTION_DEFAULTS, MIN_MEMORY_LIMIT_MB };
 
 /**
  * The values a Lit Action limit may take, on-chain or in the environment: an integer with

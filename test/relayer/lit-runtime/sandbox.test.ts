@@ -8,8 +8,8 @@
  * end by themselves, and limits are counted by the sandbox, not timed.
  */
 import { expect } from "chai";
-import { DEFAULT_ACTION_LIMITS, type ActionLimits } from "../../../src/relayer/actions/limits";
-import { runInSandbox, type SandboxHost, type SandboxResult } from "../../../src/relayer/actions/sandbox";
+import { DEFAULT_ACTION_LIMITS, type ActionLimits } from "../../../src/relayer/lit-runtime/limits";
+import { runInSandbox, type SandboxHost, type SandboxResult } from "../../../src/relayer/lit-runtime/sandbox";
 
 const calls: { op: string; args: unknown }[] = [];
 const host: SandboxHost = {

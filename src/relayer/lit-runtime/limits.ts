@@ -5,7 +5,8 @@
  * setting wins over the chain (it is the operator's explicit choice for this node, e.g. a short
  * test timeout), and get_lit_action_client_config reports it.
  */
-import { LIT_ACTION_DEFAULTS, MIN_MEMORY_LIMIT_MB, type LitActionClientConfig } from "../services/node-info";
+import type { LitActionClientConfig } from "../../core/api-types";
+import { LIT_ACTION_DEFAULTS, MIN_MEMORY_LIMIT_MB } from "../../core/lit-action-limits";
 import type { ActionLimits } from "./limit-names";
 
 export { type ActionLimits, LIMIT_NAMES, limitMessage } from "./limit-names";

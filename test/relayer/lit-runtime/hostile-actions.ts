@@ -1,10 +1,10 @@
 /**
  * Hostile Lit Actions and the measurement of the relayer's event-loop delay while they run: shared
- * by test/relayer/actions/event-loop.test.ts and bench/actions.ts.
+ * by test/relayer/lit-runtime/event-loop.test.ts and bench/actions.ts.
  */
 import { monitorEventLoopDelay } from "perf_hooks";
-import { DEFAULT_ACTION_LIMITS } from "../../../src/relayer/actions/limits";
-import { runInSandbox, type SandboxHost } from "../../../src/relayer/actions/sandbox";
+import { DEFAULT_ACTION_LIMITS } from "../../../src/relayer/lit-runtime/limits";
+import { runInSandbox, type SandboxHost } from "../../../src/relayer/lit-runtime/sandbox";
 
 const host: SandboxHost = {
   keyOperation: async () => "",

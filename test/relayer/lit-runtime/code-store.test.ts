@@ -14,9 +14,9 @@ import {
   GatewayCodeStore,
   MemoryCodeStore,
   SqlCodeStore,
-} from "../../../src/relayer/actions/code-store";
-import { DEFAULT_ACTION_LIMITS, effectiveLimits } from "../../../src/relayer/actions/limits";
-import { SqlUsageRecorder } from "../../../src/relayer/actions/usage";
+} from "../../../src/relayer/lit-runtime/code-store";
+import { DEFAULT_ACTION_LIMITS, effectiveLimits } from "../../../src/relayer/lit-runtime/limits";
+import { SqlUsageRecorder } from "../../../src/relayer/lit-runtime/usage";
 import { ConfigError, loadConfig } from "../../../src/relayer/config";
 import { LIT_ACTION_DEFAULTS } from "../../../src/relayer/services/node-info";
 import { openStore, type Store } from "../../../src/relayer/store";

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import * as http from "http";
 import type { AddressInfo } from "net";
-import { blockedReason, FetchBlockedError, guardedFetch } from "../../../src/relayer/actions/fetch-guard";
+import { blockedReason, FetchBlockedError, guardedFetch } from "../../../src/relayer/lit-runtime/fetch-guard";
 
 describe("lit actions: fetch SSRF guard", function () {
   this.timeout(30_000);

@@ -8,7 +8,7 @@
  * - an optional IPFS gateway (`LIT_ACTION_IPFS_GATEWAY_URL`) is asked for CIDs the store lacks.
  */
 import { litActionCid } from "../../core";
-import type { CodeStore } from "../services/actions";
+import type { CodeStore } from "../ports";
 import type { Migration, Queryable } from "../store";
 
 /** A CodeStore that can also read code back by CID. */

@@ -7,7 +7,7 @@
  * printed by `npm run bench:actions`.
  */
 import { expect } from "chai";
-import { prepareSandbox } from "../../../src/relayer/actions/sandbox";
+import { prepareSandbox } from "../../../src/relayer/lit-runtime/sandbox";
 import { BUSY_LOOPS, HOSTILE_ACTIONS, eventLoopDelayDuring } from "./hostile-actions";
 
 describe("lit actions: the host event loop under hostile actions", function () {
