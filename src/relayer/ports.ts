@@ -513,6 +513,7 @@ export interface DevIntentStore {
   byIdempotencyKey(key: string): Promise<DevIntentRow | undefined>;
   byId(id: string): Promise<DevIntentRow | undefined>;
   insert(row: DevIntentRow & { idempotencyKey: string | null; createdAtMs: number }): Promise<void>;
+}
 
 /** Where code submitted for hashing is kept so that lit_action can later run it by CID. */
 export interface CodeStore {
