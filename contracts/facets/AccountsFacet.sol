@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {LibAccountConfig} from "../libraries/LibAccountConfig.sol";
 import {LibAccess} from "../libraries/LibAccess.sol";
-import {LibUsageKeys} from "../libraries/LibUsageKeys.sol";
-import {IAccountConfigErrors} from "../interfaces/IAccountConfigErrors.sol";
-import {IAccountConfigEvents} from "../interfaces/IAccountConfigEvents.sol";
-import {IAccountConfigTypes} from "../interfaces/IAccountConfigTypes.sol";
+import {LibAccounts} from "../libraries/LibAccounts.sol";
+import {IAccounts} from "../interfaces/IAccounts.sol";
 
-/// @title Accounts and wallet aliases: create, convert to ChainSecured, transfer, reclaim an alias
+/// @title Accounts and wallet aliases: create, convert to ChainSecured, transfer, reclaim an alias;
+///        the account views
 /// @notice An unmanaged account binds its admin's alias keccak256(abi.encodePacked(admin)) and
 ///         records the wallet its master hash belongs to (Account.masterWallet): the master hash
-///         executes only while that wallet is the admin (LibAccess.masterHoldsAuthority).
-contract AccountsFacet is IAccountConfigErrors, IAccountConfigEvents {
+///         executes only while that wallet is the admin (LibAccess.masterHoldsAuthority). The
+///         shared steps (create, bind an alias, release a squat) are in LibAccounts.
+contract AccountsFacet is IAccounts {
+    using EnumerableSet for EnumerableSet.UintSet;
+    using EnumerableSet for EnumerableSet.AddressSet;
+
+    // ------------------------------------------------------------------ writes
+
     /// @notice Create an account. Api payers and the owner may create either kind; anyone else only
     ///         an unmanaged account whose hash is keccak256(abi.encodePacked(msg.sender)) and whose
     ///         admin is msg.sender. An unmanaged account also binds its admin alias.
@@ -31,8 +37,8 @@ contract AccountsFacet is IAccountConfigErrors, IAccountConfigEvents {
         bool ownAccount = !managed && adminWalletAddress == msg.sender && apiKeyHash == LibAccess.aliasOf(msg.sender);
         if (!ownAccount && !LibAccess.isApiPayerOrOwner(msg.sender)) revert OnlyApiPayerOrOwner(msg.sender);
         // A wallet creating its own account takes its alias back from a usage key squatting it.
-        if (ownAccount) _releaseSquat(apiKeyHash, msg.sender);
-        _createAccount(apiKeyHash, managed, accountName, accountDescription, adminWalletAddress);
+        if (ownAccount) LibAccounts.releaseSquat(apiKeyHash, msg.sender);
+        LibAccounts.create(apiKeyHash, managed, accountName, accountDescription, adminWalletAddress);
     }
 
     /// @notice Create an unmanaged (ChainSecured) account administered by msg.sender, whose master
@@ -42,8 +48,8 @@ contract AccountsFacet is IAccountConfigErrors, IAccountConfigEvents {
     /// @param accountDescription at most 1024 bytes
     function newChainSecuredAccount(string calldata accountName, string calldata accountDescription) external {
         uint256 aliasHash = LibAccess.aliasOf(msg.sender);
-        _releaseSquat(aliasHash, msg.sender);
-        _createAccount(aliasHash, false, accountName, accountDescription, msg.sender);
+        LibAccounts.releaseSquat(aliasHash, msg.sender);
+        LibAccounts.create(aliasHash, false, accountName, accountDescription, msg.sender);
     }
 
     /// @notice Reclaim msg.sender's alias keccak256(abi.encodePacked(msg.sender)) from a usage key
@@ -54,15 +60,15 @@ contract AccountsFacet is IAccountConfigErrors, IAccountConfigEvents {
     function reclaimAddressAlias() external {
         uint256 aliasHash = LibAccess.aliasOf(msg.sender);
         LibAccountConfig.Binding storage binding = LibAccountConfig.layout().bindings[aliasHash];
-        IAccountConfigTypes.HashKind kind = binding.kind;
-        if (kind == IAccountConfigTypes.HashKind.Master || kind == IAccountConfigTypes.HashKind.AdminAlias) {
+        HashKind kind = binding.kind;
+        if (kind == HashKind.Master || kind == HashKind.AdminAlias) {
             revert AccountAlreadyExists(aliasHash);
         }
-        uint256 previous = _releaseSquat(aliasHash, msg.sender);
+        uint256 previous = LibAccounts.releaseSquat(aliasHash, msg.sender);
         if (previous == 0) {
             // nothing bound (or already reclaimed): reserve the hash for the wallet
             binding.master = 0;
-            binding.kind = IAccountConfigTypes.HashKind.RemovedUsageKey;
+            binding.kind = HashKind.RemovedUsageKey;
             emit AddressAliasReclaimed(aliasHash, msg.sender, 0);
         }
     }
@@ -74,16 +80,16 @@ contract AccountsFacet is IAccountConfigErrors, IAccountConfigEvents {
     function convertToChainSecuredAccount(uint256 apiKeyHash, address newAdminWalletAddress) external {
         LibAccess.enforceApiPayerOrOwner();
         LibAccess.requireNonZeroAddress(newAdminWalletAddress, "newAdminWalletAddress");
-        (uint256 master, IAccountConfigTypes.HashKind kind) = LibAccess.resolve(apiKeyHash);
+        (uint256 master, HashKind kind) = LibAccess.resolve(apiKeyHash);
         if (master == 0) revert AccountDoesNotExist(apiKeyHash);
-        if (kind != IAccountConfigTypes.HashKind.Master) revert NotMasterAccount(apiKeyHash);
+        if (kind != HashKind.Master) revert NotMasterAccount(apiKeyHash);
         LibAccountConfig.Account storage account = LibAccountConfig.layout().accounts[master];
         if (!account.managed) revert InvalidRequest("account is already ChainSecured");
         account.managed = false;
         account.admin = newAdminWalletAddress;
-        _bindAdminAlias(master, newAdminWalletAddress, true);
+        LibAccounts.bindAdminAlias(master, newAdminWalletAddress, true);
         emit AccountConvertedToChainSecured(master, newAdminWalletAddress);
-        _setMasterWallet(account, master, newAdminWalletAddress);
+        LibAccounts.setMasterWallet(account, master, newAdminWalletAddress);
     }
 
     /// @notice Hand an unmanaged account to a new admin wallet. Only the current admin may call.
@@ -102,75 +108,77 @@ contract AccountsFacet is IAccountConfigErrors, IAccountConfigEvents {
         if (newAdminWalletAddress == previous) revert InvalidRequest("newAdminWalletAddress: already the admin");
         account.admin = newAdminWalletAddress;
         // The creator of a self-service account owns the master hash itself: it is bound too.
-        _bindAdminAlias(master, newAdminWalletAddress, false);
+        LibAccounts.bindAdminAlias(master, newAdminWalletAddress, false);
         emit ChainSecuredAccountOwnershipTransferred(master, previous, newAdminWalletAddress);
     }
 
-    // ------------------------------------------------------------------ internals
+    // ------------------------------------------------------------------ views
 
-    function _createAccount(
-        uint256 hash,
-        bool managed,
-        string calldata name,
-        string calldata description,
-        address admin
-    ) private {
-        LibAccess.requireNonZero(hash, "apiKeyHash");
-        LibAccess.requireNonZeroAddress(admin, "adminWalletAddress");
-        LibAccess.requireMetadata(bytes(name).length, bytes(description).length);
-        LibAccountConfig.Layout storage s = LibAccountConfig.layout();
-        if (!LibAccess.isFreeForAccount(s.bindings[hash])) revert AccountAlreadyExists(hash);
-        s.bindings[hash] = LibAccountConfig.Binding(hash, IAccountConfigTypes.HashKind.Master);
-        LibAccountConfig.Account storage account = s.accounts[hash];
-        account.exists = true;
-        account.managed = managed;
-        account.admin = admin;
-        account.name = name;
-        account.description = description;
-        s.accountHashes.push(hash);
-        emit AccountCreated(hash, admin, managed);
-        emit AccountMetadataSet(hash, name, description);
-        if (!managed) {
-            _bindAdminAlias(hash, admin, true);
-            _setMasterWallet(account, hash, admin);
-        }
+    /// @notice Number of accounts ever created.
+    function accountCount() external view returns (uint256) {
+        return LibAccountConfig.layout().accountHashes.length;
     }
 
-    /// @dev The master hash of `account` belongs to `wallet` (see LibAccess.masterHoldsAuthority).
-    function _setMasterWallet(LibAccountConfig.Account storage account, uint256 master, address wallet) private {
-        account.masterWallet = wallet;
-        emit MasterWalletSet(master, wallet);
+    /// @notice The master hash of the `index`-th account created (zero-based).
+    /// @param index below accountCount()
+    function indexToAccountHashAt(uint256 index) external view returns (uint256) {
+        uint256[] storage hashes = LibAccountConfig.layout().accountHashes;
+        if (index >= hashes.length) revert InvalidRequest("index: out of range");
+        return hashes[index];
     }
 
-    /// @dev If `aliasHash` (the alias of `wallet`, which is msg.sender) is bound as a usage key of some
-    ///      account, or is a removed usage key's tombstone, free it for the wallet: remove the key,
-    ///      leave a reclaimed tombstone (master 0) and emit AddressAliasReclaimed. Returns the account
-    ///      that held it, or 0 when nothing was released.
-    function _releaseSquat(uint256 aliasHash, address wallet) private returns (uint256 previous) {
-        LibAccountConfig.Binding storage binding = LibAccountConfig.layout().bindings[aliasHash];
-        IAccountConfigTypes.HashKind kind = binding.kind;
-        previous = binding.master;
-        if (kind == IAccountConfigTypes.HashKind.UsageKey) {
-            LibUsageKeys.remove(previous, aliasHash);
-        } else if (kind != IAccountConfigTypes.HashKind.RemovedUsageKey || previous == 0) {
-            return 0;
-        }
-        binding.master = 0;
-        emit AddressAliasReclaimed(aliasHash, wallet, previous);
+    /// @notice Whether `apiKeyHash` resolves to an account (master, admin alias, or a usage key that
+    ///         is not removed) AND the caller (msg.sender) may write to that account: an api payer
+    ///         (or the diamond owner) for an API-mode account, its current admin wallet for a
+    ///         ChainSecured one. Answers for the caller as the hosted contract does; plain existence
+    ///         is accountExists.
+    /// @param apiKeyHash any hash
+    function accountExistsAndIsMutable(uint256 apiKeyHash) external view returns (bool) {
+        (uint256 master, ) = LibAccess.resolve(apiKeyHash);
+        if (master == 0) return false;
+        LibAccountConfig.Account storage account = LibAccountConfig.layout().accounts[master];
+        return account.managed ? LibAccess.isApiPayerOrOwner(msg.sender) : msg.sender == account.admin;
     }
 
-    /// @dev Bind keccak(admin) -> master; revert AccountAlreadyExists if that hash is bound. When
-    ///      `masterIsAlias` is true and the alias is the master hash itself, there is nothing to bind.
-    function _bindAdminAlias(uint256 master, address admin, bool masterIsAlias) private {
-        uint256 aliasHash = LibAccess.aliasOf(admin);
-        if (aliasHash == master && masterIsAlias) {
-            LibAccountConfig.layout().accounts[master].masterIsAdminAlias = true;
-            return;
-        }
-        LibAccountConfig.Binding storage binding = LibAccountConfig.layout().bindings[aliasHash];
-        if (!LibAccess.isFreeForAccount(binding)) revert AccountAlreadyExists(aliasHash);
-        binding.master = master;
-        binding.kind = IAccountConfigTypes.HashKind.AdminAlias;
-        emit AdminAliasBound(master, aliasHash, admin);
+    /// @notice Whether `apiKeyHash` resolves to an account (master, admin alias, or a usage key that
+    ///         is not removed), in either mode, whoever asks.
+    /// @param apiKeyHash any hash
+    function accountExists(uint256 apiKeyHash) external view returns (bool) {
+        (uint256 master, ) = LibAccess.resolve(apiKeyHash);
+        return master != 0;
+    }
+
+    /// @notice The account's wallet (API mode) or admin wallet (ChainSecured).
+    /// @param apiKeyHash any hash of the account
+    function getAccountWalletAddress(uint256 apiKeyHash) external view returns (address) {
+        return LibAccountConfig.layout().accounts[LibAccess.requireAccount(apiKeyHash)].admin;
+    }
+
+    /// @notice A snapshot of the account `apiKeyHash` resolves to.
+    /// @param apiKeyHash any hash of the account
+    function getAccount(uint256 apiKeyHash) external view returns (AccountInfo memory info) {
+        uint256 master = LibAccess.requireAccount(apiKeyHash);
+        LibAccountConfig.Account storage a = LibAccountConfig.layout().accounts[master];
+        info = AccountInfo(
+            master,
+            a.managed,
+            a.admin,
+            a.name,
+            a.description,
+            a.groups.length(),
+            a.actions.length(),
+            a.wallets.length(),
+            a.usageKeys.length(),
+            a.masterIsAdminAlias,
+            a.masterWallet
+        );
+    }
+
+    /// @notice What `apiKeyHash` is bound to: its master (0 if none) and the kind of binding.
+    /// @param apiKeyHash any hash
+    function resolveApiKeyHash(uint256 apiKeyHash) external view returns (uint256 master, HashKind kind) {
+        LibAccountConfig.Binding storage b = LibAccountConfig.layout().bindings[apiKeyHash];
+        kind = b.kind;
+        master = kind == HashKind.None || kind == HashKind.RemovedUsageKey ? 0 : b.master;
     }
 }

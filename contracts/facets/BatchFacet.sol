@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {IAccountConfigErrors} from "../interfaces/IAccountConfigErrors.sol";
-import {IAccountConfigEvents} from "../interfaces/IAccountConfigEvents.sol";
+import {IBatch} from "../interfaces/IBatch.sol";
 
 /// @title Batches: several diamond calls in one transaction, each with its own outcome
 /// @notice Lets a writer (e.g. an api payer relaying many independent writes) pay the transaction
 ///         overhead once. The calls are not atomic: each one succeeds or fails by itself.
 /// @dev No storage of its own. Every call goes back through the diamond's fallback by delegatecall,
 ///      so it runs in the diamond's storage with msg.sender (and msg.value, always 0 here) unchanged.
-contract BatchFacet is IAccountConfigErrors, IAccountConfigEvents {
+contract BatchFacet is IBatch {
     /// @notice Run diamond calls in order, each with its own outcome. Non-atomic: a failing call is
     ///         rolled back alone (its state changes and events disappear) and the later calls still
     ///         run. After each call, BatchCallResult(i, success, revertData) is emitted, so in the

@@ -5,14 +5,12 @@ import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet
 import {LibAccountConfig} from "../libraries/LibAccountConfig.sol";
 import {LibAccess} from "../libraries/LibAccess.sol";
 import {LibDiamond} from "../libraries/LibDiamond.sol";
-import {IAccountConfigErrors} from "../interfaces/IAccountConfigErrors.sol";
-import {IAccountConfigEvents} from "../interfaces/IAccountConfigEvents.sol";
-import {IAccountConfigTypes} from "../interfaces/IAccountConfigTypes.sol";
+import {IBilling} from "../interfaces/IBilling.sol";
 
 /// @title Pricing and on-chain balances
 /// @notice Balances are kept per account (master hash; an admin alias credits its master) and per
 ///         usage key (its own balance, as set by setUsageApiKey).
-contract BillingFacet is IAccountConfigErrors, IAccountConfigEvents {
+contract BillingFacet is IBilling {
     using EnumerableSet for EnumerableSet.UintSet;
 
     /// @notice Set the pricing operator. Owner only.
@@ -102,8 +100,8 @@ contract BillingFacet is IAccountConfigErrors, IAccountConfigEvents {
     }
 
     function _balanceKey(uint256 hash) private view returns (uint256) {
-        (uint256 master, IAccountConfigTypes.HashKind kind) = LibAccess.resolve(hash);
+        (uint256 master, HashKind kind) = LibAccess.resolve(hash);
         if (master == 0) revert AccountDoesNotExist(hash);
-        return kind == IAccountConfigTypes.HashKind.UsageKey ? hash : master;
+        return kind == HashKind.UsageKey ? hash : master;
     }
 }

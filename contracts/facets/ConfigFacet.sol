@@ -5,12 +5,10 @@ import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet
 import {LibAccountConfig} from "../libraries/LibAccountConfig.sol";
 import {LibAccess} from "../libraries/LibAccess.sol";
 import {LibDiamond} from "../libraries/LibDiamond.sol";
-import {IAccountConfigErrors} from "../interfaces/IAccountConfigErrors.sol";
-import {IAccountConfigEvents} from "../interfaces/IAccountConfigEvents.sol";
-import {IAccountConfigTypes} from "../interfaces/IAccountConfigTypes.sol";
+import {IConfig} from "../interfaces/IConfig.sol";
 
 /// @title Operational configuration: api payers, operators, payer pool sizing, node configuration
-contract ConfigFacet is IAccountConfigErrors, IAccountConfigEvents, IAccountConfigTypes {
+contract ConfigFacet is IConfig {
     using EnumerableSet for EnumerableSet.AddressSet;
     using EnumerableSet for EnumerableSet.StringSet;
 

@@ -5,15 +5,20 @@ import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet
 import {LibAccountConfig} from "../libraries/LibAccountConfig.sol";
 import {LibAccess} from "../libraries/LibAccess.sol";
 import {LibGroups} from "../libraries/LibGroups.sol";
-import {IAccountConfigErrors} from "../interfaces/IAccountConfigErrors.sol";
-import {IAccountConfigEvents} from "../interfaces/IAccountConfigEvents.sol";
+import {LibPaging} from "../libraries/LibPaging.sol";
+import {IGroups} from "../interfaces/IGroups.sol";
 
-/// @title Groups: create, update, remove, and their action and wallet lists
+/// @title Groups: create, update, remove, their action and wallet lists, and the group views
 /// @notice Group ids come from one counter shared by all accounts (1, 2, 3, ...; never reused).
 ///         In a group's lists, cid hash 0 means "every action registered to the account" and
-///         address(0) means "every wallet registered to the account".
-contract GroupsFacet is IAccountConfigErrors, IAccountConfigEvents {
+///         address(0) means "every wallet registered to the account". Views accept any hash that
+///         resolves to the account; a group's action and wallet pages are ActionsFacet's
+///         listActionsInGroup and WalletsFacet's listWalletsInGroup.
+contract GroupsFacet is IGroups {
     using EnumerableSet for EnumerableSet.UintSet;
+    using EnumerableSet for EnumerableSet.AddressSet;
+
+    // ------------------------------------------------------------------ writes
 
     /// @notice Create a group. Master key, or a usage key with createGroups.
     /// @param apiKeyHash the caller's hash
@@ -139,6 +144,43 @@ contract GroupsFacet is IAccountConfigErrors, IAccountConfigEvents {
         (uint256 master, ) = _authorizeGroupWrite(apiKeyHash, groupId, LibAccountConfig.PERM_REMOVE_PKP);
         if (!LibGroups.removeWallet(master, groupId, pkpId)) revert PkpDoesNotExist(apiKeyHash, groupId, pkpId);
     }
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice A page of the account's groups.
+    /// @param accountApiKeyHash any hash of the account
+    /// @param pageNumber zero-based page
+    /// @param pageSize 1..100
+    function listGroups(
+        uint256 accountApiKeyHash,
+        uint256 pageNumber,
+        uint256 pageSize
+    ) external view returns (Metadata[] memory page) {
+        uint256 master = LibAccess.requireAccount(accountApiKeyHash);
+        LibAccountConfig.Layout storage s = LibAccountConfig.layout();
+        EnumerableSet.UintSet storage ids = s.accounts[master].groups;
+        (uint256 start, uint256 end) = LibPaging.bounds(ids.length(), pageNumber, pageSize);
+        page = new Metadata[](end - start);
+        for (uint256 i = start; i < end; ++i) {
+            uint256 id = ids.at(i);
+            LibAccountConfig.Group storage g = s.groups[id];
+            page[i - start] = Metadata(id, g.name, g.description);
+        }
+    }
+
+    /// @notice A group's metadata and both of its lists (0 / address(0) are the wildcard entries).
+    /// @param accountApiKeyHash any hash of the account
+    /// @param groupId a group of the account
+    function listGroupContents(
+        uint256 accountApiKeyHash,
+        uint256 groupId
+    ) external view returns (GroupContents memory) {
+        uint256 master = LibAccess.requireAccount(accountApiKeyHash);
+        LibAccountConfig.Group storage g = LibAccess.requireGroup(master, accountApiKeyHash, groupId);
+        return GroupContents(Metadata(groupId, g.name, g.description), g.cids.values(), g.wallets.values());
+    }
+
+    // ------------------------------------------------------------------ internals
 
     function _authorizeGroupWrite(
         uint256 hash,

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {LibAccountConfig} from "../libraries/LibAccountConfig.sol";
 import {LibAccess} from "../libraries/LibAccess.sol";
+import {IPermissions} from "../interfaces/IPermissions.sol";
 
 /// @title Execution permission views: may this key run this action and sign with this wallet?
 /// @notice The master key, an admin alias and an all-access usage key (0 in executeInGroups) may run
@@ -13,7 +14,7 @@ import {LibAccess} from "../libraries/LibAccess.sol";
 ///         address(0) wildcard). A wallet not registered to the account is never usable; an expired
 ///         or removed key may do nothing; a removed group permits nothing.
 /// @dev Cost is bounded by the key's execute groups (at most 50), never by the size of the account.
-contract PermissionsFacet {
+contract PermissionsFacet is IPermissions {
     using EnumerableSet for EnumerableSet.UintSet;
 
     /// @notice Whether `apiKeyHash` may run the action `cidHash`.

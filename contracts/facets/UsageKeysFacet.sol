@@ -5,15 +5,17 @@ import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet
 import {LibAccountConfig} from "../libraries/LibAccountConfig.sol";
 import {LibAccess} from "../libraries/LibAccess.sol";
 import {LibUsageKeys} from "../libraries/LibUsageKeys.sol";
-import {IAccountConfigErrors} from "../interfaces/IAccountConfigErrors.sol";
-import {IAccountConfigEvents} from "../interfaces/IAccountConfigEvents.sol";
-import {IAccountConfigTypes} from "../interfaces/IAccountConfigTypes.sol";
+import {LibPaging} from "../libraries/LibPaging.sol";
+import {IUsageKeys} from "../interfaces/IUsageKeys.sol";
 
-/// @title Usage API keys: set (create or overwrite), remove, rename
-/// @notice All three are master-only: a usage key can never mint, widen or remove keys.
-///         In each group array, 0 means "every group of the account, present and future".
-contract UsageKeysFacet is IAccountConfigErrors, IAccountConfigEvents {
+/// @title Usage API keys: set (create or overwrite), remove, rename, and the usage key views
+/// @notice All three writes are master-only: a usage key can never mint, widen or remove keys.
+///         In each group array, 0 means "every group of the account, present and future". Views
+///         accept any hash that resolves to the account.
+contract UsageKeysFacet is IUsageKeys {
     using EnumerableSet for EnumerableSet.UintSet;
+
+    // ------------------------------------------------------------------ writes
 
     /// @notice Create a usage key or overwrite all of its permissions. A hash bound to anything else
     ///         (another account, a master, an alias) reverts AccountAlreadyExists; a hash removed from
@@ -46,7 +48,7 @@ contract UsageKeysFacet is IAccountConfigErrors, IAccountConfigEvents {
         uint256[] calldata removePkpFromGroups,
         uint256[] calldata executeInGroups
     ) external {
-        IAccountConfigTypes.UsageKeyPermissions memory p;
+        UsageKeyPermissions memory p;
         p.expiration = expiration;
         p.balance = balance;
         p.createGroups = createGroups;
@@ -89,28 +91,83 @@ contract UsageKeysFacet is IAccountConfigErrors, IAccountConfigEvents {
         emit UsageApiKeyMetadataSet(master, usageApiKeyHash, name, description);
     }
 
+    // ------------------------------------------------------------------ views
+
+    /// @notice A page of the account's usage keys with their full permission sets (the master key
+    ///         is not listed).
+    /// @param accountApiKeyHash any hash of the account
+    /// @param pageNumber zero-based page
+    /// @param pageSize 1..100
+    function listApiKeys(
+        uint256 accountApiKeyHash,
+        uint256 pageNumber,
+        uint256 pageSize
+    ) external view returns (UsageApiKey[] memory page) {
+        uint256 master = LibAccess.requireAccount(accountApiKeyHash);
+        EnumerableSet.UintSet storage keys = LibAccountConfig.layout().accounts[master].usageKeys;
+        (uint256 start, uint256 end) = LibPaging.bounds(keys.length(), pageNumber, pageSize);
+        page = new UsageApiKey[](end - start);
+        for (uint256 i = start; i < end; ++i) page[i - start] = _usageKey(keys.at(i));
+    }
+
+    /// @notice One usage key of the account with its full permission set.
+    /// @param accountApiKeyHash any hash of the account
+    /// @param usageApiKeyHash a usage key of the account
+    function getUsageApiKey(
+        uint256 accountApiKeyHash,
+        uint256 usageApiKeyHash
+    ) external view returns (UsageApiKey memory) {
+        uint256 master = LibAccess.requireAccount(accountApiKeyHash);
+        LibAccountConfig.Binding storage b = LibAccountConfig.layout().bindings[usageApiKeyHash];
+        if (b.kind != HashKind.UsageKey || b.master != master) {
+            revert UsageApiKeyDoesNotExist(accountApiKeyHash, usageApiKeyHash);
+        }
+        return _usageKey(usageApiKeyHash);
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    function _usageKey(uint256 hash) private view returns (UsageApiKey memory) {
+        LibAccountConfig.Layout storage s = LibAccountConfig.layout();
+        LibAccountConfig.UsageKey storage k = s.usageKeys[hash];
+        return
+            UsageApiKey(
+                Metadata(hash, k.name, k.description),
+                hash,
+                k.expiration,
+                s.balances[hash],
+                k.executeInGroups,
+                k.createGroups,
+                k.deleteGroups,
+                k.createPKPs,
+                k.manageIPFSIdsInGroups,
+                k.addPkpToGroups,
+                k.removePkpFromGroups
+            );
+    }
+
     function _set(
         uint256 accountHash,
         uint256 usageHash,
         string calldata name,
         string calldata description,
-        IAccountConfigTypes.UsageKeyPermissions memory p
+        UsageKeyPermissions memory p
     ) private {
         uint256 master = LibAccess.authorizeMasterWrite(accountHash);
         LibAccess.requireNonZero(usageHash, "usageApiKeyHash");
         LibAccess.requireMetadata(bytes(name).length, bytes(description).length);
         LibAccountConfig.Layout storage s = LibAccountConfig.layout();
         LibAccountConfig.Binding storage binding = s.bindings[usageHash];
-        IAccountConfigTypes.HashKind kind = binding.kind;
-        if (kind == IAccountConfigTypes.HashKind.None) {
+        HashKind kind = binding.kind;
+        if (kind == HashKind.None) {
             binding.master = master;
         } else if (
             binding.master != master ||
-            (kind != IAccountConfigTypes.HashKind.UsageKey && kind != IAccountConfigTypes.HashKind.RemovedUsageKey)
+            (kind != HashKind.UsageKey && kind != HashKind.RemovedUsageKey)
         ) {
             revert AccountAlreadyExists(usageHash);
         }
-        binding.kind = IAccountConfigTypes.HashKind.UsageKey;
+        binding.kind = HashKind.UsageKey;
 
         LibAccountConfig.UsageKey storage key = s.usageKeys[usageHash];
         uint64 epoch = ++key.epoch; // a fresh flag map: nothing from an earlier setting survives
@@ -175,7 +232,7 @@ contract UsageKeysFacet is IAccountConfigErrors, IAccountConfigEvents {
         uint256 usageHash
     ) private view {
         LibAccountConfig.Binding storage binding = s.bindings[usageHash];
-        if (binding.kind != IAccountConfigTypes.HashKind.UsageKey || binding.master != master) {
+        if (binding.kind != HashKind.UsageKey || binding.master != master) {
             revert UsageApiKeyDoesNotExist(accountHash, usageHash);
         }
     }

@@ -4,16 +4,19 @@
  */
 import { Interface, FunctionFragment } from "ethers";
 
-/** Every facet of the AccountConfig diamond, in cut order. */
+/**
+ * Every facet of the AccountConfig diamond, in cut order: the diamond's own three, then one facet
+ * per domain, each serving its domain's writes and views (interface contracts/interfaces/I<Domain>.sol).
+ */
 export const FACET_NAMES = [
   "DiamondCutFacet",
   "DiamondLoupeFacet",
   "OwnershipFacet",
   "AccountsFacet",
-  "WritesFacet",
+  "ActionsFacet",
+  "WalletsFacet",
   "GroupsFacet",
   "UsageKeysFacet",
-  "ReadsFacet",
   "PermissionsFacet",
   "ConfigFacet",
   "BillingFacet",
@@ -53,7 +56,7 @@ export interface FacetSpec {
 }
 
 /**
- * The facets to deploy. `ACCOUNTCONFIG_FACET_OVERRIDES` ("ReadsFacet:OtherContract,...") builds a
+ * The facets to deploy. `ACCOUNTCONFIG_FACET_OVERRIDES` ("BillingFacet:OtherContract,...") builds a
  * facet from another contract: used by tests to prove that a changed facet is cut in.
  */
 export function facetSpecs(overrides = process.env.ACCOUNTCONFIG_FACET_OVERRIDES ?? ""): FacetSpec[] {

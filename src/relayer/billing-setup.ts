@@ -6,7 +6,7 @@ import type { BillingSettings } from "./config";
 import { diamondInterface, type RpcLike } from "./chain";
 import { DevPaymentProvider, type PaymentProvider, StripePaymentProvider } from "./payments";
 import { BillingService } from "./services";
-import { SqlLedger, type Queryable } from "./store";
+import { SqlDevIntentStore, SqlLedger, type Queryable } from "./store";
 
 /** BillingFacet pricing item ids of the relayer's prices (US cents). */
 export const PRICING_ITEMS = { managementWrite: 1n, executionSecond: 2n } as const;
@@ -26,7 +26,7 @@ export function createBilling(settings: BillingSettings, db: Queryable): Billing
     if (settings.stripe === null) throw new Error("STRIPE_SECRET_KEY / STRIPE_PUBLISHABLE_KEY: required with BILLING_PROVIDER=stripe");
     provider = new StripePaymentProvider(settings.stripe);
   } else {
-    provider = new DevPaymentProvider(db);
+    provider = new DevPaymentProvider(new SqlDevIntentStore(db));
   }
   return { service: new BillingService({ settings, ledger, provider }), ledger, provider };
 }

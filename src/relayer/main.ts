@@ -15,14 +15,14 @@ import { startChain, type Chain, type ChainLogger, type ChainOptions, type Payer
 import { payerKeysOf } from "./payer-keys";
 import { buildApp, type BuildAppOptions } from "./http";
 import { createServicesFromConfig } from "./services";
-import { SqlReplayStore, WALLET_SIGNATURE_MIGRATIONS } from "./services/wallet-signatures-replay";
+import { SqlReplayStore, WALLET_SIGNATURE_MIGRATIONS } from "./store/replay-store";
 import { RpcSignatureChecker } from "./chain/erc1271";
 import { ACTION_CODE_MIGRATIONS, SqlActionCodeStore, openStore, type Store } from "./store";
 import { CODE_STORE_MIGRATIONS } from "./lit-runtime/code-store";
 import { prepareSandbox } from "./lit-runtime/sandbox";
 import { SqlUsageRecorder } from "./lit-runtime/usage";
 import { createBilling, pricingMismatches } from "./billing-setup";
-import { DEV_PAYMENT_MIGRATIONS } from "./payments";
+import { DEV_PAYMENT_MIGRATIONS } from "./store/dev-intents";
 import { LEDGER_MIGRATIONS } from "./store/ledger";
 import { DEFAULT_ENV_FILE, applyEnvFile } from "./env-file";
 

@@ -385,6 +385,136 @@ export class CodeQuotaExceededError extends Error {
   }
 }
 
+// ------------------------------------------------------------------ billing (services <- store, payments)
+
+export type LedgerReason = "starting_credit" | "payment" | "write" | "execution" | "refund" | "adjustment";
+
+export interface LedgerEntry {
+  id: number;
+  account: string;
+  /** Positive: a credit; negative: a debit. */
+  amountCents: number;
+  reason: LedgerReason;
+  reference: string;
+  createdAtMs: number;
+}
+
+export type DebitResult =
+  | { status: "debited"; balanceCents: number }
+  /** The reference was already written: nothing changed. */
+  | { status: "duplicate"; balanceCents: number }
+  /** The balance is below the amount: nothing changed. */
+  | { status: "insufficient"; balanceCents: number };
+
+export type CreditResult = { status: "credited" | "duplicate"; balanceCents: number };
+
+export interface PaymentRecord {
+  intentId: string;
+  account: string;
+  provider: string;
+  amountCents: number;
+  /** Null until credited. */
+  creditedCents: number | null;
+  createdAtMs: number;
+  creditedAtMs: number | null;
+}
+
+/**
+ * The credit ledger (store/ledger.ts): an append-only list of entries per account, each with a
+ * unique reference, so a debit or credit written twice changes nothing the second time.
+ */
+export interface Ledger {
+  /** The account's balance in cents (its starting credit is written on first sight). */
+  balance(account: string): Promise<number>;
+  /** Takes `amountCents` unless the balance is lower or `reference` was already written. */
+  debit(account: string, amountCents: number, reason: LedgerReason, reference: string): Promise<DebitResult>;
+  /** A debit per attempt of a keyed request: a refunded attempt is over, the next one is charged. */
+  debitAttempt(
+    account: string,
+    amountCents: number,
+    reason: LedgerReason,
+    reference: string,
+  ): Promise<DebitResult & { reference: string }>;
+  /** Adds `amountCents` with `reference`; a reference already written changes nothing. */
+  credit(account: string, amountCents: number, reason: LedgerReason, reference: string): Promise<CreditResult>;
+  hasReference(reference: string): Promise<boolean>;
+  /** The newest entries of an account, newest first. */
+  entries(account: string, limit?: number): Promise<LedgerEntry[]>;
+  /** The stored balance beside the sum of the entries (they must be equal). */
+  verify(account: string): Promise<{ balanceCents: number; ledgerSumCents: number }>;
+  /** Remembers a created payment intent for its account (before the payer can pay it). */
+  recordPayment(p: { intentId: string; account: string; provider: string; amountCents: number }): Promise<void>;
+  payment(intentId: string): Promise<PaymentRecord | null>;
+  /** Credits a recorded payment once. */
+  creditPayment(account: string, intentId: string, amountCents: number): Promise<CreditResult>;
+}
+
+/** Stripe's PaymentIntent statuses (the dev provider uses "succeeded" only). */
+export type PaymentStatus =
+  | "requires_payment_method"
+  | "requires_confirmation"
+  | "requires_action"
+  | "processing"
+  | "requires_capture"
+  | "canceled"
+  | "succeeded";
+
+export interface PaymentIntentInfo {
+  id: string;
+  status: PaymentStatus;
+  /** The amount asked for, in cents. */
+  amountCents: number;
+  /** The amount actually received (what is credited), in cents. */
+  amountReceivedCents: number;
+  currency: string;
+  /** The account hash the intent was created for (its metadata), or null when absent. */
+  account: string | null;
+  /** The last payment error's message, when a payment attempt failed. */
+  failureMessage: string | null;
+}
+
+export interface CreatedIntent {
+  id: string;
+  /** Handed to the payer's browser (Stripe.js confirms the card with it). */
+  clientSecret: string;
+}
+
+/** A payment provider (payments/): `stripe` or `dev`. Only the ledger decides what is credited. */
+export interface PaymentProvider {
+  readonly name: "dev" | "stripe";
+  /** What GET /billing/stripe_config reports. */
+  readonly publishableKey: string;
+  createIntent(request: { account: string; amountCents: number; idempotencyKey?: string }): Promise<CreatedIntent>;
+  /** The intent, or null when the provider does not know the id. */
+  retrieveIntent(id: string): Promise<PaymentIntentInfo | null>;
+}
+
+/** The provider could not be reached or failed: the request may be retried (503). */
+export class PaymentProviderUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PaymentProviderUnavailableError";
+  }
+}
+
+/** Payment intent ids as the providers issue them: `pi_` + letters, digits and underscores. */
+export const PAYMENT_INTENT_ID_RE = /^pi_[A-Za-z0-9_]{1,200}$/;
+
+/** A dev payment intent as kept in the database (store/dev-intents.ts). */
+export interface DevIntentRow {
+  id: string;
+  account: string;
+  amountCents: number;
+}
+
+/** Where the dev payment provider keeps its intents (payments/dev.ts). */
+export interface DevIntentStore {
+  /** The intent created under a (scoped) idempotency key, if any. */
+  byIdempotencyKey(key: string): Promise<DevIntentRow | undefined>;
+  byId(id: string): Promise<DevIntentRow | undefined>;
+  insert(row: DevIntentRow & { idempotencyKey: string | null; createdAtMs: number }): Promise<void>;
+}
+
 /** Where code submitted for hashing is kept so that lit_action can later run it by CID. */
 export interface CodeStore {
   /**

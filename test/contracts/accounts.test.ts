@@ -1,13 +1,27 @@
 /**
  * Accounts: newAccount, newChainSecuredAccount, the account views (counts, existence, wallet,
- * snapshot, hash resolution) and convertToChainSecuredAccount.
+ * snapshot, hash resolution) and convertToChainSecuredAccount. Who may create and convert an
+ * account, and whom accountExistsAndIsMutable answers true, is one table (roles x operations,
+ * test/fixtures/role-table.ts); the other tests check what the operations do.
  * Rules: docs/contracts.md "Identity and aliasing" / "Accounts";
  * choices: docs/contract-behaviour.md "Identity" / "Accounts".
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deployDiamond } from "../fixtures/diamond";
+import { deployDiamond, type DiamondFixture } from "../fixtures/diamond";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import {
+  SUCCEEDS,
+  returns,
+  revertsWithSender,
+  row,
+  signerOf,
+  viewRow,
+  writeRow,
+  type ViewOperation,
+  type WriteOperation,
+} from "../fixtures/role-table";
 import {
   aliasOf,
   createChainSecuredAccount,
@@ -21,6 +35,138 @@ import {
 } from "../fixtures/helpers";
 
 const randomAddress = () => ethers.Wallet.createRandom().address;
+
+/** newAccount(hash, managed, "n", "d", admin) with hash and admin chosen from the sender and the "account admin" role. */
+function newAccountOp(
+  title: string,
+  managed: boolean,
+  pick: (f: DiamondFixture, sender: HardhatEthersSigner) => { hash: bigint; admin: string },
+): WriteOperation<void> {
+  return {
+    title,
+    prepare: async () => undefined,
+    send: (f, sender) => {
+      const { hash, admin } = pick(f, sender);
+      return f.diamond.connect(sender).newAccount(hash, managed, "n", "d", admin);
+    },
+    async succeeded(f, sender, _ctx, tx) {
+      const { hash, admin } = pick(f, sender);
+      await expect(tx)
+        .to.emit(f.diamond, "AccountCreated")
+        .withArgs(hash, admin, managed)
+        .and.to.emit(f.diamond, "AccountMetadataSet")
+        .withArgs(hash, "n", "d");
+      const info = await f.diamond.getAccount(hash);
+      expect([info.masterApiKeyHash, info.managed, info.adminWalletAddress]).to.deep.equal([hash, managed, admin]);
+    },
+  };
+}
+
+const accountAdmin = (f: DiamondFixture) => signerOf(f, "account admin").address;
+// hashText of a fixed text: the same hash in every generated test, unbound in each fresh fixture
+const OTHER_HASH = hashText("accounts-role-table: an API key");
+
+const managedForAdmin = newAccountOp("newAccount(API key hash, managed, wallet = account admin)", true, (f) => ({
+  hash: OTHER_HASH,
+  admin: accountAdmin(f),
+}));
+const unmanagedForAdmin = newAccountOp("newAccount(API key hash, unmanaged, admin = account admin)", false, (f) => ({
+  hash: OTHER_HASH,
+  admin: accountAdmin(f),
+}));
+const unmanagedOwn = newAccountOp("newAccount(alias(sender), unmanaged, admin = sender)", false, (_f, sender) => ({
+  hash: aliasOf(sender.address),
+  admin: sender.address,
+}));
+const managedOwn = newAccountOp("newAccount(alias(sender), managed, wallet = sender)", true, (_f, sender) => ({
+  hash: aliasOf(sender.address),
+  admin: sender.address,
+}));
+const unmanagedApiKeyForSender = newAccountOp("newAccount(API key hash, unmanaged, admin = sender)", false, (_f, sender) => ({
+  hash: OTHER_HASH,
+  admin: sender.address,
+}));
+const unmanagedAdminsAlias = newAccountOp("newAccount(alias(account admin), unmanaged, admin = account admin)", false, (f) => ({
+  hash: aliasOf(accountAdmin(f)),
+  admin: accountAdmin(f),
+}));
+const unmanagedOwnAliasForAdmin = newAccountOp("newAccount(alias(sender), unmanaged, admin = account admin)", false, (f, sender) => ({
+  hash: aliasOf(sender.address),
+  admin: accountAdmin(f),
+}));
+
+const newChainSecured: WriteOperation<void> = {
+  title: "newChainSecuredAccount",
+  prepare: async () => undefined,
+  send: (f, sender) => f.diamond.connect(sender).newChainSecuredAccount("n", "d"),
+  async succeeded(f, sender, _ctx, tx) {
+    const hash = aliasOf(sender.address);
+    await expect(tx).to.emit(f.diamond, "AccountCreated").withArgs(hash, sender.address, false);
+    expect((await f.diamond.getAccount(hash)).adminWalletAddress).to.equal(sender.address);
+  },
+};
+
+const convert: WriteOperation<bigint> = {
+  title: "convertToChainSecuredAccount(managed account whose wallet is the account admin, account admin)",
+  async prepare(f) {
+    const { hash } = newApiKey("convert");
+    await f.diamond.connect(f.payer).newAccount(hash, true, "n", "", accountAdmin(f));
+    return hash;
+  },
+  send: (f, sender, master) => f.diamond.connect(sender).convertToChainSecuredAccount(master, accountAdmin(f)),
+  async succeeded(f, _sender, master, tx) {
+    await expect(tx).to.emit(f.diamond, "AccountConvertedToChainSecured").withArgs(master, accountAdmin(f));
+    const info = await f.diamond.getAccount(master);
+    expect([info.managed, info.adminWalletAddress]).to.deep.equal([false, accountAdmin(f)]);
+  },
+};
+
+/** accountExistsAndIsMutable / accountExists of a hash of an account administered by the account admin. */
+function existenceView(
+  title: string,
+  view: "accountExistsAndIsMutable" | "accountExists",
+  prepare: (f: DiamondFixture) => Promise<bigint>,
+): ViewOperation<bigint> {
+  return { title: `${view}(${title})`, prepare, ask: (f, sender, hash) => f.diamond.connect(sender)[view](hash) };
+}
+
+async function managedMaster(f: DiamondFixture): Promise<bigint> {
+  const { hash } = newApiKey("mutable-managed");
+  await f.diamond.connect(f.payer).newAccount(hash, true, "n", "", accountAdmin(f));
+  return hash;
+}
+const chainSecuredMaster = (f: DiamondFixture) => createChainSecuredAccount(f, signerOf(f, "account admin"));
+async function convertedAdminAlias(f: DiamondFixture): Promise<bigint> {
+  const master = await createManagedAccount(f, "mutable-converted");
+  await f.diamond.connect(f.payer).convertToChainSecuredAccount(master, accountAdmin(f));
+  return aliasOf(accountAdmin(f));
+}
+
+const OK = SUCCEEDS;
+const PAYER = revertsWithSender("OnlyApiPayerOrOwner");
+const T = returns(true);
+const F = returns(false);
+
+describe("Accounts: who may create and convert an account, and whom it is mutable for (roles x operations)", () => {
+  //                                   owner  api payer  2nd payer  admin payer  config op  pricing op  acct admin  stranger
+  writeRow(managedForAdmin,           row(OK,    OK,        OK,        PAYER,       PAYER,     PAYER,      PAYER,      PAYER));
+  writeRow(unmanagedForAdmin,         row(OK,    OK,        OK,        PAYER,       PAYER,     PAYER,      PAYER,      PAYER));
+  writeRow(unmanagedOwn,              row(OK,    OK,        OK,        OK,          OK,        OK,         OK,         OK));
+  writeRow(managedOwn,                row(OK,    OK,        OK,        PAYER,       PAYER,     PAYER,      PAYER,      PAYER));
+  writeRow(unmanagedApiKeyForSender,  row(OK,    OK,        OK,        PAYER,       PAYER,     PAYER,      PAYER,      PAYER));
+  writeRow(unmanagedAdminsAlias,      row(OK,    OK,        OK,        PAYER,       PAYER,     PAYER,      OK,         PAYER));
+  writeRow(unmanagedOwnAliasForAdmin, row(OK,    OK,        OK,        PAYER,       PAYER,     PAYER,      OK,         PAYER));
+  writeRow(newChainSecured,           row(OK,    OK,        OK,        OK,          OK,        OK,         OK,         OK));
+  writeRow(convert,                   row(OK,    OK,        OK,        PAYER,       PAYER,     PAYER,      PAYER,      PAYER));
+
+  const mutable = (title: string, prepare: (f: DiamondFixture) => Promise<bigint>) => existenceView(title, "accountExistsAndIsMutable", prepare);
+  const exists = (title: string, prepare: (f: DiamondFixture) => Promise<bigint>) => existenceView(title, "accountExists", prepare);
+  viewRow(mutable("managed master", managedMaster),          row(T, T, T, F, F, F, F, F));
+  viewRow(mutable("ChainSecured master", chainSecuredMaster), row(F, F, F, F, F, F, T, F));
+  viewRow(mutable("admin alias", convertedAdminAlias),        row(F, F, F, F, F, F, T, F));
+  viewRow(exists("managed master", managedMaster),            row(T, T, T, T, T, T, T, T));
+  viewRow(exists("ChainSecured master", chainSecuredMaster),  row(T, T, T, T, T, T, T, T));
+});
 
 describe("Accounts", () => {
   describe("newAccount by an api payer", () => {
@@ -92,87 +238,6 @@ describe("Accounts", () => {
       expect(kind).to.equal(HashKind.Master);
     });
 
-    it("lets the second api payer create accounts too", async () => {
-      const f = await loadFixture(deployDiamond);
-      const { hash } = newApiKey();
-      await f.diamond.connect(f.payer2).newAccount(hash, true, "n", "", randomAddress());
-      expect(await f.diamond.accountExistsAndIsMutable(hash)).to.equal(true);
-    });
-  });
-
-  describe("newAccount by the diamond owner", () => {
-    it("creates a managed account", async () => {
-      const f = await loadFixture(deployDiamond);
-      const { hash } = newApiKey();
-      const wallet = randomAddress();
-      await expect(f.diamond.connect(f.owner).newAccount(hash, true, "n", "", wallet))
-        .to.emit(f.diamond, "AccountCreated")
-        .withArgs(hash, wallet, true);
-    });
-
-    it("creates an unmanaged account for another admin", async () => {
-      const f = await loadFixture(deployDiamond);
-      const { hash } = newApiKey();
-      const admin = f.users[1].address;
-      await f.diamond.connect(f.owner).newAccount(hash, false, "n", "", admin);
-      expect(await f.diamond.getAccountWalletAddress(hash)).to.equal(admin);
-      expect((await f.diamond.resolveApiKeyHash(aliasOf(admin)))[0]).to.equal(hash);
-    });
-  });
-
-  describe("newAccount by an unprivileged sender", () => {
-    it("creates its own unmanaged account when hash = alias(sender) and admin = sender", async () => {
-      const f = await loadFixture(deployDiamond);
-      const user = f.users[0];
-      const hash = aliasOf(user.address);
-      await expect(f.diamond.connect(user).newAccount(hash, false, "mine", "d", user.address))
-        .to.emit(f.diamond, "AccountCreated")
-        .withArgs(hash, user.address, false)
-        .and.to.emit(f.diamond, "AccountMetadataSet")
-        .withArgs(hash, "mine", "d");
-      const info = await f.diamond.getAccount(hash);
-      expect(info.managed).to.equal(false);
-      expect(info.adminWalletAddress).to.equal(user.address);
-    });
-
-    it("reverts OnlyApiPayerOrOwner when it creates a managed account", async () => {
-      const f = await loadFixture(deployDiamond);
-      const user = f.users[0];
-      await expect(f.diamond.connect(user).newAccount(aliasOf(user.address), true, "n", "", user.address))
-        .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrOwner")
-        .withArgs(user.address);
-    });
-
-    it("reverts OnlyApiPayerOrOwner when the hash is not alias(sender)", async () => {
-      const f = await loadFixture(deployDiamond);
-      const user = f.users[0];
-      await expect(f.diamond.connect(user).newAccount(newApiKey().hash, false, "n", "", user.address))
-        .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrOwner")
-        .withArgs(user.address);
-    });
-
-    it("reverts OnlyApiPayerOrOwner when the hash is another wallet's alias", async () => {
-      const f = await loadFixture(deployDiamond);
-      const [user, other] = f.users;
-      await expect(f.diamond.connect(user).newAccount(aliasOf(other.address), false, "n", "", other.address))
-        .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrOwner")
-        .withArgs(user.address);
-    });
-
-    it("reverts OnlyApiPayerOrOwner when the admin is not the sender", async () => {
-      const f = await loadFixture(deployDiamond);
-      const [user, other] = f.users;
-      await expect(f.diamond.connect(user).newAccount(aliasOf(user.address), false, "n", "", other.address))
-        .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrOwner")
-        .withArgs(user.address);
-    });
-
-    it("reverts OnlyApiPayerOrOwner when the config operator creates an account for someone", async () => {
-      const f = await loadFixture(deployDiamond);
-      await expect(f.diamond.connect(f.configOperator).newAccount(newApiKey().hash, true, "n", "", randomAddress()))
-        .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrOwner")
-        .withArgs(f.configOperator.address);
-    });
   });
 
   describe("newAccount validation", () => {
@@ -354,12 +419,6 @@ describe("Accounts", () => {
         .withArgs("description: longer than 1024 bytes");
     });
 
-    it("lets an api payer create its own ChainSecured account", async () => {
-      const f = await loadFixture(deployDiamond);
-      const hash = await createChainSecuredAccount(f, f.payer);
-      expect(await f.diamond.getAccountWalletAddress(hash)).to.equal(f.payer.address);
-      expect((await f.diamond.getAccount(hash)).managed).to.equal(false);
-    });
   });
 
   describe("accountCount and indexToAccountHashAt", () => {
@@ -411,24 +470,6 @@ describe("Accounts", () => {
   });
 
   describe("accountExistsAndIsMutable", () => {
-    it("is true for a managed master hash", async () => {
-      const f = await loadFixture(deployDiamond);
-      const a = await createManagedAccount(f);
-      expect(await f.diamond.accountExistsAndIsMutable(a)).to.equal(true);
-    });
-
-    it("is true for a ChainSecured master hash when its admin asks", async () => {
-      const f = await loadFixture(deployDiamond);
-      const a = await createChainSecuredAccount(f, f.users[0]);
-      expect(await f.diamond.connect(f.users[0]).accountExistsAndIsMutable(a)).to.equal(true);
-    });
-
-    it("is true for an admin alias when the admin asks", async () => {
-      const f = await loadFixture(deployDiamond);
-      await f.diamond.connect(f.payer).newAccount(newApiKey().hash, false, "n", "", f.users[0].address);
-      expect(await f.diamond.connect(f.users[0]).accountExistsAndIsMutable(aliasOf(f.users[0].address))).to.equal(true);
-    });
-
     it("is true for an active usage key", async () => {
       const f = await loadFixture(deployDiamond);
       const a = await createManagedAccount(f);
@@ -627,40 +668,6 @@ describe("Accounts", () => {
       const [master, kind] = await f.diamond.resolveApiKeyHash(a);
       expect(master).to.equal(a);
       expect(kind).to.equal(HashKind.Master);
-    });
-
-    it("can be done by the diamond owner", async () => {
-      const f = await loadFixture(deployDiamond);
-      const a = await createManagedAccount(f);
-      await expect(f.diamond.connect(f.owner).convertToChainSecuredAccount(a, f.users[0].address))
-        .to.emit(f.diamond, "AccountConvertedToChainSecured")
-        .withArgs(a, f.users[0].address);
-    });
-
-    it("can be done by the second api payer for an account the first payer created", async () => {
-      const f = await loadFixture(deployDiamond);
-      const a = await createManagedAccount(f);
-      await f.diamond.connect(f.payer2).convertToChainSecuredAccount(a, f.users[0].address);
-      expect((await f.diamond.getAccount(a)).managed).to.equal(false);
-    });
-
-    it("reverts OnlyApiPayerOrOwner when an unprivileged wallet converts", async () => {
-      const f = await loadFixture(deployDiamond);
-      const a = await createManagedAccount(f);
-      const user = f.users[0];
-      await expect(f.diamond.connect(user).convertToChainSecuredAccount(a, user.address))
-        .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrOwner")
-        .withArgs(user.address);
-    });
-
-    it("reverts OnlyApiPayerOrOwner when the account's own wallet converts", async () => {
-      const f = await loadFixture(deployDiamond);
-      const { hash } = newApiKey();
-      const wallet = f.users[0];
-      await f.diamond.connect(f.payer).newAccount(hash, true, "n", "", wallet.address);
-      await expect(f.diamond.connect(wallet).convertToChainSecuredAccount(hash, wallet.address))
-        .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrOwner")
-        .withArgs(wallet.address);
     });
 
     it("reverts InvalidRequest when the new admin is the zero address", async () => {

@@ -1,12 +1,14 @@
 /**
  * BillingFacet: pricing operator, pricing map, on-chain balances (credit / debit).
- * docs/contract-behaviour.md "Config and billing".
+ * docs/contract-behaviour.md "Config and billing". Who may call each write is one table (roles x
+ * operations, test/fixtures/role-table.ts); the other tests check what the writes do.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../fixtures/diamond";
 import { aliasOf, createChainSecuredAccount, createManagedAccount, newApiKey, usageKeyArgs } from "../fixtures/helpers";
+import { NOT_OWNER, SUCCEEDS, revertsWithSender, row, signerOf, writeRow, type WriteOperation } from "../fixtures/role-table";
 
 /** A managed account with one usage key (own balance `usageBalance`). */
 async function accountWithUsageKey(f: DiamondFixture, usageBalance = 0n) {
@@ -16,33 +18,79 @@ async function accountWithUsageKey(f: DiamondFixture, usageBalance = 0n) {
   return { master, usage: usage.hash };
 }
 
+/** The account a balance operation is about: administered by the "account admin" role. */
+async function accountOfAdmin(f: DiamondFixture, managed: boolean): Promise<bigint> {
+  const admin = signerOf(f, "account admin");
+  if (!managed) return createChainSecuredAccount(f, admin);
+  const { hash } = newApiKey("billing-managed");
+  await f.diamond.connect(f.payer).newAccount(hash, true, "billing", "", admin.address);
+  return hash;
+}
+
+const setPricingOperator: WriteOperation<string> = {
+  title: "setPricingOperator(new address)",
+  prepare: async () => ethers.Wallet.createRandom().address,
+  send: (f, sender, target) => f.diamond.connect(sender).setPricingOperator(target),
+  async succeeded(f, _sender, target, tx) {
+    await expect(tx).to.emit(f.diamond, "PricingOperatorUpdated").withArgs(target);
+    expect(await f.diamond.pricingOperator()).to.equal(target);
+  },
+};
+
+const setPricing: WriteOperation<void> = {
+  title: "setPricing(7, 250)",
+  prepare: async () => undefined,
+  send: (f, sender) => f.diamond.connect(sender).setPricing(7, 250),
+  async succeeded(f, _sender, _ctx, tx) {
+    await expect(tx).to.emit(f.diamond, "PricingUpdated").withArgs(7n, 250n);
+    expect(await f.diamond.getPricing(7)).to.equal(250n);
+    expect(await f.diamond.pricingItemIds()).to.deep.equal([7n]);
+  },
+};
+
+const creditApiKey = (managed: boolean): WriteOperation<bigint> => ({
+  title: `creditApiKey(${managed ? "managed" : "ChainSecured"} account, 7)`,
+  prepare: (f) => accountOfAdmin(f, managed),
+  send: (f, sender, master) => f.diamond.connect(sender).creditApiKey(master, 7),
+  async succeeded(f, _sender, master, tx) {
+    await expect(tx).to.emit(f.diamond, "ApiKeyCredited").withArgs(master, 7n);
+    expect(await f.diamond.apiKeyBalance(master)).to.equal(7n);
+  },
+});
+
+const debitApiKey = (managed: boolean): WriteOperation<bigint> => ({
+  title: `debitApiKey(${managed ? "managed" : "ChainSecured"} account holding 100, 1)`,
+  async prepare(f) {
+    const master = await accountOfAdmin(f, managed);
+    await f.diamond.connect(f.payer).creditApiKey(master, 100);
+    return master;
+  },
+  send: (f, sender, master) => f.diamond.connect(sender).debitApiKey(master, 1),
+  async succeeded(f, _sender, master, tx) {
+    await expect(tx).to.emit(f.diamond, "ApiKeyDebited").withArgs(master, 1n);
+    expect(await f.diamond.apiKeyBalance(master)).to.equal(99n);
+  },
+});
+
+const OK = SUCCEEDS;
+const PRICING = revertsWithSender("OnlyPricingOperatorOrOwner");
+const BALANCE = revertsWithSender("OnlyApiPayerOrPricingOperator");
+
+describe("BillingFacet: who may call each write (roles x operations)", () => {
+  //                                owner  api payer  2nd payer  admin payer  config op  pricing op  acct admin  stranger
+  writeRow(setPricingOperator,  row(OK,    NOT_OWNER, NOT_OWNER, NOT_OWNER,   NOT_OWNER, NOT_OWNER,  NOT_OWNER,  NOT_OWNER));
+  writeRow(setPricing,          row(OK,    PRICING,   PRICING,   PRICING,     PRICING,   OK,         PRICING,    PRICING));
+  writeRow(creditApiKey(true),  row(OK,    OK,        OK,        BALANCE,     BALANCE,   OK,         BALANCE,    BALANCE));
+  writeRow(creditApiKey(false), row(OK,    OK,        OK,        BALANCE,     BALANCE,   OK,         BALANCE,    BALANCE));
+  writeRow(debitApiKey(true),   row(OK,    OK,        OK,        BALANCE,     BALANCE,   OK,         BALANCE,    BALANCE));
+  writeRow(debitApiKey(false),  row(OK,    OK,        OK,        BALANCE,     BALANCE,   OK,         BALANCE,    BALANCE));
+});
+
 describe("BillingFacet", () => {
   describe("setPricingOperator", () => {
     it("starts with the pricing operator given to the initializer", async () => {
       const f = await loadFixture(deployDiamond);
       expect(await f.diamond.pricingOperator()).to.equal(f.pricingOperator.address);
-    });
-
-    it("lets the owner set the pricing operator and emits PricingOperatorUpdated", async () => {
-      const f = await loadFixture(deployDiamond);
-      await expect(f.diamond.connect(f.owner).setPricingOperator(f.users[0].address))
-        .to.emit(f.diamond, "PricingOperatorUpdated")
-        .withArgs(f.users[0].address);
-      expect(await f.diamond.pricingOperator()).to.equal(f.users[0].address);
-    });
-
-    it("reverts NotContractOwner for the pricing operator itself", async () => {
-      const f = await loadFixture(deployDiamond);
-      await expect(f.diamond.connect(f.pricingOperator).setPricingOperator(f.users[0].address))
-        .to.be.revertedWithCustomError(f.diamond, "NotContractOwner")
-        .withArgs(f.pricingOperator.address, f.owner.address);
-    });
-
-    it("reverts NotContractOwner for the config operator", async () => {
-      const f = await loadFixture(deployDiamond);
-      await expect(f.diamond.connect(f.configOperator).setPricingOperator(f.configOperator.address))
-        .to.be.revertedWithCustomError(f.diamond, "NotContractOwner")
-        .withArgs(f.configOperator.address, f.owner.address);
     });
 
     it("moves the setPricing right from the old operator to the new one", async () => {
@@ -56,36 +104,6 @@ describe("BillingFacet", () => {
   });
 
   describe("setPricing", () => {
-    it("lets the owner set a price and emits PricingUpdated", async () => {
-      const f = await loadFixture(deployDiamond);
-      await expect(f.diamond.connect(f.owner).setPricing(0, 100))
-        .to.emit(f.diamond, "PricingUpdated")
-        .withArgs(0n, 100n);
-      expect(await f.diamond.getPricing(0)).to.equal(100n);
-    });
-
-    it("lets the pricing operator set a price", async () => {
-      const f = await loadFixture(deployDiamond);
-      await expect(f.diamond.connect(f.pricingOperator).setPricing(7, 250))
-        .to.emit(f.diamond, "PricingUpdated")
-        .withArgs(7n, 250n);
-      expect(await f.diamond.getPricing(7)).to.equal(250n);
-    });
-
-    it("reverts OnlyPricingOperatorOrOwner for the config operator", async () => {
-      const f = await loadFixture(deployDiamond);
-      await expect(f.diamond.connect(f.configOperator).setPricing(0, 1))
-        .to.be.revertedWithCustomError(f.diamond, "OnlyPricingOperatorOrOwner")
-        .withArgs(f.configOperator.address);
-    });
-
-    it("reverts OnlyPricingOperatorOrOwner for an api payer", async () => {
-      const f = await loadFixture(deployDiamond);
-      await expect(f.diamond.connect(f.payer).setPricing(0, 1))
-        .to.be.revertedWithCustomError(f.diamond, "OnlyPricingOperatorOrOwner")
-        .withArgs(f.payer.address);
-    });
-
     it("overwrites an existing price without adding a second item", async () => {
       const f = await loadFixture(deployDiamond);
       await f.diamond.setPricing(3, 10);
@@ -147,64 +165,12 @@ describe("BillingFacet", () => {
   });
 
   describe("creditApiKey", () => {
-    it("lets an api payer credit an account and emits ApiKeyCredited", async () => {
-      const f = await loadFixture(deployDiamond);
-      const master = await createManagedAccount(f);
-      await expect(f.diamond.connect(f.payer).creditApiKey(master, 500))
-        .to.emit(f.diamond, "ApiKeyCredited")
-        .withArgs(master, 500n);
-      expect(await f.diamond.apiKeyBalance(master)).to.equal(500n);
-    });
-
-    it("lets the pricing operator credit an account", async () => {
-      const f = await loadFixture(deployDiamond);
-      const master = await createManagedAccount(f);
-      await expect(f.diamond.connect(f.pricingOperator).creditApiKey(master, 7))
-        .to.emit(f.diamond, "ApiKeyCredited")
-        .withArgs(master, 7n);
-      expect(await f.diamond.apiKeyBalance(master)).to.equal(7n);
-    });
-
-    it("lets the owner credit an account", async () => {
-      const f = await loadFixture(deployDiamond);
-      const master = await createManagedAccount(f);
-      await expect(f.diamond.connect(f.owner).creditApiKey(master, 8))
-        .to.emit(f.diamond, "ApiKeyCredited")
-        .withArgs(master, 8n);
-      expect(await f.diamond.apiKeyBalance(master)).to.equal(8n);
-    });
-
     it("adds successive credits", async () => {
       const f = await loadFixture(deployDiamond);
       const master = await createManagedAccount(f);
       await f.diamond.connect(f.payer).creditApiKey(master, 10);
       await f.diamond.connect(f.payer2).creditApiKey(master, 32);
       expect(await f.diamond.apiKeyBalance(master)).to.equal(42n);
-    });
-
-    it("reverts OnlyApiPayerOrPricingOperator for the config operator", async () => {
-      const f = await loadFixture(deployDiamond);
-      const master = await createManagedAccount(f);
-      await expect(f.diamond.connect(f.configOperator).creditApiKey(master, 1))
-        .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrPricingOperator")
-        .withArgs(f.configOperator.address);
-    });
-
-    it("reverts OnlyApiPayerOrPricingOperator for the admin api payer (not an api payer)", async () => {
-      const f = await loadFixture(deployDiamond);
-      const master = await createManagedAccount(f);
-      await expect(f.diamond.connect(f.adminPayer).creditApiKey(master, 1))
-        .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrPricingOperator")
-        .withArgs(f.adminPayer.address);
-    });
-
-    it("reverts OnlyApiPayerOrPricingOperator for a ChainSecured account's own admin", async () => {
-      const f = await loadFixture(deployDiamond);
-      const admin = f.users[0];
-      const master = await createChainSecuredAccount(f, admin);
-      await expect(f.diamond.connect(admin).creditApiKey(master, 1))
-        .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrPricingOperator")
-        .withArgs(admin.address);
     });
 
     it("rejects amount 0 with InvalidRequest", async () => {
@@ -255,71 +221,15 @@ describe("BillingFacet", () => {
       expect(await f.diamond.apiKeyBalance(alias)).to.equal(30n);
     });
 
-    it("credits a ChainSecured account through an api payer", async () => {
-      const f = await loadFixture(deployDiamond);
-      const master = await createChainSecuredAccount(f, f.users[2]);
-      await expect(f.diamond.connect(f.payer).creditApiKey(master, 3))
-        .to.emit(f.diamond, "ApiKeyCredited")
-        .withArgs(master, 3n);
-      expect(await f.diamond.apiKeyBalance(master)).to.equal(3n);
-    });
   });
 
   describe("debitApiKey", () => {
-    it("lets an api payer debit an account and emits ApiKeyDebited", async () => {
-      const f = await loadFixture(deployDiamond);
-      const master = await createManagedAccount(f);
-      await f.diamond.connect(f.payer).creditApiKey(master, 100);
-      await expect(f.diamond.connect(f.payer).debitApiKey(master, 40))
-        .to.emit(f.diamond, "ApiKeyDebited")
-        .withArgs(master, 40n);
-      expect(await f.diamond.apiKeyBalance(master)).to.equal(60n);
-    });
-
-    it("lets the pricing operator debit an account", async () => {
-      const f = await loadFixture(deployDiamond);
-      const master = await createManagedAccount(f);
-      await f.diamond.connect(f.payer).creditApiKey(master, 100);
-      await expect(f.diamond.connect(f.pricingOperator).debitApiKey(master, 1))
-        .to.emit(f.diamond, "ApiKeyDebited")
-        .withArgs(master, 1n);
-      expect(await f.diamond.apiKeyBalance(master)).to.equal(99n);
-    });
-
-    it("lets the owner debit an account", async () => {
-      const f = await loadFixture(deployDiamond);
-      const master = await createManagedAccount(f);
-      await f.diamond.connect(f.payer).creditApiKey(master, 100);
-      await expect(f.diamond.connect(f.owner).debitApiKey(master, 2))
-        .to.emit(f.diamond, "ApiKeyDebited")
-        .withArgs(master, 2n);
-      expect(await f.diamond.apiKeyBalance(master)).to.equal(98n);
-    });
-
     it("debits the whole balance down to zero", async () => {
       const f = await loadFixture(deployDiamond);
       const master = await createManagedAccount(f);
       await f.diamond.connect(f.payer).creditApiKey(master, 100);
       await f.diamond.connect(f.payer).debitApiKey(master, 100);
       expect(await f.diamond.apiKeyBalance(master)).to.equal(0n);
-    });
-
-    it("reverts OnlyApiPayerOrPricingOperator for an unprivileged address", async () => {
-      const f = await loadFixture(deployDiamond);
-      const master = await createManagedAccount(f);
-      await f.diamond.connect(f.payer).creditApiKey(master, 100);
-      await expect(f.diamond.connect(f.users[0]).debitApiKey(master, 1))
-        .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrPricingOperator")
-        .withArgs(f.users[0].address);
-    });
-
-    it("reverts OnlyApiPayerOrPricingOperator for the config operator", async () => {
-      const f = await loadFixture(deployDiamond);
-      const master = await createManagedAccount(f);
-      await f.diamond.connect(f.payer).creditApiKey(master, 100);
-      await expect(f.diamond.connect(f.configOperator).debitApiKey(master, 1))
-        .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrPricingOperator")
-        .withArgs(f.configOperator.address);
     });
 
     it("rejects amount 0 with InvalidRequest", async () => {

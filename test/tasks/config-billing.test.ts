@@ -137,7 +137,7 @@ describe("tasks: diamond", () => {
     expect(list).to.have.length(facets.length);
     expect(list.map((f) => f.address)).to.deep.equal(facets.map((f) => f.facetAddress));
     expect(list.map((f) => f.selectors)).to.deep.equal(facets.map((f) => f.functionSelectors.length));
-    expect(list.map((f) => f.name)).to.include.members(["WritesFacet", "GroupsFacet", "BillingFacet"]);
+    expect(list.map((f) => f.name)).to.include.members(["ActionsFacet", "WalletsFacet", "GroupsFacet", "BillingFacet"]);
     expect(info.selectorCount).to.equal(facets.reduce((n, f) => n + f.functionSelectors.length, 0));
     expect(ethers.isAddress(info.address as string)).to.equal(true);
   });

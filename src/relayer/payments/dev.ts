@@ -6,56 +6,31 @@
  * shared by relayer instances on one Postgres.
  */
 import { randomBytes } from "crypto";
-import type { Migration, Queryable } from "../store";
-import type { CreatedIntent, PaymentIntentInfo, PaymentProvider } from "./provider";
-
-export const DEV_PAYMENT_MIGRATIONS: readonly Migration[] = [
-  {
-    id: "billing/0002_dev_intents",
-    up: `
-      CREATE TABLE billing_dev_intents (
-        id TEXT PRIMARY KEY,
-        account TEXT NOT NULL,
-        amount_cents BIGINT NOT NULL,
-        idempotency_key TEXT UNIQUE,
-        created_at_ms BIGINT NOT NULL
-      );
-    `,
-  },
-];
+import type { CreatedIntent, DevIntentStore, PaymentIntentInfo, PaymentProvider } from "../ports";
 
 export const DEV_PUBLISHABLE_KEY = "pk_dev_local_test_payments_no_real_money";
-
-interface Row {
-  id: string;
-  account: string;
-  amount_cents: number;
-}
 
 export class DevPaymentProvider implements PaymentProvider {
   readonly name = "dev" as const;
   readonly publishableKey = DEV_PUBLISHABLE_KEY;
 
-  constructor(private readonly db: Queryable) {}
+  constructor(private readonly intents: DevIntentStore) {}
 
   async createIntent(request: { account: string; amountCents: number; idempotencyKey?: string }): Promise<CreatedIntent> {
     const idem = request.idempotencyKey === undefined ? null : `${request.account}:${request.idempotencyKey}`;
     if (idem !== null) {
-      const hit = await this.db.one<Row>("SELECT id, account, amount_cents FROM billing_dev_intents WHERE idempotency_key = $1", [idem]);
+      const hit = await this.intents.byIdempotencyKey(idem);
       if (hit !== undefined) return { id: hit.id, clientSecret: secretOf(hit.id) };
     }
     const id = `pi_dev_${randomBytes(12).toString("hex")}`;
-    await this.db.run(
-      "INSERT INTO billing_dev_intents (id, account, amount_cents, idempotency_key, created_at_ms) VALUES ($1, $2, $3, $4, $5)",
-      [id, request.account, request.amountCents, idem, Date.now()],
-    );
+    await this.intents.insert({ id, account: request.account, amountCents: request.amountCents, idempotencyKey: idem, createdAtMs: Date.now() });
     return { id, clientSecret: secretOf(id) };
   }
 
   async retrieveIntent(id: string): Promise<PaymentIntentInfo | null> {
-    const r = await this.db.one<Row>("SELECT id, account, amount_cents FROM billing_dev_intents WHERE id = $1", [id]);
+    const r = await this.intents.byId(id);
     if (r === undefined) return null;
-    const cents = Number(r.amount_cents);
+    const cents = r.amountCents;
     return {
       id: r.id,
       status: "succeeded",

@@ -19,18 +19,18 @@
 import { randomUUID } from "crypto";
 import type { BillingSettings } from "../config";
 import {
+  type Ledger,
   PAYMENT_INTENT_ID_RE,
   type PaymentIntentInfo,
   type PaymentProvider,
   PaymentProviderUnavailableError,
-} from "../payments";
-import type { SqlLedger } from "../store/ledger";
+} from "../ports";
 import { ServiceError, conflict, invalidValue, notFound } from "./errors";
 
 export interface BillingDeps {
   settings: Pick<BillingSettings, "provider" | "prices" | "minTopUpCents" | "maxTopUpCents">;
   /** Null when billing is off. */
-  ledger: SqlLedger | null;
+  ledger: Ledger | null;
   provider: PaymentProvider | null;
 }
 
@@ -141,7 +141,7 @@ export class BillingService {
 
   /**
    * Takes the price of one management write from `account` (402 when short). With an
-   * Idempotency-Key, the charge is per attempt of the request (SqlLedger.debitAttempt): a repeat
+   * Idempotency-Key, the charge is per attempt of the request (Ledger.debitAttempt): a repeat
    * of a charged attempt only replays its result and is not charged again; after an attempt
    * failed and was refunded, the next attempt (the write runs again) is charged anew; repeats of
    * that one are free again.
@@ -260,7 +260,7 @@ export class BillingService {
     return this.deps.provider;
   }
 
-  private requireLedger(): SqlLedger {
+  private requireLedger(): Ledger {
     if (!this.enabled || this.deps.ledger === null) throw billingOff();
     return this.deps.ledger;
   }

@@ -21,6 +21,8 @@ export * from "./migrations";
 export * from "./outbox";
 export * from "./ledger";
 export * from "./action-code";
+export * from "./dev-intents";
+export * from "./replay-store";
 export { Mutex } from "./mutex";
 
 export interface StoreOptions {

@@ -17,7 +17,9 @@
  * An account is "opened" the first time the ledger touches it: its balance row is created and, when
  * configured, a starting credit is written (reference `starting_credit:<account>`, once).
  */
-import type { Migration, Queryable } from "./index";
+import type { CreditResult, DebitResult, Ledger, LedgerEntry, LedgerReason, PaymentRecord } from "../ports";
+import type { Queryable } from "./db";
+import type { Migration } from "./migrations";
 
 export const LEDGER_MIGRATIONS: readonly Migration[] = [
   {
@@ -50,37 +52,7 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export type LedgerReason = "starting_credit" | "payment" | "write" | "execution" | "refund" | "adjustment";
-
-export interface LedgerEntry {
-  id: number;
-  account: string;
-  /** Positive: a credit; negative: a debit. */
-  amountCents: number;
-  reason: LedgerReason;
-  reference: string;
-  createdAtMs: number;
-}
-
-export type DebitResult =
-  | { status: "debited"; balanceCents: number }
-  /** The reference was already written: nothing changed. */
-  | { status: "duplicate"; balanceCents: number }
-  /** The balance is below the amount: nothing changed. */
-  | { status: "insufficient"; balanceCents: number };
-
-export type CreditResult = { status: "credited" | "duplicate"; balanceCents: number };
-
-export interface PaymentRecord {
-  intentId: string;
-  account: string;
-  provider: string;
-  amountCents: number;
-  /** Null until credited. */
-  creditedCents: number | null;
-  createdAtMs: number;
-  creditedAtMs: number | null;
-}
+export type { CreditResult, DebitResult, LedgerEntry, LedgerReason, PaymentRecord } from "../ports";
 
 export interface LedgerOptions {
   /** Credit written once when an account is first seen (0: none). */
@@ -115,7 +87,7 @@ interface PaymentRow {
   credited_at_ms: number | null;
 }
 
-export class SqlLedger {
+export class SqlLedger implements Ledger {
   private readonly nowMs: () => number;
 
   constructor(

@@ -179,6 +179,41 @@ export const CORE_MIGRATIONS: readonly Migration[] = [
     id: "0005_master_wallet",
     up: `ALTER TABLE accounts ADD COLUMN master_wallet TEXT;`,
   },
+  {
+    // The index follows reorgs (docs/finality.md): every index row names the block that last wrote
+    // it (block_number; NULL for rows written before this migration, until a reindex); the row
+    // changes of the blocks inside the reorg window are journaled with the row's previous image
+    // (prior_row, JSON; NULL = the row did not exist) so they can be undone; index_blocks keeps the
+    // hashes of those blocks for the parent-hash continuity check and the fork-point search.
+    id: "0006_index_journal",
+    up: `
+      ALTER TABLE bindings ADD COLUMN block_number BIGINT;
+      ALTER TABLE accounts ADD COLUMN block_number BIGINT;
+      ALTER TABLE account_groups ADD COLUMN block_number BIGINT;
+      ALTER TABLE group_cids ADD COLUMN block_number BIGINT;
+      ALTER TABLE group_wallets ADD COLUMN block_number BIGINT;
+      ALTER TABLE actions ADD COLUMN block_number BIGINT;
+      ALTER TABLE wallets ADD COLUMN block_number BIGINT;
+      ALTER TABLE usage_keys ADD COLUMN block_number BIGINT;
+      ALTER TABLE balances ADD COLUMN block_number BIGINT;
+      ALTER TABLE config ADD COLUMN block_number BIGINT;
+      ALTER TABLE node_config ADD COLUMN block_number BIGINT;
+      ALTER TABLE pricing ADD COLUMN block_number BIGINT;
+      CREATE TABLE index_journal (
+        seq {{serial}},
+        block BIGINT NOT NULL,
+        tbl TEXT NOT NULL,
+        row_key TEXT NOT NULL,
+        prior_row TEXT
+      );
+      CREATE INDEX index_journal_block ON index_journal (block);
+      CREATE TABLE index_blocks (
+        block BIGINT PRIMARY KEY,
+        hash TEXT NOT NULL,
+        parent_hash TEXT
+      );
+    `,
+  },
 ];
 
 function expand(sql: string, dialect: Queryable["dialect"]): string {

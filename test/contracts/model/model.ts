@@ -324,7 +324,7 @@ export class AccountConfigModel {
   }
 
   /**
-   * AccountsFacet._releaseSquat: a usage key (or a removed usage key's tombstone) bound to a wallet's
+   * LibAccounts.releaseSquat: a usage key (or a removed usage key's tombstone) bound to a wallet's
    * alias is dropped and the hash reserved for the wallet (tombstone of no account). Returns the
    * account that held it, or 0n.
    */

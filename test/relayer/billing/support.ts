@@ -7,7 +7,7 @@ import os from "os";
 import path from "path";
 import { createBilling } from "../../../src/relayer/billing-setup";
 import type { BillingSettings } from "../../../src/relayer/config";
-import { DEV_PAYMENT_MIGRATIONS } from "../../../src/relayer/payments";
+import { DEV_PAYMENT_MIGRATIONS } from "../../../src/relayer/store/dev-intents";
 import type { BillingService } from "../../../src/relayer/services";
 import { LEDGER_MIGRATIONS, openStore, type SqlLedger, type Store } from "../../../src/relayer/store";
 

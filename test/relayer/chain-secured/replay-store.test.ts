@@ -7,7 +7,7 @@ import fs from "fs";
 import os from "os";
 import path from "path";
 import { openStore, type Store } from "../../../src/relayer/store";
-import { SqlReplayStore, WALLET_SIGNATURE_MIGRATIONS } from "../../../src/relayer/services/wallet-signatures-replay";
+import { SqlReplayStore, WALLET_SIGNATURE_MIGRATIONS } from "../../../src/relayer/store/replay-store";
 
 const DIGEST = `0x${"ab".repeat(32)}`;
 

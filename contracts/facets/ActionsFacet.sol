@@ -5,15 +5,17 @@ import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet
 import {LibAccountConfig} from "../libraries/LibAccountConfig.sol";
 import {LibAccess} from "../libraries/LibAccess.sol";
 import {LibGroups} from "../libraries/LibGroups.sol";
-import {IAccountConfigErrors} from "../interfaces/IAccountConfigErrors.sol";
-import {IAccountConfigEvents} from "../interfaces/IAccountConfigEvents.sol";
+import {LibPaging} from "../libraries/LibPaging.sol";
+import {IActions} from "../interfaces/IActions.sol";
 
-/// @title Actions and wallet registration of an account (accounts themselves: AccountsFacet)
-contract WritesFacet is IAccountConfigErrors, IAccountConfigEvents {
+/// @title Actions (cid hashes) registered to an account: register, rename, remove, and list them
+/// @notice Writes are master-key only. Views accept any hash that resolves to the account (master,
+///         admin alias or usage key) and page as (pageNumber, pageSize): zero-based, pageSize
+///         1..100, and an empty array past the end.
+contract ActionsFacet is IActions {
     using EnumerableSet for EnumerableSet.UintSet;
-    using EnumerableSet for EnumerableSet.AddressSet;
 
-    // ------------------------------------------------------------------ actions
+    // ------------------------------------------------------------------ writes
 
     /// @notice Register an action (cid hash) to the account, or update its name and description
     ///         when it is already registered. Master key only.
@@ -75,41 +77,34 @@ contract WritesFacet is IAccountConfigErrors, IAccountConfigEvents {
         _setActionMetadata(master, actionHash, name, description);
     }
 
-    // ------------------------------------------------------------------ wallets
+    // ------------------------------------------------------------------ views
 
-    /// @notice Register a wallet (PKP) and its derivation value to the account. Each pkpId and each
-    ///         derivation value can be registered once across all accounts.
-    /// @dev Master key, or a usage key with createPKPs.
-    /// @param apiKeyHash the caller's hash (master, admin alias or usage key)
-    /// @param pkpId the wallet address; non-zero
-    /// @param derivationPath the derivation value; non-zero
-    /// @param name at most 128 bytes
-    /// @param description at most 1024 bytes
-    function registerWalletDerivation(
-        uint256 apiKeyHash,
-        address pkpId,
-        uint256 derivationPath,
-        string calldata name,
-        string calldata description
-    ) external {
-        (uint256 master, bool full) = LibAccess.authorizeWrite(apiKeyHash);
-        LibAccountConfig.Layout storage s = LibAccountConfig.layout();
-        if (!full && !s.usageKeys[apiKeyHash].createPKPs) revert NotAllowedToCreatePkp(apiKeyHash);
-        LibAccess.requireNonZeroAddress(pkpId, "pkpId");
-        LibAccess.requireNonZero(derivationPath, "derivationPath");
-        LibAccess.requireMetadata(bytes(name).length, bytes(description).length);
-        LibAccountConfig.Wallet storage wallet = s.wallets[pkpId];
-        if (wallet.account != 0) revert WalletAlreadyRegistered(pkpId, wallet.account);
-        if (s.derivationOwner[derivationPath] != address(0)) revert DerivationAlreadyRegistered(derivationPath);
-        wallet.account = master;
-        wallet.derivation = derivationPath;
-        wallet.name = name;
-        wallet.description = description;
-        s.derivationOwner[derivationPath] = pkpId;
-        s.allWallets.push(pkpId);
-        s.accounts[master].wallets.add(pkpId);
-        emit WalletDerivationRegistered(master, pkpId, derivationPath);
-        emit WalletMetadataSet(master, pkpId, name, description);
+    /// @notice A page of the account's registered actions.
+    /// @param accountApiKeyHash any hash of the account
+    /// @param pageNumber zero-based page
+    /// @param pageSize 1..100
+    function listActions(
+        uint256 accountApiKeyHash,
+        uint256 pageNumber,
+        uint256 pageSize
+    ) external view returns (Metadata[] memory) {
+        uint256 master = LibAccess.requireAccount(accountApiKeyHash);
+        return _actions(master, LibAccountConfig.layout().accounts[master].actions, pageNumber, pageSize);
+    }
+
+    /// @notice A page of a group's action list (0 is the all-actions wildcard entry).
+    /// @param accountApiKeyHash any hash of the account
+    /// @param groupId a group of the account
+    /// @param pageNumber zero-based page
+    /// @param pageSize 1..100
+    function listActionsInGroup(
+        uint256 accountApiKeyHash,
+        uint256 groupId,
+        uint256 pageNumber,
+        uint256 pageSize
+    ) external view returns (Metadata[] memory) {
+        uint256 master = LibAccess.requireAccount(accountApiKeyHash);
+        return _actions(master, LibAccess.requireGroup(master, accountApiKeyHash, groupId).cids, pageNumber, pageSize);
     }
 
     // ------------------------------------------------------------------ internals
@@ -121,5 +116,23 @@ contract WritesFacet is IAccountConfigErrors, IAccountConfigEvents {
         meta.name = name;
         meta.description = description;
         emit ActionMetadataSet(master, cid, name, description);
+    }
+
+    function _actions(
+        uint256 master,
+        EnumerableSet.UintSet storage cids,
+        uint256 pageNumber,
+        uint256 pageSize
+    ) private view returns (Metadata[] memory page) {
+        (uint256 start, uint256 end) = LibPaging.bounds(cids.length(), pageNumber, pageSize);
+        page = new Metadata[](end - start);
+        mapping(uint256 => LibAccountConfig.Metadata) storage meta = LibAccountConfig
+            .layout()
+            .accounts[master]
+            .actionMeta;
+        for (uint256 i = start; i < end; ++i) {
+            uint256 cid = cids.at(i);
+            page[i - start] = Metadata(cid, meta[cid].name, meta[cid].description);
+        }
     }
 }

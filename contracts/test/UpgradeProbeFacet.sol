@@ -5,9 +5,9 @@ import {LibAccountConfig} from "../libraries/LibAccountConfig.sol";
 
 /// @title Test-only facet used by test/contracts/upgrade.test.ts to show that a new facet can be
 ///        added to a live diamond, read the existing storage, and be removed again.
-contract ReadsFacetV2 {
+contract UpgradeProbeFacet {
     /// @notice A constant marking this build.
-    function readsVersion() external pure returns (uint256) {
+    function probeVersion() external pure returns (uint256) {
         return 2;
     }
 

@@ -5,7 +5,8 @@
  * accept one signature.
  */
 import type { Hex32, ReplayStore } from "../ports";
-import type { Migration, Queryable } from "../store";
+import type { Queryable } from "./db";
+import type { Migration } from "./migrations";
 
 export const WALLET_SIGNATURE_MIGRATIONS: readonly Migration[] = [
   {

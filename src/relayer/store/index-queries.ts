@@ -1,0 +1,395 @@
+/**
+ * The query side of the index: the reads the services use (IndexReader of ../ports, plus lists
+ * inside groups, balances, configuration). Lists keep the contract's order (the `pos` columns the
+ * projection maintains, projection/sets.ts).
+ *
+ * While the indexer has stopped on a reorg deeper than the reorg window, the index may hold rows
+ * the chain no longer has: `markUnavailable(reason)` makes every read throw IndexUnavailableError
+ * (the services answer 503) until the index is rebuilt, so nothing is served as true that is not.
+ */
+import {
+  ChainUnavailableError,
+  type AccountRow,
+  type ActionRow,
+  type Address,
+  type BindingRow,
+  type GroupRow,
+  type Hash32,
+  type HashKind,
+  type IndexReader,
+  type Page,
+  type Uint,
+  type UsageKeyRow,
+  type WalletRow,
+} from "../ports";
+import type { Db } from "./db";
+import { toAddress, toHex32, toUint } from "./projection/values";
+
+/** Diamond configuration as the events set it. */
+export interface IndexedConfig {
+  owner: Address | null;
+  apiPayers: Address[];
+  adminApiPayer: Address | null;
+  configOperator: Address | null;
+  pricingOperator: Address | null;
+  requestedApiPayerCount: Uint;
+  rebalanceAmount: Uint;
+  initializedVersion: Uint;
+}
+
+export interface NodeConfigEntry {
+  key: string;
+  value: string;
+}
+
+export interface PricingEntry {
+  itemId: Uint;
+  price: Uint;
+}
+
+/** The index cannot be trusted now (the indexer stopped on a reorg deeper than its window). */
+export class IndexUnavailableError extends ChainUnavailableError {
+  constructor(readonly reason: string) {
+    super(`the index is unavailable: ${reason}`, false);
+    this.name = "IndexUnavailableError";
+  }
+}
+
+// ------------------------------------------------------------------ rows
+
+interface BindingDb {
+  hash: string;
+  master: string;
+  kind: string;
+}
+interface AccountDb {
+  master: string;
+  managed: number;
+  admin: string;
+  name: string;
+  description: string;
+  master_is_admin_alias: number;
+  master_wallet: string | null;
+}
+interface GroupDb {
+  id: string;
+  account: string;
+  name: string;
+  description: string;
+}
+interface ActionDb {
+  account: string;
+  cid: string;
+  name: string;
+  description: string;
+}
+interface WalletDb {
+  pkp: string;
+  account: string;
+  derivation: string;
+  name: string;
+  description: string;
+}
+interface UsageKeyDb {
+  hash: string;
+  account: string;
+  name: string;
+  description: string;
+  expiration: string;
+  create_groups: number;
+  delete_groups: number;
+  create_pkps: number;
+  manage_ipfs: string;
+  add_pkp: string;
+  remove_pkp: string;
+  execute_in: string;
+  amount: string | null;
+}
+
+const USAGE_KEY_SELECT = `
+  SELECT k.hash, k.account, k.name, k.description, k.expiration, k.create_groups, k.delete_groups,
+         k.create_pkps, k.manage_ipfs, k.add_pkp, k.remove_pkp, k.execute_in, b.amount
+  FROM usage_keys k LEFT JOIN balances b ON b.hash = k.hash`;
+
+function usageKeyRow(r: UsageKeyDb): UsageKeyRow {
+  const list = (s: string): Uint[] => JSON.parse(s) as Uint[];
+  return {
+    hash: r.hash,
+    account: r.account,
+    name: r.name,
+    description: r.description,
+    expiration: r.expiration,
+    balance: r.amount ?? "0",
+    createGroups: Number(r.create_groups) === 1,
+    deleteGroups: Number(r.delete_groups) === 1,
+    createPKPs: Number(r.create_pkps) === 1,
+    manageIPFSIdsInGroups: list(r.manage_ipfs),
+    addPkpToGroups: list(r.add_pkp),
+    removePkpFromGroups: list(r.remove_pkp),
+    executeInGroups: list(r.execute_in),
+  };
+}
+
+function accountRow(r: AccountDb): AccountRow {
+  return {
+    master: r.master,
+    managed: Number(r.managed) === 1,
+    admin: r.admin,
+    name: r.name,
+    description: r.description,
+    masterIsAdminAlias: Number(r.master_is_admin_alias) === 1,
+    masterWallet: r.master_wallet ?? null,
+  };
+}
+
+function walletRow(r: WalletDb): WalletRow {
+  return { pkp: r.pkp, account: r.account, derivation: r.derivation, name: r.name, description: r.description };
+}
+
+function pageArgs(page: Page): [number, number] {
+  const size = Math.max(0, Math.floor(page.pageSize));
+  const number = Math.max(0, Math.floor(page.pageNumber));
+  return [size, number * size];
+}
+
+export class IndexQueries implements IndexReader {
+  private unavailable: string | null = null;
+
+  constructor(protected readonly db: Db) {}
+
+  /** Refuse every read with IndexUnavailableError (reason) / serve again (null). */
+  markUnavailable(reason: string | null): void {
+    this.unavailable = reason;
+  }
+
+  /** Why reads are refused, or null. */
+  get unavailableReason(): string | null {
+    return this.unavailable;
+  }
+
+  private check(): void {
+    if (this.unavailable !== null) throw new IndexUnavailableError(this.unavailable);
+  }
+
+  async indexedBlock(): Promise<number> {
+    const row = await this.db.one<{ block: number }>("SELECT block FROM index_cursor WHERE id = 1");
+    return row ? Number(row.block) : -1;
+  }
+
+  async binding(hash: Hash32): Promise<BindingRow | null> {
+    this.check();
+    const row = await this.db.one<BindingDb>("SELECT hash, master, kind FROM bindings WHERE hash = $1", [toHex32(hash)]);
+    return row ? { hash: row.hash, master: row.master, kind: row.kind as HashKind } : null;
+  }
+
+  async resolve(hash: Hash32): Promise<BindingRow | null> {
+    this.check();
+    const b = await this.binding(hash);
+    return b && b.kind !== "RemovedUsageKey" ? b : null;
+  }
+
+  async account(master: Hash32): Promise<AccountRow | null> {
+    this.check();
+    const row = await this.db.one<AccountDb>(
+      "SELECT master, managed, admin, name, description, master_is_admin_alias, master_wallet FROM accounts WHERE master = $1",
+      [toHex32(master)],
+    );
+    return row ? accountRow(row) : null;
+  }
+
+  async usageKey(hash: Hash32): Promise<UsageKeyRow | null> {
+    this.check();
+    const row = await this.db.one<UsageKeyDb>(`${USAGE_KEY_SELECT} WHERE k.hash = $1`, [toHex32(hash)]);
+    return row ? usageKeyRow(row) : null;
+  }
+
+  async group(id: Uint): Promise<GroupRow | null> {
+    this.check();
+    const gid = toUint(id);
+    const row = await this.db.one<GroupDb>("SELECT id, account, name, description FROM account_groups WHERE id = $1", [gid]);
+    if (!row) return null;
+    const cids = await this.db.query<{ cid: string }>("SELECT cid FROM group_cids WHERE group_id = $1 ORDER BY pos", [gid]);
+    const wallets = await this.db.query<{ wallet: string }>(
+      "SELECT wallet FROM group_wallets WHERE group_id = $1 ORDER BY pos",
+      [gid],
+    );
+    return {
+      id: row.id,
+      account: row.account,
+      name: row.name,
+      description: row.description,
+      cids: cids.map((r) => r.cid),
+      wallets: wallets.map((r) => r.wallet),
+    };
+  }
+
+  async wallet(pkp: Address): Promise<WalletRow | null> {
+    this.check();
+    const row = await this.db.one<WalletDb>(
+      "SELECT pkp, account, derivation, name, description FROM wallets WHERE pkp = $1",
+      [toAddress(pkp)],
+    );
+    return row ? walletRow(row) : null;
+  }
+
+  async walletByDerivation(derivation: Uint): Promise<WalletRow | null> {
+    this.check();
+    const row = await this.db.one<WalletDb>(
+      "SELECT pkp, account, derivation, name, description FROM wallets WHERE derivation = $1",
+      [toUint(derivation)],
+    );
+    return row ? walletRow(row) : null;
+  }
+
+  async action(account: Hash32, cid: Hash32): Promise<ActionRow | null> {
+    this.check();
+    const row = await this.db.one<ActionDb>(
+      "SELECT account, cid, name, description FROM actions WHERE account = $1 AND cid = $2",
+      [toHex32(account), toHex32(cid)],
+    );
+    return row ?? null;
+  }
+
+  async listGroups(account: Hash32, page: Page): Promise<GroupRow[]> {
+    this.check();
+    const [limit, offset] = pageArgs(page);
+    const rows = await this.db.query<GroupDb>(
+      "SELECT id, account, name, description FROM account_groups WHERE account = $1 ORDER BY pos LIMIT $2 OFFSET $3",
+      [toHex32(account), limit, offset],
+    );
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const marks = ids.map((_, i) => `$${i + 1}`).join(", ");
+    const cids = await this.db.query<{ group_id: string; cid: string }>(
+      `SELECT group_id, cid FROM group_cids WHERE group_id IN (${marks}) ORDER BY group_id, pos`,
+      ids,
+    );
+    const wallets = await this.db.query<{ group_id: string; wallet: string }>(
+      `SELECT group_id, wallet FROM group_wallets WHERE group_id IN (${marks}) ORDER BY group_id, pos`,
+      ids,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      account: r.account,
+      name: r.name,
+      description: r.description,
+      cids: cids.filter((c) => c.group_id === r.id).map((c) => c.cid),
+      wallets: wallets.filter((w) => w.group_id === r.id).map((w) => w.wallet),
+    }));
+  }
+
+  async listActions(account: Hash32, page: Page): Promise<ActionRow[]> {
+    this.check();
+    const [limit, offset] = pageArgs(page);
+    return this.db.query<ActionDb>(
+      "SELECT account, cid, name, description FROM actions WHERE account = $1 ORDER BY pos LIMIT $2 OFFSET $3",
+      [toHex32(account), limit, offset],
+    );
+  }
+
+  async listWallets(account: Hash32, page: Page): Promise<WalletRow[]> {
+    this.check();
+    const [limit, offset] = pageArgs(page);
+    const rows = await this.db.query<WalletDb>(
+      "SELECT pkp, account, derivation, name, description FROM wallets WHERE account = $1 ORDER BY pos LIMIT $2 OFFSET $3",
+      [toHex32(account), limit, offset],
+    );
+    return rows.map(walletRow);
+  }
+
+  async listUsageKeys(account: Hash32, page: Page): Promise<UsageKeyRow[]> {
+    this.check();
+    const [limit, offset] = pageArgs(page);
+    const rows = await this.db.query<UsageKeyDb>(`${USAGE_KEY_SELECT} WHERE k.account = $1 ORDER BY k.pos LIMIT $2 OFFSET $3`, [
+      toHex32(account),
+      limit,
+      offset,
+    ]);
+    return rows.map(usageKeyRow);
+  }
+
+  // ---- beyond IndexReader
+
+  /** Actions a group lists (as listActionsInGroup: the wildcard 0 appears with empty metadata). */
+  async listActionsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<ActionRow[]> {
+    this.check();
+    const [limit, offset] = pageArgs(page);
+    const acct = toHex32(account);
+    const rows = await this.db.query<{ cid: string; name: string | null; description: string | null }>(
+      `SELECT c.cid, a.name, a.description FROM group_cids c
+       LEFT JOIN actions a ON a.account = $1 AND a.cid = c.cid
+       WHERE c.group_id = $2 ORDER BY c.pos LIMIT $3 OFFSET $4`,
+      [acct, toUint(groupId), limit, offset],
+    );
+    return rows.map((r) => ({ account: acct, cid: r.cid, name: r.name ?? "", description: r.description ?? "" }));
+  }
+
+  /** Wallets a group lists (as listWalletsInGroup: the wildcard address(0) appears with derivation 0). */
+  async listWalletsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<WalletRow[]> {
+    this.check();
+    const [limit, offset] = pageArgs(page);
+    const acct = toHex32(account);
+    const rows = await this.db.query<{
+      wallet: string;
+      derivation: string | null;
+      name: string | null;
+      description: string | null;
+    }>(
+      `SELECT g.wallet, w.derivation, w.name, w.description FROM group_wallets g
+       LEFT JOIN wallets w ON w.pkp = g.wallet
+       WHERE g.group_id = $1 ORDER BY g.pos LIMIT $2 OFFSET $3`,
+      [toUint(groupId), limit, offset],
+    );
+    return rows.map((r) => ({
+      pkp: r.wallet,
+      account: acct,
+      derivation: r.derivation ?? "0",
+      name: r.name ?? "",
+      description: r.description ?? "",
+    }));
+  }
+
+  /** The balance kept on-chain for `hash` (a master or usage key hash, as apiKeyBalance keys it). */
+  async balance(hash: Hash32): Promise<Uint> {
+    this.check();
+    const row = await this.db.one<{ amount: string }>("SELECT amount FROM balances WHERE hash = $1", [toHex32(hash)]);
+    return row?.amount ?? "0";
+  }
+
+  /** All account master hashes in creation order (indexToAccountHashAt). */
+  async accountHashes(): Promise<Hash32[]> {
+    this.check();
+    return (await this.db.query<{ master: string }>("SELECT master FROM accounts ORDER BY pos")).map((r) => r.master);
+  }
+
+  async config(): Promise<IndexedConfig> {
+    this.check();
+    const rows = await this.db.query<{ item: string; val: string }>("SELECT item, val FROM config");
+    const m = new Map(rows.map((r) => [r.item, r.val]));
+    const addr = (k: string): Address | null => m.get(k) ?? null;
+    return {
+      owner: addr("owner"),
+      apiPayers: JSON.parse(m.get("apiPayers") ?? "[]") as Address[],
+      adminApiPayer: addr("adminApiPayer"),
+      configOperator: addr("configOperator"),
+      pricingOperator: addr("pricingOperator"),
+      requestedApiPayerCount: m.get("requestedApiPayerCount") ?? "0",
+      rebalanceAmount: m.get("rebalanceAmount") ?? "0",
+      initializedVersion: m.get("initializedVersion") ?? "0",
+    };
+  }
+
+  /** Node configuration entries in the contract's key order (nodeConfigurationValues). */
+  async nodeConfiguration(): Promise<NodeConfigEntry[]> {
+    this.check();
+    const rows = await this.db.query<{ item: string; val: string }>("SELECT item, val FROM node_config ORDER BY pos");
+    return rows.map((r) => ({ key: r.item, value: r.val }));
+  }
+
+  /** Pricing entries in the order the items were first set (pricingItemIds / pricingAt). */
+  async pricing(): Promise<PricingEntry[]> {
+    this.check();
+    const rows = await this.db.query<{ item_id: string; price: string }>("SELECT item_id, price FROM pricing ORDER BY pos");
+    return rows.map((r) => ({ itemId: r.item_id, price: r.price }));
+  }
+}

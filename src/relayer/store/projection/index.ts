@@ -1,0 +1,224 @@
+/**
+ * The projection: the write side of the index. `applyBlock` applies one block's decoded diamond
+ * events (each through its domain's handler, handlers.ts) together with the cursor move, in one
+ * database transaction; inside the reorg window every row change is journaled (journal.ts) and the
+ * block's hash is kept, so `undoTo(block)` can take the index back to any block still in the window
+ * (docs/finality.md, "The index on a reorg").
+ *
+ * `applyBlock` is idempotent and can be called by the indexer or by whoever holds a block's logs
+ * (a receipt): a block at or below the cursor is "known" (nothing applied), a block whose parent is
+ * not the cursor's block is refused ("gap" / "fork"), so no block is ever applied twice or skipped.
+ * Two indexers sharing a Postgres database serialise on the cursor row.
+ */
+import type { DecodedEvent } from "../../ports";
+import type { Db, Queryable, TxOptions } from "../db";
+import { EVENT_HANDLERS } from "./handlers";
+import { RowWriter, undoAfter } from "./journal";
+import { INDEX_TABLES } from "./tables";
+
+export interface IndexCursor {
+  /** Highest block whose events are fully applied (the block before the first to index when none is). */
+  block: number;
+  /** Its hash, when known (blocks applied inside the reorg window, or with a hash). */
+  hash: string | null;
+}
+
+export interface ApplyOptions extends TxOptions {
+  /**
+   * Journal the block's row changes and keep its hash so it can be undone (default true). The
+   * indexer turns it off for blocks older than the reorg window.
+   */
+  journal?: boolean;
+}
+
+/**
+ * What applyBlock did:
+ * - applied: the block's events are in the index and the cursor is at the block;
+ * - known: the block is at or below the cursor with the same (or an unknown) hash; nothing done;
+ * - gap: the cursor is below the block's parent; nothing done (apply the blocks in between first);
+ * - fork: the block's parent (or the block itself) differs from what the index applied: a reorg.
+ */
+export type ApplyOutcome = "applied" | "known" | "gap" | "fork";
+
+/** A block the index keeps the hash of (inside the reorg window). */
+export interface KeptBlock {
+  block: number;
+  hash: string;
+}
+
+/** The undo journal does not reach back to the block asked for (a reorg deeper than the window). */
+export class IndexUndoError extends Error {
+  constructor(
+    readonly block: number,
+    readonly cursor: number,
+  ) {
+    super(`the index cannot be undone to block ${block} (at ${cursor}): the journal does not reach back that far`);
+    this.name = "IndexUndoError";
+  }
+}
+
+interface CursorDb {
+  block: number;
+  block_hash: string | null;
+}
+
+async function readCursor(q: Queryable): Promise<IndexCursor | null> {
+  const row = await q.one<CursorDb>("SELECT block, block_hash FROM index_cursor WHERE id = 1");
+  return row ? { block: Number(row.block), hash: row.block_hash ?? null } : null;
+}
+
+async function keptHash(q: Queryable, block: number): Promise<string | null> {
+  const row = await q.one<{ hash: string }>("SELECT hash FROM index_blocks WHERE block = $1", [block]);
+  return row?.hash ?? null;
+}
+
+export class Projection {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Applies block `blockNumber`'s decoded events (in log order) and moves the cursor to it, in one
+   * transaction. `parentHash` null skips the continuity checks (blocks older than the reorg
+   * window, applied from logs alone, may leave out blocks without events).
+   */
+  async applyBlock(
+    blockNumber: number,
+    blockHash: string | null,
+    parentHash: string | null,
+    events: readonly DecodedEvent[],
+    options: ApplyOptions = {},
+  ): Promise<ApplyOutcome> {
+    const journal = options.journal ?? true;
+    return this.db.tx(async (tx) => {
+      const cur = await readCursor(tx);
+      if (cur && cur.block >= blockNumber) {
+        const kept = cur.block === blockNumber ? cur.hash : await keptHash(tx, blockNumber);
+        return kept !== null && blockHash !== null && kept !== blockHash.toLowerCase() ? "fork" : "known";
+      }
+      if (cur && parentHash !== null) {
+        if (cur.block < blockNumber - 1) return "gap";
+        if (cur.hash !== null && cur.hash !== parentHash.toLowerCase()) return "fork";
+      }
+      const hash = blockHash?.toLowerCase() ?? null;
+      if (cur) {
+        // Takes the cursor row's lock (Postgres): a concurrent indexer waits, then finds it moved.
+        const moved = await tx.run("UPDATE index_cursor SET block = $1, block_hash = $2 WHERE id = 1 AND block = $3", [
+          blockNumber,
+          hash,
+          cur.block,
+        ]);
+        if (moved === 0) return "known";
+      } else {
+        await tx.run("INSERT INTO index_cursor (id, block, block_hash) VALUES (1, $1, $2)", [blockNumber, hash]);
+      }
+      const w = new RowWriter(tx, blockNumber, journal);
+      for (const e of events) {
+        const handler = EVENT_HANDLERS[e.name];
+        // An event the index does not know (a newer facet) carries nothing it keeps.
+        if (handler) await handler(w, e.args);
+      }
+      if (journal && hash !== null) {
+        await tx.run(
+          `INSERT INTO index_blocks (block, hash, parent_hash) VALUES ($1, $2, $3)
+           ON CONFLICT (block) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash`,
+          [blockNumber, hash, parentHash?.toLowerCase() ?? null],
+        );
+      }
+      return "applied";
+    }, options);
+  }
+
+  /**
+   * Moves the cursor forward to `block` over blocks without events that are not kept (older than
+   * the reorg window). Returns false when the cursor is already at or past it.
+   */
+  async advanceCursor(block: number, blockHash: string | null = null, options?: TxOptions): Promise<boolean> {
+    return this.db.tx(async (tx) => {
+      const changed = await tx.run("UPDATE index_cursor SET block = $1, block_hash = $2 WHERE id = 1 AND block < $1", [
+        block,
+        blockHash?.toLowerCase() ?? null,
+      ]);
+      if (changed > 0) return true;
+      if (await readCursor(tx)) return false;
+      await tx.run("INSERT INTO index_cursor (id, block, block_hash) VALUES (1, $1, $2)", [block, blockHash]);
+      return true;
+    }, options);
+  }
+
+  /** Creates the cursor at `block` (the block before the first one to index) if there is none. */
+  async initCursor(block: number): Promise<void> {
+    await this.db.run("INSERT INTO index_cursor (id, block, block_hash) VALUES (1, $1, NULL) ON CONFLICT (id) DO NOTHING", [
+      block,
+    ]);
+  }
+
+  /** The cursor, or null before initCursor / the first block. */
+  cursor(): Promise<IndexCursor | null> {
+    return readCursor(this.db);
+  }
+
+  /** The hashes kept of blocks in [from, to], highest first. */
+  async keptBlocks(from: number, to: number): Promise<KeptBlock[]> {
+    const rows = await this.db.query<{ block: number; hash: string }>(
+      "SELECT block, hash FROM index_blocks WHERE block >= $1 AND block <= $2 ORDER BY block DESC",
+      [from, to],
+    );
+    return rows.map((r) => ({ block: Number(r.block), hash: r.hash }));
+  }
+
+  /** Whether every block above `block` up to the cursor is journaled (so undoTo(block) can work). */
+  async canUndoTo(block: number): Promise<boolean> {
+    return this.db.tx(async (tx) => (await this.coverage(tx, block)) !== false);
+  }
+
+  /**
+   * Takes the index back to what it was right after `block`: every row change of the blocks above
+   * it is undone, their hashes are dropped and the cursor moves to `block`, in one transaction.
+   * Throws IndexUndoError when a block above `block` was applied without a journal. Returns the
+   * number of row changes undone.
+   */
+  async undoTo(block: number, options?: TxOptions): Promise<number> {
+    return this.db.tx(async (tx) => {
+      const cur = await this.coverage(tx, block);
+      if (cur === false) throw new IndexUndoError(block, (await readCursor(tx))?.block ?? -1);
+      if (cur === null) return 0;
+      const undone = await undoAfter(tx, block);
+      await tx.run("DELETE FROM index_blocks WHERE block > $1", [block]);
+      await tx.run("UPDATE index_cursor SET block = $1, block_hash = $2 WHERE id = 1", [block, await keptHash(tx, block)]);
+      return undone;
+    }, options);
+  }
+
+  /** Drops the journal and kept hashes of blocks below `block` (they left the reorg window). */
+  async prune(block: number, options?: TxOptions): Promise<void> {
+    await this.db.tx(async (tx) => {
+      await tx.run("DELETE FROM index_journal WHERE block < $1", [block]);
+      await tx.run("DELETE FROM index_blocks WHERE block < $1", [block]);
+    }, options);
+  }
+
+  /** Empties the index (every table, the journal, the kept hashes) and puts the cursor at `startBlock - 1`. */
+  async reset(startBlock: number): Promise<void> {
+    await this.db.tx(async (tx) => {
+      for (const table of Object.keys(INDEX_TABLES)) await tx.run(`DELETE FROM ${table}`);
+      await tx.run("DELETE FROM index_journal");
+      await tx.run("DELETE FROM index_blocks");
+      await tx.run("DELETE FROM index_cursor");
+      await tx.run("INSERT INTO index_cursor (id, block, block_hash) VALUES (1, $1, NULL)", [startBlock - 1]);
+    });
+  }
+
+  /** null: nothing to undo (cursor at or below `block`); false: not undoable; else the cursor. */
+  private async coverage(tx: Queryable, block: number): Promise<IndexCursor | null | false> {
+    const cur = await readCursor(tx);
+    if (!cur || cur.block <= block) return null;
+    const row = await tx.one<{ n: number }>("SELECT COUNT(*) AS n FROM index_blocks WHERE block > $1 AND block <= $2", [
+      block,
+      cur.block,
+    ]);
+    return Number(row?.n ?? 0) === cur.block - block ? cur : false;
+  }
+}
+
+export { EVENT_HANDLERS, NO_STATE_EVENTS } from "./handlers";
+export { INDEX_TABLES, type IndexTable } from "./tables";
+export { undoAfter, RowWriter } from "./journal";

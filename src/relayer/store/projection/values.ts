@@ -1,0 +1,66 @@
+/**
+ * Value normalisation shared by the projection (event arguments) and the query side (lookups):
+ * 32-byte values, uints and addresses in the one spelling the index stores.
+ */
+import type { Address, DecodedEvent, Hash32, Uint } from "../../ports";
+import { storableText } from "../../../core";
+
+export const ZERO32 = `0x${"0".repeat(64)}`;
+const HASH_RE = /^0x[0-9a-f]{64}$/;
+
+/** Normalises a 32-byte value (hex of any case, or decimal) to `0x` + 64 lowercase hex. */
+export function toHex32(value: string | bigint): Hash32 {
+  if (typeof value === "string" && HASH_RE.test(value.toLowerCase())) return value.toLowerCase();
+  const n = BigInt(value);
+  if (n < 0n || n >= 1n << 256n) throw new Error(`not a 32-byte value: ${value}`);
+  return `0x${n.toString(16).padStart(64, "0")}`;
+}
+
+/** Normalises a uint (decimal or 0x hex) to a decimal string. */
+export function toUint(value: string | bigint | number): Uint {
+  return BigInt(value).toString();
+}
+
+export function toAddress(value: string): Address {
+  const hex = value.toLowerCase().startsWith("0x") ? value.slice(2) : value;
+  if (!/^[0-9a-fA-F]{40}$/.test(hex)) throw new Error(`not an address: ${value}`);
+  return `0x${hex.toLowerCase()}`;
+}
+
+// ---- decoded event arguments
+
+export type EventArgs = DecodedEvent["args"];
+
+export function str(args: EventArgs, name: string): string {
+  const v = args[name];
+  if (typeof v !== "string") throw new Error(`event argument ${name}: expected a string`);
+  return v;
+}
+
+/**
+ * A text argument (a name, a description, a node configuration entry) as it can be stored: a
+ * wallet can write any bytes on-chain, and a NUL (refused by Postgres) or a lone surrogate is
+ * replaced by U+FFFD, so such an event never stalls the indexer (docs/relayer-untrusted-input.md).
+ */
+export function text(args: EventArgs, name: string): string {
+  return storableText(str(args, name));
+}
+
+export function bool(args: EventArgs, name: string): boolean {
+  const v = args[name];
+  if (typeof v !== "boolean") throw new Error(`event argument ${name}: expected a boolean`);
+  return v;
+}
+
+export function strList(value: unknown, name: string): string[] {
+  if (!Array.isArray(value) || value.some((x) => typeof x !== "string")) {
+    throw new Error(`event argument ${name}: expected a list of strings`);
+  }
+  return value as string[];
+}
+
+export function record(args: EventArgs, name: string): Record<string, unknown> {
+  const v = args[name];
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`event argument ${name}: expected a tuple`);
+  return v as Record<string, unknown>;
+}
