@@ -17,6 +17,7 @@ import { buildApp, type BuildAppOptions } from "./http";
 import { createServicesFromConfig } from "./services";
 import { SqlReplayStore, WALLET_SIGNATURE_MIGRATIONS } from "./services/wallet-signatures-replay";
 import { RpcSignatureChecker } from "./chain/erc1271";
+import { FreshIndexGate } from "./chain/fresh-index";
 import { ACTION_CODE_MIGRATIONS, SqlActionCodeStore, openStore, type Store } from "./store";
 import { CODE_STORE_MIGRATIONS } from "./actions/code-store";
 import { prepareSandbox } from "./actions/sandbox";
@@ -121,9 +122,13 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
     });
     const billing = createBilling(config.billing, store.db);
     if (billing.service.enabled) await warnOnPricingMismatch(config, chain, options.logger);
+    // Answers that depend on what a wallet writes on-chain itself wait for the index to reach the
+    // head (docs/finality.md "Answers that follow the chain").
+    const freshIndex = new FreshIndexGate(chain.rpc, chain.indexer, { timeoutMs: config.freshReads.timeoutMs });
     const services = createServicesFromConfig(config, {
       billing: billing.service,
       index: store.index,
+      freshIndex,
       writer: chain.writes,
       signatureChecker: new RpcSignatureChecker(chain.rpc),
       replayStore: new SqlReplayStore(store.db),
