@@ -43,6 +43,8 @@ export interface Relayer {
   app: FastifyInstance;
   store: Store;
   chain: Chain;
+  /** The fresh-index gate services wait on (docs/finality.md "Answers that follow the chain"). */
+  freshIndex: FreshIndexGate;
   config: RelayerConfig;
   /** http://host:port when listening. */
   url: string | null;
@@ -144,6 +146,7 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
     await prepareSandbox();
     const registry = new Registry();
     registerChainMetrics(registry, store, chain);
+    registerFreshReadMetrics(registry, freshIndex);
     const liveChain = chain;
     const app = await buildApp({
       services,
@@ -174,6 +177,7 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
       app,
       store,
       chain,
+      freshIndex,
       config,
       url,
       close: async () => {
@@ -331,6 +335,23 @@ function registerChainMetrics(registry: Registry, store: Store, chain: Chain): v
     registers: [registry],
     async collect() {
       this.set(await store.index.indexedBlock());
+    },
+  });
+}
+
+/** Counters of the fresh-index gate: checks, shared head reads, waits for the indexer, 503s. */
+function registerFreshReadMetrics(registry: Registry, gate: FreshIndexGate): void {
+  new Gauge({
+    name: "relayer_fresh_reads",
+    help: "Answers that waited for the index to reach the chain head, since start: checks, eth_blockNumber reads (shared), checks that waited for the indexer, checks answered 503 IndexBehindHead",
+    labelNames: ["counter"],
+    registers: [registry],
+    collect() {
+      const s = gate.stats();
+      this.set({ counter: "checks" }, s.checks);
+      this.set({ counter: "head_reads" }, s.headReads);
+      this.set({ counter: "waits" }, s.waits);
+      this.set({ counter: "failures" }, s.failures);
     },
   });
 }
