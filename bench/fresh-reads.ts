@@ -29,8 +29,8 @@
  *
  * Prints a markdown table (p50 / p90 per case, ratio gated / baseline, difference) and writes it,
  * with the settings and machine info, to bench/results/fresh-reads.md.
- * Settings (environment, optional): BENCH_REQUESTS (400 per case and relayer), BENCH_WARMUP (20),
- * BENCH_CONCURRENCY (8), BENCH_ADMINS (48).
+ * Settings (environment, optional): BENCH_REQUESTS (300 per case and relayer), BENCH_WARMUP (20),
+ * BENCH_CONCURRENCY (8), BENCH_ADMINS (40).
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -55,10 +55,10 @@ const intEnv = (name: string, fallback: number): number => {
 };
 
 const SETTINGS = {
-  requests: intEnv("BENCH_REQUESTS", 400),
+  requests: intEnv("BENCH_REQUESTS", 300),
   warmup: intEnv("BENCH_WARMUP", 20),
   concurrency: intEnv("BENCH_CONCURRENCY", 8),
-  admins: intEnv("BENCH_ADMINS", 48),
+  admins: intEnv("BENCH_ADMINS", 40),
 };
 
 const now = () => performance.now();
@@ -232,6 +232,13 @@ async function main(): Promise<void> {
     timeoutMs: 60_000,
   });
   const served: Served[] = [];
+  // ethers retries a dead node for ever: should the node exit, say so and stop rather than hang.
+  const watchdog = setInterval(() => {
+    if (!chain.exited()) return;
+    console.error(`bench:fresh-reads: the hardhat node exited:\n${chain.output()}`);
+    process.exit(1);
+  }, 1000);
+  watchdog.unref();
   try {
     progress(`node at ${chain.url}; deploying the diamond`);
     const dep = await deployDiamondOverRpc(chain.url, hre.artifacts, { pollingIntervalMs: 50 });
@@ -249,6 +256,25 @@ async function main(): Promise<void> {
       return () => postJson(`${s.url}/core/v1/create_wallet_with_signature`, body);
     });
     const list = await sequential("list_groups (ChainSecured usage key)", pair, async (s) => () => listGroups(s.url, reader.usageKey));
+
+    // What the check costs at least: the relayer's own eth_blockNumber round trip, measured alone.
+    const rtt: number[] = [];
+    for (let i = 0; i < SETTINGS.warmup + SETTINGS.requests; i++) {
+      const t = now();
+      await pair[0].relayer.chain.rpc.send("eth_blockNumber", []);
+      if (i >= SETTINGS.warmup) rtt.push(now() - t);
+    }
+    rtt.sort((x, y) => x - y);
+    // The gate alone, called in-process on the gated relayer (index at the head).
+    const gateStart = pair[0].relayer.freshIndex.stats();
+    const gateMs: number[] = [];
+    for (let i = 0; i < SETTINGS.warmup + SETTINGS.requests; i++) {
+      const t = now();
+      await pair[0].relayer.freshIndex.ensureFresh();
+      if (i >= SETTINGS.warmup) gateMs.push(now() - t);
+    }
+    gateMs.sort((x, y) => x - y);
+    const gateEnd = pair[0].relayer.freshIndex.stats();
 
     progress(`measuring, ${SETTINGS.concurrency} at once`);
     const concurrentRows: string[][] = [];
@@ -282,6 +308,10 @@ async function main(): Promise<void> {
       "",
       sequentialTable,
       "",
+      `For scale: one \`eth_blockNumber\` round trip of the relayer's RPC client to this node, measured alone in the same run: p50 ${fmt(percentile(rtt, 50))} ms, p90 ${fmt(percentile(rtt, 90))} ms; ` +
+        `the gate's check alone (FreshIndex.ensureFresh, in-process): p50 ${fmt(percentile(gateMs, 50))} ms, p90 ${fmt(percentile(gateMs, 90))} ms, ` +
+        `${gateEnd.waits - gateStart.waits} of ${gateEnd.checks - gateStart.checks} checks waited for the indexer.`,
+      "",
       `## ${SETTINGS.concurrency} clients at once`,
       "",
       concurrentTable,
@@ -301,6 +331,7 @@ async function main(): Promise<void> {
     console.log(`written to ${path.relative(ROOT, out)}`);
     dep.provider.destroy();
   } finally {
+    clearInterval(watchdog);
     for (const s of served) {
       await s.relayer.close().catch(() => undefined);
       fs.rmSync(s.dataDir, { recursive: true, force: true });

@@ -178,6 +178,8 @@ describe("fresh reads: an index that cannot reach the head within the bound", fu
     }
     stalled?.release();
     stalled = null;
+    // once the index has caught up, the same signatures are accepted: the 503 used neither up
+    await h.relayer.chain.indexer.syncTo(await ethers.provider.getBlockNumber());
     const retried = await h.call("POST", "/core/v1/create_wallet_with_signature", { body });
     expect(retried.statusCode, retried.body).to.equal(200);
     const retriedAuth = await h.call("GET", "/core/v1/billing/balance", { headers: { "x-wallet-auth": auth } });
