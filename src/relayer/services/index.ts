@@ -75,7 +75,7 @@ export function createServices(deps: ServiceDeps): RelayerServices {
   const submitter = new Submitter(deps.writer, billing);
   const policy = deps.freshReads ?? "all";
   const fresh = deps.freshIndex ?? INDEX_AS_IS;
-  const access = new AccessControl(index, now, policy === "all" ? fresh : undefined);
+  const access = new AccessControl(index, now, policy === "all" ? deps.freshIndex : undefined);
   const payers = "apiPayers" in deps.payers ? deps.payers : new ConfiguredPayers(rootSecret, deps.payers);
   const nodeInfo = new NodeInfoService({
     chain: deps.chain,
