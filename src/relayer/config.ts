@@ -21,6 +21,11 @@
  *   START_BLOCK                     first block to index: the diamond's deployment block (0)
  *   PAYER_CHECK_INTERVAL_MS         how often the payers' registration and funds are checked (60000; 5000 while failing)
  *   PAYER_MIN_BALANCE_ETH           least a payer must hold beyond its in-flight costs (default: one write's cost at current fees)
+ *   FRESH_READS                     which answers wait for the index to reach the chain head (docs/finality.md
+ *                                   "Answers that follow the chain"): all (default; wallet-signature
+ *                                   authority, ChainSecured accounts' credentials, unknown credentials),
+ *                                   signatures (wallet-signature authority only), off (the last poll's index)
+ *   FRESH_READ_TIMEOUT_MS           how long such a request waits for the head and the index (3000); then 503 IndexBehindHead
  *   ROOT_SECRET                     hex (at least 32 bytes), or
  *   ROOT_SECRET_FILE                DATA_DIR/root-secret, created with mode 0600 on first start
  *   PAYER_COUNT / PAYER_KEYS        derived api payers (2), or comma-separated private keys
@@ -62,6 +67,10 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { finalityFor } from "./chain/finality";
+
+/** FRESH_READS: which answers wait for the index to reach the chain head (docs/finality.md). */
+export type FreshReadsPolicy = "all" | "signatures" | "off";
+const FRESH_READS_POLICIES: readonly FreshReadsPolicy[] = ["all", "signatures", "off"];
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -135,6 +144,8 @@ export interface RelayerConfig {
   logLevel: LogLevel;
   /** Accept the hosted wallet-signature formats besides the bound one (LEGACY_SIGNATURES). */
   legacySignatures: boolean;
+  /** Answers from an index at the chain head (FRESH_READS, FRESH_READ_TIMEOUT_MS; docs/finality.md). */
+  freshReads: { policy: FreshReadsPolicy; timeoutMs: number };
   /** 10 MiB: larger request bodies get 413. */
   bodyLimitBytes: number;
   build: { name: string; version: string; commit: string };
@@ -321,6 +332,14 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   };
   const billing = readBillingSettings(read, problems);
   const legacySignatures = read.bool("LEGACY_SIGNATURES", true);
+  const freshText = read.string("FRESH_READS", "all").toLowerCase();
+  const freshPolicy = FRESH_READS_POLICIES.find((p) => p === freshText);
+  if (freshPolicy === undefined)
+    problems.push(`FRESH_READS: expected one of ${FRESH_READS_POLICIES.join(", ")}, got ${quote(freshText)}`);
+  const freshReads = {
+    policy: freshPolicy ?? "all",
+    timeoutMs: read.int("FRESH_READ_TIMEOUT_MS", 3000, 100, 60_000),
+  };
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -337,6 +356,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     rateLimits,
     logLevel: logLevel ?? "info",
     legacySignatures,
+    freshReads,
     bodyLimitBytes: 10 * 1024 * 1024,
     build: {
       name: "accountconfig-relayer",

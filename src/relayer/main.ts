@@ -17,6 +17,7 @@ import { buildApp, type BuildAppOptions } from "./http";
 import { createServicesFromConfig } from "./services";
 import { SqlReplayStore, WALLET_SIGNATURE_MIGRATIONS } from "./store/replay-store";
 import { RpcSignatureChecker } from "./chain/erc1271";
+import { FreshIndexGate } from "./chain/fresh-index";
 import { ACTION_CODE_MIGRATIONS, SqlActionCodeStore, openStore, type Store } from "./store";
 import { CODE_STORE_MIGRATIONS } from "./lit-runtime/code-store";
 import { prepareSandbox } from "./lit-runtime/sandbox";
@@ -42,6 +43,8 @@ export interface Relayer {
   app: FastifyInstance;
   store: Store;
   chain: Chain;
+  /** The fresh-index gate services wait on (docs/finality.md "Answers that follow the chain"). */
+  freshIndex: FreshIndexGate;
   config: RelayerConfig;
   /** http://host:port when listening. */
   url: string | null;
@@ -121,9 +124,13 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
     });
     const billing = createBilling(config.billing, store.db);
     if (billing.service.enabled) await warnOnPricingMismatch(config, chain, options.logger);
+    // Answers that depend on what a wallet writes on-chain itself wait for the index to reach the
+    // head (docs/finality.md "Answers that follow the chain").
+    const freshIndex = new FreshIndexGate(chain.rpc, chain.indexer, { timeoutMs: config.freshReads.timeoutMs });
     const services = createServicesFromConfig(config, {
       billing: billing.service,
       index: store.index,
+      freshIndex,
       writer: chain.writes,
       signatureChecker: new RpcSignatureChecker(chain.rpc),
       replayStore: new SqlReplayStore(store.db),
@@ -139,6 +146,7 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
     await prepareSandbox();
     const registry = new Registry();
     registerChainMetrics(registry, store, chain);
+    registerFreshReadMetrics(registry, freshIndex);
     const liveChain = chain;
     const app = await buildApp({
       services,
@@ -169,6 +177,7 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
       app,
       store,
       chain,
+      freshIndex,
       config,
       url,
       close: async () => {
@@ -326,6 +335,23 @@ function registerChainMetrics(registry: Registry, store: Store, chain: Chain): v
     registers: [registry],
     async collect() {
       this.set(await store.index.indexedBlock());
+    },
+  });
+}
+
+/** Counters of the fresh-index gate: checks, shared head reads, waits for the indexer, 503s. */
+function registerFreshReadMetrics(registry: Registry, gate: FreshIndexGate): void {
+  new Gauge({
+    name: "relayer_fresh_reads",
+    help: "Answers that waited for the index to reach the chain head, since start: checks, eth_blockNumber reads (shared), checks that waited for the indexer, checks answered 503 IndexBehindHead",
+    labelNames: ["counter"],
+    registers: [registry],
+    collect() {
+      const s = gate.stats();
+      this.set({ counter: "checks" }, s.checks);
+      this.set({ counter: "head_reads" }, s.headReads);
+      this.set({ counter: "waits" }, s.waits);
+      this.set({ counter: "failures" }, s.failures);
     },
   });
 }

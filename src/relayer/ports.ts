@@ -175,6 +175,43 @@ export class ChainUnavailableError extends Error {
   }
 }
 
+/**
+ * The index as of the chain head (docs/finality.md, "Answers that follow the chain"): services
+ * call `ensureFresh` before an answer that depends on state a wallet can change on-chain without
+ * the relayer (ChainSecured account existence and admin, wallet registrations, groups and keys
+ * written by the admin). Implemented by chain/fresh-index.ts.
+ */
+export interface FreshIndex {
+  /**
+   * Resolves once the index holds every block up to the chain head as read at (or after) this
+   * call. Rejects with StaleIndexError when the head cannot be read or the index does not reach it
+   * within the configured bound (FRESH_READ_TIMEOUT_MS).
+   */
+  ensureFresh(): Promise<void>;
+}
+
+/** A FreshIndex that never waits: the index is taken as current (in-memory indexes, FRESH_READS=off). */
+export const INDEX_AS_IS: FreshIndex = { ensureFresh: async () => undefined };
+
+/**
+ * The index could not be brought to the chain head in time: an answer from it could be a 404 or a
+ * grant the chain no longer supports, so none is given (503 IndexBehindHead with Retry-After).
+ */
+export class StaleIndexError extends Error {
+  constructor(
+    message: string,
+    /** The head the index had to reach (null: the head could not be read). */
+    readonly headBlock: number | null,
+    /** The last block the index had applied. */
+    readonly indexedBlock: number,
+    /** Seconds after which a retry may succeed. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.name = "StaleIndexError";
+  }
+}
+
 /** Why the relayer's payers cannot send writes (docs/operator.md). */
 export type PayersProblem = "PayersNotRegistered" | "PayersUnfunded";
 

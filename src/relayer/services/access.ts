@@ -6,7 +6,7 @@
  * for lack of permission.
  */
 import { chainSecuredHash } from "../../core";
-import type { AccountRow, BindingRow, GroupRow, Hex32, IndexReader, Uint, UsageKeyRow } from "../ports";
+import type { AccountRow, BindingRow, FreshIndex, GroupRow, Hex32, IndexReader, Uint, UsageKeyRow } from "../ports";
 import { forbidden, notFound, unauthenticated } from "./errors";
 
 /** An authenticated caller: the hash of the key it sent and the account it resolves to. */
@@ -65,16 +65,39 @@ export class AccessControl {
   constructor(
     private readonly index: IndexReader,
     private readonly now: () => number,
+    /**
+     * When given (FRESH_READS=all), a credential that resolves to no account or to a ChainSecured
+     * one is looked up again on an index at the chain head: the admin wallet adds, changes and
+     * removes that account's keys, groups and wallets on-chain itself (docs/finality.md "Answers
+     * that follow the chain"). Keys of managed accounts change only through a relayer's writes,
+     * which are indexed before they are answered, so they are not gated.
+     */
+    private readonly fresh?: FreshIndex,
   ) {}
+
+  /** The binding and account of a hash from the index as it is (null when either is missing). */
+  private async lookup(credentialHash: Hex32): Promise<{ binding: BindingRow; account: AccountRow } | null> {
+    const binding = await this.index.resolve(credentialHash);
+    if (binding === null) return null;
+    const account = await this.index.account(binding.master);
+    return account === null ? null : { binding, account };
+  }
+
+  /** lookup, from an index at the chain head when the answer depends on state a wallet changes on-chain. */
+  private async freshLookup(credentialHash: Hex32): Promise<{ binding: BindingRow; account: AccountRow } | null> {
+    const found = await this.lookup(credentialHash);
+    if (this.fresh === undefined || (found !== null && found.account.managed)) return found;
+    await this.fresh.ensureFresh();
+    return this.lookup(credentialHash);
+  }
 
   /**
    * The caller behind a credential hash. Unknown or removed keys and expired usage keys -> 401.
    */
   async authorize(credentialHash: Hex32): Promise<Caller> {
-    const binding = await this.index.resolve(credentialHash);
-    if (binding === null) throw unauthenticated("InvalidApiKey", "unknown or removed API key");
-    const account = await this.index.account(binding.master);
-    if (account === null) throw unauthenticated("InvalidApiKey", "unknown or removed API key");
+    const found = await this.freshLookup(credentialHash);
+    if (found === null) throw unauthenticated("InvalidApiKey", "unknown or removed API key");
+    const { binding, account } = found;
     if (isWalletAlias(binding, account)) {
       throw unauthenticated("InvalidApiKey", "a wallet alias is not an API key; sign with the wallet instead");
     }
@@ -91,8 +114,7 @@ export class AccessControl {
 
   /** The binding of a credential hash, or null (account_exists answers false instead of 401). */
   async exists(credentialHash: Hex32): Promise<boolean> {
-    const binding = await this.index.resolve(credentialHash);
-    return binding !== null && (await this.index.account(binding.master)) !== null;
+    return (await this.freshLookup(credentialHash)) !== null;
   }
 }
 

@@ -3,7 +3,13 @@
  * statuses) and a stable machine `code`: the custom error name for contract reverts, otherwise a
  * fixed name. Messages never contain API keys or secrets, only hashes.
  */
-import { ChainUnavailableError, IdempotencyConflictError, PayersUnavailableError, RevertError } from "../ports";
+import {
+  ChainUnavailableError,
+  IdempotencyConflictError,
+  PayersUnavailableError,
+  RevertError,
+  StaleIndexError,
+} from "../ports";
 
 export type ErrorKind =
   | "InvalidValue" // a value that parses but is invalid (bad hex, zero id, over a length limit)
@@ -92,6 +98,16 @@ export function fromBackendError(error: unknown): unknown {
     // An operator problem, not the client's: 503 with the named problem (PayersNotRegistered,
     // PayersUnfunded); nothing was sent. It clears once the operator registers / funds the payers.
     return new ServiceError("Unavailable", error.problem, error.message, UNAVAILABLE_RETRY_SECONDS);
+  }
+  if (error instanceof StaleIndexError) {
+    // The index could not reach the chain head in time (docs/finality.md, "Answers that follow the
+    // chain"): no answer from older state, nothing was done.
+    return new ServiceError(
+      "Unavailable",
+      "IndexBehindHead",
+      `${error.message}; nothing was done, retry shortly`,
+      error.retryAfterSeconds,
+    );
   }
   if (error instanceof IdempotencyConflictError) {
     return new ServiceError("InvalidShape", "IdempotencyKeyReused", error.message);

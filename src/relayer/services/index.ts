@@ -3,8 +3,8 @@
  * inputs, check values (400), authority (401/403) and state (404) against the IndexReader, submit
  * writes through the Writer and return port rows or plain results.
  */
-import type { RelayerConfig } from "../config";
-import type { IndexReader, ReplayStore, SignatureChecker, Writer } from "../ports";
+import type { FreshReadsPolicy, RelayerConfig } from "../config";
+import { INDEX_AS_IS, type FreshIndex, type IndexReader, type ReplayStore, type SignatureChecker, type Writer } from "../ports";
 import { clientConfigOverrides } from "../lit-runtime/limits";
 import { AccessControl } from "./access";
 import { AccountService } from "./accounts";
@@ -43,6 +43,14 @@ export interface ServiceDeps {
   legacySignatures?: boolean;
   /** Credits and charges (default: billing off). */
   billing?: BillingService;
+  /** Brings the index to the chain head (chain/fresh-index.ts; default INDEX_AS_IS: the index is taken as current). */
+  freshIndex?: FreshIndex;
+  /**
+   * Which answers wait for the index to reach the chain head (FRESH_READS; default "all"):
+   * "signatures" = wallet-signature authority only (admin checks, X-Wallet-Auth), "all" = also
+   * every credential of a ChainSecured account and every credential not found, "off" = none.
+   */
+  freshReads?: FreshReadsPolicy;
 }
 
 export interface RelayerServices {
@@ -65,7 +73,9 @@ export function createServices(deps: ServiceDeps): RelayerServices {
   const { index, rootSecret } = deps;
   const billing = deps.billing ?? BillingService.disabled();
   const submitter = new Submitter(deps.writer, billing);
-  const access = new AccessControl(index, now);
+  const policy = deps.freshReads ?? "all";
+  const fresh = deps.freshIndex ?? INDEX_AS_IS;
+  const access = new AccessControl(index, now, policy === "all" ? deps.freshIndex : undefined);
   const payers = "apiPayers" in deps.payers ? deps.payers : new ConfiguredPayers(rootSecret, deps.payers);
   const nodeInfo = new NodeInfoService({
     chain: deps.chain,
@@ -97,6 +107,7 @@ export function createServices(deps: ServiceDeps): RelayerServices {
       submitter,
       rootSecret,
       now,
+      fresh: policy === "off" ? INDEX_AS_IS : fresh,
       verifier: new WalletSignatureVerifier({
         chainId: deps.chain.chainId,
         verifyingContract: deps.chain.contractAddress,
@@ -127,6 +138,7 @@ export function createServicesFromConfig(
     build: config.build,
     payers: deps.payers ?? config.payers,
     legacySignatures: deps.legacySignatures ?? config.legacySignatures,
+    freshReads: deps.freshReads ?? config.freshReads.policy,
     litActions: { ...config.litActions, ...deps.litActions },
   });
 }

@@ -9,9 +9,12 @@
  *   convertToChainSecuredAccount.
  * - billingAuth: X-Wallet-Auth (BillingAuth) -> the account whose admin signed.
  * A signature is consumed before the work and given back when the work fails.
+ * Every admin and alias decision is taken on an index that has reached the chain head as of the
+ * request (FreshIndex, docs/finality.md "Answers that follow the chain"): the wallet writes its
+ * account, transfers and aliases on-chain itself, so the last poll may not know of them yet.
  */
 import { chainSecuredHash, pkpAddress } from "../../core";
-import type { Address, Hex32, IndexReader } from "../ports";
+import { INDEX_AS_IS, type Address, type FreshIndex, type Hex32, type IndexReader } from "../ports";
 import type { Caller } from "./access";
 import { ServiceError, conflict, forbidden, notFound } from "./errors";
 import { freshApiKey, freshDerivation } from "./randomness";
@@ -70,15 +73,19 @@ export interface ChainSecuredDeps {
   now: () => number;
   /** Mint requests per address: per minute and burst (default 60 / 20; 0 per minute = off). */
   mintLimit?: { perMinute: number; burst: number };
+  /** Brings the index to the chain head before admin decisions (default INDEX_AS_IS: the index is taken as current). */
+  fresh?: FreshIndex;
 }
 
 export class ChainSecuredService {
   private readonly limiter: AddressLimiter;
+  private readonly fresh: FreshIndex;
   /** The account-bound PKP keys (use `pkpKeys.signingKey(master, pkpId)` before any use of a PKP key). */
   readonly pkpKeys: PkpKeys;
 
   constructor(private readonly deps: ChainSecuredDeps) {
     this.pkpKeys = new PkpKeys(deps.index, deps.rootSecret);
+    this.fresh = deps.fresh ?? INDEX_AS_IS;
     const limit = deps.mintLimit ?? { perMinute: 60, burst: 20 };
     this.limiter = new AddressLimiter(limit.perMinute / 60, limit.burst, deps.now);
   }
@@ -141,6 +148,7 @@ export class ChainSecuredService {
    * squatting it is 409 too, naming the way out (the wallet calls reclaimAddressAlias() on-chain).
    */
   private async requireAliasFree(wallet: Address): Promise<void> {
+    await this.fresh.ensureFresh();
     const binding = await this.deps.index.binding(chainSecuredHash(wallet));
     if (binding === null || (binding.kind === "RemovedUsageKey" && BigInt(binding.master) === 0n)) return;
     if (binding.kind === "Master" || binding.kind === "AdminAlias")
@@ -163,8 +171,13 @@ export class ChainSecuredService {
     }
   }
 
-  /** The account the signer administers now (ChainSecured: its alias resolves and it is the admin). */
+  /**
+   * The account the signer administers now (ChainSecured: its alias resolves and it is the admin),
+   * read from an index at the chain head: an account just created on-chain is found, and a wallet
+   * that just transferred its account away is refused.
+   */
   private async adminAccount(address: Address): Promise<WalletAccount> {
+    await this.fresh.ensureFresh();
     const binding = await this.deps.index.resolve(chainSecuredHash(address));
     const account = binding === null ? null : await this.deps.index.account(binding.master);
     if (binding === null || account === null)

@@ -10,7 +10,7 @@ import { ethers } from "hardhat";
 import type { LightMyRequestResponse } from "fastify";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
 import { loadConfig } from "../../../src/relayer/config";
-import { createRelayer, type Relayer } from "../../../src/relayer/main";
+import { createRelayer, type Relayer, type RelayerOptions } from "../../../src/relayer/main";
 import { setUpRelayerPayers } from "../../../scripts/lib/local-chain";
 
 export interface Harness {
@@ -24,6 +24,10 @@ export interface Harness {
 export interface HarnessOptions {
   /** Register and fund the relayer's payers before it starts (default true). */
   registerPayers?: boolean;
+  /** Chain-layer tuning on top of the harness's (worker and indexer poll 50 ms, no balance checks). */
+  chain?: RelayerOptions["chain"];
+  /** RPC access of the relayer (default: the in-process Hardhat provider). */
+  provider?: RelayerOptions["provider"];
 }
 
 export async function startHarness(env: Record<string, string> = {}, opts: HarnessOptions = {}): Promise<Harness> {
@@ -46,9 +50,9 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
   });
   if (opts.registerPayers ?? true) await setUpRelayerPayers(f.owner, f.diamondAddress, config);
   const relayer = await createRelayer(config, {
-    provider: ethers.provider,
+    provider: opts.provider ?? ethers.provider,
     logger: false,
-    chain: { pollIntervalMs: 50, balanceCheckIntervalMs: 0 },
+    chain: { pollIntervalMs: 50, balanceCheckIntervalMs: 0, ...opts.chain },
   });
   return {
     f,

@@ -19,7 +19,9 @@ const SIGNATURE_RULES =
   '(version "2": verifyingContract = this diamond; ConvertAccount also names the account\'s apiKeyHash) or hosted ' +
   '(version "1", unless LEGACY_SIGNATURES=false), issuedAt within 300 s of server time, signed by message.address ' +
   "(ERC-1271 contract wallets are asked on-chain); each signature is accepted once (409 on a repeat). 400 malformed, " +
-  "401 hosted format turned off, wrong primaryType/domain/diamond/chain/time/account/signer.";
+  "401 hosted format turned off, wrong primaryType/domain/diamond/chain/time/account/signer. The admin and alias checks " +
+  "use an index at the chain head as of the request (what the wallet wrote on-chain counts at once); 503 IndexBehindHead " +
+  "with Retry-After when the index cannot reach it within FRESH_READ_TIMEOUT_MS (docs/finality.md).";
 
 export function registerChainSecuredRoutes(app: FastifyInstance, services: RelayerServices): void {
   endpoint(app, services, {
