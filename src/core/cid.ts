@@ -17,3 +17,9 @@ export async function litActionCid(code: string | Uint8Array): Promise<string> {
   ipfsOnlyHash ??= require("ipfs-only-hash") as IpfsOnlyHash;
   return ipfsOnlyHash.of(code, OPTIONS);
 }
+
+/** `code` when its CID is `cid`, else null (a tampered row or a lying gateway is never run). */
+export async function verifiedCode(cid: string, code: string | null): Promise<string | null> {
+  if (code === null) return null;
+  return (await litActionCid(code)) === cid ? code : null;
+}

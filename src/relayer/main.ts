@@ -18,10 +18,15 @@ import { createServicesFromConfig } from "./services";
 import { SqlReplayStore, WALLET_SIGNATURE_MIGRATIONS } from "./store/replay-store";
 import { RpcSignatureChecker } from "./chain/erc1271";
 import { FreshIndexGate } from "./chain/fresh-index";
-import { ACTION_CODE_MIGRATIONS, SqlActionCodeStore, openStore, type Store } from "./store";
-import { CODE_STORE_MIGRATIONS } from "./lit-runtime/code-store";
+import {
+  ACTION_CODE_MIGRATIONS,
+  CODE_STORE_MIGRATIONS,
+  SqlActionCodeStore,
+  SqlUsageRecorder,
+  openStore,
+  type Store,
+} from "./store";
 import { prepareSandbox } from "./lit-runtime/sandbox";
-import { SqlUsageRecorder } from "./lit-runtime/usage";
 import { createBilling, pricingMismatches } from "./billing-setup";
 import { DEV_PAYMENT_MIGRATIONS } from "./store/dev-intents";
 import { LEDGER_MIGRATIONS } from "./store/ledger";

@@ -14,7 +14,7 @@ import type { FetchRequest, FetchResult } from "./fetch-guard";
 import { HostRun } from "./host-run";
 import { type ActionLimits, limitMessage } from "./limit-names";
 import type { FromWorker, RunMessage, ToWorker, WireFetchMeta } from "./sandbox-protocol";
-import type { SandboxHost, SandboxRequest, SandboxResult } from "./sandbox";
+import type { SandboxHost, SandboxRequest, SandboxResult } from "./sandbox-types";
 import { sandboxWorkerSource } from "./worker-source";
 
 /** What a worker reports of a run (SandboxResult without the host's duration). */

@@ -21,6 +21,8 @@ export * from "./migrations";
 export * from "./outbox";
 export * from "./ledger";
 export * from "./action-code";
+export * from "./code-store";
+export * from "./usage-recorder";
 export * from "./dev-intents";
 export * from "./replay-store";
 export { Mutex } from "./mutex";

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { litActionCid } from "../../../src/core";
 import { CodeQuotaExceededError } from "../../../src/relayer/ports";
-import { CODE_STORE_MIGRATIONS } from "../../../src/relayer/lit-runtime/code-store";
+import { CODE_STORE_MIGRATIONS } from "../../../src/relayer/store/code-store";
 import { ACTION_CODE_MIGRATIONS, SqlActionCodeStore, openStore, type Store } from "../../../src/relayer/store";
 import fs from "fs";
 import os from "os";

@@ -9,17 +9,11 @@ import type { AddressInfo } from "net";
 import os from "os";
 import path from "path";
 import { litActionCid } from "../../../src/core";
-import {
-  CODE_STORE_MIGRATIONS,
-  GatewayCodeStore,
-  MemoryCodeStore,
-  SqlCodeStore,
-} from "../../../src/relayer/lit-runtime/code-store";
+import { GatewayCodeStore, MemoryCodeStore } from "../../../src/relayer/lit-runtime/code-store";
 import { DEFAULT_ACTION_LIMITS, effectiveLimits } from "../../../src/relayer/lit-runtime/limits";
-import { SqlUsageRecorder } from "../../../src/relayer/lit-runtime/usage";
 import { ConfigError, loadConfig } from "../../../src/relayer/config";
 import { LIT_ACTION_DEFAULTS } from "../../../src/relayer/services/node-info";
-import { openStore, type Store } from "../../../src/relayer/store";
+import { CODE_STORE_MIGRATIONS, SqlCodeStore, SqlUsageRecorder, openStore, type Store } from "../../../src/relayer/store";
 
 const CODE = 'async function main() {\n  return "Hello World!";\n}\n';
 const CID = "QmZr5qtNmcxBdpXF7K7hSkLbxK2wUVhMhZn29PKzhynvcR";
