@@ -3,7 +3,7 @@
  * statuses) and a stable machine `code`: the custom error name for contract reverts, otherwise a
  * fixed name. Messages never contain API keys or secrets, only hashes.
  */
-import { ChainUnavailableError, IdempotencyConflictError, PayersUnavailableError, RevertError } from "../ports";
+import { ChainUnavailableError, IdempotencyConflictError, IndexUnavailableError, PayersUnavailableError, RevertError } from "../ports";
 
 export type ErrorKind =
   | "InvalidValue" // a value that parses but is invalid (bad hex, zero id, over a length limit)
@@ -82,6 +82,10 @@ export function fromRevert(error: RevertError): ServiceError {
 export function fromBackendError(error: unknown): unknown {
   if (error instanceof ServiceError) return error;
   if (error instanceof RevertError) return fromRevert(error);
+  if (error instanceof IndexUnavailableError) {
+    // The index stopped on a reorg deeper than its window: nothing it holds is served (docs/finality.md).
+    return new ServiceError("Unavailable", "IndexUnavailable", error.message, UNAVAILABLE_RETRY_SECONDS);
+  }
   if (error instanceof ChainUnavailableError) {
     const message = error.queued
       ? "chain unavailable; the write is queued and will be applied: retry with the same Idempotency-Key for its outcome"
