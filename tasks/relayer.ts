@@ -254,3 +254,50 @@ defineTool({
     };
   },
 });
+
+defineTool({
+  name: "relayer:reindex",
+  description:
+    "Rebuild the relayer's index from the chain (docs/finality.md): drops every index row, the undo journal and the cursor of the relayer's database (DATA_DIR's SQLite file, or DATABASE_URL), then applies the diamond's events again from the start block to the current head of --network. Run it with the relayer stopped (or start the relayer with --reindex instead). The start block is --start-block, else $START_BLOCK, else the AccountConfig deployment's block on the network, else 0. Prints {diamond, database, startBlock, head, indexedBlock, rows}. Sends nothing.",
+  params: {
+    dataDir: optional("the relayer's DATA_DIR (default: $DATA_DIR, else ./data): its SQLite database is rebuilt, unless a database URL is given"),
+    databaseUrl: optional("the relayer's DATABASE_URL (default: $DATABASE_URL): a postgres:// database to rebuild instead of SQLite"),
+    startBlock: optional("first block to index (default: $START_BLOCK, else the diamond's deployment block, else 0)"),
+  },
+  run: async (hre, common, a): Promise<JsonObject> => {
+    const diamond = await diamondOrNull(hre, common.diamond);
+    if (diamond === null) throw new TaskError("NoDeployment", `no AccountConfig deployment on network ${hre.network.name}; pass --diamond`);
+    if ((await hre.ethers.provider.getCode(diamond)) === "0x") {
+      throw new TaskError("NoDeployment", `no contract at ${diamond} on network ${hre.network.name}`);
+    }
+    const startText = a.startBlock ?? process.env.START_BLOCK;
+    let startBlock = 0;
+    if (startText !== undefined && startText.trim() !== "") {
+      if (!/^[0-9]+$/.test(startText.trim())) throw new InvalidArgument(`--start-block: expected a block number, got "${startText}"`);
+      startBlock = Number(startText.trim());
+    } else {
+      const deployment = await hre.deployments.getOrNull("AccountConfig");
+      startBlock = deployment?.receipt?.blockNumber ?? 0;
+    }
+    const dataDir = a.dataDir ?? process.env.DATA_DIR ?? "./data";
+    const databaseUrl = (a.databaseUrl ?? process.env.DATABASE_URL ?? "").trim();
+    // Loaded here: the store and the indexer are not needed to load hardhat.config.ts.
+    const { openStore } = await import("../src/relayer/store");
+    const { reindex } = await import("../src/relayer/reindex");
+    const store = await openStore({ dataDir, databaseUrl: databaseUrl || undefined });
+    try {
+      const rpc = { send: (method: string, params: unknown[]) => hre.ethers.provider.send(method, params) };
+      const r = await reindex({ store, rpc, diamondAddress: diamond, startBlock });
+      return {
+        diamond,
+        database: databaseUrl ? "postgres" : `sqlite (${dataDir})`,
+        startBlock: r.startBlock,
+        head: r.head,
+        indexedBlock: r.indexedBlock,
+        rows: r.rows,
+      };
+    } finally {
+      await store.close();
+    }
+  },
+});

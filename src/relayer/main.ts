@@ -1,7 +1,9 @@
 /**
  * The relayer's composition root: store -> chain (indexer + outbox writer) -> services -> HTTP.
  *
- *   const relayer = await createRelayer(loadConfig(process.env), { listen: true });
+ *   const reindex = process.argv.slice(2).includes("--reindex");
+  if (reindex) console.log("relayer: --reindex: the index is rebuilt from START_BLOCK");
+  const relayer = await createRelayer(loadConfig(process.env), { listen: true, reindex });
  *   ...
  *   await relayer.close();
  *
@@ -39,6 +41,12 @@ export interface RelayerOptions {
   startBlock?: number;
   /** Start listening on config.host:config.port. */
   listen?: boolean;
+  /**
+   * Rebuild the index from the start block before starting (CLI flag --reindex; docs/finality.md):
+   * every index row, the undo journal and the cursor are dropped, and the indexer applies the
+   * chain again from START_BLOCK.
+   */
+  reindex?: boolean;
   logger?: BuildAppOptions["logger"];
   /** Chain-layer tuning (poll interval, stuck timeout, ...). */
   chain?: Partial<Omit<ChainOptions, "provider" | "rpcUrl" | "rpcUrls" | "diamondAddress" | "payerKeys" | "adminPayerKey">>;
@@ -109,11 +117,14 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
   // The chain layer logs to the app's logger (unless the caller gives it one, or logs are off).
   const chainLog = options.logger === false || options.chain?.logger ? null : new LateLogger();
   try {
+    const startBlock = options.startBlock ?? options.chain?.startBlock ?? config.chain.startBlock;
+    if (options.reindex) await store.index.projection.reset(startBlock);
     const { payerKeys, adminPayerKey } = payerKeysOf(config);
     chain = await startChain(store, {
       batchMaxCalls: config.chain.batchMaxCalls,
       ...(config.chain.batchMaxInFlight === null ? {} : { batchMaxInFlight: config.chain.batchMaxInFlight }),
       ...(config.chain.confirmationDepth === null ? {} : { confirmationDepth: config.chain.confirmationDepth }),
+      ...(config.chain.reorgWindow === null ? {} : { reorgWindow: config.chain.reorgWindow }),
       writeConfirmations: config.chain.writeConfirmations,
       rpcTimeoutMs: config.chain.rpcTimeoutMs,
       ...(config.chain.maxFeePerGasWei === null ? {} : { maxFeePerGasWei: config.chain.maxFeePerGasWei }),
@@ -125,7 +136,7 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
       diamondAddress,
       payerKeys,
       adminPayerKey,
-      startBlock: options.startBlock ?? options.chain?.startBlock ?? config.chain.startBlock,
+      startBlock,
     });
     const billing = createBilling(config.billing, store.db);
     if (billing.service.enabled) await warnOnPricingMismatch(config, chain, options.logger);
@@ -162,14 +173,15 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
       health: async () => {
         const s = liveChain.status();
         return {
-          chain: s.indexer.consecutiveFailures === 0 && s.indexer.lastError === null,
+          // chain is also false once a reorg deeper than REORG_WINDOW stopped the index (it then refuses reads).
+          chain: s.indexer.consecutiveFailures === 0 && s.indexer.lastError === null && s.indexer.halted === null,
           writer: s.writer.ready,
           payers: s.writer.payers?.ok === true,
         };
       },
       ready: async () => {
-        const w = liveChain.status().writer;
-        return w.ready && w.payers?.ok === true;
+        const s = liveChain.status();
+        return s.writer.ready && s.writer.payers?.ok === true && s.indexer.halted === null;
       },
     });
     chainLog?.attach(app.log);
@@ -332,6 +344,18 @@ function registerChainMetrics(registry: Registry, store: Store, chain: Chain): v
     collect() {
       const s = chain.status().indexer;
       this.set(s.headBlock === null ? 0 : Math.max(0, s.headBlock - s.indexedBlock));
+    },
+  });
+  new Gauge({
+    name: "relayer_index_reorgs",
+    help: "Index and reorgs: reorgs followed since start (followed), depth of the latest (last_depth), 1 while stopped on a reorg deeper than REORG_WINDOW (halted)",
+    labelNames: ["counter"],
+    registers: [registry],
+    collect() {
+      const s = chain.status().indexer;
+      this.set({ counter: "followed" }, s.reorgs);
+      this.set({ counter: "last_depth" }, s.lastReorg?.depth ?? 0);
+      this.set({ counter: "halted" }, s.halted === null ? 0 : 1);
     },
   });
   new Gauge({

@@ -212,6 +212,17 @@ export class StaleIndexError extends Error {
   }
 }
 
+/**
+ * The index cannot be trusted now: a reorg deeper than REORG_WINDOW stopped the indexer
+ * (docs/finality.md). Reads are refused (503 IndexUnavailable) until the index is rebuilt.
+ */
+export class IndexUnavailableError extends ChainUnavailableError {
+  constructor(readonly reason: string) {
+    super(`the index is unavailable: ${reason}`, false);
+    this.name = "IndexUnavailableError";
+  }
+}
+
 /** Why the relayer's payers cannot send writes (docs/operator.md). */
 export type PayersProblem = "PayersNotRegistered" | "PayersUnfunded";
 
@@ -351,6 +362,15 @@ export interface RevertedFields {
 
 /** A receipt to record (recordOutcomes). */
 export type RowOutcome = { id: number } & (({ status: "mined" } & MinedFields) | ({ status: "reverted" } & RevertedFields));
+
+/**
+ * Told by the indexer when it followed a reorg (docs/finality.md): `block` is the first block the
+ * reorg replaced (the fork point + 1). The chain writer implements it: every write mined at or
+ * above that block is checked again at once and rebroadcast if its block is gone.
+ */
+export interface ReorgListener {
+  noteReorg(block: number): void;
+}
 
 /**
  * What the chain writer needs of the durable outbox and the per-payer nonce counters (implemented

@@ -23,6 +23,8 @@
  *   payerKeys              api payer private keys (at least one).
  *   adminPayerKey          admin api payer private key (top-ups); optional.
  *   startBlock             first block to index (deployment block); default 0.
+ *   reorgWindow            recent blocks the index keeps hashes and undo journal of, to follow a
+ *                          reorg (indexer.ts); default per chain id (finality.ts).
  *   pollIntervalMs         worker tick and indexer poll interval; default 1000.
  *   indexerPollIntervalMs  indexer poll interval when caught up; default pollIntervalMs.
  *   logBatchSize           blocks per eth_getLogs; default 2000.
@@ -64,7 +66,7 @@ import { HttpRpc, type RpcLike } from "./rpc";
 import { ChainWriter, type TopUp, type WriterOptions } from "./writer";
 
 export { BatchingWriter, decodeBatchResult, encodeBatchCalls, splitBatchEvents, type BatchTarget, type BatcherOptions, type BatcherStats, type BatchCallOutcome } from "./batcher";
-export { Indexer, type IndexerOptions, type IndexerStatus } from "./indexer";
+export { Indexer, IndexHaltedError, type IndexerOptions, type IndexerStatus } from "./indexer";
 export {
   ChainWriter,
   type IndexFollower,
@@ -105,6 +107,8 @@ export interface ChainOptions extends Omit<WriterOptions, "logger"> {
   /** Failover and rate-limit tuning of the rpcUrls client. */
   rpcFailover?: Omit<FailoverOptions, "logger">;
   startBlock?: number;
+  /** Recent blocks the index follows reorgs in; default the chain's (finality.ts). */
+  reorgWindow?: number;
   indexerPollIntervalMs?: number;
   logBatchSize?: number;
   maxBackoffMs?: number;
@@ -151,10 +155,12 @@ export async function startChain(store: Store, opts: ChainOptions): Promise<Chai
     pollIntervalMs: opts.indexerPollIntervalMs ?? opts.pollIntervalMs,
     batchSize: opts.logBatchSize,
     maxBackoffMs: opts.maxBackoffMs,
+    reorgWindow: opts.reorgWindow,
     durableCommits: false,
     logger,
   });
   const writer = new ChainWriter(rpc, store.outbox, indexer, { ...opts, logger });
+  indexer.onReorg(writer);
   const writes = new BatchingWriter(writer, rpc, {
     diamondAddress: opts.diamondAddress,
     maxCalls: opts.batchMaxCalls,

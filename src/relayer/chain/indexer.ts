@@ -1,20 +1,38 @@
 /**
- * Follows the diamond's events into the index. Each round reads the head block number, fetches
- * the diamond's logs from cursor+1 to the head in ranges of `batchSize` blocks, decodes them and
- * applies each block's events together with the cursor move in one database transaction
- * (committed without waiting for the disk with durableCommits: false, as startChain does: the index is rebuilt
- * from the chain should a power loss undo it).
- * A write waiting for its block (syncTo / prefetch with the receipt's block) makes a round ask
- * for the head and the logs up to that block in one JSON-RPC batch, the range capped at the head
- * the node reports; concurrent waiters share rounds, and the background loop skips its poll while
- * such rounds keep the index current.
- * RPC failures never stop it: a failed round is retried with exponential backoff (capped), and
- * the last error is visible in `status()`.
+ * Follows the diamond's events into the index, through reorgs (docs/finality.md, "The index on a
+ * reorg").
+ *
+ * Each round reads the head block number and applies the blocks from cursor+1 to the head, each
+ * block's events together with the cursor move in one database transaction (the projection,
+ * store/projection). Blocks older than the reorg window (head - reorgWindow) are read from
+ * eth_getLogs alone, in ranges of `batchSize` blocks, and applied without a journal. Blocks inside
+ * the window are read with their headers: every block's parentHash must be the hash of the block
+ * applied before it, and every log must carry its block's hash; the projection journals their row
+ * changes and keeps their hashes.
+ *
+ * A reorg shows as a parent-hash mismatch (or the cursor block's hash changing under it): the
+ * indexer looks for the fork point (the highest kept block the chain still has), undoes the index
+ * to it, tells the writer (ReorgListener.noteReorg(fork + 1)) and applies the canonical blocks. A
+ * reorg deeper than the window (no kept block is still on the chain, or the journal does not
+ * reach the fork point) stops the indexer: an error log names it and what fixes it
+ * (relayer:reindex), status().halted is set (/health and /ready false), and the index refuses
+ * reads (IndexUnavailableError) so nothing it holds is served as true.
+ *
+ * A `latest` that steps back (a load-balanced provider's lagging node) never makes a block be
+ * applied twice or skipped: the cursor only moves through applyBlock's continuity checks, and a
+ * cursor above the node's head waits for the node to catch up.
+ *
+ * A write waiting for its block (syncTo / prefetch with the receipt's block) makes a round ask for
+ * the head, the cursor block's header, the logs and the headers up to that block in one JSON-RPC
+ * batch; concurrent waiters share rounds, and the background loop skips its poll while such rounds
+ * keep the index current. RPC failures never stop it: a failed round is retried with exponential
+ * backoff (capped), and the last error is visible in `status()`.
  */
-import { ChainUnavailableError, type DecodedEvent } from "../ports";
+import { ChainUnavailableError, type DecodedEvent, type ReorgListener } from "../ports";
 import type { IndexStore, TxOptions } from "../store";
 import { decodeLogs } from "./abi";
-import { errorText, hexToNumber, sendAll, toQuantity, type RpcLike, type RpcLog } from "./rpc";
+import { finalityFor } from "./finality";
+import { errorText, hexToNumber, sendAll, toQuantity, type RpcCall, type RpcLike, type RpcLog, type RpcSettled } from "./rpc";
 import { LogFetcher, isLogRangeError } from "./logs";
 import type { ChainLogger } from "./log";
 
@@ -28,6 +46,11 @@ export interface IndexerOptions {
   maxBackoffMs?: number;
   /** Blocks per eth_getLogs request; default 2000. */
   batchSize?: number;
+  /**
+   * Recent blocks whose hashes (and row changes) the index keeps to follow a reorg; default the
+   * chain's (finality.ts, by eth_chainId).
+   */
+  reorgWindow?: number;
   /**
    * false: blocks are applied with non-durable commits (TxOptions.durable; the index is rebuilt
    * from the chain should a power loss undo them). Default true.
@@ -43,6 +66,55 @@ export interface IndexerStatus {
   lastError: string | null;
   consecutiveFailures: number;
   lastSuccessAt: number | null;
+  /** Reorgs followed since start. */
+  reorgs: number;
+  /** The latest reorg followed: its fork point (last block both chains share) and depth. */
+  lastReorg: { forkBlock: number; depth: number; at: number } | null;
+  /** Set when a reorg deeper than the window stopped the indexer (the index refuses reads). */
+  halted: string | null;
+  /** The reorg window in use (null until known). */
+  reorgWindow: number | null;
+}
+
+/** The indexer stopped on a reorg deeper than its window; only a rebuild (relayer:reindex) resumes it. */
+export class IndexHaltedError extends ChainUnavailableError {
+  constructor(readonly reason: string) {
+    super(`the index stopped: ${reason}`, true);
+    this.name = "IndexHaltedError";
+  }
+}
+
+/** The chain changed while a round read it (a reorg under way): the next round looks again. */
+class ChainMovedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ChainMovedError";
+  }
+}
+
+interface Header {
+  number: number;
+  hash: string;
+  parentHash: string;
+}
+
+/** Block headers asked for in one JSON-RPC batch. */
+const HEADER_BATCH = 64;
+/** A write's block this close to the cursor is fetched together with the head (one round trip). */
+const FAST_SPAN = 16;
+
+function headerCall(n: number): RpcCall {
+  return { method: "eth_getBlockByNumber", params: [toQuantity(n), false] };
+}
+
+function parseHeader(r: RpcSettled, n: number): Header | null {
+  if (!r.ok) throw r.error;
+  if (r.result === null || r.result === undefined) return null;
+  const b = r.result as { number?: unknown; hash?: unknown; parentHash?: unknown };
+  if (typeof b.hash !== "string" || typeof b.parentHash !== "string") throw new Error(`block ${n}: header without hash`);
+  const number = hexToNumber(b.number, "block.number");
+  if (number !== n) throw new Error(`asked for block ${n}, got ${number}`);
+  return { number, hash: b.hash.toLowerCase(), parentHash: b.parentHash.toLowerCase() };
 }
 
 export class Indexer {
@@ -55,6 +127,7 @@ export class Indexer {
   private readonly commit: TxOptions;
   /** eth_getLogs in ranges a capped provider accepts (splits refused ranges; chain/logs.ts). */
   private readonly logs: LogFetcher;
+  private window: number | null;
 
   private running = false;
   private loop: Promise<void> | null = null;
@@ -67,6 +140,10 @@ export class Indexer {
   private failures = 0;
   private lastSuccessAt: number | null = null;
   private listeners = new Set<() => void>();
+  private reorgListeners: ReorgListener[] = [];
+  private reorgCount = 0;
+  private lastReorg: IndexerStatus["lastReorg"] = null;
+  private halted: string | null = null;
   /** Highest block a syncTo caller knows to exist (catch-up goes that far without eth_blockNumber). */
   private wanted = -1;
   /** `wanted` as the latest catch-up round started. */
@@ -82,9 +159,15 @@ export class Indexer {
     this.pollIntervalMs = opts.pollIntervalMs ?? 1000;
     this.maxBackoffMs = opts.maxBackoffMs ?? 30_000;
     this.batchSize = Math.max(1, opts.batchSize ?? 2000);
+    this.window = opts.reorgWindow === undefined ? null : Math.max(1, Math.floor(opts.reorgWindow));
     this.log = opts.logger;
     this.commit = { durable: opts.durableCommits ?? true };
     this.logs = new LogFetcher(rpc, this.diamond, this.batchSize, opts.logger);
+  }
+
+  /** Who to tell when a reorg is followed (the chain writer). */
+  onReorg(listener: ReorgListener): void {
+    this.reorgListeners.push(listener);
   }
 
   /** Starts the background loop (idempotent). */
@@ -111,6 +194,10 @@ export class Indexer {
       lastError: this.lastError,
       consecutiveFailures: this.failures,
       lastSuccessAt: this.lastSuccessAt,
+      reorgs: this.reorgCount,
+      lastReorg: this.lastReorg,
+      halted: this.halted,
+      reorgWindow: this.window,
     };
   }
 
@@ -122,9 +209,10 @@ export class Indexer {
    * Resolves once every block up to `block` is applied (catching up itself, so it works with or
    * without the background loop). `block` is known to exist (a receipt's block): the catch-up
    * fetches the logs up to it without asking the node for its head first, and concurrent callers
-   * share one round. Rejects with ChainUnavailableError after `timeoutMs`.
+   * share one round. Rejects with ChainUnavailableError after `timeoutMs` (at once once halted).
    */
   async syncTo(block: number, timeoutMs = 60_000): Promise<void> {
+    if (this.halted !== null) throw new IndexHaltedError(this.halted);
     if (this.applied >= block) return;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -138,6 +226,7 @@ export class Indexer {
       } catch (err) {
         failed = err;
       }
+      if (this.halted !== null) throw new IndexHaltedError(this.halted);
       if (this.applied >= block || (await this.index.indexedBlock()) >= block) return;
       if (Date.now() >= deadline) {
         const why = failed ? `: ${errorText(failed)}` : "";
@@ -154,7 +243,7 @@ export class Indexer {
    * round towards it now, unless one is under way. Never fails (syncTo reports errors).
    */
   prefetch(block: number): void {
-    if (this.applied >= block) return;
+    if (this.applied >= block || this.halted !== null) return;
     if (block > this.wanted) this.wanted = block;
     if (!this.current) this.catchUp().catch(() => undefined);
   }
@@ -175,16 +264,20 @@ export class Indexer {
       // Writes waiting for their blocks drive catch-up rounds themselves (syncTo / prefetch):
       // while they do, this loop has nothing to add.
       const since = this.lastSuccessAt === null ? Infinity : Date.now() - this.lastSuccessAt;
-      if (this.failures === 0 && since < this.pollIntervalMs) {
+      if (this.halted !== null) {
+        delay = Math.max(this.pollIntervalMs, 5_000);
+      } else if (this.failures === 0 && since < this.pollIntervalMs) {
         delay = this.pollIntervalMs - since;
       } else {
         try {
           await this.catchUp();
           this.failures = 0;
         } catch (err) {
-          this.failures++;
-          delay = Math.min(this.maxBackoffMs, this.pollIntervalMs * 2 ** Math.min(this.failures, 16));
-          this.log?.warn({ err: errorText(err), failures: this.failures, retryInMs: delay }, "indexer round failed");
+          if (this.halted === null) {
+            this.failures++;
+            delay = Math.min(this.maxBackoffMs, this.pollIntervalMs * 2 ** Math.min(this.failures, 16));
+            this.log?.warn({ err: errorText(err), failures: this.failures, retryInMs: delay }, "indexer round failed");
+          }
         }
       }
       if (!this.running) break;
@@ -215,53 +308,23 @@ export class Indexer {
     for (const l of [...this.listeners]) l();
   }
 
+  private async reorgWindow(): Promise<number> {
+    if (this.window === null) {
+      const chainId = hexToNumber(await this.rpc.send("eth_chainId", []), "eth_chainId");
+      this.window = finalityFor(chainId).reorgWindow;
+    }
+    return this.window;
+  }
+
   private async doCatchUp(): Promise<void> {
+    if (this.halted !== null) throw new IndexHaltedError(this.halted);
     try {
       if (!this.cursorReady) {
         await this.index.initCursor(this.startBlock - 1);
         this.cursorReady = true;
       }
-      let cursor = await this.index.indexedBlock();
-      let head: number;
-      const wanted = this.wanted;
-      this.roundTarget = wanted;
-      if (wanted > cursor && wanted - cursor <= this.logs.span) {
-        // A block known to exist (a receipt's): its logs and the head in one round trip. The
-        // range is capped at the head the node reports (eth_blockNumber first in the batch), so
-        // a lagging node that clamps the range never makes the cursor skip a block.
-        const [h, l] = await sendAll(this.rpc, [
-          { method: "eth_blockNumber", params: [] },
-          { method: "eth_getLogs", params: [{ address: this.diamond, fromBlock: toQuantity(cursor + 1), toBlock: toQuantity(wanted) }] },
-        ]);
-        if (!h.ok) throw h.error;
-        // A range the provider refuses is fetched below, split (LogFetcher).
-        if (!l.ok && !isLogRangeError(l.error)) throw l.error;
-        head = hexToNumber(h.result, "eth_blockNumber");
-        this.head = head;
-        const to = Math.min(wanted, head);
-        if (to > cursor && l.ok) {
-          const logs = (l.result as RpcLog[]).filter((log) => hexToNumber(log.blockNumber, "log.blockNumber") <= to);
-          await this.applyRange(logs, to);
-          cursor = await this.index.indexedBlock();
-          this.applied = cursor;
-          this.notify();
-        }
-      } else {
-        head = hexToNumber(await this.rpc.send("eth_blockNumber", []), "eth_blockNumber");
-        this.head = head;
-      }
-      while (cursor < head) {
-        const from = cursor + 1;
-        const to = Math.min(head, from + this.batchSize - 1);
-        // Up to the block the answering node has (a lagging one clamps the range: LogFetcher).
-        const got = await this.logs.fetch(from, to);
-        if (got.to < from) break; // that node is behind: the next round takes it
-        await this.applyRange(got.logs, got.to);
-        cursor = await this.index.indexedBlock();
-        this.applied = cursor;
-        this.notify();
-      }
-      this.applied = cursor;
+      const window = await this.reorgWindow();
+      await this.round(window);
       this.lastError = null;
       this.lastSuccessAt = Date.now();
     } catch (err) {
@@ -270,11 +333,115 @@ export class Indexer {
     }
   }
 
-  private async applyRange(logs: readonly RpcLog[], to: number): Promise<void> {
+  private async round(window: number): Promise<void> {
+    const projection = this.index.projection;
+    let cursor = (await projection.cursor()) ?? { block: this.startBlock - 1, hash: null };
+    const wanted = this.wanted;
+    this.roundTarget = wanted;
+    // First batch: the head, the cursor block's header (is it still on the chain?) and, for a
+    // write waiting on a block close by, that block's logs and headers.
+    const fast = wanted > cursor.block && wanted - cursor.block <= Math.min(FAST_SPAN, this.logs.span);
+    const calls: RpcCall[] = [{ method: "eth_blockNumber", params: [] }];
+    if (cursor.hash !== null) calls.push(headerCall(cursor.block));
+    const from = cursor.block + 1;
+    if (fast) {
+      calls.push({ method: "eth_getLogs", params: [{ address: this.diamond, fromBlock: toQuantity(from), toBlock: toQuantity(wanted) }] });
+      for (let n = from; n <= wanted; n++) calls.push(headerCall(n));
+    }
+    const results = await sendAll(this.rpc, calls);
+    const [h] = results;
+    if (!h.ok) throw h.error;
+    const head = hexToNumber(h.result, "eth_blockNumber");
+    this.head = head;
+    let i = 1;
+    if (cursor.hash !== null) {
+      const now = parseHeader(results[i++], cursor.block);
+      if (now === null) {
+        // The node has not got the cursor block: a lagging node (its head block is the one the
+        // index kept: wait for it) or a reorg whose new branch is still shorter (its head block
+        // differs from the kept one: follow it now rather than once the branch outgrows the index).
+        if (head < cursor.block && (await this.headReplaced(head))) {
+          await this.followReorg(cursor.block, window);
+          return this.round(window);
+        }
+        return;
+      }
+      if (now.hash !== cursor.hash) {
+        await this.followReorg(cursor.block, window);
+        return this.round(window);
+      }
+    }
+    if (fast) {
+      const l = results[i++];
+      // A range the provider refuses is fetched below, split (LogFetcher).
+      if (l.ok || !isLogRangeError(l.error)) {
+        if (!l.ok) throw l.error;
+        const headers: Header[] = [];
+        for (let n = from; n <= wanted; n++) {
+          const hdr = parseHeader(results[i++], n);
+          if (hdr === null || n > head) break;
+          headers.push(hdr);
+        }
+        if (headers.length > 0 && head - headers[0].number < window) {
+          const outcome = await this.applyKept(cursor.hash, headers, l.result as RpcLog[]);
+          if (outcome === "fork") {
+            await this.followReorg(cursor.block, window);
+            return this.round(window);
+          }
+          cursor = (await projection.cursor()) ?? cursor;
+          this.progress(cursor.block);
+        }
+      }
+    }
+    while (cursor.block < head) {
+      const next = cursor.block + 1;
+      const windowStart = head - window + 1;
+      let reached: number;
+      if (next < windowStart) {
+        reached = await this.applyOld(next, Math.min(windowStart - 1, next + this.batchSize - 1));
+      } else {
+        const to = Math.min(head, next + HEADER_BATCH - 1);
+        const res = await this.readKept(next, to);
+        if (res.headers.length === 0) break; // that node is behind: the next round takes it
+        const outcome = await this.applyKept(cursor.hash, res.headers, res.logs);
+        if (outcome === "fork") {
+          await this.followReorg(cursor.block, window);
+          return this.round(window);
+        }
+        reached = res.headers[res.headers.length - 1].number;
+      }
+      if (reached < next) break;
+      cursor = (await projection.cursor()) ?? cursor;
+      this.progress(cursor.block);
+    }
+    this.progress(cursor.block);
+    await projection.prune(cursor.block - window + 1, this.commit);
+  }
+
+  /** Whether the chain's block `head` differs from the one the index kept at that height. */
+  private async headReplaced(head: number): Promise<boolean> {
+    const [kept] = await this.index.projection.keptBlocks(head, head);
+    if (!kept) return false;
+    const [r] = await sendAll(this.rpc, [headerCall(head)]);
+    const now = parseHeader(r, head);
+    return now !== null && now.hash !== kept.hash;
+  }
+
+  private progress(block: number): void {
+    this.applied = block;
+    this.notify();
+  }
+
+  /** Blocks older than the window: logs only, no journal; blocks without logs only move the cursor. */
+  private async applyOld(from: number, to: number): Promise<number> {
+    // Up to the block the answering node has (a lagging one clamps the range: LogFetcher).
+    const got = await this.logs.fetch(from, to);
+    if (got.to < from) return from - 1;
     const byBlock = new Map<number, { hash: string; logs: RpcLog[] }>();
-    for (const log of logs) {
+    for (const log of got.logs) {
       if (log.removed === true) continue;
       const n = hexToNumber(log.blockNumber, "log.blockNumber");
+      if (n > got.to) continue;
       let entry = byBlock.get(n);
       if (!entry) {
         entry = { hash: log.blockHash, logs: [] };
@@ -282,15 +449,124 @@ export class Indexer {
       }
       entry.logs.push(log);
     }
-    const blocks = [...byBlock.keys()].sort((a, b) => a - b);
-    for (const n of blocks) {
+    for (const n of [...byBlock.keys()].sort((a, b) => a - b)) {
       const entry = byBlock.get(n);
       if (!entry) continue;
-      entry.logs.sort((a, b) => hexToNumber(a.logIndex, "logIndex") - hexToNumber(b.logIndex, "logIndex"));
-      const events: DecodedEvent[] = decodeLogs(entry.logs, this.diamond);
-      await this.index.applyBlock(n, entry.hash, events, this.commit);
+      await this.index.projection.applyBlock(n, entry.hash, null, this.decode(entry.logs), { ...this.commit, journal: false });
     }
-    if (blocks.at(-1) !== to) await this.index.advanceCursor(to, null, this.commit);
+    await this.index.projection.advanceCursor(got.to, null, this.commit);
+    return got.to;
+  }
+
+  /** Headers and logs of [from, to] (inside the window), cut at the first block the node lacks. */
+  private async readKept(from: number, to: number): Promise<{ headers: Header[]; logs: RpcLog[] }> {
+    const calls: RpcCall[] = [];
+    for (let n = from; n <= to; n++) calls.push(headerCall(n));
+    const [results, got] = await Promise.all([sendAll(this.rpc, calls), this.logs.fetch(from, to)]);
+    const headers: Header[] = [];
+    for (let n = from; n <= Math.min(to, got.to); n++) {
+      const hdr = parseHeader(results[n - from], n);
+      if (hdr === null) break;
+      headers.push(hdr);
+    }
+    return { headers, logs: got.logs };
+  }
+
+  /**
+   * Applies consecutive kept blocks (inside the window) with their hashes: each block's parent must
+   * be the block before it (the first one's, the cursor's `cursorHash` when known), each log must
+   * carry its block's hash. "fork" when the first block does not follow the cursor's block.
+   */
+  private async applyKept(cursorHash: string | null, headers: readonly Header[], logs: readonly RpcLog[]): Promise<"ok" | "fork"> {
+    const byBlock = new Map<number, RpcLog[]>();
+    for (const log of logs) {
+      if (log.removed === true) continue;
+      const n = hexToNumber(log.blockNumber, "log.blockNumber");
+      const list = byBlock.get(n) ?? [];
+      list.push(log);
+      byBlock.set(n, list);
+    }
+    let parent = cursorHash;
+    for (const [i, hdr] of headers.entries()) {
+      if (parent !== null && hdr.parentHash !== parent) {
+        if (i === 0) return "fork";
+        throw new ChainMovedError(`block ${hdr.number} does not follow block ${hdr.number - 1} as read: the chain moved`);
+      }
+      const blockLogs = byBlock.get(hdr.number) ?? [];
+      if (blockLogs.some((l) => l.blockHash.toLowerCase() !== hdr.hash)) {
+        throw new ChainMovedError(`the logs of block ${hdr.number} are of another block than its header: the chain moved`);
+      }
+      const outcome = await this.index.projection.applyBlock(
+        hdr.number,
+        hdr.hash,
+        hdr.parentHash,
+        this.decode(blockLogs),
+        { ...this.commit, journal: true },
+      );
+      if (outcome === "fork") return i === 0 ? "fork" : Promise.reject(new ChainMovedError(`block ${hdr.number}: the chain moved`));
+      if (outcome === "gap") throw new ChainMovedError(`block ${hdr.number}: the index moved meanwhile`);
+      parent = hdr.hash;
+    }
+    return "ok";
+  }
+
+  private decode(logs: RpcLog[]): DecodedEvent[] {
+    logs.sort((a, b) => hexToNumber(a.logIndex, "logIndex") - hexToNumber(b.logIndex, "logIndex"));
+    return decodeLogs(logs, this.diamond);
+  }
+
+  /**
+   * The block at `cursorBlock` is no longer the one the index applied: finds the fork point (the
+   * highest kept block whose hash the chain still has), undoes the index to it and tells the
+   * reorg listeners. Halts when the fork point is out of reach (deeper than the window).
+   */
+  private async followReorg(cursorBlock: number, window: number): Promise<void> {
+    const projection = this.index.projection;
+    const kept = await projection.keptBlocks(Math.max(this.startBlock, cursorBlock - window), cursorBlock);
+    let fork: number | null = null;
+    for (let i = 0; i < kept.length && fork === null; i += HEADER_BATCH) {
+      const chunk = kept.slice(i, i + HEADER_BATCH);
+      const results = await sendAll(this.rpc, chunk.map((k) => headerCall(k.block)));
+      for (const [j, k] of chunk.entries()) {
+        const now = parseHeader(results[j], k.block);
+        if (now !== null && now.hash === k.hash) {
+          fork = k.block;
+          break;
+        }
+      }
+    }
+    // Nothing kept is on the chain any more: the fork point is below the kept blocks. Only when the
+    // index holds nothing older than them (it started inside the window) can it go back that far.
+    if (fork === null) {
+      const lowest = kept.length > 0 ? kept[kept.length - 1].block : cursorBlock + 1;
+      if (lowest - 1 <= this.startBlock - 1) fork = this.startBlock - 1;
+    }
+    if (fork === null || !(await projection.canUndoTo(fork))) {
+      this.halt(cursorBlock, window, kept.length);
+      throw new IndexHaltedError(this.halted ?? "reorg deeper than the window");
+    }
+    const undone = await projection.undoTo(fork, this.commit);
+    this.reorgCount++;
+    this.lastReorg = { forkBlock: fork, depth: cursorBlock - fork, at: Date.now() };
+    this.applied = fork;
+    this.log?.warn(
+      { forkBlock: fork, indexedBlock: cursorBlock, depth: cursorBlock - fork, rowChangesUndone: undone },
+      "index: reorg followed; undone to the fork point, applying the canonical blocks",
+    );
+    for (const l of this.reorgListeners) {
+      try {
+        l.noteReorg(fork + 1);
+      } catch (err) {
+        this.log?.warn({ err: errorText(err) }, "reorg listener failed");
+      }
+    }
+  }
+
+  private halt(cursorBlock: number, window: number, kept: number): void {
+    this.halted =
+      `a reorg replaced block ${cursorBlock} and every block the index keeps (${kept}, REORG_WINDOW ${window}): ` +
+      `it is deeper than the window; rebuild the index (npx hardhat relayer:reindex, or start the relayer with --reindex)`;
+    this.index.markUnavailable(this.halted);
+    this.log?.error({ indexedBlock: cursorBlock, reorgWindow: window }, `index stopped: ${this.halted}`);
   }
 }
-

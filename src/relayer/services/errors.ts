@@ -6,6 +6,7 @@
 import {
   ChainUnavailableError,
   IdempotencyConflictError,
+  IndexUnavailableError,
   PayersUnavailableError,
   RevertError,
   StaleIndexError,
@@ -88,6 +89,10 @@ export function fromRevert(error: RevertError): ServiceError {
 export function fromBackendError(error: unknown): unknown {
   if (error instanceof ServiceError) return error;
   if (error instanceof RevertError) return fromRevert(error);
+  if (error instanceof IndexUnavailableError) {
+    // The index stopped on a reorg deeper than its window: nothing it holds is served (docs/finality.md).
+    return new ServiceError("Unavailable", "IndexUnavailable", error.message, UNAVAILABLE_RETRY_SECONDS);
+  }
   if (error instanceof ChainUnavailableError) {
     const message = error.queued
       ? "chain unavailable; the write is queued and will be applied: retry with the same Idempotency-Key for its outcome"

@@ -8,7 +8,7 @@
  * (the services answer 503) until the index is rebuilt, so nothing is served as true that is not.
  */
 import {
-  ChainUnavailableError,
+  IndexUnavailableError,
   type AccountRow,
   type ActionRow,
   type Address,
@@ -22,6 +22,8 @@ import {
   type UsageKeyRow,
   type WalletRow,
 } from "../ports";
+
+export { IndexUnavailableError };
 import type { Db } from "./db";
 import { toAddress, toHex32, toUint } from "./projection/values";
 
@@ -45,14 +47,6 @@ export interface NodeConfigEntry {
 export interface PricingEntry {
   itemId: Uint;
   price: Uint;
-}
-
-/** The index cannot be trusted now (the indexer stopped on a reorg deeper than its window). */
-export class IndexUnavailableError extends ChainUnavailableError {
-  constructor(readonly reason: string) {
-    super(`the index is unavailable: ${reason}`, false);
-    this.name = "IndexUnavailableError";
-  }
 }
 
 // ------------------------------------------------------------------ rows

@@ -264,7 +264,27 @@ export class ChainWriter implements Writer {
    */
   noteReorg(block: number): void {
     this.finality.noteReorg(block);
-    if (this.ready) void this.finality.round().then(() => this.finality.round());
+    if (this.ready) {
+      // Both at once: the dropped transactions (finality round) hold the lower nonces, the sent
+      // ones wait behind them in the pool.
+      void Promise.all([this.finality.round(), this.rebroadcastSent()]).then(() => this.finality.round());
+    }
+  }
+
+  /**
+   * After a reorg, the sent transactions not mined yet are sent again (the same signed bytes): a
+   * node that switched branches may have dropped them from its pool, and waiting for the stuck
+   * timeout would hold every later nonce of their payers that long.
+   */
+  private async rebroadcastSent(): Promise<void> {
+    try {
+      for (const row of await this.ctx.outbox.inFlight()) {
+        if (row.status !== "sent" || !row.rawTx || !this.pool.has(row.payer) || this.ctx.busy.has(row.id)) continue;
+        await this.broadcaster.broadcast(row);
+      }
+    } catch (err) {
+      this.ctx.log.warn({ err: errorText(err) }, "rebroadcast after a reorg failed");
+    }
   }
 
   /** Each payer's balance, what its in-flight transactions may still cost and a typical write's cost (L1 data fee included). */
