@@ -1,5 +1,5 @@
 /**
- * The dependency rule of src/ (docs/architecture.md, "Layers"), run by `npm run lint`.
+ * The dependency rule of src/ (docs/architecture.md), run by `npm run lint` (lint:layers).
  *
  * Reads every TypeScript file under src/, resolves its relative imports, and fails (exit 1,
  * one line per violation) when:
@@ -27,8 +27,10 @@ export interface Layer {
 
 /**
  * From the bottom up. A layer may import its own files and the layers it names; nothing else.
- * Services and HTTP reach storage, the chain and the Lit Action runtime only through ports.ts;
- * the composition root (main.ts and the set-up modules beside it) wires the concrete parts.
+ * Services and HTTP reach storage and the chain only through ports.ts (the Lit Action runtime is
+ * the services' own execution engine); the composition root (main.ts and the set-up modules
+ * beside it) wires the concrete parts. Settings and the facts they default from (the chains'
+ * finality table, the payers' keys, the Lit Action limits) sit in the config layer.
  */
 export const RULES: readonly Layer[] = [
   { name: "core", holds: ["core/"], mayImport: [] },
@@ -37,14 +39,23 @@ export const RULES: readonly Layer[] = [
   // Settings and the facts they default from: the chains' finality table, the payers' keys.
   {
     name: "config",
-    holds: ["relayer/config.ts", "relayer/env-file.ts", "relayer/chain/finality.ts", "relayer/payer-keys.ts"],
+    holds: [
+      "relayer/config.ts",
+      "relayer/env-file.ts",
+      "relayer/chain/finality.ts",
+      "relayer/payer-keys.ts",
+      "relayer/lit-runtime/limits.ts",
+      "relayer/lit-runtime/limit-names.ts",
+    ],
     mayImport: ["core", "ports"],
   },
   { name: "store", holds: ["relayer/store/"], mayImport: ["core", "ports", "config"] },
   { name: "chain", holds: ["relayer/chain/"], mayImport: ["core", "ports", "config"] },
-  { name: "lit-runtime", holds: ["relayer/lit-runtime/", "relayer/actions/"], mayImport: ["core", "ports", "config"] },
+  { name: "lit-runtime", holds: ["relayer/lit-runtime/"], mayImport: ["core", "ports", "config"] },
   { name: "payments", holds: ["relayer/payments/"], mayImport: ["core", "ports", "config"] },
-  { name: "services", holds: ["relayer/services/"], mayImport: ["core", "ports", "config"] },
+  // The Lit Action runtime is the services' execution engine, one implementation with no
+  // alternative behind a port: the lit_action service uses it directly (never the reverse).
+  { name: "services", holds: ["relayer/services/"], mayImport: ["core", "ports", "config", "lit-runtime"] },
   { name: "http", holds: ["relayer/http/"], mayImport: ["core", "ports", "config", "services"] },
   {
     name: "root",

@@ -57,7 +57,7 @@
  * writer answers ChainUnavailableError until its start-up recovery (nonce reconciliation,
  * rebroadcast of stored transactions) has run.
  */
-import type { Store } from "../store";
+import type { ChainStorage } from "../ports";
 import { BatchingWriter, type BatcherStats } from "./batcher";
 import { Indexer, type IndexerStatus } from "./indexer";
 import { silentLogger, type ChainLogger } from "./log";
@@ -136,7 +136,7 @@ export interface Chain {
   stop(): Promise<void>;
 }
 
-export async function startChain(store: Store, opts: ChainOptions): Promise<Chain> {
+export async function startChain(store: ChainStorage, opts: ChainOptions): Promise<Chain> {
   const logger = opts.logger ?? silentLogger;
   const urls = opts.rpcUrls && opts.rpcUrls.length > 0 ? opts.rpcUrls : opts.rpcUrl ? [opts.rpcUrl] : [];
   const clients = opts.provider ? [] : urls.map((url) => new HttpRpc(url, opts.rpcTimeoutMs));

@@ -28,8 +28,14 @@
  * keep the index current. RPC failures never stop it: a failed round is retried with exponential
  * backoff (capped), and the last error is visible in `status()`.
  */
-import { ChainUnavailableError, type DecodedEvent, type ReorgListener } from "../ports";
-import type { IndexStore, TxOptions } from "../store";
+import {
+  ChainUnavailableError,
+  type DecodedEvent,
+  type IndexPort,
+  type ReorgListener,
+  type TxOptions,
+} from "../ports";
+
 import { decodeLogs } from "./abi";
 import { finalityFor } from "./finality";
 import { errorText, hexToNumber, sendAll, toQuantity, type RpcCall, type RpcLike, type RpcLog, type RpcSettled } from "./rpc";
@@ -151,7 +157,7 @@ export class Indexer {
 
   constructor(
     private readonly rpc: RpcLike,
-    private readonly index: IndexStore,
+    private readonly index: IndexPort,
     opts: IndexerOptions,
   ) {
     this.diamond = opts.diamondAddress.toLowerCase();

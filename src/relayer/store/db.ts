@@ -19,6 +19,7 @@
  * after that COMMIT: the same isolation, atomicity and durability as separate transactions, with
  * one fsync per batch instead of one per transaction.
  */
+import type { TxOptions } from "../ports";
 import fs from "fs";
 import path from "path";
 import Database from "better-sqlite3";
@@ -44,15 +45,7 @@ export interface Queryable {
   tx<T>(fn: (tx: Queryable) => Promise<T>, options?: TxOptions): Promise<T>;
 }
 
-export interface TxOptions {
-  /**
-   * false: the commit does not wait for the disk (SQLite synchronous=NORMAL for that commit,
-   * Postgres synchronous_commit=off). For state that can be rebuilt (the index, receipts already
-   * on chain): a power loss may undo such a commit, never corrupt the database, and a later
-   * durable commit makes every earlier one durable too. Default true.
-   */
-  durable?: boolean;
-}
+export type { TxOptions };
 
 export interface Db extends Queryable {
   close(): Promise<void>;

@@ -3,12 +3,12 @@
  * undo) and the query side (index-queries.ts) over the same tables. `store.index` is an IndexStore:
  * the reads of IndexReader and the projection's writes under their long-standing names.
  */
-import type { DecodedEvent } from "../ports";
-import type { Db, TxOptions } from "./db";
+import type { DecodedEvent, IndexPort, TxOptions } from "../ports";
+import type { Db } from "./db";
 import { IndexQueries } from "./index-queries";
 import { Projection, type ApplyOptions } from "./projection";
 
-export class IndexStore extends IndexQueries {
+export class IndexStore extends IndexQueries implements IndexPort {
   /** The write side (applyBlock with parent-hash checks, undoTo, prune, reset). */
   readonly projection: Projection;
 

@@ -10,41 +10,13 @@
  * not the cursor's block is refused ("gap" / "fork"), so no block is ever applied twice or skipped.
  * Two indexers sharing a Postgres database serialise on the cursor row.
  */
-import type { DecodedEvent } from "../../ports";
-import type { Db, Queryable, TxOptions } from "../db";
+import type { ApplyOptions, ApplyOutcome, DecodedEvent, IndexCursor, IndexProjection, KeptBlock, TxOptions } from "../../ports";
+import type { Db, Queryable } from "../db";
 import { EVENT_HANDLERS } from "./handlers";
 import { RowWriter, undoAfter } from "./journal";
 import { INDEX_TABLES } from "./tables";
 
-export interface IndexCursor {
-  /** Highest block whose events are fully applied (the block before the first to index when none is). */
-  block: number;
-  /** Its hash, when known (blocks applied inside the reorg window, or with a hash). */
-  hash: string | null;
-}
-
-export interface ApplyOptions extends TxOptions {
-  /**
-   * Journal the block's row changes and keep its hash so it can be undone (default true). The
-   * indexer turns it off for blocks older than the reorg window.
-   */
-  journal?: boolean;
-}
-
-/**
- * What applyBlock did:
- * - applied: the block's events are in the index and the cursor is at the block;
- * - known: the block is at or below the cursor with the same (or an unknown) hash; nothing done;
- * - gap: the cursor is below the block's parent; nothing done (apply the blocks in between first);
- * - fork: the block's parent (or the block itself) differs from what the index applied: a reorg.
- */
-export type ApplyOutcome = "applied" | "known" | "gap" | "fork";
-
-/** A block the index keeps the hash of (inside the reorg window). */
-export interface KeptBlock {
-  block: number;
-  hash: string;
-}
+export type { ApplyOptions, ApplyOutcome, IndexCursor, KeptBlock } from "../../ports";
 
 /** The undo journal does not reach back to the block asked for (a reorg deeper than the window). */
 export class IndexUndoError extends Error {
@@ -72,7 +44,7 @@ async function keptHash(q: Queryable, block: number): Promise<string | null> {
   return row?.hash ?? null;
 }
 
-export class Projection {
+export class Projection implements IndexProjection {
   constructor(private readonly db: Db) {}
 
   /**
