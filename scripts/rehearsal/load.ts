@@ -6,6 +6,7 @@
  * apply it once. The ledger records what each write was answered; verify.ts then looks for it on
  * the chain.
  */
+import { randomUUID } from "crypto";
 import { litActionCid } from "../../src/core/cid";
 import { apiKeyTextHash, type Hash32 } from "../../src/core/hashing";
 
@@ -181,7 +182,8 @@ export class WriteLoad {
   }
 
   private async send(r: WriteRecord, method: "GET" | "POST", path: string, body: unknown, account: Account | null): Promise<void> {
-    const headers: Record<string, string> = { "idempotency-key": `${this.opts.runId}-w${r.id}` };
+    // unguessable (the relayer refuses a guessable key on unauthenticated writes), one per write
+    const headers: Record<string, string> = { "idempotency-key": randomUUID() };
     if (account) headers["x-api-key"] = account.apiKey;
     const started = Date.now();
     const deadline = started + (this.opts.writeDeadlineMs ?? 180_000);

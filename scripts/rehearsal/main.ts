@@ -20,7 +20,8 @@
  * is not recovered from, or a step fails. Settings (environment, optional): REHEARSAL_BLOCK_MS
  * (2000), REHEARSAL_DEPTHS ("1,2,3,4,5,6,7,8,9,10"), REHEARSAL_CONCURRENCY (8), REHEARSAL_ACCOUNTS
  * (6), REHEARSAL_SEED (14), REHEARSAL_KEEP (1: keep the temporary directory with the logs),
- * REHEARSAL_REPORT (a file the table is also written to, as markdown).
+ * REHEARSAL_REPORT (a file the table is also written to, as markdown), REHEARSAL_LOG_LEVEL (the
+ * relayer's LOG_LEVEL, info; its log is relayer.log in the temporary directory).
  */
 import fs from "fs";
 import os from "os";
@@ -151,6 +152,7 @@ async function main(): Promise<number> {
         CHAIN_ID: String(BASE_SEPOLIA_CHAIN_ID),
         DIAMOND_ADDRESS: deployed.diamond,
         START_BLOCK: String(deployed.deployBlock),
+        LOG_LEVEL: process.env.REHEARSAL_LOG_LEVEL ?? "info",
       },
       { output: { file: path.join(tmp, "relayer.log") } },
     );
@@ -168,17 +170,33 @@ async function main(): Promise<number> {
       runId,
     });
     const loadStarted = Date.now();
+    let loadError: unknown = null;
     const loadDone = load.run();
-    loadDone.catch(() => undefined); // awaited below
-    await waitFor("the load's first accounts", () => load.accounts.length >= Math.min(2, SETTINGS.accounts), 180_000);
-    await waitFor("the load's first writes", () => load.ledger.filter((w) => w.kind !== "new_account" && w.answered).length >= 10, 180_000);
+    loadDone.catch((err: unknown) => (loadError = err)); // awaited below
+    const loadState = (): string => {
+      const last = load.ledger.at(-1);
+      return `${load.ledger.length} writes sent, ${load.ledger.filter((w) => w.answered).length} answered` + (last ? `; last: ${last.kind} HTTP ${last.status} ${last.error ?? ""}` : "");
+    };
+    const loadStarts = async (what: string, check: () => boolean) => {
+      try {
+        await waitFor(what, () => {
+          if (loadError) throw loadError;
+          return check();
+        }, 300_000);
+      } catch (err) {
+        throw new Error(`${err instanceof Error ? err.message : String(err)} (${loadState()})`);
+      }
+    };
+    await loadStarts("the load's first accounts", () => load.accounts.length >= Math.min(2, SETTINGS.accounts));
+    await loadStarts("the load's first writes", () => load.ledger.filter((w) => w.kind !== "new_account" && w.answered).length >= 10);
+    log(`load under way: ${loadState()}`);
 
     const reorgs: ReorgResult[] = [];
     for (const depth of SETTINGS.depths) {
       const r = await reorg(node, liveRelayer, depth, () => load.probe(load.accounts[0]));
       reorgs.push(r);
       log(
-        `reorg depth ${depth} at block ${r.forkBlock}: ${r.droppedRows} relayer transaction(s) in dropped blocks; ` +
+        `reorg depth ${depth} at block ${r.forkBlock}: ${r.droppedTxs} transaction(s) in the dropped blocks, ${r.droppedRows} of them the relayer's; ` +
           `recovered in ${Number.isFinite(r.recoveryMs) ? `${r.recoveryMs} ms` : "NOT RECOVERED"}, next write answered ${r.probeBlocks} block(s) after`,
       );
       const at = await blockNumber(node);

@@ -17,7 +17,9 @@ export interface ReorgResult {
   depth: number;
   /** The last block both branches share. */
   forkBlock: number;
-  /** Outbox rows (transactions) the relayer had mined in the dropped blocks. */
+  /** Transactions in the dropped blocks (all senders). */
+  droppedTxs: number;
+  /** Outbox rows (transactions) of the relayer among them. */
   droppedRows: number;
   /** ms from the reorg until the dropped rows are back on the canonical chain and a new write is answered. */
   recoveryMs: number;
@@ -58,11 +60,17 @@ export async function reorg(
     if (Date.now() > buildDeadline) throw new Error(`the node did not mine ${depth} blocks after ${forkBlock}`);
     await sleep(200);
   }
-  const rows = relayer
-    .db()
-    .prepare("SELECT id, status, block_number, block_hash FROM outbox WHERE block_number > ? AND status = 'mined'")
-    .all(forkBlock) as OutboxRow[];
+  // The transactions of the blocks about to be dropped, read from the node (the relayer may not
+  // have seen their receipts yet), and the relayer's outbox rows they belong to.
+  const dropped = new Set<string>();
+  for (let n = forkBlock + 1; n <= forkBlock + depth; n++) {
+    const b = (await node.rpc("eth_getBlockByNumber", [toQuantity(n), false])) as { transactions: string[] } | null;
+    for (const h of b?.transactions ?? []) dropped.add(h.toLowerCase());
+  }
   if ((await node.rpc("evm_revert", [snapshot])) !== true) throw new Error(`evm_revert ${snapshot} refused`);
+  const rows = (relayer.db().prepare("SELECT id, status, block_number, block_hash, tx_hashes FROM outbox").all() as (OutboxRow & { tx_hashes: string })[]).filter(
+    (r) => (JSON.parse(r.tx_hashes) as string[]).some((h) => dropped.has(h.toLowerCase())),
+  );
   await node.rpc("hardhat_mine", [toQuantity(depth + 1)]);
   const t0 = Date.now();
   const head0 = await blockNumber(node);
@@ -92,6 +100,7 @@ export async function reorg(
   return {
     depth,
     forkBlock,
+    droppedTxs: dropped.size,
     droppedRows: rows.length,
     recoveryMs: pending.size === 0 && probeAnswered ? Date.now() - t0 : Number.POSITIVE_INFINITY,
     probeBlocks,

@@ -59,8 +59,8 @@ export function rehearsalTable(o: RehearsalOutcome): { text: string; ok: boolean
       `not answered ${unanswered.length}${unanswered.length > 0 ? ` (last HTTP status: ${[...statuses].map(([s, n]) => `${s || "none"} x${n}`).join(", ")})` : ""}.`,
     "",
     table(
-      ["reorg depth", "fork block", "relayer txs in dropped blocks", "recovery", "next write answered after (blocks)"],
-      o.reorgs.map((r) => [String(r.depth), String(r.forkBlock), String(r.droppedRows), seconds(r.recoveryMs), r.probeAnswered ? String(r.probeBlocks) : "not answered"]),
+      ["reorg depth", "fork block", "txs in dropped blocks (relayer's)", "recovery", "next write answered after (blocks)"],
+      o.reorgs.map((r) => [String(r.depth), String(r.forkBlock), `${r.droppedTxs} (${r.droppedRows})`, seconds(r.recoveryMs), r.probeAnswered ? String(r.probeBlocks) : "not answered"]),
     ),
     "",
     table(
@@ -68,6 +68,8 @@ export function rehearsalTable(o: RehearsalOutcome): { text: string; ok: boolean
       o.deploySteps.map((s) => [s.step, String(s.deployerTxs), String(s.walletCuts), seconds(s.ms)]),
     ),
     "",
+    `Answers changed by a reorg: ${o.tally.idChanged.length} add_group answer(s) named a group id that the canonical chain gave another group ` +
+      "(answered on inclusion, re-mined in another order; WRITE_CONFIRMATIONS makes an answer wait until it is deep enough).",
     `Faults injected by the proxy: ${o.proxy.requests} requests, ${o.proxy.answered429} answered 429, ${o.proxy.answered5xx} answered 5xx, ` +
       `${o.proxy.dropped} replies dropped, ${o.proxy.lagged} answered from a lagging head, ${o.proxy.logRangeErrors} eth_getLogs range/result errors.`,
     `Relayer outbox: ${o.outbox.map((r) => `${r.status} ${r.n} (${r.attempts} attempts)`).join(", ")}.`,

@@ -30,6 +30,12 @@ export interface ChainTally {
   lost: WriteRecord[];
   /** Writes (answered or not) found more than once. */
   duplicated: WriteRecord[];
+  /**
+   * Answered add_group writes whose group id on the canonical chain is not the one answered: a
+   * write answered on inclusion and re-mined after a reorg in another order gets another id
+   * (docs/finality.md: WRITE_CONFIRMATIONS when an answer must not change).
+   */
+  idChanged: WriteRecord[];
 }
 
 export async function chainCounts(provider: JsonRpcProvider, diamond: string, ledger: readonly WriteRecord[]): Promise<ChainTally> {
@@ -37,6 +43,7 @@ export async function chainCounts(provider: JsonRpcProvider, diamond: string, le
   const seen = new Map<string, number>(); // `${account}|${kind}|${tag}` -> count
   const key = (account: string, kind: string, tag: string) => `${BigInt(account)}|${kind}|${tag}`;
   const bump = (k: string) => seen.set(k, (seen.get(k) ?? 0) + 1);
+  const groupIds = new Map<string, bigint>(); // key -> canonical group id
   const accounts = [...new Set(ledger.map((w) => w.account).filter((a): a is string => a !== null))];
   for (const account of accounts) {
     const master = BigInt(account);
@@ -44,7 +51,10 @@ export async function chainCounts(provider: JsonRpcProvider, diamond: string, le
       const info = await d.getAccount(master);
       bump(key(account, "new_account", info.name));
     }
-    for (const g of await pages((p) => d.listGroups(master, p, PAGE))) bump(key(account, "add_group", g.name));
+    for (const g of await pages((p) => d.listGroups(master, p, PAGE))) {
+      bump(key(account, "add_group", g.name));
+      groupIds.set(key(account, "add_group", g.name), g.id);
+    }
     for (const k of await pages((p) => d.listApiKeys(master, p, PAGE))) bump(key(account, "add_usage_api_key", k.metadata.name));
     for (const a of await pages((p) => d.listActions(master, p, PAGE))) bump(key(account, "add_action", a.name));
     for (const w of await pages((p) => d.listPkps(master, p, PAGE))) bump(key(account, "create_wallet", w.pkpId.toLowerCase()));
@@ -52,14 +62,21 @@ export async function chainCounts(provider: JsonRpcProvider, diamond: string, le
   let onChain = 0;
   const lost: WriteRecord[] = [];
   const duplicated: WriteRecord[] = [];
+  const idChanged: WriteRecord[] = [];
   for (const w of ledger) {
-    const n = w.account === null ? 0 : (seen.get(key(w.account, w.kind, w.tag)) ?? 0);
+    const k = w.account === null ? "" : key(w.account, w.kind, w.tag);
+    const n = seen.get(k) ?? 0;
     if (n > 1) duplicated.push(w);
     if (!w.answered) continue;
+    const answeredId = w.answer?.group_id;
+    const canonicalId = groupIds.get(k);
+    if (w.kind === "add_group" && typeof answeredId === "string" && canonicalId !== undefined && BigInt(answeredId) !== canonicalId) {
+      idChanged.push(w);
+    }
     if (n >= 1) onChain++;
     else lost.push(w);
   }
-  return { onChain, lost, duplicated };
+  return { onChain, lost, duplicated, idChanged };
 }
 
 /**
