@@ -262,7 +262,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+// The relayer leaves two MessagePorts open after close() (seen with _getActiveHandles), which
+// would keep this process alive: exit once the report is written.
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => process.exit());
