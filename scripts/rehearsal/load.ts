@@ -1,10 +1,12 @@
 /**
  * The rehearsal's mixed write load over the relayer's HTTP API: new accounts, then per account
- * groups, usage keys, wallets and actions, from several concurrent clients. Every write carries its
- * own Idempotency-Key and a unique name, and is retried with the same key on a network error, a
- * 5xx or a 429 (as a careful client would), so the relayer may answer it more than once but must
- * apply it once. The ledger records what each write was answered; verify.ts then looks for it on
- * the chain.
+ * groups, usage keys, wallets and actions, from several concurrent clients. Every write has a
+ * unique name. Half of them (and every new account) carry their own Idempotency-Key and are
+ * retried with the same key on a network error, a 5xx or a 429 (as a careful client would), so
+ * the relayer may answer one more than once but must apply it once. The other half carry no key,
+ * which lets the relayer batch them (batcher.ts never batches a keyed call), and are retried only
+ * on a 429 (refused before anything was done). The ledger records what each write was answered;
+ * verify.ts then looks for it on the chain.
  */
 import { randomUUID } from "crypto";
 import { litActionCid } from "../../src/core/cid";
@@ -29,6 +31,8 @@ export interface WriteRecord {
   answer: Record<string, unknown> | null;
   /** ms from the first attempt to the answer. */
   latencyMs: number | null;
+  /** Sent with an Idempotency-Key (retried on any transient failure), or without (batchable). */
+  keyed: boolean;
 }
 
 export interface Account {
@@ -126,7 +130,8 @@ export class WriteLoad {
   }
 
   private record(kind: WriteKind, account: Hash32 | null, tag: string): WriteRecord {
-    const r: WriteRecord = { id: this.nextId++, kind, account, tag, answered: false, status: 0, error: null, attempts: 0, answer: null, latencyMs: null };
+    const keyed = kind === "new_account" || this.nextId % 2 === 0;
+    const r: WriteRecord = { id: this.nextId++, kind, account, tag, answered: false, status: 0, error: null, attempts: 0, answer: null, latencyMs: null, keyed };
     this.ledger.push(r);
     return r;
   }
@@ -183,7 +188,7 @@ export class WriteLoad {
 
   private async send(r: WriteRecord, method: "GET" | "POST", path: string, body: unknown, account: Account | null): Promise<void> {
     // unguessable (the relayer refuses a guessable key on unauthenticated writes), one per write
-    const headers: Record<string, string> = { "idempotency-key": randomUUID() };
+    const headers: Record<string, string> = r.keyed ? { "idempotency-key": randomUUID() } : {};
     if (account) headers["x-api-key"] = account.apiKey;
     const started = Date.now();
     const deadline = started + (this.opts.writeDeadlineMs ?? 180_000);
@@ -204,7 +209,7 @@ export class WriteLoad {
         return;
       }
       r.error = reply.text.slice(0, 300);
-      if (!retriable(reply.status) || Date.now() > deadline) return;
+      if (!(r.keyed ? retriable(reply.status) : reply.status === 429) || Date.now() > deadline) return;
       await sleep(Math.min(5000, 250 * 2 ** Math.min(r.attempts, 5)));
     }
   }

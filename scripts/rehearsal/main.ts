@@ -239,7 +239,8 @@ async function main(): Promise<number> {
     const provider = node.provider();
     const tally = await chainCounts(provider, deployed.diamond, load.ledger).finally(() => provider.destroy());
     const differences = indexDifference(liveRelayer.db(), rebuild.db());
-    const outbox = liveRelayer.db().prepare("SELECT status, COUNT(*) AS n, SUM(attempts) AS attempts FROM outbox GROUP BY status").all() as {
+    const outbox = liveRelayer.db().prepare("SELECT CASE WHEN method = 'batchCalls' THEN 'batch' ELSE kind END AS kind, status, COUNT(*) AS n, SUM(attempts) AS attempts FROM outbox GROUP BY 1, status").all() as {
+      kind: string;
       status: string;
       n: number;
       attempts: number;

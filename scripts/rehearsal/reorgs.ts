@@ -96,7 +96,9 @@ export async function reorg(
     }
     if (pending.size > 0) await sleep(250);
   }
-  await Promise.race([probeDone, sleep(Math.max(0, deadline - Date.now()))]);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([probeDone, new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now()))))]);
+  clearTimeout(timer); // no timer left behind to hold the process
   return {
     depth,
     forkBlock,

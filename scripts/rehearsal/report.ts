@@ -16,7 +16,7 @@ export interface RehearsalOutcome {
   reorgs: readonly ReorgResult[];
   deploySteps: readonly DeployStep[];
   proxy: FaultStats;
-  outbox: readonly { status: string; n: number; attempts: number }[];
+  outbox: readonly { kind: string; status: string; n: number; attempts: number }[];
   loadMs: number;
 }
 
@@ -72,7 +72,8 @@ export function rehearsalTable(o: RehearsalOutcome): { text: string; ok: boolean
       "(answered on inclusion, re-mined in another order; WRITE_CONFIRMATIONS makes an answer wait until it is deep enough).",
     `Faults injected by the proxy: ${o.proxy.requests} requests, ${o.proxy.answered429} answered 429, ${o.proxy.answered5xx} answered 5xx, ` +
       `${o.proxy.dropped} replies dropped, ${o.proxy.lagged} answered from a lagging head, ${o.proxy.logRangeErrors} eth_getLogs range/result errors.`,
-    `Relayer outbox: ${o.outbox.map((r) => `${r.status} ${r.n} (${r.attempts} attempts)`).join(", ")}.`,
+    `Relayer outbox: ${o.outbox.map((r) => `${r.kind} ${r.status} ${r.n} (${r.attempts} attempts)`).join(", ")}; ` +
+      `${o.ledger.filter((w) => w.keyed).length} writes sent with an Idempotency-Key, ${o.ledger.filter((w) => !w.keyed).length} without (batchable).`,
   ];
   for (const w of o.tally.lost.slice(0, 5)) lines.push(`- lost: ${w.kind} ${w.tag} (answered ${JSON.stringify(w.answer)})`);
   for (const w of o.tally.duplicated.slice(0, 5)) lines.push(`- duplicated: ${w.kind} ${w.tag}`);
