@@ -120,17 +120,17 @@ export class WriteLoad {
     });
   }
 
-  /** One write now (used by the reorg driver's probe). */
+  /** One write now, with an Idempotency-Key so that it is retried until answered (the reorg driver's probe). */
   async probe(account: Account): Promise<WriteRecord> {
-    return this.write("add_group", account);
+    return this.write("add_group", account, true);
   }
 
   private async pool(n: number, worker: () => Promise<void>): Promise<void> {
     await Promise.all(Array.from({ length: Math.max(1, n) }, worker));
   }
 
-  private record(kind: WriteKind, account: Hash32 | null, tag: string): WriteRecord {
-    const keyed = kind === "new_account" || this.nextId % 2 === 0;
+  private record(kind: WriteKind, account: Hash32 | null, tag: string, forceKey = false): WriteRecord {
+    const keyed = forceKey || kind === "new_account" || this.nextId % 2 === 0;
     const r: WriteRecord = { id: this.nextId++, kind, account, tag, answered: false, status: 0, error: null, attempts: 0, answer: null, latencyMs: null, keyed };
     this.ledger.push(r);
     return r;
@@ -146,8 +146,8 @@ export class WriteLoad {
     }
   }
 
-  private async write(kind: WriteKind, account: Account): Promise<WriteRecord> {
-    const r = this.record(kind, account.master, `${this.opts.runId}-${kind}-${this.nextId}`);
+  private async write(kind: WriteKind, account: Account, forceKey = false): Promise<WriteRecord> {
+    const r = this.record(kind, account.master, `${this.opts.runId}-${kind}-${this.nextId}`, forceKey);
     switch (kind) {
       case "add_group":
         await this.send(r, "POST", "/core/v1/add_group", { group_name: r.tag, group_description: "", pkp_ids_permitted: [], cid_hashes_permitted: [] }, account);

@@ -56,7 +56,7 @@ export function rehearsalTable(o: RehearsalOutcome): { text: string; ok: boolean
     `Verdict: ${ok ? "**pass** (0 lost, 0 duplicated, 0 differing, every reorg recovered)" : "**FAIL**"}`,
     "",
     `Writes: ${o.ledger.length} sent in ${(o.loadMs / 1000).toFixed(0)} s (${byKind.join(", ")}; answered/sent), p50 answer ${p50} ms; ` +
-      `not answered ${unanswered.length}${unanswered.length > 0 ? ` (last HTTP status: ${[...statuses].map(([s, n]) => `${s || "none"} x${n}`).join(", ")})` : ""}.`,
+      `not answered ${unanswered.length}${unanswered.length > 0 ? ` (last HTTP status: ${[...statuses].map(([s, n]) => `${s || "none"} x${n}`).join(", ")}; ${o.tally.unansweredOnChain} of them on the chain once)` : ""}.`,
     "",
     table(
       ["reorg depth", "fork block", "txs in dropped blocks (relayer's)", "recovery", "next write answered after (blocks)"],

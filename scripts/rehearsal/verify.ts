@@ -28,6 +28,8 @@ export interface ChainTally {
   onChain: number;
   /** Answered writes not on the chain. */
   lost: WriteRecord[];
+  /** Writes never answered 200 (e.g. 503 "queued and will be applied") that are on the chain once. */
+  unansweredOnChain: number;
   /** Writes (answered or not) found more than once. */
   duplicated: WriteRecord[];
   /**
@@ -63,11 +65,15 @@ export async function chainCounts(provider: JsonRpcProvider, diamond: string, le
   const lost: WriteRecord[] = [];
   const duplicated: WriteRecord[] = [];
   const idChanged: WriteRecord[] = [];
+  let unansweredOnChain = 0;
   for (const w of ledger) {
     const k = w.account === null ? "" : key(w.account, w.kind, w.tag);
     const n = seen.get(k) ?? 0;
     if (n > 1) duplicated.push(w);
-    if (!w.answered) continue;
+    if (!w.answered) {
+      if (n === 1) unansweredOnChain++;
+      continue;
+    }
     const answeredId = w.answer?.group_id;
     const canonicalId = groupIds.get(k);
     if (w.kind === "add_group" && typeof answeredId === "string" && canonicalId !== undefined && BigInt(answeredId) !== canonicalId) {
@@ -76,7 +82,7 @@ export async function chainCounts(provider: JsonRpcProvider, diamond: string, le
     if (n >= 1) onChain++;
     else lost.push(w);
   }
-  return { onChain, lost, duplicated, idChanged };
+  return { onChain, lost, duplicated, idChanged, unansweredOnChain };
 }
 
 /**
