@@ -11,6 +11,7 @@
  *   receipts.ts     receipt poller and outcome recording
  *   finality.ts     receipt and finality tracker: watches mined writes until final, follows reorgs
  *   stuck.ts        stuck transactions: fee bumps (capped), nonces taken by foreign transactions
+ *   pool-loss.ts    sent transactions the node lost before mining (a reorg, an eviction): rebroadcast
  *   l1-fee.ts       OP-stack L1 data fee (GasPriceOracle predeploy)
  *   balances.ts     balance monitor: costs (L1 fee included) and payer top-ups from the admin payer
  *   payer-check.ts  payer check: every payer registered on the diamond and funded, else writes refused
@@ -66,6 +67,7 @@ import { PayerPool } from "./payers";
 import { Preflight } from "./preflight";
 import { ReceiptTracker, type IndexFollower, type Outcome } from "./receipts";
 import { Signer } from "./signing";
+import { PoolLossCheck } from "./pool-loss";
 import { StuckHandler } from "./stuck";
 
 export type { PayerFunds, TopUp } from "./balances";
@@ -126,6 +128,7 @@ export class ChainWriter implements Writer {
   private readonly broadcaster: Broadcaster;
   private readonly signer: Signer;
   private readonly stuck: StuckHandler;
+  private readonly poolLoss: PoolLossCheck;
   private readonly balances: BalanceMonitor;
   private readonly finality: FinalityTracker;
   private readonly l1: L1FeeOracle;
@@ -178,6 +181,8 @@ export class ChainWriter implements Writer {
       this.signer,
       bumpPermille(opts.feeBumpPercent),
     );
+    // A sent transaction the node lost (a reorg, an eviction) is looked for every 3 worker ticks (at least 3 s).
+    this.poolLoss = new PoolLossCheck(this.ctx, this.broadcaster, Math.max(3000, 3 * this.pollIntervalMs));
     this.finality = new FinalityTracker(this.ctx, this.pool, this.receipts, this.broadcaster, this.stuck, {
       confirmationDepth: opts.confirmationDepth,
       writeConfirmations: opts.writeConfirmations,
@@ -397,6 +402,7 @@ export class ChainWriter implements Writer {
       } else if (row.status === "sent") {
         const found = await this.receipts.check(row);
         if (!found && row.sentAt !== null && now - row.sentAt >= this.stuckAfterMs) await this.stuck.handle(row);
+        else if (!found) await this.poolLoss.check(row, now);
       }
     } catch (err) {
       this.ctx.log.warn({ id: row.id, err: errorText(err) }, "outbox row not advanced");
