@@ -37,6 +37,7 @@
  * process, with a warning. Any other pre-flight failure (but the transport) sends that batch's
  * calls alone.
  */
+import { TraceGroup } from "../../core/write-trace";
 import { ChainUnavailableError, RevertError, type DecodedEvent, type WriteReceipt, type WriteRequest, type Writer } from "../ports";
 import { decodeRevert, diamondInterface, encodeCall, revertErrorOf } from "./abi";
 import { silentLogger, type ChainLogger } from "./log";
@@ -257,6 +258,7 @@ export class BatchingWriter implements Writer {
   }
 
   private async dispatch(items: Pending[]): Promise<void> {
+    for (const item of items) item.request.trace?.mark("queue");
     if (items.length === 1 || !this.enabled) {
       await Promise.all(items.map((item) => this.alone(item, "single")));
       return;
@@ -317,6 +319,7 @@ export class BatchingWriter implements Writer {
       await Promise.all(items.map((item) => this.alone(item, "single")));
       return null;
     }
+    TraceGroup.of(items.map((i) => i.request.trace))?.mark("preflight");
     const { success, results, gasUsed } = decodeBatchResult(raw);
     const passed: Measured[] = [];
     const alone: Pending[] = [];
@@ -362,7 +365,11 @@ export class BatchingWriter implements Writer {
     this.counts.batchedCalls += measured.length;
     let receipt: WriteReceipt;
     try {
-      receipt = await this.target.write({ method: "batchCalls", args: [calls] }, { gasLimit: this.gasLimitFor(calldata, measured), calldata });
+      const trace = TraceGroup.of(measured.map((m) => m.item.request.trace));
+      receipt = await this.target.write(
+        { method: "batchCalls", args: [calls], ...(trace ? { trace } : {}) },
+        { gasLimit: this.gasLimitFor(calldata, measured), calldata },
+      );
     } catch (err) {
       if (err instanceof RevertError) {
         // The batch transaction reverted as a whole: none of its calls was applied.

@@ -40,6 +40,7 @@
  * and never sends a second transaction for one row).
  */
 import { keccak256 } from "ethers";
+import type { WriteTracer } from "../../../core/write-trace";
 import {
   ChainUnavailableError,
   IdempotencyConflictError,
@@ -414,6 +415,7 @@ export class ChainWriter implements Writer {
     const payer = this.pool.acquire();
     try {
       const gasLimit = known?.gasLimit ?? (await this.preflight.gasLimit(payer, calldata));
+      if (!known) request.trace?.mark("preflight");
       const newRow: NewOutboxRow = {
         kind: "call",
         idemScope: scope,
@@ -440,9 +442,9 @@ export class ChainWriter implements Writer {
         if (!row) return await existing();
         throw new ChainUnavailableError(`chain unavailable: ${errorText(err)}; the request is stored and will be sent`, true);
       }
-      const sent = await this.signAndSend(newRow, fees);
+      const sent = await this.signAndSend(newRow, fees, request.trace);
       if (!sent) return await existing();
-      return await this.finish(sent.id, sent.outcome);
+      return await this.finish(sent.id, sent.outcome, request.trace);
     } catch (err) {
       // A payer refused by the contract (removed since the last check) is answered as the check says.
       throw await this.payerCheck.review(err);
@@ -457,12 +459,17 @@ export class ChainWriter implements Writer {
    * outcome, already recorded. Not yet: the row is marked sent for the worker. Null when the
    * idempotency key is taken (nothing stored, no nonce used).
    */
-  private async signAndSend(newRow: NewOutboxRow, fees: Fees): Promise<{ id: number; outcome: Outcome | null } | null> {
-    const step = await this.signer.signNew(newRow, fees);
+  private async signAndSend(
+    newRow: NewOutboxRow,
+    fees: Fees,
+    trace?: WriteTracer,
+  ): Promise<{ id: number; outcome: Outcome | null } | null> {
+    const step = await this.signer.signNew(newRow, fees, trace);
     if (!step) return null;
     const { signed } = step;
     try {
       const { outcome, receipt } = await step.sending;
+      trace?.mark("broadcast");
       if (step.eager && outcome === "ok") this.broadcaster.eagerReceipts.record(receipt !== null);
       if (outcome === "transport") {
         throw new ChainUnavailableError("chain unavailable: the transaction is stored and will be sent", true);
@@ -475,6 +482,7 @@ export class ChainWriter implements Writer {
       } catch {
         found = null; // the worker keeps looking
       }
+      trace?.mark("receipt");
       if (!found && (await this.ctx.outbox.markSent(signed.id, signed.attempts))) this.ctx.rows.notify(signed.id);
       return { id: signed.id, outcome: found };
     } finally {
@@ -492,11 +500,12 @@ export class ChainWriter implements Writer {
    * receipt seen N blocks deep), or failed. Resolves with its receipt once the indexer has applied
    * its block.
    */
-  private async finish(id: number, known: Outcome | null = null): Promise<WriteReceipt> {
+  private async finish(id: number, known: Outcome | null = null, trace?: WriteTracer): Promise<WriteReceipt> {
     const deadline = Date.now() + this.writeTimeoutMs;
     const wanted = this.finality.writeConfirmations;
     if (wanted === 0 && known?.status === "mined") {
       await this.indexer.syncTo(known.blockNumber, Math.max(1000, deadline - Date.now()));
+      trace?.mark("index");
       return known.receipt;
     }
     if (wanted === 0 && known?.status === "reverted") throw new RevertError(known.error.name, known.error.args, known.message);
@@ -511,6 +520,7 @@ export class ChainWriter implements Writer {
         }
         if (row.kind === "call" && row.blockNumber !== null) {
           await this.indexer.syncTo(row.blockNumber, Math.max(1000, deadline - Date.now()));
+          trace?.mark("index");
         }
         return JSON.parse(row.result ?? "null") as WriteReceipt;
       }
