@@ -607,7 +607,7 @@ async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: number,
   const setupDir = fs.mkdtempSync(path.join(SETTINGS.dataDirBase || tmp, `relayer-${payerCount}-setup-`));
   const { payerKeys } = await setUpRelayerPayers(dep.owner, dep.diamondAddress, loadConfig({ ...env, DATA_DIR: setupDir }), {
     fund: parseEther("1000"),
-    admin: false,
+    admin: true, // the payer check requires the admin payer registered too (writer/payer-check.ts)
   });
   fs.rmSync(setupDir, { recursive: true, force: true });
   const payerWallets = payerKeys.map((k) => new Wallet(k, dep.provider));
@@ -679,6 +679,11 @@ async function runRelayerOnce(
       await sleep(50);
     }
     await relayer.chain.indexer.syncTo(hexNum(await rpc.send("eth_blockNumber", [])));
+    // The payer check must have passed (on a loaded machine its first look may have timed out).
+    while ((await relayer.chain.writer.checkPayers())?.ok !== true) {
+      if (Date.now() > deadline) throw new Error(`relayer payers not accepted: ${JSON.stringify(relayer.chain.status().writer.payers, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`);
+      await sleep(200);
+    }
     const account = await post(`${relayer.url}/core/v1/new_account`, { account_name: "relayer bench", account_description: "" });
     const apiKey = (account.body as { api_key?: unknown } | null)?.api_key;
     if (account.status !== 200 || typeof apiKey !== "string") throw new Error(`new_account: HTTP ${account.status} ${account.text}`);
