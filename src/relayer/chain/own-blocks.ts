@@ -20,7 +20,6 @@
  */
 import { Mutex } from "../../core/mutex";
 import type { DecodedEvent } from "../ports";
-import type { ApplyOutcome, IndexCursor, TxOptions } from "../store";
 import type { ChainLogger } from "./log";
 
 /** A block header as the writer saw it beside a receipt. */
@@ -30,16 +29,24 @@ export interface OwnBlock {
   parentHash: string;
 }
 
-/** What this needs of the projection (store/projection). */
+/** What the projection's applyBlock did (store/projection: ApplyOutcome). */
+export type ApplyOutcome = "applied" | "known" | "gap" | "fork";
+
+/** Commit options of the index's transactions (store/db: TxOptions). */
+export interface CommitOptions {
+  durable?: boolean;
+}
+
+/** What this needs of the projection (store/projection; reached structurally, the chain layer imports no store module). */
 export interface BlockProjection {
   applyBlock(
     blockNumber: number,
     blockHash: string | null,
     parentHash: string | null,
     events: readonly DecodedEvent[],
-    options?: TxOptions,
+    options?: CommitOptions,
   ): Promise<ApplyOutcome>;
-  cursor(): Promise<IndexCursor | null>;
+  cursor(): Promise<{ block: number; hash: string | null } | null>;
 }
 
 /** Most blocks parked waiting for an earlier one (older ones are dropped: the indexer takes them). */
@@ -68,7 +75,7 @@ export class OwnBlocks {
     private readonly projection: BlockProjection,
     private readonly opts: {
       /** Commit options of the index's transactions (the indexer's: not durable, rebuilt from the chain). */
-      commit?: TxOptions;
+      commit?: CommitOptions;
       /** How long a block whose predecessor is not applied yet waits for it (ms). Default 50. */
       gapWaitMs?: number;
       logger?: ChainLogger;
