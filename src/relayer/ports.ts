@@ -11,6 +11,7 @@
  */
 
 import type { Hash32 } from "../core/hashing";
+import type { WriteTracer } from "../core/write-trace";
 
 export type { Hash32 };
 /** @deprecated Use `Hash32` (src/core, re-exported here): the one name for a 32-byte hash; kept until the relayer is renamed. */
@@ -139,6 +140,8 @@ export interface WriteRequest {
   idempotencyKey?: string;
   /** Scope of the idempotency key: the caller's master hash, or "anon:<ip>" for new_account. */
   idempotencyScope?: string;
+  /** Stage timing of this write (tracing on; core/write-trace.ts); absent otherwise. */
+  trace?: WriteTracer;
 }
 
 /**
