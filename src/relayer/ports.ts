@@ -48,6 +48,14 @@ export interface AccountRow {
   masterWallet?: Address | null;
 }
 
+/** A group without its lists (what list_groups answers). */
+export interface GroupSummary {
+  id: Uint;
+  account: Hex32;
+  name: string;
+  description: string;
+}
+
 export interface GroupRow {
   id: Uint;
   account: Hex32;
@@ -108,10 +116,19 @@ export interface IndexReader {
   walletByDerivation(derivation: Uint): Promise<WalletRow | null>;
   action(account: Hex32, cid: Hex32): Promise<ActionRow | null>;
   /** Lists in the same order as the contract's list* views would page them is NOT required; stable order by creation. */
-  listGroups(account: Hex32, page: Page): Promise<GroupRow[]>;
+  listGroups(account: Hex32, page: Page): Promise<GroupSummary[]>;
   listActions(account: Hex32, page: Page): Promise<ActionRow[]>;
   listWallets(account: Hex32, page: Page): Promise<WalletRow[]>;
   listUsageKeys(account: Hex32, page: Page): Promise<UsageKeyRow[]>;
+  /**
+   * A page of a group's action list as listActionsInGroup pages it (the wildcard 0 with empty
+   * metadata; `account` names the metadata to join). Check the group's owner first (groupAccount).
+   */
+  listActionsInGroup(account: Hex32, groupId: Uint, page: Page): Promise<ActionRow[]>;
+  /** A page of a group's wallet list as listWalletsInGroup pages it (the wildcard address(0) with derivation 0). */
+  listWalletsInGroup(account: Hex32, groupId: Uint, page: Page): Promise<WalletRow[]>;
+  /** The account a group belongs to, or null (no such group); reads none of its lists. */
+  groupAccount(id: Uint): Promise<Hex32 | null>;
   /** Highest block whose events are fully applied. */
   indexedBlock(): Promise<number>;
 }

@@ -116,6 +116,7 @@ export class Projection {
         // An event the index does not know (a newer facet) carries nothing it keeps.
         if (handler) await handler(w, e.args);
       }
+      await w.flush();
       if (journal && hash !== null) {
         await tx.run(
           `INSERT INTO index_blocks (block, hash, parent_hash) VALUES ($1, $2, $3)
