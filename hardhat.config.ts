@@ -47,6 +47,9 @@ const config: HardhatUserConfig = {
     // compiles through the IR pipeline. Everything else follows VIA_IR.
     overrides: { "contracts/facets/UsageKeysFacet.sol": compilerSettings(true) },
   },
+  // DEPLOYMENTS_DIR: where hardhat-deploy records deployments (default ./deployments); the offline
+  // rehearsal (scripts/rehearsal) deploys to "baseSepolia" into a temporary one, never over real records.
+  paths: { deployments: env("DEPLOYMENTS_DIR") || "deployments" },
   defaultNetwork: "hardhat",
   networks: {
     hardhat: { chainId: 31337 },

@@ -32,7 +32,9 @@
  *
  * Prints a markdown table and writes it, with the settings and machine info, to
  * bench/results/relayer.md. Settings (environment, optional):
- *   BENCH_WRITES (300)  BENCH_WARMUP (10)  BENCH_CONCURRENCY (8)  BENCH_POLL_MS (25)
+ *   BENCH_WRITES (300: per relayer run, at least 4 x the clients)  BENCH_WARMUP (10)  BENCH_POLL_MS (25)
+ *   BENCH_CONCURRENCY ("8,32,128": one measured relayer run per value, on the same relayer)
+ *   BENCH_TRACE (off: 1 prints p50/p99 per write stage, core/write-trace.ts)
  *   BENCH_PAYERS ("1,4")  BENCH_NODE_LOGGING (0: the node's per-request console logging is off)
  *   BENCH_DATA_DIR (the run's directory in os.tmpdir(): where the relayer's DATA_DIR is created)
  *   BENCH_CPU_PROF (off: a directory for V8 CPU profiles of this process during each measured relayer run)
@@ -67,10 +69,15 @@ import { createRelayer, type Relayer } from "../src/relayer/main";
 import { FailoverRpc, HttpRpc, diamondInterface, type ChainLogger, type RpcLike } from "../src/relayer/chain";
 import type { RpcCall, RpcSettled } from "../src/relayer/chain/rpc";
 import { signTx } from "../src/relayer/chain/sign";
+import { WRITE_STAGES, type WriteStage, type WriteTrace } from "../src/core/write-trace";
 
 const ROOT = path.resolve(__dirname, "..");
 const HOST = LOCAL_HOST;
-const RATIO_TARGET = 0.8;
+/** Issue 18's targets: relayer p50 / raw p50 at the lowest concurrency; writes/s ratios. */
+const LATENCY_TARGET = 2.0;
+const THROUGHPUT_TARGET = 1.0;
+const BATCHED_TARGET = 1.5;
+const mark = (met: boolean): string => (met ? "**met**" : "**not met**");
 /** Heading of the hand-written part of bench/results/relayer.md, which a run leaves in place. */
 const HISTORY_HEADING = "## History";
 
@@ -85,7 +92,13 @@ const intEnv = (name: string, fallback: number): number => {
 const SETTINGS = {
   writes: intEnv("BENCH_WRITES", 300),
   warmup: intEnv("BENCH_WARMUP", 10),
-  concurrency: Math.max(1, intEnv("BENCH_CONCURRENCY", 8)),
+  /** Concurrent HTTP clients, one measured relayer run per value (the first value's run is the target's "c=8"). */
+  concurrencies: (process.env.BENCH_CONCURRENCY ?? "8,32,128")
+    .split(",")
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isSafeInteger(n) && n >= 1),
+  /** Per-stage timing of every relayed write (core/write-trace.ts), printed as p50/p99 per stage. */
+  trace: ["1", "true", "yes"].includes((process.env.BENCH_TRACE ?? "").trim().toLowerCase()),
   pollIntervalMs: Math.max(1, intEnv("BENCH_POLL_MS", 25)),
   payerCounts: (process.env.BENCH_PAYERS ?? "1,4")
     .split(",")
@@ -252,6 +265,10 @@ interface RunResult {
   label: "raw" | "relayer";
   /** Relayer runs: BATCH_MAX_CALLS. */
   batchMaxCalls?: number;
+  /** Relayer runs: concurrent HTTP clients. */
+  concurrency?: number;
+  /** Relayer runs with BENCH_TRACE: each successful write's milliseconds per stage. */
+  traces?: Record<WriteStage, number>[];
   payers: number;
   writes: number;
   ok: number;
@@ -453,7 +470,7 @@ function post(url: string, body: unknown, apiKey?: string): Promise<HttpReply> {
   });
 }
 
-/** Relayer: POST /core/v1/add_group at SETTINGS.concurrency; latency = until the HTTP response. */
+/** Relayer: POST /core/v1/add_group at `concurrency`; latency = until the HTTP response. */
 async function runRelayer(
   relayer: Relayer,
   relayerRpc: CountingRpc,
@@ -462,6 +479,8 @@ async function runRelayer(
   apiKey: string,
   count: number,
   logger: { lines: string[] },
+  concurrency: number,
+  traces: TraceSink,
 ): Promise<RunResult> {
   const url = `${relayer.url}/core/v1/add_group`;
   const payers = relayer.chain.payers;
@@ -474,7 +493,8 @@ async function runRelayer(
   const before = { block: hexNum(await rpc.send("eth_blockNumber", [])), latest: await nonces(rpc, payers, "latest") };
   const usageOf = measureFrom(relayerRpc, nodePid);
   const b0 = relayer.chain.status().batches;
-  const wallMs = await pool(count, SETTINGS.concurrency, async (i) => {
+  traces.collected = [];
+  const wallMs = await pool(count, concurrency, async (i) => {
     const t0 = now();
     try {
       const res = await post(
@@ -513,8 +533,12 @@ async function runRelayer(
       `, ${b1.single - b0.single} writes alone, ${b1.rejected - b0.rejected} rejected by a batch pre-flight, ${b1.retriedAlone - b0.retriedAlone} retried alone`,
     ...newLogs.slice(0, 5),
   ];
+  const collected = traces.collected;
+  traces.collected = null;
   return {
     label: "relayer",
+    concurrency,
+    ...(SETTINGS.trace ? { traces: collected ?? [] } : {}),
     payers: payers.length,
     writes: count,
     ok,
@@ -583,7 +607,7 @@ async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: number,
   const setupDir = fs.mkdtempSync(path.join(SETTINGS.dataDirBase || tmp, `relayer-${payerCount}-setup-`));
   const { payerKeys } = await setUpRelayerPayers(dep.owner, dep.diamondAddress, loadConfig({ ...env, DATA_DIR: setupDir }), {
     fund: parseEther("1000"),
-    admin: false,
+    admin: true, // the payer check requires the admin payer registered too (writer/payer-check.ts)
   });
   fs.rmSync(setupDir, { recursive: true, force: true });
   const payerWallets = payerKeys.map((k) => new Wallet(k, dep.provider));
@@ -599,10 +623,11 @@ async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: number,
   // ---- the relayer, once per batching mode, same payer keys (it reconciles its nonces with the chain on start)
   const relayers: RunResult[] = [];
   for (const batchMaxCalls of SETTINGS.batchModes) {
+    console.log(`  relayer, BATCH_MAX_CALLS ${batchMaxCalls}, concurrency ${SETTINGS.concurrencies.join(" / ")} ...`);
     const dataDir = fs.mkdtempSync(path.join(SETTINGS.dataDirBase || tmp, `relayer-${payerCount}-`));
     const config = loadConfig({ ...env, PORT: String(await freePort()), DATA_DIR: dataDir, BATCH_MAX_CALLS: String(batchMaxCalls) });
     try {
-      relayers.push(await runRelayerOnce(dep, rpc, nodePid, config, payerCount, batchMaxCalls));
+      relayers.push(...(await runRelayerOnce(dep, rpc, nodePid, config, payerCount, batchMaxCalls)));
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
@@ -626,8 +651,9 @@ async function runRelayerOnce(
   config: ReturnType<typeof loadConfig>,
   payerCount: number,
   batchMaxCalls: number,
-): Promise<RunResult> {
+): Promise<RunResult[]> {
   const logger = captureLogger();
+  const traces: TraceSink = { collected: null };
   // Exactly what RPC_URL gives the chain layer (an HttpRpc behind the FailoverRpc of RPC_URLS),
   // with a call counter between the two.
   const relayerRpc = new CountingRpc(new HttpRpc(config.chain.rpcUrl));
@@ -637,6 +663,13 @@ async function runRelayerOnce(
       provider: new FailoverRpc([{ name: "node", rpc: relayerRpc }]),
       listen: true,
       logger: false,
+      ...(SETTINGS.trace
+        ? {
+            writeTraces: (trace: WriteTrace, req: { url: string; statusCode: number }) => {
+              if (req.statusCode === 200 && req.url.endsWith("/add_group")) traces.collected?.push({ ...trace.stages });
+            },
+          }
+        : {}),
       startBlock: dep.deployBlock,
       chain: { pollIntervalMs: SETTINGS.pollIntervalMs, balanceCheckIntervalMs: 0, logger },
     });
@@ -646,25 +679,45 @@ async function runRelayerOnce(
       await sleep(50);
     }
     await relayer.chain.indexer.syncTo(hexNum(await rpc.send("eth_blockNumber", [])));
+    // The payer check must have passed (on a loaded machine its first look may have timed out).
+    while ((await relayer.chain.writer.checkPayers())?.ok !== true) {
+      if (Date.now() > deadline) throw new Error(`relayer payers not accepted: ${JSON.stringify(relayer.chain.status().writer.payers, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`);
+      await sleep(200);
+    }
     const account = await post(`${relayer.url}/core/v1/new_account`, { account_name: "relayer bench", account_description: "" });
     const apiKey = (account.body as { api_key?: unknown } | null)?.api_key;
     if (account.status !== 200 || typeof apiKey !== "string") throw new Error(`new_account: HTTP ${account.status} ${account.text}`);
+    let expected = 0;
     if (SETTINGS.warmup > 0) {
-      const w = await runRelayer(relayer, relayerRpc, rpc, nodePid, apiKey, SETTINGS.warmup, logger);
+      const w = await runRelayer(relayer, relayerRpc, rpc, nodePid, apiKey, SETTINGS.warmup, logger, 8, traces);
       if (w.ok !== SETTINGS.warmup) throw new Error(`relayer warm-up failed: ${w.failures[0]}`);
+      expected += w.ok;
     }
-    const profile = await startProfile();
-    const relayed = await runRelayer(relayer, relayerRpc, rpc, nodePid, apiKey, SETTINGS.writes, logger);
-    relayed.batchMaxCalls = batchMaxCalls;
-    const profFile = await profile?.(`relayer-${payerCount}-batch${batchMaxCalls}`);
-    if (profFile) relayed.extra.push(`CPU profile of the benchmark process during the measured run: ${profFile}`);
-    const groups = (await dep.diamond.getAccount(keccak256(toUtf8Bytes(apiKey)))).groupCount;
-    if (groups !== BigInt(relayed.ok + SETTINGS.warmup)) relayed.extra.push(`account holds ${groups} groups, expected ${relayed.ok + SETTINGS.warmup}`);
-    return relayed;
+    const out: RunResult[] = [];
+    for (const concurrency of SETTINGS.concurrencies) {
+      const profile = await startProfile();
+      const relayed = await runRelayer(relayer, relayerRpc, rpc, nodePid, apiKey, writesAt(concurrency), logger, concurrency, traces);
+      relayed.batchMaxCalls = batchMaxCalls;
+      const profFile = await profile?.(`relayer-${payerCount}-batch${batchMaxCalls}-c${concurrency}`);
+      if (profFile) relayed.extra.push(`CPU profile of the benchmark process during the measured run: ${profFile}`);
+      expected += relayed.ok;
+      const groups = (await dep.diamond.getAccount(keccak256(toUtf8Bytes(apiKey)))).groupCount;
+      if (groups !== BigInt(expected)) relayed.extra.push(`account holds ${groups} groups, expected ${expected}`);
+      out.push(relayed);
+    }
+    return out;
   } finally {
     await relayer?.close();
   }
 }
+
+/** Where the relayer's write traces go while a measured run collects them (BENCH_TRACE). */
+interface TraceSink {
+  collected: Record<WriteStage, number>[] | null;
+}
+
+/** Measured writes of a relayer run at `concurrency`: BENCH_WRITES, and at least 4 rounds of the clients. */
+const writesAt = (concurrency: number): number => Math.max(SETTINGS.writes, 4 * concurrency);
 
 /** Two measured runs of the same kind as one (rates over the summed wall time). */
 function mergeRuns(a: RunResult, b: RunResult): RunResult {
@@ -695,13 +748,14 @@ function mergeRuns(a: RunResult, b: RunResult): RunResult {
 
 // ------------------------------------------------------------------ report
 
-function rowOf(r: RunResult, rawRate: number): string[] {
+function rowOf(r: RunResult, rawRate: number, rawP50: number): string[] {
   const sorted = [...r.latencies].sort((a, b) => a - b);
   const rate = (r.ok / r.wallMs) * 1000;
   const ratio = r.label === "raw" ? "1.00" : (rate / rawRate).toFixed(2);
+  const p50Ratio = r.label === "raw" ? "1.00" : (percentile(sorted, 50) / rawP50).toFixed(2);
   const mode = r.batchMaxCalls === undefined || r.batchMaxCalls >= 2 ? `batching <= ${r.batchMaxCalls ?? "?"}` : "no batching";
   const caseName =
-    r.label === "raw" ? "raw signed txs (direct to node)" : `relayer HTTP add_group (concurrency ${SETTINGS.concurrency}, ${mode})`;
+    r.label === "raw" ? "raw signed txs (direct to node)" : `relayer HTTP add_group (concurrency ${r.concurrency ?? "?"}, ${mode})`;
   const writes = r.ok === r.writes ? String(r.writes) : `${r.ok}/${r.writes} ok`;
   return [
     caseName,
@@ -711,8 +765,36 @@ function rowOf(r: RunResult, rawRate: number): string[] {
     percentile(sorted, 50).toFixed(1),
     percentile(sorted, 99).toFixed(1),
     ratio,
+    p50Ratio,
     String(r.nonceErrors),
   ];
+}
+
+const p50Of = (r: RunResult): number => percentile([...r.latencies].sort((a, b) => a - b), 50);
+const rateOf = (r: RunResult): number => (r.ok / r.wallMs) * 1000;
+const modeOf = (r: RunResult): string => ((r.batchMaxCalls ?? 1) >= 2 ? `batching <= ${r.batchMaxCalls}` : "no batching");
+
+/** BENCH_TRACE: p50 / p99 per stage of every relayer run (core/write-trace.ts). */
+function stageTable(results: CaseResult[]): string {
+  const rows: string[][] = [];
+  for (const r of results) {
+    for (const x of r.relayers) {
+      const t = x.traces ?? [];
+      if (t.length === 0) continue;
+      const cell = (values: number[]): string => {
+        const sorted = [...values].sort((a, b) => a - b);
+        return `${percentile(sorted, 50).toFixed(1)} / ${percentile(sorted, 99).toFixed(1)}`;
+      };
+      rows.push([
+        String(x.payers),
+        String(x.concurrency ?? "?"),
+        modeOf(x),
+        ...WRITE_STAGES.map((s) => cell(t.map((e) => e[s]))),
+        cell(t.map((e) => WRITE_STAGES.reduce((a, s) => a + e[s], 0))),
+      ]);
+    }
+  }
+  return table(["payers", "clients", "mode", ...WRITE_STAGES.map((s) => `${s} p50 / p99`), "total p50 / p99"], rows);
 }
 
 function usageText(r: RunResult): string {
@@ -778,15 +860,37 @@ async function main(): Promise<void> {
 
     const rows: string[][] = [];
     const notes: string[] = [];
-    let targetMet = true;
+    const low = SETTINGS.concurrencies[0];
+    const high = SETTINGS.concurrencies.at(-1) ?? low;
+    const targets = {
+      latency: { met: true, seen: [] as string[] },
+      throughput4: { met: true, seen: [] as string[] },
+      batched: { met: true, seen: [] as string[] },
+    };
     let nonceTotal = 0;
     let failedTotal = 0;
     for (const r of results) {
-      const rawRate = (r.raw.ok / r.raw.wallMs) * 1000;
-      const first = r.relayers[0];
-      const relRate = (first.ok / first.wallMs) * 1000;
-      rows.push(rowOf(r.raw, rawRate), ...r.relayers.map((x) => rowOf(x, rawRate)));
-      targetMet &&= relRate / rawRate >= RATIO_TARGET;
+      const rawRate = rateOf(r.raw);
+      const rawP50 = p50Of(r.raw);
+      rows.push(rowOf(r.raw, rawRate, rawP50), ...r.relayers.map((x) => rowOf(x, rawRate, rawP50)));
+      for (const x of r.relayers) {
+        const tag = `${x.payers} payer(s), ${modeOf(x)}`;
+        if (x.concurrency === low) {
+          const lat = p50Of(x) / rawP50;
+          targets.latency.met &&= lat <= LATENCY_TARGET;
+          targets.latency.seen.push(`${tag}: ${lat.toFixed(2)}`);
+          if (x.payers === 4) {
+            const thr = rateOf(x) / rawRate;
+            targets.throughput4.met &&= thr >= THROUGHPUT_TARGET;
+            targets.throughput4.seen.push(`${tag}: ${thr.toFixed(2)}`);
+          }
+        }
+        if (x.concurrency === high && (x.batchMaxCalls ?? 1) >= 2) {
+          const thr = rateOf(x) / rawRate;
+          targets.batched.met &&= thr >= BATCHED_TARGET;
+          targets.batched.seen.push(`${tag}: ${thr.toFixed(2)}`);
+        }
+      }
       for (const x of [r.raw, ...r.relayers]) {
         nonceTotal += x.nonceErrors;
         failedTotal += x.writes - x.ok;
@@ -806,13 +910,31 @@ async function main(): Promise<void> {
       "(`npm run bench:relayer`).",
       "",
       table(
-        ["case", "payers", "writes", "writes/s", "p50 ms", "p99 ms", "ratio vs raw (same payer count)", "nonce errors"],
+        ["case", "payers", "writes", "writes/s", "p50 ms", "p99 ms", "writes/s vs raw", "p50 vs raw p50", "nonce errors"],
         rows,
       ),
       "",
-      `Target: relayer/raw >= ${RATIO_TARGET.toFixed(2)} with every payer count: ${targetMet ? "**met**" : "**not met**"}. ` +
-        `Nonce errors: ${nonceTotal}. Failed writes: ${failedTotal}.`,
+      "Targets (ratios against the raw baseline of the same run and payer count):",
       "",
+      `- relayer p50 <= ${LATENCY_TARGET.toFixed(1)}x raw p50 at concurrency ${low}, every payer count and mode: ` +
+        `${mark(targets.latency.met)} (${targets.latency.seen.join("; ")})`,
+      `- relayer writes/s >= ${THROUGHPUT_TARGET.toFixed(1)}x raw with 4 payers at concurrency ${low}, every mode: ` +
+        `${targets.throughput4.seen.length === 0 ? "not measured" : mark(targets.throughput4.met)} (${targets.throughput4.seen.join("; ")})`,
+      `- relayer writes/s >= ${BATCHED_TARGET.toFixed(1)}x raw at concurrency ${high} with batching, every payer count: ` +
+        `${targets.batched.seen.length === 0 ? "not measured" : mark(targets.batched.met)} (${targets.batched.seen.join("; ")})`,
+      "",
+      `Nonce errors: ${nonceTotal}. Failed writes: ${failedTotal}.`,
+      "",
+      ...(SETTINGS.trace
+        ? [
+            "## Stage breakdown (BENCH_TRACE=1)",
+            "",
+            "Per relayed write, milliseconds per stage (core/write-trace.ts; docs/relayer-latency.md), p50 / p99 over the measured writes:",
+            "",
+            stageTable(results),
+            "",
+          ]
+        : []),
       "## Settings",
       "",
       `- chain: child \`hardhat node\` (EDR, automine: one block per transaction) on 127.0.0.1, per-request console logging ${SETTINGS.nodeLogging ? "on" : "off"} (\`hardhat_setLoggingEnabled\`)`,
@@ -823,7 +945,8 @@ async function main(): Promise<void> {
       `- relayer: createRelayer(listen: true) in the benchmark process, SQLite store in ${SETTINGS.dataDirBase || os.tmpdir()}, PAYER_COUNT = payers`,
       "  (the same derived keys as raw), JSON-RPC through FailoverRpc + HttpRpc(RPC_URL) (what RPC_URL gives it), calls counted below the FailoverRpc,",
       `  chain pollIntervalMs ${SETTINGS.pollIntervalMs} (worker tick and indexer poll), balance checks off, LOG_LEVEL silent, no request log,`,
-      `  rate limits 1 000 000/min; ${SETTINGS.concurrency} concurrent HTTP clients (node:http, keep-alive) posting /core/v1/add_group;`,
+      `  rate limits 1 000 000/min; ${SETTINGS.concurrencies.join(" / ")} concurrent HTTP clients (node:http, keep-alive) posting /core/v1/add_group`,
+      `  (one measured run per concurrency on the same relayer, max(${SETTINGS.writes}, 4 x clients) writes each);`,
       "  latency = until the HTTP response (transaction mined and indexed)",
       "- all processes share the machine: benchmark + relayer in one Node process, the node in another",
       "- writes/s = successful writes / wall time of the measured run; p50/p99 nearest rank",

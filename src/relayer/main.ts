@@ -48,6 +48,8 @@ export interface RelayerOptions {
    */
   reindex?: boolean;
   logger?: BuildAppOptions["logger"];
+  /** Write tracing: each request's stage timing (http/write-trace.ts; the bench's BENCH_TRACE). Default off. */
+  writeTraces?: BuildAppOptions["writeTraces"];
   /** Chain-layer tuning (poll interval, stuck timeout, ...). */
   chain?: Partial<Omit<ChainOptions, "provider" | "rpcUrl" | "rpcUrls" | "diamondAddress" | "payerKeys" | "adminPayerKey">>;
 }
@@ -169,6 +171,7 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
       config,
       logger: options.logger,
       metricsRegistry: registry,
+      ...(options.writeTraces ? { writeTraces: options.writeTraces } : {}),
       // payers: the payer check passed (writer/payer-check.ts): while it fails no write can succeed.
       health: async () => {
         const s = liveChain.status();

@@ -11,6 +11,7 @@
  */
 
 import type { Hash32 } from "../core/hashing";
+import type { WriteTracer } from "../core/write-trace";
 
 export type { Hash32 };
 /** @deprecated Use `Hash32` (src/core, re-exported here): the one name for a 32-byte hash; kept until the relayer is renamed. */
@@ -45,6 +46,14 @@ export interface AccountRow {
    * managed accounts and for unmanaged accounts made before the contract recorded it.
    */
   masterWallet?: Address | null;
+}
+
+/** A group without its lists (what list_groups answers). */
+export interface GroupSummary {
+  id: Uint;
+  account: Hex32;
+  name: string;
+  description: string;
 }
 
 export interface GroupRow {
@@ -107,10 +116,19 @@ export interface IndexReader {
   walletByDerivation(derivation: Uint): Promise<WalletRow | null>;
   action(account: Hex32, cid: Hex32): Promise<ActionRow | null>;
   /** Lists in the same order as the contract's list* views would page them is NOT required; stable order by creation. */
-  listGroups(account: Hex32, page: Page): Promise<GroupRow[]>;
+  listGroups(account: Hex32, page: Page): Promise<GroupSummary[]>;
   listActions(account: Hex32, page: Page): Promise<ActionRow[]>;
   listWallets(account: Hex32, page: Page): Promise<WalletRow[]>;
   listUsageKeys(account: Hex32, page: Page): Promise<UsageKeyRow[]>;
+  /**
+   * A page of a group's action list as listActionsInGroup pages it (the wildcard 0 with empty
+   * metadata; `account` names the metadata to join). Check the group's owner first (groupAccount).
+   */
+  listActionsInGroup(account: Hex32, groupId: Uint, page: Page): Promise<ActionRow[]>;
+  /** A page of a group's wallet list as listWalletsInGroup pages it (the wildcard address(0) with derivation 0). */
+  listWalletsInGroup(account: Hex32, groupId: Uint, page: Page): Promise<WalletRow[]>;
+  /** The account a group belongs to, or null (no such group); reads none of its lists. */
+  groupAccount(id: Uint): Promise<Hex32 | null>;
   /** Highest block whose events are fully applied. */
   indexedBlock(): Promise<number>;
 }
@@ -139,6 +157,8 @@ export interface WriteRequest {
   idempotencyKey?: string;
   /** Scope of the idempotency key: the caller's master hash, or "anon:<ip>" for new_account. */
   idempotencyScope?: string;
+  /** Stage timing of this write (tracing on; core/write-trace.ts); absent otherwise. */
+  trace?: WriteTracer;
 }
 
 /**

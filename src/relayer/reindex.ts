@@ -11,7 +11,7 @@
 import { Indexer } from "./chain/indexer";
 import type { RpcLike } from "./chain/rpc";
 import { hexToNumber } from "./chain/rpc";
-import { INDEX_TABLES, type Store } from "./store";
+import { indexRowCounts, type Store } from "./store";
 
 export interface ReindexOptions {
   store: Store;
@@ -58,10 +58,6 @@ export async function reindex(opts: ReindexOptions): Promise<ReindexResult> {
     if (stalled > 0) await new Promise((r) => setTimeout(r, 250 * stalled));
     indexed = now;
   }
-  const rows: Record<string, number> = {};
-  for (const table of Object.keys(INDEX_TABLES)) {
-    const r = await store.db.one<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`);
-    rows[table] = Number(r?.n ?? 0);
-  }
+  const rows: Record<string, number> = await indexRowCounts(store.db);
   return { startBlock: opts.startBlock, head, indexedBlock: indexed, rows };
 }

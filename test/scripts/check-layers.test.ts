@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
 import { checkLayers, layerOf, type SourceFile } from "../../scripts/check-layers";
 
 const file = (name: string, text: string): SourceFile => ({ file: name, text });
@@ -62,5 +64,17 @@ describe("dependency rule (scripts/check-layers.ts)", () => {
   it("refuses a file that belongs to no layer", () => {
     const violations = checkLayers([file("elsewhere/x.ts", "export {};")]);
     expect(violations.map((v) => v.kind)).to.deep.equal(["unknown-layer"]);
+  });
+
+  it("finds no violation in this repository's src/", () => {
+    const root = path.join(__dirname, "..", "..", "src");
+    const list = (dir: string): SourceFile[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+        const full = path.join(dir, e.name);
+        if (e.isDirectory()) return list(full);
+        if (!e.name.endsWith(".ts") || e.name.endsWith(".d.ts")) return [];
+        return [{ file: path.relative(root, full).split(path.sep).join("/"), text: fs.readFileSync(full, "utf8") }];
+      });
+    expect(checkLayers(list(root)).map((v) => v.message)).to.deep.equal([]);
   });
 });

@@ -37,15 +37,25 @@
  * process, with a warning. Any other pre-flight failure (but the transport) sends that batch's
  * calls alone.
  */
+import { TraceGroup } from "../../core/write-trace";
 import { ChainUnavailableError, RevertError, type DecodedEvent, type WriteReceipt, type WriteRequest, type Writer } from "../ports";
 import { decodeRevert, diamondInterface, encodeCall, revertErrorOf } from "./abi";
 import { silentLogger, type ChainLogger } from "./log";
 import { errorText, isTransportError, revertDataOf, toQuantity, type RpcLike } from "./rpc";
 
+/** Told while a write is under way (ChainWriter.write). */
+export interface WriteProgress {
+  /**
+   * The transaction is on chain (mined at once) or handed to the node (sent): its payer may take
+   * the next one. Called at most once; not called when the write fails before.
+   */
+  onChain?(): void;
+}
+
 /** What the batcher needs of the ChainWriter. */
 export interface BatchTarget {
   readonly payers: readonly string[];
-  write(request: WriteRequest, known?: { gasLimit: bigint; calldata: string }): Promise<WriteReceipt>;
+  write(request: WriteRequest, known?: { gasLimit: bigint; calldata: string }, progress?: WriteProgress): Promise<WriteReceipt>;
   /** Rejects (PayersUnavailableError) while the writer refuses writes: asked before a call is queued. */
   admitWrites?(): Promise<void>;
   /** The error to answer a call's revert with (an OnlyApiPayerOrOwner revert re-runs the payer check). */
@@ -245,20 +255,27 @@ export class BatchingWriter implements Writer {
     while ((this.inFlight < this.maxInFlight && this.queue.length > 0) || this.queue.length >= this.maxCalls) {
       const items = this.queue.splice(0, this.maxCalls);
       this.inFlight++;
-      void this.dispatch(items)
+      // The slot is a payer's: it is free again once the transaction is on chain (or with the
+      // node), not only when every write of it is answered (receipt recorded, index updated).
+      let held = true;
+      const release = (): void => {
+        if (!held) return;
+        held = false;
+        this.inFlight--;
+        if (this.queue.length > 0) this.schedulePump();
+      };
+      void this.dispatch(items, release)
         .catch((err: unknown) => {
           for (const item of items) item.reject(err);
         })
-        .finally(() => {
-          this.inFlight--;
-          if (this.queue.length > 0) this.schedulePump();
-        });
+        .finally(release);
     }
   }
 
-  private async dispatch(items: Pending[]): Promise<void> {
+  private async dispatch(items: Pending[], onChain: () => void): Promise<void> {
+    for (const item of items) item.request.trace?.mark("queue");
     if (items.length === 1 || !this.enabled) {
-      await Promise.all(items.map((item) => this.alone(item, "single")));
+      await Promise.all(items.map((item) => this.alone(item, "single", items.length === 1 ? onChain : undefined)));
       return;
     }
     const data = encodeBatchCalls(items.map((i) => i.calldata));
@@ -270,20 +287,20 @@ export class BatchingWriter implements Writer {
       this.queue.unshift(...rest.map((m) => m.item));
     }
     if (take.length === 1) {
-      await this.alone(take[0].item, "single");
+      await this.alone(take[0].item, "single", onChain);
       return;
     }
     if (take.length === 0) return;
     // Every call passed and fits: the pre-flight's calldata is the batch's.
-    await this.sendBatch(take, take.length === items.length ? data : encodeBatchCalls(take.map((m) => m.item.calldata)));
+    await this.sendBatch(take, take.length === items.length ? data : encodeBatchCalls(take.map((m) => m.item.calldata)), onChain);
   }
 
   /** Sends one call alone through the writer (its own pre-flight, outbox row and receipt). */
-  private async alone(item: Pending, why: "single" | "retry"): Promise<void> {
+  private async alone(item: Pending, why: "single" | "retry", onChain?: () => void): Promise<void> {
     if (why === "single") this.counts.single++;
     else this.counts.retriedAlone++;
     try {
-      item.resolve(await this.target.write(item.request));
+      item.resolve(await this.target.write(item.request, undefined, onChain ? { onChain } : undefined));
     } catch (err) {
       item.reject(err);
     }
@@ -317,6 +334,7 @@ export class BatchingWriter implements Writer {
       await Promise.all(items.map((item) => this.alone(item, "single")));
       return null;
     }
+    TraceGroup.of(items.map((i) => i.request.trace))?.mark("preflight");
     const { success, results, gasUsed } = decodeBatchResult(raw);
     const passed: Measured[] = [];
     const alone: Pending[] = [];
@@ -356,13 +374,18 @@ export class BatchingWriter implements Writer {
   }
 
   /** Sends the calls as one batchCalls write; `calldata` is their batchCalls encoding. */
-  private async sendBatch(measured: Measured[], calldata: string): Promise<void> {
+  private async sendBatch(measured: Measured[], calldata: string, onChain: () => void): Promise<void> {
     const calls = measured.map((m) => m.item.calldata);
     this.counts.batches++;
     this.counts.batchedCalls += measured.length;
     let receipt: WriteReceipt;
     try {
-      receipt = await this.target.write({ method: "batchCalls", args: [calls] }, { gasLimit: this.gasLimitFor(calldata, measured), calldata });
+      const trace = TraceGroup.of(measured.map((m) => m.item.request.trace));
+      receipt = await this.target.write(
+        { method: "batchCalls", args: [calls], ...(trace ? { trace } : {}) },
+        { gasLimit: this.gasLimitFor(calldata, measured), calldata },
+        { onChain },
+      );
     } catch (err) {
       if (err instanceof RevertError) {
         // The batch transaction reverted as a whole: none of its calls was applied.

@@ -63,7 +63,8 @@ import { Indexer, type IndexerStatus } from "./indexer";
 import { silentLogger, type ChainLogger } from "./log";
 import { FailoverRpc, redactUrl, type FailoverOptions, type FailoverStatus } from "./failover";
 import { HttpRpc, type RpcLike } from "./rpc";
-import { ChainWriter, type TopUp, type WriterOptions } from "./writer";
+import { OwnBlocks } from "./own-blocks";
+import { ChainWriter, type IndexFollower, type TopUp, type WriterOptions } from "./writer";
 
 export { BatchingWriter, decodeBatchResult, encodeBatchCalls, splitBatchEvents, type BatchTarget, type BatcherOptions, type BatcherStats, type BatchCallOutcome } from "./batcher";
 export { Indexer, IndexHaltedError, type IndexerOptions, type IndexerStatus } from "./indexer";
@@ -159,7 +160,15 @@ export async function startChain(store: ChainStorage, opts: ChainOptions): Promi
     durableCommits: false,
     logger,
   });
-  const writer = new ChainWriter(rpc, store.outbox, indexer, { ...opts, logger });
+  // Read-your-writes: a block holding only our transaction goes to the index from its receipt
+  // (own-blocks.ts); the rest from the indexer.
+  const ownBlocks = new OwnBlocks(store.index.projection, { commit: { durable: false }, logger });
+  const follower: IndexFollower = {
+    syncTo: (block, timeoutMs) => indexer.syncTo(block, timeoutMs),
+    prefetch: (block) => indexer.prefetch(block),
+    applyOwnBlock: (block, events) => ownBlocks.apply(block, events),
+  };
+  const writer = new ChainWriter(rpc, store.outbox, follower, { ...opts, logger });
   indexer.onReorg(writer);
   const writes = new BatchingWriter(writer, rpc, {
     diamondAddress: opts.diamondAddress,

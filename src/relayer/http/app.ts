@@ -30,6 +30,7 @@ import { registerUsageKeyRoutes } from "./routes/usage-keys";
 import { registerWalletRoutes } from "./routes/wallets";
 import { installUtf8BodyParsers } from "./text-input";
 import { typeboxValidatorCompiler } from "./validation";
+import { installWriteTracing, type WriteTraceSink } from "./write-trace";
 
 /** The settings the HTTP layer uses (a RelayerConfig has them all). */
 export type HttpConfig = Pick<
@@ -54,6 +55,8 @@ export interface BuildAppOptions {
   now?: () => number;
   /** The dashboard at /dashboard/ (default: DASHBOARD_DIR, else dashboard/dist); false: not served. */
   dashboard?: DashboardOptions | false;
+  /** Write tracing (write-trace.ts): each request's stage timing goes here; default off. */
+  writeTraces?: WriteTraceSink;
 }
 
 /** Endpoints limited by the stricter per-IP minting bucket. */
@@ -96,6 +99,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     version: config.build?.version ?? "0.0.0",
   });
   installErrorHandling(app);
+  if (options.writeTraces) installWriteTracing(app, options.writeTraces);
   installRequestContext(app);
   installCors(app, config.corsOrigins);
   installRateLimits(app, createRateLimits(config.rateLimits, options.now), MINTING_PATHS);

@@ -13,6 +13,7 @@ import type { Caller, RelayerServices, WriteOptions } from "../services";
 import { ServiceError, invalidValue, unauthenticated } from "../services/errors";
 import { credentialHash, credentialOf, walletAuthOf } from "./credentials";
 import { ErrorBody, WriteHeaders } from "./schemas/common";
+import { traceOf } from "./write-trace";
 
 export const API_PREFIX = "/core/v1";
 
@@ -115,6 +116,7 @@ export function endpoint<
       spec.auth === "none"
         ? undefined
         : async (request) => {
+            traceOf(request)?.mark("http");
             const credential = credentialOf(request.headers);
             const walletAuth = walletAuthOf(request.headers);
             if (credential === null && spec.auth === "account" && walletAuth !== null) {
@@ -132,8 +134,11 @@ export function endpoint<
             const hash = credentialHash(credential);
             const caller = spec.auth === "credential" ? null : await services.access.authorize(hash);
             identities.set(request, { hash, caller, account: caller?.master ?? null });
+            traceOf(request)?.mark("permission");
           },
     handler: async (request, reply) => {
+      const trace = traceOf(request);
+      trace?.mark("http");
       const identity = identities.get(request);
       if (spec.auth !== "none" && spec.auth !== "optional" && identity === undefined)
         throw new ServiceError("Unauthenticated", "MissingApiKey", "missing API key");
@@ -143,7 +148,7 @@ export function endpoint<
         caller: (identity?.caller ?? null) as EndpointContext<B, Q, A>["caller"],
         account: (identity?.account ?? null) as EndpointContext<B, Q, A>["account"],
         credentialHash: (identity?.hash ?? null) as EndpointContext<B, Q, A>["credentialHash"],
-        write: spec.write === true ? { idempotencyKey: idempotencyKeyOf(request) } : {},
+        write: spec.write === true ? { idempotencyKey: idempotencyKeyOf(request), ...(trace ? { trace } : {}) } : {},
         clientIp: request.ip,
       };
       const result = await spec.handle(ctx);

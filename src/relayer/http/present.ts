@@ -5,7 +5,7 @@
  */
 import type { Static } from "@sinclair/typebox";
 import { toHash32 } from "../../core";
-import type { ActionRow, GroupRow, UsageKeyRow, WalletRow } from "../ports";
+import type { ActionRow, GroupSummary, UsageKeyRow, WalletRow } from "../ports";
 import type { ActionItem } from "./schemas/actions";
 import type { GroupItem } from "./schemas/groups";
 import type { ApiKeyItem } from "./schemas/usage-keys";
@@ -31,7 +31,7 @@ export function apiKeyItem(row: UsageKeyRow): Static<typeof ApiKeyItem> {
   };
 }
 
-export function groupItem(row: GroupRow): Static<typeof GroupItem> {
+export function groupItem(row: GroupSummary): Static<typeof GroupItem> {
   return { id: toHash32(BigInt(row.id)), name: row.name, description: row.description };
 }
 

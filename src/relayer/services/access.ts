@@ -160,6 +160,13 @@ export async function requireGroup(index: IndexReader, caller: Caller, groupId: 
   return group;
 }
 
+/** requireGroup without reading the group's lists (for pages of them): the group must belong to the caller's account. */
+export async function requireOwnGroup(index: IndexReader, caller: Caller, groupId: Uint): Promise<void> {
+  if ((await index.groupAccount(groupId)) !== caller.master) {
+    throw notFound("GroupDoesNotExist", `group ${groupId} does not exist in this account`);
+  }
+}
+
 /** LibAccess.hasGroupPermission: the id itself or the 0 wildcard in the key's list. */
 export function hasGroupPermission(key: UsageKeyRow, permission: GroupPermission, groupId: Uint): boolean {
   const list = key[permission];

@@ -4,7 +4,7 @@
  */
 import { litActionCid } from "../../core";
 import { type ActionRow, CodeQuotaExceededError, type CodeStore, type Hex32, type IndexReader } from "../ports";
-import { type Caller, requireGroup, requireMasterWrite } from "./access";
+import { type Caller, requireGroup, requireMasterWrite, requireOwnGroup } from "./access";
 import { ServiceError, notFound } from "./errors";
 import type { Submitter, WriteOptions } from "./submit";
 import * as v from "./values";
@@ -73,13 +73,9 @@ export class ActionService {
   ): Promise<ActionRow[]> {
     const page = v.page(pageNumber, pageSize);
     if (groupIdValue === undefined || groupIdValue === 0) return this.deps.index.listActions(caller.master, page);
-    const group = await requireGroup(this.deps.index, caller, v.groupId("group_id", groupIdValue));
-    const rows: ActionRow[] = [];
-    for (const cid of v.slicePage(group.cids, page)) {
-      const row = await this.deps.index.action(caller.master, cid);
-      rows.push(row ?? { account: caller.master, cid, name: "", description: "" });
-    }
-    return rows;
+    const groupId = v.groupId("group_id", groupIdValue);
+    await requireOwnGroup(this.deps.index, caller, groupId);
+    return this.deps.index.listActionsInGroup(caller.master, groupId, page);
   }
 
   /**

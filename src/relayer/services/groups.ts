@@ -2,7 +2,7 @@
  * Groups and their action / wallet lists (GroupsFacet). Permission and existence checks run against
  * the indexed state in the facet's order before anything is sent.
  */
-import type { Address, GroupRow, IndexReader, Uint } from "../ports";
+import type { Address, GroupSummary, IndexReader, Uint } from "../ports";
 import { type Caller, isFull, requireFlag, requireGroup, requireGroupWrite, requireMasterWrite, requireWrite } from "./access";
 import { forbidden, notFound } from "./errors";
 import { findEvent, type Submitter, uintArg, type WriteOptions } from "./submit";
@@ -73,7 +73,7 @@ export class GroupService {
     await this.deps.submitter.billedCall("removeGroup", [caller.hash, groupId], caller.master, options);
   }
 
-  async list(caller: Caller, pageNumber: number, pageSize: number): Promise<GroupRow[]> {
+  async list(caller: Caller, pageNumber: number, pageSize: number): Promise<GroupSummary[]> {
     return this.deps.index.listGroups(caller.master, v.page(pageNumber, pageSize));
   }
 

@@ -3,6 +3,7 @@
  * Writer's documented rejections into ServiceErrors. Arguments are JSON-safe: hashes `0x` + 64 hex,
  * other uint256 values decimal strings, addresses lowercase hex.
  */
+import type { WriteTracer } from "../../core/write-trace";
 import { ChainUnavailableError, type DecodedEvent, type WriteReceipt, type Writer } from "../ports";
 import type { BillingService } from "./billing";
 import { fromBackendError } from "./errors";
@@ -11,6 +12,8 @@ import { fromBackendError } from "./errors";
 export interface WriteOptions {
   /** The client's Idempotency-Key header, when sent. */
   idempotencyKey?: string;
+  /** Stage timing of the request (tracing on; core/write-trace.ts). */
+  trace?: WriteTracer;
 }
 
 export class Submitter {
@@ -61,9 +64,11 @@ export class Submitter {
     part?: string,
   ): Promise<WriteReceipt> {
     const key = options.idempotencyKey;
+    options.trace?.mark("permission");
     return this.writer.write({
       method,
       args,
+      ...(options.trace === undefined ? {} : { trace: options.trace }),
       ...(key === undefined
         ? {}
         : { idempotencyKey: part === undefined ? key : `${key}#${part}`, idempotencyScope: scope }),

@@ -4,7 +4,7 @@
  */
 import { pkpAddress } from "../../core";
 import type { Address, IndexReader, WalletRow } from "../ports";
-import { type Caller, requireFlag, requireGroup } from "./access";
+import { type Caller, requireFlag, requireOwnGroup } from "./access";
 import { freshDerivation } from "./randomness";
 import type { Submitter, WriteOptions } from "./submit";
 import * as v from "./values";
@@ -34,12 +34,7 @@ export class WalletService {
   async listInGroup(caller: Caller, groupIdValue: number, pageNumber: number, pageSize: number): Promise<WalletRow[]> {
     const groupId = v.groupId("group_id", groupIdValue);
     const page = v.page(pageNumber, pageSize);
-    const group = await requireGroup(this.deps.index, caller, groupId);
-    const rows: WalletRow[] = [];
-    for (const pkp of v.slicePage(group.wallets, page)) {
-      const row = pkp === v.ZERO_ADDRESS ? null : await this.deps.index.wallet(pkp);
-      rows.push(row ?? { pkp, account: caller.master, derivation: "0", name: "", description: "" });
-    }
-    return rows;
+    await requireOwnGroup(this.deps.index, caller, groupId);
+    return this.deps.index.listWalletsInGroup(caller.master, groupId, page);
   }
 }

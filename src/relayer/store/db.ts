@@ -41,11 +41,24 @@ export interface Queryable {
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
   /** Several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Runs `statements` in order, as one database round trip where the driver allows it (Postgres:
+   * the parameters are written into the text as literals and the statements sent as one simple
+   * query; SQLite runs them one by one in process). Their results are not returned. Inside a
+   * transaction, a failing statement fails the call and the transaction.
+   */
+  runMany(statements: readonly Statement[]): Promise<void>;
   /** Run `fn` in a transaction (inside the current one when already in a transaction). */
   tx<T>(fn: (tx: Queryable) => Promise<T>, options?: TxOptions): Promise<T>;
 }
 
 export type { TxOptions };
+
+/** A statement with its parameters. */
+export interface Statement {
+  sql: string;
+  params: readonly SqlValue[];
+}
 
 export interface Db extends Queryable {
   close(): Promise<void>;
@@ -136,6 +149,9 @@ class SqliteTx implements Queryable {
   async exec(sql: string): Promise<void> {
     this.conn.db.exec(sql);
   }
+  async runMany(statements: readonly Statement[]): Promise<void> {
+    for (const st of statements) this.conn.run(st.sql, st.params);
+  }
   async tx<T>(fn: (tx: Queryable) => Promise<T>, _options?: TxOptions): Promise<T> {
     return fn(this);
   }
@@ -173,6 +189,9 @@ export class SqliteDb implements Db {
   run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
     if (!this.closed && this.conn.writes(sql)) return this.tx((t) => t.run(sql, params));
     return this.lock.run(() => this.direct.run(sql, params));
+  }
+  runMany(statements: readonly Statement[]): Promise<void> {
+    return this.tx((t) => t.runMany(statements));
   }
   exec(sql: string): Promise<void> {
     return this.lock.run(() => {
@@ -308,9 +327,47 @@ class PgTx implements Queryable {
   async exec(sql: string): Promise<void> {
     await this.client.query(sql);
   }
+  async runMany(statements: readonly Statement[]): Promise<void> {
+    if (statements.length === 0) return;
+    if (statements.length === 1) {
+      await this.run(statements[0].sql, statements[0].params);
+      return;
+    }
+    await this.client.query(statements.map((st) => `${inlineParams(st.sql, st.params)};`).join("\n"));
+  }
   async tx<T>(fn: (tx: Queryable) => Promise<T>, _options?: TxOptions): Promise<T> {
     return fn(this);
   }
+}
+
+/** A Postgres literal of a parameter value (strings quoted as libpq's PQescapeLiteral does). */
+function pgLiteral(v: SqlValue): string {
+  const p = toPgParam(v);
+  if (p === null) return "NULL";
+  if (typeof p === "number") {
+    if (!Number.isFinite(p)) throw new Error(`not a finite number: ${p}`);
+    return String(p);
+  }
+  let backslash = false;
+  let out = "'";
+  for (const ch of p) {
+    if (ch === "'") out += "''";
+    else if (ch === "\\") {
+      out += "\\\\";
+      backslash = true;
+    } else out += ch;
+  }
+  out += "'";
+  return backslash ? ` E${out}` : out;
+}
+
+/** `sql` with each $n replaced by the literal of params[n-1] (the SQL text never holds a `$` of its own: see the module comment). */
+function inlineParams(sql: string, params: readonly SqlValue[]): string {
+  return sql.replace(/\$(\d+)/g, (_m, n: string) => {
+    const i = Number(n) - 1;
+    if (i < 0 || i >= params.length) throw new Error(`statement parameter $${n} missing`);
+    return pgLiteral(params[i]);
+  });
 }
 
 const SCHEMA_RE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -366,6 +423,9 @@ export class PgDb implements Db {
   }
   run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
     return this.direct.run(sql, params);
+  }
+  runMany(statements: readonly Statement[]): Promise<void> {
+    return this.tx((t) => t.runMany(statements));
   }
   exec(sql: string): Promise<void> {
     return this.direct.exec(sql);

@@ -14,6 +14,7 @@ import {
   type Address,
   type BindingRow,
   type GroupRow,
+  type GroupSummary,
   type Hash32,
   type HashKind,
   type IndexReader,
@@ -140,10 +141,17 @@ function walletRow(r: WalletDb): WalletRow {
   return { pkp: r.pkp, account: r.account, derivation: r.derivation, name: r.name, description: r.description };
 }
 
-function pageArgs(page: Page): [number, number] {
+/**
+ * A page as a range of set positions: [first, first + size). The `pos` columns hold every set's
+ * members at positions 0..n-1 with no hole (projection/sets.ts keeps EnumerableSet's order: add
+ * appends, remove moves the last member into the hole), so page k is the rows with
+ * k*size <= pos < (k+1)*size, found by a seek on the (scope, pos) index: a deep page costs what the
+ * first one does, unlike LIMIT/OFFSET, which walks every row before the page.
+ */
+function pageRange(page: Page): [number, number] {
   const size = Math.max(0, Math.floor(page.pageSize));
   const number = Math.max(0, Math.floor(page.pageNumber));
-  return [size, number * size];
+  return [number * size, number * size + size];
 }
 
 export class IndexQueries implements IndexReader {
@@ -244,76 +252,60 @@ export class IndexQueries implements IndexReader {
     return row ?? null;
   }
 
-  async listGroups(account: Hash32, page: Page): Promise<GroupRow[]> {
+  async groupAccount(id: Uint): Promise<Hash32 | null> {
     this.check();
-    const [limit, offset] = pageArgs(page);
-    const rows = await this.db.query<GroupDb>(
-      "SELECT id, account, name, description FROM account_groups WHERE account = $1 ORDER BY pos LIMIT $2 OFFSET $3",
-      [toHex32(account), limit, offset],
+    const row = await this.db.one<{ account: string }>("SELECT account FROM account_groups WHERE id = $1", [toUint(id)]);
+    return row?.account ?? null;
+  }
+
+  async listGroups(account: Hash32, page: Page): Promise<GroupSummary[]> {
+    this.check();
+    const [from, to] = pageRange(page);
+    return this.db.query<GroupDb>(
+      "SELECT id, account, name, description FROM account_groups WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
+      [toHex32(account), from, to],
     );
-    if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
-    const marks = ids.map((_, i) => `$${i + 1}`).join(", ");
-    const cids = await this.db.query<{ group_id: string; cid: string }>(
-      `SELECT group_id, cid FROM group_cids WHERE group_id IN (${marks}) ORDER BY group_id, pos`,
-      ids,
-    );
-    const wallets = await this.db.query<{ group_id: string; wallet: string }>(
-      `SELECT group_id, wallet FROM group_wallets WHERE group_id IN (${marks}) ORDER BY group_id, pos`,
-      ids,
-    );
-    return rows.map((r) => ({
-      id: r.id,
-      account: r.account,
-      name: r.name,
-      description: r.description,
-      cids: cids.filter((c) => c.group_id === r.id).map((c) => c.cid),
-      wallets: wallets.filter((w) => w.group_id === r.id).map((w) => w.wallet),
-    }));
   }
 
   async listActions(account: Hash32, page: Page): Promise<ActionRow[]> {
     this.check();
-    const [limit, offset] = pageArgs(page);
+    const [from, to] = pageRange(page);
     return this.db.query<ActionDb>(
-      "SELECT account, cid, name, description FROM actions WHERE account = $1 ORDER BY pos LIMIT $2 OFFSET $3",
-      [toHex32(account), limit, offset],
+      "SELECT account, cid, name, description FROM actions WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
+      [toHex32(account), from, to],
     );
   }
 
   async listWallets(account: Hash32, page: Page): Promise<WalletRow[]> {
     this.check();
-    const [limit, offset] = pageArgs(page);
+    const [from, to] = pageRange(page);
     const rows = await this.db.query<WalletDb>(
-      "SELECT pkp, account, derivation, name, description FROM wallets WHERE account = $1 ORDER BY pos LIMIT $2 OFFSET $3",
-      [toHex32(account), limit, offset],
+      "SELECT pkp, account, derivation, name, description FROM wallets WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
+      [toHex32(account), from, to],
     );
     return rows.map(walletRow);
   }
 
   async listUsageKeys(account: Hash32, page: Page): Promise<UsageKeyRow[]> {
     this.check();
-    const [limit, offset] = pageArgs(page);
-    const rows = await this.db.query<UsageKeyDb>(`${USAGE_KEY_SELECT} WHERE k.account = $1 ORDER BY k.pos LIMIT $2 OFFSET $3`, [
-      toHex32(account),
-      limit,
-      offset,
-    ]);
+    const [from, to] = pageRange(page);
+    const rows = await this.db.query<UsageKeyDb>(
+      `${USAGE_KEY_SELECT} WHERE k.account = $1 AND k.pos >= $2 AND k.pos < $3 ORDER BY k.pos`,
+      [toHex32(account), from, to],
+    );
     return rows.map(usageKeyRow);
   }
-
-  // ---- beyond IndexReader
 
   /** Actions a group lists (as listActionsInGroup: the wildcard 0 appears with empty metadata). */
   async listActionsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<ActionRow[]> {
     this.check();
-    const [limit, offset] = pageArgs(page);
+    const [from, to] = pageRange(page);
     const acct = toHex32(account);
     const rows = await this.db.query<{ cid: string; name: string | null; description: string | null }>(
       `SELECT c.cid, a.name, a.description FROM group_cids c
        LEFT JOIN actions a ON a.account = $1 AND a.cid = c.cid
-       WHERE c.group_id = $2 ORDER BY c.pos LIMIT $3 OFFSET $4`,
-      [acct, toUint(groupId), limit, offset],
+       WHERE c.group_id = $2 AND c.pos >= $3 AND c.pos < $4 ORDER BY c.pos`,
+      [acct, toUint(groupId), from, to],
     );
     return rows.map((r) => ({ account: acct, cid: r.cid, name: r.name ?? "", description: r.description ?? "" }));
   }
@@ -321,7 +313,7 @@ export class IndexQueries implements IndexReader {
   /** Wallets a group lists (as listWalletsInGroup: the wildcard address(0) appears with derivation 0). */
   async listWalletsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<WalletRow[]> {
     this.check();
-    const [limit, offset] = pageArgs(page);
+    const [from, to] = pageRange(page);
     const acct = toHex32(account);
     const rows = await this.db.query<{
       wallet: string;
@@ -331,8 +323,8 @@ export class IndexQueries implements IndexReader {
     }>(
       `SELECT g.wallet, w.derivation, w.name, w.description FROM group_wallets g
        LEFT JOIN wallets w ON w.pkp = g.wallet
-       WHERE g.group_id = $1 ORDER BY g.pos LIMIT $2 OFFSET $3`,
-      [toUint(groupId), limit, offset],
+       WHERE g.group_id = $1 AND g.pos >= $2 AND g.pos < $3 ORDER BY g.pos`,
+      [toUint(groupId), from, to],
     );
     return rows.map((r) => ({
       pkp: r.wallet,
@@ -342,6 +334,8 @@ export class IndexQueries implements IndexReader {
       description: r.description ?? "",
     }));
   }
+
+  // ---- beyond IndexReader
 
   /** The balance kept on-chain for `hash` (a master or usage key hash, as apiKeyBalance keys it). */
   async balance(hash: Hash32): Promise<Uint> {

@@ -52,4 +52,4 @@ export {
   type IndexCursor,
   type KeptBlock,
 } from "./projection";
-export { EVENT_HANDLERS, NO_STATE_EVENTS, INDEX_TABLES, type IndexTable } from "./projection";
+export { EVENT_HANDLERS, NO_STATE_EVENTS, INDEX_TABLES, indexRowCounts, type IndexTable } from "./projection";

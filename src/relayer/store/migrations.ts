@@ -214,6 +214,18 @@ export const CORE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Scale (bench/results/scale.md): the next position of the accounts set and the next wallet seq
+    // are MAX() lookups that scanned the whole table without these (a fill of a million accounts was
+    // quadratic); a group's actions and wallets are paged in their set order (group_id, pos).
+    id: "0007_scale_indexes",
+    up: `
+      CREATE INDEX accounts_pos ON accounts (pos);
+      CREATE INDEX wallets_seq ON wallets (seq);
+      CREATE INDEX group_cids_pos ON group_cids (group_id, pos);
+      CREATE INDEX group_wallets_pos ON group_wallets (group_id, pos);
+    `,
+  },
 ];
 
 function expand(sql: string, dialect: Queryable["dialect"]): string {

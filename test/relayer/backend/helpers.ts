@@ -278,13 +278,11 @@ export async function indexSnapshot(store: Store, accounts: string[], hashes: st
     if (!b) throw new Error(`index: ${acct} does not resolve`);
     const a = await index.account(b.master);
     if (!a) throw new Error(`index: no account ${b.master}`);
-    const groups = (await index.listGroups(b.master, page)).map((g) => ({
-      id: g.id,
-      name: g.name,
-      description: g.description,
-      cids: g.cids,
-      wallets: g.wallets,
-    }));
+    const groups = [];
+    for (const g of await index.listGroups(b.master, page)) {
+      const full = await index.group(g.id);
+      groups.push({ id: g.id, name: g.name, description: g.description, cids: full?.cids ?? [], wallets: full?.wallets ?? [] });
+    }
     const actions = (await index.listActions(b.master, page)).map((x) => ({ cid: x.cid, name: x.name, description: x.description }));
     const wallets = (await index.listWallets(b.master, page)).map((w) => ({
       pkp: w.pkp,

@@ -439,6 +439,26 @@ export class FakeChain implements IndexReader, Writer {
     );
   }
 
+  listActionsInGroup(account: Hex32, groupId: Uint, page: Page): Promise<ActionRow[]> {
+    return this.read(() =>
+      paginate(this.groups.get(groupId)?.cids ?? [], page).map(
+        (cid) => structuredClone(this.actions.get(`${account}:${cid}`)) ?? { account, cid, name: "", description: "" },
+      ),
+    );
+  }
+
+  listWalletsInGroup(account: Hex32, groupId: Uint, page: Page): Promise<WalletRow[]> {
+    return this.read(() =>
+      paginate(this.groups.get(groupId)?.wallets ?? [], page).map(
+        (pkp) => structuredClone(this.wallets.get(pkp)) ?? { pkp, account, derivation: "0", name: "", description: "" },
+      ),
+    );
+  }
+
+  groupAccount(id: Uint): Promise<Hex32 | null> {
+    return this.read(() => this.groups.get(id)?.account ?? null);
+  }
+
   async indexedBlock(): Promise<number> {
     return this.block - 1;
   }

@@ -34,6 +34,8 @@ export interface TestAppOptions {
   limiterNow?: () => number;
   /** Billing (default: off). */
   billing?: BillingService;
+  /** Write tracing sink (default: off). */
+  writeTraces?: BuildAppOptions["writeTraces"];
 }
 
 export async function makeApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -67,6 +69,7 @@ export async function makeApp(options: TestAppOptions = {}): Promise<TestApp> {
     ready: options.ready,
     metricsRegistry: registry,
     now: options.limiterNow,
+    ...(options.writeTraces ? { writeTraces: options.writeTraces } : {}),
   });
   return { app, chain, services, logs, registry, clock };
 }

@@ -22,6 +22,29 @@ export interface BroadcastResult {
   message: string;
   /** The receipt, when asked for in the same round trip and already there. */
   receipt: RpcReceipt | null;
+  /**
+   * The latest block's header, asked for right behind the receipt (null when not asked or not
+   * answered): when it is the receipt's block and holds only this transaction, the index can take
+   * the block from the receipt (chain/own-blocks.ts).
+   */
+  latest: BlockHeader | null;
+}
+
+/** What the writer keeps of a block header. */
+export interface BlockHeader {
+  number: number;
+  hash: string;
+  parentHash: string;
+  transactions: string[];
+}
+
+function headerOf(result: unknown): BlockHeader | null {
+  const b = result as { number?: unknown; hash?: unknown; parentHash?: unknown; transactions?: unknown } | null;
+  if (!b || typeof b.hash !== "string" || typeof b.parentHash !== "string" || !Array.isArray(b.transactions)) return null;
+  if (typeof b.number !== "string" || !/^0x[0-9a-fA-F]+$/.test(b.number)) return null;
+  const transactions = b.transactions.filter((t): t is string => typeof t === "string").map((t) => t.toLowerCase());
+  if (transactions.length !== b.transactions.length) return null;
+  return { number: Number(BigInt(b.number)), hash: b.hash.toLowerCase(), parentHash: b.parentHash.toLowerCase(), transactions };
 }
 
 export interface BroadcasterHooks {
@@ -61,18 +84,21 @@ export class Broadcaster {
    */
   async broadcast(row: OutboxRow, markSent = true, withReceipt = false): Promise<BroadcastResult> {
     const { ctx } = this;
-    if (!row.rawTx) return { outcome: "retry", message: "no signed transaction", receipt: null };
+    if (!row.rawTx) return { outcome: "retry", message: "no signed transaction", receipt: null, latest: null };
     let outcome: BroadcastOutcome;
     let message = "";
     let receipt: RpcReceipt | null = null;
+    let latest: BlockHeader | null = null;
     try {
       if (withReceipt) {
-        const [sent, mined] = await sendAll(ctx.rpc, [
+        const [sent, mined, head] = await sendAll(ctx.rpc, [
           { method: "eth_sendRawTransaction", params: [row.rawTx] },
           { method: "eth_getTransactionReceipt", params: [row.txHashes.at(-1)] },
+          { method: "eth_getBlockByNumber", params: ["latest", false] },
         ]);
         // (Hardhat automine also mines a reverting transaction and then answers with an error.)
         receipt = mined.ok ? ((mined.result as RpcReceipt | null) ?? null) : null;
+        latest = receipt !== null && head.ok ? headerOf(head.result) : null;
         if (!sent.ok) throw sent.error;
       } else {
         await ctx.rpc.send("eth_sendRawTransaction", [row.rawTx]);
@@ -102,7 +128,7 @@ export class Broadcaster {
         if (await ctx.outbox.markFailed(row.id, message, row.attempts)) ctx.rows.notify(row.id);
         break;
     }
-    return { outcome, message, receipt };
+    return { outcome, message, receipt, latest };
   }
 }
 

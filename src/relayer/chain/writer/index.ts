@@ -11,6 +11,7 @@
  *   receipts.ts     receipt poller and outcome recording
  *   finality.ts     receipt and finality tracker: watches mined writes until final, follows reorgs
  *   stuck.ts        stuck transactions: fee bumps (capped), nonces taken by foreign transactions
+ *   pool-loss.ts    sent transactions the node lost before mining (a reorg, an eviction): rebroadcast
  *   l1-fee.ts       OP-stack L1 data fee (GasPriceOracle predeploy)
  *   balances.ts     balance monitor: costs (L1 fee included) and payer top-ups from the admin payer
  *   payer-check.ts  payer check: every payer registered on the diamond and funded, else writes refused
@@ -40,6 +41,7 @@
  * and never sends a second transaction for one row).
  */
 import { keccak256 } from "ethers";
+import type { WriteTracer } from "../../../core/write-trace";
 import {
   ChainUnavailableError,
   IdempotencyConflictError,
@@ -51,11 +53,12 @@ import {
   type WriteRequest,
   type Writer,
 } from "../../ports";
-import { encodeCall } from "../abi";
+import { decodeLogs, encodeCall } from "../abi";
 import { silentLogger, type ChainLogger } from "../log";
-import { errorText, hexToBigInt, type RpcLike } from "../rpc";
+import { errorText, hexToBigInt, hexToNumber, type RpcLike, type RpcReceipt } from "../rpc";
 import { BalanceMonitor, type PayerFunds, type TopUp } from "./balances";
-import { Broadcaster } from "./broadcaster";
+import type { WriteProgress } from "../batcher";
+import { Broadcaster, type BlockHeader } from "./broadcaster";
 import { BusyRows, RowEvents, type WriterContext } from "./context";
 import { bumpPermille, type Fees } from "./fee-policy";
 import { FeeSource } from "./fee-source";
@@ -66,6 +69,7 @@ import { PayerPool } from "./payers";
 import { Preflight } from "./preflight";
 import { ReceiptTracker, type IndexFollower, type Outcome } from "./receipts";
 import { Signer } from "./signing";
+import { PoolLossCheck } from "./pool-loss";
 import { StuckHandler } from "./stuck";
 
 export type { PayerFunds, TopUp } from "./balances";
@@ -126,6 +130,7 @@ export class ChainWriter implements Writer {
   private readonly broadcaster: Broadcaster;
   private readonly signer: Signer;
   private readonly stuck: StuckHandler;
+  private readonly poolLoss: PoolLossCheck;
   private readonly balances: BalanceMonitor;
   private readonly finality: FinalityTracker;
   private readonly l1: L1FeeOracle;
@@ -178,6 +183,8 @@ export class ChainWriter implements Writer {
       this.signer,
       bumpPermille(opts.feeBumpPercent),
     );
+    // A sent transaction the node lost (a reorg, an eviction) is looked for every 3 worker ticks (at least 3 s).
+    this.poolLoss = new PoolLossCheck(this.ctx, this.broadcaster, Math.max(3000, 3 * this.pollIntervalMs));
     this.finality = new FinalityTracker(this.ctx, this.pool, this.receipts, this.broadcaster, this.stuck, {
       confirmationDepth: opts.confirmationDepth,
       writeConfirmations: opts.writeConfirmations,
@@ -397,6 +404,7 @@ export class ChainWriter implements Writer {
       } else if (row.status === "sent") {
         const found = await this.receipts.check(row);
         if (!found && row.sentAt !== null && now - row.sentAt >= this.stuckAfterMs) await this.stuck.handle(row);
+        else if (!found) await this.poolLoss.check(row, now);
       }
     } catch (err) {
       this.ctx.log.warn({ id: row.id, err: errorText(err) }, "outbox row not advanced");
@@ -410,7 +418,11 @@ export class ChainWriter implements Writer {
    * call itself (the batcher, whose batchCalls pre-flight reports each call's outcome), so the
    * writer's own pre-flight is skipped and this gas limit and calldata are used.
    */
-  async write(request: WriteRequest, known?: { gasLimit: bigint; calldata: string }): Promise<WriteReceipt> {
+  async write(
+    request: WriteRequest,
+    known?: { gasLimit: bigint; calldata: string },
+    progress?: WriteProgress,
+  ): Promise<WriteReceipt> {
     if (this.stopped) throw new ChainUnavailableError("relayer is shutting down", false);
     const { outbox } = this.ctx;
     const calldata = known?.calldata ?? encodeCall(request.method, request.args);
@@ -434,6 +446,7 @@ export class ChainWriter implements Writer {
     const payer = this.pool.acquire();
     try {
       const gasLimit = known?.gasLimit ?? (await this.preflight.gasLimit(payer, calldata));
+      if (!known) request.trace?.mark("preflight");
       const newRow: NewOutboxRow = {
         kind: "call",
         idemScope: scope,
@@ -460,9 +473,9 @@ export class ChainWriter implements Writer {
         if (!row) return await existing();
         throw new ChainUnavailableError(`chain unavailable: ${errorText(err)}; the request is stored and will be sent`, true);
       }
-      const sent = await this.signAndSend(newRow, fees);
+      const sent = await this.signAndSend(newRow, fees, request.trace, progress);
       if (!sent) return await existing();
-      return await this.finish(sent.id, sent.outcome);
+      return await this.finish(sent.id, sent.outcome, request.trace);
     } catch (err) {
       // A payer refused by the contract (removed since the last check) is answered as the check says.
       throw await this.payerCheck.review(err);
@@ -477,25 +490,44 @@ export class ChainWriter implements Writer {
    * outcome, already recorded. Not yet: the row is marked sent for the worker. Null when the
    * idempotency key is taken (nothing stored, no nonce used).
    */
-  private async signAndSend(newRow: NewOutboxRow, fees: Fees): Promise<{ id: number; outcome: Outcome | null } | null> {
-    const step = await this.signer.signNew(newRow, fees);
+  private async signAndSend(
+    newRow: NewOutboxRow,
+    fees: Fees,
+    trace?: WriteTracer,
+    progress?: WriteProgress,
+  ): Promise<{ id: number; outcome: Outcome | null } | null> {
+    const step = await this.signer.signNew(newRow, fees, trace);
     if (!step) return null;
     const { signed } = step;
     try {
-      const { outcome, receipt } = await step.sending;
+      const { outcome, receipt, latest } = await step.sending;
+      trace?.mark("broadcast");
       if (step.eager && outcome === "ok") this.broadcaster.eagerReceipts.record(receipt !== null);
       if (outcome === "transport") {
         throw new ChainUnavailableError("chain unavailable: the transaction is stored and will be sent", true);
       }
       if (outcome !== "ok") return { id: signed.id, outcome: null };
+      // Mined at once (the receipt came with the broadcast) or with the node: the payer is free.
+      if (receipt !== null || !step.eager) progress?.onChain?.();
       let found: Outcome | null = null;
       try {
-        if (receipt) found = (await this.receipts.settle([{ row: signed, receipt }])).get(signed.id) ?? null;
+        if (receipt) {
+          // The receipt's block holds this transaction alone: the index takes it from the receipt
+          // (chain/own-blocks.ts) beside the outcome's commit, instead of an indexer round.
+          const own = ownBlockOf(receipt, latest, this.indexer, this.ctx.diamond);
+          const [settled] = await Promise.all([
+            this.receipts.settle([{ row: signed, receipt }], own === null),
+            own?.apply(),
+          ]);
+          found = settled.get(signed.id) ?? null;
+        }
         if (!found) found = await this.receipts.receiptOf(signed);
       } catch {
         found = null; // the worker keeps looking
       }
+      trace?.mark("receipt");
       if (!found && (await this.ctx.outbox.markSent(signed.id, signed.attempts))) this.ctx.rows.notify(signed.id);
+      progress?.onChain?.();
       return { id: signed.id, outcome: found };
     } finally {
       this.ctx.busy.active.delete(signed.id);
@@ -512,11 +544,12 @@ export class ChainWriter implements Writer {
    * receipt seen N blocks deep), or failed. Resolves with its receipt once the indexer has applied
    * its block.
    */
-  private async finish(id: number, known: Outcome | null = null): Promise<WriteReceipt> {
+  private async finish(id: number, known: Outcome | null = null, trace?: WriteTracer): Promise<WriteReceipt> {
     const deadline = Date.now() + this.writeTimeoutMs;
     const wanted = this.finality.writeConfirmations;
     if (wanted === 0 && known?.status === "mined") {
       await this.indexer.syncTo(known.blockNumber, Math.max(1000, deadline - Date.now()));
+      trace?.mark("index");
       return known.receipt;
     }
     if (wanted === 0 && known?.status === "reverted") throw new RevertError(known.error.name, known.error.args, known.message);
@@ -531,6 +564,7 @@ export class ChainWriter implements Writer {
         }
         if (row.kind === "call" && row.blockNumber !== null) {
           await this.indexer.syncTo(row.blockNumber, Math.max(1000, deadline - Date.now()));
+          trace?.mark("index");
         }
         return JSON.parse(row.result ?? "null") as WriteReceipt;
       }
@@ -555,6 +589,23 @@ export class ChainWriter implements Writer {
       await this.ctx.rows.waitFor(id, Math.min(this.pollIntervalMs, deadline - Date.now()));
     }
   }
+}
+
+/**
+ * The receipt's block, when `latest` is that block and holds only this transaction (so the
+ * receipt's logs are all of the block's), with how to apply it; else null.
+ */
+function ownBlockOf(
+  receipt: RpcReceipt,
+  latest: BlockHeader | null,
+  indexer: IndexFollower,
+  diamond: string,
+): { apply: () => Promise<boolean> } | null {
+  const apply = indexer.applyOwnBlock?.bind(indexer);
+  if (!apply || latest === null || latest.hash !== receipt.blockHash.toLowerCase()) return null;
+  if (latest.transactions.length !== 1 || latest.transactions[0] !== receipt.transactionHash.toLowerCase()) return null;
+  if (latest.number !== hexToNumber(receipt.blockNumber, "receipt.blockNumber")) return null;
+  return { apply: () => apply(latest, decodeLogs(receipt.logs, diamond)) };
 }
 
 export interface WriterStatus {

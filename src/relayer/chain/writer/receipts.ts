@@ -7,7 +7,7 @@
  * "TransactionReverted"); status 1 -> mined, with the decoded events (the indexer's catch-up to
  * that block starts at once, beside the commit).
  */
-import type { OutboxRow, RowOutcome, WriteReceipt } from "../../ports";
+import type { DecodedEvent, OutboxRow, RowOutcome, WriteReceipt } from "../../ports";
 import { decodeLogs, decodeRevert, type DecodedError } from "../abi";
 import { hexToBigInt, hexToNumber, revertDataOf, sendAll, toQuantity, type RpcReceipt } from "../rpc";
 import type { WriterContext } from "./context";
@@ -18,6 +18,11 @@ export interface IndexFollower {
   syncTo(block: number, timeoutMs?: number): Promise<void>;
   /** A hint that `block` exists and will be waited for: start catching up now. */
   prefetch(block: number): void;
+  /**
+   * Applies a block that holds only one of our transactions from its receipt (chain/own-blocks.ts);
+   * resolves true once the index holds it, false when it is left to the indexer. Optional.
+   */
+  applyOwnBlock?(block: { number: number; hash: string; parentHash: string }, events: readonly DecodedEvent[]): Promise<boolean>;
 }
 
 /** What a receipt says about a row (recorded in the outbox). */
@@ -141,7 +146,11 @@ export class ReceiptTracker {
    * Decodes receipts and records them in the outbox, in one DB transaction (mined: the decoded
    * events; reverted: the decoded error, by re-running the call). Returns the outcome per row id.
    */
-  async settle(found: readonly { row: OutboxRow; receipt: RpcReceipt }[]): Promise<Map<number, Outcome>> {
+  async settle(
+    found: readonly { row: OutboxRow; receipt: RpcReceipt }[],
+    /** false: the caller brings the block to the index itself (from the receipt); no catch-up hint. */
+    prefetch = true,
+  ): Promise<Map<number, Outcome>> {
     const out = new Map<number, Outcome>();
     if (found.length === 0) return out;
     const { ctx } = this;
@@ -149,7 +158,7 @@ export class ReceiptTracker {
     // The writes waiting for these receipts next wait for the indexer: start its catch-up now,
     // beside the commit below.
     const top = Math.max(-1, ...settled.filter((f) => f.outcome.status === "mined").map((f) => f.outcome.blockNumber));
-    if (top >= 0) this.indexer.prefetch(top);
+    if (top >= 0 && prefetch) this.indexer.prefetch(top);
     const ids = settled.map((f) => f.row.id);
     for (const id of ids) ctx.busy.recording.add(id);
     let changed: boolean[];

@@ -6,6 +6,7 @@
  * being signed. A queued row (stored unsigned, or re-queued after its nonce was taken) is signed
  * the same way by `submit`.
  */
+import type { WriteTracer } from "../../../core/write-trace";
 import { ChainUnavailableError, type NewOutboxRow, type OutboxRow } from "../../ports";
 import { errorText } from "../rpc";
 import type { BroadcastResult, Broadcaster } from "./broadcaster";
@@ -28,6 +29,7 @@ export interface SignStep {
 interface SignRequest {
   row: NewOutboxRow;
   fees: Fees;
+  trace: WriteTracer | undefined;
   resolve: (step: SignStep | null) => void;
   reject: (err: unknown) => void;
 }
@@ -49,14 +51,14 @@ export class Signer {
    * comment). Null when the idempotency key is taken (nothing stored, no nonce used). The row id
    * is in `busy.active` until the caller removes it.
    */
-  signNew(row: NewOutboxRow, fees: Fees): Promise<SignStep | null> {
+  signNew(row: NewOutboxRow, fees: Fees, trace?: WriteTracer): Promise<SignStep | null> {
     return new Promise((resolve, reject) => {
       let queue = this.queues.get(row.payer);
       if (!queue) {
         queue = [];
         this.queues.set(row.payer, queue);
       }
-      queue.push({ row, fees, resolve, reject });
+      queue.push({ row, fees, trace, resolve, reject });
       if (queue.length === 1) {
         this.pool
           .lock(row.payer)
@@ -72,17 +74,23 @@ export class Signer {
     for (;;) {
       const batch = (this.queues.get(payer) ?? []).splice(0, SIGN_BATCH_MAX);
       if (batch.length === 0) return;
-      const fees = new Map(batch.map((b) => [b.row, b.fees]));
+      const byRow = new Map(batch.map((b) => [b.row, b]));
       let rows: (OutboxRow | null)[];
       try {
         rows = await this.ctx.outbox.insertSignedBatch(
           batch.map((b) => b.row),
-          (row, nonce) => this.pool.sign(row, nonce, fees.get(row) as Fees),
+          async (row, nonce) => {
+            const b = byRow.get(row) as SignRequest;
+            const signed = await this.pool.sign(row, nonce, b.fees);
+            b.trace?.mark("sign");
+            return signed;
+          },
         );
       } catch (err) {
         for (const b of batch) b.reject(err);
         continue;
       }
+      for (const b of batch) b.trace?.mark("commit");
       batch.forEach((b, i) => {
         const signed = rows[i];
         if (!signed) {

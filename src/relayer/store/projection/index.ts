@@ -88,6 +88,7 @@ export class Projection implements IndexProjection {
         // An event the index does not know (a newer facet) carries nothing it keeps.
         if (handler) await handler(w, e.args);
       }
+      await w.flush();
       if (journal && hash !== null) {
         await tx.run(
           `INSERT INTO index_blocks (block, hash, parent_hash) VALUES ($1, $2, $3)
@@ -192,5 +193,5 @@ export class Projection implements IndexProjection {
 }
 
 export { EVENT_HANDLERS, NO_STATE_EVENTS } from "./handlers";
-export { INDEX_TABLES, type IndexTable } from "./tables";
+export { INDEX_TABLES, indexRowCounts, type IndexTable } from "./tables";
 export { undoAfter, RowWriter } from "./journal";

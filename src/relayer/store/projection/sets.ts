@@ -45,12 +45,12 @@ function memberKey(set: SetSpec, scope: string | undefined, member: string): Sql
   return INDEX_TABLES[set.table].length === 2 ? [scope, member] : [member];
 }
 
-/** Adds `row` as the set's last member unless it is a member already; returns whether it added. */
-export async function addMember(w: RowWriter, set: SetSpec, scope: string | undefined, row: Row): Promise<boolean> {
+/** Adds `row` as the set's last member unless it is a member already. */
+export async function addMember(w: RowWriter, set: SetSpec, scope: string | undefined, row: Row): Promise<void> {
   const member = row[set.member];
   if (typeof member !== "string") throw new Error(`${set.table}: member ${set.member} missing`);
-  if (await w.get(set.table, memberKey(set, scope, member))) return false;
-  return w.insert(set.table, { ...row, pos: await nextPos(w, set, scope) });
+  // A member of another scope under the same key (a one-column key) is a member already.
+  await w.insertAtEnd(set.table, row, set.scope ? { column: set.scope, value: scope } : undefined);
 }
 
 /** EnumerableSet.remove: deletes the member and moves the last one into its position. */

@@ -1,0 +1,168 @@
+/**
+ * Read-your-writes from the receipt (docs/relayer-latency.md): a block that holds nothing but one
+ * of our own transactions is applied to the index from that transaction's receipt, so the write is
+ * answered without waiting for an indexer round (eth_blockNumber + eth_getLogs).
+ *
+ * When it may: the writer asks for the receipt and the latest block header in the broadcast's own
+ * JSON-RPC batch; only when that header is the receipt's block and lists exactly this one
+ * transaction are the receipt's logs all of the block's diamond logs (the index is block-granular:
+ * applying part of a block would lose the rest). Anything else (another transaction in the block,
+ * a header of another block) leaves the block to the indexer, as before.
+ *
+ * How: through the projection's applyBlock(number, hash, parentHash, events), which is idempotent
+ * and keeps the block's hash and undo journal like any indexed block, so a reorg undoes it like
+ * any other (docs/finality.md): "applied" or "known" (the indexer was first) -> the index holds
+ * the block; "gap" (an earlier block is not applied yet) -> the block is parked, and applied as
+ * soon as the block before it is (our own writes' blocks often finish out of order across payers);
+ * "fork" (the index's cursor is not this block's parent: a reorg the indexer has not followed yet)
+ * -> nothing is applied, the indexer decides. The indexer keeps confirming and reconciling: it
+ * re-reads every block it has not applied itself ("known" for ours) and follows reorgs over them.
+ */
+import { Mutex } from "../../core/mutex";
+import type { DecodedEvent } from "../ports";
+import type { ChainLogger } from "./log";
+
+/** A block header as the writer saw it beside a receipt. */
+export interface OwnBlock {
+  number: number;
+  hash: string;
+  parentHash: string;
+}
+
+/** What the projection's applyBlock did (store/projection: ApplyOutcome). */
+export type ApplyOutcome = "applied" | "known" | "gap" | "fork";
+
+/** Commit options of the index's transactions (store/db: TxOptions). */
+export interface CommitOptions {
+  durable?: boolean;
+}
+
+/** What this needs of the projection (store/projection; reached structurally, the chain layer imports no store module). */
+export interface BlockProjection {
+  applyBlock(
+    blockNumber: number,
+    blockHash: string | null,
+    parentHash: string | null,
+    events: readonly DecodedEvent[],
+    options?: CommitOptions,
+  ): Promise<ApplyOutcome>;
+  cursor(): Promise<{ block: number; hash: string | null } | null>;
+}
+
+/** Most blocks parked waiting for an earlier one (older ones are dropped: the indexer takes them). */
+const MAX_PARKED = 256;
+
+interface Parked extends OwnBlock {
+  events: readonly DecodedEvent[];
+  waiters: ((applied: boolean) => void)[];
+}
+
+export interface OwnBlockStats {
+  /** Blocks applied from receipts. */
+  applied: number;
+  /** Receipts whose block the indexer had applied first. */
+  known: number;
+  /** Blocks given up (a fork, the wait for an earlier block timed out, or parked too long). */
+  leftToIndexer: number;
+}
+
+export class OwnBlocks {
+  private readonly parked = new Map<number, Parked>();
+  private readonly lock = new Mutex();
+  private readonly counts: OwnBlockStats = { applied: 0, known: 0, leftToIndexer: 0 };
+
+  constructor(
+    private readonly projection: BlockProjection,
+    private readonly opts: {
+      /** Commit options of the index's transactions (the indexer's: not durable, rebuilt from the chain). */
+      commit?: CommitOptions;
+      /** How long a block whose predecessor is not applied yet waits for it (ms). Default 50. */
+      gapWaitMs?: number;
+      logger?: ChainLogger;
+    } = {},
+  ) {}
+
+  stats(): OwnBlockStats {
+    return { ...this.counts };
+  }
+
+  /**
+   * Applies `block` (holding only our transaction, whose decoded diamond events are `events`, in
+   * log order). Resolves true once the index holds the block (from here or from the indexer),
+   * false when it is left to the indexer. Never rejects.
+   */
+  async apply(block: OwnBlock, events: readonly DecodedEvent[]): Promise<boolean> {
+    const done = new Promise<boolean>((resolve) => {
+      const existing = this.parked.get(block.number);
+      if (existing && existing.hash === block.hash.toLowerCase()) {
+        existing.waiters.push(resolve);
+        return;
+      }
+      if (existing) for (const w of existing.waiters.splice(0)) w(false);
+      this.parked.set(block.number, {
+        number: block.number,
+        hash: block.hash.toLowerCase(),
+        parentHash: block.parentHash.toLowerCase(),
+        events,
+        waiters: [resolve],
+      });
+      if (this.parked.size > MAX_PARKED) {
+        const oldest = Math.min(...this.parked.keys());
+        this.drop(oldest);
+      }
+    });
+    await this.drain().catch((err: unknown) => {
+      this.opts.logger?.warn({ block: block.number, err: err instanceof Error ? err.message : String(err) }, "own block not applied");
+    });
+    // Still parked: an earlier block is missing; wait for it a little (it is usually our own, in flight).
+    const timer = setTimeout(() => {
+      if (this.parked.get(block.number)?.hash === block.hash.toLowerCase()) this.drop(block.number);
+    }, this.opts.gapWaitMs ?? 50);
+    const applied = await done;
+    clearTimeout(timer);
+    return applied;
+  }
+
+  private drop(n: number): void {
+    const p = this.parked.get(n);
+    if (!p) return;
+    this.parked.delete(n);
+    this.counts.leftToIndexer++;
+    for (const w of p.waiters) w(false);
+  }
+
+  /** Applies every parked block that continues the index's cursor, in order. */
+  private drain(): Promise<void> {
+    return this.lock.run(async () => {
+      for (;;) {
+        const cursor = await this.projection.cursor();
+        if (cursor === null) return;
+        // Parked blocks the index already holds.
+        for (const n of [...this.parked.keys()]) {
+          if (n <= cursor.block) this.settle(n, await this.outcome(n));
+        }
+        const next = this.parked.get(cursor.block + 1);
+        if (!next) return;
+        const outcome = await this.outcome(next.number);
+        this.settle(next.number, outcome);
+        if (outcome !== "applied" && outcome !== "known") return;
+      }
+    });
+  }
+
+  private outcome(n: number): Promise<ApplyOutcome> {
+    const p = this.parked.get(n) as Parked;
+    return this.projection.applyBlock(p.number, p.hash, p.parentHash, p.events, this.opts.commit);
+  }
+
+  private settle(n: number, outcome: ApplyOutcome): void {
+    const p = this.parked.get(n);
+    if (!p || outcome === "gap") return;
+    this.parked.delete(n);
+    const held = outcome === "applied" || outcome === "known";
+    if (outcome === "applied") this.counts.applied++;
+    else if (outcome === "known") this.counts.known++;
+    else this.counts.leftToIndexer++;
+    for (const w of p.waiters) w(held);
+  }
+}

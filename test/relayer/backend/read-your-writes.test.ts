@@ -1,0 +1,52 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
+import type { Chain } from "../../../src/relayer/chain";
+import { FlakyRpc, h, hardhatRpc, makeStore, start, type TestStore } from "./helpers";
+import { dumpIndex } from "../index/support";
+
+describe("relayer writer: read-your-writes from the receipt", function () {
+  this.timeout(120_000);
+  let ts: TestStore | null = null;
+  let chain: Chain | null = null;
+  let f: DiamondFixture;
+
+  beforeEach(async () => {
+    f = await loadFixture(deployDiamond);
+    ts = await makeStore("sqlite");
+  });
+
+  afterEach(async () => {
+    await chain?.stop();
+    chain = null;
+    await ts?.cleanup();
+    ts = null;
+  });
+
+  const newAccount = (label: string) => ({ method: "newAccount", args: [h(label), true, label, "", f.users[0].address] });
+
+  it("answers a write whose block holds only its transaction without an indexer round", async () => {
+    const rpc = new FlakyRpc(hardhatRpc());
+    const store = (ts as TestStore).store;
+    chain = await start(store, f.diamondAddress, { provider: rpc, startIndexer: false });
+    await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
+    const before = rpc.calls.length;
+    const receipt = await chain.writer.write(newAccount("own-block"));
+    const during = rpc.calls.slice(before);
+    expect(during, "no eth_getLogs for the write's own block").to.not.include("eth_getLogs");
+    expect(await store.index.indexedBlock()).to.equal(receipt.blockNumber);
+    expect(await store.index.account(h("own-block"))).to.not.equal(null);
+  });
+
+  it("leaves nothing for the indexer to apply twice: its own round finds the block known", async () => {
+    const store = (ts as TestStore).store;
+    chain = await start(store, f.diamondAddress, { startIndexer: false });
+    await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
+    const receipt = await chain.writer.write(newAccount("twice"));
+    const after = await dumpIndex(store);
+    await chain.indexer.catchUp();
+    expect(await store.index.indexedBlock()).to.equal(receipt.blockNumber);
+    expect(await dumpIndex(store)).to.deep.equal(after);
+  });
+});

@@ -1,0 +1,81 @@
+import { expect } from "chai";
+import { OwnBlocks } from "../../../src/relayer/chain/own-blocks";
+import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../backend/helpers";
+import { blockHash, dumpIndex, toEvent } from "./support";
+
+const group = (g: number) => [toEvent({ kind: "account", a: g }), toEvent({ kind: "group", a: g, g })];
+const own = (n: number, fork = "a", parentFork = fork) => ({ number: n, hash: blockHash(fork, n), parentHash: blockHash(parentFork, n - 1) });
+
+for (const backend of BACKENDS) {
+  describe(`index: own blocks applied from receipts (${backend})`, function () {
+    this.timeout(120_000);
+    let ts: TestStore | null = null;
+
+    beforeEach(async function () {
+      await skipUnlessAvailable(this, backend);
+      ts = await makeStore(backend);
+      // The index stands at block 1 of chain "a".
+      expect(await ts.store.index.projection.applyBlock(1, blockHash("a", 1), null, [])).to.equal("applied");
+    });
+
+    afterEach(async () => {
+      await ts?.cleanup();
+      ts = null;
+    });
+
+    const projection = () => (ts as TestStore).store.index.projection;
+
+    it("applies the block that continues the cursor and keeps its hash for a reorg", async () => {
+      const blocks = new OwnBlocks(projection());
+      expect(await blocks.apply(own(2), group(1))).to.equal(true);
+      expect(await projection().cursor()).to.deep.equal({ block: 2, hash: blockHash("a", 2) });
+      expect(await projection().keptBlocks(2, 2)).to.deep.equal([{ block: 2, hash: blockHash("a", 2) }]);
+      expect(blocks.stats()).to.deep.equal({ applied: 1, known: 0, leftToIndexer: 0 });
+    });
+
+    it("applies nothing twice: a block the index already holds is known", async () => {
+      const blocks = new OwnBlocks(projection());
+      await blocks.apply(own(2), group(1));
+      const before = await dumpIndex((ts as TestStore).store);
+      expect(await blocks.apply(own(2), group(1))).to.equal(true);
+      expect(await dumpIndex((ts as TestStore).store)).to.deep.equal(before);
+      expect(blocks.stats()).to.deep.equal({ applied: 1, known: 1, leftToIndexer: 0 });
+    });
+
+    it("parks a block whose predecessor is not applied yet and applies both once it is", async () => {
+      const blocks = new OwnBlocks(projection(), { gapWaitMs: 30_000 });
+      const third = blocks.apply(own(3), group(2));
+      const second = blocks.apply(own(2), group(1));
+      expect(await Promise.all([second, third])).to.deep.equal([true, true]);
+      expect((await projection().cursor())?.block).to.equal(3);
+      expect(blocks.stats().applied).to.equal(2);
+    });
+
+    it("leaves a block to the indexer when its predecessor never comes", async () => {
+      const blocks = new OwnBlocks(projection(), { gapWaitMs: 20 });
+      expect(await blocks.apply(own(3), group(2))).to.equal(false);
+      expect((await projection().cursor())?.block).to.equal(1);
+      expect(blocks.stats().leftToIndexer).to.equal(1);
+    });
+
+    it("applies nothing on a fork: the cursor's block is not the receipt block's parent", async () => {
+      const blocks = new OwnBlocks(projection());
+      const before = await dumpIndex((ts as TestStore).store);
+      expect(await blocks.apply(own(2, "b", "b"), group(1))).to.equal(false);
+      expect(await dumpIndex((ts as TestStore).store)).to.deep.equal(before);
+      expect(await projection().cursor()).to.deep.equal({ block: 1, hash: blockHash("a", 1) });
+    });
+
+    it("is undone by a reorg like any indexed block", async () => {
+      const before = await dumpIndex((ts as TestStore).store);
+      const blocks = new OwnBlocks(projection());
+      await blocks.apply(own(2), group(1));
+      expect(await dumpIndex((ts as TestStore).store)).to.not.deep.equal(before);
+      await projection().undoTo(1);
+      expect(await dumpIndex((ts as TestStore).store)).to.deep.equal(before);
+      // The canonical block 2 of the other branch then applies in its place.
+      expect(await blocks.apply(own(2, "b", "a"), group(5))).to.equal(true);
+      expect(await projection().cursor()).to.deep.equal({ block: 2, hash: blockHash("b", 2) });
+    });
+  });
+}
