@@ -1,8 +1,9 @@
 /**
  * Real reorganisations of the rehearsal node: evm_snapshot, let `depth` blocks be mined (by the
- * node's interval, holding the load's writes), evm_revert to the snapshot and hardhat_mine
- * `depth + 1` empty blocks at once. The canonical chain then has other blocks at the same heights
- * and is longer than the dropped branch, as after a sequencer's reorg of the unsafe head; the
+ * node's interval, holding the load's writes), evm_revert to the snapshot and evm_mine `depth + 1`
+ * blocks one at a time (hardhat_mine of several blocks at once gives the later ones a zero parent
+ * hash, which no real chain has and which an index that checks parent hashes cannot follow). The
+ * canonical chain then has other blocks at the same heights and is longer than the dropped branch, as after a sequencer's reorg of the unsafe head; the
  * transactions of the dropped blocks are no longer on it.
  *
  * Recovery is measured from the reorg until (a) every outbox row the relayer had mined in a dropped
@@ -71,7 +72,7 @@ export async function reorg(
   const rows = (relayer.db().prepare("SELECT id, status, block_number, block_hash, tx_hashes FROM outbox").all() as (OutboxRow & { tx_hashes: string })[]).filter(
     (r) => (JSON.parse(r.tx_hashes) as string[]).some((h) => dropped.has(h.toLowerCase())),
   );
-  await node.rpc("hardhat_mine", [toQuantity(depth + 1)]);
+  for (let i = 0; i < depth + 1; i++) await node.rpc("evm_mine", []);
   const t0 = Date.now();
   const head0 = await blockNumber(node);
 
