@@ -3,8 +3,9 @@
  * node's interval, holding the load's writes), evm_revert to the snapshot and evm_mine `depth + 1`
  * blocks one at a time (hardhat_mine of several blocks at once gives the later ones a zero parent
  * hash, which no real chain has and which an index that checks parent hashes cannot follow). The
- * canonical chain then has other blocks at the same heights and is longer than the dropped branch, as after a sequencer's reorg of the unsafe head; the
- * transactions of the dropped blocks are no longer on it.
+ * canonical chain then has other blocks at the same heights and is longer than the dropped branch,
+ * as after a sequencer's reorg of the unsafe head; the transactions of the dropped blocks are no
+ * longer on it.
  *
  * Recovery is measured from the reorg until (a) every outbox row the relayer had mined in a dropped
  * block is mined again in a block of the canonical chain (or recorded as no longer applicable),
