@@ -4,16 +4,15 @@
  */
 import type { Address, DecodedEvent, Hash32, Uint } from "../../ports";
 import { storableText } from "../../../core";
+import { toHash32 } from "../../../core/hashing";
 
 export const ZERO32 = `0x${"0".repeat(64)}`;
 const HASH_RE = /^0x[0-9a-f]{64}$/;
 
-/** Normalises a 32-byte value (hex of any case, or decimal) to `0x` + 64 lowercase hex. */
+/** Normalises a 32-byte value (hex of any case, or decimal) to `0x` + 64 lowercase hex (core's toHash32). */
 export function toHex32(value: string | bigint): Hash32 {
   if (typeof value === "string" && HASH_RE.test(value.toLowerCase())) return value.toLowerCase();
-  const n = BigInt(value);
-  if (n < 0n || n >= 1n << 256n) throw new Error(`not a 32-byte value: ${value}`);
-  return `0x${n.toString(16).padStart(64, "0")}`;
+  return toHash32(value);
 }
 
 /** Normalises a uint (decimal or 0x hex) to a decimal string. */
