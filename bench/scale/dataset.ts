@@ -1,6 +1,6 @@
 /**
  * The synthetic diamond history of the scale benchmark (bench/scale.ts) and of its small version
- * in the tests (test/relayer/index/scale-pages.test.ts): decoded diamond events shaped as the
+ * in the tests (test/relayer/store/scale-pages.test.ts): decoded diamond events shaped as the
  * relayer's decoder produces them (src/relayer/chain/abi.ts: hashes 0x + 64 lowercase hex,
  * addresses lowercase, other integers decimal), grouped into blocks.
  *

@@ -32,7 +32,7 @@ import {
   newApiKey,
   registerWallet,
   usageKeyArgs,
-} from "../fixtures/helpers";
+} from "../fixtures/support";
 
 const randomAddress = () => ethers.Wallet.createRandom().address;
 

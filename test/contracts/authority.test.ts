@@ -26,7 +26,7 @@ import {
   newApiKey,
   registerWallet,
   usageKeyArgs,
-} from "../fixtures/helpers";
+} from "../fixtures/support";
 
 /** A managed account with a registered action, a wallet and a group holding both, then converted to `admin`. */
 async function convertedAccount(f: DiamondFixture, admin: HardhatEthersSigner) {

@@ -14,7 +14,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../fixtures/diamond";
 import { seeded } from "../fixtures/seed";
-import { createChainSecuredAccount, createManagedAccount, hashText, newApiKey, registerWallet, usageKeyArgs } from "../fixtures/helpers";
+import { createChainSecuredAccount, createManagedAccount, hashText, newApiKey, registerWallet, usageKeyArgs } from "../fixtures/support";
 import { revertData } from "./model/harness";
 
 const COVERAGE_RUN = Boolean((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING);

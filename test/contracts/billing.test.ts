@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../fixtures/diamond";
-import { aliasOf, createChainSecuredAccount, createManagedAccount, newApiKey, usageKeyArgs } from "../fixtures/helpers";
+import { aliasOf, createChainSecuredAccount, createManagedAccount, newApiKey, usageKeyArgs } from "../fixtures/support";
 import { NOT_OWNER, SUCCEEDS, revertsWithSender, row, signerOf, writeRow, type WriteOperation } from "../fixtures/role-table";
 
 /** A managed account with one usage key (own balance `usageBalance`). */

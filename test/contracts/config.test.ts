@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond } from "../fixtures/diamond";
-import { createManagedAccount } from "../fixtures/helpers";
+import { createManagedAccount } from "../fixtures/support";
 
 const randomAddresses = (n: number): string[] => Array.from({ length: n }, () => ethers.Wallet.createRandom().address);
 

@@ -17,7 +17,7 @@ import {
   registerWallet,
   usageKeyArgs,
   type UsageKeyArgs,
-} from "../fixtures/helpers";
+} from "../fixtures/support";
 
 const ZERO = ethers.ZeroAddress;
 const randomAddress = () => ethers.Wallet.createRandom().address;

@@ -19,7 +19,7 @@ import type { Interface } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../fixtures/diamond";
-import { aliasOf, hashText, HashKind } from "../fixtures/helpers";
+import { aliasOf, hashText, HashKind } from "../fixtures/support";
 import { seeded, TEST_SEED } from "../fixtures/seed";
 import { skipBecause } from "../fixtures/skips";
 import { commandArbs, permissionsArb } from "./model/commands";

@@ -20,7 +20,7 @@ import {
   registerWallet,
   usageKeyArgs,
   type UsageKeyArgs,
-} from "../fixtures/helpers";
+} from "../fixtures/support";
 
 const ZERO = ethers.ZeroAddress;
 const cidOf = (label: string) => hashText(`Qm-perm-${label}`);

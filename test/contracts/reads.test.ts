@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond } from "../fixtures/diamond";
-import { createManagedAccount, groupIdFrom, hashText, newApiKey, usageKeyArgs } from "../fixtures/helpers";
+import { createManagedAccount, groupIdFrom, hashText, newApiKey, usageKeyArgs } from "../fixtures/support";
 
 const ZERO = ethers.ZeroAddress;
 const PAGE_SIZE_ERROR = "pageSize: must be between 1 and 100";

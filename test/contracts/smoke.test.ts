@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond } from "../fixtures/diamond";
-import { createManagedAccount, registerWallet, groupIdFrom, usageKeyArgs, newApiKey, hashText } from "../fixtures/helpers";
+import { createManagedAccount, registerWallet, groupIdFrom, usageKeyArgs, newApiKey, hashText } from "../fixtures/support";
 
 describe("AccountConfig smoke", () => {
   it("runs the seed 000 API workflow through the api payer", async () => {

@@ -12,7 +12,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ErrorFragment, EventFragment, FunctionFragment, Interface, type ParamType } from "ethers";
 import { deployDiamond } from "../fixtures/diamond";
 import { FACET_NAMES, selectorsOf } from "../../scripts/lib/diamond";
-import { createManagedAccount } from "../fixtures/helpers";
+import { createManagedAccount } from "../fixtures/support";
 import { specPath } from "../fixtures/spec";
 
 const REPO = path.resolve(__dirname, "..", "..");

@@ -19,7 +19,7 @@ import {
   newApiKey,
   registerWallet,
   usageKeyArgs,
-} from "../fixtures/helpers";
+} from "../fixtures/support";
 
 /** A managed account with one wallet, one group (cid + wallet), a usage key executing in it, and a balance. */
 async function populatedManagedAccount(f: DiamondFixture) {

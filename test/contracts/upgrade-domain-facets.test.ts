@@ -13,7 +13,7 @@ import { FACET_NAMES, FacetCutAction, selectorsOf, type FacetCut, type FacetName
 import { storageVersion } from "../../scripts/lib/storage-v2";
 import type { DiamondFixture } from "../fixtures/diamond";
 import { fillState, snapshot, type World } from "../fixtures/diamond-state";
-import { groupIdFrom, hashText, newApiKey, usageKeyArgs } from "../fixtures/helpers";
+import { groupIdFrom, hashText, newApiKey, usageKeyArgs } from "../fixtures/support";
 import type { IAccountConfig } from "../../typechain-types";
 
 type ReleaseName = keyof typeof release.contracts;

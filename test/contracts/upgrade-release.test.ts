@@ -12,7 +12,7 @@ import type { InterfaceAbi } from "ethers";
 import release from "../fixtures/release-v1/contracts.json";
 import { FACET_NAMES, FacetCutAction, diffCuts, selectorsOf, type FacetCut, type SelectorMap } from "../../scripts/lib/diamond";
 import { MAIN_STORAGE_SLOT, chunks, legacyMasterWallets, storageVersion } from "../../scripts/lib/storage-v2";
-import { aliasOf, hashText, usageKeyArgs } from "../fixtures/helpers";
+import { aliasOf, hashText, usageKeyArgs } from "../fixtures/support";
 import type { IAccountConfig } from "../../typechain-types";
 
 type ReleaseName = keyof typeof release.contracts;

@@ -8,7 +8,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond } from "../fixtures/diamond";
 import { skipBecause } from "../fixtures/skips";
 import { FACET_NAMES, FacetCutAction, selectorsOf, type FacetCut } from "../../scripts/lib/diamond";
-import { groupIdFrom, newApiKey, usageKeyArgs } from "../fixtures/helpers";
+import { groupIdFrom, newApiKey, usageKeyArgs } from "../fixtures/support";
 import { COVERAGE_RUN, MAIN_SLOT, fillState, snapshot, type World } from "../fixtures/diamond-state";
 import type { UpgradeProbeFacet } from "../../typechain-types";
 

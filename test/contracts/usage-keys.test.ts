@@ -19,7 +19,7 @@ import {
   registerWallet,
   usageKeyArgs,
   type UsageKeyArgs,
-} from "../fixtures/helpers";
+} from "../fixtures/support";
 
 const cidOf = (label: string) => hashText(`Qm-usage-${label}`);
 const ids = (n: number, from = 1) => Array.from({ length: n }, (_, i) => BigInt(from + i));

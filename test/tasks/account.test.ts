@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { apiKeyHash, chainSecuredHash } from "../../src/core";
 import type { JsonObject, WriteResult } from "../../tasks/lib/cli";
-import { eventNames, fails, hex32, indexOf, newManaged, run, setup, write, type TaskEnv } from "./helpers";
+import { eventNames, fails, hex32, indexOf, newManaged, run, setup, write, type TaskEnv } from "./support";
 
 describe("tasks: account", () => {
   let env: TaskEnv;

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { cidHash } from "../../src/core";
 import type { JsonObject, WriteResult } from "../../tasks/lib/cli";
-import { CID1, CID2, eventNames, fails, newManaged, run, setup, write, type TaskEnv } from "./helpers";
+import { CID1, CID2, eventNames, fails, newManaged, run, setup, write, type TaskEnv } from "./support";
 
 describe("tasks: action", () => {
   let env: TaskEnv;

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { ethers } from "hardhat";
 import type { JsonObject, WriteResult } from "../../tasks/lib/cli";
-import { fails, indexOf, newManaged, run, setup, type TaskEnv } from "./helpers";
+import { fails, indexOf, newManaged, run, setup, type TaskEnv } from "./support";
 
 type BatchResult = WriteResult & { calls: JsonObject[]; failed: number };
 

@@ -5,7 +5,7 @@ import * as path from "path";
 import hre, { ethers } from "hardhat";
 import { ParseError } from "../../src/core";
 import { decodeRevert, errorToJson, registeredTasks, revertDataOf, type JsonObject } from "../../tasks/lib/cli";
-import { fails, newManaged, run, runTask, setup, write, type TaskEnv } from "./helpers";
+import { fails, newManaged, run, runTask, setup, write, type TaskEnv } from "./support";
 import { TASK_AREAS } from "../../scripts/gen-task-table";
 
 describe("tasks: common options and output", () => {

@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { JsonObject } from "../../tasks/lib/cli";
-import { eventNames, fails, indexOf, newManaged, run, setup, write, type TaskEnv } from "./helpers";
+import { eventNames, fails, indexOf, newManaged, run, setup, write, type TaskEnv } from "./support";
 
 describe("tasks: config", () => {
   let env: TaskEnv;

@@ -4,7 +4,7 @@ import { ethers } from "hardhat";
 import { ZeroAddress } from "ethers";
 import { apiKeyHash, cidHash } from "../../src/core";
 import type { JsonObject, WriteResult } from "../../tasks/lib/cli";
-import { CID1, CID2, CID3, CIDV1, eventNames, fails, newManaged, newWallet, run, setup, write, type TaskEnv } from "./helpers";
+import { CID1, CID2, CID3, CIDV1, eventNames, fails, newManaged, newWallet, run, setup, write, type TaskEnv } from "./support";
 
 describe("tasks: group", () => {
   let env: TaskEnv;

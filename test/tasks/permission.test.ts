@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { JsonObject } from "../../tasks/lib/cli";
-import { CID1, CID2, fails, newManaged, newWallet, run, setup, write } from "./helpers";
+import { CID1, CID2, fails, newManaged, newWallet, run, setup, write } from "./support";
 
 describe("tasks: permission", () => {
   let master: { key: string; hash: string };

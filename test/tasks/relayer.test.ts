@@ -7,7 +7,7 @@ import { ethers } from "hardhat";
 import type { JsonObject } from "../../tasks/lib/cli";
 import { loadConfig } from "../../src/relayer/config";
 import { payerAddressesOf } from "../../src/relayer/payer-keys";
-import { fails, indexOf, run, runTask, setup, type TaskEnv } from "./helpers";
+import { fails, indexOf, run, runTask, setup, type TaskEnv } from "./support";
 
 describe("tasks: relayer", () => {
   let env: TaskEnv;

@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { apiKeyHash, chainSecuredHash } from "../../src/core";
 import type { JsonObject, WriteResult } from "../../tasks/lib/cli";
-import { eventNames, fails, newManaged, run, setup, write, type TaskEnv } from "./helpers";
+import { eventNames, fails, newManaged, run, setup, write, type TaskEnv } from "./support";
 
 describe("tasks: usage-key", () => {
   let env: TaskEnv;

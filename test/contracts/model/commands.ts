@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { aliasOf } from "../../fixtures/helpers";
+import { aliasOf } from "../../fixtures/support";
 import { ZERO_ADDRESS } from "./model";
 import type { AccountConfigModel } from "./model";
 import {

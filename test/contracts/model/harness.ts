@@ -9,7 +9,7 @@ import type { Interface, TransactionReceipt } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
-import { aliasOf, hashText } from "../../fixtures/helpers";
+import { aliasOf, hashText } from "../../fixtures/support";
 import { BATCH_ADDRESS, ViewBatch, installViewBatch } from "./viewBatch";
 import { AccountConfigModel, Kind, ZERO_ADDRESS, type GroupIds, type Result, type UsageKeyPermissions } from "./model";
 

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { ChainUnavailableError, RevertError } from "../../../src/relayer/ports";
-import { bearer, errorBody, get, makeApp, newAccount, post, usageKey } from "../http/helpers";
+import { bearer, errorBody, get, makeApp, newAccount, post, usageKey } from "../http/support";
 import { billingOn, closeAllBilling, type TestBilling } from "./support";
 
 const hashOf = (key: string): string => keccak256(toUtf8Bytes(key));

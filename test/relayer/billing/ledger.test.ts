@@ -13,7 +13,7 @@ import fs from "fs";
 import os from "os";
 import path from "path";
 import { Client } from "pg";
-import { BACKENDS, PG_URL, rejectionOf, skipUnlessAvailable, type BackendName } from "../backend/helpers";
+import { BACKENDS, PG_URL, rejectionOf, skipUnlessAvailable, type BackendName } from "../support";
 import { LEDGER_MIGRATIONS, SqlLedger, openStore, type LedgerEntry, type Store } from "../../../src/relayer/store";
 
 // ------------------------------------------------------------------ store opener

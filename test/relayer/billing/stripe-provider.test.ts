@@ -17,7 +17,7 @@ import type { AddressInfo } from "net";
 import os from "os";
 import path from "path";
 import { randomBytes } from "crypto";
-import { rejectionOf } from "../backend/helpers";
+import { rejectionOf } from "../support";
 import {
   PaymentProviderUnavailableError,
   StripePaymentProvider,

@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
-import { runTask } from "../../tasks/helpers";
+import { runTask } from "../../tasks/support";
 import { startHarness, type Harness } from "./relayer-harness";
 
 const NEW_ACCOUNT = { account_name: "payers test", account_description: "" };

@@ -12,7 +12,7 @@ import fs from "fs";
 import os from "os";
 import path from "path";
 import { Client } from "pg";
-import { BACKENDS, PG_URL, rejectionOf, skipUnlessAvailable, type BackendName } from "../backend/helpers";
+import { BACKENDS, PG_URL, rejectionOf, skipUnlessAvailable, type BackendName } from "../support";
 
 const ALICE = `0x${"a1".repeat(32)}`;
 const BOB = `0x${"b2".repeat(32)}`;

@@ -9,7 +9,7 @@ import path from "path";
 import { expect } from "chai";
 import { startRelayerConfig } from "../../../scripts/lib/start-config";
 import { loadConfig, type RelayerConfig } from "../../../src/relayer/config";
-import { errorBody, makeApp, post } from "../http/helpers";
+import { errorBody, makeApp, post } from "../http/support";
 
 const CHAIN = { rpcUrl: "http://127.0.0.1:8545", diamondAddress: "0x5fbdb2315678afecb367f032d93f642f64180aa3" };
 const BODY = { account_name: "suite", account_description: "" };

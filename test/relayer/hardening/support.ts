@@ -13,9 +13,9 @@ import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
 import { loadConfig } from "../../../src/relayer/config";
 import { createRelayer, type Relayer } from "../../../src/relayer/main";
 import { setUpRelayerPayers } from "../../../scripts/lib/local-chain";
-import { PG_URL, type BackendName } from "../backend/helpers";
+import { PG_URL, type BackendName } from "../support";
 
-export { BACKENDS, skipUnlessAvailable, type BackendName } from "../backend/helpers";
+export { BACKENDS, skipUnlessAvailable, type BackendName } from "../support";
 
 export interface RealRelayer {
   f: DiamondFixture;

@@ -5,7 +5,7 @@
  * touching this test.
  */
 import { expect } from "chai";
-import { bearer, errorBody, makeApp, newAccount, type TestApp } from "../http/helpers";
+import { bearer, errorBody, makeApp, newAccount, type TestApp } from "../http/support";
 
 interface JsonSchema {
   type?: string | string[];

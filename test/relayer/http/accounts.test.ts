@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from "crypto";
 import { decodeBase64, keccak256, toUtf8Bytes } from "ethers";
 import { pkpAddress } from "../../../src/core";
 import { ChainUnavailableError, RevertError } from "../../../src/relayer/ports";
-import { bearer, errorBody, get, makeApp, newAccount, post, ROOT_SECRET, usageKey } from "./helpers";
+import { bearer, errorBody, get, makeApp, newAccount, post, ROOT_SECRET, usageKey } from "./support";
 
 describe("relayer http: accounts", () => {
   describe("POST /new_account", () => {

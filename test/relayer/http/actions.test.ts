@@ -3,7 +3,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { keccak256, toUtf8Bytes } from "ethers";
-import { addGroup, bearer, CID, CID2, CID_HASH, errorBody, get, makeApp, newAccount, post, usageKey } from "./helpers";
+import { addGroup, bearer, CID, CID2, CID_HASH, errorBody, get, makeApp, newAccount, post, usageKey } from "./support";
 
 const hashOf = (key: string): string => keccak256(toUtf8Bytes(key));
 

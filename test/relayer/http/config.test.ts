@@ -10,7 +10,7 @@ import { applyEnvFile } from "../../../src/relayer/env-file";
 import { createServicesFromConfig } from "../../../src/relayer/services";
 import { LIT_ACTION_DEFAULTS } from "../../../src/relayer/services/node-info";
 import { FakeChain } from "./fakes";
-import { bearer, newAccount } from "./helpers";
+import { bearer, newAccount } from "./support";
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "relayer-config-"));

@@ -22,7 +22,7 @@ import {
   post,
   usageKey,
   usageKeyBody,
-} from "./helpers";
+} from "./support";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed2024);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);

@@ -15,7 +15,7 @@ import {
   newAccount,
   post,
   usageKey,
-} from "./helpers";
+} from "./support";
 
 const hashOf = (key: string): string => keccak256(toUtf8Bytes(key));
 const ZERO = "0x0000000000000000000000000000000000000000";

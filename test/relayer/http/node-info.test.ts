@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { hexlify } from "ethers";
 import { Gauge } from "prom-client";
 import { vectors as KEY_VECTORS } from "../../vectors/keys.json";
-import { API_ENDPOINTS, bearer, DIAMOND, errorBody, get, makeApp, newAccount, ROOT_SECRET } from "./helpers";
+import { API_ENDPOINTS, bearer, DIAMOND, errorBody, get, makeApp, newAccount, ROOT_SECRET } from "./support";
 
 describe("relayer http: node info and operations", () => {
   it("GET /get_node_chain_config: chain and diamond, no RPC URL", async () => {

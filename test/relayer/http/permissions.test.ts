@@ -18,7 +18,7 @@ import {
   post,
   usageKey,
   usageKeyBody,
-} from "./helpers";
+} from "./support";
 import type { FakeChain } from "./fakes";
 
 interface Ctx {

@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { ChainUnavailableError, IdempotencyConflictError, RevertError } from "../../../src/relayer/ports";
-import { bearer, CID, errorBody, get, makeApp, newAccount, OPEN_LIMITS, post, usageKey, usageKeyBody } from "./helpers";
+import { bearer, CID, errorBody, get, makeApp, newAccount, OPEN_LIMITS, post, usageKey, usageKeyBody } from "./support";
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -1,7 +1,7 @@
 /** add / update / update_metadata / remove usage keys and list_api_keys (http-api.md §3). */
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
-import { bearer, errorBody, get, makeApp, newAccount, post, usageKey, usageKeyBody } from "./helpers";
+import { bearer, errorBody, get, makeApp, newAccount, post, usageKey, usageKeyBody } from "./support";
 
 const hashOf = (key: string): string => keccak256(toUtf8Bytes(key));
 

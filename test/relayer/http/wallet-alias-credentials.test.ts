@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { ethers } from "ethers";
 import { isWalletAlias } from "../../../src/relayer/services/access";
-import { makeApp } from "./helpers";
+import { makeApp } from "./support";
 
 const keyHash = (text: string) => ethers.keccak256(ethers.toUtf8Bytes(text));
 

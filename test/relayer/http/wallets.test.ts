@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { pkpAddress } from "../../../src/core";
-import { bearer, createWallet, errorBody, get, makeApp, newAccount, ROOT_SECRET, usageKey } from "./helpers";
+import { bearer, createWallet, errorBody, get, makeApp, newAccount, ROOT_SECRET, usageKey } from "./support";
 
 const hashOf = (key: string): string => keccak256(toUtf8Bytes(key));
 

@@ -1,7 +1,7 @@
 /** Write tracing at the HTTP edge (core/write-trace.ts, docs/relayer-latency.md). */
 import { expect } from "chai";
 import { WRITE_STAGES, type WriteTrace } from "../../../src/core/write-trace";
-import { addGroup, makeApp, newAccount } from "./helpers";
+import { addGroup, makeApp, newAccount } from "./support";
 
 describe("relayer http: write tracing", () => {
   it("hands the request's trace down with its write and to the sink once answered", async () => {

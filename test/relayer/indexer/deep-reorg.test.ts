@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
-import { dumpIndex } from "../index/support";
+import { dumpIndex } from "../store/support";
 import { waitUntil } from "../resilience/support";
 import { mineBlocks, rebuildIndex, startLocalRelayer, type LocalRelayer } from "./support";
 import { ethers } from "hardhat";

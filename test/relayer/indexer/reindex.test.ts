@@ -7,8 +7,8 @@ import { expect } from "chai";
 import type { LightMyRequestResponse } from "fastify";
 import { ethers, network } from "hardhat";
 import { openStore } from "../../../src/relayer/store";
-import { dumpIndex } from "../index/support";
-import { runTask } from "../../tasks/helpers";
+import { dumpIndex } from "../store/support";
+import { runTask } from "../../tasks/support";
 import { mineBlocks, startLocalRelayer, type LocalRelayer } from "./support";
 
 describe("indexer: rebuilding the index (relayer:reindex, --reindex)", function () {

@@ -27,7 +27,7 @@ import {
   type ChainNode,
   type Deployed,
 } from "../resilience/support";
-import { dumpIndex } from "../index/support";
+import { dumpIndex } from "../store/support";
 import { rebuildIndex } from "./support";
 
 const WRITES = 110;

@@ -1,6 +1,6 @@
 /** Shared helpers of the indexer tests: a fresh rebuild of the index from the chain, for comparison. */
 import { HttpRpc, Indexer, type RpcLike } from "../../../src/relayer/chain";
-import { makeStore, type TestStore } from "../backend/helpers";
+import { makeStore, type TestStore } from "../support";
 import fs from "fs";
 import os from "os";
 import path from "path";

@@ -13,7 +13,7 @@ import { RpcFaultProxy } from "../../../scripts/lib/rpc-fault-proxy";
 import { ChainUnavailableError, type WriteReceipt, type WriteRequest } from "../../../src/relayer/ports";
 import { startChain, type Chain, type ChainOptions } from "../../../src/relayer/chain";
 import type { Store } from "../../../src/relayer/store";
-import { h, makeStore, type TestStore } from "../backend/helpers";
+import { h, makeStore, type TestStore } from "../support";
 import { Wallet } from "ethers";
 import { deployDiamondTo, devKey, expectGapFreeNonces, rpcCall, startChainNode, waitUntil, type ChainNode, type Deployed } from "./support";
 

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { startChain, type Chain } from "../../../src/relayer/chain";
 import type { OutboxRow } from "../../../src/relayer/ports";
-import { h, makeStore, type TestStore } from "../backend/helpers";
+import { h, makeStore, type TestStore } from "../support";
 import { deployDiamondTo, devKey, rpcCall, startChainNode, waitUntil, type ChainNode, type Deployed } from "./support";
 
 describe("relayer outbox: a sent transaction dropped from the node's pool", function () {

@@ -13,7 +13,7 @@ import { startChain, type Chain, type ChainOptions } from "../../../src/relayer/
 import { encodeCall } from "../../../src/relayer/chain/abi";
 import type { OutboxRow } from "../../../src/relayer/ports";
 import type { Store } from "../../../src/relayer/store";
-import { h, makeStore, type TestStore } from "../backend/helpers";
+import { h, makeStore, type TestStore } from "../support";
 import {
   deployDiamondTo,
   devKey,

@@ -23,10 +23,10 @@ import {
 } from "../../../scripts/lib/local-chain";
 import { Client } from "pg";
 import { loadConfig, type RelayerConfig } from "../../../src/relayer/config";
-import { PG_URL } from "../backend/helpers";
+import { PG_URL } from "../support";
 
 export { devKey, freePort, type Child } from "../../../scripts/lib/local-chain";
-export { PG_URL, postgresAvailable, skipWithoutPostgres } from "../backend/helpers";
+export { PG_URL, postgresAvailable, skipWithoutPostgres } from "../support";
 
 export interface PgSchema {
   /** DATABASE_URL for a relayer child: PG_URL with search_path set to the schema. */

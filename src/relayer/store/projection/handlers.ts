@@ -1,6 +1,6 @@
 /**
  * Every diamond event and what it does to the index: the handlers of each domain, and the events
- * that carry no indexed state. test/relayer/index/projection-handlers.test.ts checks that every
+ * that carry no indexed state. test/relayer/store/projection-handlers.test.ts checks that every
  * event of the diamond's ABI has an entry here.
  */
 import type { Handlers } from "./handler";

@@ -3,8 +3,8 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
 import type { Chain } from "../../../src/relayer/chain";
-import { FlakyRpc, h, hardhatRpc, makeStore, start, type TestStore } from "./helpers";
-import { dumpIndex } from "../index/support";
+import { FlakyRpc, h, hardhatRpc, makeStore, start, type TestStore } from "../support";
+import { dumpIndex } from "../store/support";
 
 describe("relayer writer: read-your-writes from the receipt", function () {
   this.timeout(120_000);

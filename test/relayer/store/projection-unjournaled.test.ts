@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import type { Store } from "../../../src/relayer/store";
-import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../backend/helpers";
+import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
 import { blockHash, dumpIndex, toEvent, type EventSpec } from "./support";
 
 // Blocks older than the reorg window are applied without the journal, each write as one statement

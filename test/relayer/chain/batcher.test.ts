@@ -20,7 +20,7 @@ import {
   type WriteReceipt,
   type WriteRequest,
 } from "../../../src/relayer/ports";
-import { FlakyRpc, h, hardhatRpc, makeStore, rejectionOf, start, type TestStore } from "./helpers";
+import { FlakyRpc, h, hardhatRpc, makeStore, rejectionOf, start, type TestStore } from "../support";
 
 const newAccount = (f: DiamondFixture, label: string): WriteRequest => ({
   method: "newAccount",

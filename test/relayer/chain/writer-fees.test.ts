@@ -9,7 +9,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
 import { GAS_PRICE_ORACLE, type Chain, type ChainLogger } from "../../../src/relayer/chain";
 import type { Store } from "../../../src/relayer/store";
-import { devKey, h, lower, makeStore, mine, setAutomine, start, until, type TestStore } from "./helpers";
+import { devKey, h, lower, makeStore, mine, setAutomine, start, until, type TestStore } from "../support";
 
 const ORACLE_ABI = ["function getL1Fee(bytes) view returns (uint256)"];
 

@@ -15,7 +15,7 @@ import { FinalityTracker } from "../../../src/relayer/chain/writer/finality";
 import { PayerPool } from "../../../src/relayer/chain/writer/payers";
 import { ReceiptTracker } from "../../../src/relayer/chain/writer/receipts";
 import type { StuckHandler } from "../../../src/relayer/chain/writer/stuck";
-import { devKey } from "./helpers";
+import { devKey } from "../support";
 
 const PAYER = new Wallet(devKey(4)).address.toLowerCase();
 const DIAMOND = "0x00000000000000000000000000000000000000d1";

@@ -4,7 +4,7 @@ import { apiKeyTextHash } from "../../../src/core";
 import { accountKey, actionHash, bigGroup, blockHash, groupId, walletAddress, type ScaleSpec } from "../../../bench/scale/dataset";
 import { fillIndex } from "../../../bench/scale/fill";
 import { scaleApp } from "../../../bench/scale/reads";
-import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../backend/helpers";
+import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
 
 // The small version of the scale benchmark (bench/scale.ts): the same fill through the projection
 // and the same HTTP app, checking the pages (not timings). Lists page by set position

@@ -8,11 +8,11 @@ import os from "os";
 import path from "path";
 import { ethers, network } from "hardhat";
 import { Client } from "pg";
-import type { IAccountConfig } from "../../../typechain-types";
-import { startChain, type Chain, type ChainOptions, type RpcLike } from "../../../src/relayer/chain";
-import { openStore, type Store } from "../../../src/relayer/store";
-import type { Address, Hex32 } from "../../../src/relayer/ports";
-import { skipBecause } from "../../fixtures/skips";
+import type { IAccountConfig } from "../../typechain-types";
+import { startChain, type Chain, type ChainOptions, type RpcLike } from "../../src/relayer/chain";
+import { openStore, type Store } from "../../src/relayer/store";
+import type { Address, Hex32 } from "../../src/relayer/ports";
+import { skipBecause } from "../fixtures/skips";
 
 export const PG_URL = process.env.DATABASE_URL?.trim() || "postgres://postgres@127.0.0.1:5432/test";
 const MNEMONIC = "test test test test test test test test test test test junk";

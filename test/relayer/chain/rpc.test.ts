@@ -15,7 +15,7 @@ import {
   signTx,
   type RpcLike,
 } from "../../../src/relayer/chain";
-import { rejectionOf } from "./helpers";
+import { rejectionOf } from "../support";
 
 interface Req {
   id: number;

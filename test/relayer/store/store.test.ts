@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { BACKENDS, makeStore, rejectionOf, skipUnlessAvailable, type TestStore } from "./helpers";
+import { BACKENDS, makeStore, rejectionOf, skipUnlessAvailable, type TestStore } from "../support";
 import { CORE_MIGRATIONS, migrate, type Store } from "../../../src/relayer/store";
 
 for (const backend of BACKENDS) {

@@ -25,7 +25,7 @@ import {
   start,
   until,
   type TestStore,
-} from "./helpers";
+} from "../support";
 
 const newAccount = (f: DiamondFixture, label: string, extra: Partial<WriteRequest> = {}): WriteRequest => ({
   method: "newAccount",

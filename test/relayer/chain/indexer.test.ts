@@ -20,7 +20,7 @@ import {
   start,
   until,
   type TestStore,
-} from "./helpers";
+} from "../support";
 
 const ZERO32 = `0x${"0".repeat(64)}`;
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { OwnBlocks } from "../../../src/relayer/chain/own-blocks";
-import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../backend/helpers";
+import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
 import { blockHash, dumpIndex, toEvent } from "./support";
 
 const group = (g: number) => [toEvent({ kind: "account", a: g }), toEvent({ kind: "group", a: g, g })];

@@ -13,7 +13,7 @@ import type { Chain, ChainLogger } from "../../../src/relayer/chain";
 import { assessPayers, REFERENCE_WRITE_GAS, type PayerFacts } from "../../../src/relayer/chain/writer/payer-check";
 import { ChainUnavailableError, PayersUnavailableError, RevertError, type WriteRequest } from "../../../src/relayer/ports";
 import type { Store } from "../../../src/relayer/store";
-import { devKey, h, lower, makeStore, rejectionOf, start, until, type TestStore } from "./helpers";
+import { devKey, h, lower, makeStore, rejectionOf, start, until, type TestStore } from "../support";
 
 function captureLogger(): ChainLogger & { lines: { level: string; msg: string; fields: Record<string, unknown> }[] } {
   const lines: { level: string; msg: string; fields: Record<string, unknown> }[] = [];

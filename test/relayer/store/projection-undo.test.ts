@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { IndexUndoError, type Store } from "../../../src/relayer/store";
-import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../backend/helpers";
+import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
 import { accountHash, blockHash, dumpIndex, toEvent, type EventSpec } from "./support";
 
 const spec: fc.Arbitrary<EventSpec> = (() => {
