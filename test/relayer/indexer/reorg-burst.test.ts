@@ -106,7 +106,7 @@ describe("indexer: reorgs of depth 1, 3 and 10 in a burst of writes (hardhat nod
   // on chain: 0"), although the index followed the reorg and told the writer (noteReorg). The
   // writer's recovery of dropped batch transactions in a deep reorg needs a fix before it runs.
   for (const depth of [1, 3, 10]) {
-    (depth === 10 ? it.skip : it)(`depth ${depth}: every answered write on chain once, index equal to a rebuild, next write lands at once, billed once`, async () => {
+    it(`depth ${depth}: every answered write on chain once, index equal to a rebuild, next write lands at once, billed once`, async () => {
       const r = await startRelayer();
       const inject = async (method: "GET" | "POST", url: string, key?: string, body?: unknown, idem?: string) => {
         const headers: Record<string, string> = {};
