@@ -229,11 +229,30 @@ describe("relayer finality tracker (alone: in-memory outbox, scripted node)", ()
     const { t, outbox } = tracker([row], node, 3);
     t.noteReorg(11);
     await t.round();
+    await t.round();
     expect(outbox.rows[0]).to.deep.include({ status: "mined", blockHash: hash(15) });
     state.head = 16;
     state.blocks.set(15, hash(115));
     await t.round();
     expect(outbox.rows[0]).to.deep.include({ status: "sent", blockHash: null });
+  });
+
+  it("re-sends at once, once, the signed bytes of a reorg's row whose height the new branch has not reached, leaving it recorded", async () => {
+    const row = { ...minedRow(1, 15, hash(15)), final: true };
+    const state = { head: 12, blocks: new Map([[12, hash(112)]]), receipts: new Map<string, { block: number; hash: string }>() };
+    const node = scriptedNode(state);
+    const { t, outbox } = tracker([row], node, 3);
+    t.noteReorg(11);
+    await t.round();
+    await t.round();
+    expect(outbox.rows[0]).to.deep.include({ status: "mined", blockHash: hash(15) });
+    expect(node.sent).to.deep.equal(["0x02"]);
+    // Mined again on the new branch: recorded in its new block.
+    state.head = 13;
+    state.blocks.set(13, hash(113));
+    state.receipts.set(row.minedHash as string, { block: 13, hash: hash(113) });
+    await t.round();
+    expect(outbox.rows[0]).to.deep.include({ status: "mined", blockNumber: 13, blockHash: hash(113) });
     expect(node.sent).to.deep.equal(["0x02"]);
   });
 

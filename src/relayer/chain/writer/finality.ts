@@ -50,6 +50,8 @@ export class FinalityTracker {
   private reorgFrom: number | null = null;
   /** Reorgs reported so far: a receipt look-up that spans one re-arms the re-check (reorgSeen). */
   private reorgSeq = 0;
+  /** Rows of the armed re-check already re-sent ahead of their height (`id:blockHash`), once each. */
+  private readonly resentEarly = new Set<string>();
   private running: Promise<void> | null = null;
   /** Rows recorded not final may exist although the threshold is 0 (recorded before the depth was known). */
   private sweep = true;
@@ -150,15 +152,18 @@ export class FinalityTracker {
     for (const id of [...this.verified.keys()]) if (!rows.has(id)) this.verified.delete(id);
     // Rows mined since the reported fork that this round does not settle keep the re-check armed.
     const unsettled = new Set(since.filter((r) => this.pool.has(r.payer)).map((r) => r.id));
-    if (watched.length > 0) await this.check(watched, unsettled);
-    if (from !== null && unsettled.size === 0 && this.reorgSeq === seq && this.reorgFrom === from) this.reorgFrom = null;
+    if (watched.length > 0) await this.check(watched, unsettled, from);
+    if (from !== null && unsettled.size === 0 && this.reorgSeq === seq && this.reorgFrom === from) {
+      this.reorgFrom = null;
+      this.resentEarly.clear();
+    }
   }
 
   /**
    * Asks, in one batch, for the head, every attempt's receipt and the node's block at each row's
    * height, and acts on each row; removes from `unsettled` the rows settled on the node's chain.
    */
-  private async check(watched: OutboxRow[], unsettled: Set<number>): Promise<void> {
+  private async check(watched: OutboxRow[], unsettled: Set<number>, reorgFrom: number | null): Promise<void> {
     const { ctx } = this;
     const heights = [...new Set(watched.map((r) => r.blockNumber as number))];
     const calls: { method: string; params: unknown[] }[] = [{ method: "eth_blockNumber", params: [] }];
@@ -208,6 +213,33 @@ export class FinalityTracker {
     }
     if (missing.length > 0) {
       for (const id of await this.dropped(missing, canonical)) unsettled.delete(id);
+      if (reorgFrom !== null) await this.resendAhead(missing, canonical, reorgFrom);
+    }
+  }
+
+  /**
+   * Rows of a reported reorg, above its fork point, whose receipt is gone while the new branch has
+   * no block at their height yet: their signed bytes are sent again now, state unchanged, so that
+   * their nonces (and every later one of their payers) need not wait for the new branch to grow
+   * past them. Safe even if the node only lags: the same signed transaction is applied at most
+   * once, and whatever the node answers is left to the rounds (moved once re-mined, or sent back
+   * once the height exists).
+   */
+  private async resendAhead(rows: OutboxRow[], canonical: ReadonlyMap<number, string | null>, reorgFrom: number): Promise<void> {
+    const due = rows
+      .filter((r) => (r.blockNumber as number) >= reorgFrom && canonical.get(r.blockNumber as number) === null && r.rawTx)
+      .filter((r) => !this.resentEarly.has(`${r.id}:${r.blockHash}`))
+      .sort((a, b) => (a.payer === b.payer ? (a.nonce ?? 0) - (b.nonce ?? 0) : a.payer < b.payer ? -1 : 1));
+    for (const row of due) {
+      this.resentEarly.add(`${row.id}:${row.blockHash}`);
+      try {
+        await this.ctx.rpc.send("eth_sendRawTransaction", [row.rawTx]);
+      } catch (err) {
+        this.ctx.log.debug({ id: row.id, err: errorText(err) }, "reorg: early resend refused");
+      }
+    }
+    if (due.length > 0) {
+      this.ctx.log.warn({ rows: due.length, from: reorgFrom }, "reorg: re-sent the signed bytes of writes whose block the new branch has not reached yet");
     }
   }
 
