@@ -37,7 +37,7 @@
  * process, with a warning. Any other pre-flight failure (but the transport) sends that batch's
  * calls alone.
  */
-import { ChainUnavailableError, RevertError, type DecodedEvent, type WriteReceipt, type WriteRequest, type Writer } from "../ports";
+import { ChainUnavailableError, RevertError, type DecodedEvent, type ReorgListener, type WriteReceipt, type WriteRequest, type Writer } from "../ports";
 import { decodeRevert, diamondInterface, encodeCall, revertErrorOf } from "./abi";
 import { silentLogger, type ChainLogger } from "./log";
 import { errorText, isTransportError, revertDataOf, toQuantity, type RpcLike } from "./rpc";
@@ -170,7 +170,7 @@ export function decodeBatchResult(raw: string): { success: boolean[]; results: s
 
 const revertOf = (data: string): RevertError => revertErrorOf(decodeRevert(data));
 
-export class BatchingWriter implements Writer {
+export class BatchingWriter implements Writer, ReorgListener {
   private readonly diamond: string;
   private readonly maxCalls: number;
   private readonly maxInFlight: number;
@@ -179,6 +179,8 @@ export class BatchingWriter implements Writer {
   private readonly log: ChainLogger;
   private readonly queue: Pending[] = [];
   private inFlight = 0;
+  /** Transactions under way; `counted` while one holds a slot of the front (see noteReorg). */
+  private readonly dispatches = new Set<{ counted: boolean }>();
   private pumpScheduled = false;
   private enabled: boolean;
   private readonly counts = { single: 0, batches: 0, batchedCalls: 0, rejected: 0, retriedAlone: 0 };
@@ -244,16 +246,33 @@ export class BatchingWriter implements Writer {
     // would cap throughput at maxInFlight transactions per block on a chain with block times.
     while ((this.inFlight < this.maxInFlight && this.queue.length > 0) || this.queue.length >= this.maxCalls) {
       const items = this.queue.splice(0, this.maxCalls);
+      const slot = { counted: true };
       this.inFlight++;
+      this.dispatches.add(slot);
       void this.dispatch(items)
         .catch((err: unknown) => {
           for (const item of items) item.reject(err);
         })
         .finally(() => {
-          this.inFlight--;
+          this.dispatches.delete(slot);
+          if (slot.counted) this.inFlight--;
           if (this.queue.length > 0) this.schedulePump();
         });
     }
+  }
+
+  /**
+   * The index saw a reorg: the transactions under way may have been dropped with their blocks and
+   * wait to be mined again (the writer re-sends them). Their slots are freed now, so the calls
+   * that arrive meanwhile leave at once instead of waiting for them (docs/finality.md).
+   */
+  noteReorg(_block: number): void {
+    for (const slot of this.dispatches) {
+      if (!slot.counted) continue;
+      slot.counted = false;
+      this.inFlight--;
+    }
+    if (this.queue.length > 0) this.schedulePump();
   }
 
   private async dispatch(items: Pending[]): Promise<void> {

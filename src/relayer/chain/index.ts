@@ -169,6 +169,7 @@ export async function startChain(store: Store, opts: ChainOptions): Promise<Chai
     gasLimitPercent: opts.gasLimitPercent,
     logger,
   });
+  indexer.onReorg(writes);
   if (opts.startIndexer ?? true) indexer.start();
   if (opts.startWorker ?? true) await writer.start();
   return {
