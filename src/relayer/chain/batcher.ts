@@ -37,8 +37,43 @@
  * process, with a warning. Any other pre-flight failure (but the transport) sends that batch's
  * calls alone.
  */
-import { TraceGroup } from "../../core/write-trace";
-import { ChainUnavailableError, RevertError, type DecodedEvent, type WriteReceipt, type WriteRequest, type Writer } from "../ports";
+      this.dispatches.add(slot);
+      // The slot is a payer's: it is free again once the transaction is on chain (or with the
+      // node), not only when every write of it is answered (receipt recorded, index updated), and
+      // at once when a reorg is reported (noteReorg).
+      const release = (): void => {
+        if (!slot.counted) return;
+        slot.counted = false;
+        this.inFlight--;
+        if (this.queue.length > 0) this.schedulePump();
+      };
+      void this.dispatch(items, release)
+        .catch((err: unknown) => {
+          for (const item of items) item.reject(err);
+        })
+        .finally(() => {
+          this.dispatches.delete(slot);
+          release();
+        });
+    }
+  }
+
+  /**
+   * The index saw a reorg: the transactions under way may have been dropped with their blocks and
+   * wait to be mined again (the writer re-sends them). Their slots are freed now, so the calls
+   * that arrive meanwhile leave at once instead of waiting for them (docs/finality.md).
+   */
+  noteReorg(_block: number): void {
+    for (const slot of this.dispatches) {
+      if (!slot.counted) continue;
+      slot.counted = false;
+      this.inFlight--;
+    }
+    if (this.queue.length > 0) this.schedulePump();
+  }
+
+  private async dispatch(items: Pending[], onChain: () => void): Promise<void> {
+    for (const item of items) item.request.trace?.mark("queue");
 import { decodeRevert, diamondInterface, encodeCall, revertErrorOf } from "./abi";
 import { silentLogger, type ChainLogger } from "./log";
 import { errorText, isTransportError, revertDataOf, toQuantity, type RpcLike } from "./rpc";
@@ -180,7 +215,7 @@ export function decodeBatchResult(raw: string): { success: boolean[]; results: s
 
 const revertOf = (data: string): RevertError => revertErrorOf(decodeRevert(data));
 
-export class BatchingWriter implements Writer {
+export class BatchingWriter implements Writer, ReorgListener {
   private readonly diamond: string;
   private readonly maxCalls: number;
   private readonly maxInFlight: number;
@@ -189,6 +224,8 @@ export class BatchingWriter implements Writer {
   private readonly log: ChainLogger;
   private readonly queue: Pending[] = [];
   private inFlight = 0;
+  /** Transactions under way; `counted` while one holds a slot of the front (see noteReorg). */
+  private readonly dispatches = new Set<{ counted: boolean }>();
   private pumpScheduled = false;
   private enabled: boolean;
   private readonly counts = { single: 0, batches: 0, batchedCalls: 0, rejected: 0, retriedAlone: 0 };
@@ -254,7 +291,9 @@ export class BatchingWriter implements Writer {
     // would cap throughput at maxInFlight transactions per block on a chain with block times.
     while ((this.inFlight < this.maxInFlight && this.queue.length > 0) || this.queue.length >= this.maxCalls) {
       const items = this.queue.splice(0, this.maxCalls);
+      const slot = { counted: true };
       this.inFlight++;
+<<<<<<< HEAD
       // The slot is a payer's: it is free again once the transaction is on chain (or with the
       // node), not only when every write of it is answered (receipt recorded, index updated).
       let held = true;
@@ -274,6 +313,36 @@ export class BatchingWriter implements Writer {
 
   private async dispatch(items: Pending[], onChain: () => void): Promise<void> {
     for (const item of items) item.request.trace?.mark("queue");
+=======
+      this.dispatches.add(slot);
+      void this.dispatch(items)
+        .catch((err: unknown) => {
+          for (const item of items) item.reject(err);
+        })
+        .finally(() => {
+          this.dispatches.delete(slot);
+          if (slot.counted) this.inFlight--;
+          if (this.queue.length > 0) this.schedulePump();
+        });
+    }
+  }
+
+  /**
+   * The index saw a reorg: the transactions under way may have been dropped with their blocks and
+   * wait to be mined again (the writer re-sends them). Their slots are freed now, so the calls
+   * that arrive meanwhile leave at once instead of waiting for them (docs/finality.md).
+   */
+  noteReorg(_block: number): void {
+    for (const slot of this.dispatches) {
+      if (!slot.counted) continue;
+      slot.counted = false;
+      this.inFlight--;
+    }
+    if (this.queue.length > 0) this.schedulePump();
+  }
+
+  private async dispatch(items: Pending[]): Promise<void> {
+>>>>>>> reorg-writer-14
     if (items.length === 1 || !this.enabled) {
       await Promise.all(items.map((item) => this.alone(item, "single", items.length === 1 ? onChain : undefined)));
       return;

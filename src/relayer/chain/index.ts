@@ -178,6 +178,7 @@ export async function startChain(store: ChainStorage, opts: ChainOptions): Promi
     gasLimitPercent: opts.gasLimitPercent,
     logger,
   });
+  indexer.onReorg(writes);
   if (opts.startIndexer ?? true) indexer.start();
   if (opts.startWorker ?? true) await writer.start();
   return {

@@ -516,13 +516,14 @@ export class OutboxStore implements OutboxPort {
 
   /**
    * Nonces of `payer` in [from, to) held by no row that may still be mined (in flight, or mined /
-   * reverted but not final, which a reorg may send back): gaps to fill.
+   * reverted, final or not: above the chain's pending count such a row's block is gone, or the
+   * node lags, and the finality tracker re-sends it): gaps to fill.
    */
   async uncoveredNonces(payer: string, from: number, to: number): Promise<number[]> {
     if (to <= from) return [];
     const rows = await this.db.query<{ nonce: number }>(
       `SELECT nonce FROM outbox WHERE payer = $1 AND nonce >= $2 AND nonce < $3
-         AND (status IN ('queued', 'signed', 'sent') OR (${WATCHED}))`,
+         AND status IN ('queued', 'signed', 'sent', 'mined', 'reverted')`,
       [payer, from, to],
     );
     const held = new Set(rows.map((r) => Number(r.nonce)));

@@ -286,6 +286,32 @@ describe("relayer write batching", function () {
       expect(w.stats()).to.deep.include({ batches: 3, batchedCalls: 8 });
     });
 
+    it("frees the slots of the transactions under way when a reorg is reported: a call arriving then leaves at once", async () => {
+      const t = new ScriptedTarget();
+      let open!: () => void;
+      t.gate = new Promise((r) => (open = r));
+      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1, maxCalls: 8 });
+      const first = w.write(req(0));
+      for (let i = 0; i < 5 && t.writes.length < 1; i++) await new Promise((r) => setImmediate(r));
+      const second = w.write(req(1));
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+      expect(t.writes, "the second call waits for the only slot").to.have.length(1);
+      w.noteReorg(10);
+      for (let i = 0; i < 5 && t.writes.length < 2; i++) await new Promise((r) => setImmediate(r));
+      expect(t.writes, "the second call left without waiting for the first").to.have.length(2);
+      open();
+      await Promise.all([first, second]);
+      // The freed slot is not given back twice: the front is back to one transaction at a time.
+      t.gate = new Promise((r) => (open = r));
+      const third = w.write(req(2));
+      for (let i = 0; i < 5 && t.writes.length < 3; i++) await new Promise((r) => setImmediate(r));
+      const fourth = w.write(req(3));
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+      expect(t.writes).to.have.length(3);
+      open();
+      await Promise.all([third, fourth]);
+    });
+
     it("does not batch at all with maxCalls 1", async () => {
       const t = new ScriptedTarget();
       const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1, maxCalls: 1 });

@@ -84,6 +84,13 @@ function memoryOutbox(rows: OutboxRow[]): OutboxPort & { rows: OutboxRow[] } {
       Object.assign(r, { status: "sent", blockNumber: null, blockHash: null, minedHash: null, final: false });
       return true;
     },
+    recordOutcomes: async (outcomes: readonly RowOutcome[]) =>
+      outcomes.map((o) => {
+        const r = find(o.id);
+        if (!r || (r.status !== "sent" && r.status !== "signed")) return false;
+        Object.assign(r, { status: o.status, blockNumber: o.blockNumber, blockHash: o.blockHash, minedHash: o.minedHash, final: o.final });
+        return true;
+      }),
     markSent: async (id: number) => {
       const r = find(id);
       if (r) r.status = "sent";
@@ -131,11 +138,17 @@ function tracker(rows: OutboxRow[], node: ReturnType<typeof scriptedNode>, depth
   const outbox = memoryOutbox(rows);
   const ctx: WriterContext = { rpc: node.rpc, outbox, diamond: DIAMOND, log: silentLogger, rows: new RowEvents(), busy: new BusyRows() };
   const pool = new PayerPool([devKey(4)]);
-  const receipts = new ReceiptTracker(ctx, { syncTo: async () => undefined, prefetch: () => undefined }, () => depth === 0);
+  let t: FinalityTracker | undefined;
+  const receipts = new ReceiptTracker(
+    ctx,
+    { syncTo: async () => undefined, prefetch: () => undefined },
+    () => depth === 0,
+    () => t,
+  );
   const broadcaster = new Broadcaster(ctx, receipts, { insufficientFunds: () => undefined });
   const stuck = { handle: async () => undefined } as unknown as StuckHandler;
-  const t = new FinalityTracker(ctx, pool, receipts, broadcaster, stuck, { confirmationDepth: depth });
-  return { t, outbox };
+  t = new FinalityTracker(ctx, pool, receipts, broadcaster, stuck, { confirmationDepth: depth });
+  return { t, outbox, receipts };
 }
 
 describe("relayer finality tracker (alone: in-memory outbox, scripted node)", () => {
@@ -206,5 +219,80 @@ describe("relayer finality tracker (alone: in-memory outbox, scripted node)", ()
     await t.round();
     expect(outbox.rows[0].status).to.equal("sent");
     expect(node.sent).to.deep.equal(["0x02"]);
+  });
+
+  it("keeps re-checking a final row of a reported reorg until the new branch reaches its height, then sends it back", async () => {
+    const row = { ...minedRow(1, 15, hash(15)), final: true };
+    // The new branch is still shorter than the old one: no block at height 15 yet.
+    const state = { head: 12, blocks: new Map([[12, hash(112)]]), receipts: new Map<string, { block: number; hash: string }>() };
+    const node = scriptedNode(state);
+    const { t, outbox } = tracker([row], node, 3);
+    t.noteReorg(11);
+    await t.round();
+    await t.round();
+    expect(outbox.rows[0]).to.deep.include({ status: "mined", blockHash: hash(15) });
+    state.head = 16;
+    state.blocks.set(15, hash(115));
+    await t.round();
+    expect(outbox.rows[0]).to.deep.include({ status: "sent", blockHash: null });
+  });
+
+  it("re-sends at once, once, the signed bytes of a reorg's row whose height the new branch has not reached, leaving it recorded", async () => {
+    const row = { ...minedRow(1, 15, hash(15)), final: true };
+    const state = { head: 12, blocks: new Map([[12, hash(112)]]), receipts: new Map<string, { block: number; hash: string }>() };
+    const node = scriptedNode(state);
+    const { t, outbox } = tracker([row], node, 3);
+    t.noteReorg(11);
+    await t.round();
+    await t.round();
+    expect(outbox.rows[0]).to.deep.include({ status: "mined", blockHash: hash(15) });
+    expect(node.sent).to.deep.equal(["0x02"]);
+    // Mined again on the new branch: recorded in its new block.
+    state.head = 13;
+    state.blocks.set(13, hash(113));
+    state.receipts.set(row.minedHash as string, { block: 13, hash: hash(113) });
+    await t.round();
+    expect(outbox.rows[0]).to.deep.include({ status: "mined", blockNumber: 13, blockHash: hash(113) });
+    expect(node.sent).to.deep.equal(["0x02"]);
+  });
+
+  it("never marks a row final while the node's block at its height is not the receipt's block", async () => {
+    const row = minedRow(1, 10, hash(10));
+    // A node behind a load balancer: the receipt from one branch, the block at 10 from another.
+    const state = { head: 20, blocks: new Map([[10, hash(99)]]), receipts: new Map([[row.minedHash as string, { block: 10, hash: hash(10) }]]) };
+    const { t, outbox } = tracker([row], scriptedNode(state), 3);
+    await t.round();
+    expect(outbox.rows[0].final).to.equal(false);
+    state.blocks.set(10, hash(10));
+    await t.round();
+    expect(outbox.rows[0].final).to.equal(true);
+  });
+
+  it("checks again a receipt read on the old branch before a reorg and recorded after the reorg's round (depth 0)", async () => {
+    const row = { ...minedRow(1, 10, hash(10)), status: "sent" as const, blockNumber: null, blockHash: null, minedHash: null, final: false };
+    const state = { head: 10, blocks: new Map([[10, hash(10)]]), receipts: new Map([[hash(1001), { block: 10, hash: hash(10) }]]) };
+    const node = scriptedNode(state);
+    const { t, outbox, receipts } = tracker([row], node, 0);
+    await t.round(); // depth known: nothing swept later
+    const send = node.rpc.send.bind(node.rpc);
+    let reorged = false;
+    node.rpc.send = async (method, params) => {
+      const answer = await send(method, params);
+      if (method === "eth_getTransactionReceipt" && !reorged) {
+        // The receipt is read from the old branch; then the reorg is reported and looked at
+        // before the receipt is recorded.
+        reorged = true;
+        state.blocks.set(10, hash(99));
+        state.head = 11;
+        state.receipts.clear();
+        t.noteReorg(10);
+        await t.round();
+      }
+      return answer;
+    };
+    expect(await receipts.check(outbox.rows[0])).to.equal(true);
+    expect(outbox.rows[0]).to.deep.include({ status: "mined", blockHash: hash(10), final: true });
+    await t.round();
+    expect(outbox.rows[0]).to.deep.include({ status: "sent", blockHash: null });
   });
 });

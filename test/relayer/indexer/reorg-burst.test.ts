@@ -35,12 +35,14 @@ const CONCURRENCY = 16;
 const BLOCK_MS = 500;
 /**
  * Blocks from the new branch's first block to the block of the first write sent then. Measured
- * 1-4 with 500 ms blocks, up to 8 on a loaded machine: the issue asks for 2; what is left is the
- * batcher's in-flight batches, dropped by the reorg, holding their slots until they are mined
- * again. Before the index followed reorgs (and the writer re-sent its pooled transactions on one)
- * it was 120 blocks: the payers' later nonces waited for the 60 s stuck timeout.
+ * 1-2 with 500 ms blocks (17 of 18 cases), 3-4 while lint or the resilience tests ran beside it,
+ * since the writes of dropped blocks the new branch has not reached yet are re-sent as soon as the
+ * reorg is reported and the batcher frees its slots then (before: 1-8, their nonces and the payers'
+ * later ones waiting for the new branch to outgrow the old one; before the index followed reorgs,
+ * 120: the 60 s stuck timeout). The issue asks for 2 blocks of a 2 s chain (4 s); 4 blocks here
+ * are 2 s, with room for a loaded machine.
  */
-const NEXT_WRITE_BLOCKS = 10;
+const NEXT_WRITE_BLOCKS = 4;
 
 describe("indexer: reorgs of depth 1, 3 and 10 in a burst of writes (hardhat node, batching, 2 payers)", function () {
   this.timeout(600_000);
@@ -70,7 +72,7 @@ describe("indexer: reorgs of depth 1, 3 and 10 in a burst of writes (hardhat nod
     dataDir = null;
   });
 
-  async function startRelayer(): Promise<Relayer> {
+  async function startRelayer(confirmationDepth: number): Promise<Relayer> {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "relayer-reorg-burst-"));
     const config = configFromEnv({
       ...relayerEnv({
@@ -80,10 +82,9 @@ describe("indexer: reorgs of depth 1, 3 and 10 in a burst of writes (hardhat nod
         diamondAddress: d.diamondAddress,
       }),
       START_BLOCK: String(d.deployBlock),
-      // A chain that reorganises is run with a confirmation depth (31337's default of 0 assumes a
-      // local chain never does): a receipt read from the old branch just before the reorg is then
-      // still watched, and re-sent when its block turns out to be gone.
-      CONFIRMATION_DEPTH: "3",
+      // A chain that reorganises is run with a confirmation depth; 31337's default of 0 (every
+      // receipt final at once) is run too: then only the reorg the index reports re-checks them.
+      CONFIRMATION_DEPTH: String(confirmationDepth),
       BILLING_PROVIDER: "dev",
       LOG_LEVEL: "silent",
     });
@@ -101,20 +102,26 @@ describe("indexer: reorgs of depth 1, 3 and 10 in a burst of writes (hardhat nod
     }
   }
 
-  // Depth 10 is pending: with 110 writes over 2 payers and batching, an answered write of a dropped
-  // block is sometimes not on the canonical chain afterwards (seen twice, e.g. "copies of g10-55
-  // on chain: 0"), although the index followed the reorg and told the writer (noteReorg). The
-  // writer's recovery of dropped batch transactions in a deep reorg needs a fix before it runs.
-  for (const depth of [1, 3, 10]) {
-    (depth === 10 ? it.skip : it)(`depth ${depth}: every answered write on chain once, index equal to a rebuild, next write lands at once, billed once`, async () => {
-      const r = await startRelayer();
+  // Depth 10 at confirmation depth 3 (and every depth at 0) once lost answered writes: rows already
+  // final in dropped blocks the new branch had not reached yet were looked at once, undecided, and
+  // never again (writer/finality.ts; docs/finality.md "The outbox through reorgs").
+  const cases = [
+    { depth: 1, confirmations: 3 },
+    { depth: 3, confirmations: 3 },
+    { depth: 10, confirmations: 3 },
+    { depth: 10, confirmations: 0 },
+  ];
+  for (const { depth, confirmations } of cases) {
+    it(`depth ${depth}, CONFIRMATION_DEPTH ${confirmations}: every answered write on chain once, index equal to a rebuild, next write within ${NEXT_WRITE_BLOCKS} blocks, billed once`, async () => {
+      const r = await startRelayer(confirmations);
+      const tag = `${depth}c${confirmations}`;
       const inject = async (method: "GET" | "POST", url: string, key?: string, body?: unknown, idem?: string) => {
         const headers: Record<string, string> = {};
         if (key) headers["x-api-key"] = key;
         if (idem) headers["idempotency-key"] = idem;
         return r.app.inject({ method, url, headers, ...(body === undefined ? {} : { payload: body as object }) });
       };
-      const created = await inject("POST", "/core/v1/new_account", undefined, { account_name: `burst ${depth}`, account_description: "" });
+      const created = await inject("POST", "/core/v1/new_account", undefined, { account_name: `burst ${tag}`, account_description: "" });
       expect(created.statusCode, created.body).to.equal(200);
       const apiKey = (created.json() as { api_key: string }).api_key;
       const master = keyHash(apiKey);
@@ -133,7 +140,7 @@ describe("indexer: reorgs of depth 1, 3 and 10 in a burst of writes (hardhat nod
       let next = 0;
       const worker = async (): Promise<void> => {
         while (next < WRITES) {
-          const name = `g${depth}-${next++}`;
+          const name = `g${tag}-${next++}`;
           const res = await addGroup(name);
           if (res.statusCode === 200 && (res.json() as { success: boolean }).success) answered.set(name, res.statusCode);
           else failed.push(`${name}: ${res.statusCode} ${res.body}`);
@@ -148,20 +155,23 @@ describe("indexer: reorgs of depth 1, 3 and 10 in a burst of writes (hardhat nod
         const answeredAtSnap = answered.size;
         await waitUntil(`${depth} blocks with writes on the old branch`, async () => (await head()) >= forkAt + depth, 120_000, 20);
         await waitUntil("a write answered on the old branch", async () => answered.size > answeredAtSnap, 120_000, 20);
+        // The relayer has seen the old branch (a reorg of blocks it never indexed is not this case:
+        // then only Hardhat's revert, not a real node, forgets the pending transactions of them).
+        await r.chain.indexer.syncTo(await head(), 60_000);
         expect(await rpcCall(node.url, "evm_revert", [snap])).to.equal(true);
         // The reorg is complete once the new branch has its first block (the revert alone only cuts
         // the chain back). The first write after it: its block against the head when it was sent.
         await waitUntil("the new branch's first block", async () => (await head()) > forkAt, 30_000, 10);
         const sentAt = await head();
-        const probe = await addGroup(`probe-${depth}`);
+        const probe = await addGroup(`probe-${tag}`);
         expect(probe.statusCode, probe.body).to.equal(200);
         const groupId = (probe.json() as { group_id: string }).group_id;
         // The index row of the group: the block that wrote it (the index is at least there: read-your-writes).
         const row = await r.store.db.one<{ id: string; block_number: number }>(
           "SELECT id, block_number FROM account_groups WHERE name = $1",
-          [`probe-${depth}`],
+          [`probe-${tag}`],
         );
-        answered.set(`probe-${depth}`, 200);
+        answered.set(`probe-${tag}`, 200);
         const st = r.chain.status();
         return { sentAt, landedAt: Number(row?.block_number), groupId, indexedId: row?.id, dbg: { idx: st.indexer, fin: st.writer.finality } };
       })();

@@ -14,8 +14,14 @@
  *    error if it no longer applies. Then each payer's nonce counter is reconciled with the chain
  *    and gaps are filled, so no payer is wedged. If the node has no block at that height yet (a
  *    lagging node) or still has the same block (its receipt index lags), nothing is decided.
- * A reorg that the index notices (noteReorg) makes the next round also look at every row mined at
- * or after the fork point, final or not: with confirmation depth 0 nothing else watches them.
+ * A reorg that the index notices (noteReorg) makes the rounds also look at every row mined at or
+ * after the fork point, final or not (with confirmation depth 0 nothing else watches them), until
+ * one round has settled every such row: its receipt found in the block the node now has at that
+ * height, re-mined elsewhere, or sent back. A row whose height the new branch has not reached yet
+ * is undecided, and keeps the re-check armed (the index follows a reorg while the new branch is
+ * still shorter than the old one). A receipt read from the old branch but recorded after such a
+ * round re-arms it (reorgSeen). No row becomes final unless the node's block at its height is the
+ * block its receipt is in (docs/finality.md).
  * Exactly-once: the same signed bytes (or, at a fresh nonce, the same call, pre-flighted again) so
  * a write is applied at most once, and every transition is guarded by the block hash it saw.
  */
@@ -40,8 +46,12 @@ export class FinalityTracker {
   readonly writeConfirmations: number;
   /** Per row id: the block hash its receipt was last seen in, and the head it was seen at. */
   private readonly verified = new Map<number, { blockHash: string; head: number }>();
-  /** Lowest block from which the index reported a reorg, not yet looked at. */
+  /** Lowest block from which the index reported a reorg, until a round has settled every row mined since. */
   private reorgFrom: number | null = null;
+  /** Reorgs reported so far: a receipt look-up that spans one re-arms the re-check (reorgSeen). */
+  private reorgSeq = 0;
+  /** Rows of the armed re-check already re-sent ahead of their height (`id:blockHash`), once each. */
+  private readonly resentEarly = new Set<string>();
   private running: Promise<void> | null = null;
   /** Rows recorded not final may exist although the threshold is 0 (recorded before the depth was known). */
   private sweep = true;
@@ -94,7 +104,22 @@ export class FinalityTracker {
 
   /** The index saw a reorg from `block` on: the next round re-checks every row mined since. */
   noteReorg(block: number): void {
+    this.reorgSeq++;
     this.reorgFrom = this.reorgFrom === null ? block : Math.min(this.reorgFrom, block);
+  }
+
+  /** Reorgs reported so far (compare before and after reading a receipt: see reorgSeen). */
+  get reorgGeneration(): number {
+    return this.reorgSeq;
+  }
+
+  /**
+   * Receipts read before reorg generation `since` changed and recorded after it, in blocks from
+   * `block` on: the round that looked at the reorg may have run before they were recorded, so the
+   * re-check is armed again from there.
+   */
+  reorgSeen(since: number, block: number): void {
+    if (since !== this.reorgSeq) this.noteReorg(block);
   }
 
   /** One round (shared by concurrent callers); never rejects: a failed round is retried next tick. */
@@ -118,17 +143,31 @@ export class FinalityTracker {
       for (const r of await ctx.outbox.unfinal()) rows.set(r.id, r);
     }
     const from = this.reorgFrom;
-    if (from !== null) {
-      this.reorgFrom = null;
-      for (const r of await ctx.outbox.minedFrom(from)) rows.set(r.id, r);
-    }
+    const seq = this.reorgSeq;
+    const since = from === null ? [] : await ctx.outbox.minedFrom(from);
+    for (const r of since) rows.set(r.id, r);
     const watched = [...rows.values()].filter(
       (r) => r.blockHash !== null && r.blockNumber !== null && this.pool.has(r.payer) && !ctx.busy.has(r.id),
     );
     for (const id of [...this.verified.keys()]) if (!rows.has(id)) this.verified.delete(id);
-    if (watched.length === 0) return;
+    // Rows mined since the reported fork that this round does not settle keep the re-check armed.
+    const unsettled = new Set(since.filter((r) => this.pool.has(r.payer)).map((r) => r.id));
+    if (watched.length > 0) await this.check(watched, unsettled, from);
+    if (from !== null && unsettled.size === 0 && this.reorgSeq === seq && this.reorgFrom === from) {
+      this.reorgFrom = null;
+      this.resentEarly.clear();
+    }
+  }
 
+  /**
+   * Asks, in one batch, for the head, every attempt's receipt and the node's block at each row's
+   * height, and acts on each row; removes from `unsettled` the rows settled on the node's chain.
+   */
+  private async check(watched: OutboxRow[], unsettled: Set<number>, reorgFrom: number | null): Promise<void> {
+    const { ctx } = this;
+    const heights = [...new Set(watched.map((r) => r.blockNumber as number))];
     const calls: { method: string; params: unknown[] }[] = [{ method: "eth_blockNumber", params: [] }];
+    for (const n of heights) calls.push({ method: "eth_getBlockByNumber", params: [toQuantity(n), false] });
     const owner: OutboxRow[] = [];
     for (const row of watched) {
       for (const hash of [...row.txHashes].reverse()) {
@@ -137,12 +176,18 @@ export class FinalityTracker {
       }
     }
     const results = await sendAll(ctx.rpc, calls);
-    const [headResult, ...receiptResults] = results;
+    const [headResult] = results;
     if (!headResult.ok) throw headResult.error;
     const head = hexToNumber(headResult.result, "eth_blockNumber");
+    // The node's block hash per height: null when it has no block there, absent when not answered.
+    const canonical = new Map<number, string | null>();
+    heights.forEach((n, i) => {
+      const b = results[1 + i];
+      if (b.ok) canonical.set(n, (b.result as RpcBlock | null)?.hash ?? null);
+    });
     const found = new Map<number, RpcReceipt>();
     const unknown = new Set<number>();
-    receiptResults.forEach((res, i) => {
+    results.slice(1 + heights.length).forEach((res, i) => {
       const row = owner[i];
       if (!res.ok) unknown.add(row.id);
       else if (res.result && !found.has(row.id)) found.set(row.id, res.result as RpcReceipt);
@@ -156,12 +201,46 @@ export class FinalityTracker {
         continue;
       }
       if (receipt.blockHash === row.blockHash) {
+        // Confirmed only when the node's block at that height is the receipt's block (a node behind
+        // a load balancer may answer from another branch than the one its head is on).
+        if (canonical.get(row.blockNumber as number) !== row.blockHash) continue;
         await this.confirm(row, head);
+        unsettled.delete(row.id);
       } else {
+        // Re-recorded in its new block, which the next round verifies like any other.
         await this.moved(row, receipt);
       }
     }
-    if (missing.length > 0) await this.dropped(missing);
+    if (missing.length > 0) {
+      for (const id of await this.dropped(missing, canonical)) unsettled.delete(id);
+      if (reorgFrom !== null) await this.resendAhead(missing, canonical, reorgFrom);
+    }
+  }
+
+  /**
+   * Rows of a reported reorg, above its fork point, whose receipt is gone while the new branch has
+   * no block at their height yet: their signed bytes are sent again now, state unchanged, so that
+   * their nonces (and every later one of their payers) need not wait for the new branch to grow
+   * past them. Safe even if the node only lags: the same signed transaction is applied at most
+   * once, and whatever the node answers is left to the rounds (moved once re-mined, or sent back
+   * once the height exists).
+   */
+  private async resendAhead(rows: OutboxRow[], canonical: ReadonlyMap<number, string | null>, reorgFrom: number): Promise<void> {
+    const due = rows
+      .filter((r) => (r.blockNumber as number) >= reorgFrom && canonical.get(r.blockNumber as number) === null && r.rawTx)
+      .filter((r) => !this.resentEarly.has(`${r.id}:${r.blockHash}`))
+      .sort((a, b) => (a.payer === b.payer ? (a.nonce ?? 0) - (b.nonce ?? 0) : a.payer < b.payer ? -1 : 1));
+    for (const row of due) {
+      this.resentEarly.add(`${row.id}:${row.blockHash}`);
+      try {
+        await this.ctx.rpc.send("eth_sendRawTransaction", [row.rawTx]);
+      } catch (err) {
+        this.ctx.log.debug({ id: row.id, err: errorText(err) }, "reorg: early resend refused");
+      }
+    }
+    if (due.length > 0) {
+      this.ctx.log.warn({ rows: due.length, from: reorgFrom }, "reorg: re-sent the signed bytes of writes whose block the new branch has not reached yet");
+    }
   }
 
   /** The receipt is where it was: confirmed at `head`, final once deep enough. */
@@ -194,27 +273,19 @@ export class FinalityTracker {
 
   /**
    * No attempt of these rows has a receipt. Those whose block the node has replaced are sent
-   * back to the outbox and rebroadcast (see the file comment).
+   * back to the outbox and rebroadcast (see the file comment). Returns the ids sent back.
    */
-  private async dropped(rows: OutboxRow[]): Promise<void> {
+  private async dropped(rows: OutboxRow[], canonical: ReadonlyMap<number, string | null>): Promise<number[]> {
     const { ctx } = this;
-    const heights = [...new Set(rows.map((r) => r.blockNumber as number))];
-    const blocks = await sendAll(
-      ctx.rpc,
-      heights.map((n) => ({ method: "eth_getBlockByNumber", params: [toQuantity(n), false] })),
-    );
-    const canonical = new Map<number, string | null>();
-    heights.forEach((n, i) => {
-      const b = blocks[i];
-      if (b.ok) canonical.set(n, (b.result as RpcBlock | null)?.hash ?? null);
-    });
     const gone: OutboxRow[] = [];
+    const sentBack: number[] = [];
     for (const row of rows) {
       const hash = canonical.get(row.blockNumber as number);
       // Not asked / no such block yet (a lagging node) / the same block (its receipt index lags).
       if (hash === undefined || hash === null || hash === row.blockHash) continue;
       if (!(await ctx.outbox.unmine(row.id, row.blockHash as string))) continue;
       this.verified.delete(row.id);
+      sentBack.push(row.id);
       this.counts.dropped++;
       ctx.log.warn(
         { id: row.id, method: row.method, payer: row.payer, nonce: row.nonce, block: row.blockNumber, tx: row.minedHash },
@@ -223,7 +294,7 @@ export class FinalityTracker {
       ctx.rows.notify(row.id);
       gone.push(row);
     }
-    if (gone.length === 0) return;
+    if (gone.length === 0) return sentBack;
     // Rebroadcast in nonce order per payer (the broadcaster keeps the order it is given per payer).
     gone.sort((a, b) => (a.payer === b.payer ? (a.nonce ?? 0) - (b.nonce ?? 0) : a.payer < b.payer ? -1 : 1));
     const sends: Promise<void>[] = [];
@@ -247,5 +318,6 @@ export class FinalityTracker {
     await Promise.all(sends);
     // Nonces: the chain's pending count may now be below our counter with holes no row fills.
     await this.pool.reconcileNonces(ctx);
+    return sentBack;
   }
 }

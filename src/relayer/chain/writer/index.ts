@@ -165,7 +165,12 @@ export class ChainWriter implements Writer {
     this.fees = new FeeSource(rpc, { maxFeePerGasWei: opts.maxFeePerGasWei, cacheMs: opts.feeCacheMs });
     this.preflight = new Preflight(rpc, this.ctx.diamond, BigInt(opts.gasLimitPercent ?? 125));
     this.l1 = new L1FeeOracle(rpc);
-    this.receipts = new ReceiptTracker(this.ctx, indexer, () => this.finality.finalAtInclusion());
+    this.receipts = new ReceiptTracker(
+      this.ctx,
+      indexer,
+      () => this.finality.finalAtInclusion(),
+      () => this.finality,
+    );
     this.broadcaster = new Broadcaster(this.ctx, this.receipts, {
       insufficientFunds: () => {
         if (this.adminPayer && !this.balances.busy) this.balances.check().catch(() => undefined);

@@ -25,6 +25,17 @@ export interface IndexFollower {
   applyOwnBlock?(block: { number: number; hash: string; parentHash: string }, events: readonly DecodedEvent[]): Promise<boolean>;
 }
 
+/**
+ * Reorgs reported by the index, as the receipt tracker needs them: a receipt read before a reorg
+ * and recorded after it may be from the dropped branch and must be checked again (finality.ts).
+ */
+export interface ReorgWatch {
+  /** Reorgs reported so far. */
+  readonly reorgGeneration: number;
+  /** Re-arms the reorg re-check from `block` when a reorg was reported since generation `since`. */
+  reorgSeen(since: number, block: number): void;
+}
+
 /** What a receipt says about a row (recorded in the outbox). */
 export type Outcome =
   | { status: "mined"; blockNumber: number; receipt: WriteReceipt }
@@ -53,6 +64,8 @@ export class ReceiptTracker {
     private readonly indexer: IndexFollower,
     /** Whether a receipt is final as soon as it is seen (confirmation depth 0, answered on inclusion). */
     private readonly finalAtInclusion: () => boolean,
+    /** The finality tracker's view of reorgs (absent: nothing re-armed). */
+    private readonly reorgs: () => ReorgWatch | undefined = () => undefined,
   ) {}
 
   /** Looks for a receipt of any attempt; records mined/reverted and returns true when found. */
@@ -118,6 +131,7 @@ export class ReceiptTracker {
         owner.push(r);
       }
     }
+    const generation = this.reorgs()?.reorgGeneration;
     const results = await sendAll(this.ctx.rpc, calls);
     const receipts = new Map<ReceiptRequest, RpcReceipt>();
     const errors = new Map<ReceiptRequest, Error>();
@@ -132,6 +146,9 @@ export class ReceiptTracker {
     });
 
     const outcomes = await this.settle([...receipts].map(([r, receipt]) => ({ row: r.row, receipt })));
+    if (generation !== undefined && outcomes.size > 0) {
+      this.reorgs()?.reorgSeen(generation, Math.min(...[...outcomes.values()].map((o) => o.blockNumber)));
+    }
     for (const r of round) {
       const outcome = outcomes.get(r.row.id) ?? null;
       const error = outcome ? undefined : errors.get(r);
