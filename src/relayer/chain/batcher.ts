@@ -37,43 +37,16 @@
  * process, with a warning. Any other pre-flight failure (but the transport) sends that batch's
  * calls alone.
  */
-      this.dispatches.add(slot);
-      // The slot is a payer's: it is free again once the transaction is on chain (or with the
-      // node), not only when every write of it is answered (receipt recorded, index updated), and
-      // at once when a reorg is reported (noteReorg).
-      const release = (): void => {
-        if (!slot.counted) return;
-        slot.counted = false;
-        this.inFlight--;
-        if (this.queue.length > 0) this.schedulePump();
-      };
-      void this.dispatch(items, release)
-        .catch((err: unknown) => {
-          for (const item of items) item.reject(err);
-        })
-        .finally(() => {
-          this.dispatches.delete(slot);
-          release();
-        });
-    }
-  }
-
-  /**
-   * The index saw a reorg: the transactions under way may have been dropped with their blocks and
-   * wait to be mined again (the writer re-sends them). Their slots are freed now, so the calls
-   * that arrive meanwhile leave at once instead of waiting for them (docs/finality.md).
-   */
-  noteReorg(_block: number): void {
-    for (const slot of this.dispatches) {
-      if (!slot.counted) continue;
-      slot.counted = false;
-      this.inFlight--;
-    }
-    if (this.queue.length > 0) this.schedulePump();
-  }
-
-  private async dispatch(items: Pending[], onChain: () => void): Promise<void> {
-    for (const item of items) item.request.trace?.mark("queue");
+import { TraceGroup } from "../../core/write-trace";
+import {
+  ChainUnavailableError,
+  RevertError,
+  type DecodedEvent,
+  type ReorgListener,
+  type WriteReceipt,
+  type WriteRequest,
+  type Writer,
+} from "../ports";
 import { decodeRevert, diamondInterface, encodeCall, revertErrorOf } from "./abi";
 import { silentLogger, type ChainLogger } from "./log";
 import { errorText, isTransportError, revertDataOf, toQuantity, type RpcLike } from "./rpc";
@@ -293,13 +266,13 @@ export class BatchingWriter implements Writer, ReorgListener {
       const items = this.queue.splice(0, this.maxCalls);
       const slot = { counted: true };
       this.inFlight++;
-<<<<<<< HEAD
+      this.dispatches.add(slot);
       // The slot is a payer's: it is free again once the transaction is on chain (or with the
-      // node), not only when every write of it is answered (receipt recorded, index updated).
-      let held = true;
+      // node), not only when every write of it is answered (receipt recorded, index updated), and
+      // at once when a reorg is reported (noteReorg).
       const release = (): void => {
-        if (!held) return;
-        held = false;
+        if (!slot.counted) return;
+        slot.counted = false;
         this.inFlight--;
         if (this.queue.length > 0) this.schedulePump();
       };
@@ -307,22 +280,9 @@ export class BatchingWriter implements Writer, ReorgListener {
         .catch((err: unknown) => {
           for (const item of items) item.reject(err);
         })
-        .finally(release);
-    }
-  }
-
-  private async dispatch(items: Pending[], onChain: () => void): Promise<void> {
-    for (const item of items) item.request.trace?.mark("queue");
-=======
-      this.dispatches.add(slot);
-      void this.dispatch(items)
-        .catch((err: unknown) => {
-          for (const item of items) item.reject(err);
-        })
         .finally(() => {
           this.dispatches.delete(slot);
-          if (slot.counted) this.inFlight--;
-          if (this.queue.length > 0) this.schedulePump();
+          release();
         });
     }
   }
@@ -341,8 +301,8 @@ export class BatchingWriter implements Writer, ReorgListener {
     if (this.queue.length > 0) this.schedulePump();
   }
 
-  private async dispatch(items: Pending[]): Promise<void> {
->>>>>>> reorg-writer-14
+  private async dispatch(items: Pending[], onChain: () => void): Promise<void> {
+    for (const item of items) item.request.trace?.mark("queue");
     if (items.length === 1 || !this.enabled) {
       await Promise.all(items.map((item) => this.alone(item, "single", items.length === 1 ? onChain : undefined)));
       return;

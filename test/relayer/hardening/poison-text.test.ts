@@ -44,7 +44,8 @@ for (const backend of BACKENDS) {
     });
 
     it("a body that is not valid UTF-8 (an over-long NUL) answers 400 and writes nothing", async () => {
-      r = await startRelayerOn(backend);
+      const relayer = await startRelayerOn(backend);
+      r = relayer;
       const raw = Buffer.concat([
         Buffer.from('{"account_name":"a'),
         Buffer.from([0xc0, 0x80]), // over-long encoding of U+0000
@@ -52,9 +53,10 @@ for (const backend of BACKENDS) {
       ]);
       // "Writes nothing": no outbox row (the index may still move: the relayer's own start-up
       // transactions can be indexed meanwhile).
-      const rows = async () => Number((await r.relayer.store.db.one<{ n: number | string }>("SELECT COUNT(*) AS n FROM outbox"))?.n ?? 0);
+      const rows = async () =>
+        Number((await relayer.relayer.store.db.one<{ n: number | string }>("SELECT COUNT(*) AS n FROM outbox"))?.n ?? 0);
       const before = await rows();
-      const res = await r.call("POST", "/new_account", { raw });
+      const res = await relayer.call("POST", "/new_account", { raw });
       expect(res.statusCode, res.body).to.equal(400);
       expect(errorOf(res).error).to.match(/UTF-8/);
       expect(await rows()).to.equal(before);
