@@ -258,7 +258,7 @@ defineTool({
 defineTool({
   name: "relayer:reindex",
   description:
-    "Rebuild the relayer's index from the chain (docs/finality.md): drops every index row, the undo journal and the cursor of the relayer's database (DATA_DIR's SQLite file, or DATABASE_URL), then applies the diamond's events again from the start block to the current head of --network. Run it with the relayer stopped (or start the relayer with --reindex instead). The start block is --start-block, else $START_BLOCK, else the AccountConfig deployment's block on the network, else 0. Prints {diamond, database, startBlock, head, indexedBlock, rows}. Sends nothing.",
+    "Rebuild the relayer's index from the chain (docs/finality.md): drops every index row, the undo journal and the cursor of the relayer's database (DATA_DIR's SQLite file, or DATABASE_URL), then applies the diamond's events again from the start block to the current head of --network. Run it with the relayer stopped (or start the relayer with --reindex instead). The start block is --start-block, else $START_BLOCK, else the AccountConfig deployment's block on the network, else 0. Prints {diamond, database, startBlock, head, indexedBlock, rows}. Signer: --from, default signer 0 (none is used: it sends nothing).",
   params: {
     dataDir: optional("the relayer's DATA_DIR (default: $DATA_DIR, else ./data): its SQLite database is rebuilt, unless a database URL is given"),
     databaseUrl: optional("the relayer's DATABASE_URL (default: $DATABASE_URL): a postgres:// database to rebuild instead of SQLite"),

@@ -147,16 +147,22 @@ describe("relayer chain layer against imperfect RPC providers (hardhat node behi
       }),
     );
     await waitUntil("a few writes answered", async () => answered >= 4, 60_000, 5);
-    a.set({ down: true });
-    const bBefore = b.stats.requests;
+    // The URL in use dies (the relayer may have started on either: its first answer decides).
+    const inUse = c.status().rpc?.current;
+    const [dying, spare] = inUse === b.url.replace(/\/$/, "") ? [b, a] : [a, b];
+    dying.set({ down: true });
+    const spareBefore = spare.stats.requests;
+    const failoversBefore = c.status().rpc?.failovers ?? 0;
     const receipts = await Promise.all(writes);
     expect(receipts).to.have.length(30);
     const onChain = (await chainGroups()).map(([, n]) => n);
     for (const n of names) expect(onChain.filter((x) => x === n), n).to.have.length(1);
-    expect(b.stats.requests).to.be.greaterThan(bBefore);
+    // One more write after the burst: the relayer must reach the chain through the spare URL.
+    await c.writes.write(addGroup("failover-after"));
+    expect(spare.stats.requests).to.be.greaterThan(spareBefore);
     const rpc = c.status().rpc;
-    expect(rpc?.current).to.equal(b.url.replace(/\/$/, ""));
-    expect(rpc?.failovers).to.be.greaterThan(0);
+    expect(rpc?.current).to.equal(spare.url.replace(/\/$/, ""));
+    expect(rpc?.failovers).to.be.greaterThan(failoversBefore);
     await expectGapFreeNonces(node.url, PAYERS);
     await expectIndexEqualsChain(c, store());
   });
