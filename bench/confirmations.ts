@@ -29,22 +29,15 @@ import { parseEther } from "ethers";
 import { deployDiamondOverRpc, freePort, setUpRelayerPayers, startLocalChain, type LocalChain } from "../scripts/lib/local-chain";
 import { loadConfig, type RelayerConfig } from "../src/relayer/config";
 import { createRelayer, type Relayer } from "../src/relayer/main";
+import { intEnv } from "./env";
 
 const HEADING = "## Confirmations: WRITE_CONFIRMATIONS 0 vs 2 on 2 s blocks (bench/confirmations.ts)";
 
-const intEnv = (name: string, fallback: number): number => {
-  const v = (process.env[name] ?? "").trim();
-  if (v === "") return fallback;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got "${v}"`);
-  return n;
-};
-
 const SETTINGS = {
-  writes: intEnv("BENCH_WRITES", 120),
-  rounds: intEnv("BENCH_ROUNDS", 2),
-  concurrency: intEnv("BENCH_CONCURRENCY", 16),
-  blockMs: intEnv("BENCH_BLOCK_MS", 2000),
+  writes: intEnv("BENCH_WRITES", 120, 1),
+  rounds: intEnv("BENCH_ROUNDS", 2, 1),
+  concurrency: intEnv("BENCH_CONCURRENCY", 16, 1),
+  blockMs: intEnv("BENCH_BLOCK_MS", 2000, 1),
   modes: [0, 2],
   confirmationDepth: 10,
 };

@@ -43,22 +43,15 @@ import { loadConfig } from "../src/relayer/config";
 import { createRelayer, type Relayer } from "../src/relayer/main";
 import { diamondInterface } from "../src/relayer/chain";
 import { chainSecuredTypedData } from "../src/relayer/services/wallet-signatures";
+import { intEnv } from "./env";
 
 const ROOT = path.resolve(__dirname, "..");
 
-const intEnv = (name: string, fallback: number): number => {
-  const v = (process.env[name] ?? "").trim();
-  if (v === "") return fallback;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got "${v}"`);
-  return n;
-};
-
 const SETTINGS = {
-  requests: intEnv("BENCH_REQUESTS", 300),
-  warmup: intEnv("BENCH_WARMUP", 20),
-  concurrency: intEnv("BENCH_CONCURRENCY", 8),
-  admins: intEnv("BENCH_ADMINS", 40),
+  requests: intEnv("BENCH_REQUESTS", 300, 1),
+  warmup: intEnv("BENCH_WARMUP", 20, 1),
+  concurrency: intEnv("BENCH_CONCURRENCY", 8, 1),
+  admins: intEnv("BENCH_ADMINS", 40, 1),
 };
 
 const now = () => performance.now();

@@ -70,6 +70,7 @@ import { FailoverRpc, HttpRpc, diamondInterface, type ChainLogger, type RpcLike 
 import type { RpcCall, RpcSettled } from "../src/relayer/chain/rpc";
 import { signTx } from "../src/relayer/chain/sign";
 import { WRITE_STAGES, type WriteStage, type WriteTrace } from "../src/core/write-trace";
+import { intEnv } from "./env";
 
 const ROOT = path.resolve(__dirname, "..");
 const HOST = LOCAL_HOST;
@@ -80,14 +81,6 @@ const BATCHED_TARGET = 1.5;
 const mark = (met: boolean): string => (met ? "**met**" : "**not met**");
 /** Heading of the hand-written part of bench/results/relayer.md, which a run leaves in place. */
 const HISTORY_HEADING = "## History";
-
-const intEnv = (name: string, fallback: number): number => {
-  const v = (process.env[name] ?? "").trim();
-  if (v === "") return fallback;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name}: expected a non-negative integer, got "${v}"`);
-  return n;
-};
 
 const SETTINGS = {
   writes: intEnv("BENCH_WRITES", 300),
