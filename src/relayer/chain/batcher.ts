@@ -28,6 +28,17 @@
  *      which the facet raises rather than let a call fail for want of gas), every call is
  *      retried alone.
  *
+ * Pre-flight from cached gas (docs/relayer-latency.md): each call shape (selector + calldata
+ * length) that passed a batch pre-flight keeps the most gas it was measured to use. A batch whose
+ * calls all have a cached shape skips step 1 and is sent at once with a gas limit from the cached
+ * figures. That is safe for a batch and only for a batch: its calls are non-atomic, so a call that
+ * fails on-chain applies nothing and is answered with the decoded custom error its
+ * BatchCallResult carries (step 3), the others are applied, and the transaction itself succeeds
+ * (no nonce or row is lost). A call that fails there without revert data (out of gas: the cache
+ * was too low), or a batch that reverts as a whole, drops the shapes involved from the cache and
+ * is retried alone (step 4), so the next batch of that shape is pre-flighted again. The service
+ * layer's permission pre-checks have run before any call reaches the batcher.
+ *
  * A call is queued only once the writer admits writes (its payer check passes, writer/payer-check.ts):
  * otherwise it is refused at once, before any pre-flight.
  *
@@ -93,6 +104,8 @@ export interface BatcherStats {
   rejected: number;
   /** Calls sent alone after their batch could not take them. */
   retriedAlone: number;
+  /** Batch transactions sent without a pre-flight (every call's gas cached). */
+  cachedGas: number;
   enabled: boolean;
 }
 
@@ -119,6 +132,12 @@ interface Measured {
 }
 
 const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
+
+/** Call shapes whose measured gas is kept (bounded; the oldest go first). */
+const GAS_CACHE_MAX = 512;
+
+/** A call's shape: selector and calldata length (which encodes every array and string length). */
+const shapeOf = (calldata: string): string => `${calldata.slice(0, 10)}:${calldata.length}`;
 
 /** Intrinsic gas of a transaction's calldata (EIP-2028), and the EIP-7623 floor. */
 function calldataGas(data: string): { intrinsic: bigint; floor: bigint } {
@@ -201,7 +220,9 @@ export class BatchingWriter implements Writer, ReorgListener {
   private readonly dispatches = new Set<{ counted: boolean }>();
   private pumpScheduled = false;
   private enabled: boolean;
-  private readonly counts = { single: 0, batches: 0, batchedCalls: 0, rejected: 0, retriedAlone: 0 };
+  private readonly counts = { single: 0, batches: 0, batchedCalls: 0, rejected: 0, retriedAlone: 0, cachedGas: 0 };
+  /** Most gas a call of each shape used in a batch pre-flight (see the file comment). */
+  private readonly gasByShape = new Map<string, bigint>();
 
   constructor(
     private readonly target: BatchTarget,
@@ -308,7 +329,9 @@ export class BatchingWriter implements Writer, ReorgListener {
       return;
     }
     const data = encodeBatchCalls(items.map((i) => i.calldata));
-    const measured = await this.preflight(items, data);
+    const cached = this.cachedGas(items);
+    if (cached) TraceGroup.of(items.map((i) => i.request.trace))?.mark("preflight");
+    const measured = cached ?? (await this.preflight(items, data));
     if (measured === null) return;
     const { take, rest } = this.withinBudget(measured);
     if (rest.length > 0) {
@@ -321,7 +344,33 @@ export class BatchingWriter implements Writer, ReorgListener {
     }
     if (take.length === 0) return;
     // Every call passed and fits: the pre-flight's calldata is the batch's.
+    if (cached) this.counts.cachedGas++;
     await this.sendBatch(take, take.length === items.length ? data : encodeBatchCalls(take.map((m) => m.item.calldata)), onChain);
+  }
+
+  /** Every call with its cached gas, when every call's shape has one; else null (pre-flight). */
+  private cachedGas(items: readonly Pending[]): Measured[] | null {
+    const out: Measured[] = [];
+    for (const item of items) {
+      const gas = this.gasByShape.get(shapeOf(item.calldata));
+      if (gas === undefined) return null;
+      out.push({ item, gas });
+    }
+    return out;
+  }
+
+  private rememberGas(calldata: string, gas: bigint): void {
+    const shape = shapeOf(calldata);
+    const known = this.gasByShape.get(shape);
+    if (known !== undefined && known >= gas) return;
+    this.gasByShape.delete(shape);
+    if (this.gasByShape.size >= GAS_CACHE_MAX) this.gasByShape.delete(this.gasByShape.keys().next().value as string);
+    this.gasByShape.set(shape, gas);
+  }
+
+  /** The cached gas of these calls proved wrong (or their batch failed): pre-flight them again next time. */
+  private forgetGas(items: readonly Pending[]): void {
+    for (const item of items) this.gasByShape.delete(shapeOf(item.calldata));
   }
 
   /** Sends one call alone through the writer (its own pre-flight, outbox row and receipt). */
@@ -370,6 +419,7 @@ export class BatchingWriter implements Writer, ReorgListener {
     items.forEach((item, i) => {
       if (success[i]) {
         passed.push({ item, gas: BigInt(gasUsed[i]) });
+        this.rememberGas(item.calldata, BigInt(gasUsed[i]));
       } else if (results[i] === "0x") {
         alone.push(item);
       } else {
@@ -419,6 +469,7 @@ export class BatchingWriter implements Writer, ReorgListener {
       if (err instanceof RevertError) {
         // The batch transaction reverted as a whole: none of its calls was applied.
         this.log.warn({ calls: calls.length, error: err.errorName }, "batch transaction reverted; its calls are sent one by one");
+        this.forgetGas(measured.map((m) => m.item));
         await Promise.all(measured.map((m) => this.alone(m.item, "retry")));
         return;
       }
@@ -438,6 +489,7 @@ export class BatchingWriter implements Writer, ReorgListener {
         this.rejectReverted(m.item, o.revertData);
       }
     });
+    this.forgetGas(retry);
     await Promise.all(retry.map((item) => this.alone(item, "retry")));
   }
 }

@@ -163,6 +163,9 @@ export async function startChain(store: ChainStorage, opts: ChainOptions): Promi
   // Read-your-writes: a block holding only our transaction goes to the index from its receipt
   // (own-blocks.ts); the rest from the indexer.
   const ownBlocks = new OwnBlocks(store.index.projection, { commit: { durable: false }, logger });
+  // A block parked behind one the indexer brings (a receipt whose header did not match) goes in
+  // as soon as that one is applied, not after the gap wait.
+  indexer.onProgress(() => ownBlocks.indexAdvanced());
   const follower: IndexFollower = {
     syncTo: (block, timeoutMs) => indexer.syncTo(block, timeoutMs),
     prefetch: (block) => indexer.prefetch(block),

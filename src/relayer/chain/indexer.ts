@@ -147,6 +147,7 @@ export class Indexer {
   private lastSuccessAt: number | null = null;
   private listeners = new Set<() => void>();
   private reorgListeners: ReorgListener[] = [];
+  private progressListeners: (() => void)[] = [];
   private reorgCount = 0;
   private lastReorg: IndexerStatus["lastReorg"] = null;
   private halted: string | null = null;
@@ -174,6 +175,11 @@ export class Indexer {
   /** Who to tell when a reorg is followed (the chain writer). */
   onReorg(listener: ReorgListener): void {
     this.reorgListeners.push(listener);
+  }
+
+  /** Who to tell each time the index moves forward (own blocks parked behind an indexed block). */
+  onProgress(listener: () => void): void {
+    this.progressListeners.push(listener);
   }
 
   /** Starts the background loop (idempotent). */
@@ -312,6 +318,7 @@ export class Indexer {
 
   private notify(): void {
     for (const l of [...this.listeners]) l();
+    for (const l of this.progressListeners) l();
   }
 
   private async reorgWindow(): Promise<number> {

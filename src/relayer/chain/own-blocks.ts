@@ -123,6 +123,17 @@ export class OwnBlocks {
     return applied;
   }
 
+  /**
+   * The index moved (the indexer applied blocks): a parked block whose predecessor it applied
+   * goes in now, instead of waiting out the gap wait. Never rejects.
+   */
+  indexAdvanced(): void {
+    if (this.parked.size === 0) return;
+    this.drain().catch((err: unknown) => {
+      this.opts.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, "own blocks not applied");
+    });
+  }
+
   private drop(n: number): void {
     const p = this.parked.get(n);
     if (!p) return;
@@ -138,27 +149,32 @@ export class OwnBlocks {
         const cursor = await this.projection.cursor();
         if (cursor === null) return;
         // Parked blocks the index already holds.
+        // (A block may leave the map during an await: its gap wait ran out.)
         for (const n of [...this.parked.keys()]) {
-          if (n <= cursor.block) this.settle(n, await this.outcome(n));
+          const p = this.parked.get(n);
+          if (p && n <= cursor.block) this.settle(p, await this.outcome(p));
         }
         const next = this.parked.get(cursor.block + 1);
         if (!next) return;
-        const outcome = await this.outcome(next.number);
-        this.settle(next.number, outcome);
+        const outcome = await this.outcome(next);
+        this.settle(next, outcome);
         if (outcome !== "applied" && outcome !== "known") return;
       }
     });
   }
 
-  private outcome(n: number): Promise<ApplyOutcome> {
-    const p = this.parked.get(n) as Parked;
+  private outcome(p: Parked): Promise<ApplyOutcome> {
     return this.projection.applyBlock(p.number, p.hash, p.parentHash, p.events, this.opts.commit);
   }
 
-  private settle(n: number, outcome: ApplyOutcome): void {
-    const p = this.parked.get(n);
-    if (!p || outcome === "gap") return;
-    this.parked.delete(n);
+  /** Answers the waiters of `p` (unless still a gap), if it is still the parked block at its height. */
+  private settle(p: Parked, outcome: ApplyOutcome): void {
+    if (outcome === "gap" || this.parked.get(p.number) !== p) {
+      // Dropped (or replaced) meanwhile: its waiters were answered then; an applied block is counted.
+      if (outcome === "applied") this.counts.applied++;
+      return;
+    }
+    this.parked.delete(p.number);
     const held = outcome === "applied" || outcome === "known";
     if (outcome === "applied") this.counts.applied++;
     else if (outcome === "known") this.counts.known++;

@@ -207,6 +207,46 @@ describe("relayer write batching", function () {
       expect(outcomes).to.deep.equal(["ok", "ok", "AccountDoesNotExist"]);
     });
 
+    it("sends a batch at once, without a pre-flight, when every call's gas is cached from an earlier batch", async () => {
+      const t = new ScriptedTarget();
+      const rpc = node((calls) => calls.map(() => ({ ok: true, data: "0x", gas: 50_000n })));
+      const w = new BatchingWriter(t, rpc, { diamondAddress: diamond, maxInFlight: 1 });
+      await Promise.all(await busyThen(w, t, 2));
+      expect(rpc.calls, "the first batch is pre-flighted").to.equal(1);
+      const receipts = await Promise.all(await busyThen(w, t, 3));
+      expect(rpc.calls, "the second one is not").to.equal(1);
+      const batch = t.writes.at(-1);
+      expect(batch?.request.method).to.equal("batchCalls");
+      expect(Number(batch?.gasLimit)).to.be.within(3 * 50_000 * 1.25 + 21_000, 3 * 50_000 * 1.25 + 21_000 + 150_000);
+      expect(receipts.slice(1).every((r) => r.txHash === "0xbatch" && r.gasUsed === "50000")).to.equal(true);
+      expect(w.stats()).to.deep.include({ batches: 2, cachedGas: 1 });
+    });
+
+    it("answers a call that fails on-chain in a batch sent from cached gas with its decoded custom error, and applies the others", async () => {
+      const t = new ScriptedTarget();
+      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1 });
+      await Promise.all(await busyThen(w, t, 2));
+      t.batchOutcome = (calls) => calls.flatMap((_, i) => (i === 1 ? [result(i, false, errorData)] : [ev("Done"), result(i, true)]));
+      const ps = await busyThen(w, t, 3);
+      expect(await Promise.all(ps.map(outcome))).to.deep.equal(["ok", "ok", "AccountDoesNotExist", "ok"]);
+      expect(((await rejectionOf(ps[2])) as RevertError).errorArgs).to.deep.equal(["5"]);
+      expect(w.stats()).to.deep.include({ cachedGas: 1, retriedAlone: 0 });
+    });
+
+    it("pre-flights a shape again after a call of it failed without revert data in a batch sent from cached gas", async () => {
+      const t = new ScriptedTarget();
+      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1 });
+      await Promise.all(await busyThen(w, t, 2));
+      // Out of gas inside the batch (no revert data): the call is retried alone, through the writer.
+      t.batchOutcome = (calls) => calls.flatMap((_, i) => (i === 0 ? [result(i, false)] : [ev("Done"), result(i, true)]));
+      expect(await Promise.all((await busyThen(w, t, 2)).map(outcome))).to.deep.equal(["ok", "ok", "ok"]);
+      expect(w.stats()).to.deep.include({ cachedGas: 1, retriedAlone: 1 });
+      t.batchOutcome = (calls) => calls.flatMap((_, i) => [ev("Done"), result(i, true)]);
+      const before = allOk.calls;
+      await Promise.all(await busyThen(w, t, 2));
+      expect(allOk.calls, "the next batch of that shape is pre-flighted").to.equal(before + 1);
+    });
+
     it("retries every call alone when the batch transaction reverts as a whole", async () => {
       const t = new ScriptedTarget();
       t.batchOutcome = () => new RevertError("TransactionReverted", []);
@@ -382,6 +422,26 @@ describe("relayer write batching", function () {
       expect(groups.map((g) => g.name).sort()).to.deep.equal(["x0", "x1", "x2", "x3"]);
       expect(c.writes.stats()).to.deep.include({ batches: 1, rejected: 1 });
       // nothing of the failing call reached the chain
+      const rows = await ts!.store.outbox.list();
+      expect(rows.every((r) => r.status === "mined")).to.equal(true);
+    });
+
+    it("answers the failing call of a batch sent from cached gas with its custom error, applies the rest and loses no row", async () => {
+      const c = await begin();
+      const A = h("batch-cached");
+      await c.writes.write(newAccount(f, "batch-cached"));
+      // A first burst pre-flights the addGroup shape and caches its gas.
+      await Promise.all(Array.from({ length: 4 }, (_, i) => c.writes.write(addGroup(A, `w${i}`))));
+      const first = c.writes.stats();
+      expect(first.batches).to.be.greaterThan(0);
+      // Same shape on an account that does not exist: it passes no pre-flight, it fails on-chain.
+      const requests = [addGroup(A, "y0"), addGroup(A, "y1"), addGroup(h("gone-account"), "bad"), addGroup(A, "y2")];
+      const outcomes = await Promise.all(requests.map((r) => outcome(c.writes.write(r))));
+      expect(outcomes).to.deep.equal(["ok", "ok", "AccountDoesNotExist", "ok"]);
+      expect(c.writes.stats().cachedGas).to.be.greaterThan(first.cachedGas);
+      const groups = await ts!.store.index.listGroups(A, { pageNumber: 0, pageSize: 100 });
+      expect(groups.map((g) => g.name).sort()).to.deep.equal(["w0", "w1", "w2", "w3", "y0", "y1", "y2"]);
+      // Every transaction was mined (the batch carrying the failing call too): no row lost or stuck.
       const rows = await ts!.store.outbox.list();
       expect(rows.every((r) => r.status === "mined")).to.equal(true);
     });

@@ -51,6 +51,17 @@ for (const backend of BACKENDS) {
       expect(blocks.stats().applied).to.equal(2);
     });
 
+    it("applies a parked block as soon as the indexer applies its predecessor, without waiting out the gap wait", async () => {
+      const blocks = new OwnBlocks(projection(), { gapWaitMs: 60_000 });
+      const third = blocks.apply(own(3), group(2));
+      // The indexer, not the receipt path, brings block 2 (its header did not come with its receipt).
+      expect(await projection().applyBlock(2, blockHash("a", 2), blockHash("a", 1), group(1))).to.equal("applied");
+      blocks.indexAdvanced();
+      const early = await Promise.race([third, new Promise<string>((r) => setTimeout(() => r("still parked"), 5_000))]);
+      expect(early).to.equal(true);
+      expect((await projection().cursor())?.block).to.equal(3);
+    });
+
     it("leaves a block to the indexer when its predecessor never comes", async () => {
       const blocks = new OwnBlocks(projection(), { gapWaitMs: 20 });
       expect(await blocks.apply(own(3), group(2))).to.equal(false);
