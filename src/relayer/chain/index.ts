@@ -169,7 +169,13 @@ export async function startChain(store: ChainStorage, opts: ChainOptions): Promi
   const follower: IndexFollower = {
     syncTo: (block, timeoutMs) => indexer.syncTo(block, timeoutMs),
     prefetch: (block) => indexer.prefetch(block),
-    applyOwnBlock: (block, events) => ownBlocks.apply(block, events),
+    applyOwnBlock: async (block, events) => {
+      const reorgs = indexer.status().reorgs;
+      const held = await ownBlocks.apply(block, events);
+      // The write's syncTo then answers from memory, not with another read of the index.
+      if (held) indexer.noteApplied(block.number, reorgs);
+      return held;
+    },
   };
   const writer = new ChainWriter(rpc, store.outbox, follower, { ...opts, logger });
   indexer.onReorg(writer);

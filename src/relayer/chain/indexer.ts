@@ -182,6 +182,15 @@ export class Indexer {
     this.progressListeners.push(listener);
   }
 
+  /**
+   * `block` was applied to the index by another path (an own block from its receipt,
+   * own-blocks.ts): a write waiting for it (syncTo) returns without reading the index again.
+   * Ignored when a reorg was followed since `reorgs` (status().reorgs when that apply began).
+   */
+  noteApplied(block: number, reorgs: number): void {
+    if (reorgs === this.reorgCount && this.halted === null) this.applied = Math.max(this.applied, block);
+  }
+
   /** Starts the background loop (idempotent). */
   start(): void {
     if (this.running) return;

@@ -39,6 +39,26 @@ describe("relayer writer: read-your-writes from the receipt", function () {
     expect(await store.index.account(h("own-block"))).to.not.equal(null);
   });
 
+  it("answers a write whose block it applied from the receipt without reading the index cursor again", async () => {
+    const store = (ts as TestStore).store;
+    chain = await start(store, f.diamondAddress, { startIndexer: false });
+    await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
+    const index = store.index;
+    const read = index.indexedBlock.bind(index);
+    let reads = 0;
+    index.indexedBlock = () => {
+      reads++;
+      return read();
+    };
+    try {
+      const receipt = await chain.writer.write(newAccount("no-reread"));
+      expect(reads, "indexedBlock() reads during the write").to.equal(0);
+      expect(await read()).to.equal(receipt.blockNumber);
+    } finally {
+      index.indexedBlock = read;
+    }
+  });
+
   it("leaves nothing for the indexer to apply twice: its own round finds the block known", async () => {
     const store = (ts as TestStore).store;
     chain = await start(store, f.diamondAddress, { startIndexer: false });
