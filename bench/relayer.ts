@@ -523,7 +523,8 @@ async function runRelayer(
       `chain-layer warnings/errors ${newLogs.length}`,
     `batching ${b1.enabled ? "on" : "off"}: ${batches} batch transactions carrying ${batched} writes` +
       (batches > 0 ? ` (mean ${(batched / batches).toFixed(1)})` : "") +
-      `, ${b1.single - b0.single} writes alone, ${b1.rejected - b0.rejected} rejected by a batch pre-flight, ${b1.retriedAlone - b0.retriedAlone} retried alone`,
+      `, ${b1.single - b0.single} writes alone, ${b1.rejected - b0.rejected} rejected by a batch pre-flight, ${b1.retriedAlone - b0.retriedAlone} retried alone, ` +
+      `${b1.cachedGas - b0.cachedGas} batches sent from cached gas (no pre-flight)`,
     ...newLogs.slice(0, 5),
   ];
   const collected = traces.collected;

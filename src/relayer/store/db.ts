@@ -229,7 +229,23 @@ export class SqliteDb implements Db {
     }
   }
 
+  /**
+   * Non-durable transactions requested ahead of the first durable one of the group (a receipt's
+   * outcome, an index block) commit first, without waiting for the fsync of the durable ones
+   * behind them (the next signed outbox rows); the rest is one commit, with one fsync. The order
+   * of the transactions is kept.
+   */
   private async commitGroup(items: readonly QueuedTx[]): Promise<void> {
+    const firstDurable = items.findIndex((it) => it.durable);
+    if (firstDurable > 0) {
+      await this.commitRun(items.slice(0, firstDurable));
+      await this.commitRun(items.slice(firstDurable));
+      return;
+    }
+    await this.commitRun(items);
+  }
+
+  private async commitRun(items: readonly QueuedTx[]): Promise<void> {
     const db = this.conn.db;
     if (this.closed) throw new Error("database closed");
     const rollback = (): void => {
