@@ -158,24 +158,6 @@ for (const backend of BACKENDS) {
       expect(await db.one("SELECT v FROM g WHERE id = 1")).to.deep.equal({ v: "z" });
     });
 
-    it("settles a non-durable transaction requested ahead of a durable one without waiting for the durable one's commit", async function () {
-      const db = store().db;
-      if (db.dialect !== "sqlite") this.skip(); // Postgres: every transaction commits on its own anyway
-      await db.exec("CREATE TABLE o (id INTEGER PRIMARY KEY)");
-      const order: string[] = [];
-      // requested in one turn of the event loop, the non-durable one first (a receipt's outcome,
-      // then the next signed outbox row)
-      const relaxed = db.tx(async (tx) => tx.run("INSERT INTO o (id) VALUES (1)"), { durable: false }).then(() => order.push("non-durable settled"));
-      const durable = db.tx(async (tx) => {
-        await new Promise((r) => setImmediate(r));
-        order.push("durable ran");
-        await tx.run("INSERT INTO o (id) VALUES (2)");
-      });
-      await Promise.all([relaxed, durable]);
-      expect(order).to.deep.equal(["non-durable settled", "durable ran"]);
-      expect((await db.query<{ id: number }>("SELECT id FROM o ORDER BY id")).map((r) => Number(r.id))).to.deep.equal([1, 2]);
-    });
-
     it("records an idempotency key once per scope", async () => {
       const { outbox } = store();
       const base = { kind: "call" as const, requestHash: "0x01", method: "m", to: "0x", calldata: "0x", payer: "0xp", gasLimit: "1" };
@@ -202,3 +184,32 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe("relayer store: SQLite group commit", function () {
+  let ts: TestStore | null = null;
+
+  beforeEach(async () => {
+    ts = await makeStore("sqlite");
+  });
+  afterEach(async () => {
+    await ts?.cleanup();
+    ts = null;
+  });
+
+  it("settles a non-durable transaction requested ahead of a durable one without waiting for the durable one's commit", async () => {
+    const db = (ts as TestStore).store.db;
+    await db.exec("CREATE TABLE o (id INTEGER PRIMARY KEY)");
+    const order: string[] = [];
+    // requested in one turn of the event loop, the non-durable one first (a receipt's outcome,
+    // then the next signed outbox row)
+    const relaxed = db.tx(async (tx) => tx.run("INSERT INTO o (id) VALUES (1)"), { durable: false }).then(() => order.push("non-durable settled"));
+    const durable = db.tx(async (tx) => {
+      await new Promise((r) => setImmediate(r));
+      order.push("durable ran");
+      await tx.run("INSERT INTO o (id) VALUES (2)");
+    });
+    await Promise.all([relaxed, durable]);
+    expect(order).to.deep.equal(["non-durable settled", "durable ran"]);
+    expect((await db.query<{ id: number }>("SELECT id FROM o ORDER BY id")).map((r) => Number(r.id))).to.deep.equal([1, 2]);
+  });
+});
