@@ -11,7 +11,7 @@
  */
 import type { OutboxRow } from "../../ports";
 import { Mutex } from "../../../core/mutex";
-import { errorText, isTransportError, revertDataOf, sendAll, type RpcReceipt } from "../rpc";
+import { errorText, isTransportError, revertDataOf, sendAll, type RpcCall, type RpcLike, type RpcReceipt, type RpcSettled } from "../rpc";
 import type { WriterContext } from "./context";
 import type { ReceiptTracker } from "./receipts";
 
@@ -91,7 +91,7 @@ export class Broadcaster {
     let latest: BlockHeader | null = null;
     try {
       if (withReceipt) {
-        const [sent, mined, head] = await sendAll(ctx.rpc, [
+        const [sent, mined, head] = await inOrder(ctx.rpc, [
           { method: "eth_sendRawTransaction", params: [row.rawTx] },
           { method: "eth_getTransactionReceipt", params: [row.txHashes.at(-1)] },
           { method: "eth_getBlockByNumber", params: ["latest", false] },
@@ -130,6 +130,18 @@ export class Broadcaster {
     }
     return { outcome, message, receipt, latest };
   }
+}
+
+/**
+ * The calls answered in order: one JSON-RPC batch (a node runs its entries one after another),
+ * or, for a provider without batches, one call after the other (sent side by side, the receipt
+ * could be looked up before the transaction is in).
+ */
+async function inOrder(rpc: RpcLike, calls: readonly RpcCall[]): Promise<RpcSettled[]> {
+  if (typeof rpc.sendBatch === "function") return sendAll(rpc, calls);
+  const out: RpcSettled[] = [];
+  for (const call of calls) out.push(...(await sendAll(rpc, [call])));
+  return out;
 }
 
 /**
