@@ -4,7 +4,7 @@
  * outbox and keeps the indexed state current (Indexer); the store persists both.
  *
  * Conventions for every value crossing these seams:
- * - 32-byte hashes (apiKeyHash, cid hash) are `0x` + 64 lowercase hex (`Hash32` of src/core; `Hex32` here);
+ * - 32-byte hashes (apiKeyHash, cid hash) are `0x` + 64 lowercase hex (`Hash32` of src/core);
  * - addresses are `0x` + 40 lowercase hex (`Address`);
  * - uint256 values that are not hashes (group ids, derivations, expirations, balances) are decimal
  *   strings (`Uint`), so nothing is lost to JavaScript numbers.
@@ -14,21 +14,19 @@ import type { Hash32 } from "../core/hashing";
 import type { WriteTracer } from "../core/write-trace";
 
 export type { Hash32 };
-/** @deprecated Use `Hash32` (src/core, re-exported here): the one name for a 32-byte hash; kept until the relayer is renamed. */
-export type Hex32 = Hash32;
 export type Address = string;
 export type Uint = string;
 
 export type HashKind = "Master" | "UsageKey" | "AdminAlias" | "RemovedUsageKey";
 
 export interface BindingRow {
-  hash: Hex32;
-  master: Hex32;
+  hash: Hash32;
+  master: Hash32;
   kind: HashKind;
 }
 
 export interface AccountRow {
-  master: Hex32;
+  master: Hash32;
   managed: boolean;
   admin: Address;
   name: string;
@@ -51,40 +49,40 @@ export interface AccountRow {
 /** A group without its lists (what list_groups answers). */
 export interface GroupSummary {
   id: Uint;
-  account: Hex32;
+  account: Hash32;
   name: string;
   description: string;
 }
 
 export interface GroupRow {
   id: Uint;
-  account: Hex32;
+  account: Hash32;
   name: string;
   description: string;
   /** cid hashes; "0x00..00" (zero) is the all-actions wildcard */
-  cids: Hex32[];
+  cids: Hash32[];
   /** wallets; the zero address is the all-wallets wildcard */
   wallets: Address[];
 }
 
 export interface ActionRow {
-  account: Hex32;
-  cid: Hex32;
+  account: Hash32;
+  cid: Hash32;
   name: string;
   description: string;
 }
 
 export interface WalletRow {
   pkp: Address;
-  account: Hex32;
+  account: Hash32;
   derivation: Uint;
   name: string;
   description: string;
 }
 
 export interface UsageKeyRow {
-  hash: Hex32;
-  account: Hex32;
+  hash: Hash32;
+  account: Hash32;
   name: string;
   description: string;
   expiration: Uint;
@@ -106,29 +104,29 @@ export interface Page {
 /** Read side: the state the indexer rebuilt from the diamond's events. */
 export interface IndexReader {
   /** The active binding of a hash (Master, UsageKey or AdminAlias); null when unbound or removed. */
-  resolve(hash: Hex32): Promise<BindingRow | null>;
+  resolve(hash: Hash32): Promise<BindingRow | null>;
   /** Any binding including RemovedUsageKey tombstones; null when never bound. */
-  binding(hash: Hex32): Promise<BindingRow | null>;
-  account(master: Hex32): Promise<AccountRow | null>;
-  usageKey(hash: Hex32): Promise<UsageKeyRow | null>;
+  binding(hash: Hash32): Promise<BindingRow | null>;
+  account(master: Hash32): Promise<AccountRow | null>;
+  usageKey(hash: Hash32): Promise<UsageKeyRow | null>;
   group(id: Uint): Promise<GroupRow | null>;
   wallet(pkp: Address): Promise<WalletRow | null>;
   walletByDerivation(derivation: Uint): Promise<WalletRow | null>;
-  action(account: Hex32, cid: Hex32): Promise<ActionRow | null>;
+  action(account: Hash32, cid: Hash32): Promise<ActionRow | null>;
   /** Lists in the same order as the contract's list* views would page them is NOT required; stable order by creation. */
-  listGroups(account: Hex32, page: Page): Promise<GroupSummary[]>;
-  listActions(account: Hex32, page: Page): Promise<ActionRow[]>;
-  listWallets(account: Hex32, page: Page): Promise<WalletRow[]>;
-  listUsageKeys(account: Hex32, page: Page): Promise<UsageKeyRow[]>;
+  listGroups(account: Hash32, page: Page): Promise<GroupSummary[]>;
+  listActions(account: Hash32, page: Page): Promise<ActionRow[]>;
+  listWallets(account: Hash32, page: Page): Promise<WalletRow[]>;
+  listUsageKeys(account: Hash32, page: Page): Promise<UsageKeyRow[]>;
   /**
    * A page of a group's action list as listActionsInGroup pages it (the wildcard 0 with empty
    * metadata; `account` names the metadata to join). Check the group's owner first (groupAccount).
    */
-  listActionsInGroup(account: Hex32, groupId: Uint, page: Page): Promise<ActionRow[]>;
+  listActionsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<ActionRow[]>;
   /** A page of a group's wallet list as listWalletsInGroup pages it (the wildcard address(0) with derivation 0). */
-  listWalletsInGroup(account: Hex32, groupId: Uint, page: Page): Promise<WalletRow[]>;
+  listWalletsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<WalletRow[]>;
   /** The account a group belongs to, or null (no such group); reads none of its lists. */
-  groupAccount(id: Uint): Promise<Hex32 | null>;
+  groupAccount(id: Uint): Promise<Hash32 | null>;
   /** Highest block whose events are fully applied. */
   indexedBlock(): Promise<number>;
 }
@@ -275,15 +273,15 @@ export interface SignatureChecker {
   /** true when `address` has contract code. */
   hasCode(address: Address): Promise<boolean>;
   /** true when `address`.isValidSignature(digest, signature) returns the ERC-1271 magic value 0x1626ba7e. */
-  isValidSignature(address: Address, digest: Hex32, signature: string): Promise<boolean>;
+  isValidSignature(address: Address, digest: Hash32, signature: string): Promise<boolean>;
 }
 
 /** Single-use wallet signatures: a digest may be claimed once until it expires. */
 export interface ReplayStore {
   /** true when `key` was not claimed yet (it is now, until `expiresAt`, unix seconds); false for a repeat. */
-  claim(key: Hex32, expiresAt: number): Promise<boolean>;
+  claim(key: Hash32, expiresAt: number): Promise<boolean>;
   /** Forgets a claim (the work it authorised did not happen). */
-  release(key: Hex32): Promise<void>;
+  release(key: Hash32): Promise<void>;
 }
 
 // ------------------------------------------------------------------ outbox (chain <- store)
@@ -600,7 +598,7 @@ export interface CodeStore {
    * exceed it); without, it goes at most into a bounded, expiring cache
    * (docs/relayer-untrusted-input.md, "Lit Action code storage").
    */
-  put(cid: string, code: string, owner?: Hex32): Promise<void>;
+  put(cid: string, code: string, owner?: Hash32): Promise<void>;
 }
 
 /** A CodeStore that can also read code back by CID (lit-runtime/code-store.ts, store/code-store.ts). */
