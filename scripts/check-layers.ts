@@ -41,6 +41,11 @@ export const RULES: readonly Layer[] = [
     name: "config",
     holds: [
       "relayer/config.ts",
+      "relayer/env-reader.ts",
+      "relayer/chain-settings.ts",
+      "relayer/key-settings.ts",
+      "relayer/lit-action-settings.ts",
+      "relayer/billing-settings.ts",
       "relayer/env-file.ts",
       "relayer/chain/finality.ts",
       "relayer/payer-keys.ts",
