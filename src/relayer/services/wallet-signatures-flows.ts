@@ -143,7 +143,7 @@ export class ChainSecuredService {
   }
 
   /**
-   * AccountsFacet._bindAdminAlias: the new admin's alias keccak256(abi.encodePacked(wallet)) must be free:
+   * LibAccounts.bindAdminAlias: the new admin's alias keccak256(abi.encodePacked(wallet)) must be free:
    * never bound, or reclaimed by the wallet (a tombstone of no account). A usage key of some account
    * squatting it is 409 too, naming the way out (the wallet calls reclaimAddressAlias() on-chain).
    */
