@@ -38,14 +38,15 @@ const INLINE_HASHING = [
   /0x\$\{[^}]*toString\(16\)\.padStart\(64/,
 ];
 
-/** TypeScript files under `dir` (relative to the repository root, forward slashes). */
+/** Our TypeScript files under `dir` (relative to the repository root, forward slashes; no installed or built trees). */
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
   if (!fs.existsSync(path.join(ROOT, dir))) return out;
   for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
     const rel = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) out.push(...sourceFiles(rel));
-    else if (/\.tsx?$/.test(entry.name)) out.push(rel);
+    if (entry.isDirectory()) {
+      if (entry.name !== "node_modules" && entry.name !== "dist") out.push(...sourceFiles(rel));
+    } else if (/\.tsx?$/.test(entry.name)) out.push(rel);
   }
   return out;
 }
