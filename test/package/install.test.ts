@@ -179,6 +179,35 @@ describe("the accountconfig package installed into an app", function () {
     expect(consumer).to.have.property("walletMode");
   });
 
+  it("imports every export by name from an ES module (Node's CommonJS named-export interop)", async () => {
+    fs.writeFileSync(
+      path.join(app.dir, "esm-consumer.mjs"),
+      [
+        `import { createClient, LitApiError } from "accountconfig/sdk";`,
+        `import { chainSecuredHash } from "accountconfig/core";`,
+        `import { IAccountConfig__factory } from "accountconfig/types";`,
+        `import { deployments, accountConfigAddress } from "accountconfig/deployments";`,
+        `import abi from "accountconfig/abi/AccountConfig.json" with { type: "json" };`,
+        `console.log(JSON.stringify({`,
+        `  client: typeof createClient, error: typeof LitApiError, factory: typeof IAccountConfig__factory.connect,`,
+        `  alias: chainSecuredHash("0x0940e276fd22446e4234c5691ce8636eefd7b513"),`,
+        `  deployments: Array.isArray(deployments), lookup: typeof accountConfigAddress, abi: Array.isArray(abi),`,
+        `}));`,
+        "",
+      ].join("\n"),
+    );
+    const { stdout } = await run(process.execPath, ["--no-warnings", "esm-consumer.mjs"], { cwd: app.dir });
+    expect(JSON.parse(stdout)).to.deep.equal({
+      client: "function",
+      error: "function",
+      factory: "function",
+      alias: "0x2c56775615e86f52e2907058f2a854cbedf0bf60db2163c83676735837f08927",
+      deployments: true,
+      lookup: "function",
+      abi: true,
+    });
+  });
+
   describe("running the consumer", () => {
     let h: Harness;
     let baseUrl: string;
