@@ -551,6 +551,9 @@ export class Indexer {
       this.halt(cursorBlock, window, kept.length);
       throw new IndexHaltedError(this.halted ?? "reorg deeper than the window");
     }
+    // The writer first (it does not read the index): re-sending the dropped writes need not wait
+    // for the undo's database transaction.
+    this.tellReorg(fork + 1);
     const undone = await projection.undoTo(fork, this.commit);
     this.reorgCount++;
     this.lastReorg = { forkBlock: fork, depth: cursorBlock - fork, at: Date.now() };
@@ -559,9 +562,13 @@ export class Indexer {
       { forkBlock: fork, indexedBlock: cursorBlock, depth: cursorBlock - fork, rowChangesUndone: undone },
       "index: reorg followed; undone to the fork point, applying the canonical blocks",
     );
+  }
+
+  /** Tells the reorg listeners that blocks from `block` on were replaced (never throws). */
+  private tellReorg(block: number): void {
     for (const l of this.reorgListeners) {
       try {
-        l.noteReorg(fork + 1);
+        l.noteReorg(block);
       } catch (err) {
         this.log?.warn({ err: errorText(err) }, "reorg listener failed");
       }

@@ -108,6 +108,14 @@ export class FinalityTracker {
     this.reorgFrom = this.reorgFrom === null ? block : Math.min(this.reorgFrom, block);
   }
 
+  /**
+   * These rows' signed bytes were just sent again after a reported reorg (reorg-resend.ts): the
+   * rounds need not re-send them ahead of their height again.
+   */
+  noteResent(rows: readonly OutboxRow[]): void {
+    for (const r of rows) if (r.blockHash !== null) this.resentEarly.add(`${r.id}:${r.blockHash}`);
+  }
+
   /** Reorgs reported so far (compare before and after reading a receipt: see reorgSeen). */
   get reorgGeneration(): number {
     return this.reorgSeq;
@@ -230,17 +238,14 @@ export class FinalityTracker {
       .filter((r) => (r.blockNumber as number) >= reorgFrom && canonical.get(r.blockNumber as number) === null && r.rawTx)
       .filter((r) => !this.resentEarly.has(`${r.id}:${r.blockHash}`))
       .sort((a, b) => (a.payer === b.payer ? (a.nonce ?? 0) - (b.nonce ?? 0) : a.payer < b.payer ? -1 : 1));
-    for (const row of due) {
-      this.resentEarly.add(`${row.id}:${row.blockHash}`);
-      try {
-        await this.ctx.rpc.send("eth_sendRawTransaction", [row.rawTx]);
-      } catch (err) {
-        this.ctx.log.debug({ id: row.id, err: errorText(err) }, "reorg: early resend refused");
-      }
-    }
-    if (due.length > 0) {
-      this.ctx.log.warn({ rows: due.length, from: reorgFrom }, "reorg: re-sent the signed bytes of writes whose block the new branch has not reached yet");
-    }
+    if (due.length === 0) return;
+    for (const row of due) this.resentEarly.add(`${row.id}:${row.blockHash}`);
+    // One batch, in nonce order per payer; whatever the node answers is left to the next rounds.
+    const answers = await sendAll(this.ctx.rpc, due.map((r) => ({ method: "eth_sendRawTransaction", params: [r.rawTx] })));
+    answers.forEach((a, i) => {
+      if (!a.ok) this.ctx.log.debug({ id: due[i].id, err: errorText(a.error) }, "reorg: early resend refused");
+    });
+    this.ctx.log.warn({ rows: due.length, from: reorgFrom }, "reorg: re-sent the signed bytes of writes whose block the new branch has not reached yet");
   }
 
   /** The receipt is where it was: confirmed at `head`, final once deep enough. */
