@@ -42,6 +42,9 @@ import { errorText, hexToNumber, sendAll, toQuantity, type RpcCall, type RpcLike
 import { LogFetcher, isLogRangeError } from "./logs";
 import type { ChainLogger } from "./log";
 
+/** Most heights whose receipts the index remembers (expectBlock); the lowest are forgotten first. */
+const MAX_EXPECTED = 4096;
+
 export interface IndexerOptions {
   diamondAddress: string;
   /** First block to index (the diamond's deployment block); default 0. */
@@ -74,6 +77,11 @@ export interface IndexerStatus {
   lastSuccessAt: number | null;
   /** Reorgs followed since start. */
   reorgs: number;
+  /**
+   * Reorgs of blocks the index had not applied yet, seen because the writer had recorded a receipt
+   * in a block of that height with another hash (expectBlock); reported to the writer, nothing to undo.
+   */
+  unappliedReorgs: number;
   /** The latest reorg followed: its fork point (last block both chains share) and depth. */
   lastReorg: { forkBlock: number; depth: number; at: number } | null;
   /** Set when a reorg deeper than the window stopped the indexer (the index refuses reads). */
@@ -148,6 +156,9 @@ export class Indexer {
   private listeners = new Set<() => void>();
   private reorgListeners: ReorgListener[] = [];
   private reorgCount = 0;
+  private unappliedReorgs = 0;
+  /** Blocks above the cursor the writer recorded receipts in: height -> the hashes it saw (expectBlock). */
+  private readonly expected = new Map<number, Set<string>>();
   private lastReorg: IndexerStatus["lastReorg"] = null;
   private halted: string | null = null;
   /** Highest block a syncTo caller knows to exist (catch-up goes that far without eth_blockNumber). */
@@ -176,6 +187,43 @@ export class Indexer {
     this.reorgListeners.push(listener);
   }
 
+  /**
+   * The writer recorded a receipt in block `number` with hash `hash`. When the index comes to apply
+   * that height with another hash, the block was replaced before the index ever applied it: no
+   * parent-hash check can see that, so the reorg listeners are told from that height (the writer
+   * sends the dropped write again). Forgotten once the height is applied.
+   */
+  expectBlock(number: number, hash: string): void {
+    if (number <= this.applied || this.halted !== null) return;
+    let hashes = this.expected.get(number);
+    if (!hashes) {
+      if (this.expected.size >= MAX_EXPECTED) this.expected.delete(Math.min(...this.expected.keys()));
+      hashes = new Set();
+      this.expected.set(number, hashes);
+    }
+    hashes.add(hash.toLowerCase());
+  }
+
+  /** Checks the block about to be applied against the receipts the writer saw at its height (expectBlock). */
+  private checkExpected(number: number, hash: string): void {
+    const hashes = this.expected.get(number);
+    if (!hashes) return;
+    this.expected.delete(number);
+    const gone = [...hashes].filter((h) => h !== hash);
+    if (gone.length === 0) return;
+    this.unappliedReorgs++;
+    this.log?.warn(
+      { block: number, hash, replaced: gone },
+      "index: a block holding one of our receipts was replaced before the index applied it; the writer checks its writes again",
+    );
+    this.tellReorg(number);
+  }
+
+  /** Drops the expectations of heights the index has passed (applied without a header, or by the writer). */
+  private pruneExpected(upTo: number): void {
+    for (const n of [...this.expected.keys()]) if (n <= upTo) this.expected.delete(n);
+  }
+
   /** Starts the background loop (idempotent). */
   start(): void {
     if (this.running) return;
@@ -201,6 +249,7 @@ export class Indexer {
       consecutiveFailures: this.failures,
       lastSuccessAt: this.lastSuccessAt,
       reorgs: this.reorgCount,
+      unappliedReorgs: this.unappliedReorgs,
       lastReorg: this.lastReorg,
       halted: this.halted,
       reorgWindow: this.window,
@@ -421,6 +470,7 @@ export class Indexer {
       this.progress(cursor.block);
     }
     this.progress(cursor.block);
+    this.pruneExpected(cursor.block);
     await projection.prune(cursor.block - window + 1, this.commit);
   }
 
@@ -502,6 +552,7 @@ export class Indexer {
       if (blockLogs.some((l) => l.blockHash.toLowerCase() !== hdr.hash)) {
         throw new ChainMovedError(`the logs of block ${hdr.number} are of another block than its header: the chain moved`);
       }
+      this.checkExpected(hdr.number, hdr.hash);
       const outcome = await this.index.projection.applyBlock(
         hdr.number,
         hdr.hash,
@@ -549,11 +600,18 @@ export class Indexer {
     }
     if (fork === null || !(await projection.canUndoTo(fork))) {
       this.halt(cursorBlock, window, kept.length);
+      // The index stops, the writer does not: it checks again (and sends again) its writes from the
+      // fork point when known, else from one more window below the lowest kept block (a reorg up
+      // to twice the window deep; deeper ones are the operator's, see docs/finality.md).
+      const lowest = kept.length > 0 ? kept[kept.length - 1].block : cursorBlock;
+      this.tellReorg(Math.max(this.startBlock, fork === null ? lowest - window : fork + 1));
       throw new IndexHaltedError(this.halted ?? "reorg deeper than the window");
     }
     // The writer first (it does not read the index): re-sending the dropped writes need not wait
-    // for the undo's database transaction.
+    // for the undo's database transaction. It checks every write from the fork point on, so the
+    // receipts it saw above it need no check of their own.
     this.tellReorg(fork + 1);
+    for (const n of [...this.expected.keys()]) if (n > fork) this.expected.delete(n);
     const undone = await projection.undoTo(fork, this.commit);
     this.reorgCount++;
     this.lastReorg = { forkBlock: fork, depth: cursorBlock - fork, at: Date.now() };

@@ -167,12 +167,13 @@ describe("indexer: reorgs of depth 1, 3 and 10 in a burst of writes (hardhat nod
         // block again when the pool restored by the revert holds just the transactions of the old
         // block (the same parent, transactions and timestamp: 500 ms blocks run ahead of the clock,
         // each its parent's timestamp + 1), which is no reorg at all, only a pool that lost the
-        // transactions sent since (pool-loss.test.ts covers that): a later timestamp makes it differ.
-        const firstOld = (await rpcCall(node.url, "eth_getBlockByNumber", [`0x${(forkAt + 1).toString(16)}`, false])) as {
-          timestamp: string;
-        };
+        // transactions sent since (pool-loss.test.ts covers that). So mining pauses around the
+        // revert and the new branch starts with a timestamp after the old branch's last block.
+        await setMining(node.url, "paused");
+        const oldTop = (await rpcCall(node.url, "eth_getBlockByNumber", ["latest", false])) as { timestamp: string };
         expect(await rpcCall(node.url, "evm_revert", [snap])).to.equal(true);
-        await rpcCall(node.url, "evm_setNextBlockTimestamp", [Number(firstOld.timestamp) + 1]);
+        await rpcCall(node.url, "evm_setNextBlockTimestamp", [Number(oldTop.timestamp) + 1]);
+        await setMining(node.url, { intervalMs: BLOCK_MS });
         // The reorg is complete once the new branch has its first block (the revert alone only cuts
         // the chain back). The first write after it: its block against the head when it was sent.
         await waitUntil("the new branch's first block", async () => (await head()) > forkAt, 30_000, 10);
