@@ -12,6 +12,7 @@
  *   finality.ts     receipt and finality tracker: watches mined writes until final, follows reorgs
  *   stuck.ts        stuck transactions: fee bumps (capped), nonces taken by foreign transactions
  *   pool-loss.ts    sent transactions the node lost before mining (a reorg, an eviction): rebroadcast
+ *   reorg-resend.ts on a reported reorg, every write it may have dropped sent again at once (one batch)
  *   l1-fee.ts       OP-stack L1 data fee (GasPriceOracle predeploy)
  *   balances.ts     balance monitor: costs (L1 fee included) and payer top-ups from the admin payer
  *   payer-check.ts  payer check: every payer registered on the diamond and funded, else writes refused
