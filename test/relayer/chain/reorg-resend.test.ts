@@ -120,7 +120,7 @@ describe("relayer reorg re-send (alone: in-memory outbox, scripted node)", () =>
     expect(node.batches).to.have.length(1);
     expect(node.singles).to.deep.equal([]);
     expect(res.rows.map((r) => r.id).sort()).to.deep.equal([2, 3, 4, 5]);
-    expect(res.accepted).to.equal(4);
+    expect([...res.accepted].sort()).to.deep.equal([2, 3, 4, 5]);
   });
 
   it("orders the batch by nonce per payer", async () => {
@@ -149,7 +149,7 @@ describe("relayer reorg re-send (alone: in-memory outbox, scripted node)", () =>
     );
     const res = await stage(rows, node).resend(10);
     expect(node.singles).to.deep.equal([rows[1].rawTx, rows[2].rawTx]);
-    expect(res.accepted).to.equal(3);
+    expect([...res.accepted].sort()).to.deep.equal([1, 2, 3]);
   });
 
   it("counts a transaction the node already has as accepted and leaves a nonce already used to the rounds", async () => {
@@ -158,7 +158,7 @@ describe("relayer reorg re-send (alone: in-memory outbox, scripted node)", () =>
       raw === rows[0].rawTx ? new RpcResponseError("already known", -32000) : new RpcResponseError("nonce too low", -32000),
     );
     const res = await stage(rows, node).resend(10);
-    expect(res.accepted).to.equal(1);
+    expect([...res.accepted]).to.deep.equal([1]);
     expect(node.singles).to.deep.equal([]);
   });
 

@@ -285,7 +285,7 @@ export class ChainWriter implements Writer {
     if (!this.ready) return;
     const resending = this.reorgResend
       .resend(block)
-      .then(({ rows }) => this.finality.noteResent(rows))
+      .then(({ rows, accepted }) => this.finality.noteResent(rows, accepted))
       .catch((err: unknown) => this.ctx.log.warn({ err: errorText(err) }, "re-sending after a reorg failed; the rounds take over"));
     // A round already under way started before the reorg was known: one more after it.
     void Promise.all([this.finality.round(), resending]).then(() => this.finality.round());

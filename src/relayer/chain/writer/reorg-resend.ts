@@ -25,8 +25,8 @@ import type { PayerPool } from "./payers";
 export interface ReorgResendResult {
   /** Rows whose signed bytes were sent again. */
   rows: OutboxRow[];
-  /** Of those, the ones the node accepted (or already had). */
-  accepted: number;
+  /** Ids of those the node accepted (or already had). */
+  accepted: Set<number>;
 }
 
 /** Rows a reorg from `block` may have dropped, in nonce order per payer (see the file comment). */
@@ -61,29 +61,29 @@ export class ReorgResend {
     const { ctx } = this;
     const [minedSince, inFlight] = await Promise.all([ctx.outbox.minedFrom(block), ctx.outbox.inFlight()]);
     const rows = rowsToResend(minedSince, inFlight, block, (p) => this.pool.has(p), (id) => ctx.busy.has(id));
-    if (rows.length === 0) return { rows, accepted: 0 };
+    if (rows.length === 0) return { rows, accepted: new Set() };
     const answers = await sendAll(
       ctx.rpc,
       rows.map((r) => ({ method: "eth_sendRawTransaction", params: [r.rawTx] })),
     );
-    let accepted = 0;
+    const accepted = new Set<number>();
     const again: OutboxRow[] = [];
     answers.forEach((a, i) => {
       const outcome = a.ok ? "ok" : classifyBroadcastError(a.error, errorText(a.error));
-      if (outcome === "ok") accepted++;
+      if (outcome === "ok") accepted.add(rows[i].id);
       else if (outcome === "retry") again.push(rows[i]);
     });
     // Refused as ahead of the node's next nonce: one by one now, lowest first.
     for (const row of again) {
       try {
         await ctx.rpc.send("eth_sendRawTransaction", [row.rawTx]);
-        accepted++;
+        accepted.add(row.id);
       } catch (err) {
-        if (classifyBroadcastError(err, errorText(err)) === "ok") accepted++;
+        if (classifyBroadcastError(err, errorText(err)) === "ok") accepted.add(row.id);
       }
     }
     this.resent += rows.length;
-    ctx.log.warn({ from: block, rows: rows.length, accepted }, "reorg: re-sent the signed bytes of every write it may have dropped");
+    ctx.log.warn({ from: block, rows: rows.length, accepted: accepted.size }, "reorg: re-sent the signed bytes of every write it may have dropped");
     return { rows, accepted };
   }
 }
