@@ -37,13 +37,11 @@ import {
 } from "../ports";
 
 import { decodeLogs } from "./abi";
+import { ExpectedBlocks } from "./expected-blocks";
 import { finalityFor } from "./finality";
 import { errorText, hexToNumber, sendAll, toQuantity, type RpcCall, type RpcLike, type RpcLog, type RpcSettled } from "./rpc";
 import { LogFetcher, isLogRangeError } from "./logs";
 import type { ChainLogger } from "./log";
-
-/** Most heights whose receipts the index remembers (expectBlock); the lowest are forgotten first. */
-const MAX_EXPECTED = 4096;
 
 export interface IndexerOptions {
   diamondAddress: string;
@@ -157,8 +155,8 @@ export class Indexer {
   private reorgListeners: ReorgListener[] = [];
   private reorgCount = 0;
   private unappliedReorgs = 0;
-  /** Blocks above the cursor the writer recorded receipts in: height -> the hashes it saw (expectBlock). */
-  private readonly expected = new Map<number, Set<string>>();
+  /** Blocks above the cursor the writer recorded receipts in (expectBlock). */
+  private readonly expected = new ExpectedBlocks();
   private lastReorg: IndexerStatus["lastReorg"] = null;
   private halted: string | null = null;
   /** Highest block a syncTo caller knows to exist (catch-up goes that far without eth_blockNumber). */
@@ -194,22 +192,12 @@ export class Indexer {
    * sends the dropped write again). Forgotten once the height is applied.
    */
   expectBlock(number: number, hash: string): void {
-    if (number <= this.applied || this.halted !== null) return;
-    let hashes = this.expected.get(number);
-    if (!hashes) {
-      if (this.expected.size >= MAX_EXPECTED) this.expected.delete(Math.min(...this.expected.keys()));
-      hashes = new Set();
-      this.expected.set(number, hashes);
-    }
-    hashes.add(hash.toLowerCase());
+    if (number > this.applied && this.halted === null) this.expected.add(number, hash);
   }
 
   /** Checks the block about to be applied against the receipts the writer saw at its height (expectBlock). */
   private checkExpected(number: number, hash: string): void {
-    const hashes = this.expected.get(number);
-    if (!hashes) return;
-    this.expected.delete(number);
-    const gone = [...hashes].filter((h) => h !== hash);
+    const gone = this.expected.replacedBy(number, hash);
     if (gone.length === 0) return;
     this.unappliedReorgs++;
     this.log?.warn(
@@ -217,11 +205,6 @@ export class Indexer {
       "index: a block holding one of our receipts was replaced before the index applied it; the writer checks its writes again",
     );
     this.tellReorg(number);
-  }
-
-  /** Drops the expectations of heights the index has passed (applied without a header, or by the writer). */
-  private pruneExpected(upTo: number): void {
-    for (const n of [...this.expected.keys()]) if (n <= upTo) this.expected.delete(n);
   }
 
   /** Starts the background loop (idempotent). */
@@ -470,7 +453,7 @@ export class Indexer {
       this.progress(cursor.block);
     }
     this.progress(cursor.block);
-    this.pruneExpected(cursor.block);
+    this.expected.forgetUpTo(cursor.block);
     await projection.prune(cursor.block - window + 1, this.commit);
   }
 
@@ -611,7 +594,7 @@ export class Indexer {
     // for the undo's database transaction. It checks every write from the fork point on, so the
     // receipts it saw above it need no check of their own.
     this.tellReorg(fork + 1);
-    for (const n of [...this.expected.keys()]) if (n > fork) this.expected.delete(n);
+    this.expected.forgetAbove(fork);
     const undone = await projection.undoTo(fork, this.commit);
     this.reorgCount++;
     this.lastReorg = { forkBlock: fork, depth: cursorBlock - fork, at: Date.now() };
