@@ -167,6 +167,7 @@ export async function startChain(store: ChainStorage, opts: ChainOptions): Promi
     syncTo: (block, timeoutMs) => indexer.syncTo(block, timeoutMs),
     prefetch: (block) => indexer.prefetch(block),
     applyOwnBlock: (block, events) => ownBlocks.apply(block, events),
+    expectBlock: (number, hash) => indexer.expectBlock(number, hash),
   };
   const writer = new ChainWriter(rpc, store.outbox, follower, { ...opts, logger });
   indexer.onReorg(writer);

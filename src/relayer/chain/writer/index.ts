@@ -12,6 +12,7 @@
  *   finality.ts     receipt and finality tracker: watches mined writes until final, follows reorgs
  *   stuck.ts        stuck transactions: fee bumps (capped), nonces taken by foreign transactions
  *   pool-loss.ts    sent transactions the node lost before mining (a reorg, an eviction): rebroadcast
+ *   reorg-resend.ts on a reported reorg, every write it may have dropped sent again at once (one batch)
  *   l1-fee.ts       OP-stack L1 data fee (GasPriceOracle predeploy)
  *   balances.ts     balance monitor: costs (L1 fee included) and payer top-ups from the admin payer
  *   payer-check.ts  payer check: every payer registered on the diamond and funded, else writes refused
@@ -72,6 +73,7 @@ import { Preflight } from "./preflight";
 import { ReceiptTracker, type IndexFollower, type Outcome } from "./receipts";
 import { Signer } from "./signing";
 import { PoolLossCheck } from "./pool-loss";
+import { ReorgResend } from "./reorg-resend";
 import { StuckHandler } from "./stuck";
 
 export type { PayerFunds, TopUp } from "./balances";
@@ -91,6 +93,7 @@ export class ChainWriter implements Writer {
   private readonly signer: Signer;
   private readonly stuck: StuckHandler;
   private readonly poolLoss: PoolLossCheck;
+  private readonly reorgResend: ReorgResend;
   private readonly balances: BalanceMonitor;
   private readonly finality: FinalityTracker;
   private readonly l1: L1FeeOracle;
@@ -149,6 +152,7 @@ export class ChainWriter implements Writer {
     );
     // A sent transaction the node lost (a reorg, an eviction) is looked for every 3 worker ticks (at least 3 s).
     this.poolLoss = new PoolLossCheck(this.ctx, this.broadcaster, Math.max(3000, 3 * this.pollIntervalMs));
+    this.reorgResend = new ReorgResend(this.ctx, this.pool);
     this.finality = new FinalityTracker(this.ctx, this.pool, this.receipts, this.broadcaster, this.stuck, {
       confirmationDepth: opts.confirmationDepth,
       writeConfirmations: opts.writeConfirmations,
@@ -237,32 +241,20 @@ export class ChainWriter implements Writer {
   }
 
   /**
-   * The index saw a reorg from `block` on (its fork point + 1): every write mined since is
-   * checked again at once, final or not, and rebroadcast if its block is gone.
+   * The index saw a reorg from `block` on (its fork point + 1): the signed bytes of every write it
+   * may have dropped are sent again at once, in one batch (reorg-resend.ts), so that the next
+   * write's nonce need not wait; then every write mined since is checked again, final or not, and
+   * sent back to the outbox if its block is gone (finality.ts).
    */
   noteReorg(block: number): void {
     this.finality.noteReorg(block);
-    if (this.ready) {
-      // Both at once: the dropped transactions (finality round) hold the lower nonces, the sent
-      // ones wait behind them in the pool.
-      void Promise.all([this.finality.round(), this.rebroadcastSent()]).then(() => this.finality.round());
-    }
-  }
-
-  /**
-   * After a reorg, the sent transactions not mined yet are sent again (the same signed bytes): a
-   * node that switched branches may have dropped them from its pool, and waiting for the stuck
-   * timeout would hold every later nonce of their payers that long.
-   */
-  private async rebroadcastSent(): Promise<void> {
-    try {
-      for (const row of await this.ctx.outbox.inFlight()) {
-        if (row.status !== "sent" || !row.rawTx || !this.pool.has(row.payer) || this.ctx.busy.has(row.id)) continue;
-        await this.broadcaster.broadcast(row);
-      }
-    } catch (err) {
-      this.ctx.log.warn({ err: errorText(err) }, "rebroadcast after a reorg failed");
-    }
+    if (!this.ready) return;
+    const resending = this.reorgResend
+      .resend(block)
+      .then(({ rows, accepted }) => this.finality.noteResent(rows, accepted))
+      .catch((err: unknown) => this.ctx.log.warn({ err: errorText(err) }, "re-sending after a reorg failed; the rounds take over"));
+    // A round already under way started before the reorg was known: one more after it.
+    void Promise.all([this.finality.round(), resending]).then(() => this.finality.round());
   }
 
   /** Each payer's balance, what its in-flight transactions may still cost and a typical write's cost (L1 data fee included). */
