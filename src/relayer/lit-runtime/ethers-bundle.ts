@@ -102,8 +102,8 @@ function patches(ethersDir: string): Map<string, ModulePatch> {
   ]);
 }
 
-/** The script that defines `ethers` on the global object (modules evaluated on first use). */
-export function ethersBundle(): string {
+/** The script that defines `ethers` on the global object (modules evaluated on first use; `trace`: see lazy-modules.ts). */
+export function ethersBundle(trace?: string): string {
   const ethersDir = path.dirname(require.resolve("ethers-v5/package.json"));
   const tsOutput = (file: string) =>
     file.startsWith(path.join(ethersDir, "lib") + path.sep) || file.split(path.sep).includes("@ethersproject");
@@ -114,6 +114,7 @@ export function ethersBundle(): string {
     lazyImports: tsOutput,
     aliases: new Map([[path.join(wordlists, "wordlists.js"), path.join(wordlists, "browser-wordlists.js")]]),
     patches: patches(ethersDir),
+    trace,
   });
   return NATIVE_PROLOGUE + source + NATIVE_EPILOGUE;
 }

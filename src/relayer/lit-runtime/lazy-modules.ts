@@ -31,6 +31,8 @@ export interface LazyBundleOptions {
   aliases?: ReadonlyMap<string, string>;
   /** Patches by absolute file name; every one must be used (a missing file fails the build). */
   patches?: ReadonlyMap<string, ModulePatch>;
+  /** For tests: the name of a global array to which each module's path (relative to the entry's folder) is pushed when it is evaluated. */
+  trace?: string;
 }
 
 interface PackageInfo {
@@ -163,6 +165,7 @@ export function lazyBundle(options: LazyBundleOptions): string {
   visit(options.entry);
   const defs: string[] = [];
   const deps: string[] = [];
+  const names: string[] = [];
   for (let i = 0; i < order.length; i++) {
     const file = order[i];
     let source = fs.readFileSync(file, "utf8");
@@ -180,10 +183,16 @@ export function lazyBundle(options: LazyBundleOptions): string {
     }
     // Source maps would point at files the isolate does not have.
     source = source.replace(/^\/\/# sourceMappingURL=.*$/gm, "");
-    defs.push(`/* ${path.relative(path.dirname(options.entry), file)} */ function (module, exports, require) {\n${source}\n}`);
+    const name = path.relative(path.dirname(options.entry), file).split(path.sep).join("/");
+    names.push(name);
+    defs.push(`/* ${name} */ function (module, exports, require) {\n${source}\n}`);
     deps.push(JSON.stringify(map));
   }
   if (unused.size > 0) throw new Error(`lazy bundle: patched or aliased files not in the bundle: ${[...unused].join(", ")}`);
+  const trace =
+    options.trace === undefined
+      ? ""
+      : `\n    (globalThis[${JSON.stringify(options.trace)}] = globalThis[${JSON.stringify(options.trace)}] || []).push(${JSON.stringify(names)}[id]);`;
   return `(function () {
   var defs = [${defs.join(",\n")}];
   var deps = [${deps.join(",")}];
@@ -191,7 +200,7 @@ export function lazyBundle(options: LazyBundleOptions): string {
   function load(id) {
     var m = cache[id];
     if (m !== undefined) return m.exports;
-    m = cache[id] = { exports: {} };
+    m = cache[id] = { exports: {} };${trace}
     var table = deps[id];
     defs[id].call(m.exports, m, m.exports, function (spec) {
       var to = Object.prototype.hasOwnProperty.call(table, spec) ? table[spec] : undefined;
