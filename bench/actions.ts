@@ -127,10 +127,12 @@ async function latency(n: number, fn: () => Promise<void>): Promise<Stats> {
   return { p50: percentile(samples, 50), p99: percentile(samples, 99), mean: samples.reduce((a, b) => a + b, 0) / samples.length };
 }
 
-async function throughput(seconds: number, concurrency: number, fn: () => Promise<void>): Promise<number> {
+/** Executions per second with `concurrency` in flight, and the process's CPU time (all threads) per execution. */
+async function throughput(seconds: number, concurrency: number, fn: () => Promise<void>): Promise<{ rate: number; cpuMs: number }> {
   let done = 0;
   const end = nowMs() + seconds * 1000;
   const started = nowMs();
+  const cpu = process.cpuUsage();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (nowMs() < end) {
@@ -139,7 +141,8 @@ async function throughput(seconds: number, concurrency: number, fn: () => Promis
       }
     }),
   );
-  return done / ((nowMs() - started) / 1000);
+  const used = process.cpuUsage(cpu);
+  return { rate: done / ((nowMs() - started) / 1000), cpuMs: (used.user + used.system) / 1000 / done };
 }
 
 const fmt = (ms: number): string => (ms < 0.01 ? `${(ms * 1000).toFixed(2)} µs` : `${ms.toFixed(2)} ms`);
@@ -150,6 +153,8 @@ interface Row {
   path: "sandbox" | "http";
   stats: Stats;
   rate: number;
+  /** The relayer process's CPU time (every thread) per execution during the throughput window. */
+  cpuMs: number;
   heap: number;
 }
 
@@ -240,9 +245,9 @@ async function main(): Promise<void> {
         heapSum = 0;
         heapRuns = 0;
         const stats = await latency(N, fn);
-        const rate = await throughput(SECONDS, CONCURRENCY, fn);
-        rows.push({ c, path: pathName, stats, rate, heap: heapRuns > 0 ? heapSum / heapRuns : NaN });
-        console.error(`${c.name} ${pathName}: p50 ${fmt(stats.p50)} p99 ${fmt(stats.p99)} ${rate.toFixed(0)}/s`);
+        const { rate, cpuMs } = await throughput(SECONDS, CONCURRENCY, fn);
+        rows.push({ c, path: pathName, stats, rate, cpuMs, heap: heapRuns > 0 ? heapSum / heapRuns : NaN });
+        console.error(`${c.name} ${pathName}: p50 ${fmt(stats.p50)} p99 ${fmt(stats.p99)} ${rate.toFixed(0)}/s ${cpuMs.toFixed(2)} CPU-ms`);
       }
     }
     const rssMb = process.memoryUsage().rss / 2 ** 20;
@@ -258,7 +263,8 @@ async function main(): Promise<void> {
     const heapOf = (c: Case) => rows.find((r) => r.c === c && r.path === "sandbox")?.heap ?? NaN;
     const tableRow = (r: Row) =>
       `| ${r.c.title} | ${r.path === "http" ? "full HTTP path" : "sandbox alone"} | ${fmt(r.stats.p50)} | ${fmt(r.stats.p99)} | ` +
-      `${fmt(r.stats.mean)} | ${r.rate.toFixed(0)} | ${kb(heapOf(r.c))} | ${(r.stats.p50 / base(r.path).stats.p50).toFixed(1)} |`;
+      `${fmt(r.stats.mean)} | ${r.rate.toFixed(0)} | ${r.cpuMs.toFixed(2)} ms | ${(2000 / r.cpuMs).toFixed(0)} | ${kb(heapOf(r.c))} | ` +
+      `${(r.stats.p50 / base(r.path).stats.p50).toFixed(1)} |`;
     const full = rows.filter((r) => r.path === "http");
     const missed = full.filter((r) => !(r.stats.p50 < TARGET_P50_MS && r.rate >= TARGET_RATE));
     const cpu = os.cpus();
@@ -273,8 +279,8 @@ async function main(): Promise<void> {
       "Runtime: isolates prepared ahead of demand (bootstrap, and the ethers bundle for code that names `ethers`),",
       "one fresh isolate per execution, disposed after it (docs/lit-action-runtime.md, \"Warm isolates\").",
       "",
-      "| action | path | p50 | p99 | mean | executions / s (concurrency " + CONCURRENCY + ") | isolate heap per execution | p50 / hello world p50 |",
-      "|---|---|---|---|---|---|---|---|",
+      "| action | path | p50 | p99 | mean | executions / s (concurrency " + CONCURRENCY + ") | CPU per execution | 2 cores / CPU per execution | isolate heap per execution | p50 / hello world p50 |",
+      "|---|---|---|---|---|---|---|---|---|---|",
       ...rows.map(tableRow),
       "",
       `Targets (issue 15), every case on the full path: p50 under ${TARGET_P50_MS} ms and at least ${TARGET_RATE} executions / s -> ` +
