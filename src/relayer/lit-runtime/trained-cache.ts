@@ -60,6 +60,50 @@ export function trainedCodeCache(bootstrap: string, ethers: string, filename: st
   const run = new vm.Script(TRAINING).runInContext(context) as Promise<unknown>;
   run.catch(() => undefined);
   if (typeof context.trained !== "string") throw new Error("ethers bundle: the code cache's training did not complete");
-  const cache = script.createCachedData();
+  return toExternalCopy(script.createCachedData());
+}
+
+/**
+ * What the bootstrap's cache is trained on: a run as isolate-run.ts drives it (its callbacks set,
+ * `__lit_install`, the runner), with host callbacks that only hand out ids, and an action using the
+ * globals of http-api.md §5 most actions use: console, fetch with Headers and Response, a key
+ * request, getRandomValues, setResponse. Settled from outside (BOOTSTRAP_SETTLE), like the host does.
+ */
+const BOOTSTRAP_RUN = `(function () {
+  var g = globalThis, next = 0;
+  g.__lit_log = function () {}; g.__lit_fatal = function () { throw new Error("limit"); };
+  g.__lit_call = function () { return ++next; }; g.__lit_fetch = function () { return ++next; };
+  g.__lit_random = function (n) { return new ArrayBuffer(n); }; g.__lit_loadEthers = function () {};
+  g.__lit_meta = JSON.stringify({ headers: { "x-request-id": "r" }, params: JSON.stringify({ n: 1 }), maxResponseLength: 102400 });
+  g.__lit_install();
+  var settle = g.__lit_settle, run = g.__lit_run;
+  delete g.__lit_settle; delete g.__lit_run;
+  g.main = async function (p) {
+    console.log("n", p.n, { a: [1] });
+    var res = await fetch("http://127.0.0.1/ping", { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" });
+    var text = await res.text();
+    var signature = await Lit.Actions.signEcdsa({ pkpId: "0x01", toSign: new Uint8Array(32) });
+    crypto.getRandomValues(new Uint8Array(16));
+    Lit.Actions.setResponse({ response: { text: text, ok: res.ok, type: res.headers.get("content-type"), signature: signature } });
+    return text;
+  };
+  run().then(function (r) { g.trained = r; });
+  return settle;
+})()`;
+const FETCH_META = JSON.stringify({ url: "http://127.0.0.1/ping", status: 200, statusText: "OK", headers: [["content-type", "text/plain"]], redirected: false });
+
+/** A code cache of `bootstrap` (bootstrap.ts) after a run of BOOTSTRAP_RUN in a throwaway context. */
+export function trainedBootstrapCache(bootstrap: string, filename: string): ivm.ExternalCopy<ArrayBuffer> {
+  const context = vm.createContext({}, { microtaskMode: "afterEvaluate" }) as { settle?: (...args: unknown[]) => void; trained?: unknown };
+  const script = new vm.Script(bootstrap, { filename });
+  script.runInContext(context);
+  context.settle = new vm.Script(BOOTSTRAP_RUN).runInContext(context) as (...args: unknown[]) => void;
+  new vm.Script(`settle(1, true, ${JSON.stringify(FETCH_META)}, new Uint8Array([112, 111, 110, 103]).buffer);`).runInContext(context);
+  new vm.Script('settle(2, true, "0x" + "ab".repeat(65));').runInContext(context);
+  if (context.trained !== "Rpong") throw new Error(`lit bootstrap: the code cache's training did not complete (${String(context.trained)})`);
+  return toExternalCopy(script.createCachedData());
+}
+
+function toExternalCopy(cache: Buffer): ivm.ExternalCopy<ArrayBuffer> {
   return new ivm.ExternalCopy(cache.buffer.slice(cache.byteOffset, cache.byteOffset + cache.byteLength) as ArrayBuffer);
 }

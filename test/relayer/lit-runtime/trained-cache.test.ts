@@ -8,7 +8,7 @@ import ivm from "isolated-vm";
 import { API, POLYFILLS } from "../../../src/relayer/lit-runtime/bootstrap";
 import { ethersBundle } from "../../../src/relayer/lit-runtime/ethers-bundle";
 import { nativeCallback } from "../../../src/relayer/lit-runtime/prepared-isolates";
-import { trainedCodeCache } from "../../../src/relayer/lit-runtime/trained-cache";
+import { trainedBootstrapCache, trainedCodeCache } from "../../../src/relayer/lit-runtime/trained-cache";
 
 describe("lit runtime: the trained code cache of ethers", function () {
   this.timeout(120_000);
@@ -62,5 +62,21 @@ describe("lit runtime: the trained code cache of ethers", function () {
     const { context, rejected } = load(cache, other);
     expect(rejected).to.equal(true);
     expect(context.evalSync("typeof ethers.utils.keccak256 + globalThis.changed")).to.equal("function1");
+  });
+
+  it("the bootstrap's trained cache is accepted, and an isolate built with it has only the bootstrap's globals", () => {
+    const iso = new ivm.Isolate({ memoryLimit: 128 });
+    isolates.push(iso);
+    const context = iso.createContextSync();
+    const globals = "JSON.stringify(Object.getOwnPropertyNames(globalThis).sort())";
+    const script = iso.compileScriptSync(bootstrap, { filename: "lit-bootstrap.js", cachedData: trainedBootstrapCache(bootstrap, "lit-bootstrap.js") }) as ivm.Script & {
+      cachedDataRejected?: boolean;
+    };
+    expect(script.cachedDataRejected).to.equal(false);
+    script.runSync(context);
+    const plain = iso.createContextSync();
+    iso.compileScriptSync(bootstrap).runSync(plain);
+    expect(context.evalSync(globals)).to.equal(plain.evalSync(globals));
+    expect(context.evalSync("typeof main + typeof trained + typeof jsParams")).to.equal("undefinedundefinedundefined");
   });
 });
