@@ -127,6 +127,17 @@ export function lazifyImports(source: string): string {
   return out;
 }
 
+/**
+ * `source` with less text for V8 to take in (an isolate pays for every byte of the bundle: about
+ * 1.5 ms of CPU per MB, parsed or not): indentation and whole-line `//` comments (source maps
+ * included) removed. Only in a module without template literals and line continuations, the only
+ * ways a string spans lines, so no string changes.
+ */
+export function compact(source: string): string {
+  if (source.includes("`") || /\\\r?\n/.test(source)) return source.replace(/^\/\/# sourceMappingURL=.*$/gm, "");
+  return source.replace(/^[ \t]+/gm, "").replace(/^\/\/.*\r?\n/gm, "");
+}
+
 /** Single- and double-quoted string literals on one line (TypeScript's ES5 output has no templates). */
 const STRING = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g;
 
@@ -181,8 +192,7 @@ export function lazyBundle(options: LazyBundleOptions): string {
       const target = resolve(m[2], file);
       if (target !== null) map[m[2]] = visit(target);
     }
-    // Source maps would point at files the isolate does not have.
-    source = source.replace(/^\/\/# sourceMappingURL=.*$/gm, "");
+    source = compact(source);
     const name = path.relative(path.dirname(options.entry), file).split(path.sep).join("/");
     names.push(name);
     defs.push(`/* ${name} */ function (module, exports, require) {\n${source}\n}`);

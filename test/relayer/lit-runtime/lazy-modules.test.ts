@@ -8,7 +8,7 @@ import * as fs from "fs";
 import ivm from "isolated-vm";
 import * as os from "os";
 import * as path from "path";
-import { lazifyImports, lazyBundle } from "../../../src/relayer/lit-runtime/lazy-modules";
+import { compact, lazifyImports, lazyBundle } from "../../../src/relayer/lit-runtime/lazy-modules";
 
 describe("lit runtime: lazy modules", function () {
   this.timeout(60_000);
@@ -132,5 +132,13 @@ describe("lit runtime: lazy modules", function () {
     const missing = path.join(dir, "other.js");
     expect(() => lazyBundle({ entry, lazyImports: () => false, patches: new Map([[missing, (s: string) => s]]) })).to.throw(/not in the bundle/);
     expect(() => lazyBundle({ entry, lazyImports: () => false, aliases: new Map([[missing, entry]]) })).to.throw(/not in the bundle/);
+  });
+
+  it("compacting drops indentation and comment lines, but leaves a module with a template literal or a line continuation as it is", () => {
+    expect(compact('function f() {\n    // note\n    return "a  b";\n}\n//# sourceMappingURL=f.js.map\n')).to.equal('function f() {\nreturn "a  b";\n}\n');
+    const template = "var t = `a\n    b`;\n    // kept\n";
+    expect(compact(template)).to.equal(template);
+    const continued = 'var s = "a\\\n    b";\n';
+    expect(compact(continued)).to.equal(continued);
   });
 });
