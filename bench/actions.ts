@@ -267,6 +267,10 @@ async function main(): Promise<void> {
       `${(r.stats.p50 / base(r.path).stats.p50).toFixed(1)} |`;
     const full = rows.filter((r) => r.path === "http");
     const missed = full.filter((r) => !(r.stats.p50 < TARGET_P50_MS && r.rate >= TARGET_RATE));
+    const cpuRatio = (name: string, beforeMs: number) => {
+      const row = full.find((r) => r.c.name === name);
+      return row === undefined ? "-" : (beforeMs / row.cpuMs).toFixed(1);
+    };
     const cpu = os.cpus();
     const load = os.loadavg().map((x) => x.toFixed(2)).join(", ");
     const report = [
@@ -317,8 +321,8 @@ async function main(): Promise<void> {
       "- The same benchmark with the runtime before lazy modules and trained caches (main at 2e64ea1: the UMD bundle",
       "  run in every ethers isolate), measured on this machine on 2026-12-05 at 13:45 UTC (load 15-16), full HTTP path,",
       "  CPU per execution: hello world 4.41 ms, keccak256 26.93 ms, Wallet 31.23 ms, fetch 5.70 ms (p50 3.62 / 20.92 /",
-      "  27.92 / 10.17 ms; 215 / 23 / 32 / 175 per s). So per execution keccak256 costs 3.3 x less CPU and a Wallet 2.7 x",
-      "  less; fetch is unchanged (its cost over hello world, about 1 ms, is the guarded request on the relayer's thread",
+      `  27.92 / 10.17 ms; 215 / 23 / 32 / 175 per s). In this run keccak256 costs ${cpuRatio("keccak", 26.93)} x less CPU per execution and a`,
+      `  Wallet ${cpuRatio("wallet", 31.23)} x less; fetch is unchanged (its cost over hello world, about 1 ms, is the guarded request on the relayer's thread`,
       "  with a new connection per fetch, and the messages between worker and relayer).",
       "- Before (bench/results/actions.md of 2026-11-23, a fresh isolate created per execution and ethers loaded",
       "  in it on first use): hello world 2.63 ms p50 / 9.29 ms p99 / 318 per s on the full path; an action signing",
