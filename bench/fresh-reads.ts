@@ -36,9 +36,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import hre from "hardhat";
-import { Wallet, hexlify, keccak256, parseEther, randomBytes, toUtf8Bytes, type JsonRpcProvider } from "ethers";
+import { Wallet, hexlify, parseEther, randomBytes, type JsonRpcProvider } from "ethers";
 import { deployDiamondOverRpc, startLocalChain, freePort, LOCAL_HOST, type LocalChain } from "../scripts/lib/local-chain";
-import { chainSecuredHash } from "../src/core";
+import { apiKeyTextHash, chainSecuredHash } from "../src/core";
 import { loadConfig } from "../src/relayer/config";
 import { createRelayer, type Relayer } from "../src/relayer/main";
 import { diamondInterface } from "../src/relayer/chain";
@@ -116,7 +116,7 @@ async function setUpAdmins(provider: JsonRpcProvider, diamondAddress: string, co
     const send = async (method: string, args: unknown[]) =>
       (await wallet.sendTransaction({ to: diamondAddress, data: iface.encodeFunctionData(method, args) })).wait();
     await send("newChainSecuredAccount", [`bench ${i}`, ""]);
-    await send("setUsageApiKey", [master, keccak256(toUtf8Bytes(usageKey)), 0, 0, "reader", "", false, false, false, [], [], [], []]);
+    await send("setUsageApiKey", [master, apiKeyTextHash(usageKey), 0, 0, "reader", "", false, false, false, [], [], [], []]);
     if (i === 0) for (let g = 0; g < 5; g++) await send("addGroup", [master, `group ${g}`, "", [], []]);
     admins.push({ wallet, master, usageKey });
   }

@@ -49,10 +49,8 @@ import hre from "hardhat";
 import {
   Wallet,
   hexlify,
-  keccak256,
   parseEther,
   randomBytes,
-  toUtf8Bytes,
   type TransactionLike,
 } from "ethers";
 import {
@@ -64,6 +62,7 @@ import {
   type LocalChain,
   type RpcDeployment,
 } from "../scripts/lib/local-chain";
+import { apiKeyTextHash } from "../src/core/hashing";
 import { loadConfig } from "../src/relayer/config";
 import { createRelayer, type Relayer } from "../src/relayer/main";
 import { FailoverRpc, HttpRpc, diamondInterface, type ChainLogger, type RpcLike } from "../src/relayer/chain";
@@ -608,7 +607,7 @@ async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: number,
 
   // ---- raw baseline on its own managed account: half before and half after the relayer runs, so
   // that drifting background load on the machine affects both sides alike
-  const master = keccak256(toUtf8Bytes(`bench-raw-${payerCount}-${hexlify(randomBytes(8))}`));
+  const master = apiKeyTextHash(`bench-raw-${payerCount}-${hexlify(randomBytes(8))}`);
   await (await dep.diamond.connect(payerWallets[0]).newAccount(master, true, "raw bench", "", Wallet.createRandom().address)).wait();
   if (SETTINGS.warmup > 0) await runRaw(rpc, nodePid, payerKeys, dep.diamondAddress, master, SETTINGS.warmup);
   const rawHalf = Math.ceil(SETTINGS.writes / 2);
@@ -695,7 +694,7 @@ async function runRelayerOnce(
       const profFile = await profile?.(`relayer-${payerCount}-batch${batchMaxCalls}-c${concurrency}`);
       if (profFile) relayed.extra.push(`CPU profile of the benchmark process during the measured run: ${profFile}`);
       expected += relayed.ok;
-      const groups = (await dep.diamond.getAccount(keccak256(toUtf8Bytes(apiKey)))).groupCount;
+      const groups = (await dep.diamond.getAccount(apiKeyTextHash(apiKey))).groupCount;
       if (groups !== BigInt(expected)) relayed.extra.push(`account holds ${groups} groups, expected ${expected}`);
       out.push(relayed);
     }

@@ -7,6 +7,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { EventFragment } from "ethers";
+import { toHash32 } from "../../src/core/hashing";
 import { diamondInterface } from "../../src/relayer/chain/abi";
 import type { RpcLog } from "../../src/relayer/chain/rpc";
 import type { DecodedEvent } from "../../src/relayer/ports";
@@ -27,7 +28,7 @@ function encode(event: DecodedEvent, blockNumber: number, logIndex: number): Rpc
     data,
     blockNumber: hex(blockNumber),
     blockHash: blockHash(blockNumber),
-    transactionHash: `0x${(blockNumber * 4096 + logIndex).toString(16).padStart(64, "0")}`,
+    transactionHash: toHash32(BigInt(blockNumber * 4096 + logIndex)),
     transactionIndex: "0x0",
     logIndex: hex(logIndex),
     removed: false,

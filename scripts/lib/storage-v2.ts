@@ -7,7 +7,8 @@
  *
  * Pure helpers plus one log reader over an ethers provider; used by deploy/002_diamond.ts.
  */
-import { AbiCoder, Interface, keccak256, solidityPackedKeccak256, toBeHex, toUtf8Bytes, type Provider } from "ethers";
+import { AbiCoder, Interface, keccak256, toBeHex, toUtf8Bytes, type Provider } from "ethers";
+import { chainSecuredHash } from "../../src/core/hashing";
 
 /** One (master, wallet) pair for AccountConfigInit.initializeV2 / recordLegacyMasterWallets. */
 export interface LegacyMasterWallet {
@@ -54,7 +55,7 @@ export function legacyMasterWallets(logs: readonly AccountLog[]): LegacyMasterWa
   const out = new Map<bigint, LegacyMasterWallet>();
   for (const log of logs) {
     if (log.name === "AccountCreated" && log.managed) continue;
-    if (BigInt(solidityPackedKeccak256(["address"], [log.wallet])) === log.master) continue;
+    if (BigInt(chainSecuredHash(log.wallet)) === log.master) continue;
     out.set(log.master, { master: toBeHex(log.master, 32), wallet: log.wallet });
   }
   return [...out.values()];

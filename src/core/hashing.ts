@@ -80,6 +80,7 @@ export function generateApiKey(): string {
  * and strings of another form.
  */
 export function toHash32(value: bigint | string): Hash32 {
+  if (typeof value === "string" && HASH32_RE.test(value)) return value.toLowerCase(); // already 64 digits: no bigint round trip
   let n: bigint;
   if (typeof value === "bigint") n = value;
   else if (HEX_RE.test(value)) n = BigInt(`0x${value.slice(2)}`);

@@ -61,12 +61,30 @@
  *   BILLING_MIN_TOP_UP_CENTS, BILLING_MAX_TOP_UP_CENTS   create_payment_intent bounds (500, 99999999)
  *   STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY   required with BILLING_PROVIDER=stripe
  *   STRIPE_API_BASE                 Stripe API base URL (https://api.stripe.com; a stub or stripe-mock in tests)
+ *
+ * This file holds RelayerConfig and loadConfig; each group of settings is read beside its type:
+ * chain-settings.ts (RPC, chain, writes), key-settings.ts (root secret, payer keys),
+ * lit-action-settings.ts (limits, code storage), billing-settings.ts, and env-reader.ts (typed
+ * reading of one variable, ConfigError).
  */
-import { type ActionLimits, limitBounds } from "./lit-runtime/limits";
-import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { finalityFor } from "./chain/finality";
+import { readBillingSettings, type BillingSettings } from "./billing-settings";
+import { readChainSettings, type ChainSettings } from "./chain-settings";
+import { ConfigError, Reader, quote, type Env } from "./env-reader";
+import { readPayerKeys, readRootSecret, type LoadConfigOptions, type PayerKeyConfig } from "./key-settings";
+import {
+  readCodeStorageSettings,
+  readLitActionSettings,
+  type CodeStorageSettings,
+  type LitActionSettings,
+} from "./lit-action-settings";
+
+export { ConfigError, type Env } from "./env-reader";
+export type { ChainSettings } from "./chain-settings";
+export { loadPayerKeySettings, type LoadConfigOptions, type PayerKeyConfig, type PayerKeySettings } from "./key-settings";
+export type { BillingProviderName, BillingSettings } from "./billing-settings";
+export type { CodeStorageSettings, LitActionSettings } from "./lit-action-settings";
 
 /** FRESH_READS: which answers wait for the index to reach the chain head (docs/finality.md). */
 export type FreshReadsPolicy = "all" | "signatures" | "off";
@@ -81,42 +99,6 @@ export interface RateLimitRule {
   burst: number;
 }
 
-export interface ChainSettings {
-  /** The first of rpcUrls. */
-  rpcUrl: string;
-  /** RPC endpoints (RPC_URLS, else RPC_URL), used as one with failover. */
-  rpcUrls: string[];
-  /** Per-request timeout of an RPC call (RPC_TIMEOUT_MS). */
-  rpcTimeoutMs: number;
-  /**
-   * Blocks on top of a write's block before it is final (CONFIRMATION_DEPTH); null: the default of
-   * the chain id the node reports (chain/finality.ts).
-   */
-  confirmationDepth: number | null;
-  /** Recent blocks the index keeps the hashes of to follow a reorg (REORG_WINDOW); null: the chain's default. */
-  reorgWindow: number | null;
-  /** Blocks on top of a write's block before it is answered (WRITE_CONFIRMATIONS; 0: on inclusion). */
-  writeConfirmations: number;
-  /** Ceiling of the fee per gas, in wei (MAX_FEE_PER_GAS_GWEI); null: none. */
-  maxFeePerGasWei: bigint | null;
-  chainId: number;
-  /** `0x` + 40 lowercase hex, or null when not configured yet. */
-  diamondAddress: string | null;
-  name: string;
-  testnet: boolean;
-  token: string;
-  /** Most calls in one batchCalls transaction (BATCH_MAX_CALLS; below 2 = no batching). */
-  batchMaxCalls: number;
-  /** Batch transactions under way at once (BATCH_MAX_IN_FLIGHT); null = the number of payers. */
-  batchMaxInFlight: number | null;
-  /** First block to index (START_BLOCK): the diamond's deployment block. */
-  startBlock: number;
-  /** How often the payer check runs (PAYER_CHECK_INTERVAL_MS); while it fails, at most every 5 s. */
-  payerCheckIntervalMs: number;
-  /** Least a payer must hold beyond its in-flight costs, in wei (PAYER_MIN_BALANCE_ETH); null: one write's cost. */
-  payerMinBalanceWei: bigint | null;
-}
-
 export interface RelayerConfig {
   host: string;
   port: number;
@@ -127,13 +109,7 @@ export interface RelayerConfig {
   rootSecret: Uint8Array;
   /** Where the root secret came from ("env", or the file path). Never the secret itself. */
   rootSecretSource: string;
-  payers: {
-    /** Number of payers derived from the root secret (ignored when keys are given). */
-    count: number;
-    /** Explicit payer private keys (`0x` + 64 hex), for public networks. */
-    keys: string[];
-    adminKey: string | null;
-  };
+  payers: PayerKeyConfig;
   /** Allowed CORS origins; "*" allows every origin; empty allows none. */
   corsOrigins: string[];
   rateLimits: {
@@ -155,67 +131,6 @@ export interface RelayerConfig {
   billing: BillingSettings;
 }
 
-/** Lit Action code kept per account (quota) and cached for anonymous callers (bounded, expiring). */
-export interface CodeStorageSettings {
-  quotaBytes: number;
-  cacheBytes: number;
-  cacheTtlSeconds: number;
-}
-
-export type BillingProviderName = "none" | "dev" | "stripe";
-
-/** Billing settings (http-api.md §8). Amounts are US cents. */
-export interface BillingSettings {
-  provider: BillingProviderName;
-  startingCreditCents: number;
-  prices: { writeCents: number; executionSecondCents: number };
-  minTopUpCents: number;
-  maxTopUpCents: number;
-  stripe: { secretKey: string; publishableKey: string; apiBase: string } | null;
-}
-
-/** Lit Action runtime settings; unset limits fall back to the chain's node configuration, then the defaults. */
-export interface LitActionSettings {
-  limits: {
-    timeoutMs?: number;
-    memoryLimitMb?: number;
-    maxCodeLength?: number;
-    maxResponseLength?: number;
-    maxConsoleLogLength?: number;
-    maxFetchCount?: number;
-    maxKeyRequests?: number;
-    maxParamsBytes?: number;
-    fetchTimeoutMs?: number;
-    maxFetchResponseBytes?: number;
-    maxFetchBytesInFlight?: number;
-  };
-  fetchAllowList: string[];
-  ipfsGatewayUrl: string | null;
-  maxConcurrency: number;
-  maxConcurrencyPerAccount: number;
-  maxQueuedPerAccount: number;
-}
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid relayer configuration:\n  ${problems.join("\n  ")}`);
-    this.name = "ConfigError";
-  }
-}
-
-export type Env = Readonly<Record<string, string | undefined>>;
-
-export interface LoadConfigOptions {
-  /** Create ROOT_SECRET_FILE when missing (default true). */
-  createRootSecret?: boolean;
-}
-
-const KNOWN_CHAINS: Record<number, { name: string; testnet: boolean }> = {
-  31337: { name: "localhost", testnet: true },
-  84532: { name: "base-sepolia", testnet: true },
-  8453: { name: "base", testnet: false },
-};
-
 /** Reads and validates every setting; throws ConfigError listing each bad variable by name. */
 export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): RelayerConfig {
   const problems: string[] = [];
@@ -230,70 +145,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     problems.push(`DATABASE_URL: expected a postgres:// or postgresql:// URL`);
   }
 
-  const rpcUrl = read.string("RPC_URL", "http://127.0.0.1:8545");
-  if (!/^(https?|wss?):\/\/\S+$/i.test(rpcUrl))
-    problems.push(`RPC_URL: expected an http(s):// or ws(s):// URL, got ${quote(rpcUrl)}`);
-  const listed = read.list("RPC_URLS");
-  listed.forEach((u, i) => {
-    if (!/^https?:\/\/\S+$/i.test(u)) problems.push(`RPC_URLS: entry ${i + 1} is not an http(s):// URL: ${quote(u)}`);
-  });
-  if (new Set(listed).size !== listed.length) problems.push("RPC_URLS: lists a URL twice");
-  const rpcUrls = listed.length > 0 ? listed : [rpcUrl];
-  const chainId = read.int("CHAIN_ID", 31337, 1, Number.MAX_SAFE_INTEGER);
-  const known = KNOWN_CHAINS[chainId];
-  const confirmationDepth = read.optional("CONFIRMATION_DEPTH") === null ? null : read.int("CONFIRMATION_DEPTH", 0, 0, 10_000);
-  const reorgWindow = read.optional("REORG_WINDOW") === null ? null : read.int("REORG_WINDOW", 1, 1, 100_000);
-  if (confirmationDepth !== null || reorgWindow !== null) {
-    // Checked against CHAIN_ID's defaults for the one not given (the node's chain id decides at start).
-    const f = finalityFor(chainId, { confirmationDepth: confirmationDepth ?? undefined, reorgWindow: reorgWindow ?? undefined });
-    if (f.reorgWindow < f.confirmationDepth)
-      problems.push(
-        `REORG_WINDOW: ${f.reorgWindow} is below CONFIRMATION_DEPTH (${f.confirmationDepth}); a write must be final within the window`,
-      );
-  }
-  const writeConfirmations = read.int("WRITE_CONFIRMATIONS", 0, 0, 10_000);
-  const maxFeeText = read.optional("MAX_FEE_PER_GAS_GWEI");
-  let maxFeePerGasWei: bigint | null = null;
-  if (maxFeeText !== null) {
-    maxFeePerGasWei = decimalUnits(maxFeeText, 9);
-    if (maxFeePerGasWei === null || maxFeePerGasWei === 0n) {
-      problems.push(`MAX_FEE_PER_GAS_GWEI: expected a positive number of gwei (at most 9 decimals), got ${quote(maxFeeText)}`);
-      maxFeePerGasWei = null;
-    }
-  }
-  const minBalanceText = read.optional("PAYER_MIN_BALANCE_ETH");
-  let payerMinBalanceWei: bigint | null = null;
-  if (minBalanceText !== null) {
-    payerMinBalanceWei = decimalUnits(minBalanceText, 18);
-    if (payerMinBalanceWei === null)
-      problems.push(`PAYER_MIN_BALANCE_ETH: expected an amount of ETH (at most 18 decimals), got ${quote(minBalanceText)}`);
-  }
-  const diamondText = read.optional("DIAMOND_ADDRESS");
-  let diamondAddress: string | null = null;
-  if (diamondText !== null) {
-    if (/^(0x)?[0-9a-fA-F]{40}$/.test(diamondText))
-      diamondAddress = `0x${diamondText.replace(/^0x/i, "").toLowerCase()}`;
-    else problems.push(`DIAMOND_ADDRESS: expected a 20-byte hex address, got ${quote(diamondText)}`);
-  }
-  const chain: ChainSettings = {
-    rpcUrl: rpcUrls[0],
-    rpcUrls,
-    rpcTimeoutMs: read.int("RPC_TIMEOUT_MS", 15_000, 100, 600_000),
-    confirmationDepth,
-    reorgWindow,
-    writeConfirmations,
-    maxFeePerGasWei,
-    chainId,
-    diamondAddress,
-    name: read.string("CHAIN_NAME", known?.name ?? `chain-${chainId}`),
-    testnet: read.bool("CHAIN_TESTNET", known?.testnet ?? true),
-    token: read.string("CHAIN_TOKEN", "ETH"),
-    batchMaxCalls: read.int("BATCH_MAX_CALLS", 32, 1, 256),
-    batchMaxInFlight: read.optional("BATCH_MAX_IN_FLIGHT") === null ? null : read.int("BATCH_MAX_IN_FLIGHT", 1, 1, 1000),
-    startBlock: read.int("START_BLOCK", 0, 0, Number.MAX_SAFE_INTEGER),
-    payerCheckIntervalMs: read.int("PAYER_CHECK_INTERVAL_MS", 60_000, 100, 86_400_000),
-    payerMinBalanceWei,
-  };
+  const chain = readChainSettings(read, problems);
 
   const secret = readRootSecret(env, dataDir, options.createRootSecret ?? true, problems);
   const payers = readPayerKeys(read, env, problems);
@@ -325,11 +177,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(", ")}, got ${quote(levelText)}`);
 
   const litActions = readLitActionSettings(read, problems);
-  const codeStorage: CodeStorageSettings = {
-    quotaBytes: read.int("LIT_ACTION_CODE_QUOTA_BYTES", 16 * 1024 * 1024, 0, 1024 * 1024 * 1024 * 1024),
-    cacheBytes: read.int("LIT_ACTION_CODE_CACHE_BYTES", 16 * 1024 * 1024, 0, 1024 * 1024 * 1024 * 1024),
-    cacheTtlSeconds: read.int("LIT_ACTION_CODE_CACHE_TTL_SECONDS", 3600, 0, 30 * 24 * 3600),
-  };
+  const codeStorage = readCodeStorageSettings(read);
   const billing = readBillingSettings(read, problems);
   const legacySignatures = read.bool("LEGACY_SIGNATURES", true);
   const freshText = read.string("FRESH_READS", "all").toLowerCase();
@@ -369,190 +217,6 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   };
 }
 
-/** What the relayer's payer keys come from (loadPayerKeySettings). */
-export interface PayerKeySettings {
-  dataDir: string;
-  /** null when PAYER_KEYS and ADMIN_PAYER_KEY are both given (no key derives from it then). */
-  rootSecret: Uint8Array | null;
-  /** Where the keys come from, for people: "ROOT_SECRET", the secret file's path, or "PAYER_KEYS and ADMIN_PAYER_KEY". */
-  source: string;
-  payers: RelayerConfig["payers"];
-}
-
-/**
- * Only what the relayer's payer keys derive from (DATA_DIR, ROOT_SECRET / ROOT_SECRET_FILE,
- * PAYER_COUNT, PAYER_KEYS, ADMIN_PAYER_KEY), read exactly as loadConfig reads them: for tools
- * that print or register the payers without starting the relayer (tasks/relayer.ts). The root
- * secret file is not created unless `createRootSecret` is true (default false here).
- */
-export function loadPayerKeySettings(env: Env = process.env, options: LoadConfigOptions = {}): PayerKeySettings {
-  const problems: string[] = [];
-  const read = new Reader(env, problems);
-  const dataDir = path.resolve(read.string("DATA_DIR", "./data"));
-  const payers = readPayerKeys(read, env, problems);
-  const needsSecret = payers.keys.length === 0 || payers.adminKey === null;
-  const secret = needsSecret ? readRootSecret(env, dataDir, options.createRootSecret ?? false, problems) : null;
-  if (problems.length > 0) throw new ConfigError(problems);
-  return {
-    dataDir,
-    rootSecret: secret?.bytes ?? null,
-    source: secret === null ? "PAYER_KEYS and ADMIN_PAYER_KEY" : secret.source === "env" ? "ROOT_SECRET" : secret.source,
-    payers,
-  };
-}
-
-/** PAYER_KEYS, PAYER_COUNT, ADMIN_PAYER_KEY. */
-function readPayerKeys(read: Reader, env: Env, problems: string[]): RelayerConfig["payers"] {
-  const payerKeys = read.list("PAYER_KEYS");
-  payerKeys.forEach((k, i) => {
-    if (!PRIVATE_KEY_RE.test(k)) problems.push(`PAYER_KEYS: entry ${i + 1} is not a 32-byte hex private key`);
-  });
-  const adminKey = read.optional("ADMIN_PAYER_KEY");
-  if (adminKey !== null && !PRIVATE_KEY_RE.test(adminKey))
-    problems.push("ADMIN_PAYER_KEY: expected a 32-byte hex private key");
-  const payerCount = read.int("PAYER_COUNT", payerKeys.length > 0 ? payerKeys.length : 2, 1, 100);
-  if (
-    payerKeys.length > 0 &&
-    env.PAYER_COUNT !== undefined &&
-    env.PAYER_COUNT.trim() !== "" &&
-    payerCount !== payerKeys.length
-  ) {
-    problems.push(`PAYER_COUNT: ${payerCount} does not match the ${payerKeys.length} keys of PAYER_KEYS`);
-  }
-  return {
-    count: payerCount,
-    keys: payerKeys.filter((k) => PRIVATE_KEY_RE.test(k)).map(normaliseKey),
-    adminKey: adminKey === null || !PRIVATE_KEY_RE.test(adminKey) ? null : normaliseKey(adminKey),
-  };
-}
-
-/** A non-negative decimal amount with at most `decimals` decimals, in base units; null when malformed. */
-function decimalUnits(text: string, decimals: number): bigint | null {
-  const m = new RegExp(`^([0-9]+)(?:\\.([0-9]{1,${decimals}}))?$`).exec(text);
-  if (!m) return null;
-  return BigInt(m[1]) * 10n ** BigInt(decimals) + BigInt((m[2] ?? "").padEnd(decimals, "0") || "0");
-}
-
-function readBillingSettings(read: Reader, problems: string[]): BillingSettings {
-  const providerText = read.string("BILLING_PROVIDER", "none").toLowerCase();
-  const provider = (["none", "dev", "stripe"] as const).find((p) => p === providerText);
-  if (provider === undefined) problems.push(`BILLING_PROVIDER: expected none, dev or stripe, got ${quote(providerText)}`);
-  const minTopUpCents = read.int("BILLING_MIN_TOP_UP_CENTS", 500, 50, 99_999_999);
-  const maxTopUpCents = read.int("BILLING_MAX_TOP_UP_CENTS", 99_999_999, 50, 99_999_999);
-  if (maxTopUpCents < minTopUpCents)
-    problems.push(`BILLING_MAX_TOP_UP_CENTS: ${maxTopUpCents} is below BILLING_MIN_TOP_UP_CENTS (${minTopUpCents})`);
-  let stripe: BillingSettings["stripe"] = null;
-  if (provider === "stripe") {
-    const secretKey = read.optional("STRIPE_SECRET_KEY");
-    const publishableKey = read.optional("STRIPE_PUBLISHABLE_KEY");
-    if (secretKey === null) problems.push("STRIPE_SECRET_KEY: required with BILLING_PROVIDER=stripe");
-    else if (!/^(sk|rk)_(test|live)_\S+$/.test(secretKey))
-      problems.push("STRIPE_SECRET_KEY: expected a Stripe secret key (sk_test_..., sk_live_... or rk_...)");
-    if (publishableKey === null) problems.push("STRIPE_PUBLISHABLE_KEY: required with BILLING_PROVIDER=stripe");
-    else if (!/^pk_(test|live)_\S+$/.test(publishableKey))
-      problems.push("STRIPE_PUBLISHABLE_KEY: expected a Stripe publishable key (pk_test_... or pk_live_...)");
-    const apiBase = read.string("STRIPE_API_BASE", "https://api.stripe.com");
-    if (!/^https?:\/\/[^/\s]+\/?$/i.test(apiBase))
-      problems.push(`STRIPE_API_BASE: expected scheme://host[:port], got ${quote(apiBase)}`);
-    stripe = { secretKey: secretKey ?? "", publishableKey: publishableKey ?? "", apiBase: apiBase.replace(/\/$/, "") };
-  }
-  return {
-    provider: provider ?? "none",
-    startingCreditCents: read.int("BILLING_STARTING_CREDIT_CENTS", provider === "dev" ? 10_000 : 0, 0, 1_000_000_000),
-    prices: {
-      writeCents: read.int("BILLING_WRITE_PRICE_CENTS", 1, 0, 1_000_000),
-      executionSecondCents: read.int("BILLING_EXECUTION_SECOND_PRICE_CENTS", 1, 0, 1_000_000),
-    },
-    minTopUpCents,
-    maxTopUpCents,
-    stripe,
-  };
-}
-
-function readLitActionSettings(read: Reader, problems: string[]): LitActionSettings {
-  // Each LIT_ACTION_* limit: an integer with 0 < value <= 10 x default (memory from 8 MB), the bounds
-  // of on-chain entries; get_lit_action_client_config reports what is set.
-  const limit = (name: string, key: keyof ActionLimits): number | undefined => {
-    const { min, max } = limitBounds(key);
-    return read.optional(name) === null ? undefined : read.int(name, min, min, max);
-  };
-  const gateway = read.optional("LIT_ACTION_IPFS_GATEWAY_URL");
-  if (gateway !== null && !/^https?:\/\/\S+$/i.test(gateway))
-    problems.push(`LIT_ACTION_IPFS_GATEWAY_URL: expected an http(s):// URL, got ${quote(gateway)}`);
-  const maxConcurrency = read.int("LIT_ACTION_MAX_CONCURRENCY", 8, 1, 1024);
-  return {
-    limits: {
-      timeoutMs: limit("LIT_ACTION_TIMEOUT_MS", "timeoutMs"),
-      memoryLimitMb: limit("LIT_ACTION_MEMORY_LIMIT_MB", "memoryLimitMb"),
-      maxCodeLength: limit("LIT_ACTION_MAX_CODE_LENGTH", "maxCodeLength"),
-      maxResponseLength: limit("LIT_ACTION_MAX_RESPONSE_LENGTH", "maxResponseLength"),
-      maxConsoleLogLength: limit("LIT_ACTION_MAX_CONSOLE_LOG_LENGTH", "maxConsoleLogLength"),
-      maxFetchCount: limit("LIT_ACTION_MAX_FETCH_COUNT", "maxFetchCount"),
-      maxKeyRequests: limit("LIT_ACTION_MAX_KEY_REQUESTS", "maxKeyRequests"),
-      maxParamsBytes: limit("LIT_ACTION_MAX_PARAMS_BYTES", "maxParamsBytes"),
-      fetchTimeoutMs: limit("LIT_ACTION_FETCH_TIMEOUT_MS", "fetchTimeoutMs"),
-      maxFetchResponseBytes: limit("LIT_ACTION_MAX_FETCH_RESPONSE_BYTES", "maxFetchResponseBytes"),
-      maxFetchBytesInFlight: limit("LIT_ACTION_MAX_FETCH_BYTES_IN_FLIGHT", "maxFetchBytesInFlight"),
-    },
-    fetchAllowList: read.list("LIT_ACTION_FETCH_ALLOW_LIST"),
-    ipfsGatewayUrl: gateway,
-    maxConcurrency,
-    maxConcurrencyPerAccount: read.int("LIT_ACTION_MAX_CONCURRENCY_PER_ACCOUNT", Math.max(1, Math.floor(maxConcurrency / 2)), 1, 1024),
-    maxQueuedPerAccount: read.int("LIT_ACTION_MAX_QUEUED_PER_ACCOUNT", 64, 0, 100_000),
-  };
-}
-
-const PRIVATE_KEY_RE = /^(0x)?[0-9a-fA-F]{64}$/;
-const normaliseKey = (k: string): string => `0x${k.replace(/^0x/i, "").toLowerCase()}`;
-const quote = (s: string): string => JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}...` : s);
-
-/** The root secret from ROOT_SECRET (hex) or ROOT_SECRET_FILE (hex text or raw bytes). */
-function readRootSecret(
-  env: Env,
-  dataDir: string,
-  create: boolean,
-  problems: string[],
-): { bytes: Uint8Array; source: string } | null {
-  const inline = (env.ROOT_SECRET ?? "").trim();
-  if (inline !== "") {
-    const bytes = parseSecretHex(inline);
-    if (bytes === null) {
-      problems.push("ROOT_SECRET: expected hex (0x optional) of at least 32 bytes"); // never echo the value
-      return null;
-    }
-    return { bytes, source: "env" };
-  }
-  const file = path.resolve((env.ROOT_SECRET_FILE ?? "").trim() || path.join(dataDir, "root-secret"));
-  try {
-    if (!fs.existsSync(file)) {
-      if (!create) {
-        problems.push(`ROOT_SECRET_FILE: ${file} does not exist`);
-        return null;
-      }
-      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      // "wx": never overwrite a secret created concurrently by another process.
-      fs.writeFileSync(file, `0x${randomBytes(32).toString("hex")}\n`, { mode: 0o600, flag: "wx" });
-    }
-    const content = fs.readFileSync(file);
-    const bytes =
-      parseSecretHex(content.toString("utf8").trim()) ?? (content.length >= 32 ? new Uint8Array(content) : null);
-    if (bytes === null) {
-      problems.push(`ROOT_SECRET_FILE: ${file} holds fewer than 32 bytes`);
-      return null;
-    }
-    return { bytes, source: file };
-  } catch (e) {
-    problems.push(`ROOT_SECRET_FILE: cannot read or create ${file}: ${(e as Error).message}`);
-    return null;
-  }
-}
-
-function parseSecretHex(text: string): Uint8Array | null {
-  const hex = text.replace(/^0x/i, "");
-  if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0 || hex.length < 64) return null;
-  return new Uint8Array(Buffer.from(hex, "hex"));
-}
-
 function packageVersion(): string {
   try {
     const file = path.join(__dirname, "..", "..", "package.json");
@@ -563,61 +227,3 @@ function packageVersion(): string {
   }
 }
 
-/** Typed access to variables; a bad value is recorded in `problems` and the default returned. */
-class Reader {
-  constructor(
-    private readonly env: Env,
-    private readonly problems: string[],
-  ) {}
-
-  optional(name: string): string | null {
-    const v = (this.env[name] ?? "").trim();
-    return v === "" ? null : v;
-  }
-
-  string(name: string, fallback: string): string {
-    return this.optional(name) ?? fallback;
-  }
-
-  list(name: string): string[] {
-    const v = this.optional(name);
-    return v === null
-      ? []
-      : v
-          .split(",")
-          .map((s) => s.trim())
-          .filter((s) => s !== "");
-  }
-
-  number(name: string, fallback: number, min: number): number {
-    const v = this.optional(name);
-    if (v === null) return fallback;
-    const n = Number(v);
-    if (!/^[0-9]+(\.[0-9]+)?$/.test(v) || !Number.isFinite(n) || n < min) {
-      this.problems.push(`${name}: expected a number >= ${min}, got ${quote(v)}`);
-      return fallback;
-    }
-    return n;
-  }
-
-  int(name: string, fallback: number, min: number, max: number): number {
-    const v = this.optional(name);
-    if (v === null) return fallback;
-    const n = Number(v);
-    if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) {
-      this.problems.push(`${name}: expected an integer ${min}..${max}, got ${quote(v)}`);
-      return fallback;
-    }
-    return n;
-  }
-
-  bool(name: string, fallback: boolean): boolean {
-    const v = this.optional(name);
-    if (v === null) return fallback;
-    const lower = v.toLowerCase();
-    if (["1", "true", "yes", "on"].includes(lower)) return true;
-    if (["0", "false", "no", "off"].includes(lower)) return false;
-    this.problems.push(`${name}: expected true or false, got ${quote(v)}`);
-    return fallback;
-  }
-}

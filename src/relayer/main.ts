@@ -351,7 +351,7 @@ function registerChainMetrics(registry: Registry, store: Store, chain: Chain): v
   });
   new Gauge({
     name: "relayer_index_reorgs",
-    help: "Index and reorgs: reorgs followed since start (followed), depth of the latest (last_depth), 1 while stopped on a reorg deeper than REORG_WINDOW (halted)",
+    help: "Index and reorgs: reorgs followed since start (followed), depth of the latest (last_depth), 1 while stopped on a reorg deeper than REORG_WINDOW (halted), blocks holding our receipts replaced before the index applied them (unapplied)",
     labelNames: ["counter"],
     registers: [registry],
     collect() {
@@ -359,6 +359,7 @@ function registerChainMetrics(registry: Registry, store: Store, chain: Chain): v
       this.set({ counter: "followed" }, s.reorgs);
       this.set({ counter: "last_depth" }, s.lastReorg?.depth ?? 0);
       this.set({ counter: "halted" }, s.halted === null ? 0 : 1);
+      this.set({ counter: "unapplied" }, s.unappliedReorgs);
     },
   });
   new Gauge({

@@ -8,7 +8,7 @@ import { Wallet, formatEther } from "ethers";
 import { adminPayerPrivateKey, payerPrivateKey } from "../core";
 import type { RelayerConfig } from "./config";
 
-/** What the keys derive from: a RelayerConfig or a PayerKeySettings (config.ts) has both. */
+/** What the keys derive from: a RelayerConfig or a PayerKeySettings (key-settings.ts) has both. */
 export interface PayerKeySource {
   rootSecret: Uint8Array | null;
   payers: RelayerConfig["payers"];

@@ -11,7 +11,7 @@ import { Client } from "pg";
 import type { IAccountConfig } from "../../typechain-types";
 import { startChain, type Chain, type ChainOptions, type RpcLike } from "../../src/relayer/chain";
 import { openStore, type Store } from "../../src/relayer/store";
-import type { Address, Hex32 } from "../../src/relayer/ports";
+import type { Address, Hash32 } from "../../src/relayer/ports";
 import { skipBecause } from "../fixtures/skips";
 
 export const PG_URL = process.env.DATABASE_URL?.trim() || "postgres://postgres@127.0.0.1:5432/test";
@@ -163,7 +163,7 @@ export async function until(cond: () => Promise<boolean> | boolean, ms = 10_000,
   }
 }
 
-export const h = (label: string): Hex32 => ethers.id(label).toLowerCase();
+export const h = (label: string): Hash32 => ethers.id(label).toLowerCase();
 export const lower = (a: string): Address => a.toLowerCase();
 export const ZERO_ADDRESS = ethers.ZeroAddress;
 

@@ -11,11 +11,13 @@ describe("dependency rule (scripts/check-layers.ts)", () => {
     expect(layerOf("relayer/main.ts")?.name).to.equal("root");
     expect(layerOf("relayer/chain/finality.ts")?.name).to.equal("config");
     expect(layerOf("relayer/chain/indexer.ts")?.name).to.equal("chain");
+    expect(layerOf("relayer/ports/ledger.ts")?.name).to.equal("ports");
   });
 
-  it("accepts a service that reaches storage through ports.ts", () => {
+  it("accepts a service that reaches storage through the ports folder (ports/index.ts)", () => {
     const violations = checkLayers([
-      file("relayer/ports.ts", "export interface Ledger {}"),
+      file("relayer/ports/ledger.ts", "export interface Ledger {}"),
+      file("relayer/ports/index.ts", 'export * from "./ledger";'),
       file("relayer/services/billing.ts", 'import type { Ledger } from "../ports";'),
     ]);
     expect(violations).to.deep.equal([]);

@@ -6,6 +6,7 @@
  */
 import { type EventFragment, type FunctionFragment, type Interface, type ParamType, type Result } from "ethers";
 import { IAccountConfig__factory } from "../../../typechain-types";
+import { toHash32 } from "../../core/hashing";
 import { RevertError, type DecodedEvent } from "../ports";
 import { fastDecodeValues } from "./event-decoder";
 import type { RpcLog } from "./rpc";
@@ -41,7 +42,7 @@ export function normalize(param: ParamType, value: unknown, name: string = param
   if (base === "string") return String(value);
   if (base.startsWith("uint") || base.startsWith("int")) {
     const n = BigInt(value as bigint);
-    if (base === "uint256" && isHashName(name)) return `0x${n.toString(16).padStart(64, "0")}`;
+    if (base === "uint256" && isHashName(name)) return toHash32(n);
     return n.toString();
   }
   // bytes, bytesN

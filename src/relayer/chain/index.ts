@@ -170,12 +170,13 @@ export async function startChain(store: ChainStorage, opts: ChainOptions): Promi
     syncTo: (block, timeoutMs) => indexer.syncTo(block, timeoutMs),
     prefetch: (block) => indexer.prefetch(block),
     applyOwnBlock: async (block, events) => {
-      const reorgs = indexer.status().reorgs;
+      const { reorgs, unappliedReorgs } = indexer.status();
       const held = await ownBlocks.apply(block, events);
       // The write's syncTo then answers from memory, not with another read of the index.
-      if (held) indexer.noteApplied(block.number, reorgs);
+      if (held) indexer.noteApplied(block.number, reorgs + unappliedReorgs);
       return held;
     },
+    expectBlock: (number, hash) => indexer.expectBlock(number, hash),
   };
   const writer = new ChainWriter(rpc, store.outbox, follower, { ...opts, logger });
   indexer.onReorg(writer);

@@ -37,6 +37,7 @@ import {
 } from "../ports";
 
 import { decodeLogs } from "./abi";
+import { ExpectedBlocks } from "./expected-blocks";
 import { finalityFor } from "./finality";
 import { errorText, hexToNumber, sendAll, toQuantity, type RpcCall, type RpcLike, type RpcLog, type RpcSettled } from "./rpc";
 import { LogFetcher, isLogRangeError } from "./logs";
@@ -74,6 +75,11 @@ export interface IndexerStatus {
   lastSuccessAt: number | null;
   /** Reorgs followed since start. */
   reorgs: number;
+  /**
+   * Reorgs of blocks the index had not applied yet, seen because the writer had recorded a receipt
+   * in a block of that height with another hash (expectBlock); reported to the writer, nothing to undo.
+   */
+  unappliedReorgs: number;
   /** The latest reorg followed: its fork point (last block both chains share) and depth. */
   lastReorg: { forkBlock: number; depth: number; at: number } | null;
   /** Set when a reorg deeper than the window stopped the indexer (the index refuses reads). */
@@ -149,6 +155,9 @@ export class Indexer {
   private reorgListeners: ReorgListener[] = [];
   private progressListeners: (() => void)[] = [];
   private reorgCount = 0;
+  private unappliedReorgs = 0;
+  /** Blocks above the cursor the writer recorded receipts in (expectBlock). */
+  private readonly expected = new ExpectedBlocks();
   private lastReorg: IndexerStatus["lastReorg"] = null;
   private halted: string | null = null;
   /** Highest block a syncTo caller knows to exist (catch-up goes that far without eth_blockNumber). */
@@ -185,10 +194,33 @@ export class Indexer {
   /**
    * `block` was applied to the index by another path (an own block from its receipt,
    * own-blocks.ts): a write waiting for it (syncTo) returns without reading the index again.
-   * Ignored when a reorg was followed since `reorgs` (status().reorgs when that apply began).
+   * Ignored when a reorg was reported since `reorgs` (status().reorgs + status().unappliedReorgs
+   * when that apply began).
    */
   noteApplied(block: number, reorgs: number): void {
-    if (reorgs === this.reorgCount && this.halted === null) this.applied = Math.max(this.applied, block);
+    if (reorgs === this.reorgCount + this.unappliedReorgs && this.halted === null) this.applied = Math.max(this.applied, block);
+  }
+
+  /**
+   * The writer recorded a receipt in block `number` with hash `hash`. When the index comes to apply
+   * that height with another hash, the block was replaced before the index ever applied it: no
+   * parent-hash check can see that, so the reorg listeners are told from that height (the writer
+   * sends the dropped write again). Forgotten once the height is applied.
+   */
+  expectBlock(number: number, hash: string): void {
+    if (number > this.applied && this.halted === null) this.expected.add(number, hash);
+  }
+
+  /** Checks the block about to be applied against the receipts the writer saw at its height (expectBlock). */
+  private checkExpected(number: number, hash: string): void {
+    const gone = this.expected.replacedBy(number, hash);
+    if (gone.length === 0) return;
+    this.unappliedReorgs++;
+    this.log?.warn(
+      { block: number, hash, replaced: gone },
+      "index: a block holding one of our receipts was replaced before the index applied it; the writer checks its writes again",
+    );
+    this.tellReorg(number);
   }
 
   /** Starts the background loop (idempotent). */
@@ -216,6 +248,7 @@ export class Indexer {
       consecutiveFailures: this.failures,
       lastSuccessAt: this.lastSuccessAt,
       reorgs: this.reorgCount,
+      unappliedReorgs: this.unappliedReorgs,
       lastReorg: this.lastReorg,
       halted: this.halted,
       reorgWindow: this.window,
@@ -437,6 +470,7 @@ export class Indexer {
       this.progress(cursor.block);
     }
     this.progress(cursor.block);
+    this.expected.forgetUpTo(cursor.block);
     await projection.prune(cursor.block - window + 1, this.commit);
   }
 
@@ -518,6 +552,7 @@ export class Indexer {
       if (blockLogs.some((l) => l.blockHash.toLowerCase() !== hdr.hash)) {
         throw new ChainMovedError(`the logs of block ${hdr.number} are of another block than its header: the chain moved`);
       }
+      this.checkExpected(hdr.number, hdr.hash);
       const outcome = await this.index.projection.applyBlock(
         hdr.number,
         hdr.hash,
@@ -565,8 +600,18 @@ export class Indexer {
     }
     if (fork === null || !(await projection.canUndoTo(fork))) {
       this.halt(cursorBlock, window, kept.length);
+      // The index stops, the writer does not: it checks again (and sends again) its writes from the
+      // fork point when known, else from one more window below the lowest kept block (a reorg up
+      // to twice the window deep; deeper ones are the operator's, see docs/finality.md).
+      const lowest = kept.length > 0 ? kept[kept.length - 1].block : cursorBlock;
+      this.tellReorg(Math.max(this.startBlock, fork === null ? lowest - window : fork + 1));
       throw new IndexHaltedError(this.halted ?? "reorg deeper than the window");
     }
+    // The writer first (it does not read the index): re-sending the dropped writes need not wait
+    // for the undo's database transaction. It checks every write from the fork point on, so the
+    // receipts it saw above it need no check of their own.
+    this.tellReorg(fork + 1);
+    this.expected.forgetAbove(fork);
     const undone = await projection.undoTo(fork, this.commit);
     this.reorgCount++;
     this.lastReorg = { forkBlock: fork, depth: cursorBlock - fork, at: Date.now() };
@@ -575,9 +620,13 @@ export class Indexer {
       { forkBlock: fork, indexedBlock: cursorBlock, depth: cursorBlock - fork, rowChangesUndone: undone },
       "index: reorg followed; undone to the fork point, applying the canonical blocks",
     );
+  }
+
+  /** Tells the reorg listeners that blocks from `block` on were replaced (never throws). */
+  private tellReorg(block: number): void {
     for (const l of this.reorgListeners) {
       try {
-        l.noteReorg(fork + 1);
+        l.noteReorg(block);
       } catch (err) {
         this.log?.warn({ err: errorText(err) }, "reorg listener failed");
       }

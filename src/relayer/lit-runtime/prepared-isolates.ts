@@ -18,6 +18,7 @@ import ivm from "isolated-vm";
 import { API, POLYFILLS } from "./bootstrap";
 import { ethersBundle } from "./ethers-bundle";
 import { nativeCrypto } from "./native-crypto";
+import { trainedBootstrapCache, trainedCodeCache } from "./trained-cache";
 
 /** The scripts every isolate runs, compiled once per worker (V8 code caches). */
 export interface CompiledScripts {
@@ -32,20 +33,19 @@ export function nativeCallback(): ivm.Callback {
   return new ivm.Callback(nativeCrypto);
 }
 
-/** Compiles the bootstrap and ethers once in a throwaway isolate to get V8 code caches. */
+/**
+ * The scripts every isolate runs, with V8 code caches trained in a throwaway context
+ * (trained-cache.ts), so that the functions actions commonly run come compiled.
+ */
 export function compileScripts(): CompiledScripts {
   const bootstrap = `${POLYFILLS}\n${API}`;
   const ethers = ethersBundle();
-  const iso = new ivm.Isolate({ memoryLimit: 128 });
-  try {
-    const cache = (code: string, filename: string) =>
-      (iso.compileScriptSync(code, { filename, produceCachedData: true }) as ivm.Script & {
-        cachedData?: ivm.ExternalCopy<ArrayBuffer>;
-      }).cachedData;
-    return { bootstrap, bootstrapCache: cache(bootstrap, "lit-bootstrap.js"), ethers, ethersCache: cache(ethers, "ethers.js") };
-  } finally {
-    iso.dispose();
-  }
+  return {
+    bootstrap,
+    bootstrapCache: trainedBootstrapCache(bootstrap, "lit-bootstrap.js"),
+    ethers,
+    ethersCache: trainedCodeCache(bootstrap, ethers, "ethers.js"),
+  };
 }
 
 /** "ethers": the bundle is already loaded; "bare": ethers loads on first use, inside the run. */

@@ -6,14 +6,14 @@
  * for lack of permission.
  */
 import { chainSecuredHash } from "../../core";
-import type { AccountRow, BindingRow, FreshIndex, GroupRow, Hex32, IndexReader, Uint, UsageKeyRow } from "../ports";
+import type { AccountRow, BindingRow, FreshIndex, GroupRow, Hash32, IndexReader, Uint, UsageKeyRow } from "../ports";
 import { forbidden, notFound, unauthenticated } from "./errors";
 
 /** An authenticated caller: the hash of the key it sent and the account it resolves to. */
 export interface Caller {
   /** keccak256 of the credential as sent (what the contract receives as apiKeyHash). */
-  hash: Hex32;
-  master: Hex32;
+  hash: Hash32;
+  master: Hash32;
   kind: BindingRow["kind"];
   account: AccountRow;
   /** The usage key's row when kind is UsageKey, else null. */
@@ -55,7 +55,7 @@ export function isExpired(expiration: Uint, nowSeconds: number): boolean {
 export function isWalletAlias(
   binding: Pick<BindingRow, "kind" | "master">,
   account: Pick<AccountRow, "managed" | "admin">,
-  aliasOf: (address: string) => Hex32 = chainSecuredHash,
+  aliasOf: (address: string) => Hash32 = chainSecuredHash,
 ): boolean {
   if (binding.kind === "AdminAlias") return true;
   return binding.kind === "Master" && !account.managed && binding.master === aliasOf(account.admin).toLowerCase();
@@ -76,7 +76,7 @@ export class AccessControl {
   ) {}
 
   /** The binding and account of a hash from the index as it is (null when either is missing). */
-  private async lookup(credentialHash: Hex32): Promise<{ binding: BindingRow; account: AccountRow } | null> {
+  private async lookup(credentialHash: Hash32): Promise<{ binding: BindingRow; account: AccountRow } | null> {
     const binding = await this.index.resolve(credentialHash);
     if (binding === null) return null;
     const account = await this.index.account(binding.master);
@@ -84,7 +84,7 @@ export class AccessControl {
   }
 
   /** lookup, from an index at the chain head when the answer depends on state a wallet changes on-chain. */
-  private async freshLookup(credentialHash: Hex32): Promise<{ binding: BindingRow; account: AccountRow } | null> {
+  private async freshLookup(credentialHash: Hash32): Promise<{ binding: BindingRow; account: AccountRow } | null> {
     const found = await this.lookup(credentialHash);
     if (this.fresh === undefined || (found !== null && found.account.managed)) return found;
     await this.fresh.ensureFresh();
@@ -94,7 +94,7 @@ export class AccessControl {
   /**
    * The caller behind a credential hash. Unknown or removed keys and expired usage keys -> 401.
    */
-  async authorize(credentialHash: Hex32): Promise<Caller> {
+  async authorize(credentialHash: Hash32): Promise<Caller> {
     const found = await this.freshLookup(credentialHash);
     if (found === null) throw unauthenticated("InvalidApiKey", "unknown or removed API key");
     const { binding, account } = found;
@@ -113,7 +113,7 @@ export class AccessControl {
   }
 
   /** The binding of a credential hash, or null (account_exists answers false instead of 401). */
-  async exists(credentialHash: Hex32): Promise<boolean> {
+  async exists(credentialHash: Hash32): Promise<boolean> {
     return (await this.freshLookup(credentialHash)) !== null;
   }
 }

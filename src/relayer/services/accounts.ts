@@ -9,9 +9,8 @@
  * secret: new_account accepts only an Idempotency-Key that cannot be guessed (a UUID v4, or at
  * least 128 bits in hex or base64), else 400 (docs/relayer-untrusted-input.md, "new_account replays").
  */
-import { keccak256, toUtf8Bytes } from "ethers";
-import { pkpAddress } from "../../core";
-import type { Address, Hex32 } from "../ports";
+import { apiKeyTextHash, pkpAddress } from "../../core";
+import type { Address, Hash32 } from "../ports";
 import type { AccessControl } from "./access";
 import type { Submitter, WriteOptions } from "./submit";
 import { freshApiKey, freshDerivation } from "./randomness";
@@ -78,7 +77,7 @@ export class AccountService {
     const scope = `anon:${options.clientIp}`;
     const { rootSecret, submitter } = this.deps;
     const apiKey = freshApiKey(rootSecret, "new_account/api-key", scope, options.idempotencyKey);
-    const master: Hex32 = keccak256(toUtf8Bytes(apiKey));
+    const master: Hash32 = apiKeyTextHash(apiKey);
     const derivation = freshDerivation(rootSecret, "new_account/derivation", scope, options.idempotencyKey);
     const wallet = pkpAddress(rootSecret, master, derivation);
     await submitter.call("newAccount", [master, true, name, description, wallet], scope, options, "newAccount");
@@ -93,7 +92,7 @@ export class AccountService {
   }
 
   /** Whether the credential resolves to an account, in either mode (false for unknown or removed keys). */
-  accountExists(credentialHash: Hex32): Promise<boolean> {
+  accountExists(credentialHash: Hash32): Promise<boolean> {
     return this.deps.access.exists(credentialHash);
   }
 }

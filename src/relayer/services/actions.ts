@@ -3,7 +3,7 @@
  * list (all, or one group's list), and the CID of Lit Action code (http-api.md §7).
  */
 import { litActionCid } from "../../core";
-import { type ActionRow, CodeQuotaExceededError, type CodeStore, type Hex32, type IndexReader } from "../ports";
+import { type ActionRow, CodeQuotaExceededError, type CodeStore, type Hash32, type IndexReader } from "../ports";
 import { type Caller, requireGroup, requireMasterWrite, requireOwnGroup } from "./access";
 import { ServiceError, notFound } from "./errors";
 import type { Submitter, WriteOptions } from "./submit";

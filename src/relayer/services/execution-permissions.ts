@@ -21,19 +21,17 @@
  * `masterIsAdminAlias` (a self-service master, checked by its alias) and otherwise executes nothing.
  * The `masterIsAdminAlias` option is only a fallback for readers that do not carry that field.
  */
-import { keccak256 } from "ethers";
-import type { AccountRow, Address, Hex32, IndexReader, UsageKeyRow } from "../ports";
+import { chainSecuredHash } from "../../core";
+import type { AccountRow, Address, Hash32, IndexReader, UsageKeyRow } from "../ports";
 import { isExpired } from "./access";
-
-export const ZERO_HASH: Hex32 = `0x${"0".repeat(64)}`;
-export const ZERO_ADDRESS: Address = `0x${"0".repeat(40)}`;
+import { ZERO_ADDRESS, ZERO_HASH } from "./values";
 
 export type ExecScope = "None" | "All" | "Groups";
 
 export interface ExecutionScope {
   scope: ExecScope;
   /** The account's master hash (ZERO_HASH when scope is None). */
-  master: Hex32;
+  master: Hash32;
   /** The usage key's row for scope Groups, else null. */
   usageKey: UsageKeyRow | null;
 }
@@ -42,15 +40,10 @@ export interface ExecutionPermissionOptions {
   /** Unix seconds compared with usage-key expirations (the contract uses block.timestamp). */
   now: () => number;
   /** Account.masterIsAdminAlias when known (see the module comment); default: false. */
-  masterIsAdminAlias?: (master: Hex32) => Promise<boolean>;
+  masterIsAdminAlias?: (master: Hash32) => Promise<boolean>;
 }
 
 const NONE: ExecutionScope = { scope: "None", master: ZERO_HASH, usageKey: null };
-
-/** keccak256(abi.encodePacked(wallet)): the ChainSecured alias hash of an address. */
-export function aliasOf(wallet: Address): Hex32 {
-  return keccak256(wallet).toLowerCase();
-}
 
 const lower = (s: string): string => s.toLowerCase();
 
@@ -62,7 +55,7 @@ export class ExecutionPermissions {
   ) {}
 
   /** LibAccess.executionScope. */
-  async scope(apiKeyHash: Hex32): Promise<ExecutionScope> {
+  async scope(apiKeyHash: Hash32): Promise<ExecutionScope> {
     const hash = lower(apiKeyHash);
     const binding = await this.index.resolve(hash);
     if (binding === null) return NONE;
@@ -70,7 +63,7 @@ export class ExecutionPermissions {
     if (binding.kind === "AdminAlias" || binding.kind === "Master") {
       const account = await this.index.account(master);
       if (account === null) return NONE;
-      const isCurrentAdminAlias = aliasOf(account.admin) === hash;
+      const isCurrentAdminAlias = chainSecuredHash(account.admin) === hash;
       if (binding.kind === "AdminAlias" && !isCurrentAdminAlias) return NONE;
       if (binding.kind === "Master" && !(await this.masterHoldsAuthority(account, isCurrentAdminAlias))) return NONE;
       return { scope: "All", master, usageKey: null };
@@ -94,7 +87,7 @@ export class ExecutionPermissions {
   }
 
   /** PermissionsFacet.canExecuteAction. */
-  async canExecuteAction(apiKeyHash: Hex32, cidHash: Hex32): Promise<boolean> {
+  async canExecuteAction(apiKeyHash: Hash32, cidHash: Hash32): Promise<boolean> {
     const cid = lower(cidHash);
     const s = await this.scope(apiKeyHash);
     if (s.scope === "None" || BigInt(cid) === 0n) return false;
@@ -106,7 +99,7 @@ export class ExecutionPermissions {
   }
 
   /** PermissionsFacet.canUseWalletInAction. */
-  async canUseWalletInAction(apiKeyHash: Hex32, cidHash: Hex32, walletAddress: Address): Promise<boolean> {
+  async canUseWalletInAction(apiKeyHash: Hash32, cidHash: Hash32, walletAddress: Address): Promise<boolean> {
     const cid = lower(cidHash);
     const wallet = lower(walletAddress);
     const s = await this.scope(apiKeyHash);
@@ -121,7 +114,7 @@ export class ExecutionPermissions {
   }
 
   /** LibAccess.groupPermitsAction. */
-  async groupPermitsAction(master: Hex32, groupId: string, cid: Hex32): Promise<boolean> {
+  async groupPermitsAction(master: Hash32, groupId: string, cid: Hash32): Promise<boolean> {
     if (BigInt(cid) === 0n || groupId === "0") return false;
     const group = await this.index.group(groupId);
     if (group === null || group.account !== master) return false;
@@ -137,7 +130,7 @@ export class ExecutionPermissions {
   }
 
   /** LibAccess.walletInAccount. */
-  async walletInAccount(master: Hex32, wallet: Address): Promise<boolean> {
+  async walletInAccount(master: Hash32, wallet: Address): Promise<boolean> {
     if (BigInt(master) === 0n) return false;
     const row = await this.index.wallet(wallet);
     return row !== null && row.account === master;

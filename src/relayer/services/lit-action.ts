@@ -9,8 +9,8 @@
  */
 import type { BillingService } from "./billing";
 import { createCipheriv, createDecipheriv, randomBytes } from "crypto";
-import { SigningKey, computeAddress, keccak256, toUtf8Bytes } from "ethers";
-import { litActionCid, litActionPrivateKey, pkpAddress, pkpAesKey, pkpPrivateKey } from "../../core";
+import { SigningKey, computeAddress } from "ethers";
+import { cidTextHash, litActionCid, litActionPrivateKey, pkpAddress, pkpAesKey, pkpPrivateKey } from "../../core";
 import { type ContentStore, GatewayCodeStore, MemoryCodeStore } from "../lit-runtime/code-store";
 import { type FetchRequest, type FetchResult, guardedFetch } from "../lit-runtime/fetch-guard";
 import { type ActionLimits, LIMIT_NAMES, effectiveLimits } from "../lit-runtime/limits";
@@ -182,7 +182,7 @@ export class LitActionService {
         `JSON longer than ${LIMIT_NAMES.maxParamsBytes} = ${limits.maxParamsBytes} bytes`,
       );
     }
-    const cidHash = keccak256(toUtf8Bytes(cid));
+    const cidHash = cidTextHash(cid);
     if (!(await this.permissions.canExecuteAction(caller.hash, cidHash))) {
       throw forbidden("NotAllowedToExecuteAction", `this API key may not run the action ${cid}`);
     }

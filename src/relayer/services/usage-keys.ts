@@ -3,8 +3,8 @@
  * master-only (UsageKeysFacet). Fixes over the hosted service: update is master-only and refuses
  * unknown keys (404) instead of creating them; a usage key lists only its own entry.
  */
-import { keccak256, toUtf8Bytes } from "ethers";
-import type { Hex32, IndexReader, Page, Uint, UsageKeyRow } from "../ports";
+import { apiKeyTextHash } from "../../core";
+import type { Hash32, IndexReader, Page, Uint, UsageKeyRow } from "../ports";
 import { type Caller, requireMasterWrite } from "./access";
 import { notFound } from "./errors";
 import { freshApiKey } from "./randomness";
@@ -45,7 +45,7 @@ export class UsageKeyService {
     const p = validate(input);
     requireMasterWrite(caller);
     const usageApiKey = freshApiKey(this.deps.rootSecret, "add_usage_api_key", caller.master, options.idempotencyKey);
-    const usageHash = keccak256(toUtf8Bytes(usageApiKey));
+    const usageHash = apiKeyTextHash(usageApiKey);
     await this.set(caller, usageHash, p, "0", options);
     return { usageApiKey };
   }
@@ -94,7 +94,7 @@ export class UsageKeyService {
   }
 
   /** UsageKeysFacet._requireUsageKey: an active usage key of this account, else 404. */
-  private async requireUsageKey(caller: Caller, usageHash: Hex32): Promise<UsageKeyRow> {
+  private async requireUsageKey(caller: Caller, usageHash: Hash32): Promise<UsageKeyRow> {
     const binding = await this.deps.index.resolve(usageHash);
     const row =
       binding?.kind === "UsageKey" && binding.master === caller.master
@@ -106,7 +106,7 @@ export class UsageKeyService {
 
   private async set(
     caller: Caller,
-    usageHash: Hex32,
+    usageHash: Hash32,
     p: ValidPermissions,
     balance: Uint,
     options: WriteOptions,

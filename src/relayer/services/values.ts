@@ -1,12 +1,11 @@
 /**
  * Validation of request values that have the right JSON type but may still be invalid (http-api.md
- * §2: 400 naming the field). Each function returns the value in the form the ports use (Hex32,
+ * §2: 400 naming the field). Each function returns the value in the form the ports use (Hash32,
  * lowercase Address, decimal Uint) or throws ServiceError("InvalidValue") naming the field.
  * Messages quote what was given except for API keys, which are never echoed.
  */
-import { keccak256, toUtf8Bytes } from "ethers";
-import { ParseError, isHash32, parseAddress, parseCid, parseUint, toHash32 } from "../../core";
-import type { Address, Hex32, Page, Uint } from "../ports";
+import { ParseError, apiKeyTextHash, cidTextHash, isHash32, parseAddress, parseCid, parseUint, toHash32 } from "../../core";
+import type { Address, Hash32, Page, Uint } from "../ports";
 import { invalidValue } from "./errors";
 
 export const MAX_NAME_BYTES = 128;
@@ -15,7 +14,7 @@ export const MAX_GROUP_LIST_INPUT = 10;
 export const MAX_USAGE_KEY_GROUPS = 50;
 export const MAX_PAGE_SIZE = 100;
 export const ZERO_ADDRESS: Address = "0x0000000000000000000000000000000000000000";
-export const ZERO_HASH: Hex32 = toHash32(0n);
+export const ZERO_HASH: Hash32 = toHash32(0n);
 
 function rethrow(field: string, e: unknown): never {
   if (e instanceof ParseError) {
@@ -80,7 +79,7 @@ export function addressList(field: string, values: readonly string[], max: numbe
 }
 
 /** An already-hashed CID: `0x` hex or decimal, fitting in 256 bits; `0` only when `allowZero`. */
-export function hashedCid(field: string, value: string, allowZero = false): Hex32 {
+export function hashedCid(field: string, value: string, allowZero = false): Hash32 {
   let n: bigint;
   try {
     n = parseUint(value, field, "a hashed CID (0x hex or decimal)");
@@ -92,13 +91,13 @@ export function hashedCid(field: string, value: string, allowZero = false): Hex3
 }
 
 /** A list of at most `max` hashed CIDs (0 allowed: "all actions"). */
-export function hashedCidList(field: string, values: readonly string[], max: number): Hex32[] {
+export function hashedCidList(field: string, values: readonly string[], max: number): Hash32[] {
   if (values.length > max) throw invalidValue(field, `more than ${max} entries`);
   return values.map((v, i) => hashedCid(`${field}[${i}]`, v, true));
 }
 
 /** A raw IPFS CID (CIDv0 `Qm...` or base32 CIDv1 `b...`) and its on-chain hash keccak256(utf8(cid)). */
-export function rawCid(field: string, value: string): { cid: string; hash: Hex32 } {
+export function rawCid(field: string, value: string): { cid: string; hash: Hash32 } {
   let cid: string;
   try {
     cid = parseCid(value, field);
@@ -107,14 +106,14 @@ export function rawCid(field: string, value: string): { cid: string; hash: Hex32
   }
   if (isHash32(cid))
     throw invalidValue(field, "expected a raw IPFS CID (Qm...), not a hash; this field is hashed by the server");
-  return { cid, hash: keccak256(toUtf8Bytes(cid)) };
+  return { cid, hash: cidTextHash(cid) };
 }
 
 /**
  * A usage key given in a body: `0x` + exactly 64 hex is taken as its hash, anything else is hashed as
  * key text (http-api.md §1). The value is never quoted in errors.
  */
-export function usageKeyRef(field: string, value: string): Hex32 {
+export function usageKeyRef(field: string, value: string): Hash32 {
   const t = value.trim();
   if (t === "") throw invalidValue(field, "expected a usage API key or its 0x hash");
   if (isHash32(t)) {
@@ -122,7 +121,7 @@ export function usageKeyRef(field: string, value: string): Hex32 {
     return t.toLowerCase();
   }
   if (/^0[xX][0-9a-fA-F]*$/.test(t)) throw invalidValue(field, "a 0x hash must have exactly 64 hex digits");
-  return keccak256(toUtf8Bytes(t));
+  return apiKeyTextHash(t);
 }
 
 /** Unix seconds (0 = never). */

@@ -14,7 +14,7 @@
  * account, transfers and aliases on-chain itself, so the last poll may not know of them yet.
  */
 import { chainSecuredHash, pkpAddress } from "../../core";
-import { INDEX_AS_IS, type Address, type FreshIndex, type Hex32, type IndexReader } from "../ports";
+import { INDEX_AS_IS, type Address, type FreshIndex, type Hash32, type IndexReader } from "../ports";
 import type { Caller } from "./access";
 import { ServiceError, conflict, forbidden, notFound } from "./errors";
 import { freshApiKey, freshDerivation } from "./randomness";
@@ -27,12 +27,12 @@ export interface MintedWallet {
   /** `0x` + lowercase hex, no padding. */
   derivationPath: string;
   /** The account the wallet's key is bound to. */
-  master: Hex32;
+  master: Hash32;
 }
 
 export interface WalletAccount {
   address: Address;
-  master: Hex32;
+  master: Hash32;
 }
 
 /** A small per-address token bucket for the unauthenticated minting endpoints. */
@@ -120,7 +120,7 @@ export class ChainSecuredService {
     newAdmin: string,
     request: Omit<SignedRequest, "claimedAddress" | "account">,
     options: WriteOptions,
-  ): Promise<{ walletAddress: Address; apiKeyHash: Hex32 }> {
+  ): Promise<{ walletAddress: Address; apiKeyHash: Hash32 }> {
     if (!caller.account.managed)
       throw conflict("InvalidRequest", "account is already ChainSecured; there is no path back or second conversion");
     if (caller.kind !== "Master")
@@ -143,7 +143,7 @@ export class ChainSecuredService {
   }
 
   /**
-   * AccountsFacet._bindAdminAlias: the new admin's alias keccak256(abi.encodePacked(wallet)) must be free:
+   * LibAccounts.bindAdminAlias: the new admin's alias keccak256(abi.encodePacked(wallet)) must be free:
    * never bound, or reclaimed by the wallet (a tombstone of no account). A usage key of some account
    * squatting it is 409 too, naming the way out (the wallet calls reclaimAddressAlias() on-chain).
    */
@@ -187,7 +187,7 @@ export class ChainSecuredService {
     return { address, master: binding.master };
   }
 
-  private mint(master: Hex32, purpose: string): MintedWallet {
+  private mint(master: Hash32, purpose: string): MintedWallet {
     const derivation = freshDerivation(this.deps.rootSecret, purpose, master);
     return {
       walletAddress: pkpAddress(this.deps.rootSecret, master, derivation),

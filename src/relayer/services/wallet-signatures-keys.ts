@@ -7,7 +7,7 @@
  * response that is replayed or stolen therefore yields no key for another account.
  */
 import { pkpAddress, pkpAesKey, pkpPrivateKey } from "../../core";
-import type { Address, Hex32, IndexReader } from "../ports";
+import type { Address, Hash32, IndexReader } from "../ports";
 import { forbidden, notFound } from "./errors";
 
 export interface BoundPkpKey {
@@ -24,7 +24,7 @@ export class PkpKeys {
   ) {}
 
   /** The keys of `pkpId` for the account `master`; 404 when not its wallet, 403 when not bound to it. */
-  async signingKey(master: Hex32, pkpId: Address): Promise<BoundPkpKey> {
+  async signingKey(master: Hash32, pkpId: Address): Promise<BoundPkpKey> {
     const pkp = pkpId.toLowerCase();
     const row = await this.index.wallet(pkp);
     if (row === null || row.account !== master.toLowerCase())

@@ -12,7 +12,7 @@
  * code and a message naming the field.
  */
 import { TypedDataEncoder, getAddress } from "ethers";
-import type { Address, Hex32 } from "../ports";
+import type { Address, Hash32 } from "../ports";
 import { ServiceError } from "./errors";
 
 export type WalletFlow = "CreateWallet" | "ConvertAccount" | "AddUsageApiKey" | "BillingAuth";
@@ -144,7 +144,7 @@ export function addressOf(value: unknown, field: string, code = "InvalidTypedDat
   return (text.startsWith("0x") ? text : `0x${text}`).toLowerCase();
 }
 
-function hash32Of(value: unknown, field: string): Hex32 {
+function hash32Of(value: unknown, field: string): Hash32 {
   if (typeof value !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(value))
     throw badValue("InvalidTypedData", `${field}: expected 0x + 64 hex (a 32-byte hash)`);
   return value.toLowerCase();
@@ -154,9 +154,9 @@ export interface ParsedTypedData {
   format: TypedDataFormat;
   address: Address;
   issuedAt: number;
-  digest: Hex32;
+  digest: Hash32;
   /** The account a bound ConvertAccount names (its apiKeyHash); undefined for every other kind. */
-  account?: Hex32;
+  account?: Hash32;
 }
 
 export interface TypedDataExpectations {

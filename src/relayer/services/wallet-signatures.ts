@@ -15,7 +15,7 @@
  * a repeat is 409).
  */
 import { hashMessage, isHexString, recoverAddress } from "ethers";
-import type { Address, Hex32, ReplayStore, SignatureChecker } from "../ports";
+import type { Address, Hash32, ReplayStore, SignatureChecker } from "../ports";
 import { conflict } from "./errors";
 import {
   MAX_SIGNED_PAYLOAD_BYTES,
@@ -66,14 +66,14 @@ export interface SignedRequest {
    * The account the request acts on (conversion: the master hash of the key sent). A bound
    * signature that names an account (ConvertAccount's apiKeyHash) must name this one.
    */
-  account?: Hex32;
+  account?: Hash32;
 }
 
 export interface VerifiedSignature {
   /** The signer, `0x` + 40 lowercase hex. */
   address: Address;
   /** The signed digest (EIP-712 or EIP-191), the replay-store key. */
-  digest: Hex32;
+  digest: Hash32;
   issuedAt: number;
   /** "bound": EIP-712 domain version "2"; "eip712": the hosted typed data; "legacy": the hosted signed text. */
   format: "bound" | "eip712" | "legacy";
@@ -92,7 +92,7 @@ function signatureOf(value: unknown): string {
   return value.trim().toLowerCase();
 }
 
-function recoverOrNull(digest: Hex32, signature: string): Address | null {
+function recoverOrNull(digest: Hash32, signature: string): Address | null {
   try {
     return recoverAddress(digest, signature).toLowerCase();
   } catch {
@@ -186,7 +186,7 @@ export class WalletSignatureVerifier {
   private parseTyped(
     flow: WalletFlow,
     raw: unknown,
-  ): { address: Address; issuedAt: number; digest: Hex32; format: "bound" | "eip712"; account?: Hex32 } {
+  ): { address: Address; issuedAt: number; digest: Hash32; format: "bound" | "eip712"; account?: Hash32 } {
     const parsed = parseTypedData(flow, raw, this.expectations());
     return { ...parsed, format: parsed.format === "bound" ? "bound" : "eip712" };
   }
@@ -194,7 +194,7 @@ export class WalletSignatureVerifier {
   private parseLegacy(
     flow: WalletFlow,
     raw: unknown,
-  ): { address: Address; issuedAt: number; digest: Hex32; format: "legacy" } {
+  ): { address: Address; issuedAt: number; digest: Hash32; format: "legacy" } {
     const phrase = LEGACY_FLOW_PHRASES[flow];
     if (phrase === null) throw bad("InvalidTypedData", "this credential takes typed_data (EIP-712) only");
     if (!this.acceptsHostedFormats)
@@ -236,7 +236,7 @@ export class WalletSignatureVerifier {
     };
   }
 
-  private async checkSigner(address: Address, digest: Hex32, signature: string): Promise<"ecdsa" | "erc1271"> {
+  private async checkSigner(address: Address, digest: Hash32, signature: string): Promise<"ecdsa" | "erc1271"> {
     const checker = this.deps.checker;
     if (checker !== undefined && (await checker.hasCode(address))) {
       if (await checker.isValidSignature(address, digest, signature)) return "erc1271";
@@ -272,14 +272,14 @@ export class WalletSignatureVerifier {
 export class MemoryReplayStore implements ReplayStore {
   private readonly used = new Map<string, number>();
   constructor(private readonly now: () => number = () => Date.now() / 1000) {}
-  async claim(key: Hex32, expiresAt: number): Promise<boolean> {
+  async claim(key: Hash32, expiresAt: number): Promise<boolean> {
     const t = this.now();
     for (const [k, e] of this.used) if (e < t) this.used.delete(k);
     if (this.used.has(key)) return false;
     this.used.set(key, expiresAt);
     return true;
   }
-  async release(key: Hex32): Promise<void> {
+  async release(key: Hash32): Promise<void> {
     this.used.delete(key);
   }
 }

@@ -16,7 +16,7 @@
  * Sizes are UTF-8 bytes.
  */
 import { litActionCid, storableText } from "../../core";
-import { CodeQuotaExceededError, type Hex32 } from "../ports";
+import { CodeQuotaExceededError, type Hash32 } from "../ports";
 import type { Queryable } from "./db";
 import type { Migration } from "./migrations";
 
@@ -91,7 +91,7 @@ export class SqlActionCodeStore {
    * would exceed the owner's quota; keeping the same CID again costs nothing), otherwise in the
    * anonymous cache. Text a database cannot store (a NUL) is not kept at all.
    */
-  async put(cid: string, code: string, owner?: Hex32): Promise<void> {
+  async put(cid: string, code: string, owner?: Hash32): Promise<void> {
     if (storableText(code) !== code) return;
     if (owner === undefined) await this.cache(cid, code);
     else await this.keep(owner, cid, code);
@@ -111,7 +111,7 @@ export class SqlActionCodeStore {
   }
 
   /** Bytes of code kept for `account` (what counts against its quota). */
-  async usedBytes(account: Hex32): Promise<number> {
+  async usedBytes(account: Hash32): Promise<number> {
     const r = await this.db.one<{ bytes: number }>("SELECT bytes FROM lit_action_code_quota WHERE account = $1", [account]);
     return num(r?.bytes);
   }
@@ -122,7 +122,7 @@ export class SqlActionCodeStore {
     return num(r?.bytes);
   }
 
-  private async keep(account: Hex32, cid: string, code: string): Promise<void> {
+  private async keep(account: Hash32, cid: string, code: string): Promise<void> {
     const bytes = Buffer.byteLength(code, "utf8");
     const { quotaBytes } = this.limits;
     await this.db.tx(async (tx) => {

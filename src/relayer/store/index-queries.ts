@@ -26,7 +26,8 @@ import {
 
 export { IndexUnavailableError };
 import type { Db } from "./db";
-import { toAddress, toHex32, toUint } from "./projection/values";
+import { toAddress, toUint } from "./projection/values";
+import { toHash32 } from "../../core/hashing";
 
 /** Diamond configuration as the events set it. */
 export interface IndexedConfig {
@@ -180,7 +181,7 @@ export class IndexQueries implements IndexReader {
 
   async binding(hash: Hash32): Promise<BindingRow | null> {
     this.check();
-    const row = await this.db.one<BindingDb>("SELECT hash, master, kind FROM bindings WHERE hash = $1", [toHex32(hash)]);
+    const row = await this.db.one<BindingDb>("SELECT hash, master, kind FROM bindings WHERE hash = $1", [toHash32(hash)]);
     return row ? { hash: row.hash, master: row.master, kind: row.kind as HashKind } : null;
   }
 
@@ -194,14 +195,14 @@ export class IndexQueries implements IndexReader {
     this.check();
     const row = await this.db.one<AccountDb>(
       "SELECT master, managed, admin, name, description, master_is_admin_alias, master_wallet FROM accounts WHERE master = $1",
-      [toHex32(master)],
+      [toHash32(master)],
     );
     return row ? accountRow(row) : null;
   }
 
   async usageKey(hash: Hash32): Promise<UsageKeyRow | null> {
     this.check();
-    const row = await this.db.one<UsageKeyDb>(`${USAGE_KEY_SELECT} WHERE k.hash = $1`, [toHex32(hash)]);
+    const row = await this.db.one<UsageKeyDb>(`${USAGE_KEY_SELECT} WHERE k.hash = $1`, [toHash32(hash)]);
     return row ? usageKeyRow(row) : null;
   }
 
@@ -247,7 +248,7 @@ export class IndexQueries implements IndexReader {
     this.check();
     const row = await this.db.one<ActionDb>(
       "SELECT account, cid, name, description FROM actions WHERE account = $1 AND cid = $2",
-      [toHex32(account), toHex32(cid)],
+      [toHash32(account), toHash32(cid)],
     );
     return row ?? null;
   }
@@ -263,7 +264,7 @@ export class IndexQueries implements IndexReader {
     const [from, to] = pageRange(page);
     return this.db.query<GroupDb>(
       "SELECT id, account, name, description FROM account_groups WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
-      [toHex32(account), from, to],
+      [toHash32(account), from, to],
     );
   }
 
@@ -272,7 +273,7 @@ export class IndexQueries implements IndexReader {
     const [from, to] = pageRange(page);
     return this.db.query<ActionDb>(
       "SELECT account, cid, name, description FROM actions WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
-      [toHex32(account), from, to],
+      [toHash32(account), from, to],
     );
   }
 
@@ -281,7 +282,7 @@ export class IndexQueries implements IndexReader {
     const [from, to] = pageRange(page);
     const rows = await this.db.query<WalletDb>(
       "SELECT pkp, account, derivation, name, description FROM wallets WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
-      [toHex32(account), from, to],
+      [toHash32(account), from, to],
     );
     return rows.map(walletRow);
   }
@@ -291,7 +292,7 @@ export class IndexQueries implements IndexReader {
     const [from, to] = pageRange(page);
     const rows = await this.db.query<UsageKeyDb>(
       `${USAGE_KEY_SELECT} WHERE k.account = $1 AND k.pos >= $2 AND k.pos < $3 ORDER BY k.pos`,
-      [toHex32(account), from, to],
+      [toHash32(account), from, to],
     );
     return rows.map(usageKeyRow);
   }
@@ -300,7 +301,7 @@ export class IndexQueries implements IndexReader {
   async listActionsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<ActionRow[]> {
     this.check();
     const [from, to] = pageRange(page);
-    const acct = toHex32(account);
+    const acct = toHash32(account);
     const rows = await this.db.query<{ cid: string; name: string | null; description: string | null }>(
       `SELECT c.cid, a.name, a.description FROM group_cids c
        LEFT JOIN actions a ON a.account = $1 AND a.cid = c.cid
@@ -314,7 +315,7 @@ export class IndexQueries implements IndexReader {
   async listWalletsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<WalletRow[]> {
     this.check();
     const [from, to] = pageRange(page);
-    const acct = toHex32(account);
+    const acct = toHash32(account);
     const rows = await this.db.query<{
       wallet: string;
       derivation: string | null;
@@ -340,7 +341,7 @@ export class IndexQueries implements IndexReader {
   /** The balance kept on-chain for `hash` (a master or usage key hash, as apiKeyBalance keys it). */
   async balance(hash: Hash32): Promise<Uint> {
     this.check();
-    const row = await this.db.one<{ amount: string }>("SELECT amount FROM balances WHERE hash = $1", [toHex32(hash)]);
+    const row = await this.db.one<{ amount: string }>("SELECT amount FROM balances WHERE hash = $1", [toHash32(hash)]);
     return row?.amount ?? "0";
   }
 

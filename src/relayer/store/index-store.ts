@@ -43,7 +43,7 @@ export class IndexStore extends IndexQueries implements IndexPort {
 }
 
 export * from "./index-queries";
-export { ZERO32, toAddress, toHex32, toUint } from "./projection/values";
+export { ZERO32, toAddress, toUint } from "./projection/values";
 export {
   IndexUndoError,
   Projection,

@@ -4,7 +4,7 @@
  * INSERT ... ON CONFLICT DO NOTHING, so two instances (or two concurrent requests) cannot both
  * accept one signature.
  */
-import type { Hex32, ReplayStore } from "../ports";
+import type { Hash32, ReplayStore } from "../ports";
 import type { Queryable } from "./db";
 import type { Migration } from "./migrations";
 
@@ -29,7 +29,7 @@ export class SqlReplayStore implements ReplayStore {
     private readonly now: () => number = () => Date.now() / 1000,
   ) {}
 
-  async claim(key: Hex32, expiresAt: number): Promise<boolean> {
+  async claim(key: Hash32, expiresAt: number): Promise<boolean> {
     const now = Math.floor(this.now());
     if (now - this.lastPrune >= 60) {
       this.lastPrune = now;
@@ -42,7 +42,7 @@ export class SqlReplayStore implements ReplayStore {
     return changed === 1;
   }
 
-  async release(key: Hex32): Promise<void> {
+  async release(key: Hash32): Promise<void> {
     await this.db.run("DELETE FROM used_wallet_signatures WHERE digest = $1", [key.toLowerCase()]);
   }
 }

@@ -192,6 +192,18 @@ describe("relayer finality tracker (alone: in-memory outbox, scripted node)", ()
     expect(t.counts.dropped).to.equal(1);
   });
 
+  it("sends a row back without a broadcast of its own when the node accepted its bytes as the reorg was reported", async () => {
+    const row = minedRow(1, 10, hash(10));
+    const node = scriptedNode({ head: 11, blocks: new Map([[10, hash(99)]]), receipts: new Map() });
+    const { t, outbox } = tracker([row], node, 3);
+    t.noteReorg(10);
+    t.noteResent([row], new Set([1]));
+    await t.round();
+    expect(outbox.rows[0]).to.deep.include({ status: "sent", blockHash: null });
+    expect(node.sent, "no second broadcast holding the payer's queue").to.deep.equal([]);
+    expect(t.counts.dropped).to.equal(1);
+  });
+
   it("records the new block of a receipt that a reorg moved", async () => {
     const row = minedRow(1, 10, hash(10));
     const node = scriptedNode({

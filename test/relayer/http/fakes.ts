@@ -12,7 +12,7 @@ import {
   type BindingRow,
   type DecodedEvent,
   type GroupRow,
-  type Hex32,
+  type Hash32,
   IdempotencyConflictError,
   type IndexReader,
   type Page,
@@ -28,16 +28,16 @@ import {
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 const ZERO_HASH = `0x${"0".repeat(64)}`;
 
-const hex32 = (v: unknown): Hex32 => `0x${BigInt(String(v)).toString(16).padStart(64, "0")}`;
+const hex32 = (v: unknown): Hash32 => `0x${BigInt(String(v)).toString(16).padStart(64, "0")}`;
 const uint = (v: unknown): Uint => BigInt(String(v)).toString();
 const addr = (v: unknown): Address => String(v).toLowerCase();
 const str = (v: unknown): string => String(v);
 
 interface AccountState extends AccountRow {
   groups: Uint[];
-  actions: Hex32[];
+  actions: Hash32[];
   wallets: Address[];
-  usageKeys: Hex32[];
+  usageKeys: Hash32[];
 }
 
 function paginate<T>(items: readonly T[], page: Page): T[] {
@@ -49,9 +49,9 @@ function paginate<T>(items: readonly T[], page: Page): T[] {
 
 export class FakeChain implements IndexReader, Writer {
   readonly requests: WriteRequest[] = [];
-  readonly bindings = new Map<Hex32, BindingRow>();
-  readonly accounts = new Map<Hex32, AccountState>();
-  readonly usageKeys = new Map<Hex32, UsageKeyRow>();
+  readonly bindings = new Map<Hash32, BindingRow>();
+  readonly accounts = new Map<Hash32, AccountState>();
+  readonly usageKeys = new Map<Hash32, UsageKeyRow>();
   readonly groups = new Map<Uint, GroupRow>();
   readonly wallets = new Map<Address, WalletRow>();
   readonly derivations = new Map<Uint, Address>();
@@ -102,7 +102,7 @@ export class FakeChain implements IndexReader, Writer {
     return receipt;
   }
 
-  private master(hash: unknown): Hex32 {
+  private master(hash: unknown): Hash32 {
     const b = this.bindings.get(hex32(hash));
     if (b === undefined || b.kind === "RemovedUsageKey") throw new RevertError("AccountDoesNotExist", [hex32(hash)]);
     return b.master;
@@ -121,7 +121,7 @@ export class FakeChain implements IndexReader, Writer {
     return g;
   }
 
-  private registerAction(account: AccountState, cid: Hex32): void {
+  private registerAction(account: AccountState, cid: Hash32): void {
     if (cid === ZERO_HASH || account.actions.includes(cid)) return;
     account.actions.push(cid);
     this.actions.set(`${account.master}:${cid}`, { account: account.master, cid, name: "", description: "" });
@@ -331,7 +331,7 @@ export class FakeChain implements IndexReader, Writer {
   // ------------------------------------------------------------------ direct state for tests
 
   /** Creates an account without going through the Writer (e.g. a ChainSecured one). */
-  seedAccount(master: Hex32, managed: boolean, admin: Address): void {
+  seedAccount(master: Hash32, managed: boolean, admin: Address): void {
     this.bindings.set(master, { hash: master, master, kind: "Master" });
     this.accounts.set(master, {
       master,
@@ -354,21 +354,21 @@ export class FakeChain implements IndexReader, Writer {
     return value();
   }
 
-  resolve(hash: Hex32): Promise<BindingRow | null> {
+  resolve(hash: Hash32): Promise<BindingRow | null> {
     return this.read(() => {
       const b = this.bindings.get(hash);
       return b === undefined || b.kind === "RemovedUsageKey" ? null : { ...b };
     });
   }
 
-  binding(hash: Hex32): Promise<BindingRow | null> {
+  binding(hash: Hash32): Promise<BindingRow | null> {
     return this.read(() => {
       const b = this.bindings.get(hash);
       return b === undefined ? null : { ...b };
     });
   }
 
-  account(master: Hex32): Promise<AccountRow | null> {
+  account(master: Hash32): Promise<AccountRow | null> {
     return this.read(() => {
       const a = this.accounts.get(master);
       return a === undefined
@@ -384,7 +384,7 @@ export class FakeChain implements IndexReader, Writer {
     });
   }
 
-  usageKey(hash: Hex32): Promise<UsageKeyRow | null> {
+  usageKey(hash: Hash32): Promise<UsageKeyRow | null> {
     return this.read(() => structuredClone(this.usageKeys.get(hash) ?? null));
   }
 
@@ -403,11 +403,11 @@ export class FakeChain implements IndexReader, Writer {
     });
   }
 
-  action(account: Hex32, cid: Hex32): Promise<ActionRow | null> {
+  action(account: Hash32, cid: Hash32): Promise<ActionRow | null> {
     return this.read(() => structuredClone(this.actions.get(`${account}:${cid}`) ?? null));
   }
 
-  listGroups(account: Hex32, page: Page): Promise<GroupRow[]> {
+  listGroups(account: Hash32, page: Page): Promise<GroupRow[]> {
     return this.read(() =>
       paginate(this.accounts.get(account)?.groups ?? [], page).map((id) =>
         structuredClone(this.groups.get(id) as GroupRow),
@@ -415,7 +415,7 @@ export class FakeChain implements IndexReader, Writer {
     );
   }
 
-  listActions(account: Hex32, page: Page): Promise<ActionRow[]> {
+  listActions(account: Hash32, page: Page): Promise<ActionRow[]> {
     return this.read(() =>
       paginate(this.accounts.get(account)?.actions ?? [], page).map((cid) =>
         structuredClone(this.actions.get(`${account}:${cid}`) as ActionRow),
@@ -423,7 +423,7 @@ export class FakeChain implements IndexReader, Writer {
     );
   }
 
-  listWallets(account: Hex32, page: Page): Promise<WalletRow[]> {
+  listWallets(account: Hash32, page: Page): Promise<WalletRow[]> {
     return this.read(() =>
       paginate(this.accounts.get(account)?.wallets ?? [], page).map((w) =>
         structuredClone(this.wallets.get(w) as WalletRow),
@@ -431,7 +431,7 @@ export class FakeChain implements IndexReader, Writer {
     );
   }
 
-  listUsageKeys(account: Hex32, page: Page): Promise<UsageKeyRow[]> {
+  listUsageKeys(account: Hash32, page: Page): Promise<UsageKeyRow[]> {
     return this.read(() =>
       paginate(this.accounts.get(account)?.usageKeys ?? [], page).map((k) =>
         structuredClone(this.usageKeys.get(k) as UsageKeyRow),
@@ -439,7 +439,7 @@ export class FakeChain implements IndexReader, Writer {
     );
   }
 
-  listActionsInGroup(account: Hex32, groupId: Uint, page: Page): Promise<ActionRow[]> {
+  listActionsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<ActionRow[]> {
     return this.read(() =>
       paginate(this.groups.get(groupId)?.cids ?? [], page).map(
         (cid) => structuredClone(this.actions.get(`${account}:${cid}`)) ?? { account, cid, name: "", description: "" },
@@ -447,7 +447,7 @@ export class FakeChain implements IndexReader, Writer {
     );
   }
 
-  listWalletsInGroup(account: Hex32, groupId: Uint, page: Page): Promise<WalletRow[]> {
+  listWalletsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<WalletRow[]> {
     return this.read(() =>
       paginate(this.groups.get(groupId)?.wallets ?? [], page).map(
         (pkp) => structuredClone(this.wallets.get(pkp)) ?? { pkp, account, derivation: "0", name: "", description: "" },
@@ -455,7 +455,7 @@ export class FakeChain implements IndexReader, Writer {
     );
   }
 
-  groupAccount(id: Uint): Promise<Hex32 | null> {
+  groupAccount(id: Uint): Promise<Hash32 | null> {
     return this.read(() => this.groups.get(id)?.account ?? null);
   }
 

@@ -1,10 +1,11 @@
 /**
- * The ethers v5 bundle actions see (ethers-bundle.ts) gives the results of the unchanged bundle:
- * lazy ENS tables, the restored secp256k1 table and the native secp256k1 / keccak256 calls
- * (native-crypto.ts) change speed, not answers. Compared on random keys, digests and data
- * (fast-check), each bundle in its own isolate.
+ * The ethers v5 bundle actions see (ethers-bundle.ts) gives the results of ethers v5's unchanged
+ * browser bundle: modules evaluated on first use (lazy-modules.ts), lazy ENS tables and the native
+ * secp256k1 / keccak256 calls (native-crypto.ts) change speed, not names nor answers. Compared on
+ * random keys, digests and data (fast-check), each bundle in its own isolate.
  */
 import { expect } from "chai";
+import { Wallet as WalletV6 } from "ethers";
 import fc from "fast-check";
 import * as fs from "fs";
 import ivm from "isolated-vm";
@@ -76,6 +77,61 @@ describe("lit runtime: the ethers bundle", function () {
     const [a, b] = both(`(() => { let e1, e2; try { ethers.utils.namehash("a..b"); } catch (e) { e1 = e.message.slice(0, 40); }
       try { new ethers.utils.SigningKey("0x1234"); } catch (e) { e2 = e.message.slice(0, 40); } return JSON.stringify([e1, e2]); })()`);
     expect(a).to.equal(b);
+  });
+
+  it("has the names of the unchanged bundle: ethers, utils, constants, providers, wordlists, errors, version", () => {
+    const [a, b] = both(`JSON.stringify([ethers, ethers.utils, ethers.constants, ethers.providers, ethers.wordlists, ethers.errors]
+      .map((o) => Object.keys(o).sort()).concat([[ethers.version, typeof ethers.Wallet, typeof ethers.Contract, typeof ethers.ethers.utils.id]]))`);
+    expect(a).to.equal(b);
+    expect((JSON.parse(String(a)) as string[][])[1].length).to.be.greaterThan(90);
+  });
+
+  it("encodes ABI data and contract calls, formats units and does BigNumber arithmetic exactly as the unchanged bundle", () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }), fc.bigInt({ min: 1n, max: 2n ** 128n }), fc.string({ maxLength: 30 }), (x, y, text) => {
+        const [a, b] = both(`(() => {
+          const X = ethers.BigNumber.from("${x}"), Y = ethers.BigNumber.from("${y}");
+          const coder = ethers.utils.defaultAbiCoder;
+          const data = coder.encode(["uint256", "string", "address[]", "bytes"], [X, ${JSON.stringify(text)}, [ethers.constants.AddressZero], "0x0102"]);
+          const iface = new ethers.utils.Interface(["function transfer(address to, uint256 amount) returns (bool)", "event Ping(uint256 indexed n)"]);
+          return JSON.stringify([data, coder.decode(["uint256", "string", "address[]", "bytes"], data).map(String),
+            X.add(Y).toHexString(), X.div(Y).toString(), X.mod(Y).toString(), X.mul(Y).toString(), X.gt(Y), Y.pow(1).toString(),
+            ethers.utils.formatEther(X), ethers.utils.formatUnits(Y, 6), ethers.utils.parseEther("1.5").toString(),
+            iface.encodeFunctionData("transfer", [ethers.constants.AddressZero, Y]), iface.getEventTopic("Ping"),
+            new ethers.utils.AbiCoder().encode(["bytes32"], [ethers.utils.keccak256(ethers.utils.toUtf8Bytes(${JSON.stringify(text)}))]),
+            ethers.utils.getAddress(ethers.utils.hexDataSlice(ethers.utils.keccak256(ethers.utils.arrayify(X.toHexString())), 12))]);
+        })()`);
+        expect(a).to.equal(b);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it("a Wallet from a key signs a message with the signature ethers v6 gives", async () => {
+    const keys = fc.sample(fc.bigInt({ min: 1n, max: N - 1n }), 10).map((k) => `0x${k.toString(16).padStart(64, "0")}`);
+    const code = `Promise.all(${JSON.stringify(keys)}.map((k) => new ethers.Wallet(k).signMessage("hello")))`;
+    const signed = await patched.eval(code, { promise: true, copy: true });
+    expect(signed).to.deep.equal(keys.map((k) => new WalletV6(k).signMessageSync("hello")));
+  });
+
+  it("evaluates only the modules an action uses: keccak256 runs without bn.js, elliptic, scrypt or the providers", () => {
+    const isolate = new ivm.Isolate({ memoryLimit: 128 });
+    isolates.push(isolate);
+    const context = isolate.createContextSync();
+    isolate.compileScriptSync(`${POLYFILLS}\n${API}`).runSync(context);
+    context.global.setSync("__lit_native", nativeCallback());
+    isolate.compileScriptSync(ethersBundle("__loaded")).runSync(context);
+    const loaded = () => JSON.parse(String(context.evalSync("JSON.stringify(globalThis.__loaded)"))) as string[];
+    expect(context.evalSync('ethers.utils.keccak256(ethers.utils.arrayify("0x1234567890abcdef"))')).to.equal(
+      "0xed8ab4fde4c4e2749641d9d89de3d920f9845e086abd71e6921319f41f0e784f",
+    );
+    const afterKeccak = loaded();
+    expect(afterKeccak.some((m) => m.includes("keccak256/lib"))).to.equal(true);
+    expect(afterKeccak.filter((m) => /bn\.js|elliptic|scrypt|aes-js|providers|js-sha3/.test(m))).to.deep.equal([]);
+    expect(afterKeccak.length).to.be.lessThan(12);
+    context.evalSync('ethers.BigNumber.from(1).add(2).toString()');
+    expect(loaded().some((m) => m.includes("bn.js"))).to.equal(true);
+    expect(loaded().some((m) => m.includes("providers"))).to.equal(false);
   });
 
   it("takes the native callback into its own scope: no global is left behind", () => {

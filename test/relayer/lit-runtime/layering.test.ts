@@ -1,7 +1,7 @@
 /**
  * The Lit Action runtime (src/relayer/lit-runtime) sits below the relayer's services: no file of it
  * imports (statically, dynamically or with require) from src/relayer/services. What both need (the
- * limits' defaults, the code-store interface) lives in src/core or src/relayer/ports.ts.
+ * limits' defaults, the code-store interface) lives in src/core or src/relayer/ports/.
  */
 import { expect } from "chai";
 import * as fs from "fs";

@@ -494,8 +494,11 @@ describe("lit actions: POST /core/v1/lit_action (real relayer and chain)", funct
     const { ok: fetched, errors } = r.response as { ok: number; errors: string[] };
     expect(errors).to.deep.equal(["fetch data in flight too large: limit max_fetch_bytes_in_flight = 16777216 bytes exceeded"]);
     expect(fetched).to.be.lessThan(40);
-    // 40 x 10 MB would be 400 MB; the cap is 16 MiB (plus the copies on their way to the isolate).
-    expect(peak - baseline, `host array buffers grew by ${Math.round((peak - baseline) / 2 ** 20)} MiB`).to.be.lessThan(128 * 2 ** 20);
+    // The budget itself is exact (host-run.test.ts); this checks the process as a whole did not hold
+    // every body at once. 40 x 10 MB would be 400 MB. The process figure also counts bodies already
+    // handed to the isolate that V8 has not collected yet (it collects external memory under
+    // pressure, in steps of tens of MiB), so the bound sits between the cap and "all of them".
+    expect(peak - baseline, `host array buffers grew by ${Math.round((peak - baseline) / 2 ** 20)} MiB`).to.be.lessThan(256 * 2 ** 20);
   });
 
   it("records the usage (duration) of every execution for billing", async () => {

@@ -52,6 +52,12 @@ export class FinalityTracker {
   private reorgSeq = 0;
   /** Rows of the armed re-check already re-sent ahead of their height (`id:blockHash`), once each. */
   private readonly resentEarly = new Set<string>();
+  /**
+   * Rows (`id:blockHash`) whose signed bytes the node accepted again as the reorg was reported
+   * (reorg-resend.ts): once sent back, they need no broadcast of their own, which would hold the
+   * payer's broadcast queue (and the next write's broadcast behind it) for a round trip each.
+   */
+  private readonly handedBack = new Set<string>();
   private running: Promise<void> | null = null;
   /** Rows recorded not final may exist although the threshold is 0 (recorded before the depth was known). */
   private sweep = true;
@@ -108,6 +114,18 @@ export class FinalityTracker {
     this.reorgFrom = this.reorgFrom === null ? block : Math.min(this.reorgFrom, block);
   }
 
+  /**
+   * These rows' signed bytes were just sent again after a reported reorg (reorg-resend.ts): the
+   * rounds need not re-send them ahead of their height again.
+   */
+  noteResent(rows: readonly OutboxRow[], accepted: ReadonlySet<number>): void {
+    for (const r of rows) {
+      if (r.blockHash === null) continue;
+      this.resentEarly.add(`${r.id}:${r.blockHash}`);
+      if (accepted.has(r.id)) this.handedBack.add(`${r.id}:${r.blockHash}`);
+    }
+  }
+
   /** Reorgs reported so far (compare before and after reading a receipt: see reorgSeen). */
   get reorgGeneration(): number {
     return this.reorgSeq;
@@ -156,6 +174,7 @@ export class FinalityTracker {
     if (from !== null && unsettled.size === 0 && this.reorgSeq === seq && this.reorgFrom === from) {
       this.reorgFrom = null;
       this.resentEarly.clear();
+      this.handedBack.clear();
     }
   }
 
@@ -230,17 +249,14 @@ export class FinalityTracker {
       .filter((r) => (r.blockNumber as number) >= reorgFrom && canonical.get(r.blockNumber as number) === null && r.rawTx)
       .filter((r) => !this.resentEarly.has(`${r.id}:${r.blockHash}`))
       .sort((a, b) => (a.payer === b.payer ? (a.nonce ?? 0) - (b.nonce ?? 0) : a.payer < b.payer ? -1 : 1));
-    for (const row of due) {
-      this.resentEarly.add(`${row.id}:${row.blockHash}`);
-      try {
-        await this.ctx.rpc.send("eth_sendRawTransaction", [row.rawTx]);
-      } catch (err) {
-        this.ctx.log.debug({ id: row.id, err: errorText(err) }, "reorg: early resend refused");
-      }
-    }
-    if (due.length > 0) {
-      this.ctx.log.warn({ rows: due.length, from: reorgFrom }, "reorg: re-sent the signed bytes of writes whose block the new branch has not reached yet");
-    }
+    if (due.length === 0) return;
+    for (const row of due) this.resentEarly.add(`${row.id}:${row.blockHash}`);
+    // One batch, in nonce order per payer; whatever the node answers is left to the next rounds.
+    const answers = await sendAll(this.ctx.rpc, due.map((r) => ({ method: "eth_sendRawTransaction", params: [r.rawTx] })));
+    answers.forEach((a, i) => {
+      if (!a.ok) this.ctx.log.debug({ id: due[i].id, err: errorText(a.error) }, "reorg: early resend refused");
+    });
+    this.ctx.log.warn({ rows: due.length, from: reorgFrom }, "reorg: re-sent the signed bytes of writes whose block the new branch has not reached yet");
   }
 
   /** The receipt is where it was: confirmed at `head`, final once deep enough. */
@@ -283,6 +299,7 @@ export class FinalityTracker {
       const hash = canonical.get(row.blockNumber as number);
       // Not asked / no such block yet (a lagging node) / the same block (its receipt index lags).
       if (hash === undefined || hash === null || hash === row.blockHash) continue;
+      const handedBack = this.handedBack.delete(`${row.id}:${row.blockHash}`);
       if (!(await ctx.outbox.unmine(row.id, row.blockHash as string))) continue;
       this.verified.delete(row.id);
       sentBack.push(row.id);
@@ -292,9 +309,11 @@ export class FinalityTracker {
         "reorg: the block holding this transaction is gone; rebroadcasting its signed bytes",
       );
       ctx.rows.notify(row.id);
-      gone.push(row);
+      // Already handed to the node again (and accepted) as the reorg was reported: the receipt
+      // poller finds it once re-mined; a nonce taken meanwhile is the stuck handler's, as for any sent row.
+      if (!handedBack) gone.push(row);
     }
-    if (gone.length === 0) return sentBack;
+    if (sentBack.length === 0) return sentBack;
     // Rebroadcast in nonce order per payer (the broadcaster keeps the order it is given per payer).
     gone.sort((a, b) => (a.payer === b.payer ? (a.nonce ?? 0) - (b.nonce ?? 0) : a.payer < b.payer ? -1 : 1));
     const sends: Promise<void>[] = [];

@@ -12,9 +12,12 @@
  *   finality.ts     receipt and finality tracker: watches mined writes until final, follows reorgs
  *   stuck.ts        stuck transactions: fee bumps (capped), nonces taken by foreign transactions
  *   pool-loss.ts    sent transactions the node lost before mining (a reorg, an eviction): rebroadcast
+ *   reorg-resend.ts on a reported reorg, every write it may have dropped sent again at once (one batch)
  *   l1-fee.ts       OP-stack L1 data fee (GasPriceOracle predeploy)
  *   balances.ts     balance monitor: costs (L1 fee included) and payer top-ups from the admin payer
  *   payer-check.ts  payer check: every payer registered on the diamond and funded, else writes refused
+ *   answer.ts       the answer: waits for the outcome (and confirmations), then for the index
+ *   options.ts      the writer's settings and the status it reports
  *   index.ts        this file: write(), the worker loop and start-up recovery
  *
  * write(request):
@@ -44,8 +47,6 @@ import { keccak256 } from "ethers";
 import type { WriteTracer } from "../../../core/write-trace";
 import {
   ChainUnavailableError,
-  IdempotencyConflictError,
-  RevertError,
   type NewOutboxRow,
   type OutboxPort,
   type OutboxRow,
@@ -53,71 +54,32 @@ import {
   type WriteRequest,
   type Writer,
 } from "../../ports";
-import { decodeLogs, encodeCall } from "../abi";
-import { silentLogger, type ChainLogger } from "../log";
-import { errorText, hexToBigInt, hexToNumber, type RpcLike, type RpcReceipt } from "../rpc";
+import { encodeCall } from "../abi";
+import { silentLogger } from "../log";
+import { errorText, hexToBigInt, type RpcLike } from "../rpc";
 import { BalanceMonitor, type PayerFunds, type TopUp } from "./balances";
 import type { WriteProgress } from "../batcher";
-import { Broadcaster, type BlockHeader } from "./broadcaster";
+import { WriteAnswers, ownBlockOf } from "./answer";
+import { Broadcaster } from "./broadcaster";
 import { BusyRows, RowEvents, type WriterContext } from "./context";
 import { bumpPermille, type Fees } from "./fee-policy";
 import { FeeSource } from "./fee-source";
 import { FinalityTracker } from "./finality";
 import { L1FeeOracle } from "./l1-fee";
+import type { WriterOptions, WriterStatus } from "./options";
 import { PayerCheck, type PayerReport } from "./payer-check";
 import { PayerPool } from "./payers";
 import { Preflight } from "./preflight";
 import { ReceiptTracker, type IndexFollower, type Outcome } from "./receipts";
 import { Signer } from "./signing";
 import { PoolLossCheck } from "./pool-loss";
+import { ReorgResend } from "./reorg-resend";
 import { StuckHandler } from "./stuck";
 
 export type { PayerFunds, TopUp } from "./balances";
 export type { PayerReport, PayerStatus } from "./payer-check";
 export type { IndexFollower } from "./receipts";
-
-export interface WriterOptions {
-  diamondAddress: string;
-  /** Private keys of the api payers (registered on-chain as api payers). */
-  payerKeys: readonly string[];
-  /** Private key of the admin api payer (funds payer top-ups); optional. */
-  adminPayerKey?: string;
-  /** Worker tick: receipt polling, rebroadcasts, stuck checks (ms). Default 1000. */
-  pollIntervalMs?: number;
-  /** A sent transaction not mined after this long is re-signed with higher fees (ms). Default 60 000. */
-  stuckAfterMs?: number;
-  /** write() gives up waiting after this long with ChainUnavailableError(queued=true) (ms). Default 120 000. */
-  writeTimeoutMs?: number;
-  /** Gas limit = estimate * this / 100. Default 125. */
-  gasLimitPercent?: number;
-  /** Fee increase per re-sign, in percent; at least 12.5. Default 12.5. */
-  feeBumpPercent?: number;
-  /** Optional ceiling for maxFeePerGas / gasPrice (wei), of new transactions and of fee bumps alike. */
-  maxFeePerGasWei?: bigint;
-  /**
-   * Blocks built on top of a write's block before the relayer stops watching it for reorgs;
-   * default: the chain's (chain/finality.ts: local 0, Base Sepolia 10, Base 20).
-   */
-  confirmationDepth?: number;
-  /** Blocks built on top of a write's block before write() answers; 0 (default): on inclusion. */
-  writeConfirmations?: number;
-  /** How long one fee lookup serves new writes (ms). Default 1000; 0 looks up for every write. */
-  feeCacheMs?: number;
-  /** Top-up amount (wei); default: the diamond's rebalanceAmount(). 0 disables top-ups. */
-  rebalanceAmountWei?: bigint;
-  /** A payer below this balance (wei) is topped up; default: half the top-up amount. */
-  minPayerBalanceWei?: bigint;
-  /** How often balances are checked (ms); 0 disables the background check. Default 60 000. */
-  balanceCheckIntervalMs?: number;
-  /**
-   * How often the payer check (registration and funds, payer-check.ts) runs while it passes (ms);
-   * default 60 000 (while it fails: every 5 000 at most); 0: at start-up and on demand only.
-   */
-  payerCheckIntervalMs?: number;
-  /** Least an api payer must hold beyond its in-flight costs for writes to be accepted (wei); never below one write's cost. */
-  requiredPayerBalanceWei?: bigint;
-  logger?: ChainLogger;
-}
+export type { WriterOptions, WriterStatus } from "./options";
 
 export class ChainWriter implements Writer {
   readonly payers: string[];
@@ -131,13 +93,14 @@ export class ChainWriter implements Writer {
   private readonly signer: Signer;
   private readonly stuck: StuckHandler;
   private readonly poolLoss: PoolLossCheck;
+  private readonly reorgResend: ReorgResend;
   private readonly balances: BalanceMonitor;
   private readonly finality: FinalityTracker;
   private readonly l1: L1FeeOracle;
   private readonly payerCheck: PayerCheck;
   private readonly pollIntervalMs: number;
   private readonly stuckAfterMs: number;
-  private readonly writeTimeoutMs: number;
+  private readonly answers: WriteAnswers;
 
   private ready = false;
   private started = false;
@@ -161,7 +124,6 @@ export class ChainWriter implements Writer {
     this.ctx = { rpc, outbox, diamond: opts.diamondAddress.toLowerCase(), log, rows: new RowEvents(), busy: new BusyRows() };
     this.pollIntervalMs = opts.pollIntervalMs ?? 1000;
     this.stuckAfterMs = opts.stuckAfterMs ?? 60_000;
-    this.writeTimeoutMs = opts.writeTimeoutMs ?? 120_000;
     this.fees = new FeeSource(rpc, { maxFeePerGasWei: opts.maxFeePerGasWei, cacheMs: opts.feeCacheMs });
     this.preflight = new Preflight(rpc, this.ctx.diamond, BigInt(opts.gasLimitPercent ?? 125));
     this.l1 = new L1FeeOracle(rpc);
@@ -190,17 +152,25 @@ export class ChainWriter implements Writer {
     );
     // A sent transaction the node lost (a reorg, an eviction) is looked for every 3 worker ticks (at least 3 s).
     this.poolLoss = new PoolLossCheck(this.ctx, this.broadcaster, Math.max(3000, 3 * this.pollIntervalMs));
+    this.reorgResend = new ReorgResend(this.ctx, this.pool);
     this.finality = new FinalityTracker(this.ctx, this.pool, this.receipts, this.broadcaster, this.stuck, {
       confirmationDepth: opts.confirmationDepth,
       writeConfirmations: opts.writeConfirmations,
     });
+    this.answers = new WriteAnswers(
+      this.ctx,
+      indexer,
+      this.finality,
+      { writeTimeoutMs: opts.writeTimeoutMs ?? 120_000, pollIntervalMs: this.pollIntervalMs },
+      { started: () => this.started, stopped: () => this.stopped, advance: (row, now) => this.advance(row, now) },
+    );
     this.balances = new BalanceMonitor(
       this.ctx,
       this.pool,
       this.signer,
       this.fees,
       this.l1,
-      { ensureReady: () => (this.ready ? Promise.resolve() : this.init()), finish: (id) => this.finish(id) },
+      { ensureReady: () => (this.ready ? Promise.resolve() : this.init()), finish: (id) => this.answers.finish(id) },
       { rebalanceAmountWei: opts.rebalanceAmountWei, minPayerBalanceWei: opts.minPayerBalanceWei },
     );
     this.payerCheck = new PayerCheck(this.ctx, this.pool, this.balances, { ready: () => this.ready }, {
@@ -271,32 +241,20 @@ export class ChainWriter implements Writer {
   }
 
   /**
-   * The index saw a reorg from `block` on (its fork point + 1): every write mined since is
-   * checked again at once, final or not, and rebroadcast if its block is gone.
+   * The index saw a reorg from `block` on (its fork point + 1): the signed bytes of every write it
+   * may have dropped are sent again at once, in one batch (reorg-resend.ts), so that the next
+   * write's nonce need not wait; then every write mined since is checked again, final or not, and
+   * sent back to the outbox if its block is gone (finality.ts).
    */
   noteReorg(block: number): void {
     this.finality.noteReorg(block);
-    if (this.ready) {
-      // Both at once: the dropped transactions (finality round) hold the lower nonces, the sent
-      // ones wait behind them in the pool.
-      void Promise.all([this.finality.round(), this.rebroadcastSent()]).then(() => this.finality.round());
-    }
-  }
-
-  /**
-   * After a reorg, the sent transactions not mined yet are sent again (the same signed bytes): a
-   * node that switched branches may have dropped them from its pool, and waiting for the stuck
-   * timeout would hold every later nonce of their payers that long.
-   */
-  private async rebroadcastSent(): Promise<void> {
-    try {
-      for (const row of await this.ctx.outbox.inFlight()) {
-        if (row.status !== "sent" || !row.rawTx || !this.pool.has(row.payer) || this.ctx.busy.has(row.id)) continue;
-        await this.broadcaster.broadcast(row);
-      }
-    } catch (err) {
-      this.ctx.log.warn({ err: errorText(err) }, "rebroadcast after a reorg failed");
-    }
+    if (!this.ready) return;
+    const resending = this.reorgResend
+      .resend(block)
+      .then(({ rows, accepted }) => this.finality.noteResent(rows, accepted))
+      .catch((err: unknown) => this.ctx.log.warn({ err: errorText(err) }, "re-sending after a reorg failed; the rounds take over"));
+    // A round already under way started before the reorg was known: one more after it.
+    void Promise.all([this.finality.round(), resending]).then(() => this.finality.round());
   }
 
   /** Each payer's balance, what its in-flight transactions may still cost and a typical write's cost (L1 data fee included). */
@@ -442,7 +400,7 @@ export class ChainWriter implements Writer {
         if (existing.status === "failed" && existing.requestHash === requestHash) {
           await outbox.releaseKey(existing.id);
         } else {
-          return this.outcomeOf(existing, requestHash);
+          return this.answers.outcomeOf(existing, requestHash);
         }
       }
     }
@@ -467,7 +425,7 @@ export class ChainWriter implements Writer {
         // Same key inserted concurrently by another request.
         const other = key !== undefined && scope !== null ? await outbox.findByKey(scope, key) : null;
         if (!other) throw new Error("outbox: idempotent insert lost its row");
-        return this.outcomeOf(other, requestHash);
+        return this.answers.outcomeOf(other, requestHash);
       };
       let fees: Fees;
       try {
@@ -480,7 +438,7 @@ export class ChainWriter implements Writer {
       }
       const sent = await this.signAndSend(newRow, fees, request.trace, progress);
       if (!sent) return await existing();
-      return await this.finish(sent.id, sent.outcome, request.trace);
+      return await this.answers.finish(sent.id, sent.outcome, request.trace);
     } catch (err) {
       // A payer refused by the contract (removed since the last check) is answered as the check says.
       throw await this.payerCheck.review(err);
@@ -538,102 +496,4 @@ export class ChainWriter implements Writer {
       this.ctx.busy.active.delete(signed.id);
     }
   }
-
-  private async outcomeOf(row: OutboxRow, requestHash: string): Promise<WriteReceipt> {
-    if (row.requestHash !== requestHash) throw new IdempotencyConflictError();
-    return this.finish(row.id);
-  }
-
-  /**
-   * Waits until the row is answered: mined or reverted (and, with writeConfirmations N > 0, its
-   * receipt seen N blocks deep), or failed. Resolves with its receipt once the indexer has applied
-   * its block.
-   */
-  private async finish(id: number, known: Outcome | null = null, trace?: WriteTracer): Promise<WriteReceipt> {
-    const deadline = Date.now() + this.writeTimeoutMs;
-    const wanted = this.finality.writeConfirmations;
-    if (wanted === 0 && known?.status === "mined") {
-      await this.indexer.syncTo(known.blockNumber, Math.max(1000, deadline - Date.now()));
-      trace?.mark("index");
-      return known.receipt;
-    }
-    if (wanted === 0 && known?.status === "reverted") throw new RevertError(known.error.name, known.error.args, known.message);
-    for (;;) {
-      const row = await this.ctx.outbox.get(id);
-      if (!row) throw new Error(`outbox ${id}: row vanished`);
-      const included = row.status === "mined" || row.status === "reverted";
-      const confirmations = included ? this.finality.confirmations(row) : null;
-      if (included && (wanted === 0 || row.blockHash === null || (confirmations ?? -1) >= wanted)) {
-        if (row.status === "reverted") {
-          throw new RevertError(row.errorName ?? "TransactionReverted", row.errorArgs ?? [], row.errorMessage ?? undefined);
-        }
-        if (row.kind === "call" && row.blockNumber !== null) {
-          await this.indexer.syncTo(row.blockNumber, Math.max(1000, deadline - Date.now()));
-          trace?.mark("index");
-        }
-        return JSON.parse(row.result ?? "null") as WriteReceipt;
-      }
-      if (row.status === "failed") {
-        throw new ChainUnavailableError(`transaction rejected by the node: ${row.errorMessage ?? "unknown"}`, false);
-      }
-      if (this.stopped) throw new ChainUnavailableError("relayer stopped; the transaction stays queued", true);
-      // Without the background worker, advance the row (and watch its confirmations) here.
-      if (!this.started && !this.ctx.busy.active.has(id)) {
-        if (included) await this.finality.round();
-        else await this.advance(row, Date.now());
-      }
-      if (Date.now() >= deadline) {
-        const tx = row.minedHash ?? row.txHashes.at(-1) ?? `#${id}`;
-        throw new ChainUnavailableError(
-          included
-            ? `transaction ${tx} has ${Math.max(0, confirmations ?? 0)} of ${wanted} confirmations yet; it stays watched`
-            : `transaction ${tx} not mined yet; it stays queued`,
-          true,
-        );
-      }
-      await this.ctx.rows.waitFor(id, Math.min(this.pollIntervalMs, deadline - Date.now()));
-    }
-  }
-}
-
-/**
- * The receipt's block, when `latest` is that block and holds only this transaction (so the
- * receipt's logs are all of the block's), with how to apply it; else null.
- */
-function ownBlockOf(
-  receipt: RpcReceipt,
-  latest: BlockHeader | null,
-  indexer: IndexFollower,
-  diamond: string,
-): { apply: () => Promise<boolean> } | null {
-  const apply = indexer.applyOwnBlock?.bind(indexer);
-  if (!apply || latest === null || latest.hash !== receipt.blockHash.toLowerCase()) return null;
-  if (latest.transactions.length !== 1 || latest.transactions[0] !== receipt.transactionHash.toLowerCase()) return null;
-  if (latest.number !== hexToNumber(receipt.blockNumber, "receipt.blockNumber")) return null;
-  return { apply: () => apply(latest, decodeLogs(receipt.logs, diamond)) };
-}
-
-export interface WriterStatus {
-  ready: boolean;
-  inFlight: Record<string, number>;
-  lastError: string | null;
-  /** Payers the latest payer check found not registered (lowercase). */
-  unregisteredPayers: string[];
-  /** The latest payer check (null before the first that reached the node). */
-  payers: PayerReport | null;
-  finality: {
-    /** null until the chain id is known. */
-    confirmationDepth: number | null;
-    writeConfirmations: number;
-    /** Transactions whose block a reorg dropped (rebroadcast or re-queued). */
-    dropped: number;
-    /** Receipts a reorg moved to another block. */
-    moved: number;
-    /** Rows marked final by this process. */
-    finalized: number;
-    /** Tracker rounds run (each looks at every watched row once). */
-    rounds: number;
-  };
-  /** The chain has the OP-stack GasPriceOracle (L1 data fee in every cost estimate). */
-  l1DataFee: boolean;
 }

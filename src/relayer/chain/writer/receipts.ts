@@ -23,6 +23,11 @@ export interface IndexFollower {
    * resolves true once the index holds it, false when it is left to the indexer. Optional.
    */
   applyOwnBlock?(block: { number: number; hash: string; parentHash: string }, events: readonly DecodedEvent[]): Promise<boolean>;
+  /**
+   * A receipt was recorded in this block: if the index finds another block at that height, it
+   * reports a reorg of blocks it never applied (Indexer.expectBlock). Optional.
+   */
+  expectBlock?(number: number, hash: string): void;
 }
 
 /**
@@ -176,6 +181,9 @@ export class ReceiptTracker {
     // beside the commit below.
     const top = Math.max(-1, ...settled.filter((f) => f.outcome.status === "mined").map((f) => f.outcome.blockNumber));
     if (top >= 0 && prefetch) this.indexer.prefetch(top);
+    for (const { record } of settled) {
+      if (record.blockNumber !== null && record.blockHash !== null) this.indexer.expectBlock?.(record.blockNumber, record.blockHash);
+    }
     const ids = settled.map((f) => f.row.id);
     for (const id of ids) ctx.busy.recording.add(id);
     let changed: boolean[];

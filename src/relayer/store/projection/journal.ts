@@ -131,7 +131,7 @@ export class RowWriter {
 
   /**
    * Inserts `row` with `pos` = the next position of its set (one past the highest `pos` among the
-   * rows where `scope` has `scopeValue`, or in the whole table without a scope), unless a row with
+   * rows where `scope.column` is `scope.value`, or in the whole table without a scope), unless a row with
    * its key exists (projection/sets.ts).
    */
   async insertAtEnd(table: IndexTable, row: Row, scope?: { column: string; value: SqlValue }): Promise<void> {

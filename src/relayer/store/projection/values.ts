@@ -1,19 +1,11 @@
 /**
  * Value normalisation shared by the projection (event arguments) and the query side (lookups):
- * 32-byte values, uints and addresses in the one spelling the index stores.
+ * uints and addresses in the one spelling the index stores (32-byte values: core's toHash32).
  */
-import type { Address, DecodedEvent, Hash32, Uint } from "../../ports";
+import type { Address, DecodedEvent, Uint } from "../../ports";
 import { storableText } from "../../../core";
-import { toHash32 } from "../../../core/hashing";
 
 export const ZERO32 = `0x${"0".repeat(64)}`;
-const HASH_RE = /^0x[0-9a-f]{64}$/;
-
-/** Normalises a 32-byte value (hex of any case, or decimal) to `0x` + 64 lowercase hex (core's toHash32). */
-export function toHex32(value: string | bigint): Hash32 {
-  if (typeof value === "string" && HASH_RE.test(value.toLowerCase())) return value.toLowerCase();
-  return toHash32(value);
-}
 
 /** Normalises a uint (decimal or 0x hex) to a decimal string. */
 export function toUint(value: string | bigint | number): Uint {

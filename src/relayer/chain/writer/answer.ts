@@ -1,0 +1,108 @@
+/**
+ * The answer stage of a write (read-your-writes): waits until its outbox row is mined or reverted
+ * (with writeConfirmations N > 0, until the receipt is N blocks deep) or failed, then until the
+ * index holds its block, and answers with its receipt or the error. Also the shortcut that gives
+ * the index a block holding only the writer's own transaction straight from the receipt.
+ */
+import type { WriteTracer } from "../../../core/write-trace";
+import { ChainUnavailableError, IdempotencyConflictError, RevertError, type OutboxRow, type WriteReceipt } from "../../ports";
+import { decodeLogs } from "../abi";
+import { hexToNumber, type RpcReceipt } from "../rpc";
+import type { BlockHeader } from "./broadcaster";
+import type { WriterContext } from "./context";
+import type { FinalityTracker } from "./finality";
+import type { IndexFollower, Outcome } from "./receipts";
+
+/** What the answer stage asks of the writer that owns it. */
+export interface AnswerHost {
+  /** The background worker runs (else a waiting write advances its row itself). */
+  started(): boolean;
+  /** stop() was called: waiting writes give up (the row stays queued). */
+  stopped(): boolean;
+  /** One worker step for a row (sign, broadcast, look for the receipt, handle a stuck one). */
+  advance(row: OutboxRow, now: number): Promise<void>;
+}
+
+export class WriteAnswers {
+  constructor(
+    private readonly ctx: WriterContext,
+    private readonly indexer: IndexFollower,
+    private readonly finality: FinalityTracker,
+    private readonly timing: { writeTimeoutMs: number; pollIntervalMs: number },
+    private readonly host: AnswerHost,
+  ) {}
+
+  /** The answer of a row found under the request's idempotency key (another request under it: a conflict). */
+  async outcomeOf(row: OutboxRow, requestHash: string): Promise<WriteReceipt> {
+    if (row.requestHash !== requestHash) throw new IdempotencyConflictError();
+    return this.finish(row.id);
+  }
+
+  /**
+   * Waits until the row is answered: mined or reverted (and, with writeConfirmations N > 0, its
+   * receipt seen N blocks deep), or failed. Resolves with its receipt once the indexer has applied
+   * its block.
+   */
+  async finish(id: number, known: Outcome | null = null, trace?: WriteTracer): Promise<WriteReceipt> {
+    const deadline = Date.now() + this.timing.writeTimeoutMs;
+    const wanted = this.finality.writeConfirmations;
+    if (wanted === 0 && known?.status === "mined") {
+      await this.indexer.syncTo(known.blockNumber, Math.max(1000, deadline - Date.now()));
+      trace?.mark("index");
+      return known.receipt;
+    }
+    if (wanted === 0 && known?.status === "reverted") throw new RevertError(known.error.name, known.error.args, known.message);
+    for (;;) {
+      const row = await this.ctx.outbox.get(id);
+      if (!row) throw new Error(`outbox ${id}: row vanished`);
+      const included = row.status === "mined" || row.status === "reverted";
+      const confirmations = included ? this.finality.confirmations(row) : null;
+      if (included && (wanted === 0 || row.blockHash === null || (confirmations ?? -1) >= wanted)) {
+        if (row.status === "reverted") {
+          throw new RevertError(row.errorName ?? "TransactionReverted", row.errorArgs ?? [], row.errorMessage ?? undefined);
+        }
+        if (row.kind === "call" && row.blockNumber !== null) {
+          await this.indexer.syncTo(row.blockNumber, Math.max(1000, deadline - Date.now()));
+          trace?.mark("index");
+        }
+        return JSON.parse(row.result ?? "null") as WriteReceipt;
+      }
+      if (row.status === "failed") {
+        throw new ChainUnavailableError(`transaction rejected by the node: ${row.errorMessage ?? "unknown"}`, false);
+      }
+      if (this.host.stopped()) throw new ChainUnavailableError("relayer stopped; the transaction stays queued", true);
+      // Without the background worker, advance the row (and watch its confirmations) here.
+      if (!this.host.started() && !this.ctx.busy.active.has(id)) {
+        if (included) await this.finality.round();
+        else await this.host.advance(row, Date.now());
+      }
+      if (Date.now() >= deadline) {
+        const tx = row.minedHash ?? row.txHashes.at(-1) ?? `#${id}`;
+        throw new ChainUnavailableError(
+          included
+            ? `transaction ${tx} has ${Math.max(0, confirmations ?? 0)} of ${wanted} confirmations yet; it stays watched`
+            : `transaction ${tx} not mined yet; it stays queued`,
+          true,
+        );
+      }
+      await this.ctx.rows.waitFor(id, Math.min(this.timing.pollIntervalMs, deadline - Date.now()));
+    }
+  }
+}
+
+/**
+ * The receipt's block, when `latest` is that block and holds only this transaction (so the
+ * receipt's logs are all of the block's), with how to apply it; else null.
+ */
+export function ownBlockOf(
+  receipt: RpcReceipt,
+  latest: BlockHeader | null,
+  indexer: IndexFollower,
+  diamond: string,
+): { apply: () => Promise<boolean> } | null {
+  const apply = indexer.applyOwnBlock?.bind(indexer);
+  if (!apply || latest === null || latest.hash !== receipt.blockHash.toLowerCase()) return null;
+  if (latest.transactions.length !== 1 || latest.transactions[0] !== receipt.transactionHash.toLowerCase()) return null;
+  if (latest.number !== hexToNumber(receipt.blockNumber, "receipt.blockNumber")) return null;
+  return { apply: () => apply(latest, decodeLogs(receipt.logs, diamond)) };
+}

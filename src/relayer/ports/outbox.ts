@@ -1,0 +1,160 @@
+/**
+ * The durable outbox (chain <- store): its rows, their life cycle, and what the chain writer needs
+ * of it (OutboxPort), plus the reorg notice the indexer gives the writer.
+ */
+
+/**
+ * Life cycle of an outbox row (see store/outbox.ts for the guarded transitions):
+ * queued -> signed -> sent -> mined | reverted | failed. A mined or reverted row with `final`
+ * unset may still move: the finality tracker of the chain layer watches it until it is
+ * `confirmationDepth` blocks deep, and a reorg may send it back to sent.
+ */
+export type OutboxStatus = "queued" | "signed" | "sent" | "mined" | "reverted" | "failed";
+export type OutboxKind = "call" | "transfer" | "filler";
+
+/** One write (or a top-up transfer, or a filler that closes a nonce gap) of the durable outbox. */
+export interface OutboxRow {
+  id: number;
+  kind: OutboxKind;
+  idemScope: string | null;
+  idemKey: string | null;
+  requestHash: string;
+  method: string;
+  to: string;
+  calldata: string;
+  value: string;
+  payer: string;
+  nonce: number | null;
+  status: OutboxStatus;
+  txHashes: string[];
+  rawTx: string | null;
+  gasLimit: string;
+  maxFeePerGas: string | null;
+  maxPriorityFeePerGas: string | null;
+  gasPrice: string | null;
+  attempts: number;
+  errorName: string | null;
+  errorArgs: unknown[] | null;
+  errorMessage: string | null;
+  blockNumber: number | null;
+  /** Hash of the block the receipt was seen in (null before it is mined, and for rows recorded before finality tracking). */
+  blockHash: string | null;
+  /** The receipt is deep enough (confirmation depth) that no reorg is expected to undo it; a failed row is final too. */
+  final: boolean;
+  minedHash: string | null;
+  gasUsed: string | null;
+  /** JSON text of the decoded receipt (kind "call": a WriteReceipt). */
+  result: string | null;
+  createdAt: number;
+  updatedAt: number;
+  sentAt: number | null;
+}
+
+export interface NewOutboxRow {
+  kind: OutboxKind;
+  idemScope?: string | null;
+  idemKey?: string | null;
+  requestHash: string;
+  method: string;
+  to: string;
+  calldata: string;
+  value?: string;
+  payer: string;
+  gasLimit: string;
+  /** Pre-assigned nonce (filler transactions that close a gap). */
+  nonce?: number | null;
+}
+
+/** Fee fields and signature of one attempt. */
+export interface SignedAttempt {
+  rawTx: string;
+  hash: string;
+  maxFeePerGas: string | null;
+  maxPriorityFeePerGas: string | null;
+  gasPrice: string | null;
+}
+
+export interface MinedFields {
+  blockNumber: number;
+  blockHash: string;
+  /** Recorded final at once (confirmation depth 0). */
+  final: boolean;
+  minedHash: string;
+  gasUsed: string;
+  result: string;
+}
+
+export interface RevertedFields {
+  blockNumber: number;
+  blockHash: string;
+  final: boolean;
+  minedHash: string;
+  gasUsed: string;
+  errorName: string;
+  errorArgs: unknown[];
+  message: string;
+}
+
+/** A receipt to record (recordOutcomes). */
+export type RowOutcome = { id: number } & (({ status: "mined" } & MinedFields) | ({ status: "reverted" } & RevertedFields));
+
+/**
+ * Told by the indexer when it followed a reorg (docs/finality.md): `block` is the first block the
+ * reorg replaced (the fork point + 1). The chain writer implements it: every write mined at or
+ * above that block is checked again at once and rebroadcast if its block is gone.
+ */
+export interface ReorgListener {
+  noteReorg(block: number): void;
+}
+
+/**
+ * What the chain writer needs of the durable outbox and the per-payer nonce counters (implemented
+ * by store/outbox.ts on SQLite or Postgres). Every transition is guarded (expected status and
+ * attempt count), so several relayer instances on one database never double-sign or double-apply.
+ */
+export interface OutboxPort {
+  get(id: number): Promise<OutboxRow | null>;
+  findByKey(scope: string, key: string): Promise<OutboxRow | null>;
+  /** Rows not yet in a terminal state, by payer and nonce. */
+  inFlight(): Promise<OutboxRow[]>;
+  /** The newest call row (any status), or null: a typical write for cost estimates. */
+  latestCall(): Promise<OutboxRow | null>;
+  /** Inserts a queued row; null when the idempotency key is already used. */
+  insert(row: NewOutboxRow): Promise<OutboxRow | null>;
+  /** Takes the payer's next nonce (unless pre-assigned), signs and stores a queued row; null when no longer queued. */
+  allocateAndSign(id: number, sign: (nonce: number) => Promise<SignedAttempt>): Promise<OutboxRow | null>;
+  /** Inserts rows already signed, in one transaction; null for a row whose idempotency key is taken. */
+  insertSignedBatch(
+    rows: readonly NewOutboxRow[],
+    sign: (row: NewOutboxRow, nonce: number) => Promise<SignedAttempt>,
+  ): Promise<(OutboxRow | null)[]>;
+  /** Records receipts (mined / reverted) in one transaction; per entry whether it changed the row. */
+  recordOutcomes(outcomes: readonly RowOutcome[]): Promise<boolean[]>;
+  /** Records a re-signed attempt (same nonce, higher fees) of a signed/sent row. */
+  recordAttempt(id: number, expectedAttempts: number, s: SignedAttempt): Promise<OutboxRow | null>;
+  markSent(id: number, attempts: number): Promise<boolean>;
+  touch(id: number): Promise<void>;
+  /** The node rejected the row for good (a filler takes over its nonce). */
+  markFailed(id: number, message: string, expectedAttempts?: number): Promise<boolean>;
+  /** Frees the idempotency key of a failed row. */
+  releaseKey(id: number): Promise<boolean>;
+  /** Its nonce was consumed by a foreign transaction: back to queued, without a nonce (optionally a new gas limit). */
+  requeue(id: number, expectedAttempts: number, gasLimit?: string): Promise<boolean>;
+  /** Its nonce was taken and a fresh pre-flight reverts: recorded as reverted with that error, no transaction. */
+  abandon(id: number, expectedAttempts: number, error: { name: string; args: unknown[]; message: string }): Promise<boolean>;
+  /** Mined/reverted rows not final yet. */
+  unfinal(): Promise<OutboxRow[]>;
+  /** Mined/reverted rows recorded in block `block` or later, final or not. */
+  minedFrom(block: number): Promise<OutboxRow[]>;
+  /** Marks a row final (guarded by the block hash its receipt was seen in). */
+  markFinal(id: number, blockHash: string): Promise<boolean>;
+  /** A reorg moved the row's receipt to another block: records the new one in place of `oldBlockHash`'s. */
+  moveOutcome(oldBlockHash: string, outcome: RowOutcome): Promise<boolean>;
+  /** A reorg dropped the row's block and no attempt is on chain: back to sent, the receipt forgotten. */
+  unmine(id: number, blockHash: string): Promise<boolean>;
+  transferInFlight(to: string): Promise<boolean>;
+  /** Registers a payer's nonce counter or moves it up to `chainPending`, never down. */
+  reconcileNonce(address: string, chainPending: number): Promise<number>;
+  /** Nonces of `payer` in [from, to) held by no row that may still be mined (in flight, or not final): gaps to fill. */
+  uncoveredNonces(payer: string, from: number, to: number): Promise<number[]>;
+}
