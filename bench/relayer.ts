@@ -971,7 +971,12 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+// The report is written when main() settles; the process then ends even if a library (the
+// in-process Hardhat provider, an HTTP agent) still holds a handle open.
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
