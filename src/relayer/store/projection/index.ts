@@ -88,14 +88,14 @@ export class Projection implements IndexProjection {
         // An event the index does not know (a newer facet) carries nothing it keeps.
         if (handler) await handler(w, e.args);
       }
-      await w.flush();
       if (journal && hash !== null) {
-        await tx.run(
-          `INSERT INTO index_blocks (block, hash, parent_hash) VALUES ($1, $2, $3)
+        await w.enqueueStatement({
+          sql: `INSERT INTO index_blocks (block, hash, parent_hash) VALUES ($1, $2, $3)
            ON CONFLICT (block) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash`,
-          [blockNumber, hash, parentHash?.toLowerCase() ?? null],
-        );
+          params: [blockNumber, hash, parentHash?.toLowerCase() ?? null],
+        });
       }
+      await w.flush();
       return "applied";
     }, options);
   }
