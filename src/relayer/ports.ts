@@ -129,6 +129,16 @@ export interface IndexReader {
   listWalletsInGroup(account: Hex32, groupId: Uint, page: Page): Promise<WalletRow[]>;
   /** The account a group belongs to, or null (no such group); reads none of its lists. */
   groupAccount(id: Uint): Promise<Hex32 | null>;
+  /**
+   * For each group of `ids` that exists: its account and whether it lists `cid` / `wallet` and the
+   * wildcards (the zero hash / zero address); a null `cid` / `wallet` is listed nowhere. A
+   * membership test per group, flat in the size of its lists (the permission pre-checks).
+   */
+  groupMembership(
+    ids: readonly Uint[],
+    cid: Hex32 | null,
+    wallet: Address | null,
+  ): Promise<{ id: Uint; account: Hex32; cid: boolean; anyCid: boolean; wallet: boolean; anyWallet: boolean }[]>;
   /** Highest block whose events are fully applied. */
   indexedBlock(): Promise<number>;
 }

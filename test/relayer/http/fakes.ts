@@ -459,6 +459,29 @@ export class FakeChain implements IndexReader, Writer {
     return this.read(() => this.groups.get(id)?.account ?? null);
   }
 
+  groupMembership(
+    ids: readonly Uint[],
+    cid: Hex32 | null,
+    wallet: Address | null,
+  ): Promise<{ id: Uint; account: Hex32; cid: boolean; anyCid: boolean; wallet: boolean; anyWallet: boolean }[]> {
+    return this.read(() =>
+      [...new Set(ids)].flatMap((id) => {
+        const g = this.groups.get(id);
+        if (!g) return [];
+        return [
+          {
+            id,
+            account: g.account,
+            cid: cid !== null && g.cids.includes(cid),
+            anyCid: g.cids.includes(`0x${"0".repeat(64)}`),
+            wallet: wallet !== null && g.wallets.includes(wallet),
+            anyWallet: g.wallets.includes(`0x${"0".repeat(40)}`),
+          },
+        ];
+      }),
+    );
+  }
+
   async indexedBlock(): Promise<number> {
     return this.block - 1;
   }
