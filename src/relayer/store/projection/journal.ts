@@ -95,13 +95,24 @@ export class RowWriter {
   constructor(
     tx: Queryable,
     /** The block being applied (stamped on every row written). */
-    readonly block: number,
+    private current: number,
     /** Record previous images (inside the reorg window). */
     private readonly journaled: boolean,
   ) {
     this.raw = tx;
     this.queue = new WriteQueue(tx.dialect);
     this.tx = new FlushingQueryable(tx, () => this.queue.take());
+  }
+
+  /** The block being applied (stamped on every row written). */
+  get block(): number {
+    return this.current;
+  }
+
+  /** The next block of an unjournaled run of blocks in one transaction (applyOldBlocks); its writes join the same queue. */
+  moveTo(block: number): void {
+    if (this.journaled) throw new Error("RowWriter: a journaled writer is bound to one block");
+    this.current = block;
   }
 
   /** Sends the queued writes (call before the transaction commits). */
