@@ -31,6 +31,7 @@
  *   SCALE_REQUESTS (400) SCALE_CONCURRENCY (8) SCALE_WARMUP (20) SCALE_PER_BLOCK (500)
  *   SCALE_STREAM_ACCOUNTS (130000) SCALE_STREAM_GROUPS (20000) SCALE_STREAM_ACTIONS (20000)
  *   SCALE_STREAM_WALLETS (5000) SCALE_STREAM_PER_BLOCK (100) SCALE_STREAM (1; 0 skips the indexer part)
+ *   SCALE_READS (1; 0 skips the fill and reads part: the indexer's catch-up only)
  *   SCALE_RESULTS (bench/results/scale.md; "-" prints only)
  */
 import { fork } from "node:child_process";
@@ -259,6 +260,11 @@ function table(runs: Map<DbName, { base: SizeRun; full: SizeRun; stream?: { even
 async function main(): Promise<void> {
   const started = Date.now();
   log(`full ${JSON.stringify(FULL)} (${scaleEventCount(FULL)} events), base ${JSON.stringify(BASE)}, stream ${JSON.stringify(STREAM)}`);
+  if (process.env.SCALE_READS === "0") {
+    // The indexer's catch-up alone (nothing is written to the results file).
+    for (const db of DBS) await indexerThroughput(db);
+    return;
+  }
   const runs = new Map<DbName, { base: SizeRun; full: SizeRun; stream?: { events: number; ms: number } }>();
   for (const db of DBS) {
     const base = await runSize(db, "base", BASE);

@@ -5,7 +5,8 @@
  * Each round reads the head block number and applies the blocks from cursor+1 to the head, each
  * block's events together with the cursor move in one database transaction (the projection,
  * store/projection). Blocks older than the reorg window (head - reorgWindow) are read from
- * eth_getLogs alone, in ranges of `batchSize` blocks, and applied without a journal. Blocks inside
+ * eth_getLogs alone, in ranges of `batchSize` blocks, and applied without a journal, several
+ * blocks per transaction (applyOldBlocks). Blocks inside
  * the window are read with their headers: every block's parentHash must be the hash of the block
  * applied before it, and every log must carry its block's hash; the projection journals their row
  * changes and keeps their hashes.
@@ -32,6 +33,7 @@ import {
   ChainUnavailableError,
   type DecodedEvent,
   type IndexPort,
+  type OldBlock,
   type ReorgListener,
   type TxOptions,
 } from "../ports";
@@ -109,6 +111,13 @@ interface Header {
   hash: string;
   parentHash: string;
 }
+
+/**
+ * Events applied per transaction when catching up on blocks older than the reorg window: large
+ * enough that commits and statements are few, small enough that the transaction (which holds the
+ * SQLite write lock) stays short next to the writes the relayer serves meanwhile.
+ */
+const OLD_TX_EVENTS = 2000;
 
 /** Block headers asked for in one JSON-RPC batch. */
 const HEADER_BATCH = 64;
@@ -505,11 +514,21 @@ export class Indexer {
       }
       entry.logs.push(log);
     }
+    // Several blocks per transaction (one commit per OLD_TX_EVENTS events or so; a block is never split).
+    let run: OldBlock[] = [];
+    let events = 0;
     for (const n of [...byBlock.keys()].sort((a, b) => a - b)) {
       const entry = byBlock.get(n);
       if (!entry) continue;
-      await this.index.projection.applyBlock(n, entry.hash, null, this.decode(entry.logs), { ...this.commit, journal: false });
+      run.push({ number: n, hash: entry.hash, events: this.decode(entry.logs) });
+      events += entry.logs.length;
+      if (events >= OLD_TX_EVENTS) {
+        await this.index.projection.applyOldBlocks(run, this.commit);
+        run = [];
+        events = 0;
+      }
     }
+    if (run.length > 0) await this.index.projection.applyOldBlocks(run, this.commit);
     await this.index.projection.advanceCursor(got.to, null, this.commit);
     return got.to;
   }

@@ -46,6 +46,13 @@ export interface KeptBlock {
   hash: string;
 }
 
+/** A block older than the reorg window, as applyOldBlocks takes it. */
+export interface OldBlock {
+  number: number;
+  hash: string | null;
+  events: readonly DecodedEvent[];
+}
+
 /** The write side of the index (store/projection/), as the indexer drives it (docs/finality.md). */
 export interface IndexProjection {
   /** Applies one block's decoded events and moves the cursor to it, in one transaction; idempotent. */
@@ -57,6 +64,12 @@ export interface IndexProjection {
     options?: ApplyOptions,
   ): Promise<ApplyOutcome>;
   /** Moves the cursor forward to `block` (blocks without events). */
+  /**
+   * Applies consecutive blocks older than the reorg window (as applyBlock without parent hash and
+   * journal) in one transaction and moves the cursor to the last; blocks at or below the cursor are
+   * skipped. Returns the number of blocks applied.
+   */
+  applyOldBlocks(blocks: readonly OldBlock[], options?: TxOptions): Promise<number>;
   advanceCursor(block: number, blockHash?: string | null, options?: TxOptions): Promise<boolean>;
   /** The cursor, or null before the first block. */
   cursor(): Promise<IndexCursor | null>;

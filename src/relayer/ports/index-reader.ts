@@ -110,6 +110,12 @@ export interface IndexReader {
   listWalletsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<WalletRow[]>;
   /** The account a group belongs to, or null (no such group); reads none of its lists. */
   groupAccount(id: Uint): Promise<Hash32 | null>;
+  /**
+   * For each group of `ids` that exists: its account and whether it lists `cid` / `wallet` and the
+   * wildcards (the zero hash / zero address); a null `cid` / `wallet` is listed nowhere. A
+   * membership test per group, flat in the size of its lists (the permission pre-checks).
+   */
+  groupMembership(ids: readonly Uint[], cid: Hash32 | null, wallet: Address | null): Promise<GroupMembership[]>;
   /** Highest block whose events are fully applied. */
   indexedBlock(): Promise<number>;
 }
@@ -160,4 +166,18 @@ export class IndexUnavailableError extends ChainUnavailableError {
     super(`the index is unavailable: ${reason}`, false);
     this.name = "IndexUnavailableError";
   }
+}
+
+/** One group's answer to IndexReader.groupMembership. */
+export interface GroupMembership {
+  id: Uint;
+  account: Hash32;
+  /** The group lists the asked CID. */
+  cid: boolean;
+  /** The group lists the CID wildcard (the zero hash). */
+  anyCid: boolean;
+  /** The group lists the asked wallet. */
+  wallet: boolean;
+  /** The group lists the wallet wildcard (the zero address). */
+  anyWallet: boolean;
 }

@@ -6,7 +6,7 @@
  * for lack of permission.
  */
 import { chainSecuredHash } from "../../core";
-import type { AccountRow, BindingRow, FreshIndex, GroupRow, Hash32, IndexReader, Uint, UsageKeyRow } from "../ports";
+import type { AccountRow, BindingRow, FreshIndex, Hash32, IndexReader, Uint, UsageKeyRow } from "../ports";
 import { forbidden, notFound, unauthenticated } from "./errors";
 
 /** An authenticated caller: the hash of the key it sent and the account it resolves to. */
@@ -151,21 +151,15 @@ export function requireFlag(caller: Caller, flag: KeyFlag): void {
   throw forbidden(e.code, `this usage key may not ${e.what}`);
 }
 
-/** LibAccess.requireGroup: the group must exist and belong to the caller's account. */
-export async function requireGroup(index: IndexReader, caller: Caller, groupId: Uint): Promise<GroupRow> {
-  const group = await index.group(groupId);
-  if (group === null || group.account !== caller.master) {
-    throw notFound("GroupDoesNotExist", `group ${groupId} does not exist in this account`);
-  }
-  return group;
-}
-
-/** requireGroup without reading the group's lists (for pages of them): the group must belong to the caller's account. */
-export async function requireOwnGroup(index: IndexReader, caller: Caller, groupId: Uint): Promise<void> {
+/** LibAccess.requireGroup: the group must exist and belong to the caller's account (reads none of its lists). */
+export async function requireGroup(index: IndexReader, caller: Caller, groupId: Uint): Promise<void> {
   if ((await index.groupAccount(groupId)) !== caller.master) {
     throw notFound("GroupDoesNotExist", `group ${groupId} does not exist in this account`);
   }
 }
+
+/** requireGroup, for the pages of a group's lists. */
+export const requireOwnGroup = requireGroup;
 
 /** LibAccess.hasGroupPermission: the id itself or the 0 wildcard in the key's list. */
 export function hasGroupPermission(key: UsageKeyRow, permission: GroupPermission, groupId: Uint): boolean {
@@ -182,11 +176,10 @@ export async function requireGroupWrite(
   caller: Caller,
   groupId: Uint,
   permission: GroupPermission,
-): Promise<GroupRow> {
+): Promise<void> {
   requireWrite(caller);
-  const group = await requireGroup(index, caller, groupId);
-  if (isFull(caller) || (caller.usageKey !== null && hasGroupPermission(caller.usageKey, permission, groupId)))
-    return group;
+  await requireGroup(index, caller, groupId);
+  if (isFull(caller) || (caller.usageKey !== null && hasGroupPermission(caller.usageKey, permission, groupId))) return;
   const e = GROUP_ERRORS[permission];
   throw forbidden(e.code, `this usage key may not ${e.what} in group ${groupId}`);
 }

@@ -92,10 +92,7 @@ export class ExecutionPermissions {
     const s = await this.scope(apiKeyHash);
     if (s.scope === "None" || BigInt(cid) === 0n) return false;
     if (s.scope === "All") return true;
-    for (const groupId of s.usageKey?.executeInGroups ?? []) {
-      if (await this.groupPermitsAction(s.master, groupId, cid)) return true;
-    }
-    return false;
+    return this.someGroupPermits(s.master, s.usageKey?.executeInGroups ?? [], cid, null);
   }
 
   /** PermissionsFacet.canUseWalletInAction. */
@@ -106,27 +103,41 @@ export class ExecutionPermissions {
     if (s.scope === "None" || BigInt(cid) === 0n) return false;
     if (!(await this.walletInAccount(s.master, wallet))) return false;
     if (s.scope === "All") return true;
-    for (const groupId of s.usageKey?.executeInGroups ?? []) {
-      if ((await this.groupPermitsAction(s.master, groupId, cid)) && (await this.groupPermitsWallet(groupId, wallet)))
-        return true;
+    return this.someGroupPermits(s.master, s.usageKey?.executeInGroups ?? [], cid, wallet);
+  }
+
+  /**
+   * Whether some group of `groupIds` permits `cid` (LibAccess.groupPermitsAction) and, when a
+   * wallet is given, the same group permits it (groupPermitsWallet): the loop of the contract's
+   * views over executeInGroups, answered from one membership query for all the groups (flat in the
+   * size of their lists) and at most one action lookup for the wildcard.
+   */
+  private async someGroupPermits(master: Hash32, groupIds: readonly string[], cid: Hash32, wallet: Address | null): Promise<boolean> {
+    const ids = groupIds.filter((id) => id !== "0");
+    if (BigInt(cid) === 0n || ids.length === 0) return false;
+    let registered: boolean | null = null;
+    for (const g of await this.index.groupMembership(ids, cid, wallet)) {
+      if (g.account !== master) continue;
+      if (wallet !== null && !g.wallet && !g.anyWallet) continue;
+      if (g.cid) return true;
+      if (g.anyCid) {
+        registered ??= (await this.index.action(master, cid)) !== null;
+        if (registered) return true;
+      }
     }
     return false;
   }
 
   /** LibAccess.groupPermitsAction. */
   async groupPermitsAction(master: Hash32, groupId: string, cid: Hash32): Promise<boolean> {
-    if (BigInt(cid) === 0n || groupId === "0") return false;
-    const group = await this.index.group(groupId);
-    if (group === null || group.account !== master) return false;
-    if (group.cids.includes(cid)) return true;
-    return group.cids.includes(ZERO_HASH) && (await this.index.action(master, cid)) !== null;
+    return this.someGroupPermits(master, [groupId], lower(cid), null);
   }
 
   /** LibAccess.groupPermitsWallet. */
   async groupPermitsWallet(groupId: string, wallet: Address): Promise<boolean> {
-    const group = await this.index.group(groupId);
-    if (group === null) return false;
-    return group.wallets.includes(wallet) || group.wallets.includes(ZERO_ADDRESS);
+    if (groupId === "0") return false;
+    const [g] = await this.index.groupMembership([groupId], null, lower(wallet));
+    return g !== undefined && (g.wallet || g.anyWallet);
   }
 
   /** LibAccess.walletInAccount. */

@@ -89,8 +89,9 @@ export class GroupService {
   async removeAction(caller: Caller, groupIdValue: number, hashedCid: string, options: WriteOptions): Promise<void> {
     const groupId = v.groupId("group_id", groupIdValue);
     const cid = v.hashedCid("hashed_cid", hashedCid, true);
-    const group = await requireGroupWrite(this.deps.index, caller, groupId, "manageIPFSIdsInGroups");
-    if (!group.cids.includes(cid)) throw notFound("ActionDoesNotExist", `group ${groupId} does not list action ${cid}`);
+    await requireGroupWrite(this.deps.index, caller, groupId, "manageIPFSIdsInGroups");
+    const [listed] = await this.deps.index.groupMembership([groupId], cid, null);
+    if (!listed?.cid) throw notFound("ActionDoesNotExist", `group ${groupId} does not list action ${cid}`);
     await this.deps.submitter.billedCall("removeActionFromGroup", [caller.hash, groupId, cid], caller.master, options);
   }
 
@@ -105,8 +106,9 @@ export class GroupService {
   async removePkp(caller: Caller, groupIdValue: number, pkpId: string, options: WriteOptions): Promise<void> {
     const groupId = v.groupId("group_id", groupIdValue);
     const pkp = v.address("pkp_id", pkpId);
-    const group = await requireGroupWrite(this.deps.index, caller, groupId, "removePkpFromGroups");
-    if (!group.wallets.includes(pkp)) throw notFound("PkpDoesNotExist", `group ${groupId} does not list wallet ${pkp}`);
+    await requireGroupWrite(this.deps.index, caller, groupId, "removePkpFromGroups");
+    const [listed] = await this.deps.index.groupMembership([groupId], null, pkp);
+    if (!listed?.wallet) throw notFound("PkpDoesNotExist", `group ${groupId} does not list wallet ${pkp}`);
     await this.deps.submitter.billedCall("removePkpFromGroup", [caller.hash, groupId, pkp], caller.master, options);
   }
 

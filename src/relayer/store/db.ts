@@ -48,6 +48,11 @@ export interface Queryable {
    * transaction, a failing statement fails the call and the transaction.
    */
   runMany(statements: readonly Statement[]): Promise<void>;
+  /**
+   * Runs `statements` (as runMany), then the query `sql`, and returns the query's rows: one round
+   * trip on Postgres (a writer's queued writes travel with its next read).
+   */
+  queryAfter<T extends object = SqlRow>(statements: readonly Statement[], sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   /** Run `fn` in a transaction (inside the current one when already in a transaction). */
   tx<T>(fn: (tx: Queryable) => Promise<T>, options?: TxOptions): Promise<T>;
 }
@@ -152,6 +157,14 @@ class SqliteTx implements Queryable {
   async runMany(statements: readonly Statement[]): Promise<void> {
     for (const st of statements) this.conn.run(st.sql, st.params);
   }
+  async queryAfter<T extends object = SqlRow>(
+    statements: readonly Statement[],
+    sql: string,
+    params: readonly SqlValue[] = [],
+  ): Promise<T[]> {
+    for (const st of statements) this.conn.run(st.sql, st.params);
+    return this.conn.all(sql, params) as T[];
+  }
   async tx<T>(fn: (tx: Queryable) => Promise<T>, _options?: TxOptions): Promise<T> {
     return fn(this);
   }
@@ -192,6 +205,10 @@ export class SqliteDb implements Db {
   }
   runMany(statements: readonly Statement[]): Promise<void> {
     return this.tx((t) => t.runMany(statements));
+  }
+  queryAfter<T extends object = SqlRow>(statements: readonly Statement[], sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    if (statements.length === 0) return this.query<T>(sql, params);
+    return this.tx((t) => t.queryAfter<T>(statements, sql, params));
   }
   exec(sql: string): Promise<void> {
     return this.lock.run(() => {
@@ -345,11 +362,20 @@ class PgTx implements Queryable {
   }
   async runMany(statements: readonly Statement[]): Promise<void> {
     if (statements.length === 0) return;
-    if (statements.length === 1) {
-      await this.run(statements[0].sql, statements[0].params);
-      return;
-    }
+    // As literals even when alone: a literal has the type its spelling gives (a number is numeric),
+    // where a parameter inside a VALUES list would be typed text (projection/write-queue.ts).
     await this.client.query(statements.map((st) => `${inlineParams(st.sql, st.params)};`).join("\n"));
+  }
+  async queryAfter<T extends object = SqlRow>(
+    statements: readonly Statement[],
+    sql: string,
+    params: readonly SqlValue[] = [],
+  ): Promise<T[]> {
+    if (statements.length === 0) return this.query<T>(sql, params);
+    const text = [...statements, { sql, params }].map((st) => `${inlineParams(st.sql, st.params)};`).join("\n");
+    // Several statements in one simple query: one result per statement, the query's last.
+    const res = (await this.client.query(text)) as unknown as { rows: SqlRow[] }[];
+    return res[res.length - 1].rows as T[];
   }
   async tx<T>(fn: (tx: Queryable) => Promise<T>, _options?: TxOptions): Promise<T> {
     return fn(this);
@@ -442,6 +468,10 @@ export class PgDb implements Db {
   }
   runMany(statements: readonly Statement[]): Promise<void> {
     return this.tx((t) => t.runMany(statements));
+  }
+  queryAfter<T extends object = SqlRow>(statements: readonly Statement[], sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    if (statements.length === 0) return this.query<T>(sql, params);
+    return this.tx((t) => t.queryAfter<T>(statements, sql, params));
   }
   exec(sql: string): Promise<void> {
     return this.direct.exec(sql);

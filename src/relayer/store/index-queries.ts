@@ -13,6 +13,7 @@ import {
   type ActionRow,
   type Address,
   type BindingRow,
+  type GroupMembership,
   type GroupRow,
   type GroupSummary,
   type Hash32,
@@ -149,6 +150,14 @@ function walletRow(r: WalletDb): WalletRow {
  * k*size <= pos < (k+1)*size, found by a seek on the (scope, pos) index: a deep page costs what the
  * first one does, unlike LIMIT/OFFSET, which walks every row before the page.
  */
+/** A boolean column (SQLite: 0/1; Postgres: true/false). */
+const flag = (v: unknown): boolean => v === true || Number(v) === 1;
+
+const ZERO_HASH = `0x${"0".repeat(64)}`;
+const ZERO_ADDRESS = `0x${"0".repeat(40)}`;
+
+/** What IndexReader.groupMembership answers for one group. */
+
 function pageRange(page: Page): [number, number] {
   const size = Math.max(0, Math.floor(page.pageSize));
   const number = Math.max(0, Math.floor(page.pageNumber));
@@ -334,6 +343,31 @@ export class IndexQueries implements IndexReader {
       name: r.name ?? "",
       description: r.description ?? "",
     }));
+  }
+
+  async groupMembership(ids: readonly Uint[], cid: Hash32 | null, wallet: Address | null): Promise<GroupMembership[]> {
+    this.check();
+    const unique = [...new Set(ids.map((id) => toUint(id)))];
+    if (unique.length === 0) return [];
+    const out: GroupMembership[] = [];
+    // Each EXISTS is one seek on the (group, member) primary key; "" is never a member.
+    const member = [cid === null ? "" : toHash32(cid), ZERO_HASH, wallet === null ? "" : toAddress(wallet), ZERO_ADDRESS];
+    for (let i = 0; i < unique.length; i += 100) {
+      const chunk = unique.slice(i, i + 100);
+      const rows = await this.db.query<{ id: string; account: string; c: unknown; ac: unknown; w: unknown; aw: unknown }>(
+        `SELECT g.id, g.account,
+           EXISTS (SELECT 1 FROM group_cids x WHERE x.group_id = g.id AND x.cid = $1) AS c,
+           EXISTS (SELECT 1 FROM group_cids x WHERE x.group_id = g.id AND x.cid = $2) AS ac,
+           EXISTS (SELECT 1 FROM group_wallets x WHERE x.group_id = g.id AND x.wallet = $3) AS w,
+           EXISTS (SELECT 1 FROM group_wallets x WHERE x.group_id = g.id AND x.wallet = $4) AS aw
+         FROM account_groups g WHERE g.id IN (${chunk.map((_, j) => `$${j + 5}`).join(", ")})`,
+        [...member, ...chunk],
+      );
+      for (const r of rows) {
+        out.push({ id: r.id, account: r.account, cid: flag(r.c), anyCid: flag(r.ac), wallet: flag(r.w), anyWallet: flag(r.aw) });
+      }
+    }
+    return out;
   }
 
   // ---- beyond IndexReader

@@ -11,6 +11,7 @@ import {
   type Address,
   type BindingRow,
   type DecodedEvent,
+  type GroupMembership,
   type GroupRow,
   type Hash32,
   IdempotencyConflictError,
@@ -457,6 +458,25 @@ export class FakeChain implements IndexReader, Writer {
 
   groupAccount(id: Uint): Promise<Hash32 | null> {
     return this.read(() => this.groups.get(id)?.account ?? null);
+  }
+
+  groupMembership(ids: readonly Uint[], cid: Hash32 | null, wallet: Address | null): Promise<GroupMembership[]> {
+    return this.read(() =>
+      [...new Set(ids)].flatMap((id) => {
+        const g = this.groups.get(id);
+        if (!g) return [];
+        return [
+          {
+            id,
+            account: g.account,
+            cid: cid !== null && g.cids.includes(cid),
+            anyCid: g.cids.includes(`0x${"0".repeat(64)}`),
+            wallet: wallet !== null && g.wallets.includes(wallet),
+            anyWallet: g.wallets.includes(`0x${"0".repeat(40)}`),
+          },
+        ];
+      }),
+    );
   }
 
   async indexedBlock(): Promise<number> {

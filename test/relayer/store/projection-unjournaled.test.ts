@@ -53,6 +53,16 @@ async function applyAll(store: Store, blocks: EventSpec[][], journal: boolean): 
   }
 }
 
+/** The blocks as the indexer's catch-up applies old ones: several per transaction (applyOldBlocks), cut at `cut`. */
+async function applyTogether(store: Store, blocks: EventSpec[][], cut: number): Promise<void> {
+  await store.index.projection.reset(1);
+  const old = blocks.map((events, i) => ({ number: i + 1, hash: blockHash("main", i + 1), events: events.map(toEvent) }));
+  const split = Math.min(cut, old.length);
+  expect(await store.index.projection.applyOldBlocks(old.slice(0, split))).to.equal(split);
+  // Blocks at or below the cursor are skipped: the whole list again applies only the rest.
+  expect(await store.index.projection.applyOldBlocks(old)).to.equal(old.length - split);
+}
+
 for (const backend of BACKENDS) {
   describe(`index projection: blocks applied without the journal (${backend})`, function () {
     this.timeout(240_000);
@@ -76,6 +86,20 @@ for (const backend of BACKENDS) {
           const journaled = await dumpIndex(store);
           await applyAll(store, blocks, false);
           expect(await dumpIndex(store)).to.deep.equal(journaled);
+        }),
+        { numRuns: backend === "postgres" ? 25 : 60 },
+      );
+    });
+
+    it("leaves that index too when several blocks are applied in one transaction", async () => {
+      const store = (ts as TestStore).store;
+      await fc.assert(
+        fc.asyncProperty(blocksArb, fc.nat(6), async (blocks, cut) => {
+          await applyAll(store, blocks, true);
+          const journaled = await dumpIndex(store);
+          await applyTogether(store, blocks, cut);
+          expect(await dumpIndex(store)).to.deep.equal(journaled);
+          expect(await store.index.projection.applyOldBlocks([])).to.equal(0);
         }),
         { numRuns: backend === "postgres" ? 25 : 60 },
       );

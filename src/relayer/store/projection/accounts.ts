@@ -20,7 +20,7 @@ export const ACCOUNT_HANDLERS: Handlers = {
     });
   },
   async AccountMetadataSet(w, a) {
-    await w.update("accounts", [str(a, "apiKeyHash")], { name: text(a, "name"), description: text(a, "description") });
+    await w.set("accounts", [str(a, "apiKeyHash")], { name: text(a, "name"), description: text(a, "description") });
   },
   async AdminAliasBound(w, a) {
     await bind(w, str(a, "aliasHash"), str(a, "masterApiKeyHash"), "AdminAlias");
@@ -30,16 +30,16 @@ export const ACCOUNT_HANDLERS: Handlers = {
     const admin = str(a, "newAdminWalletAddress");
     const changes: Record<string, string | boolean> = { managed: false, admin };
     if (chainSecuredHash(admin) === master.toLowerCase()) changes.master_is_admin_alias = true;
-    await w.update("accounts", [master], changes);
+    await w.set("accounts", [master], changes);
   },
   async MasterWalletSet(w, a) {
-    await w.update("accounts", [str(a, "masterApiKeyHash")], { master_wallet: str(a, "wallet") });
+    await w.set("accounts", [str(a, "masterApiKeyHash")], { master_wallet: str(a, "wallet") });
   },
   async AddressAliasReclaimed(w, a) {
     // Reserved for the wallet: no account may bind it as a usage key (a tombstone of no account).
     await bind(w, str(a, "aliasHash"), ZERO32, "RemovedUsageKey");
   },
   async ChainSecuredAccountOwnershipTransferred(w, a) {
-    await w.update("accounts", [str(a, "masterApiKeyHash")], { admin: str(a, "newAdminWalletAddress") });
+    await w.set("accounts", [str(a, "masterApiKeyHash")], { admin: str(a, "newAdminWalletAddress") });
   },
 };

@@ -9,7 +9,7 @@ export const ACTION_HANDLERS: Handlers = {
     await addMember(w, SETS.actions, account, { account, cid: str(a, "actionHash"), name: "", description: "" });
   },
   async ActionMetadataSet(w, a) {
-    await w.update("actions", [str(a, "apiKeyHash"), str(a, "actionHash")], {
+    await w.set("actions", [str(a, "apiKeyHash"), str(a, "actionHash")], {
       name: text(a, "name"),
       description: text(a, "description"),
     });

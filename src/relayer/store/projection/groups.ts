@@ -9,7 +9,7 @@ export const GROUP_HANDLERS: Handlers = {
     await addMember(w, SETS.groups, account, { id: str(a, "groupId"), account, name: "", description: "" });
   },
   async GroupMetadataSet(w, a) {
-    await w.update("account_groups", [str(a, "groupId")], { name: text(a, "name"), description: text(a, "description") });
+    await w.set("account_groups", [str(a, "groupId")], { name: text(a, "name"), description: text(a, "description") });
   },
   async GroupUpdated() {
     // Announces a change whose content the other group events carry.
@@ -18,9 +18,9 @@ export const GROUP_HANDLERS: Handlers = {
     const id = str(a, "groupId");
     await removeMember(w, SETS.groups, str(a, "apiKeyHash"), id);
     const cids = await w.tx.query<{ cid: string }>("SELECT cid FROM group_cids WHERE group_id = $1", [id]);
-    for (const c of cids) await w.delete("group_cids", [id, c.cid]);
+    for (const c of cids) await w.remove("group_cids", [id, c.cid]);
     const wallets = await w.tx.query<{ wallet: string }>("SELECT wallet FROM group_wallets WHERE group_id = $1", [id]);
-    for (const x of wallets) await w.delete("group_wallets", [id, x.wallet]);
+    for (const x of wallets) await w.remove("group_wallets", [id, x.wallet]);
   },
   async ActionAddedToGroup(w, a) {
     const id = str(a, "groupId");

@@ -10,7 +10,16 @@
  * not the cursor's block is refused ("gap" / "fork"), so no block is ever applied twice or skipped.
  * Two indexers sharing a Postgres database serialise on the cursor row.
  */
-import type { ApplyOptions, ApplyOutcome, DecodedEvent, IndexCursor, IndexProjection, KeptBlock, TxOptions } from "../../ports";
+import type {
+  ApplyOptions,
+  ApplyOutcome,
+  DecodedEvent,
+  IndexCursor,
+  IndexProjection,
+  KeptBlock,
+  OldBlock,
+  TxOptions,
+} from "../../ports";
 import type { Db, Queryable } from "../db";
 import { EVENT_HANDLERS } from "./handlers";
 import { RowWriter, undoAfter } from "./journal";
@@ -88,15 +97,57 @@ export class Projection implements IndexProjection {
         // An event the index does not know (a newer facet) carries nothing it keeps.
         if (handler) await handler(w, e.args);
       }
-      await w.flush();
       if (journal && hash !== null) {
-        await tx.run(
-          `INSERT INTO index_blocks (block, hash, parent_hash) VALUES ($1, $2, $3)
+        await w.enqueueStatement({
+          sql: `INSERT INTO index_blocks (block, hash, parent_hash) VALUES ($1, $2, $3)
            ON CONFLICT (block) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash`,
-          [blockNumber, hash, parentHash?.toLowerCase() ?? null],
-        );
+          params: [blockNumber, hash, parentHash?.toLowerCase() ?? null],
+        });
       }
+      await w.flush();
       return "applied";
+    }, options);
+  }
+
+  /**
+   * Applies consecutive blocks older than the reorg window in one transaction (as applyBlock with
+   * parentHash null and journal false, each block's rows stamped with its number) and moves the
+   * cursor to the last one; blocks at or below the cursor are skipped. One commit and, on Postgres,
+   * one merged statement per table and kind for all of them (write-queue.ts): a catch-up spends its
+   * time on the events, not on a transaction per block. Returns the number of blocks applied (0:
+   * none, or another indexer moved the cursor meanwhile).
+   */
+  async applyOldBlocks(blocks: readonly OldBlock[], options: TxOptions = {}): Promise<number> {
+    for (let i = 1; i < blocks.length; i++) {
+      if (blocks[i].number <= blocks[i - 1].number) throw new Error("applyOldBlocks: blocks out of order");
+    }
+    return this.db.tx(async (tx) => {
+      const cur = await readCursor(tx);
+      const todo = cur ? blocks.filter((b) => b.number > cur.block) : blocks;
+      if (todo.length === 0) return 0;
+      const last = todo[todo.length - 1];
+      const hash = last.hash?.toLowerCase() ?? null;
+      if (cur) {
+        // The cursor row's lock first (Postgres), as in applyBlock.
+        const moved = await tx.run("UPDATE index_cursor SET block = $1, block_hash = $2 WHERE id = 1 AND block = $3", [
+          last.number,
+          hash,
+          cur.block,
+        ]);
+        if (moved === 0) return 0;
+      } else {
+        await tx.run("INSERT INTO index_cursor (id, block, block_hash) VALUES (1, $1, $2)", [last.number, hash]);
+      }
+      const w = new RowWriter(tx, todo[0].number, false);
+      for (const b of todo) {
+        w.moveTo(b.number);
+        for (const e of b.events) {
+          const handler = EVENT_HANDLERS[e.name];
+          if (handler) await handler(w, e.args);
+        }
+      }
+      await w.flush();
+      return todo.length;
     }, options);
   }
 

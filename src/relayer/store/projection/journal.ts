@@ -9,16 +9,20 @@
  *
  * Blocks older than the reorg window are applied without a journal (they can no longer be undone
  * and the journal would only grow); the journal of blocks that leave the window is pruned. Without
- * a journal no previous image is needed, so each write is one statement (an upsert, an insert that
- * does nothing on a conflict, an UPDATE or DELETE whose changed-row count answers), and the writes
- * whose result nobody needs (upserts, set appends) are queued and sent together (Queryable.runMany:
- * one round trip on Postgres) before the next read or the end of the block. Every read, including
- * those the handlers make through `w.tx`, sends the queue first, so statements keep their order.
+ * a journal no previous image is needed, so no write reads before it writes: the writes whose
+ * result nobody needs (upserts, set appends whose positions the INSERT computes, column updates
+ * and deletes through `set` / `remove`) are queued (write-queue.ts) and sent together, merged into
+ * one statement per table and kind on Postgres, with the next read (Queryable.queryAfter: one
+ * round trip on Postgres) or at the end of the block. Inside the window each write reads the
+ * row's previous image (that read carries the queue), then queues its journal row and the write.
+ * Every read, including those the handlers make through `w.tx`, sends the queue first, so a read
+ * sees every write queued before it.
  */
 import type { Queryable, SqlRow, SqlValue, Statement, TxOptions } from "../db";
 import { INDEX_TABLES, isIndexTable, type IndexTable } from "./tables";
+import { WriteQueue, type AppendScope, type QueuedWrite, type Row } from "./write-queue";
 
-export type Row = Record<string, SqlValue>;
+export type { Row } from "./write-queue";
 
 function keyOf(table: IndexTable, row: Row): SqlValue[] {
   return INDEX_TABLES[table].map((k) => {
@@ -32,36 +36,28 @@ function whereKey(table: IndexTable, first = 1): string {
   return INDEX_TABLES[table].map((k, i) => `${k} = $${first + i}`).join(" AND ");
 }
 
-async function insertRow(tx: Queryable, table: IndexTable, row: Row): Promise<void> {
-  const cols = Object.keys(row);
-  const marks = cols.map((_, i) => `$${i + 1}`).join(", ");
-  await tx.run(`INSERT INTO ${table} (${cols.join(", ")}) VALUES (${marks})`, cols.map((c) => row[c]));
-}
-
 function conflictKey(table: IndexTable): string {
   return INDEX_TABLES[table].join(", ");
 }
 
-async function deleteRow(tx: Queryable, table: IndexTable, key: readonly SqlValue[]): Promise<void> {
-  await tx.run(`DELETE FROM ${table} WHERE ${whereKey(table)}`, key);
-}
-
-/** The transaction as the handlers see it: every statement first sends the writer's queued writes. */
+/** The transaction as the handlers see it: every statement first sends the writer's queued writes (a read takes them along). */
 class FlushingQueryable implements Queryable {
   constructor(
     private readonly inner: Queryable,
-    private readonly flush: () => Promise<void>,
+    private readonly take: () => Statement[],
   ) {}
   get dialect(): Queryable["dialect"] {
     return this.inner.dialect;
   }
+  private async flush(): Promise<void> {
+    const queued = this.take();
+    if (queued.length > 0) await this.inner.runMany(queued);
+  }
   async query<T extends object = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    await this.flush();
-    return this.inner.query<T>(sql, params);
+    return this.inner.queryAfter<T>(this.take(), sql, params);
   }
   async one<T extends object = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
-    await this.flush();
-    return this.inner.one<T>(sql, params);
+    return (await this.query<T>(sql, params))[0];
   }
   async run(sql: string, params?: readonly SqlValue[]): Promise<number> {
     await this.flush();
@@ -72,46 +68,67 @@ class FlushingQueryable implements Queryable {
     return this.inner.exec(sql);
   }
   async runMany(statements: readonly Statement[]): Promise<void> {
-    await this.flush();
-    return this.inner.runMany(statements);
+    return this.inner.runMany([...this.take(), ...statements]);
   }
-  async tx<T>(fn: (tx: Queryable) => Promise<T>, options?: TxOptions): Promise<T> {
+  async queryAfter<T extends object = SqlRow>(
+    statements: readonly Statement[],
+    sql: string,
+    params?: readonly SqlValue[],
+  ): Promise<T[]> {
+    return this.inner.queryAfter<T>([...this.take(), ...statements], sql, params);
+  }
+  async tx<T>(fn: (tx: Queryable) => Promise<T>, _options?: TxOptions): Promise<T> {
     await this.flush();
     return fn(this);
   }
 }
 
 /** Queued writes are sent at the latest when this many are waiting. */
-const MAX_QUEUED = 500;
+const MAX_QUEUED = 2000;
 
 export class RowWriter {
   /** The block's transaction; statements made through it first send the queued writes. */
   readonly tx: Queryable;
   private readonly raw: Queryable;
-  private queued: Statement[] = [];
+  private readonly queue: WriteQueue;
 
   constructor(
     tx: Queryable,
     /** The block being applied (stamped on every row written). */
-    readonly block: number,
+    private current: number,
     /** Record previous images (inside the reorg window). */
     private readonly journaled: boolean,
   ) {
     this.raw = tx;
-    this.tx = new FlushingQueryable(tx, () => this.flush());
+    this.queue = new WriteQueue(tx.dialect);
+    this.tx = new FlushingQueryable(tx, () => this.queue.take());
+  }
+
+  /** The block being applied (stamped on every row written). */
+  get block(): number {
+    return this.current;
+  }
+
+  /** The next block of an unjournaled run of blocks in one transaction (applyOldBlocks); its writes join the same queue. */
+  moveTo(block: number): void {
+    if (this.journaled) throw new Error("RowWriter: a journaled writer is bound to one block");
+    this.current = block;
   }
 
   /** Sends the queued writes (call before the transaction commits). */
   async flush(): Promise<void> {
-    if (this.queued.length === 0) return;
-    const batch = this.queued;
-    this.queued = [];
-    await this.raw.runMany(batch);
+    if (this.queue.size === 0) return;
+    await this.raw.runMany(this.queue.take());
   }
 
-  private async enqueue(st: Statement): Promise<void> {
-    this.queued.push(st);
-    if (this.queued.length >= MAX_QUEUED) await this.flush();
+  private async enqueue(w: QueuedWrite): Promise<void> {
+    this.queue.add(w);
+    if (this.queue.size >= MAX_QUEUED) await this.flush();
+  }
+
+  /** Queues a statement on a table outside the index (it runs in order with the other queued statements). */
+  async enqueueStatement(statement: Statement): Promise<void> {
+    await this.enqueue({ kind: "raw", statement });
   }
 
   /** The row with this key, or undefined. */
@@ -125,89 +142,81 @@ export class RowWriter {
     if (!this.journaled) return (await this.insertIfAbsent(table, row)) > 0;
     if (await this.get(table, key)) return false;
     await this.journal(table, key, null);
-    await insertRow(this.tx, table, { ...row, block_number: this.block });
+    await this.enqueue({ kind: "upsert", table, row: this.stamped(row) });
     return true;
   }
 
   /**
    * Inserts `row` with `pos` = the next position of its set (one past the highest `pos` among the
-   * rows where `scope.column` is `scope.value`, or in the whole table without a scope), unless a row with
-   * its key exists (projection/sets.ts).
+   * rows where `scope.column` is `scope.value`, or in the whole table without a scope) and each of
+   * `counters` one past its highest value in the table, unless a row with its key exists
+   * (projection/sets.ts). The positions are computed by the INSERT itself (no read).
    */
-  async insertAtEnd(table: IndexTable, row: Row, scope?: { column: string; value: SqlValue }): Promise<void> {
-    const key = keyOf(table, row);
-    const where = scope ? `WHERE ${scope.column} = $1` : "WHERE 1 = 1";
-    const scopeParams = scope ? [scope.value] : [];
-    if (!this.journaled) {
-      // One statement: the position is computed inside it (SQLite wants the WHERE before ON CONFLICT).
-      const full: Row = { ...row, block_number: this.block };
-      const cols = Object.keys(full);
-      const first = scopeParams.length + 1;
-      const marks = cols.map((_, i) => `$${first + i}`).join(", ");
-      await this.enqueue({
-        sql: `INSERT INTO ${table} (${cols.join(", ")}, pos) SELECT ${marks}, COALESCE(MAX(pos) + 1, 0) FROM ${table} ${where}
-           ON CONFLICT (${conflictKey(table)}) DO NOTHING`,
-        params: [...scopeParams, ...cols.map((c) => full[c])],
-      });
-      return;
+  async insertAtEnd(table: IndexTable, row: Row, scope?: AppendScope, counters: readonly string[] = []): Promise<void> {
+    if (this.journaled) {
+      const key = keyOf(table, row);
+      if (await this.get(table, key)) return;
+      await this.journal(table, key, null);
     }
-    if (await this.get(table, key)) return;
-    const next = await this.tx.one<{ p: number }>(`SELECT COALESCE(MAX(pos) + 1, 0) AS p FROM ${table} ${where}`, scopeParams);
-    await this.journal(table, key, null);
-    await insertRow(this.tx, table, { ...row, pos: Number(next?.p ?? 0), block_number: this.block });
+    await this.enqueue({ kind: "append", table, row: this.stamped(row), scope: scope ?? null, counters });
   }
 
   /** Inserts `row`, or updates the existing row of its key with `row`'s columns. */
   async upsert(table: IndexTable, row: Row): Promise<void> {
-    const key = keyOf(table, row);
-    if (!this.journaled) {
-      const full: Row = { ...row, block_number: this.block };
-      const cols = Object.keys(full);
-      const keys = new Set<string>(INDEX_TABLES[table]);
-      const set = cols.filter((c) => !keys.has(c)).map((c) => `${c} = excluded.${c}`);
-      await this.enqueue({
-        sql: `INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(", ")})
-         ON CONFLICT (${conflictKey(table)}) DO UPDATE SET ${set.join(", ")}`,
-        params: cols.map((c) => full[c]),
-      });
-      return;
+    if (this.journaled) {
+      const key = keyOf(table, row);
+      await this.journal(table, key, (await this.get(table, key)) ?? null);
     }
-    const before = await this.get(table, key);
-    if (!before) {
-      await this.journal(table, key, null);
-      await insertRow(this.tx, table, { ...row, block_number: this.block });
-      return;
-    }
-    await this.updateExisting(table, key, before, row);
+    await this.enqueue({ kind: "upsert", table, row: this.stamped(row) });
   }
 
   /** Updates the row of `key` with `changes`; returns false (and changes nothing) when there is none. */
   async update(table: IndexTable, key: readonly SqlValue[], changes: Row): Promise<boolean> {
     if (!this.journaled) return (await this.setColumns(table, key, changes)) > 0;
-    const before = await this.get(table, key);
-    if (!before) return false;
-    await this.updateExisting(table, key, before, changes);
-    return true;
+    return this.journaledSet(table, key, changes);
+  }
+
+  /** As update, for a caller that needs no answer: queued (nothing happens when there is no such row). */
+  async set(table: IndexTable, key: readonly SqlValue[], changes: Row): Promise<void> {
+    if (this.journaled) await this.journaledSet(table, key, changes);
+    else await this.enqueue({ kind: "set", table, key: [...key], changes: this.stamped(changes) });
   }
 
   /** Deletes the row of `key`; returns whether there was one. */
   async delete(table: IndexTable, key: readonly SqlValue[]): Promise<boolean> {
     if (!this.journaled) return (await this.tx.run(`DELETE FROM ${table} WHERE ${whereKey(table)}`, key)) > 0;
+    return this.journaledDelete(table, key);
+  }
+
+  /** As delete, for a caller that needs no answer: queued. */
+  async remove(table: IndexTable, key: readonly SqlValue[]): Promise<void> {
+    if (this.journaled) await this.journaledDelete(table, key);
+    else await this.enqueue({ kind: "delete", table, key: [...key] });
+  }
+
+  private stamped(row: Row): Row {
+    return { ...row, block_number: this.block };
+  }
+
+  private async journaledSet(table: IndexTable, key: readonly SqlValue[], changes: Row): Promise<boolean> {
     const before = await this.get(table, key);
     if (!before) return false;
     await this.journal(table, key, before);
-    await deleteRow(this.tx, table, key);
+    await this.enqueue({ kind: "set", table, key: [...key], changes: this.stamped(changes) });
     return true;
   }
 
-  private async updateExisting(table: IndexTable, key: readonly SqlValue[], before: Row, changes: Row): Promise<void> {
+  private async journaledDelete(table: IndexTable, key: readonly SqlValue[]): Promise<boolean> {
+    const before = await this.get(table, key);
+    if (!before) return false;
     await this.journal(table, key, before);
-    await this.setColumns(table, key, changes);
+    await this.enqueue({ kind: "delete", table, key: [...key] });
+    return true;
   }
 
   /** UPDATE of `changes` (and the block stamp) on the row of `key`; returns the rows changed. */
   private async setColumns(table: IndexTable, key: readonly SqlValue[], changes: Row): Promise<number> {
-    const values: Row = { ...changes, block_number: this.block };
+    const values = this.stamped(changes);
     const cols = Object.keys(values);
     const set = cols.map((c, i) => `${c} = $${i + 1}`).join(", ");
     return this.tx.run(`UPDATE ${table} SET ${set} WHERE ${whereKey(table, cols.length + 1)}`, [
@@ -217,7 +226,7 @@ export class RowWriter {
   }
 
   private async insertIfAbsent(table: IndexTable, row: Row): Promise<number> {
-    const full: Row = { ...row, block_number: this.block };
+    const full = this.stamped(row);
     const cols = Object.keys(full);
     return this.tx.run(
       `INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(", ")})
@@ -226,14 +235,12 @@ export class RowWriter {
     );
   }
 
-  private async journal(table: IndexTable, key: readonly SqlValue[], before: Row | null | undefined): Promise<void> {
-    if (!this.journaled) return;
-    await this.tx.run("INSERT INTO index_journal (block, tbl, row_key, prior_row) VALUES ($1, $2, $3, $4)", [
-      this.block,
-      table,
-      JSON.stringify(key),
-      before ? JSON.stringify(before) : null,
-    ]);
+  /** Queues the journal row of a write to the row of `key` (`before`: its image, null: absent). */
+  private async journal(table: IndexTable, key: readonly SqlValue[], before: Row | null): Promise<void> {
+    await this.enqueueStatement({
+      sql: "INSERT INTO index_journal (block, tbl, row_key, prior_row) VALUES ($1, $2, $3, $4)",
+      params: [this.block, table, JSON.stringify(key), before ? JSON.stringify(before) : null],
+    });
   }
 }
 
@@ -247,12 +254,22 @@ export async function undoAfter(tx: Queryable, block: number): Promise<number> {
     "SELECT seq, tbl, row_key, prior_row FROM index_journal WHERE block > $1 ORDER BY seq DESC",
     [block],
   );
+  const statements: Statement[] = [];
   for (const e of entries) {
     if (!isIndexTable(e.tbl)) throw new Error(`index journal: unknown table ${e.tbl}`);
     const key = JSON.parse(e.row_key) as SqlValue[];
-    await deleteRow(tx, e.tbl, key);
-    if (e.prior_row !== null) await insertRow(tx, e.tbl, JSON.parse(e.prior_row) as Row);
+    statements.push({ sql: `DELETE FROM ${e.tbl} WHERE ${whereKey(e.tbl)}`, params: key });
+    if (e.prior_row !== null) {
+      const row = JSON.parse(e.prior_row) as Row;
+      const cols = Object.keys(row);
+      statements.push({
+        sql: `INSERT INTO ${e.tbl} (${cols.join(", ")}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(", ")})`,
+        params: cols.map((c) => row[c]),
+      });
+    }
   }
-  await tx.run("DELETE FROM index_journal WHERE block > $1", [block]);
+  statements.push({ sql: "DELETE FROM index_journal WHERE block > $1", params: [block] });
+  // One round trip on Postgres (a deep reorg undoes thousands of row changes).
+  for (let i = 0; i < statements.length; i += 1000) await tx.runMany(statements.slice(i, i + 1000));
   return entries.length;
 }

@@ -45,12 +45,21 @@ function memberKey(set: SetSpec, scope: string | undefined, member: string): Sql
   return INDEX_TABLES[set.table].length === 2 ? [scope, member] : [member];
 }
 
-/** Adds `row` as the set's last member unless it is a member already. */
-export async function addMember(w: RowWriter, set: SetSpec, scope: string | undefined, row: Row): Promise<void> {
+/**
+ * Adds `row` as the set's last member unless it is a member already; each of `counters` (a
+ * table-wide sequence column) takes one past its highest value.
+ */
+export async function addMember(
+  w: RowWriter,
+  set: SetSpec,
+  scope: string | undefined,
+  row: Row,
+  counters: readonly string[] = [],
+): Promise<void> {
   const member = row[set.member];
   if (typeof member !== "string") throw new Error(`${set.table}: member ${set.member} missing`);
   // A member of another scope under the same key (a one-column key) is a member already.
-  await w.insertAtEnd(set.table, row, set.scope ? { column: set.scope, value: scope } : undefined);
+  await w.insertAtEnd(set.table, row, set.scope ? { column: set.scope, value: scope } : undefined, counters);
 }
 
 /** EnumerableSet.remove: deletes the member and moves the last one into its position. */
@@ -64,11 +73,11 @@ export async function removeMember(w: RowWriter, set: SetSpec, scope: string | u
     `SELECT * FROM ${set.table}${scopeWhere(set)} ORDER BY pos DESC LIMIT 1`,
     set.scope ? [scope] : [],
   );
-  await w.delete(set.table, key);
+  await w.remove(set.table, key);
   if (last && Number(last.pos) !== pos) {
     const lastMember = last[set.member];
     if (typeof lastMember !== "string") throw new Error(`${set.table}: member ${set.member} missing`);
-    await w.update(set.table, memberKey(set, scope, lastMember), { pos });
+    await w.set(set.table, memberKey(set, scope, lastMember), { pos });
   }
   return true;
 }

@@ -20,7 +20,7 @@ export const USAGE_KEY_HANDLERS: Handlers = {
     };
     const flag = (k: string): boolean => p[k] === true;
     const json = (k: string): string => JSON.stringify(strList(p[k], `permissions.${k}`));
-    await w.update("usage_keys", [hash], {
+    await w.set("usage_keys", [hash], {
       expiration: field("expiration"),
       create_groups: flag("createGroups"),
       delete_groups: flag("deleteGroups"),
@@ -33,13 +33,13 @@ export const USAGE_KEY_HANDLERS: Handlers = {
     await w.upsert("balances", { hash, amount: field("balance") });
   },
   async UsageApiKeyMetadataSet(w, a) {
-    await w.update("usage_keys", [str(a, "usageApiKeyHash")], { name: text(a, "name"), description: text(a, "description") });
+    await w.set("usage_keys", [str(a, "usageApiKeyHash")], { name: text(a, "name"), description: text(a, "description") });
   },
   async UsageApiKeyRemoved(w, a) {
     const account = str(a, "accountApiKeyHash");
     const hash = str(a, "usageApiKeyHash");
     await bind(w, hash, account, "RemovedUsageKey");
     await removeMember(w, SETS.usageKeys, account, hash);
-    await w.delete("balances", [hash]);
+    await w.remove("balances", [hash]);
   },
 };

@@ -6,17 +6,16 @@ import { str, text } from "./values";
 export const WALLET_HANDLERS: Handlers = {
   async WalletDerivationRegistered(w, a) {
     const account = str(a, "apiKeyHash");
-    const seq = await w.tx.one<{ p: number }>("SELECT COALESCE(MAX(seq) + 1, 0) AS p FROM wallets");
-    await addMember(w, SETS.wallets, account, {
-      pkp: str(a, "pkpId"),
+    // seq: registration order across the diamond (one past the highest), computed by the INSERT.
+    await addMember(
+      w,
+      SETS.wallets,
       account,
-      derivation: str(a, "derivationPath"),
-      name: "",
-      description: "",
-      seq: Number(seq?.p ?? 0),
-    });
+      { pkp: str(a, "pkpId"), account, derivation: str(a, "derivationPath"), name: "", description: "" },
+      ["seq"],
+    );
   },
   async WalletMetadataSet(w, a) {
-    await w.update("wallets", [str(a, "pkpId")], { name: text(a, "name"), description: text(a, "description") });
+    await w.set("wallets", [str(a, "pkpId")], { name: text(a, "name"), description: text(a, "description") });
   },
 };
