@@ -134,7 +134,11 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
     const receipt = (await rpcCall(node.url, "eth_getTransactionReceipt", [answered.txHash])) as { blockHash: string };
     expect(receipt.blockHash).to.equal(after.blockHash);
     expect((await groupNames()).filter((n) => n === "g-dropped")).to.have.length(1);
-    expect(c.status().writer.finality.dropped).to.equal(1);
+    // Seen by the finality rounds either as dropped (its block replaced, the bytes rebroadcast) or,
+    // when the indexer reported the reorg first and its early re-send was mined before the next
+    // round, as moved (re-mined in another block): one of the two, once.
+    const { dropped, moved } = c.status().writer.finality;
+    expect(dropped + moved, `dropped ${dropped}, moved ${moved}`).to.equal(1);
     // The Idempotency-Key record followed the row: a retry gets the canonical receipt, nothing new is stored.
     const rows = (await store().outbox.list()).length;
     const retried = await c.writer.write(request);
