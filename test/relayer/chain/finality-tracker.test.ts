@@ -16,46 +16,14 @@ import { PayerPool } from "../../../src/relayer/chain/writer/payers";
 import { ReceiptTracker } from "../../../src/relayer/chain/writer/receipts";
 import type { StuckHandler } from "../../../src/relayer/chain/writer/stuck";
 import { devKey } from "../support";
+import { hash, outboxRow } from "./outbox-rows";
 
 const PAYER = new Wallet(devKey(4)).address.toLowerCase();
 const DIAMOND = "0x00000000000000000000000000000000000000d1";
-const hash = (n: number): string => `0x${n.toString(16).padStart(64, "0")}`;
 const q = (n: number): string => `0x${n.toString(16)}`;
 
 function minedRow(id: number, block: number, blockHash: string): OutboxRow {
-  return {
-    id,
-    kind: "call",
-    idemScope: null,
-    idemKey: null,
-    requestHash: "0x",
-    method: "addGroup",
-    to: DIAMOND,
-    calldata: "0x",
-    value: "0",
-    payer: PAYER,
-    nonce: id,
-    status: "mined",
-    txHashes: [hash(1000 + id)],
-    rawTx: "0x02",
-    gasLimit: "100000",
-    maxFeePerGas: "1",
-    maxPriorityFeePerGas: "1",
-    gasPrice: null,
-    attempts: 1,
-    errorName: null,
-    errorArgs: null,
-    errorMessage: null,
-    blockNumber: block,
-    blockHash,
-    final: false,
-    minedHash: hash(1000 + id),
-    gasUsed: "50000",
-    result: "{}",
-    createdAt: 0,
-    updatedAt: 0,
-    sentAt: 0,
-  };
+  return outboxRow({ id, payer: PAYER, to: DIAMOND, blockNumber: block, blockHash });
 }
 
 /** An in-memory outbox with the methods the tracker uses. */

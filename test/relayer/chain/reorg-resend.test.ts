@@ -14,48 +14,14 @@ import { PayerPool } from "../../../src/relayer/chain/writer/payers";
 import { ReorgResend, rowsToResend } from "../../../src/relayer/chain/writer/reorg-resend";
 import type { OutboxPort, OutboxRow, OutboxStatus } from "../../../src/relayer/ports";
 import { devKey } from "../support";
+import { hash, outboxRow } from "./outbox-rows";
 
 const A = new Wallet(devKey(4)).address.toLowerCase();
 const B = new Wallet(devKey(5)).address.toLowerCase();
 const FOREIGN = new Wallet(devKey(6)).address.toLowerCase();
-const hash = (n: number): string => `0x${n.toString(16).padStart(64, "0")}`;
 
 function row(id: number, payer: string, nonce: number, status: OutboxStatus, block: number | null, extra: Partial<OutboxRow> = {}): OutboxRow {
-  const mined = status === "mined" || status === "reverted";
-  return {
-    id,
-    kind: "call",
-    idemScope: null,
-    idemKey: null,
-    requestHash: "0x",
-    method: "addGroup",
-    to: "0x00000000000000000000000000000000000000d1",
-    calldata: "0x",
-    value: "0",
-    payer,
-    nonce,
-    status,
-    txHashes: [hash(1000 + id)],
-    rawTx: `0x${id.toString(16).padStart(4, "0")}`,
-    gasLimit: "100000",
-    maxFeePerGas: "1",
-    maxPriorityFeePerGas: "1",
-    gasPrice: null,
-    attempts: 1,
-    errorName: null,
-    errorArgs: null,
-    errorMessage: null,
-    blockNumber: mined ? block : null,
-    blockHash: mined && block !== null ? hash(block) : null,
-    final: false,
-    minedHash: mined ? hash(1000 + id) : null,
-    gasUsed: mined ? "50000" : null,
-    result: mined ? "{}" : null,
-    createdAt: 0,
-    updatedAt: 0,
-    sentAt: 0,
-    ...extra,
-  };
+  return outboxRow({ id, payer, nonce, status, blockNumber: block, rawTx: `0x${id.toString(16).padStart(4, "0")}`, ...extra });
 }
 
 /** The outbox methods the stage reads. */
