@@ -41,62 +41,13 @@ import {
 import { decodeLogs } from "./abi";
 import { ExpectedBlocks } from "./expected-blocks";
 import { finalityFor } from "./finality";
-import { errorText, hexToNumber, sendAll, toQuantity, type RpcCall, type RpcLike, type RpcLog, type RpcSettled } from "./rpc";
+import { errorText, hexToNumber, sendAll, toQuantity, type RpcCall, type RpcLike, type RpcLog } from "./rpc";
 import { LogFetcher, isLogRangeError } from "./logs";
 import type { ChainLogger } from "./log";
+import { HEADER_BATCH, headerCall, highestStillOnChain, parseHeader, type Header } from "./block-headers";
+import { IndexHaltedError, type IndexerOptions, type IndexerStatus } from "./indexer-status";
 
-export interface IndexerOptions {
-  diamondAddress: string;
-  /** First block to index (the diamond's deployment block); default 0. */
-  startBlock?: number;
-  /** Pause between rounds when caught up (ms); default 1000. */
-  pollIntervalMs?: number;
-  /** Upper bound of the retry backoff (ms); default 30 000. */
-  maxBackoffMs?: number;
-  /** Blocks per eth_getLogs request; default 2000. */
-  batchSize?: number;
-  /**
-   * Recent blocks whose hashes (and row changes) the index keeps to follow a reorg; default the
-   * chain's (finality.ts, by eth_chainId).
-   */
-  reorgWindow?: number;
-  /**
-   * false: blocks are applied with non-durable commits (TxOptions.durable; the index is rebuilt
-   * from the chain should a power loss undo them). Default true.
-   */
-  durableCommits?: boolean;
-  logger?: ChainLogger;
-}
-
-export interface IndexerStatus {
-  running: boolean;
-  indexedBlock: number;
-  headBlock: number | null;
-  lastError: string | null;
-  consecutiveFailures: number;
-  lastSuccessAt: number | null;
-  /** Reorgs followed since start. */
-  reorgs: number;
-  /**
-   * Reorgs of blocks the index had not applied yet, seen because the writer had recorded a receipt
-   * in a block of that height with another hash (expectBlock); reported to the writer, nothing to undo.
-   */
-  unappliedReorgs: number;
-  /** The latest reorg followed: its fork point (last block both chains share) and depth. */
-  lastReorg: { forkBlock: number; depth: number; at: number } | null;
-  /** Set when a reorg deeper than the window stopped the indexer (the index refuses reads). */
-  halted: string | null;
-  /** The reorg window in use (null until known). */
-  reorgWindow: number | null;
-}
-
-/** The indexer stopped on a reorg deeper than its window; only a rebuild (relayer:reindex) resumes it. */
-export class IndexHaltedError extends ChainUnavailableError {
-  constructor(readonly reason: string) {
-    super(`the index stopped: ${reason}`, true);
-    this.name = "IndexHaltedError";
-  }
-}
+export { IndexHaltedError, type IndexerOptions, type IndexerStatus };
 
 /** The chain changed while a round read it (a reorg under way): the next round looks again. */
 class ChainMovedError extends Error {
@@ -106,12 +57,6 @@ class ChainMovedError extends Error {
   }
 }
 
-interface Header {
-  number: number;
-  hash: string;
-  parentHash: string;
-}
-
 /**
  * Events applied per transaction when catching up on blocks older than the reorg window: large
  * enough that commits and statements are few, small enough that the transaction (which holds the
@@ -119,24 +64,8 @@ interface Header {
  */
 const OLD_TX_EVENTS = 2000;
 
-/** Block headers asked for in one JSON-RPC batch. */
-const HEADER_BATCH = 64;
 /** A write's block this close to the cursor is fetched together with the head (one round trip). */
 const FAST_SPAN = 16;
-
-function headerCall(n: number): RpcCall {
-  return { method: "eth_getBlockByNumber", params: [toQuantity(n), false] };
-}
-
-function parseHeader(r: RpcSettled, n: number): Header | null {
-  if (!r.ok) throw r.error;
-  if (r.result === null || r.result === undefined) return null;
-  const b = r.result as { number?: unknown; hash?: unknown; parentHash?: unknown };
-  if (typeof b.hash !== "string" || typeof b.parentHash !== "string") throw new Error(`block ${n}: header without hash`);
-  const number = hexToNumber(b.number, "block.number");
-  if (number !== n) throw new Error(`asked for block ${n}, got ${number}`);
-  return { number, hash: b.hash.toLowerCase(), parentHash: b.parentHash.toLowerCase() };
-}
 
 export class Indexer {
   private readonly diamond: string;
@@ -599,18 +528,7 @@ export class Indexer {
   private async followReorg(cursorBlock: number, window: number): Promise<void> {
     const projection = this.index.projection;
     const kept = await projection.keptBlocks(Math.max(this.startBlock, cursorBlock - window), cursorBlock);
-    let fork: number | null = null;
-    for (let i = 0; i < kept.length && fork === null; i += HEADER_BATCH) {
-      const chunk = kept.slice(i, i + HEADER_BATCH);
-      const results = await sendAll(this.rpc, chunk.map((k) => headerCall(k.block)));
-      for (const [j, k] of chunk.entries()) {
-        const now = parseHeader(results[j], k.block);
-        if (now !== null && now.hash === k.hash) {
-          fork = k.block;
-          break;
-        }
-      }
-    }
+    let fork = await highestStillOnChain(this.rpc, kept);
     // Nothing kept is on the chain any more: the fork point is below the kept blocks. Only when the
     // index holds nothing older than them (it started inside the window) can it go back that far.
     if (fork === null) {
