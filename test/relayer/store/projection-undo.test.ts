@@ -2,41 +2,10 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { IndexUndoError, type Store } from "../../../src/relayer/store";
 import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
-import { accountHash, blockHash, dumpIndex, toEvent, type EventSpec } from "./support";
+import { accountHash, blockHash, dumpIndex, eventSpecArb, toEvent, type EventSpec } from "./support";
 
-const spec: fc.Arbitrary<EventSpec> = (() => {
-  // Few ids, so removals often hit members (and move the last one into the hole).
-  const a = fc.integer({ min: 0, max: 1 });
-  const g = fc.integer({ min: 1, max: 3 });
-  const c = fc.integer({ min: 0, max: 2 });
-  const p = fc.integer({ min: 0, max: 2 });
-  const k = fc.integer({ min: 0, max: 2 });
-  const name = fc.constantFrom("", "x", "name");
-  return fc.oneof(
-    fc.record({ kind: fc.constant("account" as const), a }),
-    fc.record({ kind: fc.constant("meta" as const), a, name }),
-    fc.record({ kind: fc.constant("group" as const), a, g }),
-    fc.record({ kind: fc.constant("groupGone" as const), a, g }),
-    fc.record({ kind: fc.constant("groupName" as const), g, name }),
-    fc.record({ kind: fc.constant("action" as const), a, c }),
-    fc.record({ kind: fc.constant("actionGone" as const), a, c }),
-    fc.record({ kind: fc.constant("cidIn" as const), g, c }),
-    fc.record({ kind: fc.constant("cidOut" as const), g, c }),
-    fc.record({ kind: fc.constant("pkpIn" as const), g, p }),
-    fc.record({ kind: fc.constant("pkpOut" as const), g, p }),
-    fc.record({ kind: fc.constant("key" as const), a, k }),
-    fc.record({ kind: fc.constant("keyGone" as const), a, k }),
-    fc.record({ kind: fc.constant("credit" as const), k, amount: fc.integer({ min: 1, max: 100 }) }),
-    fc.record({
-      kind: fc.constant("nodeConfig" as const),
-      key: fc.integer({ min: 0, max: 3 }),
-      value: name,
-      removed: fc.boolean(),
-    }),
-    fc.record({ kind: fc.constant("price" as const), item: fc.integer({ min: 0, max: 3 }), price: fc.nat(1000) }),
-    fc.record({ kind: fc.constant("wallet" as const), a, p }),
-  );
-})();
+// Few ids, so removals often hit members (and move the last one into the hole).
+const spec = eventSpecArb(["", "x", "name"]);
 
 const blocksArb = fc.array(fc.array(spec, { maxLength: 12 }), { minLength: 1, maxLength: 8 });
 

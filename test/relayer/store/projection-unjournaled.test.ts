@@ -2,39 +2,13 @@ import { expect } from "chai";
 import fc from "fast-check";
 import type { Store } from "../../../src/relayer/store";
 import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
-import { blockHash, dumpIndex, toEvent, type EventSpec } from "./support";
+import { blockHash, dumpIndex, eventSpecArb, toEvent, type EventSpec } from "./support";
 
 // Blocks older than the reorg window are applied without the journal, each write as one statement
 // and the writes nobody reads back queued and sent together (projection/journal.ts). That path must
 // leave exactly the index the journaled path leaves, for any history, text included.
-const spec: fc.Arbitrary<EventSpec> = (() => {
-  const a = fc.integer({ min: 0, max: 1 });
-  const g = fc.integer({ min: 1, max: 3 });
-  const c = fc.integer({ min: 0, max: 2 });
-  const p = fc.integer({ min: 0, max: 2 });
-  const k = fc.integer({ min: 0, max: 2 });
-  // Quotes, backslashes, a `$1`-looking text and non-ASCII: the queued writes travel as literals on Postgres.
-  const name = fc.constantFrom("", "x", "it's", "a\\b", "$1 '$2'", "ü€😀", "\\'); DROP TABLE accounts; --");
-  return fc.oneof(
-    fc.record({ kind: fc.constant("account" as const), a }),
-    fc.record({ kind: fc.constant("meta" as const), a, name }),
-    fc.record({ kind: fc.constant("group" as const), a, g }),
-    fc.record({ kind: fc.constant("groupGone" as const), a, g }),
-    fc.record({ kind: fc.constant("groupName" as const), g, name }),
-    fc.record({ kind: fc.constant("action" as const), a, c }),
-    fc.record({ kind: fc.constant("actionGone" as const), a, c }),
-    fc.record({ kind: fc.constant("cidIn" as const), g, c }),
-    fc.record({ kind: fc.constant("cidOut" as const), g, c }),
-    fc.record({ kind: fc.constant("pkpIn" as const), g, p }),
-    fc.record({ kind: fc.constant("pkpOut" as const), g, p }),
-    fc.record({ kind: fc.constant("key" as const), a, k }),
-    fc.record({ kind: fc.constant("keyGone" as const), a, k }),
-    fc.record({ kind: fc.constant("credit" as const), k, amount: fc.integer({ min: 1, max: 100 }) }),
-    fc.record({ kind: fc.constant("nodeConfig" as const), key: fc.integer({ min: 0, max: 3 }), value: name, removed: fc.boolean() }),
-    fc.record({ kind: fc.constant("price" as const), item: fc.integer({ min: 0, max: 3 }), price: fc.nat(1000) }),
-    fc.record({ kind: fc.constant("wallet" as const), a, p }),
-  );
-})();
+// Quotes, backslashes, a `$1`-looking text and non-ASCII: the queued writes travel as literals on Postgres.
+const spec = eventSpecArb(["", "x", "it's", "a\\b", "$1 '$2'", "ü€😀", "\\'); DROP TABLE accounts; --"]);
 
 const blocksArb = fc.array(fc.array(spec, { maxLength: 15 }), { minLength: 1, maxLength: 6 });
 

@@ -1,4 +1,5 @@
 /** Shared helpers of the index tests: table dumps and synthetic diamond events. */
+import fc from "fast-check";
 import { INDEX_TABLES, type Store } from "../../../src/relayer/store";
 import type { DecodedEvent } from "../../../src/relayer/ports";
 
@@ -90,3 +91,40 @@ export function toEvent(s: EventSpec): DecodedEvent {
 
 export const blockHash = (fork: string, n: number): string =>
   `0x${Buffer.from(`${fork}:${n}`).toString("hex").padEnd(64, "0").slice(0, 64)}`;
+
+/**
+ * Random index events over few ids (removals often hit members and move the last one into the
+ * hole), with names, metadata and config values drawn from `names`.
+ */
+export function eventSpecArb(names: readonly string[]): fc.Arbitrary<EventSpec> {
+  const a = fc.integer({ min: 0, max: 1 });
+  const g = fc.integer({ min: 1, max: 3 });
+  const c = fc.integer({ min: 0, max: 2 });
+  const p = fc.integer({ min: 0, max: 2 });
+  const k = fc.integer({ min: 0, max: 2 });
+  const name = fc.constantFrom(...names);
+  return fc.oneof(
+    fc.record({ kind: fc.constant("account" as const), a }),
+    fc.record({ kind: fc.constant("meta" as const), a, name }),
+    fc.record({ kind: fc.constant("group" as const), a, g }),
+    fc.record({ kind: fc.constant("groupGone" as const), a, g }),
+    fc.record({ kind: fc.constant("groupName" as const), g, name }),
+    fc.record({ kind: fc.constant("action" as const), a, c }),
+    fc.record({ kind: fc.constant("actionGone" as const), a, c }),
+    fc.record({ kind: fc.constant("cidIn" as const), g, c }),
+    fc.record({ kind: fc.constant("cidOut" as const), g, c }),
+    fc.record({ kind: fc.constant("pkpIn" as const), g, p }),
+    fc.record({ kind: fc.constant("pkpOut" as const), g, p }),
+    fc.record({ kind: fc.constant("key" as const), a, k }),
+    fc.record({ kind: fc.constant("keyGone" as const), a, k }),
+    fc.record({ kind: fc.constant("credit" as const), k, amount: fc.integer({ min: 1, max: 100 }) }),
+    fc.record({
+      kind: fc.constant("nodeConfig" as const),
+      key: fc.integer({ min: 0, max: 3 }),
+      value: name,
+      removed: fc.boolean(),
+    }),
+    fc.record({ kind: fc.constant("price" as const), item: fc.integer({ min: 0, max: 3 }), price: fc.nat(1000) }),
+    fc.record({ kind: fc.constant("wallet" as const), a, p }),
+  );
+}
