@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Client } from "pg";
 import { PG_URL, makeStore, skipWithoutPostgres, type TestStore } from "../support";
-import { accountHash, toEvent } from "./support";
+import { accountHash, blockHash, toEvent } from "./support";
 
 // Two relayers may share one Postgres index; their indexers serialise on the cursor row
 // (store/projection/index.ts). Catching up, each applies blocks older than the reorg window in
@@ -9,6 +9,8 @@ import { accountHash, toEvent } from "./support";
 // Their ranges differ (each reads the head at its own time), so the other indexer can commit a
 // cursor inside this one's run while this one waits for the cursor row's lock. The blocks of the
 // run above that cursor must still be applied: the indexer moves the cursor past them next.
+// The same holds for one block (applyBlock): its answer must be about the cursor the other
+// indexer left, not the one read before waiting.
 // (SQLite has one process per database file: no second indexer.)
 
 /** Rows of `accounts`, by master hash. */
@@ -30,7 +32,7 @@ async function waitForCursorLockWait(observer: Client): Promise<void> {
   throw new Error("applyOldBlocks never waited for the cursor row");
 }
 
-describe("index projection: old blocks with a cursor another indexer moves (postgres)", function () {
+describe("index projection: a cursor another indexer sharing the database moves while this one waits (postgres)", function () {
   this.timeout(60_000);
   let ts: TestStore | null = null;
   let other: Client | null = null;
@@ -48,6 +50,44 @@ describe("index projection: old blocks with a cursor another indexer moves (post
     ts = null;
   });
 
+  /** Another indexer's transaction that moves the cursor and holds its row until `commit`. */
+  async function otherIndexerMoves(t: TestStore, block: number, hash: string | null): Promise<Client> {
+    const schema = (await t.store.db.one<{ s: string }>("SELECT current_schema() AS s"))?.s as string;
+    other = new Client({ connectionString: PG_URL });
+    await other.connect();
+    await other.query(`SET search_path TO "${schema}"`);
+    await other.query("BEGIN");
+    await other.query("UPDATE index_cursor SET block = $1, block_hash = $2 WHERE id = 1", [block, hash]);
+    return other;
+  }
+
+  async function whenWaiting(): Promise<void> {
+    const observer = new Client({ connectionString: PG_URL });
+    await observer.connect();
+    try {
+      await waitForCursorLockWait(observer);
+    } finally {
+      await observer.end();
+    }
+  }
+
+  it("answers a block as a gap when another indexer undid the index below its parent while it waited for the cursor row", async () => {
+    const t = ts as TestStore;
+    const projection = t.store.index.projection;
+    for (let n = 1; n <= 5; n++) {
+      expect(await projection.applyBlock(n, blockHash("a", n), n === 1 ? null : blockHash("a", n - 1), [])).to.equal("applied");
+    }
+    // The other relayer's indexer follows a reorg: undone to block 3.
+    const undo = await otherIndexerMoves(t, 3, blockHash("a", 3));
+    const applying = projection.applyBlock(6, blockHash("a", 6), blockHash("a", 5), [toEvent({ kind: "account", a: 1 })]);
+    await whenWaiting();
+    await undo.query("COMMIT");
+
+    expect(await applying).to.equal("gap");
+    expect(await projection.cursor()).to.deep.equal({ block: 3, hash: blockHash("a", 3) });
+    expect(await accounts(t)).to.deep.equal([]);
+  });
+
   it("applies the blocks above the cursor another indexer committed while it waited for the cursor row", async () => {
     const t = ts as TestStore;
     // This relayer's catch-up run: blocks 60 and 90 of the range 1..100 hold events.
@@ -57,22 +97,10 @@ describe("index projection: old blocks with a cursor another indexer moves (post
     ];
     // The other relayer's indexer, whose node was behind, applies 1..50 (no events there) and
     // holds the cursor row until it commits.
-    const schema = (await t.store.db.one<{ s: string }>("SELECT current_schema() AS s"))?.s as string;
-    other = new Client({ connectionString: PG_URL });
-    await other.connect();
-    await other.query(`SET search_path TO "${schema}"`);
-    await other.query("BEGIN");
-    await other.query("UPDATE index_cursor SET block = 50, block_hash = NULL WHERE id = 1");
-
+    const catchUp = await otherIndexerMoves(t, 50, null);
     const applying = t.store.index.projection.applyOldBlocks(run);
-    const observer = new Client({ connectionString: PG_URL });
-    await observer.connect();
-    try {
-      await waitForCursorLockWait(observer);
-    } finally {
-      await observer.end();
-    }
-    await other.query("COMMIT");
+    await whenWaiting();
+    await catchUp.query("COMMIT");
 
     expect(await applying, "blocks applied").to.equal(2);
     // What the indexer does next: the cursor to the end of the range it read.

@@ -70,26 +70,29 @@ export class Projection implements IndexProjection {
   ): Promise<ApplyOutcome> {
     const journal = options.journal ?? true;
     return this.db.tx(async (tx) => {
-      const cur = await readCursor(tx);
-      if (cur && cur.block >= blockNumber) {
-        const kept = cur.block === blockNumber ? cur.hash : await keptHash(tx, blockNumber);
-        return kept !== null && blockHash !== null && kept !== blockHash.toLowerCase() ? "fork" : "known";
-      }
-      if (cur && parentHash !== null) {
-        if (cur.block < blockNumber - 1) return "gap";
-        if (cur.hash !== null && cur.hash !== parentHash.toLowerCase()) return "fork";
-      }
       const hash = blockHash?.toLowerCase() ?? null;
-      if (cur) {
-        // Takes the cursor row's lock (Postgres): a concurrent indexer waits, then finds it moved.
+      for (;;) {
+        const cur = await readCursor(tx);
+        if (cur && cur.block >= blockNumber) {
+          const kept = cur.block === blockNumber ? cur.hash : await keptHash(tx, blockNumber);
+          return kept !== null && hash !== null && kept !== hash ? "fork" : "known";
+        }
+        if (cur && parentHash !== null) {
+          if (cur.block < blockNumber - 1) return "gap";
+          if (cur.hash !== null && cur.hash !== parentHash.toLowerCase()) return "fork";
+        }
+        if (!cur) {
+          await tx.run("INSERT INTO index_cursor (id, block, block_hash) VALUES (1, $1, $2)", [blockNumber, hash]);
+          break;
+        }
+        // Takes the cursor row's lock (Postgres): a concurrent indexer waits, then finds it moved
+        // (forward, or back by an undo) and judges the block again against where it stands now.
         const moved = await tx.run("UPDATE index_cursor SET block = $1, block_hash = $2 WHERE id = 1 AND block = $3", [
           blockNumber,
           hash,
           cur.block,
         ]);
-        if (moved === 0) return "known";
-      } else {
-        await tx.run("INSERT INTO index_cursor (id, block, block_hash) VALUES (1, $1, $2)", [blockNumber, hash]);
+        if (moved > 0) break;
       }
       const w = new RowWriter(tx, blockNumber, journal);
       for (const e of events) {
