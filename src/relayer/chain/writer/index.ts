@@ -257,6 +257,14 @@ export class ChainWriter implements Writer {
     void Promise.all([this.finality.round(), resending]).then(() => this.finality.round());
   }
 
+  /**
+   * Waits until outbox row `id` is final; its receipt, or RevertError when it is final reverted
+   * (WriteAnswers.final). The batching front's retry of a reverted batch's calls waits for it.
+   */
+  finalOutcome(id: number): Promise<WriteReceipt> {
+    return this.answers.final(id);
+  }
+
   /** Each payer's balance, what its in-flight transactions may still cost and a typical write's cost (L1 data fee included). */
   funds(): Promise<PayerFunds[]> {
     return this.balances.funds();
@@ -462,6 +470,7 @@ export class ChainWriter implements Writer {
     const step = await this.signer.signNew(newRow, fees, trace);
     if (!step) return null;
     const { signed } = step;
+    progress?.onRow?.(signed.id);
     try {
       const { outcome, receipt, latest } = await step.sending;
       trace?.mark("broadcast");
