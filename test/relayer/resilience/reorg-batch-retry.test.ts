@@ -80,6 +80,11 @@ describe("a batch's calls through a reorg (hardhat node, evm_snapshot / evm_reve
   };
   const batchRow = async (after: number): Promise<OutboxRow | undefined> =>
     (await store().outbox.list()).find((r) => r.id > after && r.method === "batchCalls");
+  /** The diamond as its owner, nonce counter read again (an earlier test's evm_revert moved the chain's back). */
+  const asOwner = () => {
+    d.owner.reset();
+    return d.diamond.connect(d.owner);
+  };
   const lastId = async (): Promise<number> => (await store().outbox.list()).at(-1)?.id ?? 0;
 
   async function start(extra: Partial<ChainOptions>): Promise<Chain> {
@@ -147,7 +152,7 @@ describe("a batch's calls through a reorg (hardhat node, evm_snapshot / evm_reve
     const snap = await snapshot();
     const fork = await head();
     // State that makes updateGroup cost far more than cached: the group lists ten actions (the owner's own transaction).
-    await (await d.diamond.connect(d.owner).updateGroup(account, group, "grown", "", TEN_CIDS, [])).wait();
+    await (await asOwner().updateGroup(account, group, "grown", "", TEN_CIDS, [])).wait();
 
     const from = await lastId();
     const cachedBefore = c.status().batches.cachedGas;
@@ -185,6 +190,50 @@ describe("a batch's calls through a reorg (hardhat node, evm_snapshot / evm_reve
     expect((await d.diamond.listGroups(account, 0, 100)).find((g) => String(g.id) === group)?.name).to.equal("updated");
     const receipt = (await rpcCall(node.url, "eth_getTransactionReceipt", [dup.receipt?.txHash])) as { blockNumber: string } | null;
     expect(Number(receipt?.blockNumber), "the answer names the canonical transaction").to.equal(dup.receipt?.blockNumber);
+    await expectGapFreeNonces(node.url, [PAYER]);
+  });
+
+  it("a call that failed in a batch sent from cached gas is answered with what the final chain says: a reorg that drops the state it failed on makes it succeed, and that is its answer", async () => {
+    const c = await start({ confirmationDepth: 3 });
+    const group = await newGroup(c, "target-2");
+    await warmGasCache(c, group);
+    const snap = await snapshot();
+    const fork = await head();
+    // The owner removes the group (its own transaction): updateGroup of it now fails on chain.
+    await (await asOwner().removeGroup(account, group)).wait();
+
+    const from = await lastId();
+    const cachedBefore = c.status().batches.cachedGas;
+    const update = new Answer(c.writes.write(updateGroup(group, "revived")));
+    const beside = new Answer(c.writes.write(addGroup("beside")));
+    const first = await waitUntil("the batch mined", async () => {
+      const r = await batchRow(from);
+      return r && r.status === "mined" ? r : undefined;
+    }, 30_000);
+    expect(c.status().batches.cachedGas - cachedBefore, "sent from cached gas").to.equal(1);
+    const rounds = c.status().writer.finality.rounds;
+    await waitUntil("four tracker rounds", async () => c.status().writer.finality.rounds >= rounds + 4, 30_000, 20);
+
+    // The reorg drops the removal: on the new branch the re-sent batch's updateGroup succeeds.
+    await revert(snap);
+    await mine(2);
+    c.writer.noteReorg(fork + 1);
+    await waitUntil("the batch mined again on the new branch", async () => {
+      const r = await store().outbox.get(first.id);
+      return r?.status === "mined" && r.blockHash !== first.blockHash ? r : undefined;
+    }, 30_000);
+    await mine(4);
+    await waitUntil("both clients answered", async () => update.value !== undefined && beside.value !== undefined, 30_000);
+    await mine(4);
+    await waitUntil("every row final", async () => (await store().outbox.list()).every((r) => r.final || r.status === "failed"), 30_000);
+    await c.indexer.syncTo(await head(), 30_000);
+
+    const name = (await d.diamond.listGroups(account, 0, 100)).find((g) => String(g.id) === group)?.name;
+    expect(name, "the group on the final chain").to.equal("revived");
+    expect(update.value, "the answer agrees with the final chain").to.equal("ok");
+    expect([update.count, beside.count]).to.deep.equal([1, 1]);
+    expect(await inIndex("revived")).to.equal(1);
+    expect(await onChain("beside")).to.equal(1);
     await expectGapFreeNonces(node.url, [PAYER]);
   });
 });
