@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { Wallet } from "ethers";
 import type { OutboxPort, OutboxRow, RowOutcome } from "../../../src/relayer/ports";
 import type { RpcLike } from "../../../src/relayer/chain";
-import { silentLogger } from "../../../src/relayer/chain";
+import { diamondInterface, silentLogger, type ChainLogger } from "../../../src/relayer/chain";
 import { Broadcaster } from "../../../src/relayer/chain/writer/broadcaster";
 import { BusyRows, RowEvents, type WriterContext } from "../../../src/relayer/chain/writer/context";
 import { FinalityTracker } from "../../../src/relayer/chain/writer/finality";
@@ -72,7 +72,11 @@ function memoryOutbox(rows: OutboxRow[]): OutboxPort & { rows: OutboxRow[] } {
 }
 
 /** A node: its head, its blocks by height, receipts by transaction hash; records what is sent. */
-function scriptedNode(state: { head: number; blocks: Map<number, string>; receipts: Map<string, { block: number; hash: string }> }) {
+function scriptedNode(state: {
+  head: number;
+  blocks: Map<number, string>;
+  receipts: Map<string, { block: number; hash: string; logs?: { address: string; topics: string[]; data: string }[] }>;
+}) {
   const sent: string[] = [];
   const rpc: RpcLike = {
     send: async (method, params) => {
@@ -82,7 +86,7 @@ function scriptedNode(state: { head: number; blocks: Map<number, string>; receip
         case "eth_getTransactionReceipt": {
           const r = state.receipts.get(String(params[0]));
           return r
-            ? { transactionHash: params[0], blockNumber: q(r.block), blockHash: r.hash, status: "0x1", gasUsed: "0x1", logs: [] }
+            ? { transactionHash: params[0], blockNumber: q(r.block), blockHash: r.hash, status: "0x1", gasUsed: "0x1", logs: r.logs ?? [] }
             : null;
         }
         case "eth_getBlockByNumber": {
@@ -102,9 +106,9 @@ function scriptedNode(state: { head: number; blocks: Map<number, string>; receip
   return { rpc, sent };
 }
 
-function tracker(rows: OutboxRow[], node: ReturnType<typeof scriptedNode>, depth: number) {
+function tracker(rows: OutboxRow[], node: ReturnType<typeof scriptedNode>, depth: number, log: ChainLogger = silentLogger) {
   const outbox = memoryOutbox(rows);
-  const ctx: WriterContext = { rpc: node.rpc, outbox, diamond: DIAMOND, log: silentLogger, rows: new RowEvents(), busy: new BusyRows() };
+  const ctx: WriterContext = { rpc: node.rpc, outbox, diamond: DIAMOND, log, rows: new RowEvents(), busy: new BusyRows() };
   const pool = new PayerPool([devKey(4)]);
   let t: FinalityTracker | undefined;
   const receipts = new ReceiptTracker(
@@ -184,6 +188,26 @@ describe("relayer finality tracker (alone: in-memory outbox, scripted node)", ()
     expect(outbox.rows[0]).to.deep.include({ status: "mined", blockNumber: 11, blockHash: hash(111) });
     expect(node.sent).to.deep.equal([]);
     expect(t.counts.moved).to.equal(1);
+  });
+
+  it("logs 'another outcome' when a batch re-mined by a reorg keeps its status but one of its calls changed outcome", async () => {
+    const batchResult = (i: number, success: boolean) => ({ name: "BatchCallResult", args: { index: String(i), success, revertData: success ? "0x" : "0x1234" } });
+    const old = { txHash: hash(1001), blockNumber: 10, gasUsed: "1", events: [batchResult(0, true), batchResult(1, false)] };
+    const row = { ...minedRow(1, 10, hash(10)), method: "batchCalls", result: JSON.stringify(old) };
+    const log = (i: number, success: boolean) => ({
+      address: DIAMOND,
+      ...diamondInterface.encodeEventLog("BatchCallResult", [i, success, success ? "0x" : "0x1234"]),
+    });
+    const node = scriptedNode({
+      head: 12,
+      blocks: new Map([[11, hash(111)]]),
+      receipts: new Map([[row.minedHash as string, { block: 11, hash: hash(111), logs: [log(0, true), log(1, true)] }]]),
+    });
+    const warnings: string[] = [];
+    const { t, outbox } = tracker([row], node, 3, { ...silentLogger, warn: (_f, msg) => warnings.push(msg) });
+    await t.round();
+    expect(outbox.rows[0]).to.deep.include({ status: "mined", blockNumber: 11 });
+    expect(warnings).to.deep.equal(["reorg: transaction re-mined in another block with another outcome"]);
   });
 
   it("with depth 0 watches nothing, until a reorg is reported from a block at or below the row's", async () => {
