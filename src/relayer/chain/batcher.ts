@@ -26,7 +26,11 @@
  *      and mining) is rejected with its decoded error; nothing of it was applied.
  *   4. if the batch transaction itself reverts (nothing of it applied; e.g. BatchCallOutOfGas,
  *      which the facet raises rather than let a call fail for want of gas), every call is
- *      retried alone.
+ *      retried alone, once the batch's row is final (BatchTarget.finalOutcome): until then a reorg
+ *      may drop the reverted batch, and the writer re-sends its bytes, which may then fit their
+ *      gas and apply the calls; retried earlier, they would be applied twice (docs/finality.md,
+ *      "A batch's calls through a reorg"). A batch that a reorg re-mined with success before it
+ *      was final answers its calls from that receipt, and none is retried.
  *
  * Pre-flight from cached gas (docs/relayer-latency.md): each call shape (selector + calldata
  * length) that passed a batch pre-flight keeps the most gas it was measured to use. A batch whose
@@ -34,10 +38,13 @@
  * figures. That is safe for a batch and only for a batch: its calls are non-atomic, so a call that
  * fails on-chain applies nothing and is answered with the decoded custom error its
  * BatchCallResult carries (step 3), the others are applied, and the transaction itself succeeds
- * (no nonce or row is lost). A call that fails there without revert data (out of gas: the cache
+ * (no nonce or row is lost). That error answer waits until the batch's row is final: a pre-flight
+ * would have refused the call with nothing sent, which no reorg can change, whereas a call that
+ * failed on chain may succeed when a reorg makes the batch run again on other state; the answer is
+ * what the final chain says. A call that fails there without revert data (out of gas: the cache
  * was too low), or a batch that reverts as a whole, drops the shapes involved from the cache and
- * is retried alone (step 4), so the next batch of that shape is pre-flighted again. The service
- * layer's permission pre-checks have run before any call reaches the batcher.
+ * is retried alone (step 4, once final), so the next batch of that shape is pre-flighted again.
+ * The service layer's permission pre-checks have run before any call reaches the batcher.
  *
  * A call is queued only once the writer admits writes (its payer check passes, writer/payer-check.ts):
  * otherwise it is refused at once, before any pre-flight.
