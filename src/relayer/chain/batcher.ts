@@ -472,7 +472,7 @@ export class BatchingWriter implements Writer, ReorgListener {
    * their gas came from the cache (no pre-flight).
    *
    * A call is sent alone again (retried) only once the batch's row is final (docs/finality.md
-   * "A reverted batch and its calls"): when the batch reverted as a whole, or the call failed in it
+   * "A batch's calls through a reorg"): when the batch reverted as a whole, or the call failed in it
    * without revert data. Until then a reorg may drop the batch's block and the re-sent batch may
    * apply the call on the new branch: retried earlier, it would be applied twice. Likewise a call
    * of a batch sent from cached gas that failed with revert data is answered with that error only
@@ -544,7 +544,10 @@ export class BatchingWriter implements Writer, ReorgListener {
         m.item.reject(new Error(`batch ${receipt.txHash}: no BatchCallResult for call ${i}`));
       } else if (o.success) {
         m.item.resolve({ txHash: receipt.txHash, blockNumber: receipt.blockNumber, gasUsed: m.gas.toString(), events: o.events });
-      } else if (o.revertData === "0x" || (fromCache && !final)) {
+      } else if (o.revertData === "0x") {
+        this.forgetGas([m.item]); // out of gas: the next batch of that shape is pre-flighted
+        open.push(entry);
+      } else if (fromCache && !final) {
         open.push(entry);
       } else {
         this.rejectReverted(m.item, o.revertData);

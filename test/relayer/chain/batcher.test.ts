@@ -352,6 +352,49 @@ describe("relayer write batching", function () {
       expect(t.finalAsked).to.deep.equal([]);
     });
 
+    it("applies each call of a batch at most once, and answers the ones left open with the final chain's outcome, whatever the batch's first and final outcomes (property)", async () => {
+      type Call = "ok" | "data" | "nodata";
+      const calls = fc.array(fc.constantFrom<Call>("ok", "data", "nodata"), { minLength: 3, maxLength: 3 });
+      const batch = fc.oneof(fc.constant("reverted" as const), calls);
+      const events = (o: readonly Call[]): DecodedEvent[] =>
+        o.flatMap((x, i) => (x === "ok" ? [ev("Done", { i: String(i) }), result(i, true)] : [result(i, false, x === "data" ? errorData : "0x")]));
+      const asTarget = (b: "reverted" | Call[]): DecodedEvent[] | Error => (b === "reverted" ? new RevertError("BatchCallOutOfGas", ["0"]) : events(b));
+      await fc.assert(
+        fc.asyncProperty(fc.boolean(), batch, batch, async (fromCache, first, final) => {
+          const t = new FinalTarget();
+          const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1 });
+          if (fromCache) await Promise.all(await busyThen(w, t, 3));
+          t.batchOutcome = () => asTarget(first);
+          const before = t.writes.length;
+          const ps = (await busyThen(w, t, 3)).slice(1);
+          await settledSoFar(ps);
+          t.settle(asTarget(final));
+          const answers = await Promise.all(ps.map(async (p) => ({ outcome: await outcome(p), tx: await p.then((r) => r.txHash, () => null) })));
+          expect(w.stats().cachedGas).to.equal(fromCache ? 1 : 0);
+          for (let i = 0; i < 3; i++) {
+            const name = `g${i + 1}`;
+            const alone = t.writes.slice(before).filter((x) => x.request.method === "addGroup" && x.request.args[1] === name).length;
+            const atInclusion = first !== "reverted" && (first[i] === "ok" || (first[i] === "data" && !fromCache));
+            const appliedByFinalBatch = final !== "reverted" && final[i] === "ok";
+            if (atInclusion) {
+              expect(alone, `call ${i} answered at inclusion is never sent alone`).to.equal(0);
+              continue;
+            }
+            expect(alone + (appliedByFinalBatch ? 1 : 0), `call ${i} applied at most once`).to.be.at.most(1);
+            const expected =
+              final === "reverted" || final[i] === "nodata"
+                ? { outcome: "ok", tx: "0xsingle" }
+                : final[i] === "ok"
+                  ? { outcome: "ok", tx: "0xfinal" }
+                  : { outcome: "AccountDoesNotExist", tx: null };
+            expect(answers[i], `call ${i}: first ${String(first)}, final ${String(final)}, cached ${fromCache}`).to.deep.equal(expected);
+            expect(alone).to.equal(expected.tx === "0xsingle" ? 1 : 0);
+          }
+        }),
+        seeded(80),
+      );
+    });
+
     it("passes a queued-outage error of the batch to every call (the batch is stored and will be applied)", async () => {
       const t = new ScriptedTarget();
       t.batchOutcome = () => new ChainUnavailableError("stored", true);
