@@ -29,7 +29,7 @@ function arbitraryOf(p: ParamType): fc.Arbitrary<unknown> {
   const fixed = /^bytes(\d+)$/.exec(p.type);
   if (fixed) return fc.uint8Array({ minLength: Number(fixed[1]), maxLength: Number(fixed[1]) }).map(hexOf);
   if (p.baseType === "array" && p.arrayChildren) {
-    const n = p.arrayLength;
+    const n = p.arrayLength ?? -1;
     return fc.array(arbitraryOf(p.arrayChildren), n >= 0 ? { minLength: n, maxLength: n } : { maxLength: 6 });
   }
   if (p.baseType === "tuple" && p.components) return fc.tuple(...p.components.map(arbitraryOf));
