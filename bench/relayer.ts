@@ -40,6 +40,8 @@
  *   BENCH_CPU_PROF (off: a directory for V8 CPU profiles of this process during each measured relayer run)
  *   BENCH_BATCH ("32,1": one relayer run per value, as BATCH_MAX_CALLS; 1 = write batching off;
  *                the first value's ratio is the one held against the target)
+ *   BENCH_BATCH_IN_FLIGHT (off: the relayer's default, one batch under way per payer): batch
+ *                transactions under way per payer (BATCH_MAX_IN_FLIGHT = this x payers)
  *   BENCH_RAW_BATCH (8; 0 = off): a "raw batch" line per payer count: ONE sequential sender (the first
  *                payer key) sending batchCalls transactions of this many addGroup calls, each call
  *                counted as a write with its transaction's latency. Its p50 is the physical floor of a
@@ -113,6 +115,8 @@ const SETTINGS = {
     .split(",")
     .map((s) => Number(s.trim()))
     .filter((n) => Number.isSafeInteger(n) && n >= 1),
+  /** Batch transactions under way per payer (BATCH_MAX_IN_FLIGHT = this x payers); 0 = the relayer's default. */
+  batchInFlight: intEnv("BENCH_BATCH_IN_FLIGHT", 0),
   /** Calls per transaction of the "raw batch" line (0: no such line). */
   rawBatch: intEnv("BENCH_RAW_BATCH", 8),
 };
@@ -653,7 +657,13 @@ async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: number,
   for (const batchMaxCalls of SETTINGS.batchModes) {
     console.log(`  relayer, BATCH_MAX_CALLS ${batchMaxCalls}, concurrency ${SETTINGS.concurrencies.join(" / ")} ...`);
     const dataDir = fs.mkdtempSync(path.join(SETTINGS.dataDirBase || tmp, `relayer-${payerCount}-`));
-    const config = loadConfig({ ...env, PORT: String(await freePort()), DATA_DIR: dataDir, BATCH_MAX_CALLS: String(batchMaxCalls) });
+    const config = loadConfig({
+      ...env,
+      PORT: String(await freePort()),
+      DATA_DIR: dataDir,
+      BATCH_MAX_CALLS: String(batchMaxCalls),
+      ...(SETTINGS.batchInFlight > 0 ? { BATCH_MAX_IN_FLIGHT: String(SETTINGS.batchInFlight * payerCount) } : {}),
+    });
     try {
       relayers.push(...(await runRelayerOnce(dep, rpc, nodePid, config, payerCount, batchMaxCalls)));
     } finally {
@@ -984,6 +994,7 @@ async function main(): Promise<void> {
       `- relayer: createRelayer(listen: true) in the benchmark process, SQLite store in ${SETTINGS.dataDirBase || os.tmpdir()}, PAYER_COUNT = payers`,
       "  (the same derived keys as raw), JSON-RPC through FailoverRpc + HttpRpc(RPC_URL) (what RPC_URL gives it), calls counted below the FailoverRpc,",
       `  chain pollIntervalMs ${SETTINGS.pollIntervalMs} (worker tick and indexer poll), balance checks off, LOG_LEVEL silent, no request log,`,
+      ...(SETTINGS.batchInFlight > 0 ? [`  BATCH_MAX_IN_FLIGHT ${SETTINGS.batchInFlight} x payers (BENCH_BATCH_IN_FLIGHT),`] : []),
       `  rate limits 1 000 000/min; ${SETTINGS.concurrencies.join(" / ")} concurrent HTTP clients (node:http, keep-alive) posting /core/v1/add_group`,
       `  (one measured run per concurrency on the same relayer, max(${SETTINGS.writes}, 4 x clients) writes each);`,
       "  latency = until the HTTP response (transaction mined and indexed)",
