@@ -51,6 +51,7 @@
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import path from "node:path";
 import hre from "hardhat";
 import {
@@ -217,15 +218,26 @@ interface Usage {
   httpRequests: number;
   cpuSelfMs: number;
   cpuNodeMs: number | null;
+  /**
+   * This process's event-loop delay during the run (perf_hooks, 1 ms resolution), ms: how long a
+   * ready callback (an HTTP request, a JSON-RPC response) waited for the loop. One per measured
+   * segment (raw runs in two halves).
+   */
+  loopDelay: { p50: number; p99: number; max: number }[];
 }
 
 function measureFrom(rpc: CountingRpc, nodePid: number | undefined): () => Usage {
   const calls = rpc.snapshot();
   const requests = rpc.httpRequests();
   const cpu = cpuNow(nodePid);
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   return () => {
     const end = cpuNow(nodePid);
+    loop.disable();
+    const ms = (ns: number): number => ns / 1e6;
     return {
+      loopDelay: [{ p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) }],
       rpc: rpc.since(calls),
       httpRequests: rpc.httpRequests() - requests,
       cpuSelfMs: end.self - cpu.self,
@@ -780,6 +792,7 @@ function mergeRuns(a: RunResult, b: RunResult): RunResult {
       httpRequests: a.usage.httpRequests + b.usage.httpRequests,
       cpuSelfMs: a.usage.cpuSelfMs + b.usage.cpuSelfMs,
       cpuNodeMs: a.usage.cpuNodeMs === null || b.usage.cpuNodeMs === null ? null : a.usage.cpuNodeMs + b.usage.cpuNodeMs,
+      loopDelay: [...a.usage.loopDelay, ...b.usage.loopDelay],
     },
   };
 }
@@ -848,7 +861,10 @@ function usageText(r: RunResult): string {
   return (
     `per write: ${per(total).toFixed(2)} JSON-RPC calls in ${per(r.usage.httpRequests).toFixed(2)} HTTP requests ` +
     `(method: calls per write x mean round trip: ${methods}); CPU ${per(r.usage.cpuSelfMs).toFixed(1)} ms in the ` +
-    `benchmark process (${busy(r.usage.cpuSelfMs)} of one core), ${node} in the node (${busy(r.usage.cpuNodeMs)})`
+    `benchmark process (${busy(r.usage.cpuSelfMs)} of one core), ${node} in the node (${busy(r.usage.cpuNodeMs)}); ` +
+    `event-loop delay of the benchmark process p50 / p99 / max ${r.usage.loopDelay
+      .map((d) => `${d.p50.toFixed(1)} / ${d.p99.toFixed(1)} / ${d.max.toFixed(1)} ms`)
+      .join(" and ")}`
   );
 }
 
