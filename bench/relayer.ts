@@ -829,6 +829,26 @@ const p50Of = (r: RunResult): number => percentile([...r.latencies].sort((a, b) 
 const rateOf = (r: RunResult): number => (r.ok / r.wallMs) * 1000;
 const modeOf = (r: RunResult): string => ((r.batchMaxCalls ?? 1) >= 2 ? `batching <= ${r.batchMaxCalls}` : "no batching");
 
+/**
+ * Whether `clients` closed-loop clients can see a latency <= LATENCY_TARGET x raw p50 on this node:
+ * that needs clients / (target x raw p50) writes/s, and the node cannot mine more writes per second
+ * than one core allows at its CPU time per write (the cheaper of raw and raw batch, measured in
+ * this run). Null without the node's CPU time (not Linux).
+ */
+function latencyBound(r: CaseResult, clients: number): string | null {
+  const perWrite = (x: RunResult): number | null => (x.usage.cpuNodeMs === null || x.ok === 0 ? null : x.usage.cpuNodeMs / x.ok);
+  const costs = [perWrite(r.raw), r.rawBatch ? perWrite(r.rawBatch) : null].filter((c): c is number => c !== null && c > 0);
+  if (costs.length === 0) return null;
+  const cheapest = Math.min(...costs);
+  const capacity = 1000 / cheapest;
+  const needed = (clients * 1000) / (LATENCY_TARGET * p50Of(r.raw));
+  return (
+    `- ${r.raw.payers} payer(s): p50 <= ${LATENCY_TARGET.toFixed(1)}x raw (${(LATENCY_TARGET * p50Of(r.raw)).toFixed(1)} ms) at ${clients} clients needs ` +
+    `~${needed.toFixed(0)} writes/s; the node's CPU per write (${cheapest.toFixed(2)} ms) allows at most ~${capacity.toFixed(0)} writes/s: ` +
+    `${needed <= capacity ? "within the node's capacity" : `**out of reach on this node** (${(needed / capacity).toFixed(1)}x its capacity)`}`
+  );
+}
+
 /** BENCH_TRACE: p50 / p99 per stage of every relayer run (core/write-trace.ts). */
 function stageTable(results: CaseResult[]): string {
   const rows: string[][] = [];
@@ -927,7 +947,10 @@ async function main(): Promise<void> {
     };
     let nonceTotal = 0;
     let failedTotal = 0;
+    const bounds: string[] = [];
     for (const r of results) {
+      const bound = latencyBound(r, low);
+      if (bound) bounds.push(bound);
       const rawRate = rateOf(r.raw);
       const rawP50 = p50Of(r.raw);
       const rawBatchRows = r.rawBatch ? [rowOf(r.rawBatch, rawRate, rawP50)] : [];
@@ -983,6 +1006,16 @@ async function main(): Promise<void> {
         `${targets.batched.seen.length === 0 ? "not measured" : mark(targets.batched.met)} (${targets.batched.seen.join("; ")})`,
       "",
       `Nonce errors: ${nonceTotal}. Failed writes: ${failedTotal}.`,
+      "",
+      ...(bounds.length > 0
+        ? [
+            `The latency target against the node's capacity (Little's law for ${low} closed-loop clients: mean latency = clients / writes/s;`,
+            "node capacity = 1000 / the node's CPU ms per write, the cheaper of raw and raw batch in this run; docs/relayer-latency.md):",
+            "",
+            ...bounds,
+            "",
+          ]
+        : []),
       "",
       ...(SETTINGS.trace
         ? [
