@@ -67,9 +67,6 @@ const OLD_TX_EVENTS = 2000;
 /** A write's block this close to the cursor is fetched together with the head (one round trip). */
 const FAST_SPAN = 16;
 
-/** Poll intervals the background loop may go without a round while own blocks keep the index at the head. */
-const OWN_BLOCKS_MAX_POLLS = 8;
-
 export class Indexer {
   private readonly diamond: string;
   private readonly startBlock: number;
@@ -92,8 +89,6 @@ export class Indexer {
   private lastError: string | null = null;
   private failures = 0;
   private lastSuccessAt: number | null = null;
-  /** When an own block last put the index at the head the node reported (noteApplied). */
-  private headSeenAt: number | null = null;
   private listeners = new Set<() => void>();
   private reorgListeners: ReorgListener[] = [];
   private progressListeners: (() => void)[] = [];
@@ -138,15 +133,10 @@ export class Indexer {
    * `block` was applied to the index by another path (an own block from its receipt,
    * own-blocks.ts): a write waiting for it (syncTo) returns without reading the index again.
    * Ignored when a reorg was reported since `reorgs` (status().reorgs + status().unappliedReorgs
-   * when that apply began). Such a block came with the node's latest header in its receipt's round
-   * trip (own-blocks.ts): the index was at the head, checked by parent hash, as a round would have
-   * found it, so the background loop's next round waits a poll interval from now
-   * (docs/relayer-latency.md).
+   * when that apply began).
    */
   noteApplied(block: number, reorgs: number): void {
-    if (reorgs !== this.reorgCount + this.unappliedReorgs || this.halted !== null) return;
-    this.applied = Math.max(this.applied, block);
-    this.headSeenAt = Date.now();
+    if (reorgs === this.reorgCount + this.unappliedReorgs && this.halted === null) this.applied = Math.max(this.applied, block);
   }
 
   /**
@@ -263,18 +253,13 @@ export class Indexer {
   private async run(): Promise<void> {
     while (this.running) {
       let delay = this.pollIntervalMs;
-      // Writes waiting for their blocks drive catch-up rounds themselves (syncTo / prefetch): while
-      // they do, this loop has nothing to add. Nor while own blocks applied with the head's header
-      // come (noteApplied), a look at the chain as fresh as a round, up to OWN_BLOCKS_MAX_POLLS
-      // intervals without a round (its pruning and bookkeeping still run that often).
-      const now = Date.now();
-      const since = this.lastSuccessAt === null ? Infinity : now - this.lastSuccessAt;
-      const seen = this.headSeenAt === null ? Infinity : now - this.headSeenAt;
-      const deferred = seen < this.pollIntervalMs && since < OWN_BLOCKS_MAX_POLLS * this.pollIntervalMs;
+      // Writes waiting for their blocks drive catch-up rounds themselves (syncTo / prefetch):
+      // while they do, this loop has nothing to add.
+      const since = this.lastSuccessAt === null ? Infinity : Date.now() - this.lastSuccessAt;
       if (this.halted !== null) {
         delay = Math.max(this.pollIntervalMs, 5_000);
-      } else if (this.failures === 0 && (since < this.pollIntervalMs || deferred)) {
-        delay = this.pollIntervalMs - Math.min(since, seen);
+      } else if (this.failures === 0 && since < this.pollIntervalMs) {
+        delay = this.pollIntervalMs - since;
       } else {
         try {
           await this.catchUp();
