@@ -6,8 +6,7 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond } from "../../fixtures/diamond";
-import { aliasOf, createManagedAccount, hashText } from "../../fixtures/support";
-import { accountWithUsageKey } from "./support";
+import { accountWithAllRightsKey, aliasOf, createManagedAccount, hashText } from "../../fixtures/support";
 
 describe("Actions and wallets", () => {
   describe("addAction", () => {
@@ -119,7 +118,7 @@ describe("Actions and wallets", () => {
 
     it("reverts NotMasterAccount when a usage key adds an action", async () => {
       const f = await loadFixture(deployDiamond);
-      const { key } = await accountWithUsageKey(f);
+      const { key } = await accountWithAllRightsKey(f);
       await expect(f.diamond.connect(f.payer).addAction(key, "n", "", hashText("Qm")))
         .to.be.revertedWithCustomError(f.diamond, "NotMasterAccount")
         .withArgs(key);

@@ -8,6 +8,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond } from "../../fixtures/diamond";
 import {
+  accountWithAllRightsKey,
   aliasOf,
   createChainSecuredAccount,
   createManagedAccount,
@@ -16,7 +17,6 @@ import {
   randomAddress,
   usageKeyArgs,
 } from "../../fixtures/support";
-import { accountWithUsageKey } from "./support";
 
 describe("Actions and wallets", () => {
   describe("registerWalletDerivation", () => {
@@ -168,7 +168,7 @@ describe("Actions and wallets", () => {
 
     it("returns the derivation when asked through a usage key of the account", async () => {
       const f = await loadFixture(deployDiamond);
-      const { master, key } = await accountWithUsageKey(f);
+      const { master, key } = await accountWithAllRightsKey(f);
       const pkp = randomAddress();
       await f.diamond.connect(f.payer).registerWalletDerivation(master, pkp, 9002, "w", "");
       expect(await f.diamond.getWalletDerivation(key, pkp)).to.equal(9002n);

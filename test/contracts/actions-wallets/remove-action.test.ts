@@ -8,6 +8,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
 import {
+  accountWithAllRightsKey,
   aliasOf,
   createManagedAccount,
   groupIdFrom,
@@ -15,7 +16,6 @@ import {
   newApiKey,
   usageKeyArgs,
 } from "../../fixtures/support";
-import { accountWithUsageKey } from "./support";
 
 /** The args of every `name` event emitted by the diamond in the transaction, in log order. */
 async function eventsNamed(f: DiamondFixture, tx: Promise<ContractTransactionResponse>, name: string) {
@@ -166,7 +166,7 @@ describe("Actions and wallets", () => {
 
     it("reverts NotMasterAccount when a usage key removes an action", async () => {
       const f = await loadFixture(deployDiamond);
-      const { master, key } = await accountWithUsageKey(f);
+      const { master, key } = await accountWithAllRightsKey(f);
       const cid = hashText("QmKeep");
       await f.diamond.connect(f.payer).addAction(master, "n", "", cid);
       await expect(f.diamond.connect(f.payer).removeAction(key, cid))

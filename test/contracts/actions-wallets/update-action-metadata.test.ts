@@ -6,8 +6,7 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
-import { createManagedAccount, groupIdFrom, hashText } from "../../fixtures/support";
-import { accountWithUsageKey } from "./support";
+import { accountWithAllRightsKey, createManagedAccount, groupIdFrom, hashText } from "../../fixtures/support";
 
 describe("Actions and wallets", () => {
   describe("updateActionMetadata", () => {
@@ -128,7 +127,7 @@ describe("Actions and wallets", () => {
 
     it("reverts NotMasterAccount when a usage key updates action metadata", async () => {
       const f = await loadFixture(deployDiamond);
-      const { master, key } = await accountWithUsageKey(f);
+      const { master, key } = await accountWithAllRightsKey(f);
       const cid = hashText("QmKeep");
       await f.diamond.connect(f.payer).addAction(master, "n", "", cid);
       await expect(f.diamond.connect(f.payer).updateActionMetadata(key, cid, 0, "x", ""))
