@@ -7,23 +7,26 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond } from "../../fixtures/diamond";
 import {
+  addGroup,
+  addUsageKey,
   createChainSecuredAccount,
   createManagedAccount,
+  freshManagedAccount,
   newApiKey,
   randomAddress,
   registerWallet,
 } from "../../fixtures/support";
-import { ZERO, cidOf, cids, setup, addGroup, addUsageKey, contents } from "./support";
+import { ZERO, cidOf, cids, contents } from "./support";
 
 describe("Groups", () => {
   describe("addGroup", () => {
     it("returns the new group id (1 for the first group of a fresh diamond)", async () => {
-      const { api, master } = await setup();
+      const { api, master } = await freshManagedAccount();
       expect(await api.addGroup.staticCall(master, "g", "", [], [])).to.equal(1n);
     });
 
     it("hands out global ids 1, 2, 3 shared across accounts", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const other = await createManagedAccount(f, "bob");
       expect(await addGroup(f, master)).to.equal(1n);
       expect(await addGroup(f, other)).to.equal(2n);
@@ -33,7 +36,7 @@ describe("Groups", () => {
     });
 
     it("does not consume an id when it reverts", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       await expect(api.addGroup(master, "g", "", [], [randomAddress()])).to.be.revertedWithCustomError(
         f.diamond,
         "PkpDoesNotExist",
@@ -42,7 +45,7 @@ describe("Groups", () => {
     });
 
     it("emits GroupAdded(master, id) and GroupMetadataSet with the name and description", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       await expect(api.addGroup(master, "Price Oracle", "feeds", [], []))
         .to.emit(f.diamond, "GroupAdded")
         .withArgs(master, 1n)
@@ -51,7 +54,7 @@ describe("Groups", () => {
     });
 
     it("stores the name, description and both lists", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const pkp = await registerWallet(f, f.payer, master);
       const [a, b] = cids(2);
       const id = await addGroup(f, master, [a, b], [pkp], "Minter", "mints");
@@ -59,7 +62,7 @@ describe("Groups", () => {
     });
 
     it("emits ActionAddedToGroup for every cid and PkpAddedToGroup for every wallet", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const p1 = await registerWallet(f, f.payer, master);
       const p2 = await registerWallet(f, f.payer, master);
       const [a, b] = cids(2);
@@ -75,7 +78,7 @@ describe("Groups", () => {
     });
 
     it("registers an unregistered cid to the account with empty metadata (ActionAdded)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const cid = cidOf("new");
       await expect(api.addGroup(master, "g", "", [cid], []))
         .to.emit(f.diamond, "ActionAdded")
@@ -85,7 +88,7 @@ describe("Groups", () => {
     });
 
     it("does not emit ActionAdded for a cid already registered to the account", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const cid = cidOf("known");
       await api.addAction(master, "known", "desc", cid);
       await expect(api.addGroup(master, "g", "", [cid], [])).not.to.emit(f.diamond, "ActionAdded");
@@ -94,7 +97,7 @@ describe("Groups", () => {
     });
 
     it("accepts cid 0 as the all-actions wildcard without registering it as an action", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       await expect(api.addGroup(master, "g", "", [0n], []))
         .to.emit(f.diamond, "ActionAddedToGroup")
         .withArgs(master, 1n, 0n)
@@ -104,7 +107,7 @@ describe("Groups", () => {
     });
 
     it("accepts address(0) as the all-wallets wildcard", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       await expect(api.addGroup(master, "g", "", [], [ZERO]))
         .to.emit(f.diamond, "PkpAddedToGroup")
         .withArgs(master, 1n, ZERO);
@@ -112,21 +115,21 @@ describe("Groups", () => {
     });
 
     it("accepts exactly 10 cid hashes", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const ten = cids(10);
       const id = await addGroup(f, master, ten);
       expect((await contents(f, master, id)).cids).to.deep.equal(ten);
     });
 
     it("rejects 11 cid hashes with InvalidRequest(\"cidHashes: more than 10 entries\")", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       await expect(api.addGroup(master, "g", "", cids(11), []))
         .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
         .withArgs("cidHashes: more than 10 entries");
     });
 
     it("accepts exactly 10 wallets", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const pkps: string[] = [];
       for (let i = 0; i < 10; i++) pkps.push(await registerWallet(f, f.payer, master));
       const id = await addGroup(f, master, [], pkps);
@@ -134,7 +137,7 @@ describe("Groups", () => {
     });
 
     it("rejects 11 pkp ids with InvalidRequest(\"pkpIds: more than 10 entries\")", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const pkps = Array.from({ length: 11 }, randomAddress);
       await expect(api.addGroup(master, "g", "", [], pkps))
         .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
@@ -142,7 +145,7 @@ describe("Groups", () => {
     });
 
     it("accepts a 128-byte name and a 1024-byte description", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const id = await addGroup(f, master, [], [], "n".repeat(128), "d".repeat(1024));
       const c = await contents(f, master, id);
       expect(c.name.length).to.equal(128);
@@ -150,14 +153,14 @@ describe("Groups", () => {
     });
 
     it("rejects a 129-byte name with InvalidRequest(\"name: longer than 128 bytes\")", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       await expect(api.addGroup(master, "n".repeat(129), "", [], []))
         .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
         .withArgs("name: longer than 128 bytes");
     });
 
     it("measures the name in UTF-8 bytes, not characters", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       // 65 characters, 130 bytes
       await expect(api.addGroup(master, "é".repeat(65), "", [], []))
         .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
@@ -165,14 +168,14 @@ describe("Groups", () => {
     });
 
     it("rejects a 1025-byte description with InvalidRequest(\"description: longer than 1024 bytes\")", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       await expect(api.addGroup(master, "g", "d".repeat(1025), [], []))
         .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
         .withArgs("description: longer than 1024 bytes");
     });
 
     it("rejects a wallet that is not registered with PkpDoesNotExist(hash, newGroupId, wallet)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const stranger = randomAddress();
       await expect(api.addGroup(master, "g", "", [], [stranger]))
         .to.be.revertedWithCustomError(f.diamond, "PkpDoesNotExist")
@@ -180,7 +183,7 @@ describe("Groups", () => {
     });
 
     it("rejects a wallet registered to another account with PkpDoesNotExist", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const other = await createManagedAccount(f, "bob");
       const theirs = await registerWallet(f, f.payer, other);
       await expect(api.addGroup(master, "g", "", [], [theirs]))
@@ -189,7 +192,7 @@ describe("Groups", () => {
     });
 
     it("lets a usage key with createGroups create a group; events carry the master hash", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, { createGroups: true });
       await expect(api.addGroup(key, "by key", "", [], []))
         .to.emit(f.diamond, "GroupAdded")
@@ -198,7 +201,7 @@ describe("Groups", () => {
     });
 
     it("rejects a usage key without createGroups with NotAllowedToCreateGroup(key)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, {
         deleteGroups: true,
         createPKPs: true,
@@ -213,7 +216,7 @@ describe("Groups", () => {
     });
 
     it("rejects an expired usage key with UsageApiKeyExpired(key, expiration)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const expiration = BigInt(await time.latest()) + 100n;
       const key = await addUsageKey(f, master, { createGroups: true, expiration });
       await time.increaseTo(expiration);
@@ -223,7 +226,7 @@ describe("Groups", () => {
     });
 
     it("rejects an unknown hash with AccountDoesNotExist(hash)", async () => {
-      const { f, api } = await setup();
+      const { f, api } = await freshManagedAccount();
       const unknown = newApiKey().hash;
       await expect(api.addGroup(unknown, "g", "", [], []))
         .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
@@ -231,7 +234,7 @@ describe("Groups", () => {
     });
 
     it("rejects a sender that is not an api payer for a managed account with OnlyApiPayerOrOwner", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       await expect(f.diamond.connect(f.users[0]).addGroup(master, "g", "", [], []))
         .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrOwner")
         .withArgs(f.users[0].address);

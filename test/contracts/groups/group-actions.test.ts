@@ -5,13 +5,13 @@
  * choices: docs/contract-behaviour.md "Who may write" / "Groups".
  */
 import { expect } from "chai";
-import { createManagedAccount } from "../../fixtures/support";
-import { cidOf, cids, setup, addGroup, addUsageKey, contents } from "./support";
+import { addGroup, addUsageKey, createManagedAccount, freshManagedAccount } from "../../fixtures/support";
+import { cidOf, cids, contents } from "./support";
 
 describe("Groups", () => {
   describe("addActionToGroup", () => {
     it("adds the cid, emits ActionAddedToGroup and registers it to the account (ActionAdded)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const id = await addGroup(f, master);
       const a = cidOf("a");
       await expect(api.addActionToGroup(master, id, a))
@@ -24,7 +24,7 @@ describe("Groups", () => {
     });
 
     it("is idempotent: adding a listed cid again emits nothing and keeps one entry", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const a = cidOf("a");
       const id = await addGroup(f, master, [a]);
       await expect(api.addActionToGroup(master, id, a))
@@ -34,14 +34,14 @@ describe("Groups", () => {
     });
 
     it("adds the cid wildcard 0", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const id = await addGroup(f, master);
       await expect(api.addActionToGroup(master, id, 0)).to.emit(f.diamond, "ActionAddedToGroup").withArgs(master, id, 0n);
       expect((await contents(f, master, id)).cids).to.deep.equal([0n]);
     });
 
     it("lets a usage key with the group id in manageIPFSIdsInGroups add; the event carries the master hash", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const id = await addGroup(f, master);
       const key = await addUsageKey(f, master, { manageIPFSIdsInGroups: [id] });
       const a = cidOf("a");
@@ -50,7 +50,7 @@ describe("Groups", () => {
     });
 
     it("lets a usage key with [0] in manageIPFSIdsInGroups add to any group, including one created later", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, { manageIPFSIdsInGroups: [0] });
       const later = await addGroup(f, master);
       const a = cidOf("a");
@@ -59,7 +59,7 @@ describe("Groups", () => {
     });
 
     it("rejects a usage key whose manageIPFSIdsInGroups lacks the group with NotAllowedToManageIPFSIdsInGroup(key, id)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const allowed = await addGroup(f, master);
       const target = await addGroup(f, master);
       const key = await addUsageKey(f, master, { manageIPFSIdsInGroups: [allowed] });
@@ -69,7 +69,7 @@ describe("Groups", () => {
     });
 
     it("is not granted by the other group permissions (add/remove pkp, execute)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const id = await addGroup(f, master);
       const key = await addUsageKey(f, master, {
         createGroups: true,
@@ -83,7 +83,7 @@ describe("Groups", () => {
     });
 
     it("checks the group before the permission: another account's group is GroupDoesNotExist even for [0]", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const other = await createManagedAccount(f, "bob");
       const theirs = await addGroup(f, other);
       const key = await addUsageKey(f, master, { manageIPFSIdsInGroups: [0] });
@@ -97,7 +97,7 @@ describe("Groups", () => {
     });
 
     it("holds at most 100 entries per group: the 101st reverts \"group cidHashes: more than 100 entries\"", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const id = await addGroup(f, master);
       const many = cids(101, "cap");
       for (let i = 0; i < 100; i++) await api.addActionToGroup(master, id, many[i]);
@@ -109,7 +109,7 @@ describe("Groups", () => {
     });
 
     it("puts one action in at most 100 groups: the 101st reverts \"groups of action: more than 100 entries\"", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const a = cidOf("popular");
       for (let i = 0; i < 100; i++) await api.addGroup(master, "g", "", [a], []);
       expect((await f.diamond.groupIdsForAction(master, a)).length).to.equal(100);
@@ -125,7 +125,7 @@ describe("Groups", () => {
 
   describe("removeActionFromGroup", () => {
     it("removes the cid, emits ActionRemovedFromGroup and keeps the action registered", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const [a, b] = cids(2);
       const id = await addGroup(f, master, [a, b]);
       await expect(api.removeActionFromGroup(master, id, a))
@@ -137,7 +137,7 @@ describe("Groups", () => {
     });
 
     it("removes the cid wildcard 0", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const a = cidOf("a");
       const id = await addGroup(f, master, [a, 0n]);
       await expect(api.removeActionFromGroup(master, id, 0)).to.emit(f.diamond, "ActionRemovedFromGroup").withArgs(master, id, 0n);
@@ -145,7 +145,7 @@ describe("Groups", () => {
     });
 
     it("rejects a cid the group does not list with ActionDoesNotExist(hash, id, cid)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const [a, b] = cids(2);
       const id = await addGroup(f, master, [a]);
       await expect(api.removeActionFromGroup(master, id, b))
@@ -154,7 +154,7 @@ describe("Groups", () => {
     });
 
     it("rejects removing the same cid twice with ActionDoesNotExist", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const a = cidOf("a");
       const id = await addGroup(f, master, [a]);
       await api.removeActionFromGroup(master, id, a);
@@ -164,7 +164,7 @@ describe("Groups", () => {
     });
 
     it("lets a usage key with the group id in manageIPFSIdsInGroups remove", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const a = cidOf("a");
       const id = await addGroup(f, master, [a]);
       const key = await addUsageKey(f, master, { manageIPFSIdsInGroups: [id] });
@@ -172,7 +172,7 @@ describe("Groups", () => {
     });
 
     it("lets a usage key with [0] in manageIPFSIdsInGroups remove from any group", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const a = cidOf("a");
       const id = await addGroup(f, master, [a]);
       const key = await addUsageKey(f, master, { manageIPFSIdsInGroups: [0] });
@@ -180,7 +180,7 @@ describe("Groups", () => {
     });
 
     it("rejects a usage key without the group with NotAllowedToManageIPFSIdsInGroup(key, id)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const a = cidOf("a");
       const other = await addGroup(f, master);
       const id = await addGroup(f, master, [a]);

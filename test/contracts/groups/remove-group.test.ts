@@ -4,13 +4,19 @@
  * choices: docs/contract-behaviour.md "Who may write" / "Groups".
  */
 import { expect } from "chai";
-import { createManagedAccount, registerWallet } from "../../fixtures/support";
-import { ZERO, cidOf, setup, addGroup, addUsageKey } from "./support";
+import {
+  addGroup,
+  addUsageKey,
+  createManagedAccount,
+  freshManagedAccount,
+  registerWallet,
+} from "../../fixtures/support";
+import { ZERO, cidOf } from "./support";
 
 describe("Groups", () => {
   describe("removeGroup", () => {
     it("emits GroupRemoved(master, id) and drops the group from listGroups", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const g1 = await addGroup(f, master, [], [], "one");
       const g2 = await addGroup(f, master, [], [], "two");
       await expect(api.removeGroup(master, g1)).to.emit(f.diamond, "GroupRemoved").withArgs(master, g1);
@@ -19,7 +25,7 @@ describe("Groups", () => {
     });
 
     it("emits a removal event for every entry it clears", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const pkp = await registerWallet(f, f.payer, master);
       const a = cidOf("a");
       const id = await addGroup(f, master, [a, 0n], [pkp, ZERO]);
@@ -35,7 +41,7 @@ describe("Groups", () => {
     });
 
     it("makes listGroupContents revert GroupDoesNotExist(hash, id)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const id = await addGroup(f, master, [cidOf("a")]);
       await api.removeGroup(master, id);
       await expect(f.diamond.listGroupContents(master, id))
@@ -44,7 +50,7 @@ describe("Groups", () => {
     });
 
     it("removes the group from groupIdsForAction for explicit and wildcard listings", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const a = cidOf("a");
       const explicit = await addGroup(f, master, [a]);
       const wildcard = await addGroup(f, master, [0n]);
@@ -56,7 +62,7 @@ describe("Groups", () => {
     });
 
     it("makes apiKeyCanExecuteForAnyGroup false for a key that executed in it", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const a = cidOf("a");
       const id = await addGroup(f, master, [a]);
       const key = await addUsageKey(f, master, { executeInGroups: [id] });
@@ -68,7 +74,7 @@ describe("Groups", () => {
     });
 
     it("keeps the group's actions registered to the account", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const a = cidOf("a");
       const id = await addGroup(f, master, [a]);
       await api.removeGroup(master, id);
@@ -76,7 +82,7 @@ describe("Groups", () => {
     });
 
     it("reverts GroupDoesNotExist when removing the same group twice", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const id = await addGroup(f, master);
       await api.removeGroup(master, id);
       await expect(api.removeGroup(master, id))
@@ -85,14 +91,14 @@ describe("Groups", () => {
     });
 
     it("never reuses a removed group's id", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const first = await addGroup(f, master);
       await api.removeGroup(master, first);
       expect(await addGroup(f, master)).to.equal(first + 1n);
     });
 
     it("rejects edits of a removed group with GroupDoesNotExist", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const id = await addGroup(f, master);
       await api.removeGroup(master, id);
       await expect(api.addActionToGroup(master, id, cidOf("a")))
@@ -101,14 +107,14 @@ describe("Groups", () => {
     });
 
     it("lets a usage key with deleteGroups remove a group; the event carries the master hash", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const id = await addGroup(f, master);
       const key = await addUsageKey(f, master, { deleteGroups: true });
       await expect(api.removeGroup(key, id)).to.emit(f.diamond, "GroupRemoved").withArgs(master, id);
     });
 
     it("rejects a usage key without deleteGroups with NotAllowedToDeleteGroup(key)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const id = await addGroup(f, master);
       const key = await addUsageKey(f, master, {
         createGroups: true,
@@ -123,7 +129,7 @@ describe("Groups", () => {
     });
 
     it("rejects another account's group with GroupDoesNotExist and leaves it in place", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const other = await createManagedAccount(f, "bob");
       const theirs = await addGroup(f, other);
       await expect(api.removeGroup(master, theirs))
@@ -133,7 +139,7 @@ describe("Groups", () => {
     });
 
     it("rejects group id 0 with GroupDoesNotExist(hash, 0)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       await expect(api.removeGroup(master, 0))
         .to.be.revertedWithCustomError(f.diamond, "GroupDoesNotExist")
         .withArgs(master, 0n);

@@ -4,13 +4,20 @@
  * choices: docs/contract-behaviour.md "Who may write" / "Groups".
  */
 import { expect } from "chai";
-import { createManagedAccount, randomAddress, registerWallet } from "../../fixtures/support";
-import { ZERO, cidOf, cids, setup, addGroup, addUsageKey, contents } from "./support";
+import {
+  addGroup,
+  addUsageKey,
+  createManagedAccount,
+  freshManagedAccount,
+  randomAddress,
+  registerWallet,
+} from "../../fixtures/support";
+import { ZERO, cidOf, cids, contents } from "./support";
 
 describe("Groups", () => {
   describe("updateGroup", () => {
     it("replaces the name, description and both lists", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const [p1, p2] = [await registerWallet(f, f.payer, master), await registerWallet(f, f.payer, master)];
       const [a, b, c] = cids(3);
       const id = await addGroup(f, master, [a, b], [p1], "old", "old desc");
@@ -19,7 +26,7 @@ describe("Groups", () => {
     });
 
     it("empties both lists when given empty arrays", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const p1 = await registerWallet(f, f.payer, master);
       const id = await addGroup(f, master, [cidOf("a"), 0n], [p1, ZERO]);
       await api.updateGroup(master, id, "g", "", [], []);
@@ -29,7 +36,7 @@ describe("Groups", () => {
     });
 
     it("emits GroupUpdated, GroupMetadataSet, removal events for old entries and add events for new ones", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const [p1, p2] = [await registerWallet(f, f.payer, master), await registerWallet(f, f.payer, master)];
       const [a, b] = cids(2);
       const id = await addGroup(f, master, [a], [p1]);
@@ -49,7 +56,7 @@ describe("Groups", () => {
     });
 
     it("registers a new unregistered cid and keeps replaced cids registered to the account", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const [a, b] = cids(2);
       const id = await addGroup(f, master, [a]);
       await expect(api.updateGroup(master, id, "g", "", [b], [])).to.emit(f.diamond, "ActionAdded").withArgs(master, b);
@@ -58,7 +65,7 @@ describe("Groups", () => {
     });
 
     it("updates the reverse index: a replaced cid no longer maps to the group", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const [a, b] = cids(2);
       const id = await addGroup(f, master, [a]);
       const key = await addUsageKey(f, master, { executeInGroups: [id] });
@@ -71,7 +78,7 @@ describe("Groups", () => {
     });
 
     it("is master-only: a usage key reverts NotMasterAccount(key) whatever its permissions", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const id = await addGroup(f, master);
       const key = await addUsageKey(f, master, {
         createGroups: true,
@@ -87,7 +94,7 @@ describe("Groups", () => {
     });
 
     it("rejects another account's group with GroupDoesNotExist(hash, id)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const other = await createManagedAccount(f, "bob");
       const theirs = await addGroup(f, other, [cidOf("theirs")]);
       await expect(api.updateGroup(master, theirs, "hijack", "", [], []))
@@ -97,21 +104,21 @@ describe("Groups", () => {
     });
 
     it("rejects group id 0 with GroupDoesNotExist(hash, 0)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       await expect(api.updateGroup(master, 0, "g", "", [], []))
         .to.be.revertedWithCustomError(f.diamond, "GroupDoesNotExist")
         .withArgs(master, 0n);
     });
 
     it("rejects a group id never created with GroupDoesNotExist", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       await expect(api.updateGroup(master, 42, "g", "", [], []))
         .to.be.revertedWithCustomError(f.diamond, "GroupDoesNotExist")
         .withArgs(master, 42n);
     });
 
     it("rejects 11 cid hashes and 11 pkp ids with InvalidRequest naming the field", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const id = await addGroup(f, master);
       await expect(api.updateGroup(master, id, "g", "", cids(11), []))
         .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
@@ -122,7 +129,7 @@ describe("Groups", () => {
     });
 
     it("rejects an over-long name or description with InvalidRequest", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const id = await addGroup(f, master);
       await expect(api.updateGroup(master, id, "n".repeat(129), "", [], []))
         .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
@@ -133,7 +140,7 @@ describe("Groups", () => {
     });
 
     it("rejects an unregistered wallet with PkpDoesNotExist and leaves the group unchanged", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const pkp = await registerWallet(f, f.payer, master);
       const a = cidOf("a");
       const id = await addGroup(f, master, [a], [pkp], "keep");
@@ -147,7 +154,7 @@ describe("Groups", () => {
 
   describe("updateGroupMetadata", () => {
     it("changes name and description and leaves both lists untouched", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const pkp = await registerWallet(f, f.payer, master);
       const a = cidOf("a");
       const id = await addGroup(f, master, [a, 0n], [pkp], "old", "old");
@@ -156,7 +163,7 @@ describe("Groups", () => {
     });
 
     it("emits GroupUpdated and GroupMetadataSet and no list events", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const id = await addGroup(f, master, [cidOf("a")]);
       await expect(api.updateGroupMetadata(master, id, "n", "d"))
         .to.emit(f.diamond, "GroupUpdated")
@@ -167,7 +174,7 @@ describe("Groups", () => {
     });
 
     it("is master-only: a usage key reverts NotMasterAccount(key)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const id = await addGroup(f, master);
       const key = await addUsageKey(f, master, { createGroups: true, manageIPFSIdsInGroups: [0] });
       await expect(api.updateGroupMetadata(key, id, "n", ""))
@@ -176,7 +183,7 @@ describe("Groups", () => {
     });
 
     it("rejects another account's group and group id 0 with GroupDoesNotExist", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const other = await createManagedAccount(f, "bob");
       const theirs = await addGroup(f, other);
       await expect(api.updateGroupMetadata(master, theirs, "n", ""))
@@ -188,7 +195,7 @@ describe("Groups", () => {
     });
 
     it("rejects an over-long name with InvalidRequest(\"name: longer than 128 bytes\")", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const id = await addGroup(f, master);
       await expect(api.updateGroupMetadata(master, id, "n".repeat(129), ""))
         .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")

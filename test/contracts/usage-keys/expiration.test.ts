@@ -5,13 +5,20 @@
  */
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { registerWallet, usageKeyArgs, type UsageKeyArgs } from "../../fixtures/support";
-import { cidOf, setup, addGroup, addUsageKey } from "./support";
+import {
+  addGroup,
+  addUsageKey,
+  freshManagedAccount,
+  registerWallet,
+  usageKeyArgs,
+  type UsageKeyArgs,
+} from "../../fixtures/support";
+import { cidOf } from "./support";
 
 describe("Usage API keys", () => {
   describe("expiration", () => {
     async function expiringKey(offset: bigint, args: UsageKeyArgs = {}) {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const a = cidOf("a");
       const pkp = await registerWallet(f, f.payer, master);
       const g = await addGroup(f, master, [a], [pkp]);
@@ -62,7 +69,7 @@ describe("Usage API keys", () => {
     });
 
     it("never expires a key with expiration 0", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, { expiration: 0n, createGroups: true, executeInGroups: [0] });
       await time.increase(100n * 365n * 24n * 3600n);
       expect(await f.diamond.canExecuteAction(key, cidOf("a"))).to.equal(true);

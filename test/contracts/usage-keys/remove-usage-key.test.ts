@@ -6,8 +6,16 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { DiamondFixture } from "../../fixtures/diamond";
-import { createManagedAccount, HashKind, newApiKey, registerWallet } from "../../fixtures/support";
-import { cidOf, setup, addGroup, addUsageKey } from "./support";
+import {
+  addGroup,
+  addUsageKey,
+  createManagedAccount,
+  freshManagedAccount,
+  HashKind,
+  newApiKey,
+  registerWallet,
+} from "../../fixtures/support";
+import { cidOf } from "./support";
 
 /** The documented storage slot of the AccountConfig layout (docs/contract-behaviour.md "Diamond"). */
 const STORAGE_SLOT = (() => {
@@ -27,13 +35,13 @@ async function rawBalance(f: DiamondFixture, hash: bigint): Promise<bigint> {
 describe("Usage API keys", () => {
   describe("removeUsageApiKey", () => {
     it("emits UsageApiKeyRemoved(master, key)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master);
       await expect(api.removeUsageApiKey(master, key)).to.emit(f.diamond, "UsageApiKeyRemoved").withArgs(master, key);
     });
 
     it("stops the key from writing: AccountDoesNotExist(key)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, { createGroups: true });
       await api.addGroup(key, "g", "", [], []);
       await api.removeUsageApiKey(master, key);
@@ -43,7 +51,7 @@ describe("Usage API keys", () => {
     });
 
     it("stops the key from executing", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const a = cidOf("a");
       const pkp = await registerWallet(f, f.payer, master);
       const g = await addGroup(f, master, [a], [pkp]);
@@ -57,7 +65,7 @@ describe("Usage API keys", () => {
     });
 
     it("removes it from listApiKeys and the account's key count", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const k1 = await addUsageKey(f, master);
       const k2 = await addUsageKey(f, master);
       await api.removeUsageApiKey(master, k1);
@@ -66,7 +74,7 @@ describe("Usage API keys", () => {
     });
 
     it("leaves the hash resolving to nothing (RemovedUsageKey tombstone)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master);
       await api.removeUsageApiKey(master, key);
       expect(await f.diamond.resolveApiKeyHash(key)).to.deep.equal([0n, HashKind.RemovedUsageKey]);
@@ -77,7 +85,7 @@ describe("Usage API keys", () => {
     });
 
     it("zeroes the key's balance", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, { balance: 500n });
       expect(await rawBalance(f, key)).to.equal(500n); // the slot computation reads the live balance
       await api.removeUsageApiKey(master, key);
@@ -88,7 +96,7 @@ describe("Usage API keys", () => {
     });
 
     it("reverts UsageApiKeyDoesNotExist(account, key) on a second removal", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master);
       await api.removeUsageApiKey(master, key);
       await expect(api.removeUsageApiKey(master, key))
@@ -97,7 +105,7 @@ describe("Usage API keys", () => {
     });
 
     it("reverts UsageApiKeyDoesNotExist for an unknown hash", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const unknown = newApiKey().hash;
       await expect(api.removeUsageApiKey(master, unknown))
         .to.be.revertedWithCustomError(f.diamond, "UsageApiKeyDoesNotExist")
@@ -105,7 +113,7 @@ describe("Usage API keys", () => {
     });
 
     it("reverts UsageApiKeyDoesNotExist for another account's key and leaves that key working", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const other = await createManagedAccount(f, "bob");
       const theirs = await addUsageKey(f, other, { executeInGroups: [0] });
       await expect(api.removeUsageApiKey(master, theirs))
@@ -115,14 +123,14 @@ describe("Usage API keys", () => {
     });
 
     it("reverts UsageApiKeyDoesNotExist for the master hash itself", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       await expect(api.removeUsageApiKey(master, master))
         .to.be.revertedWithCustomError(f.diamond, "UsageApiKeyDoesNotExist")
         .withArgs(master, master);
     });
 
     it("is master-only: a usage key cannot remove a key (NotMasterAccount)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, { deleteGroups: true });
       const victim = await addUsageKey(f, master);
       await expect(api.removeUsageApiKey(key, victim))

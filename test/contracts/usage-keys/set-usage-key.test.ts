@@ -9,15 +9,18 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond } from "../../fixtures/diamond";
 import {
+  addGroup,
+  addUsageKey,
   aliasOf,
   createChainSecuredAccount,
   createManagedAccount,
+  freshManagedAccount,
   HashKind,
   newApiKey,
   registerWallet,
   usageKeyArgs,
 } from "../../fixtures/support";
-import { cidOf, setup, addGroup, addUsageKey, plainKey } from "./support";
+import { cidOf, plainKey } from "./support";
 
 const ids = (n: number, from = 1) => Array.from({ length: n }, (_, i) => BigInt(from + i));
 
@@ -26,7 +29,7 @@ const ARRAYS = ["manageIPFSIdsInGroups", "addPkpToGroups", "removePkpFromGroups"
 describe("Usage API keys", () => {
   describe("setUsageApiKey", () => {
     it("creates a key that resolves to the account's master as a UsageKey", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master);
       const [resolved, kind] = await f.diamond.resolveApiKeyHash(key);
       expect(resolved).to.equal(master);
@@ -36,7 +39,7 @@ describe("Usage API keys", () => {
     });
 
     it("stores every field given (getUsageApiKey returns them)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const { hash } = newApiKey();
       await api.setUsageApiKey(
         master,
@@ -71,14 +74,14 @@ describe("Usage API keys", () => {
     });
 
     it("gives the key its own balance (apiKeyBalance(key)), separate from the master's", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, { balance: 1234n });
       expect(await f.diamond.apiKeyBalance(key)).to.equal(1234n);
       expect(await f.diamond.apiKeyBalance(master)).to.equal(0n);
     });
 
     it("emits UsageApiKeySet, UsageApiKeyPermissionsSet and UsageApiKeyMetadataSet with the master hash", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const { hash } = newApiKey();
       const args = usageKeyArgs({
         expiration: 5_000_000_000n,
@@ -103,7 +106,7 @@ describe("Usage API keys", () => {
     });
 
     it("emits the master hash when the admin alias of a converted account sets a key", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const admin = f.users[0];
       await f.diamond.connect(f.payer).convertToChainSecuredAccount(master, admin.address);
       const alias = aliasOf(admin.address);
@@ -115,7 +118,7 @@ describe("Usage API keys", () => {
     });
 
     it("overwrites every field of an existing key and keeps a single listing", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const { hash } = newApiKey();
       await api.setUsageApiKey(
         master,
@@ -152,7 +155,7 @@ describe("Usage API keys", () => {
     });
 
     it("withdraws permissions removed by an overwrite (flags and every group array)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const a = cidOf("a");
       const pkp = await registerWallet(f, f.payer, master);
       const g1 = await addGroup(f, master, [a], [pkp]);
@@ -198,7 +201,7 @@ describe("Usage API keys", () => {
     });
 
     it("withdraws the [0] wildcards when overwritten with explicit groups", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const g1 = await addGroup(f, master, [cidOf("a")]);
       const g2 = await addGroup(f, master);
       const { hash: key } = newApiKey();
@@ -214,7 +217,7 @@ describe("Usage API keys", () => {
     });
 
     it("rejects usage hash 0 with InvalidRequest(\"usageApiKeyHash: must not be zero\")", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       await expect(api.setUsageApiKey(master, 0, ...usageKeyArgs()))
         .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
         .withArgs("usageApiKeyHash: must not be zero");
@@ -222,27 +225,27 @@ describe("Usage API keys", () => {
 
     for (const field of ARRAYS) {
       it(`accepts 50 entries in ${field}`, async () => {
-        const { f, master } = await setup();
+        const { f, master } = await freshManagedAccount();
         const key = await addUsageKey(f, master, { [field]: ids(50) });
         expect([...(await f.diamond.getUsageApiKey(master, key))[field]]).to.deep.equal(ids(50));
       });
 
       it(`rejects 51 entries in ${field} with InvalidRequest("${field}: more than 50 entries")`, async () => {
-        const { f, api, master } = await setup();
+        const { f, api, master } = await freshManagedAccount();
         await expect(api.setUsageApiKey(master, newApiKey().hash, ...usageKeyArgs({ [field]: ids(51) })))
           .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
           .withArgs(`${field}: more than 50 entries`);
       });
 
       it(`rejects a duplicate group id in ${field} with InvalidRequest("${field}: duplicate group id")`, async () => {
-        const { f, api, master } = await setup();
+        const { f, api, master } = await freshManagedAccount();
         await expect(api.setUsageApiKey(master, newApiKey().hash, ...usageKeyArgs({ [field]: [3, 4, 3] })))
           .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
           .withArgs(`${field}: duplicate group id`);
       });
 
       it(`rejects a duplicate wildcard 0 in ${field}`, async () => {
-        const { f, api, master } = await setup();
+        const { f, api, master } = await freshManagedAccount();
         await expect(api.setUsageApiKey(master, newApiKey().hash, ...usageKeyArgs({ [field]: [0, 0] })))
           .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
           .withArgs(`${field}: duplicate group id`);
@@ -250,7 +253,7 @@ describe("Usage API keys", () => {
     }
 
     it("accepts the same group id in different arrays", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, {
         manageIPFSIdsInGroups: [1, 0],
         addPkpToGroups: [1, 0],
@@ -261,7 +264,7 @@ describe("Usage API keys", () => {
     });
 
     it("accepts group ids that do not exist yet; they take effect once created", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, { executeInGroups: [2] });
       const a = cidOf("a");
       await addGroup(f, master, [cidOf("other")]); // id 1
@@ -271,7 +274,7 @@ describe("Usage API keys", () => {
     });
 
     it("rejects an over-long name or description with InvalidRequest naming the field", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       await expect(api.setUsageApiKey(master, newApiKey().hash, ...usageKeyArgs({ name: "n".repeat(129) })))
         .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
         .withArgs("name: longer than 128 bytes");
@@ -281,7 +284,7 @@ describe("Usage API keys", () => {
     });
 
     it("is master-only: a usage key cannot mint a key (NotMasterAccount)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, { createGroups: true, executeInGroups: [0] });
       const minted = newApiKey().hash;
       await expect(api.setUsageApiKey(key, minted, ...usageKeyArgs({ executeInGroups: [0] })))
@@ -291,7 +294,7 @@ describe("Usage API keys", () => {
     });
 
     it("is master-only: a usage key cannot overwrite itself", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, { executeInGroups: [1] });
       await expect(api.setUsageApiKey(key, key, ...usageKeyArgs({ executeInGroups: [0] })))
         .to.be.revertedWithCustomError(f.diamond, "NotMasterAccount")
@@ -299,14 +302,14 @@ describe("Usage API keys", () => {
     });
 
     it("rejects the account's own master hash with AccountAlreadyExists", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       await expect(api.setUsageApiKey(master, master, ...usageKeyArgs()))
         .to.be.revertedWithCustomError(f.diamond, "AccountAlreadyExists")
         .withArgs(master);
     });
 
     it("rejects another account's master hash with AccountAlreadyExists and leaves it a master", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const other = await createManagedAccount(f, "bob");
       await expect(api.setUsageApiKey(master, other, ...usageKeyArgs()))
         .to.be.revertedWithCustomError(f.diamond, "AccountAlreadyExists")
@@ -315,7 +318,7 @@ describe("Usage API keys", () => {
     });
 
     it("rejects another account's usage key hash with AccountAlreadyExists", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const other = await createManagedAccount(f, "bob");
       const theirs = await addUsageKey(f, other, { executeInGroups: [0] });
       await expect(api.setUsageApiKey(master, theirs, ...usageKeyArgs()))
@@ -325,7 +328,7 @@ describe("Usage API keys", () => {
     });
 
     it("rejects an admin alias hash with AccountAlreadyExists", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const admin = f.users[1];
       const chainSecured = await createChainSecuredAccount(f, admin);
       await expect(api.setUsageApiKey(master, chainSecured, ...usageKeyArgs()))
@@ -341,7 +344,7 @@ describe("Usage API keys", () => {
     });
 
     it("lets the same account set a removed key's hash again with only the new permissions", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const g = await addGroup(f, master, [cidOf("a")]);
       const { hash: key } = newApiKey();
       await api.setUsageApiKey(
@@ -363,7 +366,7 @@ describe("Usage API keys", () => {
     });
 
     it("rejects another account binding a removed key's hash with AccountAlreadyExists", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const other = await createManagedAccount(f, "bob");
       const key = await addUsageKey(f, master);
       await api.removeUsageApiKey(master, key);
@@ -374,7 +377,7 @@ describe("Usage API keys", () => {
     });
 
     it("rejects an unknown account hash with AccountDoesNotExist", async () => {
-      const { f, api } = await setup();
+      const { f, api } = await freshManagedAccount();
       const unknown = newApiKey().hash;
       await expect(api.setUsageApiKey(unknown, newApiKey().hash, ...usageKeyArgs()))
         .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
@@ -382,7 +385,7 @@ describe("Usage API keys", () => {
     });
 
     it("rejects a sender that is not an api payer for a managed account with OnlyApiPayerOrOwner", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       await expect(f.diamond.connect(f.users[0]).setUsageApiKey(master, newApiKey().hash, ...usageKeyArgs()))
         .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrOwner")
         .withArgs(f.users[0].address);
@@ -403,7 +406,7 @@ describe("Usage API keys", () => {
 
     describe("[0] wildcard honoured for writes", () => {
       it("manageIPFSIdsInGroups [0] adds and removes actions in every group", async () => {
-        const { f, api, master } = await setup();
+        const { f, api, master } = await freshManagedAccount();
         const g1 = await addGroup(f, master);
         const key = await addUsageKey(f, master, { manageIPFSIdsInGroups: [0] });
         const g2 = await addGroup(f, master);
@@ -417,7 +420,7 @@ describe("Usage API keys", () => {
       });
 
       it("addPkpToGroups [0] adds wallets to every group", async () => {
-        const { f, api, master } = await setup();
+        const { f, api, master } = await freshManagedAccount();
         const pkp = await registerWallet(f, f.payer, master);
         const key = await addUsageKey(f, master, { addPkpToGroups: [0] });
         const g1 = await addGroup(f, master);
@@ -432,7 +435,7 @@ describe("Usage API keys", () => {
       });
 
       it("removePkpFromGroups [0] removes wallets from every group", async () => {
-        const { f, api, master } = await setup();
+        const { f, api, master } = await freshManagedAccount();
         const pkp = await registerWallet(f, f.payer, master);
         const g1 = await addGroup(f, master, [], [pkp]);
         const g2 = await addGroup(f, master, [], [pkp]);
@@ -447,7 +450,7 @@ describe("Usage API keys", () => {
       });
 
       it("executeInGroups [0] executes any action and uses the account's wallets", async () => {
-        const { f, master } = await setup();
+        const { f, master } = await freshManagedAccount();
         const pkp = await registerWallet(f, f.payer, master);
         const key = await addUsageKey(f, master, { executeInGroups: [0] });
         const unregistered = cidOf("inline");
@@ -458,7 +461,7 @@ describe("Usage API keys", () => {
       });
 
       it("executeInGroups [0] grants no write permission", async () => {
-        const { f, api, master } = await setup();
+        const { f, api, master } = await freshManagedAccount();
         const g = await addGroup(f, master);
         const key = await addUsageKey(f, master, { executeInGroups: [0] });
         await expect(api.addActionToGroup(key, g, cidOf("a")))

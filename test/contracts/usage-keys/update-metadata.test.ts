@@ -4,13 +4,19 @@
  * choices: docs/contract-behaviour.md "Who may write" / "Usage keys"; product: seed 003 (API keys).
  */
 import { expect } from "chai";
-import { createManagedAccount, newApiKey } from "../../fixtures/support";
-import { cidOf, setup, addGroup, addUsageKey, plainKey } from "./support";
+import {
+  addGroup,
+  addUsageKey,
+  createManagedAccount,
+  freshManagedAccount,
+  newApiKey,
+} from "../../fixtures/support";
+import { cidOf, plainKey } from "./support";
 
 describe("Usage API keys", () => {
   describe("updateUsageApiKeyMetadata", () => {
     it("changes name and description and emits UsageApiKeyMetadataSet only", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, { name: "old", createGroups: true, balance: 3n, executeInGroups: [5, 6] });
       const before = plainKey(await f.diamond.getUsageApiKey(master, key));
       await expect(api.updateUsageApiKeyMetadata(master, key, "Renamed Key", "Updated description"))
@@ -24,7 +30,7 @@ describe("Usage API keys", () => {
     });
 
     it("keeps the key's permissions working", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const a = cidOf("a");
       const g = await addGroup(f, master, [a]);
       const key = await addUsageKey(f, master, { executeInGroups: [g] });
@@ -33,7 +39,7 @@ describe("Usage API keys", () => {
     });
 
     it("reverts UsageApiKeyDoesNotExist(account, key) for an unknown key", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const unknown = newApiKey().hash;
       await expect(api.updateUsageApiKeyMetadata(master, unknown, "n", ""))
         .to.be.revertedWithCustomError(f.diamond, "UsageApiKeyDoesNotExist")
@@ -41,7 +47,7 @@ describe("Usage API keys", () => {
     });
 
     it("reverts UsageApiKeyDoesNotExist for another account's key", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const other = await createManagedAccount(f, "bob");
       const theirs = await addUsageKey(f, other, { name: "theirs" });
       await expect(api.updateUsageApiKeyMetadata(master, theirs, "mine", ""))
@@ -51,7 +57,7 @@ describe("Usage API keys", () => {
     });
 
     it("reverts UsageApiKeyDoesNotExist for a removed key", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master);
       await api.removeUsageApiKey(master, key);
       await expect(api.updateUsageApiKeyMetadata(master, key, "n", ""))
@@ -60,7 +66,7 @@ describe("Usage API keys", () => {
     });
 
     it("is master-only: a usage key cannot rename itself (NotMasterAccount)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master);
       await expect(api.updateUsageApiKeyMetadata(key, key, "n", ""))
         .to.be.revertedWithCustomError(f.diamond, "NotMasterAccount")
@@ -68,7 +74,7 @@ describe("Usage API keys", () => {
     });
 
     it("rejects an over-long name with InvalidRequest(\"name: longer than 128 bytes\")", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master);
       await expect(api.updateUsageApiKeyMetadata(master, key, "n".repeat(129), ""))
         .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")

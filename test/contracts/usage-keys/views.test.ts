@@ -4,18 +4,18 @@
  * choices: docs/contract-behaviour.md "Who may write" / "Usage keys"; product: seed 003 (API keys).
  */
 import { expect } from "chai";
-import { createManagedAccount, newApiKey } from "../../fixtures/support";
-import { setup, addUsageKey, plainKey } from "./support";
+import { addUsageKey, createManagedAccount, freshManagedAccount, newApiKey } from "../../fixtures/support";
+import { plainKey } from "./support";
 
 describe("Usage API keys", () => {
   describe("listApiKeys and getUsageApiKey", () => {
     it("does not list the master key: a new account has no keys", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       expect(await f.diamond.listApiKeys(master, 0, 100)).to.deep.equal([]);
     });
 
     it("returns the full tuple per key, the same as getUsageApiKey", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, {
         expiration: 4_100_000_000n,
         balance: 8n,
@@ -46,7 +46,7 @@ describe("Usage API keys", () => {
     });
 
     it("pages keys in creation order", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const keys: bigint[] = [];
       for (let i = 0; i < 5; i++) keys.push(await addUsageKey(f, master, { name: `k${i}` }));
       const page = async (n: number) => (await f.diamond.listApiKeys(master, n, 2)).map((k) => k.apiKeyHash);
@@ -57,14 +57,14 @@ describe("Usage API keys", () => {
     });
 
     it("lists the same keys when asked with a usage key hash of the account", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const k1 = await addUsageKey(f, master);
       const k2 = await addUsageKey(f, master);
       expect((await f.diamond.listApiKeys(k2, 0, 10)).map((k) => k.apiKeyHash)).to.deep.equal([k1, k2]);
     });
 
     it("only lists the account's own keys", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const other = await createManagedAccount(f, "bob");
       const mine = await addUsageKey(f, master);
       const theirs = await addUsageKey(f, other);
@@ -73,7 +73,7 @@ describe("Usage API keys", () => {
     });
 
     it("getUsageApiKey reverts UsageApiKeyDoesNotExist for another account's key or the master hash", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const other = await createManagedAccount(f, "bob");
       const theirs = await addUsageKey(f, other);
       await expect(f.diamond.getUsageApiKey(master, theirs))
@@ -85,7 +85,7 @@ describe("Usage API keys", () => {
     });
 
     it("getUsageApiKey and listApiKeys revert AccountDoesNotExist for an unknown account", async () => {
-      const { f } = await setup();
+      const { f } = await freshManagedAccount();
       const unknown = newApiKey().hash;
       await expect(f.diamond.getUsageApiKey(unknown, 1n))
         .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
