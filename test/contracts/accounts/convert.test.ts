@@ -16,6 +16,7 @@ import {
   hashText,
   newApiKey,
   registerWallet,
+  removedUsageKey,
   usageKeyArgs,
 } from "../../fixtures/support";
 
@@ -82,13 +83,10 @@ describe("Accounts", () => {
 
     it("reverts AccountDoesNotExist for a removed usage key", async () => {
       const f = await loadFixture(deployDiamond);
-      const a = await createManagedAccount(f);
-      const usage = newApiKey();
-      await f.diamond.connect(f.payer).setUsageApiKey(a, usage.hash, ...usageKeyArgs());
-      await f.diamond.connect(f.payer).removeUsageApiKey(a, usage.hash);
-      await expect(f.diamond.connect(f.payer).convertToChainSecuredAccount(usage.hash, f.users[0].address))
+      const removed = await removedUsageKey(f);
+      await expect(f.diamond.connect(f.payer).convertToChainSecuredAccount(removed, f.users[0].address))
         .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
-        .withArgs(usage.hash);
+        .withArgs(removed);
     });
 
     it("reverts NotMasterAccount when given a usage key hash", async () => {

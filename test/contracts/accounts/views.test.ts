@@ -16,6 +16,7 @@ import {
   newApiKey,
   randomAddress,
   registerWallet,
+  removedUsageKey,
   usageKeyArgs,
 } from "../../fixtures/support";
 
@@ -79,11 +80,8 @@ describe("Accounts", () => {
 
     it("is false for a removed usage key", async () => {
       const f = await loadFixture(deployDiamond);
-      const a = await createManagedAccount(f);
-      const usage = newApiKey();
-      await f.diamond.connect(f.payer).setUsageApiKey(a, usage.hash, ...usageKeyArgs());
-      await f.diamond.connect(f.payer).removeUsageApiKey(a, usage.hash);
-      expect(await f.diamond.accountExistsAndIsMutable(usage.hash)).to.equal(false);
+      const removed = await removedUsageKey(f);
+      expect(await f.diamond.accountExistsAndIsMutable(removed)).to.equal(false);
     });
 
     it("is false for an unknown hash and for zero", async () => {
@@ -168,13 +166,10 @@ describe("Accounts", () => {
 
     it("reverts AccountDoesNotExist for a removed usage key", async () => {
       const f = await loadFixture(deployDiamond);
-      const a = await createManagedAccount(f);
-      const usage = newApiKey();
-      await f.diamond.connect(f.payer).setUsageApiKey(a, usage.hash, ...usageKeyArgs());
-      await f.diamond.connect(f.payer).removeUsageApiKey(a, usage.hash);
-      await expect(f.diamond.getAccount(usage.hash))
+      const removed = await removedUsageKey(f);
+      await expect(f.diamond.getAccount(removed))
         .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
-        .withArgs(usage.hash);
+        .withArgs(removed);
     });
   });
 
@@ -215,11 +210,8 @@ describe("Accounts", () => {
 
     it("returns (0, RemovedUsageKey) for a removed usage key", async () => {
       const f = await loadFixture(deployDiamond);
-      const a = await createManagedAccount(f);
-      const usage = newApiKey();
-      await f.diamond.connect(f.payer).setUsageApiKey(a, usage.hash, ...usageKeyArgs());
-      await f.diamond.connect(f.payer).removeUsageApiKey(a, usage.hash);
-      const [master, kind] = await f.diamond.resolveApiKeyHash(usage.hash);
+      const removed = await removedUsageKey(f);
+      const [master, kind] = await f.diamond.resolveApiKeyHash(removed);
       expect(master).to.equal(0n);
       expect(kind).to.equal(HashKind.RemovedUsageKey);
     });

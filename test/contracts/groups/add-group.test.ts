@@ -9,6 +9,7 @@ import { deployDiamond } from "../../fixtures/diamond";
 import {
   addGroup,
   addUsageKey,
+  ALL_RIGHTS,
   createChainSecuredAccount,
   createManagedAccount,
   freshManagedAccount,
@@ -202,14 +203,7 @@ describe("Groups", () => {
 
     it("rejects a usage key without createGroups with NotAllowedToCreateGroup(key)", async () => {
       const { f, api, master } = await freshManagedAccount();
-      const key = await addUsageKey(f, master, {
-        deleteGroups: true,
-        createPKPs: true,
-        manageIPFSIdsInGroups: [0],
-        addPkpToGroups: [0],
-        removePkpFromGroups: [0],
-        executeInGroups: [0],
-      });
+      const key = await addUsageKey(f, master, { ...ALL_RIGHTS, createGroups: false });
       await expect(api.addGroup(key, "g", "", [], []))
         .to.be.revertedWithCustomError(f.diamond, "NotAllowedToCreateGroup")
         .withArgs(key);
