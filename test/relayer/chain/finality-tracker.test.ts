@@ -71,12 +71,15 @@ function memoryOutbox(rows: OutboxRow[]): OutboxPort & { rows: OutboxRow[] } {
   return partial as unknown as OutboxPort & { rows: OutboxRow[] };
 }
 
-/** A node: its head, its blocks by height, receipts by transaction hash; records what is sent. */
-function scriptedNode(state: {
+/** What a scripted node knows: its head, its blocks by height, receipts by transaction hash. */
+interface NodeState {
   head: number;
   blocks: Map<number, string>;
   receipts: Map<string, { block: number; hash: string; logs?: { address: string; topics: string[]; data: string }[] }>;
-}) {
+}
+
+/** A node answering from `state` (read at each call); records what is sent. */
+function scriptedNode(state: NodeState) {
   const sent: string[] = [];
   const rpc: RpcLike = {
     send: async (method, params) => {
@@ -123,6 +126,12 @@ function tracker(rows: OutboxRow[], node: ReturnType<typeof scriptedNode>, depth
   return { t, outbox, receipts };
 }
 
+/** A tracker (confirmation depth 3) over one row mined in block 10 (hash(10)), against a node in `state`. */
+function overRowInBlock10(state: NodeState) {
+  const node = scriptedNode(state);
+  return { node, ...tracker([minedRow(1, 10, hash(10))], node, 3) };
+}
+
 describe("relayer finality tracker (alone: in-memory outbox, scripted node)", () => {
   it("marks a receipt final once it is confirmation-depth blocks deep, not before", async () => {
     const row = minedRow(1, 10, hash(10));
@@ -136,28 +145,24 @@ describe("relayer finality tracker (alone: in-memory outbox, scripted node)", ()
     expect(outbox.rows[0].final).to.equal(true);
   });
 
-  it("decides nothing while the node has no block at that height yet (a lagging node)", async () => {
-    const row = minedRow(1, 10, hash(10));
-    const node = scriptedNode({ head: 8, blocks: new Map(), receipts: new Map() });
-    const { t, outbox } = tracker([row], node, 3);
-    await t.round();
-    expect(outbox.rows[0]).to.deep.include({ status: "mined", blockHash: hash(10) });
-    expect(node.sent).to.deep.equal([]);
-  });
-
-  it("decides nothing while the node still has the same block but no receipt (its receipt index lags)", async () => {
-    const row = minedRow(1, 10, hash(10));
-    const node = scriptedNode({ head: 11, blocks: new Map([[10, hash(10)]]), receipts: new Map() });
-    const { t, outbox } = tracker([row], node, 3);
-    await t.round();
-    expect(outbox.rows[0]).to.deep.include({ status: "mined", blockHash: hash(10) });
-    expect(node.sent).to.deep.equal([]);
-  });
+  const lagging: { when: string; node: () => NodeState }[] = [
+    { when: "the node has no block at that height yet (a lagging node)", node: () => ({ head: 8, blocks: new Map(), receipts: new Map() }) },
+    {
+      when: "the node still has the same block but no receipt (its receipt index lags)",
+      node: () => ({ head: 11, blocks: new Map([[10, hash(10)]]), receipts: new Map() }),
+    },
+  ];
+  for (const c of lagging) {
+    it(`decides nothing while ${c.when}`, async () => {
+      const { t, outbox, node } = overRowInBlock10(c.node());
+      await t.round();
+      expect(outbox.rows[0]).to.deep.include({ status: "mined", blockHash: hash(10) });
+      expect(node.sent).to.deep.equal([]);
+    });
+  }
 
   it("sends a row back and rebroadcasts its signed bytes when another block holds its height", async () => {
-    const row = minedRow(1, 10, hash(10));
-    const node = scriptedNode({ head: 11, blocks: new Map([[10, hash(99)]]), receipts: new Map() });
-    const { t, outbox } = tracker([row], node, 3);
+    const { t, outbox, node } = overRowInBlock10({ head: 11, blocks: new Map([[10, hash(99)]]), receipts: new Map() });
     await t.round();
     expect(outbox.rows[0]).to.deep.include({ status: "sent", blockHash: null });
     expect(node.sent).to.deep.equal(["0x02"]);
@@ -165,11 +170,9 @@ describe("relayer finality tracker (alone: in-memory outbox, scripted node)", ()
   });
 
   it("sends a row back without a broadcast of its own when the node accepted its bytes as the reorg was reported", async () => {
-    const row = minedRow(1, 10, hash(10));
-    const node = scriptedNode({ head: 11, blocks: new Map([[10, hash(99)]]), receipts: new Map() });
-    const { t, outbox } = tracker([row], node, 3);
+    const { t, outbox, node } = overRowInBlock10({ head: 11, blocks: new Map([[10, hash(99)]]), receipts: new Map() });
     t.noteReorg(10);
-    t.noteResent([row], new Set([1]));
+    t.noteResent([outbox.rows[0]], new Set([1]));
     await t.round();
     expect(outbox.rows[0]).to.deep.include({ status: "sent", blockHash: null });
     expect(node.sent, "no second broadcast holding the payer's queue").to.deep.equal([]);
