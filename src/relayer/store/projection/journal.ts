@@ -153,7 +153,15 @@ export class RowWriter {
           params,
         );
         const byId = new Map(found.map((r) => [rowId(table, keyOf(table, r)), r]));
-        for (const key of chunk) journal.push(this.journalRow(table, key, byId.get(rowId(table, key)) ?? null));
+        // One INSERT for the chunk's journal rows (their order within the block does not matter: one row each).
+        const values: string[] = [];
+        const rows: SqlValue[] = [];
+        for (const key of chunk) {
+          const before = byId.get(rowId(table, key)) ?? null;
+          values.push(`($${rows.length + 1}, $${rows.length + 2}, $${rows.length + 3}, $${rows.length + 4})`);
+          rows.push(this.block, table, JSON.stringify(key), before ? JSON.stringify(before) : null);
+        }
+        journal.push({ sql: `INSERT INTO index_journal (block, tbl, row_key, prior_row) VALUES ${values.join(", ")}`, params: rows });
       }
     }
     this.unimaged.clear();
