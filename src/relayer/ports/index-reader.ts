@@ -84,8 +84,26 @@ export interface UsageKeyRow {
   executeInGroups: Uint[];
 }
 
+/**
+ * What a credential hash stands for, in one read (IndexReader.credential): its active binding, the
+ * account the binding names and, for a usage key, the key's row.
+ */
+export interface CredentialRows {
+  binding: BindingRow;
+  /** The binding's account; null when the index holds none. */
+  account: AccountRow | null;
+  /** The usage key's row when the binding is a UsageKey one (null when missing), else null. */
+  usageKey: UsageKeyRow | null;
+}
+
 /** Read side: the state the indexer rebuilt from the diamond's events. */
 export interface IndexReader {
+  /**
+   * resolve(hash), then account(binding.master) and, for a UsageKey binding, usageKey(hash), as one
+   * read (one round trip on Postgres: every authenticated request starts with it); null when the
+   * hash has no active binding.
+   */
+  credential(hash: Hash32): Promise<CredentialRows | null>;
   /** The active binding of a hash (Master, UsageKey or AdminAlias); null when unbound or removed. */
   resolve(hash: Hash32): Promise<BindingRow | null>;
   /** Any binding including RemovedUsageKey tombstones; null when never bound. */

@@ -61,6 +61,13 @@ export function isWalletAlias(
   return binding.kind === "Master" && !account.managed && binding.master === aliasOf(account.admin).toLowerCase();
 }
 
+/** What a credential hash resolved to (IndexReader.credential with its account present). */
+interface Found {
+  binding: BindingRow;
+  account: AccountRow;
+  usageKey: UsageKeyRow | null;
+}
+
 export class AccessControl {
   constructor(
     private readonly index: IndexReader,
@@ -75,16 +82,15 @@ export class AccessControl {
     private readonly fresh?: FreshIndex,
   ) {}
 
-  /** The binding and account of a hash from the index as it is (null when either is missing). */
-  private async lookup(credentialHash: Hash32): Promise<{ binding: BindingRow; account: AccountRow } | null> {
-    const binding = await this.index.resolve(credentialHash);
-    if (binding === null) return null;
-    const account = await this.index.account(binding.master);
-    return account === null ? null : { binding, account };
+  /** The binding, account and usage key row of a hash from the index as it is, in one read (null when binding or account is missing). */
+  private async lookup(credentialHash: Hash32): Promise<Found | null> {
+    const found = await this.index.credential(credentialHash);
+    if (found === null || found.account === null) return null;
+    return { binding: found.binding, account: found.account, usageKey: found.usageKey };
   }
 
   /** lookup, from an index at the chain head when the answer depends on state a wallet changes on-chain. */
-  private async freshLookup(credentialHash: Hash32): Promise<{ binding: BindingRow; account: AccountRow } | null> {
+  private async freshLookup(credentialHash: Hash32): Promise<Found | null> {
     const found = await this.lookup(credentialHash);
     if (this.fresh === undefined || (found !== null && found.account.managed)) return found;
     await this.fresh.ensureFresh();
@@ -103,7 +109,7 @@ export class AccessControl {
     }
     let usageKey: UsageKeyRow | null = null;
     if (binding.kind === "UsageKey") {
-      usageKey = await this.index.usageKey(credentialHash);
+      usageKey = found.usageKey;
       if (usageKey === null) throw unauthenticated("InvalidApiKey", "unknown or removed API key");
       if (isExpired(usageKey.expiration, this.now())) {
         throw unauthenticated("UsageApiKeyExpired", `usage API key expired at ${usageKey.expiration} (unix seconds)`);

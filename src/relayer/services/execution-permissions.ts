@@ -57,11 +57,13 @@ export class ExecutionPermissions {
   /** LibAccess.executionScope. */
   async scope(apiKeyHash: Hash32): Promise<ExecutionScope> {
     const hash = lower(apiKeyHash);
-    const binding = await this.index.resolve(hash);
-    if (binding === null) return NONE;
+    // One read: the binding with its account and usage key row.
+    const found = await this.index.credential(hash);
+    if (found === null) return NONE;
+    const { binding } = found;
     const master = binding.master;
     if (binding.kind === "AdminAlias" || binding.kind === "Master") {
-      const account = await this.index.account(master);
+      const account = found.account;
       if (account === null) return NONE;
       const isCurrentAdminAlias = chainSecuredHash(account.admin) === hash;
       if (binding.kind === "AdminAlias" && !isCurrentAdminAlias) return NONE;
@@ -69,7 +71,7 @@ export class ExecutionPermissions {
       return { scope: "All", master, usageKey: null };
     }
     if (binding.kind !== "UsageKey") return NONE;
-    const key = await this.index.usageKey(hash);
+    const key = found.usageKey;
     if (key === null || isExpired(key.expiration, this.options.now())) return NONE;
     if (key.executeInGroups.some((id) => id === "0")) return { scope: "All", master, usageKey: key };
     return { scope: "Groups", master, usageKey: key };

@@ -13,6 +13,7 @@ import {
   type ActionRow,
   type Address,
   type BindingRow,
+  type CredentialRows,
   type GroupMembership,
   type GroupRow,
   type GroupSummary,
@@ -127,6 +128,26 @@ function usageKeyRow(r: UsageKeyDb): UsageKeyRow {
   };
 }
 
+/** One row of IndexQueries.credential: the binding, its account (LEFT JOIN) and a usage key's row with its balance. */
+const CREDENTIAL_SELECT = `
+  SELECT b.hash AS b_hash, b.master AS b_master, b.kind AS b_kind,
+         a.master, a.managed, a.admin, a.name, a.description, a.master_is_admin_alias, a.master_wallet,
+         k.hash AS k_hash, k.account AS k_account, k.name AS k_name, k.description AS k_description,
+         k.expiration, k.create_groups, k.delete_groups, k.create_pkps, k.manage_ipfs, k.add_pkp,
+         k.remove_pkp, k.execute_in, kb.amount
+  FROM bindings b
+  LEFT JOIN accounts a ON a.master = b.master
+  LEFT JOIN usage_keys k ON b.kind = 'UsageKey' AND k.hash = b.hash
+  LEFT JOIN balances kb ON kb.hash = k.hash
+  WHERE b.hash = $1 AND b.kind <> 'RemovedUsageKey'`;
+
+type CredentialDb = { b_hash: string; b_master: string; b_kind: string } & {
+  [K in keyof AccountDb]: AccountDb[K] | null;
+} & { k_hash: string | null; k_account: string; k_name: string; k_description: string } & Omit<
+    UsageKeyDb,
+    "hash" | "account" | "name" | "description"
+  >;
+
 function accountRow(r: AccountDb): AccountRow {
   return {
     master: r.master,
@@ -198,6 +219,24 @@ export class IndexQueries implements IndexReader {
     this.check();
     const b = await this.binding(hash);
     return b && b.kind !== "RemovedUsageKey" ? b : null;
+  }
+
+  async credential(hash: Hash32): Promise<CredentialRows | null> {
+    this.check();
+    const r = await this.db.one<CredentialDb>(CREDENTIAL_SELECT, [toHash32(hash)]);
+    if (!r) return null;
+    const { master, managed, admin, name, description, master_is_admin_alias, master_wallet } = r;
+    return {
+      binding: { hash: r.b_hash, master: r.b_master, kind: r.b_kind as HashKind },
+      account:
+        master === null || managed === null || admin === null || name === null || description === null || master_is_admin_alias === null
+          ? null
+          : accountRow({ master, managed, admin, name, description, master_is_admin_alias, master_wallet }),
+      usageKey:
+        r.k_hash === null
+          ? null
+          : usageKeyRow({ ...r, hash: r.k_hash, account: r.k_account, name: r.k_name, description: r.k_description }),
+    };
   }
 
   async account(master: Hash32): Promise<AccountRow | null> {

@@ -27,6 +27,10 @@ class Index {
       resolve: async (h: string) => this.bindings.get(h) ?? null,
       binding: async (h: string) => this.bindings.get(h) ?? null,
       account: async (m: string) => this.accounts.get(m) ?? null,
+      credential: async (h: string) => {
+        const binding = this.bindings.get(h);
+        return binding ? { binding, account: this.accounts.get(binding.master) ?? null, usageKey: null } : null;
+      },
       usageKey: async () => null,
     } as unknown as IndexReader;
   }

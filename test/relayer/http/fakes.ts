@@ -10,6 +10,7 @@ import {
   type ActionRow,
   type Address,
   type BindingRow,
+  type CredentialRows,
   type DecodedEvent,
   type GroupMembership,
   type GroupRow,
@@ -383,6 +384,13 @@ export class FakeChain implements IndexReader, Writer {
             masterWallet: a.masterWallet ?? null,
           };
     });
+  }
+
+  async credential(hash: Hash32): Promise<CredentialRows | null> {
+    const binding = await this.resolve(hash);
+    if (binding === null) return null;
+    const account = await this.account(binding.master);
+    return { binding, account, usageKey: binding.kind === "UsageKey" ? await this.usageKey(hash) : null };
   }
 
   usageKey(hash: Hash32): Promise<UsageKeyRow | null> {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { apiKeyTextHash } from "../../../src/core";
 import { accountKey, actionHash, bigGroup, blockHash, groupId, walletAddress, type ScaleSpec } from "../../../bench/scale/dataset";
 import { fillIndex } from "../../../bench/scale/fill";
-import { scaleApp } from "../../../bench/scale/reads";
+import { measureProbe, scaleApp, scaleProbes, sendProbe, type CountingWriter } from "../../../bench/scale/reads";
 import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
 
 // The small version of the scale benchmark (bench/scale.ts): the same fill through the projection
@@ -48,6 +48,7 @@ for (const backend of BACKENDS) {
     this.timeout(180_000);
     let ts: TestStore | null = null;
     let app: FastifyInstance;
+    let writer: CountingWriter;
     let lastBlock = 0;
 
     before(async function () {
@@ -55,7 +56,7 @@ for (const backend of BACKENDS) {
       ts = await makeStore(backend);
       const filled = await fillIndex(ts.store, SPEC, { perBlock: 500, journalBlocks: 3 });
       lastBlock = filled.blocks;
-      ({ app } = await scaleApp(ts.store.index));
+      ({ app, writer } = await scaleApp(ts.store.index));
     });
 
     after(async () => {
@@ -69,6 +70,16 @@ for (const backend of BACKENDS) {
       expect((await store.index.accountHashes()).length).to.equal(SPEC.accounts);
       const r = await app.inject({ method: "GET", url: "/core/v1/account_exists", headers: { authorization: `Bearer ${accountKey(SPEC.accounts - 1)}` } });
       expect(r.json()).to.equal(true);
+    });
+
+    it("answers every probe of the benchmark as the benchmark expects (each write reaches the writer past its pre-checks)", async () => {
+      const probes = scaleProbes(SPEC);
+      expect(probes.length).to.be.above(30);
+      for (const p of probes) await sendProbe(app, writer, p);
+      const before = writer.calls;
+      const figures = await measureProbe(app, writer, probes[probes.length - 1], 16, 4, 2);
+      expect(writer.calls - before, "warm-up and measured requests").to.equal(18);
+      expect(figures.name).to.equal(probes[probes.length - 1].name);
     });
 
     it("answers the first, a middle and the last page of list_groups with the groups at those positions", async () => {

@@ -13,10 +13,14 @@
  * result nobody needs (upserts, set appends whose positions the INSERT computes, column updates
  * and deletes through `set` / `remove`) are queued (write-queue.ts) and sent together, merged into
  * one statement per table and kind on Postgres, with the next read (Queryable.queryAfter: one
- * round trip on Postgres) or at the end of the block. Inside the window each write reads the
- * row's previous image (that read carries the queue), then queues its journal row and the write.
- * Every read, including those the handlers make through `w.tx`, sends the queue first, so a read
- * sees every write queued before it.
+ * round trip on Postgres) or at the end of the block. Inside the window a write that needs no
+ * answer is queued the same way and its row noted; before the queue is sent, the previous images of
+ * all the noted rows are read with one query per table (the rows as the block found them: none of
+ * the block's writes to them has been sent yet) and their journal rows are queued ahead of the
+ * writes. Only a row's first change in a block is journaled: undo restores newest first, so the
+ * image from before the block is the one a row ends with. Writes that answer (insert, update,
+ * delete) read their row as before. Every read, including those the handlers make through `w.tx`,
+ * sends the queue first, so a read sees every write queued before it.
  */
 import type { Queryable, SqlRow, SqlValue, Statement, TxOptions } from "../db";
 import { INDEX_TABLES, isIndexTable, type IndexTable } from "./tables";
@@ -44,17 +48,17 @@ function conflictKey(table: IndexTable): string {
 class FlushingQueryable implements Queryable {
   constructor(
     private readonly inner: Queryable,
-    private readonly take: () => Statement[],
+    private readonly take: () => Promise<Statement[]>,
   ) {}
   get dialect(): Queryable["dialect"] {
     return this.inner.dialect;
   }
   private async flush(): Promise<void> {
-    const queued = this.take();
+    const queued = await this.take();
     if (queued.length > 0) await this.inner.runMany(queued);
   }
   async query<T extends object = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    return this.inner.queryAfter<T>(this.take(), sql, params);
+    return this.inner.queryAfter<T>(await this.take(), sql, params);
   }
   async one<T extends object = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
     return (await this.query<T>(sql, params))[0];
@@ -68,14 +72,14 @@ class FlushingQueryable implements Queryable {
     return this.inner.exec(sql);
   }
   async runMany(statements: readonly Statement[]): Promise<void> {
-    return this.inner.runMany([...this.take(), ...statements]);
+    return this.inner.runMany([...(await this.take()), ...statements]);
   }
   async queryAfter<T extends object = SqlRow>(
     statements: readonly Statement[],
     sql: string,
     params?: readonly SqlValue[],
   ): Promise<T[]> {
-    return this.inner.queryAfter<T>([...this.take(), ...statements], sql, params);
+    return this.inner.queryAfter<T>([...(await this.take()), ...statements], sql, params);
   }
   async tx<T>(fn: (tx: Queryable) => Promise<T>, _options?: TxOptions): Promise<T> {
     await this.flush();
@@ -85,12 +89,20 @@ class FlushingQueryable implements Queryable {
 
 /** Queued writes are sent at the latest when this many are waiting. */
 const MAX_QUEUED = 2000;
+/** Keys per query when reading the previous images of queued writes' rows. */
+const IMAGE_CHUNK = 500;
+
+const rowId = (table: IndexTable, key: readonly SqlValue[]): string => `${table} ${JSON.stringify(key.map(String))}`;
 
 export class RowWriter {
   /** The block's transaction; statements made through it first send the queued writes. */
   readonly tx: Queryable;
   private readonly raw: Queryable;
   private readonly queue: WriteQueue;
+  /** Journaled: the rows whose image from before the block is journaled already (rowId). */
+  private readonly imaged = new Set<string>();
+  /** Journaled: rows written by queued writes whose image is not journaled yet, per table (rowId -> key). */
+  private readonly unimaged = new Map<IndexTable, Map<string, SqlValue[]>>();
 
   constructor(
     tx: Queryable,
@@ -101,7 +113,7 @@ export class RowWriter {
   ) {
     this.raw = tx;
     this.queue = new WriteQueue(tx.dialect);
-    this.tx = new FlushingQueryable(tx, () => this.queue.take());
+    this.tx = new FlushingQueryable(tx, () => this.take());
   }
 
   /** The block being applied (stamped on every row written). */
@@ -118,7 +130,60 @@ export class RowWriter {
   /** Sends the queued writes (call before the transaction commits). */
   async flush(): Promise<void> {
     if (this.queue.size === 0) return;
-    await this.raw.runMany(this.queue.take());
+    await this.raw.runMany(await this.take());
+  }
+
+  /** The queued statements, emptying the queue; journaled, the journal rows of the rows they write go first. */
+  private async take(): Promise<Statement[]> {
+    if (this.unimaged.size === 0) return this.queue.take();
+    const writes = this.queue.take();
+    const journal: Statement[] = [];
+    for (const [table, rows] of this.unimaged) {
+      const keys = [...rows.values()];
+      const cols = INDEX_TABLES[table];
+      for (let i = 0; i < keys.length; i += IMAGE_CHUNK) {
+        const chunk = keys.slice(i, i + IMAGE_CHUNK);
+        const params = chunk.flat();
+        const tuple = (j: number): string =>
+          cols.length === 1 ? `$${j * cols.length + 1}` : `(${cols.map((_, c) => `$${j * cols.length + c + 1}`).join(", ")})`;
+        const target = cols.length === 1 ? cols[0] : `(${cols.join(", ")})`;
+        // The raw transaction: nothing of the queue is sent before these reads.
+        const found = await this.raw.query<Row>(
+          `SELECT * FROM ${table} WHERE ${target} IN (${chunk.map((_, j) => tuple(j)).join(", ")})`,
+          params,
+        );
+        const byId = new Map(found.map((r) => [rowId(table, keyOf(table, r)), r]));
+        // One INSERT for the chunk's journal rows (their order within the block does not matter: one row each).
+        const values: string[] = [];
+        const rows: SqlValue[] = [];
+        for (const key of chunk) {
+          const before = byId.get(rowId(table, key)) ?? null;
+          values.push(`($${rows.length + 1}, $${rows.length + 2}, $${rows.length + 3}, $${rows.length + 4})`);
+          rows.push(this.block, table, JSON.stringify(key), before ? JSON.stringify(before) : null);
+        }
+        journal.push({ sql: `INSERT INTO index_journal (block, tbl, row_key, prior_row) VALUES ${values.join(", ")}`, params: rows });
+      }
+    }
+    this.unimaged.clear();
+    return [...journal, ...writes];
+  }
+
+  /** Journaled: notes that a queued write changes the row of `key` (its image is read before the queue is sent). */
+  private touch(table: IndexTable, key: readonly SqlValue[]): void {
+    const id = rowId(table, key);
+    if (this.imaged.has(id)) return;
+    this.imaged.add(id);
+    let rows = this.unimaged.get(table);
+    if (!rows) this.unimaged.set(table, (rows = new Map()));
+    rows.set(id, [...key]);
+  }
+
+  /** Journaled: journals `before` as the row's image from before the block, unless one is journaled already. */
+  private async imageRead(table: IndexTable, key: readonly SqlValue[], before: Row | null): Promise<void> {
+    const id = rowId(table, key);
+    if (this.imaged.has(id)) return;
+    this.imaged.add(id);
+    await this.enqueueStatement(this.journalRow(table, key, before));
   }
 
   private async enqueue(w: QueuedWrite): Promise<void> {
@@ -141,7 +206,7 @@ export class RowWriter {
     const key = keyOf(table, row);
     if (!this.journaled) return (await this.insertIfAbsent(table, row)) > 0;
     if (await this.get(table, key)) return false;
-    await this.journal(table, key, null);
+    await this.imageRead(table, key, null);
     await this.enqueue({ kind: "upsert", table, row: this.stamped(row) });
     return true;
   }
@@ -153,20 +218,13 @@ export class RowWriter {
    * (projection/sets.ts). The positions are computed by the INSERT itself (no read).
    */
   async insertAtEnd(table: IndexTable, row: Row, scope?: AppendScope, counters: readonly string[] = []): Promise<void> {
-    if (this.journaled) {
-      const key = keyOf(table, row);
-      if (await this.get(table, key)) return;
-      await this.journal(table, key, null);
-    }
+    if (this.journaled) this.touch(table, keyOf(table, row));
     await this.enqueue({ kind: "append", table, row: this.stamped(row), scope: scope ?? null, counters });
   }
 
   /** Inserts `row`, or updates the existing row of its key with `row`'s columns. */
   async upsert(table: IndexTable, row: Row): Promise<void> {
-    if (this.journaled) {
-      const key = keyOf(table, row);
-      await this.journal(table, key, (await this.get(table, key)) ?? null);
-    }
+    if (this.journaled) this.touch(table, keyOf(table, row));
     await this.enqueue({ kind: "upsert", table, row: this.stamped(row) });
   }
 
@@ -178,8 +236,8 @@ export class RowWriter {
 
   /** As update, for a caller that needs no answer: queued (nothing happens when there is no such row). */
   async set(table: IndexTable, key: readonly SqlValue[], changes: Row): Promise<void> {
-    if (this.journaled) await this.journaledSet(table, key, changes);
-    else await this.enqueue({ kind: "set", table, key: [...key], changes: this.stamped(changes) });
+    if (this.journaled) this.touch(table, key);
+    await this.enqueue({ kind: "set", table, key: [...key], changes: this.stamped(changes) });
   }
 
   /** Deletes the row of `key`; returns whether there was one. */
@@ -190,8 +248,8 @@ export class RowWriter {
 
   /** As delete, for a caller that needs no answer: queued. */
   async remove(table: IndexTable, key: readonly SqlValue[]): Promise<void> {
-    if (this.journaled) await this.journaledDelete(table, key);
-    else await this.enqueue({ kind: "delete", table, key: [...key] });
+    if (this.journaled) this.touch(table, key);
+    await this.enqueue({ kind: "delete", table, key: [...key] });
   }
 
   private stamped(row: Row): Row {
@@ -201,7 +259,7 @@ export class RowWriter {
   private async journaledSet(table: IndexTable, key: readonly SqlValue[], changes: Row): Promise<boolean> {
     const before = await this.get(table, key);
     if (!before) return false;
-    await this.journal(table, key, before);
+    await this.imageRead(table, key, before);
     await this.enqueue({ kind: "set", table, key: [...key], changes: this.stamped(changes) });
     return true;
   }
@@ -209,7 +267,7 @@ export class RowWriter {
   private async journaledDelete(table: IndexTable, key: readonly SqlValue[]): Promise<boolean> {
     const before = await this.get(table, key);
     if (!before) return false;
-    await this.journal(table, key, before);
+    await this.imageRead(table, key, before);
     await this.enqueue({ kind: "delete", table, key: [...key] });
     return true;
   }
@@ -235,12 +293,12 @@ export class RowWriter {
     );
   }
 
-  /** Queues the journal row of a write to the row of `key` (`before`: its image, null: absent). */
-  private async journal(table: IndexTable, key: readonly SqlValue[], before: Row | null): Promise<void> {
-    await this.enqueueStatement({
+  /** The journal row of a change to the row of `key` (`before`: its image, null: absent). */
+  private journalRow(table: IndexTable, key: readonly SqlValue[], before: Row | null): Statement {
+    return {
       sql: "INSERT INTO index_journal (block, tbl, row_key, prior_row) VALUES ($1, $2, $3, $4)",
       params: [this.block, table, JSON.stringify(key), before ? JSON.stringify(before) : null],
-    });
+    };
   }
 }
 

@@ -1,0 +1,124 @@
+import { expect } from "chai";
+import type { DecodedEvent, IndexReader } from "../../../src/relayer/ports";
+import { AccessControl } from "../../../src/relayer/services/access";
+import { ExecutionPermissions } from "../../../src/relayer/services/execution-permissions";
+import type { Store } from "../../../src/relayer/store";
+import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
+import { accountHash, toEvent, usageHash, walletAddress } from "./support";
+
+// IndexReader.credential: what resolve, account and usageKey answer for a hash, in one read (one
+// round trip on Postgres), and the services' authorization reading it once per request
+// (bench/results/scale.md: the pre-checks' latency on Postgres is their count of round trips).
+
+const ALIAS = `0x${"a1".repeat(32)}`;
+const ORPHAN = `0x${"0b".repeat(32)}`;
+const UNKNOWN = `0x${"ee".repeat(32)}`;
+
+const EVENTS: DecodedEvent[] = [
+  toEvent({ kind: "account", a: 0 }),
+  toEvent({ kind: "meta", a: 0, name: "first" }),
+  toEvent({ kind: "key", a: 0, k: 0 }),
+  toEvent({ kind: "credit", k: 0, amount: 42 }),
+  toEvent({ kind: "key", a: 0, k: 1 }),
+  toEvent({ kind: "keyGone", a: 0, k: 1 }),
+  toEvent({ kind: "key", a: 0, k: 2 }),
+  {
+    name: "UsageApiKeyPermissionsSet",
+    args: {
+      accountApiKeyHash: accountHash(0),
+      usageApiKeyHash: usageHash(2),
+      permissions: {
+        expiration: "0",
+        balance: "0",
+        createGroups: true,
+        deleteGroups: false,
+        createPKPs: true,
+        manageIPFSIdsInGroups: ["3"],
+        addPkpToGroups: ["0"],
+        removePkpFromGroups: [],
+        executeInGroups: ["1", "2"],
+      },
+    },
+  },
+  { name: "AdminAliasBound", args: { aliasHash: ALIAS, masterApiKeyHash: accountHash(0) } },
+  // An alias bound to a master the index holds no account for.
+  { name: "AdminAliasBound", args: { aliasHash: ORPHAN, masterApiKeyHash: accountHash(7) } },
+];
+
+/** An IndexReader that counts the calls made to it. */
+function counting(index: IndexReader): { reader: IndexReader; calls: string[] } {
+  const calls: string[] = [];
+  const reader = new Proxy(index, {
+    get(target, prop, receiver) {
+      const v: unknown = Reflect.get(target, prop, receiver);
+      if (typeof v !== "function") return v;
+      return (...args: unknown[]) => {
+        calls.push(String(prop));
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { reader, calls };
+}
+
+for (const backend of BACKENDS) {
+  describe(`index credential read (${backend})`, function () {
+    this.timeout(60_000);
+    let ts: TestStore | null = null;
+    const store = (): Store => {
+      if (!ts) throw new Error("no store");
+      return ts.store;
+    };
+
+    before(async function () {
+      await skipUnlessAvailable(this, backend);
+      ts = await makeStore(backend);
+      await ts.store.index.projection.reset(1);
+      expect(await ts.store.index.projection.applyBlock(1, null, null, EVENTS, { journal: false })).to.equal("applied");
+    });
+    after(async () => {
+      await ts?.cleanup();
+      ts = null;
+    });
+
+    it("answers for every kind of hash what resolve, account and usageKey answer one by one", async () => {
+      const index = store().index;
+      for (const hash of [accountHash(0), usageHash(0), usageHash(1), usageHash(2), ALIAS, ORPHAN, UNKNOWN, walletAddress(1)]) {
+        const binding = await index.resolve(hash);
+        const expected =
+          binding === null
+            ? null
+            : {
+                binding,
+                account: await index.account(binding.master),
+                usageKey: binding.kind === "UsageKey" ? await index.usageKey(hash) : null,
+              };
+        expect(await index.credential(hash), hash).to.deep.equal(expected);
+      }
+    });
+
+    it("gives a usage key its permissions and balance, and a removed one no binding", async () => {
+      const index = store().index;
+      const key = await index.credential(usageHash(2));
+      expect(key?.usageKey).to.include({ createGroups: true, deleteGroups: false, createPKPs: true });
+      expect(key?.usageKey?.executeInGroups).to.deep.equal(["1", "2"]);
+      expect((await index.credential(usageHash(0)))?.usageKey?.balance).to.equal("42");
+      expect(await index.credential(usageHash(1))).to.equal(null);
+      expect((await index.credential(ORPHAN))?.account).to.equal(null);
+    });
+
+    it("authorizes a usage key with one read of the index", async () => {
+      const { reader, calls } = counting(store().index);
+      const caller = await new AccessControl(reader, () => 1_800_000_000).authorize(usageHash(2));
+      expect(caller.usageKey?.executeInGroups).to.deep.equal(["1", "2"]);
+      expect(calls).to.deep.equal(["credential"]);
+    });
+
+    it("finds a usage key's execution scope with one read of the index", async () => {
+      const { reader, calls } = counting(store().index);
+      const scope = await new ExecutionPermissions(reader, { now: () => 1_800_000_000 }).scope(usageHash(2));
+      expect(scope.scope).to.equal("Groups");
+      expect(calls).to.deep.equal(["credential"]);
+    });
+  });
+}
