@@ -112,9 +112,9 @@ for (const backend of BACKENDS) {
       expect(ok.events[0].name).to.equal("GroupAdded");
     });
 
-    it("pre-flight: eth_estimateGas for a new call shape, then one eth_call; a cached gas too low falls back", async () => {
+    it("pre-flight of known shapes (preflightKnownShapes): eth_estimateGas for a new call shape, then one eth_call; a cached gas too low falls back", async () => {
       const rpc = new FlakyRpc(hardhatRpc());
-      const c = track(await start(store(), f.diamondAddress, { provider: rpc }));
+      const c = track(await start(store(), f.diamondAddress, { provider: rpc, preflightKnownShapes: true }));
       const preflights = (): string[] => rpc.calls.filter((m) => m === "eth_call" || m === "eth_estimateGas");
       rpc.calls.length = 0; // start-up checks
       const A = h("shape a");

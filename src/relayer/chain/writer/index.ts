@@ -27,7 +27,9 @@
  *     anything is signed, stored or sent;
  *  3. pick a payer and pre-flight the call from it (preflight.ts): a revert -> RevertError with
  *     the decoded custom error; RPC down -> ChainUnavailableError(queued=false). Nothing is
- *     persisted or sent, no nonce is used;
+ *     persisted or sent, no nonce is used. A call without an Idempotency-Key whose shape's gas is
+ *     cached skips this step: a revert on chain is then the same decoded RevertError (one without
+ *     data, out of the cached gas, is sent again pre-flighted; docs/relayer-latency.md);
  *  4. store it signed under the payer's nonce lock (signing.ts) and queue its broadcast
  *     (broadcaster.ts). RPC down here -> ChainUnavailableError(queued=true): the worker keeps
  *     rebroadcasting the persisted transaction. (When the fee lookup fails, the row is persisted
@@ -47,6 +49,7 @@ import { keccak256 } from "ethers";
 import type { WriteTracer } from "../../../core/write-trace";
 import {
   ChainUnavailableError,
+  RevertError,
   type NewOutboxRow,
   type OutboxPort,
   type OutboxRow,
@@ -406,10 +409,49 @@ export class ChainWriter implements Writer {
     }
     await this.admitWrites();
 
+    // A write alone without an Idempotency-Key, of a shape whose gas is cached, is sent without a
+    // pre-flight (preflight.ts; docs/relayer-latency.md, "A write alone from cached gas").
+    const fromCache =
+      known === undefined && key === undefined && this.opts.preflightKnownShapes !== true
+        ? this.preflight.cachedGasLimit(calldata)
+        : null;
+    try {
+      const call = { calldata, requestHash, scope, key, batch: known !== undefined };
+      return await this.send(request, call, known?.gasLimit ?? fromCache, progress);
+    } catch (err) {
+      // Sent from the cached gas and reverted on chain: the error is the one the pre-flight would
+      // have given (decoded by re-running the call on the state it met, receipts.ts). Without revert
+      // data it ran out of the cached gas: nothing of it applied, so it is sent again, pre-flighted.
+      if (fromCache !== null && err instanceof RevertError && this.preflight.revertedOnChain(calldata, err.errorName)) {
+        this.ctx.log.warn({ method: request.method }, "a write sent from the cached gas reverted without data; sent again, pre-flighted");
+        try {
+          return await this.send(request, { calldata, requestHash, scope, key, batch: false }, null, progress);
+        } catch (again) {
+          throw await this.payerCheck.review(again);
+        }
+      }
+      // A payer refused by the contract (removed since the last check) is answered as the check says.
+      throw await this.payerCheck.review(err);
+    }
+  }
+
+  /**
+   * Stores, signs and sends one write from a payer, and waits for its answer. `knownGasLimit`: a
+   * batch's (measured by the batcher) or a shape's cached one; null: pre-flighted here first.
+   */
+  private async send(
+    request: WriteRequest,
+    /** `batch`: the batcher's (it marks the trace's pre-flight itself). */
+    call: { calldata: string; requestHash: string; scope: string | null; key: string | undefined; batch: boolean },
+    knownGasLimit: bigint | null,
+    progress?: WriteProgress,
+  ): Promise<WriteReceipt> {
+    const { outbox } = this.ctx;
+    const { calldata, requestHash, scope, key } = call;
     const payer = this.pool.acquire();
     try {
-      const gasLimit = known?.gasLimit ?? (await this.preflight.gasLimit(payer, calldata));
-      if (!known) request.trace?.mark("preflight");
+      const gasLimit = knownGasLimit ?? (await this.preflight.gasLimit(payer, calldata));
+      if (!call.batch) request.trace?.mark("preflight");
       const newRow: NewOutboxRow = {
         kind: "call",
         idemScope: scope,
@@ -439,9 +481,6 @@ export class ChainWriter implements Writer {
       const sent = await this.signAndSend(newRow, fees, request.trace, progress);
       if (!sent) return await existing();
       return await this.answers.finish(sent.id, sent.outcome, request.trace);
-    } catch (err) {
-      // A payer refused by the contract (removed since the last check) is answered as the check says.
-      throw await this.payerCheck.review(err);
     } finally {
       this.pool.release(payer);
     }
