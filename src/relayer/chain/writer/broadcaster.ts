@@ -38,7 +38,8 @@ export interface BlockHeader {
   transactions: string[];
 }
 
-function headerOf(result: unknown): BlockHeader | null {
+/** A block header from an eth_getBlockByNumber / eth_getBlockByHash result (null: none, or not one). */
+export function headerOf(result: unknown): BlockHeader | null {
   const b = result as { number?: unknown; hash?: unknown; parentHash?: unknown; transactions?: unknown } | null;
   if (!b || typeof b.hash !== "string" || typeof b.parentHash !== "string" || !Array.isArray(b.transactions)) return null;
   if (typeof b.number !== "string" || !/^0x[0-9a-fA-F]+$/.test(b.number)) return null;

@@ -59,10 +59,10 @@ import {
 } from "../../ports";
 import { encodeCall } from "../abi";
 import { silentLogger } from "../log";
-import { errorText, hexToBigInt, type RpcLike } from "../rpc";
+import { errorText, hexToBigInt, hexToNumber, type RpcLike } from "../rpc";
 import { BalanceMonitor, type PayerFunds, type TopUp } from "./balances";
 import type { WriteProgress } from "../batcher";
-import { WriteAnswers, ownBlockOf } from "./answer";
+import { WriteAnswers, ownBlockOf, receiptBlockHeader } from "./answer";
 import { Broadcaster } from "./broadcaster";
 import { BusyRows, RowEvents, type WriterContext } from "./context";
 import { bumpPermille, type Fees } from "./fee-policy";
@@ -515,12 +515,20 @@ export class ChainWriter implements Writer {
       try {
         if (receipt) {
           // The receipt's block holds this transaction alone: the index takes it from the receipt
-          // (chain/own-blocks.ts) beside the outcome's commit, instead of an indexer round.
-          const own = ownBlockOf(receipt, latest, this.indexer, this.ctx.diamond);
-          const [settled] = await Promise.all([
-            this.receipts.settle([{ row: signed, receipt }], own === null),
-            own?.apply(),
-          ]);
+          // (chain/own-blocks.ts) beside the outcome's commit, instead of an indexer round. Its
+          // header came with the broadcast, or is read by hash when another block came first.
+          const rpc = this.ctx.rpc;
+          const applied = async (): Promise<boolean> => {
+            const header = await receiptBlockHeader(rpc, receipt, latest, this.indexer);
+            const own = ownBlockOf(receipt, header, this.indexer, this.ctx.diamond);
+            if (own !== null) return own.apply();
+            // Left to the indexer: a mined write waits for it next, so its catch-up starts now.
+            if (hexToNumber(receipt.status, "receipt.status") === 1) {
+              this.indexer.prefetch(hexToNumber(receipt.blockNumber, "receipt.blockNumber"));
+            }
+            return false;
+          };
+          const [settled] = await Promise.all([this.receipts.settle([{ row: signed, receipt }], false), applied()]);
           found = settled.get(signed.id) ?? null;
         }
         if (!found) found = await this.receipts.receiptOf(signed);
