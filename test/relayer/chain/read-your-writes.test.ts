@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
 import type { Chain } from "../../../src/relayer/chain";
@@ -37,6 +37,29 @@ describe("relayer writer: read-your-writes from the receipt", function () {
     expect(during, "no eth_getLogs for the write's own block").to.not.include("eth_getLogs");
     expect(await store.index.indexedBlock()).to.equal(receipt.blockNumber);
     expect(await store.index.account(h("own-block"))).to.not.equal(null);
+  });
+
+  it("takes the block from the receipt also when another block was mined before the header asked for with it (read by hash)", async () => {
+    const rpc = new FlakyRpc(hardhatRpc());
+    const store = (ts as TestStore).store;
+    chain = await start(store, f.diamondAddress, { provider: rpc, startIndexer: false });
+    await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
+    // Another block lands between the write's receipt and the latest header of its broadcast.
+    let interpose = true;
+    rpc.before = async (method, params) => {
+      if (interpose && method === "eth_getBlockByNumber" && params[0] === "latest") {
+        interpose = false;
+        await network.provider.send("evm_mine", []);
+      }
+    };
+    const before = rpc.calls.length;
+    const receipt = await chain.writer.write(newAccount("read by hash"));
+    const during = rpc.calls.slice(before);
+    expect(interpose, "a block was mined in between").to.equal(false);
+    expect(during).to.include("eth_getBlockByHash");
+    expect(during, "no eth_getLogs for the write's own block").to.not.include("eth_getLogs");
+    expect(await store.index.indexedBlock()).to.equal(receipt.blockNumber);
+    expect(await store.index.account(h("read by hash"))).to.not.equal(null);
   });
 
   it("answers a write whose block it applied from the receipt without reading the index cursor again", async () => {
