@@ -366,8 +366,9 @@ export class Indexer {
     }
     if (fast) {
       const l = results[i++];
-      // A range the provider refuses is fetched below, split (LogFetcher).
-      if (l.ok || !isLogRangeError(l.error)) {
+      // A range the provider refuses is fetched below, split (LogFetcher); so is a range past the
+      // head of a node behind the awaited block ("extends beyond current head"), up to its head.
+      if (l.ok || (!isLogRangeError(l.error) && head >= wanted)) {
         if (!l.ok) throw l.error;
         const headers: Header[] = [];
         for (let n = from; n <= wanted; n++) {

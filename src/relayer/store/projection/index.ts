@@ -70,26 +70,29 @@ export class Projection implements IndexProjection {
   ): Promise<ApplyOutcome> {
     const journal = options.journal ?? true;
     return this.db.tx(async (tx) => {
-      const cur = await readCursor(tx);
-      if (cur && cur.block >= blockNumber) {
-        const kept = cur.block === blockNumber ? cur.hash : await keptHash(tx, blockNumber);
-        return kept !== null && blockHash !== null && kept !== blockHash.toLowerCase() ? "fork" : "known";
-      }
-      if (cur && parentHash !== null) {
-        if (cur.block < blockNumber - 1) return "gap";
-        if (cur.hash !== null && cur.hash !== parentHash.toLowerCase()) return "fork";
-      }
       const hash = blockHash?.toLowerCase() ?? null;
-      if (cur) {
-        // Takes the cursor row's lock (Postgres): a concurrent indexer waits, then finds it moved.
+      for (;;) {
+        const cur = await readCursor(tx);
+        if (cur && cur.block >= blockNumber) {
+          const kept = cur.block === blockNumber ? cur.hash : await keptHash(tx, blockNumber);
+          return kept !== null && hash !== null && kept !== hash ? "fork" : "known";
+        }
+        if (cur && parentHash !== null) {
+          if (cur.block < blockNumber - 1) return "gap";
+          if (cur.hash !== null && cur.hash !== parentHash.toLowerCase()) return "fork";
+        }
+        if (!cur) {
+          await tx.run("INSERT INTO index_cursor (id, block, block_hash) VALUES (1, $1, $2)", [blockNumber, hash]);
+          break;
+        }
+        // Takes the cursor row's lock (Postgres): a concurrent indexer waits, then finds it moved
+        // (forward, or back by an undo) and judges the block again against where it stands now.
         const moved = await tx.run("UPDATE index_cursor SET block = $1, block_hash = $2 WHERE id = 1 AND block = $3", [
           blockNumber,
           hash,
           cur.block,
         ]);
-        if (moved === 0) return "known";
-      } else {
-        await tx.run("INSERT INTO index_cursor (id, block, block_hash) VALUES (1, $1, $2)", [blockNumber, hash]);
+        if (moved > 0) break;
       }
       const w = new RowWriter(tx, blockNumber, journal);
       for (const e of events) {
@@ -112,31 +115,38 @@ export class Projection implements IndexProjection {
   /**
    * Applies consecutive blocks older than the reorg window in one transaction (as applyBlock with
    * parentHash null and journal false, each block's rows stamped with its number) and moves the
-   * cursor to the last one; blocks at or below the cursor are skipped. One commit and, on Postgres,
-   * one merged statement per table and kind for all of them (write-queue.ts): a catch-up spends its
-   * time on the events, not on a transaction per block. Returns the number of blocks applied (0:
-   * none, or another indexer moved the cursor meanwhile).
+   * cursor to the last one; blocks at or below the cursor are skipped, also when another indexer
+   * sharing the database moved it meanwhile. One commit and, on Postgres, one merged statement per
+   * table and kind for all of them (write-queue.ts): a catch-up spends its time on the events, not
+   * on a transaction per block. Returns the number of blocks applied (0:
+   * none above the cursor).
    */
   async applyOldBlocks(blocks: readonly OldBlock[], options: TxOptions = {}): Promise<number> {
     for (let i = 1; i < blocks.length; i++) {
       if (blocks[i].number <= blocks[i - 1].number) throw new Error("applyOldBlocks: blocks out of order");
     }
     return this.db.tx(async (tx) => {
-      const cur = await readCursor(tx);
-      const todo = cur ? blocks.filter((b) => b.number > cur.block) : blocks;
-      if (todo.length === 0) return 0;
-      const last = todo[todo.length - 1];
-      const hash = last.hash?.toLowerCase() ?? null;
-      if (cur) {
+      let todo: readonly OldBlock[];
+      for (;;) {
+        const cur = await readCursor(tx);
+        todo = cur ? blocks.filter((b) => b.number > cur.block) : blocks;
+        if (todo.length === 0) return 0;
+        const last = todo[todo.length - 1];
+        const hash = last.hash?.toLowerCase() ?? null;
+        if (!cur) {
+          await tx.run("INSERT INTO index_cursor (id, block, block_hash) VALUES (1, $1, $2)", [last.number, hash]);
+          break;
+        }
         // The cursor row's lock first (Postgres), as in applyBlock.
         const moved = await tx.run("UPDATE index_cursor SET block = $1, block_hash = $2 WHERE id = 1 AND block = $3", [
           last.number,
           hash,
           cur.block,
         ]);
-        if (moved === 0) return 0;
-      } else {
-        await tx.run("INSERT INTO index_cursor (id, block, block_hash) VALUES (1, $1, $2)", [last.number, hash]);
+        if (moved > 0) break;
+        // Another indexer sharing the database moved the cursor while this one waited for the row:
+        // its blocks are skipped, the ones above its cursor are still this run's to apply (the
+        // indexer moves the cursor past them next). Nothing was written yet: read it again.
       }
       const w = new RowWriter(tx, todo[0].number, false);
       for (const b of todo) {
