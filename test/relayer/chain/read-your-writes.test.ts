@@ -62,6 +62,28 @@ describe("relayer writer: read-your-writes from the receipt", function () {
     expect(await store.index.account(h("read by hash"))).to.not.equal(null);
   });
 
+  it("asks once more at once for a receipt its broadcast's batch did not bring yet, and takes the block from it", async () => {
+    const rpc = new FlakyRpc(hardhatRpc());
+    const store = (ts as TestStore).store;
+    chain = await start(store, f.diamondAddress, { provider: rpc, startIndexer: false });
+    await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
+    // The first receipt look-up (the broadcast's) answers "not mined yet", as Hardhat may when it
+    // answers a batch's calls side by side.
+    let receipts = 0;
+    rpc.before = async (method) => {
+      if (method !== "eth_getTransactionReceipt") return;
+      if (++receipts === 1) rpc.fake.set(method, null);
+      else rpc.fake.delete(method);
+    };
+    const before = rpc.calls.length;
+    const receipt = await chain.writer.write(newAccount("asked again"));
+    const during = rpc.calls.slice(before);
+    expect(during.filter((m) => m === "eth_getTransactionReceipt")).to.have.length(2);
+    expect(during, "no eth_getLogs for the write's own block").to.not.include("eth_getLogs");
+    expect(await store.index.indexedBlock()).to.equal(receipt.blockNumber);
+    expect(await store.index.account(h("asked again"))).to.not.equal(null);
+  });
+
   it("answers a write whose block it applied from the receipt without reading the index cursor again", async () => {
     const store = (ts as TestStore).store;
     chain = await start(store, f.diamondAddress, { startIndexer: false });

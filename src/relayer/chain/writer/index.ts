@@ -502,7 +502,15 @@ export class ChainWriter implements Writer {
     if (!step) return null;
     const { signed } = step;
     try {
-      const { outcome, receipt, latest } = await step.sending;
+      const sending = await step.sending;
+      const { outcome } = sending;
+      let { receipt, latest } = sending;
+      if (step.eager && outcome === "ok" && receipt === null) {
+        // Asked for beside the broadcast but not there yet: once more, at once (an automining node
+        // answering the batch's calls side by side looks the receipt up before mining, about one
+        // broadcast in five on Hardhat). Not there either: the poller and the worker take over.
+        ({ receipt, latest } = await this.broadcaster.receiptWithHeader(signed).catch(() => ({ receipt: null, latest: null })));
+      }
       trace?.mark("broadcast");
       if (step.eager && outcome === "ok") this.broadcaster.eagerReceipts.record(receipt !== null);
       if (outcome === "transport") {
