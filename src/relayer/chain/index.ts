@@ -29,6 +29,8 @@
  *   indexerPollIntervalMs  indexer poll interval when caught up; default pollIntervalMs.
  *   logBatchSize           blocks per eth_getLogs; default 2000.
  *   maxBackoffMs           indexer retry backoff ceiling; default 30 000.
+ *   freshBlockGraceMs      while own blocks come from their receipts, how long the indexer's
+ *                          background round leaves new blocks to them (fresh-block-hold.ts); 200.
  *   stuckAfterMs           re-sign a sent transaction not mined after this long; default 60 000.
  *   writeTimeoutMs         write() waits at most this long (then ChainUnavailableError, queued); default 120 000.
  *   gasLimitPercent        gas limit = estimate * p / 100; default 125.
@@ -113,6 +115,8 @@ export interface ChainOptions extends Omit<WriterOptions, "logger"> {
   indexerPollIntervalMs?: number;
   logBatchSize?: number;
   maxBackoffMs?: number;
+  /** See IndexerOptions.freshBlockGraceMs (indexer-status.ts). */
+  freshBlockGraceMs?: number;
   batchMaxCalls?: number;
   batchMaxInFlight?: number;
   batchGasBudget?: bigint;
@@ -158,6 +162,7 @@ export async function startChain(store: ChainStorage, opts: ChainOptions): Promi
     maxBackoffMs: opts.maxBackoffMs,
     reorgWindow: opts.reorgWindow,
     durableCommits: false,
+    freshBlockGraceMs: opts.freshBlockGraceMs,
     logger,
   });
   // Read-your-writes: a block holding only our transaction goes to the index from its receipt

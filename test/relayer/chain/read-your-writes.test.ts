@@ -84,6 +84,24 @@ describe("relayer writer: read-your-writes from the receipt", function () {
     expect(await store.index.account(h("asked again"))).to.not.equal(null);
   });
 
+  it("a background round leaves a block that just appeared to the receipts while own blocks come from them; a write waiting for it is not held", async () => {
+    const rpc = new FlakyRpc(hardhatRpc());
+    const store = (ts as TestStore).store;
+    chain = await start(store, f.diamondAddress, { provider: rpc, startIndexer: false, freshBlockGraceMs: 60_000 });
+    await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
+    await chain.writer.write(newAccount("own")); // its block came from its receipt
+    // a transaction of someone else: a block no receipt of ours brings
+    await (await f.diamond.connect(f.payer).newAccount(h("foreign"), true, "foreign", "", f.users[0].address)).wait();
+    const foreign = await ethers.provider.getBlockNumber();
+    const before = rpc.calls.length;
+    await chain.indexer.catchUp(); // a background round
+    expect(rpc.calls.slice(before), "the fresh block is not read").to.not.include("eth_getLogs");
+    expect(await store.index.indexedBlock()).to.equal(foreign - 1);
+    await chain.indexer.syncTo(foreign); // as a write waiting for that block
+    expect(await store.index.indexedBlock()).to.equal(foreign);
+    expect(await store.index.account(h("foreign"))).to.not.equal(null);
+  });
+
   it("answers a write whose block it applied from the receipt without reading the index cursor again", async () => {
     const store = (ts as TestStore).store;
     chain = await start(store, f.diamondAddress, { startIndexer: false });
