@@ -182,6 +182,10 @@ export async function startChain(store: ChainStorage, opts: ChainOptions): Promi
       return held;
     },
     expectBlock: (number, hash) => indexer.expectBlock(number, hash),
+    reachedAt: () => {
+      const { consecutiveFailures, lastSuccessAt } = indexer.status();
+      return consecutiveFailures === 0 ? lastSuccessAt : null;
+    },
   };
   const writer = new ChainWriter(rpc, store.outbox, follower, { ...opts, logger });
   indexer.onReorg(writer);

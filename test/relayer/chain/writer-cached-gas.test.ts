@@ -8,7 +8,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
 import type { Chain } from "../../../src/relayer/chain";
-import { RevertError, type WriteRequest } from "../../../src/relayer/ports";
+import { ChainUnavailableError, RevertError, type WriteRequest } from "../../../src/relayer/ports";
 import type { OutboxRow, Store } from "../../../src/relayer/store";
 import {
   BACKENDS,
@@ -19,6 +19,7 @@ import {
   rejectionOf,
   skipUnlessAvailable,
   start,
+  until,
   type TestStore,
 } from "../support";
 
@@ -91,6 +92,17 @@ for (const backend of BACKENDS) {
     it("a write with an Idempotency-Key is pre-flighted even when its shape's gas is cached", async () => {
       await c.writer.write(newAccount("keyed", { idempotencyKey: "k", idempotencyScope: "s" }));
       expect(preflights()).to.deep.equal(["eth_call"]);
+    });
+
+    it("while the node does not answer the index, a write of a cached shape is pre-flighted: refused with nothing stored", async () => {
+      const before = (await rows()).length;
+      rpc.down = true;
+      await until(() => c.indexer.status().consecutiveFailures > 0, 10_000, "an index round failing");
+      const err = await rejectionOf(c.writer.write(newAccount("down")));
+      expect(err).to.be.instanceOf(ChainUnavailableError);
+      expect((err as ChainUnavailableError).queued).to.equal(false);
+      expect(await rows()).to.have.length(before);
+      rpc.down = false;
     });
 
     it("a revert on chain is answered with the pre-flight's decoded error, as a reverted row whose nonce is used", async () => {

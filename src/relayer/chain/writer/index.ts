@@ -113,6 +113,8 @@ export class ChainWriter implements Writer {
   private balanceTimer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private lastTickError: string | null = null;
+  /** When a write last found the node unavailable (ms). */
+  private unavailableAt = 0;
 
   constructor(
     rpc: RpcLike,
@@ -410,9 +412,10 @@ export class ChainWriter implements Writer {
     await this.admitWrites();
 
     // A write alone without an Idempotency-Key, of a shape whose gas is cached, is sent without a
-    // pre-flight (preflight.ts; docs/relayer-latency.md, "A write alone from cached gas").
+    // pre-flight while the node answers (preflight.ts; docs/relayer-latency.md, "A write alone
+    // from cached gas").
     const fromCache =
-      known === undefined && key === undefined && this.opts.preflightKnownShapes !== true
+      known === undefined && key === undefined && this.opts.preflightKnownShapes !== true && this.nodeAnswers()
         ? this.preflight.cachedGasLimit(calldata)
         : null;
     try {
@@ -430,9 +433,20 @@ export class ChainWriter implements Writer {
           throw await this.payerCheck.review(again);
         }
       }
+      if (err instanceof ChainUnavailableError) this.unavailableAt = Date.now();
       // A payer refused by the contract (removed since the last check) is answered as the check says.
       throw await this.payerCheck.review(err);
     }
+  }
+
+  /**
+   * Whether the node answers, as far as a write sent without a pre-flight needs to know: the
+   * index's latest round reached it within the last three worker ticks (at least 3 s), and no
+   * write found it unavailable since.
+   */
+  private nodeAnswers(): boolean {
+    const at = this.indexer.reachedAt?.() ?? null;
+    return at !== null && at > this.unavailableAt && Date.now() - at < Math.max(3000, 3 * this.pollIntervalMs);
   }
 
   /**
