@@ -66,6 +66,7 @@ import { silentLogger, type ChainLogger } from "./log";
 import { FailoverRpc, redactUrl, type FailoverOptions, type FailoverStatus } from "./failover";
 import { HttpRpc, type RpcLike } from "./rpc";
 import { OwnBlocks } from "./own-blocks";
+import { FRESH_BLOCK_GRACE_MS } from "./fresh-block-hold";
 import { ChainWriter, type IndexFollower, type TopUp, type WriterOptions } from "./writer";
 
 export { BatchingWriter, decodeBatchResult, encodeBatchCalls, splitBatchEvents, type BatchTarget, type BatcherOptions, type BatcherStats, type BatchCallOutcome } from "./batcher";
@@ -167,7 +168,14 @@ export async function startChain(store: ChainStorage, opts: ChainOptions): Promi
   });
   // Read-your-writes: a block holding only our transaction goes to the index from its receipt
   // (own-blocks.ts); the rest from the indexer.
-  const ownBlocks = new OwnBlocks(store.index.projection, { commit: { durable: false }, logger });
+  // A parked block waits for its predecessor as long as the indexer leaves fresh blocks to the
+  // receipts (fresh-block-hold.ts): with 50 ms, under load, one late predecessor sent every block
+  // behind it to the indexer (107 of 312 in a 4-payer run; 0 with 200 ms).
+  const ownBlocks = new OwnBlocks(store.index.projection, {
+    commit: { durable: false },
+    logger,
+    gapWaitMs: opts.freshBlockGraceMs ?? FRESH_BLOCK_GRACE_MS,
+  });
   // A block parked behind one the indexer brings (a receipt whose header did not match) goes in
   // as soon as that one is applied, not after the gap wait.
   indexer.onProgress(() => ownBlocks.indexAdvanced());
