@@ -40,10 +40,18 @@
  *   BENCH_CPU_PROF (off: a directory for V8 CPU profiles of this process during each measured relayer run)
  *   BENCH_BATCH ("32,1": one relayer run per value, as BATCH_MAX_CALLS; 1 = write batching off;
  *                the first value's ratio is the one held against the target)
+ *   BENCH_BATCH_IN_FLIGHT (off: the relayer's default, one batch under way per payer): batch
+ *                transactions under way per payer (BATCH_MAX_IN_FLIGHT = this x payers)
+ *   BENCH_RAW_BATCH (8; 0 = off): a "raw batch" line per payer count: ONE sequential sender (the first
+ *                payer key) sending batchCalls transactions of this many addGroup calls, each call
+ *                counted as a write with its transaction's latency. Its p50 is the physical floor of a
+ *                batched write when that many clients leave together in one transaction (the relayer
+ *                at that concurrency cannot answer a batched write faster than the node mines the batch).
  */
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import path from "node:path";
 import hre from "hardhat";
 import {
@@ -68,6 +76,7 @@ import { createRelayer, type Relayer } from "../src/relayer/main";
 import { FailoverRpc, HttpRpc, diamondInterface, type ChainLogger, type RpcLike } from "../src/relayer/chain";
 import type { RpcCall, RpcSettled } from "../src/relayer/chain/rpc";
 import { signTx } from "../src/relayer/chain/sign";
+import { encodeBatchCalls } from "../src/relayer/chain/batcher";
 import { WRITE_STAGES, type WriteStage, type WriteTrace } from "../src/core/write-trace";
 import { intEnv } from "./env";
 
@@ -107,6 +116,10 @@ const SETTINGS = {
     .split(",")
     .map((s) => Number(s.trim()))
     .filter((n) => Number.isSafeInteger(n) && n >= 1),
+  /** Batch transactions under way per payer (BATCH_MAX_IN_FLIGHT = this x payers); 0 = the relayer's default. */
+  batchInFlight: intEnv("BENCH_BATCH_IN_FLIGHT", 0),
+  /** Calls per transaction of the "raw batch" line (0: no such line). */
+  rawBatch: intEnv("BENCH_RAW_BATCH", 8),
 };
 
 // ------------------------------------------------------------------ small helpers
@@ -205,15 +218,26 @@ interface Usage {
   httpRequests: number;
   cpuSelfMs: number;
   cpuNodeMs: number | null;
+  /**
+   * This process's event-loop delay during the run (perf_hooks, 1 ms resolution), ms: how long a
+   * ready callback (an HTTP request, a JSON-RPC response) waited for the loop. One per measured
+   * segment (raw runs in two halves).
+   */
+  loopDelay: { p50: number; p99: number; max: number }[];
 }
 
 function measureFrom(rpc: CountingRpc, nodePid: number | undefined): () => Usage {
   const calls = rpc.snapshot();
   const requests = rpc.httpRequests();
   const cpu = cpuNow(nodePid);
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   return () => {
     const end = cpuNow(nodePid);
+    loop.disable();
+    const ms = (ns: number): number => ns / 1e6;
     return {
+      loopDelay: [{ p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) }],
       rpc: rpc.since(calls),
       httpRequests: rpc.httpRequests() - requests,
       cpuSelfMs: end.self - cpu.self,
@@ -254,7 +278,9 @@ function deployDiamond(url: string): Promise<RpcDeployment> {
 // ------------------------------------------------------------------ measurement
 
 interface RunResult {
-  label: "raw" | "relayer";
+  label: "raw" | "raw batch" | "relayer";
+  /** Raw batch runs: addGroup calls per batchCalls transaction. */
+  callsPerTx?: number;
   /** Relayer runs: BATCH_MAX_CALLS. */
   batchMaxCalls?: number;
   /** Relayer runs: concurrent HTTP clients. */
@@ -328,7 +354,11 @@ async function checkNonces(
   return { errors, notes };
 }
 
-/** Raw baseline: one sequential sender per payer key; local nonces; eth_sendRawTransaction + receipt. */
+/**
+ * Raw baseline: one sequential sender per payer key; local nonces; eth_sendRawTransaction + receipt.
+ * With callsPerTx > 1 ("raw batch"), each transaction is batchCalls of that many addGroup calls,
+ * each call counted as a write whose latency is its transaction's; `count` is in writes.
+ */
 async function runRaw(
   rpc: CountingRpc,
   nodePid: number | undefined,
@@ -336,12 +366,19 @@ async function runRaw(
   diamond: string,
   master: string,
   count: number,
+  callsPerTx = 1,
 ): Promise<RunResult> {
+  const dataOf = (i: number): string => {
+    if (callsPerTx <= 1) return diamondInterface.encodeFunctionData("addGroup", groupArgs(master, `raw-${i}`));
+    const calls = Array.from({ length: callsPerTx }, (_, k) => diamondInterface.encodeFunctionData("addGroup", groupArgs(master, `raw-${i}-${k}`)));
+    return encodeBatchCalls(calls);
+  };
+  const txCount = Math.ceil(count / callsPerTx);
   const wallets = keys.map((k) => new Wallet(k));
   const payers = wallets.map((w) => w.address);
   const chainId = BigInt(await rpc.send("eth_chainId", []) as string);
   const next = await nonces(rpc, payers, "pending");
-  const sample = diamondInterface.encodeFunctionData("addGroup", groupArgs(master, "raw-estimate"));
+  const sample = dataOf(-1);
   const estimate = BigInt((await rpc.send("eth_estimateGas", [{ from: payers[0], to: diamond, data: sample }])) as string);
   const gasLimit = (estimate * SETTINGS.gasLimitPercent + 99n) / 100n;
   const block = (await rpc.send("eth_getBlockByNumber", ["latest", false])) as { baseFeePerGas: string };
@@ -358,7 +395,7 @@ async function runRaw(
   const start = now();
   await Promise.all(
     wallets.map(async (wallet, w) => {
-      for (let i = seq++; i < count; i = seq++) {
+      for (let i = seq++; i < txCount; i = seq++) {
         const t0 = now();
         try {
           const tx: TransactionLike<string> = {
@@ -366,7 +403,7 @@ async function runRaw(
             chainId,
             nonce: next[w]++,
             to: diamond,
-            data: diamondInterface.encodeFunctionData("addGroup", groupArgs(master, `raw-${i}`)),
+            data: dataOf(i),
             gasLimit,
             maxFeePerGas: maxFee,
             maxPriorityFeePerGas: prio,
@@ -376,8 +413,9 @@ async function runRaw(
           let receipt: { status: string } | null = null;
           while (!(receipt = (await rpc.send("eth_getTransactionReceipt", [hash])) as { status: string } | null)) await sleep(2);
           if (hexNum(receipt.status) !== 1) throw new Error(`transaction ${hash} reverted`);
-          latencies.push(now() - t0);
-          ok++;
+          const ms = now() - t0;
+          for (let k = 0; k < callsPerTx; k++) latencies.push(ms);
+          ok += callsPerTx;
         } catch (e) {
           const msg = errText(e);
           if (NONCE_RE.test(msg)) nonceErrors++;
@@ -388,11 +426,12 @@ async function runRaw(
   );
   const wallMs = now() - start;
   const usage = usageOf();
-  const check = await checkNonces(rpc, payers, before, ok);
+  const check = await checkNonces(rpc, payers, before, ok / callsPerTx);
   return {
-    label: "raw",
+    label: callsPerTx > 1 ? "raw batch" : "raw",
+    ...(callsPerTx > 1 ? { callsPerTx } : {}),
     payers: keys.length,
-    writes: count,
+    writes: txCount * callsPerTx,
     ok,
     wallMs,
     latencies,
@@ -575,6 +614,8 @@ interface CaseResult {
   raw: RunResult;
   /** One per SETTINGS.batchModes, in order. */
   relayers: RunResult[];
+  /** BENCH_RAW_BATCH: one sender, batchCalls transactions (the floor of a batched write). */
+  rawBatch: RunResult | null;
 }
 
 async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: number, tmp: string): Promise<CaseResult> {
@@ -612,13 +653,29 @@ async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: number,
   if (SETTINGS.warmup > 0) await runRaw(rpc, nodePid, payerKeys, dep.diamondAddress, master, SETTINGS.warmup);
   const rawHalf = Math.ceil(SETTINGS.writes / 2);
   const rawBefore = await runRaw(rpc, nodePid, payerKeys, dep.diamondAddress, master, rawHalf);
+  let rawBatch: RunResult | null = null;
+  if (SETTINGS.rawBatch > 1) {
+    const batchMaster = apiKeyTextHash(`bench-raw-batch-${payerCount}-${hexlify(randomBytes(8))}`);
+    await (await dep.diamond.connect(payerWallets[0]).newAccount(batchMaster, true, "raw batch bench", "", Wallet.createRandom().address)).wait();
+    const one = payerKeys.slice(0, 1);
+    await runRaw(rpc, nodePid, one, dep.diamondAddress, batchMaster, SETTINGS.rawBatch, SETTINGS.rawBatch);
+    rawBatch = await runRaw(rpc, nodePid, one, dep.diamondAddress, batchMaster, SETTINGS.writes, SETTINGS.rawBatch);
+    rawBatch.payers = payerCount;
+    rawBatch.extra.push(`one sender (the first payer key), batchCalls of ${SETTINGS.rawBatch} addGroup calls per transaction`);
+  }
 
   // ---- the relayer, once per batching mode, same payer keys (it reconciles its nonces with the chain on start)
   const relayers: RunResult[] = [];
   for (const batchMaxCalls of SETTINGS.batchModes) {
     console.log(`  relayer, BATCH_MAX_CALLS ${batchMaxCalls}, concurrency ${SETTINGS.concurrencies.join(" / ")} ...`);
     const dataDir = fs.mkdtempSync(path.join(SETTINGS.dataDirBase || tmp, `relayer-${payerCount}-`));
-    const config = loadConfig({ ...env, PORT: String(await freePort()), DATA_DIR: dataDir, BATCH_MAX_CALLS: String(batchMaxCalls) });
+    const config = loadConfig({
+      ...env,
+      PORT: String(await freePort()),
+      DATA_DIR: dataDir,
+      BATCH_MAX_CALLS: String(batchMaxCalls),
+      ...(SETTINGS.batchInFlight > 0 ? { BATCH_MAX_IN_FLIGHT: String(SETTINGS.batchInFlight * payerCount) } : {}),
+    });
     try {
       relayers.push(...(await runRelayerOnce(dep, rpc, nodePid, config, payerCount, batchMaxCalls)));
     } finally {
@@ -633,7 +690,7 @@ async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: number,
   raw.extra.push(`${rawBefore.ok} writes before the relayer runs at ${rate(rawBefore)}/s, ${rawAfter.ok} after at ${rate(rawAfter)}/s`);
   const rawGroups = (await dep.diamond.getAccount(master)).groupCount;
   if (rawGroups !== BigInt(raw.ok + SETTINGS.warmup)) raw.extra.push(`account holds ${rawGroups} groups, expected ${raw.ok + SETTINGS.warmup}`);
-  return { raw, relayers };
+  return { raw, relayers, rawBatch };
 }
 
 /** One relayer (fresh DATA_DIR) started, warmed up and measured. */
@@ -735,6 +792,7 @@ function mergeRuns(a: RunResult, b: RunResult): RunResult {
       httpRequests: a.usage.httpRequests + b.usage.httpRequests,
       cpuSelfMs: a.usage.cpuSelfMs + b.usage.cpuSelfMs,
       cpuNodeMs: a.usage.cpuNodeMs === null || b.usage.cpuNodeMs === null ? null : a.usage.cpuNodeMs + b.usage.cpuNodeMs,
+      loopDelay: [...a.usage.loopDelay, ...b.usage.loopDelay],
     },
   };
 }
@@ -748,7 +806,11 @@ function rowOf(r: RunResult, rawRate: number, rawP50: number): string[] {
   const p50Ratio = r.label === "raw" ? "1.00" : (percentile(sorted, 50) / rawP50).toFixed(2);
   const mode = r.batchMaxCalls === undefined || r.batchMaxCalls >= 2 ? `batching <= ${r.batchMaxCalls ?? "?"}` : "no batching";
   const caseName =
-    r.label === "raw" ? "raw signed txs (direct to node)" : `relayer HTTP add_group (concurrency ${r.concurrency ?? "?"}, ${mode})`;
+    r.label === "raw"
+      ? "raw signed txs (direct to node)"
+      : r.label === "raw batch"
+        ? `raw batchCalls of ${r.callsPerTx ?? "?"} add_group, one sender (floor of a batched write)`
+        : `relayer HTTP add_group (concurrency ${r.concurrency ?? "?"}, ${mode})`;
   const writes = r.ok === r.writes ? String(r.writes) : `${r.ok}/${r.writes} ok`;
   return [
     caseName,
@@ -766,6 +828,26 @@ function rowOf(r: RunResult, rawRate: number, rawP50: number): string[] {
 const p50Of = (r: RunResult): number => percentile([...r.latencies].sort((a, b) => a - b), 50);
 const rateOf = (r: RunResult): number => (r.ok / r.wallMs) * 1000;
 const modeOf = (r: RunResult): string => ((r.batchMaxCalls ?? 1) >= 2 ? `batching <= ${r.batchMaxCalls}` : "no batching");
+
+/**
+ * Whether `clients` closed-loop clients can see a latency <= LATENCY_TARGET x raw p50 on this node:
+ * that needs clients / (target x raw p50) writes/s, and the node cannot mine more writes per second
+ * than one core allows at its CPU time per write (the cheaper of raw and raw batch, measured in
+ * this run). Null without the node's CPU time (not Linux).
+ */
+function latencyBound(r: CaseResult, clients: number): string | null {
+  const perWrite = (x: RunResult): number | null => (x.usage.cpuNodeMs === null || x.ok === 0 ? null : x.usage.cpuNodeMs / x.ok);
+  const costs = [perWrite(r.raw), r.rawBatch ? perWrite(r.rawBatch) : null].filter((c): c is number => c !== null && c > 0);
+  if (costs.length === 0) return null;
+  const cheapest = Math.min(...costs);
+  const capacity = 1000 / cheapest;
+  const needed = (clients * 1000) / (LATENCY_TARGET * p50Of(r.raw));
+  return (
+    `- ${r.raw.payers} payer(s): p50 <= ${LATENCY_TARGET.toFixed(1)}x raw (${(LATENCY_TARGET * p50Of(r.raw)).toFixed(1)} ms) at ${clients} clients needs ` +
+    `~${needed.toFixed(0)} writes/s; the node's CPU per write (${cheapest.toFixed(2)} ms) allows at most ~${capacity.toFixed(0)} writes/s: ` +
+    `${needed <= capacity ? "within the node's capacity" : `**out of reach on this node** (${(needed / capacity).toFixed(1)}x its capacity)`}`
+  );
+}
 
 /** BENCH_TRACE: p50 / p99 per stage of every relayer run (core/write-trace.ts). */
 function stageTable(results: CaseResult[]): string {
@@ -799,7 +881,10 @@ function usageText(r: RunResult): string {
   return (
     `per write: ${per(total).toFixed(2)} JSON-RPC calls in ${per(r.usage.httpRequests).toFixed(2)} HTTP requests ` +
     `(method: calls per write x mean round trip: ${methods}); CPU ${per(r.usage.cpuSelfMs).toFixed(1)} ms in the ` +
-    `benchmark process (${busy(r.usage.cpuSelfMs)} of one core), ${node} in the node (${busy(r.usage.cpuNodeMs)})`
+    `benchmark process (${busy(r.usage.cpuSelfMs)} of one core), ${node} in the node (${busy(r.usage.cpuNodeMs)}); ` +
+    `event-loop delay of the benchmark process p50 / p99 / max ${r.usage.loopDelay
+      .map((d) => `${d.p50.toFixed(1)} / ${d.p99.toFixed(1)} / ${d.max.toFixed(1)} ms`)
+      .join(" and ")}`
   );
 }
 
@@ -862,10 +947,14 @@ async function main(): Promise<void> {
     };
     let nonceTotal = 0;
     let failedTotal = 0;
+    const bounds: string[] = [];
     for (const r of results) {
+      const bound = latencyBound(r, low);
+      if (bound) bounds.push(bound);
       const rawRate = rateOf(r.raw);
       const rawP50 = p50Of(r.raw);
-      rows.push(rowOf(r.raw, rawRate, rawP50), ...r.relayers.map((x) => rowOf(x, rawRate, rawP50)));
+      const rawBatchRows = r.rawBatch ? [rowOf(r.rawBatch, rawRate, rawP50)] : [];
+      rows.push(rowOf(r.raw, rawRate, rawP50), ...rawBatchRows, ...r.relayers.map((x) => rowOf(x, rawRate, rawP50)));
       for (const x of r.relayers) {
         const tag = `${x.payers} payer(s), ${modeOf(x)}`;
         if (x.concurrency === low) {
@@ -884,7 +973,7 @@ async function main(): Promise<void> {
           targets.batched.seen.push(`${tag}: ${thr.toFixed(2)}`);
         }
       }
-      for (const x of [r.raw, ...r.relayers]) {
+      for (const x of [r.raw, ...(r.rawBatch ? [r.rawBatch] : []), ...r.relayers]) {
         nonceTotal += x.nonceErrors;
         failedTotal += x.writes - x.ok;
         const tag = `${x.label}${x.batchMaxCalls === undefined ? "" : ` (BATCH_MAX_CALLS ${x.batchMaxCalls})`}, ${x.payers} payer(s)`;
@@ -918,6 +1007,16 @@ async function main(): Promise<void> {
       "",
       `Nonce errors: ${nonceTotal}. Failed writes: ${failedTotal}.`,
       "",
+      ...(bounds.length > 0
+        ? [
+            `The latency target against the node's capacity (Little's law for ${low} closed-loop clients: mean latency = clients / writes/s;`,
+            "node capacity = 1000 / the node's CPU ms per write, the cheaper of raw and raw batch in this run; docs/relayer-latency.md):",
+            "",
+            ...bounds,
+            "",
+          ]
+        : []),
+      "",
       ...(SETTINGS.trace
         ? [
             "## Stage breakdown (BENCH_TRACE=1)",
@@ -935,9 +1034,16 @@ async function main(): Promise<void> {
       `- raw: one sequential sender per payer key (signs locally with the relayer's signTx, local nonces, fixed gas limit = estimate x ${SETTINGS.gasLimitPercent}%,`,
       "  fixed EIP-1559 fees, `eth_sendRawTransaction` then `eth_getTransactionReceipt`), through the relayer's HttpRpc client;",
       "  half of the writes just before and half just after the relayer run (same payer keys, the relayer stopped), summed",
+      ...(SETTINGS.rawBatch > 1
+        ? [
+            `- raw batch: one sequential sender (the first payer key) sending batchCalls transactions of ${SETTINGS.rawBatch} addGroup calls, as raw otherwise;`,
+            "  each call counted as a write with its transaction's latency, run right after the first half of raw (the floor of a batched write)",
+          ]
+        : []),
       `- relayer: createRelayer(listen: true) in the benchmark process, SQLite store in ${SETTINGS.dataDirBase || os.tmpdir()}, PAYER_COUNT = payers`,
       "  (the same derived keys as raw), JSON-RPC through FailoverRpc + HttpRpc(RPC_URL) (what RPC_URL gives it), calls counted below the FailoverRpc,",
       `  chain pollIntervalMs ${SETTINGS.pollIntervalMs} (worker tick and indexer poll), balance checks off, LOG_LEVEL silent, no request log,`,
+      ...(SETTINGS.batchInFlight > 0 ? [`  BATCH_MAX_IN_FLIGHT ${SETTINGS.batchInFlight} x payers (BENCH_BATCH_IN_FLIGHT),`] : []),
       `  rate limits 1 000 000/min; ${SETTINGS.concurrencies.join(" / ")} concurrent HTTP clients (node:http, keep-alive) posting /core/v1/add_group`,
       `  (one measured run per concurrency on the same relayer, max(${SETTINGS.writes}, 4 x clients) writes each);`,
       "  latency = until the HTTP response (transaction mined and indexed)",

@@ -34,6 +34,7 @@ import { IAccountConfig__factory, type IAccountConfig } from "../../typechain-ty
 import type { RelayerConfig } from "../../src/relayer/config";
 import { payerKeysOf } from "../../src/relayer/payer-keys";
 import { FACET_NAMES, FacetCutAction, selectorsOf, type FacetCut, type InitArgs } from "./diamond";
+import { rpcCall } from "./http-json";
 
 export const LOCAL_HOST = "127.0.0.1";
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
@@ -62,14 +63,8 @@ export function freePort(host: string = LOCAL_HOST): Promise<number> {
 /** The chain id a JSON-RPC endpoint answers (eth_chainId), or null when nothing answers. */
 export async function chainIdAt(url: string, timeoutMs = 1000): Promise<string | null> {
   try {
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const json = (await res.json()) as { result?: unknown };
-    return typeof json.result === "string" ? json.result : null;
+    const result = await rpcCall(url, "eth_chainId", [], timeoutMs);
+    return typeof result === "string" ? result : null;
   } catch {
     return null;
   }
@@ -222,11 +217,7 @@ export async function startLocalChain(opts: LocalChainOptions = {}): Promise<Loc
     await new Promise((r) => setTimeout(r, 200));
   }
   if (opts.logging !== undefined) {
-    await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "hardhat_setLoggingEnabled", params: [opts.logging] }),
-    });
+    await rpcCall(url, "hardhat_setLoggingEnabled", [opts.logging], 30_000);
   }
   return { ...child, url, host, port };
 }

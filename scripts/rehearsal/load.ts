@@ -10,6 +10,7 @@
  */
 import { randomUUID } from "crypto";
 import { litActionCid } from "../../src/core/cid";
+import { requestJson, usageKeyBody } from "../lib/http-json";
 import { apiKeyTextHash, type Hash32 } from "../../src/core/hashing";
 
 export type WriteKind = "new_account" | "add_group" | "add_usage_api_key" | "create_wallet" | "add_action";
@@ -70,20 +71,9 @@ async function call(
   body: unknown,
   timeoutMs: number,
 ): Promise<Reply> {
-  const res = await fetch(url, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await res.text();
-  let parsed: Record<string, unknown> | null = null;
-  try {
-    parsed = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, body: parsed, text };
+  const reply = await requestJson(url, method, { headers, body, timeoutMs });
+  const parsed = typeof reply.json === "object" && reply.json !== null ? (reply.json as Record<string, unknown>) : null;
+  return { status: reply.status, body: parsed, text: reply.text };
 }
 
 /** Whether a reply may change on a retry with the same Idempotency-Key. */
@@ -153,23 +143,7 @@ export class WriteLoad {
         await this.send(r, "POST", "/core/v1/add_group", { group_name: r.tag, group_description: "", pkp_ids_permitted: [], cid_hashes_permitted: [] }, account);
         break;
       case "add_usage_api_key":
-        await this.send(
-          r,
-          "POST",
-          "/core/v1/add_usage_api_key",
-          {
-            name: r.tag,
-            description: "",
-            can_create_groups: false,
-            can_delete_groups: false,
-            can_create_pkps: false,
-            manage_ipfs_ids_in_groups: [],
-            add_pkp_to_groups: [],
-            remove_pkp_from_groups: [],
-            execute_in_groups: [],
-          },
-          account,
-        );
+        await this.send(r, "POST", "/core/v1/add_usage_api_key", usageKeyBody({}, r.tag, ""), account);
         break;
       case "create_wallet":
         await this.send(r, "GET", "/core/v1/create_wallet", undefined, account);

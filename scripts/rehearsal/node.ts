@@ -13,6 +13,7 @@
 import path from "path";
 import { ContractFactory, JsonRpcProvider, Network, Wallet, toQuantity } from "ethers";
 import { GAS_PRICE_ORACLE } from "../../src/relayer/chain/writer/l1-fee";
+import { rpcCall } from "../lib/http-json";
 import { LOCAL_HOST, chainIdAt, freePort, startChild, type ArtifactReader, type Child, type ChildOutput } from "../lib/local-chain";
 
 export const BASE_SEPOLIA_CHAIN_ID = 84532;
@@ -42,18 +43,6 @@ export interface BaseSepoliaNodeOptions {
   timeoutMs?: number;
 }
 
-export async function rpcAt(url: string, method: string, params: unknown[] = [], timeoutMs = 30_000): Promise<unknown> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const json = (await res.json()) as { result?: unknown; error?: { message?: string } };
-  if (json.error) throw new Error(`${method}: ${json.error.message ?? "JSON-RPC error"}`);
-  return json.result;
-}
-
 export async function startBaseSepoliaNode(opts: BaseSepoliaNodeOptions = {}): Promise<BaseSepoliaNode> {
   const port = await freePort();
   const url = `http://${LOCAL_HOST}:${port}`;
@@ -76,7 +65,7 @@ export async function startBaseSepoliaNode(opts: BaseSepoliaNodeOptions = {}): P
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  const rpc = (method: string, params: unknown[] = []) => rpcAt(url, method, params);
+  const rpc = (method: string, params: unknown[] = []) => rpcCall(url, method, params, 30_000);
   const blockTimeMs = opts.blockTimeMs ?? 2000;
   await rpc("hardhat_setLoggingEnabled", [false]);
   if (blockTimeMs > 0) {

@@ -10,6 +10,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../fixtures/diamond";
 import {
+  addUsageKey,
   aliasOf,
   createChainSecuredAccount,
   createManagedAccount,
@@ -18,8 +19,6 @@ import {
   hashText,
   newApiKey,
   registerWallet,
-  usageKeyArgs,
-  type UsageKeyArgs,
 } from "../fixtures/support";
 
 const ZERO = ethers.ZeroAddress;
@@ -27,12 +26,6 @@ const cidOf = (label: string) => hashText(`Qm-perm-${label}`);
 
 async function addGroup(f: DiamondFixture, signer: DiamondFixture["payer"], hash: bigint, cids: bigint[], pkps: string[]) {
   return groupIdFrom(f, f.diamond.connect(signer).addGroup(hash, "group", "", cids, pkps));
-}
-
-async function addUsageKey(f: DiamondFixture, master: bigint, args: UsageKeyArgs): Promise<bigint> {
-  const { hash } = newApiKey("usage");
-  await f.diamond.connect(f.payer).setUsageApiKey(master, hash, ...usageKeyArgs(args));
-  return hash;
 }
 
 /**

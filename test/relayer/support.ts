@@ -105,6 +105,27 @@ export async function skipUnlessAvailable(ctx: Mocha.Context, backend: BackendNa
   if (backend === "postgres") await skipWithoutPostgres(ctx);
 }
 
+/**
+ * A fresh store of `backend` for every test of the describe block that calls this: opened before
+ * each test (skipped, saying why, when the backend is not usable), cleaned up after it. Returns
+ * the accessor of the current test's store.
+ */
+export function storePerTest(backend: BackendName): () => TestStore {
+  let ts: TestStore | null = null;
+  beforeEach(async function () {
+    await skipUnlessAvailable(this, backend);
+    ts = await makeStore(backend);
+  });
+  afterEach(async () => {
+    await ts?.cleanup();
+    ts = null;
+  });
+  return () => {
+    if (!ts) throw new Error("no store: storePerTest's accessor is called outside a test");
+    return ts;
+  };
+}
+
 /** An RPC wrapper that can simulate a dead node (every call, or chosen methods). */
 export class FlakyRpc implements RpcLike {
   down = false;

@@ -8,6 +8,7 @@ import { type EventFragment, type FunctionFragment, type Interface, type ParamTy
 import { IAccountConfig__factory } from "../../../typechain-types";
 import { toHash32 } from "../../core/hashing";
 import { RevertError, type DecodedEvent } from "../ports";
+import { fastEncodeCall } from "./call-encoder";
 import { fastDecodeValues } from "./event-decoder";
 import type { RpcLog } from "./rpc";
 
@@ -65,7 +66,7 @@ export function encodeCall(method: string, args: readonly unknown[]): string {
     fragment = found;
     FUNCTIONS.set(method, fragment);
   }
-  return diamondInterface.encodeFunctionData(fragment, args);
+  return fastEncodeCall(fragment, args) ?? diamondInterface.encodeFunctionData(fragment, args);
 }
 
 /** topic0 -> event fragment, computed once (Interface.parseLog re-hashes every signature per call). */

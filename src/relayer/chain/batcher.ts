@@ -26,7 +26,11 @@
  *      and mining) is rejected with its decoded error; nothing of it was applied.
  *   4. if the batch transaction itself reverts (nothing of it applied; e.g. BatchCallOutOfGas,
  *      which the facet raises rather than let a call fail for want of gas), every call is
- *      retried alone.
+ *      retried alone, once the batch's row is final (BatchTarget.finalOutcome): until then a reorg
+ *      may drop the reverted batch, and the writer re-sends its bytes, which may then fit their
+ *      gas and apply the calls; retried earlier, they would be applied twice (docs/finality.md,
+ *      "A batch's calls through a reorg"). A batch that a reorg re-mined with success before it
+ *      was final answers its calls from that receipt, and none is retried.
  *
  * Pre-flight from cached gas (docs/relayer-latency.md): each call shape (selector + calldata
  * length) that passed a batch pre-flight keeps the most gas it was measured to use. A batch whose
@@ -34,10 +38,13 @@
  * figures. That is safe for a batch and only for a batch: its calls are non-atomic, so a call that
  * fails on-chain applies nothing and is answered with the decoded custom error its
  * BatchCallResult carries (step 3), the others are applied, and the transaction itself succeeds
- * (no nonce or row is lost). A call that fails there without revert data (out of gas: the cache
+ * (no nonce or row is lost). That error answer waits until the batch's row is final: a pre-flight
+ * would have refused the call with nothing sent, which no reorg can change, whereas a call that
+ * failed on chain may succeed when a reorg makes the batch run again on other state; the answer is
+ * what the final chain says. A call that fails there without revert data (out of gas: the cache
  * was too low), or a batch that reverts as a whole, drops the shapes involved from the cache and
- * is retried alone (step 4), so the next batch of that shape is pre-flighted again. The service
- * layer's permission pre-checks have run before any call reaches the batcher.
+ * is retried alone (step 4, once final), so the next batch of that shape is pre-flighted again.
+ * The service layer's permission pre-checks have run before any call reaches the batcher.
  *
  * A call is queued only once the writer admits writes (its payer check passes, writer/payer-check.ts):
  * otherwise it is refused at once, before any pre-flight.
@@ -69,6 +76,8 @@ export interface WriteProgress {
    * the next one. Called at most once; not called when the write fails before.
    */
   onChain?(): void;
+  /** The write's outbox row is stored (signed): its id, for BatchTarget.finalOutcome. Called at most once. */
+  onRow?(id: number): void;
 }
 
 /** What the batcher needs of the ChainWriter. */
@@ -79,6 +88,12 @@ export interface BatchTarget {
   admitWrites?(): Promise<void>;
   /** The error to answer a call's revert with (an OnlyApiPayerOrOwner revert re-runs the payer check). */
   reviewFailure?(err: unknown): Promise<unknown>;
+  /**
+   * Waits until outbox row `id` is final (no reorg expected to undo it) and resolves with its
+   * receipt (the index holding its block), or rejects with RevertError when it is final reverted.
+   * Absent: the batcher takes an outcome as final as soon as it has it.
+   */
+  finalOutcome?(id: number): Promise<WriteReceipt>;
 }
 
 export interface BatcherOptions {
@@ -345,7 +360,7 @@ export class BatchingWriter implements Writer, ReorgListener {
     if (take.length === 0) return;
     // Every call passed and fits: the pre-flight's calldata is the batch's.
     if (cached) this.counts.cachedGas++;
-    await this.sendBatch(take, take.length === items.length ? data : encodeBatchCalls(take.map((m) => m.item.calldata)), onChain);
+    await this.sendBatch(take, take.length === items.length ? data : encodeBatchCalls(take.map((m) => m.item.calldata)), onChain, cached !== null);
   }
 
   /** Every call with its cached gas, when every call's shape has one; else null (pre-flight). */
@@ -452,45 +467,93 @@ export class BatchingWriter implements Writer, ReorgListener {
     return limit > floor ? limit : floor;
   }
 
-  /** Sends the calls as one batchCalls write; `calldata` is their batchCalls encoding. */
-  private async sendBatch(measured: Measured[], calldata: string, onChain: () => void): Promise<void> {
+  /**
+   * Sends the calls as one batchCalls write; `calldata` is their batchCalls encoding, `fromCache`:
+   * their gas came from the cache (no pre-flight).
+   *
+   * A call is sent alone again (retried) only once the batch's row is final (docs/finality.md
+   * "A batch's calls through a reorg"): when the batch reverted as a whole, or the call failed in it
+   * without revert data. Until then a reorg may drop the batch's block and the re-sent batch may
+   * apply the call on the new branch: retried earlier, it would be applied twice. Likewise a call
+   * of a batch sent from cached gas that failed with revert data is answered with that error only
+   * once the row is final: without a pre-flight it was refused on chain rather than before
+   * sending, and a reorg could still apply it. Everything else is answered at once.
+   */
+  private async sendBatch(measured: Measured[], calldata: string, onChain: () => void, fromCache = false): Promise<void> {
     const calls = measured.map((m) => m.item.calldata);
     this.counts.batches++;
     this.counts.batchedCalls += measured.length;
-    let receipt: WriteReceipt;
+    const row: { id: number | null } = { id: null };
+    let receipt: WriteReceipt | null;
     try {
       const trace = TraceGroup.of(measured.map((m) => m.item.request.trace));
       receipt = await this.target.write(
         { method: "batchCalls", args: [calls], ...(trace ? { trace } : {}) },
         { gasLimit: this.gasLimitFor(calldata, measured), calldata },
-        { onChain },
+        {
+          onChain,
+          onRow: (id) => {
+            row.id = id;
+          },
+        },
       );
     } catch (err) {
-      if (err instanceof RevertError) {
-        // The batch transaction reverted as a whole: none of its calls was applied.
-        this.log.warn({ calls: calls.length, error: err.errorName }, "batch transaction reverted; its calls are sent one by one");
-        this.forgetGas(measured.map((m) => m.item));
-        await Promise.all(measured.map((m) => this.alone(m.item, "retry")));
-        return;
-      }
-      throw err;
+      if (!(err instanceof RevertError)) throw err;
+      // The batch transaction reverted as a whole: none of its calls was applied (on this branch).
+      this.log.warn({ calls: calls.length, error: err.errorName }, "batch transaction reverted; its calls are sent one by one once it is final");
+      this.forgetGas(measured.map((m) => m.item));
+      receipt = null;
     }
+    const open = this.answerCalls(measured.map((m, i) => ({ i, m })), receipt, false, fromCache);
+    if (open.length === 0) return;
+    let final = receipt;
+    if (row.id !== null && this.target.finalOutcome) {
+      try {
+        final = await this.target.finalOutcome(row.id);
+      } catch (err) {
+        if (!(err instanceof RevertError)) {
+          for (const { m } of open) m.item.reject(err);
+          return;
+        }
+        final = null;
+      }
+    }
+    const retry = this.answerCalls(open, final, true, fromCache).map(({ m }) => m.item);
+    this.forgetGas(retry);
+    await Promise.all(retry.map((item) => this.alone(item, "retry")));
+  }
+
+  /**
+   * Answers the calls `entries` (index in the batch, call) from the batch's receipt (null: the batch
+   * reverted as a whole); returns those left open: to retry alone once `final`, to look at again
+   * once the row is final otherwise (see sendBatch).
+   */
+  private answerCalls(
+    entries: readonly { i: number; m: Measured }[],
+    receipt: WriteReceipt | null,
+    final: boolean,
+    fromCache: boolean,
+  ): { i: number; m: Measured }[] {
+    if (receipt === null) return [...entries];
     const outcomes = splitBatchEvents(receipt.events);
-    const retry: Pending[] = [];
-    measured.forEach((m, i) => {
+    const open: { i: number; m: Measured }[] = [];
+    for (const entry of entries) {
+      const { i, m } = entry;
       const o = outcomes.get(i);
       if (!o) {
         m.item.reject(new Error(`batch ${receipt.txHash}: no BatchCallResult for call ${i}`));
       } else if (o.success) {
         m.item.resolve({ txHash: receipt.txHash, blockNumber: receipt.blockNumber, gasUsed: m.gas.toString(), events: o.events });
       } else if (o.revertData === "0x") {
-        retry.push(m.item);
+        this.forgetGas([m.item]); // out of gas: the next batch of that shape is pre-flighted
+        open.push(entry);
+      } else if (fromCache && !final) {
+        open.push(entry);
       } else {
         this.rejectReverted(m.item, o.revertData);
       }
-    });
-    this.forgetGas(retry);
-    await Promise.all(retry.map((item) => this.alone(item, "retry")));
+    }
+    return open;
   }
 }
 

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { aliasOf } from "../../fixtures/support";
-import { ZERO_ADDRESS } from "./model";
+import { ZERO_ADDRESS } from "./types";
 import type { AccountConfigModel } from "./model";
 import {
   ACCOUNTS,

@@ -11,7 +11,8 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
 import { aliasOf, hashText } from "../../fixtures/support";
 import { BATCH_ADDRESS, ViewBatch, installViewBatch } from "./viewBatch";
-import { AccountConfigModel, Kind, ZERO_ADDRESS, type GroupIds, type Result, type UsageKeyPermissions } from "./model";
+import { AccountConfigModel } from "./model";
+import { Kind, ZERO_ADDRESS, type GroupIds, type Result, type UsageKeyPermissions } from "./types";
 
 // ------------------------------------------------------------------ labels of the small universe
 

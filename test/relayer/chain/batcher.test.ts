@@ -257,6 +257,144 @@ describe("relayer write batching", function () {
       expect(w.stats().retriedAlone).to.equal(3);
     });
 
+    /**
+     * A ScriptedTarget that stores every batch as outbox row 7 and answers that row's final outcome
+     * (finalOutcome) only once the test settles it: the batch re-mined by a reorg, or final as it was.
+     */
+    class FinalTarget extends ScriptedTarget {
+      readonly finalAsked: number[] = [];
+      private settleFinal: (outcome: DecodedEvent[] | Error) => void = () => undefined;
+      private readonly final = new Promise<DecodedEvent[] | Error>((r) => (this.settleFinal = r));
+      settle(outcome: DecodedEvent[] | Error): void {
+        this.settleFinal(outcome);
+      }
+      override async write(request: WriteRequest, known?: { gasLimit: bigint }, progress?: { onRow?(id: number): void }): Promise<WriteReceipt> {
+        if (request.method === "batchCalls") progress?.onRow?.(7);
+        return super.write(request, known);
+      }
+      async finalOutcome(id: number): Promise<WriteReceipt> {
+        this.finalAsked.push(id);
+        const o = await this.final;
+        if (o instanceof Error) throw o;
+        return { txHash: "0xfinal", blockNumber: 3, gasUsed: "100", events: o };
+      }
+    }
+    const settledSoFar = async (ps: Promise<WriteReceipt>[]): Promise<(string | undefined)[]> => {
+      const seen: (string | undefined)[] = ps.map(() => undefined);
+      ps.forEach((p, i) => void outcome(p).then((o) => (seen[i] = o)));
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      return seen;
+    };
+    const allSucceed = (n: number): DecodedEvent[] => Array.from({ length: n }, (_, i) => [ev("Again", { i: String(i) }), result(i, true)]).flat();
+
+    it("retries the calls of a batch that reverted as a whole alone only once its row is final", async () => {
+      const t = new FinalTarget();
+      t.batchOutcome = () => new RevertError("BatchCallOutOfGas", ["0"]);
+      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1 });
+      const ps = await busyThen(w, t, 2);
+      expect(await settledSoFar(ps)).to.deep.equal(["ok", undefined, undefined]);
+      expect(t.writes.map((x) => x.request.method), "nothing retried before the batch is final").to.deep.equal(["addGroup", "batchCalls"]);
+      expect(t.finalAsked).to.deep.equal([7]);
+      t.settle(new RevertError("BatchCallOutOfGas", ["0"]));
+      expect(await Promise.all(ps.map(outcome))).to.deep.equal(["ok", "ok", "ok"]);
+      expect(t.writes.map((x) => x.request.method)).to.deep.equal(["addGroup", "batchCalls", "addGroup", "addGroup"]);
+      expect(w.stats().retriedAlone).to.equal(2);
+    });
+
+    it("answers the calls of a reverted batch from the batch, retrying none, when a reorg re-mined it with success before it was final", async () => {
+      const t = new FinalTarget();
+      t.batchOutcome = () => new RevertError("BatchCallOutOfGas", ["1"]);
+      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1 });
+      const ps = await busyThen(w, t, 2);
+      await settledSoFar(ps);
+      t.settle(allSucceed(2));
+      const receipts = await Promise.all(ps);
+      expect(receipts.slice(1).map((r) => [r.txHash, r.events])).to.deep.equal([
+        ["0xfinal", [ev("Again", { i: "0" })]],
+        ["0xfinal", [ev("Again", { i: "1" })]],
+      ]);
+      expect(t.writes.map((x) => x.request.method)).to.deep.equal(["addGroup", "batchCalls"]);
+      expect(w.stats().retriedAlone).to.equal(0);
+    });
+
+    it("retries a call that failed without revert data in a mined batch only once the batch is final", async () => {
+      const t = new FinalTarget();
+      t.batchOutcome = (calls) => calls.flatMap((_, i) => (i === 0 ? [result(i, false)] : [ev("Done"), result(i, true)]));
+      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1 });
+      const ps = await busyThen(w, t, 2);
+      expect(await settledSoFar(ps)).to.deep.equal(["ok", undefined, "ok"]);
+      expect(t.writes).to.have.length(2);
+      t.settle([result(0, false), ev("Done"), result(1, true)]);
+      expect(await Promise.all(ps.map(outcome))).to.deep.equal(["ok", "ok", "ok"]);
+      expect(t.writes.map((x) => x.request.method)).to.deep.equal(["addGroup", "batchCalls", "addGroup"]);
+    });
+
+    it("answers a call that failed in a batch sent from cached gas only once the batch is final, with the final outcome", async () => {
+      const t = new FinalTarget();
+      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1 });
+      await Promise.all(await busyThen(w, t, 2));
+      t.batchOutcome = (calls) => calls.flatMap((_, i) => (i === 1 ? [result(i, false, errorData)] : [ev("Done"), result(i, true)]));
+      const ps = await busyThen(w, t, 2);
+      expect(await settledSoFar(ps), "the failure is not answered before the batch is final").to.deep.equal(["ok", "ok", undefined]);
+      expect(w.stats().cachedGas).to.equal(1);
+      // A reorg re-mined the batch and the call succeeded on the new branch: that is the answer.
+      t.settle(allSucceed(2));
+      expect((await ps[2]).events).to.deep.equal([ev("Again", { i: "1" })]);
+      expect(w.stats().retriedAlone).to.equal(0);
+    });
+
+    it("answers a call that failed in a pre-flighted batch with its error at once, without waiting for the batch to be final", async () => {
+      const t = new FinalTarget();
+      t.batchOutcome = () => [ev("Done"), result(0, true), result(1, false, errorData)];
+      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1 });
+      const ps = await busyThen(w, t, 2);
+      expect(await settledSoFar(ps)).to.deep.equal(["ok", "ok", "AccountDoesNotExist"]);
+      expect(t.finalAsked).to.deep.equal([]);
+    });
+
+    it("applies each call of a batch at most once, and answers the ones left open with the final chain's outcome, whatever the batch's first and final outcomes (property)", async () => {
+      type Call = "ok" | "data" | "nodata";
+      const calls = fc.array(fc.constantFrom<Call>("ok", "data", "nodata"), { minLength: 3, maxLength: 3 });
+      const batch = fc.oneof(fc.constant("reverted" as const), calls);
+      const events = (o: readonly Call[]): DecodedEvent[] =>
+        o.flatMap((x, i) => (x === "ok" ? [ev("Done", { i: String(i) }), result(i, true)] : [result(i, false, x === "data" ? errorData : "0x")]));
+      const asTarget = (b: "reverted" | Call[]): DecodedEvent[] | Error => (b === "reverted" ? new RevertError("BatchCallOutOfGas", ["0"]) : events(b));
+      await fc.assert(
+        fc.asyncProperty(fc.boolean(), batch, batch, async (fromCache, first, final) => {
+          const t = new FinalTarget();
+          const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1 });
+          if (fromCache) await Promise.all(await busyThen(w, t, 3));
+          t.batchOutcome = () => asTarget(first);
+          const before = t.writes.length;
+          const ps = (await busyThen(w, t, 3)).slice(1);
+          await settledSoFar(ps);
+          t.settle(asTarget(final));
+          const answers = await Promise.all(ps.map(async (p) => ({ outcome: await outcome(p), tx: await p.then((r) => r.txHash, () => null) })));
+          expect(w.stats().cachedGas).to.equal(fromCache ? 1 : 0);
+          for (let i = 0; i < 3; i++) {
+            const name = `g${i + 1}`;
+            const alone = t.writes.slice(before).filter((x) => x.request.method === "addGroup" && x.request.args[1] === name).length;
+            const atInclusion = first !== "reverted" && (first[i] === "ok" || (first[i] === "data" && !fromCache));
+            const appliedByFinalBatch = final !== "reverted" && final[i] === "ok";
+            if (atInclusion) {
+              expect(alone, `call ${i} answered at inclusion is never sent alone`).to.equal(0);
+              continue;
+            }
+            expect(alone + (appliedByFinalBatch ? 1 : 0), `call ${i} applied at most once`).to.be.at.most(1);
+            const expected =
+              final === "reverted" || final[i] === "nodata"
+                ? { outcome: "ok", tx: "0xsingle" }
+                : final[i] === "ok"
+                  ? { outcome: "ok", tx: "0xfinal" }
+                  : { outcome: "AccountDoesNotExist", tx: null };
+            expect(answers[i], `call ${i}: first ${String(first)}, final ${String(final)}, cached ${fromCache}`).to.deep.equal(expected);
+            expect(alone).to.equal(expected.tx === "0xsingle" ? 1 : 0);
+          }
+        }),
+        seeded(80),
+      );
+    });
+
     it("passes a queued-outage error of the batch to every call (the batch is stored and will be applied)", async () => {
       const t = new ScriptedTarget();
       t.batchOutcome = () => new ChainUnavailableError("stored", true);

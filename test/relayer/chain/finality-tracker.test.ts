@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { Wallet } from "ethers";
 import type { OutboxPort, OutboxRow, RowOutcome } from "../../../src/relayer/ports";
 import type { RpcLike } from "../../../src/relayer/chain";
-import { silentLogger } from "../../../src/relayer/chain";
+import { diamondInterface, silentLogger, type ChainLogger } from "../../../src/relayer/chain";
 import { Broadcaster } from "../../../src/relayer/chain/writer/broadcaster";
 import { BusyRows, RowEvents, type WriterContext } from "../../../src/relayer/chain/writer/context";
 import { FinalityTracker } from "../../../src/relayer/chain/writer/finality";
@@ -71,8 +71,15 @@ function memoryOutbox(rows: OutboxRow[]): OutboxPort & { rows: OutboxRow[] } {
   return partial as unknown as OutboxPort & { rows: OutboxRow[] };
 }
 
-/** A node: its head, its blocks by height, receipts by transaction hash; records what is sent. */
-function scriptedNode(state: { head: number; blocks: Map<number, string>; receipts: Map<string, { block: number; hash: string }> }) {
+/** What a scripted node knows: its head, its blocks by height, receipts by transaction hash. */
+interface NodeState {
+  head: number;
+  blocks: Map<number, string>;
+  receipts: Map<string, { block: number; hash: string; logs?: { address: string; topics: string[]; data: string }[] }>;
+}
+
+/** A node answering from `state` (read at each call); records what is sent. */
+function scriptedNode(state: NodeState) {
   const sent: string[] = [];
   const rpc: RpcLike = {
     send: async (method, params) => {
@@ -82,7 +89,7 @@ function scriptedNode(state: { head: number; blocks: Map<number, string>; receip
         case "eth_getTransactionReceipt": {
           const r = state.receipts.get(String(params[0]));
           return r
-            ? { transactionHash: params[0], blockNumber: q(r.block), blockHash: r.hash, status: "0x1", gasUsed: "0x1", logs: [] }
+            ? { transactionHash: params[0], blockNumber: q(r.block), blockHash: r.hash, status: "0x1", gasUsed: "0x1", logs: r.logs ?? [] }
             : null;
         }
         case "eth_getBlockByNumber": {
@@ -102,9 +109,9 @@ function scriptedNode(state: { head: number; blocks: Map<number, string>; receip
   return { rpc, sent };
 }
 
-function tracker(rows: OutboxRow[], node: ReturnType<typeof scriptedNode>, depth: number) {
+function tracker(rows: OutboxRow[], node: ReturnType<typeof scriptedNode>, depth: number, log: ChainLogger = silentLogger) {
   const outbox = memoryOutbox(rows);
-  const ctx: WriterContext = { rpc: node.rpc, outbox, diamond: DIAMOND, log: silentLogger, rows: new RowEvents(), busy: new BusyRows() };
+  const ctx: WriterContext = { rpc: node.rpc, outbox, diamond: DIAMOND, log, rows: new RowEvents(), busy: new BusyRows() };
   const pool = new PayerPool([devKey(4)]);
   let t: FinalityTracker | undefined;
   const receipts = new ReceiptTracker(
@@ -117,6 +124,12 @@ function tracker(rows: OutboxRow[], node: ReturnType<typeof scriptedNode>, depth
   const stuck = { handle: async () => undefined } as unknown as StuckHandler;
   t = new FinalityTracker(ctx, pool, receipts, broadcaster, stuck, { confirmationDepth: depth });
   return { t, outbox, receipts };
+}
+
+/** A tracker (confirmation depth 3) over one row mined in block 10 (hash(10)), against a node in `state`. */
+function overRowInBlock10(state: NodeState) {
+  const node = scriptedNode(state);
+  return { node, ...tracker([minedRow(1, 10, hash(10))], node, 3) };
 }
 
 describe("relayer finality tracker (alone: in-memory outbox, scripted node)", () => {
@@ -132,28 +145,24 @@ describe("relayer finality tracker (alone: in-memory outbox, scripted node)", ()
     expect(outbox.rows[0].final).to.equal(true);
   });
 
-  it("decides nothing while the node has no block at that height yet (a lagging node)", async () => {
-    const row = minedRow(1, 10, hash(10));
-    const node = scriptedNode({ head: 8, blocks: new Map(), receipts: new Map() });
-    const { t, outbox } = tracker([row], node, 3);
-    await t.round();
-    expect(outbox.rows[0]).to.deep.include({ status: "mined", blockHash: hash(10) });
-    expect(node.sent).to.deep.equal([]);
-  });
-
-  it("decides nothing while the node still has the same block but no receipt (its receipt index lags)", async () => {
-    const row = minedRow(1, 10, hash(10));
-    const node = scriptedNode({ head: 11, blocks: new Map([[10, hash(10)]]), receipts: new Map() });
-    const { t, outbox } = tracker([row], node, 3);
-    await t.round();
-    expect(outbox.rows[0]).to.deep.include({ status: "mined", blockHash: hash(10) });
-    expect(node.sent).to.deep.equal([]);
-  });
+  const lagging: { when: string; node: () => NodeState }[] = [
+    { when: "the node has no block at that height yet (a lagging node)", node: () => ({ head: 8, blocks: new Map(), receipts: new Map() }) },
+    {
+      when: "the node still has the same block but no receipt (its receipt index lags)",
+      node: () => ({ head: 11, blocks: new Map([[10, hash(10)]]), receipts: new Map() }),
+    },
+  ];
+  for (const c of lagging) {
+    it(`decides nothing while ${c.when}`, async () => {
+      const { t, outbox, node } = overRowInBlock10(c.node());
+      await t.round();
+      expect(outbox.rows[0]).to.deep.include({ status: "mined", blockHash: hash(10) });
+      expect(node.sent).to.deep.equal([]);
+    });
+  }
 
   it("sends a row back and rebroadcasts its signed bytes when another block holds its height", async () => {
-    const row = minedRow(1, 10, hash(10));
-    const node = scriptedNode({ head: 11, blocks: new Map([[10, hash(99)]]), receipts: new Map() });
-    const { t, outbox } = tracker([row], node, 3);
+    const { t, outbox, node } = overRowInBlock10({ head: 11, blocks: new Map([[10, hash(99)]]), receipts: new Map() });
     await t.round();
     expect(outbox.rows[0]).to.deep.include({ status: "sent", blockHash: null });
     expect(node.sent).to.deep.equal(["0x02"]);
@@ -161,11 +170,9 @@ describe("relayer finality tracker (alone: in-memory outbox, scripted node)", ()
   });
 
   it("sends a row back without a broadcast of its own when the node accepted its bytes as the reorg was reported", async () => {
-    const row = minedRow(1, 10, hash(10));
-    const node = scriptedNode({ head: 11, blocks: new Map([[10, hash(99)]]), receipts: new Map() });
-    const { t, outbox } = tracker([row], node, 3);
+    const { t, outbox, node } = overRowInBlock10({ head: 11, blocks: new Map([[10, hash(99)]]), receipts: new Map() });
     t.noteReorg(10);
-    t.noteResent([row], new Set([1]));
+    t.noteResent([outbox.rows[0]], new Set([1]));
     await t.round();
     expect(outbox.rows[0]).to.deep.include({ status: "sent", blockHash: null });
     expect(node.sent, "no second broadcast holding the payer's queue").to.deep.equal([]);
@@ -184,6 +191,26 @@ describe("relayer finality tracker (alone: in-memory outbox, scripted node)", ()
     expect(outbox.rows[0]).to.deep.include({ status: "mined", blockNumber: 11, blockHash: hash(111) });
     expect(node.sent).to.deep.equal([]);
     expect(t.counts.moved).to.equal(1);
+  });
+
+  it("logs 'another outcome' when a batch re-mined by a reorg keeps its status but one of its calls changed outcome", async () => {
+    const batchResult = (i: number, success: boolean) => ({ name: "BatchCallResult", args: { index: String(i), success, revertData: success ? "0x" : "0x1234" } });
+    const old = { txHash: hash(1001), blockNumber: 10, gasUsed: "1", events: [batchResult(0, true), batchResult(1, false)] };
+    const row = { ...minedRow(1, 10, hash(10)), method: "batchCalls", result: JSON.stringify(old) };
+    const log = (i: number, success: boolean) => ({
+      address: DIAMOND,
+      ...diamondInterface.encodeEventLog("BatchCallResult", [i, success, success ? "0x" : "0x1234"]),
+    });
+    const node = scriptedNode({
+      head: 12,
+      blocks: new Map([[11, hash(111)]]),
+      receipts: new Map([[row.minedHash as string, { block: 11, hash: hash(111), logs: [log(0, true), log(1, true)] }]]),
+    });
+    const warnings: string[] = [];
+    const { t, outbox } = tracker([row], node, 3, { ...silentLogger, warn: (_f, msg) => warnings.push(msg) });
+    await t.round();
+    expect(outbox.rows[0]).to.deep.include({ status: "mined", blockNumber: 11 });
+    expect(warnings).to.deep.equal(["reorg: transaction re-mined in another block with another outcome"]);
   });
 
   it("with depth 0 watches nothing, until a reorg is reported from a block at or below the row's", async () => {

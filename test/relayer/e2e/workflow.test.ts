@@ -5,6 +5,7 @@
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
+import { usageKeyBody } from "../../../scripts/lib/http-json";
 import { startHarness, type Harness } from "./relayer-harness";
 
 const CID = "QmZr5qtNmcxBdpXF7K7hSkLbxK2wUVhMhZn29PKzhynvcR";
@@ -77,17 +78,7 @@ describe("relayer: seed 000 workflow over HTTP (real chain, SQLite)", function (
   it("mints a usage key that may execute in the group, and the chain agrees", async () => {
     const res = await h.call("POST", "/core/v1/add_usage_api_key", {
       key: apiKey,
-      body: {
-        name: "runner",
-        description: "",
-        can_create_groups: false,
-        can_delete_groups: false,
-        can_create_pkps: false,
-        manage_ipfs_ids_in_groups: [],
-        add_pkp_to_groups: [],
-        remove_pkp_from_groups: [],
-        execute_in_groups: [Number(groupId)],
-      },
+      body: usageKeyBody({ execute_in_groups: [Number(groupId)] }, "runner", ""),
     });
     expect(res.statusCode, res.body).to.equal(200);
     usageKey = (res.json() as { usage_api_key: string }).usage_api_key;

@@ -5,7 +5,10 @@ import { Registry } from "prom-client";
 import type { RelayerConfig } from "../../../src/relayer/config";
 import { buildApp, type BuildAppOptions, type HttpConfig } from "../../../src/relayer/http";
 import { createServices, type RelayerServices } from "../../../src/relayer/services";
+import { usageKeyBody, type UsageKeyPerms } from "../../../scripts/lib/http-json";
 import { FakeChain } from "./fakes";
+
+export { usageKeyBody, type UsageKeyPerms };
 
 export const ROOT_SECRET = new Uint8Array(32).fill(7);
 export const DIAMOND = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
@@ -103,34 +106,8 @@ export async function newAccount(app: FastifyInstance, name = "acme"): Promise<{
   return { key: body.api_key, wallet: body.wallet_address };
 }
 
-export interface Perms {
-  can_create_groups?: boolean;
-  can_delete_groups?: boolean;
-  can_create_pkps?: boolean;
-  manage_ipfs_ids_in_groups?: number[];
-  add_pkp_to_groups?: number[];
-  remove_pkp_from_groups?: number[];
-  execute_in_groups?: number[];
-  expiration?: number;
-}
-
-export function usageKeyBody(perms: Perms = {}, name = "usage"): Record<string, unknown> {
-  return {
-    name,
-    description: "a usage key",
-    can_create_groups: false,
-    can_delete_groups: false,
-    can_create_pkps: false,
-    manage_ipfs_ids_in_groups: [],
-    add_pkp_to_groups: [],
-    remove_pkp_from_groups: [],
-    execute_in_groups: [],
-    ...perms,
-  };
-}
-
 /** Creates a usage key with `perms`; returns the key text. */
-export async function usageKey(app: FastifyInstance, masterKey: string, perms: Perms = {}): Promise<string> {
+export async function usageKey(app: FastifyInstance, masterKey: string, perms: UsageKeyPerms = {}): Promise<string> {
   const r = await post(app, "/add_usage_api_key", usageKeyBody(perms), bearer(masterKey));
   if (r.statusCode !== 200) throw new Error(`add_usage_api_key: ${r.statusCode} ${r.body}`);
   return (r.json() as { usage_api_key: string }).usage_api_key;

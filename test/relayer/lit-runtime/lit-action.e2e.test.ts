@@ -17,6 +17,7 @@ import type { AddressInfo } from "net";
 import { ethers } from "hardhat";
 import { litActionCid, litActionPrivateKey, pkpAesKey } from "../../../src/core";
 import { ExecutionPermissions } from "../../../src/relayer/services/execution-permissions";
+import { usageKeyBody } from "../../../scripts/lib/http-json";
 import { startHarness, type Harness } from "../e2e/relayer-harness";
 
 const ZERO_HASH = `0x${"0".repeat(64)}`;
@@ -94,18 +95,7 @@ describe("lit actions: POST /core/v1/lit_action (real relayer and chain)", funct
     return res.json() as Record<string, string>;
   };
   const addKey = async (name: string, executeInGroups: number[], expiration?: number) => {
-    const body = {
-      name,
-      description: "",
-      can_create_groups: false,
-      can_delete_groups: false,
-      can_create_pkps: false,
-      manage_ipfs_ids_in_groups: [],
-      add_pkp_to_groups: [],
-      remove_pkp_from_groups: [],
-      execute_in_groups: executeInGroups,
-      ...(expiration === undefined ? {} : { expiration }),
-    };
+    const body = usageKeyBody({ execute_in_groups: executeInGroups, ...(expiration === undefined ? {} : { expiration }) }, name, "");
     keys[name] = (await post("/add_usage_api_key", master, body)).usage_api_key;
   };
 

@@ -21,6 +21,7 @@ import {
   type LocalChain,
   type RpcDeployment,
 } from "../../../scripts/lib/local-chain";
+import { requestJson, rpcCall } from "../../../scripts/lib/http-json";
 import { Client } from "pg";
 import { loadConfig, type RelayerConfig } from "../../../src/relayer/config";
 import { PG_URL } from "../support";
@@ -88,17 +89,7 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return env;
 }
 
-export async function rpcCall(url: string, method: string, params: unknown[] = [], timeoutMs = 5000): Promise<unknown> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const json = (await res.json()) as { result?: unknown; error?: { message?: string } };
-  if (json.error) throw new Error(`${method}: ${json.error.message ?? "error"}`);
-  return json.result;
-}
+export { rpcCall };
 
 export type ChainNode = LocalChain;
 
@@ -214,21 +205,8 @@ export async function http(
   const headers: Record<string, string> = {};
   if (opts.key) headers["x-api-key"] = opts.key;
   if (opts.idempotencyKey) headers["idempotency-key"] = opts.idempotencyKey;
-  if (opts.body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${base}${pathname}`, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
-  });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, headers: res.headers, body, text };
+  const reply = await requestJson(`${base}${pathname}`, method, { headers, body: opts.body, timeoutMs: opts.timeoutMs ?? 60_000 });
+  return { status: reply.status, headers: reply.headers, body: reply.json === undefined ? reply.text : reply.json, text: reply.text };
 }
 
 /** uint256(keccak256(key text)) as 0x + 64 hex: the account's master hash. */

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { IndexUndoError, type Store } from "../../../src/relayer/store";
-import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
+import { BACKENDS, storePerTest } from "../support";
 import { accountHash, blockHash, dumpIndex, eventSpecArb, toEvent, type EventSpec } from "./support";
 
 // Few ids, so removals often hit members (and move the last one into the hole).
@@ -38,20 +38,10 @@ async function applyAll(
 for (const backend of BACKENDS) {
   describe(`index projection: journaled undo (${backend})`, function () {
     this.timeout(240_000);
-    let ts: TestStore | null = null;
-
-    beforeEach(async function () {
-      await skipUnlessAvailable(this, backend);
-      ts = await makeStore(backend);
-    });
-
-    afterEach(async () => {
-      await ts?.cleanup();
-      ts = null;
-    });
+    const testStore = storePerTest(backend);
 
     it("undoing to any block inside the window gives back exactly the index as it was after that block", async () => {
-      if (!ts) throw new Error("no store");
+      const ts = testStore();
       const store = ts.store;
       await fc.assert(
         fc.asyncProperty(blocksArb, fc.nat(), blocksArb, async (blocks, pick, canonical) => {
@@ -76,7 +66,7 @@ for (const backend of BACKENDS) {
     });
 
     it("applying a block twice changes nothing the second time", async () => {
-      if (!ts) throw new Error("no store");
+      const ts = testStore();
       const p = ts.store.index.projection;
       await p.initCursor(0);
       const events = [toEvent({ kind: "account", a: 0 }), toEvent({ kind: "group", a: 0, g: 1 })];
@@ -87,7 +77,7 @@ for (const backend of BACKENDS) {
     });
 
     it("refuses a block whose parent is not the block it applied last (a fork) and one that leaves a gap", async () => {
-      if (!ts) throw new Error("no store");
+      const ts = testStore();
       const p = ts.store.index.projection;
       await p.initCursor(0);
       expect(await p.applyBlock(1, blockHash("a", 1), null, [])).to.equal("applied");
@@ -99,7 +89,7 @@ for (const backend of BACKENDS) {
     });
 
     it("stamps every row with the block that last wrote it", async () => {
-      if (!ts) throw new Error("no store");
+      const ts = testStore();
       const p = ts.store.index.projection;
       await p.initCursor(0);
       await p.applyBlock(1, blockHash("a", 1), null, [toEvent({ kind: "account", a: 0 })]);
@@ -111,7 +101,7 @@ for (const backend of BACKENDS) {
     });
 
     it("refuses to undo past a block applied without a journal or pruned out of the window", async () => {
-      if (!ts) throw new Error("no store");
+      const ts = testStore();
       const p = ts.store.index.projection;
       await p.initCursor(0);
       await p.applyBlock(1, blockHash("a", 1), null, [toEvent({ kind: "account", a: 0 })], { journal: false });

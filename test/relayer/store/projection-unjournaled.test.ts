@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import type { Store } from "../../../src/relayer/store";
-import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
+import { BACKENDS, storePerTest } from "../support";
 import { blockHash, dumpIndex, eventSpecArb, toEvent, type EventSpec } from "./support";
 
 // Blocks older than the reorg window are applied without the journal, each write as one statement
@@ -40,20 +40,10 @@ async function applyTogether(store: Store, blocks: EventSpec[][], cut: number): 
 for (const backend of BACKENDS) {
   describe(`index projection: blocks applied without the journal (${backend})`, function () {
     this.timeout(240_000);
-    let ts: TestStore | null = null;
-
-    beforeEach(async function () {
-      await skipUnlessAvailable(this, backend);
-      ts = await makeStore(backend);
-    });
-
-    afterEach(async () => {
-      await ts?.cleanup();
-      ts = null;
-    });
+    const testStore = storePerTest(backend);
 
     it("leaves exactly the index the journaled path leaves, for any history", async () => {
-      const store = (ts as TestStore).store;
+      const store = testStore().store;
       await fc.assert(
         fc.asyncProperty(blocksArb, async (blocks) => {
           await applyAll(store, blocks, true);
@@ -66,7 +56,7 @@ for (const backend of BACKENDS) {
     });
 
     it("leaves that index too when several blocks are applied in one transaction", async () => {
-      const store = (ts as TestStore).store;
+      const store = testStore().store;
       await fc.assert(
         fc.asyncProperty(blocksArb, fc.nat(6), async (blocks, cut) => {
           await applyAll(store, blocks, true);

@@ -1,24 +1,12 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { BACKENDS, makeStore, rejectionOf, skipUnlessAvailable, type TestStore } from "../support";
+import { BACKENDS, rejectionOf, storePerTest } from "../support";
 import { CORE_MIGRATIONS, migrate, type Store } from "../../../src/relayer/store";
 
 for (const backend of BACKENDS) {
   describe(`relayer store (${backend})`, function () {
-    let ts: TestStore | null = null;
-    const store = (): Store => {
-      if (!ts) throw new Error("no store");
-      return ts.store;
-    };
-
-    beforeEach(async function () {
-      await skipUnlessAvailable(this, backend);
-      ts = await makeStore(backend);
-    });
-    afterEach(async () => {
-      await ts?.cleanup();
-      ts = null;
-    });
+    const testStore = storePerTest(backend);
+    const store = (): Store => testStore().store;
 
     it("speaks one dialect: $n placeholders (repeated), booleans, upserts, RETURNING, BIGINT as number", async () => {
       const db = store().db;
@@ -171,8 +159,7 @@ for (const backend of BACKENDS) {
     });
 
     it("runs migrations once, records them, and applies further modules' migrations", async () => {
-      if (!ts) throw new Error("no store");
-      const again = await ts.reopen();
+      const again = await testStore().reopen();
       const ids = (await again.db.query<{ id: string }>("SELECT id FROM schema_migrations ORDER BY id")).map((r) => r.id);
       expect(ids).to.deep.equal(CORE_MIGRATIONS.map((m) => m.id).sort());
       expect(ids).to.include.members(["0001_index", "0002_outbox", "0003_master_is_admin_alias", "0004_outbox_finality", "0005_master_wallet"]);
@@ -186,18 +173,10 @@ for (const backend of BACKENDS) {
 }
 
 describe("relayer store: SQLite group commit", function () {
-  let ts: TestStore | null = null;
-
-  beforeEach(async () => {
-    ts = await makeStore("sqlite");
-  });
-  afterEach(async () => {
-    await ts?.cleanup();
-    ts = null;
-  });
+  const testStore = storePerTest("sqlite");
 
   it("settles a non-durable transaction requested ahead of a durable one without waiting for the durable one's commit", async () => {
-    const db = (ts as TestStore).store.db;
+    const db = testStore().store.db;
     await db.exec("CREATE TABLE o (id INTEGER PRIMARY KEY)");
     const order: string[] = [];
     // requested in one turn of the event loop, the non-durable one first (a receipt's outcome,

@@ -88,6 +88,39 @@ export class WriteAnswers {
       await this.ctx.rows.waitFor(id, Math.min(this.timing.pollIntervalMs, deadline - Date.now()));
     }
   }
+
+  /**
+   * Waits, without a deadline, until the row is final: its receipt deep enough that no reorg is
+   * expected to undo it (a reorg meanwhile may re-mine it with another outcome). Resolves with its
+   * receipt once the index holds its block; rejects with RevertError when it is final reverted,
+   * with ChainUnavailableError when the node refused it or the relayer stops (nothing retried).
+   * For the batching front's rare paths (BatchTarget.finalOutcome, docs/finality.md).
+   */
+  async final(id: number): Promise<WriteReceipt> {
+    for (;;) {
+      const row = await this.ctx.outbox.get(id);
+      if (!row) throw new Error(`outbox ${id}: row vanished`);
+      const included = row.status === "mined" || row.status === "reverted";
+      if (included && row.final) {
+        if (row.status === "reverted") {
+          throw new RevertError(row.errorName ?? "TransactionReverted", row.errorArgs ?? [], row.errorMessage ?? undefined);
+        }
+        if (row.kind === "call" && row.blockNumber !== null) await this.indexer.syncTo(row.blockNumber, this.timing.writeTimeoutMs);
+        return JSON.parse(row.result ?? "null") as WriteReceipt;
+      }
+      if (row.status === "failed") {
+        throw new ChainUnavailableError(`transaction rejected by the node: ${row.errorMessage ?? "unknown"}`, false);
+      }
+      if (this.host.stopped()) {
+        throw new ChainUnavailableError(`relayer stopped before transaction #${id} was final; its outcome is not known`, false);
+      }
+      if (!this.host.started() && !this.ctx.busy.active.has(id)) {
+        if (included) await this.finality.round();
+        else await this.host.advance(row, Date.now());
+      }
+      await this.ctx.rows.waitFor(id, this.timing.pollIntervalMs);
+    }
+  }
 }
 
 /**

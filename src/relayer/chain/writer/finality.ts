@@ -25,7 +25,8 @@
  * Exactly-once: the same signed bytes (or, at a fresh nonce, the same call, pre-flighted again) so
  * a write is applied at most once, and every transition is guarded by the block hash it saw.
  */
-import type { OutboxRow } from "../../ports";
+import type { OutboxRow, WriteReceipt } from "../../ports";
+import { splitBatchEvents } from "../batcher";
 import { finalityFor } from "../finality";
 import { errorText, hexToNumber, sendAll, toQuantity, type RpcBlock, type RpcReceipt } from "../rpc";
 import type { Broadcaster } from "./broadcaster";
@@ -33,6 +34,18 @@ import type { WriterContext } from "./context";
 import type { PayerPool } from "./payers";
 import type { ReceiptTracker } from "./receipts";
 import type { StuckHandler } from "./stuck";
+
+/**
+ * The outcome of each call of a batchCalls row's receipt ("1" succeeded, "0" failed), from its
+ * recorded result; "" for other rows. A batch re-mined by a reorg may keep its status while a call
+ * of it changes outcome: that is "another outcome" too.
+ */
+function memberOutcomes(method: string, result: string | null): string {
+  if (method !== "batchCalls" || result === null) return "";
+  const receipt = JSON.parse(result) as WriteReceipt | null;
+  if (!receipt) return "";
+  return [...splitBatchEvents(receipt.events)].map(([i, o]) => `${i}:${o.success ? 1 : 0}`).join(",");
+}
 
 export interface FinalityOptions {
   /** Blocks on top of a write's block before it is final; default: the chain's (chain/finality.ts). */
@@ -279,7 +292,7 @@ export class FinalityTracker {
     if (!(await ctx.outbox.moveOutcome(row.blockHash as string, record))) return;
     this.counts.moved++;
     this.verified.delete(row.id);
-    const changed = outcome.status !== row.status;
+    const changed = outcome.status !== row.status || memberOutcomes(row.method, row.result) !== memberOutcomes(row.method, record.status === "mined" ? record.result : null);
     ctx.log.warn(
       { id: row.id, method: row.method, tx: record.minedHash, from: row.blockNumber, to: record.blockNumber, status: outcome.status },
       changed ? "reorg: transaction re-mined in another block with another outcome" : "reorg: transaction re-mined in another block",

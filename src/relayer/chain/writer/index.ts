@@ -262,6 +262,14 @@ export class ChainWriter implements Writer {
     void Promise.all([this.finality.round(), resending]).then(() => this.finality.round());
   }
 
+  /**
+   * Waits until outbox row `id` is final; its receipt, or RevertError when it is final reverted
+   * (WriteAnswers.final). The batching front's retry of a reverted batch's calls waits for it.
+   */
+  finalOutcome(id: number): Promise<WriteReceipt> {
+    return this.answers.final(id);
+  }
+
   /** Each payer's balance, what its in-flight transactions may still cost and a typical write's cost (L1 data fee included). */
   funds(): Promise<PayerFunds[]> {
     return this.balances.funds();
@@ -418,17 +426,36 @@ export class ChainWriter implements Writer {
       known === undefined && key === undefined && this.opts.preflightKnownShapes !== true && this.nodeAnswers()
         ? this.preflight.cachedGasLimit(calldata)
         : null;
+    // The row of a write sent from the cached gas (see the retry below).
+    let rowId: number | null = null;
+    const tracked: WriteProgress = {
+      onChain: () => progress?.onChain?.(),
+      onRow: (id) => {
+        rowId = id;
+        progress?.onRow?.(id);
+      },
+    };
     try {
       const call = { calldata, requestHash, scope, key, batch: known !== undefined };
-      return await this.send(request, call, known?.gasLimit ?? fromCache, progress);
+      return await this.send(request, call, known?.gasLimit ?? fromCache, fromCache !== null ? tracked : progress);
     } catch (err) {
       // Sent from the cached gas and reverted on chain: the error is the one the pre-flight would
       // have given (decoded by re-running the call on the state it met, receipts.ts). Without revert
-      // data it ran out of the cached gas: nothing of it applied, so it is sent again, pre-flighted.
+      // data it ran out of the cached gas: nothing of it applied, so it is sent again, pre-flighted,
+      // once that attempt is final (a reorg could re-mine it where it fits its gas, as for a batch's
+      // calls, docs/finality.md); a re-mined success is the answer.
       if (fromCache !== null && err instanceof RevertError && this.preflight.revertedOnChain(calldata, err.errorName)) {
         this.ctx.log.warn({ method: request.method }, "a write sent from the cached gas reverted without data; sent again, pre-flighted");
         try {
-          return await this.send(request, { calldata, requestHash, scope, key, batch: false }, null, progress);
+          if (rowId !== null) {
+            try {
+              return await this.answers.final(rowId);
+            } catch (final) {
+              if (!(final instanceof RevertError)) throw final;
+            }
+          }
+          const again = progress?.onChain ? { onChain: () => progress.onChain?.() } : undefined;
+          return await this.send(request, { calldata, requestHash, scope, key, batch: false }, null, again);
         } catch (again) {
           throw await this.payerCheck.review(again);
         }
@@ -515,6 +542,7 @@ export class ChainWriter implements Writer {
     const step = await this.signer.signNew(newRow, fees, trace);
     if (!step) return null;
     const { signed } = step;
+    progress?.onRow?.(signed.id);
     try {
       const sending = await step.sending;
       const { outcome } = sending;

@@ -1,85 +1,35 @@
 /**
- * Usage API keys: setUsageApiKey (create / full overwrite, limits, wildcards), removeUsageApiKey,
- * updateUsageApiKeyMetadata, the key views (listApiKeys, getUsageApiKey) and expiration.
+ * Usage API keys: setUsageApiKey (create / full overwrite, limits, wildcards, hash squatting,
+ * permissions).
  * Rules: docs/contracts.md "Identity and aliasing" / "Who may write";
  * choices: docs/contract-behaviour.md "Who may write" / "Usage keys"; product: seed 003 (API keys).
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployDiamond, type DiamondFixture } from "../fixtures/diamond";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { deployDiamond } from "../../fixtures/diamond";
 import {
+  addGroup,
+  addUsageKey,
   aliasOf,
   createChainSecuredAccount,
   createManagedAccount,
-  groupIdFrom,
+  freshManagedAccount,
   HashKind,
-  hashText,
   newApiKey,
   registerWallet,
   usageKeyArgs,
-  type UsageKeyArgs,
-} from "../fixtures/support";
+} from "../../fixtures/support";
+import { cidOf, plainKey } from "./support";
 
-const cidOf = (label: string) => hashText(`Qm-usage-${label}`);
 const ids = (n: number, from = 1) => Array.from({ length: n }, (_, i) => BigInt(from + i));
-
-/** The documented storage slot of the AccountConfig layout (docs/contract-behaviour.md "Diamond"). */
-const STORAGE_SLOT = (() => {
-  const inner = BigInt(ethers.keccak256(ethers.toUtf8Bytes("accountconfig.storage.main"))) - 1n;
-  const outer = BigInt(ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint256"], [inner])));
-  return outer & ~0xffn;
-})();
-/** Offset of `balances` in LibAccountConfig.Layout (11th field, one slot each before it). */
-const BALANCES_OFFSET = 10n;
-async function rawBalance(f: DiamondFixture, hash: bigint): Promise<bigint> {
-  const slot = ethers.keccak256(
-    ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [hash, STORAGE_SLOT + BALANCES_OFFSET]),
-  );
-  return BigInt(await ethers.provider.getStorage(f.diamondAddress, slot));
-}
-
-/** A fresh diamond with one managed account; `api` is the diamond connected as the api payer. */
-async function setup() {
-  const f = await loadFixture(deployDiamond);
-  const master = await createManagedAccount(f, "alice");
-  const api = f.diamond.connect(f.payer);
-  return { f, api, master };
-}
-
-async function addGroup(f: DiamondFixture, hash: bigint, cids: bigint[] = [], pkps: string[] = []): Promise<bigint> {
-  return groupIdFrom(f, f.diamond.connect(f.payer).addGroup(hash, "group", "", cids, pkps));
-}
-
-async function addUsageKey(f: DiamondFixture, master: bigint, args: UsageKeyArgs = {}): Promise<bigint> {
-  const { hash } = newApiKey("usage");
-  await f.diamond.connect(f.payer).setUsageApiKey(master, hash, ...usageKeyArgs(args));
-  return hash;
-}
-
-/** A usage key as a plain object, for deep comparisons. */
-function plainKey(k: Awaited<ReturnType<DiamondFixture["diamond"]["getUsageApiKey"]>>) {
-  return {
-    metadata: { id: k.metadata.id, name: k.metadata.name, description: k.metadata.description },
-    apiKeyHash: k.apiKeyHash,
-    expiration: k.expiration,
-    balance: k.balance,
-    executeInGroups: [...k.executeInGroups],
-    createGroups: k.createGroups,
-    deleteGroups: k.deleteGroups,
-    createPKPs: k.createPKPs,
-    manageIPFSIdsInGroups: [...k.manageIPFSIdsInGroups],
-    addPkpToGroups: [...k.addPkpToGroups],
-    removePkpFromGroups: [...k.removePkpFromGroups],
-  };
-}
 
 const ARRAYS = ["manageIPFSIdsInGroups", "addPkpToGroups", "removePkpFromGroups", "executeInGroups"] as const;
 
 describe("Usage API keys", () => {
   describe("setUsageApiKey", () => {
     it("creates a key that resolves to the account's master as a UsageKey", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master);
       const [resolved, kind] = await f.diamond.resolveApiKeyHash(key);
       expect(resolved).to.equal(master);
@@ -89,7 +39,7 @@ describe("Usage API keys", () => {
     });
 
     it("stores every field given (getUsageApiKey returns them)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const { hash } = newApiKey();
       await api.setUsageApiKey(
         master,
@@ -124,14 +74,14 @@ describe("Usage API keys", () => {
     });
 
     it("gives the key its own balance (apiKeyBalance(key)), separate from the master's", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, { balance: 1234n });
       expect(await f.diamond.apiKeyBalance(key)).to.equal(1234n);
       expect(await f.diamond.apiKeyBalance(master)).to.equal(0n);
     });
 
     it("emits UsageApiKeySet, UsageApiKeyPermissionsSet and UsageApiKeyMetadataSet with the master hash", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const { hash } = newApiKey();
       const args = usageKeyArgs({
         expiration: 5_000_000_000n,
@@ -156,7 +106,7 @@ describe("Usage API keys", () => {
     });
 
     it("emits the master hash when the admin alias of a converted account sets a key", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const admin = f.users[0];
       await f.diamond.connect(f.payer).convertToChainSecuredAccount(master, admin.address);
       const alias = aliasOf(admin.address);
@@ -168,7 +118,7 @@ describe("Usage API keys", () => {
     });
 
     it("overwrites every field of an existing key and keeps a single listing", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const { hash } = newApiKey();
       await api.setUsageApiKey(
         master,
@@ -205,7 +155,7 @@ describe("Usage API keys", () => {
     });
 
     it("withdraws permissions removed by an overwrite (flags and every group array)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const a = cidOf("a");
       const pkp = await registerWallet(f, f.payer, master);
       const g1 = await addGroup(f, master, [a], [pkp]);
@@ -251,7 +201,7 @@ describe("Usage API keys", () => {
     });
 
     it("withdraws the [0] wildcards when overwritten with explicit groups", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const g1 = await addGroup(f, master, [cidOf("a")]);
       const g2 = await addGroup(f, master);
       const { hash: key } = newApiKey();
@@ -267,7 +217,7 @@ describe("Usage API keys", () => {
     });
 
     it("rejects usage hash 0 with InvalidRequest(\"usageApiKeyHash: must not be zero\")", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       await expect(api.setUsageApiKey(master, 0, ...usageKeyArgs()))
         .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
         .withArgs("usageApiKeyHash: must not be zero");
@@ -275,27 +225,27 @@ describe("Usage API keys", () => {
 
     for (const field of ARRAYS) {
       it(`accepts 50 entries in ${field}`, async () => {
-        const { f, master } = await setup();
+        const { f, master } = await freshManagedAccount();
         const key = await addUsageKey(f, master, { [field]: ids(50) });
         expect([...(await f.diamond.getUsageApiKey(master, key))[field]]).to.deep.equal(ids(50));
       });
 
       it(`rejects 51 entries in ${field} with InvalidRequest("${field}: more than 50 entries")`, async () => {
-        const { f, api, master } = await setup();
+        const { f, api, master } = await freshManagedAccount();
         await expect(api.setUsageApiKey(master, newApiKey().hash, ...usageKeyArgs({ [field]: ids(51) })))
           .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
           .withArgs(`${field}: more than 50 entries`);
       });
 
       it(`rejects a duplicate group id in ${field} with InvalidRequest("${field}: duplicate group id")`, async () => {
-        const { f, api, master } = await setup();
+        const { f, api, master } = await freshManagedAccount();
         await expect(api.setUsageApiKey(master, newApiKey().hash, ...usageKeyArgs({ [field]: [3, 4, 3] })))
           .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
           .withArgs(`${field}: duplicate group id`);
       });
 
       it(`rejects a duplicate wildcard 0 in ${field}`, async () => {
-        const { f, api, master } = await setup();
+        const { f, api, master } = await freshManagedAccount();
         await expect(api.setUsageApiKey(master, newApiKey().hash, ...usageKeyArgs({ [field]: [0, 0] })))
           .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
           .withArgs(`${field}: duplicate group id`);
@@ -303,7 +253,7 @@ describe("Usage API keys", () => {
     }
 
     it("accepts the same group id in different arrays", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, {
         manageIPFSIdsInGroups: [1, 0],
         addPkpToGroups: [1, 0],
@@ -314,7 +264,7 @@ describe("Usage API keys", () => {
     });
 
     it("accepts group ids that do not exist yet; they take effect once created", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, { executeInGroups: [2] });
       const a = cidOf("a");
       await addGroup(f, master, [cidOf("other")]); // id 1
@@ -324,7 +274,7 @@ describe("Usage API keys", () => {
     });
 
     it("rejects an over-long name or description with InvalidRequest naming the field", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       await expect(api.setUsageApiKey(master, newApiKey().hash, ...usageKeyArgs({ name: "n".repeat(129) })))
         .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
         .withArgs("name: longer than 128 bytes");
@@ -334,7 +284,7 @@ describe("Usage API keys", () => {
     });
 
     it("is master-only: a usage key cannot mint a key (NotMasterAccount)", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, { createGroups: true, executeInGroups: [0] });
       const minted = newApiKey().hash;
       await expect(api.setUsageApiKey(key, minted, ...usageKeyArgs({ executeInGroups: [0] })))
@@ -344,7 +294,7 @@ describe("Usage API keys", () => {
     });
 
     it("is master-only: a usage key cannot overwrite itself", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const key = await addUsageKey(f, master, { executeInGroups: [1] });
       await expect(api.setUsageApiKey(key, key, ...usageKeyArgs({ executeInGroups: [0] })))
         .to.be.revertedWithCustomError(f.diamond, "NotMasterAccount")
@@ -352,14 +302,14 @@ describe("Usage API keys", () => {
     });
 
     it("rejects the account's own master hash with AccountAlreadyExists", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       await expect(api.setUsageApiKey(master, master, ...usageKeyArgs()))
         .to.be.revertedWithCustomError(f.diamond, "AccountAlreadyExists")
         .withArgs(master);
     });
 
     it("rejects another account's master hash with AccountAlreadyExists and leaves it a master", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const other = await createManagedAccount(f, "bob");
       await expect(api.setUsageApiKey(master, other, ...usageKeyArgs()))
         .to.be.revertedWithCustomError(f.diamond, "AccountAlreadyExists")
@@ -368,7 +318,7 @@ describe("Usage API keys", () => {
     });
 
     it("rejects another account's usage key hash with AccountAlreadyExists", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const other = await createManagedAccount(f, "bob");
       const theirs = await addUsageKey(f, other, { executeInGroups: [0] });
       await expect(api.setUsageApiKey(master, theirs, ...usageKeyArgs()))
@@ -378,7 +328,7 @@ describe("Usage API keys", () => {
     });
 
     it("rejects an admin alias hash with AccountAlreadyExists", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const admin = f.users[1];
       const chainSecured = await createChainSecuredAccount(f, admin);
       await expect(api.setUsageApiKey(master, chainSecured, ...usageKeyArgs()))
@@ -394,7 +344,7 @@ describe("Usage API keys", () => {
     });
 
     it("lets the same account set a removed key's hash again with only the new permissions", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const g = await addGroup(f, master, [cidOf("a")]);
       const { hash: key } = newApiKey();
       await api.setUsageApiKey(
@@ -416,7 +366,7 @@ describe("Usage API keys", () => {
     });
 
     it("rejects another account binding a removed key's hash with AccountAlreadyExists", async () => {
-      const { f, api, master } = await setup();
+      const { f, api, master } = await freshManagedAccount();
       const other = await createManagedAccount(f, "bob");
       const key = await addUsageKey(f, master);
       await api.removeUsageApiKey(master, key);
@@ -427,7 +377,7 @@ describe("Usage API keys", () => {
     });
 
     it("rejects an unknown account hash with AccountDoesNotExist", async () => {
-      const { f, api } = await setup();
+      const { f, api } = await freshManagedAccount();
       const unknown = newApiKey().hash;
       await expect(api.setUsageApiKey(unknown, newApiKey().hash, ...usageKeyArgs()))
         .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
@@ -435,7 +385,7 @@ describe("Usage API keys", () => {
     });
 
     it("rejects a sender that is not an api payer for a managed account with OnlyApiPayerOrOwner", async () => {
-      const { f, master } = await setup();
+      const { f, master } = await freshManagedAccount();
       await expect(f.diamond.connect(f.users[0]).setUsageApiKey(master, newApiKey().hash, ...usageKeyArgs()))
         .to.be.revertedWithCustomError(f.diamond, "OnlyApiPayerOrOwner")
         .withArgs(f.users[0].address);
@@ -456,7 +406,7 @@ describe("Usage API keys", () => {
 
     describe("[0] wildcard honoured for writes", () => {
       it("manageIPFSIdsInGroups [0] adds and removes actions in every group", async () => {
-        const { f, api, master } = await setup();
+        const { f, api, master } = await freshManagedAccount();
         const g1 = await addGroup(f, master);
         const key = await addUsageKey(f, master, { manageIPFSIdsInGroups: [0] });
         const g2 = await addGroup(f, master);
@@ -470,7 +420,7 @@ describe("Usage API keys", () => {
       });
 
       it("addPkpToGroups [0] adds wallets to every group", async () => {
-        const { f, api, master } = await setup();
+        const { f, api, master } = await freshManagedAccount();
         const pkp = await registerWallet(f, f.payer, master);
         const key = await addUsageKey(f, master, { addPkpToGroups: [0] });
         const g1 = await addGroup(f, master);
@@ -485,7 +435,7 @@ describe("Usage API keys", () => {
       });
 
       it("removePkpFromGroups [0] removes wallets from every group", async () => {
-        const { f, api, master } = await setup();
+        const { f, api, master } = await freshManagedAccount();
         const pkp = await registerWallet(f, f.payer, master);
         const g1 = await addGroup(f, master, [], [pkp]);
         const g2 = await addGroup(f, master, [], [pkp]);
@@ -500,7 +450,7 @@ describe("Usage API keys", () => {
       });
 
       it("executeInGroups [0] executes any action and uses the account's wallets", async () => {
-        const { f, master } = await setup();
+        const { f, master } = await freshManagedAccount();
         const pkp = await registerWallet(f, f.payer, master);
         const key = await addUsageKey(f, master, { executeInGroups: [0] });
         const unregistered = cidOf("inline");
@@ -511,7 +461,7 @@ describe("Usage API keys", () => {
       });
 
       it("executeInGroups [0] grants no write permission", async () => {
-        const { f, api, master } = await setup();
+        const { f, api, master } = await freshManagedAccount();
         const g = await addGroup(f, master);
         const key = await addUsageKey(f, master, { executeInGroups: [0] });
         await expect(api.addActionToGroup(key, g, cidOf("a")))
@@ -521,343 +471,6 @@ describe("Usage API keys", () => {
           .to.be.revertedWithCustomError(f.diamond, "NotAllowedToCreateGroup")
           .withArgs(key);
       });
-    });
-  });
-
-  describe("removeUsageApiKey", () => {
-    it("emits UsageApiKeyRemoved(master, key)", async () => {
-      const { f, api, master } = await setup();
-      const key = await addUsageKey(f, master);
-      await expect(api.removeUsageApiKey(master, key)).to.emit(f.diamond, "UsageApiKeyRemoved").withArgs(master, key);
-    });
-
-    it("stops the key from writing: AccountDoesNotExist(key)", async () => {
-      const { f, api, master } = await setup();
-      const key = await addUsageKey(f, master, { createGroups: true });
-      await api.addGroup(key, "g", "", [], []);
-      await api.removeUsageApiKey(master, key);
-      await expect(api.addGroup(key, "g", "", [], []))
-        .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
-        .withArgs(key);
-    });
-
-    it("stops the key from executing", async () => {
-      const { f, api, master } = await setup();
-      const a = cidOf("a");
-      const pkp = await registerWallet(f, f.payer, master);
-      const g = await addGroup(f, master, [a], [pkp]);
-      const key = await addUsageKey(f, master, { executeInGroups: [g] });
-      expect(await f.diamond.canExecuteAction(key, a)).to.equal(true);
-      await api.removeUsageApiKey(master, key);
-      expect(await f.diamond.canExecuteAction(key, a)).to.equal(false);
-      expect(await f.diamond.canUseWalletInAction(key, a, pkp)).to.equal(false);
-      expect(await f.diamond.groupIdsForAction(key, a)).to.deep.equal([]);
-      expect(await f.diamond.apiKeyCanExecuteForAnyGroup(key, [g])).to.equal(false);
-    });
-
-    it("removes it from listApiKeys and the account's key count", async () => {
-      const { f, api, master } = await setup();
-      const k1 = await addUsageKey(f, master);
-      const k2 = await addUsageKey(f, master);
-      await api.removeUsageApiKey(master, k1);
-      expect((await f.diamond.listApiKeys(master, 0, 10)).map((k) => k.apiKeyHash)).to.deep.equal([k2]);
-      expect((await f.diamond.getAccount(master)).usageKeyCount).to.equal(1n);
-    });
-
-    it("leaves the hash resolving to nothing (RemovedUsageKey tombstone)", async () => {
-      const { f, api, master } = await setup();
-      const key = await addUsageKey(f, master);
-      await api.removeUsageApiKey(master, key);
-      expect(await f.diamond.resolveApiKeyHash(key)).to.deep.equal([0n, HashKind.RemovedUsageKey]);
-      expect(await f.diamond.accountExistsAndIsMutable(key)).to.equal(false);
-      await expect(f.diamond.getUsageApiKey(master, key))
-        .to.be.revertedWithCustomError(f.diamond, "UsageApiKeyDoesNotExist")
-        .withArgs(master, key);
-    });
-
-    it("zeroes the key's balance", async () => {
-      const { f, api, master } = await setup();
-      const key = await addUsageKey(f, master, { balance: 500n });
-      expect(await rawBalance(f, key)).to.equal(500n); // the slot computation reads the live balance
-      await api.removeUsageApiKey(master, key);
-      expect(await rawBalance(f, key)).to.equal(0n);
-      await expect(f.diamond.apiKeyBalance(key))
-        .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
-        .withArgs(key);
-    });
-
-    it("reverts UsageApiKeyDoesNotExist(account, key) on a second removal", async () => {
-      const { f, api, master } = await setup();
-      const key = await addUsageKey(f, master);
-      await api.removeUsageApiKey(master, key);
-      await expect(api.removeUsageApiKey(master, key))
-        .to.be.revertedWithCustomError(f.diamond, "UsageApiKeyDoesNotExist")
-        .withArgs(master, key);
-    });
-
-    it("reverts UsageApiKeyDoesNotExist for an unknown hash", async () => {
-      const { f, api, master } = await setup();
-      const unknown = newApiKey().hash;
-      await expect(api.removeUsageApiKey(master, unknown))
-        .to.be.revertedWithCustomError(f.diamond, "UsageApiKeyDoesNotExist")
-        .withArgs(master, unknown);
-    });
-
-    it("reverts UsageApiKeyDoesNotExist for another account's key and leaves that key working", async () => {
-      const { f, api, master } = await setup();
-      const other = await createManagedAccount(f, "bob");
-      const theirs = await addUsageKey(f, other, { executeInGroups: [0] });
-      await expect(api.removeUsageApiKey(master, theirs))
-        .to.be.revertedWithCustomError(f.diamond, "UsageApiKeyDoesNotExist")
-        .withArgs(master, theirs);
-      expect(await f.diamond.canExecuteAction(theirs, cidOf("a"))).to.equal(true);
-    });
-
-    it("reverts UsageApiKeyDoesNotExist for the master hash itself", async () => {
-      const { f, api, master } = await setup();
-      await expect(api.removeUsageApiKey(master, master))
-        .to.be.revertedWithCustomError(f.diamond, "UsageApiKeyDoesNotExist")
-        .withArgs(master, master);
-    });
-
-    it("is master-only: a usage key cannot remove a key (NotMasterAccount)", async () => {
-      const { f, api, master } = await setup();
-      const key = await addUsageKey(f, master, { deleteGroups: true });
-      const victim = await addUsageKey(f, master);
-      await expect(api.removeUsageApiKey(key, victim))
-        .to.be.revertedWithCustomError(f.diamond, "NotMasterAccount")
-        .withArgs(key);
-    });
-  });
-
-  describe("updateUsageApiKeyMetadata", () => {
-    it("changes name and description and emits UsageApiKeyMetadataSet only", async () => {
-      const { f, api, master } = await setup();
-      const key = await addUsageKey(f, master, { name: "old", createGroups: true, balance: 3n, executeInGroups: [5, 6] });
-      const before = plainKey(await f.diamond.getUsageApiKey(master, key));
-      await expect(api.updateUsageApiKeyMetadata(master, key, "Renamed Key", "Updated description"))
-        .to.emit(f.diamond, "UsageApiKeyMetadataSet")
-        .withArgs(master, key, "Renamed Key", "Updated description")
-        .and.not.to.emit(f.diamond, "UsageApiKeyPermissionsSet");
-      expect(plainKey(await f.diamond.getUsageApiKey(master, key))).to.deep.equal({
-        ...before,
-        metadata: { id: key, name: "Renamed Key", description: "Updated description" },
-      });
-    });
-
-    it("keeps the key's permissions working", async () => {
-      const { f, api, master } = await setup();
-      const a = cidOf("a");
-      const g = await addGroup(f, master, [a]);
-      const key = await addUsageKey(f, master, { executeInGroups: [g] });
-      await api.updateUsageApiKeyMetadata(master, key, "x", "y");
-      expect(await f.diamond.canExecuteAction(key, a)).to.equal(true);
-    });
-
-    it("reverts UsageApiKeyDoesNotExist(account, key) for an unknown key", async () => {
-      const { f, api, master } = await setup();
-      const unknown = newApiKey().hash;
-      await expect(api.updateUsageApiKeyMetadata(master, unknown, "n", ""))
-        .to.be.revertedWithCustomError(f.diamond, "UsageApiKeyDoesNotExist")
-        .withArgs(master, unknown);
-    });
-
-    it("reverts UsageApiKeyDoesNotExist for another account's key", async () => {
-      const { f, api, master } = await setup();
-      const other = await createManagedAccount(f, "bob");
-      const theirs = await addUsageKey(f, other, { name: "theirs" });
-      await expect(api.updateUsageApiKeyMetadata(master, theirs, "mine", ""))
-        .to.be.revertedWithCustomError(f.diamond, "UsageApiKeyDoesNotExist")
-        .withArgs(master, theirs);
-      expect((await f.diamond.getUsageApiKey(other, theirs)).metadata.name).to.equal("theirs");
-    });
-
-    it("reverts UsageApiKeyDoesNotExist for a removed key", async () => {
-      const { f, api, master } = await setup();
-      const key = await addUsageKey(f, master);
-      await api.removeUsageApiKey(master, key);
-      await expect(api.updateUsageApiKeyMetadata(master, key, "n", ""))
-        .to.be.revertedWithCustomError(f.diamond, "UsageApiKeyDoesNotExist")
-        .withArgs(master, key);
-    });
-
-    it("is master-only: a usage key cannot rename itself (NotMasterAccount)", async () => {
-      const { f, api, master } = await setup();
-      const key = await addUsageKey(f, master);
-      await expect(api.updateUsageApiKeyMetadata(key, key, "n", ""))
-        .to.be.revertedWithCustomError(f.diamond, "NotMasterAccount")
-        .withArgs(key);
-    });
-
-    it("rejects an over-long name with InvalidRequest(\"name: longer than 128 bytes\")", async () => {
-      const { f, api, master } = await setup();
-      const key = await addUsageKey(f, master);
-      await expect(api.updateUsageApiKeyMetadata(master, key, "n".repeat(129), ""))
-        .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
-        .withArgs("name: longer than 128 bytes");
-    });
-  });
-
-  describe("listApiKeys and getUsageApiKey", () => {
-    it("does not list the master key: a new account has no keys", async () => {
-      const { f, master } = await setup();
-      expect(await f.diamond.listApiKeys(master, 0, 100)).to.deep.equal([]);
-    });
-
-    it("returns the full tuple per key, the same as getUsageApiKey", async () => {
-      const { f, master } = await setup();
-      const key = await addUsageKey(f, master, {
-        expiration: 4_100_000_000n,
-        balance: 8n,
-        name: "listed",
-        description: "desc",
-        deleteGroups: true,
-        manageIPFSIdsInGroups: [0],
-        addPkpToGroups: [1],
-        removePkpFromGroups: [2],
-        executeInGroups: [3],
-      });
-      const listed = await f.diamond.listApiKeys(master, 0, 10);
-      expect(listed.length).to.equal(1);
-      expect(plainKey(listed[0])).to.deep.equal({
-        metadata: { id: key, name: "listed", description: "desc" },
-        apiKeyHash: key,
-        expiration: 4_100_000_000n,
-        balance: 8n,
-        executeInGroups: [3n],
-        createGroups: false,
-        deleteGroups: true,
-        createPKPs: false,
-        manageIPFSIdsInGroups: [0n],
-        addPkpToGroups: [1n],
-        removePkpFromGroups: [2n],
-      });
-      expect(plainKey(await f.diamond.getUsageApiKey(master, key))).to.deep.equal(plainKey(listed[0]));
-    });
-
-    it("pages keys in creation order", async () => {
-      const { f, master } = await setup();
-      const keys: bigint[] = [];
-      for (let i = 0; i < 5; i++) keys.push(await addUsageKey(f, master, { name: `k${i}` }));
-      const page = async (n: number) => (await f.diamond.listApiKeys(master, n, 2)).map((k) => k.apiKeyHash);
-      expect(await page(0)).to.deep.equal(keys.slice(0, 2));
-      expect(await page(1)).to.deep.equal(keys.slice(2, 4));
-      expect(await page(2)).to.deep.equal(keys.slice(4));
-      expect(await page(3)).to.deep.equal([]);
-    });
-
-    it("lists the same keys when asked with a usage key hash of the account", async () => {
-      const { f, master } = await setup();
-      const k1 = await addUsageKey(f, master);
-      const k2 = await addUsageKey(f, master);
-      expect((await f.diamond.listApiKeys(k2, 0, 10)).map((k) => k.apiKeyHash)).to.deep.equal([k1, k2]);
-    });
-
-    it("only lists the account's own keys", async () => {
-      const { f, master } = await setup();
-      const other = await createManagedAccount(f, "bob");
-      const mine = await addUsageKey(f, master);
-      const theirs = await addUsageKey(f, other);
-      expect((await f.diamond.listApiKeys(master, 0, 10)).map((k) => k.apiKeyHash)).to.deep.equal([mine]);
-      expect((await f.diamond.listApiKeys(other, 0, 10)).map((k) => k.apiKeyHash)).to.deep.equal([theirs]);
-    });
-
-    it("getUsageApiKey reverts UsageApiKeyDoesNotExist for another account's key or the master hash", async () => {
-      const { f, master } = await setup();
-      const other = await createManagedAccount(f, "bob");
-      const theirs = await addUsageKey(f, other);
-      await expect(f.diamond.getUsageApiKey(master, theirs))
-        .to.be.revertedWithCustomError(f.diamond, "UsageApiKeyDoesNotExist")
-        .withArgs(master, theirs);
-      await expect(f.diamond.getUsageApiKey(master, master))
-        .to.be.revertedWithCustomError(f.diamond, "UsageApiKeyDoesNotExist")
-        .withArgs(master, master);
-    });
-
-    it("getUsageApiKey and listApiKeys revert AccountDoesNotExist for an unknown account", async () => {
-      const { f } = await setup();
-      const unknown = newApiKey().hash;
-      await expect(f.diamond.getUsageApiKey(unknown, 1n))
-        .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
-        .withArgs(unknown);
-      await expect(f.diamond.listApiKeys(unknown, 0, 10))
-        .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
-        .withArgs(unknown);
-    });
-  });
-
-  describe("expiration", () => {
-    async function expiringKey(offset: bigint, args: UsageKeyArgs = {}) {
-      const { f, api, master } = await setup();
-      const a = cidOf("a");
-      const pkp = await registerWallet(f, f.payer, master);
-      const g = await addGroup(f, master, [a], [pkp]);
-      const expiration = BigInt(await time.latest()) + offset;
-      const key = await addUsageKey(f, master, { expiration, createGroups: true, executeInGroups: [g], ...args });
-      return { f, api, master, a, pkp, g, key, expiration };
-    }
-
-    it("authorises writes in a block whose timestamp is one second before expiration", async () => {
-      const { f, api, master, key, expiration } = await expiringKey(100n);
-      await time.setNextBlockTimestamp(expiration - 1n);
-      await expect(api.addGroup(key, "g", "", [], [])).to.emit(f.diamond, "GroupAdded").withArgs(master, 2n);
-    });
-
-    it("refuses writes in a block whose timestamp equals expiration: UsageApiKeyExpired(key, expiration)", async () => {
-      const { f, api, key, expiration } = await expiringKey(100n);
-      await time.setNextBlockTimestamp(expiration);
-      await expect(api.addGroup(key, "g", "", [], []))
-        .to.be.revertedWithCustomError(f.diamond, "UsageApiKeyExpired")
-        .withArgs(key, expiration);
-    });
-
-    it("permits execution while the latest block is before expiration", async () => {
-      const { f, a, pkp, g, key, expiration } = await expiringKey(100n);
-      await time.increaseTo(expiration - 1n);
-      expect(await f.diamond.canExecuteAction(key, a)).to.equal(true);
-      expect(await f.diamond.canUseWalletInAction(key, a, pkp)).to.equal(true);
-      expect(await f.diamond.groupIdsForAction(key, a)).to.deep.equal([g]);
-    });
-
-    it("treats expiration == block.timestamp as expired for every execution view", async () => {
-      const { f, a, pkp, g, key, expiration } = await expiringKey(100n);
-      await time.increaseTo(expiration);
-      expect(await f.diamond.canExecuteAction(key, a)).to.equal(false);
-      expect(await f.diamond.canExecuteActionFast(key, a)).to.equal(false);
-      expect(await f.diamond.canUseWalletInAction(key, a, pkp)).to.equal(false);
-      expect(await f.diamond.canExecuteActionAndUseWallet(key, a, pkp)).to.deep.equal([false, false]);
-      expect(await f.diamond.groupIdsForAction(key, a)).to.deep.equal([]);
-      expect(await f.diamond.groupIdsForActionAndWallet(key, a, pkp)).to.deep.equal([]);
-      expect(await f.diamond.apiKeyCanExecuteForAnyGroup(key, [g])).to.equal(false);
-    });
-
-    it("expires an all-access [0] key too", async () => {
-      const { f, key, expiration } = await expiringKey(100n, { executeInGroups: [0] });
-      expect(await f.diamond.canExecuteAction(key, cidOf("anything"))).to.equal(true);
-      await time.increaseTo(expiration);
-      expect(await f.diamond.canExecuteAction(key, cidOf("anything"))).to.equal(false);
-    });
-
-    it("never expires a key with expiration 0", async () => {
-      const { f, api, master } = await setup();
-      const key = await addUsageKey(f, master, { expiration: 0n, createGroups: true, executeInGroups: [0] });
-      await time.increase(100n * 365n * 24n * 3600n);
-      expect(await f.diamond.canExecuteAction(key, cidOf("a"))).to.equal(true);
-      await expect(api.addGroup(key, "g", "", [], [])).to.emit(f.diamond, "GroupAdded");
-    });
-
-    it("is revived when the master overwrites the key with a later expiration", async () => {
-      const { f, api, master, a, g, key, expiration } = await expiringKey(100n);
-      await time.increaseTo(expiration);
-      expect(await f.diamond.canExecuteAction(key, a)).to.equal(false);
-      await api.setUsageApiKey(master, key, ...usageKeyArgs({ expiration: expiration + 1000n, executeInGroups: [g] }));
-      expect(await f.diamond.canExecuteAction(key, a)).to.equal(true);
-    });
-
-    it("lets the master remove an expired key", async () => {
-      const { f, api, master, key, expiration } = await expiringKey(100n);
-      await time.increaseTo(expiration);
-      await expect(api.removeUsageApiKey(master, key)).to.emit(f.diamond, "UsageApiKeyRemoved").withArgs(master, key);
     });
   });
 });

@@ -1,0 +1,239 @@
+/**
+ * A batch's calls through a reorg, on a real chain (`hardhat node` child process, reorganised
+ * with evm_snapshot / evm_revert): a batch sent from cached gas meets state that makes one of its
+ * calls cost more (or fail), and a reorg then drops that state and the batch's block, so the
+ * re-sent batch has another outcome on the new branch. Each call must be applied exactly once
+ * (on chain and in the index) and its client answered once, with what the final chain says
+ * (docs/finality.md "A reverted batch and its calls").
+ * The chain layer runs in this process (startChain, SQLite store) over HTTP to the node.
+ */
+import { expect } from "chai";
+import { Wallet } from "ethers";
+import { startChain, type Chain, type ChainOptions } from "../../../src/relayer/chain";
+import { RevertError, type OutboxRow, type WriteReceipt, type WriteRequest } from "../../../src/relayer/ports";
+import type { Store } from "../../../src/relayer/store";
+import { h, makeStore, type TestStore } from "../support";
+import {
+  deployDiamondTo,
+  devKey,
+  expectGapFreeNonces,
+  rpcCall,
+  startChainNode,
+  waitUntil,
+  type ChainNode,
+  type Deployed,
+} from "./support";
+
+const PAYER = new Wallet(devKey(4)).address.toLowerCase();
+/** Ten actions: a group that lists them makes updateGroup clear ten entries (far more gas). */
+const TEN_CIDS = Array.from({ length: 10 }, (_, i) => h(`reorg-batch-cid-${i}`));
+
+/** What a client was answered: "ok" or the error name; undefined until answered. */
+class Answer {
+  value: string | undefined;
+  count = 0;
+  receipt: WriteReceipt | null = null;
+  constructor(p: Promise<WriteReceipt>) {
+    p.then(
+      (r) => {
+        this.count++;
+        this.receipt = r;
+        this.value = "ok";
+      },
+      (e: unknown) => {
+        this.count++;
+        this.value = e instanceof RevertError ? e.errorName : `other: ${(e as Error).message}`;
+      },
+    );
+  }
+}
+
+describe("a batch's calls through a reorg (hardhat node, evm_snapshot / evm_revert)", function () {
+  let node: ChainNode;
+  let d: Deployed;
+  let ts: TestStore | null = null;
+  let chain: Chain | null = null;
+  let account: string;
+
+  const store = (): Store => {
+    if (!ts) throw new Error("no store");
+    return ts.store;
+  };
+  const head = async (): Promise<number> => Number(await rpcCall(node.url, "eth_blockNumber"));
+  const mine = async (n = 1): Promise<void> => {
+    for (let i = 0; i < n; i++) await rpcCall(node.url, "evm_mine");
+  };
+  const snapshot = async (): Promise<string> => (await rpcCall(node.url, "evm_snapshot")) as string;
+  const revert = async (id: string): Promise<void> => {
+    expect(await rpcCall(node.url, "evm_revert", [id])).to.equal(true);
+  };
+  const addGroup = (name: string): WriteRequest => ({ method: "addGroup", args: [account, name, "", [], []] });
+  /** Same calldata length whatever the (short) name: one call shape for the gas cache. */
+  const updateGroup = (group: string, name: string): WriteRequest => ({ method: "updateGroup", args: [account, group, name, "", [], []] });
+  const onChain = async (name: string): Promise<number> => {
+    const groups = await d.diamond.listGroups(account, 0, 100);
+    return groups.filter((g) => g.name === name).length;
+  };
+  const inIndex = async (name: string): Promise<number> => {
+    const row = await store().db.one<{ n: number | string }>("SELECT COUNT(*) AS n FROM account_groups WHERE name = $1", [name]);
+    return Number(row?.n ?? 0);
+  };
+  const batchRow = async (after: number): Promise<OutboxRow | undefined> =>
+    (await store().outbox.list()).find((r) => r.id > after && r.method === "batchCalls");
+  /** The diamond as its owner, nonce counter read again (an earlier test's evm_revert moved the chain's back). */
+  const asOwner = () => {
+    d.owner.reset();
+    return d.diamond.connect(d.owner);
+  };
+  const lastId = async (): Promise<number> => (await store().outbox.list()).at(-1)?.id ?? 0;
+
+  async function start(extra: Partial<ChainOptions>): Promise<Chain> {
+    chain = await startChain(store(), {
+      rpcUrl: node.url,
+      diamondAddress: d.diamondAddress,
+      payerKeys: [devKey(4)],
+      adminPayerKey: devKey(3),
+      startBlock: d.deployBlock,
+      pollIntervalMs: 50,
+      stuckAfterMs: 60_000,
+      writeTimeoutMs: 60_000,
+      balanceCheckIntervalMs: 0,
+      batchMaxInFlight: 1,
+      ...extra,
+    });
+    return chain;
+  }
+
+  /** A new group of the account (through the relayer); its id. */
+  async function newGroup(c: Chain, name: string): Promise<string> {
+    const r = await c.writer.write(addGroup(name));
+    const id = r.events.find((e) => e.name === "GroupAdded")?.args.groupId;
+    if (typeof id !== "string") throw new Error("no GroupAdded event");
+    return id;
+  }
+
+  /** Pre-flights one batch of [updateGroup, addGroup] so that both call shapes' gas is cached. */
+  async function warmGasCache(c: Chain, group: string): Promise<void> {
+    const before = c.status().batches;
+    await Promise.all([c.writes.write(updateGroup(group, "warm")), c.writes.write(addGroup("warm"))]);
+    const after = c.status().batches;
+    expect(after.batches - before.batches, "one pre-flighted batch").to.equal(1);
+    expect(after.cachedGas - before.cachedGas).to.equal(0);
+  }
+
+  before(async function () {
+    node = await startChainNode();
+    d = await deployDiamondTo(node.url);
+    account = h("reorg batch account");
+    const owner = (await d.owner.getAddress()).toLowerCase();
+    await (await d.diamond.connect(d.owner).newAccount(account, true, "reorg-batch", "", owner)).wait();
+  });
+
+  after(async () => {
+    d?.provider.destroy();
+    await node?.stop();
+  });
+
+  beforeEach(async () => {
+    ts = await makeStore("sqlite");
+  });
+
+  afterEach(async () => {
+    await chain?.stop();
+    chain = null;
+    await ts?.cleanup();
+    ts = null;
+  });
+
+  it("a batch that reverted for want of its cached gas, dropped by a reorg and fitting its gas on the new branch, applies its calls exactly once", async () => {
+    const c = await start({ confirmationDepth: 3 });
+    const group = await newGroup(c, "target-1");
+    await warmGasCache(c, group);
+    const snap = await snapshot();
+    const fork = await head();
+    // State that makes updateGroup cost far more than cached: the group lists ten actions (the owner's own transaction).
+    await (await asOwner().updateGroup(account, group, "grown", "", TEN_CIDS, [])).wait();
+
+    const from = await lastId();
+    const cachedBefore = c.status().batches.cachedGas;
+    const update = new Answer(c.writes.write(updateGroup(group, "updated")));
+    const dup = new Answer(c.writes.write(addGroup("once")));
+    const reverted = await waitUntil("the batch reverted on chain", async () => {
+      const r = await batchRow(from);
+      return r && r.status === "reverted" ? r : undefined;
+    }, 30_000);
+    expect(reverted.errorName).to.equal("BatchCallOutOfGas");
+    expect(c.status().batches.cachedGas - cachedBefore, "sent from cached gas").to.equal(1);
+    // Time for a retry to be sent and mined, were it sent before the batch is final.
+    const rounds = c.status().writer.finality.rounds;
+    await waitUntil("four tracker rounds", async () => c.status().writer.finality.rounds >= rounds + 4, 30_000, 20);
+
+    // The reorg: the owner's transaction and the batch's block are gone; the relayer re-sends the
+    // batch, which fits its gas on the new branch (the group lists nothing there).
+    await revert(snap);
+    await mine(2);
+    c.writer.noteReorg(fork + 1);
+    await waitUntil("the batch mined again on the new branch", async () => {
+      const r = await store().outbox.get(reverted.id);
+      return r?.status === "mined" ? r : undefined;
+    }, 30_000);
+    await mine(4); // deep enough to be final
+    await waitUntil("both clients answered", async () => update.value !== undefined && dup.value !== undefined, 30_000);
+    await mine(4);
+    await waitUntil("every row final", async () => (await store().outbox.list()).every((r) => r.final || r.status === "failed"), 30_000);
+    await c.indexer.syncTo(await head(), 30_000);
+
+    expect([update.value, dup.value]).to.deep.equal(["ok", "ok"]);
+    expect([update.count, dup.count]).to.deep.equal([1, 1]);
+    expect(await onChain("once"), "groups 'once' on chain").to.equal(1);
+    expect(await inIndex("once"), "groups 'once' in the index").to.equal(1);
+    expect((await d.diamond.listGroups(account, 0, 100)).find((g) => String(g.id) === group)?.name).to.equal("updated");
+    const receipt = (await rpcCall(node.url, "eth_getTransactionReceipt", [dup.receipt?.txHash])) as { blockNumber: string } | null;
+    expect(Number(receipt?.blockNumber), "the answer names the canonical transaction").to.equal(dup.receipt?.blockNumber);
+    await expectGapFreeNonces(node.url, [PAYER]);
+  });
+
+  it("a call that failed in a batch sent from cached gas is answered with what the final chain says: a reorg that drops the state it failed on makes it succeed, and that is its answer", async () => {
+    const c = await start({ confirmationDepth: 3 });
+    const group = await newGroup(c, "target-2");
+    await warmGasCache(c, group);
+    const snap = await snapshot();
+    const fork = await head();
+    // The owner removes the group (its own transaction): updateGroup of it now fails on chain.
+    await (await asOwner().removeGroup(account, group)).wait();
+
+    const from = await lastId();
+    const cachedBefore = c.status().batches.cachedGas;
+    const update = new Answer(c.writes.write(updateGroup(group, "revived")));
+    const beside = new Answer(c.writes.write(addGroup("beside")));
+    const first = await waitUntil("the batch mined", async () => {
+      const r = await batchRow(from);
+      return r && r.status === "mined" ? r : undefined;
+    }, 30_000);
+    expect(c.status().batches.cachedGas - cachedBefore, "sent from cached gas").to.equal(1);
+    const rounds = c.status().writer.finality.rounds;
+    await waitUntil("four tracker rounds", async () => c.status().writer.finality.rounds >= rounds + 4, 30_000, 20);
+
+    // The reorg drops the removal: on the new branch the re-sent batch's updateGroup succeeds.
+    await revert(snap);
+    await mine(2);
+    c.writer.noteReorg(fork + 1);
+    await waitUntil("the batch mined again on the new branch", async () => {
+      const r = await store().outbox.get(first.id);
+      return r?.status === "mined" && r.blockHash !== first.blockHash ? r : undefined;
+    }, 30_000);
+    await mine(4);
+    await waitUntil("both clients answered", async () => update.value !== undefined && beside.value !== undefined, 30_000);
+    await mine(4);
+    await waitUntil("every row final", async () => (await store().outbox.list()).every((r) => r.final || r.status === "failed"), 30_000);
+    await c.indexer.syncTo(await head(), 30_000);
+
+    const name = (await d.diamond.listGroups(account, 0, 100)).find((g) => String(g.id) === group)?.name;
+    expect(name, "the group on the final chain").to.equal("revived");
+    expect(update.value, "the answer agrees with the final chain").to.equal("ok");
+    expect([update.count, beside.count]).to.deep.equal([1, 1]);
+    expect(await inIndex("revived")).to.equal(1);
+    expect(await onChain("beside")).to.equal(1);
+    await expectGapFreeNonces(node.url, [PAYER]);
+  });
+});
