@@ -25,6 +25,11 @@ export interface IndexerOptions {
    * from the chain should a power loss undo them). Default true.
    */
   durableCommits?: boolean;
+  /**
+   * While own blocks come from their receipts, how long a background round leaves a block that
+   * just appeared to them (fresh-block-hold.ts); default 200 ms.
+   */
+  freshBlockGraceMs?: number;
   logger?: ChainLogger;
 }
 

@@ -40,6 +40,7 @@ import {
 
 import { decodeLogs } from "./abi";
 import { ExpectedBlocks } from "./expected-blocks";
+import { FreshBlockHold } from "./fresh-block-hold";
 import { finalityFor } from "./finality";
 import { errorText, hexToNumber, sendAll, toQuantity, type RpcCall, type RpcLike, type RpcLog } from "./rpc";
 import { LogFetcher, isLogRangeError } from "./logs";
@@ -102,6 +103,8 @@ export class Indexer {
   private wanted = -1;
   /** `wanted` as the latest catch-up round started. */
   private roundTarget = -1;
+  /** Background rounds leave fresh blocks to the receipt path while it applies own blocks. */
+  private readonly hold: FreshBlockHold;
 
   constructor(
     private readonly rpc: RpcLike,
@@ -117,6 +120,7 @@ export class Indexer {
     this.log = opts.logger;
     this.commit = { durable: opts.durableCommits ?? true };
     this.logs = new LogFetcher(rpc, this.diamond, this.batchSize, opts.logger);
+    this.hold = new FreshBlockHold(opts.freshBlockGraceMs);
   }
 
   /** Who to tell when a reorg is followed (the chain writer). */
@@ -136,6 +140,7 @@ export class Indexer {
    * when that apply began).
    */
   noteApplied(block: number, reorgs: number): void {
+    this.hold.ownApplied();
     if (reorgs === this.reorgCount + this.unappliedReorgs && this.halted === null) this.applied = Math.max(this.applied, block);
   }
 
@@ -256,10 +261,11 @@ export class Indexer {
       // Writes waiting for their blocks drive catch-up rounds themselves (syncTo / prefetch):
       // while they do, this loop has nothing to add.
       const since = this.lastSuccessAt === null ? Infinity : Date.now() - this.lastSuccessAt;
+      const every = this.hold.pollEvery(this.pollIntervalMs);
       if (this.halted !== null) {
         delay = Math.max(this.pollIntervalMs, 5_000);
-      } else if (this.failures === 0 && since < this.pollIntervalMs) {
-        delay = this.pollIntervalMs - since;
+      } else if (this.failures === 0 && since < every) {
+        delay = every - since;
       } else {
         try {
           await this.catchUp();
@@ -387,14 +393,16 @@ export class Indexer {
         }
       }
     }
-    while (cursor.block < head) {
+    // No write waits for a block: fresh blocks are left to their receipts a while (fresh-block-hold.ts).
+    const until = wanted > cursor.block ? head : this.hold.limit(head, cursor.block);
+    while (cursor.block < until) {
       const next = cursor.block + 1;
       const windowStart = head - window + 1;
       let reached: number;
       if (next < windowStart) {
-        reached = await this.applyOld(next, Math.min(windowStart - 1, next + this.batchSize - 1));
+        reached = await this.applyOld(next, Math.min(windowStart - 1, next + this.batchSize - 1, until));
       } else {
-        const to = Math.min(head, next + HEADER_BATCH - 1);
+        const to = Math.min(until, next + HEADER_BATCH - 1);
         const res = await this.readKept(next, to);
         if (res.headers.length === 0) break; // that node is behind: the next round takes it
         const outcome = await this.applyKept(cursor.hash, res.headers, res.logs);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
 import type { Chain } from "../../../src/relayer/chain";
@@ -37,6 +37,69 @@ describe("relayer writer: read-your-writes from the receipt", function () {
     expect(during, "no eth_getLogs for the write's own block").to.not.include("eth_getLogs");
     expect(await store.index.indexedBlock()).to.equal(receipt.blockNumber);
     expect(await store.index.account(h("own-block"))).to.not.equal(null);
+  });
+
+  it("takes the block from the receipt also when another block was mined before the header asked for with it (read by hash)", async () => {
+    const rpc = new FlakyRpc(hardhatRpc());
+    const store = (ts as TestStore).store;
+    chain = await start(store, f.diamondAddress, { provider: rpc, startIndexer: false });
+    await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
+    // Another block lands between the write's receipt and the latest header of its broadcast.
+    let interpose = true;
+    rpc.before = async (method, params) => {
+      if (interpose && method === "eth_getBlockByNumber" && params[0] === "latest") {
+        interpose = false;
+        await network.provider.send("evm_mine", []);
+      }
+    };
+    const before = rpc.calls.length;
+    const receipt = await chain.writer.write(newAccount("read by hash"));
+    const during = rpc.calls.slice(before);
+    expect(interpose, "a block was mined in between").to.equal(false);
+    expect(during).to.include("eth_getBlockByHash");
+    expect(during, "no eth_getLogs for the write's own block").to.not.include("eth_getLogs");
+    expect(await store.index.indexedBlock()).to.equal(receipt.blockNumber);
+    expect(await store.index.account(h("read by hash"))).to.not.equal(null);
+  });
+
+  it("asks once more at once for a receipt its broadcast's batch did not bring yet, and takes the block from it", async () => {
+    const rpc = new FlakyRpc(hardhatRpc());
+    const store = (ts as TestStore).store;
+    chain = await start(store, f.diamondAddress, { provider: rpc, startIndexer: false });
+    await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
+    // The first receipt look-up (the broadcast's) answers "not mined yet", as Hardhat may when it
+    // answers a batch's calls side by side.
+    let receipts = 0;
+    rpc.before = async (method) => {
+      if (method !== "eth_getTransactionReceipt") return;
+      if (++receipts === 1) rpc.fake.set(method, null);
+      else rpc.fake.delete(method);
+    };
+    const before = rpc.calls.length;
+    const receipt = await chain.writer.write(newAccount("asked again"));
+    const during = rpc.calls.slice(before);
+    expect(during.filter((m) => m === "eth_getTransactionReceipt")).to.have.length(2);
+    expect(during, "no eth_getLogs for the write's own block").to.not.include("eth_getLogs");
+    expect(await store.index.indexedBlock()).to.equal(receipt.blockNumber);
+    expect(await store.index.account(h("asked again"))).to.not.equal(null);
+  });
+
+  it("a background round leaves a block that just appeared to the receipts while own blocks come from them; a write waiting for it is not held", async () => {
+    const rpc = new FlakyRpc(hardhatRpc());
+    const store = (ts as TestStore).store;
+    chain = await start(store, f.diamondAddress, { provider: rpc, startIndexer: false, freshBlockGraceMs: 60_000 });
+    await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
+    await chain.writer.write(newAccount("own")); // its block came from its receipt
+    // a transaction of someone else: a block no receipt of ours brings
+    await (await f.diamond.connect(f.payer).newAccount(h("foreign"), true, "foreign", "", f.users[0].address)).wait();
+    const foreign = await ethers.provider.getBlockNumber();
+    const before = rpc.calls.length;
+    await chain.indexer.catchUp(); // a background round
+    expect(rpc.calls.slice(before), "the fresh block is not read").to.not.include("eth_getLogs");
+    expect(await store.index.indexedBlock()).to.equal(foreign - 1);
+    await chain.indexer.syncTo(foreign); // as a write waiting for that block
+    expect(await store.index.indexedBlock()).to.equal(foreign);
+    expect(await store.index.account(h("foreign"))).to.not.equal(null);
   });
 
   it("answers a write whose block it applied from the receipt without reading the index cursor again", async () => {

@@ -7,8 +7,8 @@
 import type { WriteTracer } from "../../../core/write-trace";
 import { ChainUnavailableError, IdempotencyConflictError, RevertError, type OutboxRow, type WriteReceipt } from "../../ports";
 import { decodeLogs } from "../abi";
-import { hexToNumber, type RpcReceipt } from "../rpc";
-import type { BlockHeader } from "./broadcaster";
+import { hexToNumber, type RpcLike, type RpcReceipt } from "../rpc";
+import { headerOf, type BlockHeader } from "./broadcaster";
 import type { WriterContext } from "./context";
 import type { FinalityTracker } from "./finality";
 import type { IndexFollower, Outcome } from "./receipts";
@@ -124,18 +124,41 @@ export class WriteAnswers {
 }
 
 /**
- * The receipt's block, when `latest` is that block and holds only this transaction (so the
+ * The receipt's block, when `header` is that block and holds only this transaction (so the
  * receipt's logs are all of the block's), with how to apply it; else null.
  */
 export function ownBlockOf(
   receipt: RpcReceipt,
-  latest: BlockHeader | null,
+  header: BlockHeader | null,
   indexer: IndexFollower,
   diamond: string,
 ): { apply: () => Promise<boolean> } | null {
   const apply = indexer.applyOwnBlock?.bind(indexer);
-  if (!apply || latest === null || latest.hash !== receipt.blockHash.toLowerCase()) return null;
-  if (latest.transactions.length !== 1 || latest.transactions[0] !== receipt.transactionHash.toLowerCase()) return null;
-  if (latest.number !== hexToNumber(receipt.blockNumber, "receipt.blockNumber")) return null;
-  return { apply: () => apply(latest, decodeLogs(receipt.logs, diamond)) };
+  if (!apply || header === null || header.hash !== receipt.blockHash.toLowerCase()) return null;
+  if (header.transactions.length !== 1 || header.transactions[0] !== receipt.transactionHash.toLowerCase()) return null;
+  if (header.number !== hexToNumber(receipt.blockNumber, "receipt.blockNumber")) return null;
+  return { apply: () => apply(header, decodeLogs(receipt.logs, diamond)) };
+}
+
+/**
+ * The header of the receipt's block: `latest` (asked for with the broadcast) when it is that block;
+ * else, when the index can take a block from a receipt at all, read by the receipt's blockHash
+ * (another payer's block was mined between the receipt and `latest`, say). One eth_getBlockByHash
+ * instead of an indexer round (eth_blockNumber, eth_getLogs and the headers). Null when the node
+ * has no such block any more (a reorg) or cannot be asked: the indexer takes the block.
+ */
+export async function receiptBlockHeader(
+  rpc: RpcLike,
+  receipt: RpcReceipt,
+  latest: BlockHeader | null,
+  indexer: IndexFollower,
+): Promise<BlockHeader | null> {
+  const hash = receipt.blockHash.toLowerCase();
+  if (latest !== null && latest.hash === hash) return latest;
+  if (!indexer.applyOwnBlock) return null;
+  try {
+    return headerOf(await rpc.send("eth_getBlockByHash", [hash, false]));
+  } catch {
+    return null;
+  }
 }

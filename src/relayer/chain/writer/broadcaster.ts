@@ -38,7 +38,8 @@ export interface BlockHeader {
   transactions: string[];
 }
 
-function headerOf(result: unknown): BlockHeader | null {
+/** A block header from an eth_getBlockByNumber / eth_getBlockByHash result (null: none, or not one). */
+export function headerOf(result: unknown): BlockHeader | null {
   const b = result as { number?: unknown; hash?: unknown; parentHash?: unknown; transactions?: unknown } | null;
   if (!b || typeof b.hash !== "string" || typeof b.parentHash !== "string" || !Array.isArray(b.transactions)) return null;
   if (typeof b.number !== "string" || !/^0x[0-9a-fA-F]+$/.test(b.number)) return null;
@@ -74,6 +75,21 @@ export class Broadcaster {
     const sending = m.run(() => this.broadcast(row, markSent, withReceipt));
     sending.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
     return sending;
+  }
+
+  /**
+   * The receipt of the row's latest attempt and the latest block header, in one JSON-RPC batch (as
+   * a broadcast with its receipt asks for them): for a receipt the broadcast's batch did not bring
+   * yet (a node that answers the batch's calls side by side may look it up before mining). Nulls
+   * when not there or not answered.
+   */
+  async receiptWithHeader(row: OutboxRow): Promise<{ receipt: RpcReceipt | null; latest: BlockHeader | null }> {
+    const [mined, head] = await inOrder(this.ctx.rpc, [
+      { method: "eth_getTransactionReceipt", params: [row.txHashes.at(-1)] },
+      { method: "eth_getBlockByNumber", params: ["latest", false] },
+    ]);
+    const receipt = mined.ok ? ((mined.result as RpcReceipt | null) ?? null) : null;
+    return { receipt, latest: receipt !== null && head.ok ? headerOf(head.result) : null };
   }
 
   /**

@@ -27,7 +27,9 @@
  *     anything is signed, stored or sent;
  *  3. pick a payer and pre-flight the call from it (preflight.ts): a revert -> RevertError with
  *     the decoded custom error; RPC down -> ChainUnavailableError(queued=false). Nothing is
- *     persisted or sent, no nonce is used;
+ *     persisted or sent, no nonce is used. A call without an Idempotency-Key whose shape's gas is
+ *     cached skips this step: a revert on chain is then the same decoded RevertError (one without
+ *     data, out of the cached gas, is sent again pre-flighted; docs/relayer-latency.md);
  *  4. store it signed under the payer's nonce lock (signing.ts) and queue its broadcast
  *     (broadcaster.ts). RPC down here -> ChainUnavailableError(queued=true): the worker keeps
  *     rebroadcasting the persisted transaction. (When the fee lookup fails, the row is persisted
@@ -47,6 +49,7 @@ import { keccak256 } from "ethers";
 import type { WriteTracer } from "../../../core/write-trace";
 import {
   ChainUnavailableError,
+  RevertError,
   type NewOutboxRow,
   type OutboxPort,
   type OutboxRow,
@@ -56,10 +59,10 @@ import {
 } from "../../ports";
 import { encodeCall } from "../abi";
 import { silentLogger } from "../log";
-import { errorText, hexToBigInt, type RpcLike } from "../rpc";
+import { errorText, hexToBigInt, hexToNumber, type RpcLike } from "../rpc";
 import { BalanceMonitor, type PayerFunds, type TopUp } from "./balances";
 import type { WriteProgress } from "../batcher";
-import { WriteAnswers, ownBlockOf } from "./answer";
+import { WriteAnswers, ownBlockOf, receiptBlockHeader } from "./answer";
 import { Broadcaster } from "./broadcaster";
 import { BusyRows, RowEvents, type WriterContext } from "./context";
 import { bumpPermille, type Fees } from "./fee-policy";
@@ -110,6 +113,8 @@ export class ChainWriter implements Writer {
   private balanceTimer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private lastTickError: string | null = null;
+  /** When a write last found the node unavailable (ms). */
+  private unavailableAt = 0;
 
   constructor(
     rpc: RpcLike,
@@ -414,10 +419,80 @@ export class ChainWriter implements Writer {
     }
     await this.admitWrites();
 
+    // A write alone without an Idempotency-Key, of a shape whose gas is cached, is sent without a
+    // pre-flight while the node answers (preflight.ts; docs/relayer-latency.md, "A write alone
+    // from cached gas").
+    const fromCache =
+      known === undefined && key === undefined && this.opts.preflightKnownShapes !== true && this.nodeAnswers()
+        ? this.preflight.cachedGasLimit(calldata)
+        : null;
+    // The row of a write sent from the cached gas (see the retry below).
+    let rowId: number | null = null;
+    const tracked: WriteProgress = {
+      onChain: () => progress?.onChain?.(),
+      onRow: (id) => {
+        rowId = id;
+        progress?.onRow?.(id);
+      },
+    };
+    try {
+      const call = { calldata, requestHash, scope, key, batch: known !== undefined };
+      return await this.send(request, call, known?.gasLimit ?? fromCache, fromCache !== null ? tracked : progress);
+    } catch (err) {
+      // Sent from the cached gas and reverted on chain: the error is the one the pre-flight would
+      // have given (decoded by re-running the call on the state it met, receipts.ts). Without revert
+      // data it ran out of the cached gas: nothing of it applied, so it is sent again, pre-flighted,
+      // once that attempt is final (a reorg could re-mine it where it fits its gas, as for a batch's
+      // calls, docs/finality.md); a re-mined success is the answer.
+      if (fromCache !== null && err instanceof RevertError && this.preflight.revertedOnChain(calldata, err.errorName)) {
+        this.ctx.log.warn({ method: request.method }, "a write sent from the cached gas reverted without data; sent again, pre-flighted");
+        try {
+          if (rowId !== null) {
+            try {
+              return await this.answers.final(rowId);
+            } catch (final) {
+              if (!(final instanceof RevertError)) throw final;
+            }
+          }
+          const again = progress?.onChain ? { onChain: () => progress.onChain?.() } : undefined;
+          return await this.send(request, { calldata, requestHash, scope, key, batch: false }, null, again);
+        } catch (again) {
+          throw await this.payerCheck.review(again);
+        }
+      }
+      if (err instanceof ChainUnavailableError) this.unavailableAt = Date.now();
+      // A payer refused by the contract (removed since the last check) is answered as the check says.
+      throw await this.payerCheck.review(err);
+    }
+  }
+
+  /**
+   * Whether the node answers, as far as a write sent without a pre-flight needs to know: the
+   * index's latest round reached it within the last three worker ticks (at least 3 s), and no
+   * write found it unavailable since.
+   */
+  private nodeAnswers(): boolean {
+    const at = this.indexer.reachedAt?.() ?? null;
+    return at !== null && at > this.unavailableAt && Date.now() - at < Math.max(3000, 3 * this.pollIntervalMs);
+  }
+
+  /**
+   * Stores, signs and sends one write from a payer, and waits for its answer. `knownGasLimit`: a
+   * batch's (measured by the batcher) or a shape's cached one; null: pre-flighted here first.
+   */
+  private async send(
+    request: WriteRequest,
+    /** `batch`: the batcher's (it marks the trace's pre-flight itself). */
+    call: { calldata: string; requestHash: string; scope: string | null; key: string | undefined; batch: boolean },
+    knownGasLimit: bigint | null,
+    progress?: WriteProgress,
+  ): Promise<WriteReceipt> {
+    const { outbox } = this.ctx;
+    const { calldata, requestHash, scope, key } = call;
     const payer = this.pool.acquire();
     try {
-      const gasLimit = known?.gasLimit ?? (await this.preflight.gasLimit(payer, calldata));
-      if (!known) request.trace?.mark("preflight");
+      const gasLimit = knownGasLimit ?? (await this.preflight.gasLimit(payer, calldata));
+      if (!call.batch) request.trace?.mark("preflight");
       const newRow: NewOutboxRow = {
         kind: "call",
         idemScope: scope,
@@ -447,9 +522,6 @@ export class ChainWriter implements Writer {
       const sent = await this.signAndSend(newRow, fees, request.trace, progress);
       if (!sent) return await existing();
       return await this.answers.finish(sent.id, sent.outcome, request.trace);
-    } catch (err) {
-      // A payer refused by the contract (removed since the last check) is answered as the check says.
-      throw await this.payerCheck.review(err);
     } finally {
       this.pool.release(payer);
     }
@@ -472,7 +544,15 @@ export class ChainWriter implements Writer {
     const { signed } = step;
     progress?.onRow?.(signed.id);
     try {
-      const { outcome, receipt, latest } = await step.sending;
+      const sending = await step.sending;
+      const { outcome } = sending;
+      let { receipt, latest } = sending;
+      if (step.eager && outcome === "ok" && receipt === null) {
+        // Asked for beside the broadcast but not there yet: once more, at once (an automining node
+        // answering the batch's calls side by side looks the receipt up before mining, about one
+        // broadcast in five on Hardhat). Not there either: the poller and the worker take over.
+        ({ receipt, latest } = await this.broadcaster.receiptWithHeader(signed).catch(() => ({ receipt: null, latest: null })));
+      }
       trace?.mark("broadcast");
       if (step.eager && outcome === "ok") this.broadcaster.eagerReceipts.record(receipt !== null);
       if (outcome === "transport") {
@@ -485,12 +565,20 @@ export class ChainWriter implements Writer {
       try {
         if (receipt) {
           // The receipt's block holds this transaction alone: the index takes it from the receipt
-          // (chain/own-blocks.ts) beside the outcome's commit, instead of an indexer round.
-          const own = ownBlockOf(receipt, latest, this.indexer, this.ctx.diamond);
-          const [settled] = await Promise.all([
-            this.receipts.settle([{ row: signed, receipt }], own === null),
-            own?.apply(),
-          ]);
+          // (chain/own-blocks.ts) beside the outcome's commit, instead of an indexer round. Its
+          // header came with the broadcast, or is read by hash when another block came first.
+          const rpc = this.ctx.rpc;
+          const applied = async (): Promise<boolean> => {
+            const header = await receiptBlockHeader(rpc, receipt, latest, this.indexer);
+            const own = ownBlockOf(receipt, header, this.indexer, this.ctx.diamond);
+            if (own !== null) return own.apply();
+            // Left to the indexer: a mined write waits for it next, so its catch-up starts now.
+            if (hexToNumber(receipt.status, "receipt.status") === 1) {
+              this.indexer.prefetch(hexToNumber(receipt.blockNumber, "receipt.blockNumber"));
+            }
+            return false;
+          };
+          const [settled] = await Promise.all([this.receipts.settle([{ row: signed, receipt }], false), applied()]);
           found = settled.get(signed.id) ?? null;
         }
         if (!found) found = await this.receipts.receiptOf(signed);

@@ -19,6 +19,12 @@ export interface WriterOptions {
   writeTimeoutMs?: number;
   /** Gas limit = estimate * this / 100. Default 125. */
   gasLimitPercent?: number;
+  /**
+   * Pre-flight every write sent alone, also when its call shape's gas is cached (one eth_call per
+   * write; a revert then costs no gas and no nonce). Default false: a write without an
+   * Idempotency-Key of a cached shape is sent from the cached gas (docs/relayer-latency.md).
+   */
+  preflightKnownShapes?: boolean;
   /** Fee increase per re-sign, in percent; at least 12.5. Default 12.5. */
   feeBumpPercent?: number;
   /** Optional ceiling for maxFeePerGas / gasPrice (wei), of new transactions and of fee bumps alike. */

@@ -9,6 +9,12 @@
  * shape as gas: it succeeds only if the call neither reverts nor needs more gas in the current
  * state (else eth_estimateGas decides, as the first time). The eth_calls of concurrent writes go
  * out as one JSON-RPC batch. The gas limit is always that estimate plus `gasLimitPercent`.
+ *
+ * Sent from the cached gas (docs/relayer-latency.md, "A write alone from cached gas"): a write
+ * without an Idempotency-Key whose shape has a cached estimate skips the pre-flight
+ * (`cachedGasLimit`); the writer reports what such a write's transaction did on chain
+ * (`revertedOnChain`): a revert makes the next writes of that shape pre-flighted again, and one
+ * without revert data (out of gas: the cached estimate was too low) also drops the estimate.
  */
 import { ChainUnavailableError } from "../../ports";
 import { decodeRevert, revertErrorOf, type DecodedError } from "../abi";
@@ -18,9 +24,21 @@ import { ceilDiv } from "./context";
 /** Pre-flight gas estimates kept per call shape (bounded; the oldest shapes go first). */
 const GAS_CACHE_MAX = 512;
 
+/**
+ * After a write sent from the cached gas reverted on chain, this many next writes of its shape are
+ * pre-flighted (a caller repeating a failing write costs the payer one failed transaction per
+ * this many writes, not one per write).
+ */
+export const PREFLIGHT_AFTER_REVERT = 16;
+
+/** A call's shape: selector and calldata length (which encodes every array and string length). */
+const shapeOf = (data: string): string => `${data.slice(0, 10)}:${data.length}`;
+
 export class Preflight {
   /** Largest eth_estimateGas result per call shape (selector:calldata length). */
   private readonly gasCache = new Map<string, bigint>();
+  /** Per shape: how many more writes are pre-flighted before the cached gas is trusted again. */
+  private readonly distrust = new Map<string, number>();
   /** Calls waiting for the next batch of their method (batched). */
   private readonly batchQueues = new Map<string, { params: unknown[]; resolve: (v: unknown) => void; reject: (e: unknown) => void }[]>();
 
@@ -38,7 +56,7 @@ export class Preflight {
    * decides (a revert there is the caller's error; a higher estimate replaces the cached one).
    */
   async gasLimit(payer: string, data: string): Promise<bigint> {
-    const shape = `${data.slice(0, 10)}:${data.length}`;
+    const shape = shapeOf(data);
     const cached = this.gasCache.get(shape);
     if (cached !== undefined) {
       try {
@@ -63,6 +81,40 @@ export class Preflight {
       this.gasCache.set(shape, gas);
     }
     return ceilDiv(gas * this.gasLimitPercent, 100n);
+  }
+
+  /**
+   * The gas limit of a write sent without a pre-flight: its shape's cached estimate plus
+   * `gasLimitPercent`; null when the write must be pre-flighted (no estimate yet, or a write of
+   * that shape reverted on chain lately: it counts as one of the PREFLIGHT_AFTER_REVERT).
+   */
+  cachedGasLimit(data: string): bigint | null {
+    const shape = shapeOf(data);
+    const left = this.distrust.get(shape);
+    if (left !== undefined) {
+      if (left <= 1) this.distrust.delete(shape);
+      else this.distrust.set(shape, left - 1);
+      return null;
+    }
+    const cached = this.gasCache.get(shape);
+    return cached === undefined ? null : ceilDiv(cached * this.gasLimitPercent, 100n);
+  }
+
+  /**
+   * A write sent with `cachedGasLimit` reverted on chain with `errorName`: the next
+   * PREFLIGHT_AFTER_REVERT writes of its shape are pre-flighted. Without revert data
+   * ("TransactionReverted": it ran out of the cached gas, most likely) the estimate is dropped too,
+   * and true is returned: the write is to be sent again, pre-flighted (it applied nothing).
+   */
+  revertedOnChain(data: string, errorName: string): boolean {
+    const shape = shapeOf(data);
+    if (this.distrust.size >= GAS_CACHE_MAX && !this.distrust.has(shape)) {
+      this.distrust.delete(this.distrust.keys().next().value as string);
+    }
+    this.distrust.set(shape, PREFLIGHT_AFTER_REVERT);
+    if (errorName !== NO_REVERT_DATA) return false;
+    this.gasCache.delete(shape);
+    return true;
   }
 
   /**
@@ -95,8 +147,11 @@ export class Preflight {
   }
 }
 
+/** The error name of a revert that carries no data (out of gas, a bare `revert()`). */
+export const NO_REVERT_DATA = "TransactionReverted";
+
 /** The decoded custom error of a revert (TransactionReverted when it carries no data). */
 export function revertDecoded(err: unknown): DecodedError {
   const data = revertDataOf(err);
-  return data ? decodeRevert(data) : { name: "TransactionReverted", args: [] };
+  return data ? decodeRevert(data) : { name: NO_REVERT_DATA, args: [] };
 }

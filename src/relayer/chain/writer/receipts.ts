@@ -28,6 +28,13 @@ export interface IndexFollower {
    * reports a reorg of blocks it never applied (Indexer.expectBlock). Optional.
    */
   expectBlock?(number: number, hash: string): void;
+  /**
+   * When the index's latest round reached the node (ms), or null when that round failed. A write
+   * is sent from its cached gas without a pre-flight (preflight.ts) only while this is recent;
+   * otherwise (an outage, or unknown) it is pre-flighted, so that while the node is down a write
+   * is refused with nothing stored. Optional (absent: always pre-flighted).
+   */
+  reachedAt?(): number | null;
 }
 
 /**
