@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { HttpRpc } from "../../src/relayer/chain";
 import { percentile, table } from "./helpers";
-import { modeOf, p50Of, rateOf, type CaseResult, type RunResult } from "./results";
+import { p50Of, rateOf, type CaseResult, type RunResult } from "./results";
 import { SETTINGS } from "./settings";
 import { assessTargets, latencyBound, targetLines } from "./targets";
 import { stageTable } from "./trace";
