@@ -1,0 +1,31 @@
+/**
+ * BENCH_CPU_PROF of the relayer write benchmark (bench/relayer.ts): a V8 CPU profile of this
+ * process (relayer + HTTP clients) during a measured relayer run.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { SETTINGS } from "./settings";
+
+/**
+ * With BENCH_CPU_PROF=<dir>: a V8 CPU profile of this process (relayer + HTTP clients) during a
+ * measured relayer run, written as <dir>/<name>.cpuprofile (open in Chrome DevTools).
+ */
+export async function startProfile(): Promise<((name: string) => Promise<string>) | null> {
+  if (!SETTINGS.cpuProfDir) return null;
+  const inspector = await import("node:inspector");
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  await post("Profiler.enable");
+  await post("Profiler.setSamplingInterval", { interval: 200 });
+  await post("Profiler.start");
+  return async (name) => {
+    const { profile } = (await post("Profiler.stop")) as { profile: unknown };
+    session.disconnect();
+    fs.mkdirSync(SETTINGS.cpuProfDir, { recursive: true });
+    const file = path.join(SETTINGS.cpuProfDir, `${name}.cpuprofile`);
+    fs.writeFileSync(file, JSON.stringify(profile));
+    return file;
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * The relayer side of the relayer write benchmark (bench/relayer.ts): a real relayer
+ * (createRelayer, listening on a free port, its JSON-RPC counted below the FailoverRpc) started,
+ * checked ready and warmed up, then measured once per concurrency: HTTP clients posting
+ * /core/v1/add_group, a write's latency until the response (mined and indexed), with the outbox,
+ * batching and chain-layer log accounting of each run.
+ */
+import type { RpcDeployment } from "../../scripts/lib/local-chain";
+import { apiKeyTextHash } from "../../src/core/hashing";
+import type { loadConfig } from "../../src/relayer/config";
+import { createRelayer, type Relayer } from "../../src/relayer/main";
+import { FailoverRpc, HttpRpc, type ChainLogger, type RpcLike } from "../../src/relayer/chain";
+import { startProfile } from "./cpu-profile";
+import { NONCE_RE, errText, hexNum, now, pool, sleep } from "./helpers";
+import { post } from "./http-client";
+import { checkNonces, nonceMark } from "./nonces";
+import type { RunResult } from "./results";
+import { SETTINGS, writesAt } from "./settings";
+import { traceCollector, type TraceSink } from "./trace";
+import { CountingRpc, measureFrom } from "./usage";
+
+/** Collects the chain layer's warnings and errors (the relayer's own logs are silent). */
+function captureLogger(): ChainLogger & { lines: string[] } {
+  const lines: string[] = [];
+  const keep = (level: string) => (fields: Record<string, unknown>, msg: string) => {
+    lines.push(`${level}: ${msg} ${JSON.stringify(fields)}`);
+  };
+  return { lines, debug: () => undefined, info: () => undefined, warn: keep("warn"), error: keep("error") };
+}
+
+/** Relayer: POST /core/v1/add_group at `concurrency`; latency = until the HTTP response. */
+async function runRelayer(
+  relayer: Relayer,
+  relayerRpc: CountingRpc,
+  rpc: RpcLike,
+  nodePid: number | undefined,
+  apiKey: string,
+  count: number,
+  logger: { lines: string[] },
+  concurrency: number,
+  traces: TraceSink,
+): Promise<RunResult> {
+  const url = `${relayer.url}/core/v1/add_group`;
+  const payers = relayer.chain.payers;
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  let nonceErrors = 0;
+  let ok = 0;
+  const logsBefore = logger.lines.length;
+  const rowsBefore = Math.max(0, ...(await relayer.store.outbox.list()).map((r) => r.id));
+  const before = await nonceMark(rpc, payers);
+  const usageOf = measureFrom(relayerRpc, nodePid);
+  const b0 = relayer.chain.status().batches;
+  traces.collected = [];
+  const wallMs = await pool(count, concurrency, async (i) => {
+    const t0 = now();
+    try {
+      const res = await post(
+        url,
+        { group_name: `relayed-${i}`, group_description: "bench", pkp_ids_permitted: [], cid_hashes_permitted: [] },
+        apiKey,
+      );
+      const body = res.body as { success?: unknown; group_id?: unknown } | null;
+      if (res.status !== 200 || body?.success !== true || typeof body.group_id !== "string") {
+        throw new Error(`HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+      }
+      latencies.push(now() - t0);
+      ok++;
+    } catch (e) {
+      const msg = errText(e);
+      if (NONCE_RE.test(msg)) nonceErrors++;
+      failures.push(msg);
+    }
+  });
+  const usage = usageOf();
+  const rows = (await relayer.store.outbox.list()).filter((r) => r.id > rowsBefore);
+  const check = await checkNonces(rpc, payers, before, rows.filter((r) => r.status === "mined").length);
+  const newLogs = logger.lines.slice(logsBefore);
+  const nonceLogs = newLogs.filter((l) => NONCE_RE.test(l));
+  const b1 = relayer.chain.status().batches;
+  const resigned = rows.filter((r) => r.attempts > 1).length;
+  const fillers = rows.filter((r) => r.kind === "filler").length;
+  const notMined = rows.filter((r) => r.status !== "mined").length;
+  const batches = b1.batches - b0.batches;
+  const batched = b1.batchedCalls - b0.batchedCalls;
+  const extra = [
+    `outbox rows (transactions) ${rows.length} for ${ok} writes, re-signed ${resigned}, fillers ${fillers}, not mined ${notMined}; ` +
+      `chain-layer warnings/errors ${newLogs.length}`,
+    `batching ${b1.enabled ? "on" : "off"}: ${batches} batch transactions carrying ${batched} writes` +
+      (batches > 0 ? ` (mean ${(batched / batches).toFixed(1)})` : "") +
+      `, ${b1.single - b0.single} writes alone, ${b1.rejected - b0.rejected} rejected by a batch pre-flight, ${b1.retriedAlone - b0.retriedAlone} retried alone, ` +
+      `${b1.cachedGas - b0.cachedGas} batches sent from cached gas (no pre-flight)`,
+    ...newLogs.slice(0, 5),
+  ];
+  const collected = traces.collected;
+  traces.collected = null;
+  return {
+    label: "relayer",
+    concurrency,
+    ...(SETTINGS.trace ? { traces: collected ?? [] } : {}),
+    payers: payers.length,
+    writes: count,
+    ok,
+    wallMs,
+    latencies,
+    failures,
+    nonceErrors: nonceErrors + nonceLogs.length + fillers + check.errors,
+    nonceNotes: [...check.notes, ...nonceLogs.slice(0, 5)],
+    extra,
+    usage,
+  };
+}
+
+/** One relayer (fresh DATA_DIR) started, warmed up and measured. */
+export async function runRelayerOnce(
+  dep: RpcDeployment,
+  rpc: CountingRpc,
+  nodePid: number | undefined,
+  config: ReturnType<typeof loadConfig>,
+  payerCount: number,
+  batchMaxCalls: number,
+): Promise<RunResult[]> {
+  const logger = captureLogger();
+  const traces: TraceSink = { collected: null };
+  // Exactly what RPC_URL gives the chain layer (an HttpRpc behind the FailoverRpc of RPC_URLS),
+  // with a call counter between the two.
+  const relayerRpc = new CountingRpc(new HttpRpc(config.chain.rpcUrl));
+  let relayer: Relayer | undefined;
+  try {
+    relayer = await createRelayer(config, {
+      provider: new FailoverRpc([{ name: "node", rpc: relayerRpc }]),
+      listen: true,
+      logger: false,
+      ...(SETTINGS.trace ? { writeTraces: traceCollector(traces) } : {}),
+      startBlock: dep.deployBlock,
+      chain: { pollIntervalMs: SETTINGS.pollIntervalMs, balanceCheckIntervalMs: 0, logger },
+    });
+    const deadline = Date.now() + 30_000;
+    while (!relayer.chain.status().writer.ready) {
+      if (Date.now() > deadline) throw new Error(`relayer writer not ready: ${relayer.chain.status().writer.lastError}`);
+      await sleep(50);
+    }
+    await relayer.chain.indexer.syncTo(hexNum(await rpc.send("eth_blockNumber", [])));
+    // The payer check must have passed (on a loaded machine its first look may have timed out).
+    while ((await relayer.chain.writer.checkPayers())?.ok !== true) {
+      if (Date.now() > deadline) throw new Error(`relayer payers not accepted: ${JSON.stringify(relayer.chain.status().writer.payers, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`);
+      await sleep(200);
+    }
+    const account = await post(`${relayer.url}/core/v1/new_account`, { account_name: "relayer bench", account_description: "" });
+    const apiKey = (account.body as { api_key?: unknown } | null)?.api_key;
+    if (account.status !== 200 || typeof apiKey !== "string") throw new Error(`new_account: HTTP ${account.status} ${account.text}`);
+    let expected = 0;
+    if (SETTINGS.warmup > 0) {
+      const w = await runRelayer(relayer, relayerRpc, rpc, nodePid, apiKey, SETTINGS.warmup, logger, 8, traces);
+      if (w.ok !== SETTINGS.warmup) throw new Error(`relayer warm-up failed: ${w.failures[0]}`);
+      expected += w.ok;
+    }
+    const out: RunResult[] = [];
+    for (const concurrency of SETTINGS.concurrencies) {
+      const profile = await startProfile();
+      const relayed = await runRelayer(relayer, relayerRpc, rpc, nodePid, apiKey, writesAt(concurrency), logger, concurrency, traces);
+      relayed.batchMaxCalls = batchMaxCalls;
+      const profFile = await profile?.(`relayer-${payerCount}-batch${batchMaxCalls}-c${concurrency}`);
+      if (profFile) relayed.extra.push(`CPU profile of the benchmark process during the measured run: ${profFile}`);
+      expected += relayed.ok;
+      const groups = (await dep.diamond.getAccount(apiKeyTextHash(apiKey))).groupCount;
+      if (groups !== BigInt(expected)) relayed.extra.push(`account holds ${groups} groups, expected ${expected}`);
+      out.push(relayed);
+    }
+    return out;
+  } finally {
+    await relayer?.close();
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Resource accounting of the relayer write benchmark (bench/relayer.ts): the JSON-RPC calls per
+ * method with their round trips and the HTTP requests carrying them (CountingRpc, between a client
+ * and the relayer's HttpRpc), the CPU time of the benchmark process and of the child node (Linux
+ * /proc) and this process's event-loop delay, over one measured segment (measureFrom).
+ */
+import fs from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import type { HttpRpc, RpcLike } from "../../src/relayer/chain";
+import type { RpcCall, RpcSettled } from "../../src/relayer/chain/rpc";
+import { now } from "./helpers";
+
+export interface CallStats {
+  calls: number;
+  ms: number;
+}
+
+/**
+ * Counts JSON-RPC calls per method (and their round-trip time) on the way to the node; passes
+ * JSON-RPC batches through (each entry counts as a call of its method, with the batch's round
+ * trip). The HTTP requests made are counted under "(HTTP requests)".
+ */
+export class CountingRpc implements RpcLike {
+  private readonly stats = new Map<string, CallStats>();
+  readonly sendBatch?: (calls: readonly RpcCall[]) => Promise<RpcSettled[]>;
+  constructor(private readonly inner: HttpRpc) {
+    this.sendBatch = async (calls) => {
+      const t0 = now();
+      try {
+        return await inner.sendBatch(calls);
+      } finally {
+        const ms = now() - t0;
+        for (const c of calls) this.count(c.method, ms);
+      }
+    };
+  }
+  async send(method: string, params: unknown[]): Promise<unknown> {
+    const t0 = now();
+    try {
+      return await this.inner.send(method, params);
+    } finally {
+      this.count(method, now() - t0);
+    }
+  }
+  private count(method: string, ms: number): void {
+    const s = this.stats.get(method) ?? { calls: 0, ms: 0 };
+    this.stats.set(method, { calls: s.calls + 1, ms: s.ms + ms });
+  }
+  /** HTTP requests so far (a batch is one). */
+  httpRequests(): number {
+    return this.inner.stats.requests;
+  }
+  snapshot(): Map<string, CallStats> {
+    return new Map([...this.stats].map(([m, s]) => [m, { ...s }]));
+  }
+  /** Per method since `before`, most frequent first. */
+  since(before: Map<string, CallStats>): [string, CallStats][] {
+    return [...this.stats]
+      .map(([m, s]): [string, CallStats] => {
+        const b = before.get(m) ?? { calls: 0, ms: 0 };
+        return [m, { calls: s.calls - b.calls, ms: s.ms - b.ms }];
+      })
+      .filter(([, s]) => s.calls > 0)
+      .sort((a, b) => b[1].calls - a[1].calls || a[0].localeCompare(b[0]));
+  }
+}
+
+/** CPU time (ms) of this process and of the child node (Linux /proc; null elsewhere). */
+function cpuNow(nodePid: number | undefined): { self: number; node: number | null } {
+  const u = process.cpuUsage();
+  let node: number | null = null;
+  if (nodePid !== undefined) {
+    try {
+      // fields after "(comm)": state is 3rd, utime 14th, stime 15th (clock ticks, 100 Hz on Linux)
+      const stat = fs.readFileSync(`/proc/${nodePid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      node = ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    } catch {
+      node = null;
+    }
+  }
+  return { self: (u.user + u.system) / 1000, node };
+}
+
+export interface Usage {
+  rpc: [string, CallStats][];
+  httpRequests: number;
+  cpuSelfMs: number;
+  cpuNodeMs: number | null;
+  /**
+   * This process's event-loop delay during the run (perf_hooks, 1 ms resolution), ms: how long a
+   * ready callback (an HTTP request, a JSON-RPC response) waited for the loop. One per measured
+   * segment (raw runs in two halves).
+   */
+  loopDelay: { p50: number; p99: number; max: number }[];
+}
+
+/** Starts measuring a segment; the returned function ends it and gives its usage. */
+export function measureFrom(rpc: CountingRpc, nodePid: number | undefined): () => Usage {
+  const calls = rpc.snapshot();
+  const requests = rpc.httpRequests();
+  const cpu = cpuNow(nodePid);
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  return () => {
+    const end = cpuNow(nodePid);
+    loop.disable();
+    const ms = (ns: number): number => ns / 1e6;
+    return {
+      loopDelay: [{ p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) }],
+      rpc: rpc.since(calls),
+      httpRequests: rpc.httpRequests() - requests,
+      cpuSelfMs: end.self - cpu.self,
+      cpuNodeMs: end.node === null || cpu.node === null ? null : end.node - cpu.node,
+    };
+  };
+}
+
+/** Two segments' usage as one (calls and CPU summed, one event-loop delay entry per segment). */
+export function mergeUsage(a: Usage, b: Usage): Usage {
+  const rpc = new Map<string, CallStats>();
+  for (const [m, s] of [...a.rpc, ...b.rpc]) {
+    const t = rpc.get(m) ?? { calls: 0, ms: 0 };
+    rpc.set(m, { calls: t.calls + s.calls, ms: t.ms + s.ms });
+  }
+  return {
+    rpc: [...rpc].sort((x, y) => y[1].calls - x[1].calls || x[0].localeCompare(y[0])),
+    httpRequests: a.httpRequests + b.httpRequests,
+    cpuSelfMs: a.cpuSelfMs + b.cpuSelfMs,
+    cpuNodeMs: a.cpuNodeMs === null || b.cpuNodeMs === null ? null : a.cpuNodeMs + b.cpuNodeMs,
+    loopDelay: [...a.loopDelay, ...b.loopDelay],
+  };
+}
