@@ -33,12 +33,12 @@ describe("relayer writes against a node's size and gas limits", function () {
 
   it("answers a single write the node refuses for its gas cap with WriteTooLargeError, and the payer's next write goes out", async () => {
     const rpc = new FlakyRpc(hardhatRpc());
-    let refuseOnce = true;
-    rpc.before = async (method) => {
-      if (method === "eth_sendRawTransaction" && refuseOnce) {
-        refuseOnce = false;
-        throw nodeError("transaction gas limit too high (cap: 16777216, tx: 20000000)");
-      }
+    // The node refuses the first transaction, each time it is sent (its gas limit is above its cap).
+    let tooBig: string | null = null;
+    rpc.before = async (method, params) => {
+      if (method !== "eth_sendRawTransaction") return;
+      tooBig ??= params[0] as string;
+      if (params[0] === tooBig) throw nodeError("transaction gas limit too high (cap: 16777216, tx: 20000000)");
     };
     chain = await start(ts!.store, f.diamondAddress, { provider: rpc, payerKeys: [devKey(4)], writeTimeoutMs: 5000 });
     const err = await rejectionOf(chain.writes.write(newAccount(f, "too-big")));
