@@ -33,6 +33,8 @@ export interface ChainSettings {
   batchMaxCalls: number;
   /** Batch transactions under way at once (BATCH_MAX_IN_FLIGHT); null = the number of payers. */
   batchMaxInFlight: number | null;
+  /** Most batchCalls calldata bytes in one batch (BATCH_MAX_BYTES; docs/operator.md "Batch size limits"). */
+  batchMaxBytes: number;
   /** First block to index (START_BLOCK): the diamond's deployment block. */
   startBlock: number;
   /** How often the payer check runs (PAYER_CHECK_INTERVAL_MS); while it fails, at most every 5 s. */
@@ -109,6 +111,8 @@ export function readChainSettings(read: Reader, problems: string[]): ChainSettin
     token: read.string("CHAIN_TOKEN", "ETH"),
     batchMaxCalls: read.int("BATCH_MAX_CALLS", 32, 1, 256),
     batchMaxInFlight: read.optional("BATCH_MAX_IN_FLIGHT") === null ? null : read.int("BATCH_MAX_IN_FLIGHT", 1, 1, 1000),
+    // 1 KiB .. 120 KiB: below geth's 128 KiB transaction limit with room for the signed envelope.
+    batchMaxBytes: read.int("BATCH_MAX_BYTES", 96 * 1024, 1024, 120 * 1024),
     startBlock: read.int("START_BLOCK", 0, 0, Number.MAX_SAFE_INTEGER),
     payerCheckIntervalMs: read.int("PAYER_CHECK_INTERVAL_MS", 60_000, 100, 86_400_000),
     payerMinBalanceWei,

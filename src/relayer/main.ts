@@ -125,6 +125,7 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
     chain = await startChain(store, {
       batchMaxCalls: config.chain.batchMaxCalls,
       ...(config.chain.batchMaxInFlight === null ? {} : { batchMaxInFlight: config.chain.batchMaxInFlight }),
+      batchMaxBytes: config.chain.batchMaxBytes,
       ...(config.chain.confirmationDepth === null ? {} : { confirmationDepth: config.chain.confirmationDepth }),
       ...(config.chain.reorgWindow === null ? {} : { reorgWindow: config.chain.reorgWindow }),
       writeConfirmations: config.chain.writeConfirmations,

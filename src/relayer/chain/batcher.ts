@@ -6,8 +6,10 @@
  * Policy (adaptive, no timer): `maxInFlight` transactions of this front may be under way at once.
  * A call that arrives while fewer are under way leaves at once, alone, exactly as without
  * batching (same gas, same latency). Calls that arrive while the front is full wait, and the next
- * free slot takes all of them (up to `maxCalls` and `gasBudget`) as one batch; a full batch
- * (`maxCalls` waiting) leaves at once whatever is under way. So an idle relayer adds no latency,
+ * free slot takes all of them (up to `maxCalls`, `maxBytes` of calldata and `gasBudget`:
+ * batch-limits.ts) as one batch; a full batch (`maxCalls` waiting, or the next call's bytes
+ * beyond `maxBytes`) leaves at once whatever is under way. A batch the node refuses as too large
+ * anyway (node-limits in writer/) goes again in smaller batches. So an idle relayer adds no latency,
  * and a busy one sends fewer, larger transactions.
  *
  * A batch of calls [c0..cn]:
@@ -64,8 +66,11 @@ import {
   type WriteReceipt,
   type WriteRequest,
   type Writer,
+  WriteTooLargeError,
 } from "../ports";
-import { decodeRevert, diamondInterface, encodeCall, revertErrorOf } from "./abi";
+import { decodeRevert, encodeCall, revertErrorOf } from "./abi";
+import { calldataGas, decodeBatchResult, encodeBatchCalls } from "./batch-encoding";
+import { BatchLimits } from "./batch-limits";
 import { silentLogger, type ChainLogger } from "./log";
 import { errorText, isTransportError, revertDataOf, toQuantity, type RpcLike } from "./rpc";
 
@@ -104,6 +109,8 @@ export interface BatcherOptions {
   maxInFlight?: number;
   /** Most execution gas (measured in the pre-flight) in one transaction. Default 8 000 000. */
   gasBudget?: bigint;
+  /** Most batchCalls calldata bytes in one transaction (BATCH_MAX_BYTES, batch-limits.ts). Default 96 KiB. */
+  maxBytes?: number;
   /** Gas limit = measured gas * p / 100 (plus fixed overheads). Default 125. */
   gasLimitPercent?: number;
   logger?: ChainLogger;
@@ -154,79 +161,16 @@ const GAS_CACHE_MAX = 512;
 /** A call's shape: selector and calldata length (which encodes every array and string length). */
 const shapeOf = (calldata: string): string => `${calldata.slice(0, 10)}:${calldata.length}`;
 
-/** Intrinsic gas of a transaction's calldata (EIP-2028), and the EIP-7623 floor. */
-function calldataGas(data: string): { intrinsic: bigint; floor: bigint } {
-  const bytes = Buffer.from(data.slice(2), "hex");
-  let zeros = 0;
-  for (const b of bytes) if (b === 0) zeros++;
-  const zero = BigInt(zeros);
-  const nonZero = BigInt(bytes.length - zeros);
-  return { intrinsic: 21_000n + 4n * zero + 16n * nonZero, floor: 21_000n + 10n * (zero + 4n * nonZero) };
-}
-
-const BATCH_CALLS_SELECTOR = diamondInterface.getFunction("batchCalls")?.selector ?? "0x";
-const word = (n: number): string => n.toString(16).padStart(64, "0");
-
-/**
- * Calldata of batchCalls(calls), ABI-encoded by hand: ethers' general encoder spends milliseconds
- * on the hex/bytes conversions of a batch's kilobytes (tested equal to encodeFunctionData).
- */
-export function encodeBatchCalls(calls: readonly string[]): string {
-  const parts: string[] = [BATCH_CALLS_SELECTOR, word(32), word(calls.length)];
-  let offset = 32 * calls.length;
-  const bodies: string[] = [];
-  for (const call of calls) {
-    if (!/^0x([0-9a-fA-F]{2})*$/.test(call)) throw new Error("encodeBatchCalls: a call is not even-length 0x hex");
-    const len = (call.length - 2) / 2;
-    const padded = Math.ceil(len / 32) * 32;
-    parts.push(word(offset));
-    bodies.push(word(len) + call.slice(2).toLowerCase() + "00".repeat(padded - len));
-    offset += 32 + padded;
-  }
-  return parts.join("") + bodies.join("");
-}
-
-/** What batchCalls returns, decoded by hand (see encodeBatchCalls; tested against ethers). */
-export function decodeBatchResult(raw: string): { success: boolean[]; results: string[]; gasUsed: bigint[] } {
-  if (!/^0x([0-9a-fA-F]{2})*$/.test(raw)) throw new Error("batchCalls result: not hex");
-  const hex = raw.slice(2);
-  const size = hex.length / 2;
-  const at = (byte: number): number => {
-    if (byte + 32 > size) throw new Error("batchCalls result: out of bounds");
-    const v = BigInt(`0x${hex.slice(byte * 2, byte * 2 + 64)}`);
-    if (v > BigInt(size)) throw new Error("batchCalls result: offset or length out of bounds");
-    return Number(v);
-  };
-  const array = (head: number): { start: number; n: number } => {
-    const start = at(head);
-    return { start: start + 32, n: at(start) };
-  };
-  const s = array(0);
-  const r = array(32);
-  const g = array(64);
-  if (s.n !== r.n || s.n !== g.n) throw new Error("batchCalls result: arrays of different lengths");
-  const success: boolean[] = [];
-  const results: string[] = [];
-  const gasUsed: bigint[] = [];
-  for (let i = 0; i < s.n; i++) {
-    success.push(at(s.start + 32 * i) !== 0);
-    const el = r.start + at(r.start + 32 * i);
-    const len = at(el);
-    if (el + 32 + len > size) throw new Error("batchCalls result: bytes out of bounds");
-    results.push(`0x${hex.slice((el + 32) * 2, (el + 32 + len) * 2)}`);
-    if (g.start + 32 * i + 32 > size) throw new Error("batchCalls result: out of bounds");
-    gasUsed.push(BigInt(`0x${hex.slice((g.start + 32 * i) * 2, (g.start + 32 * i) * 2 + 64)}`));
-  }
-  return { success, results, gasUsed };
-}
+/** Moved to batch-encoding.ts; exported here too for the code that imports them from this file. */
+export { decodeBatchResult, encodeBatchCalls } from "./batch-encoding";
 
 const revertOf = (data: string): RevertError => revertErrorOf(decodeRevert(data));
 
 export class BatchingWriter implements Writer, ReorgListener {
   private readonly diamond: string;
-  private readonly maxCalls: number;
+  /** Calls, bytes and gas of one batch (batch-limits.ts). */
+  private readonly limits: BatchLimits;
   private readonly maxInFlight: number;
-  private readonly gasBudget: bigint;
   private readonly gasLimitPercent: bigint;
   private readonly log: ChainLogger;
   private readonly queue: Pending[] = [];
@@ -245,12 +189,11 @@ export class BatchingWriter implements Writer, ReorgListener {
     opts: BatcherOptions,
   ) {
     this.diamond = opts.diamondAddress.toLowerCase();
-    this.maxCalls = Math.max(1, Math.floor(opts.maxCalls ?? 32));
+    this.limits = new BatchLimits(Math.max(1, Math.floor(opts.maxCalls ?? 32)), opts.maxBytes, opts.gasBudget);
     this.maxInFlight = Math.max(1, Math.floor(opts.maxInFlight ?? target.payers.length));
-    this.gasBudget = opts.gasBudget ?? 8_000_000n;
     this.gasLimitPercent = BigInt(Math.max(100, Math.ceil(opts.gasLimitPercent ?? 125)));
     this.log = opts.logger ?? silentLogger;
-    this.enabled = this.maxCalls >= 2;
+    this.enabled = this.limits.maxCalls >= 2;
   }
 
   stats(): BatcherStats {
@@ -296,10 +239,14 @@ export class BatchingWriter implements Writer, ReorgListener {
   }
 
   private pump(): void {
-    // A full batch never waits: it is as cheap per call as batching gets, and holding it back
-    // would cap throughput at maxInFlight transactions per block on a chain with block times.
-    while ((this.inFlight < this.maxInFlight && this.queue.length > 0) || this.queue.length >= this.maxCalls) {
-      const items = this.queue.splice(0, this.maxCalls);
+    // A full batch (maxCalls calls, or no room for the next call's bytes) never waits: it is as
+    // cheap per call as batching gets, and holding it back would cap throughput at maxInFlight
+    // transactions per block on a chain with block times.
+    for (;;) {
+      const n = this.limits.take(this.queue);
+      const full = n === this.limits.maxCalls || n < this.queue.length;
+      if (n === 0 || (this.inFlight >= this.maxInFlight && !full)) break;
+      const items = this.queue.splice(0, n);
       const slot = { counted: true };
       this.inFlight++;
       this.dispatches.add(slot);
@@ -348,7 +295,9 @@ export class BatchingWriter implements Writer, ReorgListener {
     if (cached) TraceGroup.of(items.map((i) => i.request.trace))?.mark("preflight");
     const measured = cached ?? (await this.preflight(items, data));
     if (measured === null) return;
-    const { take, rest } = this.withinBudget(measured);
+    const fit = this.limits.takeGas(measured.map((m) => m.gas));
+    const take = measured.slice(0, fit);
+    const rest = measured.slice(fit);
     if (rest.length > 0) {
       // Back to the front of the queue: the next slot pre-flights them again.
       this.queue.unshift(...rest.map((m) => m.item));
@@ -446,17 +395,6 @@ export class BatchingWriter implements Writer, ReorgListener {
     return passed;
   }
 
-  /** The longest prefix of calls whose measured gas fits the budget (at least one call). */
-  private withinBudget(measured: Measured[]): { take: Measured[]; rest: Measured[] } {
-    let total = 0n;
-    let n = 0;
-    while (n < measured.length && (n === 0 || total + measured[n].gas <= this.gasBudget)) {
-      total += measured[n].gas;
-      n++;
-    }
-    return { take: measured.slice(0, n), rest: measured.slice(n) };
-  }
-
   private gasLimitFor(data: string, measured: Measured[]): bigint {
     const { intrinsic, floor } = calldataGas(data);
     let exec = BATCH_BASE_GAS + BATCH_PER_CALL_GAS * BigInt(measured.length);
@@ -498,6 +436,10 @@ export class BatchingWriter implements Writer, ReorgListener {
         },
       );
     } catch (err) {
+      if (err instanceof WriteTooLargeError) {
+        this.requeueRefused(measured, calldata, err);
+        return;
+      }
       if (!(err instanceof RevertError)) throw err;
       // The batch transaction reverted as a whole: none of its calls was applied (on this branch).
       this.log.warn({ calls: calls.length, error: err.errorName }, "batch transaction reverted; its calls are sent one by one once it is final");
@@ -521,6 +463,19 @@ export class BatchingWriter implements Writer, ReorgListener {
     const retry = this.answerCalls(open, final, true, fromCache).map(({ m }) => m.item);
     this.forgetGas(retry);
     await Promise.all(retry.map((item) => this.alone(item, "retry")));
+  }
+
+  /**
+   * The node refused the batch as too large (nothing of it applied; its nonce went to a filler):
+   * the limits learn half its size or gas (batch-limits.ts) and its calls go back to the front of
+   * the queue, to leave in smaller batches (or alone, where a call too large alone is answered).
+   */
+  private requeueRefused(measured: Measured[], calldata: string, err: WriteTooLargeError): void {
+    const gas = measured.reduce((sum, m) => sum + m.gas, 0n);
+    const budget = this.limits.narrow(err.limit, (calldata.length - 2) / 2, gas);
+    this.log.warn({ calls: measured.length, limit: err.limit, budget: String(budget), err: err.message }, "the node refused a batch as too large; its calls go again in smaller batches");
+    this.queue.unshift(...measured.map((m) => m.item));
+    this.schedulePump();
   }
 
   /**

@@ -51,6 +51,8 @@
  *   batchMaxInFlight       transactions the batching front has under way at once; default the
  *                          number of payers (calls arriving meanwhile wait and leave as one batch).
  *   batchGasBudget         most measured execution gas in one batch; default 8 000 000.
+ *   batchMaxBytes          most batchCalls calldata bytes in one batch; default 96 KiB (a node
+ *                          refusing a batch as too large halves it: batch-limits.ts).
  *   startIndexer / startWorker  start the background loops (default true); syncTo and write
  *                          still work without them (they catch up / send on demand).
  *   logger                 pino-style logger (fastify's works); default silent.
@@ -69,7 +71,10 @@ import { OwnBlocks } from "./own-blocks";
 import { FRESH_BLOCK_GRACE_MS } from "./fresh-block-hold";
 import { ChainWriter, type IndexFollower, type TopUp, type WriterOptions } from "./writer";
 
-export { BatchingWriter, decodeBatchResult, encodeBatchCalls, splitBatchEvents, type BatchTarget, type BatcherOptions, type BatcherStats, type BatchCallOutcome } from "./batcher";
+export { decodeBatchResult, encodeBatchCalls } from "./batch-encoding";
+export { BatchLimits, batchBytes, DEFAULT_BATCH_MAX_BYTES } from "./batch-limits";
+export { nodeLimitOf } from "./writer/node-limits";
+export { BatchingWriter, splitBatchEvents, type BatchTarget, type BatcherOptions, type BatcherStats, type BatchCallOutcome } from "./batcher";
 export { Indexer, IndexHaltedError, type IndexerOptions, type IndexerStatus } from "./indexer";
 export {
   ChainWriter,
@@ -121,6 +126,8 @@ export interface ChainOptions extends Omit<WriterOptions, "logger"> {
   batchMaxCalls?: number;
   batchMaxInFlight?: number;
   batchGasBudget?: bigint;
+  /** Most batchCalls calldata bytes in one batch (BATCH_MAX_BYTES); default 96 KiB. */
+  batchMaxBytes?: number;
   startIndexer?: boolean;
   startWorker?: boolean;
   logger?: ChainLogger;
@@ -202,6 +209,7 @@ export async function startChain(store: ChainStorage, opts: ChainOptions): Promi
     maxCalls: opts.batchMaxCalls,
     maxInFlight: opts.batchMaxInFlight,
     gasBudget: opts.batchGasBudget,
+    maxBytes: opts.batchMaxBytes,
     gasLimitPercent: opts.gasLimitPercent,
     logger,
   });

@@ -39,7 +39,8 @@ export interface WriteRequest {
  * from gas estimation before anything is sent, or from a reverted receipt), ChainUnavailableError
  * (RPC down: nothing was sent, or the write stays queued and will complete), or
  * IdempotencyConflictError (same key, different request), or PayersUnavailableError (the relayer's
- * payers are not registered or not funded: refused before anything is sent).
+ * payers are not registered or not funded: refused before anything is sent), or
+ * WriteTooLargeError (the node refuses a transaction this large: nothing was applied).
  */
 export interface Writer {
   write(request: WriteRequest): Promise<WriteReceipt>;
@@ -84,6 +85,27 @@ export class PayersUnavailableError extends Error {
   ) {
     super(message);
     this.name = "PayersUnavailableError";
+  }
+}
+
+/**
+ * Which node limit a transaction exceeded: its size ("TransactionSize": geth's 128 KiB pool limit
+ * and the like) or the most gas one transaction may have ("GasCap": EIP-7825's 2^24, the block gas
+ * limit). docs/operator.md, "Batch size limits".
+ */
+export type NodeLimit = "TransactionSize" | "GasCap";
+
+/**
+ * The node refused the write's transaction for good because it is too large (NodeLimit): nothing
+ * was applied, its nonce was handed to a filler, and sending it again would be refused again.
+ */
+export class WriteTooLargeError extends Error {
+  constructor(
+    readonly limit: NodeLimit,
+    message: string,
+  ) {
+    super(message);
+    this.name = "WriteTooLargeError";
   }
 }
 

@@ -10,6 +10,7 @@ import {
   PayersUnavailableError,
   RevertError,
   StaleIndexError,
+  WriteTooLargeError,
 } from "../ports";
 
 export type ErrorKind =
@@ -113,6 +114,11 @@ export function fromBackendError(error: unknown): unknown {
       `${error.message}; nothing was done, retry shortly`,
       error.retryAfterSeconds,
     );
+  }
+  if (error instanceof WriteTooLargeError) {
+    // Too large for the chain's nodes (size or per-transaction gas cap): nothing was applied, and
+    // the same request would be refused again (docs/operator.md, "Batch size limits").
+    return new ServiceError("InvalidValue", "WriteTooLarge", `${error.message}; nothing was applied (${error.limit})`);
   }
   if (error instanceof IdempotencyConflictError) {
     return new ServiceError("InvalidShape", "IdempotencyKeyReused", error.message);

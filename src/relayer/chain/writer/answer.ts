@@ -5,13 +5,31 @@
  * the index a block holding only the writer's own transaction straight from the receipt.
  */
 import type { WriteTracer } from "../../../core/write-trace";
-import { ChainUnavailableError, IdempotencyConflictError, RevertError, type OutboxRow, type WriteReceipt } from "../../ports";
+import {
+  ChainUnavailableError,
+  IdempotencyConflictError,
+  RevertError,
+  WriteTooLargeError,
+  type OutboxRow,
+  type WriteReceipt,
+} from "../../ports";
 import { decodeLogs } from "../abi";
 import { hexToNumber, type RpcLike, type RpcReceipt } from "../rpc";
 import { headerOf, type BlockHeader } from "./broadcaster";
 import type { WriterContext } from "./context";
 import type { FinalityTracker } from "./finality";
+import { nodeLimitOf } from "./node-limits";
 import type { IndexFollower, Outcome } from "./receipts";
+
+/**
+ * The answer of a row the node refused for good: WriteTooLargeError when it was too large for the
+ * node (node-limits.ts), else ChainUnavailableError (nothing was applied either way).
+ */
+export function refusalOf(row: OutboxRow): Error {
+  const message = `transaction rejected by the node: ${row.errorMessage ?? "unknown"}`;
+  const limit = nodeLimitOf(row.errorMessage ?? "");
+  return limit !== null ? new WriteTooLargeError(limit, message) : new ChainUnavailableError(message, false);
+}
 
 /** What the answer stage asks of the writer that owns it. */
 export interface AnswerHost {
@@ -67,9 +85,7 @@ export class WriteAnswers {
         }
         return JSON.parse(row.result ?? "null") as WriteReceipt;
       }
-      if (row.status === "failed") {
-        throw new ChainUnavailableError(`transaction rejected by the node: ${row.errorMessage ?? "unknown"}`, false);
-      }
+      if (row.status === "failed") throw refusalOf(row);
       if (this.host.stopped()) throw new ChainUnavailableError("relayer stopped; the transaction stays queued", true);
       // Without the background worker, advance the row (and watch its confirmations) here.
       if (!this.host.started() && !this.ctx.busy.active.has(id)) {
@@ -108,9 +124,7 @@ export class WriteAnswers {
         if (row.kind === "call" && row.blockNumber !== null) await this.indexer.syncTo(row.blockNumber, this.timing.writeTimeoutMs);
         return JSON.parse(row.result ?? "null") as WriteReceipt;
       }
-      if (row.status === "failed") {
-        throw new ChainUnavailableError(`transaction rejected by the node: ${row.errorMessage ?? "unknown"}`, false);
-      }
+      if (row.status === "failed") throw refusalOf(row);
       if (this.host.stopped()) {
         throw new ChainUnavailableError(`relayer stopped before transaction #${id} was final; its outcome is not known`, false);
       }

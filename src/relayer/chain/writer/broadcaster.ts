@@ -7,12 +7,14 @@
  * Outcomes: ok (accepted, or the node already had it) -> sent; transport / retry -> left as is
  * (the worker retries); nonce too low -> one of our attempts may be mined (the receipt check
  * settles it) or a foreign transaction took the nonce (the stuck handler re-queues it); failed
- * (rejected for good) -> failed, and a filler takes over the nonce.
+ * (rejected for good, also too large for the node: node-limits.ts) -> failed, and a filler takes
+ * over the nonce.
  */
 import type { OutboxRow } from "../../ports";
 import { Mutex } from "../../../core/mutex";
 import { errorText, isTransportError, revertDataOf, sendAll, type RpcCall, type RpcLike, type RpcReceipt, type RpcSettled } from "../rpc";
 import type { WriterContext } from "./context";
+import { nodeLimitOf } from "./node-limits";
 import type { ReceiptTracker } from "./receipts";
 
 export type BroadcastOutcome = "ok" | "transport" | "retry" | "nonce-too-low" | "failed";
@@ -201,6 +203,8 @@ export function classifyBroadcastError(err: unknown, message: string): Broadcast
   }
   if (isTransportError(err)) return "transport";
   if (/nonce too low|nonce has already been used|NONCE_EXPIRED|OldNonce/i.test(message)) return "nonce-too-low";
+  // Too large for the node (size or gas cap): refused for good, whatever else the text says.
+  if (nodeLimitOf(message) !== null) return "failed";
   if (
     /nonce too high|NonceTooHigh|underpriced|insufficient funds|fee cap|txpool is full|queued|gapped|temporar|try again|rate limit/i.test(
       message,
@@ -208,7 +212,7 @@ export function classifyBroadcastError(err: unknown, message: string): Broadcast
   ) {
     return "retry";
   }
-  if (/exceeds block gas limit|intrinsic gas|invalid sender|invalid signature|oversized|chain ?id/i.test(message)) {
+  if (/intrinsic gas|invalid sender|invalid signature|chain ?id/i.test(message)) {
     return "failed";
   }
   return "retry";

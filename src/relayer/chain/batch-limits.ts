@@ -1,0 +1,101 @@
+/**
+ * How large a batch may grow (docs/operator.md, "Batch size limits"). A batch is closed when the
+ * next call would take it past `maxCalls` calls, or its batchCalls calldata past `maxBytes` bytes
+ * (BATCH_MAX_BYTES: geth and op-geth pools refuse a transaction above 128 KiB), or its measured
+ * gas past `gasBudget` (below the per-transaction gas cap, EIP-7825's 2^24, once the gas limit's
+ * margin is added). A single call larger than a budget still goes, alone.
+ *
+ * A node that refuses a batch anyway (its own limit is lower: node-limits.ts) teaches the limits:
+ * the refused batch's bytes or gas, halved, become the budget from then on, so its calls go again
+ * in smaller batches, and a call that is too large alone is answered WriteTooLargeError.
+ */
+import type { NodeLimit } from "../ports";
+
+/** Default BATCH_MAX_BYTES: 96 KiB, a quarter below geth's 128 KiB transaction size limit. */
+export const DEFAULT_BATCH_MAX_BYTES = 96 * 1024;
+/** Default batch gas budget (measured execution gas): with the 125 % margin, 10 M < 2^24. */
+export const DEFAULT_BATCH_GAS_BUDGET = 8_000_000n;
+
+/** Bytes of batchCalls(bytes[]) calldata before the calls: selector, array offset and length. */
+const BATCH_HEAD_BYTES = 4 + 32 + 32;
+
+/** Bytes one call adds to batchCalls calldata: its offset word, its length word, its bytes padded to 32. */
+export function batchCallBytes(calldata: string): number {
+  const len = (calldata.length - 2) / 2;
+  return 64 + Math.ceil(len / 32) * 32;
+}
+
+/** Bytes of the batchCalls calldata of these calls (the length of encodeBatchCalls' output). */
+export function batchBytes(calls: readonly string[]): number {
+  let total = BATCH_HEAD_BYTES;
+  for (const c of calls) total += batchCallBytes(c);
+  return total;
+}
+
+export class BatchLimits {
+  private bytes: number;
+  private gas: bigint;
+
+  constructor(
+    readonly maxCalls: number,
+    maxBytes: number = DEFAULT_BATCH_MAX_BYTES,
+    gasBudget: bigint = DEFAULT_BATCH_GAS_BUDGET,
+  ) {
+    this.bytes = maxBytes;
+    this.gas = gasBudget;
+  }
+
+  /** The byte budget of a batch's calldata (BATCH_MAX_BYTES, or lower once a node refused a batch). */
+  get maxBytes(): number {
+    return this.bytes;
+  }
+
+  /** The measured-gas budget of a batch (lower once a node refused a batch for its gas). */
+  get gasBudget(): bigint {
+    return this.gas;
+  }
+
+  /**
+   * How many of the first calls form the next batch: at most maxCalls, calldata within maxBytes;
+   * at least one (a call larger than the budget goes alone). 0 for no calls.
+   */
+  take(calls: readonly { readonly calldata: string }[]): number {
+    let total = BATCH_HEAD_BYTES;
+    let n = 0;
+    while (n < calls.length && n < this.maxCalls) {
+      const next = total + batchCallBytes(calls[n].calldata);
+      if (n > 0 && next > this.bytes) break;
+      total = next;
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * How many of the first calls, of these measured gases, fit the gas budget (at least one: a call
+   * above the budget goes alone).
+   */
+  takeGas(gases: readonly bigint[]): number {
+    let total = 0n;
+    let n = 0;
+    while (n < gases.length && (n === 0 || total + gases[n] <= this.gas)) {
+      total += gases[n];
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * A node refused a batch of `bytes` calldata bytes and `gas` measured gas for `limit`: half of
+   * it is the budget from now on (never raised again in this process). Returns the new budget.
+   */
+  narrow(limit: NodeLimit, bytes: number, gas: bigint): number | bigint {
+    if (limit === "TransactionSize") {
+      this.bytes = Math.min(this.bytes, Math.max(BATCH_HEAD_BYTES, Math.floor(bytes / 2)));
+      return this.bytes;
+    }
+    const half = gas / 2n;
+    this.gas = half < this.gas ? half : this.gas;
+    return this.gas;
+  }
+}
