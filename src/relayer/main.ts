@@ -29,6 +29,7 @@ import {
   type Store,
 } from "./store";
 import { prepareSandbox } from "./lit-runtime/sandbox";
+import { stopWhenParentGone } from "./parent-watch";
 import { createBilling, pricingMismatches } from "./billing-setup";
 import { DEV_PAYMENT_MIGRATIONS } from "./store/dev-intents";
 import { LEDGER_MIGRATIONS } from "./store/ledger";
@@ -391,13 +392,20 @@ function registerFreshReadMetrics(registry: Registry, gate: FreshIndexGate): voi
 }
 
 async function main(): Promise<void> {
+  // Started by the bin: stop as well when the bin is gone, however it died (parent-watch.ts).
+  // During start-up there is nothing to close yet: exit at once, as SIGTERM does then.
+  let stop = (): void => process.exit(1);
+  stopWhenParentGone(() => {
+    console.error("relayer: the process that started it (accountconfig-relayer) is gone; stopping");
+    stop();
+  });
   const fromFile = applyEnvFile(process.env); // .env beside package.json; the shell's variables win
   if (fromFile.length > 0) console.log(`relayer: ${fromFile.length} setting(s) from ${DEFAULT_ENV_FILE}`);
   const relayer = await createRelayer(loadConfig(process.env), { listen: true });
   console.log(`relayer listening on ${relayer.url} (swagger UI: ${relayer.url}/core/v1/swagger-ui/)`);
   console.log(payerSummary(relayer));
   let closing = false;
-  const stop = () => {
+  stop = () => {
     if (closing) return;
     closing = true;
     relayer.close().then(

@@ -22,7 +22,8 @@ const child = spawn(
   {
     cwd: process.env.INIT_CWD || process.cwd(),
     env: { ...process.env, TS_NODE_PROJECT: path.join(relayerDir, "..", "..", "tsconfig.json") },
-    stdio: "inherit",
+    // fd 3: the IPC channel the child watches; the operating system closes it when this process dies.
+    stdio: ["inherit", "inherit", "inherit", "ipc"],
   },
 );
 
