@@ -28,7 +28,7 @@ import {
   openStore,
   type Store,
 } from "./store";
-import { prepareSandbox } from "./lit-runtime/sandbox";
+import { closeSandbox, prepareSandbox } from "./lit-runtime/sandbox";
 import { stopWhenParentGone } from "./parent-watch";
 import { createBilling, pricingMismatches } from "./billing-setup";
 import { DEV_PAYMENT_MIGRATIONS } from "./store/dev-intents";
@@ -205,6 +205,7 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
       close: async () => {
         await app.close();
         await services.litActions.flushUsage().catch(() => undefined);
+        await closeSandbox(); // its worker threads (and their MessagePorts) end; a later relayer starts new ones
         await liveChain.stop();
         await store.close();
       },

@@ -36,11 +36,15 @@ class SandboxWorker {
   readonly ready: Promise<void>;
   isReady = false;
   private dead = false;
+  /** Closing: ends when its last run has. */
+  private closing = false;
+  /** Resolves when the thread has exited (terminated or crashed). */
+  readonly exited: Promise<void>;
 
   constructor(private readonly onExit: (w: SandboxWorker) => void) {
     const { code, options } = sandboxWorkerSource();
     this.worker = new Worker(code, options);
-    this.worker.unref();
+    this.exited = new Promise((resolve) => this.worker.once("exit", () => resolve()));
     this.ready = new Promise((resolve, reject) => {
       this.worker.once("message", (m: FromWorker) => (m.type === "ready" ? resolve() : reject(new Error(`unexpected ${m.type}`))));
       this.worker.once("error", reject);
@@ -52,6 +56,29 @@ class SandboxWorker {
     this.worker.on("message", (m: FromWorker) => this.onMessage(m));
     this.worker.on("error", (e) => this.fail(`sandbox worker failed: ${e.message}`));
     this.worker.on("exit", () => this.fail("sandbox worker exited"));
+    // Last: adding a "message" listener refs the worker's MessagePort again, so an unref() before
+    // the listeners above left one ref'd port per worker, which kept the process alive after the
+    // relayer closed (docs/lit-action-runtime.md "Worker threads"). No listener is added later.
+    this.worker.unref();
+  }
+
+  private holds = 0;
+
+  /** A run is under way (from before the worker is up until its outcome): the process stays alive. */
+  hold(): void {
+    if (this.holds++ === 0 && !this.dead) this.worker.ref();
+  }
+
+  /** The run's outcome is in: an idle worker keeps nothing alive (worker and MessagePort unref'd). */
+  release(): void {
+    if (--this.holds === 0 && !this.dead) this.worker.unref();
+  }
+
+  /** Ends the worker once it has no run (at once when idle); resolves when it has exited. */
+  close(): Promise<void> {
+    this.closing = true;
+    if (this.runs.size === 0) this.fail("sandbox closed");
+    return this.exited;
   }
 
   /** Registers a run; a run given to a worker that has already died ends at once with an error. */
@@ -82,6 +109,7 @@ class SandboxWorker {
       case "done":
         this.runs.delete(m.run);
         run.resolve(m);
+        if (this.closing && this.runs.size === 0) this.fail("sandbox closed");
         break;
       case "key":
         void run.hostRun.track(run.host.keyOperation(m.op, m.args, run.hostRun.signal)).then(
@@ -148,7 +176,25 @@ export class SandboxPool {
       for (const w of this.workers) w.post({ type: "warm", memoryLimitMb });
     }
     while (this.workers.length < this.size) this.spawn();
-    await Promise.all(this.workers.map((w) => w.ready));
+    await Promise.all(
+      this.workers.map(async (w) => {
+        w.hold(); // starting up keeps the process alive, as a run does
+        try {
+          await w.ready;
+        } finally {
+          w.release();
+        }
+      }),
+    );
+  }
+
+  /**
+   * Ends the workers (each once its runs have ended) and waits for their threads to exit; their
+   * MessagePorts close with them. The pool stays usable: a later run or prepare() starts new ones.
+   */
+  async close(): Promise<void> {
+    const closing = this.workers.splice(0);
+    await Promise.all(closing.map((w) => w.close()));
   }
 
   /** True when every worker is up (prepare() would not wait). */
@@ -176,6 +222,15 @@ export class SandboxPool {
 
   async run(req: SandboxRequest): Promise<SandboxResult> {
     const worker = this.pick();
+    worker.hold();
+    try {
+      return await this.runOn(worker, req);
+    } finally {
+      worker.release();
+    }
+  }
+
+  private async runOn(worker: SandboxWorker, req: SandboxRequest): Promise<SandboxResult> {
     // The run (and its measured duration) starts once its worker is up.
     await worker.ready.catch(() => undefined);
     const hostRun = new HostRun(req.limits);

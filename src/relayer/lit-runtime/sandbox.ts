@@ -28,3 +28,11 @@ export async function prepareSandbox(memoryLimitMb: number = DEFAULT_ACTION_LIMI
 export function runInSandbox(req: SandboxRequest): Promise<SandboxResult> {
   return sandboxPool().run(req);
 }
+
+/**
+ * Ends the sandbox workers (each once its runs have ended) and resolves when their threads have
+ * exited; the relayer's close() calls it. A later run starts new workers.
+ */
+export async function closeSandbox(): Promise<void> {
+  await pool?.close();
+}

@@ -1,0 +1,115 @@
+/**
+ * The sandbox's worker threads and the process around them (sandbox-pool.ts, sandbox.ts
+ * closeSandbox; docs/lit-action-runtime.md "Worker threads end with the relayer"): idle workers
+ * hold no ref'd MessagePort (a process that ran an action exits by itself), closeSandbox ends
+ * every worker thread, and a worker busy when the sandbox closes finishes its run first.
+ */
+import { expect } from "chai";
+import { spawn } from "child_process";
+import fs from "fs";
+import path from "path";
+import { DEFAULT_ACTION_LIMITS } from "../../../src/relayer/lit-runtime/limits";
+import { closeSandbox, prepareSandbox, runInSandbox, type SandboxHost } from "../../../src/relayer/lit-runtime/sandbox";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+const SANDBOX = path.join(ROOT, "src", "relayer", "lit-runtime", "sandbox.ts");
+const LIMITS = path.join(ROOT, "src", "relayer", "lit-runtime", "limits.ts");
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const noHost: SandboxHost = {
+  keyOperation: async () => {
+    throw new Error("no keys here");
+  },
+  fetch: async () => {
+    throw new Error("no fetch here");
+  },
+};
+
+/** Threads of this process (Linux /proc): each sandbox worker is one. */
+const threads = (): number => fs.readdirSync("/proc/self/task").length;
+
+/** Polls until `check` holds; throws after `limitMs` (a bound, not a speed claim). */
+async function eventually(what: string, check: () => boolean, limitMs: number): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`still waiting after ${limitMs} ms: ${what}`);
+    await sleep(50);
+  }
+}
+
+const run = (code: string, host: SandboxHost = noHost) =>
+  runInSandbox({ code, paramsJson: "null", headers: {}, limits: { ...DEFAULT_ACTION_LIMITS, timeoutMs: 60_000 }, host });
+
+describe("lit actions: sandbox worker threads", function () {
+  this.timeout(180_000);
+  after(() => closeSandbox());
+
+  it("a process that ran an action exits by itself: idle workers keep no MessagePort open", async () => {
+    const script = [
+      `const { runInSandbox } = require(${JSON.stringify(SANDBOX)});`,
+      `const { DEFAULT_ACTION_LIMITS } = require(${JSON.stringify(LIMITS)});`,
+      `const host = { keyOperation: async () => "", fetch: async () => { throw new Error("no"); } };`,
+      `runInSandbox({ code: "Lit.Actions.setResponse({ response: 'ok' })", paramsJson: "null", headers: {}, limits: DEFAULT_ACTION_LIMITS, host })`,
+      `  .then((r) => console.log("response " + r.response + " handles " + JSON.stringify(process.getActiveResourcesInfo().filter((h) => h === "MessagePort"))));`,
+    ].join("\n");
+    const child = spawn(process.execPath, ["--no-node-snapshot", "--require", "ts-node/register/transpile-only", "-e", script], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+    let code: number | null | undefined;
+    child.once("exit", (c) => (code = c));
+    try {
+      await eventually("the child's exit after its action ran", () => code !== undefined, 120_000);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; its output:\n${out}`);
+    } finally {
+      if (code === undefined && child.pid !== undefined) process.kill(child.pid, "SIGKILL");
+    }
+    expect(code).to.equal(0);
+    expect(out.trim()).to.equal("response ok handles []");
+  });
+
+  it("closeSandbox ends every worker thread, and a later run starts new ones", async () => {
+    // Warm-up round: threads a first run starts for good (libuv's pool, V8's helpers) count in the baseline.
+    expect((await run("Lit.Actions.setResponse({ response: 'warm' })")).response).to.equal("warm");
+    await closeSandbox();
+    const baseline = threads();
+    await prepareSandbox();
+    expect(threads(), "worker threads while the sandbox is up").to.be.greaterThan(baseline);
+    await closeSandbox();
+    await eventually("the thread count back at its baseline", () => threads() <= baseline, 30_000);
+    expect((await run("Lit.Actions.setResponse({ response: 'again' })")).response).to.equal("again");
+  });
+
+  it("a worker busy when the sandbox closes finishes its run before it ends", async () => {
+    let answer: (body: string) => void = () => undefined;
+    let pending: ReturnType<typeof run> | undefined;
+    const fetched = new Promise<void>((asked) => {
+      const host: SandboxHost = {
+        ...noHost,
+        fetch: () =>
+          new Promise((resolve) => {
+            asked();
+            answer = (body) =>
+              resolve({ url: "https://example.com/", status: 200, statusText: "OK", headers: [], redirected: false, body: Buffer.from(body) });
+          }),
+      };
+      pending = run("async function main() { const r = await fetch('https://example.com/'); return await r.text(); }", host);
+    });
+    // The run is waiting for its fetch (or ended without asking: then say how).
+    await Promise.race([fetched, (pending as ReturnType<typeof run>).then((r) => Promise.reject(new Error(`ended early: ${JSON.stringify(r)}`)))]);
+    let closed = false;
+    const closing = closeSandbox().then(() => (closed = true));
+    await sleep(200); // the worker waits for its run: closing is not done
+    expect(closed).to.equal(false);
+    answer("finished");
+    const r = await (pending as ReturnType<typeof run>);
+    expect(r).to.include({ response: "finished", error: null });
+    await closing;
+    expect(closed).to.equal(true);
+  });
+});
