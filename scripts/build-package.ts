@@ -7,14 +7,16 @@
  *  - dist/typechain-types, dist/src/core, dist/src/sdk: tsconfig.build.json compiles the TypeChain
  *    bindings, the browser-safe part of src/core (src/core/browser.ts) and the SDK into one tree,
  *    so the SDK's imports of core and of the bindings are the very files `accountconfig/core` and
- *    `accountconfig/types` export (one copy, one IAccountConfig__factory).
+ *    `accountconfig/types` export (one copy, one IAccountConfig__factory). The bindings of the
+ *    test-only contracts (contracts/test/) are left out (scripts/lib/package-bindings.ts).
  * Run with `hardhat run scripts/build-package.ts` (`npm run build` does).
  */
-import { execFileSync } from "child_process";
 import fs from "fs";
 import path from "path";
 import hre from "hardhat";
+import * as ts from "typescript";
 import { FACET_NAMES, mergeAbis } from "./lib/diamond";
+import { compileWithoutTestBindings } from "./lib/package-bindings";
 import { writeDeploymentsModule } from "./lib/package-deployments";
 
 const ROOT = path.join(__dirname, "..");
@@ -33,11 +35,8 @@ async function main(): Promise<void> {
   const where = deployed.map((d) => `${d.network} (${d.chainId})`).join(", ") || "none deployed";
   console.log(`wrote dist/deployments: ${where}`);
 
-  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(ROOT, "tsconfig.build.json")], {
-    cwd: ROOT,
-    stdio: "inherit",
-  });
-  console.log("wrote dist/typechain-types, dist/src/core, dist/src/sdk");
+  const written = compileWithoutTestBindings(ts, path.join(ROOT, "tsconfig.build.json"), path.join(ROOT, "typechain-types"));
+  console.log(`wrote dist/typechain-types, dist/src/core, dist/src/sdk (${written.length} files; no test-only contract bindings)`);
 }
 
 main().catch((err) => {
