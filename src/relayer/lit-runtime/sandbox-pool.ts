@@ -72,13 +72,18 @@ class SandboxWorker {
   /** The run's outcome is in: an idle worker keeps nothing alive (worker and MessagePort unref'd). */
   release(): void {
     if (--this.holds === 0 && !this.dead) this.worker.unref();
+    if (this.closing) this.endIfIdle();
   }
 
-  /** Ends the worker once it has no run (at once when idle); resolves when it has exited. */
+  /** Ends the worker once it has no run and is not starting one (at once when idle); resolves when it has exited. */
   close(): Promise<void> {
     this.closing = true;
-    if (this.runs.size === 0) this.fail("sandbox closed");
+    this.endIfIdle();
     return this.exited;
+  }
+
+  private endIfIdle(): void {
+    if (this.holds === 0 && this.runs.size === 0) this.fail("sandbox closed");
   }
 
   /** Registers a run; a run given to a worker that has already died ends at once with an error. */
@@ -109,7 +114,6 @@ class SandboxWorker {
       case "done":
         this.runs.delete(m.run);
         run.resolve(m);
-        if (this.closing && this.runs.size === 0) this.fail("sandbox closed");
         break;
       case "key":
         void run.hostRun.track(run.host.keyOperation(m.op, m.args, run.hostRun.signal)).then(
