@@ -58,7 +58,7 @@ class SandboxWorker {
     this.worker.on("exit", () => this.fail("sandbox worker exited"));
     // Last: adding a "message" listener refs the worker's MessagePort again, so an unref() before
     // the listeners above left one ref'd port per worker, which kept the process alive after the
-    // relayer closed (docs/lit-action-runtime.md "Worker threads"). No listener is added later.
+    // relayer closed (docs/lit-action-runtime.md "Worker threads end with the relayer"). No listener is added later.
     this.worker.unref();
   }
 
