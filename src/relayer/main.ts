@@ -205,7 +205,6 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
       close: async () => {
         await app.close();
         await services.litActions.flushUsage().catch(() => undefined);
-        await closeSandbox(); // its worker threads (and their MessagePorts) end; a later relayer starts new ones
         await liveChain.stop();
         await store.close();
       },
@@ -409,7 +408,8 @@ async function main(): Promise<void> {
   stop = () => {
     if (closing) return;
     closing = true;
-    relayer.close().then(
+    // The sandbox workers belong to the process (shared by every relayer in it): ended here, not by close().
+    relayer.close().then(closeSandbox).then(
       () => process.exit(0),
       (err) => {
         console.error(err);
