@@ -1,9 +1,7 @@
 /**
  * The relayer's composition root: store -> chain (indexer + outbox writer) -> services -> HTTP.
  *
- *   const reindex = process.argv.slice(2).includes("--reindex");
-  if (reindex) console.log("relayer: --reindex: the index is rebuilt from START_BLOCK");
-  const relayer = await createRelayer(loadConfig(process.env), { listen: true, reindex });
+ *   const relayer = await createRelayer(loadConfig(process.env), { listen: true });
  *   ...
  *   await relayer.close();
  *
@@ -401,7 +399,9 @@ async function main(): Promise<void> {
   });
   const fromFile = applyEnvFile(process.env); // .env beside package.json; the shell's variables win
   if (fromFile.length > 0) console.log(`relayer: ${fromFile.length} setting(s) from ${DEFAULT_ENV_FILE}`);
-  const relayer = await createRelayer(loadConfig(process.env), { listen: true });
+  const { reindex } = cliOptions(process.argv.slice(2));
+  if (reindex) console.log("relayer: --reindex: the index is rebuilt from the start block before the relayer starts");
+  const relayer = await createRelayer(loadConfig(process.env), { listen: true, reindex });
   console.log(`relayer listening on ${relayer.url} (swagger UI: ${relayer.url}/core/v1/swagger-ui/)`);
   console.log(payerSummary(relayer));
   let closing = false;
@@ -419,6 +419,16 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+}
+
+/**
+ * The relayer process's command-line arguments (README "Rebuilding the index"): `--reindex` rebuilds
+ * the index before starting. An unknown argument is refused, so a mistyped flag is not ignored.
+ */
+export function cliOptions(args: readonly string[]): { reindex: boolean } {
+  const unknown = args.filter((a) => a !== "--reindex");
+  if (unknown.length > 0) throw new Error(`relayer: unknown argument(s) ${unknown.join(" ")} (known: --reindex)`);
+  return { reindex: args.includes("--reindex") };
 }
 
 /** One line for the operator at start-up: the payers, and whether writes are accepted (else why and the fix). */
