@@ -211,6 +211,7 @@ export async function startChain(store: ChainStorage, opts: ChainOptions): Promi
     gasBudget: opts.batchGasBudget,
     maxBytes: opts.batchMaxBytes,
     gasLimitPercent: opts.gasLimitPercent,
+    writeTimeoutMs: opts.writeTimeoutMs,
     logger,
   });
   indexer.onReorg(writes);

@@ -62,7 +62,7 @@ import { silentLogger } from "../log";
 import { errorText, hexToBigInt, hexToNumber, type RpcLike } from "../rpc";
 import { BalanceMonitor, type PayerFunds, type TopUp } from "./balances";
 import type { WriteProgress } from "../batcher";
-import { WriteAnswers, ownBlockOf, receiptBlockHeader } from "./answer";
+import { WriteAnswers, finalOrAgain, ownBlockOf, receiptBlockHeader } from "./answer";
 import { Broadcaster } from "./broadcaster";
 import { BusyRows, RowEvents, type WriterContext } from "./context";
 import { bumpPermille, type Fees } from "./fee-policy";
@@ -447,15 +447,10 @@ export class ChainWriter implements Writer {
       if (fromCache !== null && err instanceof RevertError && this.preflight.revertedOnChain(calldata, err.errorName)) {
         this.ctx.log.warn({ method: request.method }, "a write sent from the cached gas reverted without data; sent again, pre-flighted");
         try {
-          if (rowId !== null) {
-            try {
-              return await this.answers.final(rowId);
-            } catch (final) {
-              if (!(final instanceof RevertError)) throw final;
-            }
-          }
           const again = progress?.onChain ? { onChain: () => progress.onChain?.() } : undefined;
-          return await this.send(request, { calldata, requestHash, scope, key, batch: false }, null, again);
+          const sendAgain = (): Promise<WriteReceipt> => this.send(request, { calldata, requestHash, scope, key, batch: false }, null, again);
+          if (rowId === null) return await sendAgain();
+          return await finalOrAgain(this.answers, rowId, this.opts.writeTimeoutMs ?? 120_000, sendAgain, this.ctx.log);
         } catch (again) {
           throw await this.payerCheck.review(again);
         }
