@@ -61,6 +61,7 @@ import { encodeCall } from "../abi";
 import { silentLogger } from "../log";
 import { errorText, hexToBigInt, hexToNumber, type RpcLike } from "../rpc";
 import { BalanceMonitor, type PayerFunds, type TopUp } from "./balances";
+import { BatchRecovery } from "./batch-recovery";
 import type { WriteProgress } from "../batcher";
 import { WriteAnswers, finalOrAgain, ownBlockOf, receiptBlockHeader } from "./answer";
 import { Broadcaster } from "./broadcaster";
@@ -104,6 +105,7 @@ export class ChainWriter implements Writer {
   private readonly pollIntervalMs: number;
   private readonly stuckAfterMs: number;
   private readonly answers: WriteAnswers;
+  private readonly batchRecovery: BatchRecovery;
 
   private ready = false;
   private started = false;
@@ -169,6 +171,7 @@ export class ChainWriter implements Writer {
       { writeTimeoutMs: opts.writeTimeoutMs ?? 120_000, pollIntervalMs: this.pollIntervalMs },
       { started: () => this.started, stopped: () => this.stopped, advance: (row, now) => this.advance(row, now) },
     );
+    this.batchRecovery = new BatchRecovery(this.ctx, (payer) => this.pool.has(payer), this.answers, (request) => this.write(request));
     this.balances = new BalanceMonitor(
       this.ctx,
       this.pool,
@@ -332,6 +335,8 @@ export class ChainWriter implements Writer {
       }
     }
     this.ready = true;
+    // Batches whose calls a crash (or stop) left unsettled: settled once final (batch-recovery.ts).
+    void this.batchRecovery.start();
     ctx.log.info({ payers: this.payers, adminPayer: this.adminPayer }, "writer ready");
   }
 
