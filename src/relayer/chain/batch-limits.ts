@@ -15,6 +15,30 @@ import type { NodeLimit } from "../ports";
 export const DEFAULT_BATCH_MAX_BYTES = 96 * 1024;
 /** Default batch gas budget (measured execution gas): with the 125 % margin, 10 M < 2^24. */
 export const DEFAULT_BATCH_GAS_BUDGET = 8_000_000n;
+/** The per-transaction gas cap of EIP-7825 (2^24), which nodes apply to transactions and eth_call. */
+export const TX_GAS_CAP = 16_777_216n;
+/** Gas of the batchCalls frame itself (dispatch, calldata decoding, return encoding). */
+export const BATCH_BASE_GAS = 40_000n;
+/** Per call: the loop, the delegatecall through the fallback, the BatchCallResult event, memory. */
+export const BATCH_PER_CALL_GAS = 12_000n;
+
+/**
+ * The largest measured-gas budget whose batch stays within TX_GAS_CAP once its gas limit is
+ * computed (batcher.ts gasLimitFor) with `gasLimitPercent`: for `maxCalls` calls, each call's gas
+ * times (64/63)^2 (rounded up, one gas per call) for the two delegatecalls it goes through, the fixed
+ * overheads, the margin, plus the intrinsic gas of `maxBytes` bytes of calldata none of them zero.
+ * (The EIP-7623 calldata floor, 40 gas a byte, stays below the cap up to 400 KiB.) With the
+ * default 125 % the default 8 M budget is below it; from about 200 % up the cap is the budget.
+ */
+export function gasBudgetCap(gasLimitPercent: number, maxCalls: number, maxBytes: number): bigint {
+  const percent = BigInt(Math.max(100, Math.ceil(gasLimitPercent)));
+  const calls = BigInt(Math.max(1, maxCalls));
+  const intrinsic = 21_000n + 16n * BigInt(Math.max(0, Math.ceil(maxBytes)));
+  // intrinsic + ceil(exec * percent / 100) <= cap  <=>  exec <= floor((cap - intrinsic) * 100 / percent)
+  const exec = TX_GAS_CAP > intrinsic ? ((TX_GAS_CAP - intrinsic) * 100n) / percent : 0n;
+  const forCalls = exec - BATCH_BASE_GAS - (BATCH_PER_CALL_GAS + 1n) * calls;
+  return forCalls > 0n ? (forCalls * 3969n) / 4096n : 0n;
+}
 
 /** Bytes of batchCalls(bytes[]) calldata before the calls: selector, array offset and length. */
 const BATCH_HEAD_BYTES = 4 + 32 + 32;
@@ -40,9 +64,12 @@ export class BatchLimits {
     readonly maxCalls: number,
     maxBytes: number = DEFAULT_BATCH_MAX_BYTES,
     gasBudget: bigint = DEFAULT_BATCH_GAS_BUDGET,
+    /** The batch gas limit's margin (GAS_LIMIT_PERCENT): the gas budget is capped for it (gasBudgetCap). */
+    gasLimitPercent = 125,
   ) {
     this.bytes = maxBytes;
-    this.gas = gasBudget;
+    const cap = gasBudgetCap(gasLimitPercent, maxCalls, maxBytes);
+    this.gas = gasBudget < cap ? gasBudget : cap;
   }
 
   /** The byte budget of a batch's calldata (BATCH_MAX_BYTES, or lower once a node refused a batch). */

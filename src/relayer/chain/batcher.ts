@@ -70,7 +70,7 @@ import {
 } from "../ports";
 import { decodeRevert, encodeCall, revertErrorOf } from "./abi";
 import { BATCH_RETRY_SCOPE, batchRetryKey, calldataGas, decodeBatchResult, encodeBatchCalls } from "./batch-encoding";
-import { BatchLimits } from "./batch-limits";
+import { BATCH_BASE_GAS, BATCH_PER_CALL_GAS, BatchLimits } from "./batch-limits";
 import { silentLogger, type ChainLogger } from "./log";
 import { errorText, isTransportError, revertDataOf, toQuantity, type RpcLike } from "./rpc";
 
@@ -107,7 +107,7 @@ export interface BatcherOptions {
   maxCalls?: number;
   /** Transactions of this front under way at once. Default: the number of payers. */
   maxInFlight?: number;
-  /** Most execution gas (measured in the pre-flight) in one transaction. Default 8 000 000. */
+  /** Most execution gas (measured in the pre-flight) in one transaction. Default 8 000 000, capped so that the batch's gas limit stays within 2^24 (batch-limits.ts gasBudgetCap). */
   gasBudget?: bigint;
   /** Most batchCalls calldata bytes in one transaction (BATCH_MAX_BYTES, batch-limits.ts). Default 96 KiB. */
   maxBytes?: number;
@@ -137,10 +137,6 @@ export interface BatcherStats {
   enabled: boolean;
 }
 
-/** Gas of the batchCalls frame itself (dispatch, calldata decoding, return encoding). */
-const BATCH_BASE_GAS = 40_000n;
-/** Per call: the loop, the delegatecall through the fallback, the BatchCallResult event, memory. */
-const BATCH_PER_CALL_GAS = 12_000n;
 /**
  * Gas of the pre-flight eth_call (the calls' own budget is checked afterwards): just under the
  * per-transaction gas cap of EIP-7825 (2^24), which nodes also apply to eth_call.
@@ -196,9 +192,10 @@ export class BatchingWriter implements Writer, ReorgListener {
     opts: BatcherOptions,
   ) {
     this.diamond = opts.diamondAddress.toLowerCase();
-    this.limits = new BatchLimits(Math.max(1, Math.floor(opts.maxCalls ?? 32)), opts.maxBytes, opts.gasBudget);
+    const percent = Math.max(100, Math.ceil(opts.gasLimitPercent ?? 125));
+    this.limits = new BatchLimits(Math.max(1, Math.floor(opts.maxCalls ?? 32)), opts.maxBytes, opts.gasBudget, percent);
     this.maxInFlight = Math.max(1, Math.floor(opts.maxInFlight ?? target.payers.length));
-    this.gasLimitPercent = BigInt(Math.max(100, Math.ceil(opts.gasLimitPercent ?? 125)));
+    this.gasLimitPercent = BigInt(percent);
     this.writeTimeoutMs = Math.max(0, opts.writeTimeoutMs ?? 120_000);
     this.log = opts.logger ?? silentLogger;
     this.enabled = this.limits.maxCalls >= 2;
