@@ -64,7 +64,7 @@ export class BatchLimits {
     readonly maxCalls: number,
     maxBytes: number = DEFAULT_BATCH_MAX_BYTES,
     gasBudget: bigint = DEFAULT_BATCH_GAS_BUDGET,
-    /** The batch gas limit's margin (GAS_LIMIT_PERCENT): the gas budget is capped for it (gasBudgetCap). */
+    /** The batch gas limit's margin (the chain option gasLimitPercent): the gas budget is capped for it (gasBudgetCap). */
     gasLimitPercent = 125,
   ) {
     this.bytes = maxBytes;

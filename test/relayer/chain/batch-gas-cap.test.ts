@@ -6,7 +6,7 @@ import type { DecodedEvent, WriteReceipt, WriteRequest } from "../../../src/rela
 import { h } from "../support";
 
 // The batch gas budget (8 M measured gas by default) is for the default 125 % gas-limit margin
-// (GAS_LIMIT_PERCENT). With a larger margin the gas limit of a batch that fits the budget may pass
+// (the chain option gasLimitPercent). With a larger margin the gas limit of a batch that fits the budget may pass
 // the per-transaction gas cap of EIP-7825 (2^24), which a node refuses; the budget is capped so
 // that it never does (chain/batch-limits.ts gasBudgetCap).
 
