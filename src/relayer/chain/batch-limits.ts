@@ -6,8 +6,9 @@
  * margin is added). A single call larger than a budget still goes, alone.
  *
  * A node that refuses a batch anyway (its own limit is lower: node-limits.ts) teaches the limits:
- * the refused batch's bytes or gas, halved, become the budget from then on, so its calls go again
- * in smaller batches, and a call that is too large alone is answered WriteTooLargeError.
+ * the refused batch's bytes or gas, halved, become the budget, so its calls go again in smaller
+ * batches, and a call that is too large alone is answered WriteTooLargeError. Accepted batches
+ * raise the budget back, slowly (accepted).
  */
 import type { NodeLimit } from "../ports";
 
@@ -56,9 +57,21 @@ export function batchBytes(calls: readonly string[]): number {
   return total;
 }
 
+/** Batches accepted after a refusal before a lowered budget is doubled back (doubles with each refusal). */
+export const RECOVER_AFTER = 16;
+/** Most accepted batches between two raises, however often the node refused. */
+const RECOVER_AFTER_MAX = 1024;
+
 export class BatchLimits {
   private bytes: number;
   private gas: bigint;
+  /** The budgets as configured (and capped): a lowered budget is raised back up to them, never above. */
+  private readonly bytesCeiling: number;
+  private readonly gasCeiling: bigint;
+  /** Batches the node accepted since the budget was last lowered or raised. */
+  private acceptedSince = 0;
+  /** Accepted batches before the next raise: RECOVER_AFTER, doubled by each refusal. */
+  private recoverAfter = RECOVER_AFTER / 2;
 
   constructor(
     readonly maxCalls: number,
@@ -70,6 +83,8 @@ export class BatchLimits {
     this.bytes = maxBytes;
     const cap = gasBudgetCap(gasLimitPercent, maxCalls, maxBytes);
     this.gas = gasBudget < cap ? gasBudget : cap;
+    this.bytesCeiling = this.bytes;
+    this.gasCeiling = this.gas;
   }
 
   /** The byte budget of a batch's calldata (BATCH_MAX_BYTES, or lower once a node refused a batch). */
@@ -113,10 +128,29 @@ export class BatchLimits {
   }
 
   /**
+   * The node accepted a batch (mined, reverted or not: not refused for its size). A budget lowered
+   * by a refusal is doubled back toward the configured one after RECOVER_AFTER accepted batches
+   * (the limit may have been a node's that failover has left, or a transient one), twice as many
+   * after each further refusal, at most RECOVER_AFTER_MAX: a node whose limit stays low refuses a
+   * batch ever more rarely. Returns whether a budget was raised.
+   */
+  accepted(): boolean {
+    if (this.bytes >= this.bytesCeiling && this.gas >= this.gasCeiling) return false;
+    if (++this.acceptedSince < this.recoverAfter) return false;
+    this.acceptedSince = 0;
+    this.bytes = Math.min(this.bytesCeiling, this.bytes * 2);
+    this.gas = this.gas * 2n < this.gasCeiling ? this.gas * 2n : this.gasCeiling;
+    return true;
+  }
+
+  /**
    * A node refused a batch of `bytes` calldata bytes and `gas` measured gas for `limit`: half of
-   * it is the budget from now on (never raised again in this process). Returns the new budget.
+   * it is the budget from now on, until accepted batches raise it again (accepted). Returns the
+   * new budget.
    */
   narrow(limit: NodeLimit, bytes: number, gas: bigint): number | bigint {
+    this.acceptedSince = 0;
+    this.recoverAfter = Math.min(RECOVER_AFTER_MAX, this.recoverAfter * 2);
     if (limit === "TransactionSize") {
       this.bytes = Math.min(this.bytes, Math.max(BATCH_HEAD_BYTES, Math.floor(bytes / 2)));
       return this.bytes;

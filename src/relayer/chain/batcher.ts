@@ -454,6 +454,8 @@ export class BatchingWriter implements Writer, ReorgListener {
       this.forgetGas(measured.map((m) => m.item));
       receipt = null;
     }
+    // The node took it: a budget lowered by an earlier refusal grows back, slowly (batch-limits.ts).
+    if (this.limits.accepted()) this.log.info({ bytes: this.limits.maxBytes, gas: String(this.limits.gasBudget) }, "batch budget raised again");
     const open = this.answerCalls(measured.map((m, i) => ({ i, m })), receipt, false, fromCache);
     if (open.length === 0) return;
     let final = receipt;
