@@ -88,7 +88,6 @@ describe("a relayer restarted while a batch waits to be final (hardhat node)", f
       balanceCheckIntervalMs: 0,
       batchMaxInFlight: 1,
       confirmationDepth: 3,
-      logger: process.env.DBG ? { debug: () => undefined, info: () => undefined, warn: (f: object, m: string) => console.log('WARN', m, JSON.stringify(f)), error: (f: object, m: string) => console.log('ERR', m, JSON.stringify(f)) } : undefined,
       ...extra,
     });
     return chain;

@@ -67,6 +67,10 @@ describe("a batch's calls waiting for it to be final, on a chain that stops mini
     d.owner.reset();
     return d.diamond.connect(d.owner);
   };
+  const snapshot = async (): Promise<string> => (await rpcCall(node.url, "evm_snapshot")) as string;
+  const revert = async (id: string): Promise<void> => {
+    expect(await rpcCall(node.url, "evm_revert", [id])).to.equal(true);
+  };
   const lastId = async (): Promise<number> => (await store().outbox.list()).at(-1)?.id ?? 0;
 
   async function start(extra: Partial<ChainOptions> = {}): Promise<Chain> {
@@ -82,7 +86,6 @@ describe("a batch's calls waiting for it to be final, on a chain that stops mini
       balanceCheckIntervalMs: 0,
       batchMaxInFlight: 1,
       confirmationDepth: 3,
-      logger: process.env.DBG ? { debug: () => undefined, info: () => undefined, warn: (f: object, m: string) => console.log('WARN', m, JSON.stringify(f)), error: (f: object, m: string) => console.log('ERR', m, JSON.stringify(f)) } : undefined,
       ...extra,
     });
     return chain;
@@ -190,6 +193,43 @@ describe("a batch's calls waiting for it to be final, on a chain that stops mini
     expect((await store().outbox.list()).filter((r) => r.id > mined.id && r.kind === "call"), "nothing sent alone").to.deep.equal([]);
     expect(await onChain("gone")).to.equal(0);
     expect(update.count).to.equal(1);
+    await expectGapFreeNonces(node.url, [PAYER]);
+  });
+  it("the calls of a reverted batch answered queued by the write timeout are applied once, by the batch, when a reorg re-mines it with success before it is final", async () => {
+    const c = await start();
+    const group = await newGroup(c, "deadline-3");
+    await warmGasCache(c, group);
+    const snap = await snapshot();
+    const fork = await head();
+    await (await asOwner().updateGroup(account, group, "grown", "", TEN_CIDS, [])).wait();
+    const from = await lastId();
+    const update = new Answer(c.writes.write(updateGroup(group, "reorg-updated")));
+    const add = new Answer(c.writes.write(addGroup("reorg-once")));
+    const reverted = await waitUntil("the batch reverted on chain", async () => {
+      const r = await batchRow(from);
+      return r && r.status === "reverted" ? r : undefined;
+    }, 30_000);
+    await waitUntil("both clients answered while no block comes", async () => update.value !== undefined && add.value !== undefined, 20_000);
+    expect([update.value, add.value]).to.deep.equal(["queued", "queued"]);
+
+    // The reorg drops the owner's transaction and the batch's block; the re-sent batch fits its gas.
+    await revert(snap);
+    await mine(2);
+    c.writer.noteReorg(fork + 1);
+    await waitUntil("the batch mined again on the new branch", async () => {
+      const r = await store().outbox.get(reverted.id);
+      return r?.status === "mined" ? r : undefined;
+    }, 30_000);
+    await mine(4);
+    await waitUntil("the batch final", async () => (await store().outbox.get(reverted.id))?.final === true, 30_000);
+    await mine(4);
+    await waitUntil("every row final", async () => (await store().outbox.list()).every((r) => r.final || r.status === "failed"), 30_000);
+    await c.indexer.syncTo(await head(), 30_000);
+    expect(await onChain("reorg-once"), "on chain").to.equal(1);
+    expect(await inIndex("reorg-once"), "in the index").to.equal(1);
+    expect((await d.diamond.listGroups(account, 0, 100)).find((g) => String(g.id) === group)?.name).to.equal("reorg-updated");
+    expect((await store().outbox.list()).filter((r) => r.id > reverted.id && r.kind === "call"), "nothing sent alone").to.deep.equal([]);
+    expect([update.count, add.count]).to.deep.equal([1, 1]);
     await expectGapFreeNonces(node.url, [PAYER]);
   });
 });

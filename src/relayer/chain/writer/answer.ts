@@ -158,6 +158,8 @@ export async function finalOrAgain(
   );
   const outcome = async (first: { ok: true; value: WriteReceipt } | { ok: false; error: unknown }): Promise<WriteReceipt> => {
     if (first.ok) return first.value;
+    // Stopped first: no start-up recovery sends a write alone again (only a batch's calls), so not queued.
+    if (first.error instanceof ChainUnavailableError) throw new ChainUnavailableError(first.error.message, false);
     if (!(first.error instanceof RevertError)) throw first.error;
     return again();
   };
