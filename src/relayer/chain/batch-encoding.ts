@@ -69,3 +69,17 @@ export function decodeBatchResult(raw: string): { success: boolean[]; results: s
   }
   return { success, results, gasUsed };
 }
+
+/**
+ * The idempotency scope of a batch's call sent again alone (docs/finality.md "A batch's calls
+ * through a reorg"). Its key names the batch's outbox row and the call's index in it, so the call
+ * is sent alone at most once whoever sends it: the batching front that sent the batch, or the
+ * start-up recovery of a relayer that crashed (or another instance) while the batch waited to be
+ * final. Clients' scopes are master hashes or "anon:<ip>", never this.
+ */
+export const BATCH_RETRY_SCOPE = "batch-retry";
+
+/** The idempotency key of call `index` of batch row `rowId` sent again alone. */
+export function batchRetryKey(rowId: number, index: number): string {
+  return `${rowId}:${index}`;
+}

@@ -69,8 +69,8 @@ import {
   WriteTooLargeError,
 } from "../ports";
 import { decodeRevert, encodeCall, revertErrorOf } from "./abi";
-import { calldataGas, decodeBatchResult, encodeBatchCalls } from "./batch-encoding";
-import { BatchLimits } from "./batch-limits";
+import { BATCH_RETRY_SCOPE, batchRetryKey, calldataGas, decodeBatchResult, encodeBatchCalls } from "./batch-encoding";
+import { BATCH_BASE_GAS, BATCH_PER_CALL_GAS, BatchLimits } from "./batch-limits";
 import { silentLogger, type ChainLogger } from "./log";
 import { errorText, isTransportError, revertDataOf, toQuantity, type RpcLike } from "./rpc";
 
@@ -107,12 +107,18 @@ export interface BatcherOptions {
   maxCalls?: number;
   /** Transactions of this front under way at once. Default: the number of payers. */
   maxInFlight?: number;
-  /** Most execution gas (measured in the pre-flight) in one transaction. Default 8 000 000. */
+  /** Most execution gas (measured in the pre-flight) in one transaction. Default 8 000 000, capped so that the batch's gas limit stays within 2^24 (batch-limits.ts gasBudgetCap). */
   gasBudget?: bigint;
   /** Most batchCalls calldata bytes in one transaction (BATCH_MAX_BYTES, batch-limits.ts). Default 96 KiB. */
   maxBytes?: number;
   /** Gas limit = measured gas * p / 100 (plus fixed overheads). Default 125. */
   gasLimitPercent?: number;
+  /**
+   * How long a call waits for its batch to be final (when it must, see sendBatch) before it is
+   * answered as a write not confirmed in time: ChainUnavailableError, queued. The writer's
+   * writeTimeoutMs; default 120 000.
+   */
+  writeTimeoutMs?: number;
   logger?: ChainLogger;
 }
 
@@ -131,10 +137,6 @@ export interface BatcherStats {
   enabled: boolean;
 }
 
-/** Gas of the batchCalls frame itself (dispatch, calldata decoding, return encoding). */
-const BATCH_BASE_GAS = 40_000n;
-/** Per call: the loop, the delegatecall through the fallback, the BatchCallResult event, memory. */
-const BATCH_PER_CALL_GAS = 12_000n;
 /**
  * Gas of the pre-flight eth_call (the calls' own budget is checked afterwards): just under the
  * per-transaction gas cap of EIP-7825 (2^24), which nodes also apply to eth_call.
@@ -172,6 +174,7 @@ export class BatchingWriter implements Writer, ReorgListener {
   private readonly limits: BatchLimits;
   private readonly maxInFlight: number;
   private readonly gasLimitPercent: bigint;
+  private readonly writeTimeoutMs: number;
   private readonly log: ChainLogger;
   private readonly queue: Pending[] = [];
   private inFlight = 0;
@@ -189,9 +192,11 @@ export class BatchingWriter implements Writer, ReorgListener {
     opts: BatcherOptions,
   ) {
     this.diamond = opts.diamondAddress.toLowerCase();
-    this.limits = new BatchLimits(Math.max(1, Math.floor(opts.maxCalls ?? 32)), opts.maxBytes, opts.gasBudget);
+    const percent = Math.max(100, Math.ceil(opts.gasLimitPercent ?? 125));
+    this.limits = new BatchLimits(Math.max(1, Math.floor(opts.maxCalls ?? 32)), opts.maxBytes, opts.gasBudget, percent);
     this.maxInFlight = Math.max(1, Math.floor(opts.maxInFlight ?? target.payers.length));
-    this.gasLimitPercent = BigInt(Math.max(100, Math.ceil(opts.gasLimitPercent ?? 125)));
+    this.gasLimitPercent = BigInt(percent);
+    this.writeTimeoutMs = Math.max(0, opts.writeTimeoutMs ?? 120_000);
     this.log = opts.logger ?? silentLogger;
     this.enabled = this.limits.maxCalls >= 2;
   }
@@ -338,11 +343,11 @@ export class BatchingWriter implements Writer, ReorgListener {
   }
 
   /** Sends one call alone through the writer (its own pre-flight, outbox row and receipt). */
-  private async alone(item: Pending, why: "single" | "retry", onChain?: () => void): Promise<void> {
+  private async alone(item: Pending, why: "single" | "retry", onChain?: () => void, request: WriteRequest = item.request): Promise<void> {
     if (why === "single") this.counts.single++;
     else this.counts.retriedAlone++;
     try {
-      item.resolve(await this.target.write(item.request, undefined, onChain ? { onChain } : undefined));
+      item.resolve(await this.target.write(request, undefined, onChain ? { onChain } : undefined));
     } catch (err) {
       item.reject(err);
     }
@@ -422,6 +427,9 @@ export class BatchingWriter implements Writer, ReorgListener {
     this.counts.batches++;
     this.counts.batchedCalls += measured.length;
     const row: { id: number | null } = { id: null };
+    // A call left waiting for the batch to be final is answered by then at the latest (as a write
+    // whose confirmations do not come in time), and stays tracked (see awaitFinal).
+    const deadline = Date.now() + this.writeTimeoutMs;
     let receipt: WriteReceipt | null;
     try {
       const trace = TraceGroup.of(measured.map((m) => m.item.request.trace));
@@ -446,23 +454,65 @@ export class BatchingWriter implements Writer, ReorgListener {
       this.forgetGas(measured.map((m) => m.item));
       receipt = null;
     }
+    // The node took it: a budget lowered by an earlier refusal grows back, slowly (batch-limits.ts).
+    if (this.limits.accepted()) this.log.info({ bytes: this.limits.maxBytes, gas: String(this.limits.gasBudget) }, "batch budget raised again");
     const open = this.answerCalls(measured.map((m, i) => ({ i, m })), receipt, false, fromCache);
     if (open.length === 0) return;
     let final = receipt;
-    if (row.id !== null && this.target.finalOutcome) {
-      try {
-        final = await this.target.finalOutcome(row.id);
-      } catch (err) {
-        if (!(err instanceof RevertError)) {
-          for (const { m } of open) m.item.reject(err);
+    const id = row.id;
+    if (id !== null && this.target.finalOutcome) {
+      const settled = await this.awaitFinal(this.target.finalOutcome(id), id, open, deadline);
+      if (!settled.ok) {
+        if (!(settled.error instanceof RevertError)) {
+          for (const { m } of open) m.item.reject(settled.error);
           return;
         }
         final = null;
+      } else {
+        final = settled.value;
       }
     }
-    const retry = this.answerCalls(open, final, true, fromCache).map(({ m }) => m.item);
-    this.forgetGas(retry);
-    await Promise.all(retry.map((item) => this.alone(item, "retry")));
+    const retry = this.answerCalls(open, final, true, fromCache);
+    this.forgetGas(retry.map(({ m }) => m.item));
+    // Keyed by the batch's row and the call's index: sent alone at most once, also when the
+    // start-up recovery of another instance (or of this one, restarted) settles the same batch.
+    await Promise.all(
+      retry.map(({ i, m }) =>
+        id === null
+          ? this.alone(m.item, "retry")
+          : this.alone(m.item, "retry", undefined, { ...m.item.request, idempotencyScope: BATCH_RETRY_SCOPE, idempotencyKey: batchRetryKey(id, i) }),
+      ),
+    );
+  }
+
+  /**
+   * Waits for the batch row's final outcome. When `deadline` passes first, the calls still open
+   * are answered as a write that cannot be confirmed in time is (ChainUnavailableError, queued:
+   * 503 ChainUnavailable), and the wait goes on: the row stays tracked, and what the final chain
+   * says is still carried out (a call not applied is sent alone then, exactly once), with no one
+   * left to answer (docs/finality.md).
+   */
+  private async awaitFinal(
+    outcome: Promise<WriteReceipt>,
+    id: number,
+    open: readonly { m: Measured }[],
+    deadline: number,
+  ): Promise<{ ok: true; value: WriteReceipt } | { ok: false; error: unknown }> {
+    const settled = outcome.then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), Math.max(0, deadline - Date.now()));
+    });
+    const first = await Promise.race([settled, late]);
+    clearTimeout(timer);
+    if (first !== null) return first;
+    const err = new ChainUnavailableError(`batch transaction #${id} not final in time; its calls stay tracked and are settled once it is final`, true);
+    this.log.warn({ id, calls: open.length }, "a batch's calls waited for it to be final past the write timeout; answered as queued, still tracked");
+    for (const { m } of open) m.item.reject(err);
+    return settled;
   }
 
   /**

@@ -72,7 +72,7 @@ import { FRESH_BLOCK_GRACE_MS } from "./fresh-block-hold";
 import { ChainWriter, type IndexFollower, type TopUp, type WriterOptions } from "./writer";
 
 export { decodeBatchResult, encodeBatchCalls } from "./batch-encoding";
-export { BatchLimits, batchBytes, DEFAULT_BATCH_MAX_BYTES } from "./batch-limits";
+export { BatchLimits, batchBytes, DEFAULT_BATCH_MAX_BYTES, gasBudgetCap, TX_GAS_CAP } from "./batch-limits";
 export { nodeLimitOf } from "./writer/node-limits";
 export { BatchingWriter, splitBatchEvents, type BatchTarget, type BatcherOptions, type BatcherStats, type BatchCallOutcome } from "./batcher";
 export { Indexer, IndexHaltedError, type IndexerOptions, type IndexerStatus } from "./indexer";
@@ -211,6 +211,7 @@ export async function startChain(store: ChainStorage, opts: ChainOptions): Promi
     gasBudget: opts.batchGasBudget,
     maxBytes: opts.batchMaxBytes,
     gasLimitPercent: opts.gasLimitPercent,
+    writeTimeoutMs: opts.writeTimeoutMs,
     logger,
   });
   indexer.onReorg(writes);

@@ -452,22 +452,29 @@ export class Indexer {
       }
       entry.logs.push(log);
     }
-    // Several blocks per transaction (one commit per OLD_TX_EVENTS events or so; a block is never split).
+    // Several blocks per transaction (one commit per OLD_TX_EVENTS events or so; a block is never
+    // split). A run holds every block with events after `after`: refused as a gap when another
+    // indexer sharing the database undid the index below it meanwhile (OldRunOptions).
     let run: OldBlock[] = [];
     let events = 0;
+    let after = from - 1;
+    const apply = async (): Promise<void> => {
+      if ((await this.index.projection.applyOldBlocks(run, { ...this.commit, after })) === "gap") {
+        throw new ChainMovedError(`blocks after ${after}: the index moved meanwhile`);
+      }
+      after = run[run.length - 1].number;
+      run = [];
+      events = 0;
+    };
     for (const n of [...byBlock.keys()].sort((a, b) => a - b)) {
       const entry = byBlock.get(n);
       if (!entry) continue;
       run.push({ number: n, hash: entry.hash, events: this.decode(entry.logs) });
       events += entry.logs.length;
-      if (events >= OLD_TX_EVENTS) {
-        await this.index.projection.applyOldBlocks(run, this.commit);
-        run = [];
-        events = 0;
-      }
+      if (events >= OLD_TX_EVENTS) await apply();
     }
-    if (run.length > 0) await this.index.projection.applyOldBlocks(run, this.commit);
-    await this.index.projection.advanceCursor(got.to, null, this.commit);
+    if (run.length > 0) await apply();
+    await this.index.projection.advanceCursor(got.to, null, { ...this.commit, after });
     return got.to;
   }
 

@@ -46,6 +46,17 @@ export interface KeptBlock {
   hash: string;
 }
 
+/**
+ * Options of a run of blocks older than the reorg window (applyOldBlocks, advanceCursor). `after`:
+ * the run holds every block with events in (after, its last block], so the cursor must stand at
+ * `after` or above: one below means another indexer sharing the database undid the index below the
+ * run (a deeper reorg window than this one's), and applying it would leave a hole. Such a run is
+ * refused as a "gap", nothing applied, as applyBlock refuses a block whose parent is missing.
+ */
+export interface OldRunOptions extends TxOptions {
+  after?: number;
+}
+
 /** A block older than the reorg window, as applyOldBlocks takes it. */
 export interface OldBlock {
   number: number;
@@ -67,10 +78,12 @@ export interface IndexProjection {
   /**
    * Applies consecutive blocks older than the reorg window (as applyBlock without parent hash and
    * journal) in one transaction and moves the cursor to the last; blocks at or below the cursor are
-   * skipped. Returns the number of blocks applied.
+   * skipped. Returns the number of blocks applied, or "gap" (nothing applied) when the cursor is
+   * below `options.after`.
    */
-  applyOldBlocks(blocks: readonly OldBlock[], options?: TxOptions): Promise<number>;
-  advanceCursor(block: number, blockHash?: string | null, options?: TxOptions): Promise<boolean>;
+  applyOldBlocks(blocks: readonly OldBlock[], options?: OldRunOptions): Promise<number | "gap">;
+  /** Moves the cursor forward to `block` (blocks without events); never from below `options.after` (false then). */
+  advanceCursor(block: number, blockHash?: string | null, options?: OldRunOptions): Promise<boolean>;
   /** The cursor, or null before the first block. */
   cursor(): Promise<IndexCursor | null>;
   /** The hashes kept of blocks in [from, to], highest first. */

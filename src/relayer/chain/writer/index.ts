@@ -61,8 +61,9 @@ import { encodeCall } from "../abi";
 import { silentLogger } from "../log";
 import { errorText, hexToBigInt, hexToNumber, type RpcLike } from "../rpc";
 import { BalanceMonitor, type PayerFunds, type TopUp } from "./balances";
+import { BatchRecovery } from "./batch-recovery";
 import type { WriteProgress } from "../batcher";
-import { WriteAnswers, ownBlockOf, receiptBlockHeader } from "./answer";
+import { WriteAnswers, finalOrAgain, ownBlockOf, receiptBlockHeader } from "./answer";
 import { Broadcaster } from "./broadcaster";
 import { BusyRows, RowEvents, type WriterContext } from "./context";
 import { bumpPermille, type Fees } from "./fee-policy";
@@ -104,6 +105,7 @@ export class ChainWriter implements Writer {
   private readonly pollIntervalMs: number;
   private readonly stuckAfterMs: number;
   private readonly answers: WriteAnswers;
+  private readonly batchRecovery: BatchRecovery;
 
   private ready = false;
   private started = false;
@@ -169,6 +171,7 @@ export class ChainWriter implements Writer {
       { writeTimeoutMs: opts.writeTimeoutMs ?? 120_000, pollIntervalMs: this.pollIntervalMs },
       { started: () => this.started, stopped: () => this.stopped, advance: (row, now) => this.advance(row, now) },
     );
+    this.batchRecovery = new BatchRecovery(this.ctx, (payer) => this.pool.has(payer), this.answers, (request) => this.write(request));
     this.balances = new BalanceMonitor(
       this.ctx,
       this.pool,
@@ -332,6 +335,8 @@ export class ChainWriter implements Writer {
       }
     }
     this.ready = true;
+    // Batches whose calls a crash (or stop) left unsettled: settled once final (batch-recovery.ts).
+    void this.batchRecovery.start();
     ctx.log.info({ payers: this.payers, adminPayer: this.adminPayer }, "writer ready");
   }
 
@@ -447,15 +452,10 @@ export class ChainWriter implements Writer {
       if (fromCache !== null && err instanceof RevertError && this.preflight.revertedOnChain(calldata, err.errorName)) {
         this.ctx.log.warn({ method: request.method }, "a write sent from the cached gas reverted without data; sent again, pre-flighted");
         try {
-          if (rowId !== null) {
-            try {
-              return await this.answers.final(rowId);
-            } catch (final) {
-              if (!(final instanceof RevertError)) throw final;
-            }
-          }
           const again = progress?.onChain ? { onChain: () => progress.onChain?.() } : undefined;
-          return await this.send(request, { calldata, requestHash, scope, key, batch: false }, null, again);
+          const sendAgain = (): Promise<WriteReceipt> => this.send(request, { calldata, requestHash, scope, key, batch: false }, null, again);
+          if (rowId === null) return await sendAgain();
+          return await finalOrAgain(this.answers, rowId, this.opts.writeTimeoutMs ?? 120_000, sendAgain, this.ctx.log);
         } catch (again) {
           throw await this.payerCheck.review(again);
         }

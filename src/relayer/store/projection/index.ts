@@ -18,6 +18,7 @@ import type {
   IndexProjection,
   KeptBlock,
   OldBlock,
+  OldRunOptions,
   TxOptions,
 } from "../../ports";
 import type { Db, Queryable } from "../db";
@@ -119,9 +120,10 @@ export class Projection implements IndexProjection {
    * sharing the database moved it meanwhile. One commit and, on Postgres, one merged statement per
    * table and kind for all of them (write-queue.ts): a catch-up spends its time on the events, not
    * on a transaction per block. Returns the number of blocks applied (0:
-   * none above the cursor).
+   * none above the cursor), or "gap" when the cursor is below `options.after` (OldRunOptions: an
+   * indexer with a deeper reorg window undid the index below the run), nothing applied.
    */
-  async applyOldBlocks(blocks: readonly OldBlock[], options: TxOptions = {}): Promise<number> {
+  async applyOldBlocks(blocks: readonly OldBlock[], options: OldRunOptions = {}): Promise<number | "gap"> {
     for (let i = 1; i < blocks.length; i++) {
       if (blocks[i].number <= blocks[i - 1].number) throw new Error("applyOldBlocks: blocks out of order");
     }
@@ -129,6 +131,8 @@ export class Projection implements IndexProjection {
       let todo: readonly OldBlock[];
       for (;;) {
         const cur = await readCursor(tx);
+        // Judged again after waiting for the cursor row, as applyBlock does.
+        if (cur && options.after !== undefined && cur.block < options.after) return "gap";
         todo = cur ? blocks.filter((b) => b.number > cur.block) : blocks;
         if (todo.length === 0) return 0;
         const last = todo[todo.length - 1];
@@ -163,14 +167,15 @@ export class Projection implements IndexProjection {
 
   /**
    * Moves the cursor forward to `block` over blocks without events that are not kept (older than
-   * the reorg window). Returns false when the cursor is already at or past it.
+   * the reorg window). Returns false when the cursor is already at or past it, or below
+   * `options.after` (a gap: see OldRunOptions).
    */
-  async advanceCursor(block: number, blockHash: string | null = null, options?: TxOptions): Promise<boolean> {
+  async advanceCursor(block: number, blockHash: string | null = null, options: OldRunOptions = {}): Promise<boolean> {
     return this.db.tx(async (tx) => {
-      const changed = await tx.run("UPDATE index_cursor SET block = $1, block_hash = $2 WHERE id = 1 AND block < $1", [
-        block,
-        blockHash?.toLowerCase() ?? null,
-      ]);
+      const changed = await tx.run(
+        "UPDATE index_cursor SET block = $1, block_hash = $2 WHERE id = 1 AND block < $1 AND block >= $3",
+        [block, blockHash?.toLowerCase() ?? null, options.after ?? -1],
+      );
       if (changed > 0) return true;
       if (await readCursor(tx)) return false;
       await tx.run("INSERT INTO index_cursor (id, block, block_hash) VALUES (1, $1, $2)", [block, blockHash]);
