@@ -21,6 +21,8 @@ interface Harness {
   syncs: () => number;
   /** While set, each WAL sync waits for it before syncing. */
   gate: { wait: Promise<void> | null };
+  /** Sets the gate; the function returned opens it (also done by close). */
+  hold(): () => void;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ async function open(): Promise<Harness> {
   let synced = new Set<number>();
   let syncs = 0;
   const gate: { wait: Promise<void> | null } = { wait: null };
+  let opening: () => void = () => undefined;
   const walFileSync: FileSync = async (fd) => {
     syncs++;
     if (gate.wait) await gate.wait;
@@ -50,7 +53,13 @@ async function open(): Promise<Harness> {
     synced: () => synced,
     syncs: () => syncs,
     gate,
+    hold: () => {
+      gate.wait = new Promise<void>((r) => (opening = r));
+      return () => opening();
+    },
     close: async () => {
+      gate.wait = null;
+      opening();
       await db.close();
       reader?.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -76,9 +85,8 @@ describe("relayer store: SQLite commit synced off the event loop", function () {
   });
 
   it("keeps the event loop serving other work while the sync is under way", async () => {
-    const { db, gate, syncs } = await harness();
-    let release!: () => void;
-    gate.wait = new Promise((r) => (release = r));
+    const { db, hold, syncs } = await harness();
+    const release = hold();
     const before = syncs();
     let settled = false;
     const write = db.tx(async (tx) => tx.run("INSERT INTO o (id) VALUES (1)")).then(() => (settled = true));
@@ -93,9 +101,8 @@ describe("relayer store: SQLite commit synced off the event loop", function () {
   });
 
   it("holds other statements back until the pending commit is synced (nothing reads it before it is durable)", async () => {
-    const { db, gate, syncs, synced } = await harness();
-    let release!: () => void;
-    gate.wait = new Promise((r) => (release = r));
+    const { db, hold, syncs, synced } = await harness();
+    const release = hold();
     const before = syncs();
     const write = db.tx(async (tx) => tx.run("INSERT INTO o (id) VALUES (7)"));
     for (let i = 0; i < 50 && syncs() === before; i++) await turn();
