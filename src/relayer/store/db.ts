@@ -203,7 +203,8 @@ export class SqliteDb implements Db {
       // made so by WalSync before its callers hear of it (a committed outbox row survives a power
       // loss, not only a process crash).
       db.pragma("synchronous = NORMAL");
-      this.wal = new WalSync(`${path.resolve(file)}-wal`, options.walFileSync);
+      // The -wal file sits beside the file SQLite opened (symbolic links resolved).
+      this.wal = new WalSync(`${fs.realpathSync(file)}-wal`, options.walFileSync);
     } else {
       db.pragma("synchronous = FULL");
       this.wal = null;

@@ -120,6 +120,32 @@ describe("relayer store: SQLite commit synced off the event loop", function () {
     expect(durableWhenRead).to.equal(true);
   });
 
+  it("syncs the -wal file beside the real database file when the path given is a symbolic link", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "relayer-wal-link-"));
+    fs.mkdirSync(path.join(dir, "real"));
+    const real = path.join(dir, "real", "db.sqlite");
+    fs.writeFileSync(real, "");
+    const link = path.join(dir, "db.sqlite");
+    fs.symlinkSync(real, link);
+    const synced: string[] = [];
+    const db = new SqliteDb(link, {
+      walFileSync: async (fd) => {
+        await fdatasync(fd);
+        synced.push(fs.readlinkSync(`/proc/self/fd/${fd}`));
+      },
+    });
+    try {
+      await db.exec("CREATE TABLE o (id INTEGER PRIMARY KEY)");
+      await db.tx(async (tx) => tx.run("INSERT INTO o (id) VALUES (1)"));
+      expect(fs.existsSync(`${real}-wal`)).to.equal(true);
+      expect(synced).to.have.length(2);
+      expect(new Set(synced)).to.deep.equal(new Set([`${real}-wal`]));
+    } finally {
+      await db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("commits a group of non-durable transactions only without syncing the -wal file", async () => {
     const { db, syncs } = await harness();
     const before = syncs();
