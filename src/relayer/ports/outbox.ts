@@ -18,6 +18,7 @@ export interface OutboxRow {
   kind: OutboxKind;
   idemScope: string | null;
   idemKey: string | null;
+  /** keccak256 of the calldata of a write with an idempotency key (compared on a replay); "0x" without one. */
   requestHash: string;
   method: string;
   to: string;

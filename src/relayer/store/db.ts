@@ -12,12 +12,15 @@
  * are serialised by a mutex (a statement outside a transaction waits for the open one to finish);
  * Postgres takes a dedicated pool client per transaction. Nested `tx` on a transaction handle
  * runs inside the outer transaction. Keep network I/O out of transactions.
- * SQLite group commit: every commit is synchronous=FULL (an fsync that blocks the event loop), so
- * the transactions (and writing statements outside one) requested during one turn of the event
- * loop are run one after another inside one database transaction, each in its own savepoint (a
- * failing one is rolled back alone), with one COMMIT for all. Each caller's promise settles only
- * after that COMMIT: the same isolation, atomicity and durability as separate transactions, with
- * one fsync per batch instead of one per transaction.
+ * SQLite group commit: the transactions (and writing statements outside one) requested during one
+ * turn of the event loop are run one after another inside one database transaction, each in its
+ * own savepoint (a failing one is rolled back alone), with one COMMIT for all. Each caller's
+ * promise settles only after that COMMIT is durable: the same isolation, atomicity and durability
+ * as separate transactions, with one disk sync per batch instead of one per transaction.
+ * The disk sync runs off the event loop: WAL with synchronous=NORMAL (the COMMIT does not wait for
+ * the disk), then an fdatasync of the -wal file on libuv's thread pool (wal-sync.ts) before the
+ * callers' promises settle, with the connection's lock held until then, so nothing reads a commit
+ * before it is durable (docs/relayer-latency.md, "The SQLite commit off the event loop").
  */
 import type { TxOptions } from "../ports";
 import fs from "fs";
@@ -25,6 +28,7 @@ import path from "path";
 import Database from "better-sqlite3";
 import { Pool, types as pgTypes, type PoolClient, type PoolConfig } from "pg";
 import { Mutex } from "./mutex";
+import { WalSync, type FileSync } from "./wal-sync";
 
 export type Dialect = "sqlite" | "postgres";
 export type SqlValue = string | number | bigint | boolean | null | undefined;
@@ -170,6 +174,11 @@ class SqliteTx implements Queryable {
   }
 }
 
+export interface SqliteDbOptions {
+  /** How the -wal file is flushed to disk (default fs.fdatasync on the thread pool); for tests. */
+  walFileSync?: FileSync;
+}
+
 export class SqliteDb implements Db {
   readonly dialect = "sqlite" as const;
   private readonly lock = new Mutex();
@@ -179,15 +188,27 @@ export class SqliteDb implements Db {
   /** Transactions waiting for the next group commit. */
   private queue: QueuedTx[] = [];
   private drainScheduled = false;
+  /** WAL mode (a file database): durable commits are synced by `wal`, off the event loop. */
+  private readonly wal: WalSync | null;
+  /** Without WAL (in memory): synchronous=FULL for durable commits, NORMAL for the others. */
   private syncFull = true;
 
-  constructor(readonly file: string) {
+  constructor(readonly file: string, options: SqliteDbOptions = {}) {
     if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
     const db = new Database(file);
-    db.pragma("journal_mode = WAL");
+    const mode = String(db.pragma("journal_mode = WAL", { simple: true })).toLowerCase();
     db.pragma("busy_timeout = 5000");
-    // FULL: a committed outbox row survives a power loss, not only a process crash.
-    db.pragma("synchronous = FULL");
+    if (mode === "wal") {
+      // NORMAL: a COMMIT appends to the WAL without waiting for the disk; a durable commit is then
+      // made so by WalSync before its callers hear of it (a committed outbox row survives a power
+      // loss, not only a process crash).
+      db.pragma("synchronous = NORMAL");
+      // The -wal file sits beside the file SQLite opened (symbolic links resolved).
+      this.wal = new WalSync(`${fs.realpathSync(file)}-wal`, options.walFileSync);
+    } else {
+      db.pragma("synchronous = FULL");
+      this.wal = null;
+    }
     this.conn = new SqliteConn(db);
     this.direct = new SqliteTx(this.conn);
   }
@@ -211,13 +232,14 @@ export class SqliteDb implements Db {
     return this.tx((t) => t.queryAfter<T>(statements, sql, params));
   }
   exec(sql: string): Promise<void> {
-    return this.lock.run(() => {
+    return this.lock.run(async () => {
       // Statements run here commit on their own: with a durable commit, as always.
-      if (!this.syncFull) {
+      if (!this.wal && !this.syncFull) {
         this.conn.db.pragma("synchronous = FULL");
         this.syncFull = true;
       }
-      return this.direct.exec(sql);
+      await this.direct.exec(sql);
+      await this.wal?.sync();
     });
   }
   tx<T>(fn: (tx: Queryable) => Promise<T>, options?: TxOptions): Promise<T> {
@@ -272,49 +294,52 @@ export class SqliteDb implements Db {
         /* the connection is unusable: the next statement reports it */
       }
     };
-    // One fsync when any of them must be durable (it also makes the relaxed ones durable).
-    const full = items.some((it) => it.durable);
-    if (full !== this.syncFull) {
-      db.pragma(full ? "synchronous = FULL" : "synchronous = NORMAL");
-      this.syncFull = full;
+    // One disk sync when any of them must be durable (it also makes the relaxed ones durable).
+    const durable = items.some((it) => it.durable);
+    if (!this.wal && durable !== this.syncFull) {
+      db.pragma(durable ? "synchronous = FULL" : "synchronous = NORMAL");
+      this.syncFull = durable;
     }
+    const outcomes: { it: QueuedTx; ok: boolean; value: unknown }[] = [];
     if (items.length === 1) {
       const [it] = items;
       try {
         db.exec("BEGIN IMMEDIATE");
-        const value = await it.fn(this.direct);
+        outcomes.push({ it, ok: true, value: await it.fn(this.direct) });
         db.exec("COMMIT");
-        it.resolve(value);
       } catch (err) {
         rollback();
         it.reject(err);
+        return;
       }
-      return;
-    }
-    const outcomes: { it: QueuedTx; ok: boolean; value: unknown }[] = [];
-    try {
-      db.exec("BEGIN IMMEDIATE");
-      for (const it of items) {
-        db.exec("SAVEPOINT group_item");
-        try {
-          const value = await it.fn(this.direct);
-          db.exec("RELEASE group_item");
-          outcomes.push({ it, ok: true, value });
-        } catch (err) {
-          // An error that ended the whole transaction (SQLite rolls back on some I/O errors)
-          // took the earlier items with it: fail them all.
-          if (!db.inTransaction) throw err;
-          db.exec("ROLLBACK TO group_item");
-          db.exec("RELEASE group_item");
-          outcomes.push({ it, ok: false, value: err });
+    } else {
+      try {
+        db.exec("BEGIN IMMEDIATE");
+        for (const it of items) {
+          db.exec("SAVEPOINT group_item");
+          try {
+            const value = await it.fn(this.direct);
+            db.exec("RELEASE group_item");
+            outcomes.push({ it, ok: true, value });
+          } catch (err) {
+            // An error that ended the whole transaction (SQLite rolls back on some I/O errors)
+            // took the earlier items with it: fail them all.
+            if (!db.inTransaction) throw err;
+            db.exec("ROLLBACK TO group_item");
+            db.exec("RELEASE group_item");
+            outcomes.push({ it, ok: false, value: err });
+          }
         }
+        db.exec("COMMIT");
+      } catch (err) {
+        rollback();
+        for (const it of items) it.reject(err);
+        return;
       }
-      db.exec("COMMIT");
-    } catch (err) {
-      rollback();
-      for (const it of items) it.reject(err);
-      return;
     }
+    // Still under the lock: no statement sees this commit before it is on disk. A failed sync
+    // fails every caller (the commit is not known to be durable); the caller of drain() does it.
+    if (durable && this.wal) await this.wal.sync();
     for (const o of outcomes) {
       if (o.ok) o.it.resolve(o.value);
       else o.it.reject(o.value);
@@ -326,7 +351,10 @@ export class SqliteDb implements Db {
     // Let the transactions already requested commit first.
     while (this.queue.length > 0) await this.lock.run(() => this.drain());
     this.closed = true;
-    await this.lock.run(() => this.conn.db.close());
+    await this.lock.run(() => {
+      this.conn.db.close();
+      this.wal?.close();
+    });
   }
 }
 

@@ -407,9 +407,10 @@ export class ChainWriter implements Writer {
     if (this.stopped) throw new ChainUnavailableError("relayer is shutting down", false);
     const { outbox } = this.ctx;
     const calldata = known?.calldata ?? encodeCall(request.method, request.args);
-    const requestHash = keccak256(calldata);
     const key = request.idempotencyKey;
     const scope = key === undefined ? null : (request.idempotencyScope ?? "");
+    // Only a keyed row's is ever compared; a keyless one (a batch's) skips the keccak of its calldata.
+    const requestHash = key === undefined ? "0x" : keccak256(calldata);
 
     if (key !== undefined && scope !== null) {
       const existing = await outbox.findByKey(scope, key);
