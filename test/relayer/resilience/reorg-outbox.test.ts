@@ -12,8 +12,7 @@ import { Wallet } from "ethers";
 import { startChain, type Chain, type ChainOptions } from "../../../src/relayer/chain";
 import { encodeCall } from "../../../src/relayer/chain/abi";
 import type { OutboxRow } from "../../../src/relayer/ports";
-import type { Store } from "../../../src/relayer/store";
-import { h, makeStore, type TestStore } from "../support";
+import { chainPerTest, h } from "../support";
 import {
   deployDiamondTo,
   devKey,
@@ -31,14 +30,10 @@ const PAYER = new Wallet(devKey(4)).address.toLowerCase();
 describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert)", function () {
   let node: ChainNode;
   let d: Deployed;
-  let ts: TestStore | null = null;
-  let chain: Chain | null = null;
+  const t = chainPerTest("sqlite");
   let account: string;
 
-  const store = (): Store => {
-    if (!ts) throw new Error("no store");
-    return ts.store;
-  };
+  const store = t.store;
   const blockNumber = async (): Promise<number> => Number(await rpcCall(node.url, "eth_blockNumber"));
   const mine = async (n = 1): Promise<void> => {
     for (let i = 0; i < n; i++) await rpcCall(node.url, "evm_mine");
@@ -69,7 +64,7 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
   const addGroup = (name: string) => ({ method: "addGroup", args: [account, name, "", [], []] });
 
   async function start(extra: Partial<ChainOptions>): Promise<Chain> {
-    chain = await startChain(store(), {
+    const chain = await startChain(store(), {
       rpcUrl: node.url,
       diamondAddress: d.diamondAddress,
       payerKeys: [devKey(4)],
@@ -82,7 +77,7 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
       batchMaxInFlight: 1,
       ...extra,
     });
-    return chain;
+    return t.keep(chain);
   }
 
   before(async function () {
@@ -96,17 +91,6 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
   after(async () => {
     d?.provider.destroy();
     await node?.stop();
-  });
-
-  beforeEach(async () => {
-    ts = await makeStore("sqlite");
-  });
-
-  afterEach(async () => {
-    await chain?.stop();
-    chain = null;
-    await ts?.cleanup();
-    ts = null;
   });
 
   it("rebroadcasts the same signed bytes of a write whose block was reorged out; it is on the canonical chain exactly once", async () => {
