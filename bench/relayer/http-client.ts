@@ -20,12 +20,11 @@ export interface HttpReply {
 export const clientAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 /** One JSON POST over clientAgent (x-api-key when `apiKey` is given), 120 s at most. */
-export async function post(url: string, body: unknown, apiKey?: string, agent: http.Agent = clientAgent): Promise<HttpReply> {
-  const reply = await requestJson(url, "POST", {
-    body,
-    headers: apiKey ? { "x-api-key": apiKey } : {},
-    timeoutMs: 120_000,
-    agent,
-  });
-  return { status: reply.status, body: reply.json === undefined ? null : reply.json, text: reply.text };
+export function post(url: string, body: unknown, apiKey?: string, agent: http.Agent = clientAgent): Promise<HttpReply> {
+  const headers: Record<string, string> = apiKey ? { "x-api-key": apiKey } : {};
+  return requestJson(url, "POST", { body, headers, timeoutMs: 120_000, agent }).then((reply) => ({
+    status: reply.status,
+    body: reply.json === undefined ? null : reply.json,
+    text: reply.text,
+  }));
 }

@@ -38,8 +38,11 @@ const parseJson = (text: string): unknown => {
 };
 
 /** One HTTP request (JSON in, JSON out when the answer parses); network errors and timeouts throw. */
-export async function requestJson(url: string, method: "GET" | "POST", opts: JsonRequestOptions): Promise<JsonReply> {
-  if (opts.agent) return requestOverAgent(url, method, opts, opts.agent);
+export function requestJson(url: string, method: "GET" | "POST", opts: JsonRequestOptions): Promise<JsonReply> {
+  return opts.agent ? requestOverAgent(url, method, opts, opts.agent) : requestWithFetch(url, method, opts);
+}
+
+async function requestWithFetch(url: string, method: "GET" | "POST", opts: JsonRequestOptions): Promise<JsonReply> {
   const res = await fetch(url, {
     method,
     headers: { ...opts.headers, ...(opts.body === undefined ? {} : { "content-type": "application/json" }) },
@@ -50,35 +53,40 @@ export async function requestJson(url: string, method: "GET" | "POST", opts: Jso
   return { status: res.status, headers: res.headers, text, json: parseJson(text) };
 }
 
-function requestOverAgent(url: string, method: "GET" | "POST", opts: JsonRequestOptions, agent: http.Agent): Promise<JsonReply> {
-  const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-  const headers: http.OutgoingHttpHeaders = { ...opts.headers };
-  if (payload !== undefined) {
-    headers["content-type"] = "application/json";
-    headers["content-length"] = Buffer.byteLength(payload);
+/** A JsonReply over node:http; its Headers are built when asked for (the load generators read status and body only). */
+class AgentReply implements JsonReply {
+  constructor(
+    readonly status: number,
+    private readonly raw: http.IncomingHttpHeaders,
+    readonly text: string,
+    readonly json: unknown,
+  ) {}
+  get headers(): Headers {
+    const h = new Headers();
+    for (const [k, v] of Object.entries(this.raw)) {
+      if (Array.isArray(v)) for (const x of v) h.append(k, x);
+      else if (v !== undefined) h.set(k, v);
+    }
+    return h;
   }
+}
+
+function requestOverAgent(url: string, method: "GET" | "POST", opts: JsonRequestOptions, agent: http.Agent): Promise<JsonReply> {
+  // Inside the executor: a body that does not serialise, or a bad URL, rejects (as with fetch).
   return new Promise((resolve, reject) => {
+    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const headers: http.OutgoingHttpHeaders = { ...opts.headers };
+    if (payload !== undefined) {
+      headers["content-type"] = "application/json";
+      headers["content-length"] = Buffer.byteLength(payload);
+    }
     const req = http.request(url, { method, agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("error", reject);
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
-        const raw = res.headers;
-        resolve({
-          status: res.statusCode ?? 0,
-          // Built when asked for: most callers of this path read status and body only.
-          get headers(): Headers {
-            const h = new Headers();
-            for (const [k, v] of Object.entries(raw)) {
-              if (Array.isArray(v)) for (const x of v) h.append(k, x);
-              else if (v !== undefined) h.set(k, v);
-            }
-            return h;
-          },
-          text,
-          json: parseJson(text),
-        });
+        resolve(new AgentReply(res.statusCode ?? 0, res.headers, text, parseJson(text)));
       });
     });
     req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`request timeout after ${opts.timeoutMs} ms: ${method} ${url}`)));

@@ -11,12 +11,15 @@ import { artifacts } from "hardhat";
 import { keccak256, toUtf8Bytes } from "ethers";
 import {
   LOCAL_HOST,
+  OPEN_RATE_LIMITS_ENV,
+  childEnv,
   deployDiamondOverRpc,
   localProvider,
   relayerPayers,
   setUpRelayerPayers,
   startChild,
   startLocalChain,
+  untilAnswers,
   type Child,
   type LocalChain,
   type RpcDeployment,
@@ -82,13 +85,6 @@ export async function waitUntil<T>(
 
 // ------------------------------------------------------------------ child processes
 
-/** Environment for children: no HARDHAT_NETWORK (the node itself runs "hardhat"). */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", ...extra };
-  delete env.HARDHAT_NETWORK;
-  return env;
-}
-
 export { rpcCall };
 
 export type ChainNode = LocalChain;
@@ -128,12 +124,7 @@ export function relayerEnv(opts: {
     DIAMOND_ADDRESS: opts.diamondAddress,
     PAYER_COUNT: "2",
     LOG_LEVEL: "warn",
-    RATE_LIMIT_KEY_PER_MINUTE: "1000000",
-    RATE_LIMIT_KEY_BURST: "1000000",
-    RATE_LIMIT_IP_PER_MINUTE: "1000000",
-    RATE_LIMIT_IP_BURST: "1000000",
-    RATE_LIMIT_NEW_ACCOUNT_PER_HOUR: "1000000",
-    RATE_LIMIT_NEW_ACCOUNT_BURST: "1000000",
+    ...OPEN_RATE_LIMITS_ENV,
   };
 }
 
@@ -168,21 +159,8 @@ export async function startRelayerChild(env: Record<string, string>): Promise<Re
     { cwd: ROOT, env: childEnv(env) },
   );
   const url = `http://${env.HOST}:${env.PORT}`;
-  try {
-    await waitUntil(
-      "the relayer's /ready",
-      async () => {
-        if (child.exited()) throw new Error(`relayer exited:\n${child.output()}`);
-        const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(1000) });
-        return res.status === 200;
-      },
-      60_000,
-      100,
-    );
-  } catch (err) {
-    await child.stop("SIGKILL");
-    throw new Error(`${(err as Error).message}\n${child.output()}`);
-  }
+  const ready = async (): Promise<boolean> => (await fetch(`${url}/ready`, { signal: AbortSignal.timeout(1000) })).status === 200;
+  await untilAnswers(child, "the relayer's /ready", ready, { timeoutMs: 60_000, intervalMs: 100 });
   return { ...child, url };
 }
 
