@@ -14,6 +14,8 @@ import { RevertError, type OutboxRow, type WriteReceipt, type WriteRequest } fro
 import { chainPerTest, h } from "../support";
 import {
   deployDiamondTo,
+  nodeControls,
+  reorgChainOptions,
   devKey,
   expectGapFreeNonces,
   rpcCall,
@@ -54,14 +56,7 @@ describe("a batch's calls through a reorg (hardhat node, evm_snapshot / evm_reve
   let account: string;
 
   const store = t.store;
-  const head = async (): Promise<number> => Number(await rpcCall(node.url, "eth_blockNumber"));
-  const mine = async (n = 1): Promise<void> => {
-    for (let i = 0; i < n; i++) await rpcCall(node.url, "evm_mine");
-  };
-  const snapshot = async (): Promise<string> => (await rpcCall(node.url, "evm_snapshot")) as string;
-  const revert = async (id: string): Promise<void> => {
-    expect(await rpcCall(node.url, "evm_revert", [id])).to.equal(true);
-  };
+  const { head, mine, snapshot, revert } = nodeControls(() => node.url);
   const addGroup = (name: string): WriteRequest => ({ method: "addGroup", args: [account, name, "", [], []] });
   /** Same calldata length whatever the (short) name: one call shape for the gas cache. */
   const updateGroup = (group: string, name: string): WriteRequest => ({ method: "updateGroup", args: [account, group, name, "", [], []] });
@@ -83,20 +78,7 @@ describe("a batch's calls through a reorg (hardhat node, evm_snapshot / evm_reve
   const lastId = async (): Promise<number> => (await store().outbox.list()).at(-1)?.id ?? 0;
 
   async function start(extra: Partial<ChainOptions>): Promise<Chain> {
-    const chain = await startChain(store(), {
-      rpcUrl: node.url,
-      diamondAddress: d.diamondAddress,
-      payerKeys: [devKey(4)],
-      adminPayerKey: devKey(3),
-      startBlock: d.deployBlock,
-      pollIntervalMs: 50,
-      stuckAfterMs: 60_000,
-      writeTimeoutMs: 60_000,
-      balanceCheckIntervalMs: 0,
-      batchMaxInFlight: 1,
-      ...extra,
-    });
-    return t.keep(chain);
+    return t.keep(await startChain(store(), reorgChainOptions(node.url, d, extra)));
   }
 
   /** A new group of the account (through the relayer); its id. */

@@ -15,6 +15,8 @@ import type { OutboxRow } from "../../../src/relayer/ports";
 import { chainPerTest, h } from "../support";
 import {
   deployDiamondTo,
+  nodeControls,
+  reorgChainOptions,
   devKey,
   expectGapFreeNonces,
   minedTransactions,
@@ -34,14 +36,7 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
   let account: string;
 
   const store = t.store;
-  const blockNumber = async (): Promise<number> => Number(await rpcCall(node.url, "eth_blockNumber"));
-  const mine = async (n = 1): Promise<void> => {
-    for (let i = 0; i < n; i++) await rpcCall(node.url, "evm_mine");
-  };
-  const snapshot = async (): Promise<string> => (await rpcCall(node.url, "evm_snapshot")) as string;
-  const revert = async (id: string): Promise<void> => {
-    expect(await rpcCall(node.url, "evm_revert", [id])).to.equal(true);
-  };
+  const { head: blockNumber, mine, snapshot, revert } = nodeControls(() => node.url);
   const row = async (id: number): Promise<OutboxRow> => {
     const r = await store().outbox.get(id);
     if (!r) throw new Error(`no outbox row ${id}`);
@@ -64,20 +59,7 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
   const addGroup = (name: string) => ({ method: "addGroup", args: [account, name, "", [], []] });
 
   async function start(extra: Partial<ChainOptions>): Promise<Chain> {
-    const chain = await startChain(store(), {
-      rpcUrl: node.url,
-      diamondAddress: d.diamondAddress,
-      payerKeys: [devKey(4)],
-      adminPayerKey: devKey(3),
-      startBlock: d.deployBlock,
-      pollIntervalMs: 50,
-      stuckAfterMs: 60_000,
-      writeTimeoutMs: 60_000,
-      balanceCheckIntervalMs: 0,
-      batchMaxInFlight: 1,
-      ...extra,
-    });
-    return t.keep(chain);
+    return t.keep(await startChain(store(), reorgChainOptions(node.url, d, extra)));
   }
 
   before(async function () {

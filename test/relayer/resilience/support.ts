@@ -12,6 +12,7 @@ import { keccak256, toUtf8Bytes } from "ethers";
 import {
   LOCAL_HOST,
   OPEN_RATE_LIMITS_ENV,
+  devKey,
   childEnv,
   deployDiamondOverRpc,
   localProvider,
@@ -27,6 +28,7 @@ import {
 import { requestJson, rpcCall } from "../../../scripts/lib/http-json";
 import { Client } from "pg";
 import { loadConfig, type RelayerConfig } from "../../../src/relayer/config";
+import type { ChainOptions } from "../../../src/relayer/chain";
 import { PG_URL } from "../support";
 
 export { devKey, freePort, type Child } from "../../../scripts/lib/local-chain";
@@ -104,6 +106,40 @@ export const providerFor = (url: string) => localProvider(url);
 /** Deploys every facet, the initializer and the diamond from dev account 0 (the owner). */
 export function deployDiamondTo(url: string): Promise<Deployed> {
   return deployDiamondOverRpc(url, artifacts);
+}
+
+/**
+ * The chain layer's options of the reorg tests: over HTTP to the node at `url`, one payer (dev 4),
+ * indexing from the deployment, polls every 50 ms, one batch in flight; `extra` on top.
+ */
+export function reorgChainOptions(url: string, d: Deployed, extra: Partial<ChainOptions> = {}): ChainOptions {
+  return {
+    rpcUrl: url,
+    diamondAddress: d.diamondAddress,
+    payerKeys: [devKey(4)],
+    adminPayerKey: devKey(3),
+    startBlock: d.deployBlock,
+    pollIntervalMs: 50,
+    stuckAfterMs: 60_000,
+    writeTimeoutMs: 60_000,
+    balanceCheckIntervalMs: 0,
+    batchMaxInFlight: 1,
+    ...extra,
+  };
+}
+
+/** Head, mining and evm_snapshot / evm_revert of the node at `url()` (read at each call). */
+export function nodeControls(url: () => string) {
+  return {
+    head: async (): Promise<number> => Number(await rpcCall(url(), "eth_blockNumber")),
+    mine: async (n = 1): Promise<void> => {
+      for (let i = 0; i < n; i++) await rpcCall(url(), "evm_mine");
+    },
+    snapshot: async (): Promise<string> => (await rpcCall(url(), "evm_snapshot")) as string,
+    revert: async (id: string): Promise<void> => {
+      expect(await rpcCall(url(), "evm_revert", [id])).to.equal(true);
+    },
+  };
 }
 
 /** The relayer settings used by both tests (generous rate limits, quiet logs). */
