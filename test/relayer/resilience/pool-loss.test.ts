@@ -7,8 +7,8 @@
 import { expect } from "chai";
 import { startChain } from "../../../src/relayer/chain";
 import type { OutboxRow } from "../../../src/relayer/ports";
-import { chainPerTest, h } from "../support";
-import { deployDiamondTo, devKey, rpcCall, startChainNode, waitUntil, type ChainNode, type Deployed } from "./support";
+import { chainPerTest } from "../support";
+import { devKey, rpcCall, nodeWithAccount, stopNode, waitUntil, type ChainNode, type Deployed } from "./support";
 
 describe("relayer outbox: a sent transaction dropped from the node's pool", function () {
   let node: ChainNode;
@@ -17,17 +17,9 @@ describe("relayer outbox: a sent transaction dropped from the node's pool", func
   let account: string;
 
   before(async () => {
-    node = await startChainNode();
-    d = await deployDiamondTo(node.url);
-    account = h("pool loss account");
-    const owner = (await d.owner.getAddress()).toLowerCase();
-    await (await d.diamond.connect(d.owner).newAccount(account, true, "pool loss", "", owner)).wait();
+    ({ node, d, account } = await nodeWithAccount("pool loss account", "pool loss"));
   });
-
-  after(async () => {
-    d?.provider.destroy();
-    await node?.stop();
-  });
+  after(() => stopNode({ node, d }));
 
   it("is rebroadcast unchanged within seconds (stuck timeout 60 s) and applied once", async () => {
     const store = t.store();

@@ -13,13 +13,13 @@ import { startChain, type Chain, type ChainOptions } from "../../../src/relayer/
 import { RevertError, type OutboxRow, type WriteReceipt, type WriteRequest } from "../../../src/relayer/ports";
 import { chainPerTest, h } from "../support";
 import {
-  deployDiamondTo,
   nodeControls,
   reorgChainOptions,
   devKey,
   expectGapFreeNonces,
   rpcCall,
-  startChainNode,
+  stopNode,
+  nodeWithAccount,
   waitUntil,
   type ChainNode,
   type Deployed,
@@ -98,18 +98,10 @@ describe("a batch's calls through a reorg (hardhat node, evm_snapshot / evm_reve
     expect(after.cachedGas - before.cachedGas).to.equal(0);
   }
 
-  before(async function () {
-    node = await startChainNode();
-    d = await deployDiamondTo(node.url);
-    account = h("reorg batch account");
-    const owner = (await d.owner.getAddress()).toLowerCase();
-    await (await d.diamond.connect(d.owner).newAccount(account, true, "reorg-batch", "", owner)).wait();
+  before(async () => {
+    ({ node, d, account } = await nodeWithAccount("reorg batch account", "reorg-batch"));
   });
-
-  after(async () => {
-    d?.provider.destroy();
-    await node?.stop();
-  });
+  after(() => stopNode({ node, d }));
 
   /** What reorgedBatch leaves: the chain, the group, both clients' answers and the batch row as first sent. */
   interface ReorgedBatch {

@@ -14,14 +14,14 @@ import { encodeCall } from "../../../src/relayer/chain/abi";
 import type { OutboxRow } from "../../../src/relayer/ports";
 import { chainPerTest, h } from "../support";
 import {
-  deployDiamondTo,
   nodeControls,
   reorgChainOptions,
   devKey,
   expectGapFreeNonces,
   minedTransactions,
   rpcCall,
-  startChainNode,
+  stopNode,
+  nodeWithAccount,
   waitUntil,
   type ChainNode,
   type Deployed,
@@ -62,18 +62,10 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
     return t.keep(await startChain(store(), reorgChainOptions(node.url, d, extra)));
   }
 
-  before(async function () {
-    node = await startChainNode();
-    d = await deployDiamondTo(node.url);
-    account = h("reorg account");
-    const owner = (await d.owner.getAddress()).toLowerCase();
-    await (await d.diamond.connect(d.owner).newAccount(account, true, "reorg", "", owner)).wait();
+  before(async () => {
+    ({ node, d, account } = await nodeWithAccount("reorg account", "reorg"));
   });
-
-  after(async () => {
-    d?.provider.destroy();
-    await node?.stop();
-  });
+  after(() => stopNode({ node, d }));
 
   it("rebroadcasts the same signed bytes of a write whose block was reorged out; it is on the canonical chain exactly once", async () => {
     const c = await start({ confirmationDepth: 5 });

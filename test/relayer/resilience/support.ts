@@ -108,6 +108,30 @@ export function deployDiamondTo(url: string): Promise<Deployed> {
   return deployDiamondOverRpc(url, artifacts);
 }
 
+/** A node with the diamond and one managed account (admin: the owner, dev 0). */
+export interface NodeWithAccount {
+  node: ChainNode;
+  d: Deployed;
+  /** The account's master hash: h(`label`). */
+  account: string;
+}
+
+/** Starts a node, deploys the diamond and creates the managed account h(`label`) named `name`. */
+export async function nodeWithAccount(label: string, name: string): Promise<NodeWithAccount> {
+  const node = await startChainNode();
+  const d = await deployDiamondTo(node.url);
+  const account = keccak256(toUtf8Bytes(label));
+  const owner = (await d.owner.getAddress()).toLowerCase();
+  await (await d.diamond.connect(d.owner).newAccount(account, true, name, "", owner)).wait();
+  return { node, d, account };
+}
+
+/** Stops what nodeWithAccount started (either may be unset when its start failed). */
+export async function stopNode(x: Partial<NodeWithAccount>): Promise<void> {
+  x.d?.provider.destroy();
+  await x.node?.stop();
+}
+
 /**
  * The chain layer's options of the reorg tests: over HTTP to the node at `url`, one payer (dev 4),
  * indexing from the deployment, polls every 50 ms, one batch in flight; `extra` on top.
