@@ -17,19 +17,28 @@
  * in the same run on the same node.
  *
  * Prints a markdown table and writes it into bench/results/relayer.md under the heading below
- * (replacing an earlier one; the rest of the file is left as it is).
+ * (replacing an earlier one; the rest of the file is left as it is). BENCH_RESULTS names another
+ * file; "-" prints only (as bench:relayer).
  * Settings: BENCH_WRITES (120 per mode)  BENCH_ROUNDS (2)  BENCH_CONCURRENCY (16)  BENCH_BLOCK_MS (2000)
  */
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import hre from "hardhat";
 import { parseEther } from "ethers";
-import { deployDiamondOverRpc, freePort, setUpRelayerPayers, startLocalChain, type LocalChain } from "../scripts/lib/local-chain";
+import {
+  OPEN_RATE_LIMITS_ENV,
+  deployDiamondOverRpc,
+  freePort,
+  setUpRelayerPayers,
+  startLocalChain,
+  type LocalChain,
+} from "../scripts/lib/local-chain";
 import { loadConfig, type RelayerConfig } from "../src/relayer/config";
 import { createRelayer, type Relayer } from "../src/relayer/main";
+import { rpcCall } from "../scripts/lib/http-json";
 import { intEnv } from "./env";
+import { clientAgent, post } from "./relayer/http-client";
 
 const HEADING = "## Confirmations: WRITE_CONFIRMATIONS 0 vs 2 on 2 s blocks (bench/confirmations.ts)";
 
@@ -43,35 +52,6 @@ const SETTINGS = {
 };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-function post(url: string, body: unknown, apiKey?: string): Promise<{ status: number; text: string }> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: "POST",
-        agent,
-        headers: {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(payload),
-          ...(apiKey ? { "x-api-key": apiKey } : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("error", reject);
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-      },
-    );
-    req.setTimeout(120_000, () => req.destroy(new Error("request timeout")));
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
-
 /** Nearest-rank percentile of ascending values. */
 const percentile = (sorted: number[], p: number): number =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
@@ -84,17 +64,6 @@ interface ModeResult {
   latencies: number[];
   /** Blocks from the write's inclusion to its answer (read back from the outbox), per write. */
   failures: string[];
-}
-
-async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const json = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (json.error) throw new Error(`${method}: ${json.error.message}`);
-  return json.result;
 }
 
 /** One round of one mode: a fresh relayer, one account, `count` add_group writes at the set concurrency. */
@@ -176,17 +145,12 @@ async function main(): Promise<void> {
       PAYER_COUNT: "2",
       CONFIRMATION_DEPTH: String(SETTINGS.confirmationDepth),
       LOG_LEVEL: "silent",
-      RATE_LIMIT_KEY_PER_MINUTE: "1000000",
-      RATE_LIMIT_KEY_BURST: "1000000",
-      RATE_LIMIT_IP_PER_MINUTE: "1000000",
-      RATE_LIMIT_IP_BURST: "1000000",
-      RATE_LIMIT_NEW_ACCOUNT_PER_HOUR: "1000000",
-      RATE_LIMIT_NEW_ACCOUNT_BURST: "1000000",
+      ...OPEN_RATE_LIMITS_ENV,
     };
     await setUpRelayerPayers(dep.owner, dep.diamondAddress, loadConfig({ ...env, DATA_DIR: path.join(tmp, "setup") }), { fund: parseEther("1000") });
     dep.provider.destroy();
-    await rpc(node.url, "evm_setAutomine", [false]);
-    await rpc(node.url, "evm_setIntervalMining", [SETTINGS.blockMs]);
+    await rpcCall(node.url, "evm_setAutomine", [false]);
+    await rpcCall(node.url, "evm_setIntervalMining", [SETTINGS.blockMs]);
     console.log(`node ${node.url}: a block every ${SETTINGS.blockMs} ms; diamond ${dep.diamondAddress}`);
 
     const results = new Map<number, ModeResult>();
@@ -236,20 +200,22 @@ async function main(): Promise<void> {
     ].join("\n");
     console.log("");
     console.log(report);
-    const file = path.join(__dirname, "results", "relayer.md");
-    const previous = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
-    const at = previous.indexOf(HEADING);
-    let updated: string;
-    if (at < 0) updated = `${previous.replace(/\n*$/, "")}\n\n${report}`;
-    else {
-      const nextHeading = previous.indexOf("\n## ", at + HEADING.length);
-      updated = previous.slice(0, at) + report + (nextHeading < 0 ? "" : previous.slice(nextHeading + 1));
+    const file = (process.env.BENCH_RESULTS ?? "").trim() || path.join(__dirname, "results", "relayer.md");
+    if (file !== "-") {
+      const previous = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+      const at = previous.indexOf(HEADING);
+      let updated: string;
+      if (at < 0) updated = `${previous.replace(/\n*$/, "")}\n\n${report}`;
+      else {
+        const nextHeading = previous.indexOf("\n## ", at + HEADING.length);
+        updated = previous.slice(0, at) + report + (nextHeading < 0 ? "" : previous.slice(nextHeading + 1));
+      }
+      fs.writeFileSync(file, updated);
+      console.log(`written to ${path.relative(process.cwd(), file)}`);
     }
-    fs.writeFileSync(file, updated);
-    console.log(`written to ${path.relative(process.cwd(), file)}`);
     if (failures.length > 0) process.exitCode = 1;
   } finally {
-    agent.destroy();
+    clientAgent.destroy();
     await node?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }

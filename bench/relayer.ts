@@ -31,7 +31,8 @@
  * of the benchmark process and of the node (Linux /proc).
  *
  * Prints a markdown table and writes it, with the settings and machine info, to
- * bench/results/relayer.md. Settings (environment, optional):
+ * bench/results/relayer.md (its history section kept). Settings (environment, optional):
+ *   BENCH_RESULTS (bench/results/relayer.md: the file the report is written to; "-" prints only)
  *   BENCH_WRITES (300: per relayer run, at least 4 x the clients)  BENCH_WARMUP (10)  BENCH_POLL_MS (25)
  *   BENCH_CONCURRENCY ("8,32,128": one measured relayer run per value, on the same relayer)
  *   BENCH_TRACE (off: 1 prints p50/p99 per write stage, core/write-trace.ts)
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
     const report = buildReport(results, machine);
     console.log("");
     console.log(report.text);
-    writeReport(report.text);
+    writeReport(report.text, SETTINGS.resultsFile);
     if (report.nonceTotal > 0 || report.failedTotal > 0) process.exitCode = 1;
   } finally {
     clientAgent.destroy();

@@ -9,6 +9,7 @@ import path from "node:path";
 import hre from "hardhat";
 import { Wallet, hexlify, parseEther, randomBytes } from "ethers";
 import {
+  OPEN_RATE_LIMITS_ENV,
   deployDiamondOverRpc,
   freePort,
   setUpRelayerPayers,
@@ -52,12 +53,7 @@ export async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: 
     DIAMOND_ADDRESS: dep.diamondAddress,
     PAYER_COUNT: String(payerCount),
     LOG_LEVEL: "silent",
-    RATE_LIMIT_KEY_PER_MINUTE: "1000000",
-    RATE_LIMIT_KEY_BURST: "1000000",
-    RATE_LIMIT_IP_PER_MINUTE: "1000000",
-    RATE_LIMIT_IP_BURST: "1000000",
-    RATE_LIMIT_NEW_ACCOUNT_PER_HOUR: "1000000",
-    RATE_LIMIT_NEW_ACCOUNT_BURST: "1000000",
+    ...OPEN_RATE_LIMITS_ENV,
   };
   // The relayer's derived payers are the diamond's api payers for this case (raw and relayer alike).
   const setupDir = fs.mkdtempSync(path.join(SETTINGS.dataDirBase || tmp, `relayer-${payerCount}-setup-`));

@@ -1,11 +1,14 @@
 /**
  * The load generator's HTTP client of the relayer write benchmark (bench/relayer.ts): JSON POSTs
- * over node:http with a keep-alive agent (one persistent connection per concurrent client).
+ * over node:http with a keep-alive agent (one persistent connection per concurrent client),
+ * through scripts/lib/http-json.ts (requestJson with an agent).
  */
 import http from "node:http";
+import { requestJson } from "../../scripts/lib/http-json";
 
 export interface HttpReply {
   status: number;
+  /** The parsed body, null when it is not JSON. */
   body: unknown;
   text: string;
 }
@@ -16,38 +19,12 @@ export interface HttpReply {
  */
 export const clientAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-export function post(url: string, body: unknown, apiKey?: string): Promise<HttpReply> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: "POST",
-        agent: clientAgent,
-        headers: {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(payload),
-          ...(apiKey ? { "x-api-key": apiKey } : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("error", reject);
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let parsed: unknown = null;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            /* not JSON */
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed, text });
-        });
-      },
-    );
-    req.setTimeout(120_000, () => req.destroy(new Error("request timeout")));
-    req.on("error", reject);
-    req.end(payload);
-  });
+/** One JSON POST over clientAgent (x-api-key when `apiKey` is given), 120 s at most. */
+export function post(url: string, body: unknown, apiKey?: string, agent: http.Agent = clientAgent): Promise<HttpReply> {
+  const headers: Record<string, string> = apiKey ? { "x-api-key": apiKey } : {};
+  return requestJson(url, "POST", { body, headers, timeoutMs: 120_000, agent }).then((reply) => ({
+    status: reply.status,
+    body: reply.json === undefined ? null : reply.json,
+    text: reply.text,
+  }));
 }

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { HttpRpc } from "../../src/relayer/chain";
 import { percentile, table } from "./helpers";
-import { p50Of, rateOf, type CaseResult, type RunResult } from "./results";
+import { modeOf, p50Of, rateOf, type CaseResult, type RunResult } from "./results";
 import { SETTINGS } from "./settings";
 import { assessTargets, latencyBound, targetLines } from "./targets";
 import { stageTable } from "./trace";
@@ -23,13 +23,12 @@ function rowOf(r: RunResult, rawRate: number, rawP50: number): string[] {
   const rate = (r.ok / r.wallMs) * 1000;
   const ratio = r.label === "raw" ? "1.00" : (rate / rawRate).toFixed(2);
   const p50Ratio = r.label === "raw" ? "1.00" : (percentile(sorted, 50) / rawP50).toFixed(2);
-  const mode = r.batchMaxCalls === undefined || r.batchMaxCalls >= 2 ? `batching <= ${r.batchMaxCalls ?? "?"}` : "no batching";
   const caseName =
     r.label === "raw"
       ? "raw signed txs (direct to node)"
       : r.label === "raw batch"
         ? `raw batchCalls of ${r.callsPerTx ?? "?"} add_group, one sender (floor of a batched write)`
-        : `relayer HTTP add_group (concurrency ${r.concurrency ?? "?"}, ${mode})`;
+        : `relayer HTTP add_group (concurrency ${r.concurrency ?? "?"}, ${modeOf(r)})`;
   const writes = r.ok === r.writes ? String(r.writes) : `${r.ok}/${r.writes} ok`;
   return [
     caseName,
@@ -187,12 +186,11 @@ export function buildReport(results: CaseResult[], machine: string[]): Report {
 }
 
 /** Writes the report to bench/results/relayer.md; the "## History" section (written by hand: earlier runs, before/after tables) is kept. */
-export function writeReport(report: string): void {
-  const outDir = path.join(ROOT, "bench", "results");
-  fs.mkdirSync(outDir, { recursive: true });
-  const outFile = path.join(outDir, "relayer.md");
+export function writeReport(report: string, outFile: string): void {
+  if (outFile === "-") return;
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
   const previous = fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : "";
   const history = previous.indexOf(HISTORY_HEADING);
   fs.writeFileSync(outFile, history >= 0 ? `${report}\n${previous.slice(history)}` : report);
-  console.log(`written to ${path.relative(process.cwd(), path.join(outDir, "relayer.md"))}`);
+  console.log(`written to ${path.relative(process.cwd(), outFile)}`);
 }

@@ -56,4 +56,5 @@ export function mergeRuns(a: RunResult, b: RunResult): RunResult {
 
 export const p50Of = (r: RunResult): number => percentile([...r.latencies].sort((a, b) => a - b), 50);
 export const rateOf = (r: RunResult): number => (r.ok / r.wallMs) * 1000;
+/** The batching mode of a relayer run as the report's table and notes name it. */
 export const modeOf = (r: RunResult): string => ((r.batchMaxCalls ?? 1) >= 2 ? `batching <= ${r.batchMaxCalls}` : "no batching");

@@ -3,6 +3,7 @@
  * when the benchmark loads; every option is documented at the top of bench/relayer.ts. A bad
  * integer throws naming its variable (bench/env.ts).
  */
+import path from "node:path";
 import { LOCAL_HOST } from "../../scripts/lib/local-chain";
 import { intEnv } from "../env";
 
@@ -39,6 +40,8 @@ export const SETTINGS = {
   batchInFlight: intEnv("BENCH_BATCH_IN_FLIGHT", 0),
   /** Calls per transaction of the "raw batch" line (0: no such line). */
   rawBatch: intEnv("BENCH_RAW_BATCH", 8),
+  /** Where the report is written ("-": printed only, nothing written); default bench/results/relayer.md. */
+  resultsFile: (process.env.BENCH_RESULTS ?? "").trim() || path.join(__dirname, "..", "results", "relayer.md"),
 };
 
 /** Measured writes of a relayer run at `concurrency`: BENCH_WRITES, and at least 4 rounds of the clients. */

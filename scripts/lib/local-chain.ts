@@ -164,6 +164,50 @@ export function startChild(name: string, command: string, args: readonly string[
   };
 }
 
+/**
+ * This process's environment for a child (a node, a relayer, hardhat deploy), with `extra` on top:
+ * no HARDHAT_NETWORK (`hardhat run --network x` sets it; the node itself runs "hardhat") and no
+ * telemetry prompt.
+ */
+export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", ...extra };
+  delete env.HARDHAT_NETWORK;
+  return env;
+}
+
+/**
+ * Waits until `answers()` holds (a throw counts as "not yet": not listening yet), checking every
+ * `intervalMs`. Throws with the child's output when it exits first, or when `timeoutMs` passes
+ * (the child is then killed).
+ */
+export async function untilAnswers(
+  child: Child,
+  what: string,
+  answers: () => Promise<boolean>,
+  opts: { timeoutMs: number; intervalMs: number },
+): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
+  for (;;) {
+    if (child.exited()) throw new Error(`${what} exited before answering:\n${child.output()}`);
+    if (await answers().catch(() => false)) return;
+    if (Date.now() > deadline) {
+      await child.stop("SIGKILL");
+      throw new Error(`${what} did not answer within ${opts.timeoutMs} ms:\n${child.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, opts.intervalMs));
+  }
+}
+
+/** Rate limits that no benchmark or test client reaches (relayer environment, docs/http-api.md). */
+export const OPEN_RATE_LIMITS_ENV: Readonly<Record<string, string>> = {
+  RATE_LIMIT_KEY_PER_MINUTE: "1000000",
+  RATE_LIMIT_KEY_BURST: "1000000",
+  RATE_LIMIT_IP_PER_MINUTE: "1000000",
+  RATE_LIMIT_IP_BURST: "1000000",
+  RATE_LIMIT_NEW_ACCOUNT_PER_HOUR: "1000000",
+  RATE_LIMIT_NEW_ACCOUNT_BURST: "1000000",
+};
+
 // ------------------------------------------------------------------ the chain
 
 export interface LocalChainOptions {
@@ -181,6 +225,13 @@ export interface LocalChainOptions {
   detached?: boolean;
   /** Called with the child as soon as it is spawned (before it answers): for exit handlers. */
   onSpawn?: (child: Child) => void;
+  /**
+   * A Hardhat configuration of the node's own (`hardhat --config <file> node`; the project's
+   * hardhat.config.ts and hardhat-deploy are not loaded). Default: the project's.
+   */
+  config?: string;
+  /** The chain id it answers once up (default 31337, the project's Hardhat network). */
+  chainId?: number;
 }
 
 export interface LocalChain extends Child {
@@ -191,31 +242,27 @@ export interface LocalChain extends Child {
 
 /**
  * `hardhat node --no-deploy --no-reset` (hardhat-deploy neither deploys nor deletes
- * deployments/localhost); resolves once it answers eth_chainId (31337).
+ * deployments/localhost), or `hardhat --config <opts.config> node`; resolves once it answers
+ * eth_chainId with the expected id (31337 unless opts.chainId).
  */
 export async function startLocalChain(opts: LocalChainOptions = {}): Promise<LocalChain> {
   const host = opts.host ?? LOCAL_HOST;
   const port = opts.port ?? (await freePort(host));
   const url = `http://${host}:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" };
-  delete env.HARDHAT_NETWORK; // `hardhat run --network x` sets it; the node itself runs "hardhat"
-  const child = startChild(
-    "chain",
-    HARDHAT_BIN,
-    ["node", "--hostname", host, "--port", String(port), "--no-deploy", "--no-reset"],
-    { env, stdout: opts.stdout, stderr: opts.stderr, detached: opts.detached },
-  );
+  const listen = ["--hostname", host, "--port", String(port)];
+  const args = opts.config === undefined ? ["node", ...listen, "--no-deploy", "--no-reset"] : ["--config", opts.config, "node", ...listen];
+  const child = startChild("chain", HARDHAT_BIN, args, {
+    env: childEnv(),
+    stdout: opts.stdout,
+    stderr: opts.stderr,
+    detached: opts.detached,
+  });
   opts.onSpawn?.(child);
-  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
-  for (;;) {
-    if (child.exited()) throw new Error(`hardhat node exited before answering on ${url}:\n${child.output()}`);
-    if ((await chainIdAt(url)) === "0x7a69") break;
-    if (Date.now() > deadline) {
-      await child.stop("SIGKILL");
-      throw new Error(`hardhat node did not answer on ${url} within ${opts.timeoutMs ?? 90_000} ms:\n${child.output()}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const chainId = toQuantity(opts.chainId ?? 31337);
+  await untilAnswers(child, `hardhat node on ${url}`, async () => (await chainIdAt(url)) === chainId, {
+    timeoutMs: opts.timeoutMs ?? 90_000,
+    intervalMs: 200,
+  });
   if (opts.logging !== undefined) {
     await rpcCall(url, "hardhat_setLoggingEnabled", [opts.logging], 30_000);
   }

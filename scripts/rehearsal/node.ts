@@ -14,11 +14,9 @@ import path from "path";
 import { ContractFactory, JsonRpcProvider, Network, Wallet, toQuantity } from "ethers";
 import { GAS_PRICE_ORACLE } from "../../src/relayer/chain/writer/l1-fee";
 import { rpcCall } from "../lib/http-json";
-import { LOCAL_HOST, chainIdAt, freePort, startChild, type ArtifactReader, type Child, type ChildOutput } from "../lib/local-chain";
+import { startLocalChain, type ArtifactReader, type Child, type ChildOutput } from "../lib/local-chain";
 
 export const BASE_SEPOLIA_CHAIN_ID = 84532;
-const ROOT = path.resolve(__dirname, "..", "..");
-const HARDHAT_BIN = path.join(ROOT, "node_modules", ".bin", "hardhat");
 const NODE_CONFIG = path.join(__dirname, "base-sepolia-node.config.ts");
 
 /**
@@ -44,27 +42,14 @@ export interface BaseSepoliaNodeOptions {
 }
 
 export async function startBaseSepoliaNode(opts: BaseSepoliaNodeOptions = {}): Promise<BaseSepoliaNode> {
-  const port = await freePort();
-  const url = `http://${LOCAL_HOST}:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" };
-  delete env.HARDHAT_NETWORK;
-  const child = startChild(
-    "base-sepolia-node",
-    HARDHAT_BIN,
-    ["--config", NODE_CONFIG, "node", "--hostname", LOCAL_HOST, "--port", String(port)],
-    { env, stdout: opts.stdout, stderr: opts.stdout },
-  );
-  const timeoutMs = opts.timeoutMs ?? 90_000;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exited()) throw new Error(`the rehearsal node exited before answering on ${url}:\n${child.output()}`);
-    if ((await chainIdAt(url)) === toQuantity(BASE_SEPOLIA_CHAIN_ID)) break;
-    if (Date.now() > deadline) {
-      await child.stop("SIGKILL");
-      throw new Error(`the rehearsal node did not answer on ${url} within ${timeoutMs} ms:\n${child.output()}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const node = await startLocalChain({
+    config: NODE_CONFIG,
+    chainId: BASE_SEPOLIA_CHAIN_ID,
+    stdout: opts.stdout,
+    stderr: opts.stdout,
+    timeoutMs: opts.timeoutMs,
+  });
+  const url = node.url;
   const rpc = (method: string, params: unknown[] = []) => rpcCall(url, method, params, 30_000);
   const blockTimeMs = opts.blockTimeMs ?? 2000;
   await rpc("hardhat_setLoggingEnabled", [false]);
@@ -77,7 +62,7 @@ export async function startBaseSepoliaNode(opts: BaseSepoliaNodeOptions = {}): P
     p.pollingInterval = 200;
     return p;
   };
-  return { ...child, url, rpc, provider };
+  return { ...node, rpc, provider };
 }
 
 /** Gives `address` exactly `wei` (hardhat_setBalance). */

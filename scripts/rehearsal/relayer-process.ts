@@ -7,7 +7,7 @@
 import fs from "fs";
 import path from "path";
 import Database from "better-sqlite3";
-import { startChild, type Child, type ChildOutput } from "../lib/local-chain";
+import { OPEN_RATE_LIMITS_ENV, childEnv, startChild, untilAnswers, type Child, type ChildOutput } from "../lib/local-chain";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -24,12 +24,7 @@ export interface RelayerProcess extends Child {
 export const QUIET_RELAYER_ENV: Readonly<Record<string, string>> = {
   HOST: "127.0.0.1",
   LOG_LEVEL: "warn",
-  RATE_LIMIT_KEY_PER_MINUTE: "1000000",
-  RATE_LIMIT_KEY_BURST: "1000000",
-  RATE_LIMIT_IP_PER_MINUTE: "1000000",
-  RATE_LIMIT_IP_BURST: "1000000",
-  RATE_LIMIT_NEW_ACCOUNT_PER_HOUR: "1000000",
-  RATE_LIMIT_NEW_ACCOUNT_BURST: "1000000",
+  ...OPEN_RATE_LIMITS_ENV,
 };
 
 /**
@@ -41,31 +36,17 @@ export async function startRelayerProcess(
   env: Record<string, string>,
   opts: { output?: ChildOutput; timeoutMs?: number; ready?: (url: string) => Promise<boolean> } = {},
 ): Promise<RelayerProcess> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...QUIET_RELAYER_ENV, ...env };
-  delete childEnv.HARDHAT_NETWORK;
+  const relayerEnv = childEnv({ ...QUIET_RELAYER_ENV, ...env });
   const child = startChild(
     name,
     process.execPath,
     ["--no-node-snapshot", "--require", "ts-node/register/transpile-only", path.join("src", "relayer", "main.ts")],
-    { cwd: ROOT, env: childEnv, stdout: opts.output, stderr: opts.output },
+    { cwd: ROOT, env: relayerEnv, stdout: opts.output, stderr: opts.output },
   );
-  const url = `http://${childEnv.HOST}:${env.PORT}`;
+  const url = `http://${relayerEnv.HOST}:${env.PORT}`;
   const dataDir = env.DATA_DIR;
   const ready = opts.ready ?? (async (u: string) => (await fetch(`${u}/ready`, { signal: AbortSignal.timeout(2000) })).status === 200);
-  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
-  for (;;) {
-    if (child.exited()) throw new Error(`relayer ${name} exited:\n${child.output()}`);
-    try {
-      if (await ready(url)) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) {
-      await child.stop("SIGKILL");
-      throw new Error(`relayer ${name} not ready within ${opts.timeoutMs ?? 120_000} ms:\n${child.output()}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await untilAnswers(child, `relayer ${name}`, () => ready(url), { timeoutMs: opts.timeoutMs ?? 120_000, intervalMs: 250 });
   let conn: Database.Database | null = null;
   const db = (): Database.Database => {
     if (!conn) {

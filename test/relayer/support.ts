@@ -111,18 +111,64 @@ export async function skipUnlessAvailable(ctx: Mocha.Context, backend: BackendNa
  * the accessor of the current test's store.
  */
 export function storePerTest(backend: BackendName): () => TestStore {
+  return perTest(backend, async () => undefined);
+}
+
+/** storePerTest, with `beforeCleanup` run after each test before the store is cleaned up. */
+function perTest(backend: BackendName, beforeCleanup: () => Promise<void>): () => TestStore {
   let ts: TestStore | null = null;
   beforeEach(async function () {
     await skipUnlessAvailable(this, backend);
     ts = await makeStore(backend);
   });
   afterEach(async () => {
-    await ts?.cleanup();
-    ts = null;
+    try {
+      await beforeCleanup();
+    } finally {
+      await ts?.cleanup();
+      ts = null;
+    }
   });
   return () => {
-    if (!ts) throw new Error("no store: storePerTest's accessor is called outside a test");
+    if (!ts) throw new Error("no store: the per-test accessor is called outside a test");
     return ts;
+  };
+}
+
+/** The current test's store and chain layer, see chainPerTest. */
+export interface ChainPerTest {
+  /** The current test's store. */
+  store(): Store;
+  /** The current test's store with its reopen / cleanup handles. */
+  testStore(): TestStore;
+  /** Makes `chain` the current test's chain, stopped after the test (before its store is cleaned up); returns it. */
+  keep(chain: Chain): Chain;
+  /** The chain kept for the current test. */
+  chain(): Chain;
+}
+
+/**
+ * storePerTest for tests that start a chain layer on the store: the chain a test `keep`s is
+ * stopped after it, then the store is cleaned up (a running chain would write to a dropped store).
+ */
+export function chainPerTest(backend: BackendName): ChainPerTest {
+  let current: Chain | null = null;
+  const ts = perTest(backend, async () => {
+    const c = current;
+    current = null;
+    await c?.stop();
+  });
+  return {
+    store: () => ts().store,
+    testStore: ts,
+    keep: (chain) => {
+      current = chain;
+      return chain;
+    },
+    chain: () => {
+      if (!current) throw new Error("no chain: the test has not kept one");
+      return current;
+    },
   };
 }
 

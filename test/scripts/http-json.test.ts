@@ -1,6 +1,6 @@
 /**
- * The JSON-over-HTTP clients shared by the rehearsal scripts and the resilience tests
- * (scripts/lib/http-json.ts), against a local node:http server on 127.0.0.1 that records what it
+ * The JSON-over-HTTP clients shared by the rehearsal scripts, the resilience tests and the
+ * benchmarks' load generators (scripts/lib/http-json.ts), against a local node:http server on 127.0.0.1 that records what it
  * was sent and answers what each test sets.
  */
 import { expect } from "chai";
@@ -13,6 +13,8 @@ interface Received {
   url: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The client's port: the same for requests on one kept-alive connection. */
+  clientPort: number;
 }
 
 describe("JSON-over-HTTP clients (scripts/lib/http-json.ts)", () => {
@@ -26,7 +28,7 @@ describe("JSON-over-HTTP clients (scripts/lib/http-json.ts)", () => {
       let body = "";
       req.on("data", (c: Buffer) => (body += c.toString("utf8")));
       req.on("end", () => {
-        received.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body });
+        received.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body, clientPort: req.socket.remotePort ?? 0 });
         const reply = () => {
           res.writeHead(answer.status, { "content-type": "application/json", "x-answer": "yes" });
           res.end(answer.body);
@@ -113,6 +115,47 @@ describe("JSON-over-HTTP clients (scripts/lib/http-json.ts)", () => {
       (e: unknown) => e,
     );
     expect((err as Error).message).to.equal("eth_blockNumber: HTTP 503, not JSON: overloaded");
+  });
+
+  describe("with an agent (node:http instead of fetch)", () => {
+    let agent: http.Agent;
+    beforeEach(() => {
+      agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    });
+    afterEach(() => agent.destroy());
+
+    it("sends a POST body as JSON with its content-type, length and the given headers", async () => {
+      await requestJson(`${base}/core/v1/add_group`, "POST", { headers: { "x-api-key": "k" }, body: { a: [1, 2] }, timeoutMs: 5000, agent });
+      expect(received[0].method).to.equal("POST");
+      expect(received[0].url).to.equal("/core/v1/add_group");
+      expect(received[0].headers["content-type"]).to.equal("application/json");
+      expect(received[0].headers["content-length"]).to.equal(String(Buffer.byteLength('{"a":[1,2]}')));
+      expect(received[0].headers["x-api-key"]).to.equal("k");
+      expect(JSON.parse(received[0].body)).to.deep.equal({ a: [1, 2] });
+    });
+
+    it("answers the status, the headers, the text and the parsed JSON as fetch does", async () => {
+      answer = { status: 409, body: '{"error":"conflict"}' };
+      const reply = await requestJson(`${base}/x`, "GET", { timeoutMs: 5000, agent });
+      expect(reply.status).to.equal(409);
+      expect(reply.headers.get("x-answer")).to.equal("yes");
+      expect(reply.text).to.equal('{"error":"conflict"}');
+      expect(reply.json).to.deep.equal({ error: "conflict" });
+    });
+
+    it("sends sequential requests over one kept-alive connection", async () => {
+      for (let i = 0; i < 3; i++) await requestJson(`${base}/x`, "POST", { body: { i }, timeoutMs: 5000, agent });
+      expect(received.map((r) => r.clientPort)).to.deep.equal(Array(3).fill(received[0].clientPort));
+    });
+
+    it("throws when the answer does not come within the timeout", async () => {
+      answer = { status: 200, body: "{}", delayMs: 2000 };
+      const err = await requestJson(`${base}/slow`, "GET", { timeoutMs: 50, agent }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect((err as Error).message).to.match(/request timeout after 50 ms/);
+    });
   });
 
   it("usageKeyBody grants no right but those given, under the given name and description", () => {

@@ -1,5 +1,5 @@
 /**
- * Shared helpers of the usage-key tests (test/contracts/usage-keys/*.test.ts): cid hashes and a
+ * Shared helpers of the usage-key tests (test/contracts/usage-keys/, with set-usage-key/): cid hashes and a
  * usage key as plain values (the account set-up is test/fixtures/support.ts).
  * Rules: docs/contracts.md "Identity and aliasing" / "Who may write";
  * choices: docs/contract-behaviour.md "Who may write" / "Usage keys"; product: seed 003 (API keys).

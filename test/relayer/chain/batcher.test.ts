@@ -20,7 +20,7 @@ import {
   type WriteReceipt,
   type WriteRequest,
 } from "../../../src/relayer/ports";
-import { FlakyRpc, h, hardhatRpc, makeStore, rejectionOf, start, type TestStore } from "../support";
+import { FlakyRpc, h, hardhatRpc, rejectionOf, start, chainPerTest } from "../support";
 
 const newAccount = (f: DiamondFixture, label: string): WriteRequest => ({
   method: "newAccount",
@@ -508,26 +508,15 @@ describe("relayer write batching", function () {
   });
 
   describe("on the diamond", function () {
-    let ts: TestStore | null = null;
-    let chain: Chain | null = null;
+    const t = chainPerTest("sqlite");
     let f: DiamondFixture;
 
     beforeEach(async () => {
       f = await loadFixture(deployDiamond);
-      ts = await makeStore("sqlite");
-    });
-
-    afterEach(async () => {
-      await chain?.stop();
-      chain = null;
-      await ts?.cleanup();
-      ts = null;
     });
 
     const begin = async (extra: Parameters<typeof start>[2] = {}): Promise<Chain> => {
-      if (!ts) throw new Error("no store");
-      chain = await start(ts.store, f.diamondAddress, { batchMaxInFlight: 1, ...extra });
-      return chain;
+      return t.keep(await start(t.store(), f.diamondAddress, { batchMaxInFlight: 1, ...extra }));
     };
 
     it("applies concurrent writes in shared transactions, each with its own events, indexed when it resolves", async () => {
@@ -540,10 +529,10 @@ describe("relayer write batching", function () {
       expect(receipts.every((r) => r.events.filter((e) => e.name === "GroupAdded").length === 1)).to.equal(true);
       expect(new Set(receipts.map((r) => r.txHash)).size).to.be.lessThan(12);
       expect(c.writes.stats().batches).to.be.greaterThan(0);
-      const groups = await ts!.store.index.listGroups(A, { pageNumber: 0, pageSize: 100 });
+      const groups = await t.store().index.listGroups(A, { pageNumber: 0, pageSize: 100 });
       expect(groups.map((g) => g.name).sort()).to.deep.equal(Array.from({ length: 12 }, (_, i) => `g${i}`).sort());
       // every outbox row (singles and batches) mined; one row per transaction
-      const rows = await ts!.store.outbox.list();
+      const rows = await t.store().outbox.list();
       expect(rows.every((r) => r.status === "mined")).to.equal(true);
       expect(rows.length).to.equal(new Set(receipts.map((r) => r.txHash)).size + 1);
     });
@@ -556,11 +545,11 @@ describe("relayer write batching", function () {
       const requests = [addGroup(A, "x0"), addGroup(A, "x1"), addGroup(missing, "bad"), addGroup(A, "x2"), addGroup(A, "x3")];
       const outcomes = await Promise.all(requests.map((r) => outcome(c.writes.write(r))));
       expect(outcomes).to.deep.equal(["ok", "ok", "AccountDoesNotExist", "ok", "ok"]);
-      const groups = await ts!.store.index.listGroups(A, { pageNumber: 0, pageSize: 100 });
+      const groups = await t.store().index.listGroups(A, { pageNumber: 0, pageSize: 100 });
       expect(groups.map((g) => g.name).sort()).to.deep.equal(["x0", "x1", "x2", "x3"]);
       expect(c.writes.stats()).to.deep.include({ batches: 1, rejected: 1 });
       // nothing of the failing call reached the chain
-      const rows = await ts!.store.outbox.list();
+      const rows = await t.store().outbox.list();
       expect(rows.every((r) => r.status === "mined")).to.equal(true);
     });
 
@@ -577,10 +566,10 @@ describe("relayer write batching", function () {
       const outcomes = await Promise.all(requests.map((r) => outcome(c.writes.write(r))));
       expect(outcomes).to.deep.equal(["ok", "ok", "AccountDoesNotExist", "ok"]);
       expect(c.writes.stats().cachedGas).to.be.greaterThan(first.cachedGas);
-      const groups = await ts!.store.index.listGroups(A, { pageNumber: 0, pageSize: 100 });
+      const groups = await t.store().index.listGroups(A, { pageNumber: 0, pageSize: 100 });
       expect(groups.map((g) => g.name).sort()).to.deep.equal(["w0", "w1", "w2", "w3", "y0", "y1", "y2"]);
       // Every transaction was mined (the batch carrying the failing call too): no row lost or stuck.
-      const rows = await ts!.store.outbox.list();
+      const rows = await t.store().outbox.list();
       expect(rows.every((r) => r.status === "mined")).to.equal(true);
     });
 
@@ -592,7 +581,7 @@ describe("relayer write batching", function () {
       await Promise.all(
         Array.from({ length: 10 }, (_, i) => c.writes.write(addGroup(A, `g${i}`, Array.from({ length: i % 6 }, (_, j) => h(`c${i}-${j}`))))),
       );
-      const batches = (await ts!.store.outbox.list()).filter((r) => r.method === "batchCalls");
+      const batches = (await t.store().outbox.list()).filter((r) => r.method === "batchCalls");
       expect(batches.length).to.be.greaterThan(0);
       for (const b of batches) {
         const used = BigInt(b.gasUsed ?? "0");
@@ -644,7 +633,6 @@ describe("relayer write batching", function () {
     });
 
     it("keeps outbox durability for a batch: a batch stored while the node is down is sent when it returns", async () => {
-      if (!ts) throw new Error("no store");
       const rpc = new FlakyRpc(hardhatRpc());
       const c = await begin({ provider: rpc });
       const A = h("batch-outage");
@@ -658,7 +646,7 @@ describe("relayer write batching", function () {
       rpc.failing.clear();
       const deadline = Date.now() + 15_000;
       for (;;) {
-        const groups = await ts.store.index.listGroups(A, { pageNumber: 0, pageSize: 100 });
+        const groups = await t.store().index.listGroups(A, { pageNumber: 0, pageSize: 100 });
         if (groups.length === 6) break;
         if (Date.now() > deadline) throw new Error(`only ${groups.length} of 6 groups applied`);
         await new Promise((r) => setTimeout(r, 50));

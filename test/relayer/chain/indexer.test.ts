@@ -2,11 +2,12 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond } from "../../fixtures/diamond";
-import { decodeLogs, type Chain } from "../../../src/relayer/chain";
+import { decodeLogs } from "../../../src/relayer/chain";
 import type { RpcLog } from "../../../src/relayer/chain/rpc";
 import { ChainUnavailableError } from "../../../src/relayer/ports";
 import {
   BACKENDS,
+  chainPerTest,
   FlakyRpc,
   ZERO_ADDRESS,
   chainSnapshot,
@@ -14,39 +15,22 @@ import {
   hardhatRpc,
   indexSnapshot,
   lower,
-  makeStore,
   rejectionOf,
-  skipUnlessAvailable,
   start,
   until,
-  type TestStore,
 } from "../support";
 
 const ZERO32 = `0x${"0".repeat(64)}`;
 
 for (const backend of BACKENDS) {
   describe(`relayer indexer (${backend})`, function () {
-    let ts: TestStore | null = null;
-    let chain: Chain | null = null;
-
-    beforeEach(async function () {
-      await skipUnlessAvailable(this, backend);
-      ts = await makeStore(backend);
-    });
-
-    afterEach(async () => {
-      await chain?.stop();
-      chain = null;
-      await ts?.cleanup();
-      ts = null;
-    });
+    const t = chainPerTest(backend);
 
     it("rebuilds the state the contract views show after a scripted sequence of writes", async () => {
       const f = await loadFixture(deployDiamond);
-      if (!ts) throw new Error("no store");
+      const ts = t.testStore();
       const store = ts.store;
-      chain = await start(store, f.diamondAddress);
-      const c = chain;
+      const c = t.keep(await start(store, f.diamondAddress));
       const w = (method: string, ...args: unknown[]) => c.writer.write({ method, args });
 
       const A = h("account A");
@@ -209,11 +193,10 @@ for (const backend of BACKENDS) {
 
     it("survives a dead RPC (backoff, no crash) and catches up when it returns", async () => {
       const f = await loadFixture(deployDiamond);
-      if (!ts) throw new Error("no store");
+      const ts = t.testStore();
       const rpc = new FlakyRpc(hardhatRpc());
       rpc.down = true;
-      chain = await start(ts.store, f.diamondAddress, { provider: rpc, maxBackoffMs: 50 });
-      const c = chain;
+      const c = t.keep(await start(ts.store, f.diamondAddress, { provider: rpc, maxBackoffMs: 50 }));
       await until(() => c.indexer.status().consecutiveFailures >= 3, 5000, "failed indexer rounds");
       expect(c.indexer.status().running).to.equal(true);
       expect(c.indexer.status().lastError).to.match(/ECONNREFUSED/);
@@ -229,9 +212,9 @@ for (const backend of BACKENDS) {
 
     it("a lagging node never makes the cursor skip a block it has not reported yet", async () => {
       const f = await loadFixture(deployDiamond);
-      if (!ts) throw new Error("no store");
+      const ts = t.testStore();
       const rpc = new FlakyRpc(hardhatRpc());
-      chain = await start(ts.store, f.diamondAddress, { provider: rpc, startIndexer: false });
+      const chain = t.keep(await start(ts.store, f.diamondAddress, { provider: rpc, startIndexer: false }));
       const A = h("lagging");
       await (await f.diamond.connect(f.payer).newAccount(A, true, "lag", "", f.users[0].address)).wait();
       const head = await ethers.provider.getBlockNumber();
@@ -249,8 +232,8 @@ for (const backend of BACKENDS) {
 
     it("indexes in small log batches and never applies a block twice", async () => {
       const f = await loadFixture(deployDiamond);
-      if (!ts) throw new Error("no store");
-      chain = await start(ts.store, f.diamondAddress, { logBatchSize: 3, startIndexer: false });
+      const ts = t.testStore();
+      const chain = t.keep(await start(ts.store, f.diamondAddress, { logBatchSize: 3, startIndexer: false }));
       for (let i = 0; i < 4; i++) await chain.writer.write({ method: "newAccount", args: [h(`b${i}`), true, `n${i}`, "", f.users[0].address] });
       const head = await ethers.provider.getBlockNumber();
       // a second indexer on the same database races the first one
@@ -262,9 +245,9 @@ for (const backend of BACKENDS) {
 
     it("refuses a replayed old block: the cursor never moves back and a removed action stays removed", async () => {
       const f = await loadFixture(deployDiamond);
-      if (!ts) throw new Error("no store");
+      const ts = t.testStore();
       const index = ts.store.index;
-      chain = await start(ts.store, f.diamondAddress, { startIndexer: false });
+      const chain = t.keep(await start(ts.store, f.diamondAddress, { startIndexer: false }));
       const A = h("replayed block");
       const cid = h("replayed cid");
       await chain.writer.write({ method: "newAccount", args: [A, true, "r", "", f.users[0].address] });
@@ -293,8 +276,8 @@ for (const backend of BACKENDS) {
 
     it("keeps indexing past a group name that is not valid UTF-8 (written straight on-chain by a wallet)", async () => {
       const f = await loadFixture(deployDiamond);
-      if (!ts) throw new Error("no store");
-      chain = await start(ts.store, f.diamondAddress);
+      const ts = t.testStore();
+      const chain = t.keep(await start(ts.store, f.diamondAddress));
       const user = f.users[1];
       await (await f.diamond.connect(user).newChainSecuredAccount("C", "")).wait();
       const C = ethers.solidityPackedKeccak256(["address"], [user.address]);

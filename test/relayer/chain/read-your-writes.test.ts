@@ -2,34 +2,24 @@ import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
-import type { Chain } from "../../../src/relayer/chain";
-import { FlakyRpc, h, hardhatRpc, makeStore, start, type TestStore } from "../support";
+import { FlakyRpc, h, hardhatRpc, start, chainPerTest } from "../support";
 import { dumpIndex } from "../store/support";
 
 describe("relayer writer: read-your-writes from the receipt", function () {
   this.timeout(120_000);
-  let ts: TestStore | null = null;
-  let chain: Chain | null = null;
+  const t = chainPerTest("sqlite");
   let f: DiamondFixture;
 
   beforeEach(async () => {
     f = await loadFixture(deployDiamond);
-    ts = await makeStore("sqlite");
-  });
-
-  afterEach(async () => {
-    await chain?.stop();
-    chain = null;
-    await ts?.cleanup();
-    ts = null;
   });
 
   const newAccount = (label: string) => ({ method: "newAccount", args: [h(label), true, label, "", f.users[0].address] });
 
   it("answers a write whose block holds only its transaction without an indexer round", async () => {
     const rpc = new FlakyRpc(hardhatRpc());
-    const store = (ts as TestStore).store;
-    chain = await start(store, f.diamondAddress, { provider: rpc, startIndexer: false });
+    const store = t.store();
+    const chain = t.keep(await start(store, f.diamondAddress, { provider: rpc, startIndexer: false }));
     await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
     const before = rpc.calls.length;
     const receipt = await chain.writer.write(newAccount("own-block"));
@@ -41,8 +31,8 @@ describe("relayer writer: read-your-writes from the receipt", function () {
 
   it("takes the block from the receipt also when another block was mined before the header asked for with it (read by hash)", async () => {
     const rpc = new FlakyRpc(hardhatRpc());
-    const store = (ts as TestStore).store;
-    chain = await start(store, f.diamondAddress, { provider: rpc, startIndexer: false });
+    const store = t.store();
+    const chain = t.keep(await start(store, f.diamondAddress, { provider: rpc, startIndexer: false }));
     await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
     // Another block lands between the write's receipt and the latest header of its broadcast.
     let interpose = true;
@@ -64,8 +54,8 @@ describe("relayer writer: read-your-writes from the receipt", function () {
 
   it("asks once more at once for a receipt its broadcast's batch did not bring yet, and takes the block from it", async () => {
     const rpc = new FlakyRpc(hardhatRpc());
-    const store = (ts as TestStore).store;
-    chain = await start(store, f.diamondAddress, { provider: rpc, startIndexer: false });
+    const store = t.store();
+    const chain = t.keep(await start(store, f.diamondAddress, { provider: rpc, startIndexer: false }));
     await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
     // The first receipt look-up (the broadcast's) answers "not mined yet", as Hardhat may when it
     // answers a batch's calls side by side.
@@ -86,8 +76,8 @@ describe("relayer writer: read-your-writes from the receipt", function () {
 
   it("a background round leaves a block that just appeared to the receipts while own blocks come from them; a write waiting for it is not held", async () => {
     const rpc = new FlakyRpc(hardhatRpc());
-    const store = (ts as TestStore).store;
-    chain = await start(store, f.diamondAddress, { provider: rpc, startIndexer: false, freshBlockGraceMs: 60_000 });
+    const store = t.store();
+    const chain = t.keep(await start(store, f.diamondAddress, { provider: rpc, startIndexer: false, freshBlockGraceMs: 60_000 }));
     await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
     await chain.writer.write(newAccount("own")); // its block came from its receipt
     // a transaction of someone else: a block no receipt of ours brings
@@ -103,8 +93,8 @@ describe("relayer writer: read-your-writes from the receipt", function () {
   });
 
   it("answers a write whose block it applied from the receipt without reading the index cursor again", async () => {
-    const store = (ts as TestStore).store;
-    chain = await start(store, f.diamondAddress, { startIndexer: false });
+    const store = t.store();
+    const chain = t.keep(await start(store, f.diamondAddress, { startIndexer: false }));
     await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
     const index = store.index;
     const read = index.indexedBlock.bind(index);
@@ -123,8 +113,8 @@ describe("relayer writer: read-your-writes from the receipt", function () {
   });
 
   it("leaves nothing for the indexer to apply twice: its own round finds the block known", async () => {
-    const store = (ts as TestStore).store;
-    chain = await start(store, f.diamondAddress, { startIndexer: false });
+    const store = t.store();
+    const chain = t.keep(await start(store, f.diamondAddress, { startIndexer: false }));
     await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
     const receipt = await chain.writer.write(newAccount("twice"));
     const after = await dumpIndex(store);

@@ -9,9 +9,9 @@ import path from "path";
 import { ethers } from "hardhat";
 import type { LightMyRequestResponse } from "fastify";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
-import { loadConfig } from "../../../src/relayer/config";
+import { loadConfig, type RelayerConfig } from "../../../src/relayer/config";
 import { createRelayer, type Relayer, type RelayerOptions } from "../../../src/relayer/main";
-import { setUpRelayerPayers } from "../../../scripts/lib/local-chain";
+import { OPEN_RATE_LIMITS_ENV, setUpRelayerPayers } from "../../../scripts/lib/local-chain";
 
 export interface Harness {
   f: DiamondFixture;
@@ -30,24 +30,27 @@ export interface HarnessOptions {
   provider?: RelayerOptions["provider"];
 }
 
-export async function startHarness(env: Record<string, string> = {}, opts: HarnessOptions = {}): Promise<Harness> {
-  const f = await deployDiamond();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "relayer-e2e-"));
-  const config = loadConfig({
+/**
+ * The configuration of a test relayer over the in-process Hardhat chain (also the indexer tests',
+ * test/relayer/indexer/support.ts): the diamond of `f`, 2 payers, silent logs, open rate limits.
+ */
+export function inProcessConfig(f: DiamondFixture, dataDir: string, env: Record<string, string> = {}): RelayerConfig {
+  return loadConfig({
     DATA_DIR: dataDir,
     ROOT_SECRET: ethers.hexlify(ethers.randomBytes(32)),
     DIAMOND_ADDRESS: f.diamondAddress,
     CHAIN_ID: "31337",
     PAYER_COUNT: "2",
     LOG_LEVEL: "silent",
-    RATE_LIMIT_KEY_PER_MINUTE: "1000000",
-    RATE_LIMIT_KEY_BURST: "1000000",
-    RATE_LIMIT_IP_PER_MINUTE: "1000000",
-    RATE_LIMIT_IP_BURST: "1000000",
-    RATE_LIMIT_NEW_ACCOUNT_PER_HOUR: "1000000",
-    RATE_LIMIT_NEW_ACCOUNT_BURST: "1000000",
+    ...OPEN_RATE_LIMITS_ENV,
     ...env,
   });
+}
+
+export async function startHarness(env: Record<string, string> = {}, opts: HarnessOptions = {}): Promise<Harness> {
+  const f = await deployDiamond();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "relayer-e2e-"));
+  const config = inProcessConfig(f, dataDir, env);
   if (opts.registerPayers ?? true) await setUpRelayerPayers(f.owner, f.diamondAddress, config);
   const relayer = await createRelayer(config, {
     provider: opts.provider ?? ethers.provider,

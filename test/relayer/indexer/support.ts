@@ -7,10 +7,11 @@ import path from "path";
 import { ethers, network } from "hardhat";
 import type { LightMyRequestResponse } from "fastify";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
-import { loadConfig, type RelayerConfig } from "../../../src/relayer/config";
+import type { RelayerConfig } from "../../../src/relayer/config";
 import { createRelayer, type Relayer, type RelayerOptions } from "../../../src/relayer/main";
 import type { ChainLogger } from "../../../src/relayer/chain";
 import { setUpRelayerPayers } from "../../../scripts/lib/local-chain";
+import { inProcessConfig } from "../e2e/relayer-harness";
 
 /**
  * A second index built from `startBlock` to the chain's current head by its own Indexer, in a
@@ -72,21 +73,7 @@ export interface LocalRelayer {
 export async function startLocalRelayer(env: Record<string, string> = {}): Promise<LocalRelayer> {
   const f = await deployDiamond();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "relayer-indexer-"));
-  const config = loadConfig({
-    DATA_DIR: dataDir,
-    ROOT_SECRET: ethers.hexlify(ethers.randomBytes(32)),
-    DIAMOND_ADDRESS: f.diamondAddress,
-    CHAIN_ID: "31337",
-    PAYER_COUNT: "2",
-    LOG_LEVEL: "silent",
-    RATE_LIMIT_KEY_PER_MINUTE: "1000000",
-    RATE_LIMIT_KEY_BURST: "1000000",
-    RATE_LIMIT_IP_PER_MINUTE: "1000000",
-    RATE_LIMIT_IP_BURST: "1000000",
-    RATE_LIMIT_NEW_ACCOUNT_PER_HOUR: "1000000",
-    RATE_LIMIT_NEW_ACCOUNT_BURST: "1000000",
-    ...env,
-  });
+  const config = inProcessConfig(f, dataDir, env);
   await setUpRelayerPayers(f.owner, f.diamondAddress, config);
   const log = new CapturingLogger();
   const open = (options: Pick<RelayerOptions, "reindex"> = {}) =>

@@ -13,7 +13,7 @@ import { RpcFaultProxy } from "../../../scripts/lib/rpc-fault-proxy";
 import { ChainUnavailableError, type WriteReceipt, type WriteRequest } from "../../../src/relayer/ports";
 import { startChain, type Chain, type ChainOptions } from "../../../src/relayer/chain";
 import type { Store } from "../../../src/relayer/store";
-import { h, makeStore, type TestStore } from "../support";
+import { chainPerTest, h } from "../support";
 import { Wallet } from "ethers";
 import { deployDiamondTo, devKey, expectGapFreeNonces, rpcCall, startChainNode, waitUntil, type ChainNode, type Deployed } from "./support";
 
@@ -26,13 +26,9 @@ describe("relayer chain layer against imperfect RPC providers (hardhat node behi
   /** The block that created the test account: indexers start there (past the deployment's many logs). */
   let accountBlock: number;
   const proxies: RpcFaultProxy[] = [];
-  let ts: TestStore | null = null;
-  let chain: Chain | null = null;
+  const t = chainPerTest("sqlite");
 
-  const store = (): Store => {
-    if (!ts) throw new Error("no store");
-    return ts.store;
-  };
+  const store = t.store;
   const proxy = async (opts: ConstructorParameters<typeof RpcFaultProxy>[1] = {}): Promise<RpcFaultProxy> => {
     const p = await new RpcFaultProxy(node.url, opts).start();
     proxies.push(p);
@@ -42,7 +38,7 @@ describe("relayer chain layer against imperfect RPC providers (hardhat node behi
   const addGroup = (name: string): WriteRequest => ({ method: "addGroup", args: [account, name, "", [], []] });
 
   async function start(urls: string[], extra: Partial<ChainOptions> = {}): Promise<Chain> {
-    chain = await startChain(store(), {
+    const chain = await startChain(store(), {
       rpcUrls: urls,
       rpcTimeoutMs: 5000,
       diamondAddress: d.diamondAddress,
@@ -54,7 +50,7 @@ describe("relayer chain layer against imperfect RPC providers (hardhat node behi
       balanceCheckIntervalMs: 0,
       ...extra,
     });
-    return chain;
+    return t.keep(chain);
   }
 
   /** Every group of the test account as [id, name]: on chain (contract views), and in the index. */
@@ -114,15 +110,7 @@ describe("relayer chain layer against imperfect RPC providers (hardhat node behi
     await node?.stop();
   });
 
-  beforeEach(async () => {
-    ts = await makeStore("sqlite");
-  });
-
   afterEach(async () => {
-    await chain?.stop();
-    chain = null;
-    await ts?.cleanup();
-    ts = null;
     for (const p of proxies.splice(0)) await p.close();
   });
 

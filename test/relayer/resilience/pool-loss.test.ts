@@ -5,49 +5,38 @@
  * neither the write nor the payer's later nonces wait a minute (chain/writer/pool-loss.ts).
  */
 import { expect } from "chai";
-import { startChain, type Chain } from "../../../src/relayer/chain";
+import { startChain } from "../../../src/relayer/chain";
 import type { OutboxRow } from "../../../src/relayer/ports";
-import { h, makeStore, type TestStore } from "../support";
-import { deployDiamondTo, devKey, rpcCall, startChainNode, waitUntil, type ChainNode, type Deployed } from "./support";
+import { chainPerTest } from "../support";
+import { devKey, rpcCall, nodeWithAccount, stopNode, waitUntil, type ChainNode, type Deployed } from "./support";
 
 describe("relayer outbox: a sent transaction dropped from the node's pool", function () {
   let node: ChainNode;
   let d: Deployed;
-  let ts: TestStore | null = null;
-  let chain: Chain | null = null;
+  const t = chainPerTest("sqlite");
   let account: string;
 
   before(async () => {
-    node = await startChainNode();
-    d = await deployDiamondTo(node.url);
-    account = h("pool loss account");
-    const owner = (await d.owner.getAddress()).toLowerCase();
-    await (await d.diamond.connect(d.owner).newAccount(account, true, "pool loss", "", owner)).wait();
-    ts = await makeStore("sqlite");
+    ({ node, d, account } = await nodeWithAccount("pool loss account", "pool loss"));
   });
-
-  after(async () => {
-    await chain?.stop();
-    await ts?.cleanup();
-    d?.provider.destroy();
-    await node?.stop();
-  });
+  after(() => stopNode({ node, d }));
 
   it("is rebroadcast unchanged within seconds (stuck timeout 60 s) and applied once", async () => {
-    if (!ts) throw new Error("no store");
-    const store = ts.store;
-    chain = await startChain(store, {
-      rpcUrl: node.url,
-      diamondAddress: d.diamondAddress,
-      payerKeys: [devKey(4)],
-      adminPayerKey: devKey(3),
-      startBlock: d.deployBlock,
-      pollIntervalMs: 100,
-      stuckAfterMs: 60_000,
-      writeTimeoutMs: 120_000,
-      balanceCheckIntervalMs: 0,
-      confirmationDepth: 0,
-    });
+    const store = t.store();
+    const chain = t.keep(
+      await startChain(store, {
+        rpcUrl: node.url,
+        diamondAddress: d.diamondAddress,
+        payerKeys: [devKey(4)],
+        adminPayerKey: devKey(3),
+        startBlock: d.deployBlock,
+        pollIntervalMs: 100,
+        stuckAfterMs: 60_000,
+        writeTimeoutMs: 120_000,
+        balanceCheckIntervalMs: 0,
+        confirmationDepth: 0,
+      }),
+    );
     await rpcCall(node.url, "evm_setAutomine", [false]);
     try {
       const snap = (await rpcCall(node.url, "evm_snapshot")) as string;

@@ -11,14 +11,15 @@ import { expect } from "chai";
 import { Wallet } from "ethers";
 import { startChain, type Chain, type ChainOptions } from "../../../src/relayer/chain";
 import { RevertError, type OutboxRow, type WriteReceipt, type WriteRequest } from "../../../src/relayer/ports";
-import type { Store } from "../../../src/relayer/store";
-import { h, makeStore, type TestStore } from "../support";
+import { chainPerTest, h } from "../support";
 import {
-  deployDiamondTo,
+  nodeControls,
+  reorgChainOptions,
   devKey,
   expectGapFreeNonces,
   rpcCall,
-  startChainNode,
+  stopNode,
+  nodeWithAccount,
   waitUntil,
   type ChainNode,
   type Deployed,
@@ -51,22 +52,11 @@ class Answer {
 describe("a batch's calls through a reorg (hardhat node, evm_snapshot / evm_revert)", function () {
   let node: ChainNode;
   let d: Deployed;
-  let ts: TestStore | null = null;
-  let chain: Chain | null = null;
+  const t = chainPerTest("sqlite");
   let account: string;
 
-  const store = (): Store => {
-    if (!ts) throw new Error("no store");
-    return ts.store;
-  };
-  const head = async (): Promise<number> => Number(await rpcCall(node.url, "eth_blockNumber"));
-  const mine = async (n = 1): Promise<void> => {
-    for (let i = 0; i < n; i++) await rpcCall(node.url, "evm_mine");
-  };
-  const snapshot = async (): Promise<string> => (await rpcCall(node.url, "evm_snapshot")) as string;
-  const revert = async (id: string): Promise<void> => {
-    expect(await rpcCall(node.url, "evm_revert", [id])).to.equal(true);
-  };
+  const store = t.store;
+  const { head, mine, snapshot, revert } = nodeControls(() => node.url);
   const addGroup = (name: string): WriteRequest => ({ method: "addGroup", args: [account, name, "", [], []] });
   /** Same calldata length whatever the (short) name: one call shape for the gas cache. */
   const updateGroup = (group: string, name: string): WriteRequest => ({ method: "updateGroup", args: [account, group, name, "", [], []] });
@@ -88,20 +78,7 @@ describe("a batch's calls through a reorg (hardhat node, evm_snapshot / evm_reve
   const lastId = async (): Promise<number> => (await store().outbox.list()).at(-1)?.id ?? 0;
 
   async function start(extra: Partial<ChainOptions>): Promise<Chain> {
-    chain = await startChain(store(), {
-      rpcUrl: node.url,
-      diamondAddress: d.diamondAddress,
-      payerKeys: [devKey(4)],
-      adminPayerKey: devKey(3),
-      startBlock: d.deployBlock,
-      pollIntervalMs: 50,
-      stuckAfterMs: 60_000,
-      writeTimeoutMs: 60_000,
-      balanceCheckIntervalMs: 0,
-      batchMaxInFlight: 1,
-      ...extra,
-    });
-    return chain;
+    return t.keep(await startChain(store(), reorgChainOptions(node.url, d, extra)));
   }
 
   /** A new group of the account (through the relayer); its id. */
@@ -121,68 +98,80 @@ describe("a batch's calls through a reorg (hardhat node, evm_snapshot / evm_reve
     expect(after.cachedGas - before.cachedGas).to.equal(0);
   }
 
-  before(async function () {
-    node = await startChainNode();
-    d = await deployDiamondTo(node.url);
-    account = h("reorg batch account");
-    const owner = (await d.owner.getAddress()).toLowerCase();
-    await (await d.diamond.connect(d.owner).newAccount(account, true, "reorg-batch", "", owner)).wait();
+  before(async () => {
+    ({ node, d, account } = await nodeWithAccount("reorg batch account", "reorg-batch"));
   });
+  after(() => stopNode({ node, d }));
 
-  after(async () => {
-    d?.provider.destroy();
-    await node?.stop();
-  });
+  /** What reorgedBatch leaves: the chain, the group, both clients' answers and the batch row as first sent. */
+  interface ReorgedBatch {
+    c: Chain;
+    group: string;
+    update: Answer;
+    beside: Answer;
+    first: OutboxRow;
+  }
 
-  beforeEach(async () => {
-    ts = await makeStore("sqlite");
-  });
-
-  afterEach(async () => {
-    await chain?.stop();
-    chain = null;
-    await ts?.cleanup();
-    ts = null;
-  });
-
-  it("a batch that reverted for want of its cached gas, dropped by a reorg and fitting its gas on the new branch, applies its calls exactly once", async () => {
+  /**
+   * The steps both tests share: a group and a warm gas cache; a snapshot; the owner's own
+   * transaction `ownerTx` on the group; [updateGroup(group, `updateName`), addGroup(`besideName`)]
+   * sent from cached gas as one batch, which ends `firstStatus`; four tracker rounds (time for a
+   * retry to go out, were it sent before the batch is final); then the reorg (the owner's
+   * transaction and the batch's block are gone, noteReorg), the batch mined again on the new
+   * branch, both clients answered, every row final and the index at the head.
+   */
+  async function reorgedBatch(opts: {
+    groupName: string;
+    ownerTx: (group: string) => Promise<{ wait(): Promise<unknown> }>;
+    updateName: string;
+    besideName: string;
+    firstStatus: "reverted" | "mined";
+  }): Promise<ReorgedBatch> {
     const c = await start({ confirmationDepth: 3 });
-    const group = await newGroup(c, "target-1");
+    const group = await newGroup(c, opts.groupName);
     await warmGasCache(c, group);
     const snap = await snapshot();
     const fork = await head();
-    // State that makes updateGroup cost far more than cached: the group lists ten actions (the owner's own transaction).
-    await (await asOwner().updateGroup(account, group, "grown", "", TEN_CIDS, [])).wait();
+    await (await opts.ownerTx(group)).wait();
 
     const from = await lastId();
     const cachedBefore = c.status().batches.cachedGas;
-    const update = new Answer(c.writes.write(updateGroup(group, "updated")));
-    const dup = new Answer(c.writes.write(addGroup("once")));
-    const reverted = await waitUntil("the batch reverted on chain", async () => {
+    const update = new Answer(c.writes.write(updateGroup(group, opts.updateName)));
+    const beside = new Answer(c.writes.write(addGroup(opts.besideName)));
+    const first = await waitUntil(`the batch ${opts.firstStatus} on chain`, async () => {
       const r = await batchRow(from);
-      return r && r.status === "reverted" ? r : undefined;
+      return r && r.status === opts.firstStatus ? r : undefined;
     }, 30_000);
-    expect(reverted.errorName).to.equal("BatchCallOutOfGas");
     expect(c.status().batches.cachedGas - cachedBefore, "sent from cached gas").to.equal(1);
-    // Time for a retry to be sent and mined, were it sent before the batch is final.
     const rounds = c.status().writer.finality.rounds;
     await waitUntil("four tracker rounds", async () => c.status().writer.finality.rounds >= rounds + 4, 30_000, 20);
 
-    // The reorg: the owner's transaction and the batch's block are gone; the relayer re-sends the
-    // batch, which fits its gas on the new branch (the group lists nothing there).
     await revert(snap);
     await mine(2);
     c.writer.noteReorg(fork + 1);
     await waitUntil("the batch mined again on the new branch", async () => {
-      const r = await store().outbox.get(reverted.id);
-      return r?.status === "mined" ? r : undefined;
+      const r = await store().outbox.get(first.id);
+      return r?.status === "mined" && r.blockHash !== first.blockHash ? r : undefined;
     }, 30_000);
     await mine(4); // deep enough to be final
-    await waitUntil("both clients answered", async () => update.value !== undefined && dup.value !== undefined, 30_000);
+    await waitUntil("both clients answered", async () => update.value !== undefined && beside.value !== undefined, 30_000);
     await mine(4);
     await waitUntil("every row final", async () => (await store().outbox.list()).every((r) => r.final || r.status === "failed"), 30_000);
     await c.indexer.syncTo(await head(), 30_000);
+    return { c, group, update, beside, first };
+  }
 
+  it("a batch that reverted for want of its cached gas, dropped by a reorg and fitting its gas on the new branch, applies its calls exactly once", async () => {
+    // State that makes updateGroup cost far more than cached: the group lists ten actions. On the
+    // new branch the group lists nothing, so the re-sent batch fits its gas.
+    const { group, update, beside: dup, first: reverted } = await reorgedBatch({
+      groupName: "target-1",
+      ownerTx: (g) => asOwner().updateGroup(account, g, "grown", "", TEN_CIDS, []),
+      updateName: "updated",
+      besideName: "once",
+      firstStatus: "reverted",
+    });
+    expect(reverted.errorName).to.equal("BatchCallOutOfGas");
     expect([update.value, dup.value]).to.deep.equal(["ok", "ok"]);
     expect([update.count, dup.count]).to.deep.equal([1, 1]);
     expect(await onChain("once"), "groups 'once' on chain").to.equal(1);
@@ -194,40 +183,15 @@ describe("a batch's calls through a reorg (hardhat node, evm_snapshot / evm_reve
   });
 
   it("a call that failed in a batch sent from cached gas is answered with what the final chain says: a reorg that drops the state it failed on makes it succeed, and that is its answer", async () => {
-    const c = await start({ confirmationDepth: 3 });
-    const group = await newGroup(c, "target-2");
-    await warmGasCache(c, group);
-    const snap = await snapshot();
-    const fork = await head();
-    // The owner removes the group (its own transaction): updateGroup of it now fails on chain.
-    await (await asOwner().removeGroup(account, group)).wait();
-
-    const from = await lastId();
-    const cachedBefore = c.status().batches.cachedGas;
-    const update = new Answer(c.writes.write(updateGroup(group, "revived")));
-    const beside = new Answer(c.writes.write(addGroup("beside")));
-    const first = await waitUntil("the batch mined", async () => {
-      const r = await batchRow(from);
-      return r && r.status === "mined" ? r : undefined;
-    }, 30_000);
-    expect(c.status().batches.cachedGas - cachedBefore, "sent from cached gas").to.equal(1);
-    const rounds = c.status().writer.finality.rounds;
-    await waitUntil("four tracker rounds", async () => c.status().writer.finality.rounds >= rounds + 4, 30_000, 20);
-
-    // The reorg drops the removal: on the new branch the re-sent batch's updateGroup succeeds.
-    await revert(snap);
-    await mine(2);
-    c.writer.noteReorg(fork + 1);
-    await waitUntil("the batch mined again on the new branch", async () => {
-      const r = await store().outbox.get(first.id);
-      return r?.status === "mined" && r.blockHash !== first.blockHash ? r : undefined;
-    }, 30_000);
-    await mine(4);
-    await waitUntil("both clients answered", async () => update.value !== undefined && beside.value !== undefined, 30_000);
-    await mine(4);
-    await waitUntil("every row final", async () => (await store().outbox.list()).every((r) => r.final || r.status === "failed"), 30_000);
-    await c.indexer.syncTo(await head(), 30_000);
-
+    // The owner removes the group: updateGroup of it fails on chain. The reorg drops the removal:
+    // on the new branch the re-sent batch's updateGroup succeeds.
+    const { group, update, beside } = await reorgedBatch({
+      groupName: "target-2",
+      ownerTx: (g) => asOwner().removeGroup(account, g),
+      updateName: "revived",
+      besideName: "beside",
+      firstStatus: "mined",
+    });
     const name = (await d.diamond.listGroups(account, 0, 100)).find((g) => String(g.id) === group)?.name;
     expect(name, "the group on the final chain").to.equal("revived");
     expect(update.value, "the answer agrees with the final chain").to.equal("ok");

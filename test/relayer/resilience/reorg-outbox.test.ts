@@ -12,15 +12,16 @@ import { Wallet } from "ethers";
 import { startChain, type Chain, type ChainOptions } from "../../../src/relayer/chain";
 import { encodeCall } from "../../../src/relayer/chain/abi";
 import type { OutboxRow } from "../../../src/relayer/ports";
-import type { Store } from "../../../src/relayer/store";
-import { h, makeStore, type TestStore } from "../support";
+import { chainPerTest, h } from "../support";
 import {
-  deployDiamondTo,
+  nodeControls,
+  reorgChainOptions,
   devKey,
   expectGapFreeNonces,
   minedTransactions,
   rpcCall,
-  startChainNode,
+  stopNode,
+  nodeWithAccount,
   waitUntil,
   type ChainNode,
   type Deployed,
@@ -31,22 +32,11 @@ const PAYER = new Wallet(devKey(4)).address.toLowerCase();
 describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert)", function () {
   let node: ChainNode;
   let d: Deployed;
-  let ts: TestStore | null = null;
-  let chain: Chain | null = null;
+  const t = chainPerTest("sqlite");
   let account: string;
 
-  const store = (): Store => {
-    if (!ts) throw new Error("no store");
-    return ts.store;
-  };
-  const blockNumber = async (): Promise<number> => Number(await rpcCall(node.url, "eth_blockNumber"));
-  const mine = async (n = 1): Promise<void> => {
-    for (let i = 0; i < n; i++) await rpcCall(node.url, "evm_mine");
-  };
-  const snapshot = async (): Promise<string> => (await rpcCall(node.url, "evm_snapshot")) as string;
-  const revert = async (id: string): Promise<void> => {
-    expect(await rpcCall(node.url, "evm_revert", [id])).to.equal(true);
-  };
+  const store = t.store;
+  const { head: blockNumber, mine, snapshot, revert } = nodeControls(() => node.url);
   const row = async (id: number): Promise<OutboxRow> => {
     const r = await store().outbox.get(id);
     if (!r) throw new Error(`no outbox row ${id}`);
@@ -69,45 +59,13 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
   const addGroup = (name: string) => ({ method: "addGroup", args: [account, name, "", [], []] });
 
   async function start(extra: Partial<ChainOptions>): Promise<Chain> {
-    chain = await startChain(store(), {
-      rpcUrl: node.url,
-      diamondAddress: d.diamondAddress,
-      payerKeys: [devKey(4)],
-      adminPayerKey: devKey(3),
-      startBlock: d.deployBlock,
-      pollIntervalMs: 50,
-      stuckAfterMs: 60_000,
-      writeTimeoutMs: 60_000,
-      balanceCheckIntervalMs: 0,
-      batchMaxInFlight: 1,
-      ...extra,
-    });
-    return chain;
+    return t.keep(await startChain(store(), reorgChainOptions(node.url, d, extra)));
   }
 
-  before(async function () {
-    node = await startChainNode();
-    d = await deployDiamondTo(node.url);
-    account = h("reorg account");
-    const owner = (await d.owner.getAddress()).toLowerCase();
-    await (await d.diamond.connect(d.owner).newAccount(account, true, "reorg", "", owner)).wait();
+  before(async () => {
+    ({ node, d, account } = await nodeWithAccount("reorg account", "reorg"));
   });
-
-  after(async () => {
-    d?.provider.destroy();
-    await node?.stop();
-  });
-
-  beforeEach(async () => {
-    ts = await makeStore("sqlite");
-  });
-
-  afterEach(async () => {
-    await chain?.stop();
-    chain = null;
-    await ts?.cleanup();
-    ts = null;
-  });
+  after(() => stopNode({ node, d }));
 
   it("rebroadcasts the same signed bytes of a write whose block was reorged out; it is on the canonical chain exactly once", async () => {
     const c = await start({ confirmationDepth: 5 });

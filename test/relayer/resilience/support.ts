@@ -11,12 +11,16 @@ import { artifacts } from "hardhat";
 import { keccak256, toUtf8Bytes } from "ethers";
 import {
   LOCAL_HOST,
+  OPEN_RATE_LIMITS_ENV,
+  devKey,
+  childEnv,
   deployDiamondOverRpc,
   localProvider,
   relayerPayers,
   setUpRelayerPayers,
   startChild,
   startLocalChain,
+  untilAnswers,
   type Child,
   type LocalChain,
   type RpcDeployment,
@@ -24,6 +28,7 @@ import {
 import { requestJson, rpcCall } from "../../../scripts/lib/http-json";
 import { Client } from "pg";
 import { loadConfig, type RelayerConfig } from "../../../src/relayer/config";
+import type { ChainOptions } from "../../../src/relayer/chain";
 import { PG_URL } from "../support";
 
 export { devKey, freePort, type Child } from "../../../scripts/lib/local-chain";
@@ -82,13 +87,6 @@ export async function waitUntil<T>(
 
 // ------------------------------------------------------------------ child processes
 
-/** Environment for children: no HARDHAT_NETWORK (the node itself runs "hardhat"). */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", ...extra };
-  delete env.HARDHAT_NETWORK;
-  return env;
-}
-
 export { rpcCall };
 
 export type ChainNode = LocalChain;
@@ -110,6 +108,64 @@ export function deployDiamondTo(url: string): Promise<Deployed> {
   return deployDiamondOverRpc(url, artifacts);
 }
 
+/** A node with the diamond and one managed account (admin: the owner, dev 0). */
+export interface NodeWithAccount {
+  node: ChainNode;
+  d: Deployed;
+  /** The account's master hash: h(`label`). */
+  account: string;
+}
+
+/** Starts a node, deploys the diamond and creates the managed account h(`label`) named `name`. */
+export async function nodeWithAccount(label: string, name: string): Promise<NodeWithAccount> {
+  const node = await startChainNode();
+  const d = await deployDiamondTo(node.url);
+  const account = keccak256(toUtf8Bytes(label));
+  const owner = (await d.owner.getAddress()).toLowerCase();
+  await (await d.diamond.connect(d.owner).newAccount(account, true, name, "", owner)).wait();
+  return { node, d, account };
+}
+
+/** Stops what nodeWithAccount started (either may be unset when its start failed). */
+export async function stopNode(x: Partial<NodeWithAccount>): Promise<void> {
+  x.d?.provider.destroy();
+  await x.node?.stop();
+}
+
+/**
+ * The chain layer's options of the reorg tests: over HTTP to the node at `url`, one payer (dev 4),
+ * indexing from the deployment, polls every 50 ms, one batch in flight; `extra` on top.
+ */
+export function reorgChainOptions(url: string, d: Deployed, extra: Partial<ChainOptions> = {}): ChainOptions {
+  return {
+    rpcUrl: url,
+    diamondAddress: d.diamondAddress,
+    payerKeys: [devKey(4)],
+    adminPayerKey: devKey(3),
+    startBlock: d.deployBlock,
+    pollIntervalMs: 50,
+    stuckAfterMs: 60_000,
+    writeTimeoutMs: 60_000,
+    balanceCheckIntervalMs: 0,
+    batchMaxInFlight: 1,
+    ...extra,
+  };
+}
+
+/** Head, mining and evm_snapshot / evm_revert of the node at `url()` (read at each call). */
+export function nodeControls(url: () => string) {
+  return {
+    head: async (): Promise<number> => Number(await rpcCall(url(), "eth_blockNumber")),
+    mine: async (n = 1): Promise<void> => {
+      for (let i = 0; i < n; i++) await rpcCall(url(), "evm_mine");
+    },
+    snapshot: async (): Promise<string> => (await rpcCall(url(), "evm_snapshot")) as string,
+    revert: async (id: string): Promise<void> => {
+      expect(await rpcCall(url(), "evm_revert", [id])).to.equal(true);
+    },
+  };
+}
+
 /** The relayer settings used by both tests (generous rate limits, quiet logs). */
 export function relayerEnv(opts: {
   dataDir: string;
@@ -128,12 +184,7 @@ export function relayerEnv(opts: {
     DIAMOND_ADDRESS: opts.diamondAddress,
     PAYER_COUNT: "2",
     LOG_LEVEL: "warn",
-    RATE_LIMIT_KEY_PER_MINUTE: "1000000",
-    RATE_LIMIT_KEY_BURST: "1000000",
-    RATE_LIMIT_IP_PER_MINUTE: "1000000",
-    RATE_LIMIT_IP_BURST: "1000000",
-    RATE_LIMIT_NEW_ACCOUNT_PER_HOUR: "1000000",
-    RATE_LIMIT_NEW_ACCOUNT_BURST: "1000000",
+    ...OPEN_RATE_LIMITS_ENV,
   };
 }
 
@@ -168,21 +219,8 @@ export async function startRelayerChild(env: Record<string, string>): Promise<Re
     { cwd: ROOT, env: childEnv(env) },
   );
   const url = `http://${env.HOST}:${env.PORT}`;
-  try {
-    await waitUntil(
-      "the relayer's /ready",
-      async () => {
-        if (child.exited()) throw new Error(`relayer exited:\n${child.output()}`);
-        const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(1000) });
-        return res.status === 200;
-      },
-      60_000,
-      100,
-    );
-  } catch (err) {
-    await child.stop("SIGKILL");
-    throw new Error(`${(err as Error).message}\n${child.output()}`);
-  }
+  const ready = async (): Promise<boolean> => (await fetch(`${url}/ready`, { signal: AbortSignal.timeout(1000) })).status === 200;
+  await untilAnswers(child, "the relayer's /ready", ready, { timeoutMs: 60_000, intervalMs: 100 });
   return { ...child, url };
 }
 
