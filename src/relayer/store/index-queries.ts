@@ -377,45 +377,54 @@ export class IndexQueries implements IndexReader {
     return rows.map(usageKeyRow);
   }
 
-  /** Actions a group lists (as listActionsInGroup: the wildcard 0 appears with empty metadata). */
-  async listActionsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<ActionRow[]> {
+  /**
+   * Actions a group lists (as listActionsInGroup: the wildcard 0 appears with empty metadata); null
+   * when the group is not `account`'s. One statement: the group's row, then its page (LEFT JOIN: a
+   * group with an empty page gives one row without a member).
+   */
+  async listActionsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<ActionRow[] | null> {
     this.check();
     const [from, to] = pageRange(page);
     const acct = toHash32(account);
-    const rows = await this.db.query<{ cid: string; name: string | null; description: string | null }>(
-      `SELECT c.cid, a.name, a.description FROM group_cids c
+    const rows = await this.db.query<{ cid: string | null; name: string | null; description: string | null }>(
+      `SELECT c.cid, a.name, a.description FROM account_groups g
+       LEFT JOIN group_cids c ON c.group_id = g.id AND c.pos >= $3 AND c.pos < $4
        LEFT JOIN actions a ON a.account = $1 AND a.cid = c.cid
-       WHERE c.group_id = $2 AND c.pos >= $3 AND c.pos < $4 ORDER BY c.pos`,
+       WHERE g.id = $2 AND g.account = $1 ORDER BY c.pos`,
       [acct, toUint(groupId), from, to],
       PREPARED,
     );
-    return rows.map((r) => ({ account: acct, cid: r.cid, name: r.name ?? "", description: r.description ?? "" }));
+    if (rows.length === 0) return null;
+    return rows.flatMap((r) => (r.cid === null ? [] : [{ account: acct, cid: r.cid, name: r.name ?? "", description: r.description ?? "" }]));
   }
 
-  /** Wallets a group lists (as listWalletsInGroup: the wildcard address(0) appears with derivation 0). */
-  async listWalletsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<WalletRow[]> {
+  /**
+   * Wallets a group lists (as listWalletsInGroup: the wildcard address(0) appears with derivation
+   * 0); null when the group is not `account`'s. One statement, as listActionsInGroup.
+   */
+  async listWalletsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<WalletRow[] | null> {
     this.check();
     const [from, to] = pageRange(page);
     const acct = toHash32(account);
     const rows = await this.db.query<{
-      wallet: string;
+      wallet: string | null;
       derivation: string | null;
       name: string | null;
       description: string | null;
     }>(
-      `SELECT g.wallet, w.derivation, w.name, w.description FROM group_wallets g
-       LEFT JOIN wallets w ON w.pkp = g.wallet
-       WHERE g.group_id = $1 AND g.pos >= $2 AND g.pos < $3 ORDER BY g.pos`,
-      [toUint(groupId), from, to],
+      `SELECT m.wallet, w.derivation, w.name, w.description FROM account_groups g
+       LEFT JOIN group_wallets m ON m.group_id = g.id AND m.pos >= $3 AND m.pos < $4
+       LEFT JOIN wallets w ON w.pkp = m.wallet
+       WHERE g.id = $2 AND g.account = $1 ORDER BY m.pos`,
+      [acct, toUint(groupId), from, to],
       PREPARED,
     );
-    return rows.map((r) => ({
-      pkp: r.wallet,
-      account: acct,
-      derivation: r.derivation ?? "0",
-      name: r.name ?? "",
-      description: r.description ?? "",
-    }));
+    if (rows.length === 0) return null;
+    return rows.flatMap((r) =>
+      r.wallet === null
+        ? []
+        : [{ pkp: r.wallet, account: acct, derivation: r.derivation ?? "0", name: r.name ?? "", description: r.description ?? "" }],
+    );
   }
 
   async groupMembership(ids: readonly Uint[], cid: Hash32 | null, wallet: Address | null): Promise<GroupMembership[]> {

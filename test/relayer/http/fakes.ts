@@ -448,17 +448,17 @@ export class FakeChain implements IndexReader, Writer {
     );
   }
 
-  listActionsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<ActionRow[]> {
+  listActionsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<ActionRow[] | null> {
     return this.read(() =>
-      paginate(this.groups.get(groupId)?.cids ?? [], page).map(
+      this.groups.get(groupId)?.account !== account ? null : paginate(this.groups.get(groupId)?.cids ?? [], page).map(
         (cid) => structuredClone(this.actions.get(`${account}:${cid}`)) ?? { account, cid, name: "", description: "" },
       ),
     );
   }
 
-  listWalletsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<WalletRow[]> {
+  listWalletsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<WalletRow[] | null> {
     return this.read(() =>
-      paginate(this.groups.get(groupId)?.wallets ?? [], page).map(
+      this.groups.get(groupId)?.account !== account ? null : paginate(this.groups.get(groupId)?.wallets ?? [], page).map(
         (pkp) => structuredClone(this.wallets.get(pkp)) ?? { pkp, account, derivation: "0", name: "", description: "" },
       ),
     );
