@@ -134,8 +134,9 @@ export interface IndexReader {
   groupAccount(id: Uint): Promise<Hash32 | null>;
   /**
    * For each group of `ids` that exists: its account and whether it lists `cid` / `wallet` and the
-   * wildcards (the zero hash / zero address); a null `cid` / `wallet` is listed nowhere. A
-   * membership test per group, flat in the size of its lists (the permission pre-checks).
+   * wildcards (the zero hash / zero address). A null `cid` / `wallet` is not asked about: its flag
+   * and its wildcard's are false. A membership test per group, flat in the size of its lists (the
+   * permission pre-checks).
    */
   groupMembership(ids: readonly Uint[], cid: Hash32 | null, wallet: Address | null): Promise<GroupMembership[]>;
   /** Highest block whose events are fully applied. */

@@ -191,19 +191,30 @@ const PREPARED: QueryOptions = { prepare: true };
 /** Groups per groupMembership statement, and the lengths its IN list is padded to. */
 const MEMBERSHIP_CHUNK = 100;
 const MEMBERSHIP_WIDTHS = [1, 4, 16, 50, MEMBERSHIP_CHUNK];
-const membershipTexts = new Map<number, string>();
+const membershipTexts = new Map<string, string>();
 
-/** groupMembership's statement for `width` group ids ($5 ...): each EXISTS is one seek on the (group, member) primary key. */
-function membershipSql(width: number): string {
-  let text = membershipTexts.get(width);
+/**
+ * groupMembership's statement for `width` group ids and the member tests asked for: a cid ($1,
+ * then the zero hash) and a wallet (then the zero address), each an EXISTS seek on the (group,
+ * member) primary key; a test not asked for is the constant 0. The group ids follow the members'
+ * parameters.
+ */
+function membershipSql(width: number, withCid: boolean, withWallet: boolean): string {
+  const key = `${width}:${withCid}:${withWallet}`;
+  let text = membershipTexts.get(key);
   if (text === undefined) {
-    text = `SELECT g.id, g.account,
-           EXISTS (SELECT 1 FROM group_cids x WHERE x.group_id = g.id AND x.cid = $1) AS c,
-           EXISTS (SELECT 1 FROM group_cids x WHERE x.group_id = g.id AND x.cid = $2) AS ac,
-           EXISTS (SELECT 1 FROM group_wallets x WHERE x.group_id = g.id AND x.wallet = $3) AS w,
-           EXISTS (SELECT 1 FROM group_wallets x WHERE x.group_id = g.id AND x.wallet = $4) AS aw
-         FROM account_groups g WHERE g.id IN (${Array.from({ length: width }, (_, j) => `$${j + 5}`).join(", ")})`;
-    membershipTexts.set(width, text);
+    let n = 0;
+    const test = (on: boolean, table: string, column: string, as: string): string =>
+      on ? `EXISTS (SELECT 1 FROM ${table} x WHERE x.group_id = g.id AND x.${column} = $${++n}) AS ${as}` : `0 AS ${as}`;
+    const tests = [
+      test(withCid, "group_cids", "cid", "c"),
+      test(withCid, "group_cids", "cid", "ac"),
+      test(withWallet, "group_wallets", "wallet", "w"),
+      test(withWallet, "group_wallets", "wallet", "aw"),
+    ];
+    text = `SELECT g.id, g.account, ${tests.join(", ")}
+         FROM account_groups g WHERE g.id IN (${Array.from({ length: width }, () => `$${++n}`).join(", ")})`;
+    membershipTexts.set(key, text);
   }
   return text;
 }
@@ -432,8 +443,8 @@ export class IndexQueries implements IndexReader {
     const unique = [...new Set(ids.map((id) => toUint(id)))];
     if (unique.length === 0) return [];
     const out: GroupMembership[] = [];
-    // "" is never a member.
-    const member = [cid === null ? "" : toHash32(cid), ZERO_HASH, wallet === null ? "" : toAddress(wallet), ZERO_ADDRESS];
+    // The members asked about, in membershipSql's parameter order.
+    const member = [...(cid === null ? [] : [toHash32(cid), ZERO_HASH]), ...(wallet === null ? [] : [toAddress(wallet), ZERO_ADDRESS])];
     for (let i = 0; i < unique.length; i += MEMBERSHIP_CHUNK) {
       const chunk = unique.slice(i, i + MEMBERSHIP_CHUNK);
       // The IN list is padded (repeating its last id) to one of a few lengths, so the statement
@@ -441,7 +452,7 @@ export class IndexQueries implements IndexReader {
       const width = MEMBERSHIP_WIDTHS.find((w) => w >= chunk.length) ?? MEMBERSHIP_CHUNK;
       const ids = [...chunk, ...Array<string>(width - chunk.length).fill(chunk[chunk.length - 1])];
       const rows = await this.db.query<{ id: string; account: string; c: unknown; ac: unknown; w: unknown; aw: unknown }>(
-        membershipSql(width),
+        membershipSql(width, cid !== null, wallet !== null),
         [...member, ...ids],
         PREPARED,
       );

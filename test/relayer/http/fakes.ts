@@ -478,9 +478,9 @@ export class FakeChain implements IndexReader, Writer {
             id,
             account: g.account,
             cid: cid !== null && g.cids.includes(cid),
-            anyCid: g.cids.includes(`0x${"0".repeat(64)}`),
+            anyCid: cid !== null && g.cids.includes(`0x${"0".repeat(64)}`),
             wallet: wallet !== null && g.wallets.includes(wallet),
-            anyWallet: g.wallets.includes(`0x${"0".repeat(40)}`),
+            anyWallet: wallet !== null && g.wallets.includes(`0x${"0".repeat(40)}`),
           },
         ];
       }),

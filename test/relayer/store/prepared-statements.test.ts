@@ -134,6 +134,9 @@ for (const backend of BACKENDS) {
         if (g % 3 === 0) events.push(toEvent({ kind: "cidIn", g, c: 1 }));
         if (g % 5 === 0) events.push(toEvent({ kind: "pkpIn", g, p: 1 }));
       }
+      // Group 15 also lists both wildcards.
+      events.push({ name: "ActionAddedToGroup", args: { groupId: "15", action: `0x${"0".repeat(64)}` } });
+      events.push({ name: "PkpAddedToGroup", args: { groupId: "15", pkpId: `0x${"0".repeat(40)}` } });
       await store.index.applyBlock(1, null, events);
     });
 
@@ -141,20 +144,38 @@ for (const backend of BACKENDS) {
       await ts?.cleanup();
     });
 
-    it("answers every listed group once, as the one-group reads answer it, for any count of ids (over one chunk too)", async () => {
-      const single = new Map<string, unknown>();
-      for (let g = 1; g <= GROUPS + 2; g++) {
-        for (const m of await store.index.groupMembership([String(g)], cidHash(1), walletAddress(1))) single.set(m.id, m);
-      }
-      await fc.assert(
-        fc.asyncProperty(fc.array(fc.integer({ min: 1, max: GROUPS + 2 }), { minLength: 1, maxLength: 230 }), async (ids) => {
-          const got = await store.index.groupMembership(ids.map(String), cidHash(1), walletAddress(1));
-          const want = [...new Set(ids.map(String))].filter((id) => single.has(id));
-          expect(got.map((m) => m.id).sort()).to.deep.equal([...want].sort());
-          for (const m of got) expect(m).to.deep.equal(single.get(m.id));
-        }),
-        { seed: SEED, numRuns: 60 },
-      );
+    const ASKED: [string, string | null, string | null][] = [
+      ["a cid and a wallet", cidHash(1), walletAddress(1)],
+      ["a cid", cidHash(1), null],
+      ["a wallet", null, walletAddress(1)],
+    ];
+    for (const [what, cid, wallet] of ASKED) {
+      it(`answers every listed group once, as the one-group reads answer it, for any count of ids (over one chunk too), asked about ${what}`, async () => {
+        const single = new Map<string, unknown>();
+        for (let g = 1; g <= GROUPS + 2; g++) {
+          for (const m of await store.index.groupMembership([String(g)], cid, wallet)) single.set(m.id, m);
+        }
+        await fc.assert(
+          fc.asyncProperty(fc.array(fc.integer({ min: 1, max: GROUPS + 2 }), { minLength: 1, maxLength: 230 }), async (ids) => {
+            const got = await store.index.groupMembership(ids.map(String), cid, wallet);
+            const want = [...new Set(ids.map(String))].filter((id) => single.has(id));
+            expect(got.map((m) => m.id).sort()).to.deep.equal([...want].sort());
+            for (const m of got) expect(m).to.deep.equal(single.get(m.id));
+          }),
+          { seed: SEED, numRuns: 40 },
+        );
+      });
+    }
+
+    it("answers the members and wildcards a group lists, and false for the member not asked about and its wildcard", async () => {
+      const both = await store.index.groupMembership(["15", "30"], cidHash(1), walletAddress(1));
+      const byId = new Map(both.map((m) => [m.id, m]));
+      expect(byId.get("15")).to.deep.equal({ id: "15", account: accountHash(0), cid: true, anyCid: true, wallet: true, anyWallet: true });
+      expect(byId.get("30")).to.deep.equal({ id: "30", account: accountHash(0), cid: true, anyCid: false, wallet: true, anyWallet: false });
+      const [cidOnly] = await store.index.groupMembership(["15"], cidHash(1), null);
+      expect(cidOnly).to.include({ cid: true, anyCid: true, wallet: false, anyWallet: false });
+      const [walletOnly] = await store.index.groupMembership(["15"], null, walletAddress(1));
+      expect(walletOnly).to.include({ cid: false, anyCid: false, wallet: true, anyWallet: true });
     });
   });
 }
