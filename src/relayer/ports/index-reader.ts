@@ -121,17 +121,22 @@ export interface IndexReader {
   listUsageKeys(account: Hash32, page: Page): Promise<UsageKeyRow[]>;
   /**
    * A page of a group's action list as listActionsInGroup pages it (the wildcard 0 with empty
-   * metadata; `account` names the metadata to join). Check the group's owner first (groupAccount).
+   * metadata; `account` names the metadata to join); null when the group does not exist or is not
+   * `account`'s (LibAccess.requireGroup), checked in the same read.
    */
-  listActionsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<ActionRow[]>;
-  /** A page of a group's wallet list as listWalletsInGroup pages it (the wildcard address(0) with derivation 0). */
-  listWalletsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<WalletRow[]>;
+  listActionsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<ActionRow[] | null>;
+  /**
+   * A page of a group's wallet list as listWalletsInGroup pages it (the wildcard address(0) with
+   * derivation 0); null when the group does not exist or is not `account`'s, checked in the same read.
+   */
+  listWalletsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<WalletRow[] | null>;
   /** The account a group belongs to, or null (no such group); reads none of its lists. */
   groupAccount(id: Uint): Promise<Hash32 | null>;
   /**
    * For each group of `ids` that exists: its account and whether it lists `cid` / `wallet` and the
-   * wildcards (the zero hash / zero address); a null `cid` / `wallet` is listed nowhere. A
-   * membership test per group, flat in the size of its lists (the permission pre-checks).
+   * wildcards (the zero hash / zero address). A null `cid` / `wallet` is not asked about: its flag
+   * and its wildcard's are false. A membership test per group, flat in the size of its lists (the
+   * permission pre-checks).
    */
   groupMembership(ids: readonly Uint[], cid: Hash32 | null, wallet: Address | null): Promise<GroupMembership[]>;
   /** Highest block whose events are fully applied. */

@@ -7,7 +7,7 @@
  */
 import { chainSecuredHash } from "../../core";
 import type { AccountRow, BindingRow, FreshIndex, Hash32, IndexReader, Uint, UsageKeyRow } from "../ports";
-import { forbidden, notFound, unauthenticated } from "./errors";
+import { type ServiceError, forbidden, notFound, unauthenticated } from "./errors";
 
 /** An authenticated caller: the hash of the key it sent and the account it resolves to. */
 export interface Caller {
@@ -159,13 +159,23 @@ export function requireFlag(caller: Caller, flag: KeyFlag): void {
 
 /** LibAccess.requireGroup: the group must exist and belong to the caller's account (reads none of its lists). */
 export async function requireGroup(index: IndexReader, caller: Caller, groupId: Uint): Promise<void> {
-  if ((await index.groupAccount(groupId)) !== caller.master) {
-    throw notFound("GroupDoesNotExist", `group ${groupId} does not exist in this account`);
-  }
+  if ((await index.groupAccount(groupId)) !== caller.master) throw groupNotFound(groupId);
 }
 
-/** requireGroup, for the pages of a group's lists. */
-export const requireOwnGroup = requireGroup;
+/** requireGroup's answer (404 GroupDoesNotExist). */
+export function groupNotFound(groupId: Uint): ServiceError {
+  return notFound("GroupDoesNotExist", `group ${groupId} does not exist in this account`);
+}
+
+/**
+ * A page of one of a group's lists (IndexReader.listActionsInGroup / listWalletsInGroup, null when
+ * the group is not the caller's): requireGroup and the page in one read.
+ */
+export async function ownGroupPage<T>(groupId: Uint, page: Promise<T[] | null>): Promise<T[]> {
+  const rows = await page;
+  if (rows === null) throw groupNotFound(groupId);
+  return rows;
+}
 
 /** LibAccess.hasGroupPermission: the id itself or the 0 wildcard in the key's list. */
 export function hasGroupPermission(key: UsageKeyRow, permission: GroupPermission, groupId: Uint): boolean {

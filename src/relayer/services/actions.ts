@@ -4,7 +4,7 @@
  */
 import { litActionCid } from "../../core";
 import { type ActionRow, CodeQuotaExceededError, type CodeStore, type Hash32, type IndexReader } from "../ports";
-import { type Caller, requireGroup, requireMasterWrite, requireOwnGroup } from "./access";
+import { type Caller, ownGroupPage, requireGroup, requireMasterWrite } from "./access";
 import { ServiceError, notFound } from "./errors";
 import type { Submitter, WriteOptions } from "./submit";
 import * as v from "./values";
@@ -74,8 +74,7 @@ export class ActionService {
     const page = v.page(pageNumber, pageSize);
     if (groupIdValue === undefined || groupIdValue === 0) return this.deps.index.listActions(caller.master, page);
     const groupId = v.groupId("group_id", groupIdValue);
-    await requireOwnGroup(this.deps.index, caller, groupId);
-    return this.deps.index.listActionsInGroup(caller.master, groupId, page);
+    return ownGroupPage(groupId, this.deps.index.listActionsInGroup(caller.master, groupId, page));
   }
 
   /**

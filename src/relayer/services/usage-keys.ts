@@ -93,13 +93,13 @@ export class UsageKeyService {
     return this.deps.index.listUsageKeys(caller.master, page);
   }
 
-  /** UsageKeysFacet._requireUsageKey: an active usage key of this account, else 404. */
+  /**
+   * UsageKeysFacet._requireUsageKey: an active usage key of this account, else 404. One index read
+   * (the binding with the key's row), as for the caller's own credential.
+   */
   private async requireUsageKey(caller: Caller, usageHash: Hash32): Promise<UsageKeyRow> {
-    const binding = await this.deps.index.resolve(usageHash);
-    const row =
-      binding?.kind === "UsageKey" && binding.master === caller.master
-        ? await this.deps.index.usageKey(usageHash)
-        : null;
+    const found = await this.deps.index.credential(usageHash);
+    const row = found?.binding.kind === "UsageKey" && found.binding.master === caller.master ? found.usageKey : null;
     if (row === null) throw notFound("UsageApiKeyDoesNotExist", "no such usage API key in this account");
     return row;
   }

@@ -4,7 +4,7 @@
  */
 import { pkpAddress } from "../../core";
 import type { Address, IndexReader, WalletRow } from "../ports";
-import { type Caller, requireFlag, requireOwnGroup } from "./access";
+import { type Caller, ownGroupPage, requireFlag } from "./access";
 import { freshDerivation } from "./randomness";
 import type { Submitter, WriteOptions } from "./submit";
 import * as v from "./values";
@@ -34,7 +34,6 @@ export class WalletService {
   async listInGroup(caller: Caller, groupIdValue: number, pageNumber: number, pageSize: number): Promise<WalletRow[]> {
     const groupId = v.groupId("group_id", groupIdValue);
     const page = v.page(pageNumber, pageSize);
-    await requireOwnGroup(this.deps.index, caller, groupId);
-    return this.deps.index.listWalletsInGroup(caller.master, groupId, page);
+    return ownGroupPage(groupId, this.deps.index.listWalletsInGroup(caller.master, groupId, page));
   }
 }

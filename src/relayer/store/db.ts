@@ -34,13 +34,26 @@ export type Dialect = "sqlite" | "postgres";
 export type SqlValue = string | number | bigint | boolean | null | undefined;
 export type SqlRow = Record<string, unknown>;
 
+/** How a statement is sent. */
+export interface QueryOptions {
+  /**
+   * The text is one of a fixed, small set (the query side's reads; not a text built from data):
+   * Postgres runs it as a named prepared statement, parsed once per connection and planned from
+   * its cached plan (plan_cache_mode decides between a generic and a custom plan), instead of
+   * parse and plan on every call. At most PG_PREPARED_LIMIT texts per database get a name (the
+   * server keeps each on every connection); later ones run unnamed. SQLite caches every
+   * statement anyway (SqliteConn).
+   */
+  prepare?: boolean;
+}
+
 /** Statements on a connection or inside a transaction. */
 export interface Queryable {
   readonly dialect: Dialect;
   /** Rows of a SELECT or of a statement with RETURNING. */
-  query<T extends object = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  query<T extends object = SqlRow>(sql: string, params?: readonly SqlValue[], options?: QueryOptions): Promise<T[]>;
   /** The first row, or undefined. */
-  one<T extends object = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  one<T extends object = SqlRow>(sql: string, params?: readonly SqlValue[], options?: QueryOptions): Promise<T | undefined>;
   /** A statement without result rows; returns the number of rows changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
   /** Several statements without parameters (migrations). */
@@ -369,17 +382,53 @@ function toPgParam(v: SqlValue): string | number | null {
 
 interface PgRunner {
   query(sql: string, params?: unknown[]): Promise<{ rows: SqlRow[]; rowCount: number | null }>;
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: SqlRow[]; rowCount: number | null }>;
+}
+
+/** How many statement texts of one PgDb run as named prepared statements (QueryOptions.prepare). */
+export const PG_PREPARED_LIMIT = 200;
+
+/**
+ * The names of the prepared statements of one database (QueryOptions.prepare): a text keeps its
+ * name for the life of the database object, so on every connection of its pool a name stands for
+ * one text (node-postgres prepares a name on a connection the first time that connection runs
+ * it). Bounded: the first `limit` texts get a name, later ones none (they run unnamed), as the
+ * server keeps every prepared statement of a connection until the connection closes.
+ */
+export class StatementNames {
+  private readonly names = new Map<string, string>();
+  constructor(readonly limit: number = PG_PREPARED_LIMIT) {}
+
+  /** The name of `text`, or undefined when the bound is reached without it. */
+  nameOf(text: string): string | undefined {
+    let name = this.names.get(text);
+    if (name === undefined && this.names.size < this.limit) {
+      name = `ac_${this.names.size}`;
+      this.names.set(text, name);
+    }
+    return name;
+  }
+
+  /** How many texts have a name. */
+  get size(): number {
+    return this.names.size;
+  }
 }
 
 class PgTx implements Queryable {
   readonly dialect = "postgres" as const;
-  constructor(private readonly client: PgRunner) {}
-  async query<T extends object = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    const res = await this.client.query(sql, params.map(toPgParam));
+  constructor(
+    private readonly client: PgRunner,
+    private readonly names: StatementNames,
+  ) {}
+  async query<T extends object = SqlRow>(sql: string, params: readonly SqlValue[] = [], options?: QueryOptions): Promise<T[]> {
+    const values = params.map(toPgParam);
+    const name = options?.prepare === true ? this.names.nameOf(sql) : undefined;
+    const res = name === undefined ? await this.client.query(sql, values) : await this.client.query({ name, text: sql, values });
     return res.rows as T[];
   }
-  async one<T extends object = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    return (await this.query<T>(sql, params))[0];
+  async one<T extends object = SqlRow>(sql: string, params: readonly SqlValue[] = [], options?: QueryOptions): Promise<T | undefined> {
+    return (await this.query<T>(sql, params, options))[0];
   }
   async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
     const res = await this.client.query(sql, params.map(toPgParam));
@@ -445,14 +494,24 @@ const SCHEMA_RE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 export class PgDb implements Db {
   readonly dialect = "postgres" as const;
   private readonly direct: PgTx;
+  private readonly names: StatementNames;
   private closed = false;
 
-  private constructor(readonly pool: Pool) {
-    this.direct = new PgTx(pool as unknown as PgRunner);
+  private constructor(
+    readonly pool: Pool,
+    preparedLimit: number,
+  ) {
+    this.names = new StatementNames(preparedLimit);
+    this.direct = new PgTx(pool as unknown as PgRunner, this.names);
+  }
+
+  /** How many statement texts have a prepared-statement name (QueryOptions.prepare). */
+  get preparedTexts(): number {
+    return this.names.size;
   }
 
   /** Connects (and creates `schema` when given); fails fast when the server is unreachable. */
-  static async connect(databaseUrl: string, schema?: string): Promise<PgDb> {
+  static async connect(databaseUrl: string, schema?: string, preparedLimit: number = PG_PREPARED_LIMIT): Promise<PgDb> {
     if (schema !== undefined && !SCHEMA_RE.test(schema)) throw new Error(`database schema: invalid name ${schema}`);
     const config: PoolConfig = {
       connectionString: databaseUrl,
@@ -482,14 +541,14 @@ export class PgDb implements Db {
       await pool.end().catch(() => undefined);
       throw err;
     }
-    return new PgDb(pool);
+    return new PgDb(pool, preparedLimit);
   }
 
-  query<T extends object = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return this.direct.query<T>(sql, params);
+  query<T extends object = SqlRow>(sql: string, params: readonly SqlValue[] = [], options?: QueryOptions): Promise<T[]> {
+    return this.direct.query<T>(sql, params, options);
   }
-  one<T extends object = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    return this.direct.one<T>(sql, params);
+  one<T extends object = SqlRow>(sql: string, params: readonly SqlValue[] = [], options?: QueryOptions): Promise<T | undefined> {
+    return this.direct.one<T>(sql, params, options);
   }
   run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
     return this.direct.run(sql, params);
@@ -510,7 +569,7 @@ export class PgDb implements Db {
     let broken = false;
     try {
       await client.query(durable ? "BEGIN" : "BEGIN; SET LOCAL synchronous_commit TO OFF");
-      const result = await fn(new PgTx(client as unknown as PgRunner));
+      const result = await fn(new PgTx(client as unknown as PgRunner, this.names));
       await client.query("COMMIT");
       return result;
     } catch (err) {

@@ -27,7 +27,7 @@ import {
 } from "../ports";
 
 export { IndexUnavailableError };
-import type { Db } from "./db";
+import type { Db, QueryOptions } from "./db";
 import { toAddress, toUint } from "./projection/values";
 import { toHash32 } from "../../core/hashing";
 
@@ -185,6 +185,40 @@ function pageRange(page: Page): [number, number] {
   return [number * size, number * size + size];
 }
 
+/** The reads below have fixed texts: prepared statements on Postgres (db.ts QueryOptions). */
+const PREPARED: QueryOptions = { prepare: true };
+
+/** Groups per groupMembership statement, and the lengths its IN list is padded to. */
+const MEMBERSHIP_CHUNK = 100;
+const MEMBERSHIP_WIDTHS = [1, 4, 16, 50, MEMBERSHIP_CHUNK];
+const membershipTexts = new Map<string, string>();
+
+/**
+ * groupMembership's statement for `width` group ids and the member tests asked for: a cid ($1,
+ * then the zero hash) and a wallet (then the zero address), each an EXISTS seek on the (group,
+ * member) primary key; a test not asked for is the constant 0. The group ids follow the members'
+ * parameters.
+ */
+function membershipSql(width: number, withCid: boolean, withWallet: boolean): string {
+  const key = `${width}:${withCid}:${withWallet}`;
+  let text = membershipTexts.get(key);
+  if (text === undefined) {
+    let n = 0;
+    const test = (on: boolean, table: string, column: string, as: string): string =>
+      on ? `EXISTS (SELECT 1 FROM ${table} x WHERE x.group_id = g.id AND x.${column} = $${++n}) AS ${as}` : `0 AS ${as}`;
+    const tests = [
+      test(withCid, "group_cids", "cid", "c"),
+      test(withCid, "group_cids", "cid", "ac"),
+      test(withWallet, "group_wallets", "wallet", "w"),
+      test(withWallet, "group_wallets", "wallet", "aw"),
+    ];
+    text = `SELECT g.id, g.account, ${tests.join(", ")}
+         FROM account_groups g WHERE g.id IN (${Array.from({ length: width }, () => `$${++n}`).join(", ")})`;
+    membershipTexts.set(key, text);
+  }
+  return text;
+}
+
 export class IndexQueries implements IndexReader {
   private unavailable: string | null = null;
 
@@ -205,13 +239,13 @@ export class IndexQueries implements IndexReader {
   }
 
   async indexedBlock(): Promise<number> {
-    const row = await this.db.one<{ block: number }>("SELECT block FROM index_cursor WHERE id = 1");
+    const row = await this.db.one<{ block: number }>("SELECT block FROM index_cursor WHERE id = 1", [], PREPARED);
     return row ? Number(row.block) : -1;
   }
 
   async binding(hash: Hash32): Promise<BindingRow | null> {
     this.check();
-    const row = await this.db.one<BindingDb>("SELECT hash, master, kind FROM bindings WHERE hash = $1", [toHash32(hash)]);
+    const row = await this.db.one<BindingDb>("SELECT hash, master, kind FROM bindings WHERE hash = $1", [toHash32(hash)], PREPARED);
     return row ? { hash: row.hash, master: row.master, kind: row.kind as HashKind } : null;
   }
 
@@ -223,7 +257,7 @@ export class IndexQueries implements IndexReader {
 
   async credential(hash: Hash32): Promise<CredentialRows | null> {
     this.check();
-    const r = await this.db.one<CredentialDb>(CREDENTIAL_SELECT, [toHash32(hash)]);
+    const r = await this.db.one<CredentialDb>(CREDENTIAL_SELECT, [toHash32(hash)], PREPARED);
     if (!r) return null;
     const { master, managed, admin, name, description, master_is_admin_alias, master_wallet } = r;
     return {
@@ -244,25 +278,27 @@ export class IndexQueries implements IndexReader {
     const row = await this.db.one<AccountDb>(
       "SELECT master, managed, admin, name, description, master_is_admin_alias, master_wallet FROM accounts WHERE master = $1",
       [toHash32(master)],
+      PREPARED,
     );
     return row ? accountRow(row) : null;
   }
 
   async usageKey(hash: Hash32): Promise<UsageKeyRow | null> {
     this.check();
-    const row = await this.db.one<UsageKeyDb>(`${USAGE_KEY_SELECT} WHERE k.hash = $1`, [toHash32(hash)]);
+    const row = await this.db.one<UsageKeyDb>(`${USAGE_KEY_SELECT} WHERE k.hash = $1`, [toHash32(hash)], PREPARED);
     return row ? usageKeyRow(row) : null;
   }
 
   async group(id: Uint): Promise<GroupRow | null> {
     this.check();
     const gid = toUint(id);
-    const row = await this.db.one<GroupDb>("SELECT id, account, name, description FROM account_groups WHERE id = $1", [gid]);
+    const row = await this.db.one<GroupDb>("SELECT id, account, name, description FROM account_groups WHERE id = $1", [gid], PREPARED);
     if (!row) return null;
-    const cids = await this.db.query<{ cid: string }>("SELECT cid FROM group_cids WHERE group_id = $1 ORDER BY pos", [gid]);
+    const cids = await this.db.query<{ cid: string }>("SELECT cid FROM group_cids WHERE group_id = $1 ORDER BY pos", [gid], PREPARED);
     const wallets = await this.db.query<{ wallet: string }>(
       "SELECT wallet FROM group_wallets WHERE group_id = $1 ORDER BY pos",
       [gid],
+      PREPARED,
     );
     return {
       id: row.id,
@@ -279,6 +315,7 @@ export class IndexQueries implements IndexReader {
     const row = await this.db.one<WalletDb>(
       "SELECT pkp, account, derivation, name, description FROM wallets WHERE pkp = $1",
       [toAddress(pkp)],
+      PREPARED,
     );
     return row ? walletRow(row) : null;
   }
@@ -288,6 +325,7 @@ export class IndexQueries implements IndexReader {
     const row = await this.db.one<WalletDb>(
       "SELECT pkp, account, derivation, name, description FROM wallets WHERE derivation = $1",
       [toUint(derivation)],
+      PREPARED,
     );
     return row ? walletRow(row) : null;
   }
@@ -297,13 +335,14 @@ export class IndexQueries implements IndexReader {
     const row = await this.db.one<ActionDb>(
       "SELECT account, cid, name, description FROM actions WHERE account = $1 AND cid = $2",
       [toHash32(account), toHash32(cid)],
+      PREPARED,
     );
     return row ?? null;
   }
 
   async groupAccount(id: Uint): Promise<Hash32 | null> {
     this.check();
-    const row = await this.db.one<{ account: string }>("SELECT account FROM account_groups WHERE id = $1", [toUint(id)]);
+    const row = await this.db.one<{ account: string }>("SELECT account FROM account_groups WHERE id = $1", [toUint(id)], PREPARED);
     return row?.account ?? null;
   }
 
@@ -313,6 +352,7 @@ export class IndexQueries implements IndexReader {
     return this.db.query<GroupDb>(
       "SELECT id, account, name, description FROM account_groups WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
       [toHash32(account), from, to],
+      PREPARED,
     );
   }
 
@@ -322,6 +362,7 @@ export class IndexQueries implements IndexReader {
     return this.db.query<ActionDb>(
       "SELECT account, cid, name, description FROM actions WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
       [toHash32(account), from, to],
+      PREPARED,
     );
   }
 
@@ -331,6 +372,7 @@ export class IndexQueries implements IndexReader {
     const rows = await this.db.query<WalletDb>(
       "SELECT pkp, account, derivation, name, description FROM wallets WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
       [toHash32(account), from, to],
+      PREPARED,
     );
     return rows.map(walletRow);
   }
@@ -341,47 +383,59 @@ export class IndexQueries implements IndexReader {
     const rows = await this.db.query<UsageKeyDb>(
       `${USAGE_KEY_SELECT} WHERE k.account = $1 AND k.pos >= $2 AND k.pos < $3 ORDER BY k.pos`,
       [toHash32(account), from, to],
+      PREPARED,
     );
     return rows.map(usageKeyRow);
   }
 
-  /** Actions a group lists (as listActionsInGroup: the wildcard 0 appears with empty metadata). */
-  async listActionsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<ActionRow[]> {
+  /**
+   * Actions a group lists (as listActionsInGroup: the wildcard 0 appears with empty metadata); null
+   * when the group is not `account`'s. One statement: the group's row, then its page (LEFT JOIN: a
+   * group with an empty page gives one row without a member).
+   */
+  async listActionsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<ActionRow[] | null> {
     this.check();
     const [from, to] = pageRange(page);
     const acct = toHash32(account);
-    const rows = await this.db.query<{ cid: string; name: string | null; description: string | null }>(
-      `SELECT c.cid, a.name, a.description FROM group_cids c
+    const rows = await this.db.query<{ cid: string | null; name: string | null; description: string | null }>(
+      `SELECT c.cid, a.name, a.description FROM account_groups g
+       LEFT JOIN group_cids c ON c.group_id = g.id AND c.pos >= $3 AND c.pos < $4
        LEFT JOIN actions a ON a.account = $1 AND a.cid = c.cid
-       WHERE c.group_id = $2 AND c.pos >= $3 AND c.pos < $4 ORDER BY c.pos`,
+       WHERE g.id = $2 AND g.account = $1 ORDER BY c.pos`,
       [acct, toUint(groupId), from, to],
+      PREPARED,
     );
-    return rows.map((r) => ({ account: acct, cid: r.cid, name: r.name ?? "", description: r.description ?? "" }));
+    if (rows.length === 0) return null;
+    return rows.flatMap((r) => (r.cid === null ? [] : [{ account: acct, cid: r.cid, name: r.name ?? "", description: r.description ?? "" }]));
   }
 
-  /** Wallets a group lists (as listWalletsInGroup: the wildcard address(0) appears with derivation 0). */
-  async listWalletsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<WalletRow[]> {
+  /**
+   * Wallets a group lists (as listWalletsInGroup: the wildcard address(0) appears with derivation
+   * 0); null when the group is not `account`'s. One statement, as listActionsInGroup.
+   */
+  async listWalletsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<WalletRow[] | null> {
     this.check();
     const [from, to] = pageRange(page);
     const acct = toHash32(account);
     const rows = await this.db.query<{
-      wallet: string;
+      wallet: string | null;
       derivation: string | null;
       name: string | null;
       description: string | null;
     }>(
-      `SELECT g.wallet, w.derivation, w.name, w.description FROM group_wallets g
-       LEFT JOIN wallets w ON w.pkp = g.wallet
-       WHERE g.group_id = $1 AND g.pos >= $2 AND g.pos < $3 ORDER BY g.pos`,
-      [toUint(groupId), from, to],
+      `SELECT m.wallet, w.derivation, w.name, w.description FROM account_groups g
+       LEFT JOIN group_wallets m ON m.group_id = g.id AND m.pos >= $3 AND m.pos < $4
+       LEFT JOIN wallets w ON w.pkp = m.wallet
+       WHERE g.id = $2 AND g.account = $1 ORDER BY m.pos`,
+      [acct, toUint(groupId), from, to],
+      PREPARED,
     );
-    return rows.map((r) => ({
-      pkp: r.wallet,
-      account: acct,
-      derivation: r.derivation ?? "0",
-      name: r.name ?? "",
-      description: r.description ?? "",
-    }));
+    if (rows.length === 0) return null;
+    return rows.flatMap((r) =>
+      r.wallet === null
+        ? []
+        : [{ pkp: r.wallet, account: acct, derivation: r.derivation ?? "0", name: r.name ?? "", description: r.description ?? "" }],
+    );
   }
 
   async groupMembership(ids: readonly Uint[], cid: Hash32 | null, wallet: Address | null): Promise<GroupMembership[]> {
@@ -389,18 +443,18 @@ export class IndexQueries implements IndexReader {
     const unique = [...new Set(ids.map((id) => toUint(id)))];
     if (unique.length === 0) return [];
     const out: GroupMembership[] = [];
-    // Each EXISTS is one seek on the (group, member) primary key; "" is never a member.
-    const member = [cid === null ? "" : toHash32(cid), ZERO_HASH, wallet === null ? "" : toAddress(wallet), ZERO_ADDRESS];
-    for (let i = 0; i < unique.length; i += 100) {
-      const chunk = unique.slice(i, i + 100);
+    // The members asked about, in membershipSql's parameter order.
+    const member = [...(cid === null ? [] : [toHash32(cid), ZERO_HASH]), ...(wallet === null ? [] : [toAddress(wallet), ZERO_ADDRESS])];
+    for (let i = 0; i < unique.length; i += MEMBERSHIP_CHUNK) {
+      const chunk = unique.slice(i, i + MEMBERSHIP_CHUNK);
+      // The IN list is padded (repeating its last id) to one of a few lengths, so the statement
+      // has one of a few texts, each prepared once (a repeated id matches its row once).
+      const width = MEMBERSHIP_WIDTHS.find((w) => w >= chunk.length) ?? MEMBERSHIP_CHUNK;
+      const ids = [...chunk, ...Array<string>(width - chunk.length).fill(chunk[chunk.length - 1])];
       const rows = await this.db.query<{ id: string; account: string; c: unknown; ac: unknown; w: unknown; aw: unknown }>(
-        `SELECT g.id, g.account,
-           EXISTS (SELECT 1 FROM group_cids x WHERE x.group_id = g.id AND x.cid = $1) AS c,
-           EXISTS (SELECT 1 FROM group_cids x WHERE x.group_id = g.id AND x.cid = $2) AS ac,
-           EXISTS (SELECT 1 FROM group_wallets x WHERE x.group_id = g.id AND x.wallet = $3) AS w,
-           EXISTS (SELECT 1 FROM group_wallets x WHERE x.group_id = g.id AND x.wallet = $4) AS aw
-         FROM account_groups g WHERE g.id IN (${chunk.map((_, j) => `$${j + 5}`).join(", ")})`,
-        [...member, ...chunk],
+        membershipSql(width, cid !== null, wallet !== null),
+        [...member, ...ids],
+        PREPARED,
       );
       for (const r of rows) {
         out.push({ id: r.id, account: r.account, cid: flag(r.c), anyCid: flag(r.ac), wallet: flag(r.w), anyWallet: flag(r.aw) });
@@ -414,19 +468,19 @@ export class IndexQueries implements IndexReader {
   /** The balance kept on-chain for `hash` (a master or usage key hash, as apiKeyBalance keys it). */
   async balance(hash: Hash32): Promise<Uint> {
     this.check();
-    const row = await this.db.one<{ amount: string }>("SELECT amount FROM balances WHERE hash = $1", [toHash32(hash)]);
+    const row = await this.db.one<{ amount: string }>("SELECT amount FROM balances WHERE hash = $1", [toHash32(hash)], PREPARED);
     return row?.amount ?? "0";
   }
 
   /** All account master hashes in creation order (indexToAccountHashAt). */
   async accountHashes(): Promise<Hash32[]> {
     this.check();
-    return (await this.db.query<{ master: string }>("SELECT master FROM accounts ORDER BY pos")).map((r) => r.master);
+    return (await this.db.query<{ master: string }>("SELECT master FROM accounts ORDER BY pos", [], PREPARED)).map((r) => r.master);
   }
 
   async config(): Promise<IndexedConfig> {
     this.check();
-    const rows = await this.db.query<{ item: string; val: string }>("SELECT item, val FROM config");
+    const rows = await this.db.query<{ item: string; val: string }>("SELECT item, val FROM config", [], PREPARED);
     const m = new Map(rows.map((r) => [r.item, r.val]));
     const addr = (k: string): Address | null => m.get(k) ?? null;
     return {
@@ -444,14 +498,14 @@ export class IndexQueries implements IndexReader {
   /** Node configuration entries in the contract's key order (nodeConfigurationValues). */
   async nodeConfiguration(): Promise<NodeConfigEntry[]> {
     this.check();
-    const rows = await this.db.query<{ item: string; val: string }>("SELECT item, val FROM node_config ORDER BY pos");
+    const rows = await this.db.query<{ item: string; val: string }>("SELECT item, val FROM node_config ORDER BY pos", [], PREPARED);
     return rows.map((r) => ({ key: r.item, value: r.val }));
   }
 
   /** Pricing entries in the order the items were first set (pricingItemIds / pricingAt). */
   async pricing(): Promise<PricingEntry[]> {
     this.check();
-    const rows = await this.db.query<{ item_id: string; price: string }>("SELECT item_id, price FROM pricing ORDER BY pos");
+    const rows = await this.db.query<{ item_id: string; price: string }>("SELECT item_id, price FROM pricing ORDER BY pos", [], PREPARED);
     return rows.map((r) => ({ itemId: r.item_id, price: r.price }));
   }
 }

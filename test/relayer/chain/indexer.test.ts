@@ -170,7 +170,7 @@ for (const backend of BACKENDS) {
         description: m.description,
       }));
       expect(
-        (await store.index.listActionsInGroup(A, g2, { pageNumber: 0, pageSize: 10 })).map((x) => ({
+        ((await store.index.listActionsInGroup(A, g2, { pageNumber: 0, pageSize: 10 })) ?? []).map((x) => ({
           cid: x.cid,
           name: x.name,
           description: x.description,
@@ -180,7 +180,7 @@ for (const backend of BACKENDS) {
       const walletsInGroup = (await f.diamond.listWalletsInGroup(A, g2, 0, 10)).map((x) => [x.pkpId.toLowerCase(), x.id.toString(), x.name]);
       expect(walletsInGroup).to.have.length(2);
       expect(
-        (await store.index.listWalletsInGroup(A, g2, { pageNumber: 0, pageSize: 10 })).map((x) => [x.pkp, x.derivation, x.name]),
+        ((await store.index.listWalletsInGroup(A, g2, { pageNumber: 0, pageSize: 10 })) ?? []).map((x) => [x.pkp, x.derivation, x.name]),
       ).to.deep.equal(walletsInGroup);
       expect(await store.index.listGroups(A, { pageNumber: 1, pageSize: 1 })).to.have.length(1);
       expect(await store.index.listGroups(A, { pageNumber: 5, pageSize: 10 })).to.deep.equal([]);

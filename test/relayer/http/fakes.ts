@@ -448,17 +448,17 @@ export class FakeChain implements IndexReader, Writer {
     );
   }
 
-  listActionsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<ActionRow[]> {
+  listActionsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<ActionRow[] | null> {
     return this.read(() =>
-      paginate(this.groups.get(groupId)?.cids ?? [], page).map(
+      this.groups.get(groupId)?.account !== account ? null : paginate(this.groups.get(groupId)?.cids ?? [], page).map(
         (cid) => structuredClone(this.actions.get(`${account}:${cid}`)) ?? { account, cid, name: "", description: "" },
       ),
     );
   }
 
-  listWalletsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<WalletRow[]> {
+  listWalletsInGroup(account: Hash32, groupId: Uint, page: Page): Promise<WalletRow[] | null> {
     return this.read(() =>
-      paginate(this.groups.get(groupId)?.wallets ?? [], page).map(
+      this.groups.get(groupId)?.account !== account ? null : paginate(this.groups.get(groupId)?.wallets ?? [], page).map(
         (pkp) => structuredClone(this.wallets.get(pkp)) ?? { pkp, account, derivation: "0", name: "", description: "" },
       ),
     );
@@ -478,9 +478,9 @@ export class FakeChain implements IndexReader, Writer {
             id,
             account: g.account,
             cid: cid !== null && g.cids.includes(cid),
-            anyCid: g.cids.includes(`0x${"0".repeat(64)}`),
+            anyCid: cid !== null && g.cids.includes(`0x${"0".repeat(64)}`),
             wallet: wallet !== null && g.wallets.includes(wallet),
-            anyWallet: g.wallets.includes(`0x${"0".repeat(40)}`),
+            anyWallet: wallet !== null && g.wallets.includes(`0x${"0".repeat(40)}`),
           },
         ];
       }),

@@ -2,6 +2,8 @@ import { expect } from "chai";
 import type { DecodedEvent, IndexReader } from "../../../src/relayer/ports";
 import { AccessControl } from "../../../src/relayer/services/access";
 import { ExecutionPermissions } from "../../../src/relayer/services/execution-permissions";
+import type { Submitter } from "../../../src/relayer/services/submit";
+import { UsageKeyService } from "../../../src/relayer/services/usage-keys";
 import type { Store } from "../../../src/relayer/store";
 import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
 import { accountHash, toEvent, usageHash, walletAddress } from "./support";
@@ -112,6 +114,37 @@ for (const backend of BACKENDS) {
       const caller = await new AccessControl(reader, () => 1_800_000_000).authorize(usageHash(2));
       expect(caller.usageKey?.executeInGroups).to.deep.equal(["1", "2"]);
       expect(calls).to.deep.equal(["credential"]);
+    });
+
+    it("checks the usage key a remove, update or metadata update names with one read of the index", async () => {
+      const caller = await new AccessControl(store().index, () => 1_800_000_000).authorize(accountHash(0));
+      const sent: string[] = [];
+      const submitter = { billedCall: async (method: string) => void sent.push(method) } as unknown as Submitter;
+      const { reader, calls } = counting(store().index);
+      const keys = new UsageKeyService({ index: reader, submitter, rootSecret: new Uint8Array(32) });
+      await keys.remove(caller, usageHash(2), {});
+      expect(calls, "remove").to.deep.equal(["credential"]);
+      calls.length = 0;
+      await keys.updateMetadata(caller, usageHash(2), "n", "d", {});
+      expect(calls, "updateMetadata").to.deep.equal(["credential"]);
+      calls.length = 0;
+      const perms = { name: "k", description: "", canCreateGroups: false, canDeleteGroups: false, canCreatePkps: false, manageIpfsIdsInGroups: [], addPkpToGroups: [], removePkpFromGroups: [], executeInGroups: [] };
+      await keys.update(caller, usageHash(0), perms, {});
+      expect(calls, "update").to.deep.equal(["credential"]);
+      expect(sent).to.deep.equal(["removeUsageApiKey", "updateUsageApiKeyMetadata", "setUsageApiKey"]);
+    });
+
+    it("answers 404 for a removed usage key, a master hash and an unknown hash named by a remove", async () => {
+      const caller = await new AccessControl(store().index, () => 1_800_000_000).authorize(accountHash(0));
+      const submitter = { billedCall: async () => undefined } as unknown as Submitter;
+      const keys = new UsageKeyService({ index: store().index, submitter, rootSecret: new Uint8Array(32) });
+      for (const hash of [usageHash(1), accountHash(0), UNKNOWN, ALIAS]) {
+        const err = await keys.remove(caller, hash, {}).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(err, hash).to.include({ code: "UsageApiKeyDoesNotExist" });
+      }
     });
 
     it("finds a usage key's execution scope with one read of the index", async () => {
