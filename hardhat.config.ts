@@ -1,7 +1,8 @@
 import { existsSync } from "fs";
+import os from "os";
 import path from "path";
 import { HardhatUserConfig, subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import { TASK_COMPILE_SOLIDITY_COMPILE_JOBS, TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox";
 import "hardhat-deploy";
 import "hardhat-contract-sizer";
@@ -31,8 +32,23 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(
   },
 );
 
+// The build has two compile jobs (UsageKeysFacet through the IR pipeline, the rest without) and
+// solc-js runs each in its own process: run them side by side on every core. Hardhat's default
+// (cores - 1) compiles them one after the other on a 2-core CI machine.
+subtask(TASK_COMPILE_SOLIDITY_COMPILE_JOBS).setAction(async (args: { concurrency: number }, _hre, runSuper) =>
+  runSuper({ ...args, concurrency: Math.max(args.concurrency, os.cpus().length) }),
+);
+
 const env = (k: string): string => (process.env[k] ?? "").trim();
 const flag = (k: string): boolean => ["1", "true", "yes"].includes(env(k).toLowerCase());
+
+/**
+ * `hardhat coverage` (solidity-coverage, `npm run coverage`) compiles instrumented sources. It gets
+ * its own artifacts and cache (solidity-coverage removes both when it ends) and writes no typings:
+ * the normal build in artifacts/ and typechain-types/ stays as it was (no instrumented bytecode in
+ * them, no full recompile afterwards), so .ci/run can type-check (lint) while coverage runs.
+ */
+const COVERAGE_RUN = process.argv.includes("coverage");
 
 const compilerSettings = (viaIR: boolean) => ({
   version: SOLC_VERSION,
@@ -49,7 +65,10 @@ const config: HardhatUserConfig = {
   },
   // DEPLOYMENTS_DIR: where hardhat-deploy records deployments (default ./deployments); the offline
   // rehearsal (scripts/rehearsal) deploys to "baseSepolia" into a temporary one, never over real records.
-  paths: { deployments: env("DEPLOYMENTS_DIR") || "deployments" },
+  paths: {
+    deployments: env("DEPLOYMENTS_DIR") || "deployments",
+    ...(COVERAGE_RUN ? { artifacts: ".coverage_artifacts", cache: ".coverage_cache" } : {}),
+  },
   defaultNetwork: "hardhat",
   networks: {
     hardhat: { chainId: 31337 },
@@ -89,7 +108,7 @@ const config: HardhatUserConfig = {
       },
     ],
   },
-  typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  typechain: { outDir: "typechain-types", target: "ethers-v6", dontOverrideCompile: COVERAGE_RUN },
   gasReporter: {
     enabled: flag("REPORT_GAS"),
     offline: !env("COINMARKETCAP_API_KEY"),
