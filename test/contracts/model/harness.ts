@@ -10,7 +10,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
 import { aliasOf, hashText } from "../../fixtures/support";
-import { BATCH_ADDRESS, ViewBatch, installViewBatch } from "./viewBatch";
+import { BATCH_ADDRESS, ViewBatch, installViewBatch } from "../../fixtures/view-batch";
 import { AccountConfigModel } from "./model";
 import { Kind, ZERO_ADDRESS, type GroupIds, type Result, type UsageKeyPermissions } from "./types";
 
