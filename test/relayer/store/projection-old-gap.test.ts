@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import { Client } from "pg";
-import { PG_URL, makeStore, skipWithoutPostgres, type TestStore } from "../support";
+import { accounts, sharedCursorHarness } from "./shared-cursor-support";
 import { accountHash, toEvent } from "./support";
 
 // Two relayers with different reorg windows (REORG_WINDOW / CONFIRMATION_DEPTH) share one Postgres
@@ -10,61 +9,10 @@ import { accountHash, toEvent } from "./support";
 // good (a hole): the run is refused as a gap, as applyBlock refuses a block whose parent is gone
 // (docs/finality.md, "The index on a reorg"). (SQLite has one process per database file.)
 
-async function accounts(ts: TestStore): Promise<string[]> {
-  const rows = await ts.store.db.query<{ master: string }>("SELECT master FROM accounts ORDER BY master");
-  return rows.map((r) => r.master);
-}
-
-async function waitForCursorLockWait(observer: Client): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    const r = await observer.query<{ n: string }>(
-      `SELECT COUNT(*) AS n FROM pg_stat_activity
-       WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE index_cursor%'`,
-    );
-    if (Number(r.rows[0].n) > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error("the run never waited for the cursor row");
-}
-
 describe("index projection: old blocks after another indexer undid the index below them (postgres)", function () {
   this.timeout(60_000);
-  let ts: TestStore | null = null;
-  let other: Client | null = null;
-
-  beforeEach(async function () {
-    await skipWithoutPostgres(this);
-    ts = await makeStore("postgres");
-    await ts.store.index.projection.reset(1);
-  });
-
-  afterEach(async () => {
-    await other?.end().catch(() => undefined);
-    other = null;
-    await ts?.cleanup();
-    ts = null;
-  });
-
-  /** Another indexer's transaction that moves the cursor and holds its row until COMMIT. */
-  async function otherIndexerMoves(t: TestStore, block: number): Promise<Client> {
-    const schema = (await t.store.db.one<{ s: string }>("SELECT current_schema() AS s"))?.s as string;
-    other = new Client({ connectionString: PG_URL });
-    await other.connect();
-    await other.query(`SET search_path TO "${schema}"`);
-    await other.query("BEGIN");
-    await other.query("UPDATE index_cursor SET block = $1, block_hash = NULL WHERE id = 1", [block]);
-    return other;
-  }
-
-  async function whenWaiting(): Promise<void> {
-    const observer = new Client({ connectionString: PG_URL });
-    await observer.connect();
-    try {
-      await waitForCursorLockWait(observer);
-    } finally {
-      await observer.end();
-    }
-  }
+  const harness = sharedCursorHarness();
+  const { otherIndexerMoves, whenWaiting } = harness;
 
   /** This indexer's run of old blocks read after cursor 100: blocks 150 and 190 of 101..200 hold events. */
   const run = [
@@ -73,10 +21,10 @@ describe("index projection: old blocks after another indexer undid the index bel
   ];
 
   it("refuses a run of old blocks as a gap when another indexer undid the index below the run while it waited for the cursor row", async () => {
-    const t = ts as TestStore;
+    const t = harness.store();
     const projection = t.store.index.projection;
     await projection.advanceCursor(100);
-    const undo = await otherIndexerMoves(t, 80);
+    const undo = await otherIndexerMoves(80);
     const applying = projection.applyOldBlocks(run, { after: 100 });
     await whenWaiting();
     await undo.query("COMMIT");
@@ -87,7 +35,7 @@ describe("index projection: old blocks after another indexer undid the index bel
   });
 
   it("refuses a run of old blocks as a gap when the cursor is already below it", async () => {
-    const t = ts as TestStore;
+    const t = harness.store();
     const projection = t.store.index.projection;
     await projection.advanceCursor(80);
     expect(await projection.applyOldBlocks(run, { after: 100 })).to.equal("gap");
@@ -95,7 +43,7 @@ describe("index projection: old blocks after another indexer undid the index bel
   });
 
   it("does not move the cursor over blocks after a gap to the end of the range read", async () => {
-    const t = ts as TestStore;
+    const t = harness.store();
     const projection = t.store.index.projection;
     await projection.advanceCursor(80);
     expect(await projection.advanceCursor(200, null, { after: 100 })).to.equal(false);
@@ -103,7 +51,7 @@ describe("index projection: old blocks after another indexer undid the index bel
   });
 
   it("applies the run and moves the cursor to the end of the range when the cursor stands where the run starts", async () => {
-    const t = ts as TestStore;
+    const t = harness.store();
     const projection = t.store.index.projection;
     await projection.advanceCursor(100);
     expect(await projection.applyOldBlocks(run, { after: 100 })).to.equal(2);

@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import { Client } from "pg";
-import { PG_URL, makeStore, skipWithoutPostgres, type TestStore } from "../support";
+import { accounts, sharedCursorHarness } from "./shared-cursor-support";
 import { accountHash, blockHash, toEvent } from "./support";
 
 // Two relayers may share one Postgres index; their indexers serialise on the cursor row
@@ -13,72 +12,19 @@ import { accountHash, blockHash, toEvent } from "./support";
 // indexer left, not the one read before waiting.
 // (SQLite has one process per database file: no second indexer.)
 
-/** Rows of `accounts`, by master hash. */
-async function accounts(ts: TestStore): Promise<string[]> {
-  const rows = await ts.store.db.query<{ master: string }>("SELECT master FROM accounts ORDER BY master");
-  return rows.map((r) => r.master);
-}
-
-/** Waits until a statement moving the cursor waits for a lock (the other indexer's transaction). */
-async function waitForCursorLockWait(observer: Client): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    const r = await observer.query<{ n: string }>(
-      `SELECT COUNT(*) AS n FROM pg_stat_activity
-       WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE index_cursor%'`,
-    );
-    if (Number(r.rows[0].n) > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error("applyOldBlocks never waited for the cursor row");
-}
-
 describe("index projection: a cursor another indexer sharing the database moves while this one waits (postgres)", function () {
   this.timeout(60_000);
-  let ts: TestStore | null = null;
-  let other: Client | null = null;
-
-  beforeEach(async function () {
-    await skipWithoutPostgres(this);
-    ts = await makeStore("postgres");
-    await ts.store.index.projection.reset(1);
-  });
-
-  afterEach(async () => {
-    await other?.end().catch(() => undefined);
-    other = null;
-    await ts?.cleanup();
-    ts = null;
-  });
-
-  /** Another indexer's transaction that moves the cursor and holds its row until `commit`. */
-  async function otherIndexerMoves(t: TestStore, block: number, hash: string | null): Promise<Client> {
-    const schema = (await t.store.db.one<{ s: string }>("SELECT current_schema() AS s"))?.s as string;
-    other = new Client({ connectionString: PG_URL });
-    await other.connect();
-    await other.query(`SET search_path TO "${schema}"`);
-    await other.query("BEGIN");
-    await other.query("UPDATE index_cursor SET block = $1, block_hash = $2 WHERE id = 1", [block, hash]);
-    return other;
-  }
-
-  async function whenWaiting(): Promise<void> {
-    const observer = new Client({ connectionString: PG_URL });
-    await observer.connect();
-    try {
-      await waitForCursorLockWait(observer);
-    } finally {
-      await observer.end();
-    }
-  }
+  const harness = sharedCursorHarness();
+  const { otherIndexerMoves, whenWaiting } = harness;
 
   it("answers a block as a gap when another indexer undid the index below its parent while it waited for the cursor row", async () => {
-    const t = ts as TestStore;
+    const t = harness.store();
     const projection = t.store.index.projection;
     for (let n = 1; n <= 5; n++) {
       expect(await projection.applyBlock(n, blockHash("a", n), n === 1 ? null : blockHash("a", n - 1), [])).to.equal("applied");
     }
     // The other relayer's indexer follows a reorg: undone to block 3.
-    const undo = await otherIndexerMoves(t, 3, blockHash("a", 3));
+    const undo = await otherIndexerMoves(3, blockHash("a", 3));
     const applying = projection.applyBlock(6, blockHash("a", 6), blockHash("a", 5), [toEvent({ kind: "account", a: 1 })]);
     await whenWaiting();
     await undo.query("COMMIT");
@@ -89,7 +35,7 @@ describe("index projection: a cursor another indexer sharing the database moves 
   });
 
   it("applies the blocks above the cursor another indexer committed while it waited for the cursor row", async () => {
-    const t = ts as TestStore;
+    const t = harness.store();
     // This relayer's catch-up run: blocks 60 and 90 of the range 1..100 hold events.
     const run = [
       { number: 60, hash: `0x${"6".repeat(64)}`, events: [toEvent({ kind: "account", a: 1 })] },
@@ -97,7 +43,7 @@ describe("index projection: a cursor another indexer sharing the database moves 
     ];
     // The other relayer's indexer, whose node was behind, applies 1..50 (no events there) and
     // holds the cursor row until it commits.
-    const catchUp = await otherIndexerMoves(t, 50, null);
+    const catchUp = await otherIndexerMoves(50, null);
     const applying = t.store.index.projection.applyOldBlocks(run);
     await whenWaiting();
     await catchUp.query("COMMIT");
