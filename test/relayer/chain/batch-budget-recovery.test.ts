@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { BatchLimits, BatchingWriter, batchBytes, diamondInterface, type BatchTarget } from "../../../src/relayer/chain";
+import { BatchLimits, BatchingWriter, batchBytes, type BatchTarget } from "../../../src/relayer/chain";
 import { WriteTooLargeError, type DecodedEvent, type WriteReceipt, type WriteRequest } from "../../../src/relayer/ports";
-import { h } from "../support";
+import { DIAMOND, burst, groupCallData, preflightAllOk } from "./batch-front-support";
 
 // A node that refused a batch as too large teaches the batching front a lower budget (half the
 // refused batch). That limit may be a passing one (a node that failover has since left, a node
@@ -29,35 +29,12 @@ class NodeTarget implements BatchTarget {
   }
 }
 
-const allOk = {
-  async send(method: string, params: unknown[]): Promise<unknown> {
-    if (method !== "eth_call") throw new Error(`unexpected ${method}`);
-    const [calls] = diamondInterface.decodeFunctionData("batchCalls", (params[0] as { data: string }).data) as unknown as [string[]];
-    return diamondInterface.encodeFunctionResult("batchCalls", [calls.map(() => true), calls.map(() => "0x"), calls.map(() => 50_000n)]);
-  },
-};
-
-const diamond = "0x" + "11".repeat(20);
-const req = (i: number): WriteRequest => ({ method: "addGroup", args: [h("acct"), `g${i}`, "", [], []] });
-const callData = (i: number): string => diamondInterface.encodeFunctionData("addGroup", req(i).args);
-
-/** One call holds the front busy, `n` more queue behind it and leave as batches; waits for every answer. */
-async function burst(w: BatchingWriter, t: NodeTarget, n: number): Promise<void> {
-  let open!: () => void;
-  t.gate = new Promise((r) => (open = r));
-  const first = w.write(req(0));
-  await new Promise((r) => setImmediate(r));
-  const rest = Array.from({ length: n }, (_, i) => w.write(req(i + 1)));
-  await new Promise((r) => setImmediate(r));
-  open();
-  await Promise.all([first, ...rest]);
-}
 
 describe("batch budget learned from a node refusal", () => {
   it("grows back to full batches once the node that refused a batch as oversized takes full batches again", async () => {
     const t = new NodeTarget();
-    const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1, maxCalls: 8 });
-    t.limit = batchBytes([callData(1), callData(2), callData(3)]);
+    const w = new BatchingWriter(t, preflightAllOk, { diamondAddress: DIAMOND, maxInFlight: 1, maxCalls: 8 });
+    t.limit = batchBytes([groupCallData(1), groupCallData(2), groupCallData(3)]);
     await burst(w, t, 8);
     const learned = Math.max(...t.taken);
     expect(learned, "smaller batches after the refusal").to.be.lessThan(8);

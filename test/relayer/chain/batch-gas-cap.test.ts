@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { seeded } from "../../fixtures/seed";
 import { BatchLimits, BatchingWriter, diamondInterface, type BatchTarget } from "../../../src/relayer/chain";
 import type { DecodedEvent, WriteReceipt, WriteRequest } from "../../../src/relayer/ports";
-import { h } from "../support";
+import { DIAMOND, burst } from "./batch-front-support";
 
 // The batch gas budget (8 M measured gas by default) is for the default 125 % gas-limit margin
 // (the chain option gasLimitPercent). With a larger margin the gas limit of a batch that fits the budget may pass
@@ -43,25 +43,11 @@ const preflightAt = (gas: bigint) => ({
   },
 });
 
-const diamond = "0x" + "11".repeat(20);
-const req = (i: number): WriteRequest => ({ method: "addGroup", args: [h("acct"), `g${i}`, "", [], []] });
-
-/** Holds the target busy with one call, queues `n` more behind it, lets them go; waits for every answer. */
-async function burst(w: BatchingWriter, t: RecordingTarget, n: number): Promise<void> {
-  let open!: () => void;
-  t.gate = new Promise((r) => (open = r));
-  const first = w.write(req(0));
-  await new Promise((r) => setImmediate(r));
-  const rest = Array.from({ length: n }, (_, i) => w.write(req(i + 1)));
-  await new Promise((r) => setImmediate(r));
-  open();
-  await Promise.all([first, ...rest]);
-}
 
 describe("batch gas budget under the per-transaction gas cap", () => {
   it("keeps every batch's gas limit within 2^24 with a 300 % gas-limit margin", async () => {
     const t = new RecordingTarget();
-    const w = new BatchingWriter(t, preflightAt(1_500_000n), { diamondAddress: diamond, maxInFlight: 1, gasLimitPercent: 300 });
+    const w = new BatchingWriter(t, preflightAt(1_500_000n), { diamondAddress: DIAMOND, maxInFlight: 1, gasLimitPercent: 300 });
     await burst(w, t, 16);
     expect(t.batches.length, "batches sent").to.be.greaterThan(0);
     for (const b of t.batches) expect(b.gasLimit <= TX_GAS_CAP, `a batch of ${b.calls} calls with gas limit ${b.gasLimit}`).to.equal(true);
@@ -76,7 +62,7 @@ describe("batch gas budget under the per-transaction gas cap", () => {
         fc.integer({ min: 2, max: 40 }),
         async (percent, gas, n) => {
           const t = new RecordingTarget();
-          const w = new BatchingWriter(t, preflightAt(gas), { diamondAddress: diamond, maxInFlight: 1, gasLimitPercent: percent });
+          const w = new BatchingWriter(t, preflightAt(gas), { diamondAddress: DIAMOND, maxInFlight: 1, gasLimitPercent: percent });
           await burst(w, t, n);
           for (const b of t.batches) expect(b.gasLimit <= TX_GAS_CAP, `${percent} %: ${b.calls} calls of ${gas} gas, limit ${b.gasLimit}`).to.equal(true);
         },

@@ -13,7 +13,7 @@ import {
 import { classifyBroadcastError } from "../../../src/relayer/chain/writer/broadcaster";
 import { ServiceError, fromBackendError } from "../../../src/relayer/services/errors";
 import { WriteTooLargeError, type DecodedEvent, type WriteReceipt, type WriteRequest } from "../../../src/relayer/ports";
-import { h } from "../support";
+import { DIAMOND, busyThen, groupCallData, groupRequest, preflightAllOk } from "./batch-front-support";
 
 const ev = (name: string, args: DecodedEvent["args"] = {}): DecodedEvent => ({ name, args });
 const done = (n: number): DecodedEvent[] =>
@@ -43,30 +43,6 @@ class ScriptedTarget implements BatchTarget {
   }
 }
 
-/** A node whose batchCalls pre-flight passes every call at 50 000 gas. */
-const allOk = {
-  async send(method: string, params: unknown[]): Promise<unknown> {
-    if (method !== "eth_call") throw new Error(`unexpected ${method}`);
-    const [calls] = diamondInterface.decodeFunctionData("batchCalls", (params[0] as { data: string }).data) as unknown as [string[]];
-    return diamondInterface.encodeFunctionResult("batchCalls", [calls.map(() => true), calls.map(() => "0x"), calls.map(() => 50_000n)]);
-  },
-};
-
-const diamond = "0x" + "11".repeat(20);
-const req = (i: number): WriteRequest => ({ method: "addGroup", args: [h("acct"), `g${i}`, "", [], []] });
-const callData = (i: number): string => diamondInterface.encodeFunctionData("addGroup", req(i).args);
-
-/** Holds the target busy with one write, queues `n` more behind it, then lets them go. */
-async function busyThen(w: BatchingWriter, t: ScriptedTarget, n: number): Promise<Promise<WriteReceipt>[]> {
-  let open!: () => void;
-  t.gate = new Promise((r) => (open = r));
-  const first = w.write(req(0));
-  await new Promise((r) => setImmediate(r));
-  const rest = Array.from({ length: n }, (_, i) => w.write(req(i + 1)));
-  await new Promise((r) => setImmediate(r));
-  open();
-  return [first, ...rest];
-}
 
 describe("batch size limits", () => {
   describe("BatchLimits.take", () => {
@@ -167,8 +143,8 @@ describe("batch size limits", () => {
   describe("the batching front", () => {
     it("closes a batch when the next call would take its calldata past the byte budget", async () => {
       const t = new ScriptedTarget();
-      const maxBytes = batchBytes([callData(1), callData(2)]);
-      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1, maxBytes });
+      const maxBytes = batchBytes([groupCallData(1), groupCallData(2)]);
+      const w = new BatchingWriter(t, preflightAllOk, { diamondAddress: DIAMOND, maxInFlight: 1, maxBytes });
       const receipts = await Promise.all(await busyThen(w, t, 5));
       expect(receipts).to.have.length(6);
       expect(t.writes.map((calls) => calls.length)).to.deep.equal([1, 2, 2, 1]);
@@ -178,14 +154,14 @@ describe("batch size limits", () => {
 
     it("sends the calls of a batch the node refused as oversized again in smaller batches, all applied", async () => {
       const t = new ScriptedTarget();
-      const limit = batchBytes([callData(1), callData(2), callData(3)]);
+      const limit = batchBytes([groupCallData(1), groupCallData(2), groupCallData(3)]);
       t.batchOutcome = (calls) =>
         batchBytes(calls) > limit ? new WriteTooLargeError("TransactionSize", "transaction rejected by the node: oversized data") : null;
-      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1 });
+      const w = new BatchingWriter(t, preflightAllOk, { diamondAddress: DIAMOND, maxInFlight: 1 });
       const receipts = await Promise.all(await busyThen(w, t, 8));
       expect(receipts.every((r) => r.events.length === 1)).to.equal(true);
       expect(t.writes[1], "the first batch carried all 8 and was refused").to.have.length(8);
-      expect(t.applied.flat(), "every call applied, once").to.have.members([callData(0), ...t.writes[1]]);
+      expect(t.applied.flat(), "every call applied, once").to.have.members([groupCallData(0), ...t.writes[1]]);
       for (const calls of t.applied) expect(calls.length === 1 || batchBytes(calls) <= limit).to.equal(true);
       expect(t.applied.length, "in smaller batches, not one by one").to.be.lessThan(9);
     });
@@ -196,8 +172,8 @@ describe("batch size limits", () => {
       t.write = async () => {
         throw refused;
       };
-      const w = new BatchingWriter(t, allOk, { diamondAddress: diamond, maxInFlight: 1 });
-      const err = await w.write(req(1)).then(
+      const w = new BatchingWriter(t, preflightAllOk, { diamondAddress: DIAMOND, maxInFlight: 1 });
+      const err = await w.write(groupRequest(1)).then(
         () => null,
         (e: unknown) => e,
       );
