@@ -1,12 +1,12 @@
 import { expect } from "chai";
-import type { DecodedEvent, IndexReader } from "../../../src/relayer/ports";
+import type { DecodedEvent } from "../../../src/relayer/ports";
 import { AccessControl } from "../../../src/relayer/services/access";
 import { ExecutionPermissions } from "../../../src/relayer/services/execution-permissions";
 import type { Submitter } from "../../../src/relayer/services/submit";
 import { UsageKeyService } from "../../../src/relayer/services/usage-keys";
 import type { Store } from "../../../src/relayer/store";
 import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
-import { accountHash, toEvent, usageHash, walletAddress } from "./support";
+import { accountHash, counting, toEvent, usageHash, walletAddress } from "./support";
 
 // IndexReader.credential: what resolve, account and usageKey answer for a hash, in one read (one
 // round trip on Postgres), and the services' authorization reading it once per request
@@ -46,22 +46,6 @@ const EVENTS: DecodedEvent[] = [
   // An alias bound to a master the index holds no account for.
   { name: "AdminAliasBound", args: { aliasHash: ORPHAN, masterApiKeyHash: accountHash(7) } },
 ];
-
-/** An IndexReader that counts the calls made to it. */
-function counting(index: IndexReader): { reader: IndexReader; calls: string[] } {
-  const calls: string[] = [];
-  const reader = new Proxy(index, {
-    get(target, prop, receiver) {
-      const v: unknown = Reflect.get(target, prop, receiver);
-      if (typeof v !== "function") return v;
-      return (...args: unknown[]) => {
-        calls.push(String(prop));
-        return (v as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { reader, calls };
-}
 
 for (const backend of BACKENDS) {
   describe(`index credential read (${backend})`, function () {

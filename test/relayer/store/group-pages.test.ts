@@ -1,12 +1,11 @@
 import { expect } from "chai";
-import type { IndexReader } from "../../../src/relayer/ports";
 import { AccessControl } from "../../../src/relayer/services/access";
 import { ActionService } from "../../../src/relayer/services/actions";
 import type { Submitter } from "../../../src/relayer/services/submit";
 import { WalletService } from "../../../src/relayer/services/wallets";
 import type { Store } from "../../../src/relayer/store";
 import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
-import { accountHash, cidHash, toEvent, walletAddress } from "./support";
+import { accountHash, cidHash, counting, toEvent, walletAddress } from "./support";
 
 // The pages of a group's lists check the group's owner in the same read (IndexReader
 // listActionsInGroup / listWalletsInGroup answer null for a group that is not the account's): one
@@ -14,22 +13,6 @@ import { accountHash, cidHash, toEvent, walletAddress } from "./support";
 
 const NOW = () => 1_800_000_000;
 const page = (pageNumber: number, pageSize: number) => ({ pageNumber, pageSize });
-
-/** An IndexReader that records the names of the calls made to it. */
-function counting(index: IndexReader): { reader: IndexReader; calls: string[] } {
-  const calls: string[] = [];
-  const reader = new Proxy(index, {
-    get(target, prop, receiver) {
-      const v: unknown = Reflect.get(target, prop, receiver);
-      if (typeof v !== "function") return v;
-      return (...args: unknown[]) => {
-        calls.push(String(prop));
-        return (v as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { reader, calls };
-}
 
 for (const backend of BACKENDS) {
   describe(`pages of a group's lists (${backend})`, function () {

@@ -1,7 +1,7 @@
 /** Shared helpers of the index tests: table dumps and synthetic diamond events. */
 import fc from "fast-check";
 import { INDEX_TABLES, type Store } from "../../../src/relayer/store";
-import type { DecodedEvent } from "../../../src/relayer/ports";
+import type { DecodedEvent, IndexReader } from "../../../src/relayer/ports";
 
 /** Every index table's rows, ordered by primary key (block_number included unless `withBlocks` is false). */
 export async function dumpIndex(store: Store, withBlocks = true): Promise<Record<string, unknown[]>> {
@@ -127,4 +127,20 @@ export function eventSpecArb(names: readonly string[]): fc.Arbitrary<EventSpec> 
     fc.record({ kind: fc.constant("price" as const), item: fc.integer({ min: 0, max: 3 }), price: fc.nat(1000) }),
     fc.record({ kind: fc.constant("wallet" as const), a, p }),
   );
+}
+
+/** An IndexReader that records the names of the calls made to it (for tests that count index reads per request). */
+export function counting(index: IndexReader): { reader: IndexReader; calls: string[] } {
+  const calls: string[] = [];
+  const reader = new Proxy(index, {
+    get(target, prop, receiver) {
+      const v: unknown = Reflect.get(target, prop, receiver);
+      if (typeof v !== "function") return v;
+      return (...args: unknown[]) => {
+        calls.push(String(prop));
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { reader, calls };
 }
