@@ -136,45 +136,40 @@ export class WriteAnswers {
       await this.ctx.rows.waitFor(id, this.timing.pollIntervalMs);
     }
   }
+
+  /**
+   * final(id) within the write timeout, for a write sent from cached gas that reverted without data
+   * (ChainWriter.write): its receipt once final, or `again()` (sent again, pre-flighted) when it is
+   * final reverted. When the timeout passes first, rejects as a write not confirmed in time does
+   * (ChainUnavailableError, queued) and goes on in the background: what the final chain says is still
+   * carried out, with no one left to answer (docs/finality.md).
+   */
+  async finalOrAgain(id: number, again: () => Promise<WriteReceipt>): Promise<WriteReceipt> {
+    const settled = this.final(id).then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    const outcome = async (first: { ok: true; value: WriteReceipt } | { ok: false; error: unknown }): Promise<WriteReceipt> => {
+      if (first.ok) return first.value;
+      // Stopped first: no start-up recovery sends a write alone again (only a batch's calls), so not queued.
+      if (first.error instanceof ChainUnavailableError) throw new ChainUnavailableError(first.error.message, false);
+      if (!(first.error instanceof RevertError)) throw first.error;
+      return again();
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), Math.max(0, this.timing.writeTimeoutMs));
+    });
+    const first = await Promise.race([settled, late]);
+    clearTimeout(timer);
+    if (first !== null) return outcome(first);
+    settled
+      .then(outcome)
+      .catch((err: unknown) => this.ctx.log.warn({ id, err: err instanceof Error ? err.message : String(err) }, "a write answered as queued (not final in time) failed afterwards"));
+    throw new ChainUnavailableError(`transaction #${id} not final in time; it stays tracked and is sent again if it is final reverted`, true);
+  }
 }
 
-/**
- * final(id) within the write timeout, for a write sent from cached gas that reverted without data
- * (ChainWriter.write): its receipt once final, or `again()` (sent again, pre-flighted) when it is
- * final reverted. When the timeout passes first, rejects as a write not confirmed in time does
- * (ChainUnavailableError, queued) and goes on in the background: what the final chain says is still
- * carried out, with no one left to answer (docs/finality.md).
- */
-export async function finalOrAgain(
-  answers: WriteAnswers,
-  id: number,
-  timeoutMs: number,
-  again: () => Promise<WriteReceipt>,
-  log: WriterContext["log"],
-): Promise<WriteReceipt> {
-  const settled = answers.final(id).then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  const outcome = async (first: { ok: true; value: WriteReceipt } | { ok: false; error: unknown }): Promise<WriteReceipt> => {
-    if (first.ok) return first.value;
-    // Stopped first: no start-up recovery sends a write alone again (only a batch's calls), so not queued.
-    if (first.error instanceof ChainUnavailableError) throw new ChainUnavailableError(first.error.message, false);
-    if (!(first.error instanceof RevertError)) throw first.error;
-    return again();
-  };
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), Math.max(0, timeoutMs));
-  });
-  const first = await Promise.race([settled, late]);
-  clearTimeout(timer);
-  if (first !== null) return outcome(first);
-  settled
-    .then(outcome)
-    .catch((err: unknown) => log.warn({ id, err: err instanceof Error ? err.message : String(err) }, "a write answered as queued (not final in time) failed afterwards"));
-  throw new ChainUnavailableError(`transaction #${id} not final in time; it stays tracked and is sent again if it is final reverted`, true);
-}
 
 /**
  * The receipt's block, when `header` is that block and holds only this transaction (so the

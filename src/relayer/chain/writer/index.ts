@@ -63,7 +63,7 @@ import { errorText, hexToBigInt, hexToNumber, type RpcLike } from "../rpc";
 import { BalanceMonitor, type PayerFunds, type TopUp } from "./balances";
 import { BatchRecovery } from "./batch-recovery";
 import type { WriteProgress } from "../batcher";
-import { WriteAnswers, finalOrAgain, ownBlockOf, receiptBlockHeader } from "./answer";
+import { WriteAnswers, ownBlockOf, receiptBlockHeader } from "./answer";
 import { Broadcaster } from "./broadcaster";
 import { BusyRows, RowEvents, type WriterContext } from "./context";
 import { bumpPermille, type Fees } from "./fee-policy";
@@ -456,7 +456,7 @@ export class ChainWriter implements Writer {
           const again = progress?.onChain ? { onChain: () => progress.onChain?.() } : undefined;
           const sendAgain = (): Promise<WriteReceipt> => this.send(request, { calldata, requestHash, scope, key, batch: false }, null, again);
           if (rowId === null) return await sendAgain();
-          return await finalOrAgain(this.answers, rowId, this.opts.writeTimeoutMs ?? 120_000, sendAgain, this.ctx.log);
+          return await this.answers.finalOrAgain(rowId, sendAgain);
         } catch (again) {
           throw await this.payerCheck.review(again);
         }
