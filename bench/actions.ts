@@ -33,7 +33,7 @@ import path from "node:path";
 import { SigningKey } from "ethers";
 import { guardedFetch } from "../src/relayer/lit-runtime/fetch-guard";
 import { DEFAULT_ACTION_LIMITS } from "../src/relayer/lit-runtime/limits";
-import { prepareSandbox, runInSandbox, type SandboxHost } from "../src/relayer/lit-runtime/sandbox";
+import { closeSandbox, prepareSandbox, runInSandbox, type SandboxHost } from "../src/relayer/lit-runtime/sandbox";
 import { BUSY_LOOPS, type EventLoopDelay, HOSTILE_ACTIONS, eventLoopDelayDuring } from "../test/relayer/lit-runtime/hostile-actions";
 import { startHarness } from "../test/relayer/e2e/relayer-harness";
 
@@ -341,10 +341,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
+// The sandbox workers belong to the process (docs/lit-action-runtime.md): end them, and the
+// process ends on its own.
+main()
+  .catch((err) => {
     console.error(err);
-    process.exit(1);
-  },
-);
+    process.exitCode = 1;
+  })
+  .finally(() => closeSandbox());

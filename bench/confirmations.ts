@@ -36,6 +36,7 @@ import {
 } from "../scripts/lib/local-chain";
 import { loadConfig, type RelayerConfig } from "../src/relayer/config";
 import { createRelayer, type Relayer } from "../src/relayer/main";
+import { closeSandbox } from "../src/relayer/lit-runtime/sandbox";
 import { rpcCall } from "../scripts/lib/http-json";
 import { intEnv } from "./env";
 import { clientAgent, post } from "./relayer/http-client";
@@ -221,11 +222,11 @@ async function main(): Promise<void> {
   }
 }
 
-// The relayer leaves two MessagePorts open after close() (seen with _getActiveHandles), which
-// would keep this process alive: exit once the report is written.
+// A relayer's close() leaves the process's Lit Action sandbox workers to the process
+// (docs/lit-action-runtime.md): end them, and the process ends on its own.
 main()
   .catch((err) => {
     console.error(err);
     process.exitCode = 1;
   })
-  .finally(() => process.exit());
+  .finally(() => closeSandbox());
