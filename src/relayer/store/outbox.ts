@@ -495,13 +495,16 @@ export class OutboxStore implements OutboxPort {
   // ---- sent again after a crash (chain/writer/batch-recovery.ts, docs/finality.md)
 
   /**
-   * Final reverted or failed rows whose ResendState is pending or claimed: a write alone that may
-   * have run out of its cached gas, a batch the node may have refused as too large. (Rows still in
-   * flight or not final are among inFlight() and unfinal().) Served by the (resend, status) index.
+   * Final failed rows, and final reverted rows but batches, whose ResendState is pending or claimed:
+   * a write alone that may have run out of its cached gas, a batch the node may have refused as too
+   * large. (A final reverted batch is not: its calls were retried by the front that sent it, whose
+   * answers a second retry could contradict. Rows in flight or not final are among inFlight() and
+   * unfinal().) Served by the (resend, status) index.
    */
   async resendDue(): Promise<OutboxRow[]> {
     const rows = await this.db.query<OutboxDb>(
-      `SELECT ${COLUMNS} FROM outbox WHERE resend IN ($1, $2) AND status IN ('reverted', 'failed') AND final = 1 ORDER BY id`,
+      `SELECT ${COLUMNS} FROM outbox WHERE resend IN ($1, $2) AND final = 1
+         AND (status = 'failed' OR (status = 'reverted' AND method <> 'batchCalls')) ORDER BY id`,
       [resendCode("pending"), resendCode("claimed")],
     );
     return rows.map(fromDb);
