@@ -29,6 +29,8 @@ export interface KeyedSend {
   waitOn: number;
   /** Log fields naming the call. */
   about: Record<string, unknown>;
+  /** The back-off (ms); default BACKOFF_FIRST_MS doubling up to BACKOFF_MAX_MS. */
+  backoff?: { firstMs: number; maxMs: number };
 }
 
 /**
@@ -46,9 +48,10 @@ export function isRefusalToRetry(err: unknown): boolean {
   return err instanceof PayersUnavailableError || (err instanceof ChainUnavailableError && !err.queued);
 }
 
-export async function sendUntilSent(ctx: WriterContext, s: KeyedSend): Promise<SendResult> {
+export async function sendUntilSent(ctx: Pick<WriterContext, "log" | "rows">, s: KeyedSend): Promise<SendResult> {
   const notSent = (why: string): SendResult => ({ sent: false, error: new ChainUnavailableError(why, true) });
-  let delay = BACKOFF_FIRST_MS;
+  const { firstMs, maxMs } = s.backoff ?? { firstMs: BACKOFF_FIRST_MS, maxMs: BACKOFF_MAX_MS };
+  let delay = firstMs;
   for (;;) {
     try {
       return { sent: true, ok: true, value: await s.send() };
@@ -58,7 +61,7 @@ export async function sendUntilSent(ctx: WriterContext, s: KeyedSend): Promise<S
       const refusal = err instanceof PayersUnavailableError ? "refused by the payer check" : "not sent, the chain unavailable";
       ctx.log.warn({ ...s.about, err: errorText(err), retryInMs: delay }, `a call sent again was ${refusal}; tried again after a back-off`);
       await ctx.rows.waitFor(s.waitOn, delay);
-      delay = Math.min(delay * 2, BACKOFF_MAX_MS);
+      delay = Math.min(delay * 2, maxMs);
       if (s.stopped()) return notSent("relayer stopped before the call was sent again; the next start sends it");
       if (s.stillDue && !(await s.stillDue())) return notSent("the call is no longer due to be sent again");
     }
