@@ -149,5 +149,36 @@ for (const backend of BACKENDS) {
       const retries = (await rows()).filter((r) => r.id > oog.id && r.kind === "call");
       expect(retries.map((r) => `${r.idemScope} ${r.idemKey}`)).to.deep.equal([`cached-gas-retry ${oog.id}`]);
     });
+
+    it("a live retry refused by the payer check waits with back-off; stopped meanwhile, its caller is answered 503 queued and the next start sends it once", async () => {
+      const rpc = new FlakyRpc(hardhatRpc());
+      const first = await run(rpc);
+      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      rpc.fake.set("eth_estimateGas", "0x9c40");
+      const warm = answerOf(first.writer.write(addGroup(`${LONG} 0`)));
+      await until(() => warm.value !== undefined, 10_000, "the warm-up write answered");
+      rpc.fake.clear();
+      const before = (await rows()).length;
+      const answer = answerOf(first.writer.write(addGroup(`${LONG} 3`)));
+      await until(async () => (await rows()).slice(before).some((r) => r.status === "reverted"), 10_000, "the cached-gas write reverted on chain");
+      const payers = [...(await f.diamond.api_payers())];
+      await (await f.diamond.connect(f.owner).setApiPayers([f.users[1].address])).wait();
+      await mine(4); // final: the live retry is due, and refused
+      await until(() => warnings.some((w) => /refused by the payer check/.test(w)), 10_000, "the live retry refused by the payer check");
+      await new Promise((r) => setTimeout(r, 500));
+      expect(answer.value, "still waiting (back-off), not answered with the refusal").to.equal(undefined);
+      await first.stop();
+      chains.splice(chains.indexOf(first), 1);
+      await until(() => answer.value !== undefined, 5_000, "the caller answered on stop");
+      expect(answer.value).to.equal("queued");
+      const oog = (await rows()).slice(before).find((r) => r.status === "reverted");
+      expect([(await rows()).length, oog?.resend], "nothing sent again; still to be sent").to.deep.equal([before + 1, "pending"]);
+
+      await (await f.diamond.connect(f.owner).setApiPayers(payers)).wait();
+      await run(new FlakyRpc(hardhatRpc()));
+      await until(async () => (await onChain(`${LONG} 3`)) === 1, 20_000, "the write applied by the next start");
+      const retries = (await rows()).filter((r) => r.id > (oog?.id ?? 0) && r.kind === "call");
+      expect(retries.map((r) => `${r.idemScope} ${r.idemKey}`)).to.deep.equal([`cached-gas-retry ${oog?.id}`]);
+    });
   });
 }
