@@ -94,6 +94,29 @@ for (const backend of BACKENDS) {
       expect([await onChain("refused 0"), await onChain("refused 1")], "applied once each").to.deep.equal([1, 1]);
     });
 
+    it("sends the calls of a refused batch once the payers are registered again when the payer check refuses them at first", async () => {
+      const down = new FlakyRpc(hardhatRpc());
+      const first = await run(down);
+      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      const calls = [encodeCall("addGroup", addGroup("gated 0").args), encodeCall("addGroup", addGroup("gated 1").args)];
+      down.failing.add("eth_sendRawTransaction");
+      await rejectionOf(first.writer.write({ method: "batchCalls", args: [calls] }, { gasLimit: 2_000_000n, calldata: encodeCall("batchCalls", [calls]) }));
+      await stop(first);
+      const payers = [...(await f.diamond.api_payers())];
+      await (await f.diamond.connect(f.owner).setApiPayers([f.users[1].address])).wait();
+
+      const refusals: string[] = [];
+      const logger = { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (_: unknown, msg: string) => void refusals.push(msg) };
+      await run(refusingBatches(), { logger, payerCheckIntervalMs: 200 });
+      await until(() => refusals.some((m) => /refused by the payer check/.test(m)), 10_000, "the calls refused by the payer check");
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect([await onChain("gated 0"), await onChain("gated 1")], "not sent while the payers are unregistered").to.deep.equal([0, 0]);
+      await (await f.diamond.connect(f.owner).setApiPayers(payers)).wait();
+      await until(async () => (await onChain("gated 0")) === 1 && (await onChain("gated 1")) === 1, 30_000, "both calls applied");
+      const batch = (await rows()).find((r) => r.method === "batchCalls");
+      expect((await rows()).filter((r) => r.idemScope === "batch-retry").map((r) => r.idemKey).sort()).to.deep.equal([`${batch?.id}:0`, `${batch?.id}:1`]);
+    });
+
     it("leaves to the live batching front the calls of a batch refused as too large: a later start sends none of them again", async () => {
       const live = await run(refusingBatches(), { batchMaxInFlight: 1 });
       await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
