@@ -461,8 +461,8 @@ export class ChainWriter implements Writer {
           throw await this.payerCheck.review(again);
         }
       }
-      if (known !== undefined && rowId !== null) err = await this.batchRecovery.refusedBatch(rowId, err);
       if (err instanceof ChainUnavailableError) this.unavailableAt = Date.now();
+      if (known !== undefined && rowId !== null) err = await this.batchRecovery.refusedBatch(rowId, err);
       // A payer refused by the contract (removed since the last check) is answered as the check says.
       throw await this.payerCheck.review(err);
     }
