@@ -135,5 +135,31 @@ for (const backend of BACKENDS) {
       const settled = await Promise.all(refused.map((r) => store().outbox.get(r.id)));
       expect(settled.map((r) => `${r?.status} ${r?.resend}`), "taken over by the front").to.deep.equal(refused.map(() => "failed settled"));
     });
+
+    it("answers the calls 503 queued when another relayer's start-up recovery claimed their refused batch first, which then applies each once", async () => {
+      const rpc = new FlakyRpc(hardhatRpc());
+      const live = await run(rpc, { batchMaxInFlight: 1 });
+      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      // As the node refuses the batch, another relayer's recovery claims its row (the race the claim settles).
+      rpc.before = async (method, params) => {
+        if (method !== "eth_sendRawTransaction" || !Transaction.from(String(params[0])).data.startsWith(BATCH_SELECTOR)) return;
+        const row = (await rows()).find((r) => r.rawTx === params[0]);
+        if (row) await store().outbox.setResend(row.id, ["pending"], "claimed");
+        throw new Error(OVERSIZED);
+      };
+      const names = ["claimed 0", "claimed 1", "claimed 2"];
+      const answers = await Promise.allSettled(names.map((n) => live.writes.write(addGroup(n))));
+      const queued = answers.filter((a) => a.status === "rejected" && a.reason instanceof ChainUnavailableError && a.reason.queued);
+      expect(queued.length, "the batch's calls answered 503 queued").to.be.greaterThan(0);
+      const batch = (await rows()).find((r) => r.method === "batchCalls");
+      expect([batch?.status, batch?.resend]).to.deep.equal(["failed", "claimed"]);
+      await stop(live);
+
+      await run(new FlakyRpc(hardhatRpc()));
+      await until(async () => (await Promise.all(names.map(onChain))).every((n) => n === 1), 20_000, "every call applied");
+      await until(async () => (await store().outbox.get(batch?.id ?? 0))?.resend === "settled", 10_000, "the batch row settled");
+      expect(await Promise.all(names.map(onChain)), "applied once each").to.deep.equal([1, 1, 1]);
+      expect((await rows()).filter((r) => r.idemScope === "batch-retry").length, "the batch's calls, sent alone by the recovery").to.equal(queued.length);
+    });
   });
 }
