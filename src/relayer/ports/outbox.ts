@@ -12,6 +12,16 @@
 export type OutboxStatus = "queued" | "signed" | "sent" | "mined" | "reverted" | "failed";
 export type OutboxKind = "call" | "transfer" | "filler";
 
+/**
+ * Whether a row's call(s) may still have to be sent again once its outcome is final, and who does
+ * it (docs/finality.md, "Sent again after a crash"): "none" (never: a pre-flighted write alone, a
+ * transfer, a filler, a row older than this record); "pending" (a write alone sent from cached gas,
+ * which is sent again if it ran out of that gas; a batch, whose calls go again if the node refuses
+ * it as too large); "claimed" (a start-up recovery is sending them again, under idempotency keys);
+ * "settled" (done, or answered for good to the caller).
+ */
+export type ResendState = "none" | "pending" | "claimed" | "settled";
+
 /** One write (or a top-up transfer, or a filler that closes a nonce gap) of the durable outbox. */
 export interface OutboxRow {
   id: number;
@@ -49,6 +59,10 @@ export interface OutboxRow {
   createdAt: number;
   updatedAt: number;
   sentAt: number | null;
+  /** Its gas limit came from its call shape's cached estimate, without a pre-flight (writer/preflight.ts). */
+  gasFromCache: boolean;
+  /** See ResendState. */
+  resend: ResendState;
 }
 
 export interface NewOutboxRow {
@@ -64,6 +78,10 @@ export interface NewOutboxRow {
   gasLimit: string;
   /** Pre-assigned nonce (filler transactions that close a gap). */
   nonce?: number | null;
+  /** Sent with its shape's cached gas, without a pre-flight. */
+  gasFromCache?: boolean;
+  /** Stored with ResendState "pending" (else "none"). */
+  resend?: boolean;
 }
 
 /** Fee fields and signature of one attempt. */
@@ -153,6 +171,10 @@ export interface OutboxPort {
   moveOutcome(oldBlockHash: string, outcome: RowOutcome): Promise<boolean>;
   /** A reorg dropped the row's block and no attempt is on chain: back to sent, the receipt forgotten. */
   unmine(id: number, blockHash: string): Promise<boolean>;
+  /** Final failed rows, and final reverted ones but batches, whose ResendState is pending or claimed (the start-up recovery looks at them). */
+  resendDue(): Promise<OutboxRow[]>;
+  /** Moves a row's ResendState from one of `from` to `to`; whether this call changed it (guarded). */
+  setResend(id: number, from: readonly ResendState[], to: ResendState): Promise<boolean>;
   transferInFlight(to: string): Promise<boolean>;
   /** Registers a payer's nonce counter or moves it up to `chainPending`, never down. */
   reconcileNonce(address: string, chainPending: number): Promise<number>;

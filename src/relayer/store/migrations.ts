@@ -226,6 +226,17 @@ export const CORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX group_wallets_pos ON group_wallets (group_id, pos);
     `,
   },
+  {
+    // Sent again after a crash (docs/finality.md): whether a row's gas came from its shape's cached
+    // estimate, and whether its call(s) may still have to be sent again once its outcome is final
+    // (ResendState in ports/outbox.ts: 0 none, 1 pending, 2 claimed, 3 settled).
+    id: "0008_outbox_resend",
+    up: `
+      ALTER TABLE outbox ADD COLUMN gas_from_cache INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE outbox ADD COLUMN resend INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX outbox_resend ON outbox (resend, status);
+    `,
+  },
 ];
 
 function expand(sql: string, dialect: Queryable["dialect"]): string {

@@ -30,13 +30,14 @@ import type {
   OutboxPort,
   OutboxRow,
   OutboxStatus,
+  ResendState,
   RevertedFields,
   RowOutcome,
   SignedAttempt,
 } from "../ports";
 import type { Db, Queryable, SqlValue } from "./db";
 
-export type { MinedFields, NewOutboxRow, OutboxKind, OutboxRow, OutboxStatus, RevertedFields, RowOutcome, SignedAttempt };
+export type { MinedFields, NewOutboxRow, OutboxKind, OutboxRow, OutboxStatus, ResendState, RevertedFields, RowOutcome, SignedAttempt };
 
 export const IN_FLIGHT: readonly OutboxStatus[] = ["queued", "signed", "sent"];
 export const TERMINAL: readonly OutboxStatus[] = ["mined", "reverted", "failed"];
@@ -73,7 +74,13 @@ interface OutboxDb {
   created_at: number;
   updated_at: number;
   sent_at: number | null;
+  gas_from_cache: number | boolean;
+  resend: number;
 }
+
+/** ResendState by its stored number (column `resend`, migration 0008_outbox_resend). */
+const RESEND: readonly ResendState[] = ["none", "pending", "claimed", "settled"];
+const resendCode = (s: ResendState): number => RESEND.indexOf(s);
 
 function fromDb(r: OutboxDb): OutboxRow {
   const num = (v: number | null): number | null => (v === null || v === undefined ? null : Number(v));
@@ -109,6 +116,8 @@ function fromDb(r: OutboxDb): OutboxRow {
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
     sentAt: num(r.sent_at),
+    gasFromCache: Number(r.gas_from_cache) === 1,
+    resend: RESEND[Number(r.resend)] ?? "none",
   };
 }
 
@@ -140,8 +149,8 @@ const inList = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join("
 
 /** Inserts a queued row; an idempotency key already used inserts nothing (parameters: insertParams). */
 const INSERT_QUEUED = `INSERT INTO outbox (kind, idem_scope, idem_key, request_hash, method, to_address, calldata, value, payer,
-    nonce, status, gas_limit, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, $12, $12)
+    nonce, status, gas_limit, created_at, updated_at, gas_from_cache, resend)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, $12, $12, $13, $14)
   ON CONFLICT (idem_scope, idem_key) DO NOTHING`;
 
 function insertParams(row: NewOutboxRow, now: number): SqlValue[] {
@@ -158,6 +167,8 @@ function insertParams(row: NewOutboxRow, now: number): SqlValue[] {
     row.nonce ?? null,
     row.gasLimit,
     now,
+    row.gasFromCache === true ? 1 : 0,
+    row.resend === true ? resendCode("pending") : resendCode("none"),
   ];
 }
 
@@ -477,6 +488,34 @@ export class OutboxStore implements OutboxPort {
          result = NULL, error_name = NULL, error_args = NULL, error_message = NULL, final = 0, sent_at = $3, updated_at = $3
        WHERE id = $1 AND block_hash = $2 AND status IN ('mined', 'reverted')`,
       [id, blockHash, now],
+    );
+    return n > 0;
+  }
+
+  // ---- sent again after a crash (chain/writer/batch-recovery.ts, docs/finality.md)
+
+  /**
+   * Final failed rows, and final reverted rows but batches, whose ResendState is pending or claimed:
+   * a write alone that may have run out of its cached gas, a batch the node may have refused as too
+   * large. (A final reverted batch is not: its calls were retried by the front that sent it, whose
+   * answers a second retry could contradict. Rows in flight or not final are among inFlight() and
+   * unfinal().) Served by the (resend, status) index.
+   */
+  async resendDue(): Promise<OutboxRow[]> {
+    const rows = await this.db.query<OutboxDb>(
+      `SELECT ${COLUMNS} FROM outbox WHERE resend IN ($1, $2) AND final = 1
+         AND (status = 'failed' OR (status = 'reverted' AND method <> 'batchCalls')) ORDER BY id`,
+      [resendCode("pending"), resendCode("claimed")],
+    );
+    return rows.map(fromDb);
+  }
+
+  async setResend(id: number, from: readonly ResendState[], to: ResendState): Promise<boolean> {
+    if (from.length === 0) return false;
+    const codes = from.map(resendCode);
+    const n = await this.db.run(
+      `UPDATE outbox SET resend = $2 WHERE id = $1 AND resend IN (${codes.map((_, i) => `$${i + 3}`).join(", ")})`,
+      [id, resendCode(to), ...codes],
     );
     return n > 0;
   }

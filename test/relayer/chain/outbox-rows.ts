@@ -45,6 +45,8 @@ export function outboxRow(fields: Partial<OutboxRow> & { id: number }): OutboxRo
     createdAt: 0,
     updatedAt: 0,
     sentAt: 0,
+    gasFromCache: false,
+    resend: "none",
     ...fields,
     blockNumber: mined ? block : null,
     blockHash: mined && block !== null ? (fields.blockHash ?? hash(block)) : null,

@@ -151,8 +151,7 @@ export class WriteAnswers {
     );
     const outcome = async (first: { ok: true; value: WriteReceipt } | { ok: false; error: unknown }): Promise<WriteReceipt> => {
       if (first.ok) return first.value;
-      // Stopped first: no start-up recovery sends a write alone again (only a batch's calls), so not queued.
-      if (first.error instanceof ChainUnavailableError) throw new ChainUnavailableError(first.error.message, false);
+      // Stopped first (queued: the next start's recovery sends it again, cached-gas-retry.ts), or refused by the node.
       if (!(first.error instanceof RevertError)) throw first.error;
       return again();
     };

@@ -1,86 +1,137 @@
 /**
- * Start-up recovery of batches (docs/finality.md, "A crash while a batch waits to be final"): a
- * batchCalls row whose calls may still have to be sent alone (the batch reverted as a whole, or a
- * call of it failed without revert data) is settled by the batching front that sent it, once the
- * row is final. A relayer that stops or crashes meanwhile leaves no one to do that, and a reorg
- * that later re-mines the batch may apply its calls after all. So on start every batchCalls row of
- * this relayer's payers that is in flight or not final yet is watched here until final, and its
- * calls are settled as the final chain says: applied by the batch (nothing to do), failed with
- * revert data (an answer no one is left to receive), or not applied (sent alone, pre-flighted).
- * A call sent alone carries the idempotency key of its batch row and index (batch-encoding.ts),
- * the key the batching front uses too: whoever gets there first, it is sent once.
+ * Start-up recovery of the calls a row may still have to send again (docs/finality.md, "A crash
+ * while a batch waits to be final" and "Sent again after a crash"). Whoever sent the row settles
+ * them once it is final; a relayer that stops or crashes meanwhile leaves no one to do that, and
+ * a reorg that later re-mines a row may apply its calls after all. So on start every row of this
+ * relayer's payers that is in flight or not final yet, and every final one whose ResendState is
+ * still pending or claimed (OutboxPort.resendDue), is watched here until final and settled as the
+ * final chain says:
+ *  - a batchCalls row: each call the final batch did not apply (reverted as a whole, or failed
+ *    without revert data) is sent alone, pre-flighted; a call that failed with revert data has an
+ *    answer no one is left to receive. A batch the node refused as too large (failed, a node limit:
+ *    nothing of it applied) has every call sent alone too, as the batching front would have sent
+ *    them again in smaller batches; the front takes such a row over by settling it first, the
+ *    recovery by claiming it, so only one of them sends its calls.
+ *  - a write alone sent from cached gas: cached-gas-retry.ts.
+ * A call of a batch sent alone carries the idempotency key of its batch row and index
+ * (batch-encoding.ts), the key the batching front uses too: whoever gets there first, it is sent
+ * once. A refusal that stores nothing (payer check, node down) is tried again (until-sent.ts).
  */
-import { RevertError, type OutboxRow, type WriteReceipt, type WriteRequest } from "../../ports";
-import { diamondInterface, encodeCall } from "../abi";
+import { ChainUnavailableError, RevertError, WriteTooLargeError, type OutboxRow, type WriteReceipt } from "../../ports";
+import { diamondInterface } from "../abi";
 import { BATCH_RETRY_SCOPE, batchRetryKey } from "../batch-encoding";
 import { splitBatchEvents } from "../batcher";
 import { errorText } from "../rpc";
 import type { WriteAnswers } from "./answer";
+import { CachedGasRetry, requestOf, type KeyedWrite } from "./cached-gas-retry";
 import type { WriterContext } from "./context";
+import { sendUntilSent } from "./until-sent";
 
 export class BatchRecovery {
-  /** Batch rows being watched by this process. */
+  /** Rows being watched by this process. */
   private readonly watching = new Set<number>();
   /** Calls sent alone by the recovery (each once). */
   sent = 0;
+  /** The retry of writes that ran out of their cached gas (live and at start-up). */
+  readonly cachedGas: CachedGasRetry;
 
   constructor(
     private readonly ctx: WriterContext,
     private readonly owns: (payer: string) => boolean,
     private readonly answers: WriteAnswers,
-    private readonly write: (request: WriteRequest) => Promise<WriteReceipt>,
-  ) {}
+    private readonly write: KeyedWrite,
+    private readonly stopped: () => boolean,
+  ) {
+    this.cachedGas = new CachedGasRetry(ctx, answers, write, stopped);
+  }
 
-  /** Watches every batch row of our payers that is in flight or not final (never rejects). */
+  /** Watches every row of our payers whose calls may have to be sent again (never rejects). */
   async start(): Promise<void> {
     try {
-      const rows = [...(await this.ctx.outbox.inFlight()), ...(await this.ctx.outbox.unfinal())];
+      const { outbox } = this.ctx;
+      const rows = [...(await outbox.inFlight()), ...(await outbox.unfinal()), ...(await outbox.resendDue())];
       for (const row of rows) {
-        if (row.kind !== "call" || row.method !== "batchCalls" || !this.owns(row.payer) || this.watching.has(row.id)) continue;
+        if (row.kind !== "call" || !this.owns(row.payer) || this.watching.has(row.id)) continue;
+        const batch = row.method === "batchCalls";
+        if (!batch && (row.resend === "none" || row.resend === "settled")) continue;
         this.watching.add(row.id);
-        void this.settle(row).finally(() => this.watching.delete(row.id));
+        void (batch ? this.settle(row) : this.cachedGas.settle(row))
+          .catch((err: unknown) => this.ctx.log.warn({ id: row.id, err: errorText(err) }, "start-up recovery of a row failed; left to the next start"))
+          .finally(() => this.watching.delete(row.id));
       }
     } catch (err) {
       this.ctx.log.warn({ err: errorText(err) }, "batch recovery: the outbox could not be read; batches left to the next start");
     }
   }
 
+  /**
+   * Live: the node refused batch row `id` as too large and the batching front sends its calls again
+   * in smaller batches: the row is settled first, unless a start-up recovery (of another instance)
+   * has claimed it, which then sends them: the front is answered 503 queued instead. Any other
+   * error is returned as is.
+   */
+  async refusedBatch(id: number, err: unknown): Promise<unknown> {
+    if (!(err instanceof WriteTooLargeError) || (await this.ctx.outbox.setResend(id, ["pending"], "settled"))) return err;
+    if ((await this.ctx.outbox.get(id))?.resend === "none") return err;
+    return new ChainUnavailableError(`batch transaction #${id} was refused as too large; its calls are sent again by another relayer's start-up recovery`, true);
+  }
+
   /** Waits until the row is final, then sends alone (once) each call the final chain did not apply. */
   private async settle(row: OutboxRow): Promise<void> {
     let receipt: WriteReceipt | null;
+    let refused = false;
     try {
       receipt = await this.answers.final(row.id);
     } catch (err) {
-      // Refused by the node (nothing applied, no one to answer) or stopped: the next start looks again.
-      if (!(err instanceof RevertError)) return;
+      if (err instanceof WriteTooLargeError) {
+        refused = true;
+      } else if (!(err instanceof RevertError)) {
+        // Stopped (the next start looks again), or refused by the node for another reason (nothing
+        // applied; the calls were answered "nothing was sent").
+        if (!this.stopped()) await this.ctx.outbox.setResend(row.id, ["pending", "claimed"], "settled");
+        return;
+      }
       receipt = null;
     }
+    // A refused batch is claimed, unless the live front took it over (settled it) already.
+    if (refused && !(await this.ctx.outbox.setResend(row.id, ["pending", "claimed"], "claimed"))) return;
     const calls = diamondInterface.decodeFunctionData("batchCalls", row.calldata)[0] as readonly string[];
     const outcomes = receipt === null ? null : splitBatchEvents(receipt.events);
     const open = calls
       .map((calldata, index) => ({ calldata, index }))
       .filter(({ index }) => {
-        if (outcomes === null) return true; // reverted as a whole: nothing of it applied
+        if (outcomes === null) return true; // reverted as a whole, or refused: nothing of it applied
         const o = outcomes.get(index);
         return o !== undefined && !o.success && o.revertData === "0x";
       });
-    if (open.length === 0) return;
-    this.ctx.log.warn({ id: row.id, calls: open.length }, "batch recovery: calls of a final batch that it did not apply are sent alone");
-    await Promise.all(open.map(({ calldata, index }) => this.sendAlone(row.id, calldata, index)));
+    if (open.length > 0) {
+      this.ctx.log.warn(
+        { id: row.id, calls: open.length, refused },
+        refused ? "batch recovery: the calls of a batch the node refused as too large are sent alone" : "batch recovery: calls of a final batch that it did not apply are sent alone",
+      );
+    }
+    const sent = await Promise.all(open.map(({ calldata, index }) => this.sendAlone(row.id, calldata, index)));
+    if (sent.every(Boolean)) await this.ctx.outbox.setResend(row.id, ["pending", "claimed"], "settled");
   }
 
-  private async sendAlone(id: number, calldata: string, index: number): Promise<void> {
-    const tx = diamondInterface.parseTransaction({ data: calldata });
-    const args = tx ? (tx.args.toArray(true) as unknown[]) : [];
-    if (!tx || encodeCall(tx.name, args) !== calldata) {
+  /** Sends call `index` of batch row `id` alone under its key; false when the relayer stopped first. */
+  private async sendAlone(id: number, calldata: string, index: number): Promise<boolean> {
+    const request = requestOf(calldata);
+    if (request === null) {
       this.ctx.log.error({ id, index }, "batch recovery: a call of the batch could not be decoded; not sent");
-      return;
+      return true;
     }
-    try {
-      await this.write({ method: tx.name, args, idempotencyScope: BATCH_RETRY_SCOPE, idempotencyKey: batchRetryKey(id, index) });
-      this.sent++;
-    } catch (err) {
-      this.ctx.log.warn({ id, index, method: tx.name, err: errorText(err) }, "batch recovery: a call sent alone was not applied");
-    }
+    const key = batchRetryKey(id, index);
+    const r = await sendUntilSent(this.ctx, {
+      send: () => this.write({ ...request, idempotencyScope: BATCH_RETRY_SCOPE, idempotencyKey: key }),
+      stored: async () => (await this.ctx.outbox.findByKey(BATCH_RETRY_SCOPE, key)) !== null,
+      stopped: this.stopped,
+      waitOn: id,
+      about: { id, index, method: request.method },
+    });
+    if (!r.sent) return false;
+    if (r.ok) this.sent++;
+    else this.ctx.log.warn({ id, index, method: request.method, err: errorText(r.error) }, "batch recovery: a call sent alone was not applied");
+    return true;
   }
 }

@@ -171,7 +171,7 @@ export class ChainWriter implements Writer {
       { writeTimeoutMs: opts.writeTimeoutMs ?? 120_000, pollIntervalMs: this.pollIntervalMs },
       { started: () => this.started, stopped: () => this.stopped, advance: (row, now) => this.advance(row, now) },
     );
-    this.batchRecovery = new BatchRecovery(this.ctx, (payer) => this.pool.has(payer), this.answers, (request) => this.write(request));
+    this.batchRecovery = new BatchRecovery(this.ctx, (payer) => this.pool.has(payer), this.answers, (request, progress) => this.write(request, undefined, progress), () => this.stopped);
     this.balances = new BalanceMonitor(
       this.ctx,
       this.pool,
@@ -432,7 +432,7 @@ export class ChainWriter implements Writer {
       known === undefined && key === undefined && this.opts.preflightKnownShapes !== true && this.nodeAnswers()
         ? this.preflight.cachedGasLimit(calldata)
         : null;
-    // The row of a write sent from the cached gas (see the retry below).
+    // The row of the write: for the retry below (cached gas), and a batch the node refuses (refusedBatch).
     let rowId: number | null = null;
     const tracked: WriteProgress = {
       onChain: () => progress?.onChain?.(),
@@ -443,7 +443,7 @@ export class ChainWriter implements Writer {
     };
     try {
       const call = { calldata, requestHash, scope, key, batch: known !== undefined };
-      return await this.send(request, call, known?.gasLimit ?? fromCache, fromCache !== null ? tracked : progress);
+      return await this.send(request, call, known?.gasLimit ?? fromCache, tracked);
     } catch (err) {
       // Sent from the cached gas and reverted on chain: the error is the one the pre-flight would
       // have given (decoded by re-running the call on the state it met, receipts.ts). Without revert
@@ -454,14 +454,15 @@ export class ChainWriter implements Writer {
         this.ctx.log.warn({ method: request.method }, "a write sent from the cached gas reverted without data; sent again, pre-flighted");
         try {
           const again = progress?.onChain ? { onChain: () => progress.onChain?.() } : undefined;
-          const sendAgain = (): Promise<WriteReceipt> => this.send(request, { calldata, requestHash, scope, key, batch: false }, null, again);
-          if (rowId === null) return await sendAgain();
-          return await this.answers.finalOrAgain(rowId, sendAgain);
+          if (rowId === null) return await this.send(request, { calldata, requestHash, scope, key, batch: false }, null, again);
+          // Once final, under the key cached-gas-retry/<row id>, as a start-up recovery would (cached-gas-retry.ts).
+          return await this.batchRecovery.cachedGas.onceFinal(rowId, request, again);
         } catch (again) {
           throw await this.payerCheck.review(again);
         }
       }
       if (err instanceof ChainUnavailableError) this.unavailableAt = Date.now();
+      if (known !== undefined && rowId !== null) err = await this.batchRecovery.refusedBatch(rowId, err);
       // A payer refused by the contract (removed since the last check) is answered as the check says.
       throw await this.payerCheck.review(err);
     }
@@ -504,6 +505,7 @@ export class ChainWriter implements Writer {
         calldata,
         payer,
         gasLimit: gasLimit.toString(),
+        ...(call.batch ? { resend: request.method === "batchCalls" } : { gasFromCache: knownGasLimit !== null, resend: knownGasLimit !== null }),
       };
       const existing = async (): Promise<WriteReceipt> => {
         // Same key inserted concurrently by another request.

@@ -1,0 +1,184 @@
+/**
+ * A write alone sent from its shape's cached gas that ran out of it on chain (reverted without
+ * data, nothing applied) is sent again, pre-flighted, once that attempt is final
+ * (docs/relayer-latency.md, "A write alone from cached gas"). These tests stop the relayer between
+ * that revert and the retry (stop() writes nothing to the outbox a crash would not leave either)
+ * and start another one on the same outbox: its start-up recovery sends the write again, once,
+ * under the key `cached-gas-retry/<row id>`, also when the payer check refuses it at first.
+ * In-process Hardhat network (automine), confirmation depth 3, SQLite and Postgres.
+ */
+import { expect } from "chai";
+import { ethers, network } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
+import type { Chain } from "../../../src/relayer/chain";
+import type { ChainLogger } from "../../../src/relayer/chain/log";
+import { ChainUnavailableError, RevertError, type WriteReceipt, type WriteRequest } from "../../../src/relayer/ports";
+import type { OutboxRow, Store } from "../../../src/relayer/store";
+import { BACKENDS, FlakyRpc, h, hardhatRpc, makeStore, skipUnlessAvailable, start, until, type TestStore } from "../support";
+
+/** A group name whose addGroup calldata has a length no other test write has (its own call shape). */
+const LONG = "a group name of a call shape of its own";
+
+/** What a write was answered: "ok", "queued" / "unavailable" (ChainUnavailableError), or the error name. */
+function answerOf(p: Promise<WriteReceipt>): { value: string | undefined } {
+  const a: { value: string | undefined } = { value: undefined };
+  p.then(
+    () => {
+      a.value = "ok";
+    },
+    (e: unknown) => {
+      if (e instanceof ChainUnavailableError) a.value = e.queued ? "queued" : "unavailable";
+      else a.value = e instanceof RevertError ? e.errorName : `other: ${(e as Error).message}`;
+    },
+  );
+  return a;
+}
+
+for (const backend of BACKENDS) {
+  describe(`relayer restarted between a cached-gas write's revert and its retry (${backend})`, function () {
+    let ts: TestStore | null = null;
+    const chains: Chain[] = [];
+    let f: DiamondFixture;
+    const warnings: string[] = [];
+    const logger: ChainLogger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (_fields, msg) => {
+        warnings.push(msg);
+      },
+      error: (_fields, msg) => {
+        warnings.push(msg);
+      },
+    };
+
+    const store = (): Store => {
+      if (!ts) throw new Error("no store");
+      return ts.store;
+    };
+    const rows = (): Promise<OutboxRow[]> => store().outbox.list();
+    const addGroup = (name: string): WriteRequest => ({ method: "addGroup", args: [h("owner"), name, "", [], []] });
+    const onChain = async (name: string): Promise<number> =>
+      (await f.diamond.listGroups(h("owner"), 0, 100)).filter((g) => g.name === name).length;
+    const mine = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) await network.provider.send("evm_mine", []);
+    };
+    const run = async (rpc: FlakyRpc): Promise<Chain> => {
+      const c = await start(store(), f.diamondAddress, { provider: rpc, confirmationDepth: 3, logger, payerCheckIntervalMs: 200 });
+      chains.push(c);
+      return c;
+    };
+
+    /**
+     * A first relayer sends a write from a cached gas too low: it runs out of gas on chain (not final
+     * yet); the relayer is stopped before the retry. Returns that row and what its caller was answered.
+     */
+    async function revertedFromCacheThenStopped(name: string): Promise<{ oog: OutboxRow; answer: { value: string | undefined } }> {
+      const rpc = new FlakyRpc(hardhatRpc());
+      const first = await run(rpc);
+      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      // The shape's first write, pre-flighted with a wrong (too low) estimate, runs out of gas: the
+      // estimate stays cached for the shape.
+      rpc.fake.set("eth_estimateGas", "0x9c40");
+      const warm = answerOf(first.writer.write(addGroup(`${LONG} 0`)));
+      await until(() => warm.value !== undefined, 10_000, "the warm-up write answered");
+      expect(warm.value).to.equal("TransactionReverted");
+      rpc.fake.clear();
+      const before = (await rows()).length;
+      const answer = answerOf(first.writer.write(addGroup(name)));
+      let oog: OutboxRow | undefined;
+      await until(async () => {
+        oog = (await rows()).slice(before).find((r) => r.status === "reverted");
+        return oog !== undefined;
+      }, 10_000, "the cached-gas write reverted on chain");
+      if (!oog) throw new Error("unreachable");
+      expect([oog.errorName, oog.final], "out of its cached gas, not final yet").to.deep.equal(["TransactionReverted", false]);
+      await first.stop();
+      chains.splice(chains.indexOf(first), 1);
+      await until(() => answer.value !== undefined, 5_000, "the caller answered on stop");
+      expect((await rows()).length, "nothing sent again by the stopped relayer").to.equal(before + 1);
+      return { oog, answer };
+    }
+
+    beforeEach(async function () {
+      await skipUnlessAvailable(this, backend);
+      f = await loadFixture(deployDiamond);
+      ts = await makeStore(backend);
+      warnings.length = 0;
+    });
+
+    afterEach(async () => {
+      for (const x of chains.splice(0)) await x.stop();
+      await ts?.cleanup();
+      ts = null;
+    });
+
+    it("answers the caller 503 queued when the relayer stops before the retry, and the restarted relayer sends the write again once it is final, exactly once", async () => {
+      const { oog, answer } = await revertedFromCacheThenStopped(`${LONG} 1`);
+
+      const second = await run(new FlakyRpc(hardhatRpc()));
+      await mine(4); // the reverted attempt is final
+      await until(async () => (await onChain(`${LONG} 1`)) === 1, 20_000, "the write applied by the restarted relayer");
+      await mine(4);
+      await until(async () => (await rows()).every((r) => r.final || r.status === "failed"), 20_000, "every row final");
+      await second.indexer.syncTo(await ethers.provider.getBlockNumber(), 20_000);
+      const retries = (await rows()).filter((r) => r.id > oog.id && r.kind === "call");
+      expect(retries.map((r) => `${r.method} ${r.idemScope} ${r.idemKey} ${r.status}`)).to.deep.equal([
+        `addGroup cached-gas-retry ${oog.id} mined`,
+      ]);
+      expect(await onChain(`${LONG} 1`), "applied once").to.equal(1);
+      const indexed = await store().db.one<{ n: number | string }>("SELECT COUNT(*) AS n FROM account_groups WHERE name = $1", [`${LONG} 1`]);
+      expect(Number(indexed?.n), "in the index").to.equal(1);
+      expect(answer.value, "a stopped relayer answers as for any write still under way").to.equal("queued");
+      expect(oog.gasFromCache, "the row records that it went from the cached gas").to.equal(true);
+    });
+
+    it("a retry the payer check refuses at first is tried again with back-off and sent once the payers are registered again", async () => {
+      const { oog } = await revertedFromCacheThenStopped(`${LONG} 2`);
+      const payers = [...(await f.diamond.api_payers())];
+      await (await f.diamond.connect(f.owner).setApiPayers([f.users[1].address])).wait();
+
+      await run(new FlakyRpc(hardhatRpc()));
+      await mine(4); // the reverted attempt is final: the retry is due, and refused
+      await until(() => warnings.some((w) => /refused by the payer check/.test(w)), 10_000, "the retry refused by the payer check");
+      await new Promise((r) => setTimeout(r, 1_500)); // more than one back-off period
+      expect(await onChain(`${LONG} 2`), "not sent while the payers are unregistered").to.equal(0);
+
+      await (await f.diamond.connect(f.owner).setApiPayers(payers)).wait();
+      await until(async () => (await onChain(`${LONG} 2`)) === 1, 30_000, "the write applied once the payers are registered");
+      const retries = (await rows()).filter((r) => r.id > oog.id && r.kind === "call");
+      expect(retries.map((r) => `${r.idemScope} ${r.idemKey}`)).to.deep.equal([`cached-gas-retry ${oog.id}`]);
+    });
+
+    it("a live retry refused by the payer check waits with back-off; stopped meanwhile, its caller is answered 503 queued and the next start sends it once", async () => {
+      const rpc = new FlakyRpc(hardhatRpc());
+      const first = await run(rpc);
+      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      rpc.fake.set("eth_estimateGas", "0x9c40");
+      const warm = answerOf(first.writer.write(addGroup(`${LONG} 0`)));
+      await until(() => warm.value !== undefined, 10_000, "the warm-up write answered");
+      rpc.fake.clear();
+      const before = (await rows()).length;
+      const answer = answerOf(first.writer.write(addGroup(`${LONG} 3`)));
+      await until(async () => (await rows()).slice(before).some((r) => r.status === "reverted"), 10_000, "the cached-gas write reverted on chain");
+      const payers = [...(await f.diamond.api_payers())];
+      await (await f.diamond.connect(f.owner).setApiPayers([f.users[1].address])).wait();
+      await mine(4); // final: the live retry is due, and refused
+      await until(() => warnings.some((w) => /refused by the payer check/.test(w)), 10_000, "the live retry refused by the payer check");
+      await new Promise((r) => setTimeout(r, 500));
+      expect(answer.value, "still waiting (back-off), not answered with the refusal").to.equal(undefined);
+      await first.stop();
+      chains.splice(chains.indexOf(first), 1);
+      await until(() => answer.value !== undefined, 5_000, "the caller answered on stop");
+      expect(answer.value).to.equal("queued");
+      const oog = (await rows()).slice(before).find((r) => r.status === "reverted");
+      expect([(await rows()).length, oog?.resend], "nothing sent again; still to be sent").to.deep.equal([before + 1, "pending"]);
+
+      await (await f.diamond.connect(f.owner).setApiPayers(payers)).wait();
+      await run(new FlakyRpc(hardhatRpc()));
+      await until(async () => (await onChain(`${LONG} 3`)) === 1, 20_000, "the write applied by the next start");
+      const retries = (await rows()).filter((r) => r.id > (oog?.id ?? 0) && r.kind === "call");
+      expect(retries.map((r) => `${r.idemScope} ${r.idemKey}`)).to.deep.equal([`cached-gas-retry ${oog?.id}`]);
+    });
+  });
+}
