@@ -36,7 +36,7 @@ export interface BatcherOptions {
   diamondAddress: string;
   /** Most calls in one transaction; below 2 turns batching off. Default 32. */
   maxCalls?: number;
-  /** Transactions of this front under way at once. Default: the number of payers. */
+  /** Transactions of this front under way at once (twice that for calls filling half a batch, batcher.ts). Default: the number of payers. */
   maxInFlight?: number;
   /** Most execution gas (measured in the pre-flight) in one transaction. Default 8 000 000, capped so that the batch's gas limit stays within 2^24 (batch-limits.ts gasBudgetCap). */
   gasBudget?: bigint;
