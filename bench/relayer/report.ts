@@ -120,7 +120,7 @@ export function buildReport(results: CaseResult[], machine: string[]): Report {
   let failedTotal = 0;
   const bounds: string[] = [];
   for (const r of results) {
-    const bound = latencyBound(r, low);
+    const bound = latencyBound(r, low, os.availableParallelism());
     if (bound) bounds.push(bound);
     const rawRate = rateOf(r.raw);
     const rawP50 = p50Of(r.raw);
@@ -157,8 +157,10 @@ export function buildReport(results: CaseResult[], machine: string[]): Report {
     "",
     ...(bounds.length > 0
       ? [
-          `The latency target against the node's capacity (Little's law for ${low} closed-loop clients: mean latency = clients / writes/s;`,
-          "node capacity = 1000 / the node's CPU ms per write, the cheaper of raw and raw batch in this run; docs/relayer-latency.md):",
+          `The latency target against the capacity (Little's law for ${low} closed-loop clients: mean latency = clients / writes/s;`,
+          "capacity = the least of: 1000 / the node's CPU ms per write (the cheapest of raw, raw batch and the relayer runs at that concurrency),",
+          "1000 / the relayer process's CPU ms per write (its HTTP clients included; the cheapest relayer run at that concurrency), and",
+          "cores x 1000 / the sum of both (the two processes share the machine's cores); docs/relayer-latency.md):",
           "",
           ...bounds,
           "",

@@ -68,22 +68,75 @@ export function targetLines(targets: Targets, low: number, high: number): string
   ];
 }
 
+/** What the CPU time per write allows, per process and both together (latencyBound). */
+export interface Capacity {
+  /** The node's CPU ms per write and the writes/s one core allows it. */
+  nodeMs: number;
+  node: number;
+  /** The relayer process's (benchmark clients included) CPU ms per write, and its writes/s on one core; null when not measured. */
+  relayerMs: number | null;
+  relayer: number | null;
+  /** Both processes' CPU per write on `cores` cores (they must overlap to reach it). */
+  cores: number;
+  both: number | null;
+  /** The smallest of the three, and which it is. */
+  bound: number;
+  limit: "the node" | "the relayer process" | "both processes on the machine's cores";
+}
+
 /**
- * Whether `clients` closed-loop clients can see a latency <= LATENCY_TARGET x raw p50 on this node:
- * that needs clients / (target x raw p50) writes/s, and the node cannot mine more writes per second
- * than one core allows at its CPU time per write (the cheaper of raw and raw batch, measured in
- * this run). Null without the node's CPU time (not Linux).
+ * The most writes/s the node and the relayer process can carry: each runs on one event loop, so at
+ * most one core each (1000 / its CPU ms per write), and both share `cores` cores, so together at
+ * most cores x 1000 / (the sum of their CPU ms per write). Pure: the figures come from the run.
  */
-export function latencyBound(r: CaseResult, clients: number): string | null {
-  const perWrite = (x: RunResult): number | null => (x.usage.cpuNodeMs === null || x.ok === 0 ? null : x.usage.cpuNodeMs / x.ok);
-  const costs = [perWrite(r.raw), r.rawBatch ? perWrite(r.rawBatch) : null].filter((c): c is number => c !== null && c > 0);
-  if (costs.length === 0) return null;
-  const cheapest = Math.min(...costs);
-  const capacity = 1000 / cheapest;
+export function capacityOf(nodeMs: number, relayerMs: number | null, cores: number): Capacity {
+  const node = 1000 / nodeMs;
+  const relayer = relayerMs === null || relayerMs <= 0 ? null : 1000 / relayerMs;
+  const both = relayer === null || relayerMs === null ? null : (Math.max(1, cores) * 1000) / (nodeMs + relayerMs);
+  let bound = node;
+  let limit: Capacity["limit"] = "the node";
+  if (relayer !== null && relayer < bound) {
+    bound = relayer;
+    limit = "the relayer process";
+  }
+  if (both !== null && both < bound) {
+    bound = both;
+    limit = "both processes on the machine's cores";
+  }
+  return { nodeMs, node, relayerMs: relayer === null ? null : relayerMs, relayer, cores, both, bound, limit };
+}
+
+const perWrite = (x: RunResult, cpu: number | null): number | null => (cpu === null || x.ok === 0 ? null : cpu / x.ok);
+
+/**
+ * Whether `clients` closed-loop clients can see a latency <= LATENCY_TARGET x raw p50 here: that
+ * needs clients / (target x raw p50) writes/s (Little's law), and no more writes per second go
+ * through than the node and the relayer process allow (capacityOf), each at its cheapest CPU time
+ * per write measured in this run: the node's in raw, raw batch and the relayer runs at `clients`,
+ * the relayer process's (its HTTP clients included) in the relayer runs at `clients`. Null without
+ * the node's CPU time (not Linux).
+ */
+export function latencyBound(r: CaseResult, clients: number, cores: number): string | null {
+  const atClients = r.relayers.filter((x) => x.concurrency === clients);
+  const cheapest = (costs: (number | null)[]): number | null => {
+    const known = costs.filter((c): c is number => c !== null && c > 0);
+    return known.length === 0 ? null : Math.min(...known);
+  };
+  const nodeMs = cheapest([r.raw, ...(r.rawBatch ? [r.rawBatch] : []), ...atClients].map((x) => perWrite(x, x.usage.cpuNodeMs)));
+  if (nodeMs === null) return null;
+  const relayerMs = cheapest(atClients.map((x) => perWrite(x, x.usage.cpuSelfMs)));
+  const cap = capacityOf(nodeMs, relayerMs, cores);
   const needed = (clients * 1000) / (LATENCY_TARGET * p50Of(r.raw));
+  const parts = [`the node (${cap.nodeMs.toFixed(2)} ms CPU per write) ~${cap.node.toFixed(0)}`];
+  if (cap.relayer !== null && cap.relayerMs !== null) {
+    parts.push(`the relayer process (${cap.relayerMs.toFixed(2)} ms, its HTTP clients included) ~${cap.relayer.toFixed(0)}`);
+  }
+  if (cap.both !== null && cap.relayerMs !== null) {
+    parts.push(`both on ${cap.cores} cores (${(cap.nodeMs + cap.relayerMs).toFixed(2)} ms) ~${cap.both.toFixed(0)}`);
+  }
   return (
     `- ${r.raw.payers} payer(s): p50 <= ${LATENCY_TARGET.toFixed(1)}x raw (${(LATENCY_TARGET * p50Of(r.raw)).toFixed(1)} ms) at ${clients} clients needs ` +
-    `~${needed.toFixed(0)} writes/s; the node's CPU per write (${cheapest.toFixed(2)} ms) allows at most ~${capacity.toFixed(0)} writes/s: ` +
-    `${needed <= capacity ? "within the node's capacity" : `**out of reach on this node** (${(needed / capacity).toFixed(1)}x its capacity)`}`
+    `~${needed.toFixed(0)} writes/s; at most ~${cap.bound.toFixed(0)} writes/s go through (${parts.join("; ")}; the bound: ${cap.limit}): ` +
+    `${needed <= cap.bound ? "within capacity" : `**out of reach on this machine** (${(needed / cap.bound).toFixed(1)}x its capacity)`}`
   );
 }

@@ -17,7 +17,8 @@
  *   DIAMOND_ADDRESS                 the AccountConfig diamond (optional until the chain layer starts)
  *   CHAIN_NAME, CHAIN_TESTNET, CHAIN_TOKEN   what get_node_chain_config reports
  *   BATCH_MAX_CALLS                 most writes one batchCalls transaction carries (32; 1 = no batching)
- *   BATCH_MAX_IN_FLIGHT             write transactions under way before new writes wait to be batched (payer count)
+ *   BATCH_MAX_IN_FLIGHT             write transactions under way before new writes wait to be batched (payer count;
+ *                                   twice that for writes filling half a batch)
  *   BATCH_MAX_BYTES                 most calldata bytes of one batchCalls transaction (98304 = 96 KiB; 1024..122880)
  *   START_BLOCK                     first block to index: the diamond's deployment block (0)
  *   PAYER_CHECK_INTERVAL_MS         how often the payers' registration and funds are checked (60000; 5000 while failing)

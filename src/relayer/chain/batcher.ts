@@ -8,9 +8,13 @@
  * batching (same gas, same latency). Calls that arrive while the front is full wait, and the next
  * free slot takes all of them (up to `maxCalls`, `maxBytes` of calldata and `gasBudget`:
  * batch-limits.ts) as one batch; a full batch (`maxCalls` waiting, or the next call's bytes
- * beyond `maxBytes`) leaves at once whatever is under way. A batch the node refuses as too large
- * anyway (node-limits in writer/) goes again in smaller batches. So an idle relayer adds no latency,
- * and a busy one sends fewer, larger transactions.
+ * beyond `maxBytes`) leaves at once whatever is under way. Calls filling at least half a batch
+ * leave on one more slot per slot of the front (up to `2 x maxInFlight` under way): a payer then
+ * has a second, well-filled batch signed and with the node while its first is being mined, so the
+ * node is not left idle between them (docs/relayer-latency.md, fifth pass); fewer calls wait for a
+ * slot of the front as before. A batch the node refuses as too large anyway (node-limits in
+ * writer/) goes again in smaller batches. So an idle relayer adds no latency, and a busy one sends
+ * fewer, larger transactions.
  *
  * A batch of calls [c0..cn]:
  *   1. pre-flight: one eth_call of batchCalls([c0..cn]) reports each call's outcome and gas used
@@ -61,7 +65,6 @@ import { TraceGroup } from "../../core/write-trace";
 import {
   ChainUnavailableError,
   RevertError,
-  type DecodedEvent,
   type ReorgListener,
   type WriteReceipt,
   type WriteRequest,
@@ -69,73 +72,18 @@ import {
   WriteTooLargeError,
 } from "../ports";
 import { decodeRevert, encodeCall, revertErrorOf } from "./abi";
-import { BATCH_RETRY_SCOPE, batchRetryKey, calldataGas, decodeBatchResult, encodeBatchCalls } from "./batch-encoding";
-import { BATCH_BASE_GAS, BATCH_PER_CALL_GAS, BatchLimits } from "./batch-limits";
+import { BATCH_RETRY_SCOPE, batchRetryKey, decodeBatchResult, encodeBatchCalls } from "./batch-encoding";
+import { awaitFinal } from "./batch-final";
+import { BatchGasCache, batchGasLimit } from "./batch-gas";
+import { BatchLimits } from "./batch-limits";
+import { splitBatchEvents } from "./batch-outcomes";
+import type { BatchTarget, BatcherOptions, BatcherStats } from "./batch-target";
 import { silentLogger, type ChainLogger } from "./log";
 import { errorText, isTransportError, revertDataOf, toQuantity, type RpcLike } from "./rpc";
 
-/** Told while a write is under way (ChainWriter.write). */
-export interface WriteProgress {
-  /**
-   * The transaction is on chain (mined at once) or handed to the node (sent): its payer may take
-   * the next one. Called at most once; not called when the write fails before.
-   */
-  onChain?(): void;
-  /** The write's outbox row is stored (signed): its id, for BatchTarget.finalOutcome. Called at most once. */
-  onRow?(id: number): void;
-}
-
-/** What the batcher needs of the ChainWriter. */
-export interface BatchTarget {
-  readonly payers: readonly string[];
-  write(request: WriteRequest, known?: { gasLimit: bigint; calldata: string }, progress?: WriteProgress): Promise<WriteReceipt>;
-  /** Rejects (PayersUnavailableError) while the writer refuses writes: asked before a call is queued. */
-  admitWrites?(): Promise<void>;
-  /** The error to answer a call's revert with (an OnlyApiPayerOrOwner revert re-runs the payer check). */
-  reviewFailure?(err: unknown): Promise<unknown>;
-  /**
-   * Waits until outbox row `id` is final (no reorg expected to undo it) and resolves with its
-   * receipt (the index holding its block), or rejects with RevertError when it is final reverted.
-   * Absent: the batcher takes an outcome as final as soon as it has it.
-   */
-  finalOutcome?(id: number): Promise<WriteReceipt>;
-}
-
-export interface BatcherOptions {
-  diamondAddress: string;
-  /** Most calls in one transaction; below 2 turns batching off. Default 32. */
-  maxCalls?: number;
-  /** Transactions of this front under way at once. Default: the number of payers. */
-  maxInFlight?: number;
-  /** Most execution gas (measured in the pre-flight) in one transaction. Default 8 000 000, capped so that the batch's gas limit stays within 2^24 (batch-limits.ts gasBudgetCap). */
-  gasBudget?: bigint;
-  /** Most batchCalls calldata bytes in one transaction (BATCH_MAX_BYTES, batch-limits.ts). Default 96 KiB. */
-  maxBytes?: number;
-  /** Gas limit = measured gas * p / 100 (plus fixed overheads). Default 125. */
-  gasLimitPercent?: number;
-  /**
-   * How long a call waits for its batch to be final (when it must, see sendBatch) before it is
-   * answered as a write not confirmed in time: ChainUnavailableError, queued. The writer's
-   * writeTimeoutMs; default 120 000.
-   */
-  writeTimeoutMs?: number;
-  logger?: ChainLogger;
-}
-
-export interface BatcherStats {
-  /** Calls that went alone (no batch). */
-  single: number;
-  /** Batch transactions sent, and the calls they carried. */
-  batches: number;
-  batchedCalls: number;
-  /** Calls rejected by a batch pre-flight (nothing sent). */
-  rejected: number;
-  /** Calls sent alone after their batch could not take them. */
-  retriedAlone: number;
-  /** Batch transactions sent without a pre-flight (every call's gas cached). */
-  cachedGas: number;
-  enabled: boolean;
-}
+/** Moved to batch-target.ts and batch-outcomes.ts; exported here too for the code that imports them from this file. */
+export type { WriteProgress, BatchTarget, BatcherOptions, BatcherStats } from "./batch-target";
+export { splitBatchEvents, type BatchCallOutcome } from "./batch-outcomes";
 
 /**
  * Gas of the pre-flight eth_call (the calls' own budget is checked afterwards): just under the
@@ -154,14 +102,6 @@ interface Measured {
   item: Pending;
   gas: bigint;
 }
-
-const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
-
-/** Call shapes whose measured gas is kept (bounded; the oldest go first). */
-const GAS_CACHE_MAX = 512;
-
-/** A call's shape: selector and calldata length (which encodes every array and string length). */
-const shapeOf = (calldata: string): string => `${calldata.slice(0, 10)}:${calldata.length}`;
 
 /** Moved to batch-encoding.ts; exported here too for the code that imports them from this file. */
 export { decodeBatchResult, encodeBatchCalls } from "./batch-encoding";
@@ -184,7 +124,7 @@ export class BatchingWriter implements Writer, ReorgListener {
   private enabled: boolean;
   private readonly counts = { single: 0, batches: 0, batchedCalls: 0, rejected: 0, retriedAlone: 0, cachedGas: 0 };
   /** Most gas a call of each shape used in a batch pre-flight (see the file comment). */
-  private readonly gasByShape = new Map<string, bigint>();
+  private readonly gas = new BatchGasCache();
 
   constructor(
     private readonly target: BatchTarget,
@@ -250,7 +190,9 @@ export class BatchingWriter implements Writer, ReorgListener {
     for (;;) {
       const n = this.limits.take(this.queue);
       const full = n === this.limits.maxCalls || n < this.queue.length;
-      if (n === 0 || (this.inFlight >= this.maxInFlight && !full)) break;
+      // At least half a batch waiting: one more slot per slot of the front (see the file comment).
+      const deep = 2 * n >= this.limits.maxCalls && this.inFlight < 2 * this.maxInFlight;
+      if (n === 0 || (this.inFlight >= this.maxInFlight && !full && !deep)) break;
       const items = this.queue.splice(0, n);
       const slot = { counted: true };
       this.inFlight++;
@@ -319,27 +261,13 @@ export class BatchingWriter implements Writer, ReorgListener {
 
   /** Every call with its cached gas, when every call's shape has one; else null (pre-flight). */
   private cachedGas(items: readonly Pending[]): Measured[] | null {
-    const out: Measured[] = [];
-    for (const item of items) {
-      const gas = this.gasByShape.get(shapeOf(item.calldata));
-      if (gas === undefined) return null;
-      out.push({ item, gas });
-    }
-    return out;
-  }
-
-  private rememberGas(calldata: string, gas: bigint): void {
-    const shape = shapeOf(calldata);
-    const known = this.gasByShape.get(shape);
-    if (known !== undefined && known >= gas) return;
-    this.gasByShape.delete(shape);
-    if (this.gasByShape.size >= GAS_CACHE_MAX) this.gasByShape.delete(this.gasByShape.keys().next().value as string);
-    this.gasByShape.set(shape, gas);
+    const gas = this.gas.all(items.map((item) => item.calldata));
+    return gas && items.map((item, i) => ({ item, gas: gas[i] }));
   }
 
   /** The cached gas of these calls proved wrong (or their batch failed): pre-flight them again next time. */
   private forgetGas(items: readonly Pending[]): void {
-    for (const item of items) this.gasByShape.delete(shapeOf(item.calldata));
+    this.gas.forget(items.map((item) => item.calldata));
   }
 
   /** Sends one call alone through the writer (its own pre-flight, outbox row and receipt). */
@@ -388,7 +316,7 @@ export class BatchingWriter implements Writer, ReorgListener {
     items.forEach((item, i) => {
       if (success[i]) {
         passed.push({ item, gas: BigInt(gasUsed[i]) });
-        this.rememberGas(item.calldata, BigInt(gasUsed[i]));
+        this.gas.remember(item.calldata, BigInt(gasUsed[i]));
       } else if (results[i] === "0x") {
         alone.push(item);
       } else {
@@ -398,16 +326,6 @@ export class BatchingWriter implements Writer, ReorgListener {
     });
     if (alone.length > 0) void Promise.all(alone.map((item) => this.alone(item, "retry")));
     return passed;
-  }
-
-  private gasLimitFor(data: string, measured: Measured[]): bigint {
-    const { intrinsic, floor } = calldataGas(data);
-    let exec = BATCH_BASE_GAS + BATCH_PER_CALL_GAS * BigInt(measured.length);
-    // A delegatecall forwards at most 63/64 of the gas left, and a call goes through two (the
-    // facet's to the diamond, the fallback's to the target facet): each needs (64/63)^2 of its use.
-    for (const m of measured) exec += ceilDiv(m.gas * 4096n, 3969n);
-    const limit = intrinsic + ceilDiv(exec * this.gasLimitPercent, 100n);
-    return limit > floor ? limit : floor;
   }
 
   /**
@@ -435,7 +353,7 @@ export class BatchingWriter implements Writer, ReorgListener {
       const trace = TraceGroup.of(measured.map((m) => m.item.request.trace));
       receipt = await this.target.write(
         { method: "batchCalls", args: [calls], ...(trace ? { trace } : {}) },
-        { gasLimit: this.gasLimitFor(calldata, measured), calldata },
+        { gasLimit: batchGasLimit(calldata, measured.map((m) => m.gas), this.gasLimitPercent), calldata },
         {
           onChain,
           onRow: (id) => {
@@ -461,7 +379,16 @@ export class BatchingWriter implements Writer, ReorgListener {
     let final = receipt;
     const id = row.id;
     if (id !== null && this.target.finalOutcome) {
-      const settled = await this.awaitFinal(this.target.finalOutcome(id), id, open, deadline);
+      const settled = await awaitFinal(
+        this.target.finalOutcome(id),
+        id,
+        open.length,
+        (err) => {
+          for (const { m } of open) m.item.reject(err);
+        },
+        deadline,
+        this.log,
+      );
       if (!settled.ok) {
         if (!(settled.error instanceof RevertError)) {
           for (const { m } of open) m.item.reject(settled.error);
@@ -483,36 +410,6 @@ export class BatchingWriter implements Writer, ReorgListener {
           : this.alone(m.item, "retry", undefined, { ...m.item.request, idempotencyScope: BATCH_RETRY_SCOPE, idempotencyKey: batchRetryKey(id, i) }),
       ),
     );
-  }
-
-  /**
-   * Waits for the batch row's final outcome. When `deadline` passes first, the calls still open
-   * are answered as a write that cannot be confirmed in time is (ChainUnavailableError, queued:
-   * 503 ChainUnavailable), and the wait goes on: the row stays tracked, and what the final chain
-   * says is still carried out (a call not applied is sent alone then, exactly once), with no one
-   * left to answer (docs/finality.md).
-   */
-  private async awaitFinal(
-    outcome: Promise<WriteReceipt>,
-    id: number,
-    open: readonly { m: Measured }[],
-    deadline: number,
-  ): Promise<{ ok: true; value: WriteReceipt } | { ok: false; error: unknown }> {
-    const settled = outcome.then(
-      (value) => ({ ok: true as const, value }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), Math.max(0, deadline - Date.now()));
-    });
-    const first = await Promise.race([settled, late]);
-    clearTimeout(timer);
-    if (first !== null) return first;
-    const err = new ChainUnavailableError(`batch transaction #${id} not final in time; its calls stay tracked and are settled once it is final`, true);
-    this.log.warn({ id, calls: open.length }, "a batch's calls waited for it to be final past the write timeout; answered as queued, still tracked");
-    for (const { m } of open) m.item.reject(err);
-    return settled;
   }
 
   /**
@@ -560,33 +457,4 @@ export class BatchingWriter implements Writer, ReorgListener {
     }
     return open;
   }
-}
-
-export interface BatchCallOutcome {
-  success: boolean;
-  revertData: string;
-  /** The call's own events (empty when it failed). */
-  events: DecodedEvent[];
-}
-
-/**
- * Splits a batchCalls receipt's decoded events per call: BatchCallResult(index, ...) closes call
- * `index`, which owns the events since the previous BatchCallResult.
- */
-export function splitBatchEvents(events: readonly DecodedEvent[]): Map<number, BatchCallOutcome> {
-  const out = new Map<number, BatchCallOutcome>();
-  let own: DecodedEvent[] = [];
-  for (const e of events) {
-    if (e.name !== "BatchCallResult") {
-      own.push(e);
-      continue;
-    }
-    out.set(Number(e.args.index), {
-      success: e.args.success === true,
-      revertData: typeof e.args.revertData === "string" ? e.args.revertData : "0x",
-      events: own,
-    });
-    own = [];
-  }
-  return out;
 }

@@ -26,7 +26,7 @@
  * a write is applied at most once, and every transition is guarded by the block hash it saw.
  */
 import type { OutboxRow, WriteReceipt } from "../../ports";
-import { splitBatchEvents } from "../batcher";
+import { splitBatchEvents } from "../batch-outcomes";
 import { finalityFor } from "../finality";
 import { errorText, hexToNumber, sendAll, toQuantity, type RpcBlock, type RpcReceipt } from "../rpc";
 import type { Broadcaster } from "./broadcaster";

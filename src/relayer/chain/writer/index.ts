@@ -4,6 +4,7 @@
  *
  *   payers.ts       payer pool and nonces: keys, payer choice, nonce locks, signing, reconciliation
  *   signing.ts      nonce allocation + signing + storing (one commit per payer batch), submit
+ *   send-row.ts     a new row signed, stored and broadcast, and its mined outcome collected
  *   fee-policy.ts   fee policy: pure functions (new fees, fee bumps)
  *   fee-source.ts   current fees from the node, cached
  *   preflight.ts    pre-flight (eth_estimateGas / eth_call) and the gas cache
@@ -46,7 +47,6 @@
  * and never sends a second transaction for one row).
  */
 import { keccak256 } from "ethers";
-import type { WriteTracer } from "../../../core/write-trace";
 import {
   ChainUnavailableError,
   RevertError,
@@ -59,11 +59,11 @@ import {
 } from "../../ports";
 import { encodeCall } from "../abi";
 import { silentLogger } from "../log";
-import { errorText, hexToBigInt, hexToNumber, type RpcLike } from "../rpc";
+import { errorText, hexToBigInt, type RpcLike } from "../rpc";
 import { BalanceMonitor, type PayerFunds, type TopUp } from "./balances";
 import { BatchRecovery } from "./batch-recovery";
-import type { WriteProgress } from "../batcher";
-import { WriteAnswers, ownBlockOf, receiptBlockHeader } from "./answer";
+import type { WriteProgress } from "../batch-target";
+import { WriteAnswers } from "./answer";
 import { Broadcaster } from "./broadcaster";
 import { BusyRows, RowEvents, type WriterContext } from "./context";
 import { bumpPermille, type Fees } from "./fee-policy";
@@ -74,7 +74,8 @@ import type { WriterOptions, WriterStatus } from "./options";
 import { PayerCheck, type PayerReport } from "./payer-check";
 import { PayerPool } from "./payers";
 import { Preflight } from "./preflight";
-import { ReceiptTracker, type IndexFollower, type Outcome } from "./receipts";
+import { ReceiptTracker, type IndexFollower } from "./receipts";
+import { RowSender } from "./send-row";
 import { Signer } from "./signing";
 import { PoolLossCheck } from "./pool-loss";
 import { ReorgResend } from "./reorg-resend";
@@ -95,6 +96,7 @@ export class ChainWriter implements Writer {
   private readonly receipts: ReceiptTracker;
   private readonly broadcaster: Broadcaster;
   private readonly signer: Signer;
+  private readonly rowSender: RowSender;
   private readonly stuck: StuckHandler;
   private readonly poolLoss: PoolLossCheck;
   private readonly reorgResend: ReorgResend;
@@ -147,6 +149,7 @@ export class ChainWriter implements Writer {
       },
     });
     this.signer = new Signer(this.ctx, this.pool, this.fees, this.broadcaster, this.receipts);
+    this.rowSender = new RowSender(this.ctx, this.signer, this.broadcaster, this.receipts, indexer);
     this.stuck = new StuckHandler(
       this.ctx,
       this.pool,
@@ -522,78 +525,11 @@ export class ChainWriter implements Writer {
         if (!row) return await existing();
         throw new ChainUnavailableError(`chain unavailable: ${errorText(err)}; the request is stored and will be sent`, true);
       }
-      const sent = await this.signAndSend(newRow, fees, request.trace, progress);
+      const sent = await this.rowSender.signAndSend(newRow, fees, request.trace, progress);
       if (!sent) return await existing();
       return await this.answers.finish(sent.id, sent.outcome, request.trace);
     } finally {
       this.pool.release(payer);
-    }
-  }
-
-  /**
-   * Persists the row signed and broadcasts it, with its receipt asked for in the same round trip
-   * (EagerReceipts), else once through the poller. Mined at once (automine, or a late answer): the
-   * outcome, already recorded. Not yet: the row is marked sent for the worker. Null when the
-   * idempotency key is taken (nothing stored, no nonce used).
-   */
-  private async signAndSend(
-    newRow: NewOutboxRow,
-    fees: Fees,
-    trace?: WriteTracer,
-    progress?: WriteProgress,
-  ): Promise<{ id: number; outcome: Outcome | null } | null> {
-    const step = await this.signer.signNew(newRow, fees, trace);
-    if (!step) return null;
-    const { signed } = step;
-    progress?.onRow?.(signed.id);
-    try {
-      const sending = await step.sending;
-      const { outcome } = sending;
-      let { receipt, latest } = sending;
-      if (step.eager && outcome === "ok" && receipt === null) {
-        // Asked for beside the broadcast but not there yet: once more, at once (an automining node
-        // answering the batch's calls side by side looks the receipt up before mining, about one
-        // broadcast in five on Hardhat). Not there either: the poller and the worker take over.
-        ({ receipt, latest } = await this.broadcaster.receiptWithHeader(signed).catch(() => ({ receipt: null, latest: null })));
-      }
-      trace?.mark("broadcast");
-      if (step.eager && outcome === "ok") this.broadcaster.eagerReceipts.record(receipt !== null);
-      if (outcome === "transport") {
-        throw new ChainUnavailableError("chain unavailable: the transaction is stored and will be sent", true);
-      }
-      if (outcome !== "ok") return { id: signed.id, outcome: null };
-      // Mined at once (the receipt came with the broadcast) or with the node: the payer is free.
-      if (receipt !== null || !step.eager) progress?.onChain?.();
-      let found: Outcome | null = null;
-      try {
-        if (receipt) {
-          // The receipt's block holds this transaction alone: the index takes it from the receipt
-          // (chain/own-blocks.ts) beside the outcome's commit, instead of an indexer round. Its
-          // header came with the broadcast, or is read by hash when another block came first.
-          const rpc = this.ctx.rpc;
-          const applied = async (): Promise<boolean> => {
-            const header = await receiptBlockHeader(rpc, receipt, latest, this.indexer);
-            const own = ownBlockOf(receipt, header, this.indexer, this.ctx.diamond);
-            if (own !== null) return own.apply();
-            // Left to the indexer: a mined write waits for it next, so its catch-up starts now.
-            if (hexToNumber(receipt.status, "receipt.status") === 1) {
-              this.indexer.prefetch(hexToNumber(receipt.blockNumber, "receipt.blockNumber"));
-            }
-            return false;
-          };
-          const [settled] = await Promise.all([this.receipts.settle([{ row: signed, receipt }], false), applied()]);
-          found = settled.get(signed.id) ?? null;
-        }
-        if (!found) found = await this.receipts.receiptOf(signed);
-      } catch {
-        found = null; // the worker keeps looking
-      }
-      trace?.mark("receipt");
-      if (!found && (await this.ctx.outbox.markSent(signed.id, signed.attempts))) this.ctx.rows.notify(signed.id);
-      progress?.onChain?.();
-      return { id: signed.id, outcome: found };
-    } finally {
-      this.ctx.busy.active.delete(signed.id);
     }
   }
 }
