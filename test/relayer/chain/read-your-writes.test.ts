@@ -74,6 +74,30 @@ describe("relayer writer: read-your-writes from the receipt", function () {
     expect(await store.index.account(h("asked again"))).to.not.equal(null);
   });
 
+  it("asks only for the receipt again when the header its broadcast brought already lists the transaction", async () => {
+    const rpc = new FlakyRpc(hardhatRpc());
+    const store = t.store();
+    const chain = t.keep(await start(store, f.diamondAddress, { provider: rpc, startIndexer: false }));
+    await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
+    // The broadcast's receipt look-up answers "not mined yet" (Hardhat answering the batch's calls
+    // side by side), while its latest header, read after the send, is the transaction's block.
+    let receipts = 0;
+    const asked: string[] = [];
+    rpc.before = async (method, params) => {
+      asked.push(method === "eth_getBlockByNumber" ? `${method}(${String(params[0])})` : method);
+      if (method !== "eth_getTransactionReceipt") return;
+      if (++receipts === 1) rpc.fake.set(method, null);
+      else rpc.fake.delete(method);
+    };
+    const receipt = await chain.writer.write(newAccount("header known"));
+    expect(asked.filter((m) => m === "eth_getTransactionReceipt"), "receipt look-ups").to.have.length(2);
+    expect(asked.filter((m) => m === "eth_getBlockByNumber(latest)"), "latest headers").to.have.length(1);
+    expect(asked, "no header read by hash").to.not.include("eth_getBlockByHash");
+    expect(asked, "no eth_getLogs for the write's own block").to.not.include("eth_getLogs");
+    expect(await store.index.indexedBlock()).to.equal(receipt.blockNumber);
+    expect(await store.index.account(h("header known"))).to.not.equal(null);
+  });
+
   it("a background round leaves a block that just appeared to the receipts while own blocks come from them; a write waiting for it is not held", async () => {
     const rpc = new FlakyRpc(hardhatRpc());
     const store = t.store();

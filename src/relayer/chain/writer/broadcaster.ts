@@ -26,8 +26,8 @@ export interface BroadcastResult {
   receipt: RpcReceipt | null;
   /**
    * The latest block's header, asked for right behind the receipt (null when not asked or not
-   * answered): when it is the receipt's block and holds only this transaction, the index can take
-   * the block from the receipt (chain/own-blocks.ts).
+   * answered; also without the receipt): when it is the receipt's block and holds only this
+   * transaction, the index can take the block from the receipt (chain/own-blocks.ts).
    */
   latest: BlockHeader | null;
 }
@@ -80,21 +80,6 @@ export class Broadcaster {
   }
 
   /**
-   * The receipt of the row's latest attempt and the latest block header, in one JSON-RPC batch (as
-   * a broadcast with its receipt asks for them): for a receipt the broadcast's batch did not bring
-   * yet (a node that answers the batch's calls side by side may look it up before mining). Nulls
-   * when not there or not answered.
-   */
-  async receiptWithHeader(row: OutboxRow): Promise<{ receipt: RpcReceipt | null; latest: BlockHeader | null }> {
-    const [mined, head] = await inOrder(this.ctx.rpc, [
-      { method: "eth_getTransactionReceipt", params: [row.txHashes.at(-1)] },
-      { method: "eth_getBlockByNumber", params: ["latest", false] },
-    ]);
-    const receipt = mined.ok ? ((mined.result as RpcReceipt | null) ?? null) : null;
-    return { receipt, latest: receipt !== null && head.ok ? headerOf(head.result) : null };
-  }
-
-  /**
    * Broadcasts the row's latest signed attempt and records the outcome (an accepted one as sent,
    * unless `markSent` is false: write() first looks for the receipt, which usually makes it mined).
    * `withReceipt`: the receipt is asked for in the same JSON-RPC batch, right behind the broadcast
@@ -116,7 +101,9 @@ export class Broadcaster {
         ]);
         // (Hardhat automine also mines a reverting transaction and then answers with an error.)
         receipt = mined.ok ? ((mined.result as RpcReceipt | null) ?? null) : null;
-        latest = receipt !== null && head.ok ? headerOf(head.result) : null;
+        // Kept without the receipt too: read after the mining, it may be the transaction's block
+        // (receipt-again.ts).
+        latest = head.ok ? headerOf(head.result) : null;
         if (!sent.ok) throw sent.error;
       } else {
         await ctx.rpc.send("eth_sendRawTransaction", [row.rawTx]);

@@ -75,6 +75,7 @@ import { PayerCheck, type PayerReport } from "./payer-check";
 import { PayerPool } from "./payers";
 import { Preflight } from "./preflight";
 import { ReceiptTracker, type IndexFollower, type Outcome } from "./receipts";
+import { receiptAgain } from "./receipt-again";
 import { Signer } from "./signing";
 import { PoolLossCheck } from "./pool-loss";
 import { ReorgResend } from "./reorg-resend";
@@ -552,7 +553,7 @@ export class ChainWriter implements Writer {
         // Asked for beside the broadcast but not there yet: once more, at once (an automining node
         // answering the batch's calls side by side looks the receipt up before mining, about one
         // broadcast in five on Hardhat). Not there either: the poller and the worker take over.
-        ({ receipt, latest } = await this.broadcaster.receiptWithHeader(signed).catch(() => ({ receipt: null, latest: null })));
+        ({ receipt, latest } = await receiptAgain(this.ctx.rpc, signed.txHashes.at(-1) ?? "", latest));
       }
       trace?.mark("broadcast");
       if (step.eager && outcome === "ok") this.broadcaster.eagerReceipts.record(receipt !== null);
