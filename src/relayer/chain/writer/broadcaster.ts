@@ -16,6 +16,7 @@ import { errorText, isTransportError, revertDataOf, sendAll, type RpcCall, type 
 import type { WriterContext } from "./context";
 import { nodeLimitOf } from "./node-limits";
 import type { ReceiptTracker } from "./receipts";
+import { SeenHeaders } from "./seen-headers";
 
 export type BroadcastOutcome = "ok" | "transport" | "retry" | "nonce-too-low" | "failed";
 
@@ -60,6 +61,8 @@ export class Broadcaster {
   private readonly senders = new Map<string, Mutex>();
   /** Whether write() asks for the receipt in the broadcast's own round trip. */
   readonly eagerReceipts = new EagerReceipts();
+  /** The latest headers the broadcasts brought (and the writer read since), by hash (seen-headers.ts). */
+  readonly headers = new SeenHeaders<BlockHeader>();
 
   constructor(
     private readonly ctx: WriterContext,
@@ -104,6 +107,7 @@ export class Broadcaster {
         // Kept without the receipt too: read after the mining, it may be the transaction's block
         // (receipt-again.ts).
         latest = head.ok ? headerOf(head.result) : null;
+        this.headers.remember(latest);
         if (!sent.ok) throw sent.error;
       } else {
         await ctx.rpc.send("eth_sendRawTransaction", [row.rawTx]);

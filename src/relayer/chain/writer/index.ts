@@ -553,7 +553,7 @@ export class ChainWriter implements Writer {
         // Asked for beside the broadcast but not there yet: once more, at once (an automining node
         // answering the batch's calls side by side looks the receipt up before mining, about one
         // broadcast in five on Hardhat). Not there either: the poller and the worker take over.
-        ({ receipt, latest } = await receiptAgain(this.ctx.rpc, signed.txHashes.at(-1) ?? "", latest));
+        ({ receipt, latest } = await receiptAgain(this.ctx.rpc, signed.txHashes.at(-1) ?? "", latest, this.broadcaster.headers));
       }
       trace?.mark("broadcast");
       if (step.eager && outcome === "ok") this.broadcaster.eagerReceipts.record(receipt !== null);
@@ -571,7 +571,7 @@ export class ChainWriter implements Writer {
           // header came with the broadcast, or is read by hash when another block came first.
           const rpc = this.ctx.rpc;
           const applied = async (): Promise<boolean> => {
-            const header = await receiptBlockHeader(rpc, receipt, latest, this.indexer);
+            const header = await receiptBlockHeader(rpc, receipt, latest, this.indexer, this.broadcaster.headers);
             const own = ownBlockOf(receipt, header, this.indexer, this.ctx.diamond);
             if (own !== null) return own.apply();
             // Left to the indexer: a mined write waits for it next, so its catch-up starts now.

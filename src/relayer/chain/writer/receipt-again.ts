@@ -10,6 +10,7 @@
  */
 import { sendAll, type RpcCall, type RpcLike, type RpcReceipt } from "../rpc";
 import { headerOf, type BlockHeader } from "./broadcaster";
+import type { SeenHeaders } from "./seen-headers";
 
 export interface ReceiptAndHeader {
   receipt: RpcReceipt | null;
@@ -19,17 +20,25 @@ export interface ReceiptAndHeader {
 
 /**
  * The receipt of `txHash` and a header for it. `latest`: the header the broadcast's batch brought
- * (kept when it lists the transaction). Never throws: nulls when not there or not answered.
+ * (kept when it lists the transaction); a header read here goes to `seen`. Never throws: nulls when
+ * not there or not answered.
  */
-export async function receiptAgain(rpc: RpcLike, txHash: string, latest: BlockHeader | null): Promise<ReceiptAndHeader> {
+export async function receiptAgain(
+  rpc: RpcLike,
+  txHash: string,
+  latest: BlockHeader | null,
+  seen: SeenHeaders<BlockHeader>,
+): Promise<ReceiptAndHeader> {
   const known = latest !== null && latest.transactions.includes(txHash.toLowerCase());
   const calls: RpcCall[] = [{ method: "eth_getTransactionReceipt", params: [txHash] }];
   if (!known) calls.push({ method: "eth_getBlockByNumber", params: ["latest", false] });
   try {
     const [mined, head] = await sendAll(rpc, calls);
     const receipt = mined.ok ? ((mined.result as RpcReceipt | null) ?? null) : null;
+    const read = known || !head.ok ? null : headerOf(head.result);
+    seen.remember(read);
     if (receipt === null) return { receipt: null, latest: null };
-    return { receipt, latest: known ? latest : head.ok ? headerOf(head.result) : null };
+    return { receipt, latest: known ? latest : read };
   } catch {
     return { receipt: null, latest: null };
   }
