@@ -9,7 +9,7 @@
 const KEPT = 64;
 
 /** `H`: the writer's BlockHeader (broadcaster.ts), kept generic so that this file imports nothing. */
-export class SeenHeaders<H extends { hash: string } = { hash: string; number: number; parentHash: string; transactions: string[] }> {
+export class SeenHeaders<H extends { hash: string }> {
   private readonly byHash = new Map<string, H>();
 
   remember(header: H | null): void {
