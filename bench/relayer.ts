@@ -35,7 +35,8 @@
  *   BENCH_RESULTS (bench/results/relayer.md: the file the report is written to; "-" prints only)
  *   BENCH_WRITES (300: per relayer run, at least 4 x the clients)  BENCH_WARMUP (10)  BENCH_POLL_MS (25)
  *   BENCH_CONCURRENCY ("8,32,128": one measured relayer run per value, on the same relayer)
- *   BENCH_TRACE (off: 1 prints p50/p99 per write stage, core/write-trace.ts)
+ *   BENCH_TRACE (off: 1 prints p50/p99 per write stage, core/write-trace.ts, and the JSON-RPC calls per
+ *                write by method and caller in each relayer run's notes, bench/relayer/trace.ts)
  *   BENCH_PAYERS ("1,4")  BENCH_NODE_LOGGING (0: the node's per-request console logging is off)
  *   BENCH_DATA_DIR (the run's directory in os.tmpdir(): where the relayer's DATA_DIR is created)
  *   BENCH_CPU_PROF (off: a directory for V8 CPU profiles of this process during each measured relayer run)

@@ -16,7 +16,7 @@ import { post } from "./http-client";
 import { checkNonces, nonceMark } from "./nonces";
 import type { RunResult } from "./results";
 import { SETTINGS, writesAt } from "./settings";
-import { traceCollector, type TraceSink } from "./trace";
+import { callersLine, traceCollector, type TraceSink } from "./trace";
 import { CountingRpc, measureFrom } from "./usage";
 
 /** Collects the chain layer's warnings and errors (the relayer's own logs are silent). */
@@ -50,6 +50,7 @@ async function runRelayer(
   const rowsBefore = Math.max(0, ...(await relayer.store.outbox.list()).map((r) => r.id));
   const before = await nonceMark(rpc, payers);
   const usageOf = measureFrom(relayerRpc, nodePid);
+  const callersBefore = relayerRpc.callerSnapshot();
   const b0 = relayer.chain.status().batches;
   traces.collected = [];
   const wallMs = await pool(count, concurrency, async (i) => {
@@ -73,6 +74,7 @@ async function runRelayer(
     }
   });
   const usage = usageOf();
+  const byCaller = [...relayerRpc.callerSnapshot()].map(([k, n]): [string, number] => [k, n - (callersBefore.get(k) ?? 0)]);
   const rows = (await relayer.store.outbox.list()).filter((r) => r.id > rowsBefore);
   const check = await checkNonces(rpc, payers, before, rows.filter((r) => r.status === "mined").length);
   const newLogs = logger.lines.slice(logsBefore);
@@ -92,6 +94,7 @@ async function runRelayer(
       `${b1.cachedGas - b0.cachedGas} batches sent from cached gas (no pre-flight)`,
     ...newLogs.slice(0, 5),
   ];
+  if (byCaller.length > 0) extra.push(`JSON-RPC calls per write by method <- caller (BENCH_TRACE): ${callersLine(byCaller, ok)}`);
   const collected = traces.collected;
   traces.collected = null;
   return {
@@ -124,7 +127,7 @@ export async function runRelayerOnce(
   const traces: TraceSink = { collected: null };
   // Exactly what RPC_URL gives the chain layer (an HttpRpc behind the FailoverRpc of RPC_URLS),
   // with a call counter between the two.
-  const relayerRpc = new CountingRpc(new HttpRpc(config.chain.rpcUrl));
+  const relayerRpc = new CountingRpc(new HttpRpc(config.chain.rpcUrl), SETTINGS.trace);
   let relayer: Relayer | undefined;
   try {
     relayer = await createRelayer(config, {

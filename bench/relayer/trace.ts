@@ -41,3 +41,34 @@ export function stageTable(results: CaseResult[]): string {
   }
   return table(["payers", "clients", "mode", ...WRITE_STAGES.map((s) => `${s} p50 / p99`), "total p50 / p99"], rows);
 }
+
+/**
+ * The caller of a JSON-RPC call, as "Class.method (file.ts) < its caller (file.ts)": the two
+ * innermost frames of the current (async) stack inside src/relayer/ that are not the JSON-RPC
+ * client itself (rpc.ts, failover.ts), so that a helper (a batch sender, say) is told apart by who
+ * called it. BENCH_TRACE only: a stack capture per request (a batch is one) costs some CPU.
+ */
+export function rpcCaller(): string {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 40;
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, rpcCaller);
+  Error.stackTraceLimit = limit;
+  const frames: string[] = [];
+  for (const line of (holder.stack ?? "").split("\n").slice(1)) {
+    const m = /at (?:async )?(?:(\S+) \()?([^()\s]*?src\/relayer\/([^():\s]+)):\d+:\d+\)?$/.exec(line.trim());
+    if (!m || /chain\/(rpc|failover)\.ts$/.test(m[3])) continue;
+    frames.push(`${m[1] ?? "<anonymous>"} (${m[3].replace(/^chain\//, "")})`);
+    if (frames.length === 2) break;
+  }
+  return frames.length > 0 ? frames.join(" < ") : "(outside src/relayer)";
+}
+
+/** Calls per write by method and caller, most first: "method <- caller n.nn". */
+export function callersLine(byCaller: [string, number][], writes: number): string {
+  return byCaller
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([k, n]) => `${k} ${(n / Math.max(1, writes)).toFixed(2)}`)
+    .join("; ");
+}

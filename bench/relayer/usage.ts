@@ -9,6 +9,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { HttpRpc, RpcLike } from "../../src/relayer/chain";
 import type { RpcCall, RpcSettled } from "../../src/relayer/chain/rpc";
 import { now } from "./helpers";
+import { rpcCaller } from "./trace";
 
 export interface CallStats {
   calls: number;
@@ -22,9 +23,19 @@ export interface CallStats {
  */
 export class CountingRpc implements RpcLike {
   private readonly stats = new Map<string, CallStats>();
+  /** With `byCaller` (BENCH_TRACE): calls per "method <- caller" (trace.ts rpcCaller). */
+  private readonly callers: Map<string, number> | null;
   readonly sendBatch?: (calls: readonly RpcCall[]) => Promise<RpcSettled[]>;
-  constructor(private readonly inner: HttpRpc) {
+  constructor(
+    private readonly inner: HttpRpc,
+    byCaller = false,
+  ) {
+    this.callers = byCaller ? new Map() : null;
     this.sendBatch = async (calls) => {
+      if (this.callers !== null) {
+        const site = rpcCaller();
+        for (const c of calls) this.countCaller(c.method, site);
+      }
       const t0 = now();
       try {
         return await inner.sendBatch(calls);
@@ -35,6 +46,7 @@ export class CountingRpc implements RpcLike {
     };
   }
   async send(method: string, params: unknown[]): Promise<unknown> {
+    if (this.callers !== null) this.countCaller(method, rpcCaller());
     const t0 = now();
     try {
       return await this.inner.send(method, params);
@@ -45,6 +57,14 @@ export class CountingRpc implements RpcLike {
   private count(method: string, ms: number): void {
     const s = this.stats.get(method) ?? { calls: 0, ms: 0 };
     this.stats.set(method, { calls: s.calls + 1, ms: s.ms + ms });
+  }
+  private countCaller(method: string, site: string): void {
+    const key = `${method} <- ${site}`;
+    this.callers?.set(key, (this.callers.get(key) ?? 0) + 1);
+  }
+  /** Calls per "method <- caller" so far (empty unless counted by caller). */
+  callerSnapshot(): Map<string, number> {
+    return new Map(this.callers ?? []);
   }
   /** HTTP requests so far (a batch is one). */
   httpRequests(): number {

@@ -6,7 +6,7 @@
  * block's events together with the cursor move in one database transaction (the projection,
  * store/projection). Blocks older than the reorg window (head - reorgWindow) are read from
  * eth_getLogs alone, in ranges of `batchSize` blocks, and applied without a journal, several
- * blocks per transaction (applyOldBlocks). Blocks inside
+ * blocks per transaction (applyOldBlocks; block-apply.ts reads and applies both kinds). Blocks inside
  * the window are read with their headers: every block's parentHash must be the hash of the block
  * applied before it, and every log must carry its block's hash; the projection journals their row
  * changes and keeps their hashes.
@@ -29,16 +29,9 @@
  * keep the index current. RPC failures never stop it: a failed round is retried with exponential
  * backoff (capped), and the last error is visible in `status()`.
  */
-import {
-  ChainUnavailableError,
-  type DecodedEvent,
-  type IndexPort,
-  type OldBlock,
-  type ReorgListener,
-  type TxOptions,
-} from "../ports";
+import { ChainUnavailableError, type IndexPort, type ReorgListener, type TxOptions } from "../ports";
 
-import { decodeLogs } from "./abi";
+import { BlockApplier } from "./block-apply";
 import { ExpectedBlocks } from "./expected-blocks";
 import { FreshBlockHold } from "./fresh-block-hold";
 import { finalityFor } from "./finality";
@@ -49,21 +42,6 @@ import { HEADER_BATCH, headerCall, highestStillOnChain, parseHeader, type Header
 import { IndexHaltedError, type IndexerOptions, type IndexerStatus } from "./indexer-status";
 
 export { IndexHaltedError, type IndexerOptions, type IndexerStatus };
-
-/** The chain changed while a round read it (a reorg under way): the next round looks again. */
-class ChainMovedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ChainMovedError";
-  }
-}
-
-/**
- * Events applied per transaction when catching up on blocks older than the reorg window: large
- * enough that commits and statements are few, small enough that the transaction (which holds the
- * SQLite write lock) stays short next to the writes the relayer serves meanwhile.
- */
-const OLD_TX_EVENTS = 2000;
 
 /** A write's block this close to the cursor is fetched together with the head (one round trip). */
 const FAST_SPAN = 16;
@@ -78,6 +56,8 @@ export class Indexer {
   private readonly commit: TxOptions;
   /** eth_getLogs in ranges a capped provider accepts (splits refused ranges; chain/logs.ts). */
   private readonly logs: LogFetcher;
+  /** Reads and applies the blocks a round decided on (block-apply.ts). */
+  private readonly blocks: BlockApplier;
   private window: number | null;
 
   private running = false;
@@ -121,6 +101,7 @@ export class Indexer {
     this.commit = { durable: opts.durableCommits ?? true };
     this.logs = new LogFetcher(rpc, this.diamond, this.batchSize, opts.logger);
     this.hold = new FreshBlockHold(opts.freshBlockGraceMs);
+    this.blocks = new BlockApplier(rpc, index, this.logs, this.diamond, this.commit, (n, hash) => this.checkExpected(n, hash));
   }
 
   /** Who to tell when a reorg is followed (the chain writer). */
@@ -383,7 +364,7 @@ export class Indexer {
           headers.push(hdr);
         }
         if (headers.length > 0 && head - headers[0].number < window) {
-          const outcome = await this.applyKept(cursor.hash, headers, l.result as RpcLog[]);
+          const outcome = await this.blocks.applyKept(cursor.hash, headers, l.result as RpcLog[]);
           if (outcome === "fork") {
             await this.followReorg(cursor.block, window);
             return this.round(window);
@@ -400,12 +381,12 @@ export class Indexer {
       const windowStart = head - window + 1;
       let reached: number;
       if (next < windowStart) {
-        reached = await this.applyOld(next, Math.min(windowStart - 1, next + this.batchSize - 1, until));
+        reached = await this.blocks.applyOld(next, Math.min(windowStart - 1, next + this.batchSize - 1, until));
       } else {
         const to = Math.min(until, next + HEADER_BATCH - 1);
-        const res = await this.readKept(next, to);
+        const res = await this.blocks.readKept(next, to);
         if (res.headers.length === 0) break; // that node is behind: the next round takes it
-        const outcome = await this.applyKept(cursor.hash, res.headers, res.logs);
+        const outcome = await this.blocks.applyKept(cursor.hash, res.headers, res.logs);
         if (outcome === "fork") {
           await this.followReorg(cursor.block, window);
           return this.round(window);
@@ -433,107 +414,6 @@ export class Indexer {
   private progress(block: number): void {
     this.applied = block;
     this.notify();
-  }
-
-  /** Blocks older than the window: logs only, no journal; blocks without logs only move the cursor. */
-  private async applyOld(from: number, to: number): Promise<number> {
-    // Up to the block the answering node has (a lagging one clamps the range: LogFetcher).
-    const got = await this.logs.fetch(from, to);
-    if (got.to < from) return from - 1;
-    const byBlock = new Map<number, { hash: string; logs: RpcLog[] }>();
-    for (const log of got.logs) {
-      if (log.removed === true) continue;
-      const n = hexToNumber(log.blockNumber, "log.blockNumber");
-      if (n > got.to) continue;
-      let entry = byBlock.get(n);
-      if (!entry) {
-        entry = { hash: log.blockHash, logs: [] };
-        byBlock.set(n, entry);
-      }
-      entry.logs.push(log);
-    }
-    // Several blocks per transaction (one commit per OLD_TX_EVENTS events or so; a block is never
-    // split). A run holds every block with events after `after`: refused as a gap when another
-    // indexer sharing the database undid the index below it meanwhile (OldRunOptions).
-    let run: OldBlock[] = [];
-    let events = 0;
-    let after = from - 1;
-    const apply = async (): Promise<void> => {
-      if ((await this.index.projection.applyOldBlocks(run, { ...this.commit, after })) === "gap") {
-        throw new ChainMovedError(`blocks after ${after}: the index moved meanwhile`);
-      }
-      after = run[run.length - 1].number;
-      run = [];
-      events = 0;
-    };
-    for (const n of [...byBlock.keys()].sort((a, b) => a - b)) {
-      const entry = byBlock.get(n);
-      if (!entry) continue;
-      run.push({ number: n, hash: entry.hash, events: this.decode(entry.logs) });
-      events += entry.logs.length;
-      if (events >= OLD_TX_EVENTS) await apply();
-    }
-    if (run.length > 0) await apply();
-    await this.index.projection.advanceCursor(got.to, null, { ...this.commit, after });
-    return got.to;
-  }
-
-  /** Headers and logs of [from, to] (inside the window), cut at the first block the node lacks. */
-  private async readKept(from: number, to: number): Promise<{ headers: Header[]; logs: RpcLog[] }> {
-    const calls: RpcCall[] = [];
-    for (let n = from; n <= to; n++) calls.push(headerCall(n));
-    const [results, got] = await Promise.all([sendAll(this.rpc, calls), this.logs.fetch(from, to)]);
-    const headers: Header[] = [];
-    for (let n = from; n <= Math.min(to, got.to); n++) {
-      const hdr = parseHeader(results[n - from], n);
-      if (hdr === null) break;
-      headers.push(hdr);
-    }
-    return { headers, logs: got.logs };
-  }
-
-  /**
-   * Applies consecutive kept blocks (inside the window) with their hashes: each block's parent must
-   * be the block before it (the first one's, the cursor's `cursorHash` when known), each log must
-   * carry its block's hash. "fork" when the first block does not follow the cursor's block.
-   */
-  private async applyKept(cursorHash: string | null, headers: readonly Header[], logs: readonly RpcLog[]): Promise<"ok" | "fork"> {
-    const byBlock = new Map<number, RpcLog[]>();
-    for (const log of logs) {
-      if (log.removed === true) continue;
-      const n = hexToNumber(log.blockNumber, "log.blockNumber");
-      const list = byBlock.get(n) ?? [];
-      list.push(log);
-      byBlock.set(n, list);
-    }
-    let parent = cursorHash;
-    for (const [i, hdr] of headers.entries()) {
-      if (parent !== null && hdr.parentHash !== parent) {
-        if (i === 0) return "fork";
-        throw new ChainMovedError(`block ${hdr.number} does not follow block ${hdr.number - 1} as read: the chain moved`);
-      }
-      const blockLogs = byBlock.get(hdr.number) ?? [];
-      if (blockLogs.some((l) => l.blockHash.toLowerCase() !== hdr.hash)) {
-        throw new ChainMovedError(`the logs of block ${hdr.number} are of another block than its header: the chain moved`);
-      }
-      this.checkExpected(hdr.number, hdr.hash);
-      const outcome = await this.index.projection.applyBlock(
-        hdr.number,
-        hdr.hash,
-        hdr.parentHash,
-        this.decode(blockLogs),
-        { ...this.commit, journal: true },
-      );
-      if (outcome === "fork") return i === 0 ? "fork" : Promise.reject(new ChainMovedError(`block ${hdr.number}: the chain moved`));
-      if (outcome === "gap") throw new ChainMovedError(`block ${hdr.number}: the index moved meanwhile`);
-      parent = hdr.hash;
-    }
-    return "ok";
-  }
-
-  private decode(logs: RpcLog[]): DecodedEvent[] {
-    logs.sort((a, b) => hexToNumber(a.logIndex, "logIndex") - hexToNumber(b.logIndex, "logIndex"));
-    return decodeLogs(logs, this.diamond);
   }
 
   /**

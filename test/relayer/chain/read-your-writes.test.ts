@@ -74,6 +74,67 @@ describe("relayer writer: read-your-writes from the receipt", function () {
     expect(await store.index.account(h("asked again"))).to.not.equal(null);
   });
 
+  it("asks only for the receipt again when the header its broadcast brought already lists the transaction", async () => {
+    const rpc = new FlakyRpc(hardhatRpc());
+    const store = t.store();
+    const chain = t.keep(await start(store, f.diamondAddress, { provider: rpc, startIndexer: false }));
+    await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
+    // The broadcast's receipt look-up answers "not mined yet" (Hardhat answering the batch's calls
+    // side by side), while its latest header, read after the send, is the transaction's block.
+    let receipts = 0;
+    const asked: string[] = [];
+    rpc.before = async (method, params) => {
+      asked.push(method === "eth_getBlockByNumber" ? `${method}(${String(params[0])})` : method);
+      if (method !== "eth_getTransactionReceipt") return;
+      if (++receipts === 1) rpc.fake.set(method, null);
+      else rpc.fake.delete(method);
+    };
+    const receipt = await chain.writer.write(newAccount("header known"));
+    expect(asked.filter((m) => m === "eth_getTransactionReceipt"), "receipt look-ups").to.have.length(2);
+    expect(asked.filter((m) => m === "eth_getBlockByNumber(latest)"), "latest headers").to.have.length(1);
+    expect(asked, "no header read by hash").to.not.include("eth_getBlockByHash");
+    expect(asked, "no eth_getLogs for the write's own block").to.not.include("eth_getLogs");
+    expect(await store.index.indexedBlock()).to.equal(receipt.blockNumber);
+    expect(await store.index.account(h("header known"))).to.not.equal(null);
+  });
+
+  it("reads no header by hash for a write's block that another write's broadcast brought as its latest header", async () => {
+    const rpc = new FlakyRpc(hardhatRpc());
+    const store = t.store();
+    const chain = t.keep(await start(store, f.diamondAddress, { provider: rpc, startIndexer: false }));
+    await chain.indexer.syncTo(await ethers.provider.getBlockNumber());
+    // Write A is mined in block N. Before its latest header is read, write B (the other payer) is
+    // mined in N + 1, and B's latest header is N (a node answering B's batch side by side may read
+    // it before mining B's transaction). A's latest header is then N + 1: not its block.
+    let latest = 0;
+    let second: Promise<unknown> | null = null;
+    const byHash: string[] = [];
+    let previous = "";
+    rpc.before = async (method, params) => {
+      const after = previous;
+      previous = method;
+      rpc.fake.delete("eth_getBlockByNumber"); // B's stale header answers that one call only
+      if (method === "eth_getBlockByHash") byHash.push(String(params[0]));
+      // a broadcast's latest header: asked for right behind its receipt (not the fee look-up's)
+      if (method !== "eth_getBlockByNumber" || params[0] !== "latest" || after !== "eth_getTransactionReceipt") return;
+      latest++;
+      if (latest === 1) {
+        second = chain.writer.write(newAccount("B"));
+        await second;
+      } else if (latest === 2) {
+        const n = (await ethers.provider.getBlockNumber()) - 1;
+        rpc.fake.set(method, await network.provider.send("eth_getBlockByNumber", [ethers.toQuantity(n), false]));
+      }
+    };
+    const a = await chain.writer.write(newAccount("A"));
+    expect(second, "B was written while A waited").to.not.equal(null);
+    const blockA = await ethers.provider.getBlock(a.blockNumber);
+    expect(byHash, "A's block header read by hash").to.not.include(blockA?.hash?.toLowerCase());
+    expect(await store.index.indexedBlock()).to.equal(a.blockNumber + 1);
+    expect(await store.index.account(h("A"))).to.not.equal(null);
+    expect(await store.index.account(h("B"))).to.not.equal(null);
+  });
+
   it("a background round leaves a block that just appeared to the receipts while own blocks come from them; a write waiting for it is not held", async () => {
     const rpc = new FlakyRpc(hardhatRpc());
     const store = t.store();

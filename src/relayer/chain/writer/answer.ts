@@ -20,6 +20,7 @@ import type { WriterContext } from "./context";
 import type { FinalityTracker } from "./finality";
 import { nodeLimitOf } from "./node-limits";
 import type { IndexFollower, Outcome } from "./receipts";
+import type { SeenHeaders } from "./seen-headers";
 
 /**
  * The answer of a row the node refused for good: WriteTooLargeError when it was too large for the
@@ -190,8 +191,8 @@ export function ownBlockOf(
 /**
  * The header of the receipt's block: `latest` (asked for with the broadcast) when it is that block;
  * else, when the index can take a block from a receipt at all, read by the receipt's blockHash
- * (another payer's block was mined between the receipt and `latest`, say). One eth_getBlockByHash
- * instead of an indexer round (eth_blockNumber, eth_getLogs and the headers). Null when the node
+ * (another payer's block was mined between the receipt and `latest`, say), unless `seen` has it. One
+ * eth_getBlockByHash instead of an indexer round (eth_blockNumber, eth_getLogs and the headers). Null when the node
  * has no such block any more (a reorg) or cannot be asked: the indexer takes the block.
  */
 export async function receiptBlockHeader(
@@ -199,12 +200,18 @@ export async function receiptBlockHeader(
   receipt: RpcReceipt,
   latest: BlockHeader | null,
   indexer: IndexFollower,
+  seen: SeenHeaders<BlockHeader>,
 ): Promise<BlockHeader | null> {
   const hash = receipt.blockHash.toLowerCase();
   if (latest !== null && latest.hash === hash) return latest;
   if (!indexer.applyOwnBlock) return null;
+  // Another write's broadcast may have brought it as its latest header (seen-headers.ts).
+  const known = seen.get(hash);
+  if (known !== null) return known;
   try {
-    return headerOf(await rpc.send("eth_getBlockByHash", [hash, false]));
+    const header = headerOf(await rpc.send("eth_getBlockByHash", [hash, false]));
+    seen.remember(header);
+    return header;
   } catch {
     return null;
   }

@@ -16,6 +16,7 @@ import { errorText, isTransportError, revertDataOf, sendAll, type RpcCall, type 
 import type { WriterContext } from "./context";
 import { nodeLimitOf } from "./node-limits";
 import type { ReceiptTracker } from "./receipts";
+import { SeenHeaders } from "./seen-headers";
 
 export type BroadcastOutcome = "ok" | "transport" | "retry" | "nonce-too-low" | "failed";
 
@@ -26,8 +27,8 @@ export interface BroadcastResult {
   receipt: RpcReceipt | null;
   /**
    * The latest block's header, asked for right behind the receipt (null when not asked or not
-   * answered): when it is the receipt's block and holds only this transaction, the index can take
-   * the block from the receipt (chain/own-blocks.ts).
+   * answered; also without the receipt): when it is the receipt's block and holds only this
+   * transaction, the index can take the block from the receipt (chain/own-blocks.ts).
    */
   latest: BlockHeader | null;
 }
@@ -60,6 +61,8 @@ export class Broadcaster {
   private readonly senders = new Map<string, Mutex>();
   /** Whether write() asks for the receipt in the broadcast's own round trip. */
   readonly eagerReceipts = new EagerReceipts();
+  /** The latest headers the broadcasts brought (and the writer read since), by hash (seen-headers.ts). */
+  readonly headers = new SeenHeaders<BlockHeader>();
 
   constructor(
     private readonly ctx: WriterContext,
@@ -77,21 +80,6 @@ export class Broadcaster {
     const sending = m.run(() => this.broadcast(row, markSent, withReceipt));
     sending.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
     return sending;
-  }
-
-  /**
-   * The receipt of the row's latest attempt and the latest block header, in one JSON-RPC batch (as
-   * a broadcast with its receipt asks for them): for a receipt the broadcast's batch did not bring
-   * yet (a node that answers the batch's calls side by side may look it up before mining). Nulls
-   * when not there or not answered.
-   */
-  async receiptWithHeader(row: OutboxRow): Promise<{ receipt: RpcReceipt | null; latest: BlockHeader | null }> {
-    const [mined, head] = await inOrder(this.ctx.rpc, [
-      { method: "eth_getTransactionReceipt", params: [row.txHashes.at(-1)] },
-      { method: "eth_getBlockByNumber", params: ["latest", false] },
-    ]);
-    const receipt = mined.ok ? ((mined.result as RpcReceipt | null) ?? null) : null;
-    return { receipt, latest: receipt !== null && head.ok ? headerOf(head.result) : null };
   }
 
   /**
@@ -116,7 +104,10 @@ export class Broadcaster {
         ]);
         // (Hardhat automine also mines a reverting transaction and then answers with an error.)
         receipt = mined.ok ? ((mined.result as RpcReceipt | null) ?? null) : null;
-        latest = receipt !== null && head.ok ? headerOf(head.result) : null;
+        // Kept without the receipt too: read after the mining, it may be the transaction's block
+        // (receipt-again.ts).
+        latest = head.ok ? headerOf(head.result) : null;
+        this.headers.remember(latest);
         if (!sent.ok) throw sent.error;
       } else {
         await ctx.rpc.send("eth_sendRawTransaction", [row.rawTx]);

@@ -13,6 +13,7 @@ import type { Broadcaster } from "./broadcaster";
 import type { WriterContext } from "./context";
 import type { Fees } from "./fee-policy";
 import type { IndexFollower, Outcome, ReceiptTracker } from "./receipts";
+import { receiptAgain } from "./receipt-again";
 import type { Signer } from "./signing";
 
 export class RowSender {
@@ -48,7 +49,7 @@ export class RowSender {
         // Asked for beside the broadcast but not there yet: once more, at once (an automining node
         // answering the batch's calls side by side looks the receipt up before mining, about one
         // broadcast in five on Hardhat). Not there either: the poller and the worker take over.
-        ({ receipt, latest } = await this.broadcaster.receiptWithHeader(signed).catch(() => ({ receipt: null, latest: null })));
+        ({ receipt, latest } = await receiptAgain(this.ctx.rpc, signed.txHashes.at(-1) ?? "", latest, this.broadcaster.headers));
       }
       trace?.mark("broadcast");
       if (step.eager && outcome === "ok") this.broadcaster.eagerReceipts.record(receipt !== null);
@@ -66,7 +67,7 @@ export class RowSender {
           // header came with the broadcast, or is read by hash when another block came first.
           const rpc = this.ctx.rpc;
           const applied = async (): Promise<boolean> => {
-            const header = await receiptBlockHeader(rpc, receipt, latest, this.indexer);
+            const header = await receiptBlockHeader(rpc, receipt, latest, this.indexer, this.broadcaster.headers);
             const own = ownBlockOf(receipt, header, this.indexer, this.ctx.diamond);
             if (own !== null) return own.apply();
             // Left to the indexer: a mined write waits for it next, so its catch-up starts now.
