@@ -13,13 +13,15 @@
  *   already `0x` + 64 hex is taken as the hash itself (request fields and task options that name an
  *   existing key or action).
  */
-import { encodeBase64, getAddress, keccak256, randomBytes, solidityPackedKeccak256, toUtf8Bytes } from "ethers";
+import { encodeBase64, getAddress, randomBytes } from "ethers";
+import { keccak256Text, keccak256Utf8 } from "./keccak";
 
 /** A 32-byte hash as `0x` + 64 lowercase hex characters (api key hashes, account hashes, CID hashes). */
 export type Hash32 = string;
 
 const HASH32_RE = /^0x[0-9a-fA-F]{64}$/;
 const HEX_RE = /^0[xX][0-9a-fA-F]{1,64}$/;
+const ADDRESS_HEX_RE = /^[0-9a-fA-F]{40}$/;
 const DECIMAL_RE = /^[0-9]+$/;
 const UINT256_LIMIT = 1n << 256n;
 
@@ -34,7 +36,9 @@ export function isHash32(value: string): boolean {
  */
 export function apiKeyTextHash(keyText: string): Hash32 {
   if (keyText.length === 0) throw new Error("api key: expected a non-empty key text");
-  return keccak256(toUtf8Bytes(keyText));
+  // ./keccak, not ethers' keccak256(toUtf8Bytes()): this runs for every authenticated request,
+  // and ethers' path allocates ~4 KB per hash (docs/hashing.md, "Cost per request").
+  return keccak256Utf8(keyText);
 }
 
 /**
@@ -53,13 +57,16 @@ export function apiKeyHash(keyOrHash: string): Hash32 {
  */
 export function chainSecuredHash(address: string): Hash32 {
   const hex = address.startsWith("0x") || address.startsWith("0X") ? address.slice(2) : address;
-  return solidityPackedKeccak256(["address"], [getAddress(`0x${hex.toLowerCase()}`)]);
+  if (!ADDRESS_HEX_RE.test(hex)) getAddress(`0x${hex}`); // throws ethers' "invalid address" error
+  const bytes = new Uint8Array(20);
+  for (let i = 0; i < 20; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return keccak256Text(bytes);
 }
 
 /** The on-chain action id of an IPFS CID: keccak256(utf8(cid)). Never takes its input as a hash. */
 export function cidTextHash(cid: string): Hash32 {
   if (cid.length === 0) throw new Error("cid: expected a non-empty CID");
-  return keccak256(toUtf8Bytes(cid));
+  return keccak256Utf8(cid);
 }
 
 /** The on-chain action id of a CID given as its text or as its hash (`0x` + 64 hex, taken as is). */

@@ -72,12 +72,21 @@ export function parseUintList(value: string, option = "list"): bigint[] {
   });
 }
 
-/** An address: 40 hex characters, `0x` optional, any case. Returns the checksummed form. */
-export function parseAddress(value: string, option = "--address"): string {
+/**
+ * An address: 40 hex characters, `0x` optional, any case. Returns `0x` + 40 lowercase hex, with no
+ * checksum computed (a checksum is a Keccak-256 of the address; the relayer parses addresses on
+ * every request and keeps them lowercase).
+ */
+export function parseLowercaseAddress(value: string, option = "--address"): string {
   const text = value.trim();
   if (!ADDRESS_RE.test(text)) fail(option, "a 20-byte hex address (0x optional)", value);
   const hex = text.length === 42 ? text.slice(2) : text;
-  return getAddress(`0x${hex.toLowerCase()}`);
+  return `0x${hex.toLowerCase()}`;
+}
+
+/** An address: 40 hex characters, `0x` optional, any case. Returns the checksummed form. */
+export function parseAddress(value: string, option = "--address"): string {
+  return getAddress(parseLowercaseAddress(value, option));
 }
 
 /** A comma-separated list of addresses; "" is []. */

@@ -101,6 +101,11 @@ describe("src/core hashing: one set of helpers", () => {
     );
   });
 
+  it("chainSecuredHash refuses a text that is not 20 hex bytes", () => {
+    for (const bad of ["", "0x", "0x1234", `0x${"g".repeat(40)}`, `0x${"a".repeat(41)}`, `${"a".repeat(39)}`])
+      expect(() => chainSecuredHash(bad), bad).to.throw(/invalid address/);
+  });
+
   it("toHash32 gives the same Hash32 for a uint256 as a bigint, a 0x-hex string of any case and a decimal string (property)", () => {
     fc.assert(
       fc.property(uint256, (n) => {

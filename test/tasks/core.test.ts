@@ -1,5 +1,6 @@
 /** Unit tests of src/core: hashing (spec vectors) and option parsing. */
 import { expect } from "chai";
+import fc from "fast-check";
 import * as fs from "fs";
 import { decodeBase64, keccak256, toUtf8Bytes } from "ethers";
 import {
@@ -11,6 +12,7 @@ import {
   isHash32,
   parseAddress,
   parseAddressList,
+  parseLowercaseAddress,
   parseCid,
   parseCidList,
   parseGroupId,
@@ -149,6 +151,27 @@ describe("src/core parse", () => {
     expect(parseAddressList("")).to.deep.equal([]);
     expect(parseAddressList(`${lower},${lower.slice(2)}`)).to.have.length(2);
     throwsParse(() => parseAddressList(`${lower},nope`, "--payers"), "--payers entry 2");
+  });
+
+  it("parseLowercaseAddress answers parseAddress's address in lowercase, and refuses what it refuses (property)", () => {
+    const hex40 = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => Buffer.from(b).toString("hex"));
+    const text = fc.oneof(
+      fc.tuple(hex40, fc.constantFrom("0x", "0X", "", " 0x"), fc.boolean()).map(([h, p, up]) => `${p}${up ? h.toUpperCase() : h}`),
+      fc.string({ maxLength: 44 }),
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        let want: string | Error;
+        try {
+          want = parseAddress(t, "--x").toLowerCase();
+        } catch (e) {
+          want = e as Error;
+        }
+        if (typeof want === "string") expect(parseLowercaseAddress(t, "--x")).to.equal(want);
+        else expect(() => parseLowercaseAddress(t, "--x")).to.throw(want.message);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("parseCid: CIDv0, CIDv1 base32 or a 0x hash", () => {

@@ -29,7 +29,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 function declaresString(node: SchemaNode): boolean {
   if (node.type === "string" || (Array.isArray(node.type) && node.type.includes("string"))) return true;
-  return [...(node.anyOf ?? []), ...(node.oneOf ?? [])].some(declaresString);
+  // No spread into a new array: this runs for every string field of every request body.
+  return (node.anyOf?.some(declaresString) ?? false) || (node.oneOf?.some(declaresString) ?? false);
 }
 
 /** The first schema-declared string in `value` that is not storable text: its field and the problem. */

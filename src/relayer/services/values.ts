@@ -4,7 +4,7 @@
  * lowercase Address, decimal Uint) or throws ServiceError("InvalidValue") naming the field.
  * Messages quote what was given except for API keys, which are never echoed.
  */
-import { ParseError, apiKeyTextHash, cidTextHash, isHash32, parseAddress, parseCid, parseUint, toHash32 } from "../../core";
+import { ParseError, apiKeyTextHash, cidTextHash, isHash32, parseCid, parseLowercaseAddress, parseUint, toHash32 } from "../../core";
 import type { Address, Hash32, Page, Uint } from "../ports";
 import { invalidValue } from "./errors";
 
@@ -66,7 +66,7 @@ export function groupIdList(field: string, values: readonly number[]): Uint[] {
 /** A 20-byte hex address, `0x` optional, any case; returned as `0x` + 40 lowercase hex. */
 export function address(field: string, value: string): Address {
   try {
-    return parseAddress(value, field).toLowerCase();
+    return parseLowercaseAddress(value, field);
   } catch (e) {
     rethrow(field, e);
   }

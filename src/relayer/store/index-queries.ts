@@ -109,8 +109,28 @@ const USAGE_KEY_SELECT = `
          k.create_pkps, k.manage_ipfs, k.add_pkp, k.remove_pkp, k.execute_in, b.amount
   FROM usage_keys k LEFT JOIN balances b ON b.hash = k.hash`;
 
+/**
+ * The group lists of usage keys, parsed once per distinct JSON text: a key is read on every request
+ * it authenticates (credential), and parsing its four lists of up to 50 ids each time was ~5 KB of
+ * garbage per request (bench/results/scale.md, "The SQLite tail"). The arrays are frozen (they are
+ * shared between reads; nothing writes to them). Keyed by the text itself, so a changed list is a
+ * new entry; at most PARSED_LISTS_MAX texts are kept, the oldest dropped first.
+ */
+const parsedLists = new Map<string, Uint[]>();
+const PARSED_LISTS_MAX = 1_000;
+
+function groupList(text: string): Uint[] {
+  let list = parsedLists.get(text);
+  if (list === undefined) {
+    list = Object.freeze(JSON.parse(text) as Uint[]) as Uint[];
+    if (parsedLists.size >= PARSED_LISTS_MAX) parsedLists.delete(parsedLists.keys().next().value as string);
+    parsedLists.set(text, list);
+  }
+  return list;
+}
+
 function usageKeyRow(r: UsageKeyDb): UsageKeyRow {
-  const list = (s: string): Uint[] => JSON.parse(s) as Uint[];
+  const list = groupList;
   return {
     hash: r.hash,
     account: r.account,

@@ -137,5 +137,37 @@ for (const backend of BACKENDS) {
       expect(scope.scope).to.equal("Groups");
       expect(calls).to.deep.equal(["credential"]);
     });
+
+    // The group lists are parsed once per distinct text and shared between reads (index-queries.ts).
+    it("answers a usage key's new group lists once its permissions change, and lists no reader can alter", async () => {
+      const index = store().index;
+      const before = (await index.credential(usageHash(2)))?.usageKey;
+      expect(before?.executeInGroups).to.deep.equal(["1", "2"]);
+      expect(() => (before?.executeInGroups as string[]).push("9")).to.throw(TypeError);
+      expect((await index.usageKey(usageHash(2)))?.executeInGroups).to.deep.equal(["1", "2"]);
+      const changed: DecodedEvent = {
+        name: "UsageApiKeyPermissionsSet",
+        args: {
+          accountApiKeyHash: accountHash(0),
+          usageApiKeyHash: usageHash(2),
+          permissions: {
+            expiration: "0",
+            balance: "0",
+            createGroups: true,
+            deleteGroups: false,
+            createPKPs: true,
+            manageIPFSIdsInGroups: ["3"],
+            addPkpToGroups: ["0"],
+            removePkpFromGroups: ["3"],
+            executeInGroups: ["2", "5"],
+          },
+        },
+      };
+      expect(await index.projection.applyBlock(2, null, null, [changed], { journal: false })).to.equal("applied");
+      const after = (await index.credential(usageHash(2)))?.usageKey;
+      expect(after?.executeInGroups).to.deep.equal(["2", "5"]);
+      expect(after?.removePkpFromGroups).to.deep.equal(["3"]);
+      expect(after?.manageIPFSIdsInGroups).to.deep.equal(["3"]);
+    });
   });
 }
