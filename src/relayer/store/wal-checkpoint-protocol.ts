@@ -9,6 +9,8 @@ export type ToCheckpointWorker = { type: "checkpoint"; id: number } | { type: "c
 
 export type FromCheckpointWorker =
   | { type: "ready" }
+  /** A checkpoint begins (the crash test kills the process on it). */
+  | { type: "started"; id: number }
   | {
       type: "checkpointed";
       id: number;

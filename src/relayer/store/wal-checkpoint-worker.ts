@@ -22,6 +22,7 @@ const db = new Database(file, { fileMustExist: true });
 const send = (m: FromCheckpointWorker): void => port.postMessage(m);
 
 function checkpoint(id: number): void {
+  send({ type: "started", id });
   const started = Date.now();
   const [row] = db.pragma("wal_checkpoint(PASSIVE)") as { busy: number; log: number; checkpointed: number }[];
   send({ type: "checkpointed", id, busy: row.busy !== 0, log: row.log, checkpointed: row.checkpointed, ms: Date.now() - started });

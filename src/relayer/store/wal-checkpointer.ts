@@ -149,6 +149,7 @@ export class WalCheckpointer {
       this.opts.setAutocheckpoint(0);
       return;
     }
+    if (m.type === "started") return;
     this.counts.checkpoints++;
     const answer = this.answers.get(m.id);
     this.answers.delete(m.id);
