@@ -7,7 +7,12 @@
  * COMMIT is timed (it runs on the calling thread), and the commits during which the wal-index's
  * backfill count moved are the ones that ran the checkpoint.
  *
- * Part 2, the store A/B in one run: SqliteDb with checkpoints on the serving connection (before)
+ * Part 2, the store's COMMIT alone, A/B: SqliteDb with checkpoints on the serving connection
+ * (before) and on the worker thread (now), one durable insert at a time; the COMMIT's time on the
+ * event loop is from the end of the transaction's function to the store's -wal sync, which it
+ * calls right after the COMMIT (the walFileSync seam, still syncing for real).
+ *
+ * Part 3, the store A/B under load in one run: SqliteDb with checkpoints on the serving connection (before)
  * and in the worker thread (now), 8 closed-loop callers each committing one durable insert, the
  * event loop's delay sampled at 1 ms resolution.
  *
@@ -21,6 +26,7 @@ import { monitorEventLoopDelay, performance } from "perf_hooks";
 import Database from "better-sqlite3";
 import { SqliteDb } from "../src/relayer/store";
 import { WalIndexReader } from "../src/relayer/store/wal-index";
+import { fdatasync } from "../src/relayer/store/wal-sync";
 
 const ROW = "x".repeat(2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -68,6 +74,37 @@ function automaticCheckpoint(commits: number): void {
       ` (${ms(pct(checkpointing, 50) / pct(plain, 50))}x a plain commit's p50)`,
   );
   console.log(`  commits that restarted the WAL (header synced): n=${restarting.length} p50 ${ms(pct(restarting, 50))} ms, max ${ms(Math.max(...restarting))} ms`);
+}
+
+async function commitsAlone(checkpoints: "connection" | "worker", commits: number): Promise<void> {
+  const dir = tmp();
+  const file = path.join(dir, "db.sqlite");
+  let ended = 0;
+  const took: number[] = [];
+  const db = new SqliteDb(file, {
+    checkpoints,
+    walFileSync: async (fd) => {
+      if (ended > 0) took.push(performance.now() - ended);
+      ended = 0;
+      await fdatasync(fd);
+    },
+  });
+  await db.exec("CREATE TABLE o (id INTEGER PRIMARY KEY, body TEXT)");
+  for (let i = 0; i < 100; i++) await db.tx(async (tx) => tx.run("INSERT INTO o (body) VALUES ($1)", [ROW]));
+  took.length = 0;
+  for (let i = 0; i < commits; i++) {
+    await db.tx(async (tx) => {
+      await tx.run("INSERT INTO o (body) VALUES ($1)", [ROW]);
+      ended = performance.now();
+    });
+  }
+  const mode = db.checkpointStatus();
+  await db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  console.log(
+    `  ${checkpoints.padEnd(10)} COMMIT p50 ${ms(pct(took, 50))} ms, p99 ${ms(pct(took, 99))} ms, max ${ms(Math.max(...took))} ms,` +
+      ` ${took.filter((t) => t > 2).length} over 2 ms (thread checkpoints: ${mode.threadCheckpoints})`,
+  );
 }
 
 interface StoreRun {
@@ -118,7 +155,10 @@ async function storeRun(checkpoints: "connection" | "worker"): Promise<StoreRun>
 async function main(): Promise<void> {
   console.log(`load average before: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
   automaticCheckpoint(Number(process.env.BENCH_COMMITS ?? 6000));
-  console.log(`part 2: SqliteDb, 8 closed-loop callers, one durable 2 kB insert each, ${SECONDS} s per run`);
+  const alone = Number(process.env.BENCH_COMMITS ?? 6000);
+  console.log(`part 2: SqliteDb, ${alone} durable commits of one 2 kB row, one at a time: the COMMIT on the event loop`);
+  for (let r = 0; r < ROUNDS; r++) for (const mode of ["connection", "worker"] as const) await commitsAlone(mode, alone);
+  console.log(`part 3: SqliteDb, 8 closed-loop callers, one durable 2 kB insert each, ${SECONDS} s per run`);
   for (let r = 0; r < ROUNDS; r++) {
     for (const mode of ["connection", "worker"] as const) {
       const x = await storeRun(mode);
