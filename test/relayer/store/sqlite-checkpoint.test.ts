@@ -141,6 +141,65 @@ describe("relayer store: SQLite checkpoints on a worker thread", function () {
     expect(idsInFile(file).ids.size).to.equal(1000);
   });
 
+  it("copies the WAL a reader kept from being checkpointed once the reader has gone, and starts it over", async () => {
+    const db = await store({ checkpointPages: 100 });
+    await poll(() => db.checkpointStatus().mode, (m) => m === "worker");
+    await insert(db, 1);
+    const reader = new Database(file, { readonly: true });
+    const wal = new WalIndexReader(`${file}-shm`);
+    try {
+      reader.exec("BEGIN");
+      reader.prepare("SELECT count(*) FROM o").get();
+      for (let i = 2; i <= 400; i++) await insert(db, i);
+      const pinned = wal.read();
+      expect(pinned?.frames, "frames while the reader holds its snapshot").to.be.greaterThan(300);
+      reader.exec("COMMIT");
+      let restarted = false;
+      for (let i = 401; i <= 800 && !restarted; i++) {
+        await insert(db, i);
+        restarted = (wal.read()?.frames ?? 0) < (pinned?.frames ?? 0);
+      }
+      expect(restarted, "the WAL started over after the reader left").to.equal(true);
+    } finally {
+      wal.close();
+      reader.close();
+    }
+  });
+
+  it("lets a process that left its store open exit by itself (the thread keeps nothing alive)", async () => {
+    const store = path.join(ROOT, "src/relayer/store");
+    const script = [
+      `const { SqliteDb } = require(${JSON.stringify(store)});`,
+      `const db = new SqliteDb(${JSON.stringify(file)}, { checkpointPages: 10 });`,
+      `(async () => {`,
+      `  await db.exec("CREATE TABLE o (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");`,
+      `  while (db.checkpointStatus().mode === "starting") await new Promise((r) => setTimeout(r, 5));`,
+      `  for (let i = 1; i <= 100; i++) await db.tx((tx) => tx.run("INSERT INTO o (id, body) VALUES ($1, $2)", [i, "x".repeat(3000)]));`,
+      `  console.log(db.checkpointStatus().mode + " " + db.checkpointStatus().threadCheckpoints);`,
+      `})();`,
+    ].join("\n");
+    const child = spawn(process.execPath, ["--no-node-snapshot", "--require", "ts-node/register/transpile-only", "-e", script], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+    const code = await new Promise<number | null | "hung">((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        resolve("hung");
+      }, 60_000);
+      child.once("exit", (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    expect(code, out).to.equal(0);
+    expect(out.trim()).to.match(/^worker [1-9]\d*$/);
+    expect(idsInFile(file).ids.size).to.equal(100);
+  });
+
   it("runs no checkpoint thread for an in-memory database", async () => {
     const db = new SqliteDb(":memory:");
     open.push(db);
