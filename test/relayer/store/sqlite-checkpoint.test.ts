@@ -70,6 +70,35 @@ describe("relayer store: SQLite checkpoints on a worker thread", function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it("reads from the wal-index the frame counts SQLite's own checkpoint reports, whatever the commits", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 40 }), fc.boolean(), async (sizes, midway) => {
+        const f = path.join(dir, `w${Date.now()}-${Math.random()}.sqlite`);
+        const db = new Database(f);
+        const wal = new WalIndexReader(`${f}-shm`);
+        try {
+          db.pragma("journal_mode = WAL");
+          db.pragma("wal_autocheckpoint = 0");
+          db.exec("CREATE TABLE o (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+          const checkpoint = (): { log: number; checkpointed: number } =>
+            (db.pragma("wal_checkpoint(PASSIVE)") as { log: number; checkpointed: number }[])[0];
+          sizes.forEach((n, i) => {
+            db.prepare("INSERT INTO o (body) VALUES (?)").run("s".repeat(n));
+            if (midway && i === Math.floor(sizes.length / 2)) checkpoint();
+          });
+          const before = wal.read();
+          const ran = checkpoint();
+          expect(before?.frames).to.equal(ran.log);
+          expect(wal.read()).to.deep.equal({ frames: ran.log, backfilled: ran.checkpointed });
+        } finally {
+          wal.close();
+          db.close();
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   it("turns the store connection's own automatic checkpoint off once the checkpoint thread is up", async () => {
     const db = await store();
     expect(await poll(() => autocheckpoint(db), (n) => n === 0)).to.equal(0);
