@@ -134,6 +134,8 @@ export interface SqliteDbOptions {
   checkpointPages?: number;
   /** Called with the checkpoint thread once started; for tests. */
   onCheckpointWorker?: (worker: Worker) => void;
+  /** How long a checkpoint may go unanswered before the thread counts as hung (default 10 s); for tests. */
+  checkpointAnswerMs?: number;
 }
 
 /** Frames not yet checkpointed that call for a checkpoint: SQLite's own default. */
@@ -183,6 +185,7 @@ export class SqliteDb implements Db {
           },
           holdingWrites: (fn) => this.lock.run(fn),
           onWorker: options.onCheckpointWorker,
+          answerTimeoutMs: options.checkpointAnswerMs,
         });
       }
     } else {

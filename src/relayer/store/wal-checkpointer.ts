@@ -15,7 +15,8 @@
  *
  * The store's connection checkpoints itself again (SQLite's automatic checkpoint every
  * `thresholdPages`) until the thread is up, and for good when it cannot start, dies, or leaves a
- * held catch-up unanswered for `catchUpTimeoutMs`: the WAL never grows for want of a checkpointer.
+ * checkpoint unanswered for `answerTimeoutMs` (it is then terminated): the WAL never grows for
+ * want of a checkpointer.
  */
 import fs from "fs";
 import path from "path";
@@ -37,8 +38,8 @@ export interface WalCheckpointerOptions {
   setAutocheckpoint(pages: number): void;
   /** Runs `fn` with the store's writes (and statements) held back. */
   holdingWrites(fn: () => Promise<void>): Promise<void>;
-  /** How long a held catch-up may wait for the thread before the store checkpoints itself (default 5 s). */
-  catchUpTimeoutMs?: number;
+  /** How long a checkpoint may go unanswered before the thread counts as hung (default 10 s). */
+  answerTimeoutMs?: number;
   /** Called with the thread once started (tests end it to see the fallback). */
   onWorker?: (worker: Worker) => void;
 }
@@ -111,29 +112,31 @@ export class WalCheckpointer {
     const wal = this.index.read();
     if (wal === null || wal.backfilled >= wal.frames) return;
     await this.opts.holdingWrites(async () => {
-      if (this.mode !== "worker") return;
-      const timeout = this.opts.catchUpTimeoutMs ?? 5_000;
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), timeout)));
-      const caughtUp = await Promise.race([this.checkpoint(), late]);
-      clearTimeout(timer);
-      if (caughtUp === "late") {
-        this.fallBack(`checkpoint thread did not answer within ${timeout} ms`);
-        void this.worker?.terminate();
-        return;
-      }
+      const caughtUp = await this.checkpoint();
       if (caughtUp === null) return;
       this.counts.catchUps++;
       if (caughtUp.checkpointed < caughtUp.log) this.pinnedAt = caughtUp.log;
     });
   }
 
-  /** One checkpoint on the thread; null when the thread is gone. */
+  /** One checkpoint on the thread; null when the thread is gone (or hung: it is then ended). */
   private checkpoint(): Promise<Checkpointed | null> {
-    if (this.worker === null || this.mode !== "worker") return Promise.resolve(null);
+    const worker = this.worker;
+    if (worker === null || this.mode !== "worker") return Promise.resolve(null);
     const id = this.nextId++;
+    const timeout = this.opts.answerTimeoutMs ?? 10_000;
     return new Promise((resolve) => {
-      this.answers.set(id, resolve);
+      const timer = setTimeout(() => {
+        this.answers.delete(id);
+        resolve(null);
+        this.fallBack(`checkpoint thread did not answer within ${timeout} ms`);
+        void worker.terminate();
+      }, timeout);
+      timer.unref();
+      this.answers.set(id, (m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
       this.post({ type: "checkpoint", id });
     });
   }

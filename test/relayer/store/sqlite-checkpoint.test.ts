@@ -170,6 +170,29 @@ describe("relayer store: SQLite checkpoints on a worker thread", function () {
     expect(idsInFile(file).ids.size).to.equal(1000);
   });
 
+  it("ends a checkpoint thread that stops answering and checkpoints on the store's connection, keeping the WAL bounded", async () => {
+    let worker: Worker | null = null;
+    const db = await store({ checkpointPages: 50, checkpointAnswerMs: 300, onCheckpointWorker: (w) => (worker = w) });
+    await poll(() => db.checkpointStatus().mode, (m) => m === "worker");
+    // the thread goes on running, but none of its answers reaches the store any more
+    (worker as Worker | null)?.removeAllListeners("message");
+    const wal = new WalIndexReader(`${file}-shm`);
+    let most = 0;
+    try {
+      for (let i = 1; i <= 200; i++) await insert(db, i);
+      expect(await poll(() => db.checkpointStatus().mode, (m) => m === "connection", 3_000)).to.equal("connection");
+      expect(db.checkpointStatus().fallbackReason).to.match(/did not answer within 300 ms/);
+      for (let i = 201; i <= 800; i++) {
+        await insert(db, i);
+        most = Math.max(most, wal.read()?.frames ?? 0);
+      }
+    } finally {
+      wal.close();
+    }
+    expect(most, "most frames in the WAL after the fallback").to.be.at.most(60);
+    expect(idsInFile(file).ids.size).to.equal(800);
+  });
+
   it("copies the WAL a reader kept from being checkpointed once the reader has gone, and starts it over", async () => {
     const db = await store({ checkpointPages: 100 });
     await poll(() => db.checkpointStatus().mode, (m) => m === "worker");
