@@ -94,6 +94,7 @@ export class WalCheckpointer {
     this.mode = "closed";
     const worker = this.worker;
     if (worker !== null) {
+      worker.ref();
       this.post({ type: "close" });
       const timer = setTimeout(() => void worker.terminate(), 10_000);
       await this.exited;
@@ -125,18 +126,23 @@ export class WalCheckpointer {
     if (worker === null || this.mode !== "worker") return Promise.resolve(null);
     const id = this.nextId++;
     const timeout = this.opts.answerTimeoutMs ?? 10_000;
+    // While a checkpoint is asked for, the thread keeps the process alive: a held catch-up holds
+    // the store's statements back, and a script whose only pending work is those statements must
+    // not end before they ran.
+    if (this.answers.size === 0) worker.ref();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const settle = (m: Checkpointed | null): void => {
+        clearTimeout(timer);
         this.answers.delete(id);
-        resolve(null);
+        if (this.answers.size === 0) worker.unref();
+        resolve(m);
+      };
+      const timer = setTimeout(() => {
+        settle(null);
         this.fallBack(`checkpoint thread did not answer within ${timeout} ms`);
         void worker.terminate();
       }, timeout);
-      timer.unref();
-      this.answers.set(id, (m) => {
-        clearTimeout(timer);
-        resolve(m);
-      });
+      this.answers.set(id, settle);
       this.post({ type: "checkpoint", id });
     });
   }
@@ -154,15 +160,12 @@ export class WalCheckpointer {
     }
     if (m.type === "started") return;
     this.counts.checkpoints++;
-    const answer = this.answers.get(m.id);
-    this.answers.delete(m.id);
-    answer?.(m);
+    this.answers.get(m.id)?.(m);
   }
 
   private onExit(): void {
     this.worker = null;
-    for (const answer of this.answers.values()) answer(null);
-    this.answers.clear();
+    for (const answer of [...this.answers.values()]) answer(null);
     this.fallBack("checkpoint thread exited");
   }
 
