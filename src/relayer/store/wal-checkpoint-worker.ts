@@ -4,8 +4,8 @@
  * runs `PRAGMA wal_checkpoint(PASSIVE)` when the store asks: the copy of WAL frames into the
  * database file and its fsync happen on this thread, not on the relayer's event loop. PASSIVE never
  * takes the writer lock and never waits, so the store's writes go on meanwhile. The connection
- * keeps SQLite's default synchronous = FULL, so a checkpoint syncs the WAL before copying and the
- * database file before recording the frames as copied.
+ * runs with synchronous = NORMAL, set here: at any level but OFF a checkpoint syncs the WAL before
+ * copying and the database file before recording the frames as copied.
  *
  * Loaded only as a worker thread; it imports nothing of the project (wal-checkpointer.ts hands it
  * to the thread as one file).
@@ -18,6 +18,7 @@ if (parentPort === null) throw new Error("wal-checkpoint-worker runs as a worker
 const port = parentPort;
 const { file } = workerData as CheckpointWorkerData;
 const db = new Database(file, { fileMustExist: true });
+db.pragma("synchronous = NORMAL");
 
 const send = (m: FromCheckpointWorker): void => port.postMessage(m);
 

@@ -18,7 +18,7 @@ import { WalIndexReader } from "../../../src/relayer/store/wal-index";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const CHILD = path.join(__dirname, "sqlite-checkpoint-child.ts");
-/** One row per page: each commit adds one or two WAL frames. */
+/** One row per page: each commit adds a few WAL frames (the leaf, its parent, page 1). */
 const ROW = "r".repeat(3000);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -182,14 +182,16 @@ describe("relayer store: SQLite checkpoints on a worker thread", function () {
       for (let i = 1; i <= 200; i++) await insert(db, i);
       expect(await poll(() => db.checkpointStatus().mode, (m) => m === "connection", 3_000)).to.equal("connection");
       expect(db.checkpointStatus().fallbackReason).to.match(/did not answer within 300 ms/);
+      // the WAL the thread left grows no further: the connection's first checkpoint copies it,
+      // and its next write starts it over
       for (let i = 201; i <= 800; i++) {
         await insert(db, i);
-        most = Math.max(most, wal.read()?.frames ?? 0);
+        if (i > 202) most = Math.max(most, wal.read()?.frames ?? 0);
       }
     } finally {
       wal.close();
     }
-    expect(most, "most frames in the WAL after the fallback").to.be.at.most(60);
+    expect(most, "most frames in the WAL after the fallback's first checkpoint").to.be.at.most(60);
     expect(idsInFile(file).ids.size).to.equal(800);
   });
 
