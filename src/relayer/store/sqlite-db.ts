@@ -9,12 +9,17 @@
  * the disk), then an fdatasync of the -wal file on libuv's thread pool (wal-sync.ts) before the
  * callers' promises settle, with the connection's lock held until then, so nothing reads a commit
  * before it is durable (docs/relayer-latency.md, "The SQLite commit off the event loop").
+ * Checkpoints (copying the WAL into the database file, with its fsync) run on a worker thread
+ * instead of inside a COMMIT on the event loop (wal-checkpointer.ts; same document, "SQLite's
+ * checkpoints off the event loop").
  */
 import fs from "fs";
 import path from "path";
 import Database from "better-sqlite3";
+import type { Worker } from "worker_threads";
 import { Mutex } from "./mutex";
 import { WalSync, type FileSync } from "./wal-sync";
+import { WalCheckpointer, type CheckpointMode } from "./wal-checkpointer";
 import type { Db, Queryable, QueryOptions, SqlRow, SqlValue, Statement, TxOptions } from "./db-interface";
 
 interface Translated {
@@ -119,7 +124,22 @@ class SqliteTx implements Queryable {
 export interface SqliteDbOptions {
   /** How the -wal file is flushed to disk (default fs.fdatasync on the thread pool); for tests. */
   walFileSync?: FileSync;
+  /**
+   * Where WAL checkpoints run: on a worker thread with its own connection (default), or inside
+   * the store connection's commits every `checkpointPages` (SQLite's automatic checkpoint, on the
+   * event loop: the baseline of bench/sqlite-checkpoint.ts).
+   */
+  checkpoints?: "worker" | "connection";
+  /** WAL frames not yet copied into the database file that call for a checkpoint (default 1000). */
+  checkpointPages?: number;
+  /** Called with the checkpoint thread once started; for tests. */
+  onCheckpointWorker?: (worker: Worker) => void;
+  /** How long a checkpoint may go unanswered before the thread counts as hung (default 10 s); for tests. */
+  checkpointAnswerMs?: number;
 }
+
+/** Frames not yet checkpointed that call for a checkpoint: SQLite's own default. */
+const CHECKPOINT_PAGES = 1000;
 
 export class SqliteDb implements Db {
   readonly dialect = "sqlite" as const;
@@ -134,6 +154,8 @@ export class SqliteDb implements Db {
   private readonly wal: WalSync | null;
   /** Without WAL (in memory): synchronous=FULL for durable commits, NORMAL for the others. */
   private syncFull = true;
+  /** The checkpoint thread (WAL mode, unless checkpoints stay on the connection). */
+  private readonly checkpointer: WalCheckpointer | null = null;
 
   constructor(readonly file: string, options: SqliteDbOptions = {}) {
     if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -146,7 +168,26 @@ export class SqliteDb implements Db {
       // loss, not only a process crash).
       db.pragma("synchronous = NORMAL");
       // The -wal file sits beside the file SQLite opened (symbolic links resolved).
-      this.wal = new WalSync(`${fs.realpathSync(file)}-wal`, options.walFileSync);
+      const real = fs.realpathSync(file);
+      this.wal = new WalSync(`${real}-wal`, options.walFileSync);
+      const pages = options.checkpointPages ?? CHECKPOINT_PAGES;
+      // Until the thread is up (and should it fail), the connection checkpoints itself.
+      db.pragma(`wal_autocheckpoint = ${pages}`);
+      // A WAL that grew past twice the threshold (a reader kept it from restarting) shrinks
+      // back to that size at the first commit after it restarts.
+      db.pragma(`journal_size_limit = ${2 * pages * Number(db.pragma("page_size", { simple: true }))}`);
+      if ((options.checkpoints ?? "worker") === "worker") {
+        this.checkpointer = new WalCheckpointer({
+          file: real,
+          thresholdPages: pages,
+          setAutocheckpoint: (n) => {
+            if (db.open) db.pragma(`wal_autocheckpoint = ${n}`);
+          },
+          holdingWrites: (fn) => this.lock.run(fn),
+          onWorker: options.onCheckpointWorker,
+          answerTimeoutMs: options.checkpointAnswerMs,
+        });
+      }
     } else {
       db.pragma("synchronous = FULL");
       this.wal = null;
@@ -182,6 +223,7 @@ export class SqliteDb implements Db {
       }
       await this.direct.exec(sql);
       await this.wal?.sync();
+      this.checkpointer?.afterCommit();
     });
   }
   tx<T>(fn: (tx: Queryable) => Promise<T>, options?: TxOptions): Promise<T> {
@@ -208,6 +250,7 @@ export class SqliteDb implements Db {
       // Anything unexpected (the connection failing): every caller not settled yet fails.
       for (const it of items) it.reject(err);
     }
+    this.checkpointer?.afterCommit();
   }
 
   /**
@@ -293,10 +336,20 @@ export class SqliteDb implements Db {
     // Let the transactions already requested commit first.
     while (this.queue.length > 0) await this.lock.run(() => this.drain());
     this.closed = true;
-    await this.lock.run(() => {
+    await this.lock.run(async () => {
+      // The thread's connection first: the store's, closing last, checkpoints what is left (if
+      // anything) and removes the WAL, leaving one consistent database file.
+      await this.checkpointer?.close();
       this.conn.db.close();
       this.wal?.close();
     });
+  }
+
+  /** Where checkpoints run now, and how many the thread ran; for tests and diagnostics. */
+  checkpointStatus(): { mode: CheckpointMode | "none"; threadCheckpoints: number; fallbackReason: string | null } {
+    const c = this.checkpointer;
+    if (c === null) return { mode: this.wal ? "connection" : "none", threadCheckpoints: 0, fallbackReason: null };
+    return { mode: c.mode, threadCheckpoints: c.counts.checkpoints, fallbackReason: c.fallbackReason };
   }
 }
 

@@ -5,7 +5,9 @@
  * makes them durable with an fdatasync of the `-wal` file on libuv's thread pool, so the event loop
  * keeps serving HTTP, receipts and signing meanwhile. A commit is durable once its frames are on
  * disk: SQLite's recovery replays every WAL frame up to the last valid commit frame, and the WAL
- * header is synced by SQLite itself when the WAL is (re)started, also with NORMAL.
+ * header is synced by SQLite itself when the WAL is (re)started, also with NORMAL. The checkpoint
+ * thread (wal-checkpointer.ts) copies frames but never restarts the WAL: only the store's own next
+ * write does, under the lock held until this sync is done.
  */
 import fs from "fs";
 
