@@ -23,7 +23,7 @@ import { BATCH_RETRY_SCOPE, batchRetryKey } from "../batch-encoding";
 import { splitBatchEvents } from "../batcher";
 import { errorText } from "../rpc";
 import type { WriteAnswers } from "./answer";
-import { CachedGasRetry, requestOf, type KeyedWrite } from "./cached-gas-retry";
+import { CachedGasRetry, isRefusalOf, requestOf, type KeyedWrite } from "./cached-gas-retry";
 import type { WriterContext } from "./context";
 import { sendUntilSent } from "./until-sent";
 
@@ -86,9 +86,10 @@ export class BatchRecovery {
       if (err instanceof WriteTooLargeError) {
         refused = true;
       } else if (!(err instanceof RevertError)) {
-        // Stopped (the next start looks again), or refused by the node for another reason (nothing
-        // applied; the calls were answered "nothing was sent").
-        if (!this.stopped()) await this.ctx.outbox.setResend(row.id, ["pending", "claimed"], "settled");
+        // Refused by the node for another reason (nothing applied; the calls were answered "nothing
+        // was sent"): settled. Stopped, or anything else (a failed outbox read): the next start looks again.
+        if (isRefusalOf(err)) await this.ctx.outbox.setResend(row.id, ["pending", "claimed"], "settled");
+        else if (!this.stopped()) throw err;
         return;
       }
       receipt = null;
