@@ -65,6 +65,25 @@ export class BatchRecovery {
   }
 
   /**
+   * Live: row `id` (a batch, or a write alone from cached gas), stored, was answered 503 queued (its
+   * broadcast did not reach the node, or it was not mined in time): no caller follows it any more,
+   * so it is watched here as at start-up, and settled once it is final (never rejects).
+   */
+  follow(id: number): void {
+    if (this.watching.has(id)) return;
+    this.watching.add(id);
+    void this.ctx.outbox
+      .get(id)
+      .then((row) => {
+        if (row === null || row.kind !== "call") return undefined;
+        if (row.method === "batchCalls") return this.settle(row);
+        return row.resend === "pending" || row.resend === "claimed" ? this.cachedGas.settle(row) : undefined;
+      })
+      .catch((err: unknown) => this.ctx.log.warn({ id, err: errorText(err) }, "recovery of a queued batch failed; left to the next start"))
+      .finally(() => this.watching.delete(id));
+  }
+
+  /**
    * Live: the node refused batch row `id` as too large and the batching front sends its calls again
    * in smaller batches: the row is settled first, unless a start-up recovery (of another instance)
    * has claimed it, which then sends them: the front is answered 503 queued instead. Any other
