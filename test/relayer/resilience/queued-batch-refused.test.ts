@@ -75,5 +75,33 @@ for (const backend of BACKENDS) {
       expect(await Promise.all(names.map(onChain)), "applied once each").to.deep.equal([1, 1, 1]);
       expect((await rows()).filter((r) => r.idemScope === "batch-retry").length, "the batch's calls, each sent alone once").to.equal(queued);
     });
+
+    it("sends the calls of a batch stored unsigned (fee lookup failed, answered 503 queued) once the node refuses it as too large, each once, without a restart", async () => {
+      const rpc = new FlakyRpc(hardhatRpc());
+      rpc.before = async (method, params) => {
+        if (method === "eth_sendRawTransaction" && Transaction.from(String(params[0])).data.startsWith(BATCH_SELECTOR)) throw new Error(OVERSIZED);
+      };
+      const live = await start(store(), f.diamondAddress, { provider: rpc, batchMaxInFlight: 1 });
+      chains.push(live);
+      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      await new Promise((r) => setTimeout(r, 1_100)); // the fees looked up for that write are no longer cached
+
+      rpc.failing.add("eth_maxPriorityFeePerGas");
+      const names = ["unsigned 0", "unsigned 1", "unsigned 2"];
+      const answers = await Promise.allSettled(names.map((n) => live.writes.write(addGroup(n))));
+      rpc.failing.delete("eth_maxPriorityFeePerGas");
+      const queued = answers.filter((a) => a.status === "rejected" && a.reason instanceof ChainUnavailableError && a.reason.queued).length;
+      expect(queued, "the batch's calls answered 503 queued (stored, to be sent)").to.be.greaterThan(1);
+      const batch = (await rows()).find((r) => r.method === "batchCalls");
+      if (!batch) throw new Error("no batch row");
+      await until(async () => (await store().outbox.get(batch.id))?.status === "failed", 10_000, "the worker's broadcast refused as too large");
+
+      await until(async () => (await Promise.all(names.map(onChain))).every((n) => n === 1), 10_000, "every call applied by the running relayer").catch(
+        async (err: Error) => {
+          throw new Error(`${err.message}: on chain ${JSON.stringify(await Promise.all(names.map(onChain)))}, batch row ${(await store().outbox.get(batch.id))?.resend}`);
+        },
+      );
+      expect((await rows()).filter((r) => r.idemScope === "batch-retry").length, "the batch's calls, each sent alone once").to.equal(queued);
+    });
   });
 }
