@@ -528,6 +528,7 @@ export class ChainWriter implements Writer {
         // Accepted but not signable now: persist it unsigned; the worker signs and sends it later.
         const row = await outbox.insert(newRow);
         if (!row) return await existing();
+        progress?.onRow?.(row.id);
         throw new ChainUnavailableError(`chain unavailable: ${errorText(err)}; the request is stored and will be sent`, true);
       }
       const sent = await this.rowSender.signAndSend(newRow, fees, request.trace, progress);
