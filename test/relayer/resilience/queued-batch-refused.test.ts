@@ -7,6 +7,7 @@
  * (automine), SQLite and Postgres; the node's refusal is geth's text, from a FlakyRpc.
  */
 import { expect } from "chai";
+import { network } from "hardhat";
 import { Transaction } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
@@ -102,6 +103,39 @@ for (const backend of BACKENDS) {
         },
       );
       expect((await rows()).filter((r) => r.idemScope === "batch-retry").length, "the batch's calls, each sent alone once").to.equal(queued);
+    });
+
+    it("sends alone, once each, the calls of a batch answered 503 queued that then reverts as a whole on chain, once it is final, without a restart", async () => {
+      const rpc = new FlakyRpc(hardhatRpc());
+      let dropped = false;
+      rpc.before = async (method, params) => {
+        if (method !== "eth_sendRawTransaction" || dropped || !Transaction.from(String(params[0])).data.startsWith(BATCH_SELECTOR)) return;
+        dropped = true;
+        throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8545"), { code: "ECONNREFUSED" });
+      };
+      const live = await start(store(), f.diamondAddress, { provider: rpc, confirmationDepth: 3 });
+      chains.push(live);
+      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      const names = ["reverted 0", "reverted 1"];
+      const calls = names.map((n) => encodeCall("addGroup", addGroup(n).args));
+      // A gas limit the batch runs out of on chain: it reverts as a whole, nothing of it applied.
+      const err = await live.writer.write({ method: "batchCalls", args: [calls] }, { gasLimit: 60_000n, calldata: encodeCall("batchCalls", [calls]) }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err instanceof ChainUnavailableError && err.queued, "answered 503 queued (stored, to be sent)").to.equal(true);
+      const batch = (await rows()).find((r) => r.method === "batchCalls");
+      if (!batch) throw new Error("no batch row");
+      await until(async () => (await store().outbox.get(batch.id))?.status === "reverted", 10_000, "the worker's rebroadcast reverted on chain");
+      for (let i = 0; i < 4; i++) await network.provider.send("evm_mine", []); // final
+
+      await until(async () => (await Promise.all(names.map(onChain))).every((n) => n === 1), 10_000, "every call applied by the running relayer").catch(
+        async (e: Error) => {
+          const row = await store().outbox.get(batch.id);
+          throw new Error(`${e.message}: on chain ${JSON.stringify(await Promise.all(names.map(onChain)))}, batch row ${row?.status} final ${row?.final}`);
+        },
+      );
+      expect((await rows()).filter((r) => r.idemScope === "batch-retry").map((r) => r.idemKey).sort()).to.deep.equal([`${batch.id}:0`, `${batch.id}:1`]);
     });
   });
 }
