@@ -12,7 +12,7 @@ export interface WriteProgress {
    * the next one. Called at most once; not called when the write fails before.
    */
   onChain?(): void;
-  /** The write's outbox row is stored (signed): its id, for BatchTarget.finalOutcome. Called at most once. */
+  /** The write's outbox row is stored (signed, or unsigned when the fees could not be looked up): its id, for BatchTarget.finalOutcome. Called at most once. */
   onRow?(id: number): void;
 }
 

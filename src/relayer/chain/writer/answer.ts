@@ -141,7 +141,7 @@ export class WriteAnswers {
   /**
    * final(id) within the write timeout, for a write sent from cached gas that reverted without data
    * (ChainWriter.write): its receipt once final, or `again()` (sent again, pre-flighted) when it is
-   * final reverted. When the timeout passes first, rejects as a write not confirmed in time does
+   * final reverted. When the timeout passes first (the retry included), rejects as a write not confirmed in time does
    * (ChainUnavailableError, queued) and goes on in the background: what the final chain says is still
    * carried out, with no one left to answer (docs/finality.md).
    */
@@ -156,16 +156,24 @@ export class WriteAnswers {
       if (!(first.error instanceof RevertError)) throw first.error;
       return again();
     };
+    // The deadline covers the retry too (a retry the payer check keeps refusing backs off without end).
+    const answered = settled.then(outcome).then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<null>((resolve) => {
       timer = setTimeout(() => resolve(null), Math.max(0, this.timing.writeTimeoutMs));
     });
-    const first = await Promise.race([settled, late]);
+    const first = await Promise.race([answered, late]);
     clearTimeout(timer);
-    if (first !== null) return outcome(first);
-    settled
-      .then(outcome)
-      .catch((err: unknown) => this.ctx.log.warn({ id, err: err instanceof Error ? err.message : String(err) }, "a write answered as queued (not final in time) failed afterwards"));
+    if (first !== null) {
+      if (first.ok) return first.value;
+      throw first.error;
+    }
+    void answered.then((last) => {
+      if (!last.ok) this.ctx.log.warn({ id, err: last.error instanceof Error ? last.error.message : String(last.error) }, "a write answered as queued (not final in time) failed afterwards");
+    });
     throw new ChainUnavailableError(`transaction #${id} not final in time; it stays tracked and is sent again if it is final reverted`, true);
   }
 }

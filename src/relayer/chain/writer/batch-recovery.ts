@@ -23,7 +23,7 @@ import { BATCH_RETRY_SCOPE, batchRetryKey } from "../batch-encoding";
 import { splitBatchEvents } from "../batcher";
 import { errorText } from "../rpc";
 import type { WriteAnswers } from "./answer";
-import { CachedGasRetry, requestOf, type KeyedWrite } from "./cached-gas-retry";
+import { CachedGasRetry, isRefusalOf, requestOf, type KeyedWrite } from "./cached-gas-retry";
 import type { WriterContext } from "./context";
 import { sendUntilSent } from "./until-sent";
 
@@ -65,6 +65,25 @@ export class BatchRecovery {
   }
 
   /**
+   * Live: row `id` (a batch, or a write alone from cached gas), stored, was answered 503 queued (its
+   * broadcast did not reach the node, or it was not mined in time): no caller follows it any more,
+   * so it is watched here as at start-up, and settled once it is final (never rejects).
+   */
+  follow(id: number): void {
+    if (this.watching.has(id)) return;
+    this.watching.add(id);
+    void this.ctx.outbox
+      .get(id)
+      .then((row) => {
+        if (row === null || row.kind !== "call") return undefined;
+        if (row.method === "batchCalls") return this.settle(row);
+        return row.resend === "pending" || row.resend === "claimed" ? this.cachedGas.settle(row) : undefined;
+      })
+      .catch((err: unknown) => this.ctx.log.warn({ id, err: errorText(err) }, "recovery of a queued batch failed; left to the next start"))
+      .finally(() => this.watching.delete(id));
+  }
+
+  /**
    * Live: the node refused batch row `id` as too large and the batching front sends its calls again
    * in smaller batches: the row is settled first, unless a start-up recovery (of another instance)
    * has claimed it, which then sends them: the front is answered 503 queued instead. Any other
@@ -86,9 +105,10 @@ export class BatchRecovery {
       if (err instanceof WriteTooLargeError) {
         refused = true;
       } else if (!(err instanceof RevertError)) {
-        // Stopped (the next start looks again), or refused by the node for another reason (nothing
-        // applied; the calls were answered "nothing was sent").
-        if (!this.stopped()) await this.ctx.outbox.setResend(row.id, ["pending", "claimed"], "settled");
+        // Refused by the node for another reason (nothing applied; the calls were answered "nothing
+        // was sent"): settled. Stopped, or anything else (a failed outbox read): the next start looks again.
+        if (isRefusalOf(err)) await this.ctx.outbox.setResend(row.id, ["pending", "claimed"], "settled");
+        else if (!this.stopped()) throw err;
         return;
       }
       receipt = null;

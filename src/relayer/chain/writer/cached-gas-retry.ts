@@ -9,7 +9,7 @@
  * A refusal that stores nothing (payer check, node down) is tried again with back-off
  * (until-sent.ts). The row is then "settled", which the next start no longer looks at.
  */
-import { RevertError, type OutboxRow, type WriteReceipt, type WriteRequest } from "../../ports";
+import { ChainUnavailableError, RevertError, WriteTooLargeError, type OutboxRow, type WriteReceipt, type WriteRequest } from "../../ports";
 import { diamondInterface, encodeCall } from "../abi";
 import type { WriteProgress } from "../batcher";
 import { errorText } from "../rpc";
@@ -30,6 +30,11 @@ export function requestOf(calldata: string): WriteRequest | null {
   const args = tx ? (tx.args.toArray(true) as unknown[]) : [];
   if (!tx || encodeCall(tx.name, args) !== calldata) return null;
   return { method: tx.name, args };
+}
+
+/** What WriteAnswers.final rejects with for a row the node refused for good (answer.ts refusalOf). */
+export function isRefusalOf(err: unknown): boolean {
+  return err instanceof WriteTooLargeError || (err instanceof ChainUnavailableError && !err.queued);
 }
 
 export class CachedGasRetry {
@@ -59,8 +64,10 @@ export class CachedGasRetry {
       await this.answers.final(row.id);
     } catch (err) {
       if (!(err instanceof RevertError)) {
-        // Stopped (the next start looks again), or refused by the node for good (nothing applied; answered).
-        if (!this.stopped()) await this.ctx.outbox.setResend(row.id, ["pending", "claimed"], "settled");
+        // Refused by the node for good (nothing applied; answered): settled. Stopped, or anything
+        // else (a failed outbox read): not an answer about the row, left to the next start.
+        if (isRefusalOf(err)) await this.ctx.outbox.setResend(row.id, ["pending", "claimed"], "settled");
+        else if (!this.stopped()) throw err;
         return;
       }
       if (err.errorName === NO_REVERT_DATA) {

@@ -465,6 +465,11 @@ export class ChainWriter implements Writer {
         }
       }
       if (err instanceof ChainUnavailableError) this.unavailableAt = Date.now();
+      // A batch, or a write from cached gas, stored but answered 503 queued: no caller follows it any
+      // more, so what it may still owe is settled here once it is final (batch-recovery.ts).
+      if (rowId !== null && (known !== undefined || fromCache !== null) && err instanceof ChainUnavailableError && err.queued) {
+        this.batchRecovery.follow(rowId);
+      }
       if (known !== undefined && rowId !== null) err = await this.batchRecovery.refusedBatch(rowId, err);
       // A payer refused by the contract (removed since the last check) is answered as the check says.
       throw await this.payerCheck.review(err);
@@ -523,6 +528,7 @@ export class ChainWriter implements Writer {
         // Accepted but not signable now: persist it unsigned; the worker signs and sends it later.
         const row = await outbox.insert(newRow);
         if (!row) return await existing();
+        progress?.onRow?.(row.id);
         throw new ChainUnavailableError(`chain unavailable: ${errorText(err)}; the request is stored and will be sent`, true);
       }
       const sent = await this.rowSender.signAndSend(newRow, fees, request.trace, progress);

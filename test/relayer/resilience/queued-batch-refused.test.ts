@@ -1,0 +1,141 @@
+/**
+ * A batch whose first broadcast does not reach the node is stored and its calls answered 503
+ * queued ("stored and will be sent"). When the worker's rebroadcast then meets the node's refusal
+ * as too large (node-limits.ts: nothing of it applied), its calls must still be sent, by the
+ * running relayer (docs/finality.md, "Sent again after a crash": each call alone under
+ * `batch-retry/<row id>:<index>`), not only after a restart. In-process Hardhat network
+ * (automine), SQLite and Postgres; the node's refusal is geth's text, from a FlakyRpc.
+ */
+import { expect } from "chai";
+import { network } from "hardhat";
+import { Transaction } from "ethers";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
+import type { Chain } from "../../../src/relayer/chain";
+import { encodeCall } from "../../../src/relayer/chain/abi";
+import { ChainUnavailableError, type WriteRequest } from "../../../src/relayer/ports";
+import type { OutboxRow, Store } from "../../../src/relayer/store";
+import { BACKENDS, FlakyRpc, h, hardhatRpc, makeStore, skipUnlessAvailable, start, until, type TestStore } from "../support";
+
+const BATCH_SELECTOR = encodeCall("batchCalls", [[]]).slice(0, 10);
+const OVERSIZED = "oversized data: transaction size 140123, limit 131072";
+
+for (const backend of BACKENDS) {
+  describe(`relayer: a queued batch refused as too large at its rebroadcast (${backend})`, function () {
+    let ts: TestStore | null = null;
+    const chains: Chain[] = [];
+    let f: DiamondFixture;
+
+    const store = (): Store => {
+      if (!ts) throw new Error("no store");
+      return ts.store;
+    };
+    const rows = (): Promise<OutboxRow[]> => store().outbox.list();
+    const addGroup = (name: string): WriteRequest => ({ method: "addGroup", args: [h("owner"), name, "", [], []] });
+    const onChain = async (name: string): Promise<number> =>
+      (await f.diamond.listGroups(h("owner"), 0, 100)).filter((g) => g.name === name).length;
+
+    beforeEach(async function () {
+      await skipUnlessAvailable(this, backend);
+      f = await loadFixture(deployDiamond);
+      ts = await makeStore(backend);
+    });
+
+    afterEach(async () => {
+      for (const x of chains.splice(0)) await x.stop();
+      await ts?.cleanup();
+      ts = null;
+    });
+
+    it("sends the calls of a batch answered 503 queued once its rebroadcast is refused as too large, each once, without a restart", async () => {
+      const rpc = new FlakyRpc(hardhatRpc());
+      // A batch's first broadcast does not reach the node; every later one is refused as too large.
+      let batchBroadcasts = 0;
+      rpc.before = async (method, params) => {
+        if (method !== "eth_sendRawTransaction" || !Transaction.from(String(params[0])).data.startsWith(BATCH_SELECTOR)) return;
+        if (batchBroadcasts++ === 0) throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8545"), { code: "ECONNREFUSED" });
+        throw new Error(OVERSIZED);
+      };
+      const live = await start(store(), f.diamondAddress, { provider: rpc, batchMaxInFlight: 1 });
+      chains.push(live);
+      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+
+      const names = ["queued 0", "queued 1", "queued 2"];
+      const answers = await Promise.allSettled(names.map((n) => live.writes.write(addGroup(n))));
+      const queued = answers.filter((a) => a.status === "rejected" && a.reason instanceof ChainUnavailableError && a.reason.queued).length;
+      expect(queued, "the batch's calls answered 503 queued (stored, to be sent)").to.be.greaterThan(1);
+      const batch = (await rows()).find((r) => r.method === "batchCalls");
+      if (!batch) throw new Error("no batch row");
+      await until(async () => (await store().outbox.get(batch.id))?.status === "failed", 10_000, "the rebroadcast refused as too large");
+
+      await until(async () => (await Promise.all(names.map(onChain))).every((n) => n === 1), 10_000, "every call applied by the running relayer").catch(
+        async (err: Error) => {
+          throw new Error(`${err.message}: on chain ${JSON.stringify(await Promise.all(names.map(onChain)))}, batch row ${(await store().outbox.get(batch.id))?.resend}`);
+        },
+      );
+      expect(await Promise.all(names.map(onChain)), "applied once each").to.deep.equal([1, 1, 1]);
+      expect((await rows()).filter((r) => r.idemScope === "batch-retry").length, "the batch's calls, each sent alone once").to.equal(queued);
+    });
+
+    it("sends the calls of a batch stored unsigned (fee lookup failed, answered 503 queued) once the node refuses it as too large, each once, without a restart", async () => {
+      const rpc = new FlakyRpc(hardhatRpc());
+      rpc.before = async (method, params) => {
+        if (method === "eth_sendRawTransaction" && Transaction.from(String(params[0])).data.startsWith(BATCH_SELECTOR)) throw new Error(OVERSIZED);
+      };
+      const live = await start(store(), f.diamondAddress, { provider: rpc, batchMaxInFlight: 1 });
+      chains.push(live);
+      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      await new Promise((r) => setTimeout(r, 1_100)); // the fees looked up for that write are no longer cached
+
+      rpc.failing.add("eth_maxPriorityFeePerGas");
+      const names = ["unsigned 0", "unsigned 1", "unsigned 2"];
+      const answers = await Promise.allSettled(names.map((n) => live.writes.write(addGroup(n))));
+      rpc.failing.delete("eth_maxPriorityFeePerGas");
+      const queued = answers.filter((a) => a.status === "rejected" && a.reason instanceof ChainUnavailableError && a.reason.queued).length;
+      expect(queued, "the batch's calls answered 503 queued (stored, to be sent)").to.be.greaterThan(1);
+      const batch = (await rows()).find((r) => r.method === "batchCalls");
+      if (!batch) throw new Error("no batch row");
+      await until(async () => (await store().outbox.get(batch.id))?.status === "failed", 10_000, "the worker's broadcast refused as too large");
+
+      await until(async () => (await Promise.all(names.map(onChain))).every((n) => n === 1), 10_000, "every call applied by the running relayer").catch(
+        async (err: Error) => {
+          throw new Error(`${err.message}: on chain ${JSON.stringify(await Promise.all(names.map(onChain)))}, batch row ${(await store().outbox.get(batch.id))?.resend}`);
+        },
+      );
+      expect((await rows()).filter((r) => r.idemScope === "batch-retry").length, "the batch's calls, each sent alone once").to.equal(queued);
+    });
+
+    it("sends alone, once each, the calls of a batch answered 503 queued that then reverts as a whole on chain, once it is final, without a restart", async () => {
+      const rpc = new FlakyRpc(hardhatRpc());
+      let dropped = false;
+      rpc.before = async (method, params) => {
+        if (method !== "eth_sendRawTransaction" || dropped || !Transaction.from(String(params[0])).data.startsWith(BATCH_SELECTOR)) return;
+        dropped = true;
+        throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8545"), { code: "ECONNREFUSED" });
+      };
+      const live = await start(store(), f.diamondAddress, { provider: rpc, confirmationDepth: 3 });
+      chains.push(live);
+      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      const names = ["reverted 0", "reverted 1"];
+      const calls = names.map((n) => encodeCall("addGroup", addGroup(n).args));
+      // A gas limit the batch runs out of on chain: it reverts as a whole, nothing of it applied.
+      const err = await live.writer.write({ method: "batchCalls", args: [calls] }, { gasLimit: 60_000n, calldata: encodeCall("batchCalls", [calls]) }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err instanceof ChainUnavailableError && err.queued, "answered 503 queued (stored, to be sent)").to.equal(true);
+      const batch = (await rows()).find((r) => r.method === "batchCalls");
+      if (!batch) throw new Error("no batch row");
+      await until(async () => (await store().outbox.get(batch.id))?.status === "reverted", 10_000, "the worker's rebroadcast reverted on chain");
+      for (let i = 0; i < 4; i++) await network.provider.send("evm_mine", []); // final
+
+      await until(async () => (await Promise.all(names.map(onChain))).every((n) => n === 1), 10_000, "every call applied by the running relayer").catch(
+        async (e: Error) => {
+          const row = await store().outbox.get(batch.id);
+          throw new Error(`${e.message}: on chain ${JSON.stringify(await Promise.all(names.map(onChain)))}, batch row ${row?.status} final ${row?.final}`);
+        },
+      );
+      expect((await rows()).filter((r) => r.idemScope === "batch-retry").map((r) => r.idemKey).sort()).to.deep.equal([`${batch.id}:0`, `${batch.id}:1`]);
+    });
+  });
+}
