@@ -11,11 +11,18 @@
  *     bench/scale/dataset.ts: `accounts` accounts, one of which holds `groups` groups, `actions`
  *     actions, `wallets` wallets and `usage keys`;
  *  2. reads: a fresh relayer process (bench/scale/serve-child.ts: openStore + the HTTP app over
- *     the real services, writes refused by a counting Writer after their pre-checks) measures the
- *     time to its first answer (cold start), then every /core/v1 read at its first, middle and last
- *     page, account_exists, and the permission pre-checks of lit_action and of each write: p50 and
- *     p99 over SCALE_REQUESTS requests at SCALE_CONCURRENCY, through fastify inject; then its
- *     resident memory. The database size is measured after the fill.
+ *     the real services, writes refused by a counting Writer after their pre-checks) listens on a
+ *     TCP port of 127.0.0.1; this process (bench/scale/relayer-process.ts) measures the time from
+ *     the relayer's start to the first answer it receives (cold start), then sends every /core/v1
+ *     read at its first, middle and last page, account_exists, and the permission pre-checks of
+ *     lit_action and of each write: p50 and p99 (nearest rank) over SCALE_REQUESTS requests from
+ *     SCALE_CONCURRENCY keep-alive HTTP clients (node:http, one Agent of as many sockets), after
+ *     SCALE_WARMUP sequential ones; and the relayer's resident memory after each probe. The
+ *     database size is measured after the fill.
+ *     Over a socket, not fastify's in-process inject(): no deployment serves through inject(), and
+ *     inject()'s request/response objects survive V8's young-generation collections (a few MB
+ *     promoted per scavenge, a mark-compact every few), which added a stall of the transport's own
+ *     to the p99s (bench/results/scale.md, "The SQLite tail").
  * Then, per database, the indexer's catch-up: a local JSON-RPC node (bench/scale/log-stream.ts)
  * serves the stream history as real diamond logs, and the relayer's Indexer (chain/indexer.ts,
  * over HttpRpc) catches up from block 0 to its head; events/s is the stream's events over that time.
@@ -38,7 +45,6 @@
  *     is skipped; the fill figures printed are those of the run that filled it, from
  *     <dir>/<label>/filled.json). For iterating on the read side without a 3-minute fill each time.
  */
-import { fork } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -49,7 +55,7 @@ import { scaleEventCount, type ScaleSpec } from "./scale/dataset";
 import { fillIndex } from "./scale/fill";
 import { STREAM_DIAMOND, serveLogStream } from "./scale/log-stream";
 import type { ProbeFigures } from "./scale/reads";
-import type { ChildJob, ChildReport } from "./scale/serve-child";
+import { measureReads, type ReadsReport } from "./scale/relayer-process";
 
 type DbName = "sqlite" | "postgres";
 
@@ -102,7 +108,7 @@ interface SizeRun {
   fillMs: number;
   events: number;
   dbBytes: number;
-  child: ChildReport;
+  child: ReadsReport;
 }
 
 const log = (msg: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -143,21 +149,6 @@ async function dbSize(store: Store, w: Where): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-function runChild(job: ChildJob): Promise<ChildReport> {
-  return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, "scale", "serve-child.ts"), [JSON.stringify(job)], {
-      execArgv: ["-r", "ts-node/register/transpile-only"],
-      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
-    });
-    let report: ChildReport | null = null;
-    child.on("message", (m: ChildReport | { error: string }) => {
-      if ("error" in m) reject(new Error(`relayer process: ${m.error}`));
-      else report = m;
-    });
-    child.on("exit", (code) => (report ? resolve(report) : reject(new Error(`relayer process exited with ${code}`))));
-  });
-}
-
 async function runSize(db: DbName, label: string, spec: ScaleSpec): Promise<SizeRun> {
   const w = await where(db, label);
   try {
@@ -166,7 +157,7 @@ async function runSize(db: DbName, label: string, spec: ScaleSpec): Promise<Size
       const kept = JSON.parse(fs.readFileSync(marker, "utf8")) as { spec: ScaleSpec; fillMs: number; events: number; dbBytes: number };
       if (JSON.stringify(kept.spec) === JSON.stringify(spec)) {
         log(`${db} ${label}: reusing the index filled in ${w.dataDir}`);
-        const child = await runChild({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP });
+        const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP });
         log(`${db} ${label}: reads measured (cold start ${child.coldStartMs.toFixed(0)} ms, RSS ${(child.peakRssBytes / 2 ** 20).toFixed(0)} MB)`);
         return { fillMs: kept.fillMs, events: kept.events, dbBytes: kept.dbBytes, child };
       }
@@ -193,7 +184,7 @@ async function runSize(db: DbName, label: string, spec: ScaleSpec): Promise<Size
     const dbBytes = await dbSize(store, w);
     await store.close();
     if (w.kept) fs.writeFileSync(marker, JSON.stringify({ spec, fillMs: fill.ms, events: fill.events, dbBytes }));
-    const child = await runChild({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP });
+    const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP });
     log(`${db} ${label}: reads measured (cold start ${child.coldStartMs.toFixed(0)} ms, RSS ${(child.peakRssBytes / 2 ** 20).toFixed(0)} MB)`);
     return { fillMs: fill.ms, events: fill.events, dbBytes, child };
   } finally {

@@ -5,6 +5,8 @@
  * reach a Writer that counts the call and refuses it, so a probe of a write measures the
  * authentication and the pre-checks against the index and nothing on-chain; a write probe whose
  * call never reached the writer was refused by a pre-check, which the benchmark treats as an error.
+ * The app listens on a socket (serve-child.ts); the probes are sent and timed by a client in
+ * another process (http-client.ts), as a client of a deployed relayer sends them.
  */
 import type { FastifyInstance } from "fastify";
 import { apiKeyTextHash } from "../../src/core";
@@ -24,13 +26,17 @@ import {
   walletAddress,
   type ScaleSpec,
 } from "./dataset";
+import type { ProbeClient, ProbeRequest } from "./http-client";
+
+/** The code of the counting writer's refusal: a write probe answered with it passed every pre-check. */
+export const WRITE_NOT_SENT = "BenchWriteNotSent";
 
 /** A refusing writer: counts the writes that passed every pre-check. */
 export class CountingWriter implements Writer {
   calls = 0;
   async write(_request: WriteRequest): Promise<WriteReceipt> {
     this.calls++;
-    throw new RevertError("BenchWriteNotSent", [], "the scale benchmark sends no transactions");
+    throw new RevertError(WRITE_NOT_SENT, [], "the scale benchmark sends no transactions");
   }
 }
 
@@ -61,12 +67,8 @@ export async function scaleApp(index: IndexStore): Promise<{ app: FastifyInstanc
   return { app, writer };
 }
 
-export interface Probe {
+export interface Probe extends ProbeRequest {
   name: string;
-  method: "GET" | "POST";
-  url: string;
-  body?: unknown;
-  key: string;
   /** A write: its call must reach the writer. */
   write?: boolean;
   /** The status a read must answer (default 200). */
@@ -169,53 +171,62 @@ export interface ProbeFigures {
   p99: number;
 }
 
-/** Sends one probe; throws when it does not answer as expected. */
-export async function sendProbe(app: FastifyInstance, writer: CountingWriter, p: Probe): Promise<unknown> {
-  const before = writer.calls;
-  const r = await app.inject({
-    method: p.method,
-    url: p.url,
-    headers: { authorization: `Bearer ${p.key}`, ...(p.body === undefined ? {} : { "content-type": "application/json" }) },
-    ...(p.body === undefined ? {} : { payload: JSON.stringify(p.body) }),
-  });
+const errorCode = (body: string): string | undefined => {
+  try {
+    const v = JSON.parse(body) as { code?: unknown } | null;
+    return typeof v?.code === "string" ? v.code : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Sends one probe over the socket; throws when it does not answer as expected. A write must come
+ * back with the counting writer's refusal (the error code WRITE_NOT_SENT: its call reached the
+ * writer, past every pre-check); any other answer (a 403 or 404 of a pre-check, a 422 of the
+ * request's shape) is a probe that measured less than it claims. A read must answer its status
+ * (default 200) with a JSON body, which is returned.
+ */
+export async function sendProbe(client: ProbeClient, p: Probe): Promise<unknown> {
+  const r = await client.send(p);
   if (p.write) {
-    if (writer.calls === before) throw new Error(`${p.name}: refused by a pre-check (${r.statusCode} ${r.body})`);
+    if (errorCode(r.body) !== WRITE_NOT_SENT) throw new Error(`${p.name}: refused by a pre-check (${r.status} ${r.body})`);
     return null;
   }
-  if (r.statusCode !== (p.status ?? 200)) throw new Error(`${p.name}: ${r.statusCode} ${r.body}`);
-  return r.json();
+  if (r.status !== (p.status ?? 200)) throw new Error(`${p.name}: ${r.status} ${r.body}`);
+  return JSON.parse(r.body) as unknown;
 }
 
-function quantile(sorted: readonly number[], q: number): number {
+/** The nearest-rank quantile q of ascending `sorted`. */
+export function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
-/** p50/p99 (ms) of `requests` sends of the probe by `concurrency` concurrent clients, after `warmup`. */
+/**
+ * p50/p99 (ms) of `requests` sends of the probe by `concurrency` concurrent clients, after
+ * `warmup` sequential ones. Each time runs from handing the request to node:http to the end of
+ * its answer's body, as a client of the relayer sees it (the client's Agent should hold
+ * `concurrency` sockets).
+ */
 export async function measureProbe(
-  app: FastifyInstance,
-  writer: CountingWriter,
+  client: ProbeClient,
   p: Probe,
   requests: number,
   concurrency: number,
   warmup: number,
 ): Promise<ProbeFigures> {
-  for (let i = 0; i < warmup; i++) await sendProbe(app, writer, p);
+  for (let i = 0; i < warmup; i++) await sendProbe(client, p);
   const times: number[] = [];
   let next = 0;
-  const client = async (): Promise<void> => {
+  const one = async (): Promise<void> => {
     while (next < requests) {
       next++;
-      // A request reaches a server through an I/O callback: let the event loop turn between them.
-      // Without it a synchronous store (SQLite) answers inject() after inject() in one unbroken run
-      // of microtasks, and the setImmediate callbacks of every finished response (which hold it)
-      // pile up unrun until the probe ends: 546 MB of "resident memory" that no real server has.
-      await new Promise<void>((resolve) => setImmediate(resolve));
       const t0 = performance.now();
-      await sendProbe(app, writer, p);
+      await sendProbe(client, p);
       times.push(performance.now() - t0);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, client));
+  await Promise.all(Array.from({ length: concurrency }, one));
   times.sort((a, b) => a - b);
   return { name: p.name, p50: quantile(times, 0.5), p99: quantile(times, 0.99) };
 }

@@ -1,51 +1,60 @@
 /**
- * A relayer process of the scale benchmark: opens an index that bench/scale.ts filled, serves the
- * HTTP app over it and measures every probe (reads.ts), then reports the figures, the time from
- * start to the first answer (cold start) and its resident memory to the parent (IPC message).
- * Run by bench/scale.ts with `node -r ts-node/register/transpile-only`; not for direct use.
+ * A relayer process of the scale benchmark: opens an index that bench/scale.ts filled and serves
+ * the HTTP app over it (reads.ts scaleApp) on a TCP socket of 127.0.0.1 at a free port, as a
+ * deployed relayer does. It tells the parent (IPC) its port and the moment it started; the parent
+ * sends the probes over the socket and times them (relayer-process.ts), and asks this process for
+ * its resident memory between probes. Run by the bench with `node -r ts-node/register/transpile-only`;
+ * not for direct use.
  */
+import type { AddressInfo } from "node:net";
 import { openStore } from "../../src/relayer/store";
-import type { ScaleSpec } from "./dataset";
-import { measureProbe, scaleApp, scaleProbes, sendProbe, type ProbeFigures } from "./reads";
+import { scaleApp } from "./reads";
 
-export interface ChildJob {
-  spec: ScaleSpec;
+/** What the relayer process is given (argv[2], JSON). */
+export interface ServeJob {
   dataDir: string;
   databaseUrl?: string;
   schema?: string;
-  requests: number;
-  concurrency: number;
-  warmup: number;
 }
 
-export interface ChildReport {
-  coldStartMs: number;
-  figures: ProbeFigures[];
-  rssBytes: number;
-  peakRssBytes: number;
-}
+/** Parent -> relayer process. */
+export type ToServer = { type: "rss" } | { type: "stop" };
+
+/** Relayer process -> parent. */
+export type FromServer =
+  | { type: "listening"; port: number; startedAtMs: number }
+  | { type: "rss"; rssBytes: number }
+  | { type: "error"; error: string };
+
+const tell = (m: FromServer): void => {
+  process.send?.(m);
+};
 
 async function main(): Promise<void> {
-  const job = JSON.parse(process.argv[2] ?? "{}") as ChildJob;
-  const t0 = performance.now();
+  const job = JSON.parse(process.argv[2] ?? "{}") as ServeJob;
+  // The start of the cold start, on the clock the parent reads too (ms since the epoch, sub-ms).
+  const startedAtMs = performance.timeOrigin + performance.now();
   const store = await openStore({ dataDir: job.dataDir, databaseUrl: job.databaseUrl, schema: job.schema });
-  const { app, writer } = await scaleApp(store.index);
-  const probes = scaleProbes(job.spec);
-  await sendProbe(app, writer, probes[0]);
-  const coldStartMs = performance.now() - t0;
-  const figures: ProbeFigures[] = [];
-  let peak = process.memoryUsage().rss;
-  for (const p of probes) {
-    figures.push(await measureProbe(app, writer, p, job.requests, job.concurrency, job.warmup));
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }
-  const report: ChildReport = { coldStartMs, figures, rssBytes: process.memoryUsage().rss, peakRssBytes: peak };
-  await app.close();
-  await store.close();
-  process.send?.(report);
+  const { app } = await scaleApp(store.index);
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const port = (app.server.address() as AddressInfo).port;
+  process.on("message", (m: ToServer) => {
+    if (m.type === "rss") tell({ type: "rss", rssBytes: process.memoryUsage().rss });
+    else if (m.type === "stop") {
+      void (async () => {
+        await app.close();
+        await store.close();
+        process.disconnect();
+      })().catch(fail);
+    }
+  });
+  tell({ type: "listening", port, startedAtMs });
 }
 
-main().catch((err: unknown) => {
-  process.send?.({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+function fail(err: unknown): void {
+  tell({ type: "error", error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   process.exitCode = 1;
-});
+  process.disconnect?.();
+}
+
+main().catch(fail);

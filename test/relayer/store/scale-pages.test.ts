@@ -1,13 +1,16 @@
 import { expect } from "chai";
+import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { apiKeyTextHash } from "../../../src/core";
-import { accountKey, actionHash, bigGroup, blockHash, groupId, walletAddress, type ScaleSpec } from "../../../bench/scale/dataset";
+import { accountKey, actionHash, bigGroup, blockHash, groupId, usageKeyText, walletAddress, type ScaleSpec } from "../../../bench/scale/dataset";
 import { fillIndex } from "../../../bench/scale/fill";
-import { measureProbe, scaleApp, scaleProbes, sendProbe, type CountingWriter } from "../../../bench/scale/reads";
+import { ProbeClient } from "../../../bench/scale/http-client";
+import { measureProbe, scaleApp, scaleProbes, sendProbe, type CountingWriter, type Probe } from "../../../bench/scale/reads";
 import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
 
 // The small version of the scale benchmark (bench/scale.ts): the same fill through the projection
-// and the same HTTP app, checking the pages (not timings). Lists page by set position
+// and the same HTTP app, checking the pages (not timings); the benchmark's probes go over a real
+// socket (app.listen + its keep-alive client, bench/scale/http-client.ts) as in the benchmark. Lists page by set position
 // (store/index-queries.ts pageRange), so a walk over every page must give each member once, in the
 // contract's order, also after removals moved members into the holes.
 const SPEC: ScaleSpec = { accounts: 10_000, groups: 1_000, actions: 300, wallets: 200, usageKeys: 50 };
@@ -49,6 +52,7 @@ for (const backend of BACKENDS) {
     let ts: TestStore | null = null;
     let app: FastifyInstance;
     let writer: CountingWriter;
+    let client: ProbeClient;
     let lastBlock = 0;
 
     before(async function () {
@@ -57,9 +61,12 @@ for (const backend of BACKENDS) {
       const filled = await fillIndex(ts.store, SPEC, { perBlock: 500, journalBlocks: 3 });
       lastBlock = filled.blocks;
       ({ app, writer } = await scaleApp(ts.store.index));
+      await app.listen({ host: "127.0.0.1", port: 0 });
+      client = new ProbeClient((app.server.address() as AddressInfo).port, 4);
     });
 
     after(async () => {
+      client?.close();
       await app?.close();
       await ts?.cleanup();
     });
@@ -72,14 +79,52 @@ for (const backend of BACKENDS) {
       expect(r.json()).to.equal(true);
     });
 
-    it("answers every probe of the benchmark as the benchmark expects (each write reaches the writer past its pre-checks)", async () => {
+    it("answers every probe of the benchmark over the socket as the benchmark expects (each write reaches the writer past its pre-checks)", async () => {
       const probes = scaleProbes(SPEC);
       expect(probes.length).to.be.above(30);
-      for (const p of probes) await sendProbe(app, writer, p);
       const before = writer.calls;
-      const figures = await measureProbe(app, writer, probes[probes.length - 1], 16, 4, 2);
+      for (const p of probes) await sendProbe(client, p);
+      expect(writer.calls - before, "one writer call per write probe").to.equal(probes.filter((p) => p.write).length);
+    });
+
+    it("measures a write probe over the socket with every warm-up and measured request reaching the writer", async () => {
+      const probe = scaleProbes(SPEC).filter((p) => p.write).slice(-1)[0];
+      const before = writer.calls;
+      const figures = await measureProbe(client, probe, 16, 4, 2);
       expect(writer.calls - before, "warm-up and measured requests").to.equal(18);
-      expect(figures.name).to.equal(probes[probes.length - 1].name);
+      expect(figures.name).to.equal(probe.name);
+      expect(figures.p50).to.be.above(0).and.at.most(figures.p99);
+    });
+
+    it("throws for a write probe that a pre-check refuses (403: a usage key may not update a group) before the writer", async () => {
+      const probe = scaleProbes(SPEC).find((p) => p.name === "pre-check update_group") as Probe;
+      const before = writer.calls;
+      const stranger: Probe = { ...probe, key: usageKeyText(1) };
+      const err = await sendProbe(client, stranger).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(err?.message).to.match(/refused by a pre-check \(403 /);
+      expect(writer.calls).to.equal(before);
+    });
+
+    it("throws for a write probe of a group that does not exist (404)", async () => {
+      const probe = scaleProbes(SPEC).find((p) => p.name === "pre-check update_group") as Probe;
+      const missing: Probe = { ...probe, body: { ...(probe.body as object), group_id: SPEC.groups + 7 } };
+      const err = await sendProbe(client, missing).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(err?.message).to.match(/refused by a pre-check \(404 /);
+    });
+
+    it("throws for a read probe answered with another status than it expects", async () => {
+      const probe = scaleProbes(SPEC).find((p) => p.name === "list_groups (first page)") as Probe;
+      const err = await sendProbe(client, { ...probe, key: "scale-no-such-key" }).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(err?.message).to.match(/^list_groups \(first page\): 4\d\d /);
     });
 
     it("answers the first, a middle and the last page of list_groups with the groups at those positions", async () => {

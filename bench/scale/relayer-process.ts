@@ -1,0 +1,118 @@
+/**
+ * The parent side of the scale benchmark's reads: starts a relayer process (serve-child.ts) on a
+ * filled index, and from this process, over a real TCP socket (http-client.ts, `concurrency`
+ * keep-alive sockets), measures the cold start and every probe of the spec (reads.ts), sampling
+ * the relayer's resident memory after each probe.
+ *
+ * Cold start: from the start of the relayer process's main (before it opens the store; its modules
+ * are loaded by then) to the end of the first answer this process receives, both read on the
+ * machine's clock (performance.timeOrigin + performance.now() on each side).
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import type { ScaleSpec } from "./dataset";
+import { ProbeClient } from "./http-client";
+import { measureProbe, scaleProbes, sendProbe, type ProbeFigures } from "./reads";
+import type { FromServer, ServeJob, ToServer } from "./serve-child";
+
+export interface ReadsJob extends ServeJob {
+  spec: ScaleSpec;
+  requests: number;
+  concurrency: number;
+  warmup: number;
+}
+
+export interface ReadsReport {
+  coldStartMs: number;
+  figures: ProbeFigures[];
+  /** The relayer process's resident memory after the last probe. */
+  rssBytes: number;
+  /** Its largest resident memory sampled after the first answer and after each probe. */
+  peakRssBytes: number;
+}
+
+/** A relayer process and a queue of its IPC messages. */
+class Relayer {
+  private readonly queue: FromServer[] = [];
+  private waiting: ((m: FromServer) => void) | null = null;
+  private failure: Error | null = null;
+  readonly exited: Promise<number | null>;
+
+  constructor(readonly proc: ChildProcess) {
+    proc.on("message", (m: FromServer) => {
+      if (m.type === "error") this.fail(new Error(`relayer process: ${m.error}`));
+      else if (this.waiting) {
+        const w = this.waiting;
+        this.waiting = null;
+        w(m);
+      } else this.queue.push(m);
+    });
+    this.exited = new Promise((resolve) =>
+      proc.on("exit", (code) => {
+        this.fail(new Error(`relayer process exited with ${code}`));
+        resolve(code);
+      }),
+    );
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    const w = this.waiting;
+    this.waiting = null;
+    // A waiter gets the failure through next()'s rejection below.
+    if (w) w({ type: "error", error: e.message });
+  }
+
+  async next<T extends FromServer["type"]>(type: T): Promise<Extract<FromServer, { type: T }>> {
+    const m =
+      this.queue.shift() ??
+      (this.failure ? null : await new Promise<FromServer>((resolve) => (this.waiting = resolve)));
+    if (m === null || m.type === "error") throw this.failure ?? new Error("relayer process failed");
+    if (m.type !== type) throw new Error(`relayer process: expected ${type}, got ${m.type}`);
+    return m as Extract<FromServer, { type: T }>;
+  }
+
+  send(m: ToServer): void {
+    this.proc.send(m);
+  }
+
+  async rss(): Promise<number> {
+    this.send({ type: "rss" });
+    return (await this.next("rss")).rssBytes;
+  }
+}
+
+export async function measureReads(job: ReadsJob): Promise<ReadsReport> {
+  const serve: ServeJob = { dataDir: job.dataDir, databaseUrl: job.databaseUrl, schema: job.schema };
+  const relayer = new Relayer(
+    fork(path.join(__dirname, "serve-child.ts"), [JSON.stringify(serve)], {
+      execArgv: ["-r", "ts-node/register/transpile-only"],
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+    }),
+  );
+  let client: ProbeClient | null = null;
+  try {
+    const { port, startedAtMs } = await relayer.next("listening");
+    client = new ProbeClient(port, job.concurrency);
+    const probes = scaleProbes(job.spec);
+    await sendProbe(client, probes[0]);
+    const coldStartMs = performance.timeOrigin + performance.now() - startedAtMs;
+    let rssBytes = await relayer.rss();
+    let peakRssBytes = rssBytes;
+    const figures: ProbeFigures[] = [];
+    for (const p of probes) {
+      figures.push(await measureProbe(client, p, job.requests, job.concurrency, job.warmup));
+      rssBytes = await relayer.rss();
+      peakRssBytes = Math.max(peakRssBytes, rssBytes);
+    }
+    client.close();
+    client = null;
+    relayer.send({ type: "stop" });
+    const code = await relayer.exited;
+    if (code !== 0) throw new Error(`relayer process exited with ${code}`);
+    return { coldStartMs, figures, rssBytes, peakRssBytes };
+  } finally {
+    client?.close();
+    if (relayer.proc.exitCode === null && relayer.proc.signalCode === null) relayer.proc.kill();
+  }
+}
