@@ -9,9 +9,10 @@
  * the disk), then an fdatasync of the -wal file on libuv's thread pool (wal-sync.ts) before the
  * callers' promises settle, with the connection's lock held until then, so nothing reads a commit
  * before it is durable (docs/relayer-latency.md, "The SQLite commit off the event loop").
- * Checkpoints (copying the WAL into the database file, with its fsync) run on a worker thread
- * instead of inside a COMMIT on the event loop (wal-checkpointer.ts; same document, "SQLite's
- * checkpoints off the event loop").
+ * Checkpoints (copying the WAL into the database file, with its fsync) run inside a COMMIT on the
+ * event loop by default (SQLite's automatic checkpoint), or, as an option, on a worker thread
+ * (wal-checkpointer.ts; same document, "SQLite's checkpoints off the event loop", says why the
+ * thread is not the default yet).
  */
 import fs from "fs";
 import path from "path";
@@ -125,9 +126,11 @@ export interface SqliteDbOptions {
   /** How the -wal file is flushed to disk (default fs.fdatasync on the thread pool); for tests. */
   walFileSync?: FileSync;
   /**
-   * Where WAL checkpoints run: on a worker thread with its own connection (default), or inside
-   * the store connection's commits every `checkpointPages` (SQLite's automatic checkpoint, on the
-   * event loop: the baseline of bench/sqlite-checkpoint.ts).
+   * Where WAL checkpoints run: inside the store connection's commits every `checkpointPages`
+   * (SQLite's automatic checkpoint, on the event loop; the default), or on a worker thread with its
+   * own connection. The thread keeps the checkpoint's copy and fsync off the event loop, but in
+   * bench:relayer without batching it cost a third of the writes/s with 4 payers on 2 cores
+   * (docs/relayer-latency.md, "SQLite's checkpoints off the event loop"), so it is opt-in.
    */
   checkpoints?: "worker" | "connection";
   /** WAL frames not yet copied into the database file that call for a checkpoint (default 1000). */
@@ -176,7 +179,7 @@ export class SqliteDb implements Db {
       // A WAL that grew past twice the threshold (a reader kept it from restarting) shrinks
       // back to that size at the first commit after it restarts.
       db.pragma(`journal_size_limit = ${2 * pages * Number(db.pragma("page_size", { simple: true }))}`);
-      if ((options.checkpoints ?? "worker") === "worker") {
+      if ((options.checkpoints ?? "connection") === "worker") {
         this.checkpointer = new WalCheckpointer({
           file: real,
           thresholdPages: pages,

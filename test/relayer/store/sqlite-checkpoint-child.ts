@@ -11,6 +11,7 @@ const ROW = "c".repeat(3000);
 
 async function main(): Promise<void> {
   const db = new SqliteDb(file, {
+    checkpoints: "worker",
     checkpointPages: 30,
     onCheckpointWorker: (w) => w.on("message", (m: { type: string }) => m.type === "started" && process.stdout.write("ckpt\n")),
   });

@@ -53,7 +53,7 @@ describe("relayer store: SQLite checkpoints on a worker thread", function () {
   let file = "";
   const open: SqliteDb[] = [];
   const store = async (options: ConstructorParameters<typeof SqliteDb>[1] = {}): Promise<SqliteDb> => {
-    const db = new SqliteDb(file, options);
+    const db = new SqliteDb(file, { checkpoints: "worker", ...options });
     open.push(db);
     await db.exec("CREATE TABLE IF NOT EXISTS o (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
     return db;
@@ -224,7 +224,7 @@ describe("relayer store: SQLite checkpoints on a worker thread", function () {
     const store = path.join(ROOT, "src/relayer/store");
     const script = [
       `const { SqliteDb } = require(${JSON.stringify(store)});`,
-      `const db = new SqliteDb(${JSON.stringify(file)}, { checkpointPages: 10 });`,
+      `const db = new SqliteDb(${JSON.stringify(file)}, { checkpoints: "worker", checkpointPages: 10 });`,
       `(async () => {`,
       `  await db.exec("CREATE TABLE o (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");`,
       `  while (db.checkpointStatus().mode === "starting") await new Promise((r) => setTimeout(r, 5));`,
@@ -254,8 +254,15 @@ describe("relayer store: SQLite checkpoints on a worker thread", function () {
     expect(idsInFile(file).ids.size).to.equal(100);
   });
 
+  it("checkpoints on the store's own connection, with no thread, unless the thread is asked for", async () => {
+    const db = new SqliteDb(file);
+    open.push(db);
+    expect(db.checkpointStatus()).to.deep.equal({ mode: "connection", threadCheckpoints: 0, fallbackReason: null });
+    expect(await autocheckpoint(db)).to.equal(1000);
+  });
+
   it("runs no checkpoint thread for an in-memory database", async () => {
-    const db = new SqliteDb(":memory:");
+    const db = new SqliteDb(":memory:", { checkpoints: "worker" });
     open.push(db);
     expect(db.checkpointStatus()).to.deep.equal({ mode: "none", threadCheckpoints: 0, fallbackReason: null });
   });
@@ -275,7 +282,7 @@ describe("relayer store: SQLite checkpoints on a worker thread", function () {
         ),
         async (bursts) => {
           file = path.join(dir, `p${run++}.sqlite`);
-          const db = new SqliteDb(file, { checkpointPages: 20 });
+          const db = new SqliteDb(file, { checkpoints: "worker", checkpointPages: 20 });
           await db.exec("CREATE TABLE o (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
           await poll(() => db.checkpointStatus().mode, (m) => m !== "starting");
           const committed: number[] = [];
