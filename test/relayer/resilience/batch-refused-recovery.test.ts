@@ -8,13 +8,11 @@
  */
 import { expect } from "chai";
 import { Transaction } from "ethers";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
 import type { Chain } from "../../../src/relayer/chain";
 import { encodeCall } from "../../../src/relayer/chain/abi";
-import { ChainUnavailableError, type WriteRequest } from "../../../src/relayer/ports";
-import type { OutboxRow, Store } from "../../../src/relayer/store";
-import { BACKENDS, FlakyRpc, h, hardhatRpc, makeStore, rejectionOf, skipUnlessAvailable, start, until, type TestStore } from "../support";
+import { ChainUnavailableError } from "../../../src/relayer/ports";
+import { BACKENDS, FlakyRpc, h, hardhatRpc, rejectionOf, start, until } from "../support";
+import { useRecoveryFixture } from "./recovery-fixture";
 
 const BATCH_SELECTOR = encodeCall("batchCalls", [[]]).slice(0, 10);
 const OVERSIZED = "oversized data: transaction size 140123, limit 131072";
@@ -31,20 +29,10 @@ function refusingBatches(): FlakyRpc {
 
 for (const backend of BACKENDS) {
   describe(`relayer: a batch the node refuses as too large, through a restart (${backend})`, function () {
-    let ts: TestStore | null = null;
-    const chains: Chain[] = [];
-    let f: DiamondFixture;
+    const { store, rows, addGroup, onChain, chains, fixture } = useRecoveryFixture(backend);
 
-    const store = (): Store => {
-      if (!ts) throw new Error("no store");
-      return ts.store;
-    };
-    const rows = (): Promise<OutboxRow[]> => store().outbox.list();
-    const addGroup = (name: string): WriteRequest => ({ method: "addGroup", args: [h("owner"), name, "", [], []] });
-    const onChain = async (name: string): Promise<number> =>
-      (await f.diamond.listGroups(h("owner"), 0, 100)).filter((g) => g.name === name).length;
     const run = async (rpc: FlakyRpc, extra: Parameters<typeof start>[2] = {}): Promise<Chain> => {
-      const c = await start(store(), f.diamondAddress, { provider: rpc, ...extra });
+      const c = await start(store(), fixture().diamondAddress, { provider: rpc, ...extra });
       chains.push(c);
       return c;
     };
@@ -53,22 +41,10 @@ for (const backend of BACKENDS) {
       await c.stop();
     };
 
-    beforeEach(async function () {
-      await skipUnlessAvailable(this, backend);
-      f = await loadFixture(deployDiamond);
-      ts = await makeStore(backend);
-    });
-
-    afterEach(async () => {
-      for (const x of chains.splice(0)) await x.stop();
-      await ts?.cleanup();
-      ts = null;
-    });
-
     it("sends alone, exactly once, the calls of a stored batch that the node refuses as too large when the restarted relayer rebroadcasts it", async () => {
       const down = new FlakyRpc(hardhatRpc());
       const first = await run(down);
-      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
       // A batch stored signed whose broadcast did not reach the node (its callers: 503 queued).
       const calls = [encodeCall("addGroup", addGroup("refused 0").args), encodeCall("addGroup", addGroup("refused 1").args)];
       const calldata = encodeCall("batchCalls", [calls]);
@@ -97,13 +73,13 @@ for (const backend of BACKENDS) {
     it("sends the calls of a refused batch once the payers are registered again when the payer check refuses them at first", async () => {
       const down = new FlakyRpc(hardhatRpc());
       const first = await run(down);
-      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
       const calls = [encodeCall("addGroup", addGroup("gated 0").args), encodeCall("addGroup", addGroup("gated 1").args)];
       down.failing.add("eth_sendRawTransaction");
       await rejectionOf(first.writer.write({ method: "batchCalls", args: [calls] }, { gasLimit: 2_000_000n, calldata: encodeCall("batchCalls", [calls]) }));
       await stop(first);
-      const payers = [...(await f.diamond.api_payers())];
-      await (await f.diamond.connect(f.owner).setApiPayers([f.users[1].address])).wait();
+      const payers = [...(await fixture().diamond.api_payers())];
+      await (await fixture().diamond.connect(fixture().owner).setApiPayers([fixture().users[1].address])).wait();
 
       const refusals: string[] = [];
       const logger = { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (_: unknown, msg: string) => void refusals.push(msg) };
@@ -111,7 +87,7 @@ for (const backend of BACKENDS) {
       await until(() => refusals.some((m) => /refused by the payer check/.test(m)), 10_000, "the calls refused by the payer check");
       await new Promise((r) => setTimeout(r, 1_000));
       expect([await onChain("gated 0"), await onChain("gated 1")], "not sent while the payers are unregistered").to.deep.equal([0, 0]);
-      await (await f.diamond.connect(f.owner).setApiPayers(payers)).wait();
+      await (await fixture().diamond.connect(fixture().owner).setApiPayers(payers)).wait();
       await until(async () => (await onChain("gated 0")) === 1 && (await onChain("gated 1")) === 1, 30_000, "both calls applied");
       const batch = (await rows()).find((r) => r.method === "batchCalls");
       expect((await rows()).filter((r) => r.idemScope === "batch-retry").map((r) => r.idemKey).sort()).to.deep.equal([`${batch?.id}:0`, `${batch?.id}:1`]);
@@ -119,7 +95,7 @@ for (const backend of BACKENDS) {
 
     it("leaves to the live batching front the calls of a batch refused as too large: a later start sends none of them again", async () => {
       const live = await run(refusingBatches(), { batchMaxInFlight: 1 });
-      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
       const names = ["live 0", "live 1", "live 2"];
       await Promise.all(names.map((n) => live.writes.write(addGroup(n))));
       const refused = (await rows()).filter((r) => r.method === "batchCalls");
@@ -139,7 +115,7 @@ for (const backend of BACKENDS) {
     it("answers the calls 503 queued when another relayer's start-up recovery claimed their refused batch first, which then applies each once", async () => {
       const rpc = new FlakyRpc(hardhatRpc());
       const live = await run(rpc, { batchMaxInFlight: 1 });
-      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
       // As the node refuses the batch, another relayer's recovery claims its row (the race the claim settles).
       rpc.before = async (method, params) => {
         if (method !== "eth_sendRawTransaction" || !Transaction.from(String(params[0])).data.startsWith(BATCH_SELECTOR)) return;

@@ -8,38 +8,20 @@
  * In-process Hardhat network (automine), confirmation depth 3, SQLite and Postgres.
  */
 import { expect } from "chai";
-import { ethers, network } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
+import { ethers } from "hardhat";
 import type { Chain } from "../../../src/relayer/chain";
 import type { ChainLogger } from "../../../src/relayer/chain/log";
-import { ChainUnavailableError, RevertError, type WriteReceipt, type WriteRequest } from "../../../src/relayer/ports";
-import type { OutboxRow, Store } from "../../../src/relayer/store";
-import { BACKENDS, FlakyRpc, h, hardhatRpc, makeStore, skipUnlessAvailable, start, until, type TestStore } from "../support";
+import { ChainUnavailableError } from "../../../src/relayer/ports";
+import type { OutboxRow } from "../../../src/relayer/store";
+import { BACKENDS, FlakyRpc, h, hardhatRpc, start, until } from "../support";
+import { answerOf, useRecoveryFixture } from "./recovery-fixture";
 
 /** A group name whose addGroup calldata has a length no other test write has (its own call shape). */
 const LONG = "a group name of a call shape of its own";
 
-/** What a write was answered: "ok", "queued" / "unavailable" (ChainUnavailableError), or the error name. */
-function answerOf(p: Promise<WriteReceipt>): { value: string | undefined } {
-  const a: { value: string | undefined } = { value: undefined };
-  p.then(
-    () => {
-      a.value = "ok";
-    },
-    (e: unknown) => {
-      if (e instanceof ChainUnavailableError) a.value = e.queued ? "queued" : "unavailable";
-      else a.value = e instanceof RevertError ? e.errorName : `other: ${(e as Error).message}`;
-    },
-  );
-  return a;
-}
-
 for (const backend of BACKENDS) {
   describe(`relayer restarted between a cached-gas write's revert and its retry (${backend})`, function () {
-    let ts: TestStore | null = null;
-    const chains: Chain[] = [];
-    let f: DiamondFixture;
+    const { store, rows, addGroup, onChain, mine, chains, fixture } = useRecoveryFixture(backend);
     const warnings: string[] = [];
     const logger: ChainLogger = {
       debug: () => undefined,
@@ -52,19 +34,8 @@ for (const backend of BACKENDS) {
       },
     };
 
-    const store = (): Store => {
-      if (!ts) throw new Error("no store");
-      return ts.store;
-    };
-    const rows = (): Promise<OutboxRow[]> => store().outbox.list();
-    const addGroup = (name: string): WriteRequest => ({ method: "addGroup", args: [h("owner"), name, "", [], []] });
-    const onChain = async (name: string): Promise<number> =>
-      (await f.diamond.listGroups(h("owner"), 0, 100)).filter((g) => g.name === name).length;
-    const mine = async (n: number): Promise<void> => {
-      for (let i = 0; i < n; i++) await network.provider.send("evm_mine", []);
-    };
     const run = async (rpc: FlakyRpc): Promise<Chain> => {
-      const c = await start(store(), f.diamondAddress, { provider: rpc, confirmationDepth: 3, logger, payerCheckIntervalMs: 200 });
+      const c = await start(store(), fixture().diamondAddress, { provider: rpc, confirmationDepth: 3, logger, payerCheckIntervalMs: 200 });
       chains.push(c);
       return c;
     };
@@ -76,7 +47,7 @@ for (const backend of BACKENDS) {
     async function revertedFromCacheThenStopped(name: string): Promise<{ oog: OutboxRow; answer: { value: string | undefined } }> {
       const rpc = new FlakyRpc(hardhatRpc());
       const first = await run(rpc);
-      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
       // The shape's first write, pre-flighted with a wrong (too low) estimate, runs out of gas: the
       // estimate stays cached for the shape.
       rpc.fake.set("eth_estimateGas", "0x9c40");
@@ -100,17 +71,8 @@ for (const backend of BACKENDS) {
       return { oog, answer };
     }
 
-    beforeEach(async function () {
-      await skipUnlessAvailable(this, backend);
-      f = await loadFixture(deployDiamond);
-      ts = await makeStore(backend);
+    beforeEach(() => {
       warnings.length = 0;
-    });
-
-    afterEach(async () => {
-      for (const x of chains.splice(0)) await x.stop();
-      await ts?.cleanup();
-      ts = null;
     });
 
     it("answers the caller 503 queued when the relayer stops before the retry, and the restarted relayer sends the write again once it is final, exactly once", async () => {
@@ -135,8 +97,8 @@ for (const backend of BACKENDS) {
 
     it("a retry the payer check refuses at first is tried again with back-off and sent once the payers are registered again", async () => {
       const { oog } = await revertedFromCacheThenStopped(`${LONG} 2`);
-      const payers = [...(await f.diamond.api_payers())];
-      await (await f.diamond.connect(f.owner).setApiPayers([f.users[1].address])).wait();
+      const payers = [...(await fixture().diamond.api_payers())];
+      await (await fixture().diamond.connect(fixture().owner).setApiPayers([fixture().users[1].address])).wait();
 
       await run(new FlakyRpc(hardhatRpc()));
       await mine(4); // the reverted attempt is final: the retry is due, and refused
@@ -144,7 +106,7 @@ for (const backend of BACKENDS) {
       await new Promise((r) => setTimeout(r, 1_500)); // more than one back-off period
       expect(await onChain(`${LONG} 2`), "not sent while the payers are unregistered").to.equal(0);
 
-      await (await f.diamond.connect(f.owner).setApiPayers(payers)).wait();
+      await (await fixture().diamond.connect(fixture().owner).setApiPayers(payers)).wait();
       await until(async () => (await onChain(`${LONG} 2`)) === 1, 30_000, "the write applied once the payers are registered");
       const retries = (await rows()).filter((r) => r.id > oog.id && r.kind === "call");
       expect(retries.map((r) => `${r.idemScope} ${r.idemKey}`)).to.deep.equal([`cached-gas-retry ${oog.id}`]);
@@ -153,7 +115,7 @@ for (const backend of BACKENDS) {
     it("a live retry refused by the payer check waits with back-off; stopped meanwhile, its caller is answered 503 queued and the next start sends it once", async () => {
       const rpc = new FlakyRpc(hardhatRpc());
       const first = await run(rpc);
-      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
       rpc.fake.set("eth_estimateGas", "0x9c40");
       const warm = answerOf(first.writer.write(addGroup(`${LONG} 0`)));
       await until(() => warm.value !== undefined, 10_000, "the warm-up write answered");
@@ -161,8 +123,8 @@ for (const backend of BACKENDS) {
       const before = (await rows()).length;
       const answer = answerOf(first.writer.write(addGroup(`${LONG} 3`)));
       await until(async () => (await rows()).slice(before).some((r) => r.status === "reverted"), 10_000, "the cached-gas write reverted on chain");
-      const payers = [...(await f.diamond.api_payers())];
-      await (await f.diamond.connect(f.owner).setApiPayers([f.users[1].address])).wait();
+      const payers = [...(await fixture().diamond.api_payers())];
+      await (await fixture().diamond.connect(fixture().owner).setApiPayers([fixture().users[1].address])).wait();
       await mine(4); // final: the live retry is due, and refused
       await until(() => warnings.some((w) => /refused by the payer check/.test(w)), 10_000, "the live retry refused by the payer check");
       await new Promise((r) => setTimeout(r, 500));
@@ -174,7 +136,7 @@ for (const backend of BACKENDS) {
       const oog = (await rows()).slice(before).find((r) => r.status === "reverted");
       expect([(await rows()).length, oog?.resend], "nothing sent again; still to be sent").to.deep.equal([before + 1, "pending"]);
 
-      await (await f.diamond.connect(f.owner).setApiPayers(payers)).wait();
+      await (await fixture().diamond.connect(fixture().owner).setApiPayers(payers)).wait();
       await run(new FlakyRpc(hardhatRpc()));
       await until(async () => (await onChain(`${LONG} 3`)) === 1, 20_000, "the write applied by the next start");
       const retries = (await rows()).filter((r) => r.id > (oog?.id ?? 0) && r.kind === "call");

@@ -9,43 +9,17 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { Transaction } from "ethers";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
-import type { Chain } from "../../../src/relayer/chain";
 import { encodeCall } from "../../../src/relayer/chain/abi";
-import { ChainUnavailableError, type WriteRequest } from "../../../src/relayer/ports";
-import type { OutboxRow, Store } from "../../../src/relayer/store";
-import { BACKENDS, FlakyRpc, h, hardhatRpc, makeStore, skipUnlessAvailable, start, until, type TestStore } from "../support";
+import { ChainUnavailableError } from "../../../src/relayer/ports";
+import { BACKENDS, FlakyRpc, h, hardhatRpc, start, until } from "../support";
+import { useRecoveryFixture } from "./recovery-fixture";
 
 const BATCH_SELECTOR = encodeCall("batchCalls", [[]]).slice(0, 10);
 const OVERSIZED = "oversized data: transaction size 140123, limit 131072";
 
 for (const backend of BACKENDS) {
   describe(`relayer: a queued batch refused as too large at its rebroadcast (${backend})`, function () {
-    let ts: TestStore | null = null;
-    const chains: Chain[] = [];
-    let f: DiamondFixture;
-
-    const store = (): Store => {
-      if (!ts) throw new Error("no store");
-      return ts.store;
-    };
-    const rows = (): Promise<OutboxRow[]> => store().outbox.list();
-    const addGroup = (name: string): WriteRequest => ({ method: "addGroup", args: [h("owner"), name, "", [], []] });
-    const onChain = async (name: string): Promise<number> =>
-      (await f.diamond.listGroups(h("owner"), 0, 100)).filter((g) => g.name === name).length;
-
-    beforeEach(async function () {
-      await skipUnlessAvailable(this, backend);
-      f = await loadFixture(deployDiamond);
-      ts = await makeStore(backend);
-    });
-
-    afterEach(async () => {
-      for (const x of chains.splice(0)) await x.stop();
-      await ts?.cleanup();
-      ts = null;
-    });
+    const { store, rows, addGroup, onChain, chains, fixture } = useRecoveryFixture(backend);
 
     it("sends the calls of a batch answered 503 queued once its rebroadcast is refused as too large, each once, without a restart", async () => {
       const rpc = new FlakyRpc(hardhatRpc());
@@ -56,9 +30,9 @@ for (const backend of BACKENDS) {
         if (batchBroadcasts++ === 0) throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8545"), { code: "ECONNREFUSED" });
         throw new Error(OVERSIZED);
       };
-      const live = await start(store(), f.diamondAddress, { provider: rpc, batchMaxInFlight: 1 });
+      const live = await start(store(), fixture().diamondAddress, { provider: rpc, batchMaxInFlight: 1 });
       chains.push(live);
-      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
 
       const names = ["queued 0", "queued 1", "queued 2"];
       const answers = await Promise.allSettled(names.map((n) => live.writes.write(addGroup(n))));
@@ -82,9 +56,9 @@ for (const backend of BACKENDS) {
       rpc.before = async (method, params) => {
         if (method === "eth_sendRawTransaction" && Transaction.from(String(params[0])).data.startsWith(BATCH_SELECTOR)) throw new Error(OVERSIZED);
       };
-      const live = await start(store(), f.diamondAddress, { provider: rpc, batchMaxInFlight: 1 });
+      const live = await start(store(), fixture().diamondAddress, { provider: rpc, batchMaxInFlight: 1 });
       chains.push(live);
-      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
       await new Promise((r) => setTimeout(r, 1_100)); // the fees looked up for that write are no longer cached
 
       rpc.failing.add("eth_maxPriorityFeePerGas");
@@ -113,9 +87,9 @@ for (const backend of BACKENDS) {
         dropped = true;
         throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8545"), { code: "ECONNREFUSED" });
       };
-      const live = await start(store(), f.diamondAddress, { provider: rpc, confirmationDepth: 3 });
+      const live = await start(store(), fixture().diamondAddress, { provider: rpc, confirmationDepth: 3 });
       chains.push(live);
-      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
       const names = ["reverted 0", "reverted 1"];
       const calls = names.map((n) => encodeCall("addGroup", addGroup(n).args));
       // A gas limit the batch runs out of on chain: it reverts as a whole, nothing of it applied.

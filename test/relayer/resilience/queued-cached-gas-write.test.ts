@@ -6,66 +6,22 @@
  * relayer, not only after a restart. In-process Hardhat network (automine), confirmation depth 3.
  */
 import { expect } from "chai";
-import { network } from "hardhat";
 import { Transaction } from "ethers";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
-import type { Chain } from "../../../src/relayer/chain";
-import { ChainUnavailableError, RevertError, type WriteReceipt, type WriteRequest } from "../../../src/relayer/ports";
-import type { OutboxRow, Store } from "../../../src/relayer/store";
-import { BACKENDS, FlakyRpc, h, hardhatRpc, makeStore, skipUnlessAvailable, start, until, type TestStore } from "../support";
+import type { OutboxRow } from "../../../src/relayer/store";
+import { BACKENDS, FlakyRpc, h, hardhatRpc, start, until } from "../support";
+import { answerOf, useRecoveryFixture } from "./recovery-fixture";
 
 const LONG = "a group name of a queued write from cached gas";
 
-function answerOf(p: Promise<WriteReceipt>): { value: string | undefined } {
-  const a: { value: string | undefined } = { value: undefined };
-  p.then(
-    () => {
-      a.value = "ok";
-    },
-    (e: unknown) => {
-      if (e instanceof ChainUnavailableError) a.value = e.queued ? "queued" : "unavailable";
-      else a.value = e instanceof RevertError ? e.errorName : `other: ${(e as Error).message}`;
-    },
-  );
-  return a;
-}
-
 for (const backend of BACKENDS) {
   describe(`relayer: a queued write from cached gas that runs out of it at its rebroadcast (${backend})`, function () {
-    let ts: TestStore | null = null;
-    const chains: Chain[] = [];
-    let f: DiamondFixture;
-
-    const store = (): Store => {
-      if (!ts) throw new Error("no store");
-      return ts.store;
-    };
-    const rows = (): Promise<OutboxRow[]> => store().outbox.list();
-    const addGroup = (name: string): WriteRequest => ({ method: "addGroup", args: [h("owner"), name, "", [], []] });
-    const onChain = async (name: string): Promise<number> =>
-      (await f.diamond.listGroups(h("owner"), 0, 100)).filter((g) => g.name === name).length;
-    const mine = async (n: number): Promise<void> => {
-      for (let i = 0; i < n; i++) await network.provider.send("evm_mine", []);
-    };
-
-    beforeEach(async function () {
-      await skipUnlessAvailable(this, backend);
-      f = await loadFixture(deployDiamond);
-      ts = await makeStore(backend);
-    });
-
-    afterEach(async () => {
-      for (const x of chains.splice(0)) await x.stop();
-      await ts?.cleanup();
-      ts = null;
-    });
+    const { store, rows, addGroup, onChain, mine, chains, fixture } = useRecoveryFixture(backend);
 
     it("sends the write again once its out-of-gas rebroadcast is final, without a restart, once", async () => {
       const rpc = new FlakyRpc(hardhatRpc());
-      const relayer = await start(store(), f.diamondAddress, { provider: rpc, confirmationDepth: 3 });
+      const relayer = await start(store(), fixture().diamondAddress, { provider: rpc, confirmationDepth: 3 });
       chains.push(relayer);
-      await relayer.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      await relayer.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
       // The shape's first write, pre-flighted with a too low estimate, runs out of gas: that estimate stays cached.
       rpc.fake.set("eth_estimateGas", "0x9c40");
       const warm = answerOf(relayer.writer.write(addGroup(`${LONG} 0`)));

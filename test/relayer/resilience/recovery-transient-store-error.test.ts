@@ -7,29 +7,12 @@
  * connection dropped by the database would. In-process Hardhat network (automine), confirmation depth 3.
  */
 import { expect } from "chai";
-import { network } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
 import type { Chain } from "../../../src/relayer/chain";
-import { ChainUnavailableError, RevertError, type WriteReceipt, type WriteRequest } from "../../../src/relayer/ports";
 import type { OutboxRow, OutboxStore, Store } from "../../../src/relayer/store";
-import { BACKENDS, FlakyRpc, h, hardhatRpc, makeStore, skipUnlessAvailable, start, until, type TestStore } from "../support";
+import { BACKENDS, FlakyRpc, h, hardhatRpc, start, until } from "../support";
+import { answerOf, useRecoveryFixture } from "./recovery-fixture";
 
 const LONG = "a group name of a transient store error";
-
-function answerOf(p: Promise<WriteReceipt>): { value: string | undefined } {
-  const a: { value: string | undefined } = { value: undefined };
-  p.then(
-    () => {
-      a.value = "ok";
-    },
-    (e: unknown) => {
-      if (e instanceof ChainUnavailableError) a.value = e.queued ? "queued" : "unavailable";
-      else a.value = e instanceof RevertError ? e.errorName : `other: ${(e as Error).message}`;
-    },
-  );
-  return a;
-}
 
 /** The store, with `outbox.get(id)` of one armed row failing once (a dropped connection). */
 function withOneFailedRead(store: Store): { store: Store; arm: (id: number) => void; failed: () => boolean } {
@@ -56,44 +39,19 @@ function withOneFailedRead(store: Store): { store: Store; arm: (id: number) => v
 
 for (const backend of BACKENDS) {
   describe(`relayer recovery of a cached-gas write across a failed outbox read (${backend})`, function () {
-    let ts: TestStore | null = null;
-    const chains: Chain[] = [];
-    let f: DiamondFixture;
+    const { store, rows, addGroup, onChain, mine, chains, fixture } = useRecoveryFixture(backend);
 
-    const store = (): Store => {
-      if (!ts) throw new Error("no store");
-      return ts.store;
-    };
-    const rows = (): Promise<OutboxRow[]> => store().outbox.list();
-    const addGroup = (name: string): WriteRequest => ({ method: "addGroup", args: [h("owner"), name, "", [], []] });
-    const onChain = async (name: string): Promise<number> =>
-      (await f.diamond.listGroups(h("owner"), 0, 100)).filter((g) => g.name === name).length;
-    const mine = async (n: number): Promise<void> => {
-      for (let i = 0; i < n; i++) await network.provider.send("evm_mine", []);
-    };
     const run = async (s: Store, rpc: FlakyRpc): Promise<Chain> => {
-      const c = await start(s, f.diamondAddress, { provider: rpc, confirmationDepth: 3, payerCheckIntervalMs: 200 });
+      const c = await start(s, fixture().diamondAddress, { provider: rpc, confirmationDepth: 3, payerCheckIntervalMs: 200 });
       chains.push(c);
       return c;
     };
-
-    beforeEach(async function () {
-      await skipUnlessAvailable(this, backend);
-      f = await loadFixture(deployDiamond);
-      ts = await makeStore(backend);
-    });
-
-    afterEach(async () => {
-      for (const x of chains.splice(0)) await x.stop();
-      await ts?.cleanup();
-      ts = null;
-    });
 
     it("keeps a cached-gas write due to be sent again when the recovery's read of its row fails once, and sends it once", async () => {
       // A first relayer: a write from a cached gas too low runs out of it on chain; stopped before the retry.
       const rpc = new FlakyRpc(hardhatRpc());
       const first = await run(store(), rpc);
-      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", f.users[0].address] });
+      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
       rpc.fake.set("eth_estimateGas", "0x9c40");
       const warm = answerOf(first.writer.write(addGroup(`${LONG} 0`)));
       await until(() => warm.value !== undefined, 10_000, "the warm-up write answered");
