@@ -81,10 +81,6 @@ import type { BatchTarget, BatcherOptions, BatcherStats } from "./batch-target";
 import { silentLogger, type ChainLogger } from "./log";
 import { errorText, isTransportError, revertDataOf, toQuantity, type RpcLike } from "./rpc";
 
-/** Moved to batch-target.ts and batch-outcomes.ts; exported here too for the code that imports them from this file. */
-export type { WriteProgress, BatchTarget, BatcherOptions, BatcherStats } from "./batch-target";
-export { splitBatchEvents, type BatchCallOutcome } from "./batch-outcomes";
-
 /**
  * Gas of the pre-flight eth_call (the calls' own budget is checked afterwards): just under the
  * per-transaction gas cap of EIP-7825 (2^24), which nodes also apply to eth_call.

@@ -62,7 +62,8 @@
  * rebroadcast of stored transactions) has run.
  */
 import type { ChainStorage } from "../ports";
-import { BatchingWriter, type BatcherStats } from "./batcher";
+import { BatchingWriter } from "./batcher";
+import type { BatcherStats } from "./batch-target";
 import { Indexer, type IndexerStatus } from "./indexer";
 import { silentLogger, type ChainLogger } from "./log";
 import { FailoverRpc, redactUrl, type FailoverOptions, type FailoverStatus } from "./failover";
@@ -74,7 +75,9 @@ import { ChainWriter, type IndexFollower, type TopUp, type WriterOptions } from 
 export { decodeBatchResult, encodeBatchCalls } from "./batch-encoding";
 export { BatchLimits, batchBytes, DEFAULT_BATCH_MAX_BYTES, gasBudgetCap, TX_GAS_CAP } from "./batch-limits";
 export { nodeLimitOf } from "./writer/node-limits";
-export { BatchingWriter, splitBatchEvents, type BatchTarget, type BatcherOptions, type BatcherStats, type BatchCallOutcome } from "./batcher";
+export { BatchingWriter } from "./batcher";
+export type { BatchTarget, BatcherOptions, BatcherStats } from "./batch-target";
+export { splitBatchEvents, type BatchCallOutcome } from "./batch-outcomes";
 export { Indexer, IndexHaltedError, type IndexerOptions, type IndexerStatus } from "./indexer";
 export {
   ChainWriter,

@@ -20,7 +20,7 @@
 import { ChainUnavailableError, RevertError, WriteTooLargeError, type OutboxRow, type WriteReceipt } from "../../ports";
 import { diamondInterface } from "../abi";
 import { BATCH_RETRY_SCOPE, batchRetryKey } from "../batch-encoding";
-import { splitBatchEvents } from "../batcher";
+import { splitBatchEvents } from "../batch-outcomes";
 import { errorText } from "../rpc";
 import type { WriteAnswers } from "./answer";
 import { CachedGasRetry, isRefusalOf, requestOf, type KeyedWrite } from "./cached-gas-retry";

@@ -11,7 +11,7 @@
  */
 import { ChainUnavailableError, RevertError, WriteTooLargeError, type OutboxRow, type WriteReceipt, type WriteRequest } from "../../ports";
 import { diamondInterface, encodeCall } from "../abi";
-import type { WriteProgress } from "../batcher";
+import type { WriteProgress } from "../batch-target";
 import { errorText } from "../rpc";
 import type { WriteAnswers } from "./answer";
 import type { WriterContext } from "./context";
