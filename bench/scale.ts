@@ -40,14 +40,22 @@
  *   SCALE_STREAM_WALLETS (5000) SCALE_STREAM_PER_BLOCK (100) SCALE_STREAM (1; 0 skips the indexer part)
  *   SCALE_READS (1; 0 skips the fill and reads part: the indexer's catch-up only)
  *   SCALE_RESULTS (bench/results/scale.md; "-" prints only)
+ *   SCALE_PROBES (unset = all): only the probes whose name matches this regular expression, e.g.
+ *     "^list_" for the lists (the first one matched also times the cold start)
  *   SCALE_SQLITE_DIR (unset): keep the SQLite indexes in <dir>/base and <dir>/full instead of a
  *     temporary directory, and reuse one that a previous run filled with the same sizes (its fill
  *     is skipped; the fill figures printed are those of the run that filled it, from
  *     <dir>/<label>/filled.json). For iterating on the read side without a 3-minute fill each time.
+ *   SCALE_PG_SCHEMA (unset): the same for Postgres: keep the indexes in the schemas <name>_base and
+ *     <name>_full of SCALE_DATABASE_URL instead of dropping them, and reuse one that a previous run
+ *     filled with the same sizes (the fill's figures are kept in its table scale_filled, written
+ *     once the fill has finished). A kept schema is migrated when the relayer process opens it: a
+ *     migration added since the fill runs on the filled index, inside that run's cold start.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Client } from "pg";
 import { HttpRpc } from "../src/relayer/chain/rpc";
 import { Indexer } from "../src/relayer/chain/indexer";
 import { openStore, type Store } from "../src/relayer/store";
@@ -100,9 +108,13 @@ interface Where {
   schema?: string;
   /** A kept SQLite directory (SCALE_SQLITE_DIR): never removed. */
   kept?: boolean;
+  /** A kept Postgres schema (SCALE_PG_SCHEMA): never dropped. */
+  keptSchema?: boolean;
 }
 
 const SQLITE_DIR = process.env.SCALE_SQLITE_DIR;
+const PG_SCHEMA = process.env.SCALE_PG_SCHEMA;
+const PROBES = process.env.SCALE_PROBES || undefined;
 
 interface SizeRun {
   fillMs: number;
@@ -121,11 +133,60 @@ async function where(db: DbName, label: string): Promise<Where> {
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `scale-${label}-`));
   if (db === "sqlite") return { dataDir };
+  if (PG_SCHEMA && label !== "stream") return { dataDir, databaseUrl: DATABASE_URL, schema: `${PG_SCHEMA}_${label}`, keptSchema: true };
   return { dataDir, databaseUrl: DATABASE_URL, schema: `scale_${label}_${process.pid}` };
 }
 
+/** What a kept index's fill gave (SCALE_SQLITE_DIR's filled.json, SCALE_PG_SCHEMA's scale_filled). */
+interface FilledMarker {
+  spec: ScaleSpec;
+  fillMs: number;
+  events: number;
+  dbBytes: number;
+}
+
+async function readMarker(w: Where): Promise<FilledMarker | null> {
+  if (w.kept) {
+    const file = path.join(w.dataDir, "filled.json");
+    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as FilledMarker) : null;
+  }
+  if (!w.keptSchema) return null;
+  // A plain connection: opening the store would migrate the schema here, outside the timed start.
+  const client = new Client({ connectionString: w.databaseUrl });
+  await client.connect();
+  try {
+    const t = await client.query<{ n: string | null }>("SELECT to_regclass($1)::text AS n", [`${w.schema}.scale_filled`]);
+    if (!t.rows[0]?.n) return null;
+    const row = await client.query<{ marker: string }>(`SELECT marker FROM ${w.schema}.scale_filled`);
+    return row.rows[0] ? (JSON.parse(row.rows[0].marker) as FilledMarker) : null;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Starts a kept index afresh (another size, or a fill that did not finish). */
+async function emptyKept(w: Where): Promise<void> {
+  if (w.kept) {
+    fs.rmSync(w.dataDir, { recursive: true, force: true });
+    fs.mkdirSync(w.dataDir, { recursive: true });
+  }
+  if (w.keptSchema) {
+    const s = await openStore({ dataDir: w.dataDir, databaseUrl: w.databaseUrl });
+    await s.db.exec(`DROP SCHEMA IF EXISTS ${w.schema} CASCADE`);
+    await s.close();
+  }
+}
+
+async function writeMarker(store: Store, w: Where, marker: FilledMarker): Promise<void> {
+  if (w.kept) fs.writeFileSync(path.join(w.dataDir, "filled.json"), JSON.stringify(marker));
+  if (w.keptSchema) {
+    await store.db.exec("CREATE TABLE scale_filled (marker TEXT NOT NULL)");
+    await store.db.run("INSERT INTO scale_filled (marker) VALUES ($1)", [JSON.stringify(marker)]);
+  }
+}
+
 async function dropWhere(w: Where): Promise<void> {
-  if (w.schema) {
+  if (w.schema && !w.keptSchema) {
     const s = await openStore({ dataDir: w.dataDir, databaseUrl: w.databaseUrl });
     await s.db.exec(`DROP SCHEMA IF EXISTS ${w.schema} CASCADE`);
     await s.close();
@@ -152,21 +213,17 @@ async function dbSize(store: Store, w: Where): Promise<number> {
 async function runSize(db: DbName, label: string, spec: ScaleSpec): Promise<SizeRun> {
   const w = await where(db, label);
   try {
-    const marker = path.join(w.dataDir, "filled.json");
-    if (w.kept && fs.existsSync(marker)) {
-      const kept = JSON.parse(fs.readFileSync(marker, "utf8")) as { spec: ScaleSpec; fillMs: number; events: number; dbBytes: number };
+    const kept = await readMarker(w);
+    if (kept) {
       if (JSON.stringify(kept.spec) === JSON.stringify(spec)) {
-        log(`${db} ${label}: reusing the index filled in ${w.dataDir}`);
-        const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP });
+        log(`${db} ${label}: reusing the index filled in ${w.schema ?? w.dataDir}`);
+        const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP, only: PROBES });
         log(`${db} ${label}: reads measured (cold start ${child.coldStartMs.toFixed(0)} ms, RSS ${(child.peakRssBytes / 2 ** 20).toFixed(0)} MB)`);
         return { fillMs: kept.fillMs, events: kept.events, dbBytes: kept.dbBytes, child };
       }
     }
-    if (w.kept) {
-      // Another size or an unfinished fill: start from an empty directory.
-      fs.rmSync(w.dataDir, { recursive: true, force: true });
-      fs.mkdirSync(w.dataDir, { recursive: true });
-    }
+    // Another size or an unfinished fill: start from an empty index.
+    await emptyKept(w);
     const store = await openStore(w);
     const total = scaleEventCount(spec);
     let shown = 0;
@@ -182,9 +239,9 @@ async function runSize(db: DbName, label: string, spec: ScaleSpec): Promise<Size
     });
     log(`${db} ${label}: filled in ${(fill.ms / 1000).toFixed(1)} s (${Math.round(fill.events / (fill.ms / 1000))} events/s)`);
     const dbBytes = await dbSize(store, w);
+    await writeMarker(store, w, { spec, fillMs: fill.ms, events: fill.events, dbBytes });
     await store.close();
-    if (w.kept) fs.writeFileSync(marker, JSON.stringify({ spec, fillMs: fill.ms, events: fill.events, dbBytes }));
-    const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP });
+    const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP, only: PROBES });
     log(`${db} ${label}: reads measured (cold start ${child.coldStartMs.toFixed(0)} ms, RSS ${(child.peakRssBytes / 2 ** 20).toFixed(0)} MB)`);
     return { fillMs: fill.ms, events: fill.events, dbBytes, child };
   } finally {
