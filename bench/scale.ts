@@ -40,6 +40,8 @@
  *   SCALE_STREAM_WALLETS (5000) SCALE_STREAM_PER_BLOCK (100) SCALE_STREAM (1; 0 skips the indexer part)
  *   SCALE_READS (1; 0 skips the fill and reads part: the indexer's catch-up only)
  *   SCALE_RESULTS (bench/results/scale.md; "-" prints only)
+ *   SCALE_PG_VACUUM (1): after a Postgres fill, VACUUM (ANALYZE) the schema's tables (timed; see
+ *     vacuumAfterFill); 0 measures the reads on the index as the fill left it
  *   SCALE_PROBES (unset = all): only the probes whose name matches this regular expression, e.g.
  *     "^list_" for the lists (the first one matched also times the cold start)
  *   SCALE_SQLITE_DIR (unset): keep the SQLite indexes in <dir>/base and <dir>/full instead of a
@@ -115,9 +117,12 @@ interface Where {
 const SQLITE_DIR = process.env.SCALE_SQLITE_DIR;
 const PG_SCHEMA = process.env.SCALE_PG_SCHEMA;
 const PROBES = process.env.SCALE_PROBES || undefined;
+const PG_VACUUM = process.env.SCALE_PG_VACUUM !== "0";
 
 interface SizeRun {
   fillMs: number;
+  /** Postgres: the VACUUM (ANALYZE) after the fill (SCALE_PG_VACUUM). */
+  vacuumMs?: number;
   events: number;
   dbBytes: number;
   child: ReadsReport;
@@ -141,6 +146,7 @@ async function where(db: DbName, label: string): Promise<Where> {
 interface FilledMarker {
   spec: ScaleSpec;
   fillMs: number;
+  vacuumMs?: number;
   events: number;
   dbBytes: number;
 }
@@ -210,6 +216,24 @@ async function dbSize(store: Store, w: Where): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
+/**
+ * Postgres: VACUUM (ANALYZE) every table of the filled schema, as autovacuum (on by default) does to
+ * an index that grew over time; the test server of this project runs with autovacuum off, where a
+ * freshly filled index has no planner statistics and keeps the dead version of every row the fill
+ * updated (bench/results/scale.md, "Postgres list pages"). Returns its time (undefined: not run).
+ */
+async function vacuumAfterFill(store: Store, w: Where, label: string): Promise<number | undefined> {
+  if (store.dialect !== "postgres" || !PG_VACUUM || !w.schema) return undefined;
+  const tables = await store.db.query<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE schemaname = $1 ORDER BY 1", [w.schema]);
+  const t0 = performance.now();
+  // One table at a time, each named with its schema: a VACUUM without a table list would process
+  // every table of the database, other schemas' included.
+  for (const { t } of tables) await store.db.exec(`VACUUM (ANALYZE) "${w.schema}"."${t}"`);
+  const ms = performance.now() - t0;
+  log(`${label}: VACUUM (ANALYZE) of ${tables.length} tables in ${(ms / 1000).toFixed(1)} s`);
+  return ms;
+}
+
 async function runSize(db: DbName, label: string, spec: ScaleSpec): Promise<SizeRun> {
   const w = await where(db, label);
   try {
@@ -219,7 +243,7 @@ async function runSize(db: DbName, label: string, spec: ScaleSpec): Promise<Size
         log(`${db} ${label}: reusing the index filled in ${w.schema ?? w.dataDir}`);
         const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP, only: PROBES });
         log(`${db} ${label}: reads measured (cold start ${child.coldStartMs.toFixed(0)} ms, RSS ${(child.peakRssBytes / 2 ** 20).toFixed(0)} MB)`);
-        return { fillMs: kept.fillMs, events: kept.events, dbBytes: kept.dbBytes, child };
+        return { fillMs: kept.fillMs, vacuumMs: kept.vacuumMs, events: kept.events, dbBytes: kept.dbBytes, child };
       }
     }
     // Another size or an unfinished fill: start from an empty index.
@@ -239,11 +263,12 @@ async function runSize(db: DbName, label: string, spec: ScaleSpec): Promise<Size
     });
     log(`${db} ${label}: filled in ${(fill.ms / 1000).toFixed(1)} s (${Math.round(fill.events / (fill.ms / 1000))} events/s)`);
     const dbBytes = await dbSize(store, w);
-    await writeMarker(store, w, { spec, fillMs: fill.ms, events: fill.events, dbBytes });
+    const vacuumMs = await vacuumAfterFill(store, w, `${db} ${label}`);
+    await writeMarker(store, w, { spec, fillMs: fill.ms, vacuumMs, events: fill.events, dbBytes });
     await store.close();
     const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP, only: PROBES });
     log(`${db} ${label}: reads measured (cold start ${child.coldStartMs.toFixed(0)} ms, RSS ${(child.peakRssBytes / 2 ** 20).toFixed(0)} MB)`);
-    return { fillMs: fill.ms, events: fill.events, dbBytes, child };
+    return { fillMs: fill.ms, vacuumMs, events: fill.events, dbBytes, child };
   } finally {
     await dropWhere(w);
   }
@@ -311,6 +336,7 @@ function table(runs: Map<DbName, { base: SizeRun; full: SizeRun; stream?: { even
   sRow("events filled", (s) => String(s.events));
   sRow("fill time (s)", (s) => f1(s.fillMs / 1000));
   sRow("fill events/s", (s) => String(Math.round(s.events / (s.fillMs / 1000))));
+  sRow("VACUUM (ANALYZE) after the fill (s)", (s) => (s.vacuumMs === undefined ? "-" : f1(s.vacuumMs / 1000)));
   sRow("database size", (s) => mb(s.dbBytes));
   sRow("relayer cold start to first answer (ms)", (s) => s.child.coldStartMs.toFixed(0));
   sRow("relayer RSS after the reads", (s) => mb(s.child.rssBytes));
