@@ -103,7 +103,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   installRequestContext(app);
   installCors(app, config.corsOrigins);
   installRateLimits(app, createRateLimits(config.rateLimits, options.now), MINTING_PATHS);
-  installAccessLog(app);
+  installAccessLog(app, logger === false);
   installMetrics(app, options.metricsRegistry ?? new Registry());
 
   registerAccountRoutes(app, services);

@@ -38,8 +38,9 @@ export class CorsPolicy {
 
 export function installCors(app: FastifyInstance, origins: readonly string[]): CorsPolicy {
   const policy = new CorsPolicy(origins);
-  app.addHook("onRequest", async (request, reply) => {
+  app.addHook("onRequest", (request, reply, done) => {
     policy.apply(request, reply);
+    done();
   });
   app.options("/*", { schema: { hide: true } }, async (request, reply) => {
     if (policy.allow(request.headers.origin) !== null) {

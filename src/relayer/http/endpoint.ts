@@ -11,7 +11,8 @@ import type {} from "@fastify/swagger"; // schema fields tags, summary, security
 import type { FastifyInstance, FastifyRequest, FastifySchema } from "fastify";
 import type { Caller, RelayerServices, WriteOptions } from "../services";
 import { ServiceError, invalidValue, unauthenticated } from "../services/errors";
-import { credentialHash, credentialOf, walletAuthOf } from "./credentials";
+import { credentialHash } from "./credentials";
+import { credentialsOf } from "./request-context";
 import { ErrorBody, WriteHeaders } from "./schemas/common";
 import { traceOf } from "./write-trace";
 
@@ -117,8 +118,9 @@ export function endpoint<
         ? undefined
         : async (request) => {
             traceOf(request)?.mark("http");
-            const credential = credentialOf(request.headers);
-            const walletAuth = walletAuthOf(request.headers);
+            const credentials = credentialsOf(request);
+            const credential = credentials.credential;
+            const walletAuth = credentials.walletAuth;
             if (credential === null && spec.auth === "account" && walletAuth !== null) {
               const wallet = await services.chainSecured.billingAuth(walletAuth);
               identities.set(request, { hash: wallet.master, caller: null, account: wallet.master });
@@ -131,7 +133,7 @@ export function endpoint<
                 "missing API key: send Authorization: Bearer <key> or X-Api-Key: <key>",
               );
             }
-            const hash = credentialHash(credential);
+            const hash = credentials.hash ?? credentialHash(credential);
             const caller = spec.auth === "credential" ? null : await services.access.authorize(hash);
             identities.set(request, { hash, caller, account: caller?.master ?? null });
             traceOf(request)?.mark("permission");

@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type ErrorKind, ServiceError } from "../services/errors";
 import { fromBackendError } from "../services/errors";
+import { logsAt } from "./logging";
 import { ShapeError } from "./validation";
 
 export interface ErrorReply {
@@ -89,7 +90,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const e = classifyError(error);
     if (e.status >= 500) request.log.error({ err: error }, "request failed");
-    else request.log.debug({ code: e.code, status: e.status }, e.message);
+    else if (logsAt(request.log, "debug")) request.log.debug({ code: e.code, status: e.status }, e.message);
     return sendError(reply, request, e);
   });
   app.setNotFoundHandler((request, reply) =>

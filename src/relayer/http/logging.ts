@@ -4,8 +4,9 @@
  * headers, secrets and signatures are redacted wherever they would appear; request bodies and
  * headers are never logged whole.
  */
-import type { FastifyInstance, FastifyServerOptions } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from "fastify";
 import type { LogLevel } from "../config";
+import { pathOf } from "./request-context";
 
 /** Where log lines go (one JSON object per write). */
 export interface LogDestination {
@@ -57,20 +58,36 @@ export function loggerOptions(options: LogOptions): NonNullable<Exclude<FastifyS
   };
 }
 
-/** The per-request access log line (fastify's own request logging is disabled). */
-export function installAccessLog(app: FastifyInstance): void {
-  app.addHook("onResponse", async (request, reply) => {
+/**
+ * Whether `log` writes lines of `level`: pino's isLevelEnabled when the logger has it (a logger
+ * without it, e.g. a test's own, is taken to write every level).
+ */
+export function logsAt(log: FastifyBaseLogger, level: "error" | "info" | "debug"): boolean {
+  const check = (log as { isLevelEnabled?: unknown }).isLevelEnabled;
+  return typeof check === "function" ? (check as (l: string) => boolean).call(log, level) : true;
+}
+
+/**
+ * The per-request access log line (fastify's own request logging is disabled). With `off` (the
+ * app has no logger) nothing is installed, and a line whose level is off is not built.
+ */
+export function installAccessLog(app: FastifyInstance, off = false): void {
+  if (off) return;
+  app.addHook("onResponse", (request, reply, done) => {
     const status = reply.statusCode;
+    const level = status >= 500 && status !== 501 ? "error" : "info";
+    if (!logsAt(request.log, level)) return done();
     // request_id and correlation_id are bound to request.log (see request-context.ts).
     const line = {
       method: request.method,
-      path: request.url.split("?")[0],
+      path: pathOf(request.url),
       route: request.routeOptions.url ?? null,
       status,
       ms: Math.round(reply.elapsedTime * 10) / 10,
       ip: request.ip,
     };
-    if (status >= 500 && status !== 501) request.log.error(line, "request");
+    if (level === "error") request.log.error(line, "request");
     else request.log.info(line, "request");
+    done();
   });
 }

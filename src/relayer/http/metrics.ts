@@ -45,7 +45,7 @@ export function installMetrics(app: FastifyInstance, registry: Registry): void {
   registries.set(app, registry);
   const requests = counter(registry);
   const duration = histogram(registry);
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     // The route pattern, never the raw URL: unknown paths share one label.
     const route = request.routeOptions.url ?? "unmatched";
     const labels = {
@@ -55,6 +55,7 @@ export function installMetrics(app: FastifyInstance, registry: Registry): void {
     };
     requests.inc(labels);
     duration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
   app.get(
     "/metrics",

@@ -4,13 +4,14 @@
  * any limit gets 429 with Retry-After before its body is parsed. Health, readiness and metrics
  * are exempt.
  */
-import { createHash } from "crypto";
 import type { FastifyInstance } from "fastify";
 import type { RateLimitRule } from "../config";
 import { ServiceError } from "../services/errors";
-import { credentialOf } from "./credentials";
+import { credentialsOf, pathOf } from "./request-context";
 
 export type TakeResult = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+const TAKEN: TakeResult = Object.freeze({ ok: true });
 
 interface Bucket {
   tokens: number;
@@ -37,20 +38,24 @@ export class TokenBuckets {
 
   /** Takes one token for `key`. */
   take(key: string): TakeResult {
-    if (!this.enabled) return { ok: true };
+    if (!this.enabled) return TAKEN;
     const now = this.now();
     const previous = this.buckets.get(key);
     const tokens =
       previous === undefined
         ? this.rule.burst
         : Math.min(this.rule.burst, previous.tokens + Math.max(0, now - previous.at) * this.rule.perSecond);
-    this.buckets.delete(key); // re-inserted last: the map stays ordered by last use
+    const bucket = previous ?? { tokens, at: now };
+    if (previous !== undefined) this.buckets.delete(key); // re-inserted last: the map stays ordered by last use
+    bucket.at = now;
     if (tokens >= 1) {
-      this.buckets.set(key, { tokens: tokens - 1, at: now });
-      this.prune();
-      return { ok: true };
+      bucket.tokens = tokens - 1;
+      this.buckets.set(key, bucket);
+      if (this.buckets.size > this.maxEntries) this.prune();
+      return TAKEN;
     }
-    this.buckets.set(key, { tokens, at: now });
+    bucket.tokens = tokens;
+    this.buckets.set(key, bucket);
     return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / this.rule.perSecond)) };
   }
 
@@ -80,21 +85,25 @@ export function createRateLimits(
   };
 }
 
+/** The longer of `wait` and the wait a take result asks for. */
+const waitOf = (r: TakeResult, wait: number): number => (r.ok ? wait : Math.max(wait, r.retryAfterSeconds));
+
 const EXEMPT = new Set(["/health", "/ready", "/metrics"]);
 
 export function installRateLimits(app: FastifyInstance, limits: RateLimits, mintingPaths: ReadonlySet<string>): void {
-  app.addHook("onRequest", async (request) => {
-    if (request.method === "OPTIONS") return;
-    const path = request.url.split("?")[0] ?? "";
-    if (EXEMPT.has(path)) return;
-    const results: TakeResult[] = [limits.perIp.take(request.ip)];
-    if (mintingPaths.has(path)) results.push(limits.minting.take(request.ip));
-    const credential = credentialOf(request.headers);
-    if (credential !== null) {
-      // A one-way digest as the bucket key: credentials are never kept in memory longer than a request.
-      results.push(limits.perKey.take(createHash("sha256").update(credential).digest("base64")));
-    }
-    const wait = results.reduce((max, r) => (r.ok ? max : Math.max(max, r.retryAfterSeconds)), 0);
+  // A thrown ServiceError goes to the error handler as a rejected async hook's would.
+  app.addHook("onRequest", (request, _reply, done) => {
+    if (request.method === "OPTIONS") return done();
+    const path = pathOf(request.url);
+    if (EXEMPT.has(path)) return done();
+    const ip = request.ip;
+    let wait = waitOf(limits.perIp.take(ip), 0);
+    if (mintingPaths.has(path)) wait = waitOf(limits.minting.take(ip), wait);
+    // A one-way digest as the bucket key: credentials are never kept in memory longer than a
+    // request. The digest is the request's own (request-context.ts), shared with the endpoint.
+    const digest = limits.perKey.enabled ? credentialsOf(request).digest : null;
+    if (digest !== null) wait = waitOf(limits.perKey.take(digest), wait);
     if (wait > 0) throw new ServiceError("RateLimited", "RateLimited", `rate limit exceeded; retry in ${wait} s`, wait);
+    done();
   });
 }

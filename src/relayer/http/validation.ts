@@ -40,19 +40,43 @@ function describe(error: ValueError, part: string): ShapeError {
   return new ShapeError(field, `${field}: ${message}`);
 }
 
-/** Converts the text fields of a flat object whose schema says integer, number or boolean. */
-function convertText(schema: TSchema, data: unknown): unknown {
-  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties;
-  if (properties === undefined || typeof data !== "object" || data === null || Array.isArray(data)) return data;
-  const out: Record<string, unknown> = { ...(data as Record<string, unknown>) };
+interface TextField {
+  key: string;
+  kind: "number" | "boolean";
+}
+
+/** The fields of a flat object schema whose text convertText converts (computed once per schema). */
+function textFields(schema: TSchema): TextField[] {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  const fields: TextField[] = [];
   for (const [key, prop] of Object.entries(properties)) {
-    const value = out[key];
+    if (prop.type === "integer" || prop.type === "number") fields.push({ key, kind: "number" });
+    else if (prop.type === "boolean") fields.push({ key, kind: "boolean" });
+  }
+  return fields;
+}
+
+const DECIMAL = /^[0-9]{1,16}$/;
+
+/**
+ * Converts the text fields of a flat object whose schema says integer, number or boolean. The
+ * object is copied (never changed in place) when one is converted, else returned as it is.
+ */
+function convertText(fields: readonly TextField[], data: unknown): unknown {
+  if (fields.length === 0 || typeof data !== "object" || data === null || Array.isArray(data)) return data;
+  let out: Record<string, unknown> | null = null;
+  for (const { key, kind } of fields) {
+    const value = (out ?? (data as Record<string, unknown>))[key];
     if (typeof value !== "string") continue;
     const text = value.trim();
-    if ((prop.type === "integer" || prop.type === "number") && /^[0-9]{1,16}$/.test(text)) out[key] = Number(text);
-    else if (prop.type === "boolean" && (text === "true" || text === "false")) out[key] = text === "true";
+    let converted: number | boolean;
+    if (kind === "number" && DECIMAL.test(text)) converted = Number(text);
+    else if (kind === "boolean" && (text === "true" || text === "false")) converted = text === "true";
+    else continue;
+    out ??= { ...(data as Record<string, unknown>) };
+    out[key] = converted;
   }
-  return out;
+  return out ?? data;
 }
 
 const PART_NAMES: Record<string, string> = { body: "body", querystring: "query", params: "path", headers: "headers" };
@@ -62,9 +86,9 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<FastifySchema> = ({
   const typed = schema as TSchema;
   const checker = TypeCompiler.Compile(typed);
   const part = PART_NAMES[httpPart ?? "body"] ?? "body";
-  const convert = part !== "body";
+  const fields = part === "body" ? [] : textFields(typed);
   return (data: unknown) => {
-    const value = convert ? convertText(typed, data) : data;
+    const value = convertText(fields, data);
     if (checker.Check(value)) {
       const bad = findUnstorableText(typed, value, "");
       return bad === null ? { value } : { error: invalidText(bad.field === "" ? part : bad.field, bad.problem) };
