@@ -13,7 +13,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import Database from "better-sqlite3";
 import type { Worker } from "worker_threads";
-import { SqliteDb } from "../../../src/relayer/store";
+import { SqliteDb, openStore } from "../../../src/relayer/store";
 import { WalIndexReader } from "../../../src/relayer/store/wal-index";
 
 const ROOT = path.resolve(__dirname, "../../..");
@@ -290,6 +290,17 @@ describe("relayer store: SQLite checkpoints on a worker thread", function () {
     open.push(db);
     expect(db.checkpointStatus()).to.deep.equal({ mode: "connection", threadCheckpoints: 0, fallbackReason: null });
     expect(await autocheckpoint(db)).to.equal(1000);
+  });
+
+  it("runs the checkpoints of a store opened with sqliteCheckpoints \"worker\" on the thread", async () => {
+    const opened = await openStore({ dataDir: dir, sqliteCheckpoints: "worker" });
+    try {
+      const db = opened.db as SqliteDb;
+      await poll(() => db.checkpointStatus().mode, (m) => m !== "starting");
+      expect(db.checkpointStatus().mode).to.equal("worker");
+    } finally {
+      await opened.close();
+    }
   });
 
   it("runs no checkpoint thread for an in-memory database", async () => {
