@@ -44,6 +44,8 @@
  *                the first value's ratio is the one held against the target)
  *   BENCH_BATCH_IN_FLIGHT (off: the relayer's default, one batch under way per payer): batch
  *                transactions under way per payer (BATCH_MAX_IN_FLIGHT = this x payers)
+ *   BENCH_SQLITE_CHECKPOINTS (the store's default: "connection"): "worker" runs the relayer's SQLite
+ *                checkpoints on the store's thread (docs/relayer-latency.md, "SQLite's checkpoints off the event loop")
  *   BENCH_RAW_BATCH (8; 0 = off): a "raw batch" line per payer count: ONE sequential sender (the first
  *                payer key) sending batchCalls transactions of this many addGroup calls, each call
  *                counted as a write with its transaction's latency. Its p50 is the physical floor of a

@@ -136,6 +136,7 @@ export async function runRelayerOnce(
       logger: false,
       ...(SETTINGS.trace ? { writeTraces: traceCollector(traces) } : {}),
       startBlock: dep.deployBlock,
+      ...(SETTINGS.sqliteCheckpoints === undefined ? {} : { sqliteCheckpoints: SETTINGS.sqliteCheckpoints }),
       chain: { pollIntervalMs: SETTINGS.pollIntervalMs, balanceCheckIntervalMs: 0, logger },
     });
     const deadline = Date.now() + 30_000;

@@ -10,6 +10,13 @@ import { intEnv } from "../env";
 /** The host the child node and the relayer listen on. */
 export const HOST = LOCAL_HOST;
 
+function sqliteCheckpoints(v: string | undefined): "worker" | "connection" | undefined {
+  const s = (v ?? "").trim();
+  if (s === "") return undefined;
+  if (s === "worker" || s === "connection") return s;
+  throw new Error(`BENCH_SQLITE_CHECKPOINTS: expected "worker" or "connection", got ${JSON.stringify(s)}`);
+}
+
 export const SETTINGS = {
   writes: intEnv("BENCH_WRITES", 300),
   warmup: intEnv("BENCH_WARMUP", 10),
@@ -38,6 +45,8 @@ export const SETTINGS = {
     .filter((n) => Number.isSafeInteger(n) && n >= 1),
   /** Batch transactions under way per payer (BATCH_MAX_IN_FLIGHT = this x payers); 0 = the relayer's default. */
   batchInFlight: intEnv("BENCH_BATCH_IN_FLIGHT", 0),
+  /** Where the relayer's SQLite store checkpoints ("" = the store's default; "worker" or "connection"). */
+  sqliteCheckpoints: sqliteCheckpoints(process.env.BENCH_SQLITE_CHECKPOINTS),
   /** Calls per transaction of the "raw batch" line (0: no such line). */
   rawBatch: intEnv("BENCH_RAW_BATCH", 8),
   /** Where the report is written ("-": printed only, nothing written); default bench/results/relayer.md. */

@@ -25,6 +25,7 @@ import {
   SqlUsageRecorder,
   openStore,
   type Store,
+  type StoreOptions,
 } from "./store";
 import { closeSandbox, prepareSandbox } from "./lit-runtime/sandbox";
 import { stopWhenParentGone } from "./parent-watch";
@@ -49,6 +50,8 @@ export interface RelayerOptions {
   logger?: BuildAppOptions["logger"];
   /** Write tracing: each request's stage timing (http/write-trace.ts; the bench's BENCH_TRACE). Default off. */
   writeTraces?: BuildAppOptions["writeTraces"];
+  /** Where the SQLite store's WAL checkpoints run (store/sqlite-db.ts; the bench's BENCH_SQLITE_CHECKPOINTS). */
+  sqliteCheckpoints?: StoreOptions["sqliteCheckpoints"];
   /** Chain-layer tuning (poll interval, stuck timeout, ...). */
   chain?: Partial<Omit<ChainOptions, "provider" | "rpcUrl" | "rpcUrls" | "diamondAddress" | "payerKeys" | "adminPayerKey">>;
 }
@@ -106,6 +109,7 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
   const store = await openStore({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl ?? undefined,
+    ...(options.sqliteCheckpoints === undefined ? {} : { sqliteCheckpoints: options.sqliteCheckpoints }),
     migrations: [
       ...WALLET_SIGNATURE_MIGRATIONS,
       ...CODE_STORE_MIGRATIONS,

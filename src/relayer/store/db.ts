@@ -17,7 +17,7 @@
 import type { Db } from "./db-interface";
 import path from "path";
 import { PgDb } from "./postgres-db";
-import { SqliteDb } from "./sqlite-db";
+import { SqliteDb, type SqliteDbOptions } from "./sqlite-db";
 
 export { PgDb, PG_PREPARED_LIMIT, StatementNames } from "./postgres-db";
 export { SqliteDb, type SqliteDbOptions } from "./sqlite-db";
@@ -33,6 +33,8 @@ export interface OpenDbOptions {
   sqliteFile?: string;
   /** Postgres schema to use (created when missing); default: the server's search_path. */
   schema?: string;
+  /** Where a SQLite store's WAL checkpoints run (SqliteDbOptions.checkpoints; default "connection"). */
+  sqliteCheckpoints?: SqliteDbOptions["checkpoints"];
 }
 
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
@@ -41,5 +43,6 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
     if (!/^postgres(ql)?:\/\//i.test(url)) throw new Error("DATABASE_URL: expected a postgres:// or postgresql:// URL");
     return PgDb.connect(url, opts.schema);
   }
-  return new SqliteDb(path.join(opts.dataDir, opts.sqliteFile ?? "relayer.sqlite"));
+  const file = path.join(opts.dataDir, opts.sqliteFile ?? "relayer.sqlite");
+  return new SqliteDb(file, opts.sqliteCheckpoints === undefined ? {} : { checkpoints: opts.sqliteCheckpoints });
 }

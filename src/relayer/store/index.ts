@@ -10,7 +10,7 @@
  *                             whose migrations go in `openStore({ migrations })`
  *   await store.close()
  */
-import { openDb, type Db } from "./db";
+import { openDb, type Db, type OpenDbOptions } from "./db";
 import { IndexStore } from "./index-store";
 import { CORE_MIGRATIONS, migrate, type Migration } from "./migrations";
 import { OutboxStore } from "./outbox";
@@ -36,6 +36,8 @@ export interface StoreOptions {
   sqliteFile?: string;
   /** Postgres schema (created if missing); default: the server's search_path (usually public). */
   schema?: string;
+  /** Where a SQLite store's WAL checkpoints run (SqliteDbOptions.checkpoints; default "connection"). */
+  sqliteCheckpoints?: OpenDbOptions["sqliteCheckpoints"];
   /** Further migrations, applied after the core ones (ids must be unique, e.g. "services/0001_x"). */
   migrations?: readonly Migration[];
 }

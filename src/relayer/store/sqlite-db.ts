@@ -128,9 +128,11 @@ export interface SqliteDbOptions {
   /**
    * Where WAL checkpoints run: inside the store connection's commits every `checkpointPages`
    * (SQLite's automatic checkpoint, on the event loop; the default), or on a worker thread with its
-   * own connection. The thread keeps the checkpoint's copy and fsync off the event loop, but in
-   * bench:relayer without batching it cost a third of the writes/s with 4 payers on 2 cores
-   * (docs/relayer-latency.md, "SQLite's checkpoints off the event loop"), so it is opt-in.
+   * own connection. The thread keeps the checkpoint's copy and fsync off the event loop. It once
+   * cost bench:relayer a third of its writes/s: it ran the process's `--require` preloads (the
+   * whole Hardhat runtime under `hardhat run`) before its first checkpoint; it no longer does, and
+   * stays opt-in until a quiet-machine A/B shows it at least as fast (docs/relayer-latency.md,
+   * "SQLite's checkpoints off the event loop").
    */
   checkpoints?: "worker" | "connection";
   /** WAL frames not yet copied into the database file that call for a checkpoint (default 1000). */

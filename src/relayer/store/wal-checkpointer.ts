@@ -188,7 +188,13 @@ let transpiled: string | undefined;
 function workerSource(data: CheckpointWorkerData): [string, WorkerOptions] {
   const ext = path.extname(__filename);
   const entry = path.join(__dirname, `wal-checkpoint-worker${ext}`);
-  if (ext !== ".ts") return [entry, { workerData: data }];
+  // Not the process's execArgv (a thread inherits it by default): its `--require` preloads would
+  // run again in the thread, which needs none of them. Under `hardhat run` that is hardhat/register,
+  // the whole Hardhat runtime: 2.4-3.7 s of the thread's CPU at every store's start, what made the
+  // thread cost bench:relayer a third of its writes/s (docs/relayer-latency.md, "SQLite's
+  // checkpoints off the event loop"); under `--require ts-node/register` the TypeScript compiler.
+  const execArgv: string[] = [];
+  if (ext !== ".ts") return [entry, { workerData: data, execArgv }];
   if (transpiled === undefined) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const ts = require("typescript") as typeof import("typescript");
@@ -206,5 +212,5 @@ function workerSource(data: CheckpointWorkerData): [string, WorkerOptions] {
     m.paths = Module._nodeModulePaths(path.dirname(entry));
     m._compile(source, entry);
   `;
-  return [code, { eval: true, workerData: { ...data, entry, source: transpiled } }];
+  return [code, { eval: true, execArgv, workerData: { ...data, entry, source: transpiled } }];
 }

@@ -13,7 +13,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import Database from "better-sqlite3";
 import type { Worker } from "worker_threads";
-import { SqliteDb } from "../../../src/relayer/store";
+import { SqliteDb, openStore } from "../../../src/relayer/store";
 import { WalIndexReader } from "../../../src/relayer/store/wal-index";
 
 const ROOT = path.resolve(__dirname, "../../..");
@@ -31,6 +31,25 @@ async function poll<T>(read: () => Promise<T> | T, done: (v: T) => boolean, ms =
     v = await read();
   }
   return v;
+}
+
+/** Runs node with `args` in the repository root; its exit code ("hung" after 60 s) and output. */
+async function runNode(args: readonly string[]): Promise<{ code: number | null | "hung"; out: string }> {
+  const child = spawn(process.execPath, ["--no-node-snapshot", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+  const code = await new Promise<number | null | "hung">((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve("hung");
+    }, 60_000);
+    child.once("exit", (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  return { code, out };
 }
 
 const autocheckpoint = async (db: SqliteDb): Promise<number> =>
@@ -232,26 +251,38 @@ describe("relayer store: SQLite checkpoints on a worker thread", function () {
       `  console.log(db.checkpointStatus().mode + " " + db.checkpointStatus().threadCheckpoints);`,
       `})();`,
     ].join("\n");
-    const child = spawn(process.execPath, ["--no-node-snapshot", "--require", "ts-node/register/transpile-only", "-e", script], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
-    const code = await new Promise<number | null | "hung">((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        resolve("hung");
-      }, 60_000);
-      child.once("exit", (c) => {
-        clearTimeout(timer);
-        resolve(c);
-      });
-    });
+    const { code, out } = await runNode(["--require", "ts-node/register/transpile-only", "-e", script]);
     expect(code, out).to.equal(0);
     expect(out.trim()).to.match(/^worker [1-9]\d*$/);
     expect(idsInFile(file).ids.size).to.equal(100);
+  });
+
+  it("starts its checkpoint thread without the process's --require preloads (ts-node, hardhat/register)", async () => {
+    // A preload that says on which thread it runs. A thread inheriting the process's execArgv
+    // loads every preload again (hardhat/register: the whole Hardhat runtime, seconds of CPU on
+    // 2 cores, docs/relayer-latency.md "SQLite's checkpoints off the event loop"); the checkpoint
+    // thread needs none of them.
+    const preload = path.join(dir, "preload.js");
+    fs.writeFileSync(preload, `process.stdout.write((require("worker_threads").isMainThread ? "main" : "thread") + " preload\\n");\n`);
+    const store = path.join(ROOT, "src/relayer/store");
+    const script = [
+      `const { SqliteDb } = require(${JSON.stringify(store)});`,
+      `const db = new SqliteDb(${JSON.stringify(file)}, { checkpoints: "worker", checkpointPages: 10 });`,
+      `(async () => {`,
+      `  await db.exec("CREATE TABLE o (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");`,
+      `  for (let i = 1; i <= 50; i++) await db.tx((tx) => tx.run("INSERT INTO o (id, body) VALUES ($1, $2)", [i, "x".repeat(3000)]));`,
+      `  while (db.checkpointStatus().mode === "starting") await new Promise((r) => setTimeout(r, 5));`,
+      `  for (let i = 51; i <= 100; i++) await db.tx((tx) => tx.run("INSERT INTO o (id, body) VALUES ($1, $2)", [i, "x".repeat(3000)]));`,
+      `  const s = db.checkpointStatus();`,
+      `  await db.close();`,
+      `  console.log(s.mode + " " + s.threadCheckpoints);`,
+      `})();`,
+    ].join("\n");
+    const { code, out } = await runNode(["--require", "ts-node/register/transpile-only", "--require", preload, "-e", script]);
+    expect(code, out).to.equal(0);
+    const lines = out.trim().split("\n");
+    expect(lines.filter((l) => l.endsWith(" preload")), out).to.deep.equal(["main preload"]);
+    expect(lines[lines.length - 1], out).to.match(/^worker [1-9]\d*$/);
   });
 
   it("checkpoints on the store's own connection, with no thread, unless the thread is asked for", async () => {
@@ -259,6 +290,17 @@ describe("relayer store: SQLite checkpoints on a worker thread", function () {
     open.push(db);
     expect(db.checkpointStatus()).to.deep.equal({ mode: "connection", threadCheckpoints: 0, fallbackReason: null });
     expect(await autocheckpoint(db)).to.equal(1000);
+  });
+
+  it("runs the checkpoints of a store opened with sqliteCheckpoints \"worker\" on the thread", async () => {
+    const opened = await openStore({ dataDir: dir, sqliteCheckpoints: "worker" });
+    try {
+      const db = opened.db as SqliteDb;
+      await poll(() => db.checkpointStatus().mode, (m) => m !== "starting");
+      expect(db.checkpointStatus().mode).to.equal("worker");
+    } finally {
+      await opened.close();
+    }
   });
 
   it("runs no checkpoint thread for an in-memory database", async () => {
