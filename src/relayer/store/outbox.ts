@@ -195,7 +195,7 @@ export class OutboxStore implements OutboxPort {
 
   /** The newest call row (any status), or null: a typical write for cost estimates. */
   async latestCall(): Promise<OutboxRow | null> {
-    const r = await this.db.one<OutboxDb>(`SELECT ${COLUMNS} FROM outbox WHERE kind = 'call' ORDER BY id DESC LIMIT 1`);
+    const r = await this.db.one<OutboxDb>(`SELECT ${COLUMNS} FROM outbox WHERE kind = 'call' AND gas_limit <> '0' ORDER BY id DESC LIMIT 1`);
     return r ? fromDb(r) : null;
   }
 
@@ -216,6 +216,39 @@ export class OutboxStore implements OutboxPort {
     const r = await this.db.one<OutboxDb>(
       `${INSERT_QUEUED} RETURNING ${COLUMNS}`,
       insertParams(row, now),
+    );
+    return r ? fromDb(r) : null;
+  }
+
+  /**
+   * Inserts a row its pre-flight refused (a call sent again under a retry key, chain/writer/retry-refusal.ts):
+   * reverted with `error`, final, with no nonce and no transaction, so the key answers that error
+   * from now on. With the key already used, inserts nothing and returns null.
+   */
+  async insertRefused(row: NewOutboxRow, error: { name: string; args: readonly unknown[]; message: string }): Promise<OutboxRow | null> {
+    const now = Date.now();
+    const r = await this.db.one<OutboxDb>(
+      `INSERT INTO outbox (kind, idem_scope, idem_key, request_hash, method, to_address, calldata, value, payer,
+          nonce, status, gas_limit, created_at, updated_at, gas_from_cache, resend, error_name, error_args, error_message, final)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, 'reverted', $10, $11, $11, 0, $12, $13, $14, $15, 1)
+        ON CONFLICT (idem_scope, idem_key) DO NOTHING RETURNING ${COLUMNS}`,
+      [
+        row.kind,
+        row.idemScope ?? null,
+        row.idemKey ?? null,
+        row.requestHash,
+        row.method,
+        row.to,
+        row.calldata,
+        row.value ?? "0",
+        row.payer,
+        row.gasLimit,
+        now,
+        resendCode("none"),
+        error.name,
+        JSON.stringify(error.args),
+        error.message,
+      ],
     );
     return r ? fromDb(r) : null;
   }

@@ -79,6 +79,7 @@ import { RowSender } from "./send-row";
 import { Signer } from "./signing";
 import { PoolLossCheck } from "./pool-loss";
 import { ReorgResend } from "./reorg-resend";
+import { isRetryScope, refuseUnderKey } from "./retry-refusal";
 import { StuckHandler } from "./stuck";
 
 export type { PayerFunds, TopUp } from "./balances";
@@ -501,9 +502,7 @@ export class ChainWriter implements Writer {
     const { calldata, requestHash, scope, key } = call;
     const payer = this.pool.acquire();
     try {
-      const gasLimit = knownGasLimit ?? (await this.preflight.gasLimit(payer, calldata));
-      if (!call.batch) request.trace?.mark("preflight");
-      const newRow: NewOutboxRow = {
+      const rowOf = (gasLimit: bigint): NewOutboxRow => ({
         kind: "call",
         idemScope: scope,
         idemKey: key ?? null,
@@ -514,7 +513,18 @@ export class ChainWriter implements Writer {
         payer,
         gasLimit: gasLimit.toString(),
         ...(call.batch ? { resend: request.method === "batchCalls" } : { gasFromCache: knownGasLimit !== null, resend: knownGasLimit !== null }),
-      };
+      });
+      let gasLimit: bigint;
+      try {
+        gasLimit = knownGasLimit ?? (await this.preflight.gasLimit(payer, calldata));
+      } catch (err) {
+        // Sent again under a retry key: the refusal is stored under it, one answer for every sender (retry-refusal.ts).
+        const other = err instanceof RevertError && isRetryScope(scope) ? await refuseUnderKey(outbox, rowOf(0n), err) : null;
+        if (other === null) throw err;
+        return await this.answers.outcomeOf(other, requestHash);
+      }
+      if (!call.batch) request.trace?.mark("preflight");
+      const newRow = rowOf(gasLimit);
       const existing = async (): Promise<WriteReceipt> => {
         // Same key inserted concurrently by another request.
         const other = key !== undefined && scope !== null ? await outbox.findByKey(scope, key) : null;
