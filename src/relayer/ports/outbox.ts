@@ -176,7 +176,7 @@ export interface OutboxPort {
   moveOutcome(oldBlockHash: string, outcome: RowOutcome): Promise<boolean>;
   /** A reorg dropped the row's block and no attempt is on chain: back to sent, the receipt forgotten. */
   unmine(id: number, blockHash: string): Promise<boolean>;
-  /** Final failed rows, and final reverted ones but batches, whose ResendState is pending or claimed (the start-up recovery looks at them). */
+  /** Final failed or reverted rows whose ResendState is pending or claimed (the start-up recovery looks at them). */
   resendDue(): Promise<OutboxRow[]>;
   /** Moves a row's ResendState from one of `from` to `to`; whether this call changed it (guarded). */
   setResend(id: number, from: readonly ResendState[], to: ResendState): Promise<boolean>;

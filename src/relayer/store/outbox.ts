@@ -528,16 +528,18 @@ export class OutboxStore implements OutboxPort {
   // ---- sent again after a crash (chain/writer/batch-recovery.ts, docs/finality.md)
 
   /**
-   * Final failed rows, and final reverted rows but batches, whose ResendState is pending or claimed:
-   * a write alone that may have run out of its cached gas, a batch the node may have refused as too
-   * large. (A final reverted batch is not: its calls were retried by the front that sent it, whose
-   * answers a second retry could contradict. Rows in flight or not final are among inFlight() and
-   * unfinal().) Served by the (resend, status) index.
+   * Final failed or reverted rows whose ResendState is pending or claimed: a write alone that may have
+   * run out of its cached gas, a batch the node may have refused as too large, a batch that reverted
+   * as a whole (a crash may have come between its becoming final and its calls' rows being stored;
+   * each call is sent alone under its key, and a key already used answers as stored, pre-flight
+   * refusals included, so a second look never contradicts the front's answers); a mined batch only
+   * once claimed (the front answered a call of it 503 queued: the recovery owes it). Rows in flight or
+   * not final are among inFlight() and unfinal(). Served by the (resend, status) index.
    */
   async resendDue(): Promise<OutboxRow[]> {
     const rows = await this.db.query<OutboxDb>(
       `SELECT ${COLUMNS} FROM outbox WHERE resend IN ($1, $2) AND final = 1
-         AND (status = 'failed' OR (status = 'reverted' AND method <> 'batchCalls')) ORDER BY id`,
+         AND (status IN ('failed', 'reverted') OR (status = 'mined' AND resend = $2)) ORDER BY id`,
       [resendCode("pending"), resendCode("claimed")],
     );
     return rows.map(fromDb);

@@ -79,7 +79,8 @@ import { RowSender } from "./send-row";
 import { Signer } from "./signing";
 import { PoolLossCheck } from "./pool-loss";
 import { ReorgResend } from "./reorg-resend";
-import { isRetryScope, refuseUnderKey } from "./retry-refusal";
+import { frontRetryBatch, isRetryScope, ownRetry, refuseUnderKey } from "./retry-refusal";
+import { isRefusalToRetry } from "./until-sent";
 import { StuckHandler } from "./stuck";
 
 export type { PayerFunds, TopUp } from "./balances";
@@ -175,7 +176,7 @@ export class ChainWriter implements Writer {
       { writeTimeoutMs: opts.writeTimeoutMs ?? 120_000, pollIntervalMs: this.pollIntervalMs },
       { started: () => this.started, stopped: () => this.stopped, advance: (row, now) => this.advance(row, now) },
     );
-    this.batchRecovery = new BatchRecovery(this.ctx, (payer) => this.pool.has(payer), this.answers, (request, progress) => this.write(request, undefined, progress), () => this.stopped);
+    this.batchRecovery = new BatchRecovery(this.ctx, (payer) => this.pool.has(payer), this.answers, (request, progress) => this.write(ownRetry(request), undefined, progress), () => this.stopped);
     this.balances = new BalanceMonitor(
       this.ctx,
       this.pool,
@@ -408,6 +409,9 @@ export class ChainWriter implements Writer {
     known?: { gasLimit: bigint; calldata: string },
     progress?: WriteProgress,
   ): Promise<WriteReceipt> {
+    // A batch's call sent again by the batching front: never answered "nothing was sent" (retry-refusal.ts).
+    const batchRow = frontRetryBatch(request);
+    if (batchRow !== null) return this.frontRetry(batchRow, () => this.write(ownRetry({ ...request }), known, progress));
     if (this.stopped) throw new ChainUnavailableError("relayer is shutting down", false);
     const { outbox } = this.ctx;
     const calldata = known?.calldata ?? encodeCall(request.method, request.args);
@@ -478,6 +482,24 @@ export class ChainWriter implements Writer {
   }
 
   /**
+   * A call of batch row `batchRow` sent again alone by the batching front: a refusal that stores
+   * nothing and that a later attempt may get past is answered 503 queued, and the batch is followed
+   * by the recovery, which sends the call once it can under the same key (retry-refusal.ts).
+   */
+  private async frontRetry(batchRow: number, send: () => Promise<WriteReceipt>): Promise<WriteReceipt> {
+    try {
+      return await send();
+    } catch (err) {
+      if (!isRefusalToRetry(err)) throw err;
+      // Claimed: due to the recovery until settled, also at the next start (OutboxPort.resendDue).
+      if (!(await this.ctx.outbox.setResend(batchRow, ["pending", "claimed"], "claimed"))) throw err;
+      this.ctx.log.warn({ id: batchRow, err: errorText(err) }, "a batch's call sent again alone was refused for now; queued, the recovery sends it");
+      if (!this.stopped) this.batchRecovery.follow(batchRow);
+      throw new ChainUnavailableError(`the call is queued and will be sent again (${errorText(err)})`, true);
+    }
+  }
+
+  /**
    * Whether the node answers, as far as a write sent without a pre-flight needs to know: the
    * index's latest round reached it within the last three worker ticks (at least 3 s), and no
    * write found it unavailable since.
@@ -518,9 +540,14 @@ export class ChainWriter implements Writer {
       try {
         gasLimit = knownGasLimit ?? (await this.preflight.gasLimit(payer, calldata));
       } catch (err) {
-        // Sent again under a retry key: the refusal is stored under it, one answer for every sender (retry-refusal.ts).
-        const other = err instanceof RevertError && isRetryScope(scope) ? await refuseUnderKey(outbox, rowOf(0n), err) : null;
-        if (other === null) throw err;
+        // Sent again under a retry key: the refusal is stored under it, one answer for every sender
+        // (retry-refusal.ts); a payer the diamond refuses is no answer about the call (tried again).
+        if (!(err instanceof RevertError) || !isRetryScope(scope)) throw err;
+        const reviewed = await this.payerCheck.review(err);
+        if (!(reviewed instanceof RevertError)) throw reviewed;
+        if (reviewed.errorName === "OnlyApiPayerOrOwner") throw new ChainUnavailableError("the diamond refused the payer; nothing was sent", false);
+        const other = await refuseUnderKey(outbox, rowOf(0n), reviewed);
+        if (other === null) throw reviewed;
         return await this.answers.outcomeOf(other, requestHash);
       }
       if (!call.batch) request.trace?.mark("preflight");

@@ -9,8 +9,15 @@
  * already answered its caller that it was refused. So such a refusal is stored under the key as a
  * row reverted with that error, without a transaction (final, no nonce, nothing on chain): whoever
  * stores a row under the key first decides the answer of all.
+ *
+ * A refusal that stores nothing and that a later attempt may get past (the payer check failing, the
+ * node unreachable for the pre-flight; until-sent.ts) is not an answer about the call either: the
+ * recovery tries again until a row is stored. The batching front that sends a batch's call again
+ * must not answer its caller "nothing was sent" then (another sender may apply the call later under
+ * the key): its caller is answered 503 queued and the batch is followed by the recovery
+ * (BatchRecovery.follow), which sends the call once it can.
  */
-import type { NewOutboxRow, OutboxPort, OutboxRow, RevertError } from "../../ports";
+import type { NewOutboxRow, OutboxPort, OutboxRow, RevertError, WriteRequest } from "../../ports";
 import { BATCH_RETRY_SCOPE } from "../batch-encoding";
 import { CACHED_GAS_RETRY_SCOPE } from "./cached-gas-retry";
 
@@ -30,4 +37,23 @@ export async function refuseUnderKey(outbox: OutboxPort, row: NewOutboxRow, err:
   const other = row.idemScope && row.idemKey ? await outbox.findByKey(row.idemScope, row.idemKey) : null;
   if (other === null) throw new Error("outbox: a refusal lost its key's row");
   return other;
+}
+
+/** Requests of the writer's own retries (the recovery, the cached-gas retry): sent as they are. */
+const OWN = new WeakSet<WriteRequest>();
+
+/** Marks `request` as one of the writer's own retries; returns it. */
+export function ownRetry(request: WriteRequest): WriteRequest {
+  OWN.add(request);
+  return request;
+}
+
+/**
+ * The batch row a call sent again by the batching front belongs to (its key `batch-retry/<row id>:<index>`);
+ * null for any other request, and for the writer's own retries.
+ */
+export function frontRetryBatch(request: WriteRequest): number | null {
+  if (request.idempotencyScope !== BATCH_RETRY_SCOPE || request.idempotencyKey === undefined || OWN.has(request)) return null;
+  const id = Number(request.idempotencyKey.split(":")[0]);
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
 }
