@@ -51,13 +51,17 @@ export class BatchRecovery {
   }
 
   /**
-   * Watches every row of our payers whose calls may have to be sent again (never rejects). An outbox
+   * Watches every row of our payers whose calls may have to be sent again (never rejects), among them
+   * `rebroadcast`, the rows in flight that the start rebroadcast. An outbox
    * that cannot be read (a dropped database connection) is read again after a back-off, in this
    * process, until it can be or the relayer stops (stop() cuts the wait short).
    */
-  async start(): Promise<void> {
+  async start(rebroadcast: readonly OutboxRow[] = []): Promise<void> {
     const { outbox } = this.ctx;
     const rows = await this.untilRead("the outbox could not be read", async () => [
+      // The rows in flight before the start's rebroadcast: one the node refused then is final failed,
+      // and one written before migration 0008 has no resend state to be found by resendDue().
+      ...rebroadcast,
       ...(await outbox.inFlight()),
       ...(await outbox.unfinal()),
       ...(await outbox.resendDue()),
@@ -147,8 +151,10 @@ export class BatchRecovery {
       }
       receipt = null;
     }
-    // A refused batch is claimed, unless the live front took it over (settled it) already.
-    if (refused && !(await this.ctx.outbox.setResend(row.id, ["pending", "claimed"], "claimed"))) return;
+    // A refused batch is claimed, unless the live front took it over (settled it) already. A row
+    // without resend state was written before migration 0008: no front of this version sent it, and
+    // the older instances are stopped before the upgrade (docs/finality.md), so it is claimed too.
+    if (refused && !(await this.ctx.outbox.setResend(row.id, ["none", "pending", "claimed"], "claimed"))) return;
     const calls = diamondInterface.decodeFunctionData("batchCalls", row.calldata)[0] as readonly string[];
     const outcomes = receipt === null ? null : splitBatchEvents(receipt.events);
     const open = calls

@@ -334,14 +334,15 @@ export class ChainWriter implements Writer {
     await this.l1.detect();
     await this.pool.reconcileNonces(ctx);
     // Recovery: rebroadcast every persisted transaction that may not have reached the node.
-    for (const row of await ctx.outbox.inFlight()) {
+    const inFlight = await ctx.outbox.inFlight();
+    for (const row of inFlight) {
       if ((row.status === "signed" || row.status === "sent") && row.rawTx && this.pool.has(row.payer)) {
         await this.broadcaster.broadcast(row);
       }
     }
     this.ready = true;
     // Batches whose calls a crash (or stop) left unsettled: settled once final (batch-recovery.ts).
-    void this.batchRecovery.start();
+    void this.batchRecovery.start(inFlight);
     ctx.log.info({ payers: this.payers, adminPayer: this.adminPayer }, "writer ready");
   }
 
