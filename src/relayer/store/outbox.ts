@@ -226,29 +226,12 @@ export class OutboxStore implements OutboxPort {
    * from now on. With the key already used, inserts nothing and returns null.
    */
   async insertRefused(row: NewOutboxRow, error: { name: string; args: readonly unknown[]; message: string }): Promise<OutboxRow | null> {
-    const now = Date.now();
     const r = await this.db.one<OutboxDb>(
-      `INSERT INTO outbox (kind, idem_scope, idem_key, request_hash, method, to_address, calldata, value, payer,
-          nonce, status, gas_limit, created_at, updated_at, gas_from_cache, resend, error_name, error_args, error_message, final)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, 'reverted', $10, $11, $11, 0, $12, $13, $14, $15, 1)
+      `INSERT INTO outbox (kind, idem_scope, idem_key, request_hash, method, to_address, calldata, value, payer, nonce, status,
+          gas_limit, created_at, updated_at, gas_from_cache, resend, error_name, error_args, error_message, final)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'reverted', $11, $12, $12, $13, $14, $15, $16, $17, 1)
         ON CONFLICT (idem_scope, idem_key) DO NOTHING RETURNING ${COLUMNS}`,
-      [
-        row.kind,
-        row.idemScope ?? null,
-        row.idemKey ?? null,
-        row.requestHash,
-        row.method,
-        row.to,
-        row.calldata,
-        row.value ?? "0",
-        row.payer,
-        row.gasLimit,
-        now,
-        resendCode("none"),
-        error.name,
-        JSON.stringify(error.args),
-        error.message,
-      ],
+      [...insertParams({ ...row, nonce: null, gasFromCache: false, resend: false }, Date.now()), error.name, JSON.stringify(error.args), error.message],
     );
     return r ? fromDb(r) : null;
   }

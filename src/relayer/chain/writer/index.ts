@@ -58,6 +58,7 @@ import {
   type Writer,
 } from "../../ports";
 import { encodeCall } from "../abi";
+import { BATCH_RETRY_SCOPE } from "../batch-encoding";
 import { silentLogger } from "../log";
 import { errorText, hexToBigInt, type RpcLike } from "../rpc";
 import { BalanceMonitor, type PayerFunds, type TopUp } from "./balances";
@@ -412,7 +413,7 @@ export class ChainWriter implements Writer {
   ): Promise<WriteReceipt> {
     // A batch's call sent again by the batching front: never answered "nothing was sent" (retry-refusal.ts).
     const batchRow = frontRetryBatch(request);
-    if (batchRow !== null) return this.frontRetry(batchRow, () => this.write(ownRetry({ ...request }), known, progress));
+    if (batchRow !== null) return this.frontRetry(batchRow, request.idempotencyKey ?? "", () => this.write(ownRetry({ ...request }), known, progress));
     if (this.stopped) throw new ChainUnavailableError("relayer is shutting down", false);
     const { outbox } = this.ctx;
     const calldata = known?.calldata ?? encodeCall(request.method, request.args);
@@ -487,11 +488,14 @@ export class ChainWriter implements Writer {
    * nothing and that a later attempt may get past is answered 503 queued, and the batch is followed
    * by the recovery, which sends the call once it can under the same key (retry-refusal.ts).
    */
-  private async frontRetry(batchRow: number, send: () => Promise<WriteReceipt>): Promise<WriteReceipt> {
+  private async frontRetry(batchRow: number, key: string, send: () => Promise<WriteReceipt>): Promise<WriteReceipt> {
     try {
       return await send();
     } catch (err) {
       if (!isRefusalToRetry(err)) throw err;
+      // Another sender (a recovery) stored the call under its key meanwhile: its answer is ours.
+      const stored = await this.ctx.outbox.findByKey(BATCH_RETRY_SCOPE, key);
+      if (stored !== null) return this.answers.finish(stored.id);
       // Claimed: due to the recovery until settled, also at the next start (OutboxPort.resendDue).
       if (!(await this.ctx.outbox.setResend(batchRow, ["pending", "claimed"], "claimed"))) throw err;
       this.ctx.log.warn({ id: batchRow, err: errorText(err) }, "a batch's call sent again alone was refused for now; queued, the recovery sends it");
