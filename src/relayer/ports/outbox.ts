@@ -140,6 +140,11 @@ export interface OutboxPort {
   latestCall(): Promise<OutboxRow | null>;
   /** Inserts a queued row; null when the idempotency key is already used. */
   insert(row: NewOutboxRow): Promise<OutboxRow | null>;
+  /**
+   * Inserts a row refused by its pre-flight: reverted with `error`, final, without a transaction (no
+   * nonce); null when the idempotency key is already used (chain/writer/retry-refusal.ts).
+   */
+  insertRefused(row: NewOutboxRow, error: { name: string; args: readonly unknown[]; message: string }): Promise<OutboxRow | null>;
   /** Takes the payer's next nonce (unless pre-assigned), signs and stores a queued row; null when no longer queued. */
   allocateAndSign(id: number, sign: (nonce: number) => Promise<SignedAttempt>): Promise<OutboxRow | null>;
   /** Inserts rows already signed, in one transaction; null for a row whose idempotency key is taken. */
@@ -171,7 +176,7 @@ export interface OutboxPort {
   moveOutcome(oldBlockHash: string, outcome: RowOutcome): Promise<boolean>;
   /** A reorg dropped the row's block and no attempt is on chain: back to sent, the receipt forgotten. */
   unmine(id: number, blockHash: string): Promise<boolean>;
-  /** Final failed rows, and final reverted ones but batches, whose ResendState is pending or claimed (the start-up recovery looks at them). */
+  /** Final failed or reverted rows whose ResendState is pending or claimed (the start-up recovery looks at them). */
   resendDue(): Promise<OutboxRow[]>;
   /** Moves a row's ResendState from one of `from` to `to`; whether this call changed it (guarded). */
   setResend(id: number, from: readonly ResendState[], to: ResendState): Promise<boolean>;

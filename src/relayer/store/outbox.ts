@@ -195,7 +195,7 @@ export class OutboxStore implements OutboxPort {
 
   /** The newest call row (any status), or null: a typical write for cost estimates. */
   async latestCall(): Promise<OutboxRow | null> {
-    const r = await this.db.one<OutboxDb>(`SELECT ${COLUMNS} FROM outbox WHERE kind = 'call' ORDER BY id DESC LIMIT 1`);
+    const r = await this.db.one<OutboxDb>(`SELECT ${COLUMNS} FROM outbox WHERE kind = 'call' AND gas_limit <> '0' ORDER BY id DESC LIMIT 1`);
     return r ? fromDb(r) : null;
   }
 
@@ -216,6 +216,22 @@ export class OutboxStore implements OutboxPort {
     const r = await this.db.one<OutboxDb>(
       `${INSERT_QUEUED} RETURNING ${COLUMNS}`,
       insertParams(row, now),
+    );
+    return r ? fromDb(r) : null;
+  }
+
+  /**
+   * Inserts a row its pre-flight refused (a call sent again under a retry key, chain/writer/retry-refusal.ts):
+   * reverted with `error`, final, with no nonce and no transaction, so the key answers that error
+   * from now on. With the key already used, inserts nothing and returns null.
+   */
+  async insertRefused(row: NewOutboxRow, error: { name: string; args: readonly unknown[]; message: string }): Promise<OutboxRow | null> {
+    const r = await this.db.one<OutboxDb>(
+      `INSERT INTO outbox (kind, idem_scope, idem_key, request_hash, method, to_address, calldata, value, payer, nonce, status,
+          gas_limit, created_at, updated_at, gas_from_cache, resend, error_name, error_args, error_message, final)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'reverted', $11, $12, $12, $13, $14, $15, $16, $17, 1)
+        ON CONFLICT (idem_scope, idem_key) DO NOTHING RETURNING ${COLUMNS}`,
+      [...insertParams({ ...row, nonce: null, gasFromCache: false, resend: false }, Date.now()), error.name, JSON.stringify(error.args), error.message],
     );
     return r ? fromDb(r) : null;
   }
@@ -495,16 +511,18 @@ export class OutboxStore implements OutboxPort {
   // ---- sent again after a crash (chain/writer/batch-recovery.ts, docs/finality.md)
 
   /**
-   * Final failed rows, and final reverted rows but batches, whose ResendState is pending or claimed:
-   * a write alone that may have run out of its cached gas, a batch the node may have refused as too
-   * large. (A final reverted batch is not: its calls were retried by the front that sent it, whose
-   * answers a second retry could contradict. Rows in flight or not final are among inFlight() and
-   * unfinal().) Served by the (resend, status) index.
+   * Final failed or reverted rows whose ResendState is pending or claimed: a write alone that may have
+   * run out of its cached gas, a batch the node may have refused as too large, a batch that reverted
+   * as a whole (a crash may have come between its becoming final and its calls' rows being stored;
+   * each call is sent alone under its key, and a key already used answers as stored, pre-flight
+   * refusals included, so a second look never contradicts the front's answers); a mined batch only
+   * once claimed (the front answered a call of it 503 queued: the recovery owes it). Rows in flight or
+   * not final are among inFlight() and unfinal(). Served by the (resend, status) index.
    */
   async resendDue(): Promise<OutboxRow[]> {
     const rows = await this.db.query<OutboxDb>(
       `SELECT ${COLUMNS} FROM outbox WHERE resend IN ($1, $2) AND final = 1
-         AND (status = 'failed' OR (status = 'reverted' AND method <> 'batchCalls')) ORDER BY id`,
+         AND (status IN ('failed', 'reverted') OR (status = 'mined' AND resend = $2)) ORDER BY id`,
       [resendCode("pending"), resendCode("claimed")],
     );
     return rows.map(fromDb);

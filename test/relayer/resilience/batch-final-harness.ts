@@ -10,7 +10,7 @@ import { Wallet } from "ethers";
 import { startChain, type Chain, type ChainOptions } from "../../../src/relayer/chain";
 import { ChainUnavailableError, RevertError, type OutboxRow, type WriteReceipt, type WriteRequest } from "../../../src/relayer/ports";
 import type { Store } from "../../../src/relayer/store";
-import { h, makeStore, type TestStore } from "../support";
+import { h, makeStore, skipUnlessAvailable, type BackendName, type TestStore } from "../support";
 import { deployDiamondTo, devKey, rpcCall, startChainNode, type ChainNode, type Deployed } from "./support";
 
 export const PAYER = new Wallet(devKey(4)).address.toLowerCase();
@@ -64,7 +64,7 @@ export interface BatchFinalHarness {
   warmGasCache(c: Chain, group: string): Promise<void>;
 }
 
-export function batchFinalHarness(opts: { label: string; writeTimeoutMs: number }): BatchFinalHarness {
+export function batchFinalHarness(opts: { label: string; writeTimeoutMs: number; backend?: BackendName }): BatchFinalHarness {
   let node: ChainNode | undefined;
   let d: Deployed | undefined;
   let account: string | undefined;
@@ -155,8 +155,9 @@ export function batchFinalHarness(opts: { label: string; writeTimeoutMs: number 
     await node?.stop();
   });
 
-  beforeEach(async () => {
-    ts = await makeStore("sqlite");
+  beforeEach(async function () {
+    await skipUnlessAvailable(this, opts.backend ?? "sqlite");
+    ts = await makeStore(opts.backend ?? "sqlite");
   });
 
   afterEach(async () => {

@@ -48,7 +48,7 @@ for (const backend of BACKENDS) {
       expect(await outbox.setResend(id, [], "settled"), "from no state").to.equal(false);
     });
 
-    it("finds the final failed rows and final reverted writes alone still pending or claimed, and nothing else", async () => {
+    it("finds the final failed or reverted rows still pending or claimed, and mined batches only once claimed", async () => {
       const { outbox } = store();
       const failedBatch = await row({ method: "batchCalls", resend: true }, "failed");
       const revertedAlone = await row({ gasFromCache: true, resend: true }, "reverted");
@@ -56,11 +56,44 @@ for (const backend of BACKENDS) {
       await outbox.setResend(claimed, ["pending"], "claimed");
       const settled = await row({ gasFromCache: true, resend: true }, "reverted");
       await outbox.setResend(settled, ["pending"], "settled");
-      await row({ method: "batchCalls", resend: true }, "reverted"); // retried by the front that sent it
+      // A crash may come between its becoming final and its calls' rows being stored.
+      const revertedBatch = await row({ method: "batchCalls", resend: true }, "reverted");
+      await row({ method: "batchCalls", resend: true }, "mined"); // nothing owed unless the front claims it
+      const claimedMinedBatch = await row({ method: "batchCalls", resend: true }, "mined");
+      await outbox.setResend(claimedMinedBatch, ["pending"], "claimed");
       await row({ gasFromCache: true, resend: true }, "mined");
       await row({ gasFromCache: true, resend: true }, "inFlight"); // among inFlight()
       await row({}, "reverted");
-      expect((await outbox.resendDue()).map((r) => r.id)).to.deep.equal([failedBatch, revertedAlone, claimed]);
+      expect((await outbox.resendDue()).map((r) => r.id)).to.deep.equal([failedBatch, revertedAlone, claimed, revertedBatch, claimedMinedBatch]);
+    });
+
+    it("stores a pre-flight refusal under its key as a reverted row without a transaction; the key then answers it and no one else stores a row", async () => {
+      const { outbox } = store();
+      const refused = {
+        kind: "call" as const,
+        idemScope: "batch-retry",
+        idemKey: "7:0",
+        requestHash: "0x01",
+        method: "addGroup",
+        to: "0x0000000000000000000000000000000000000001",
+        calldata: "0x1234",
+        payer: "0x0000000000000000000000000000000000000002",
+        gasLimit: "0",
+      };
+      const stored = await outbox.insertRefused(refused, { name: "AccountDoesNotExist", args: ["1"], message: "reverted: AccountDoesNotExist" });
+      expect([stored?.status, stored?.final, stored?.nonce, stored?.rawTx, stored?.errorName, stored?.errorArgs]).to.deep.equal([
+        "reverted",
+        true,
+        null,
+        null,
+        "AccountDoesNotExist",
+        ["1"],
+      ]);
+      expect(await outbox.insertRefused(refused, { name: "Other", args: [], message: "m" }), "the key is taken").to.equal(null);
+      expect(await outbox.insert({ ...refused, gasLimit: "100000" }), "no queued row under the key either").to.equal(null);
+      expect((await outbox.findByKey("batch-retry", "7:0"))?.id).to.equal(stored?.id);
+      expect(await outbox.latestCall(), "not a typical write for cost estimates").to.equal(null);
+      expect(await outbox.resendDue()).to.deep.equal([]);
     });
   });
 }

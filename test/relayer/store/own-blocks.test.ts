@@ -77,6 +77,19 @@ for (const backend of BACKENDS) {
       expect(await projection().cursor()).to.deep.equal({ block: 1, hash: blockHash("a", 1) });
     });
 
+    it("does not hold a block a reorg dropped (a remembered header) at a height where the index holds the block that replaced it", async () => {
+      // The writer's SeenHeaders may hand over the header of a block the chain no longer has: its hash
+      // still names that block, and the index compares it with the hash it keeps at that height.
+      const blocks = new OwnBlocks(projection());
+      expect(await projection().applyBlock(2, blockHash("b", 2), blockHash("a", 1), group(5))).to.equal("applied");
+      expect(await projection().applyBlock(3, blockHash("b", 3), blockHash("b", 2), [])).to.equal("applied");
+      const before = await dumpIndex((ts as TestStore).store);
+      expect(await blocks.apply(own(2), group(1)), "at a kept height below the cursor").to.equal(false);
+      expect(await blocks.apply(own(3, "a", "a"), group(2)), "at the cursor's height").to.equal(false);
+      expect(await dumpIndex((ts as TestStore).store)).to.deep.equal(before);
+      expect(await projection().cursor()).to.deep.equal({ block: 3, hash: blockHash("b", 3) });
+    });
+
     it("is undone by a reorg like any indexed block", async () => {
       const before = await dumpIndex((ts as TestStore).store);
       const blocks = new OwnBlocks(projection());

@@ -15,7 +15,8 @@
  *  - a write alone sent from cached gas: cached-gas-retry.ts.
  * A call of a batch sent alone carries the idempotency key of its batch row and index
  * (batch-encoding.ts), the key the batching front uses too: whoever gets there first, it is sent
- * once. A refusal that stores nothing (payer check, node down) is tried again (until-sent.ts).
+ * once. A refusal that stores nothing (payer check, node down) is tried again (until-sent.ts); so is
+ * a failed read of the outbox (at start-up, or while a row is watched), in this process.
  */
 import { ChainUnavailableError, RevertError, WriteTooLargeError, type OutboxRow, type WriteReceipt } from "../../ports";
 import { diamondInterface } from "../abi";
@@ -25,7 +26,10 @@ import { errorText } from "../rpc";
 import type { WriteAnswers } from "./answer";
 import { CachedGasRetry, isRefusalOf, requestOf, type KeyedWrite } from "./cached-gas-retry";
 import type { WriterContext } from "./context";
-import { sendUntilSent } from "./until-sent";
+import { BACKOFF_FIRST_MS, BACKOFF_MAX_MS, sendUntilSent } from "./until-sent";
+
+/** The RowEvents key the recovery's back-off waits on (no row has it; stop() wakes every wait). */
+const RECOVERY_WAIT = -1;
 
 export class BatchRecovery {
   /** Rows being watched by this process. */
@@ -41,26 +45,63 @@ export class BatchRecovery {
     private readonly answers: WriteAnswers,
     private readonly write: KeyedWrite,
     private readonly stopped: () => boolean,
+    private readonly backoff: { firstMs: number; maxMs: number } = { firstMs: BACKOFF_FIRST_MS, maxMs: BACKOFF_MAX_MS },
   ) {
     this.cachedGas = new CachedGasRetry(ctx, answers, write, stopped);
   }
 
-  /** Watches every row of our payers whose calls may have to be sent again (never rejects). */
-  async start(): Promise<void> {
-    try {
-      const { outbox } = this.ctx;
-      const rows = [...(await outbox.inFlight()), ...(await outbox.unfinal()), ...(await outbox.resendDue())];
-      for (const row of rows) {
-        if (row.kind !== "call" || !this.owns(row.payer) || this.watching.has(row.id)) continue;
-        const batch = row.method === "batchCalls";
-        if (!batch && (row.resend === "none" || row.resend === "settled")) continue;
-        this.watching.add(row.id);
-        void (batch ? this.settle(row) : this.cachedGas.settle(row))
-          .catch((err: unknown) => this.ctx.log.warn({ id: row.id, err: errorText(err) }, "start-up recovery of a row failed; left to the next start"))
-          .finally(() => this.watching.delete(row.id));
+  /**
+   * Watches every row of our payers whose calls may have to be sent again (never rejects), among them
+   * `rebroadcast`, the rows in flight that the start rebroadcast. An outbox
+   * that cannot be read (a dropped database connection) is read again after a back-off, in this
+   * process, until it can be or the relayer stops (stop() cuts the wait short).
+   */
+  async start(rebroadcast: readonly OutboxRow[] = []): Promise<void> {
+    const { outbox } = this.ctx;
+    const rows = await this.untilRead("the outbox could not be read", async () => [
+      // The rows in flight before the start's rebroadcast: one the node refused then is final failed,
+      // and one written before migration 0008 has no resend state to be found by resendDue().
+      ...rebroadcast,
+      ...(await outbox.inFlight()),
+      ...(await outbox.unfinal()),
+      ...(await outbox.resendDue()),
+    ]);
+    for (const row of rows ?? []) {
+      if (row.kind !== "call" || !this.owns(row.payer) || this.watching.has(row.id)) continue;
+      const batch = row.method === "batchCalls";
+      if (!batch && (row.resend === "none" || row.resend === "settled")) continue;
+      this.watch(row.id, async () => {
+        await (batch ? this.settle(row) : this.cachedGas.settle(row));
+      });
+    }
+  }
+
+  /**
+   * Runs `settle` for row `id` (at most one per row in this process); a failure that is no answer
+   * about the row (a failed outbox read) runs it again after a back-off until it completes or the
+   * relayer stops. Settling again is safe: every call it sends carries its key.
+   */
+  private watch(id: number, settle: () => Promise<void>): void {
+    this.watching.add(id);
+    void this.untilRead(`recovery of row #${id} failed`, settle, { id }).finally(() => this.watching.delete(id));
+  }
+
+  /**
+   * `read()`, tried again after a back-off (BACKOFF_FIRST_MS doubling up to BACKOFF_MAX_MS) while it
+   * throws; null once the relayer stops first.
+   */
+  private async untilRead<T>(what: string, read: () => Promise<T>, about: Record<string, unknown> = {}): Promise<T | null> {
+    let delay = this.backoff.firstMs;
+    for (;;) {
+      if (this.stopped()) return null;
+      try {
+        return await read();
+      } catch (err) {
+        if (this.stopped()) return null;
+        this.ctx.log.warn({ ...about, err: errorText(err), retryInMs: delay }, `start-up recovery: ${what}; tried again after a back-off`);
+        await this.ctx.rows.waitFor(RECOVERY_WAIT, delay);
+        delay = Math.min(delay * 2, this.backoff.maxMs);
       }
-    } catch (err) {
-      this.ctx.log.warn({ err: errorText(err) }, "batch recovery: the outbox could not be read; batches left to the next start");
     }
   }
 
@@ -71,16 +112,12 @@ export class BatchRecovery {
    */
   follow(id: number): void {
     if (this.watching.has(id)) return;
-    this.watching.add(id);
-    void this.ctx.outbox
-      .get(id)
-      .then((row) => {
-        if (row === null || row.kind !== "call") return undefined;
-        if (row.method === "batchCalls") return this.settle(row);
-        return row.resend === "pending" || row.resend === "claimed" ? this.cachedGas.settle(row) : undefined;
-      })
-      .catch((err: unknown) => this.ctx.log.warn({ id, err: errorText(err) }, "recovery of a queued batch failed; left to the next start"))
-      .finally(() => this.watching.delete(id));
+    this.watch(id, async () => {
+      const row = await this.ctx.outbox.get(id);
+      if (row === null || row.kind !== "call") return;
+      if (row.method === "batchCalls") await this.settle(row);
+      else if (row.resend === "pending" || row.resend === "claimed") await this.cachedGas.settle(row);
+    });
   }
 
   /**
@@ -106,15 +143,18 @@ export class BatchRecovery {
         refused = true;
       } else if (!(err instanceof RevertError)) {
         // Refused by the node for another reason (nothing applied; the calls were answered "nothing
-        // was sent"): settled. Stopped, or anything else (a failed outbox read): the next start looks again.
+        // was sent"): settled. Stopped: the next start looks again. Anything else (a failed outbox
+        // read): thrown, and tried again after a back-off (watch).
         if (isRefusalOf(err)) await this.ctx.outbox.setResend(row.id, ["pending", "claimed"], "settled");
         else if (!this.stopped()) throw err;
         return;
       }
       receipt = null;
     }
-    // A refused batch is claimed, unless the live front took it over (settled it) already.
-    if (refused && !(await this.ctx.outbox.setResend(row.id, ["pending", "claimed"], "claimed"))) return;
+    // A refused batch is claimed, unless the live front took it over (settled it) already. A row
+    // without resend state was written before migration 0008: no front of this version sent it, and
+    // the older instances are stopped before the upgrade (docs/finality.md), so it is claimed too.
+    if (refused && !(await this.ctx.outbox.setResend(row.id, ["none", "pending", "claimed"], "claimed"))) return;
     const calls = diamondInterface.decodeFunctionData("batchCalls", row.calldata)[0] as readonly string[];
     const outcomes = receipt === null ? null : splitBatchEvents(receipt.events);
     const open = calls

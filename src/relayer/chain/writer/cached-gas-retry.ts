@@ -64,8 +64,9 @@ export class CachedGasRetry {
       await this.answers.final(row.id);
     } catch (err) {
       if (!(err instanceof RevertError)) {
-        // Refused by the node for good (nothing applied; answered): settled. Stopped, or anything
-        // else (a failed outbox read): not an answer about the row, left to the next start.
+        // Refused by the node for good (nothing applied; answered): settled. Stopped: left to the next
+        // start. Anything else (a failed outbox read) is no answer about the row: thrown, and the
+        // recovery watching the row tries again after a back-off (batch-recovery.ts).
         if (isRefusalOf(err)) await this.ctx.outbox.setResend(row.id, ["pending", "claimed"], "settled");
         else if (!this.stopped()) throw err;
         return;

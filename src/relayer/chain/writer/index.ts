@@ -58,6 +58,7 @@ import {
   type Writer,
 } from "../../ports";
 import { encodeCall } from "../abi";
+import { BATCH_RETRY_SCOPE } from "../batch-encoding";
 import { silentLogger } from "../log";
 import { errorText, hexToBigInt, type RpcLike } from "../rpc";
 import { BalanceMonitor, type PayerFunds, type TopUp } from "./balances";
@@ -79,6 +80,8 @@ import { RowSender } from "./send-row";
 import { Signer } from "./signing";
 import { PoolLossCheck } from "./pool-loss";
 import { ReorgResend } from "./reorg-resend";
+import { frontRetryBatch, isRetryScope, ownRetry, refuseUnderKey } from "./retry-refusal";
+import { isRefusalToRetry } from "./until-sent";
 import { StuckHandler } from "./stuck";
 
 export type { PayerFunds, TopUp } from "./balances";
@@ -174,7 +177,7 @@ export class ChainWriter implements Writer {
       { writeTimeoutMs: opts.writeTimeoutMs ?? 120_000, pollIntervalMs: this.pollIntervalMs },
       { started: () => this.started, stopped: () => this.stopped, advance: (row, now) => this.advance(row, now) },
     );
-    this.batchRecovery = new BatchRecovery(this.ctx, (payer) => this.pool.has(payer), this.answers, (request, progress) => this.write(request, undefined, progress), () => this.stopped);
+    this.batchRecovery = new BatchRecovery(this.ctx, (payer) => this.pool.has(payer), this.answers, (request, progress) => this.write(ownRetry(request), undefined, progress), () => this.stopped);
     this.balances = new BalanceMonitor(
       this.ctx,
       this.pool,
@@ -332,14 +335,15 @@ export class ChainWriter implements Writer {
     await this.l1.detect();
     await this.pool.reconcileNonces(ctx);
     // Recovery: rebroadcast every persisted transaction that may not have reached the node.
-    for (const row of await ctx.outbox.inFlight()) {
+    const inFlight = await ctx.outbox.inFlight();
+    for (const row of inFlight) {
       if ((row.status === "signed" || row.status === "sent") && row.rawTx && this.pool.has(row.payer)) {
         await this.broadcaster.broadcast(row);
       }
     }
     this.ready = true;
     // Batches whose calls a crash (or stop) left unsettled: settled once final (batch-recovery.ts).
-    void this.batchRecovery.start();
+    void this.batchRecovery.start(inFlight);
     ctx.log.info({ payers: this.payers, adminPayer: this.adminPayer }, "writer ready");
   }
 
@@ -407,6 +411,9 @@ export class ChainWriter implements Writer {
     known?: { gasLimit: bigint; calldata: string },
     progress?: WriteProgress,
   ): Promise<WriteReceipt> {
+    // A batch's call sent again by the batching front: never answered "nothing was sent" (retry-refusal.ts).
+    const batchRow = frontRetryBatch(request);
+    if (batchRow !== null) return this.frontRetry(batchRow, request.idempotencyKey ?? "", () => this.write(ownRetry({ ...request }), known, progress));
     if (this.stopped) throw new ChainUnavailableError("relayer is shutting down", false);
     const { outbox } = this.ctx;
     const calldata = known?.calldata ?? encodeCall(request.method, request.args);
@@ -477,6 +484,27 @@ export class ChainWriter implements Writer {
   }
 
   /**
+   * A call of batch row `batchRow` sent again alone by the batching front: a refusal that stores
+   * nothing and that a later attempt may get past is answered 503 queued, and the batch is followed
+   * by the recovery, which sends the call once it can under the same key (retry-refusal.ts).
+   */
+  private async frontRetry(batchRow: number, key: string, send: () => Promise<WriteReceipt>): Promise<WriteReceipt> {
+    try {
+      return await send();
+    } catch (err) {
+      if (!isRefusalToRetry(err)) throw err;
+      // Another sender (a recovery) stored the call under its key meanwhile: its answer is ours.
+      const stored = await this.ctx.outbox.findByKey(BATCH_RETRY_SCOPE, key);
+      if (stored !== null) return this.answers.finish(stored.id);
+      // Claimed: due to the recovery until settled, also at the next start (OutboxPort.resendDue).
+      if (!(await this.ctx.outbox.setResend(batchRow, ["pending", "claimed"], "claimed"))) throw err;
+      this.ctx.log.warn({ id: batchRow, err: errorText(err) }, "a batch's call sent again alone was refused for now; queued, the recovery sends it");
+      if (!this.stopped) this.batchRecovery.follow(batchRow);
+      throw new ChainUnavailableError(`the call is queued and will be sent again (${errorText(err)})`, true);
+    }
+  }
+
+  /**
    * Whether the node answers, as far as a write sent without a pre-flight needs to know: the
    * index's latest round reached it within the last three worker ticks (at least 3 s), and no
    * write found it unavailable since.
@@ -501,9 +529,7 @@ export class ChainWriter implements Writer {
     const { calldata, requestHash, scope, key } = call;
     const payer = this.pool.acquire();
     try {
-      const gasLimit = knownGasLimit ?? (await this.preflight.gasLimit(payer, calldata));
-      if (!call.batch) request.trace?.mark("preflight");
-      const newRow: NewOutboxRow = {
+      const rowOf = (gasLimit: bigint): NewOutboxRow => ({
         kind: "call",
         idemScope: scope,
         idemKey: key ?? null,
@@ -514,7 +540,23 @@ export class ChainWriter implements Writer {
         payer,
         gasLimit: gasLimit.toString(),
         ...(call.batch ? { resend: request.method === "batchCalls" } : { gasFromCache: knownGasLimit !== null, resend: knownGasLimit !== null }),
-      };
+      });
+      let gasLimit: bigint;
+      try {
+        gasLimit = knownGasLimit ?? (await this.preflight.gasLimit(payer, calldata));
+      } catch (err) {
+        // Sent again under a retry key: the refusal is stored under it, one answer for every sender
+        // (retry-refusal.ts); a payer the diamond refuses is no answer about the call (tried again).
+        if (!(err instanceof RevertError) || !isRetryScope(scope)) throw err;
+        const reviewed = await this.payerCheck.review(err);
+        if (!(reviewed instanceof RevertError)) throw reviewed;
+        if (reviewed.errorName === "OnlyApiPayerOrOwner") throw new ChainUnavailableError("the diamond refused the payer; nothing was sent", false);
+        const other = await refuseUnderKey(outbox, rowOf(0n), reviewed);
+        if (other === null) throw reviewed;
+        return await this.answers.outcomeOf(other, requestHash);
+      }
+      if (!call.batch) request.trace?.mark("preflight");
+      const newRow = rowOf(gasLimit);
       const existing = async (): Promise<WriteReceipt> => {
         // Same key inserted concurrently by another request.
         const other = key !== undefined && scope !== null ? await outbox.findByKey(scope, key) : null;
