@@ -114,7 +114,7 @@ async function runRelayer(
   };
 }
 
-/** One relayer (fresh DATA_DIR) started, warmed up and measured. */
+/** One relayer started on config.dataDir, warmed up and measured at each of `concurrencies`, then closed. */
 export async function runRelayerOnce(
   dep: RpcDeployment,
   rpc: CountingRpc,
@@ -122,6 +122,7 @@ export async function runRelayerOnce(
   config: ReturnType<typeof loadConfig>,
   payerCount: number,
   batchMaxCalls: number,
+  concurrencies: readonly number[] = SETTINGS.concurrencies,
 ): Promise<RunResult[]> {
   const logger = captureLogger();
   const traces: TraceSink = { collected: null };
@@ -159,7 +160,7 @@ export async function runRelayerOnce(
       expected += w.ok;
     }
     const out: RunResult[] = [];
-    for (const concurrency of SETTINGS.concurrencies) {
+    for (const concurrency of concurrencies) {
       const profile = await startProfile();
       const relayed = await runRelayer(relayer, relayerRpc, rpc, nodePid, apiKey, writesAt(concurrency), logger, concurrency, traces);
       relayed.batchMaxCalls = batchMaxCalls;

@@ -4,6 +4,7 @@
  * and the relayer's HttpRpc), the CPU time of the benchmark process and of the child node (Linux
  * /proc) and this process's event-loop delay, over one measured segment (measureFrom).
  */
+import { subscribe } from "node:diagnostics_channel";
 import fs from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { HttpRpc, RpcLike } from "../../src/relayer/chain";
@@ -85,27 +86,48 @@ export class CountingRpc implements RpcLike {
   }
 }
 
-/** CPU time (ms) of this process and of the child node (Linux /proc; null elsewhere). */
-function cpuNow(nodePid: number | undefined): { self: number; node: number | null } {
-  const u = process.cpuUsage();
-  let node: number | null = null;
-  if (nodePid !== undefined) {
-    try {
-      // fields after "(comm)": state is 3rd, utime 14th, stime 15th (clock ticks, 100 Hz on Linux)
-      const stat = fs.readFileSync(`/proc/${nodePid}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      node = ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-    } catch {
-      node = null;
-    }
+/** utime + stime (ms) of a /proc stat file; null when it cannot be read (not Linux, process gone). */
+function statCpuMs(file: string): number | null {
+  try {
+    // fields after "(comm)": state is 3rd, utime 14th, stime 15th (clock ticks, 100 Hz on Linux)
+    const stat = fs.readFileSync(file, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return null;
   }
-  return { self: (u.user + u.system) / 1000, node };
 }
 
+/**
+ * CPU time (ms) of this process (all its threads), of its main thread (the event loop: JavaScript,
+ * the synchronous SQLite calls), and of the child node (Linux /proc; null elsewhere). The rest of
+ * this process's time is its other threads: libuv's pool (fdatasync), V8's GC and compiler threads.
+ */
+function cpuNow(nodePid: number | undefined): { self: number; main: number | null; node: number | null } {
+  const u = process.cpuUsage();
+  const node = nodePid === undefined ? null : statCpuMs(`/proc/${nodePid}/stat`);
+  return { self: (u.user + u.system) / 1000, main: statCpuMs(`/proc/self/task/${process.pid}/stat`), node };
+}
+
+/**
+ * New TCP client sockets opened by this process so far (node's "net.client.socket" diagnostics
+ * channel): the relayer's connections to the node and the load generator's to the relayer. With
+ * keep-alive agents a run should open almost none; each new one costs a connect (and, on the
+ * node's side, an accept) in CPU.
+ */
+let clientSockets = 0;
+subscribe("net.client.socket", () => {
+  clientSockets++;
+});
+
 export interface Usage {
+  /** New TCP client sockets opened by this process during the run (relayer -> node, clients -> relayer). */
+  newSockets: number;
   rpc: [string, CallStats][];
   httpRequests: number;
   cpuSelfMs: number;
+  /** Of cpuSelfMs, the main thread's (the event loop); null when not measured (not Linux). */
+  cpuMainMs: number | null;
   cpuNodeMs: number | null;
   /**
    * This process's event-loop delay during the run (perf_hooks, 1 ms resolution), ms: how long a
@@ -118,6 +140,7 @@ export interface Usage {
 /** Starts measuring a segment; the returned function ends it and gives its usage. */
 export function measureFrom(rpc: CountingRpc, nodePid: number | undefined): () => Usage {
   const calls = rpc.snapshot();
+  const sockets = clientSockets;
   const requests = rpc.httpRequests();
   const cpu = cpuNow(nodePid);
   const loop = monitorEventLoopDelay({ resolution: 1 });
@@ -129,8 +152,10 @@ export function measureFrom(rpc: CountingRpc, nodePid: number | undefined): () =
     return {
       loopDelay: [{ p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) }],
       rpc: rpc.since(calls),
+      newSockets: clientSockets - sockets,
       httpRequests: rpc.httpRequests() - requests,
       cpuSelfMs: end.self - cpu.self,
+      cpuMainMs: end.main === null || cpu.main === null ? null : end.main - cpu.main,
       cpuNodeMs: end.node === null || cpu.node === null ? null : end.node - cpu.node,
     };
   };
@@ -146,7 +171,9 @@ export function mergeUsage(a: Usage, b: Usage): Usage {
   return {
     rpc: [...rpc].sort((x, y) => y[1].calls - x[1].calls || x[0].localeCompare(y[0])),
     httpRequests: a.httpRequests + b.httpRequests,
+    newSockets: a.newSockets + b.newSockets,
     cpuSelfMs: a.cpuSelfMs + b.cpuSelfMs,
+    cpuMainMs: a.cpuMainMs === null || b.cpuMainMs === null ? null : a.cpuMainMs + b.cpuMainMs,
     cpuNodeMs: a.cpuNodeMs === null || b.cpuNodeMs === null ? null : a.cpuNodeMs + b.cpuNodeMs,
     loopDelay: [...a.loopDelay, ...b.loopDelay],
   };
