@@ -62,9 +62,10 @@ function usageText(r: RunResult): string {
   const busy = (ms: number | null) => (ms === null ? "n/a" : `${Math.round((ms / r.wallMs) * 100)}%`);
   return (
     `per write: ${per(total).toFixed(2)} JSON-RPC calls in ${per(r.usage.httpRequests).toFixed(2)} HTTP requests ` +
-    `(new TCP connections in the run: ${r.usage.newSockets}) ` +
+    `(new TCP connections in the run: ${r.usage.newSockets}), ${per(r.usage.sqlStatements).toFixed(1)} SQLite statements ` +
     `(method: calls per write x mean round trip: ${methods}); CPU ${per(r.usage.cpuSelfMs).toFixed(1)} ms in the ` +
-    `benchmark process (${busy(r.usage.cpuSelfMs)} of one core; main thread ${r.usage.cpuMainMs === null ? "n/a" : `${per(r.usage.cpuMainMs).toFixed(1)} ms`}), ${node} in the node (${busy(r.usage.cpuNodeMs)}); ` +
+    `benchmark process (${busy(r.usage.cpuSelfMs)} of one core; main thread ${r.usage.cpuMainMs === null ? "n/a" : `${per(r.usage.cpuMainMs).toFixed(1)} ms`}; ` +
+    `GC pauses ${per(r.usage.gc.minorMs).toFixed(2)} ms minor (${r.usage.gc.minor}) + ${per(r.usage.gc.majorMs).toFixed(2)} ms major (${r.usage.gc.major})), ${node} in the node (${busy(r.usage.cpuNodeMs)}); ` +
     `event-loop delay of the benchmark process p50 / p99 / max ${r.usage.loopDelay
       .map((d) => `${d.p50.toFixed(1)} / ${d.p99.toFixed(1)} / ${d.max.toFixed(1)} ms`)
       .join(" and ")}`

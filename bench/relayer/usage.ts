@@ -6,7 +6,8 @@
  */
 import { subscribe } from "node:diagnostics_channel";
 import fs from "node:fs";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import Database from "better-sqlite3";
+import { PerformanceObserver, constants as perfConstants, monitorEventLoopDelay } from "node:perf_hooks";
 import type { HttpRpc, RpcLike } from "../../src/relayer/chain";
 import type { RpcCall, RpcSettled } from "../../src/relayer/chain/rpc";
 import { now } from "./helpers";
@@ -120,7 +121,56 @@ subscribe("net.client.socket", () => {
   clientSockets++;
 });
 
+/**
+ * SQLite statements run by this process so far (better-sqlite3's Statement run / all / get /
+ * iterate, counted on the prototype every statement shares): the relayer's store work per write,
+ * a figure the machine's load does not change.
+ */
+let sqlStatements = 0;
+/** With BENCH_SQL=1 (set before the benchmark loads): statements run per SQL text, for countSql. */
+const bySql: Map<string, number> | null = process.env.BENCH_SQL === "1" ? new Map() : null;
+/** Statements run per SQL text so far (empty unless BENCH_SQL=1). */
+export function sqlSnapshot(): Map<string, number> {
+  return new Map(bySql ?? []);
+}
+{
+  const probe = new Database(":memory:");
+  const proto = Object.getPrototypeOf(probe.prepare("SELECT 1")) as Record<string, unknown>;
+  probe.close();
+  for (const name of ["run", "all", "get", "iterate"]) {
+    const inner = proto[name];
+    if (typeof inner !== "function") continue;
+    proto[name] = function (this: { source?: string }, ...args: unknown[]): unknown {
+      sqlStatements++;
+      if (bySql !== null) {
+        const key = (this.source ?? "?").replace(/\s+/g, " ").slice(0, 90);
+        bySql.set(key, (bySql.get(key) ?? 0) + 1);
+      }
+      return (inner as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  }
+}
+
+/** Garbage collections of this process so far: pause ms and count, minor (scavenge) and major (mark-sweep) apart. */
+const gcTotals = { minorMs: 0, minor: 0, majorMs: 0, major: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
+      gcTotals.majorMs += e.duration;
+      gcTotals.major++;
+    } else {
+      gcTotals.minorMs += e.duration;
+      gcTotals.minor++;
+    }
+  }
+}).observe({ entryTypes: ["gc"] });
+
 export interface Usage {
+  /** Garbage collections during the run (main-thread pauses): ms and count, minor and major apart. */
+  gc: typeof gcTotals;
+  /** SQLite statements run by this process during the run. */
+  sqlStatements: number;
   /** New TCP client sockets opened by this process during the run (relayer -> node, clients -> relayer). */
   newSockets: number;
   rpc: [string, CallStats][];
@@ -141,6 +191,8 @@ export interface Usage {
 export function measureFrom(rpc: CountingRpc, nodePid: number | undefined): () => Usage {
   const calls = rpc.snapshot();
   const sockets = clientSockets;
+  const statements = sqlStatements;
+  const gc0 = { ...gcTotals };
   const requests = rpc.httpRequests();
   const cpu = cpuNow(nodePid);
   const loop = monitorEventLoopDelay({ resolution: 1 });
@@ -153,6 +205,13 @@ export function measureFrom(rpc: CountingRpc, nodePid: number | undefined): () =
       loopDelay: [{ p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) }],
       rpc: rpc.since(calls),
       newSockets: clientSockets - sockets,
+      sqlStatements: sqlStatements - statements,
+      gc: {
+        minorMs: gcTotals.minorMs - gc0.minorMs,
+        minor: gcTotals.minor - gc0.minor,
+        majorMs: gcTotals.majorMs - gc0.majorMs,
+        major: gcTotals.major - gc0.major,
+      },
       httpRequests: rpc.httpRequests() - requests,
       cpuSelfMs: end.self - cpu.self,
       cpuMainMs: end.main === null || cpu.main === null ? null : end.main - cpu.main,
@@ -172,6 +231,13 @@ export function mergeUsage(a: Usage, b: Usage): Usage {
     rpc: [...rpc].sort((x, y) => y[1].calls - x[1].calls || x[0].localeCompare(y[0])),
     httpRequests: a.httpRequests + b.httpRequests,
     newSockets: a.newSockets + b.newSockets,
+    sqlStatements: a.sqlStatements + b.sqlStatements,
+    gc: {
+      minorMs: a.gc.minorMs + b.gc.minorMs,
+      minor: a.gc.minor + b.gc.minor,
+      majorMs: a.gc.majorMs + b.gc.majorMs,
+      major: a.gc.major + b.gc.major,
+    },
     cpuSelfMs: a.cpuSelfMs + b.cpuSelfMs,
     cpuMainMs: a.cpuMainMs === null || b.cpuMainMs === null ? null : a.cpuMainMs + b.cpuMainMs,
     cpuNodeMs: a.cpuNodeMs === null || b.cpuNodeMs === null ? null : a.cpuNodeMs + b.cpuNodeMs,
