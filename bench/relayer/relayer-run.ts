@@ -170,13 +170,23 @@ export async function runRelayerOnce(
     let idleNote: string | null = null;
     if (SETTINGS.idleMs > 0) {
       const idle = measureFrom(relayerRpc, nodePid);
+      const sqlBefore = sqlSnapshot();
+      const callersBefore = relayerRpc.callerSnapshot();
       await sleep(SETTINGS.idleMs);
       const u = idle();
+      const perSec = (n: number) => ((n / SETTINGS.idleMs) * 1000).toFixed(1);
+      const sql = [...sqlSnapshot()].map(([k, n]): [string, number] => [k, n - (sqlBefore.get(k) ?? 0)]).filter(([, n]) => n > 0);
+      const byCaller = [...relayerRpc.callerSnapshot()].map(([k, n]): [string, number] => [k, n - (callersBefore.get(k) ?? 0)]).filter(([, n]) => n > 0);
+      const detail = [
+        ...(sql.length > 0 ? [`statements per second: ${sql.sort((a, b) => b[1] - a[1]).map(([k, n]) => `${perSec(n)} x ${k}`).join("; ")}`] : []),
+        ...(byCaller.length > 0 ? [`JSON-RPC calls per second by method <- caller: ${byCaller.sort((a, b) => b[1] - a[1]).map(([k, n]) => `${perSec(n)} x ${k}`).join(", ")}`] : []),
+      ];
       const perSecond = (ms: number) => ((ms / SETTINGS.idleMs) * 1000).toFixed(1);
       const calls = u.rpc.reduce((a, [, c]) => a + c.calls, 0);
       idleNote =
         `idle relayer (${SETTINGS.idleMs} ms, no write, before the run): CPU ${perSecond(u.cpuSelfMs)} ms per second in the benchmark process, ` +
-        `${((calls / SETTINGS.idleMs) * 1000).toFixed(1)} JSON-RPC calls and ${((u.sqlStatements / SETTINGS.idleMs) * 1000).toFixed(1)} SQLite statements per second`;
+        `${((calls / SETTINGS.idleMs) * 1000).toFixed(1)} JSON-RPC calls and ${((u.sqlStatements / SETTINGS.idleMs) * 1000).toFixed(1)} SQLite statements per second` +
+        (detail.length > 0 ? ` (${detail.join("; ")})` : "");
     }
     const out: RunResult[] = [];
     for (const concurrency of concurrencies) {
