@@ -14,12 +14,15 @@
  *  - raw: transactions signed locally by the api payer keys (the relayer's signTx) with locally managed nonces and sent
  *    with eth_sendRawTransaction straight to the node; one sequential sender per payer, each
  *    waiting for its receipt before the next write. Fixed gas limit (one estimate * 1.25) and fees.
- *    Half of the writes run just before the relayer and half just after it (then summed), so that
- *    background load drifting during the run affects both sides alike.
+ *    In phases of BENCH_RAW_WRITES writes interleaved with the relayer runs (raw, relayer, raw, ...,
+ *    raw): each relayer run is held against the raw phases right before and after it (merged), so
+ *    that background load drifting during the run affects both sides alike; the spread of the raw
+ *    phases and each ratio's range against either neighbour alone are printed.
  *  - relayer: a real relayer (createRelayer, listening on a free port, SQLite in a temp DATA_DIR,
  *    PAYER_COUNT = the same payers) answering POST /core/v1/add_group over HTTP (node:http client,
  *    keep-alive) at a fixed concurrency; a write's latency is until the response, i.e. mined and
- *    indexed.
+ *    indexed. One relayer start (warm-up included) per batching mode and concurrency, on the same
+ *    DATA_DIR per mode; it is stopped while a raw phase uses its payer keys.
  *
  * Both cases use the same payer keys, the same node and the same JSON-RPC client (the relayer's
  * HttpRpc, wrapped in a call counter). Nonce errors: responses / exceptions mentioning a nonce,
@@ -34,7 +37,11 @@
  * bench/results/relayer.md (its history section kept). Settings (environment, optional):
  *   BENCH_RESULTS (bench/results/relayer.md: the file the report is written to; "-" prints only)
  *   BENCH_WRITES (300: per relayer run, at least 4 x the clients)  BENCH_WARMUP (10)  BENCH_POLL_MS (25)
- *   BENCH_CONCURRENCY ("8,32,128": one measured relayer run per value, on the same relayer)
+ *   BENCH_IDLE_MS (500; 0 = off): the relayer watched idle this long after its warm-up (CPU, JSON-RPC calls and SQLite
+ *                statements per second without writes: the part of a run's cost that grows with its wall time)
+ *   BENCH_SQL (off: 1 adds the SQLite statements per write by SQL text to each relayer run's notes)
+ *   BENCH_RAW_WRITES (BENCH_WRITES / 2: per raw phase; one phase before the first relayer run and one after each)
+ *   BENCH_CONCURRENCY ("8,32,128": one measured relayer run per value, each followed by a raw phase)
  *   BENCH_TRACE (off: 1 prints p50/p99 per write stage, core/write-trace.ts, and the JSON-RPC calls per
  *                write by method and caller in each relayer run's notes, bench/relayer/trace.ts)
  *   BENCH_PAYERS ("1,4")  BENCH_NODE_LOGGING (0: the node's per-request console logging is off)

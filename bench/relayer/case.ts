@@ -1,8 +1,8 @@
 /**
  * The chain and one payer count of the relayer write benchmark (bench/relayer.ts): the child
  * hardhat node and the diamond on it (scripts/lib/local-chain), then, per payer count, the api
- * payers set up, the raw baseline in two halves around the relayer runs (one per BENCH_BATCH mode)
- * and the "raw batch" line.
+ * payers set up, the raw baseline in phases interleaved with the relayer runs (one per BENCH_BATCH
+ * mode and concurrency) and the "raw batch" line.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -22,7 +22,7 @@ import { loadConfig } from "../../src/relayer/config";
 import { HttpRpc } from "../../src/relayer/chain";
 import { runRaw } from "./raw";
 import { runRelayerOnce } from "./relayer-run";
-import { mergeRuns, type CaseResult, type RunResult } from "./results";
+import { mergeRuns, p50Of, type CaseResult, type RunResult } from "./results";
 import { HOST, SETTINGS } from "./settings";
 import { CountingRpc } from "./usage";
 
@@ -64,13 +64,18 @@ export async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: 
   fs.rmSync(setupDir, { recursive: true, force: true });
   const payerWallets = payerKeys.map((k) => new Wallet(k, dep.provider));
 
-  // ---- raw baseline on its own managed account: half before and half after the relayer runs, so
-  // that drifting background load on the machine affects both sides alike
+  // ---- the raw baseline on its own managed account, in phases interleaved with the relayer runs
+  // (raw, relayer, raw, relayer, ..., raw): each relayer run is held against the raw phases right
+  // before and after it, so that background load drifting during the run affects both sides alike.
   const master = apiKeyTextHash(`bench-raw-${payerCount}-${hexlify(randomBytes(8))}`);
   await (await dep.diamond.connect(payerWallets[0]).newAccount(master, true, "raw bench", "", Wallet.createRandom().address)).wait();
   if (SETTINGS.warmup > 0) await runRaw(rpc, nodePid, payerKeys, dep.diamondAddress, master, SETTINGS.warmup);
-  const rawHalf = Math.ceil(SETTINGS.writes / 2);
-  const rawBefore = await runRaw(rpc, nodePid, payerKeys, dep.diamondAddress, master, rawHalf);
+  const rawPhases: RunResult[] = [];
+  const rawPhase = async (): Promise<number> => {
+    rawPhases.push(await runRaw(rpc, nodePid, payerKeys, dep.diamondAddress, master, SETTINGS.rawWrites));
+    return rawPhases.length - 1;
+  };
+  let rawBefore = await rawPhase();
   let rawBatch: RunResult | null = null;
   if (SETTINGS.rawBatch > 1) {
     const batchMaster = apiKeyTextHash(`bench-raw-batch-${payerCount}-${hexlify(randomBytes(8))}`);
@@ -82,10 +87,12 @@ export async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: 
     rawBatch.extra.push(`one sender (the first payer key), batchCalls of ${SETTINGS.rawBatch} addGroup calls per transaction`);
   }
 
-  // ---- the relayer, once per batching mode, same payer keys (it reconciles its nonces with the chain on start)
+  // ---- the relayer, once per batching mode and concurrency, same payer keys: it is stopped while
+  // a raw phase runs (the raw sender uses its keys) and started again on the same DATA_DIR (it
+  // reconciles its nonces with the chain on start, and is warmed up again before it is measured)
   const relayers: RunResult[] = [];
   for (const batchMaxCalls of SETTINGS.batchModes) {
-    console.log(`  relayer, BATCH_MAX_CALLS ${batchMaxCalls}, concurrency ${SETTINGS.concurrencies.join(" / ")} ...`);
+    console.log(`  relayer, BATCH_MAX_CALLS ${batchMaxCalls}, concurrency ${SETTINGS.concurrencies.join(" / ")}, a raw phase after each ...`);
     const dataDir = fs.mkdtempSync(path.join(SETTINGS.dataDirBase || tmp, `relayer-${payerCount}-`));
     const config = loadConfig({
       ...env,
@@ -95,18 +102,26 @@ export async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: 
       ...(SETTINGS.batchInFlight > 0 ? { BATCH_MAX_IN_FLIGHT: String(SETTINGS.batchInFlight * payerCount) } : {}),
     });
     try {
-      relayers.push(...(await runRelayerOnce(dep, rpc, nodePid, config, payerCount, batchMaxCalls)));
+      for (const concurrency of SETTINGS.concurrencies) {
+        const [relayed] = await runRelayerOnce(dep, rpc, nodePid, config, payerCount, batchMaxCalls, [concurrency]);
+        const rawAfter = await rawPhase();
+        relayed.rawNeighbours = [rawBefore, rawAfter];
+        relayers.push(relayed);
+        rawBefore = rawAfter;
+      }
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }
 
-  // ---- second half of the raw baseline (the relayer is stopped: its payer keys are free again)
-  const rawAfter = await runRaw(rpc, nodePid, payerKeys, dep.diamondAddress, master, SETTINGS.writes - rawHalf);
-  const raw = mergeRuns(rawBefore, rawAfter);
+  const raw = rawPhases.slice(1).reduce(mergeRuns, rawPhases[0]);
   const rate = (r: RunResult) => ((r.ok / r.wallMs) * 1000).toFixed(1);
-  raw.extra.push(`${rawBefore.ok} writes before the relayer runs at ${rate(rawBefore)}/s, ${rawAfter.ok} after at ${rate(rawAfter)}/s`);
+  const p50 = (r: RunResult) => p50Of(r).toFixed(1);
+  raw.extra.push(
+    `${rawPhases.length} phases of ${SETTINGS.rawWrites} writes around the relayer runs, in order: ` +
+      `${rawPhases.map(rate).join(", ")} writes/s; p50 ${rawPhases.map(p50).join(", ")} ms`,
+  );
   const rawGroups = (await dep.diamond.getAccount(master)).groupCount;
   if (rawGroups !== BigInt(raw.ok + SETTINGS.warmup)) raw.extra.push(`account holds ${rawGroups} groups, expected ${raw.ok + SETTINGS.warmup}`);
-  return { raw, relayers, rawBatch };
+  return { raw, rawPhases, relayers, rawBatch };
 }

@@ -17,7 +17,7 @@ import { checkNonces, nonceMark } from "./nonces";
 import type { RunResult } from "./results";
 import { SETTINGS, writesAt } from "./settings";
 import { callersLine, traceCollector, type TraceSink } from "./trace";
-import { CountingRpc, measureFrom } from "./usage";
+import { CountingRpc, measureFrom, sqlSnapshot } from "./usage";
 
 /** Collects the chain layer's warnings and errors (the relayer's own logs are silent). */
 function captureLogger(): ChainLogger & { lines: string[] } {
@@ -51,6 +51,7 @@ async function runRelayer(
   const before = await nonceMark(rpc, payers);
   const usageOf = measureFrom(relayerRpc, nodePid);
   const callersBefore = relayerRpc.callerSnapshot();
+  const sqlBefore = sqlSnapshot();
   const b0 = relayer.chain.status().batches;
   traces.collected = [];
   const wallMs = await pool(count, concurrency, async (i) => {
@@ -94,6 +95,11 @@ async function runRelayer(
       `${b1.cachedGas - b0.cachedGas} batches sent from cached gas (no pre-flight)`,
     ...newLogs.slice(0, 5),
   ];
+  const sql = [...sqlSnapshot()].map(([k, n]): [string, number] => [k, n - (sqlBefore.get(k) ?? 0)]).filter(([, n]) => n > 0);
+  if (sql.length > 0 && ok > 0) {
+    sql.sort((a, b) => b[1] - a[1]);
+    extra.push(`SQLite statements per write (BENCH_SQL): ${sql.map(([k, n]) => `${(n / ok).toFixed(2)} x ${k}`).join("; ")}`);
+  }
   if (byCaller.length > 0) extra.push(`JSON-RPC calls per write by method <- caller (BENCH_TRACE): ${callersLine(byCaller, ok)}`);
   const collected = traces.collected;
   traces.collected = null;
@@ -114,7 +120,7 @@ async function runRelayer(
   };
 }
 
-/** One relayer (fresh DATA_DIR) started, warmed up and measured. */
+/** One relayer started on config.dataDir, warmed up and measured at each of `concurrencies`, then closed. */
 export async function runRelayerOnce(
   dep: RpcDeployment,
   rpc: CountingRpc,
@@ -122,6 +128,7 @@ export async function runRelayerOnce(
   config: ReturnType<typeof loadConfig>,
   payerCount: number,
   batchMaxCalls: number,
+  concurrencies: readonly number[] = SETTINGS.concurrencies,
 ): Promise<RunResult[]> {
   const logger = captureLogger();
   const traces: TraceSink = { collected: null };
@@ -159,11 +166,35 @@ export async function runRelayerOnce(
       if (w.ok !== SETTINGS.warmup) throw new Error(`relayer warm-up failed: ${w.failures[0]}`);
       expected += w.ok;
     }
+    // The relayer idle (no write): what its timers cost per second (worker ticks, index polls),
+    // the part of a run's CPU per write that grows with the run's wall time rather than its writes.
+    let idleNote: string | null = null;
+    if (SETTINGS.idleMs > 0) {
+      const idle = measureFrom(relayerRpc, nodePid);
+      const sqlBefore = sqlSnapshot();
+      const callersBefore = relayerRpc.callerSnapshot();
+      await sleep(SETTINGS.idleMs);
+      const u = idle();
+      const perSec = (n: number) => ((n / SETTINGS.idleMs) * 1000).toFixed(1);
+      const sql = [...sqlSnapshot()].map(([k, n]): [string, number] => [k, n - (sqlBefore.get(k) ?? 0)]).filter(([, n]) => n > 0);
+      const byCaller = [...relayerRpc.callerSnapshot()].map(([k, n]): [string, number] => [k, n - (callersBefore.get(k) ?? 0)]).filter(([, n]) => n > 0);
+      const detail = [
+        ...(sql.length > 0 ? [`statements per second: ${sql.sort((a, b) => b[1] - a[1]).map(([k, n]) => `${perSec(n)} x ${k}`).join("; ")}`] : []),
+        ...(byCaller.length > 0 ? [`JSON-RPC calls per second by method <- caller: ${byCaller.sort((a, b) => b[1] - a[1]).map(([k, n]) => `${perSec(n)} x ${k}`).join(", ")}`] : []),
+      ];
+      const perSecond = (ms: number) => ((ms / SETTINGS.idleMs) * 1000).toFixed(1);
+      const calls = u.rpc.reduce((a, [, c]) => a + c.calls, 0);
+      idleNote =
+        `idle relayer (${SETTINGS.idleMs} ms, no write, before the run): CPU ${perSecond(u.cpuSelfMs)} ms per second in the benchmark process, ` +
+        `${((calls / SETTINGS.idleMs) * 1000).toFixed(1)} JSON-RPC calls and ${((u.sqlStatements / SETTINGS.idleMs) * 1000).toFixed(1)} SQLite statements per second` +
+        (detail.length > 0 ? ` (${detail.join("; ")})` : "");
+    }
     const out: RunResult[] = [];
-    for (const concurrency of SETTINGS.concurrencies) {
+    for (const concurrency of concurrencies) {
       const profile = await startProfile();
       const relayed = await runRelayer(relayer, relayerRpc, rpc, nodePid, apiKey, writesAt(concurrency), logger, concurrency, traces);
       relayed.batchMaxCalls = batchMaxCalls;
+      if (idleNote !== null) relayed.extra.push(idleNote);
       const profFile = await profile?.(`relayer-${payerCount}-batch${batchMaxCalls}-c${concurrency}`);
       if (profFile) relayed.extra.push(`CPU profile of the benchmark process during the measured run: ${profFile}`);
       expected += relayed.ok;

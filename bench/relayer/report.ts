@@ -11,18 +11,29 @@ import { HttpRpc } from "../../src/relayer/chain";
 import { percentile, table } from "./helpers";
 import { modeOf, p50Of, rateOf, type CaseResult, type RunResult } from "./results";
 import { SETTINGS } from "./settings";
-import { assessTargets, latencyBound, targetLines } from "./targets";
+import { assessTargets, latencyBound, p50Ratio as p50RatioOf, rateRatio, ratioText, targetLines } from "./targets";
 import { stageTable } from "./trace";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 /** Heading of the hand-written part of bench/results/relayer.md, which a run leaves in place. */
 const HISTORY_HEADING = "## History";
 
-function rowOf(r: RunResult, rawRate: number, rawP50: number): string[] {
+/**
+ * A table row. Relayer runs: ratios against the raw phases next to them (targets.ts rateRatio /
+ * p50Ratio, with the range against each phase alone); the raw row: every phase merged, with the
+ * range of its phases; the raw batch row: against every raw phase merged.
+ */
+function rowOf(r: RunResult, c: CaseResult): string[] {
   const sorted = [...r.latencies].sort((a, b) => a - b);
   const rate = (r.ok / r.wallMs) * 1000;
-  const ratio = r.label === "raw" ? "1.00" : (rate / rawRate).toFixed(2);
-  const p50Ratio = r.label === "raw" ? "1.00" : (percentile(sorted, 50) / rawP50).toFixed(2);
+  const spread = (f: (x: RunResult) => number): string => {
+    const vs = c.rawPhases.map((x) => f(x) / f(c.raw));
+    return c.rawPhases.length > 1 ? `1.00 (${Math.min(...vs).toFixed(2)}-${Math.max(...vs).toFixed(2)})` : "1.00";
+  };
+  const ratio =
+    r.label === "raw" ? spread(rateOf) : r.label === "relayer" ? ratioText(rateRatio(c, r)) : (rate / rateOf(c.raw)).toFixed(2);
+  const p50Ratio =
+    r.label === "raw" ? spread(p50Of) : r.label === "relayer" ? ratioText(p50RatioOf(c, r)) : (percentile(sorted, 50) / p50Of(c.raw)).toFixed(2);
   const caseName =
     r.label === "raw"
       ? "raw signed txs (direct to node)"
@@ -51,8 +62,10 @@ function usageText(r: RunResult): string {
   const busy = (ms: number | null) => (ms === null ? "n/a" : `${Math.round((ms / r.wallMs) * 100)}%`);
   return (
     `per write: ${per(total).toFixed(2)} JSON-RPC calls in ${per(r.usage.httpRequests).toFixed(2)} HTTP requests ` +
+    `(new TCP connections in the run: ${r.usage.newSockets}), ${per(r.usage.sqlStatements).toFixed(1)} SQLite statements ` +
     `(method: calls per write x mean round trip: ${methods}); CPU ${per(r.usage.cpuSelfMs).toFixed(1)} ms in the ` +
-    `benchmark process (${busy(r.usage.cpuSelfMs)} of one core), ${node} in the node (${busy(r.usage.cpuNodeMs)}); ` +
+    `benchmark process (${busy(r.usage.cpuSelfMs)} of one core; main thread ${r.usage.cpuMainMs === null ? "n/a" : `${per(r.usage.cpuMainMs).toFixed(1)} ms`}; ` +
+    `GC pauses ${per(r.usage.gc.minorMs).toFixed(2)} ms minor (${r.usage.gc.minor}) + ${per(r.usage.gc.majorMs).toFixed(2)} ms major (${r.usage.gc.major})), ${node} in the node (${busy(r.usage.cpuNodeMs)}); ` +
     `event-loop delay of the benchmark process p50 / p99 / max ${r.usage.loopDelay
       .map((d) => `${d.p50.toFixed(1)} / ${d.p99.toFixed(1)} / ${d.max.toFixed(1)} ms`)
       .join(" and ")}`
@@ -81,11 +94,14 @@ function settingsLines(): string[] {
     `- ${SETTINGS.writes} measured writes per case after ${SETTINGS.warmup} warm-up writes; raw and relayer each on their own managed account`,
     `- raw: one sequential sender per payer key (signs locally with the relayer's signTx, local nonces, fixed gas limit = estimate x ${SETTINGS.gasLimitPercent}%,`,
     "  fixed EIP-1559 fees, `eth_sendRawTransaction` then `eth_getTransactionReceipt`), through the relayer's HttpRpc client;",
-    "  half of the writes just before and half just after the relayer run (same payer keys, the relayer stopped), summed",
+    `  in phases of ${SETTINGS.rawWrites} writes interleaved with the relayer runs (raw, relayer, raw, ..., raw; same payer keys, the relayer`,
+    "  stopped during a raw phase and started again on its DATA_DIR after it); each relayer run is compared with the two raw phases",
+    "  on either side of it, merged (the range in parentheses: against each of the two alone); the raw row merges every phase",
+    "  (the range in parentheses: each phase against the merged figure)",
     ...(SETTINGS.rawBatch > 1
       ? [
           `- raw batch: one sequential sender (the first payer key) sending batchCalls transactions of ${SETTINGS.rawBatch} addGroup calls, as raw otherwise;`,
-          "  each call counted as a write with its transaction's latency, run right after the first half of raw (the floor of a batched write)",
+          "  each call counted as a write with its transaction's latency, run right after the first raw phase (the floor of a batched write)",
         ]
       : []),
     `- relayer: createRelayer(listen: true) in the benchmark process, SQLite store in ${SETTINGS.dataDirBase || os.tmpdir()}` +
@@ -123,10 +139,8 @@ export function buildReport(results: CaseResult[], machine: string[]): Report {
   for (const r of results) {
     const bound = latencyBound(r, low, os.availableParallelism());
     if (bound) bounds.push(bound);
-    const rawRate = rateOf(r.raw);
-    const rawP50 = p50Of(r.raw);
-    const rawBatchRows = r.rawBatch ? [rowOf(r.rawBatch, rawRate, rawP50)] : [];
-    rows.push(rowOf(r.raw, rawRate, rawP50), ...rawBatchRows, ...r.relayers.map((x) => rowOf(x, rawRate, rawP50)));
+    const rawBatchRows = r.rawBatch ? [rowOf(r.rawBatch, r)] : [];
+    rows.push(rowOf(r.raw, r), ...rawBatchRows, ...r.relayers.map((x) => rowOf(x, r)));
     for (const x of [r.raw, ...(r.rawBatch ? [r.rawBatch] : []), ...r.relayers]) {
       nonceTotal += x.nonceErrors;
       failedTotal += x.writes - x.ok;
@@ -150,7 +164,8 @@ export function buildReport(results: CaseResult[], machine: string[]): Report {
       rows,
     ),
     "",
-    "Targets (ratios against the raw baseline of the same run and payer count):",
+    "Targets (ratios against the raw phases run right before and right after each relayer run, merged; in parentheses the range",
+    "against each of the two alone; a target is met when the merged ratio meets it):",
     "",
     ...targetLines(targets, low, high),
     "",

@@ -15,6 +15,11 @@ export interface RunResult {
   batchMaxCalls?: number;
   /** Relayer runs: concurrent HTTP clients. */
   concurrency?: number;
+  /**
+   * Relayer runs: the raw phases measured right before and right after this run (indexes into
+   * CaseResult.rawPhases); its ratios are taken against them (rawNextTo).
+   */
+  rawNeighbours?: [number, number];
   /** Relayer runs with BENCH_TRACE: each successful write's milliseconds per stage. */
   traces?: Record<WriteStage, number>[];
   payers: number;
@@ -30,7 +35,14 @@ export interface RunResult {
 }
 
 export interface CaseResult {
+  /** Every raw phase of this payer count merged (the table's raw row). */
   raw: RunResult;
+  /**
+   * The raw phases in the order run: one before the first relayer run and one after each relayer
+   * run (raw, relayer, raw, relayer, ..., raw), so that each relayer run has a raw phase on
+   * either side, minutes apart at most.
+   */
+  rawPhases: RunResult[];
   /** One per SETTINGS.batchModes, in order. */
   relayers: RunResult[];
   /** BENCH_RAW_BATCH: one sender, batchCalls transactions (the floor of a batched write). */
@@ -52,6 +64,23 @@ export function mergeRuns(a: RunResult, b: RunResult): RunResult {
     extra: [...a.extra, ...b.extra],
     usage: mergeUsage(a.usage, b.usage),
   };
+}
+
+/**
+ * The raw baseline a relayer run is held against: the raw phases on either side of it, merged
+ * (rates over their summed wall time, latencies pooled); the whole raw baseline for other runs.
+ */
+export function rawNextTo(c: CaseResult, x: RunResult): RunResult {
+  if (!x.rawNeighbours) return c.raw;
+  const [a, b] = x.rawNeighbours.map((i) => c.rawPhases[i]);
+  return a === b ? a : mergeRuns(a, b);
+}
+
+/** A relayer run's figure against each neighbouring raw phase alone: [lowest, highest] ratio. */
+export function ratioRange(c: CaseResult, x: RunResult, ratio: (raw: RunResult) => number): [number, number] {
+  const rs = (x.rawNeighbours ?? []).map((i) => ratio(c.rawPhases[i]));
+  if (rs.length === 0) rs.push(ratio(c.raw));
+  return [Math.min(...rs), Math.max(...rs)];
 }
 
 export const p50Of = (r: RunResult): number => percentile([...r.latencies].sort((a, b) => a - b), 50);

@@ -20,6 +20,10 @@ function sqliteCheckpoints(v: string | undefined): "worker" | "connection" | und
 export const SETTINGS = {
   writes: intEnv("BENCH_WRITES", 300),
   warmup: intEnv("BENCH_WARMUP", 10),
+  /** How long the relayer is watched idle before its measured runs (its CPU per second without writes); 0 = not. */
+  idleMs: intEnv("BENCH_IDLE_MS", 500),
+  /** Writes of each raw phase (one before the first relayer run, one after each). */
+  rawWrites: Math.max(1, intEnv("BENCH_RAW_WRITES", Math.ceil(intEnv("BENCH_WRITES", 300) / 2))),
   /** Concurrent HTTP clients, one measured relayer run per value (the first value's run is the target's "c=8"). */
   concurrencies: (process.env.BENCH_CONCURRENCY ?? "8,32,128")
     .split(",")

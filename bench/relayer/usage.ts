@@ -4,8 +4,10 @@
  * and the relayer's HttpRpc), the CPU time of the benchmark process and of the child node (Linux
  * /proc) and this process's event-loop delay, over one measured segment (measureFrom).
  */
+import { subscribe } from "node:diagnostics_channel";
 import fs from "node:fs";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import Database from "better-sqlite3";
+import { PerformanceObserver, constants as perfConstants, monitorEventLoopDelay } from "node:perf_hooks";
 import type { HttpRpc, RpcLike } from "../../src/relayer/chain";
 import type { RpcCall, RpcSettled } from "../../src/relayer/chain/rpc";
 import { now } from "./helpers";
@@ -85,27 +87,97 @@ export class CountingRpc implements RpcLike {
   }
 }
 
-/** CPU time (ms) of this process and of the child node (Linux /proc; null elsewhere). */
-function cpuNow(nodePid: number | undefined): { self: number; node: number | null } {
-  const u = process.cpuUsage();
-  let node: number | null = null;
-  if (nodePid !== undefined) {
-    try {
-      // fields after "(comm)": state is 3rd, utime 14th, stime 15th (clock ticks, 100 Hz on Linux)
-      const stat = fs.readFileSync(`/proc/${nodePid}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      node = ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-    } catch {
-      node = null;
-    }
+/** utime + stime (ms) of a /proc stat file; null when it cannot be read (not Linux, process gone). */
+function statCpuMs(file: string): number | null {
+  try {
+    // fields after "(comm)": state is 3rd, utime 14th, stime 15th (clock ticks, 100 Hz on Linux)
+    const stat = fs.readFileSync(file, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return null;
   }
-  return { self: (u.user + u.system) / 1000, node };
 }
 
+/**
+ * CPU time (ms) of this process (all its threads), of its main thread (the event loop: JavaScript,
+ * the synchronous SQLite calls), and of the child node (Linux /proc; null elsewhere). The rest of
+ * this process's time is its other threads: libuv's pool (fdatasync), V8's GC and compiler threads.
+ */
+function cpuNow(nodePid: number | undefined): { self: number; main: number | null; node: number | null } {
+  const u = process.cpuUsage();
+  const node = nodePid === undefined ? null : statCpuMs(`/proc/${nodePid}/stat`);
+  return { self: (u.user + u.system) / 1000, main: statCpuMs(`/proc/self/task/${process.pid}/stat`), node };
+}
+
+/**
+ * New TCP client sockets opened by this process so far (node's "net.client.socket" diagnostics
+ * channel): the relayer's connections to the node and the load generator's to the relayer. With
+ * keep-alive agents a run should open almost none; each new one costs a connect (and, on the
+ * node's side, an accept) in CPU.
+ */
+let clientSockets = 0;
+subscribe("net.client.socket", () => {
+  clientSockets++;
+});
+
+/**
+ * SQLite statements run by this process so far (better-sqlite3's Statement run / all / get /
+ * iterate, counted on the prototype every statement shares): the relayer's store work per write,
+ * a figure the machine's load does not change.
+ */
+let sqlStatements = 0;
+/** With BENCH_SQL=1 (set before the benchmark loads): statements run per SQL text, for countSql. */
+const bySql: Map<string, number> | null = process.env.BENCH_SQL === "1" ? new Map() : null;
+/** Statements run per SQL text so far (empty unless BENCH_SQL=1). */
+export function sqlSnapshot(): Map<string, number> {
+  return new Map(bySql ?? []);
+}
+{
+  const probe = new Database(":memory:");
+  const proto = Object.getPrototypeOf(probe.prepare("SELECT 1")) as Record<string, unknown>;
+  probe.close();
+  for (const name of ["run", "all", "get", "iterate"]) {
+    const inner = proto[name];
+    if (typeof inner !== "function") continue;
+    proto[name] = function (this: { source?: string }, ...args: unknown[]): unknown {
+      sqlStatements++;
+      if (bySql !== null) {
+        const key = (this.source ?? "?").replace(/\s+/g, " ").slice(0, 90);
+        bySql.set(key, (bySql.get(key) ?? 0) + 1);
+      }
+      return (inner as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  }
+}
+
+/** Garbage collections of this process so far: pause ms and count, minor (scavenge) and major (mark-sweep) apart. */
+const gcTotals = { minorMs: 0, minor: 0, majorMs: 0, major: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
+      gcTotals.majorMs += e.duration;
+      gcTotals.major++;
+    } else {
+      gcTotals.minorMs += e.duration;
+      gcTotals.minor++;
+    }
+  }
+}).observe({ entryTypes: ["gc"] });
+
 export interface Usage {
+  /** Garbage collections during the run (main-thread pauses): ms and count, minor and major apart. */
+  gc: typeof gcTotals;
+  /** SQLite statements run by this process during the run. */
+  sqlStatements: number;
+  /** New TCP client sockets opened by this process during the run (relayer -> node, clients -> relayer). */
+  newSockets: number;
   rpc: [string, CallStats][];
   httpRequests: number;
   cpuSelfMs: number;
+  /** Of cpuSelfMs, the main thread's (the event loop); null when not measured (not Linux). */
+  cpuMainMs: number | null;
   cpuNodeMs: number | null;
   /**
    * This process's event-loop delay during the run (perf_hooks, 1 ms resolution), ms: how long a
@@ -118,6 +190,9 @@ export interface Usage {
 /** Starts measuring a segment; the returned function ends it and gives its usage. */
 export function measureFrom(rpc: CountingRpc, nodePid: number | undefined): () => Usage {
   const calls = rpc.snapshot();
+  const sockets = clientSockets;
+  const statements = sqlStatements;
+  const gc0 = { ...gcTotals };
   const requests = rpc.httpRequests();
   const cpu = cpuNow(nodePid);
   const loop = monitorEventLoopDelay({ resolution: 1 });
@@ -129,8 +204,17 @@ export function measureFrom(rpc: CountingRpc, nodePid: number | undefined): () =
     return {
       loopDelay: [{ p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) }],
       rpc: rpc.since(calls),
+      newSockets: clientSockets - sockets,
+      sqlStatements: sqlStatements - statements,
+      gc: {
+        minorMs: gcTotals.minorMs - gc0.minorMs,
+        minor: gcTotals.minor - gc0.minor,
+        majorMs: gcTotals.majorMs - gc0.majorMs,
+        major: gcTotals.major - gc0.major,
+      },
       httpRequests: rpc.httpRequests() - requests,
       cpuSelfMs: end.self - cpu.self,
+      cpuMainMs: end.main === null || cpu.main === null ? null : end.main - cpu.main,
       cpuNodeMs: end.node === null || cpu.node === null ? null : end.node - cpu.node,
     };
   };
@@ -146,7 +230,16 @@ export function mergeUsage(a: Usage, b: Usage): Usage {
   return {
     rpc: [...rpc].sort((x, y) => y[1].calls - x[1].calls || x[0].localeCompare(y[0])),
     httpRequests: a.httpRequests + b.httpRequests,
+    newSockets: a.newSockets + b.newSockets,
+    sqlStatements: a.sqlStatements + b.sqlStatements,
+    gc: {
+      minorMs: a.gc.minorMs + b.gc.minorMs,
+      minor: a.gc.minor + b.gc.minor,
+      majorMs: a.gc.majorMs + b.gc.majorMs,
+      major: a.gc.major + b.gc.major,
+    },
     cpuSelfMs: a.cpuSelfMs + b.cpuSelfMs,
+    cpuMainMs: a.cpuMainMs === null || b.cpuMainMs === null ? null : a.cpuMainMs + b.cpuMainMs,
     cpuNodeMs: a.cpuNodeMs === null || b.cpuNodeMs === null ? null : a.cpuNodeMs + b.cpuNodeMs,
     loopDelay: [...a.loopDelay, ...b.loopDelay],
   };

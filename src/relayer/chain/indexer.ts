@@ -54,6 +54,11 @@ export class Indexer {
   private readonly batchSize: number;
   private readonly log?: ChainLogger;
   private readonly commit: TxOptions;
+  /**
+   * The floor of the reorg window (cursor - window + 1) the journal and kept hashes were last
+   * pruned below; null before the first prune. A round whose floor has not moved prunes nothing.
+   */
+  private prunedFloor: number | null = null;
   /** eth_getLogs in ranges a capped provider accepts (splits refused ranges; chain/logs.ts). */
   private readonly logs: LogFetcher;
   /** Reads and applies the blocks a round decided on (block-apply.ts). */
@@ -399,7 +404,22 @@ export class Indexer {
     }
     this.progress(cursor.block);
     this.expected.forgetUpTo(cursor.block);
-    await projection.prune(cursor.block - window + 1, this.commit);
+    await this.pruneBelow(cursor.block - window + 1);
+  }
+
+  /**
+   * Drops the journal and kept hashes below `floor` (they left the reorg window), unless the last
+   * prune was below this same floor: journal entries and kept hashes are only ever written for
+   * blocks above the cursor of the moment, so while the floor (cursor - window + 1) has not moved,
+   * nothing new lies below it, and a round would run a write transaction (a durable commit) that
+   * deletes nothing. Rounds run every poll interval, idle or not (docs/relayer-latency.md, "Sixth
+   * pass"); any move of the cursor (a block applied here or from a receipt, a reorg undone, a
+   * reset) moves the floor, and the next round prunes.
+   */
+  private async pruneBelow(floor: number): Promise<void> {
+    if (floor === this.prunedFloor) return;
+    await this.index.projection.prune(floor, this.commit);
+    this.prunedFloor = floor;
   }
 
   /** Whether the chain's block `head` differs from the one the index kept at that height. */
