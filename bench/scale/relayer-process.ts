@@ -20,6 +20,8 @@ export interface ReadsJob extends ServeJob {
   requests: number;
   concurrency: number;
   warmup: number;
+  /** Only the probes whose name contains this text (case-insensitive; SCALE_PROBES); default all. */
+  only?: string;
 }
 
 export interface ReadsReport {
@@ -94,7 +96,9 @@ export async function measureReads(job: ReadsJob): Promise<ReadsReport> {
   try {
     const { port, startedAtMs } = await relayer.next("listening");
     client = new ProbeClient(port, job.concurrency);
-    const probes = scaleProbes(job.spec);
+    const only = job.only?.toLowerCase();
+    const probes = scaleProbes(job.spec).filter((p) => only === undefined || only === "" || p.name.toLowerCase().includes(only));
+    if (probes.length === 0) throw new Error(`no probe name contains ${job.only}`);
     await sendProbe(client, probes[0]);
     const coldStartMs = performance.timeOrigin + performance.now() - startedAtMs;
     let rssBytes = await relayer.rss();
