@@ -134,8 +134,8 @@ export interface IndexReader {
   groupAccount(id: Uint): Promise<Hash32 | null>;
   /**
    * For each group of `ids` that exists: its account and whether it lists `cid` / `wallet` and the
-   * wildcards (the zero hash / zero address). A null `cid` / `wallet` is not asked about: its flag
-   * and its wildcard's are false. A membership test per group, flat in the size of its lists (the
+   * wildcards (the zero hash / zero address), and whether its CID wildcard admits `cid` (an action
+   * of the group's account). A null `cid` / `wallet` is not asked about: its flags are false. A membership test per group, flat in the size of its lists (the
    * permission pre-checks).
    */
   groupMembership(ids: readonly Uint[], cid: Hash32 | null, wallet: Address | null): Promise<GroupMembership[]>;
@@ -199,6 +199,11 @@ export interface GroupMembership {
   cid: boolean;
   /** The group lists the CID wildcard (the zero hash). */
   anyCid: boolean;
+  /**
+   * The group lists the CID wildcard and the asked CID is an action of the group's account: what
+   * the wildcard admits (LibAccess.groupPermitsAction), answered in the same read.
+   */
+  anyCidRegistered: boolean;
   /** The group lists the asked wallet. */
   wallet: boolean;
   /** The group lists the wallet wildcard (the zero address). */

@@ -216,22 +216,31 @@ const membershipTexts = new Map<string, string>();
 /**
  * groupMembership's statement for `width` group ids and the member tests asked for: a cid ($1,
  * then the zero hash) and a wallet (then the zero address), each an EXISTS seek on the (group,
- * member) primary key; a test not asked for is the constant 0. The group ids follow the members'
- * parameters.
+ * member) primary key; a test not asked for is the constant 0. With a cid, `ar` is the CID
+ * wildcard's admission (LibAccess.groupPermitsAction: the group lists the zero hash and the cid is
+ * an action of the group's account), a seek on the actions' (account, cid) primary key made only
+ * for a group that lists the wildcard. The group ids follow the members' parameters.
  */
 function membershipSql(width: number, withCid: boolean, withWallet: boolean): string {
   const key = `${width}:${withCid}:${withWallet}`;
   let text = membershipTexts.get(key);
   if (text === undefined) {
     let n = 0;
-    const test = (on: boolean, table: string, column: string, as: string): string =>
-      on ? `EXISTS (SELECT 1 FROM ${table} x WHERE x.group_id = g.id AND x.${column} = $${++n}) AS ${as}` : `0 AS ${as}`;
-    const tests = [
-      test(withCid, "group_cids", "cid", "c"),
-      test(withCid, "group_cids", "cid", "ac"),
-      test(withWallet, "group_wallets", "wallet", "w"),
-      test(withWallet, "group_wallets", "wallet", "aw"),
-    ];
+    const lists = (table: string, column: string, param: number): string =>
+      `EXISTS (SELECT 1 FROM ${table} x WHERE x.group_id = g.id AND x.${column} = $${param})`;
+    const tests: string[] = [];
+    if (withCid) {
+      const [cid, zero] = [++n, ++n];
+      tests.push(
+        `${lists("group_cids", "cid", cid)} AS c`,
+        `${lists("group_cids", "cid", zero)} AS ac`,
+        `(${lists("group_cids", "cid", zero)} AND EXISTS (SELECT 1 FROM actions r WHERE r.account = g.account AND r.cid = $${cid})) AS ar`,
+      );
+    } else tests.push("0 AS c", "0 AS ac", "0 AS ar");
+    if (withWallet) {
+      const [wallet, zero] = [++n, ++n];
+      tests.push(`${lists("group_wallets", "wallet", wallet)} AS w`, `${lists("group_wallets", "wallet", zero)} AS aw`);
+    } else tests.push("0 AS w", "0 AS aw");
     text = `SELECT g.id, g.account, ${tests.join(", ")}
          FROM account_groups g WHERE g.id IN (${Array.from({ length: width }, () => `$${++n}`).join(", ")})`;
     membershipTexts.set(key, text);
@@ -471,13 +480,21 @@ export class IndexQueries implements IndexReader {
       // has one of a few texts, each prepared once (a repeated id matches its row once).
       const width = MEMBERSHIP_WIDTHS.find((w) => w >= chunk.length) ?? MEMBERSHIP_CHUNK;
       const ids = [...chunk, ...Array<string>(width - chunk.length).fill(chunk[chunk.length - 1])];
-      const rows = await this.db.query<{ id: string; account: string; c: unknown; ac: unknown; w: unknown; aw: unknown }>(
+      const rows = await this.db.query<{ id: string; account: string; c: unknown; ac: unknown; ar: unknown; w: unknown; aw: unknown }>(
         membershipSql(width, cid !== null, wallet !== null),
         [...member, ...ids],
         PREPARED,
       );
       for (const r of rows) {
-        out.push({ id: r.id, account: r.account, cid: flag(r.c), anyCid: flag(r.ac), wallet: flag(r.w), anyWallet: flag(r.aw) });
+        out.push({
+          id: r.id,
+          account: r.account,
+          cid: flag(r.c),
+          anyCid: flag(r.ac),
+          anyCidRegistered: flag(r.ar),
+          wallet: flag(r.w),
+          anyWallet: flag(r.aw),
+        });
       }
     }
     return out;

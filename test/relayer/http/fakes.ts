@@ -479,6 +479,7 @@ export class FakeChain implements IndexReader, Writer {
             account: g.account,
             cid: cid !== null && g.cids.includes(cid),
             anyCid: cid !== null && g.cids.includes(`0x${"0".repeat(64)}`),
+            anyCidRegistered: cid !== null && g.cids.includes(`0x${"0".repeat(64)}`) && this.actions.has(`${g.account}:${cid}`),
             wallet: wallet !== null && g.wallets.includes(wallet),
             anyWallet: wallet !== null && g.wallets.includes(`0x${"0".repeat(40)}`),
           },

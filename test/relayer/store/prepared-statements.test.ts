@@ -170,12 +170,35 @@ for (const backend of BACKENDS) {
     it("answers the members and wildcards a group lists, and false for the member not asked about and its wildcard", async () => {
       const both = await store.index.groupMembership(["15", "30"], cidHash(1), walletAddress(1));
       const byId = new Map(both.map((m) => [m.id, m]));
-      expect(byId.get("15")).to.deep.equal({ id: "15", account: accountHash(0), cid: true, anyCid: true, wallet: true, anyWallet: true });
-      expect(byId.get("30")).to.deep.equal({ id: "30", account: accountHash(0), cid: true, anyCid: false, wallet: true, anyWallet: false });
+      expect(byId.get("15")).to.deep.equal({
+        id: "15",
+        account: accountHash(0),
+        cid: true,
+        anyCid: true,
+        anyCidRegistered: true,
+        wallet: true,
+        anyWallet: true,
+      });
+      expect(byId.get("30")).to.deep.equal({
+        id: "30",
+        account: accountHash(0),
+        cid: true,
+        anyCid: false,
+        anyCidRegistered: false,
+        wallet: true,
+        anyWallet: false,
+      });
       const [cidOnly] = await store.index.groupMembership(["15"], cidHash(1), null);
-      expect(cidOnly).to.include({ cid: true, anyCid: true, wallet: false, anyWallet: false });
+      expect(cidOnly).to.include({ cid: true, anyCid: true, anyCidRegistered: true, wallet: false, anyWallet: false });
       const [walletOnly] = await store.index.groupMembership(["15"], null, walletAddress(1));
-      expect(walletOnly).to.include({ cid: false, anyCid: false, wallet: true, anyWallet: true });
+      expect(walletOnly).to.include({ cid: false, anyCid: false, anyCidRegistered: false, wallet: true, anyWallet: true });
+    });
+
+    it("admits through a group's CID wildcard only a cid registered to the group's account", async () => {
+      const [unregistered] = await store.index.groupMembership(["15"], cidHash(2), null);
+      expect(unregistered).to.include({ cid: false, anyCid: true, anyCidRegistered: false });
+      const [noWildcard] = await store.index.groupMembership(["30"], cidHash(1), null);
+      expect(noWildcard).to.include({ cid: true, anyCid: false, anyCidRegistered: false });
     });
   });
 }
