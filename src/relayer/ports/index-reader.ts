@@ -133,9 +133,11 @@ export interface IndexReader {
   /** The account a group belongs to, or null (no such group); reads none of its lists. */
   groupAccount(id: Uint): Promise<Hash32 | null>;
   /**
-   * For each group of `ids` that exists: its account and whether it lists `cid` / `wallet` and the
-   * wildcards (the zero hash / zero address), and whether its CID wildcard admits `cid` (an action
-   * of the group's account). A null `cid` / `wallet` is not asked about: its flags are false. A membership test per group, flat in the size of its lists (the
+   * For each group of `ids` that exists and lists something asked about (`cid`, `wallet` or their
+   * wildcards, the zero hash / zero address): its account and which of them it lists, and whether
+   * its CID wildcard admits `cid` (an action of the group's account). A group that lists none of
+   * them is left out (as if every flag were false). A null `cid` / `wallet` is not asked about: its
+   * flags are false; with neither, the answer is empty. A membership test per group, flat in the size of its lists (the
    * permission pre-checks).
    */
   groupMembership(ids: readonly Uint[], cid: Hash32 | null, wallet: Address | null): Promise<GroupMembership[]>;

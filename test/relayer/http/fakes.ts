@@ -473,6 +473,10 @@ export class FakeChain implements IndexReader, Writer {
       [...new Set(ids)].flatMap((id) => {
         const g = this.groups.get(id);
         if (!g) return [];
+        const listed =
+          (cid !== null && (g.cids.includes(cid) || g.cids.includes(`0x${"0".repeat(64)}`))) ||
+          (wallet !== null && (g.wallets.includes(wallet) || g.wallets.includes(`0x${"0".repeat(40)}`)));
+        if (!listed) return [];
         return [
           {
             id,
