@@ -222,13 +222,19 @@ const membershipTexts = new Map<string, string>();
  * than the reads. A cid row also carries the CID wildcard's admission test (the cid is an action of
  * the group's account, LibAccess.groupPermitsAction), one more seek for a matching row only.
  */
-function membershipSql(dialect: Dialect, withCid: boolean, withWallet: boolean): string {
-  const key = `${dialect}:${withCid}:${withWallet}`;
+function membershipSql(dialect: Dialect, withCid: boolean, withWallet: boolean, oneId: boolean): string {
+  const key = `${dialect}:${withCid}:${withWallet}:${oneId}`;
   let text = membershipTexts.get(key);
   if (text === undefined) {
     const idsParam = `$${(withCid ? 2 : 0) + (withWallet ? 2 : 0) + 1}`;
+    // One id (the write pre-checks of one group) as a plain parameter: Postgres plans an array
+    // parameter of one element anew on every call (its custom plan looks cheaper than the generic).
     const inIds = (column: string): string =>
-      dialect === "postgres" ? `${column} = ANY(${idsParam}::text[])` : `${column} IN (SELECT value FROM json_each(${idsParam}))`;
+      oneId
+        ? `${column} = ${idsParam}`
+        : dialect === "postgres"
+          ? `${column} = ANY(${idsParam}::text[])`
+          : `${column} IN (SELECT value FROM json_each(${idsParam}))`;
     const parts: string[] = [];
     if (withCid) {
       parts.push(`SELECT x.group_id AS id, g.account, 'c' AS t, x.cid AS m,
@@ -248,9 +254,9 @@ function membershipSql(dialect: Dialect, withCid: boolean, withWallet: boolean):
   return text;
 }
 
-/** groupMembership's id list as one parameter (decimal ids: no quoting in either form). */
+/** groupMembership's id list as one parameter (decimal ids: no quoting in either form; one id as itself). */
 const idListParam = (dialect: Dialect, ids: readonly string[]): string =>
-  dialect === "postgres" ? `{${ids.join(",")}}` : JSON.stringify(ids);
+  ids.length === 1 ? ids[0] : dialect === "postgres" ? `{${ids.join(",")}}` : JSON.stringify(ids);
 
 export class IndexQueries implements IndexReader {
   private unavailable: string | null = null;
@@ -484,7 +490,7 @@ export class IndexQueries implements IndexReader {
       idListParam(this.db.dialect, unique),
     ];
     const rows = await this.db.query<{ id: string; account: string; t: string; m: string; reg: unknown }>(
-      membershipSql(this.db.dialect, askedCid !== null, askedWallet !== null),
+      membershipSql(this.db.dialect, askedCid !== null, askedWallet !== null, unique.length === 1),
       params,
       PREPARED,
     );
