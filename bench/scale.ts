@@ -40,6 +40,7 @@
  *   SCALE_STREAM_WALLETS (5000) SCALE_STREAM_PER_BLOCK (100) SCALE_STREAM (1; 0 skips the indexer part)
  *   SCALE_READS (1; 0 skips the fill and reads part: the indexer's catch-up only)
  *   SCALE_RESULTS (bench/results/scale.md; "-" prints only)
+ *   SCALE_PROBES (unset): only the probes whose name contains this text (case-insensitive)
  *   SCALE_SQLITE_DIR (unset): keep the SQLite indexes in <dir>/base and <dir>/full instead of a
  *     temporary directory, and reuse one that a previous run filled with the same sizes (its fill
  *     is skipped; the fill figures printed are those of the run that filled it, from
@@ -157,7 +158,7 @@ async function runSize(db: DbName, label: string, spec: ScaleSpec): Promise<Size
       const kept = JSON.parse(fs.readFileSync(marker, "utf8")) as { spec: ScaleSpec; fillMs: number; events: number; dbBytes: number };
       if (JSON.stringify(kept.spec) === JSON.stringify(spec)) {
         log(`${db} ${label}: reusing the index filled in ${w.dataDir}`);
-        const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP });
+        const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP, only: process.env.SCALE_PROBES });
         log(`${db} ${label}: reads measured (cold start ${child.coldStartMs.toFixed(0)} ms, RSS ${(child.peakRssBytes / 2 ** 20).toFixed(0)} MB)`);
         return { fillMs: kept.fillMs, events: kept.events, dbBytes: kept.dbBytes, child };
       }
@@ -184,7 +185,7 @@ async function runSize(db: DbName, label: string, spec: ScaleSpec): Promise<Size
     const dbBytes = await dbSize(store, w);
     await store.close();
     if (w.kept) fs.writeFileSync(marker, JSON.stringify({ spec, fillMs: fill.ms, events: fill.events, dbBytes }));
-    const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP });
+    const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP, only: process.env.SCALE_PROBES });
     log(`${db} ${label}: reads measured (cold start ${child.coldStartMs.toFixed(0)} ms, RSS ${(child.peakRssBytes / 2 ** 20).toFixed(0)} MB)`);
     return { fillMs: fill.ms, events: fill.events, dbBytes, child };
   } finally {
