@@ -133,9 +133,11 @@ export interface IndexReader {
   /** The account a group belongs to, or null (no such group); reads none of its lists. */
   groupAccount(id: Uint): Promise<Hash32 | null>;
   /**
-   * For each group of `ids` that exists: its account and whether it lists `cid` / `wallet` and the
-   * wildcards (the zero hash / zero address). A null `cid` / `wallet` is not asked about: its flag
-   * and its wildcard's are false. A membership test per group, flat in the size of its lists (the
+   * For each group of `ids` that exists and lists something asked about (`cid`, `wallet` or their
+   * wildcards, the zero hash / zero address): its account and which of them it lists, and whether
+   * its CID wildcard admits `cid` (an action of the group's account). A group that lists none of
+   * them is left out (as if every flag were false). A null `cid` / `wallet` is not asked about: its
+   * flags are false; with neither, the answer is empty. A membership test per group, flat in the size of its lists (the
    * permission pre-checks).
    */
   groupMembership(ids: readonly Uint[], cid: Hash32 | null, wallet: Address | null): Promise<GroupMembership[]>;
@@ -199,6 +201,11 @@ export interface GroupMembership {
   cid: boolean;
   /** The group lists the CID wildcard (the zero hash). */
   anyCid: boolean;
+  /**
+   * The group lists the CID wildcard and the asked CID is an action of the group's account: what
+   * the wildcard admits (LibAccess.groupPermitsAction), answered in the same read.
+   */
+  anyCidRegistered: boolean;
   /** The group lists the asked wallet. */
   wallet: boolean;
   /** The group lists the wallet wildcard (the zero address). */

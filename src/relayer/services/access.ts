@@ -6,7 +6,7 @@
  * for lack of permission.
  */
 import { chainSecuredHash } from "../../core";
-import type { AccountRow, BindingRow, FreshIndex, Hash32, IndexReader, Uint, UsageKeyRow } from "../ports";
+import type { AccountRow, BindingRow, CredentialRows, FreshIndex, Hash32, IndexReader, Uint, UsageKeyRow } from "../ports";
 import { type ServiceError, forbidden, notFound, unauthenticated } from "./errors";
 
 /** An authenticated caller: the hash of the key it sent and the account it resolves to. */
@@ -122,6 +122,19 @@ export class AccessControl {
   async exists(credentialHash: Hash32): Promise<boolean> {
     return (await this.freshLookup(credentialHash)) !== null;
   }
+}
+
+/**
+ * The credential rows `authorize` built `caller` from (IndexReader.credential's answer), for a
+ * check later in the same request that decides from them instead of reading them again
+ * (ExecutionPermissions.scopeOf).
+ */
+export function callerCredential(caller: Caller): CredentialRows {
+  return {
+    binding: { hash: caller.hash, master: caller.master, kind: caller.kind },
+    account: caller.account,
+    usageKey: caller.usageKey,
+  };
 }
 
 /** true for the master hash or an admin alias (LibAccess.authorizeWrite's `full`). */

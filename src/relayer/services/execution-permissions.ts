@@ -22,7 +22,7 @@
  * The `masterIsAdminAlias` option is only a fallback for readers that do not carry that field.
  */
 import { chainSecuredHash } from "../../core";
-import type { AccountRow, Address, Hash32, IndexReader, UsageKeyRow } from "../ports";
+import type { AccountRow, Address, CredentialRows, Hash32, IndexReader, UsageKeyRow } from "../ports";
 import { isExpired } from "./access";
 import { ZERO_ADDRESS, ZERO_HASH } from "./values";
 
@@ -54,11 +54,21 @@ export class ExecutionPermissions {
     private readonly options: ExecutionPermissionOptions,
   ) {}
 
-  /** LibAccess.executionScope. */
+  /** LibAccess.executionScope, from one read of the index. */
   async scope(apiKeyHash: Hash32): Promise<ExecutionScope> {
     const hash = lower(apiKeyHash);
     // One read: the binding with its account and usage key row.
-    const found = await this.index.credential(hash);
+    return this.scopeOf(hash, await this.index.credential(hash));
+  }
+
+  /**
+   * LibAccess.executionScope of `apiKeyHash` decided from its credential rows as
+   * IndexReader.credential answered them (null: no active binding), without reading them again:
+   * for a request that has just read them to authenticate its caller (docs/relayer-latency.md,
+   * "Round trips of a pre-check"). Expiration is compared with `now()` at this call.
+   */
+  async scopeOf(apiKeyHash: Hash32, found: CredentialRows | null): Promise<ExecutionScope> {
+    const hash = lower(apiKeyHash);
     if (found === null) return NONE;
     const { binding } = found;
     const master = binding.master;
@@ -88,10 +98,13 @@ export class ExecutionPermissions {
     return masterIsAdminAlias && masterIsCurrentAdminAlias;
   }
 
-  /** PermissionsFacet.canExecuteAction. */
-  async canExecuteAction(apiKeyHash: Hash32, cidHash: Hash32): Promise<boolean> {
+  /**
+   * PermissionsFacet.canExecuteAction. `credential`: the key's rows as IndexReader.credential
+   * answered them for this request (see scopeOf); absent, they are read.
+   */
+  async canExecuteAction(apiKeyHash: Hash32, cidHash: Hash32, credential?: CredentialRows | null): Promise<boolean> {
     const cid = lower(cidHash);
-    const s = await this.scope(apiKeyHash);
+    const s = credential === undefined ? await this.scope(apiKeyHash) : await this.scopeOf(apiKeyHash, credential);
     if (s.scope === "None" || BigInt(cid) === 0n) return false;
     if (s.scope === "All") return true;
     return this.someGroupPermits(s.master, s.usageKey?.executeInGroups ?? [], cid, null);
@@ -111,21 +124,16 @@ export class ExecutionPermissions {
   /**
    * Whether some group of `groupIds` permits `cid` (LibAccess.groupPermitsAction) and, when a
    * wallet is given, the same group permits it (groupPermitsWallet): the loop of the contract's
-   * views over executeInGroups, answered from one membership query for all the groups (flat in the
-   * size of their lists) and at most one action lookup for the wildcard.
+   * views over executeInGroups, answered from one membership read for all the groups (flat in the
+   * size of their lists; the CID wildcard's "registered to the group's account" test is in it).
    */
   private async someGroupPermits(master: Hash32, groupIds: readonly string[], cid: Hash32, wallet: Address | null): Promise<boolean> {
     const ids = groupIds.filter((id) => id !== "0");
     if (BigInt(cid) === 0n || ids.length === 0) return false;
-    let registered: boolean | null = null;
     for (const g of await this.index.groupMembership(ids, cid, wallet)) {
       if (g.account !== master) continue;
       if (wallet !== null && !g.wallet && !g.anyWallet) continue;
-      if (g.cid) return true;
-      if (g.anyCid) {
-        registered ??= (await this.index.action(master, cid)) !== null;
-        if (registered) return true;
-      }
+      if (g.cid || g.anyCidRegistered) return true;
     }
     return false;
   }

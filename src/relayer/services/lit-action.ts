@@ -24,7 +24,7 @@ import {
 } from "../lit-runtime/sandbox";
 import { MemoryUsageRecorder, type UsageRecorder } from "../lit-runtime/usage";
 import { CodeQuotaExceededError, type IndexReader } from "../ports";
-import type { Caller } from "./access";
+import { type Caller, callerCredential } from "./access";
 import type { CodeStore } from "./actions";
 import { ServiceError, forbidden, invalidValue, notFound } from "./errors";
 import { ExecutionGate } from "./execution-gate";
@@ -174,7 +174,7 @@ export class LitActionService {
 
   async execute(caller: Caller, input: LitActionInput): Promise<LitActionOutput> {
     const limits = await this.deps.limits();
-    const { cid, code } = await this.resolveCode(input, limits);
+    const { cid, code, fromStore } = await this.resolveCode(input, limits);
     const paramsJson = input.jsParams === undefined ? "null" : JSON.stringify(input.jsParams);
     if (Buffer.byteLength(paramsJson, "utf8") > limits.maxParamsBytes) {
       throw invalidValue(
@@ -183,7 +183,11 @@ export class LitActionService {
       );
     }
     const cidHash = cidTextHash(cid);
-    if (!(await this.permissions.canExecuteAction(caller.hash, cidHash))) {
+    // Decided from the credential rows authorize read for this request (one read of them per
+    // request), unless the code came from the content store: that read (or an IPFS gateway's, up
+    // to 30 s) may have outlasted a change to the key, so the rows are read again.
+    const credential = fromStore ? undefined : callerCredential(caller);
+    if (!(await this.permissions.canExecuteAction(caller.hash, cidHash, credential))) {
       throw forbidden("NotAllowedToExecuteAction", `this API key may not run the action ${cid}`);
     }
     if (input.code !== undefined && !this.stored.has(`${caller.master}:${cid}`)) {
@@ -273,7 +277,10 @@ export class LitActionService {
   }
 
   /** The CID and code of a request (400 / 404 as http-api.md §5 says). */
-  private async resolveCode(input: LitActionInput, limits: ActionLimits): Promise<{ cid: string; code: string }> {
+  private async resolveCode(
+    input: LitActionInput,
+    limits: ActionLimits,
+  ): Promise<{ cid: string; code: string; fromStore: boolean }> {
     const tooLong = () =>
       invalidValue("code", `longer than ${LIMIT_NAMES.maxCodeLength} = ${limits.maxCodeLength} bytes`);
     const requested = input.ipfsId === undefined || input.ipfsId === "" ? undefined : v.rawCid("ipfs_id", input.ipfsId).cid;
@@ -282,7 +289,7 @@ export class LitActionService {
       const cid = await this.cidOf(input.code);
       if (requested !== undefined && requested !== cid)
         throw invalidValue("ipfs_id", `does not match the code, whose CID is ${cid}`);
-      return { cid, code: input.code };
+      return { cid, code: input.code, fromStore: false };
     }
     if (requested === undefined) throw invalidValue("code", "send the action's code or its ipfs_id");
     const code = await this.deps.codeStore.get(requested);
@@ -292,7 +299,7 @@ export class LitActionService {
         `no code is known for ${requested}: submit it once (lit_action with code, or get_lit_action_ipfs_id)`,
       );
     if (Buffer.byteLength(code, "utf8") > limits.maxCodeLength) throw tooLong();
-    return { cid: requested, code };
+    return { cid: requested, code, fromStore: true };
   }
 
   private async cidOf(code: string): Promise<string> {

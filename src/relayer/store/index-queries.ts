@@ -27,7 +27,7 @@ import {
 } from "../ports";
 
 export { IndexUnavailableError };
-import type { Db, QueryOptions } from "./db";
+import type { Db, Dialect, QueryOptions } from "./db";
 import { toAddress, toUint } from "./projection/values";
 import { toHash32 } from "../../core/hashing";
 
@@ -208,36 +208,55 @@ function pageRange(page: Page): [number, number] {
 /** The reads below have fixed texts: prepared statements on Postgres (db.ts QueryOptions). */
 const PREPARED: QueryOptions = { prepare: true };
 
-/** Groups per groupMembership statement, and the lengths its IN list is padded to. */
-const MEMBERSHIP_CHUNK = 100;
-const MEMBERSHIP_WIDTHS = [1, 4, 16, 50, MEMBERSHIP_CHUNK];
 const membershipTexts = new Map<string, string>();
 
 /**
- * groupMembership's statement for `width` group ids and the member tests asked for: a cid ($1,
- * then the zero hash) and a wallet (then the zero address), each an EXISTS seek on the (group,
- * member) primary key; a test not asked for is the constant 0. The group ids follow the members'
- * parameters.
+ * groupMembership's statement for the member tests asked for (a cid: `$1`, then the zero hash `$2`;
+ * a wallet: the next two parameters, then the zero address) over the group ids of its last
+ * parameter. It reads only the list entries that match: a seek per (group, member) on the lists'
+ * primary keys, and the group's row for a match only, so a group that lists nothing asked about
+ * costs its seeks and no row (the earlier form fetched every group's row and tested each with
+ * EXISTS; with 50 ids it cost Postgres 4x the server time and the relayer 3x the client time of
+ * this one: bench/results/scale.md, "Round trips per probe"). The ids go as ONE parameter, a
+ * Postgres text[] literal or, on SQLite, a JSON array: a list of 50 parameters cost Postgres more
+ * than the reads. A cid row also carries the CID wildcard's admission test (the cid is an action of
+ * the group's account, LibAccess.groupPermitsAction), one more seek for a matching row only.
  */
-function membershipSql(width: number, withCid: boolean, withWallet: boolean): string {
-  const key = `${width}:${withCid}:${withWallet}`;
+function membershipSql(dialect: Dialect, withCid: boolean, withWallet: boolean, oneId: boolean): string {
+  const key = `${dialect}:${withCid}:${withWallet}:${oneId}`;
   let text = membershipTexts.get(key);
   if (text === undefined) {
-    let n = 0;
-    const test = (on: boolean, table: string, column: string, as: string): string =>
-      on ? `EXISTS (SELECT 1 FROM ${table} x WHERE x.group_id = g.id AND x.${column} = $${++n}) AS ${as}` : `0 AS ${as}`;
-    const tests = [
-      test(withCid, "group_cids", "cid", "c"),
-      test(withCid, "group_cids", "cid", "ac"),
-      test(withWallet, "group_wallets", "wallet", "w"),
-      test(withWallet, "group_wallets", "wallet", "aw"),
-    ];
-    text = `SELECT g.id, g.account, ${tests.join(", ")}
-         FROM account_groups g WHERE g.id IN (${Array.from({ length: width }, () => `$${++n}`).join(", ")})`;
+    const idsParam = `$${(withCid ? 2 : 0) + (withWallet ? 2 : 0) + 1}`;
+    // One id (the write pre-checks of one group) as a plain parameter: Postgres plans an array
+    // parameter of one element anew on every call (its custom plan looks cheaper than the generic).
+    const inIds = (column: string): string =>
+      oneId
+        ? `${column} = ${idsParam}`
+        : dialect === "postgres"
+          ? `${column} = ANY(${idsParam}::text[])`
+          : `${column} IN (SELECT value FROM json_each(${idsParam}))`;
+    const parts: string[] = [];
+    if (withCid) {
+      parts.push(`SELECT x.group_id AS id, g.account, 'c' AS t, x.cid AS m,
+           EXISTS (SELECT 1 FROM actions r WHERE r.account = g.account AND r.cid = $1) AS reg
+         FROM group_cids x JOIN account_groups g ON g.id = x.group_id
+         WHERE x.cid IN ($1, $2) AND ${inIds("x.group_id")}`);
+    }
+    if (withWallet) {
+      const w = withCid ? 3 : 1;
+      parts.push(`SELECT y.group_id AS id, g.account, 'w' AS t, y.wallet AS m, false AS reg
+         FROM group_wallets y JOIN account_groups g ON g.id = y.group_id
+         WHERE y.wallet IN ($${w}, $${w + 1}) AND ${inIds("y.group_id")}`);
+    }
+    text = parts.join("\n         UNION ALL\n         ");
     membershipTexts.set(key, text);
   }
   return text;
 }
+
+/** groupMembership's id list as one parameter (decimal ids: no quoting in either form; one id as itself). */
+const idListParam = (dialect: Dialect, ids: readonly string[]): string =>
+  ids.length === 1 ? ids[0] : dialect === "postgres" ? `{${ids.join(",")}}` : JSON.stringify(ids);
 
 export class IndexQueries implements IndexReader {
   private unavailable: string | null = null;
@@ -461,26 +480,39 @@ export class IndexQueries implements IndexReader {
   async groupMembership(ids: readonly Uint[], cid: Hash32 | null, wallet: Address | null): Promise<GroupMembership[]> {
     this.check();
     const unique = [...new Set(ids.map((id) => toUint(id)))];
-    if (unique.length === 0) return [];
-    const out: GroupMembership[] = [];
-    // The members asked about, in membershipSql's parameter order.
-    const member = [...(cid === null ? [] : [toHash32(cid), ZERO_HASH]), ...(wallet === null ? [] : [toAddress(wallet), ZERO_ADDRESS])];
-    for (let i = 0; i < unique.length; i += MEMBERSHIP_CHUNK) {
-      const chunk = unique.slice(i, i + MEMBERSHIP_CHUNK);
-      // The IN list is padded (repeating its last id) to one of a few lengths, so the statement
-      // has one of a few texts, each prepared once (a repeated id matches its row once).
-      const width = MEMBERSHIP_WIDTHS.find((w) => w >= chunk.length) ?? MEMBERSHIP_CHUNK;
-      const ids = [...chunk, ...Array<string>(width - chunk.length).fill(chunk[chunk.length - 1])];
-      const rows = await this.db.query<{ id: string; account: string; c: unknown; ac: unknown; w: unknown; aw: unknown }>(
-        membershipSql(width, cid !== null, wallet !== null),
-        [...member, ...ids],
-        PREPARED,
-      );
-      for (const r of rows) {
-        out.push({ id: r.id, account: r.account, cid: flag(r.c), anyCid: flag(r.ac), wallet: flag(r.w), anyWallet: flag(r.aw) });
+    if (unique.length === 0 || (cid === null && wallet === null)) return [];
+    const askedCid = cid === null ? null : toHash32(cid);
+    const askedWallet = wallet === null ? null : toAddress(wallet);
+    // The members asked about, in membershipSql's parameter order, then the ids.
+    const params = [
+      ...(askedCid === null ? [] : [askedCid, ZERO_HASH]),
+      ...(askedWallet === null ? [] : [askedWallet, ZERO_ADDRESS]),
+      idListParam(this.db.dialect, unique),
+    ];
+    const rows = await this.db.query<{ id: string; account: string; t: string; m: string; reg: unknown }>(
+      membershipSql(this.db.dialect, askedCid !== null, askedWallet !== null, unique.length === 1),
+      params,
+      PREPARED,
+    );
+    const byGroup = new Map<string, GroupMembership>();
+    for (const r of rows) {
+      let g = byGroup.get(r.id);
+      if (g === undefined) {
+        g = { id: r.id, account: r.account, cid: false, anyCid: false, anyCidRegistered: false, wallet: false, anyWallet: false };
+        byGroup.set(r.id, g);
+      }
+      if (r.t === "c") {
+        if (r.m === askedCid) g.cid = true;
+        if (r.m === ZERO_HASH) {
+          g.anyCid = true;
+          g.anyCidRegistered = flag(r.reg);
+        }
+      } else {
+        if (r.m === askedWallet) g.wallet = true;
+        if (r.m === ZERO_ADDRESS) g.anyWallet = true;
       }
     }
-    return out;
+    return [...byGroup.values()];
   }
 
   // ---- beyond IndexReader

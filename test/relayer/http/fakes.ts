@@ -473,12 +473,17 @@ export class FakeChain implements IndexReader, Writer {
       [...new Set(ids)].flatMap((id) => {
         const g = this.groups.get(id);
         if (!g) return [];
+        const listed =
+          (cid !== null && (g.cids.includes(cid) || g.cids.includes(`0x${"0".repeat(64)}`))) ||
+          (wallet !== null && (g.wallets.includes(wallet) || g.wallets.includes(`0x${"0".repeat(40)}`)));
+        if (!listed) return [];
         return [
           {
             id,
             account: g.account,
             cid: cid !== null && g.cids.includes(cid),
             anyCid: cid !== null && g.cids.includes(`0x${"0".repeat(64)}`),
+            anyCidRegistered: cid !== null && g.cids.includes(`0x${"0".repeat(64)}`) && this.actions.has(`${g.account}:${cid}`),
             wallet: wallet !== null && g.wallets.includes(wallet),
             anyWallet: wallet !== null && g.wallets.includes(`0x${"0".repeat(40)}`),
           },

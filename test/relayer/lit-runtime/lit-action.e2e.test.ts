@@ -323,6 +323,9 @@ describe("lit actions: POST /core/v1/lit_action (real relayer and chain)", funct
       for (const c of cidHashes) {
         const onChain = await h.f.diamond.canExecuteAction(hh, c);
         expect(await perms.canExecuteAction(hh, c), `canExecuteAction(${hh}, ${c})`).to.equal(onChain);
+        // decided from the credential rows a request read once (lit_action after authorize)
+        const rows = await h.relayer.store.index.credential(hh);
+        expect(await perms.canExecuteAction(hh, c, rows), `canExecuteAction(${hh}, ${c}) from its rows`).to.equal(onChain);
         checked++;
         if (onChain) trues++;
         for (const w of wallets) {

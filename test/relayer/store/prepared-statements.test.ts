@@ -118,7 +118,7 @@ describe("prepared reads on Postgres", function () {
 });
 
 for (const backend of BACKENDS) {
-  describe(`groupMembership with padded id lists (${backend})`, function () {
+  describe(`groupMembership over id lists (${backend})`, function () {
     this.timeout(120_000);
     let ts: TestStore | null = null;
     let store: Store;
@@ -170,12 +170,43 @@ for (const backend of BACKENDS) {
     it("answers the members and wildcards a group lists, and false for the member not asked about and its wildcard", async () => {
       const both = await store.index.groupMembership(["15", "30"], cidHash(1), walletAddress(1));
       const byId = new Map(both.map((m) => [m.id, m]));
-      expect(byId.get("15")).to.deep.equal({ id: "15", account: accountHash(0), cid: true, anyCid: true, wallet: true, anyWallet: true });
-      expect(byId.get("30")).to.deep.equal({ id: "30", account: accountHash(0), cid: true, anyCid: false, wallet: true, anyWallet: false });
+      expect(byId.get("15")).to.deep.equal({
+        id: "15",
+        account: accountHash(0),
+        cid: true,
+        anyCid: true,
+        anyCidRegistered: true,
+        wallet: true,
+        anyWallet: true,
+      });
+      expect(byId.get("30")).to.deep.equal({
+        id: "30",
+        account: accountHash(0),
+        cid: true,
+        anyCid: false,
+        anyCidRegistered: false,
+        wallet: true,
+        anyWallet: false,
+      });
       const [cidOnly] = await store.index.groupMembership(["15"], cidHash(1), null);
-      expect(cidOnly).to.include({ cid: true, anyCid: true, wallet: false, anyWallet: false });
+      expect(cidOnly).to.include({ cid: true, anyCid: true, anyCidRegistered: true, wallet: false, anyWallet: false });
       const [walletOnly] = await store.index.groupMembership(["15"], null, walletAddress(1));
-      expect(walletOnly).to.include({ cid: false, anyCid: false, wallet: true, anyWallet: true });
+      expect(walletOnly).to.include({ cid: false, anyCid: false, anyCidRegistered: false, wallet: true, anyWallet: true });
+    });
+
+    it("leaves out the groups that list nothing asked about, and answers nothing when nothing is asked", async () => {
+      // Groups 1, 2, 4 and 7 list neither action 1 nor wallet 1 nor a wildcard; 3 lists the action, 5 the wallet.
+      const got = await store.index.groupMembership(["1", "2", "3", "4", "5", "7"], cidHash(1), walletAddress(1));
+      expect(got.map((m) => m.id).sort()).to.deep.equal(["3", "5"]);
+      expect(await store.index.groupMembership(["15", "30"], null, null)).to.deep.equal([]);
+      expect(await store.index.groupMembership([], cidHash(1), walletAddress(1))).to.deep.equal([]);
+    });
+
+    it("admits through a group's CID wildcard only a cid registered to the group's account", async () => {
+      const [unregistered] = await store.index.groupMembership(["15"], cidHash(2), null);
+      expect(unregistered).to.include({ cid: false, anyCid: true, anyCidRegistered: false });
+      const [noWildcard] = await store.index.groupMembership(["30"], cidHash(1), null);
+      expect(noWildcard).to.include({ cid: true, anyCid: false, anyCidRegistered: false });
     });
   });
 }
