@@ -2,7 +2,8 @@
  * The parent side of the scale benchmark's reads: starts a relayer process (serve-child.ts) on a
  * filled index, and from this process, over a real TCP socket (http-client.ts, `concurrency`
  * keep-alive sockets), measures the cold start and every probe of the spec (reads.ts), sampling
- * the relayer's resident memory after each probe.
+ * the relayer's resident memory after each probe, and each process's CPU per request of each
+ * probe (cpu.ts: this process, the relayer process, and on Postgres the relayer's backends).
  *
  * Cold start: from the start of the relayer process's main (before it opens the store; its modules
  * are loaded by then) to the end of the first answer this process receives, both read on the
@@ -10,8 +11,10 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { PgBackends, probeMeter, relayerAppName } from "./cpu";
 import type { ScaleSpec } from "./dataset";
-import { ProbeClient } from "./http-client";
+import { SocketClient, type ProbeClient } from "./http-client";
+import { NodeHttpClient } from "./node-http-client";
 import { measureProbe, scaleProbes, sendProbe, type ProbeFigures } from "./reads";
 import type { FromServer, ServeJob, ToServer } from "./serve-child";
 
@@ -20,6 +23,14 @@ export interface ReadsJob extends ServeJob {
   requests: number;
   concurrency: number;
   warmup: number;
+  /** The probe client: the lean socket client (default) or node:http's, for comparison. */
+  client?: ClientKind;
+}
+
+export type ClientKind = "socket" | "node-http";
+
+export function probeClient(kind: ClientKind, port: number, sockets: number): ProbeClient {
+  return kind === "node-http" ? new NodeHttpClient(port, sockets) : new SocketClient(port, sockets);
 }
 
 export interface ReadsReport {
@@ -80,10 +91,18 @@ class Relayer {
     this.send({ type: "rss" });
     return (await this.next("rss")).rssBytes;
   }
+
+  async cpuUs(): Promise<number> {
+    this.send({ type: "cpu" });
+    return (await this.next("cpu")).cpuUs;
+  }
 }
 
+let relayers = 0;
+
 export async function measureReads(job: ReadsJob): Promise<ReadsReport> {
-  const serve: ServeJob = { dataDir: job.dataDir, databaseUrl: job.databaseUrl, schema: job.schema };
+  const appName = relayerAppName(`${process.pid}_${++relayers}`);
+  const serve: ServeJob = { dataDir: job.dataDir, databaseUrl: job.databaseUrl, schema: job.schema, appName };
   const relayer = new Relayer(
     fork(path.join(__dirname, "serve-child.ts"), [JSON.stringify(serve)], {
       execArgv: ["-r", "ts-node/register/transpile-only"],
@@ -91,9 +110,12 @@ export async function measureReads(job: ReadsJob): Promise<ReadsReport> {
     }),
   );
   let client: ProbeClient | null = null;
+  let backends: PgBackends | null = null;
   try {
     const { port, startedAtMs } = await relayer.next("listening");
-    client = new ProbeClient(port, job.concurrency);
+    client = probeClient(job.client ?? "socket", port, job.concurrency);
+    if (job.databaseUrl) backends = await PgBackends.open(job.databaseUrl, appName);
+    const meter = probeMeter(() => relayer.cpuUs(), backends);
     const probes = scaleProbes(job.spec);
     await sendProbe(client, probes[0]);
     const coldStartMs = performance.timeOrigin + performance.now() - startedAtMs;
@@ -101,7 +123,7 @@ export async function measureReads(job: ReadsJob): Promise<ReadsReport> {
     let peakRssBytes = rssBytes;
     const figures: ProbeFigures[] = [];
     for (const p of probes) {
-      figures.push(await measureProbe(client, p, job.requests, job.concurrency, job.warmup));
+      figures.push(await measureProbe(client, p, job.requests, job.concurrency, job.warmup, meter));
       rssBytes = await relayer.rss();
       peakRssBytes = Math.max(peakRssBytes, rssBytes);
     }
@@ -113,6 +135,7 @@ export async function measureReads(job: ReadsJob): Promise<ReadsReport> {
     return { coldStartMs, figures, rssBytes, peakRssBytes };
   } finally {
     client?.close();
+    await backends?.close();
     if (relayer.proc.exitCode === null && relayer.proc.signalCode === null) relayer.proc.kill();
   }
 }
