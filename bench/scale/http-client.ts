@@ -40,6 +40,8 @@ const HEAD_END = Buffer.from("\r\n\r\n");
 
 /** The HTTP/1.1 request bytes of `r` to host:port. */
 export function requestBytes(r: ProbeRequest, host: string, port: number): Buffer {
+  // The head goes out as latin1 bytes: a path or key outside printable ASCII would be mangled.
+  if (/[^\x21-\x7e]/.test(r.url + r.key)) throw new Error(`request path or key not printable ASCII: ${JSON.stringify(r.url)}`);
   let head = `${r.method} ${r.url} HTTP/1.1\r\nHost: ${host}:${port}\r\nAuthorization: Bearer ${r.key}\r\n`;
   if (r.body === undefined) return Buffer.from(`${head}\r\n`, "latin1");
   const payload = Buffer.from(JSON.stringify(r.body), "utf8");

@@ -86,6 +86,10 @@ describe("scale benchmark's lean probe client", function () {
     );
   });
 
+  it("refuses to serialise a key that is not printable ASCII rather than send it mangled", () => {
+    expect(() => requestBytes({ ...GET, key: "clé" }, "127.0.0.1", 80)).to.throw(/not printable ASCII/);
+  });
+
   it("reads an answer whose head and body arrive in several pieces, multi-byte characters split between them", async () => {
     const body = JSON.stringify({ name: "grüße" });
     const whole = Buffer.from(ok(body));
