@@ -33,7 +33,7 @@ import { openStore } from "../src/relayer/store";
 import type { CpuFromChild, CpuToChild } from "./http-cpu-child";
 import type { ScaleSpec } from "./scale/dataset";
 import { fillIndex } from "./scale/fill";
-import { ProbeClient } from "./scale/http-client";
+import { SocketClient, type ProbeClient } from "./scale/http-client";
 import { quantile, scaleProbes, sendProbe, type Probe } from "./scale/reads";
 
 const env = (name: string, fallback: number): number => {
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     });
   const first = await new Promise<CpuFromChild>((resolve) => waiters.push(resolve));
   if (first.type !== "listening") throw new Error("relayer process did not listen");
-  const clients = first.ports.map((port) => new ProbeClient(port, CONCURRENCY));
+  const clients = first.ports.map((port) => new SocketClient(port, CONCURRENCY));
   const cpu = async (): Promise<Cpu> => {
     const m = await ask({ type: "cpu" });
     if (m.type !== "cpu") throw new Error("expected cpu");

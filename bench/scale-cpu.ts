@@ -18,7 +18,7 @@ import { fork } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { Client } from "pg";
-import { ProbeClient } from "./scale/http-client";
+import { SocketClient } from "./scale/http-client";
 import { scaleProbes, sendProbe } from "./scale/reads";
 import type { FromServer } from "./scale/serve-child";
 
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const port = await new Promise<number>((resolve, reject) => {
     child.on("message", (m: FromServer) => (m.type === "listening" ? resolve(m.port) : m.type === "error" ? reject(new Error(m.error)) : undefined));
   });
-  const client = new ProbeClient(port, 8);
+  const client = new SocketClient(port, 8);
   const pg = new Client({ connectionString: url });
   await pg.connect();
   const only = (process.env.SCALE_PROBES ?? "").toLowerCase();

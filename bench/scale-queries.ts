@@ -24,7 +24,7 @@ import type { AddressInfo } from "node:net";
 import { IndexStore, openStore } from "../src/relayer/store";
 import type { ScaleSpec } from "./scale/dataset";
 import { fillIndex } from "./scale/fill";
-import { ProbeClient } from "./scale/http-client";
+import { SocketClient } from "./scale/http-client";
 import { CountingDb } from "./scale/query-count";
 import { scaleApp, scaleProbes, sendProbe } from "./scale/reads";
 
@@ -45,7 +45,7 @@ const SPEC: ScaleSpec = {
 export async function countProbeQueries(store: { db: CountingDb; index: IndexStore }, spec: ScaleSpec): Promise<Map<string, string[]>> {
   const { app } = await scaleApp(store.index);
   await app.listen({ host: "127.0.0.1", port: 0 });
-  const client = new ProbeClient((app.server.address() as AddressInfo).port, 1);
+  const client = new SocketClient((app.server.address() as AddressInfo).port, 1);
   const out = new Map<string, string[]>();
   try {
     for (const p of scaleProbes(spec)) {

@@ -44,6 +44,8 @@
  *     vacuumAfterFill); 0 measures the reads on the index as the fill left it
  *   SCALE_PROBES (unset = all): only the probes whose name matches this regular expression, e.g.
  *     "^list_" for the lists (the first one matched also times the cold start)
+ *   SCALE_CLIENT ("socket": the lean keep-alive client of bench/scale/http-client.ts; "node-http":
+ *     node:http's, which it replaced, for comparing the client's own CPU)
  *   SCALE_SQLITE_DIR (unset): keep the SQLite indexes in <dir>/base and <dir>/full instead of a
  *     temporary directory, and reuse one that a previous run filled with the same sizes (its fill
  *     is skipped; the fill figures printed are those of the run that filled it, from
@@ -65,7 +67,7 @@ import { scaleEventCount, type ScaleSpec } from "./scale/dataset";
 import { fillIndex } from "./scale/fill";
 import { STREAM_DIAMOND, serveLogStream } from "./scale/log-stream";
 import type { ProbeFigures } from "./scale/reads";
-import { measureReads, type ReadsReport } from "./scale/relayer-process";
+import { measureReads, type ClientKind, type ReadsReport } from "./scale/relayer-process";
 
 type DbName = "sqlite" | "postgres";
 
@@ -103,6 +105,9 @@ const WARMUP = env("SCALE_WARMUP", 20);
 const PER_BLOCK = env("SCALE_PER_BLOCK", 500);
 const STREAM_PER_BLOCK = env("SCALE_STREAM_PER_BLOCK", 100);
 const RESULTS = process.env.SCALE_RESULTS ?? path.join(__dirname, "results", "scale.md");
+const CLIENT = (process.env.SCALE_CLIENT || "socket") as ClientKind;
+if (CLIENT !== "socket" && CLIENT !== "node-http") throw new Error(`SCALE_CLIENT: "socket" or "node-http", not ${String(CLIENT)}`);
+const CORES = os.cpus().length;
 
 interface Where {
   dataDir: string;
@@ -241,7 +246,7 @@ async function runSize(db: DbName, label: string, spec: ScaleSpec): Promise<Size
     if (kept) {
       if (JSON.stringify(kept.spec) === JSON.stringify(spec)) {
         log(`${db} ${label}: reusing the index filled in ${w.schema ?? w.dataDir}`);
-        const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP, only: PROBES });
+        const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP, only: PROBES, client: CLIENT });
         log(`${db} ${label}: reads measured (cold start ${child.coldStartMs.toFixed(0)} ms, RSS ${(child.peakRssBytes / 2 ** 20).toFixed(0)} MB)`);
         return { fillMs: kept.fillMs, vacuumMs: kept.vacuumMs, events: kept.events, dbBytes: kept.dbBytes, child };
       }
@@ -266,7 +271,7 @@ async function runSize(db: DbName, label: string, spec: ScaleSpec): Promise<Size
     const vacuumMs = await vacuumAfterFill(store, w, `${db} ${label}`);
     await writeMarker(store, w, { spec, fillMs: fill.ms, vacuumMs, events: fill.events, dbBytes });
     await store.close();
-    const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP, only: PROBES });
+    const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP, only: PROBES, client: CLIENT });
     log(`${db} ${label}: reads measured (cold start ${child.coldStartMs.toFixed(0)} ms, RSS ${(child.peakRssBytes / 2 ** 20).toFixed(0)} MB)`);
     return { fillMs: fill.ms, vacuumMs, events: fill.events, dbBytes, child };
   } finally {
@@ -357,7 +362,51 @@ function table(runs: Map<DbName, { base: SizeRun; full: SizeRun; stream?: { even
     }
   }
   lines.push("", `Worst full/base p99 ratio: ${f2(worstRatio)}.`);
+  lines.push("", ...cpuTable(runs));
   return lines.join("\n");
+}
+
+/**
+ * CPU per measured request of each process (bench/scale/cpu.ts), and their sum against what the
+ * machine had: the wall time per request (the probe's measured wall time / its requests; at
+ * concurrency 8, 8 requests share it) times the cores. A share near 100% is a probe limited by
+ * the machine's CPU, whichever process spends it.
+ */
+function cpuTable(runs: Map<DbName, { base: SizeRun; full: SizeRun }>): string[] {
+  const dbs = [...runs.keys()];
+  const sizes = ["base", "full"] as const;
+  const head = ["endpoint"];
+  for (const db of dbs) for (const size of sizes) head.push(`${db} ${size}: client / relayer / postgres (us)`, `${db} ${size}: sum / ${CORES} cores x wall (us)`);
+  const lines = [
+    `CPU per request (microseconds of CPU time per measured request; wall = the probe's wall time / its requests):`,
+    "",
+    `| ${head.join(" | ")} |`,
+    `|${head.map(() => "---").join("|")}|`,
+  ];
+  let lost = 0;
+  const names = runs.get(dbs[0])?.full.child.figures.map((f) => f.name) ?? [];
+  for (const name of names) {
+    const row = [name];
+    for (const db of dbs) {
+      for (const size of sizes) {
+        const c = runs.get(db)?.[size].child.figures.find((f) => f.name === name)?.cpu;
+        if (!c) {
+          row.push("-", "-");
+          continue;
+        }
+        lost += c.lostBackends;
+        const sum = c.clientUs + c.relayerUs + (c.postgresUs ?? 0);
+        const room = c.wallUs * CORES;
+        row.push(
+          `${c.clientUs.toFixed(0)} / ${c.relayerUs.toFixed(0)} / ${c.postgresUs === null ? "-" : c.postgresUs.toFixed(0)}`,
+          `${sum.toFixed(0)} / ${room.toFixed(0)} (${((100 * sum) / room).toFixed(0)}%)`,
+        );
+      }
+    }
+    lines.push(`| ${row.join(" | ")} |`);
+  }
+  if (lost > 0) lines.push("", `(${lost} Postgres backend(s) of the relayer ended during a probe: their last CPU is missing from its figure.)`);
+  return lines;
 }
 
 async function main(): Promise<void> {
@@ -382,7 +431,7 @@ async function main(): Promise<void> {
     `Run ${new Date().toISOString()} on ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}; ` +
     `${((Date.now() - started) / 60000).toFixed(1)} min. Full: ${JSON.stringify(FULL)}; base: ${JSON.stringify(BASE)}; ` +
     `stream: ${JSON.stringify(STREAM)} in blocks of ${STREAM_PER_BLOCK}; fill blocks of ${PER_BLOCK} events; ` +
-    `${REQUESTS} requests per probe at concurrency ${CONCURRENCY} after ${WARMUP} warm-up requests.`;
+    `${REQUESTS} requests per probe at concurrency ${CONCURRENCY} after ${WARMUP} warm-up requests; client ${CLIENT}.`;
   const out = `${settings}\n\n${table(runs)}\n`;
   console.log(`\n${out}`);
   if (RESULTS !== "-") {

@@ -26,6 +26,7 @@ import {
   walletAddress,
   type ScaleSpec,
 } from "./dataset";
+import type { CpuSpent, ProbeMeter } from "./cpu";
 import type { ProbeClient, ProbeRequest } from "./http-client";
 
 /** The code of the counting writer's refusal: a write probe answered with it passed every pre-check. */
@@ -165,10 +166,18 @@ export function scaleProbes(spec: ScaleSpec): Probe[] {
   return out;
 }
 
+/** A probe's CPU per measured request (microseconds), and its wall time per request. */
+export interface ProbeCpu extends CpuSpent {
+  /** Wall time of the measured requests / their count: at concurrency c, c requests share it. */
+  wallUs: number;
+}
+
 export interface ProbeFigures {
   name: string;
   p50: number;
   p99: number;
+  /** When measured with a meter. */
+  cpu?: ProbeCpu;
 }
 
 const errorCode = (body: string): string | undefined => {
@@ -204,9 +213,10 @@ export function quantile(sorted: readonly number[], q: number): number {
 
 /**
  * p50/p99 (ms) of `requests` sends of the probe by `concurrency` concurrent clients, after
- * `warmup` sequential ones. Each time runs from handing the request to node:http to the end of
- * its answer's body, as a client of the relayer sees it (the client's Agent should hold
- * `concurrency` sockets).
+ * `warmup` sequential ones. Each time runs from handing the request to the client to the end of
+ * its answer's body, its status and JSON checked, as a client of the relayer sees it (the client
+ * should hold `concurrency` sockets). With a meter, also each process's CPU per measured request
+ * (the warm-up is outside it).
  */
 export async function measureProbe(
   client: ProbeClient,
@@ -214,6 +224,7 @@ export async function measureProbe(
   requests: number,
   concurrency: number,
   warmup: number,
+  meter?: ProbeMeter,
 ): Promise<ProbeFigures> {
   for (let i = 0; i < warmup; i++) await sendProbe(client, p);
   const times: number[] = [];
@@ -226,7 +237,22 @@ export async function measureProbe(
       times.push(performance.now() - t0);
     }
   };
+  const stop = meter ? await meter.start() : null;
+  const w0 = performance.now();
   await Promise.all(Array.from({ length: concurrency }, one));
+  const wall = performance.now() - w0;
+  const spent = stop ? await stop() : null;
   times.sort((a, b) => a - b);
-  return { name: p.name, p50: quantile(times, 0.5), p99: quantile(times, 0.99) };
+  const figures: ProbeFigures = { name: p.name, p50: quantile(times, 0.5), p99: quantile(times, 0.99) };
+  if (spent) {
+    const per = (us: number): number => us / requests;
+    figures.cpu = {
+      clientUs: per(spent.clientUs),
+      relayerUs: per(spent.relayerUs),
+      postgresUs: spent.postgresUs === null ? null : per(spent.postgresUs),
+      lostBackends: spent.lostBackends,
+      wallUs: per(wall * 1000),
+    };
+  }
+  return figures;
 }

@@ -2,7 +2,8 @@
  * The parent side of the scale benchmark's reads: starts a relayer process (serve-child.ts) on a
  * filled index, and from this process, over a real TCP socket (http-client.ts, `concurrency`
  * keep-alive sockets), measures the cold start and every probe of the spec (reads.ts), sampling
- * the relayer's resident memory after each probe.
+ * the relayer's resident memory after each probe, and each process's CPU per request of each
+ * probe (cpu.ts: this process, the relayer process, and on Postgres the relayer's backends).
  *
  * Cold start: from the start of the relayer process's main (before it opens the store; its modules
  * are loaded by then) to the end of the first answer this process receives, both read on the
@@ -10,8 +11,10 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { PgBackends, probeMeter, relayerAppName } from "./cpu";
 import type { ScaleSpec } from "./dataset";
-import { ProbeClient } from "./http-client";
+import { SocketClient, type ProbeClient } from "./http-client";
+import { NodeHttpClient } from "./node-http-client";
 import { measureProbe, scaleProbes, sendProbe, type ProbeFigures } from "./reads";
 import type { FromServer, ServeJob, ToServer } from "./serve-child";
 
@@ -22,6 +25,14 @@ export interface ReadsJob extends ServeJob {
   warmup: number;
   /** Only the probes whose name matches this regular expression (SCALE_PROBES); all when unset. */
   only?: string;
+  /** The probe client: the lean socket client (default) or node:http's, for comparison. */
+  client?: ClientKind;
+}
+
+export type ClientKind = "socket" | "node-http";
+
+export function probeClient(kind: ClientKind, port: number, sockets: number): ProbeClient {
+  return kind === "node-http" ? new NodeHttpClient(port, sockets) : new SocketClient(port, sockets);
 }
 
 export interface ReadsReport {
@@ -82,10 +93,18 @@ class Relayer {
     this.send({ type: "rss" });
     return (await this.next("rss")).rssBytes;
   }
+
+  async cpuUs(): Promise<number> {
+    this.send({ type: "cpu" });
+    return (await this.next("cpu")).cpuUs;
+  }
 }
 
+let relayers = 0;
+
 export async function measureReads(job: ReadsJob): Promise<ReadsReport> {
-  const serve: ServeJob = { dataDir: job.dataDir, databaseUrl: job.databaseUrl, schema: job.schema };
+  const appName = relayerAppName(`${process.pid}_${++relayers}`);
+  const serve: ServeJob = { dataDir: job.dataDir, databaseUrl: job.databaseUrl, schema: job.schema, appName };
   const relayer = new Relayer(
     fork(path.join(__dirname, "serve-child.ts"), [JSON.stringify(serve)], {
       execArgv: ["-r", "ts-node/register/transpile-only"],
@@ -93,9 +112,12 @@ export async function measureReads(job: ReadsJob): Promise<ReadsReport> {
     }),
   );
   let client: ProbeClient | null = null;
+  let backends: PgBackends | null = null;
   try {
     const { port, startedAtMs } = await relayer.next("listening");
-    client = new ProbeClient(port, job.concurrency);
+    client = probeClient(job.client ?? "socket", port, job.concurrency);
+    if (job.databaseUrl) backends = await PgBackends.open(job.databaseUrl, appName);
+    const meter = probeMeter(() => relayer.cpuUs(), backends);
     const only = job.only === undefined ? null : new RegExp(job.only);
     const probes = scaleProbes(job.spec).filter((p) => only === null || only.test(p.name));
     if (probes.length === 0) throw new Error(`no probe matches ${job.only}`);
@@ -105,7 +127,7 @@ export async function measureReads(job: ReadsJob): Promise<ReadsReport> {
     let peakRssBytes = rssBytes;
     const figures: ProbeFigures[] = [];
     for (const p of probes) {
-      figures.push(await measureProbe(client, p, job.requests, job.concurrency, job.warmup));
+      figures.push(await measureProbe(client, p, job.requests, job.concurrency, job.warmup, meter));
       rssBytes = await relayer.rss();
       peakRssBytes = Math.max(peakRssBytes, rssBytes);
     }
@@ -117,6 +139,7 @@ export async function measureReads(job: ReadsJob): Promise<ReadsReport> {
     return { coldStartMs, figures, rssBytes, peakRssBytes };
   } finally {
     client?.close();
+    await backends?.close();
     if (relayer.proc.exitCode === null && relayer.proc.signalCode === null) relayer.proc.kill();
   }
 }

@@ -4,13 +4,13 @@ import type { FastifyInstance } from "fastify";
 import { apiKeyTextHash } from "../../../src/core";
 import { accountKey, actionHash, bigGroup, blockHash, groupId, usageKeyText, walletAddress, type ScaleSpec } from "../../../bench/scale/dataset";
 import { fillIndex } from "../../../bench/scale/fill";
-import { ProbeClient } from "../../../bench/scale/http-client";
+import { SocketClient } from "../../../bench/scale/http-client";
 import { measureProbe, scaleApp, scaleProbes, sendProbe, type CountingWriter, type Probe } from "../../../bench/scale/reads";
 import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
 
 // The small version of the scale benchmark (bench/scale.ts): the same fill through the projection
 // and the same HTTP app, checking the pages (not timings); the benchmark's probes go over a real
-// socket (app.listen + its keep-alive client, bench/scale/http-client.ts) as in the benchmark. Lists page by set position
+// socket (app.listen + its lean keep-alive client, bench/scale/http-client.ts) as in the benchmark. Lists page by set position
 // (store/index-queries.ts pageRange), so a walk over every page must give each member once, in the
 // contract's order, also after removals moved members into the holes.
 const SPEC: ScaleSpec = { accounts: 10_000, groups: 1_000, actions: 300, wallets: 200, usageKeys: 50 };
@@ -52,7 +52,7 @@ for (const backend of BACKENDS) {
     let ts: TestStore | null = null;
     let app: FastifyInstance;
     let writer: CountingWriter;
-    let client: ProbeClient;
+    let client: SocketClient;
     let lastBlock = 0;
 
     before(async function () {
@@ -62,7 +62,7 @@ for (const backend of BACKENDS) {
       lastBlock = filled.blocks;
       ({ app, writer } = await scaleApp(ts.store.index));
       await app.listen({ host: "127.0.0.1", port: 0 });
-      client = new ProbeClient((app.server.address() as AddressInfo).port, 4);
+      client = new SocketClient((app.server.address() as AddressInfo).port, 4);
     });
 
     after(async () => {
