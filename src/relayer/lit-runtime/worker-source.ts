@@ -16,12 +16,7 @@ const ENTRY = "sandbox-worker";
 export function sandboxWorkerSource(): { code: string; options: WorkerOptions } {
   const ext = path.extname(__filename);
   const entry = path.join(__dirname, `${ENTRY}${ext}`);
-  // Not the process's execArgv (a thread inherits it by default): its `--require` preloads would
-  // run again in every sandbox worker, which needs none of them: ts-node and the TypeScript
-  // compiler under `npm start` / `npm run relayer`, the whole Hardhat runtime under `hardhat run`
-  // (docs/lit-actions.md, "Sandbox workers").
-  const execArgv: string[] = [];
-  if (ext !== ".ts") return { code: `require(${JSON.stringify(entry)});`, options: { eval: true, execArgv } };
+  if (ext !== ".ts") return { code: `require(${JSON.stringify(entry)});`, options: { eval: true } };
   const sources = transpiledClosure(entry);
   const code = `
     const Module = require("module");
@@ -33,7 +28,7 @@ export function sandboxWorkerSource(): { code: string; options: WorkerOptions } 
     };
     require(${JSON.stringify(entry)});
   `;
-  return { code, options: { eval: true, execArgv, workerData: { sources } } };
+  return { code, options: { eval: true, workerData: { sources } } };
 }
 
 let cache: Record<string, string> | undefined;

@@ -7,7 +7,6 @@
 import { expect } from "chai";
 import { spawn } from "child_process";
 import fs from "fs";
-import os from "os";
 import path from "path";
 import { DEFAULT_ACTION_LIMITS } from "../../../src/relayer/lit-runtime/limits";
 import { closeSandbox, prepareSandbox, runInSandbox, type SandboxHost } from "../../../src/relayer/lit-runtime/sandbox";
@@ -39,24 +38,6 @@ async function eventually(what: string, check: () => boolean, limitMs: number): 
   }
 }
 
-/** Runs node with `args` (and --no-node-snapshot) in the repository; its exit code and output once it exits by itself. */
-async function runChild(args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ["--no-node-snapshot", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (out += c.toString()));
-  let code: number | null | undefined;
-  child.once("exit", (c) => (code = c));
-  try {
-    await eventually("the child's exit after its action ran", () => code !== undefined, 120_000);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}; its output:\n${out}`);
-  } finally {
-    if (code === undefined && child.pid !== undefined) process.kill(child.pid, "SIGKILL");
-  }
-  return { code: code ?? null, out };
-}
-
 const run = (code: string, host: SandboxHost = noHost) =>
   runInSandbox({ code, paramsJson: "null", headers: {}, limits: { ...DEFAULT_ACTION_LIMITS, timeoutMs: 60_000 }, host });
 
@@ -72,31 +53,24 @@ describe("lit actions: sandbox worker threads", function () {
       `runInSandbox({ code: "Lit.Actions.setResponse({ response: 'ok' })", paramsJson: "null", headers: {}, limits: DEFAULT_ACTION_LIMITS, host })`,
       `  .then((r) => console.log("response " + r.response + " handles " + JSON.stringify(process.getActiveResourcesInfo().filter((h) => h === "MessagePort"))));`,
     ].join("\n");
-    const { code, out } = await runChild(["--require", "ts-node/register/transpile-only", "-e", script]);
-    expect(code, out).to.equal(0);
+    const child = spawn(process.execPath, ["--no-node-snapshot", "--require", "ts-node/register/transpile-only", "-e", script], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+    let code: number | null | undefined;
+    child.once("exit", (c) => (code = c));
+    try {
+      await eventually("the child's exit after its action ran", () => code !== undefined, 120_000);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; its output:\n${out}`);
+    } finally {
+      if (code === undefined && child.pid !== undefined) process.kill(child.pid, "SIGKILL");
+    }
+    expect(code).to.equal(0);
     expect(out.trim()).to.equal("response ok handles []");
-  });
-
-  it("starts its workers without the process's --require preloads (ts-node, hardhat/register)", async () => {
-    // A preload that says on which thread it runs. A worker inheriting the process's execArgv
-    // loads every preload again: under `npm start` ts-node and the TypeScript compiler, under
-    // `hardhat run` the whole Hardhat runtime, in every sandbox worker.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-preload-"));
-    const preload = path.join(dir, "preload.js");
-    fs.writeFileSync(preload, `process.stdout.write((require("worker_threads").isMainThread ? "main" : "thread") + " preload\\n");\n`);
-    const script = [
-      `const { runInSandbox, closeSandbox } = require(${JSON.stringify(SANDBOX)});`,
-      `const { DEFAULT_ACTION_LIMITS } = require(${JSON.stringify(LIMITS)});`,
-      `const host = { keyOperation: async () => "", fetch: async () => { throw new Error("no"); } };`,
-      `runInSandbox({ code: "Lit.Actions.setResponse({ response: 'ok' })", paramsJson: "null", headers: {}, limits: DEFAULT_ACTION_LIMITS, host })`,
-      `  .then((r) => closeSandbox().then(() => console.log("response " + r.response)));`,
-    ].join("\n");
-    const { code, out } = await runChild(["--require", "ts-node/register/transpile-only", "--require", preload, "-e", script]);
-    fs.rmSync(dir, { recursive: true, force: true });
-    expect(code, out).to.equal(0);
-    const lines = out.trim().split("\n");
-    expect(lines.filter((l) => l.endsWith(" preload")), out).to.deep.equal(["main preload"]);
-    expect(lines[lines.length - 1], out).to.equal("response ok");
   });
 
   it("closeSandbox ends every worker thread, and a later run starts new ones", async () => {
