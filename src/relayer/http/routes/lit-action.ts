@@ -7,9 +7,8 @@ import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Caller, RelayerServices } from "../../services";
 import { unauthenticated } from "../../services/errors";
-import { credentialHash, credentialOf } from "../credentials";
 import { API_PREFIX } from "../endpoint";
-import { correlationIdOf } from "../request-context";
+import { correlationIdOf, credentialsOf } from "../request-context";
 import { ErrorBody } from "../schemas/common";
 import { LitActionBody, LitActionReply } from "../schemas/lit-action";
 
@@ -32,10 +31,11 @@ export function registerLitActionRoutes(app: FastifyInstance, services: RelayerS
       },
     },
     preValidation: async (request) => {
-      const credential = credentialOf(request.headers);
-      if (credential === null)
+      // The request's credential, read and hashed once for the rate limiter and here (request-context.ts).
+      const hash = credentialsOf(request).hash;
+      if (hash === null)
         throw unauthenticated("MissingApiKey", "missing API key: send Authorization: Bearer <key> or X-Api-Key: <key>");
-      callers.set(request, await services.access.authorize(credentialHash(credential)));
+      callers.set(request, await services.access.authorize(hash));
     },
     handler: async (request, reply) => {
       const caller = callers.get(request);
