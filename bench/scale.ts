@@ -12,13 +12,15 @@
  *     actions, `wallets` wallets and `usage keys`;
  *  2. reads: a fresh relayer process (bench/scale/serve-child.ts: openStore + the HTTP app over
  *     the real services, writes refused by a counting Writer after their pre-checks) listens on a
- *     TCP port of 127.0.0.1; this process (bench/scale/relayer-process.ts) measures the time from
- *     the relayer's start to the first answer it receives (cold start), then sends every /core/v1
- *     read at its first, middle and last page, account_exists, and the permission pre-checks of
- *     lit_action and of each write: p50 and p99 (nearest rank) over SCALE_REQUESTS requests from
- *     SCALE_CONCURRENCY keep-alive HTTP clients (node:http, one Agent of as many sockets), after
- *     SCALE_WARMUP sequential ones; and the relayer's resident memory after each probe. The
- *     database size is measured after the fill.
+ *     TCP port of 127.0.0.1; a probe process of its own (bench/scale/probe-child.ts, running
+ *     bench/scale/relayer-process.ts: the load generator holds nothing else, so no pause of this
+ *     process's large heap stalls the requests in flight) measures the time from the relayer's
+ *     start to the first answer it receives (cold start), then sends every /core/v1 read at its
+ *     first, middle and last page, account_exists, and the permission pre-checks of lit_action and
+ *     of each write: p50 and p99 (nearest rank) over SCALE_REQUESTS requests from
+ *     SCALE_CONCURRENCY closed-loop clients on as many keep-alive sockets (http-client.ts), after
+ *     SCALE_WARMUP untimed ones at the same concurrency; and the relayer's resident memory after
+ *     each probe. The database size is measured after the fill.
  *     Over a socket, not fastify's in-process inject(): no deployment serves through inject(), and
  *     inject()'s request/response objects survive V8's young-generation collections (a few MB
  *     promoted per scavenge, a mark-compact every few), which added a stall of the transport's own
@@ -35,7 +37,7 @@
  *   SCALE_USAGE_KEYS (50)    SCALE_BASE_ACCOUNTS (1000) SCALE_BASE_GROUPS (1000)
  *   SCALE_BASE_ACTIONS (1000) SCALE_BASE_WALLETS (1000)
  *   SCALE_DBS ("sqlite,postgres") SCALE_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test)
- *   SCALE_REQUESTS (2000) SCALE_CONCURRENCY (8) SCALE_WARMUP (20) SCALE_PER_BLOCK (500)
+ *   SCALE_REQUESTS (2000) SCALE_CONCURRENCY (8) SCALE_WARMUP (200) SCALE_PER_BLOCK (500)
  *   SCALE_STREAM_ACCOUNTS (130000) SCALE_STREAM_GROUPS (20000) SCALE_STREAM_ACTIONS (20000)
  *   SCALE_STREAM_WALLETS (5000) SCALE_STREAM_PER_BLOCK (100) SCALE_STREAM (1; 0 skips the indexer part)
  *   SCALE_READS (1; 0 skips the fill and reads part: the indexer's catch-up only)
@@ -67,7 +69,8 @@ import { scaleEventCount, type ScaleSpec } from "./scale/dataset";
 import { fillIndex } from "./scale/fill";
 import { STREAM_DIAMOND, serveLogStream } from "./scale/log-stream";
 import type { ProbeFigures } from "./scale/reads";
-import { measureReads, type ClientKind, type ReadsReport } from "./scale/relayer-process";
+import { measureReadsApart } from "./scale/probe-child";
+import type { ClientKind, ReadsReport } from "./scale/relayer-process";
 
 type DbName = "sqlite" | "postgres";
 
@@ -101,7 +104,7 @@ const DBS = (process.env.SCALE_DBS ?? "sqlite,postgres").split(",").map((s) => s
 const DATABASE_URL = process.env.SCALE_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const REQUESTS = env("SCALE_REQUESTS", 2000);
 const CONCURRENCY = env("SCALE_CONCURRENCY", 8);
-const WARMUP = env("SCALE_WARMUP", 20);
+const WARMUP = env("SCALE_WARMUP", 200);
 const PER_BLOCK = env("SCALE_PER_BLOCK", 500);
 const STREAM_PER_BLOCK = env("SCALE_STREAM_PER_BLOCK", 100);
 const RESULTS = process.env.SCALE_RESULTS ?? path.join(__dirname, "results", "scale.md");
@@ -246,7 +249,7 @@ async function runSize(db: DbName, label: string, spec: ScaleSpec): Promise<Size
     if (kept) {
       if (JSON.stringify(kept.spec) === JSON.stringify(spec)) {
         log(`${db} ${label}: reusing the index filled in ${w.schema ?? w.dataDir}`);
-        const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP, only: PROBES, client: CLIENT });
+        const child = await measureReadsApart({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP, only: PROBES, client: CLIENT });
         log(`${db} ${label}: reads measured (cold start ${child.coldStartMs.toFixed(0)} ms, RSS ${(child.peakRssBytes / 2 ** 20).toFixed(0)} MB)`);
         return { fillMs: kept.fillMs, vacuumMs: kept.vacuumMs, events: kept.events, dbBytes: kept.dbBytes, child };
       }
@@ -271,7 +274,7 @@ async function runSize(db: DbName, label: string, spec: ScaleSpec): Promise<Size
     const vacuumMs = await vacuumAfterFill(store, w, `${db} ${label}`);
     await writeMarker(store, w, { spec, fillMs: fill.ms, vacuumMs, events: fill.events, dbBytes });
     await store.close();
-    const child = await measureReads({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP, only: PROBES, client: CLIENT });
+    const child = await measureReadsApart({ spec, ...w, requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP, only: PROBES, client: CLIENT });
     log(`${db} ${label}: reads measured (cold start ${child.coldStartMs.toFixed(0)} ms, RSS ${(child.peakRssBytes / 2 ** 20).toFixed(0)} MB)`);
     return { fillMs: fill.ms, vacuumMs, events: fill.events, dbBytes, child };
   } finally {

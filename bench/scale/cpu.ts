@@ -3,7 +3,7 @@
  * for every request, the bench's client, the relayer and (on Postgres) the server backends of the
  * relayer's pool. A ProbeMeter reads each one's CPU time before and after the measured requests
  * of a probe (not the warm-up):
- *  - client: process.cpuUsage() of the bench process (user + system, all its threads);
+ *  - client: process.cpuUsage() of the probe process (probe-child.ts; user + system, all its threads);
  *  - relayer: the relayer process's process.cpuUsage(), asked over IPC (serve-child.ts);
  *  - postgres: the backends whose application_name is the relayer's (the bench gives the relayer
  *    a name of its own, see relayerAppName), found in pg_stat_activity through a connection of

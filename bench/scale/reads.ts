@@ -211,12 +211,29 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
+/** Sends the probe `requests` times from `concurrency` closed-loop clients; each answer's time into `times` when given. */
+async function closedLoop(client: ProbeClient, p: Probe, requests: number, concurrency: number, times?: number[]): Promise<void> {
+  let next = 0;
+  const one = async (): Promise<void> => {
+    while (next < requests) {
+      next++;
+      const t0 = performance.now();
+      await sendProbe(client, p);
+      times?.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, one));
+}
+
 /**
  * p50/p99 (ms) of `requests` sends of the probe by `concurrency` concurrent clients, after
- * `warmup` sequential ones. Each time runs from handing the request to the client to the end of
- * its answer's body, its status and JSON checked, as a client of the relayer sees it (the client
- * should hold `concurrency` sockets). With a meter, also each process's CPU per measured request
- * (the warm-up is outside it).
+ * `warmup` untimed ones at the same concurrency (so the relayer's JIT, its pools and the
+ * database's caches are in the state of a server that has been serving: with 20 sequential
+ * warm-up requests the first probe after a start had twice the p99 of the same probe later).
+ * Each time runs from handing the request to the client to the end of its answer's body, its
+ * status and JSON checked, as a client of the relayer sees it (the client should hold
+ * `concurrency` sockets). With a meter, also each process's CPU per measured request (the
+ * warm-up is outside it).
  */
 export async function measureProbe(
   client: ProbeClient,
@@ -226,20 +243,11 @@ export async function measureProbe(
   warmup: number,
   meter?: ProbeMeter,
 ): Promise<ProbeFigures> {
-  for (let i = 0; i < warmup; i++) await sendProbe(client, p);
+  await closedLoop(client, p, warmup, concurrency);
   const times: number[] = [];
-  let next = 0;
-  const one = async (): Promise<void> => {
-    while (next < requests) {
-      next++;
-      const t0 = performance.now();
-      await sendProbe(client, p);
-      times.push(performance.now() - t0);
-    }
-  };
   const stop = meter ? await meter.start() : null;
   const w0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, one));
+  await closedLoop(client, p, requests, concurrency, times);
   const wall = performance.now() - w0;
   const spent = stop ? await stop() : null;
   times.sort((a, b) => a - b);
