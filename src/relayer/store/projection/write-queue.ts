@@ -305,13 +305,15 @@ function mergedFoldedAppend(rows: readonly Append[], cols: readonly string[]): S
   const next = counters.map(
     (c) => `COALESCE((SELECT MAX(x.${c}) FROM ${table} x), -1) + ROW_NUMBER() OVER (PARTITION BY v._n ORDER BY v._o)`,
   );
+  // MATERIALIZED: `_n` is evaluated once per member (inlined, the filter and the numbering would each
+  // evaluate the NOT EXISTS, each hashing the table).
   return {
     sql:
+      `WITH v AS MATERIALIZED (SELECT v.*, NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${key.map((k) => `x.${k} = v.${k}`).join(" AND ")}) AS _n ` +
+      `FROM (VALUES ${values}) AS v(${vcols.join(", ")})) ` +
       `INSERT INTO ${table} (${[...cols, "pos", ...counters].join(", ")}) ` +
       `SELECT ${[...cols.map((c) => `v.${c}`), pos, ...next].join(", ")} ` +
-      `FROM (SELECT v.*, NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${key.map((k) => `x.${k} = v.${k}`).join(" AND ")}) AS _n ` +
-      `FROM (VALUES ${values}) AS v(${vcols.join(", ")})) AS v ` +
-      `WHERE v._n OR v._u = 1 ORDER BY v._o ${onConflict(table, folded)}`,
+      `FROM v WHERE v._n OR v._u = 1 ORDER BY v._o ${onConflict(table, folded)}`,
     params: p.values,
   };
 }
@@ -409,20 +411,21 @@ export class WriteQueue {
       const a = b.writes[at];
       // A repeated key: an earlier append of the batch may be the one that inserts (Postgres keeps the first).
       if (a.kind !== "append" || b.repeated.has(key)) return false;
-      const keyCols = new Set<string>(INDEX_TABLES[w.table]);
+      const keyCols: readonly string[] = INDEX_TABLES[w.table];
       const source = w.kind === "set" ? w.changes : w.row;
-      const changes: Row = {};
-      for (const c of Object.keys(source)) {
-        if (keyCols.has(c)) {
+      const row: Row = { ...a.row };
+      const cols = Object.keys(source);
+      for (const c of cols) {
+        if (keyCols.includes(c)) {
           if (w.kind === "set") return false;
           continue;
         }
-        if (!(c in a.row) || c === "pos" || c === a.scope?.column || a.counters.includes(c)) return false;
-        changes[c] = source[c];
+        if (!(c in row) || c === "pos" || c === a.scope?.column || a.counters.includes(c)) return false;
+        row[c] = source[c];
       }
       // In the row's column order: appends folding the same columns fold them in the same order.
-      const folded = Object.keys(a.row).filter((c) => c in changes || (a.folded?.includes(c) ?? false));
-      b.writes[at] = { ...a, row: { ...a.row, ...changes }, folded };
+      const folded = Object.keys(row).filter((c) => (cols.includes(c) && !keyCols.includes(c)) || (a.folded?.includes(c) ?? false));
+      b.writes[at] = { ...a, row, folded };
       return true;
     }
     return false;
