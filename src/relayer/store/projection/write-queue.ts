@@ -13,11 +13,23 @@
  * GroupMetadataSet, GroupAdded, ... becomes one batch of appends followed by one of updates, which
  * is what they mean in that order.
  *
+ * A column update (set, or an upsert: after an append, an update of its row) of a row whose append
+ * is still queued, as the latest queued write of that row, folds into that append instead of
+ * being queued (WriteQueue.fold): the append inserts the row with the final column values and,
+ * should the row exist already, updates those columns on the conflict. The diamond emits an
+ * entity's metadata (a usage key's permissions too) right after adding it, so a new group, action,
+ * wallet or usage key is one INSERT instead of an INSERT and an UPDATE: one statement less per
+ * entity on SQLite, one batch statement less per block on Postgres, and no dead row version there
+ * (docs/finality.md, "Writes of a block"). The update moves back to its append under the rule
+ * above (it commutes with every write queued after the append), and only for columns the append's
+ * row has and does not compute or scope by (not `pos`, a counter, the scope column or the key).
+ *
  * On Postgres a batch of several writes is one statement (a multi-row INSERT ... VALUES upsert, an
  * INSERT ... SELECT over a VALUES list numbering each scope's new members after its highest
  * position, an UPDATE ... FROM VALUES), after dropping writes a later one of the batch makes moot
  * (upsert / update of the same row: the last wins; append of a member already appended: the first
- * wins). SQLite runs in process, where a statement costs little: each write is its own statement,
+ * wins; a batch of appends with folded updates inserts its members present already too, to update
+ * them, numbering only the new ones). SQLite runs in process, where a statement costs little: each write is its own statement,
  * in batch order (so both databases apply the same order).
  */
 import type { Dialect, SqlValue, Statement } from "../db";
