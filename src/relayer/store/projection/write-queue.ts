@@ -13,10 +13,10 @@
  * GroupMetadataSet, GroupAdded, ... becomes one batch of appends followed by one of updates, which
  * is what they mean in that order.
  *
- * A column update (set, or an upsert: after an append, an update of its row) of a row whose append
- * is still queued, as the latest queued write of that row, folds into that append instead of
- * being queued (WriteQueue.fold): the append inserts the row with the final column values and,
- * should the row exist already, updates those columns on the conflict. The diamond emits an
+ * A column update (set) of a row whose append is still queued, as the latest queued write of that
+ * row, folds into that append instead of being queued (WriteQueue.fold): the append inserts the
+ * row with the final column values and, should the row exist already, updates those columns on
+ * the conflict. The diamond emits an
  * entity's metadata (a usage key's permissions too) right after adding it, so a new group, action,
  * wallet or usage key is one INSERT instead of an INSERT and an UPDATE: one statement less per
  * entity on SQLite, one batch statement less per block on Postgres, and no dead row version there
@@ -379,7 +379,7 @@ export class WriteQueue {
     }
     const table = w.table;
     const key = keyText(w);
-    if ((w.kind === "set" || w.kind === "upsert") && this.fold(w, key)) return;
+    if (w.kind === "set" && this.fold(w, key)) return;
     this.count++;
     let target: Batch | undefined;
     for (let i = this.batches.length - 1; i >= 0; i--) {
@@ -402,16 +402,17 @@ export class WriteQueue {
   }
 
   /**
-   * Folds the update `w` (a set, or an upsert: after an append of its row, an update of its
-   * columns) into the queued append of the same row when that append is the latest queued write of
-   * the row and `w` commutes with every write queued after it (the rule of `add`). The append then
+   * Folds the column update `w` into the queued append of the same row when that append is the
+   * latest queued write of the row and `w` commutes with every write queued after it (the rule of `add`). The append then
    * inserts the row with `w`'s values and, should the row exist already (the append then inserts
    * nothing), updates `w`'s columns on the conflict: the same as the append followed by `w`, with
    * one row version where there were two. Only columns the append's row has and the append does
    * not compute or scope by (pos, counters, the scope column, the key) fold, so the batch's shape
-   * and the positions it computes stay as they were. Returns whether `w` was folded.
+   * and the positions it computes stay as they were. Returns whether `w` was folded. (Upserts do
+   * not fold: every table with appends has a NOT NULL `pos`, so an upsert of one of its rows must
+   * carry `pos`, a column the append computes.)
    */
-  private fold(w: Extract<QueuedWrite, { kind: "set" | "upsert" }>, key: string): boolean {
+  private fold(w: Extract<QueuedWrite, { kind: "set" }>, key: string): boolean {
     for (let i = this.batches.length - 1; i >= 0; i--) {
       const b = this.batches[i];
       if (b.table !== w.table) continue;
@@ -424,19 +425,14 @@ export class WriteQueue {
       // A repeated key: an earlier append of the batch may be the one that inserts (Postgres keeps the first).
       if (a.kind !== "append" || b.repeated.has(key)) return false;
       const keyCols: readonly string[] = INDEX_TABLES[w.table];
-      const source = w.kind === "set" ? w.changes : w.row;
       const row: Row = { ...a.row };
-      const cols = Object.keys(source);
+      const cols = Object.keys(w.changes);
       for (const c of cols) {
-        if (keyCols.includes(c)) {
-          if (w.kind === "set") return false;
-          continue;
-        }
-        if (!(c in row) || c === "pos" || c === a.scope?.column || a.counters.includes(c)) return false;
-        row[c] = source[c];
+        if (!(c in row) || keyCols.includes(c) || c === "pos" || c === a.scope?.column || a.counters.includes(c)) return false;
+        row[c] = w.changes[c];
       }
       // In the row's column order: appends folding the same columns fold them in the same order.
-      const folded = Object.keys(row).filter((c) => (cols.includes(c) && !keyCols.includes(c)) || (a.folded?.includes(c) ?? false));
+      const folded = Object.keys(row).filter((c) => cols.includes(c) || (a.folded?.includes(c) ?? false));
       b.writes[at] = { ...a, row, folded };
       return true;
     }
