@@ -3,12 +3,28 @@ import { bind, type Handlers } from "./handler";
 import { addMember, removeMember, SETS } from "./sets";
 import { record, str, strList, text } from "./values";
 
+/** A new usage key's columns: the table's defaults (store/migrations.ts, usage_keys). */
+const NEW_USAGE_KEY = {
+  name: "",
+  description: "",
+  expiration: "0",
+  create_groups: false,
+  delete_groups: false,
+  create_pkps: false,
+  manage_ipfs: "[]",
+  add_pkp: "[]",
+  remove_pkp: "[]",
+  execute_in: "[]",
+} as const;
+
 export const USAGE_KEY_HANDLERS: Handlers = {
   async UsageApiKeySet(w, a) {
     const account = str(a, "accountApiKeyHash");
     const hash = str(a, "usageApiKeyHash");
     await bind(w, hash, account, "UsageKey");
-    await addMember(w, SETS.usageKeys, account, { hash, account });
+    // The columns' defaults (migrations.ts) spelled out: the permissions and metadata events the
+    // diamond emits right after this one then fold into this insert (write-queue.ts, fold).
+    await addMember(w, SETS.usageKeys, account, { hash, account, ...NEW_USAGE_KEY });
   },
   async UsageApiKeyPermissionsSet(w, a) {
     const hash = str(a, "usageApiKeyHash");

@@ -13,11 +13,23 @@
  * GroupMetadataSet, GroupAdded, ... becomes one batch of appends followed by one of updates, which
  * is what they mean in that order.
  *
+ * A column update (set) of a row whose append is still queued, as the latest queued write of that
+ * row, folds into that append instead of being queued (WriteQueue.fold): the append inserts the
+ * row with the final column values and, should the row exist already, updates those columns on
+ * the conflict. The diamond emits an
+ * entity's metadata (a usage key's permissions too) right after adding it, so a new group, action,
+ * wallet or usage key is one INSERT instead of an INSERT and an UPDATE: one statement less per
+ * entity on SQLite, one batch statement less per block on Postgres, and no dead row version there
+ * (docs/finality.md, "Writes of a block"). The update moves back to its append under the rule
+ * above (it commutes with every write queued after the append), and only for columns the append's
+ * row has and does not compute or scope by (not `pos`, a counter, the scope column or the key).
+ *
  * On Postgres a batch of several writes is one statement (a multi-row INSERT ... VALUES upsert, an
  * INSERT ... SELECT over a VALUES list numbering each scope's new members after its highest
  * position, an UPDATE ... FROM VALUES), after dropping writes a later one of the batch makes moot
  * (upsert / update of the same row: the last wins; append of a member already appended: the first
- * wins). SQLite runs in process, where a statement costs little: each write is its own statement,
+ * wins; a batch of appends with folded updates inserts its members present already too, to update
+ * them, numbering only the new ones). SQLite runs in process, where a statement costs little: each write is its own statement,
  * in batch order (so both databases apply the same order).
  */
 import type { Dialect, SqlValue, Statement } from "../db";
@@ -36,9 +48,18 @@ export type QueuedWrite =
   | { kind: "upsert"; table: IndexTable; row: Row }
   /**
    * INSERT with pos = one past the highest pos of the scope (or of the table), and each counter
-   * one past its highest value in the table, unless a row with the key exists.
+   * one past its highest value in the table, unless a row with the key exists; `folded` (column
+   * updates of the row folded into the append, see WriteQueue.fold): when the row exists, UPDATE
+   * of these columns to `row`'s values instead of nothing.
    */
-  | { kind: "append"; table: IndexTable; row: Row; scope: AppendScope | null; counters: readonly string[] }
+  | {
+      kind: "append";
+      table: IndexTable;
+      row: Row;
+      scope: AppendScope | null;
+      counters: readonly string[];
+      folded?: readonly string[];
+    }
   /** UPDATE of `changes` (with the block stamp) on the row of `key`; nothing when there is none. */
   | { kind: "set"; table: IndexTable; key: readonly SqlValue[]; changes: Row }
   /** DELETE of the row of `key`. */
@@ -50,7 +71,10 @@ interface Batch {
   shape: string;
   table: string;
   writes: QueuedWrite[];
-  keys: Set<string>;
+  /** The index in `writes` of the latest write of each key. */
+  keys: Map<string, number>;
+  /** Keys written more than once in the batch. */
+  repeated: Set<string>;
   /** Columns the batch's writes write ("*": every column). */
   written: Set<string>;
   /** Columns the batch's writes read besides their own row. */
@@ -132,6 +156,13 @@ function whereKey(table: IndexTable, first: number, alias = ""): string {
 
 // ---- one write, one statement (both databases)
 
+/** An append's conflict action: nothing, or the update of its folded columns (from the row it would have inserted). */
+function onConflict(table: IndexTable, folded: readonly string[] | undefined): string {
+  const target = `ON CONFLICT (${INDEX_TABLES[table].join(", ")})`;
+  if (!folded || folded.length === 0) return `${target} DO NOTHING`;
+  return `${target} DO UPDATE SET ${folded.map((c) => `${c} = excluded.${c}`).join(", ")}`;
+}
+
 function upsertSql(table: IndexTable, cols: readonly string[], values: string): string {
   const keys = new Set<string>(INDEX_TABLES[table]);
   const set = cols.filter((c) => !keys.has(c)).map((c) => `${c} = excluded.${c}`);
@@ -162,7 +193,7 @@ function single(w: QueuedWrite): Statement {
         sql:
           `INSERT INTO ${w.table} (${[...cols, "pos", ...w.counters].join(", ")}) ` +
           `SELECT ${placeholders(1, cols.length)}, ${next.join(", ")} WHERE 1 = 1 ` +
-          `ON CONFLICT (${INDEX_TABLES[w.table].join(", ")}) DO NOTHING`,
+          onConflict(w.table, w.folded),
         params,
       };
     }
@@ -230,6 +261,10 @@ function mergedAppend(writes: readonly QueuedWrite[]): Statement | null {
   const rows = writes.flatMap((w) => (w.kind === "append" ? [w] : []));
   const { table, scope, counters } = rows[0];
   const cols = Object.keys(rows[0].row);
+  const folds = new Set(rows.flatMap((w) => (w.folded && w.folded.length > 0 ? [w.folded.join(",")] : [])));
+  // One conflict action per statement: the appends with folded updates must all fold the same columns.
+  if (folds.size > 1) return null;
+  if (folds.size === 1) return mergedFoldedAppend(rows, cols);
   const lists = rows.map((w, i) => [i, ...(scope ? [w.scope?.value] : []), ...cols.map((c) => w.row[c])]);
   if (!uniform(lists)) return null;
   const p = new Params();
@@ -250,6 +285,47 @@ function mergedAppend(writes: readonly QueuedWrite[]): Statement | null {
       `FROM (VALUES ${values}) AS v(${vcols.join(", ")}) ` +
       `WHERE NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${key.map((k) => `x.${k} = v.${k}`).join(" AND ")}) ` +
       `ORDER BY v._o ON CONFLICT (${key.join(", ")}) DO NOTHING`,
+    params: p.values,
+  };
+}
+
+type Append = Extract<QueuedWrite, { kind: "append" }>;
+
+/**
+ * mergedAppend for a batch where some appends carry folded updates (all of the same columns): a
+ * member already present takes no position, as there, but one with folded updates still goes to
+ * the INSERT, whose conflict action updates the folded columns. The numbering counts the new
+ * members only (partitioned by `_n`, whether the member is new).
+ */
+function mergedFoldedAppend(rows: readonly Append[], cols: readonly string[]): Statement | null {
+  const { table, scope, counters } = rows[0];
+  const folded = rows.find((w) => w.folded && w.folded.length > 0)?.folded ?? [];
+  const lists = rows.map((w, i) => [
+    i,
+    ...(scope ? [w.scope?.value] : []),
+    w.folded && w.folded.length > 0 ? 1 : 0,
+    ...cols.map((c) => w.row[c]),
+  ]);
+  if (!uniform(lists)) return null;
+  const p = new Params();
+  const values = lists.map((l) => p.row(l)).join(", ");
+  const vcols = ["_o", ...(scope ? ["_s"] : []), "_u", ...cols];
+  const key = INDEX_TABLES[table];
+  const pos = scope
+    ? `COALESCE((SELECT MAX(x.pos) FROM ${table} x WHERE x.${scope.column} = v._s), -1) + ROW_NUMBER() OVER (PARTITION BY v._s, v._n ORDER BY v._o)`
+    : `COALESCE((SELECT MAX(x.pos) FROM ${table} x), -1) + ROW_NUMBER() OVER (PARTITION BY v._n ORDER BY v._o)`;
+  const next = counters.map(
+    (c) => `COALESCE((SELECT MAX(x.${c}) FROM ${table} x), -1) + ROW_NUMBER() OVER (PARTITION BY v._n ORDER BY v._o)`,
+  );
+  // MATERIALIZED: `_n` is evaluated once per member (inlined, the filter and the numbering would each
+  // evaluate the NOT EXISTS, each hashing the table).
+  return {
+    sql:
+      `WITH v AS MATERIALIZED (SELECT v.*, NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${key.map((k) => `x.${k} = v.${k}`).join(" AND ")}) AS _n ` +
+      `FROM (VALUES ${values}) AS v(${vcols.join(", ")})) ` +
+      `INSERT INTO ${table} (${[...cols, "pos", ...counters].join(", ")}) ` +
+      `SELECT ${[...cols.map((c) => `v.${c}`), pos, ...next].join(", ")} ` +
+      `FROM v WHERE v._n OR v._u = 1 ORDER BY v._o ${onConflict(table, folded)}`,
     params: p.values,
   };
 }
@@ -295,14 +371,16 @@ export class WriteQueue {
   }
 
   add(w: QueuedWrite): void {
-    this.count++;
     const shape = shapeOf(w, this.serial++);
     if (w.kind === "raw") {
-      this.batches.push({ shape, table: "", writes: [w], keys: new Set(), written: new Set(), reads: new Set() });
+      this.count++;
+      this.batches.push({ shape, table: "", writes: [w], keys: new Map(), repeated: new Set(), written: new Set(), reads: new Set() });
       return;
     }
     const table = w.table;
     const key = keyText(w);
+    if (w.kind === "set" && this.fold(w, key)) return;
+    this.count++;
     let target: Batch | undefined;
     for (let i = this.batches.length - 1; i >= 0; i--) {
       const b = this.batches[i];
@@ -313,13 +391,52 @@ export class WriteQueue {
       if (b.table === table && !commutes(b, w, key)) break;
     }
     if (!target) {
-      target = { shape, table, writes: [], keys: new Set(), written: new Set(), reads: new Set() };
+      target = { shape, table, writes: [], keys: new Map(), repeated: new Set(), written: new Set(), reads: new Set() };
       this.batches.push(target);
     }
+    if (target.keys.has(key)) target.repeated.add(key);
+    target.keys.set(key, target.writes.length);
     target.writes.push(w);
-    target.keys.add(key);
     for (const c of writtenColumns(w)) target.written.add(c);
     for (const c of readColumns(w)) target.reads.add(c);
+  }
+
+  /**
+   * Folds the column update `w` into the queued append of the same row when that append is the
+   * latest queued write of the row and `w` commutes with every write queued after it (the rule of `add`). The append then
+   * inserts the row with `w`'s values and, should the row exist already (the append then inserts
+   * nothing), updates `w`'s columns on the conflict: the same as the append followed by `w`, with
+   * one row version where there were two. Only columns the append's row has and the append does
+   * not compute or scope by (pos, counters, the scope column, the key) fold, so the batch's shape
+   * and the positions it computes stay as they were. Returns whether `w` was folded. (Upserts do
+   * not fold: every table with appends has a NOT NULL `pos`, so an upsert of one of its rows must
+   * carry `pos`, a column the append computes.)
+   */
+  private fold(w: Extract<QueuedWrite, { kind: "set" }>, key: string): boolean {
+    for (let i = this.batches.length - 1; i >= 0; i--) {
+      const b = this.batches[i];
+      if (b.table !== w.table) continue;
+      const at = b.keys.get(key);
+      if (at === undefined) {
+        if (!commutes(b, w, key)) return false;
+        continue;
+      }
+      const a = b.writes[at];
+      // A repeated key: an earlier append of the batch may be the one that inserts (Postgres keeps the first).
+      if (a.kind !== "append" || b.repeated.has(key)) return false;
+      const keyCols: readonly string[] = INDEX_TABLES[w.table];
+      const row: Row = { ...a.row };
+      const cols = Object.keys(w.changes);
+      for (const c of cols) {
+        if (!(c in row) || keyCols.includes(c) || c === "pos" || c === a.scope?.column || a.counters.includes(c)) return false;
+        row[c] = w.changes[c];
+      }
+      // In the row's column order: appends folding the same columns fold them in the same order.
+      const folded = Object.keys(row).filter((c) => cols.includes(c) || (a.folded?.includes(c) ?? false));
+      b.writes[at] = { ...a, row, folded };
+      return true;
+    }
+    return false;
   }
 
   /** The statements of every queued write, in an order with the same effect as the queue's; empties the queue. */
