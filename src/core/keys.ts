@@ -4,7 +4,8 @@
  * other credential. A derived scalar outside the secp256k1 range is re-derived with a counter.
  */
 import { hkdfSync, randomBytes } from "crypto";
-import { computeAddress, getBytes, hexlify, toBeHex, toUtf8Bytes, zeroPadValue } from "ethers";
+import { SigningKey, getBytes, hexlify, toBeHex, toUtf8Bytes, zeroPadValue } from "ethers";
+import { keccak256Digest } from "./keccak";
 
 const SALT = toUtf8Bytes("accountconfig/key-derivation/v1");
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -31,9 +32,9 @@ export function deriveBytes(rootSecret: Uint8Array, label: KeyLabel, context: Ui
 /** A valid secp256k1 private key (`0x` + 64 hex) for `label` and `context`. */
 export function derivePrivateKey(rootSecret: Uint8Array, label: KeyLabel, context: Uint8Array): string {
   for (let counter = 0; counter < 256; counter++) {
-    const bytes = deriveBytes(rootSecret, label, context, counter);
-    const scalar = BigInt(hexlify(bytes));
-    if (scalar > 0n && scalar < SECP256K1_N) return zeroPadValue(bytes, 32);
+    const key = hexlify(deriveBytes(rootSecret, label, context, counter)); // 32 bytes: 0x + 64 hex
+    const scalar = BigInt(key);
+    if (scalar > 0n && scalar < SECP256K1_N) return key;
   }
   throw new Error("key derivation failed"); // probability ~2^-32000
 }
@@ -45,9 +46,26 @@ export function pkpPrivateKey(rootSecret: Uint8Array, masterHash: string, deriva
   return derivePrivateKey(rootSecret, "pkp", concat([word(masterHash), word(derivation)]));
 }
 
-/** The address of a PKP (what is registered on-chain as pkpId). */
+/** "00".."ff" */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
+/**
+ * The lowercase address of a private key: the last 20 bytes of keccak256 of the uncompressed public
+ * key without its 0x04 prefix. What ethers' computeAddress(key).toLowerCase() gives, without its
+ * checksum (a second keccak the lowercase form drops) and its hex round trips: create_wallet
+ * derives one per request (docs/relayer-latency.md, "Read path CPU").
+ */
+function lowercaseAddress(privateKey: string): string {
+  const pub = getBytes(SigningKey.computePublicKey(privateKey, false));
+  const digest = keccak256Digest(pub.subarray(1));
+  let hex = "0x";
+  for (let i = 12; i < 32; i++) hex += HEX[digest[i]];
+  return hex;
+}
+
+/** The address of a PKP (what is registered on-chain as pkpId), lowercase. */
 export function pkpAddress(rootSecret: Uint8Array, masterHash: string, derivation: bigint | string): string {
-  return computeAddress(pkpPrivateKey(rootSecret, masterHash, derivation)).toLowerCase();
+  return lowercaseAddress(pkpPrivateKey(rootSecret, masterHash, derivation));
 }
 
 /** The AES-256 key of a PKP (Encrypt/Decrypt), distinct from its signing key. */
