@@ -451,7 +451,9 @@ export class IndexQueries implements IndexReader {
       PREPARED,
     );
     if (rows.length === 0) return null;
-    return rows.flatMap((r) => (r.cid === null ? [] : [{ account: acct, cid: r.cid, name: r.name ?? "", description: r.description ?? "" }]));
+    const out: ActionRow[] = [];
+    for (const r of rows) if (r.cid !== null) out.push({ account: acct, cid: r.cid, name: r.name ?? "", description: r.description ?? "" });
+    return out;
   }
 
   /**

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { apiKeyTextHash, toHash32 } from "../../../src/core";
 import { groupIdHex, groupItem } from "../../../src/relayer/http/present";
-import { accountKey, type ScaleSpec } from "../../../bench/scale/dataset";
+import { accountKey, bigGroup, type ScaleSpec } from "../../../bench/scale/dataset";
 import { fillIndex } from "../../../bench/scale/fill";
 import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
 
@@ -60,6 +60,38 @@ for (const backend of BACKENDS) {
       const got = await store.index.listWallets(asked, { pageNumber: 0, pageSize: 100 });
       expect(want.length).to.equal(SPEC.wallets);
       expect(got).to.deep.equal(want.map((r) => ({ ...r, derivation: String(r.derivation) })));
+    });
+
+    it("a group's action and wallet pages give its members with their metadata, in list order", async () => {
+      const { store } = ts as TestStore;
+      const group = bigGroup(SPEC);
+      const cids = await store.db.query<{ cid: string; name: string | null; description: string | null }>(
+        `SELECT c.cid, a.name, a.description FROM group_cids c LEFT JOIN actions a ON a.account = $1 AND a.cid = c.cid
+         WHERE c.group_id = $2 ORDER BY c.pos`,
+        [master, group],
+      );
+      const actions = await store.index.listActionsInGroup(asked, group, { pageNumber: 0, pageSize: 100 });
+      expect(cids.length).to.be.greaterThan(0);
+      expect(actions).to.deep.equal(cids.map((r) => ({ account: master, cid: r.cid, name: r.name ?? "", description: r.description ?? "" })));
+      const members = await store.db.query<{ wallet: string; derivation: string | null; name: string | null; description: string | null }>(
+        `SELECT m.wallet, w.derivation, w.name, w.description FROM group_wallets m LEFT JOIN wallets w ON w.pkp = m.wallet
+         WHERE m.group_id = $1 ORDER BY m.pos`,
+        [group],
+      );
+      const wallets = await store.index.listWalletsInGroup(asked, group, { pageNumber: 0, pageSize: 100 });
+      expect(members.length).to.be.greaterThan(0);
+      expect(wallets).to.deep.equal(
+        members.map((r) => ({
+          pkp: r.wallet,
+          account: master,
+          derivation: r.derivation === null ? "0" : String(r.derivation),
+          name: r.name ?? "",
+          description: r.description ?? "",
+        })),
+      );
+      // Another account's group: null, as before.
+      expect(await store.index.listActionsInGroup(apiKeyTextHash(accountKey(1)), group, { pageNumber: 0, pageSize: 10 })).to.equal(null);
+      expect(await store.index.listWalletsInGroup(apiKeyTextHash(accountKey(1)), group, { pageNumber: 0, pageSize: 10 })).to.equal(null);
     });
   });
 }
