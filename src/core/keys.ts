@@ -3,11 +3,13 @@
  * distinct label per purpose and a context, so a leaked derived key, API key or hash reveals no
  * other credential. A derived scalar outside the secp256k1 range is re-derived with a counter.
  */
-import { hkdfSync, randomBytes } from "crypto";
+import { createHmac, randomBytes } from "crypto";
 import { SigningKey, getBytes, hexlify, toBeHex, toUtf8Bytes, zeroPadValue } from "ethers";
 import { keccak256Digest } from "./keccak";
 
 const SALT = toUtf8Bytes("accountconfig/key-derivation/v1");
+/** HKDF-Expand's counter for its first (and only) 32-byte block. */
+const BLOCK_1 = new Uint8Array([1]);
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 export type KeyLabel = "pkp" | "pkp-aes" | "lit-action" | "payer" | "admin-payer";
@@ -26,7 +28,11 @@ function concat(parts: Uint8Array[]): Uint8Array {
 export function deriveBytes(rootSecret: Uint8Array, label: KeyLabel, context: Uint8Array, counter = 0): Uint8Array {
   if (rootSecret.length < 32) throw new Error("root secret: expected at least 32 bytes");
   const info = concat([toUtf8Bytes(label), new Uint8Array([0, counter]), context]);
-  return new Uint8Array(hkdfSync("sha256", rootSecret, SALT, info, 32));
+  // HKDF-SHA256 (RFC 5869) for one block: PRK = HMAC(salt, root), OKM = HMAC(PRK, info || 0x01).
+  // Node's hkdfSync gives the same bytes at ~2x the CPU (its key objects; docs/relayer-latency.md,
+  // "Read path CPU"); test/vectors/keys.json pins the output.
+  const prk = createHmac("sha256", SALT).update(rootSecret).digest();
+  return new Uint8Array(createHmac("sha256", prk).update(info).update(BLOCK_1).digest());
 }
 
 /** A valid secp256k1 private key (`0x` + 64 hex) for `label` and `context`. */
