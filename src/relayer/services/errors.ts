@@ -24,6 +24,13 @@ export type ErrorKind =
   | "RateLimited"
   | "Unavailable"; // chain or database down; nothing half-applied
 
+/**
+ * An answer the service gives instead of a result. A refusal (every kind but Unavailable: a 4xx
+ * answer, part of normal traffic, e.g. the lit_action pre-check's Forbidden) carries no stack
+ * trace: nothing reads it (only 5xx answers are logged with their error), and capturing one cost
+ * ~10 us per refused request (docs/relayer-latency.md, "Read path CPU"). Unavailable keeps its
+ * stack for the error log.
+ */
 export class ServiceError extends Error {
   constructor(
     readonly kind: ErrorKind,
@@ -32,7 +39,13 @@ export class ServiceError extends Error {
     /** Seconds after which a retry may succeed (RateLimited, Unavailable). */
     readonly retryAfterSeconds?: number,
   ) {
-    super(message);
+    const limit = Error.stackTraceLimit;
+    if (kind !== "Unavailable") Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.name = "ServiceError";
   }
 }

@@ -388,32 +388,38 @@ export class IndexQueries implements IndexReader {
   async listGroups(account: Hash32, page: Page): Promise<GroupSummary[]> {
     this.check();
     const [from, to] = pageRange(page);
-    return this.db.query<GroupDb>(
-      "SELECT id, account, name, description FROM account_groups WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
-      [toHash32(account), from, to],
+    const acct = toHash32(account);
+    // The account column is the parameter: not read back per row (docs/relayer-latency.md, "Read path CPU").
+    const rows = await this.db.query<Omit<GroupDb, "account">>(
+      "SELECT id, name, description FROM account_groups WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
+      [acct, from, to],
       PREPARED,
     );
+    return rows.map((r) => ({ id: r.id, account: acct, name: r.name, description: r.description }));
   }
 
   async listActions(account: Hash32, page: Page): Promise<ActionRow[]> {
     this.check();
     const [from, to] = pageRange(page);
-    return this.db.query<ActionDb>(
-      "SELECT account, cid, name, description FROM actions WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
-      [toHash32(account), from, to],
+    const acct = toHash32(account);
+    const rows = await this.db.query<Omit<ActionDb, "account">>(
+      "SELECT cid, name, description FROM actions WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
+      [acct, from, to],
       PREPARED,
     );
+    return rows.map((r) => ({ account: acct, cid: r.cid, name: r.name, description: r.description }));
   }
 
   async listWallets(account: Hash32, page: Page): Promise<WalletRow[]> {
     this.check();
     const [from, to] = pageRange(page);
-    const rows = await this.db.query<WalletDb>(
-      "SELECT pkp, account, derivation, name, description FROM wallets WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
-      [toHash32(account), from, to],
+    const acct = toHash32(account);
+    const rows = await this.db.query<Omit<WalletDb, "account">>(
+      "SELECT pkp, derivation, name, description FROM wallets WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
+      [acct, from, to],
       PREPARED,
     );
-    return rows.map(walletRow);
+    return rows.map((r) => ({ pkp: r.pkp, account: acct, derivation: r.derivation, name: r.name, description: r.description }));
   }
 
   async listUsageKeys(account: Hash32, page: Page): Promise<UsageKeyRow[]> {
@@ -445,7 +451,9 @@ export class IndexQueries implements IndexReader {
       PREPARED,
     );
     if (rows.length === 0) return null;
-    return rows.flatMap((r) => (r.cid === null ? [] : [{ account: acct, cid: r.cid, name: r.name ?? "", description: r.description ?? "" }]));
+    const out: ActionRow[] = [];
+    for (const r of rows) if (r.cid !== null) out.push({ account: acct, cid: r.cid, name: r.name ?? "", description: r.description ?? "" });
+    return out;
   }
 
   /**
@@ -470,11 +478,12 @@ export class IndexQueries implements IndexReader {
       PREPARED,
     );
     if (rows.length === 0) return null;
-    return rows.flatMap((r) =>
-      r.wallet === null
-        ? []
-        : [{ pkp: r.wallet, account: acct, derivation: r.derivation ?? "0", name: r.name ?? "", description: r.description ?? "" }],
-    );
+    const out: WalletRow[] = [];
+    for (const r of rows) {
+      if (r.wallet === null) continue;
+      out.push({ pkp: r.wallet, account: acct, derivation: r.derivation ?? "0", name: r.name ?? "", description: r.description ?? "" });
+    }
+    return out;
   }
 
   async groupMembership(ids: readonly Uint[], cid: Hash32 | null, wallet: Address | null): Promise<GroupMembership[]> {
