@@ -29,7 +29,9 @@
  * position, an UPDATE ... FROM VALUES), after dropping writes a later one of the batch makes moot
  * (upsert / update of the same row: the last wins; append of a member already appended: the first
  * wins; a batch of appends with folded updates inserts its members present already too, to update
- * them, numbering only the new ones). SQLite runs in process, where a statement costs little: each write is its own statement,
+ * them, numbering only the new ones). An append batch finds its members present already by a probe of
+ * the primary key per member and each scope's highest position by a seek on its (scope, pos) index,
+ * never by reading the whole table (absent()). SQLite runs in process, where a statement costs little: each write is its own statement,
  * in batch order (so both databases apply the same order).
  */
 import type { Dialect, SqlValue, Statement } from "../db";
