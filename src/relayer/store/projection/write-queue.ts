@@ -29,7 +29,9 @@
  * position, an UPDATE ... FROM VALUES), after dropping writes a later one of the batch makes moot
  * (upsert / update of the same row: the last wins; append of a member already appended: the first
  * wins; a batch of appends with folded updates inserts its members present already too, to update
- * them, numbering only the new ones). SQLite runs in process, where a statement costs little: each write is its own statement,
+ * them, numbering only the new ones). An append batch finds its members present already by a probe of
+ * the primary key per member and each scope's highest position by a seek on its (scope, pos) index,
+ * never by reading the whole table (absent()). SQLite runs in process, where a statement costs little: each write is its own statement,
  * in batch order (so both databases apply the same order).
  */
 import type { Dialect, SqlValue, Statement } from "../db";
@@ -257,6 +259,17 @@ function mergedUpsert(writes: readonly QueuedWrite[]): Statement | null {
   return { sql: upsertSql(table, cols, values), params: p.values };
 }
 
+/**
+ * Whether the batch member `v` has no row in `table` yet, as a probe of the primary key per member:
+ * a scalar subquery (LIMIT 1) the planner can neither turn into a join nor hash. The NOT EXISTS it
+ * replaces let the planner hash the whole table (a hash anti-join or a hashed subplan: a full scan
+ * per append batch, growing with the table) instead of probing the batch's few hundred keys
+ * (docs/finality.md, "Writes of a block").
+ */
+function absent(table: IndexTable): string {
+  return `(SELECT 1 FROM ${table} x WHERE ${INDEX_TABLES[table].map((k) => `x.${k} = v.${k}`).join(" AND ")} LIMIT 1) IS NULL`;
+}
+
 function mergedAppend(writes: readonly QueuedWrite[]): Statement | null {
   const rows = writes.flatMap((w) => (w.kind === "append" ? [w] : []));
   const { table, scope, counters } = rows[0];
@@ -273,7 +286,7 @@ function mergedAppend(writes: readonly QueuedWrite[]): Statement | null {
   const key = INDEX_TABLES[table];
   // Each new member after the highest position of its scope as the statement began (a statement's
   // subqueries do not see the rows it inserts), numbered in queue order; a member already present
-  // takes no position (NOT EXISTS, evaluated before the numbering).
+  // takes no position (absent(), evaluated before the numbering).
   const pos = scope
     ? `COALESCE((SELECT MAX(x.pos) FROM ${table} x WHERE x.${scope.column} = v._s), -1) + ROW_NUMBER() OVER (PARTITION BY v._s ORDER BY v._o)`
     : `COALESCE((SELECT MAX(x.pos) FROM ${table} x), -1) + ROW_NUMBER() OVER (ORDER BY v._o)`;
@@ -283,7 +296,7 @@ function mergedAppend(writes: readonly QueuedWrite[]): Statement | null {
       `INSERT INTO ${table} (${[...cols, "pos", ...counters].join(", ")}) ` +
       `SELECT ${[...cols.map((c) => `v.${c}`), pos, ...next].join(", ")} ` +
       `FROM (VALUES ${values}) AS v(${vcols.join(", ")}) ` +
-      `WHERE NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${key.map((k) => `x.${k} = v.${k}`).join(" AND ")}) ` +
+      `WHERE ${absent(table)} ` +
       `ORDER BY v._o ON CONFLICT (${key.join(", ")}) DO NOTHING`,
     params: p.values,
   };
@@ -318,10 +331,10 @@ function mergedFoldedAppend(rows: readonly Append[], cols: readonly string[]): S
     (c) => `COALESCE((SELECT MAX(x.${c}) FROM ${table} x), -1) + ROW_NUMBER() OVER (PARTITION BY v._n ORDER BY v._o)`,
   );
   // MATERIALIZED: `_n` is evaluated once per member (inlined, the filter and the numbering would each
-  // evaluate the NOT EXISTS, each hashing the table).
+  // evaluate absent(), probing the table twice per member).
   return {
     sql:
-      `WITH v AS MATERIALIZED (SELECT v.*, NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${key.map((k) => `x.${k} = v.${k}`).join(" AND ")}) AS _n ` +
+      `WITH v AS MATERIALIZED (SELECT v.*, ${absent(table)} AS _n ` +
       `FROM (VALUES ${values}) AS v(${vcols.join(", ")})) ` +
       `INSERT INTO ${table} (${[...cols, "pos", ...counters].join(", ")}) ` +
       `SELECT ${[...cols.map((c) => `v.${c}`), pos, ...next].join(", ")} ` +
