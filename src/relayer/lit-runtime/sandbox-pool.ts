@@ -13,13 +13,13 @@
  * has not exited CLOSE_GRACE_MS later (docs/lit-action-runtime.md, "Closing a sandbox worker").
  */
 import * as os from "os";
-import { Worker } from "worker_threads";
+import type { Worker } from "worker_threads";
 import type { FetchRequest, FetchResult } from "./fetch-guard";
 import { HostRun } from "./host-run";
 import { type ActionLimits, limitMessage } from "./limit-names";
 import type { FromWorker, RunMessage, ToWorker, WireFetchMeta } from "./sandbox-protocol";
 import type { SandboxHost, SandboxRequest, SandboxResult } from "./sandbox-types";
-import { sandboxWorkerSource } from "./worker-source";
+import { startSandboxWorker } from "./worker-source";
 
 /** What a worker reports of a run (SandboxResult without the host's duration). */
 type RunOutcome = Pick<SandboxResult, "response" | "logs" | "error" | "heapUsedBytes">;
@@ -57,8 +57,7 @@ class SandboxWorker {
   readonly exited: Promise<void>;
 
   constructor(private readonly onExit: (w: SandboxWorker) => void) {
-    const { code, options } = sandboxWorkerSource();
-    this.worker = new Worker(code, options);
+    this.worker = startSandboxWorker();
     this.exited = new Promise((resolve) =>
       this.worker.once("exit", () => {
         this.gone = true;

@@ -7,9 +7,11 @@
 import { expect } from "chai";
 import { spawn } from "child_process";
 import fs from "fs";
+import os from "os";
 import path from "path";
 import { DEFAULT_ACTION_LIMITS } from "../../../src/relayer/lit-runtime/limits";
 import { closeSandbox, prepareSandbox, runInSandbox, type SandboxHost } from "../../../src/relayer/lit-runtime/sandbox";
+import { withoutPreloads } from "../../../src/relayer/lit-runtime/worker-source";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const SANDBOX = path.join(ROOT, "src", "relayer", "lit-runtime", "sandbox.ts");
@@ -87,6 +89,39 @@ describe("lit actions: sandbox worker threads", function () {
     const { code, out } = await runChild(["-e", script]);
     expect(code, out).to.equal(0);
     expect(out.trim()).to.equal("response ok handles []");
+  });
+
+  it("starts its workers without the process's --require preloads (ts-node, hardhat/register)", async () => {
+    // A preload that says on which thread it runs. A worker inheriting the process's execArgv
+    // loads every preload again: under `npm start` ts-node and the TypeScript compiler, under
+    // `hardhat run` the whole Hardhat runtime, in every sandbox worker. The child also has
+    // --no-node-snapshot, which a thread refuses in its execArgv: the worker starts all the same.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-preload-"));
+    const preload = path.join(dir, "preload.js");
+    fs.writeFileSync(preload, `process.stdout.write((require("worker_threads").isMainThread ? "main" : "thread") + " preload\\n");\n`);
+    const script = [
+      ...CHILD_PREAMBLE,
+      `runAction("Lit.Actions.setResponse({ response: 'ok' })")`,
+      `  .then((r) => closeSandbox().then(() => console.log("response " + r.response + " " + (r.error ?? ""))));`,
+    ].join("\n");
+    try {
+      const { code, out } = await runChild(["--require", preload, "-e", script]);
+      expect(code, out).to.equal(0);
+      const lines = out.trim().split("\n");
+      expect(lines.filter((l) => l.endsWith(" preload")), out).to.deep.equal(["main preload"]);
+      expect(lines[lines.length - 1].trim(), out).to.equal("response ok");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a worker's execArgv is the process's without its preloads and their values", () => {
+    const argv = ["--no-node-snapshot", "--require", "ts-node/register", "-r", "a.js", "--require=b.js", "--import=c.mjs"];
+    expect(withoutPreloads([...argv, "--loader", "d.mjs", "--enable-source-maps", "--trace-warnings"])).to.deep.equal([
+      "--no-node-snapshot",
+      "--enable-source-maps",
+      "--trace-warnings",
+    ]);
   });
 
   it("closeSandbox while its workers prepare isolates ends every worker, again and again", async () => {
