@@ -195,6 +195,19 @@ function benchHost(privateKey: string, aesKey: Buffer, allowList: string[]): San
 }
 
 async function main(): Promise<void> {
+  // Sandbox start-up, first (the relayer's start would prepare it): the CPU (the whole process's,
+  // all threads) and RSS until the workers are up; workers start without the process's preloads
+  // (docs/lit-action-runtime.md, "Sandbox workers and preloads").
+  const startRss = process.memoryUsage().rss;
+  const startCpu = process.cpuUsage();
+  const startAt = performance.now();
+  await prepareSandbox(DEFAULT_ACTION_LIMITS.memoryLimitMb);
+  const startUp = {
+    ms: performance.now() - startAt,
+    cpuMs: ((c) => (c.user + c.system) / 1000)(process.cpuUsage(startCpu)),
+    rssMb: (process.memoryUsage().rss - startRss) / 2 ** 20,
+  };
+  console.error(`sandbox start-up: ${fmt(startUp.ms)}, ${startUp.cpuMs.toFixed(0)} CPU-ms, +${startUp.rssMb.toFixed(0)} MiB RSS`);
   const server = http.createServer((_req, res) => res.end("pong"));
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -293,6 +306,9 @@ async function main(): Promise<void> {
         ".",
       "",
       `Relayer process RSS after the runs: ${rssMb.toFixed(0)} MiB (two sandbox workers, each with 4 prepared isolates per kind).`,
+      "",
+      `Sandbox start-up (\`prepareSandbox\`, the workers up): ${fmt(startUp.ms)}, ${startUp.cpuMs.toFixed(0)} ms of CPU (the whole process), ` +
+        `+${startUp.rssMb.toFixed(0)} MiB RSS.`,
       "",
       `Event-loop delay of the relayer process during ${window} ms (\`monitorEventLoopDelay\`, 10 ms resolution; executions restarted as they end):`,
       "",

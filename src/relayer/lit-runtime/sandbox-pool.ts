@@ -7,21 +7,32 @@
  * A watchdog backs the worker's own timeout: when a run's result is overdue by WATCHDOG_GRACE_MS,
  * its worker is terminated (with every isolate in it) and replaced; its other runs end with an
  * error saying so. A worker that crashes is replaced the same way.
+ *
+ * Closing is graceful: a worker is asked to end (a "close" message, once it has no run) and its
+ * thread exits by itself once isolated-vm has nothing under way for it; it is terminated only if it
+ * has not exited CLOSE_GRACE_MS later (docs/lit-action-runtime.md, "Closing a sandbox worker").
  */
 import * as os from "os";
-import { Worker } from "worker_threads";
+import type { Worker } from "worker_threads";
 import type { FetchRequest, FetchResult } from "./fetch-guard";
 import { HostRun } from "./host-run";
 import { type ActionLimits, limitMessage } from "./limit-names";
 import type { FromWorker, RunMessage, ToWorker, WireFetchMeta } from "./sandbox-protocol";
 import type { SandboxHost, SandboxRequest, SandboxResult } from "./sandbox-types";
-import { sandboxWorkerSource } from "./worker-source";
+import { startSandboxWorker } from "./worker-source";
 
 /** What a worker reports of a run (SandboxResult without the host's duration). */
 type RunOutcome = Pick<SandboxResult, "response" | "logs" | "error" | "heapUsedBytes">;
 
 /** How long after its time limit a run may still report before its worker is terminated. */
 const WATCHDOG_GRACE_MS = 5_000;
+
+/**
+ * How long a closing worker has to exit by itself (its isolate preparations under way settle, then
+ * its isolates are disposed) before it is terminated, as a last resort: a thread terminated while
+ * isolated-vm works for it may never exit (docs/lit-action-runtime.md, "Closing a sandbox worker").
+ */
+export const CLOSE_GRACE_MS = 20_000;
 
 interface PendingRun {
   host: SandboxHost;
@@ -38,13 +49,21 @@ class SandboxWorker {
   private dead = false;
   /** Closing: ends when its last run has. */
   private closing = false;
+  /** The "close" message is sent: the thread is ending by itself. */
+  private ending = false;
+  /** The thread has exited. */
+  private gone = false;
   /** Resolves when the thread has exited (terminated or crashed). */
   readonly exited: Promise<void>;
 
   constructor(private readonly onExit: (w: SandboxWorker) => void) {
-    const { code, options } = sandboxWorkerSource();
-    this.worker = new Worker(code, options);
-    this.exited = new Promise((resolve) => this.worker.once("exit", () => resolve()));
+    this.worker = startSandboxWorker();
+    this.exited = new Promise((resolve) =>
+      this.worker.once("exit", () => {
+        this.gone = true;
+        resolve();
+      }),
+    );
     this.ready = new Promise((resolve, reject) => {
       this.worker.once("message", (m: FromWorker) => (m.type === "ready" ? resolve() : reject(new Error(`unexpected ${m.type}`))));
       this.worker.once("error", reject);
@@ -71,7 +90,7 @@ class SandboxWorker {
 
   /** The run's outcome is in: an idle worker keeps nothing alive (worker and MessagePort unref'd). */
   release(): void {
-    if (--this.holds === 0 && !this.dead) this.worker.unref();
+    if (--this.holds === 0 && !this.dead && !this.ending) this.worker.unref();
     if (this.closing) this.endIfIdle();
   }
 
@@ -82,8 +101,18 @@ class SandboxWorker {
     return this.exited;
   }
 
+  /**
+   * Once idle, asks the worker to end by itself (sandbox-protocol.ts CloseMessage) and keeps the
+   * process alive until it has; terminates it only if it has not exited after CLOSE_GRACE_MS.
+   */
   private endIfIdle(): void {
-    if (this.holds === 0 && this.runs.size === 0) this.fail("sandbox closed");
+    if (this.holds !== 0 || this.runs.size !== 0 || this.dead || this.ending) return;
+    this.ending = true;
+    this.worker.ref();
+    this.worker.postMessage({ type: "close" } satisfies ToWorker);
+    const lastResort = setTimeout(() => this.fail("sandbox closed"), CLOSE_GRACE_MS);
+    lastResort.unref();
+    void this.exited.then(() => clearTimeout(lastResort));
   }
 
   /** Registers a run; a run given to a worker that has already died ends at once with an error. */
@@ -100,7 +129,7 @@ class SandboxWorker {
   fail(error: string, errors: Map<number, string> = new Map()): void {
     if (this.dead) return;
     this.dead = true;
-    void this.worker.terminate();
+    if (!this.gone) void this.worker.terminate();
     for (const [id, run] of this.runs) run.resolve({ response: null, logs: "", error: errors.get(id) ?? error, heapUsedBytes: null });
     this.runs.clear();
     this.onExit(this);

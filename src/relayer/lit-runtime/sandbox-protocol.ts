@@ -67,7 +67,17 @@ export interface SettleMessage {
   body?: ArrayBuffer;
 }
 
-export type ToWorker = RunMessage | WarmMessage | StopMessage | SettleMessage;
+/**
+ * End the worker gracefully (sent once it has no run): it prepares no more isolates, waits for the
+ * preparations under way, disposes every isolate and closes its port, so its thread exits by
+ * itself. Terminating a thread while isolated-vm still works for it can leave the thread stuck in
+ * its exit for good (docs/lit-action-runtime.md, "Closing a sandbox worker").
+ */
+export interface CloseMessage {
+  type: "close";
+}
+
+export type ToWorker = RunMessage | WarmMessage | StopMessage | SettleMessage | CloseMessage;
 
 // ---- worker -> relayer
 

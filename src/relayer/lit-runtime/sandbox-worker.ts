@@ -72,8 +72,23 @@ async function start(msg: RunMessage): Promise<void> {
   post({ type: "done", run: msg.run, ...outcome });
 }
 
+/**
+ * The graceful end of this worker (sandbox-protocol.ts CloseMessage): no more preparations, the
+ * ones under way settle (each then disposes its isolate, the pool being closed), the ready isolates
+ * are disposed, and the port closes: with nothing left on its event loop, the thread exits by
+ * itself instead of being terminated while isolated-vm works for it.
+ */
+async function close(): Promise<void> {
+  pool.close();
+  await pool.idle();
+  port.close();
+}
+
 port.on("message", (msg: ToWorker) => {
   switch (msg.type) {
+    case "close":
+      void close();
+      break;
     case "run":
       void start(msg);
       break;

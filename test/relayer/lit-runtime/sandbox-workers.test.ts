@@ -7,9 +7,11 @@
 import { expect } from "chai";
 import { spawn } from "child_process";
 import fs from "fs";
+import os from "os";
 import path from "path";
 import { DEFAULT_ACTION_LIMITS } from "../../../src/relayer/lit-runtime/limits";
 import { closeSandbox, prepareSandbox, runInSandbox, type SandboxHost } from "../../../src/relayer/lit-runtime/sandbox";
+import { withoutPreloads } from "../../../src/relayer/lit-runtime/worker-source";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const SANDBOX = path.join(ROOT, "src", "relayer", "lit-runtime", "sandbox.ts");
@@ -38,6 +40,39 @@ async function eventually(what: string, check: () => boolean, limitMs: number): 
   }
 }
 
+/**
+ * Runs node with `args` (ts-node, --no-node-snapshot) in the repository; its exit code and output
+ * once it exits by itself. A child that has not exited after `limitMs` (a bound for a hang, not a
+ * speed claim) is killed: a thread stuck in its exit keeps even process.exit() waiting.
+ */
+async function runChild(args: string[], limitMs = 120_000): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ["--no-node-snapshot", "--require", "ts-node/register/transpile-only", ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+  let code: number | null | undefined;
+  child.once("exit", (c) => (code = c));
+  try {
+    await eventually("the child's exit", () => code !== undefined, limitMs);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; its output:\n${out}`);
+  } finally {
+    if (code === undefined && child.pid !== undefined) process.kill(child.pid, "SIGKILL");
+  }
+  return { code: code ?? null, out };
+}
+
+/** The preamble of a child script: the sandbox, the default limits and a host without keys or network. */
+const CHILD_PREAMBLE = [
+  `const { runInSandbox, prepareSandbox, closeSandbox } = require(${JSON.stringify(SANDBOX)});`,
+  `const { DEFAULT_ACTION_LIMITS } = require(${JSON.stringify(LIMITS)});`,
+  `const host = { keyOperation: async () => "", fetch: async () => { throw new Error("no"); } };`,
+  `const runAction = (code) => runInSandbox({ code, paramsJson: "null", headers: {}, limits: DEFAULT_ACTION_LIMITS, host });`,
+];
+
 const run = (code: string, host: SandboxHost = noHost) =>
   runInSandbox({ code, paramsJson: "null", headers: {}, limits: { ...DEFAULT_ACTION_LIMITS, timeoutMs: 60_000 }, host });
 
@@ -47,30 +82,69 @@ describe("lit actions: sandbox worker threads", function () {
 
   it("a process that ran an action exits by itself: idle workers keep no MessagePort open", async () => {
     const script = [
-      `const { runInSandbox } = require(${JSON.stringify(SANDBOX)});`,
-      `const { DEFAULT_ACTION_LIMITS } = require(${JSON.stringify(LIMITS)});`,
-      `const host = { keyOperation: async () => "", fetch: async () => { throw new Error("no"); } };`,
-      `runInSandbox({ code: "Lit.Actions.setResponse({ response: 'ok' })", paramsJson: "null", headers: {}, limits: DEFAULT_ACTION_LIMITS, host })`,
+      ...CHILD_PREAMBLE,
+      `runAction("Lit.Actions.setResponse({ response: 'ok' })")`,
       `  .then((r) => console.log("response " + r.response + " handles " + JSON.stringify(process.getActiveResourcesInfo().filter((h) => h === "MessagePort"))));`,
     ].join("\n");
-    const child = spawn(process.execPath, ["--no-node-snapshot", "--require", "ts-node/register/transpile-only", "-e", script], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
-    let code: number | null | undefined;
-    child.once("exit", (c) => (code = c));
-    try {
-      await eventually("the child's exit after its action ran", () => code !== undefined, 120_000);
-    } catch (err) {
-      throw new Error(`${(err as Error).message}; its output:\n${out}`);
-    } finally {
-      if (code === undefined && child.pid !== undefined) process.kill(child.pid, "SIGKILL");
-    }
-    expect(code).to.equal(0);
+    const { code, out } = await runChild(["-e", script]);
+    expect(code, out).to.equal(0);
     expect(out.trim()).to.equal("response ok handles []");
+  });
+
+  it("starts its workers without the process's --require preloads (ts-node, hardhat/register)", async () => {
+    // A preload that says on which thread it runs. A worker inheriting the process's execArgv
+    // loads every preload again: under `npm start` ts-node and the TypeScript compiler, under
+    // `hardhat run` the whole Hardhat runtime, in every sandbox worker. The child also has
+    // --no-node-snapshot, which a thread refuses in its execArgv: the worker starts all the same.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-preload-"));
+    const preload = path.join(dir, "preload.js");
+    fs.writeFileSync(preload, `process.stdout.write((require("worker_threads").isMainThread ? "main" : "thread") + " preload\\n");\n`);
+    const script = [
+      ...CHILD_PREAMBLE,
+      `runAction("Lit.Actions.setResponse({ response: 'ok' })")`,
+      `  .then((r) => closeSandbox().then(() => console.log("response " + r.response + " " + (r.error ?? ""))));`,
+    ].join("\n");
+    try {
+      const { code, out } = await runChild(["--require", preload, "-e", script]);
+      expect(code, out).to.equal(0);
+      const lines = out.trim().split("\n");
+      expect(lines.filter((l) => l.endsWith(" preload")), out).to.deep.equal(["main preload"]);
+      expect(lines[lines.length - 1].trim(), out).to.equal("response ok");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a worker's execArgv is the process's without its preloads and their values", () => {
+    const argv = ["--no-node-snapshot", "--require", "ts-node/register", "-r", "a.js", "--require=b.js", "--import=c.mjs"];
+    expect(withoutPreloads([...argv, "--loader", "d.mjs", "--enable-source-maps", "--trace-warnings"])).to.deep.equal([
+      "--no-node-snapshot",
+      "--enable-source-maps",
+      "--trace-warnings",
+    ]);
+  });
+
+  it("closeSandbox while its workers prepare isolates ends every worker, again and again", async () => {
+    // Each round leaves isolate preparations under way (the warm-up after start, the refill after
+    // the run's take) when the sandbox closes. A worker terminated while isolated-vm worked for it
+    // could stay stuck in its exit for good (isolated-vm's cleanup hook waiting), and with it
+    // closeSandbox and even process.exit: hence a child process, killed if it hangs.
+    const ROUNDS = 8;
+    const script = [
+      ...CHILD_PREAMBLE,
+      `(async () => {`,
+      `  for (let i = 0; i < ${ROUNDS}; i++) {`,
+      `    await prepareSandbox();`,
+      `    const r = await runAction(i % 2 === 0 ? "Lit.Actions.setResponse({ response: typeof ethers })" : "Lit.Actions.setResponse({ response: 'ok' })");`,
+      `    if (r.error !== null) throw new Error(r.error);`,
+      `    await closeSandbox();`,
+      `    console.log("round " + i + " closed");`,
+      `  }`,
+      `})();`,
+    ].join("\n");
+    const { code, out } = await runChild(["-e", script], 150_000);
+    expect(code, out).to.equal(0);
+    expect(out.trim().split("\n").pop(), out).to.equal(`round ${ROUNDS - 1} closed`);
   });
 
   it("closeSandbox ends every worker thread, and a later run starts new ones", async () => {
