@@ -46,13 +46,24 @@ export interface Writer {
   write(request: WriteRequest): Promise<WriteReceipt>;
 }
 
+/**
+ * A call the contract refuses (its custom error, decoded): the caller's error, answered as a 4xx.
+ * Built without a stack trace, as a ServiceError refusal is: a refused write is normal traffic and
+ * its stack (~10 us to capture) is never read (docs/relayer-latency.md, "Read path CPU").
+ */
 export class RevertError extends Error {
   constructor(
     readonly errorName: string,
     readonly errorArgs: readonly unknown[],
     message?: string,
   ) {
-    super(message ?? `reverted: ${errorName}`);
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message ?? `reverted: ${errorName}`);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.name = "RevertError";
   }
 }

@@ -4,6 +4,7 @@
  * "Read path CPU").
  */
 import { expect } from "chai";
+import { RevertError } from "../../../src/relayer/ports";
 import { ServiceError, forbidden, notFound } from "../../../src/relayer/services/errors";
 
 describe("ServiceError stacks", () => {
@@ -25,5 +26,13 @@ describe("ServiceError stacks", () => {
     expect(frames(e)).to.be.greaterThan(0);
     expect(frames(new Error("plain"))).to.be.greaterThan(0);
   });
-});
 
+  it("a contract's refusal (RevertError) carries no stack frames, keeps its error name, arguments and message, and restores the limit", () => {
+    const limit = Error.stackTraceLimit;
+    const e = new RevertError("GroupDoesNotExist", [7n]);
+    expect(e).to.be.instanceOf(Error);
+    expect([e.name, e.errorName, e.errorArgs, e.message]).to.deep.equal(["RevertError", "GroupDoesNotExist", [7n], "reverted: GroupDoesNotExist"]);
+    expect(frames(e)).to.equal(0);
+    expect(Error.stackTraceLimit).to.equal(limit);
+  });
+});
