@@ -142,11 +142,19 @@ export class OwnBlocks {
     for (const w of p.waiters) w(false);
   }
 
-  /** Applies every parked block that continues the index's cursor, in order. */
+  /**
+   * Applies every parked block that continues the index's cursor, in order. The cursor is read
+   * once per drain, and again only after an outcome that does not tell where it stands: after
+   * "applied" it is the applied block (applyBlock moved it there in its transaction), so reading
+   * it back would cost a statement per write for nothing (docs/relayer-latency.md, seventh pass).
+   * A cursor the indexer moved further meanwhile is no risk: applyBlock judges every block against
+   * the cursor it reads in its own transaction ("known" for a block the index already holds).
+   */
   private drain(): Promise<void> {
     return this.lock.run(async () => {
+      let cursor: { block: number; hash: string | null } | null = null;
       for (;;) {
-        const cursor = await this.projection.cursor();
+        cursor ??= await this.projection.cursor();
         if (cursor === null) return;
         // Parked blocks the index already holds.
         // (A block may leave the map during an await: its gap wait ran out.)
@@ -159,6 +167,7 @@ export class OwnBlocks {
         const outcome = await this.outcome(next);
         this.settle(next, outcome);
         if (outcome !== "applied" && outcome !== "known") return;
+        cursor = outcome === "applied" ? { block: next.number, hash: next.hash } : null;
       }
     });
   }

@@ -33,6 +33,30 @@ for (const backend of BACKENDS) {
       expect(blocks.stats()).to.deep.equal({ applied: 1, known: 0, leftToIndexer: 0 });
     });
 
+    it("reads the index cursor once, not again after applying, for a block that continues it", async () => {
+      const p = projection();
+      let reads = 0;
+      const counting = {
+        applyBlock: p.applyBlock.bind(p),
+        cursor: () => {
+          reads++;
+          return p.cursor();
+        },
+      };
+      const blocks = new OwnBlocks(counting);
+      expect(await blocks.apply(own(2), group(1))).to.equal(true);
+      expect(reads).to.equal(1);
+      // Two parked blocks applied in one drain: still one read.
+      reads = 0;
+      const fourth = blocks.apply(own(4), group(3));
+      await new Promise((r) => setTimeout(r, 10));
+      reads = 0;
+      expect(await blocks.apply(own(3), group(2))).to.equal(true);
+      expect(await fourth).to.equal(true);
+      expect(reads).to.equal(1);
+      expect(await p.cursor()).to.deep.equal({ block: 4, hash: blockHash("a", 4) });
+    });
+
     it("applies nothing twice: a block the index already holds is known", async () => {
       const blocks = new OwnBlocks(projection());
       await blocks.apply(own(2), group(1));
