@@ -43,7 +43,8 @@ for (const backend of BACKENDS) {
           return p.cursor();
         },
       };
-      const blocks = new OwnBlocks(counting);
+      // A long gap wait: block 4 must stay parked until block 3 comes, however loaded the machine.
+      const blocks = new OwnBlocks(counting, { gapWaitMs: 60_000 });
       expect(await blocks.apply(own(2), group(1))).to.equal(true);
       expect(reads).to.equal(1);
       // Two parked blocks applied in one drain: still one read.
