@@ -70,6 +70,8 @@ export class OwnBlocks {
   private readonly parked = new Map<number, Parked>();
   private readonly lock = new Mutex();
   private readonly counts: OwnBlockStats = { applied: 0, known: 0, leftToIndexer: 0 };
+  /** The block this object last applied, while it is the cursor as far as this object knows (see drain). */
+  private lastApplied: { block: number; hash: string | null } | null = null;
 
   constructor(
     private readonly projection: BlockProjection,
@@ -128,6 +130,7 @@ export class OwnBlocks {
    * goes in now, instead of waiting out the gap wait. Never rejects.
    */
   indexAdvanced(): void {
+    this.lastApplied = null;
     if (this.parked.size === 0) return;
     this.drain().catch((err: unknown) => {
       this.opts.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, "own blocks not applied");
@@ -143,18 +146,26 @@ export class OwnBlocks {
   }
 
   /**
-   * Applies every parked block that continues the index's cursor, in order. The cursor is read
-   * once per drain, and again only after an outcome that does not tell where it stands: after
-   * "applied" it is the applied block (applyBlock moved it there in its transaction), so reading
-   * it back would cost a statement per write for nothing (docs/relayer-latency.md, seventh pass).
-   * A cursor the indexer moved further meanwhile is no risk: applyBlock judges every block against
-   * the cursor it reads in its own transaction ("known" for a block the index already holds).
+   * Applies every parked block that continues the index's cursor, in order. The cursor is not read
+   * back after "applied": it is the applied block (applyBlock moved it there in its transaction),
+   * and the next drain starts from it too (`lastApplied`), so a write whose block continues the
+   * previous one reads no cursor at all (docs/relayer-latency.md, seventh pass). It is read when
+   * that is all there is to go on: no block applied here yet, after "known", after the indexer
+   * moved the index (indexAdvanced), and when a remembered cursor finds no parked block after it
+   * (the index may have moved without us: read it and look again). No decision rests on a cursor
+   * kept here: applyBlock judges every block against the cursor it reads in its own transaction
+   * ("known" for a block the index holds already, "gap" / "fork" otherwise, nothing applied).
    */
   private drain(): Promise<void> {
     return this.lock.run(async () => {
-      let cursor: { block: number; hash: string | null } | null = null;
+      let cursor: { block: number; hash: string | null } | null = this.lastApplied;
+      let read = false;
+      this.lastApplied = null;
       for (;;) {
-        cursor ??= await this.projection.cursor();
+        if (cursor === null) {
+          cursor = await this.projection.cursor();
+          read = true;
+        }
         if (cursor === null) return;
         // Parked blocks the index already holds.
         // (A block may leave the map during an await: its gap wait ran out.)
@@ -163,11 +174,23 @@ export class OwnBlocks {
           if (p && n <= cursor.block) this.settle(p, await this.outcome(p));
         }
         const next = this.parked.get(cursor.block + 1);
-        if (!next) return;
+        if (!next) {
+          if (read) return;
+          // A cursor remembered from the last drain: the index may have moved since; read it.
+          cursor = null;
+          continue;
+        }
         const outcome = await this.outcome(next);
         this.settle(next, outcome);
         if (outcome !== "applied" && outcome !== "known") return;
-        cursor = outcome === "applied" ? { block: next.number, hash: next.hash } : null;
+        if (outcome === "applied") {
+          cursor = { block: next.number, hash: next.hash };
+          this.lastApplied = cursor;
+          read = true;
+        } else {
+          cursor = null;
+          this.lastApplied = null;
+        }
       }
     });
   }

@@ -33,7 +33,7 @@ for (const backend of BACKENDS) {
       expect(blocks.stats()).to.deep.equal({ applied: 1, known: 0, leftToIndexer: 0 });
     });
 
-    it("reads the index cursor once, not again after applying, for a block that continues it", async () => {
+    it("reads the index cursor once per drain, not after applying, and not at all for a block that continues the one it applied last", async () => {
       const p = projection();
       let reads = 0;
       const counting = {
@@ -56,6 +56,18 @@ for (const backend of BACKENDS) {
       expect(await fourth).to.equal(true);
       expect(reads).to.equal(1);
       expect(await p.cursor()).to.deep.equal({ block: 4, hash: blockHash("a", 4) });
+      // The next block continues the one this object applied last: no cursor read at all.
+      reads = 0;
+      expect(await blocks.apply(own(5), group(4))).to.equal(true);
+      expect(reads).to.equal(0);
+      // The indexer applied block 6 itself (and did not say so): the remembered cursor (5) has no
+      // parked block after it, so it is read again and block 7 is applied.
+      expect(await p.applyBlock(6, blockHash("a", 6), blockHash("a", 5), group(5))).to.equal("applied");
+      reads = 0;
+      expect(await blocks.apply(own(7), group(6))).to.equal(true);
+      expect(reads).to.equal(1);
+      expect(await p.cursor()).to.deep.equal({ block: 7, hash: blockHash("a", 7) });
+      expect(blocks.stats()).to.deep.equal({ applied: 5, known: 0, leftToIndexer: 0 });
     });
 
     it("applies nothing twice: a block the index already holds is known", async () => {
