@@ -70,8 +70,8 @@ export class OwnBlocks {
   private readonly parked = new Map<number, Parked>();
   private readonly lock = new Mutex();
   private readonly counts: OwnBlockStats = { applied: 0, known: 0, leftToIndexer: 0 };
-  /** The block this object last applied, while it is the cursor as far as this object knows (see drain). */
-  private lastApplied: { block: number; hash: string | null } | null = null;
+  /** The index's cursor as the last drain left it (read, or the block it applied); may be stale (see drain). */
+  private hint: { block: number; hash: string | null } | null = null;
 
   constructor(
     private readonly projection: BlockProjection,
@@ -130,7 +130,6 @@ export class OwnBlocks {
    * goes in now, instead of waiting out the gap wait. Never rejects.
    */
   indexAdvanced(): void {
-    this.lastApplied = null;
     if (this.parked.size === 0) return;
     this.drain().catch((err: unknown) => {
       this.opts.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, "own blocks not applied");
@@ -147,20 +146,20 @@ export class OwnBlocks {
 
   /**
    * Applies every parked block that continues the index's cursor, in order. The cursor is not read
-   * back after "applied": it is the applied block (applyBlock moved it there in its transaction),
-   * and the next drain starts from it too (`lastApplied`), so a write whose block continues the
-   * previous one reads no cursor at all (docs/relayer-latency.md, seventh pass). It is read when
-   * that is all there is to go on: no block applied here yet, after "known", after the indexer
-   * moved the index (indexAdvanced), and when a remembered cursor finds no parked block after it
-   * (the index may have moved without us: read it and look again). No decision rests on a cursor
-   * kept here: applyBlock judges every block against the cursor it reads in its own transaction
-   * ("known" for a block the index holds already, "gap" / "fork" otherwise, nothing applied).
+   * back after "applied": it is the applied block (applyBlock moved it there in its transaction).
+   * A drain ends remembering the cursor as it last knew it (`hint`: read, or the block it applied),
+   * and the next drain starts from there, so a write whose block continues the previous one reads
+   * no cursor at all (docs/relayer-latency.md, seventh pass). The hint may be stale (the indexer
+   * moves the index too): when no parked block follows it, the cursor is read and looked at again;
+   * after "known" it is read; after "gap" or "fork" it is forgotten. No decision rests on it:
+   * applyBlock judges every block against the cursor it reads in its own transaction ("known" for
+   * a block the index holds already, "gap" / "fork" otherwise, nothing applied).
    */
   private drain(): Promise<void> {
     return this.lock.run(async () => {
-      let cursor: { block: number; hash: string | null } | null = this.lastApplied;
+      let cursor: { block: number; hash: string | null } | null = this.hint;
       let read = false;
-      this.lastApplied = null;
+      this.hint = null;
       for (;;) {
         if (cursor === null) {
           cursor = await this.projection.cursor();
@@ -175,21 +174,23 @@ export class OwnBlocks {
         }
         const next = this.parked.get(cursor.block + 1);
         if (!next) {
-          if (read) return;
-          // A cursor remembered from the last drain: the index may have moved since; read it.
+          if (read) {
+            this.hint = cursor;
+            return;
+          }
+          // The hint of the last drain: the index may have moved since; read it.
           cursor = null;
           continue;
         }
         const outcome = await this.outcome(next);
         this.settle(next, outcome);
-        if (outcome !== "applied" && outcome !== "known") return;
         if (outcome === "applied") {
           cursor = { block: next.number, hash: next.hash };
-          this.lastApplied = cursor;
           read = true;
-        } else {
+        } else if (outcome === "known") {
           cursor = null;
-          this.lastApplied = null;
+        } else {
+          return;
         }
       }
     });
