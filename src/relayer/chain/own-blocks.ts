@@ -70,6 +70,8 @@ export class OwnBlocks {
   private readonly parked = new Map<number, Parked>();
   private readonly lock = new Mutex();
   private readonly counts: OwnBlockStats = { applied: 0, known: 0, leftToIndexer: 0 };
+  /** The index's cursor as the last drain left it (read, or the block it applied); may be stale (see drain). */
+  private hint: { block: number; hash: string | null } | null = null;
 
   constructor(
     private readonly projection: BlockProjection,
@@ -142,11 +144,27 @@ export class OwnBlocks {
     for (const w of p.waiters) w(false);
   }
 
-  /** Applies every parked block that continues the index's cursor, in order. */
+  /**
+   * Applies every parked block that continues the index's cursor, in order. The cursor is not read
+   * back after "applied": it is the applied block (applyBlock moved it there in its transaction).
+   * A drain ends remembering the cursor as it last knew it (`hint`: read, or the block it applied),
+   * and the next drain starts from there, so a write whose block continues the previous one reads
+   * no cursor at all (docs/relayer-latency.md, seventh pass). The hint may be stale (the indexer
+   * moves the index too): when no parked block follows it, the cursor is read and looked at again;
+   * after "known" it is read; after "gap" or "fork" it is forgotten. No decision rests on it:
+   * applyBlock judges every block against the cursor it reads in its own transaction ("known" for
+   * a block the index holds already, "gap" / "fork" otherwise, nothing applied).
+   */
   private drain(): Promise<void> {
     return this.lock.run(async () => {
+      let cursor: { block: number; hash: string | null } | null = this.hint;
+      let read = false;
+      this.hint = null;
       for (;;) {
-        const cursor = await this.projection.cursor();
+        if (cursor === null) {
+          cursor = await this.projection.cursor();
+          read = true;
+        }
         if (cursor === null) return;
         // Parked blocks the index already holds.
         // (A block may leave the map during an await: its gap wait ran out.)
@@ -155,10 +173,25 @@ export class OwnBlocks {
           if (p && n <= cursor.block) this.settle(p, await this.outcome(p));
         }
         const next = this.parked.get(cursor.block + 1);
-        if (!next) return;
+        if (!next) {
+          if (read) {
+            this.hint = cursor;
+            return;
+          }
+          // The hint of the last drain: the index may have moved since; read it.
+          cursor = null;
+          continue;
+        }
         const outcome = await this.outcome(next);
         this.settle(next, outcome);
-        if (outcome !== "applied" && outcome !== "known") return;
+        if (outcome === "applied") {
+          cursor = { block: next.number, hash: next.hash };
+          read = true;
+        } else if (outcome === "known") {
+          cursor = null;
+        } else {
+          return;
+        }
       }
     });
   }

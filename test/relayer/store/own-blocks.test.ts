@@ -33,6 +33,51 @@ for (const backend of BACKENDS) {
       expect(blocks.stats()).to.deep.equal({ applied: 1, known: 0, leftToIndexer: 0 });
     });
 
+    it("reads the index cursor only when it cannot know it: not after applying, not for a block that continues the cursor it last knew", async () => {
+      const p = projection();
+      let reads = 0;
+      const counting = {
+        applyBlock: p.applyBlock.bind(p),
+        cursor: () => {
+          reads++;
+          return p.cursor();
+        },
+      };
+      // A long gap wait: block 4 must stay parked until block 3 comes, however loaded the machine.
+      const blocks = new OwnBlocks(counting, { gapWaitMs: 60_000 });
+      expect(await blocks.apply(own(2), group(1))).to.equal(true);
+      expect(reads).to.equal(1);
+      // Blocks out of order: 4 finds no parked block after the remembered cursor (2) and reads it
+      // (one read), then 3 continues that cursor and 4 follows in the same drain (no read).
+      reads = 0;
+      const fourth = blocks.apply(own(4), group(3));
+      await new Promise((r) => setTimeout(r, 10));
+      expect(reads).to.equal(1);
+      expect(await blocks.apply(own(3), group(2))).to.equal(true);
+      expect(await fourth).to.equal(true);
+      expect(reads).to.equal(1);
+      expect(await p.cursor()).to.deep.equal({ block: 4, hash: blockHash("a", 4) });
+      // The next block continues the one this object applied last: no cursor read at all.
+      reads = 0;
+      expect(await blocks.apply(own(5), group(4))).to.equal(true);
+      expect(reads).to.equal(0);
+      // The indexer applied block 6 itself (and did not say so): the remembered cursor (5) has no
+      // parked block after it, so it is read again and block 7 is applied.
+      expect(await p.applyBlock(6, blockHash("a", 6), blockHash("a", 5), group(5))).to.equal("applied");
+      reads = 0;
+      expect(await blocks.apply(own(7), group(6))).to.equal(true);
+      expect(reads).to.equal(1);
+      expect(await p.cursor()).to.deep.equal({ block: 7, hash: blockHash("a", 7) });
+      // A reorg undid the index to block 5 (the remembered cursor, 7, is now too high): block 6 of
+      // the new branch finds no parked block after 7, reads the cursor (5) and is applied.
+      await p.undoTo(5);
+      reads = 0;
+      expect(await blocks.apply(own(6, "b", "a"), group(7))).to.equal(true);
+      expect(reads).to.equal(1);
+      expect(await p.cursor()).to.deep.equal({ block: 6, hash: blockHash("b", 6) });
+      expect(blocks.stats()).to.deep.equal({ applied: 6, known: 0, leftToIndexer: 0 });
+    });
+
     it("applies nothing twice: a block the index already holds is known", async () => {
       const blocks = new OwnBlocks(projection());
       await blocks.apply(own(2), group(1));

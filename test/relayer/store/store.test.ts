@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { BACKENDS, rejectionOf, storePerTest } from "../support";
 import { CORE_MIGRATIONS, migrate, type Store } from "../../../src/relayer/store";
+import type { Db, Queryable } from "../../../src/relayer/store/db";
+import { OutboxStore } from "../../../src/relayer/store/outbox";
 
 for (const backend of BACKENDS) {
   describe(`relayer store (${backend})`, function () {
@@ -106,7 +108,8 @@ for (const backend of BACKENDS) {
         },
       );
       expect(rows.map((r) => r?.nonce ?? null)).to.deep.equal([3, null, 4, null, 5]);
-      expect(signedWith).to.deep.equal([3, 4, 5]);
+      // A taken key is found by the insert, after signing: its signature is wasted, its nonce given back.
+      expect(signedWith).to.deep.equal([3, 4, 4, 5, 5]);
       expect(rows[0]).to.deep.include({ status: "signed", attempts: 1, rawTx: "0x03", txHashes: [ethers.id("3")], maxFeePerGas: "2" });
       expect(await outbox.nextNonce(payer)).to.equal(6);
       // a failure rolls the whole batch back: no row, no nonce
@@ -118,6 +121,42 @@ for (const backend of BACKENDS) {
       expect(err.message).to.equal("signer gone");
       expect(await outbox.findByKey("s", "c")).to.equal(null);
       expect(await outbox.nextNonce(payer)).to.equal(6);
+    });
+
+    it("stores a new row signed with two statements: the nonce taken, then one insert of the signed row", async () => {
+      const db = store().db;
+      const payer = "0x00000000000000000000000000000000000000cc";
+      await store().outbox.reconcileNonce(payer, 0);
+      const statements: string[] = [];
+      const counting = <Q extends Pick<Db, "one" | "run" | "query">>(q: Q): Q =>
+        new Proxy(q, {
+          get(target, prop, receiver) {
+            const v = Reflect.get(target, prop, receiver) as unknown;
+            if ((prop === "one" || prop === "run" || prop === "query") && typeof v === "function") {
+              return (sql: string, ...rest: unknown[]) => {
+                statements.push(sql.trim().split(/\s+/)[0]);
+                return (v as (...a: unknown[]) => unknown).call(target, sql, ...rest);
+              };
+            }
+            if (prop === "tx" && typeof v === "function") {
+              return <T>(fn: (tx: Queryable) => Promise<T>, o?: unknown) =>
+                (v as (f: (tx: Queryable) => Promise<T>, o?: unknown) => Promise<T>).call(target, (tx) => fn(counting(tx)), o);
+            }
+            return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+          },
+        });
+      const outbox = new OutboxStore(counting(db));
+      const base = { kind: "call" as const, requestHash: "0x01", method: "m", to: payer, calldata: "0x", payer, gasLimit: "1" };
+      const [row] = await outbox.insertSignedBatch([{ ...base, idemScope: "s", idemKey: "one" }], async (_row, nonce) => ({
+        rawTx: `0x0${nonce}`,
+        hash: ethers.id(String(nonce)),
+        maxFeePerGas: "2",
+        maxPriorityFeePerGas: "1",
+        gasPrice: null,
+      }));
+      expect(row).to.deep.include({ status: "signed", nonce: 0, attempts: 1, rawTx: "0x00", txHashes: [ethers.id("0")] });
+      expect(statements).to.deep.equal(["UPDATE", "INSERT"]);
+      expect(await outbox.get((row as { id: number }).id)).to.deep.equal(row);
     });
 
     it("concurrent transactions commit together, each atomic on its own; non-durable ones too", async () => {
