@@ -37,7 +37,7 @@
  *   SCALE_USAGE_KEYS (50)    SCALE_BASE_ACCOUNTS (1000) SCALE_BASE_GROUPS (1000)
  *   SCALE_BASE_ACTIONS (1000) SCALE_BASE_WALLETS (1000)
  *   SCALE_DBS ("sqlite,postgres") SCALE_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test)
- *   SCALE_REQUESTS (2000) SCALE_CONCURRENCY (8) SCALE_WARMUP (200) SCALE_PER_BLOCK (500)
+ *   SCALE_REQUESTS (5000) SCALE_CONCURRENCY (8) SCALE_WARMUP (200) SCALE_PER_BLOCK (500)
  *   SCALE_STREAM_ACCOUNTS (130000) SCALE_STREAM_GROUPS (20000) SCALE_STREAM_ACTIONS (20000)
  *   SCALE_STREAM_WALLETS (5000) SCALE_STREAM_PER_BLOCK (100) SCALE_STREAM (1; 0 skips the indexer part)
  *   SCALE_READS (1; 0 skips the fill and reads part: the indexer's catch-up only)
@@ -102,7 +102,7 @@ const STREAM: ScaleSpec = {
 };
 const DBS = (process.env.SCALE_DBS ?? "sqlite,postgres").split(",").map((s) => s.trim()) as DbName[];
 const DATABASE_URL = process.env.SCALE_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const REQUESTS = env("SCALE_REQUESTS", 2000);
+const REQUESTS = env("SCALE_REQUESTS", 5000);
 const CONCURRENCY = env("SCALE_CONCURRENCY", 8);
 const WARMUP = env("SCALE_WARMUP", 200);
 const PER_BLOCK = env("SCALE_PER_BLOCK", 500);

@@ -88,6 +88,9 @@ export function generateApiKey(): string {
  */
 export function toHash32(value: bigint | string): Hash32 {
   if (typeof value === "string" && HASH32_RE.test(value)) return value.toLowerCase(); // already 64 digits: no bigint round trip
+  // A decimal of at most 15 digits is a safe integer: padded from its number, without a bigint
+  // round trip (group ids are counters, and list_groups formats one per row).
+  if (typeof value === "string" && value.length <= 15 && DECIMAL_RE.test(value)) return `0x${Number(value).toString(16).padStart(64, "0")}`;
   let n: bigint;
   if (typeof value === "bigint") n = value;
   else if (HEX_RE.test(value)) n = BigInt(`0x${value.slice(2)}`);

@@ -121,6 +121,17 @@ describe("src/core hashing: one set of helpers", () => {
     );
   });
 
+  it("toHash32 gives a short decimal string (a counter, padded from its number) the Hash32 of its bigint, leading zeros included (property)", () => {
+    fc.assert(
+      fc.property(fc.bigInt(0n, 10n ** 16n), fc.nat(3), (n, zeros) => {
+        const h = toHash32(n);
+        expect(toHash32(n.toString())).to.equal(h);
+        expect(toHash32("0".repeat(zeros) + n.toString())).to.equal(h);
+      }),
+      { seed: 1722, numRuns: 500 },
+    );
+  });
+
   it("toHash32 refuses values outside uint256 and strings of another form, quoting them", () => {
     expect(() => toHash32(1n << 256n)).to.throw(/does not fit in 32 bytes/);
     expect(() => toHash32(-1n)).to.throw(/does not fit in 32 bytes/);

@@ -32,14 +32,12 @@ export function apiKeyItem(row: UsageKeyRow): Static<typeof ApiKeyItem> {
 }
 
 /**
- * A group id as the 32-byte hex list_groups answers. Ids are counters (decimal strings): a safe
- * integer is padded from its number, without a bigint round trip per row (docs/relayer-latency.md,
- * "Read path CPU"); anything else goes through toHash32.
+ * A group id as the 32-byte hex list_groups answers. Ids are counters (decimal strings), which
+ * toHash32 pads from their number, without a bigint round trip per row (docs/relayer-latency.md,
+ * "Read path CPU").
  */
 export function groupIdHex(id: string): string {
-  const n = Number(id);
-  if (Number.isSafeInteger(n) && n >= 0 && String(n) === id) return `0x${n.toString(16).padStart(64, "0")}`;
-  return toHash32(BigInt(id));
+  return toHash32(id);
 }
 
 export function groupItem(row: GroupSummary): Static<typeof GroupItem> {
