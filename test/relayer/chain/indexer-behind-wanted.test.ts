@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { Indexer } from "../../../src/relayer/chain";
-import { RpcResponseError, toQuantity, type RpcLike } from "../../../src/relayer/chain/rpc";
 import { ChainUnavailableError } from "../../../src/relayer/ports";
 import { makeStore, type TestStore } from "../support";
+import { StaticNode } from "./static-node";
 
 // A write waits for its receipt's block (syncTo); the indexer's round then asks for the logs up to
 // that block in the same JSON-RPC batch as the head (the fast path, indexer.ts). The node answering
@@ -13,32 +13,6 @@ import { makeStore, type TestStore } from "../support";
 // (The indexer does the same on both databases: SQLite only.)
 
 const DIAMOND = `0x${"d1".repeat(20)}`;
-const blockHashOf = (n: number): string => `0x${(n + 1).toString(16).padStart(64, "0")}`;
-
-/** A node whose chain has blocks 0..head (no diamond logs), refusing eth_getLogs past its head. */
-class NodeBehind implements RpcLike {
-  constructor(public head: number) {}
-  async send(method: string, params: unknown[]): Promise<unknown> {
-    switch (method) {
-      case "eth_chainId":
-        return "0x7a69";
-      case "eth_blockNumber":
-        return toQuantity(this.head);
-      case "eth_getBlockByNumber": {
-        const n = Number(BigInt(params[0] as string));
-        if (n > this.head) return null;
-        return { number: toQuantity(n), hash: blockHashOf(n), parentHash: n === 0 ? `0x${"0".repeat(64)}` : blockHashOf(n - 1), transactions: [] };
-      }
-      case "eth_getLogs": {
-        const { toBlock } = params[0] as { toBlock: string };
-        if (Number(BigInt(toBlock)) > this.head) throw new RpcResponseError("block range extends beyond current head block", -32000);
-        return [];
-      }
-      default:
-        throw new RpcResponseError(`method ${method} not supported`, -32601);
-    }
-  }
-}
 
 describe("relayer indexer: a write waiting for a block the node has not reached", function () {
   this.timeout(30_000);
@@ -54,7 +28,7 @@ describe("relayer indexer: a write waiting for a block the node has not reached"
 
   it("applies the blocks the node has while the write waits for a later one", async () => {
     ts = await makeStore("sqlite");
-    const node = new NodeBehind(10);
+    const node = new StaticNode(10);
     indexer = new Indexer(node, ts.store.index, { diamondAddress: DIAMOND, startBlock: 1, reorgWindow: 64, pollIntervalMs: 50 });
     // The receipt said block 12; this node is at 10.
     let waited: unknown = null;

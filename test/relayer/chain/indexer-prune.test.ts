@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Indexer } from "../../../src/relayer/chain";
-import { RpcResponseError, toQuantity, type RpcLike } from "../../../src/relayer/chain/rpc";
 import { makeStore, type TestStore } from "../support";
+import { StaticNode } from "./static-node";
 
 // Every indexer round drops the journal and kept hashes of blocks that left the reorg window
 // (projection.prune: a write transaction, a durable commit). Rounds run every poll interval, idle
@@ -9,29 +9,6 @@ import { makeStore, type TestStore } from "../support";
 // Once the cursor moves, the next round prunes as before. (Same code on both databases: SQLite.)
 
 const DIAMOND = `0x${"d2".repeat(20)}`;
-const blockHashOf = (n: number): string => `0x${(n + 1).toString(16).padStart(64, "0")}`;
-
-/** A node whose chain has blocks 0..head and no diamond logs. */
-class StaticNode implements RpcLike {
-  constructor(public head: number) {}
-  async send(method: string, params: unknown[]): Promise<unknown> {
-    switch (method) {
-      case "eth_chainId":
-        return "0x7a69";
-      case "eth_blockNumber":
-        return toQuantity(this.head);
-      case "eth_getBlockByNumber": {
-        const n = params[0] === "latest" ? this.head : Number(BigInt(params[0] as string));
-        if (n > this.head) return null;
-        return { number: toQuantity(n), hash: blockHashOf(n), parentHash: n === 0 ? `0x${"0".repeat(64)}` : blockHashOf(n - 1), transactions: [] };
-      }
-      case "eth_getLogs":
-        return [];
-      default:
-        throw new RpcResponseError(`method ${method} not supported`, -32601);
-    }
-  }
-}
 
 describe("relayer indexer: pruning the reorg window", function () {
   this.timeout(30_000);
