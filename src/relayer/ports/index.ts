@@ -13,6 +13,7 @@
 export * from "./values";
 export * from "./index-reader";
 export * from "./writer";
+export * from "./optional-stack-error";
 export * from "./outbox";
 export * from "./chain-storage";
 export * from "./signatures";

@@ -3,6 +3,7 @@
  * the chain layer implements, and the errors a write rejects with.
  */
 import type { WriteTracer } from "../../core/write-trace";
+import { OptionalStackError } from "./optional-stack-error";
 import type { Address, Uint } from "./values";
 
 export interface DecodedEvent {
@@ -51,19 +52,13 @@ export interface Writer {
  * Built without a stack trace, as a ServiceError refusal is: a refused write is normal traffic and
  * its stack (~10 us to capture) is never read (docs/relayer-latency.md, "Read path CPU").
  */
-export class RevertError extends Error {
+export class RevertError extends OptionalStackError {
   constructor(
     readonly errorName: string,
     readonly errorArgs: readonly unknown[],
     message?: string,
   ) {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      super(message ?? `reverted: ${errorName}`);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
+    super(message ?? `reverted: ${errorName}`, false);
     this.name = "RevertError";
   }
 }

@@ -7,6 +7,7 @@ import {
   ChainUnavailableError,
   IdempotencyConflictError,
   IndexUnavailableError,
+  OptionalStackError,
   PayersUnavailableError,
   RevertError,
   StaleIndexError,
@@ -31,7 +32,7 @@ export type ErrorKind =
  * ~10 us per refused request (docs/relayer-latency.md, "Read path CPU"). Unavailable keeps its
  * stack for the error log.
  */
-export class ServiceError extends Error {
+export class ServiceError extends OptionalStackError {
   constructor(
     readonly kind: ErrorKind,
     readonly code: string,
@@ -39,13 +40,7 @@ export class ServiceError extends Error {
     /** Seconds after which a retry may succeed (RateLimited, Unavailable). */
     readonly retryAfterSeconds?: number,
   ) {
-    const limit = Error.stackTraceLimit;
-    if (kind !== "Unavailable") Error.stackTraceLimit = 0;
-    try {
-      super(message);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
+    super(message, kind === "Unavailable");
     this.name = "ServiceError";
   }
 }
