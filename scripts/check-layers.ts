@@ -36,6 +36,8 @@ export const RULES: readonly Layer[] = [
   { name: "core", holds: ["core/"], mayImport: [] },
   { name: "sdk", holds: ["sdk/"], mayImport: ["core"] },
   { name: "ports", holds: ["relayer/ports/"], mayImport: ["core"] },
+  // Small Node.js helpers the relayer's layers share (how a worker thread starts), importing nothing.
+  { name: "util", holds: ["relayer/util/"], mayImport: [] },
   // Settings and the facts they default from: the chains' finality table, the payers' keys.
   {
     name: "config",
@@ -54,18 +56,18 @@ export const RULES: readonly Layer[] = [
     ],
     mayImport: ["core", "ports"],
   },
-  { name: "store", holds: ["relayer/store/"], mayImport: ["core", "ports", "config"] },
-  { name: "chain", holds: ["relayer/chain/"], mayImport: ["core", "ports", "config"] },
-  { name: "lit-runtime", holds: ["relayer/lit-runtime/"], mayImport: ["core", "ports", "config"] },
-  { name: "payments", holds: ["relayer/payments/"], mayImport: ["core", "ports", "config"] },
+  { name: "store", holds: ["relayer/store/"], mayImport: ["core", "ports", "util", "config"] },
+  { name: "chain", holds: ["relayer/chain/"], mayImport: ["core", "ports", "util", "config"] },
+  { name: "lit-runtime", holds: ["relayer/lit-runtime/"], mayImport: ["core", "ports", "util", "config"] },
+  { name: "payments", holds: ["relayer/payments/"], mayImport: ["core", "ports", "util", "config"] },
   // The Lit Action runtime is the services' execution engine, one implementation with no
   // alternative behind a port: the lit_action service uses it directly (never the reverse).
-  { name: "services", holds: ["relayer/services/"], mayImport: ["core", "ports", "config", "lit-runtime"] },
-  { name: "http", holds: ["relayer/http/"], mayImport: ["core", "ports", "config", "services"] },
+  { name: "services", holds: ["relayer/services/"], mayImport: ["core", "ports", "util", "config", "lit-runtime"] },
+  { name: "http", holds: ["relayer/http/"], mayImport: ["core", "ports", "util", "config", "services"] },
   {
     name: "root",
     holds: ["relayer/"],
-    mayImport: ["core", "ports", "config", "store", "chain", "lit-runtime", "payments", "services", "http"],
+    mayImport: ["core", "ports", "util", "config", "store", "chain", "lit-runtime", "payments", "services", "http"],
   },
 ];
 

@@ -32,6 +32,23 @@ describe("dependency rule (scripts/check-layers.ts)", () => {
     expect(violations[0]!.message).to.contain("relayer/services/billing.ts (services) imports relayer/store/ledger.ts (store)");
   });
 
+  it("accepts the store and the Lit Action runtime sharing a helper of util", () => {
+    const violations = checkLayers([
+      file("relayer/util/worker-thread.ts", "export function startThread(): void {}"),
+      file("relayer/store/wal-checkpointer.ts", 'import { startThread } from "../util/worker-thread";'),
+      file("relayer/lit-runtime/worker-source.ts", 'import { startThread } from "../util/worker-thread";'),
+    ]);
+    expect(violations).to.deep.equal([]);
+  });
+
+  it("refuses a helper of util that imports another layer", () => {
+    const violations = checkLayers([
+      file("relayer/ports/index.ts", "export interface Ledger {}"),
+      file("relayer/util/worker-thread.ts", 'import type { Ledger } from "../ports";'),
+    ]);
+    expect(violations.map((v) => `${v.kind} ${v.file}`)).to.deep.equal(["layer relayer/util/worker-thread.ts"]);
+  });
+
   it("refuses an upward import from the store into services", () => {
     const violations = checkLayers([
       file("relayer/services/values.ts", "export const x = 1;"),

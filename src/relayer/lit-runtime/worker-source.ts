@@ -8,55 +8,18 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Worker, type WorkerOptions } from "worker_threads";
+import type { Worker, WorkerOptions } from "worker_threads";
+import { startThread } from "../util/worker-thread";
 
 const ENTRY = "sandbox-worker";
 
-/** Options that load code before the program (with their value when it is a separate argument). */
-const PRELOAD_FLAGS = new Set(["--require", "-r", "--import", "--loader", "--experimental-loader"]);
-
 /**
- * `execArgv` without its preloads (`--require`, `-r`, `--import`, `--loader` and their values). A
- * thread inherits the process's execArgv by default, so every preload would run again in each
- * sandbox worker, which needs none of them: ts-node and the TypeScript compiler under `npm start`,
- * the whole Hardhat runtime under `hardhat run` (docs/lit-action-runtime.md, "Sandbox workers and
- * preloads"). Other flags (--enable-source-maps, --trace-warnings, ...) are kept.
- */
-export function withoutPreloads(execArgv: readonly string[]): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i];
-    if (PRELOAD_FLAGS.has(arg)) i++; // and its value
-    else if (!PRELOAD_FLAGS.has(arg.split("=")[0])) kept.push(arg);
-  }
-  return kept;
-}
-
-/** The execArgv sandbox workers start with, once known valid for a thread. */
-let workerExecArgv: string[] | undefined;
-
-/**
- * Starts a sandbox worker thread with the process's execArgv without its preloads. Flags a thread
- * refuses (process-wide ones such as --no-node-snapshot or V8's, which the thread shares anyway)
- * are dropped, as named by the refusal (ERR_WORKER_INVALID_EXEC_ARGV), then none if it still refuses.
+ * Starts a sandbox worker thread with the process's execArgv without its preloads (startThread:
+ * ts-node, the Hardhat runtime; docs/lit-action-runtime.md, "Sandbox workers and preloads").
  */
 export function startSandboxWorker(): Worker {
   const { code, options } = sandboxWorkerSource();
-  const candidates = workerExecArgv !== undefined ? [workerExecArgv] : [withoutPreloads(process.execArgv)];
-  for (;;) {
-    const execArgv = candidates.shift() as string[];
-    try {
-      const worker = new Worker(code, { ...options, execArgv });
-      workerExecArgv = execArgv;
-      return worker;
-    } catch (e) {
-      if ((e as { code?: unknown }).code !== "ERR_WORKER_INVALID_EXEC_ARGV" || execArgv.length === 0) throw e;
-      if (candidates.length === 0) {
-        const refused = new Set((e as Error).message.replace(/^[^:]*:\s*/, "").split(", "));
-        candidates.push(execArgv.filter((a) => !refused.has(a)), []);
-      }
-    }
-  }
+  return startThread(code, options);
 }
 
 /** The code and options of `new Worker(code, options)` for a sandbox worker. */

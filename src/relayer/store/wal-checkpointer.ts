@@ -20,7 +20,8 @@
  */
 import fs from "fs";
 import path from "path";
-import { Worker, type WorkerOptions } from "worker_threads";
+import type { Worker, WorkerOptions } from "worker_threads";
+import { startThread } from "../util/worker-thread";
 import type { CheckpointWorkerData, FromCheckpointWorker, ToCheckpointWorker } from "./wal-checkpoint-protocol";
 import { WalIndexReader } from "./wal-index";
 
@@ -62,7 +63,10 @@ export class WalCheckpointer {
   constructor(private readonly opts: WalCheckpointerOptions) {
     this.index = new WalIndexReader(`${opts.file}-shm`);
     try {
-      const worker = new Worker(...workerSource({ file: opts.file }));
+      // Without the process's `--require` preloads (startThread), which the thread needs none of:
+      // under `hardhat run` hardhat/register, the whole Hardhat runtime, 2.4-3.7 s of the thread's
+      // CPU at every store's start (docs/relayer-latency.md, "SQLite's checkpoints off the event loop").
+      const worker = startThread(...workerSource({ file: opts.file }));
       this.worker = worker;
       this.exited = new Promise((resolve) => worker.once("exit", () => resolve()));
       worker.on("message", (m: FromCheckpointWorker) => this.onMessage(m));
@@ -188,13 +192,7 @@ let transpiled: string | undefined;
 function workerSource(data: CheckpointWorkerData): [string, WorkerOptions] {
   const ext = path.extname(__filename);
   const entry = path.join(__dirname, `wal-checkpoint-worker${ext}`);
-  // Not the process's execArgv (a thread inherits it by default): its `--require` preloads would
-  // run again in the thread, which needs none of them. Under `hardhat run` that is hardhat/register,
-  // the whole Hardhat runtime: 2.4-3.7 s of the thread's CPU at every store's start, what made the
-  // thread cost bench:relayer a third of its writes/s (docs/relayer-latency.md, "SQLite's
-  // checkpoints off the event loop"); under `--require ts-node/register` the TypeScript compiler.
-  const execArgv: string[] = [];
-  if (ext !== ".ts") return [entry, { workerData: data, execArgv }];
+  if (ext !== ".ts") return [entry, { workerData: data }];
   if (transpiled === undefined) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const ts = require("typescript") as typeof import("typescript");
@@ -212,5 +210,5 @@ function workerSource(data: CheckpointWorkerData): [string, WorkerOptions] {
     m.paths = Module._nodeModulePaths(path.dirname(entry));
     m._compile(source, entry);
   `;
-  return [code, { eval: true, execArgv, workerData: { ...data, entry, source: transpiled } }];
+  return [code, { eval: true, workerData: { ...data, entry, source: transpiled } }];
 }

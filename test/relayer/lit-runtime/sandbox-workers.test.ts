@@ -11,7 +11,7 @@ import os from "os";
 import path from "path";
 import { DEFAULT_ACTION_LIMITS } from "../../../src/relayer/lit-runtime/limits";
 import { closeSandbox, prepareSandbox, runInSandbox, type SandboxHost } from "../../../src/relayer/lit-runtime/sandbox";
-import { withoutPreloads } from "../../../src/relayer/lit-runtime/worker-source";
+import { withoutPreloads } from "../../../src/relayer/util/worker-thread";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const SANDBOX = path.join(ROOT, "src", "relayer", "lit-runtime", "sandbox.ts");

@@ -285,6 +285,31 @@ describe("relayer store: SQLite checkpoints on a worker thread", function () {
     expect(lines[lines.length - 1], out).to.match(/^worker [1-9]\d*$/);
   });
 
+  it("starts its checkpoint thread with the process's flags other than its preloads (--enable-source-maps)", async () => {
+    // The child wraps worker_threads' Worker to print the execArgv a thread is started with. Its
+    // --no-node-snapshot (runNode), which a thread refuses, is dropped; --enable-source-maps is kept.
+    const store = path.join(ROOT, "src/relayer/store");
+    const script = [
+      `const threads = require("worker_threads");`,
+      `const Worker = threads.Worker;`,
+      `threads.Worker = class extends Worker { constructor(s, o) { super(s, o); console.log("thread execArgv " + JSON.stringify(o.execArgv)); } };`,
+      `const { SqliteDb } = require(${JSON.stringify(store)});`,
+      `const db = new SqliteDb(${JSON.stringify(file)}, { checkpoints: "worker", checkpointPages: 10 });`,
+      `(async () => {`,
+      `  while (db.checkpointStatus().mode === "starting") await new Promise((r) => setTimeout(r, 5));`,
+      `  const s = db.checkpointStatus();`,
+      `  await db.close();`,
+      `  console.log(s.mode);`,
+      `})();`,
+    ].join("\n");
+    // A script file, not -e: `-e <code>` stays in a process's execArgv (a thread ignores it).
+    const main = path.join(dir, "main.js");
+    fs.writeFileSync(main, script);
+    const { code, out } = await runNode(["--enable-source-maps", "--require", "ts-node/register/transpile-only", main]);
+    expect(code, out).to.equal(0);
+    expect(out.trim().split("\n"), out).to.deep.equal(['thread execArgv ["--enable-source-maps"]', "worker"]);
+  });
+
   it("checkpoints on the store's own connection, with no thread, unless the thread is asked for", async () => {
     const db = new SqliteDb(file);
     open.push(db);
