@@ -32,16 +32,12 @@ export function apiKeyItem(row: UsageKeyRow): Static<typeof ApiKeyItem> {
 }
 
 /**
- * A group id as the 32-byte hex list_groups answers. Ids are counters (decimal strings), which
- * toHash32 pads from their number, without a bigint round trip per row (docs/relayer-latency.md,
- * "Read path CPU").
+ * A list_groups item; its id the 32-byte hex of the group's number. Ids are counters (decimal
+ * strings), which toHash32 pads from their number, without a bigint round trip per row
+ * (docs/relayer-latency.md, "Read path CPU").
  */
-export function groupIdHex(id: string): string {
-  return toHash32(id);
-}
-
 export function groupItem(row: GroupSummary): Static<typeof GroupItem> {
-  return { id: groupIdHex(row.id), name: row.name, description: row.description };
+  return { id: toHash32(row.id), name: row.name, description: row.description };
 }
 
 export function walletItem(row: WalletRow): Static<typeof WalletItem> {

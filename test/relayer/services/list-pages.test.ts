@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { apiKeyTextHash, toHash32 } from "../../../src/core";
-import { groupIdHex, groupItem } from "../../../src/relayer/http/present";
+import { groupItem } from "../../../src/relayer/http/present";
 import { accountKey, bigGroup, type ScaleSpec } from "../../../bench/scale/dataset";
 import { fillIndex } from "../../../bench/scale/fill";
 import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
@@ -97,20 +97,22 @@ for (const backend of BACKENDS) {
 }
 
 describe("list_groups ids", () => {
-  it("pads every id as toHash32 does, small, large and beyond 2^53", () => {
+  const item = (id: string) => groupItem({ id, account: toHash32(1n), name: "n", description: "d" });
+
+  it("answers every group id as the 32-byte hex of its number, small, large and beyond 2^53", () => {
     const ids = ["0", "1", "15", "16", "255", "1000000", String(Number.MAX_SAFE_INTEGER), "9007199254740993", (2n ** 256n - 1n).toString()];
     for (let i = 0; i < 200; i++) ids.push(String(Math.floor(Math.random() * 2 ** 40)));
-    for (const id of ids) expect(groupIdHex(id), id).to.equal(toHash32(BigInt(id)));
-    expect(groupItem({ id: "7", account: toHash32(1n), name: "n", description: "d" })).to.deep.equal({
+    for (const id of ids) expect(item(id).id, id).to.equal(toHash32(BigInt(id)));
+    expect(item("7")).to.deep.equal({
       id: toHash32(7n),
       name: "n",
       description: "d",
     });
   });
 
-  it("refuses what toHash32 refuses (2^256, negative)", () => {
-    expect(() => groupIdHex((2n ** 256n).toString())).to.throw();
-    expect(() => groupIdHex("-1")).to.throw();
+  it("refuses a group id outside uint256 (2^256, negative)", () => {
+    expect(() => item((2n ** 256n).toString())).to.throw();
+    expect(() => item("-1")).to.throw();
   });
 });
 
