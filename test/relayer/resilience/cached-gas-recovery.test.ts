@@ -10,29 +10,17 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { Chain } from "../../../src/relayer/chain";
-import type { ChainLogger } from "../../../src/relayer/chain/log";
 import { ChainUnavailableError } from "../../../src/relayer/ports";
 import type { OutboxRow } from "../../../src/relayer/store";
-import { BACKENDS, FlakyRpc, h, hardhatRpc, start, until } from "../support";
-import { answerOf, useRecoveryFixture } from "./recovery-fixture";
+import { BACKENDS, FlakyRpc, hardhatRpc, start, until } from "../support";
+import { useRecoveryFixture } from "./recovery-fixture";
 
 /** A group name whose addGroup calldata has a length no other test write has (its own call shape). */
 const LONG = "a group name of a call shape of its own";
 
 for (const backend of BACKENDS) {
   describe(`relayer restarted between a cached-gas write's revert and its retry (${backend})`, function () {
-    const { store, rows, addGroup, onChain, mine, chains, fixture } = useRecoveryFixture(backend);
-    const warnings: string[] = [];
-    const logger: ChainLogger = {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: (_fields, msg) => {
-        warnings.push(msg);
-      },
-      error: (_fields, msg) => {
-        warnings.push(msg);
-      },
-    };
+    const { store, rows, onChain, mine, fixture, chains, stop, warnings, logger, revertFromCachedGas } = useRecoveryFixture(backend);
 
     const run = async (rpc: FlakyRpc): Promise<Chain> => {
       const c = await start(store(), fixture().diamondAddress, { provider: rpc, confirmationDepth: 3, logger, payerCheckIntervalMs: 200 });
@@ -47,33 +35,16 @@ for (const backend of BACKENDS) {
     async function revertedFromCacheThenStopped(name: string): Promise<{ oog: OutboxRow; answer: { value: string | undefined } }> {
       const rpc = new FlakyRpc(hardhatRpc());
       const first = await run(rpc);
-      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
       // The shape's first write, pre-flighted with a wrong (too low) estimate, runs out of gas: the
       // estimate stays cached for the shape.
-      rpc.fake.set("eth_estimateGas", "0x9c40");
-      const warm = answerOf(first.writer.write(addGroup(`${LONG} 0`)));
-      await until(() => warm.value !== undefined, 10_000, "the warm-up write answered");
+      const { warm, answer, oog, before } = await revertFromCachedGas(first, rpc, LONG, name);
       expect(warm.value).to.equal("TransactionReverted");
-      rpc.fake.clear();
-      const before = (await rows()).length;
-      const answer = answerOf(first.writer.write(addGroup(name)));
-      let oog: OutboxRow | undefined;
-      await until(async () => {
-        oog = (await rows()).slice(before).find((r) => r.status === "reverted");
-        return oog !== undefined;
-      }, 10_000, "the cached-gas write reverted on chain");
-      if (!oog) throw new Error("unreachable");
       expect([oog.errorName, oog.final], "out of its cached gas, not final yet").to.deep.equal(["TransactionReverted", false]);
-      await first.stop();
-      chains.splice(chains.indexOf(first), 1);
+      await stop(first);
       await until(() => answer.value !== undefined, 5_000, "the caller answered on stop");
       expect((await rows()).length, "nothing sent again by the stopped relayer").to.equal(before + 1);
       return { oog, answer };
     }
-
-    beforeEach(() => {
-      warnings.length = 0;
-    });
 
     it("answers the caller 503 queued when the relayer stops before the retry, and the restarted relayer sends the write again once it is final, exactly once", async () => {
       const { oog, answer } = await revertedFromCacheThenStopped(`${LONG} 1`);
@@ -115,22 +86,14 @@ for (const backend of BACKENDS) {
     it("a live retry refused by the payer check waits with back-off; stopped meanwhile, its caller is answered 503 queued and the next start sends it once", async () => {
       const rpc = new FlakyRpc(hardhatRpc());
       const first = await run(rpc);
-      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
-      rpc.fake.set("eth_estimateGas", "0x9c40");
-      const warm = answerOf(first.writer.write(addGroup(`${LONG} 0`)));
-      await until(() => warm.value !== undefined, 10_000, "the warm-up write answered");
-      rpc.fake.clear();
-      const before = (await rows()).length;
-      const answer = answerOf(first.writer.write(addGroup(`${LONG} 3`)));
-      await until(async () => (await rows()).slice(before).some((r) => r.status === "reverted"), 10_000, "the cached-gas write reverted on chain");
+      const { answer, before } = await revertFromCachedGas(first, rpc, LONG, `${LONG} 3`);
       const payers = [...(await fixture().diamond.api_payers())];
       await (await fixture().diamond.connect(fixture().owner).setApiPayers([fixture().users[1].address])).wait();
       await mine(4); // final: the live retry is due, and refused
       await until(() => warnings.some((w) => /refused by the payer check/.test(w)), 10_000, "the live retry refused by the payer check");
       await new Promise((r) => setTimeout(r, 500));
       expect(answer.value, "still waiting (back-off), not answered with the refusal").to.equal(undefined);
-      await first.stop();
-      chains.splice(chains.indexOf(first), 1);
+      await stop(first);
       await until(() => answer.value !== undefined, 5_000, "the caller answered on stop");
       expect(answer.value).to.equal("queued");
       const oog = (await rows()).slice(before).find((r) => r.status === "reverted");

@@ -1,15 +1,18 @@
 /**
  * The set-up the writer's recovery tests share (a diamond on the in-process network, a store of the
- * backend under test, the relayers a test starts, stopped after it), and how a test reads a write's
- * answer without awaiting it. Call useRecoveryFixture inside a describe: it registers the hooks.
+ * backend under test, the relayers a test starts, stopped after it, a logger keeping the warnings),
+ * how a test reads a write's answer without awaiting it, and the write they all start from: one
+ * sent from its shape's cached gas that ran out of it on chain. Call useRecoveryFixture inside a
+ * describe: it registers the hooks.
  */
-import { network } from "hardhat";
+import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { Chain } from "../../../src/relayer/chain";
+import type { ChainLogger } from "../../../src/relayer/chain/log";
 import { ChainUnavailableError, RevertError, type WriteReceipt, type WriteRequest } from "../../../src/relayer/ports";
 import type { OutboxRow, Store } from "../../../src/relayer/store";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
-import { h, makeStore, skipUnlessAvailable, type BackendName, type TestStore } from "../support";
+import { h, makeStore, skipUnlessAvailable, until, type BackendName, type FlakyRpc, type TestStore } from "../support";
 
 /** A write's answer as it settles: "ok", "queued" / "unavailable" (503), an error name, or undefined while pending. */
 export function answerOf(p: Promise<WriteReceipt>): { value: string | undefined } {
@@ -24,6 +27,20 @@ export function answerOf(p: Promise<WriteReceipt>): { value: string | undefined 
     },
   );
   return a;
+}
+
+/** A write sent from its shape's cached gas that ran out of it on chain (see revertFromCachedGas). */
+export interface CachedGasRevert {
+  /** The answer to the shape's first write, pre-flighted with the wrong estimate. */
+  warm: { value: string | undefined };
+  /** The answer to the write sent from the cached gas (pending while its retry is to come). */
+  answer: { value: string | undefined };
+  /** That write's outbox row: reverted on chain, not final yet. */
+  oog: OutboxRow;
+  /** How many outbox rows there were before that write. */
+  before: number;
+  /** The block before the account h("owner") was opened. */
+  blockBeforeAccount: number;
 }
 
 export interface RecoveryFixture {
@@ -41,12 +58,26 @@ export interface RecoveryFixture {
   mine(n: number): Promise<void>;
   /** Relayers started by the test; each is stopped after it. */
   chains: Chain[];
+  /** Stops a relayer of `chains` and takes it out of them. */
+  stop(chain: Chain): Promise<void>;
+  /** The messages of the warnings and errors `logger` was given in the current test. */
+  warnings: string[];
+  /** A chain logger that keeps its warnings and errors in `warnings`. */
+  logger: ChainLogger;
+  /**
+   * On relayer `chain` (its node `rpc`): opens the account h("owner"); sends the addGroup
+   * `${prefix} 0` pre-flighted with a wrong (too low) estimate, which runs out of gas and stays
+   * cached for the call's shape; then sends the addGroup `name` from that cached gas and waits
+   * until it runs out of it on chain too.
+   */
+  revertFromCachedGas(chain: Chain, rpc: FlakyRpc, prefix: string, name: string): Promise<CachedGasRevert>;
 }
 
 export function useRecoveryFixture(backend: BackendName): RecoveryFixture {
   let ts: TestStore | null = null;
   let f: DiamondFixture | null = null;
   const chains: Chain[] = [];
+  const warnings: string[] = [];
   const fixture = (): DiamondFixture => {
     if (!f) throw new Error("no diamond");
     return f;
@@ -57,6 +88,7 @@ export function useRecoveryFixture(backend: BackendName): RecoveryFixture {
   };
 
   beforeEach(async function () {
+    warnings.length = 0;
     await skipUnlessAvailable(this, backend);
     f = await loadFixture(deployDiamond);
     ts = await makeStore(backend);
@@ -68,15 +100,44 @@ export function useRecoveryFixture(backend: BackendName): RecoveryFixture {
     ts = null;
   });
 
+  const rows = (): Promise<OutboxRow[]> => store().outbox.list();
+  const addGroup = (name: string): WriteRequest => ({ method: "addGroup", args: [h("owner"), name, "", [], []] });
+  const keep = (_fields: unknown, msg: string): void => {
+    warnings.push(msg);
+  };
+
   return {
     fixture,
     store,
-    rows: () => store().outbox.list(),
-    addGroup: (name) => ({ method: "addGroup", args: [h("owner"), name, "", [], []] }),
+    rows,
+    addGroup,
     onChain: async (name) => (await fixture().diamond.listGroups(h("owner"), 0, 100)).filter((g) => g.name === name).length,
     mine: async (n) => {
       for (let i = 0; i < n; i++) await network.provider.send("evm_mine", []);
     },
     chains,
+    stop: async (chain) => {
+      await chain.stop();
+      chains.splice(chains.indexOf(chain), 1);
+    },
+    warnings,
+    logger: { debug: () => undefined, info: () => undefined, warn: keep, error: keep },
+    revertFromCachedGas: async (chain, rpc, prefix, name) => {
+      const blockBeforeAccount = await ethers.provider.getBlockNumber();
+      await chain.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
+      rpc.fake.set("eth_estimateGas", "0x9c40");
+      const warm = answerOf(chain.writer.write(addGroup(`${prefix} 0`)));
+      await until(() => warm.value !== undefined, 10_000, "the warm-up write answered");
+      rpc.fake.clear();
+      const before = (await rows()).length;
+      const answer = answerOf(chain.writer.write(addGroup(name)));
+      let oog: OutboxRow | undefined;
+      await until(async () => {
+        oog = (await rows()).slice(before).find((r) => r.status === "reverted");
+        return oog !== undefined;
+      }, 10_000, "the cached-gas write reverted on chain");
+      if (!oog) throw new Error("unreachable");
+      return { warm, answer, oog, before, blockBeforeAccount };
+    },
   };
 }

@@ -11,8 +11,8 @@
 import { expect } from "chai";
 import type { Chain } from "../../../src/relayer/chain";
 import type { OutboxRow, OutboxStore, Store } from "../../../src/relayer/store";
-import { BACKENDS, FlakyRpc, h, hardhatRpc, start, until } from "../support";
-import { answerOf, useRecoveryFixture } from "./recovery-fixture";
+import { BACKENDS, FlakyRpc, hardhatRpc, start, until } from "../support";
+import { useRecoveryFixture } from "./recovery-fixture";
 
 const LONG = "a group name of a transient store error";
 
@@ -66,7 +66,7 @@ function withFailingReads(store: Store): {
 
 for (const backend of BACKENDS) {
   describe(`relayer recovery of a cached-gas write across a failed outbox read (${backend})`, function () {
-    const { store, rows, addGroup, onChain, mine, chains, fixture } = useRecoveryFixture(backend);
+    const { store, rows, onChain, mine, chains, fixture, stop, revertFromCachedGas } = useRecoveryFixture(backend);
 
     const run = async (s: Store, rpc: FlakyRpc): Promise<Chain> => {
       const c = await start(s, fixture().diamondAddress, { provider: rpc, confirmationDepth: 3, payerCheckIntervalMs: 200 });
@@ -78,21 +78,8 @@ for (const backend of BACKENDS) {
     async function revertedFromCacheThenStopped(): Promise<OutboxRow> {
       const rpc = new FlakyRpc(hardhatRpc());
       const first = await run(store(), rpc);
-      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
-      rpc.fake.set("eth_estimateGas", "0x9c40");
-      const warm = answerOf(first.writer.write(addGroup(`${LONG} 0`)));
-      await until(() => warm.value !== undefined, 10_000, "the warm-up write answered");
-      rpc.fake.clear();
-      const before = (await rows()).length;
-      const answer = answerOf(first.writer.write(addGroup(`${LONG} 1`)));
-      let oog: OutboxRow | undefined;
-      await until(async () => {
-        oog = (await rows()).slice(before).find((r) => r.status === "reverted");
-        return oog !== undefined;
-      }, 10_000, "the cached-gas write reverted on chain");
-      if (!oog) throw new Error("unreachable");
-      await first.stop();
-      chains.splice(chains.indexOf(first), 1);
+      const { answer, oog } = await revertFromCachedGas(first, rpc, LONG, `${LONG} 1`);
+      await stop(first);
       await until(() => answer.value !== undefined, 5_000, "the caller answered on stop");
       expect(answer.value).to.equal("queued");
       return oog;
@@ -134,8 +121,7 @@ for (const backend of BACKENDS) {
       flaky.down.add("resendDue");
       const second = await run(flaky.store, new FlakyRpc(hardhatRpc()));
       await until(() => (flaky.attempts.get("resendDue") ?? 0) >= 2, 10_000, "the recovery tried to read the outbox again");
-      await second.stop();
-      chains.splice(chains.indexOf(second), 1);
+      await stop(second);
       const after = flaky.attempts.get("resendDue") ?? 0;
       // Longer than the back-off reached so far: a recovery still looping would have read again.
       await new Promise((r) => setTimeout(r, 1_500));

@@ -15,26 +15,14 @@ import { ethers } from "hardhat";
 import { diamondInterface, type Chain } from "../../../src/relayer/chain";
 import type { ChainLogger } from "../../../src/relayer/chain/log";
 import { RevertError } from "../../../src/relayer/ports";
-import type { OutboxRow } from "../../../src/relayer/store";
-import { BACKENDS, FlakyRpc, h, hardhatRpc, rejectionOf, start, until } from "../support";
-import { answerOf, useRecoveryFixture } from "./recovery-fixture";
+import { BACKENDS, FlakyRpc, hardhatRpc, rejectionOf, start, until } from "../support";
+import { useRecoveryFixture } from "./recovery-fixture";
 
 const LONG = "a group name of two relayers and one retry key";
 
 for (const backend of BACKENDS) {
   describe(`relayer: a retry's refusal answered by one relayer and the same key at another (${backend})`, function () {
-    const { store, rows, addGroup, onChain, mine, chains, fixture } = useRecoveryFixture(backend);
-    const warnings: string[] = [];
-    const logger: ChainLogger = {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: (_fields, msg) => {
-        warnings.push(msg);
-      },
-      error: (_fields, msg) => {
-        warnings.push(msg);
-      },
-    };
+    const { store, addGroup, onChain, mine, chains, fixture, warnings, logger, revertFromCachedGas } = useRecoveryFixture(backend);
 
     const run = async (rpc: FlakyRpc, log?: ChainLogger): Promise<Chain> => {
       const c = await start(store(), fixture().diamondAddress, { provider: rpc, confirmationDepth: 3, payerCheckIntervalMs: 200, ...(log ? { logger: log } : {}) });
@@ -42,36 +30,18 @@ for (const backend of BACKENDS) {
       return c;
     };
 
-    beforeEach(() => {
-      warnings.length = 0;
-    });
-
     it("never applies a call sent again under a retry key after a relayer answered its caller that the call was refused", async () => {
       const rpcA = new FlakyRpc(hardhatRpc());
       const a = await run(rpcA);
-      const beforeAccount = await ethers.provider.getBlockNumber();
-      await a.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
       // A wrong (too low) estimate cached for the shape: the next write of it runs out of gas on chain.
-      rpcA.fake.set("eth_estimateGas", "0x9c40");
-      const warm = answerOf(a.writer.write(addGroup(`${LONG} 0`)));
-      await until(() => warm.value !== undefined, 10_000, "the warm-up write answered");
-      rpcA.fake.clear();
-
       const name = `${LONG} 1`;
+      const { answer: answerA, oog, blockBeforeAccount } = await revertFromCachedGas(a, rpcA, LONG, name);
       const calldata = diamondInterface.encodeFunctionData("addGroup", addGroup(name).args);
       const preflightOf = (method: string, params: unknown[]): boolean =>
         (method === "eth_call" || method === "eth_estimateGas") && (params[0] as { data?: string }).data === calldata;
-      const before = (await rows()).length;
-      const answerA = answerOf(a.writer.write(addGroup(name)));
-      let oog: OutboxRow | undefined;
-      await until(async () => {
-        oog = (await rows()).slice(before).find((r) => r.status === "reverted");
-        return oog !== undefined;
-      }, 10_000, "the cached-gas write reverted on chain");
-      if (!oog) throw new Error("unreachable");
 
       // From now on A's node lags: it pre-flights the call on the block before the account existed.
-      const lagged = ethers.toQuantity(beforeAccount);
+      const lagged = ethers.toQuantity(blockBeforeAccount);
       rpcA.before = async (method, params) => {
         if (!preflightOf(method, params)) return;
         if (method === "eth_call") params[1] = lagged;
