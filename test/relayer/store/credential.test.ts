@@ -4,9 +4,8 @@ import { AccessControl } from "../../../src/relayer/services/access";
 import { ExecutionPermissions } from "../../../src/relayer/services/execution-permissions";
 import type { Submitter } from "../../../src/relayer/services/submit";
 import { UsageKeyService } from "../../../src/relayer/services/usage-keys";
-import type { Store } from "../../../src/relayer/store";
-import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
-import { accountHash, counting, toEvent, usageHash, walletAddress } from "./support";
+import { BACKENDS } from "../support";
+import { accountHash, counting, projected, storePerSuite, toEvent, usageHash, walletAddress } from "./support";
 
 // IndexReader.credential: what resolve, account and usageKey answer for a hash, in one read (one
 // round trip on Postgres), and the services' authorization reading it once per request
@@ -50,22 +49,7 @@ const EVENTS: DecodedEvent[] = [
 for (const backend of BACKENDS) {
   describe(`index credential read (${backend})`, function () {
     this.timeout(60_000);
-    let ts: TestStore | null = null;
-    const store = (): Store => {
-      if (!ts) throw new Error("no store");
-      return ts.store;
-    };
-
-    before(async function () {
-      await skipUnlessAvailable(this, backend);
-      ts = await makeStore(backend);
-      await ts.store.index.projection.reset(1);
-      expect(await ts.store.index.projection.applyBlock(1, null, null, EVENTS, { journal: false })).to.equal("applied");
-    });
-    after(async () => {
-      await ts?.cleanup();
-      ts = null;
-    });
+    const store = storePerSuite(backend, projected(EVENTS));
 
     it("answers for every kind of hash what resolve, account and usageKey answer one by one", async () => {
       const index = store().index;

@@ -8,9 +8,8 @@ import { AccessControl, type Caller } from "../../../src/relayer/services/access
 import { ExecutionPermissions } from "../../../src/relayer/services/execution-permissions";
 import { LitActionService } from "../../../src/relayer/services/lit-action";
 import type { IndexReader } from "../../../src/relayer/ports";
-import type { Store } from "../../../src/relayer/store";
-import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
-import { accountHash, cidHash, counting, toEvent, usageHash } from "./support";
+import { BACKENDS } from "../support";
+import { accountHash, cidHash, counting, projected, storePerSuite, toEvent, usageHash } from "./support";
 
 // The reads of the execution pre-check (services/execution-permissions.ts, lit-action.ts): the
 // caller's credential is read once per request (authorize's read; again only after the code came
@@ -81,23 +80,10 @@ async function refusal(p: Promise<unknown>): Promise<unknown> {
 for (const backend of BACKENDS) {
   describe(`execution pre-check reads (${backend})`, function () {
     this.timeout(60_000);
-    let ts: TestStore | null = null;
     let caller: Caller;
-    const store = (): Store => {
-      if (!ts) throw new Error("no store");
-      return ts.store;
-    };
-
-    before(async function () {
-      await skipUnlessAvailable(this, backend);
-      ts = await makeStore(backend);
-      await ts.store.index.projection.reset(1);
-      expect(await ts.store.index.projection.applyBlock(1, null, null, EVENTS, { journal: false })).to.equal("applied");
-      caller = await new AccessControl(ts.store.index, () => NOW).authorize(usageHash(0));
-    });
-    after(async () => {
-      await ts?.cleanup();
-      ts = null;
+    const store = storePerSuite(backend, async (s) => {
+      await projected(EVENTS)(s);
+      caller = await new AccessControl(s.index, () => NOW).authorize(usageHash(0));
     });
 
     it("refuses inline code a usage key's groups do not permit with one membership read after authorize's credential read", async () => {

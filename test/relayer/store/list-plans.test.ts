@@ -4,7 +4,8 @@ import type { Db, SqlValue, Store } from "../../../src/relayer/store";
 import { IndexQueries } from "../../../src/relayer/store/index-queries";
 import { accountKey, bigGroup, type ScaleSpec } from "../../../bench/scale/dataset";
 import { fillIndex } from "../../../bench/scale/fill";
-import { BACKENDS, makeStore, skipUnlessAvailable, type TestStore } from "../support";
+import { BACKENDS } from "../support";
+import { storePerSuite } from "./support";
 
 // Every list page is one statement that finds its rows by a seek on the list's (scope, pos) index
 // (store/index-queries.ts pageRange; bench/results/scale.md, "Postgres list pages"): a deep page
@@ -110,34 +111,24 @@ async function sqlitePlan(store: Store, { sql, params }: Recorded): Promise<stri
 for (const backend of BACKENDS) {
   describe(`list pages use their (scope, pos) index (${backend})`, function () {
     this.timeout(60_000);
-    let ts: TestStore | null = null;
-    let store: Store;
-
-    before(async function () {
-      await skipUnlessAvailable(this, backend);
-      ts = await makeStore(backend);
-      store = ts.store;
-      await fillIndex(store, SPEC, { perBlock: 100, journalBlocks: 2 });
-    });
-
-    after(async () => {
-      await ts?.cleanup();
+    const store = storePerSuite(backend, async (s) => {
+      await fillIndex(s, SPEC, { perBlock: 100, journalBlocks: 2 });
     });
 
     for (const list of LISTS) {
       it(`${list.name}: each of its first, middle and last pages is one statement seeking its positions on ${list.index}`, async () => {
         for (const n of positions(list.members, list.size)) {
           const seen: Recorded[] = [];
-          const page = (await list.read(new IndexQueries(recording(store.db, seen)), n, list.size)) as unknown[];
+          const page = (await list.read(new IndexQueries(recording(store().db, seen)), n, list.size)) as unknown[];
           expect(page, `page ${n}`).to.have.length(Math.min(list.size, list.members - n * list.size));
           expect(seen, `statements of page ${n}`).to.have.length(1);
           if (backend === "postgres") {
-            const nodes = await genericPlan(store, seen[0]);
+            const nodes = await genericPlan(store(), seen[0]);
             expect(nodes.filter((x) => x["Node Type"] === "Seq Scan").map((x) => x["Relation Name"]), `page ${n}: tables scanned`).to.deep.equal([]);
             const seek = nodes.find((x) => x["Index Name"] === list.index);
             expect(seek?.["Index Cond"], `page ${n}: the seek on ${list.index}`).to.match(/\(pos >= \$\d+\) AND \(pos < \$\d+\)/);
           } else {
-            const lines = await sqlitePlan(store, seen[0]);
+            const lines = await sqlitePlan(store(), seen[0]);
             expect(lines.filter((l) => !l.startsWith("SEARCH ")), `page ${n}: lines that are not a seek`).to.deep.equal([]);
             expect(lines.some((l) => l.includes(`USING INDEX ${list.index} (`) && /pos>\? AND pos<\?/.test(l)), `page ${n}: ${lines.join("; ")}`).to.equal(true);
           }

@@ -1,7 +1,39 @@
-/** Shared helpers of the index tests: table dumps and synthetic diamond events. */
+/** Shared helpers of the index tests: a store per suite, table dumps and synthetic diamond events. */
+import { expect } from "chai";
 import fc from "fast-check";
 import { INDEX_TABLES, type Store } from "../../../src/relayer/store";
 import type { DecodedEvent, IndexReader } from "../../../src/relayer/ports";
+import { makeStore, skipUnlessAvailable, type BackendName, type TestStore } from "../support";
+
+/**
+ * One store of `backend` for the whole describe block that calls this, filled by `fill` before its
+ * first test (the block skipped, saying why, when the backend is not usable) and cleaned up after
+ * its last. Returns the accessor of that store.
+ */
+export function storePerSuite(backend: BackendName, fill: (store: Store) => Promise<void>): () => Store {
+  let ts: TestStore | null = null;
+  before(async function () {
+    await skipUnlessAvailable(this, backend);
+    ts = await makeStore(backend);
+    await fill(ts.store);
+  });
+  after(async () => {
+    await ts?.cleanup();
+    ts = null;
+  });
+  return () => {
+    if (!ts) throw new Error("no store");
+    return ts.store;
+  };
+}
+
+/** A fill of storePerSuite: `events` projected as block 1, unjournaled. */
+export function projected(events: DecodedEvent[]): (store: Store) => Promise<void> {
+  return async (store) => {
+    await store.index.projection.reset(1);
+    expect(await store.index.projection.applyBlock(1, null, null, events, { journal: false })).to.equal("applied");
+  };
+}
 
 /** Every index table's rows, ordered by primary key (block_number included unless `withBlocks` is false). */
 export async function dumpIndex(store: Store, withBlocks = true): Promise<Record<string, unknown[]>> {
