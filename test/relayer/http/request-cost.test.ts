@@ -6,16 +6,13 @@
 import { expect } from "chai";
 import type { FastifyBaseLogger } from "fastify";
 import { apiKeyTextHash } from "../../../src/core";
-import { buildApp } from "../../../src/relayer/http";
 import {
   CredentialHashCache,
   credentialDigest,
   credentialHash,
   credentialHashes,
 } from "../../../src/relayer/http/credentials";
-import { createServices } from "../../../src/relayer/services";
-import { FakeChain } from "./fakes";
-import { DIAMOND, OPEN_LIMITS, ROOT_SECRET, get, makeApp, newAccount } from "./support";
+import { bearer, get, makeApp, newAccount } from "./support";
 
 describe("relayer http: per-request cost", () => {
   describe("credential hash cache", () => {
@@ -56,10 +53,10 @@ describe("relayer http: per-request cost", () => {
     it("hashes an authenticated caller's key once over repeated requests", async () => {
       const t = await makeApp();
       const { key } = await newAccount(t.app);
-      await get(t.app, "/account_exists", { authorization: `Bearer ${key}` });
+      await get(t.app, "/account_exists", bearer(key));
       const before = credentialHashes.computed;
       for (let i = 0; i < 3; i++) {
-        const r = await get(t.app, "/account_exists", { authorization: `Bearer ${key}` });
+        const r = await get(t.app, "/account_exists", bearer(key));
         expect(r.statusCode).to.equal(200);
       }
       expect(credentialHashes.computed - before).to.equal(0);
@@ -82,21 +79,7 @@ describe("relayer http: per-request cost", () => {
         silent: noop,
         child: () => logger,
       };
-      const chain = new FakeChain();
-      const services = createServices({
-        index: chain,
-        writer: chain,
-        rootSecret: ROOT_SECRET,
-        chain: { name: "localhost", chainId: 31337, testnet: true, token: "ETH", contractAddress: DIAMOND },
-        build: { name: "accountconfig-relayer", version: "0.1.0", commit: "abc123" },
-        payers: { count: 1, keys: [], adminKey: null },
-      });
-      const app = await buildApp({
-        services,
-        config: { corsOrigins: [], rateLimits: OPEN_LIMITS, bodyLimitBytes: 1 << 20, trustProxy: false, logLevel: "warn" },
-        logger: logger as unknown as FastifyBaseLogger,
-        dashboard: false,
-      });
+      const { app } = await makeApp({ config: { logLevel: "warn" }, logger: logger as unknown as FastifyBaseLogger });
       const r = await app.inject({ method: "GET", url: "/core/v1/get_node_chain_config" });
       expect(r.statusCode).to.equal(200);
       expect(lines).to.deep.equal([]);

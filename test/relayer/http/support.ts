@@ -39,6 +39,8 @@ export interface TestAppOptions {
   billing?: BillingService;
   /** Write tracing sink (default: off). */
   writeTraces?: BuildAppOptions["writeTraces"];
+  /** The app's logger (default: every line, trace level up, kept in `logs`). */
+  logger?: BuildAppOptions["logger"];
 }
 
 export async function makeApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -67,7 +69,7 @@ export async function makeApp(options: TestAppOptions = {}): Promise<TestApp> {
   const app = await buildApp({
     services,
     config,
-    logger: { level: "trace", destination: { write: (line: string) => void logs.push(line) } },
+    logger: options.logger ?? { level: "trace", destination: { write: (line: string) => void logs.push(line) } },
     health: options.health,
     ready: options.ready,
     metricsRegistry: registry,
