@@ -6,15 +6,15 @@
  * the caller answered 503 queued. In-process Hardhat network (automine), confirmation depth 3.
  */
 import { expect } from "chai";
-import { BACKENDS, FlakyRpc, h, hardhatRpc, start, until } from "../support";
-import { answerOf, useRecoveryFixture } from "./recovery-fixture";
+import { BACKENDS, FlakyRpc, hardhatRpc, start, until } from "../support";
+import { useRecoveryFixture } from "./recovery-fixture";
 
 const LONG = "a group name of a retry past the write timeout";
 const WRITE_TIMEOUT_MS = 2_000;
 
 for (const backend of BACKENDS) {
   describe(`relayer: a cached-gas write's retry refused by the payer check, past the write timeout (${backend})`, function () {
-    const { store, rows, addGroup, onChain, mine, chains, fixture } = useRecoveryFixture(backend);
+    const { store, rows, onChain, mine, chains, fixture, revertFromCachedGas } = useRecoveryFixture(backend);
 
     it("answers the caller 503 queued once the write timeout passes while the retry is refused, and applies the write once the payers are registered again", async () => {
       const rpc = new FlakyRpc(hardhatRpc());
@@ -25,15 +25,7 @@ for (const backend of BACKENDS) {
         writeTimeoutMs: WRITE_TIMEOUT_MS,
       });
       chains.push(relayer);
-      await relayer.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
-      rpc.fake.set("eth_estimateGas", "0x9c40");
-      const warm = answerOf(relayer.writer.write(addGroup(`${LONG} 0`)));
-      await until(() => warm.value !== undefined, 10_000, "the warm-up write answered");
-      rpc.fake.clear();
-      const before = (await rows()).length;
-      const asked = Date.now();
-      const answer = answerOf(relayer.writer.write(addGroup(`${LONG} 1`)));
-      await until(async () => (await rows()).slice(before).some((r) => r.status === "reverted"), 10_000, "the cached-gas write reverted on chain");
+      const { answer, before, sentAt: asked } = await revertFromCachedGas(relayer, rpc, LONG, `${LONG} 1`);
       const payers = [...(await fixture().diamond.api_payers())];
       await (await fixture().diamond.connect(fixture().owner).setApiPayers([fixture().users[1].address])).wait();
       await mine(4); // final within the write timeout: the retry is due, and refused

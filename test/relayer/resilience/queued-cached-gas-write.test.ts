@@ -8,26 +8,22 @@
 import { expect } from "chai";
 import { Transaction } from "ethers";
 import type { OutboxRow } from "../../../src/relayer/store";
-import { BACKENDS, FlakyRpc, h, hardhatRpc, start, until } from "../support";
+import { BACKENDS, FlakyRpc, hardhatRpc, start, until } from "../support";
 import { answerOf, useRecoveryFixture } from "./recovery-fixture";
 
 const LONG = "a group name of a queued write from cached gas";
 
 for (const backend of BACKENDS) {
   describe(`relayer: a queued write from cached gas that runs out of it at its rebroadcast (${backend})`, function () {
-    const { store, rows, addGroup, onChain, mine, chains, fixture } = useRecoveryFixture(backend);
+    const { store, rows, addGroup, onChain, mine, chains, fixture, cacheTooLowGas } = useRecoveryFixture(backend);
 
     it("sends the write again once its out-of-gas rebroadcast is final, without a restart, once", async () => {
       const rpc = new FlakyRpc(hardhatRpc());
       const relayer = await start(store(), fixture().diamondAddress, { provider: rpc, confirmationDepth: 3 });
       chains.push(relayer);
-      await relayer.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
       // The shape's first write, pre-flighted with a too low estimate, runs out of gas: that estimate stays cached.
-      rpc.fake.set("eth_estimateGas", "0x9c40");
-      const warm = answerOf(relayer.writer.write(addGroup(`${LONG} 0`)));
-      await until(() => warm.value !== undefined, 10_000, "the warm-up write answered");
+      const { warm } = await cacheTooLowGas(relayer, rpc, LONG);
       expect(warm.value).to.equal("TransactionReverted");
-      rpc.fake.clear();
 
       // The next write of the shape goes from the cached gas; its first broadcast does not reach the node.
       let dropped = false;

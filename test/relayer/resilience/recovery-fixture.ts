@@ -29,18 +29,24 @@ export function answerOf(p: Promise<WriteReceipt>): { value: string | undefined 
   return a;
 }
 
-/** A write sent from its shape's cached gas that ran out of it on chain (see revertFromCachedGas). */
-export interface CachedGasRevert {
+/** A call shape whose cached gas is too low (see cacheTooLowGas). */
+export interface TooLowGas {
   /** The answer to the shape's first write, pre-flighted with the wrong estimate. */
   warm: { value: string | undefined };
+  /** The block before the account h("owner") was opened. */
+  blockBeforeAccount: number;
+}
+
+/** A write sent from its shape's cached gas that ran out of it on chain (see revertFromCachedGas). */
+export interface CachedGasRevert extends TooLowGas {
   /** The answer to the write sent from the cached gas (pending while its retry is to come). */
   answer: { value: string | undefined };
   /** That write's outbox row: reverted on chain, not final yet. */
   oog: OutboxRow;
   /** How many outbox rows there were before that write. */
   before: number;
-  /** The block before the account h("owner") was opened. */
-  blockBeforeAccount: number;
+  /** When that write was sent (Date.now()). */
+  sentAt: number;
 }
 
 export interface RecoveryFixture {
@@ -65,10 +71,14 @@ export interface RecoveryFixture {
   /** A chain logger that keeps its warnings and errors in `warnings`. */
   logger: ChainLogger;
   /**
-   * On relayer `chain` (its node `rpc`): opens the account h("owner"); sends the addGroup
-   * `${prefix} 0` pre-flighted with a wrong (too low) estimate, which runs out of gas and stays
-   * cached for the call's shape; then sends the addGroup `name` from that cached gas and waits
-   * until it runs out of it on chain too.
+   * On relayer `chain` (its node `rpc`): opens the account h("owner"), then sends the addGroup
+   * `${prefix} 0` pre-flighted with a wrong (too low) estimate: it runs out of gas, and the
+   * estimate stays cached for the call's shape (addGroup with a name of that length).
+   */
+  cacheTooLowGas(chain: Chain, rpc: FlakyRpc, prefix: string): Promise<TooLowGas>;
+  /**
+   * cacheTooLowGas, then sends the addGroup `name` (of the same length) from that cached gas and
+   * waits until it runs out of it on chain too.
    */
   revertFromCachedGas(chain: Chain, rpc: FlakyRpc, prefix: string, name: string): Promise<CachedGasRevert>;
 }
@@ -105,6 +115,15 @@ export function useRecoveryFixture(backend: BackendName): RecoveryFixture {
   const keep = (_fields: unknown, msg: string): void => {
     warnings.push(msg);
   };
+  const cacheTooLowGas = async (chain: Chain, rpc: FlakyRpc, prefix: string): Promise<TooLowGas> => {
+    const blockBeforeAccount = await ethers.provider.getBlockNumber();
+    await chain.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
+    rpc.fake.set("eth_estimateGas", "0x9c40");
+    const warm = answerOf(chain.writer.write(addGroup(`${prefix} 0`)));
+    await until(() => warm.value !== undefined, 10_000, "the warm-up write answered");
+    rpc.fake.clear();
+    return { warm, blockBeforeAccount };
+  };
 
   return {
     fixture,
@@ -122,14 +141,11 @@ export function useRecoveryFixture(backend: BackendName): RecoveryFixture {
     },
     warnings,
     logger: { debug: () => undefined, info: () => undefined, warn: keep, error: keep },
+    cacheTooLowGas,
     revertFromCachedGas: async (chain, rpc, prefix, name) => {
-      const blockBeforeAccount = await ethers.provider.getBlockNumber();
-      await chain.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
-      rpc.fake.set("eth_estimateGas", "0x9c40");
-      const warm = answerOf(chain.writer.write(addGroup(`${prefix} 0`)));
-      await until(() => warm.value !== undefined, 10_000, "the warm-up write answered");
-      rpc.fake.clear();
+      const tooLow = await cacheTooLowGas(chain, rpc, prefix);
       const before = (await rows()).length;
+      const sentAt = Date.now();
       const answer = answerOf(chain.writer.write(addGroup(name)));
       let oog: OutboxRow | undefined;
       await until(async () => {
@@ -137,7 +153,7 @@ export function useRecoveryFixture(backend: BackendName): RecoveryFixture {
         return oog !== undefined;
       }, 10_000, "the cached-gas write reverted on chain");
       if (!oog) throw new Error("unreachable");
-      return { warm, answer, oog, before, blockBeforeAccount };
+      return { ...tooLow, answer, oog, before, sentAt };
     },
   };
 }
