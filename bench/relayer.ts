@@ -18,11 +18,13 @@
  *    raw): each relayer run is held against the raw phases right before and after it (merged), so
  *    that background load drifting during the run affects both sides alike; the spread of the raw
  *    phases and each ratio's range against either neighbour alone are printed.
- *  - relayer: a real relayer (createRelayer, listening on a free port, SQLite in a temp DATA_DIR,
- *    PAYER_COUNT = the same payers) answering POST /core/v1/add_group over HTTP (node:http client,
- *    keep-alive) at a fixed concurrency; a write's latency is until the response, i.e. mined and
- *    indexed. One relayer start (warm-up included) per batching mode and concurrency, on the same
- *    DATA_DIR per mode; it is stopped while a raw phase uses its payer keys.
+ *  - relayer: a real relayer (createRelayer in this process, listening on a free port, SQLite in a
+ *    temp DATA_DIR, PAYER_COUNT = the same payers) answering POST /core/v1/add_group over HTTP at a
+ *    fixed concurrency, sent by closed-loop clients (node:http, keep-alive) in a client process of
+ *    their own, forked once per benchmark run, as a deployed relayer's clients are other machines;
+ *    a write's latency is until the response, i.e. mined and indexed. One relayer start (warm-up
+ *    included) per batching mode and concurrency, on the same DATA_DIR per mode; it is stopped
+ *    while a raw phase uses its payer keys.
  *
  * Both cases use the same payer keys, the same node and the same JSON-RPC client (the relayer's
  * HttpRpc, wrapped in a call counter). Nonce errors: responses / exceptions mentioning a nonce,
@@ -31,7 +33,8 @@
  * left with pending (unmined) transactions.
  * The notes of the report give, per case, the JSON-RPC calls per write (with their mean round
  * trip) and the HTTP requests carrying them (a JSON-RPC batch is one), and the CPU time per write
- * of the benchmark process and of the node (Linux /proc).
+ * of the benchmark process (the relayer; Linux /proc), of the client process (its process.cpuUsage)
+ * and of the node (Linux /proc).
  *
  * Prints a markdown table and writes it, with the settings and machine info, to
  * bench/results/relayer.md (its history section kept). Settings (environment, optional):
@@ -46,7 +49,7 @@
  *                write by method and caller in each relayer run's notes, bench/relayer/trace.ts)
  *   BENCH_PAYERS ("1,4")  BENCH_NODE_LOGGING (0: the node's per-request console logging is off)
  *   BENCH_DATA_DIR (the run's directory in os.tmpdir(): where the relayer's DATA_DIR is created)
- *   BENCH_CPU_PROF (off: a directory for V8 CPU profiles of this process during each measured relayer run)
+ *   BENCH_CPU_PROF (off: a directory for V8 CPU profiles of this process, the relayer, during each measured relayer run)
  *   BENCH_BATCH ("32,1": one relayer run per value, as BATCH_MAX_CALLS; 1 = write batching off;
  *                the first value's ratio is the one held against the target)
  *   BENCH_BATCH_IN_FLIGHT (off: the relayer's default, one batch under way per payer): batch
@@ -60,7 +63,9 @@
  *                at that concurrency cannot answer a batched write faster than the node mines the batch).
  *
  * The parts, in bench/relayer/: settings.ts (the options above), raw.ts (the raw senders),
- * relayer-run.ts + http-client.ts + cpu-profile.ts (the relayer runs and their HTTP clients),
+ * relayer-run.ts + cpu-profile.ts (the relayer runs), client-process.ts + http-client.ts (their
+ * HTTP clients, in a process of their own: docs/relayer-latency.md, "The benchmark's clients in a
+ * process of their own"),
  * case.ts (the child node, the diamond and one payer count), usage.ts (JSON-RPC calls, CPU,
  * event-loop delay), nonces.ts (on-chain nonce accounting), results.ts (a run's result),
  * trace.ts (BENCH_TRACE's stage breakdown), targets.ts and report.ts (the markdown report).
@@ -70,6 +75,7 @@ import os from "node:os";
 import path from "node:path";
 import type { LocalChain } from "../scripts/lib/local-chain";
 import { deployDiamond, runCase, startNode } from "./relayer/case";
+import { startClientProcess, type ClientProcess } from "./relayer/client-process";
 import { clientAgent } from "./relayer/http-client";
 import { buildReport, machineInfo, writeReport } from "./relayer/report";
 import type { CaseResult } from "./relayer/results";
@@ -79,12 +85,14 @@ async function main(): Promise<void> {
   if (SETTINGS.payerCounts.length === 0) throw new Error("BENCH_PAYERS: no payer count");
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "relayer-bench-"));
   let node: LocalChain | undefined;
+  let clients: ClientProcess | undefined;
   let interrupted = false;
   const onSignal = () => {
     if (interrupted) return;
     interrupted = true;
-    console.error("interrupted: stopping the child node");
+    console.error("interrupted: stopping the child node and the client process");
     (node?.stop() ?? Promise.resolve()).finally(() => {
+      clients?.kill();
       fs.rmSync(tmp, { recursive: true, force: true });
       process.exit(130);
     });
@@ -98,11 +106,13 @@ async function main(): Promise<void> {
     const dep = await deployDiamond(node.url);
     console.log(`diamond at ${dep.diamondAddress}`);
     const machine = await machineInfo(node.url);
+    // The relayer runs' HTTP clients: one process of their own for the whole run (client-process.ts).
+    clients = await startClientProcess();
 
     const results: CaseResult[] = [];
     for (const n of SETTINGS.payerCounts) {
       console.log(`payers ${n}: raw baseline and relayer, ${SETTINGS.writes} writes each (+${SETTINGS.warmup} warm-up) ...`);
-      const r = await runCase(dep, node, n, tmp);
+      const r = await runCase(dep, node, clients, n, tmp);
       results.push(r);
       for (const x of [r.raw, ...r.relayers]) {
         console.log(`  ${x.label}: ${x.ok}/${x.writes} ok in ${(x.wallMs / 1000).toFixed(2)} s`);
@@ -116,6 +126,7 @@ async function main(): Promise<void> {
     if (report.nonceTotal > 0 || report.failedTotal > 0) process.exitCode = 1;
   } finally {
     clientAgent.destroy();
+    await clients?.stop();
     await node?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
     process.off("SIGINT", onSignal);

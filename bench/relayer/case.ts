@@ -20,6 +20,7 @@ import {
 import { apiKeyTextHash } from "../../src/core/hashing";
 import { loadConfig } from "../../src/relayer/config";
 import { HttpRpc } from "../../src/relayer/chain";
+import type { ClientProcess } from "./client-process";
 import { runRaw } from "./raw";
 import { runRelayerOnce } from "./relayer-run";
 import { mergeRuns, p50Of, type CaseResult, type RunResult } from "./results";
@@ -41,7 +42,8 @@ export function deployDiamond(url: string): Promise<RpcDeployment> {
   return deployDiamondOverRpc(url, hre.artifacts, { pollingIntervalMs: 50 });
 }
 
-export async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: number, tmp: string): Promise<CaseResult> {
+/** One payer count's raw phases and relayer runs; the relayer runs' writes are sent by `clients`. */
+export async function runCase(dep: RpcDeployment, node: LocalChain, clients: ClientProcess, payerCount: number, tmp: string): Promise<CaseResult> {
   const nodeUrl = node.url;
   const nodePid = node.proc.pid;
   const rpc = new CountingRpc(new HttpRpc(nodeUrl));
@@ -103,7 +105,7 @@ export async function runCase(dep: RpcDeployment, node: LocalChain, payerCount: 
     });
     try {
       for (const concurrency of SETTINGS.concurrencies) {
-        const [relayed] = await runRelayerOnce(dep, rpc, nodePid, config, payerCount, batchMaxCalls, [concurrency]);
+        const [relayed] = await runRelayerOnce(dep, rpc, nodePid, clients, config, payerCount, batchMaxCalls, [concurrency]);
         const rawAfter = await rawPhase();
         relayed.rawNeighbours = [rawBefore, rawAfter];
         relayers.push(relayed);

@@ -1,14 +1,14 @@
 /**
  * BENCH_CPU_PROF of the relayer write benchmark (bench/relayer.ts): a V8 CPU profile of this
- * process (relayer + HTTP clients) during a measured relayer run.
+ * process (the relayer; its HTTP clients are in the client process) during a measured relayer run.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { SETTINGS } from "./settings";
 
 /**
- * With BENCH_CPU_PROF=<dir>: a V8 CPU profile of this process (relayer + HTTP clients) during a
- * measured relayer run, written as <dir>/<name>.cpuprofile (open in Chrome DevTools).
+ * With BENCH_CPU_PROF=<dir>: a V8 CPU profile of this process (the relayer) during a measured
+ * relayer run, written as <dir>/<name>.cpuprofile (open in Chrome DevTools).
  */
 export async function startProfile(): Promise<((name: string) => Promise<string>) | null> {
   if (!SETTINGS.cpuProfDir) return null;

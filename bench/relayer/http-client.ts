@@ -14,8 +14,10 @@ export interface HttpReply {
 }
 
 /**
- * The client's agent. It runs in the relayer's process and shares its CPU, so it should cost
- * little: global fetch costs several times more CPU per request. Destroyed when the run ends.
+ * The client's agent: bench:confirmations' clients and bench:relayer's new_account call in their
+ * benchmark process, bench:relayer's writes in its client process (client-process.ts), which shares the machine's cores with the relayer and the
+ * node, so it should cost little: global fetch costs several times more CPU per request.
+ * Destroyed when the run ends.
  */
 export const clientAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 

@@ -2,8 +2,9 @@
  * The relayer side of the relayer write benchmark (bench/relayer.ts): a real relayer
  * (createRelayer, listening on a free port, its JSON-RPC counted below the FailoverRpc) started,
  * checked ready and warmed up, then measured once per concurrency: HTTP clients posting
- * /core/v1/add_group, a write's latency until the response (mined and indexed), with the outbox,
- * batching and chain-layer log accounting of each run.
+ * /core/v1/add_group from the client process (client-process.ts: a process of their own, so that
+ * this process holds the relayer alone), a write's latency until the response (mined and
+ * indexed), with the outbox, batching and chain-layer log accounting of each run.
  */
 import type { RpcDeployment } from "../../scripts/lib/local-chain";
 import { apiKeyTextHash } from "../../src/core/hashing";
@@ -11,7 +12,8 @@ import type { loadConfig } from "../../src/relayer/config";
 import { createRelayer, type Relayer } from "../../src/relayer/main";
 import { FailoverRpc, HttpRpc, type ChainLogger, type RpcLike } from "../../src/relayer/chain";
 import { startProfile } from "./cpu-profile";
-import { NONCE_RE, errText, hexNum, now, pool, sleep } from "./helpers";
+import type { ClientProcess } from "./client-process";
+import { NONCE_RE, hexNum, sleep } from "./helpers";
 import { post } from "./http-client";
 import { checkNonces, nonceMark } from "./nonces";
 import type { RunResult } from "./results";
@@ -28,12 +30,17 @@ function captureLogger(): ChainLogger & { lines: string[] } {
   return { lines, debug: () => undefined, info: () => undefined, warn: keep("warn"), error: keep("error") };
 }
 
-/** Relayer: POST /core/v1/add_group at `concurrency`; latency = until the HTTP response. */
+/**
+ * Relayer: POST /core/v1/add_group at `concurrency` from the client process; latency = until the
+ * HTTP response. The usage is this process's (the relayer) and the node's, with the client
+ * process's CPU for the run (cpuClientsMs).
+ */
 async function runRelayer(
   relayer: Relayer,
   relayerRpc: CountingRpc,
   rpc: RpcLike,
   nodePid: number | undefined,
+  clients: ClientProcess,
   apiKey: string,
   count: number,
   logger: { lines: string[] },
@@ -42,10 +49,6 @@ async function runRelayer(
 ): Promise<RunResult> {
   const url = `${relayer.url}/core/v1/add_group`;
   const payers = relayer.chain.payers;
-  const latencies: number[] = [];
-  const failures: string[] = [];
-  let nonceErrors = 0;
-  let ok = 0;
   const logsBefore = logger.lines.length;
   const rowsBefore = Math.max(0, ...(await relayer.store.outbox.list()).map((r) => r.id));
   const before = await nonceMark(rpc, payers);
@@ -54,27 +57,9 @@ async function runRelayer(
   const sqlBefore = sqlSnapshot();
   const b0 = relayer.chain.status().batches;
   traces.collected = [];
-  const wallMs = await pool(count, concurrency, async (i) => {
-    const t0 = now();
-    try {
-      const res = await post(
-        url,
-        { group_name: `relayed-${i}`, group_description: "bench", pkp_ids_permitted: [], cid_hashes_permitted: [] },
-        apiKey,
-      );
-      const body = res.body as { success?: unknown; group_id?: unknown } | null;
-      if (res.status !== 200 || body?.success !== true || typeof body.group_id !== "string") {
-        throw new Error(`HTTP ${res.status}: ${res.text.slice(0, 300)}`);
-      }
-      latencies.push(now() - t0);
-      ok++;
-    } catch (e) {
-      const msg = errText(e);
-      if (NONCE_RE.test(msg)) nonceErrors++;
-      failures.push(msg);
-    }
-  });
-  const usage = usageOf();
+  const { wallMs, latencies, failures, ok, cpuMs } = await clients.run({ url, apiKey, count, concurrency, namePrefix: "relayed-", offset: 0 });
+  const nonceErrors = failures.filter((f) => NONCE_RE.test(f)).length;
+  const usage = { ...usageOf(), cpuClientsMs: cpuMs };
   const byCaller = [...relayerRpc.callerSnapshot()].map(([k, n]): [string, number] => [k, n - (callersBefore.get(k) ?? 0)]);
   const rows = (await relayer.store.outbox.list()).filter((r) => r.id > rowsBefore);
   const check = await checkNonces(rpc, payers, before, rows.filter((r) => r.status === "mined").length);
@@ -120,11 +105,15 @@ async function runRelayer(
   };
 }
 
-/** One relayer started on config.dataDir, warmed up and measured at each of `concurrencies`, then closed. */
+/**
+ * One relayer started on config.dataDir, warmed up and measured at each of `concurrencies` (the
+ * writes sent by `clients`), then closed.
+ */
 export async function runRelayerOnce(
   dep: RpcDeployment,
   rpc: CountingRpc,
   nodePid: number | undefined,
+  clients: ClientProcess,
   config: ReturnType<typeof loadConfig>,
   payerCount: number,
   batchMaxCalls: number,
@@ -162,7 +151,7 @@ export async function runRelayerOnce(
     if (account.status !== 200 || typeof apiKey !== "string") throw new Error(`new_account: HTTP ${account.status} ${account.text}`);
     let expected = 0;
     if (SETTINGS.warmup > 0) {
-      const w = await runRelayer(relayer, relayerRpc, rpc, nodePid, apiKey, SETTINGS.warmup, logger, 8, traces);
+      const w = await runRelayer(relayer, relayerRpc, rpc, nodePid, clients, apiKey, SETTINGS.warmup, logger, 8, traces);
       if (w.ok !== SETTINGS.warmup) throw new Error(`relayer warm-up failed: ${w.failures[0]}`);
       expected += w.ok;
     }
@@ -192,11 +181,11 @@ export async function runRelayerOnce(
     const out: RunResult[] = [];
     for (const concurrency of concurrencies) {
       const profile = await startProfile();
-      const relayed = await runRelayer(relayer, relayerRpc, rpc, nodePid, apiKey, writesAt(concurrency), logger, concurrency, traces);
+      const relayed = await runRelayer(relayer, relayerRpc, rpc, nodePid, clients, apiKey, writesAt(concurrency), logger, concurrency, traces);
       relayed.batchMaxCalls = batchMaxCalls;
       if (idleNote !== null) relayed.extra.push(idleNote);
       const profFile = await profile?.(`relayer-${payerCount}-batch${batchMaxCalls}-c${concurrency}`);
-      if (profFile) relayed.extra.push(`CPU profile of the benchmark process during the measured run: ${profFile}`);
+      if (profFile) relayed.extra.push(`CPU profile of the benchmark process (the relayer) during the measured run: ${profFile}`);
       expected += relayed.ok;
       const groups = (await dep.diamond.getAccount(apiKeyTextHash(apiKey))).groupCount;
       if (groups !== BigInt(expected)) relayed.extra.push(`account holds ${groups} groups, expected ${expected}`);

@@ -64,8 +64,10 @@ function usageText(r: RunResult): string {
     `per write: ${per(total).toFixed(2)} JSON-RPC calls in ${per(r.usage.httpRequests).toFixed(2)} HTTP requests ` +
     `(new TCP connections in the run: ${r.usage.newSockets}), ${per(r.usage.sqlStatements).toFixed(1)} SQLite statements ` +
     `(method: calls per write x mean round trip: ${methods}); CPU ${per(r.usage.cpuSelfMs).toFixed(1)} ms in the ` +
-    `benchmark process (${busy(r.usage.cpuSelfMs)} of one core; main thread ${r.usage.cpuMainMs === null ? "n/a" : `${per(r.usage.cpuMainMs).toFixed(1)} ms`}; ` +
-    `GC pauses ${per(r.usage.gc.minorMs).toFixed(2)} ms minor (${r.usage.gc.minor}) + ${per(r.usage.gc.majorMs).toFixed(2)} ms major (${r.usage.gc.major})), ${node} in the node (${busy(r.usage.cpuNodeMs)}); ` +
+    `benchmark process (${r.label === "relayer" ? "the relayer" : "the raw senders"}) (${busy(r.usage.cpuSelfMs)} of one core; main thread ${r.usage.cpuMainMs === null ? "n/a" : `${per(r.usage.cpuMainMs).toFixed(1)} ms`}; ` +
+    `GC pauses ${per(r.usage.gc.minorMs).toFixed(2)} ms minor (${r.usage.gc.minor}) + ${per(r.usage.gc.majorMs).toFixed(2)} ms major (${r.usage.gc.major})), ` +
+    (r.usage.cpuClientsMs === null ? "" : `${per(r.usage.cpuClientsMs).toFixed(1)} ms in the client process (${busy(r.usage.cpuClientsMs)}), `) +
+    `${node} in the node (${busy(r.usage.cpuNodeMs)}); ` +
     `event-loop delay of the benchmark process p50 / p99 / max ${r.usage.loopDelay
       .map((d) => `${d.p50.toFixed(1)} / ${d.p99.toFixed(1)} / ${d.max.toFixed(1)} ms`)
       .join(" and ")}`
@@ -110,9 +112,11 @@ function settingsLines(): string[] {
     `  chain pollIntervalMs ${SETTINGS.pollIntervalMs} (worker tick and indexer poll), balance checks off, LOG_LEVEL silent, no request log,`,
     ...(SETTINGS.batchInFlight > 0 ? [`  BATCH_MAX_IN_FLIGHT ${SETTINGS.batchInFlight} x payers (BENCH_BATCH_IN_FLIGHT),`] : []),
     `  rate limits 1 000 000/min; ${SETTINGS.concurrencies.join(" / ")} concurrent HTTP clients (node:http, keep-alive) posting /core/v1/add_group`,
+    "  from a client process of their own (bench/relayer/client-process.ts, one for the whole run, warm-ups included)",
     `  (one measured run per concurrency on the same relayer, max(${SETTINGS.writes}, 4 x clients) writes each);`,
     "  latency = until the HTTP response (transaction mined and indexed)",
-    "- all processes share the machine: benchmark + relayer in one Node process, the node in another",
+    "- three processes share the machine: the benchmark process (the relayer, and the raw senders in their phases), the client process",
+    "  (the relayer runs' HTTP clients) and the node; the notes give each one's CPU per write",
     "- writes/s = successful writes / wall time of the measured run; p50/p99 nearest rank",
     "- nonce errors = responses or exceptions mentioning a nonce + chain-layer log lines about nonces + filler",
     "  transactions + payers whose on-chain nonce moved by a different amount than the transactions mined from",
@@ -175,8 +179,8 @@ export function buildReport(results: CaseResult[], machine: string[]): Report {
       ? [
           `The latency target against the capacity (Little's law for ${low} closed-loop clients: mean latency = clients / writes/s;`,
           "capacity = the least of: 1000 / the node's CPU ms per write (the cheapest of raw, raw batch and the relayer runs at that concurrency),",
-          "1000 / the relayer process's CPU ms per write (its HTTP clients included; the cheapest relayer run at that concurrency), and",
-          "cores x 1000 / the sum of both (the two processes share the machine's cores); docs/relayer-latency.md):",
+          "1000 / the relayer process's and 1000 / the client process's CPU ms per write (each the cheapest relayer run at that concurrency), and",
+          "cores x 1000 / the sum of the three (they share the machine's cores); docs/relayer-latency.md):",
           "",
           ...bounds,
           "",

@@ -92,42 +92,68 @@ export function targetLines(targets: Targets, low: number, high: number): string
   ];
 }
 
-/** What the CPU time per write allows, per process and both together (latencyBound). */
+/** The CPU ms per write of the three processes of a run (null: not measured). */
+export interface CpuPerWrite {
+  /** The node's. */
+  nodeMs: number;
+  /** The relayer process's (the benchmark process: the relayer; its HTTP clients are not in it). */
+  relayerMs: number | null;
+  /** The client process's (bench/relayer/client-process.ts: the HTTP clients). */
+  clientsMs: number | null;
+}
+
+/** What the CPU time per write allows, per process and all of them together (latencyBound). */
 export interface Capacity {
   /** The node's CPU ms per write and the writes/s one core allows it. */
   nodeMs: number;
   node: number;
-  /** The relayer process's (benchmark clients included) CPU ms per write, and its writes/s on one core; null when not measured. */
+  /** The relayer process's CPU ms per write, and its writes/s on one core; null when not measured. */
   relayerMs: number | null;
   relayer: number | null;
-  /** Both processes' CPU per write on `cores` cores (they must overlap to reach it). */
+  /** The client process's CPU ms per write, and its writes/s on one core; null when not measured. */
+  clientsMs: number | null;
+  clients: number | null;
+  /** The machine's cores, which the three processes share. */
   cores: number;
-  both: number | null;
-  /** The smallest of the three, and which it is. */
+  /**
+   * The writes/s of the measured processes' CPU per write together on `cores` cores (they must
+   * overlap to reach it); null when only the node is measured.
+   */
+  together: number | null;
+  /** The smallest of the four, and which it is. */
   bound: number;
-  limit: "the node" | "the relayer process" | "both processes on the machine's cores";
+  limit: "the node" | "the relayer process" | "the client process" | "the processes together on the machine's cores";
 }
 
 /**
- * The most writes/s the node and the relayer process can carry: each runs on one event loop, so at
- * most one core each (1000 / its CPU ms per write), and both share `cores` cores, so together at
- * most cores x 1000 / (the sum of their CPU ms per write). Pure: the figures come from the run.
+ * The most writes/s the node, the relayer process and the client process can carry: each runs on
+ * one event loop, so at most one core each (1000 / its CPU ms per write), and all three share
+ * `cores` cores, so together at most cores x 1000 / (the sum of their CPU ms per write). Pure: the
+ * figures come from the run.
  */
-export function capacityOf(nodeMs: number, relayerMs: number | null, cores: number): Capacity {
-  const node = 1000 / nodeMs;
-  const relayer = relayerMs === null || relayerMs <= 0 ? null : 1000 / relayerMs;
-  const both = relayer === null || relayerMs === null ? null : (Math.max(1, cores) * 1000) / (nodeMs + relayerMs);
+export function capacityOf(cpu: CpuPerWrite, cores: number): Capacity {
+  const known = (ms: number | null): number | null => (ms === null || ms <= 0 ? null : ms);
+  const relayerMs = known(cpu.relayerMs);
+  const clientsMs = known(cpu.clientsMs);
+  const node = 1000 / cpu.nodeMs;
+  const relayer = relayerMs === null ? null : 1000 / relayerMs;
+  const clients = clientsMs === null ? null : 1000 / clientsMs;
+  const together =
+    relayerMs === null && clientsMs === null ? null : (Math.max(1, cores) * 1000) / (cpu.nodeMs + (relayerMs ?? 0) + (clientsMs ?? 0));
   let bound = node;
   let limit: Capacity["limit"] = "the node";
-  if (relayer !== null && relayer < bound) {
-    bound = relayer;
-    limit = "the relayer process";
+  const candidates: [number | null, Capacity["limit"]][] = [
+    [relayer, "the relayer process"],
+    [clients, "the client process"],
+    [together, "the processes together on the machine's cores"],
+  ];
+  for (const [v, name] of candidates) {
+    if (v !== null && v < bound) {
+      bound = v;
+      limit = name;
+    }
   }
-  if (both !== null && both < bound) {
-    bound = both;
-    limit = "both processes on the machine's cores";
-  }
-  return { nodeMs, node, relayerMs: relayer === null ? null : relayerMs, relayer, cores, both, bound, limit };
+  return { nodeMs: cpu.nodeMs, node, relayerMs, relayer, clientsMs, clients, cores, together, bound, limit };
 }
 
 const perWrite = (x: RunResult, cpu: number | null): number | null => (cpu === null || x.ok === 0 ? null : cpu / x.ok);
@@ -135,10 +161,10 @@ const perWrite = (x: RunResult, cpu: number | null): number | null => (cpu === n
 /**
  * Whether `clients` closed-loop clients can see a latency <= LATENCY_TARGET x raw p50 here: that
  * needs clients / (target x raw p50) writes/s (Little's law), and no more writes per second go
- * through than the node and the relayer process allow (capacityOf), each at its cheapest CPU time
- * per write measured in this run: the node's in raw, raw batch and the relayer runs at `clients`,
- * the relayer process's (its HTTP clients included) in the relayer runs at `clients`. Null without
- * the node's CPU time (not Linux).
+ * through than the node, the relayer process and the client process allow (capacityOf), each at
+ * its cheapest CPU time per write measured in this run: the node's in raw, raw batch and the
+ * relayer runs at `clients`, the relayer process's and the client process's in the relayer runs
+ * at `clients`. Null without the node's CPU time (not Linux).
  */
 export function latencyBound(r: CaseResult, clients: number, cores: number): string | null {
   const atClients = r.relayers.filter((x) => x.concurrency === clients);
@@ -149,14 +175,19 @@ export function latencyBound(r: CaseResult, clients: number, cores: number): str
   const nodeMs = cheapest([r.raw, ...(r.rawBatch ? [r.rawBatch] : []), ...atClients].map((x) => perWrite(x, x.usage.cpuNodeMs)));
   if (nodeMs === null) return null;
   const relayerMs = cheapest(atClients.map((x) => perWrite(x, x.usage.cpuSelfMs)));
-  const cap = capacityOf(nodeMs, relayerMs, cores);
+  const clientsMs = cheapest(atClients.map((x) => perWrite(x, x.usage.cpuClientsMs)));
+  const cap = capacityOf({ nodeMs, relayerMs, clientsMs }, cores);
   const needed = (clients * 1000) / (LATENCY_TARGET * p50Of(r.raw));
   const parts = [`the node (${cap.nodeMs.toFixed(2)} ms CPU per write) ~${cap.node.toFixed(0)}`];
   if (cap.relayer !== null && cap.relayerMs !== null) {
-    parts.push(`the relayer process (${cap.relayerMs.toFixed(2)} ms, its HTTP clients included) ~${cap.relayer.toFixed(0)}`);
+    parts.push(`the relayer process (${cap.relayerMs.toFixed(2)} ms) ~${cap.relayer.toFixed(0)}`);
   }
-  if (cap.both !== null && cap.relayerMs !== null) {
-    parts.push(`both on ${cap.cores} cores (${(cap.nodeMs + cap.relayerMs).toFixed(2)} ms) ~${cap.both.toFixed(0)}`);
+  if (cap.clients !== null && cap.clientsMs !== null) {
+    parts.push(`the client process (${cap.clientsMs.toFixed(2)} ms) ~${cap.clients.toFixed(0)}`);
+  }
+  if (cap.together !== null) {
+    const sum = cap.nodeMs + (cap.relayerMs ?? 0) + (cap.clientsMs ?? 0);
+    parts.push(`together on ${cap.cores} cores (${sum.toFixed(2)} ms) ~${cap.together.toFixed(0)}`);
   }
   return (
     `- ${r.raw.payers} payer(s): p50 <= ${LATENCY_TARGET.toFixed(1)}x raw (${(LATENCY_TARGET * p50Of(r.raw)).toFixed(1)} ms) at ${clients} clients needs ` +

@@ -2,7 +2,8 @@
  * Resource accounting of the relayer write benchmark (bench/relayer.ts): the JSON-RPC calls per
  * method with their round trips and the HTTP requests carrying them (CountingRpc, between a client
  * and the relayer's HttpRpc), the CPU time of the benchmark process and of the child node (Linux
- * /proc) and this process's event-loop delay, over one measured segment (measureFrom).
+ * /proc) and this process's event-loop delay, over one measured segment (measureFrom). The relayer
+ * runs' HTTP clients are in a process of their own (client-process.ts), which reports its CPU.
  */
 import { subscribe } from "node:diagnostics_channel";
 import fs from "node:fs";
@@ -112,7 +113,8 @@ function cpuNow(nodePid: number | undefined): { self: number; main: number | nul
 
 /**
  * New TCP client sockets opened by this process so far (node's "net.client.socket" diagnostics
- * channel): the relayer's connections to the node and the load generator's to the relayer. With
+ * channel): the relayer's connections to the node (and the raw senders'; the load generator's to
+ * the relayer are the client process's, not counted here). With
  * keep-alive agents a run should open almost none; each new one costs a connect (and, on the
  * node's side, an accept) in CPU.
  */
@@ -171,7 +173,7 @@ export interface Usage {
   gc: typeof gcTotals;
   /** SQLite statements run by this process during the run. */
   sqlStatements: number;
-  /** New TCP client sockets opened by this process during the run (relayer -> node, clients -> relayer). */
+  /** New TCP client sockets opened by this process during the run (relayer -> node; not the client process's). */
   newSockets: number;
   rpc: [string, CallStats][];
   httpRequests: number;
@@ -179,6 +181,11 @@ export interface Usage {
   /** Of cpuSelfMs, the main thread's (the event loop); null when not measured (not Linux). */
   cpuMainMs: number | null;
   cpuNodeMs: number | null;
+  /**
+   * Relayer runs: the client process's CPU time during the run (client-process.ts: its HTTP
+   * clients, process.cpuUsage); null for the raw runs (their senders are in this process).
+   */
+  cpuClientsMs: number | null;
   /**
    * This process's event-loop delay during the run (perf_hooks, 1 ms resolution), ms: how long a
    * ready callback (an HTTP request, a JSON-RPC response) waited for the loop. One per measured
@@ -216,6 +223,7 @@ export function measureFrom(rpc: CountingRpc, nodePid: number | undefined): () =
       cpuSelfMs: end.self - cpu.self,
       cpuMainMs: end.main === null || cpu.main === null ? null : end.main - cpu.main,
       cpuNodeMs: end.node === null || cpu.node === null ? null : end.node - cpu.node,
+      cpuClientsMs: null,
     };
   };
 }
@@ -241,6 +249,7 @@ export function mergeUsage(a: Usage, b: Usage): Usage {
     cpuSelfMs: a.cpuSelfMs + b.cpuSelfMs,
     cpuMainMs: a.cpuMainMs === null || b.cpuMainMs === null ? null : a.cpuMainMs + b.cpuMainMs,
     cpuNodeMs: a.cpuNodeMs === null || b.cpuNodeMs === null ? null : a.cpuNodeMs + b.cpuNodeMs,
+    cpuClientsMs: a.cpuClientsMs === null || b.cpuClientsMs === null ? null : a.cpuClientsMs + b.cpuClientsMs,
     loopDelay: [...a.loopDelay, ...b.loopDelay],
   };
 }

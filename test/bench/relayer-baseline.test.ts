@@ -21,7 +21,7 @@ function run(label: RunResult["label"], writes: number, wallMs: number, latency:
     nonceErrors: 0,
     nonceNotes: [],
     extra: [],
-    usage: { rpc: [], httpRequests: 0, newSockets: 0, sqlStatements: 0, gc: { minorMs: 0, minor: 0, majorMs: 0, major: 0 }, cpuSelfMs: 0, cpuMainMs: 0, cpuNodeMs: 0, loopDelay: [] },
+    usage: { rpc: [], httpRequests: 0, newSockets: 0, sqlStatements: 0, gc: { minorMs: 0, minor: 0, majorMs: 0, major: 0 }, cpuSelfMs: 0, cpuMainMs: 0, cpuNodeMs: 0, cpuClientsMs: null, loopDelay: [] },
     ...extra,
   };
 }
