@@ -48,6 +48,18 @@ export function compileScripts(): CompiledScripts {
   };
 }
 
+/**
+ * Releases the scripts' code caches (isolated-vm ExternalCopy handles) and drops the references to
+ * them, so that a worker's last garbage collection finalizes them (dropped-handles.ts). The
+ * scripts compile without caches afterwards; only a closing worker calls this.
+ */
+export function releaseScripts(scripts: CompiledScripts): void {
+  scripts.bootstrapCache?.release();
+  scripts.bootstrapCache = undefined;
+  scripts.ethersCache?.release();
+  scripts.ethersCache = undefined;
+}
+
 /** "ethers": the bundle is already loaded; "bare": ethers loads on first use, inside the run. */
 export type IsolateKind = "bare" | "ethers";
 export const ISOLATE_KINDS: readonly IsolateKind[] = ["bare", "ethers"];

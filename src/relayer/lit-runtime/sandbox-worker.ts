@@ -11,7 +11,8 @@
  */
 import { parentPort } from "worker_threads";
 import { IsolateRun, type WorkerHost } from "./isolate-run";
-import { IsolatePool, type PreparedIsolate, compileScripts, kindFor } from "./prepared-isolates";
+import { finalizeDroppedHandles } from "./dropped-handles";
+import { IsolatePool, type PreparedIsolate, compileScripts, kindFor, releaseScripts } from "./prepared-isolates";
 import type { FromWorker, KeyOperation, RunMessage, ToWorker, WireFetchRequest } from "./sandbox-protocol";
 
 if (parentPort === null) throw new Error("sandbox-worker.ts runs as a worker thread");
@@ -75,12 +76,17 @@ async function start(msg: RunMessage): Promise<void> {
 /**
  * The graceful end of this worker (sandbox-protocol.ts CloseMessage): no more preparations, the
  * ones under way settle (each then disposes its isolate, the pool being closed), the ready isolates
- * are disposed, and the port closes: with nothing left on its event loop, the thread exits by
- * itself instead of being terminated while isolated-vm works for it.
+ * are disposed, the scripts' code caches released, every isolated-vm handle the thread dropped is
+ * finalized while isolated-vm can still free it (dropped-handles.ts: otherwise V8 may finalize
+ * them during the thread's teardown, after isolated-vm's cleanup, and the process aborts), and the
+ * port closes: with nothing left on its event loop, the thread exits by itself instead of being
+ * terminated while isolated-vm works for it.
  */
 async function close(): Promise<void> {
   pool.close();
   await pool.idle();
+  releaseScripts(scripts);
+  finalizeDroppedHandles();
   port.close();
 }
 

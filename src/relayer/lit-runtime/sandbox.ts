@@ -31,7 +31,8 @@ export function runInSandbox(req: SandboxRequest): Promise<SandboxResult> {
 
 /**
  * Ends the sandbox workers (each once its runs have ended) and resolves when their threads have
- * exited; the relayer's close() calls it. A later run starts new workers.
+ * exited. The workers belong to the process, not to one relayer: the relayer binary calls it on
+ * shutdown (main.ts), after relayer.close(). A later run starts new workers.
  */
 export async function closeSandbox(): Promise<void> {
   await pool?.close();
