@@ -114,6 +114,13 @@ export interface RevertedFields {
   message: string;
 }
 
+/**
+ * What the outbox worker's tick looks at first of an in-flight row (OutboxPort.inFlightHeads):
+ * enough to skip it (held by a write, another payer's, a queued row its write is still signing)
+ * without its calldata, raw transaction and attempt hashes.
+ */
+export type InFlightHead = Pick<OutboxRow, "id" | "kind" | "payer" | "status" | "createdAt" | "updatedAt" | "sentAt">;
+
 /** A receipt to record (recordOutcomes). */
 export type RowOutcome = { id: number } & (({ status: "mined" } & MinedFields) | ({ status: "reverted" } & RevertedFields));
 
@@ -136,6 +143,14 @@ export interface OutboxPort {
   findByKey(scope: string, key: string): Promise<OutboxRow | null>;
   /** Rows not yet in a terminal state, by payer and nonce. */
   inFlight(): Promise<OutboxRow[]>;
+  /**
+   * The heads of the rows not yet in a terminal state, by payer and nonce: the worker's tick reads
+   * these, then the full rows of the few it acts on (inFlightByIds; docs/relayer-latency.md,
+   * "Eighth pass").
+   */
+  inFlightHeads(): Promise<InFlightHead[]>;
+  /** The rows among `ids` still not in a terminal state, in the order of `ids`. */
+  inFlightByIds(ids: readonly number[]): Promise<OutboxRow[]>;
   /** The newest call row (any status), or null: a typical write for cost estimates. */
   latestCall(): Promise<OutboxRow | null>;
   /** Inserts a queued row; null when the idempotency key is already used. */

@@ -24,6 +24,7 @@
  * (one per relayer instance on a shared Postgres database) never double-sign or double-apply.
  */
 import type {
+  InFlightHead,
   MinedFields,
   NewOutboxRow,
   OutboxKind,
@@ -37,10 +38,11 @@ import type {
 } from "../ports";
 import type { Db, Queryable } from "./db";
 import { INSERT_QUEUED, INSERT_SIGNED, insertParams, RESEND, resendCode } from "./outbox-insert";
+import { IN_FLIGHT, inFlightByIds, inFlightHeads } from "./outbox-in-flight";
 
 export type { MinedFields, NewOutboxRow, OutboxKind, OutboxRow, OutboxStatus, ResendState, RevertedFields, RowOutcome, SignedAttempt };
 
-export const IN_FLIGHT: readonly OutboxStatus[] = ["queued", "signed", "sent"];
+export { IN_FLIGHT };
 export const TERMINAL: readonly OutboxStatus[] = ["mined", "reverted", "failed"];
 
 interface OutboxDb {
@@ -177,6 +179,16 @@ export class OutboxStore implements OutboxPort {
       `SELECT ${COLUMNS} FROM outbox WHERE status IN (${inList(IN_FLIGHT)}) ORDER BY payer, nonce, id`,
     );
     return rows.map(fromDb);
+  }
+
+  /** The in-flight rows' heads, by payer and nonce: what the worker's tick reads (outbox-in-flight.ts). */
+  inFlightHeads(): Promise<InFlightHead[]> {
+    return inFlightHeads(this.db);
+  }
+
+  /** The full rows among `ids` still in flight, in the order of `ids` (outbox-in-flight.ts). */
+  inFlightByIds(ids: readonly number[]): Promise<OutboxRow[]> {
+    return inFlightByIds(ids, async (sql, slice) => (await this.db.query<OutboxDb>(sql, slice)).map(fromDb), COLUMNS);
   }
 
   /**

@@ -50,6 +50,7 @@ import { keccak256 } from "ethers";
 import {
   ChainUnavailableError,
   RevertError,
+  type InFlightHead,
   type NewOutboxRow,
   type OutboxPort,
   type OutboxRow,
@@ -357,15 +358,18 @@ export class ChainWriter implements Writer {
     }, this.pollIntervalMs);
   }
 
-  /** One worker round over every in-flight row (exposed for tests). */
+  /**
+   * One worker round over every in-flight row (exposed for tests): their heads first, then the
+   * full rows of those it may act on, read again (docs/relayer-latency.md, "Eighth pass").
+   */
   async tick(): Promise<void> {
     try {
       if (!this.ready) await this.init();
-      const rows = await this.ctx.outbox.inFlight();
+      const { outbox, busy } = this.ctx;
       const now = Date.now();
-      await Promise.all(
-        rows.filter((r) => !this.ctx.busy.has(r.id) && this.pool.has(r.payer)).map((row) => this.advance(row, now)),
-      );
+      const due = (await outbox.inFlightHeads()).filter((h) => !busy.has(h.id) && this.pool.has(h.payer) && this.mayAdvance(h, now));
+      const rows = due.length === 0 ? [] : await outbox.inFlightByIds(due.map((h) => h.id));
+      await Promise.all(rows.filter((r) => !busy.has(r.id)).map((row) => this.advance(row, now)));
       await this.finality.round();
       this.lastTickError = null;
     } catch (err) {
@@ -374,11 +378,16 @@ export class ChainWriter implements Writer {
     }
   }
 
+  /** Whether advance() may act on the row: not a queued write its own write() may still be signing. */
+  private mayAdvance(row: InFlightHead, now: number): boolean {
+    // Give the write() that inserted it time to sign it itself (fillers are the worker's own).
+    return !(row.status === "queued" && row.kind !== "filler" && now - row.updatedAt < Math.max(2 * this.pollIntervalMs, 1000));
+  }
+
   private async advance(row: OutboxRow, now: number): Promise<void> {
     try {
       if (row.status === "queued") {
-        // Give the write() that inserted it time to sign it itself (fillers are the worker's own).
-        if (row.kind !== "filler" && now - row.updatedAt < Math.max(2 * this.pollIntervalMs, 1000)) return;
+        if (!this.mayAdvance(row, now)) return;
         await this.signer.submit(row);
       } else if (row.status === "signed") {
         if (await this.receipts.check(row)) return;
