@@ -28,9 +28,13 @@ class NoInstances {}
  * Collects all garbage of this thread's heap now, finishing any incremental marking under way, so
  * that every isolated-vm handle the thread no longer references is finalized while isolated-vm's
  * environment for the thread still exists. Call it last before a worker thread ends, after every
- * isolated-vm object has been disposed or released and every reference to one dropped.
+ * isolated-vm object has been disposed or released and every reference to one dropped. Returns
+ * whether it collected (false on a Node without v8.queryObjects, before 20.13).
  */
-export function finalizeDroppedHandles(): void {
+export function finalizeDroppedHandles(): boolean {
+  // queryObjects came with Node 20.13 (the package allows any Node 20): without it, no collection
+  // here, and the thread ends as it did before (the abort stays possible there, as rare as it was).
+  if (typeof (v8 as { queryObjects?: unknown }).queryObjects !== "function") return false;
   // Node calls queryObjects experimental and says so on stderr once per thread: a line per closed
   // worker in an operator's log, about an internal use. That one warning is dropped; any other passes.
   const emitWarning = process.emitWarning;
@@ -43,4 +47,5 @@ export function finalizeDroppedHandles(): void {
   } finally {
     process.emitWarning = emitWarning;
   }
+  return true;
 }

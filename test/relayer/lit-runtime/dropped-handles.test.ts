@@ -13,6 +13,8 @@ import fs from "fs";
 import os from "os";
 import path from "path";
 import ts from "typescript";
+import v8 from "v8";
+import { finalizeDroppedHandles } from "../../../src/relayer/lit-runtime/dropped-handles";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const HELPER = path.join(ROOT, "src", "relayer", "lit-runtime", "dropped-handles.ts");
@@ -84,6 +86,21 @@ describe("lit actions: a worker thread's last garbage collection (finalizeDroppe
     const { code, signal, out } = await runThreads(helper);
     expect({ code, signal }, out).to.deep.equal({ code: 0, signal: null });
     expect(out.trim().split("\n").pop(), out).to.equal(`threads ended: ${WORKERS}`);
+  });
+
+  it("collects (returns true) where node has v8.queryObjects", () => {
+    expect(finalizeDroppedHandles()).to.equal(true);
+  });
+
+  it("on a node without v8.queryObjects (before 20.13) does nothing and says so (returns false), instead of throwing", () => {
+    const v8Module = v8 as unknown as { queryObjects?: unknown };
+    const original = v8Module.queryObjects;
+    v8Module.queryObjects = undefined;
+    try {
+      expect(finalizeDroppedHandles()).to.equal(false);
+    } finally {
+      v8Module.queryObjects = original;
+    }
   });
 
   it("says nothing on stderr (node's experimental-feature warning for queryObjects is dropped)", async () => {

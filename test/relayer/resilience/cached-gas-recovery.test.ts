@@ -10,7 +10,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { Chain } from "../../../src/relayer/chain";
-import { ChainUnavailableError } from "../../../src/relayer/ports";
 import type { OutboxRow } from "../../../src/relayer/store";
 import { BACKENDS, FlakyRpc, hardhatRpc, start, until } from "../support";
 import { useRecoveryFixture } from "./recovery-fixture";
