@@ -3,9 +3,12 @@
  * docs/lit-action-runtime.md, "A worker's last garbage collection"). isolated-vm's weak callback
  * for a collected handle aborts the process when it runs after isolated-vm's environment cleanup,
  * which V8 does when a thread ends with incremental marking under way. Each case runs in a child
- * process (it may abort) with `--stress-incremental-marking`, which starts marking on allocation
- * so that the thread's teardown meets it every time; the thread drops isolated-vm handles and
- * allocates last thing before it ends (its "exit" handler), as a busy worker does.
+ * process (it may abort) whose V8 starts marking on allocation (`--stress-incremental-marking`)
+ * and only advances it on allocation (no marking task, no concurrent marking), so that marking is
+ * still under way when the thread's heap is torn down, every time: with the first flag alone a
+ * thread met it only about half the time, and once in CI none of six did. The thread drops
+ * isolated-vm handles and allocates last thing before it ends (its "exit" handler), as a busy
+ * worker does.
  */
 import { expect } from "chai";
 import { spawn } from "child_process";
@@ -50,7 +53,7 @@ async function runThreads(helper: string | null): Promise<{ code: number | null;
   ].join("\n");
   const child = spawn(
     process.execPath,
-    ["--no-node-snapshot", "--stress-incremental-marking", "-e", script],
+    ["--no-node-snapshot", "--stress-incremental-marking", "--no-incremental-marking-task", "--no-concurrent-marking", "-e", script],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
   );
   let out = "";
