@@ -10,7 +10,10 @@ import type { Queryable } from "./db";
 
 /** Statuses not terminal: the rows the worker follows (re-exported by outbox.ts). */
 export const IN_FLIGHT: readonly OutboxStatus[] = ["queued", "signed", "sent"];
-const IN_FLIGHT_SQL = IN_FLIGHT.map((s) => `'${s}'`).join(", ");
+
+/** Constant words as a SQL IN list ('a', 'b'): statuses and kinds only, never input. */
+export const inList = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(", ");
+const IN_FLIGHT_SQL = inList(IN_FLIGHT);
 
 /** The heads' statement: served by the outbox_status index, ordered as OutboxStore.inFlight. */
 export const IN_FLIGHT_HEADS = `SELECT id, kind, payer, status, created_at, updated_at, sent_at FROM outbox

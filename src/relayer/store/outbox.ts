@@ -38,7 +38,7 @@ import type {
 } from "../ports";
 import type { Db, Queryable } from "./db";
 import { INSERT_QUEUED, INSERT_SIGNED, insertParams, RESEND, resendCode } from "./outbox-insert";
-import { IN_FLIGHT, inFlightByIds, inFlightHeads } from "./outbox-in-flight";
+import { IN_FLIGHT, inFlightByIds, inFlightHeads, inList } from "./outbox-in-flight";
 
 export type { MinedFields, NewOutboxRow, OutboxKind, OutboxRow, OutboxStatus, ResendState, RevertedFields, RowOutcome, SignedAttempt };
 
@@ -144,7 +144,6 @@ async function markReverted(q: Queryable, id: number, r: RevertedFields): Promis
 
 /** Rows whose receipt is recorded (mined or reverted) and that may still be undone by a reorg. */
 const WATCHED = "status IN ('mined', 'reverted') AND final = 0";
-const inList = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(", ");
 
 export class OutboxStore implements OutboxPort {
   constructor(private readonly db: Db) {}
