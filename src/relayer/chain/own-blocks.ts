@@ -9,7 +9,8 @@
  * applying part of a block would lose the rest). Anything else (another transaction in the block,
  * a header of another block) leaves the block to the indexer, as before.
  *
- * How: through the projection's applyBlock(number, hash, parentHash, events), which is idempotent
+ * How: through the projection's applyBlocks (applyBlock(number, hash, parentHash, events) for each
+ * block of a run, in one transaction), which is idempotent
  * and keeps the block's hash and undo journal like any indexed block, so a reorg undoes it like
  * any other (docs/finality.md): "applied" or "known" (the indexer was first) -> the index holds
  * the block; "gap" (an earlier block is not applied yet) -> the block is parked, and applied as
@@ -39,18 +40,19 @@ export interface CommitOptions {
 
 /** What this needs of the projection (store/projection; reached structurally, the chain layer imports no store module). */
 export interface BlockProjection {
-  applyBlock(
-    blockNumber: number,
-    blockHash: string | null,
-    parentHash: string | null,
-    events: readonly DecodedEvent[],
+  /** applyBlock for each block in order, in one transaction (one commit for a run). */
+  applyBlocks(
+    blocks: readonly { number: number; hash: string; parentHash: string; events: readonly DecodedEvent[] }[],
     options?: CommitOptions,
-  ): Promise<ApplyOutcome>;
+  ): Promise<ApplyOutcome[]>;
   cursor(): Promise<{ block: number; hash: string | null } | null>;
 }
 
 /** Most blocks parked waiting for an earlier one (older ones are dropped: the indexer takes them). */
 const MAX_PARKED = 256;
+
+/** Most blocks applied in one transaction. */
+const MAX_RUN = 64;
 
 interface Parked extends OwnBlock {
   events: readonly DecodedEvent[];
@@ -145,15 +147,18 @@ export class OwnBlocks {
   }
 
   /**
-   * Applies every parked block that continues the index's cursor, in order. The cursor is not read
-   * back after "applied": it is the applied block (applyBlock moved it there in its transaction).
-   * A drain ends remembering the cursor as it last knew it (`hint`: read, or the block it applied),
-   * and the next drain starts from there, so a write whose block continues the previous one reads
-   * no cursor at all (docs/relayer-latency.md, seventh pass). The hint may be stale (the indexer
-   * moves the index too): when no parked block follows it, the cursor is read and looked at again;
-   * after "known" it is read; after "gap" or "fork" it is forgotten. No decision rests on it:
-   * applyBlock judges every block against the cursor it reads in its own transaction ("known" for
-   * a block the index holds already, "gap" / "fork" otherwise, nothing applied).
+   * Applies every parked block that continues the index's cursor, in order: the run of consecutive
+   * blocks parked at that moment in one transaction (applyBlocks), so the blocks of writes that
+   * arrived while the last run was being applied cost one commit together, not one each
+   * (docs/relayer-latency.md, ninth pass). The cursor is not read back after "applied": it is the
+   * last applied block (applyBlocks moved it there in its transaction). A drain ends remembering
+   * the cursor as it last knew it (`hint`: read, or the block it applied), and the next drain
+   * starts from there, so a write whose block continues the previous one reads no cursor at all
+   * (docs/relayer-latency.md, seventh pass). The hint may be stale (the indexer moves the index
+   * too): when no parked block follows it, the cursor is read and looked at again; after "known" it
+   * is read; after "gap" or "fork" it is forgotten. No decision rests on it: applyBlocks judges
+   * every block against the cursor it reads in its own transaction ("known" for a block the index
+   * holds already, "gap" / "fork" otherwise, nothing applied).
    */
   private drain(): Promise<void> {
     return this.lock.run(async () => {
@@ -166,14 +171,16 @@ export class OwnBlocks {
           read = true;
         }
         if (cursor === null) return;
-        // Parked blocks the index already holds.
-        // (A block may leave the map during an await: its gap wait ran out.)
-        for (const n of [...this.parked.keys()]) {
+        // Parked blocks the index already holds ("known", or "fork" for a block a reorg replaced).
+        const held = [...this.parked.values()].filter((p) => p.number <= (cursor as { block: number }).block);
+        if (held.length > 0) await this.applyRun(held);
+        const run: Parked[] = [];
+        for (let n = cursor.block + 1; run.length < MAX_RUN; n++) {
           const p = this.parked.get(n);
-          if (p && n <= cursor.block) this.settle(p, await this.outcome(p));
+          if (!p) break;
+          run.push(p);
         }
-        const next = this.parked.get(cursor.block + 1);
-        if (!next) {
+        if (run.length === 0) {
           if (read) {
             this.hint = cursor;
             return;
@@ -182,22 +189,34 @@ export class OwnBlocks {
           cursor = null;
           continue;
         }
-        const outcome = await this.outcome(next);
-        this.settle(next, outcome);
-        if (outcome === "applied") {
-          cursor = { block: next.number, hash: next.hash };
-          read = true;
-        } else if (outcome === "known") {
-          cursor = null;
-        } else {
-          return;
+        const outcomes = await this.applyRun(run);
+        // In order: the cursor is the last block applied; after a "known" it is read again (the
+        // indexer moved it); a "gap" or "fork" ends the drain (the blocks after it were judged
+        // against the same cursor: parked still, or left to the indexer).
+        let next: { block: number; hash: string | null } | null = cursor;
+        let stop = false;
+        for (let i = 0; i < run.length && !stop; i++) {
+          if (outcomes[i] === "applied") {
+            next = { block: run[i].number, hash: run[i].hash };
+            read = true;
+          } else if (outcomes[i] === "known") {
+            next = null;
+          } else {
+            stop = true;
+          }
         }
+        if (stop) return;
+        cursor = next;
       }
     });
   }
 
-  private outcome(p: Parked): Promise<ApplyOutcome> {
-    return this.projection.applyBlock(p.number, p.hash, p.parentHash, p.events, this.opts.commit);
+  /** Applies `run` in one transaction and answers each block's waiters with its outcome. */
+  private async applyRun(run: readonly Parked[]): Promise<ApplyOutcome[]> {
+    const outcomes = await this.projection.applyBlocks(run, this.opts.commit);
+    // (A block may have left the map during the await: its gap wait ran out; settle checks.)
+    run.forEach((p, i) => this.settle(p, outcomes[i]));
+    return outcomes;
   }
 
   /** Answers the waiters of `p` (unless still a gap), if it is still the parked block at its height. */

@@ -40,6 +40,14 @@ export interface ApplyOptions extends TxOptions {
  */
 export type ApplyOutcome = "applied" | "known" | "gap" | "fork";
 
+/** A block inside the reorg window with its parent and decoded diamond events, as applyBlocks takes it. */
+export interface RecentBlock {
+  number: number;
+  hash: string;
+  parentHash: string;
+  events: readonly DecodedEvent[];
+}
+
 /** A block the index keeps the hash of (inside the reorg window). */
 export interface KeptBlock {
   block: number;
@@ -74,7 +82,12 @@ export interface IndexProjection {
     events: readonly DecodedEvent[],
     options?: ApplyOptions,
   ): Promise<ApplyOutcome>;
-  /** Moves the cursor forward to `block` (blocks without events). */
+  /**
+   * Applies blocks in order, each as applyBlock would (judged against the cursor the blocks before
+   * it left), all in one transaction; the outcome of each, in order. A run of consecutive blocks
+   * costs one commit instead of one per block.
+   */
+  applyBlocks(blocks: readonly RecentBlock[], options?: ApplyOptions): Promise<ApplyOutcome[]>;
   /**
    * Applies consecutive blocks older than the reorg window (as applyBlock without parent hash and
    * journal) in one transaction and moves the cursor to the last; blocks at or below the cursor are

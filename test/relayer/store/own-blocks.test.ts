@@ -37,7 +37,7 @@ for (const backend of BACKENDS) {
       const p = projection();
       let reads = 0;
       const counting = {
-        applyBlock: p.applyBlock.bind(p),
+        applyBlocks: p.applyBlocks.bind(p),
         cursor: () => {
           reads++;
           return p.cursor();
@@ -76,6 +76,32 @@ for (const backend of BACKENDS) {
       expect(reads).to.equal(1);
       expect(await p.cursor()).to.deep.equal({ block: 6, hash: blockHash("b", 6) });
       expect(blocks.stats()).to.deep.equal({ applied: 6, known: 0, leftToIndexer: 0 });
+    });
+
+    it("applies the blocks that arrived while a run was being applied together, in one transaction", async () => {
+      const p = projection();
+      const runs: number[][] = [];
+      let open: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const gated = {
+        cursor: () => p.cursor(),
+        applyBlocks: async (...args: Parameters<typeof p.applyBlocks>) => {
+          runs.push(args[0].map((b) => b.number));
+          // The first run (block 2) is held until blocks 3-5 have come.
+          if (runs.length === 1) await gate;
+          return p.applyBlocks(...args);
+        },
+      };
+      const blocks = new OwnBlocks(gated, { gapWaitMs: 60_000 });
+      const second = blocks.apply(own(2), group(1));
+      while (runs.length === 0) await new Promise((r) => setTimeout(r, 1));
+      const later = [blocks.apply(own(4), group(3)), blocks.apply(own(3), group(2)), blocks.apply(own(5), group(4))];
+      await new Promise((r) => setTimeout(r, 10));
+      open();
+      expect(await Promise.all([second, ...later])).to.deep.equal([true, true, true, true]);
+      expect(runs).to.deep.equal([[2], [3, 4, 5]]);
+      expect(await p.cursor()).to.deep.equal({ block: 5, hash: blockHash("a", 5) });
+      expect(blocks.stats()).to.deep.equal({ applied: 4, known: 0, leftToIndexer: 0 });
     });
 
     it("applies nothing twice: a block the index already holds is known", async () => {

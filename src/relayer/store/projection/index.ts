@@ -19,6 +19,7 @@ import type {
   KeptBlock,
   OldBlock,
   OldRunOptions,
+  RecentBlock,
   TxOptions,
 } from "../../ports";
 import type { Db, Queryable } from "../db";
@@ -54,6 +55,59 @@ async function keptHash(q: Queryable, block: number): Promise<string | null> {
   return row?.hash ?? null;
 }
 
+/**
+ * applyBlock inside the caller's transaction: judges the block against the cursor (known, gap,
+ * fork), else moves the cursor to it and writes its events (journaled inside the reorg window).
+ */
+async function applyIn(
+  tx: Queryable,
+  blockNumber: number,
+  blockHash: string | null,
+  parentHash: string | null,
+  events: readonly DecodedEvent[],
+  journal: boolean,
+): Promise<ApplyOutcome> {
+  const hash = blockHash?.toLowerCase() ?? null;
+  for (;;) {
+    const cur = await readCursor(tx);
+    if (cur && cur.block >= blockNumber) {
+      const kept = cur.block === blockNumber ? cur.hash : await keptHash(tx, blockNumber);
+      return kept !== null && hash !== null && kept !== hash ? "fork" : "known";
+    }
+    if (cur && parentHash !== null) {
+      if (cur.block < blockNumber - 1) return "gap";
+      if (cur.hash !== null && cur.hash !== parentHash.toLowerCase()) return "fork";
+    }
+    if (!cur) {
+      await tx.run("INSERT INTO index_cursor (id, block, block_hash) VALUES (1, $1, $2)", [blockNumber, hash]);
+      break;
+    }
+    // Takes the cursor row's lock (Postgres): a concurrent indexer waits, then finds it moved
+    // (forward, or back by an undo) and judges the block again against where it stands now.
+    const moved = await tx.run("UPDATE index_cursor SET block = $1, block_hash = $2 WHERE id = 1 AND block = $3", [
+      blockNumber,
+      hash,
+      cur.block,
+    ]);
+    if (moved > 0) break;
+  }
+  const w = new RowWriter(tx, blockNumber, journal);
+  for (const e of events) {
+    const handler = EVENT_HANDLERS[e.name];
+    // An event the index does not know (a newer facet) carries nothing it keeps.
+    if (handler) await handler(w, e.args);
+  }
+  if (journal && hash !== null) {
+    await w.enqueueStatement({
+      sql: `INSERT INTO index_blocks (block, hash, parent_hash) VALUES ($1, $2, $3)
+       ON CONFLICT (block) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash`,
+      params: [blockNumber, hash, parentHash?.toLowerCase() ?? null],
+    });
+  }
+  await w.flush();
+  return "applied";
+}
+
 export class Projection implements IndexProjection {
   constructor(private readonly db: Db) {}
 
@@ -70,46 +124,22 @@ export class Projection implements IndexProjection {
     options: ApplyOptions = {},
   ): Promise<ApplyOutcome> {
     const journal = options.journal ?? true;
+    return this.db.tx((tx) => applyIn(tx, blockNumber, blockHash, parentHash, events, journal), options);
+  }
+
+  /**
+   * Applies `blocks` in order, each exactly as applyBlock would (against the cursor the blocks
+   * before it left: a run of consecutive blocks applies in full), in one transaction. The outcome of
+   * each block, in order. For the blocks of the writer's own receipts that arrived while the last
+   * ones were being applied (chain/own-blocks.ts): one commit for all of them.
+   */
+  async applyBlocks(blocks: readonly RecentBlock[], options: ApplyOptions = {}): Promise<ApplyOutcome[]> {
+    if (blocks.length === 0) return [];
+    const journal = options.journal ?? true;
     return this.db.tx(async (tx) => {
-      const hash = blockHash?.toLowerCase() ?? null;
-      for (;;) {
-        const cur = await readCursor(tx);
-        if (cur && cur.block >= blockNumber) {
-          const kept = cur.block === blockNumber ? cur.hash : await keptHash(tx, blockNumber);
-          return kept !== null && hash !== null && kept !== hash ? "fork" : "known";
-        }
-        if (cur && parentHash !== null) {
-          if (cur.block < blockNumber - 1) return "gap";
-          if (cur.hash !== null && cur.hash !== parentHash.toLowerCase()) return "fork";
-        }
-        if (!cur) {
-          await tx.run("INSERT INTO index_cursor (id, block, block_hash) VALUES (1, $1, $2)", [blockNumber, hash]);
-          break;
-        }
-        // Takes the cursor row's lock (Postgres): a concurrent indexer waits, then finds it moved
-        // (forward, or back by an undo) and judges the block again against where it stands now.
-        const moved = await tx.run("UPDATE index_cursor SET block = $1, block_hash = $2 WHERE id = 1 AND block = $3", [
-          blockNumber,
-          hash,
-          cur.block,
-        ]);
-        if (moved > 0) break;
-      }
-      const w = new RowWriter(tx, blockNumber, journal);
-      for (const e of events) {
-        const handler = EVENT_HANDLERS[e.name];
-        // An event the index does not know (a newer facet) carries nothing it keeps.
-        if (handler) await handler(w, e.args);
-      }
-      if (journal && hash !== null) {
-        await w.enqueueStatement({
-          sql: `INSERT INTO index_blocks (block, hash, parent_hash) VALUES ($1, $2, $3)
-           ON CONFLICT (block) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash`,
-          params: [blockNumber, hash, parentHash?.toLowerCase() ?? null],
-        });
-      }
-      await w.flush();
-      return "applied";
+      const outcomes: ApplyOutcome[] = [];
+      for (const b of blocks) outcomes.push(await applyIn(tx, b.number, b.hash, b.parentHash, b.events, journal));
+      return outcomes;
     }, options);
   }
 
