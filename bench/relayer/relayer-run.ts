@@ -133,6 +133,7 @@ export async function runRelayerOnce(
       ...(SETTINGS.trace ? { writeTraces: traceCollector(traces) } : {}),
       startBlock: dep.deployBlock,
       ...(SETTINGS.sqliteCheckpoints === undefined ? {} : { sqliteCheckpoints: SETTINGS.sqliteCheckpoints }),
+      ...(SETTINGS.sqliteWalInlineMs === undefined ? {} : { sqliteWalInlineSyncBelowMs: SETTINGS.sqliteWalInlineMs }),
       chain: { pollIntervalMs: SETTINGS.pollIntervalMs, balanceCheckIntervalMs: 0, logger },
     });
     const deadline = Date.now() + 30_000;
