@@ -1,17 +1,17 @@
 /**
- * The durability step of a SQLite commit (docs/relayer-latency.md, "The SQLite
- * commit off the event loop"). The connection runs in WAL mode with `synchronous = NORMAL`: a
- * COMMIT appends its frames to the `-wal` file without waiting for the disk; `WalSync.sync()` then
- * makes them durable with an fdatasync of the `-wal` file on libuv's thread pool, so the event loop
- * keeps serving HTTP, receipts and signing meanwhile. A commit is durable once its frames are on
+ * The durability step of a SQLite commit (docs/relayer-latency.md, "The SQLite commit off the
+ * event loop"). The connection runs in WAL mode with `synchronous = NORMAL`: a COMMIT appends its
+ * frames to the `-wal` file without waiting for the disk; `WalSync.sync()` then makes them durable
+ * with an fdatasync of the `-wal` file: inline on the event loop (fs.fdatasyncSync) while inline
+ * syncs are fast, which costs less than the thread pool's round trip and the wait for the loop
+ * after it; on libuv's thread pool when they are not, so a slow disk does not stall HTTP, receipts
+ * and signing. wal-sync-placement.ts decides from the measured inline durations (same document,
+ * "Ninth pass: the WAL sync inline while it is fast"). Either way `sync()` settles only once the
+ * sync completed, and a failed sync rejects it. A commit is durable once its frames are on
  * disk: SQLite's recovery replays every WAL frame up to the last valid commit frame, and the WAL
  * header is synced by SQLite itself when the WAL is (re)started, also with NORMAL. The checkpoint
  * thread (wal-checkpointer.ts) copies frames but never restarts the WAL: only the store's own next
  * write does, under the lock held until this sync is done.
- * While syncs are fast the fdatasync runs inline on the event loop instead (fs.fdatasyncSync),
- * which costs less than the thread pool's round trip; wal-sync-placement.ts decides from the
- * measured inline durations (same document, "Ninth pass: the WAL sync inline while it is fast").
- * Either way `sync()` settles only once the sync completed, and a failed sync rejects it.
  */
 import fs from "fs";
 import { performance } from "perf_hooks";
