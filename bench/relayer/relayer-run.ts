@@ -10,6 +10,7 @@ import type { RpcDeployment } from "../../scripts/lib/local-chain";
 import { apiKeyTextHash } from "../../src/core/hashing";
 import type { loadConfig } from "../../src/relayer/config";
 import { createRelayer, type Relayer } from "../../src/relayer/main";
+import { SqliteDb } from "../../src/relayer/store";
 import { FailoverRpc, HttpRpc, type ChainLogger, type RpcLike } from "../../src/relayer/chain";
 import { startProfile } from "./cpu-profile";
 import type { ClientProcess } from "./client-process";
@@ -56,6 +57,11 @@ async function runRelayer(
   const callersBefore = relayerRpc.callerSnapshot();
   const sqlBefore = sqlSnapshot();
   const b0 = relayer.chain.status().batches;
+  const walSyncs = (): { inline: number; pool: number; probes: number; ewma: number | null } | null => {
+    const st = relayer.store.db instanceof SqliteDb ? relayer.store.db.walSyncStatus() : null;
+    return st && { inline: st.inlineSyncs, pool: st.poolSyncs, probes: st.probes, ewma: st.inlineEwmaMs };
+  };
+  const wal0 = walSyncs();
   traces.collected = [];
   const { wallMs, latencies, failures, ok, cpuMs } = await clients.run({ url, apiKey, count, concurrency, namePrefix: "relayed-", offset: 0 });
   const nonceErrors = failures.filter((f) => NONCE_RE.test(f)).length;
@@ -80,6 +86,14 @@ async function runRelayer(
       `${b1.cachedGas - b0.cachedGas} batches sent from cached gas (no pre-flight)`,
     ...newLogs.slice(0, 5),
   ];
+  const wal1 = walSyncs();
+  if (wal0 && wal1) {
+    extra.push(
+      `SQLite WAL syncs in the run: ${wal1.inline - wal0.inline} inline (${wal1.probes - wal0.probes} of them probes), ` +
+        `${wal1.pool - wal0.pool} on the thread pool; at the end: EWMA of inline syncs ${wal1.ewma === null ? "-" : `${wal1.ewma.toFixed(2)} ms`} ` +
+        `(docs/relayer-latency.md, "Ninth pass")`,
+    );
+  }
   const sql = [...sqlSnapshot()].map(([k, n]): [string, number] => [k, n - (sqlBefore.get(k) ?? 0)]).filter(([, n]) => n > 0);
   if (sql.length > 0 && ok > 0) {
     sql.sort((a, b) => b[1] - a[1]);
@@ -133,6 +147,7 @@ export async function runRelayerOnce(
       ...(SETTINGS.trace ? { writeTraces: traceCollector(traces) } : {}),
       startBlock: dep.deployBlock,
       ...(SETTINGS.sqliteCheckpoints === undefined ? {} : { sqliteCheckpoints: SETTINGS.sqliteCheckpoints }),
+      ...(SETTINGS.sqliteWalInlineMs === undefined ? {} : { sqliteWalInlineSyncBelowMs: SETTINGS.sqliteWalInlineMs }),
       chain: { pollIntervalMs: SETTINGS.pollIntervalMs, balanceCheckIntervalMs: 0, logger },
     });
     const deadline = Date.now() + 30_000;

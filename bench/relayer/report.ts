@@ -107,7 +107,7 @@ function settingsLines(): string[] {
         ]
       : []),
     `- relayer: createRelayer(listen: true) in the benchmark process, SQLite store in ${SETTINGS.dataDirBase || os.tmpdir()}` +
-      ` (checkpoints: ${SETTINGS.sqliteCheckpoints ?? "the store's default"}), PAYER_COUNT = payers`,
+      ` (checkpoints: ${SETTINGS.sqliteCheckpoints ?? "the store's default"}; WAL sync inline below: ${SETTINGS.sqliteWalInlineMs ?? "the store's default"} ms), PAYER_COUNT = payers`,
     "  (the same derived keys as raw), JSON-RPC through FailoverRpc + HttpRpc(RPC_URL) (what RPC_URL gives it), calls counted below the FailoverRpc,",
     `  chain pollIntervalMs ${SETTINGS.pollIntervalMs} (worker tick and indexer poll), balance checks off, LOG_LEVEL silent, no request log,`,
     ...(SETTINGS.batchInFlight > 0 ? [`  BATCH_MAX_IN_FLIGHT ${SETTINGS.batchInFlight} x payers (BENCH_BATCH_IN_FLIGHT),`] : []),

@@ -17,6 +17,14 @@ function sqliteCheckpoints(v: string | undefined): "worker" | "connection" | und
   throw new Error(`BENCH_SQLITE_CHECKPOINTS: expected "worker" or "connection", got ${JSON.stringify(s)}`);
 }
 
+function walInlineMs(v: string | undefined): number | undefined {
+  const s = (v ?? "").trim();
+  if (s === "") return undefined;
+  const n = Number(s);
+  if (Number.isFinite(n) && n >= 0) return n;
+  throw new Error(`BENCH_SQLITE_WAL_INLINE_MS: expected a number of ms >= 0, got ${JSON.stringify(s)}`);
+}
+
 export const SETTINGS = {
   writes: intEnv("BENCH_WRITES", 300),
   warmup: intEnv("BENCH_WARMUP", 10),
@@ -51,6 +59,8 @@ export const SETTINGS = {
   batchInFlight: intEnv("BENCH_BATCH_IN_FLIGHT", 0),
   /** Where the relayer's SQLite store checkpoints ("" = the store's default; "worker" or "connection"). */
   sqliteCheckpoints: sqliteCheckpoints(process.env.BENCH_SQLITE_CHECKPOINTS),
+  /** The store's walInlineSyncBelowMs ("" = the store's default, 0.5 ms; 0 = the WAL sync always on the thread pool). */
+  sqliteWalInlineMs: walInlineMs(process.env.BENCH_SQLITE_WAL_INLINE_MS),
   /** Calls per transaction of the "raw batch" line (0: no such line). */
   rawBatch: intEnv("BENCH_RAW_BATCH", 8),
   /** Where the report is written ("-": printed only, nothing written); default bench/results/relayer.md. */

@@ -52,6 +52,8 @@ export interface RelayerOptions {
   writeTraces?: BuildAppOptions["writeTraces"];
   /** Where the SQLite store's WAL checkpoints run (store/sqlite-db.ts; the bench's BENCH_SQLITE_CHECKPOINTS). */
   sqliteCheckpoints?: StoreOptions["sqliteCheckpoints"];
+  /** Below which EWMA (ms) the SQLite store's WAL sync runs inline (store/wal-sync.ts; default 0.5, 0 = never; the bench's BENCH_SQLITE_WAL_INLINE_MS). */
+  sqliteWalInlineSyncBelowMs?: StoreOptions["sqliteWalInlineSyncBelowMs"];
   /** Chain-layer tuning (poll interval, stuck timeout, ...). */
   chain?: Partial<Omit<ChainOptions, "provider" | "rpcUrl" | "rpcUrls" | "diamondAddress" | "payerKeys" | "adminPayerKey">>;
 }
@@ -110,6 +112,7 @@ export async function createRelayer(config: RelayerConfig, options: RelayerOptio
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl ?? undefined,
     ...(options.sqliteCheckpoints === undefined ? {} : { sqliteCheckpoints: options.sqliteCheckpoints }),
+    ...(options.sqliteWalInlineSyncBelowMs === undefined ? {} : { sqliteWalInlineSyncBelowMs: options.sqliteWalInlineSyncBelowMs }),
     migrations: [
       ...WALLET_SIGNATURE_MIGRATIONS,
       ...CODE_STORE_MIGRATIONS,

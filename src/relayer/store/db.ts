@@ -35,6 +35,8 @@ export interface OpenDbOptions {
   schema?: string;
   /** Where a SQLite store's WAL checkpoints run (SqliteDbOptions.checkpoints; default "connection"). */
   sqliteCheckpoints?: SqliteDbOptions["checkpoints"];
+  /** Below which EWMA (ms) a SQLite store's WAL sync runs inline (SqliteDbOptions.walInlineSyncBelowMs; default 0.5, 0 = never). */
+  sqliteWalInlineSyncBelowMs?: number;
 }
 
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
@@ -44,5 +46,8 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
     return PgDb.connect(url, opts.schema);
   }
   const file = path.join(opts.dataDir, opts.sqliteFile ?? "relayer.sqlite");
-  return new SqliteDb(file, opts.sqliteCheckpoints === undefined ? {} : { checkpoints: opts.sqliteCheckpoints });
+  return new SqliteDb(file, {
+    ...(opts.sqliteCheckpoints === undefined ? {} : { checkpoints: opts.sqliteCheckpoints }),
+    ...(opts.sqliteWalInlineSyncBelowMs === undefined ? {} : { walInlineSyncBelowMs: opts.sqliteWalInlineSyncBelowMs }),
+  });
 }

@@ -5,10 +5,11 @@
  * own savepoint (a failing one is rolled back alone), with one COMMIT for all. Each caller's
  * promise settles only after that COMMIT is durable: the same isolation, atomicity and durability
  * as separate transactions, with one disk sync per batch instead of one per transaction.
- * The disk sync runs off the event loop: WAL with synchronous=NORMAL (the COMMIT does not wait for
- * the disk), then an fdatasync of the -wal file on libuv's thread pool (wal-sync.ts) before the
- * callers' promises settle, with the connection's lock held until then, so nothing reads a commit
- * before it is durable (docs/relayer-latency.md, "The SQLite commit off the event loop").
+ * The disk sync is separate from the COMMIT: WAL with synchronous=NORMAL (the COMMIT does not wait
+ * for the disk), then an fdatasync of the -wal file (wal-sync.ts: inline on the event loop while
+ * syncs are fast, on libuv's thread pool otherwise) before the callers' promises settle, with the
+ * connection's lock held until then, so nothing reads a commit before it is durable
+ * (docs/relayer-latency.md, "The SQLite commit off the event loop" and "Ninth pass").
  * Checkpoints (copying the WAL into the database file, with its fsync) run inside a COMMIT on the
  * event loop by default (SQLite's automatic checkpoint), or, as an option, on a worker thread
  * (wal-checkpointer.ts; same document, "SQLite's checkpoints off the event loop", says why the
@@ -19,7 +20,7 @@ import path from "path";
 import Database from "better-sqlite3";
 import type { Worker } from "worker_threads";
 import { Mutex } from "./mutex";
-import { WalSync, type FileSync } from "./wal-sync";
+import { WalSync, type FileSync, type FileSyncInline, type WalSyncStatus } from "./wal-sync";
 import { WalCheckpointer, type CheckpointMode } from "./wal-checkpointer";
 import type { Db, Queryable, QueryOptions, SqlRow, SqlValue, Statement, TxOptions } from "./db-interface";
 
@@ -123,8 +124,21 @@ class SqliteTx implements Queryable {
 }
 
 export interface SqliteDbOptions {
-  /** How the -wal file is flushed to disk (default fs.fdatasync on the thread pool); for tests. */
+  /** How the -wal file is flushed to disk on the thread pool (default fs.fdatasync); for tests. */
   walFileSync?: FileSync;
+  /**
+   * How the -wal file is flushed to disk inline on the event loop (default fs.fdatasyncSync); for
+   * tests. Given `walFileSync` without this, the syncs never run inline.
+   */
+  walFileSyncInline?: FileSyncInline;
+  /**
+   * The WAL sync runs inline on the event loop while the EWMA of its inline durations stays at or
+   * below this many ms (default 0.5), on the thread pool otherwise; 0 = always on the thread pool
+   * (docs/relayer-latency.md, "Ninth pass: the WAL sync inline while it is fast").
+   */
+  walInlineSyncBelowMs?: number;
+  /** Milliseconds clock timing the inline WAL syncs (default performance.now); for tests. */
+  walSyncClock?: () => number;
   /**
    * Where WAL checkpoints run: inside the store connection's commits every `checkpointPages`
    * (SQLite's automatic checkpoint, on the event loop; the default), or on a worker thread with its
@@ -155,7 +169,7 @@ export class SqliteDb implements Db {
   /** Transactions waiting for the next group commit. */
   private queue: QueuedTx[] = [];
   private drainScheduled = false;
-  /** WAL mode (a file database): durable commits are synced by `wal`, off the event loop. */
+  /** WAL mode (a file database): durable commits are synced by `wal` (inline or on the thread pool). */
   private readonly wal: WalSync | null;
   /** Without WAL (in memory): synchronous=FULL for durable commits, NORMAL for the others. */
   private syncFull = true;
@@ -174,7 +188,12 @@ export class SqliteDb implements Db {
       db.pragma("synchronous = NORMAL");
       // The -wal file sits beside the file SQLite opened (symbolic links resolved).
       const real = fs.realpathSync(file);
-      this.wal = new WalSync(`${real}-wal`, options.walFileSync);
+      this.wal = new WalSync(`${real}-wal`, {
+        syncFile: options.walFileSync,
+        syncInline: options.walFileSyncInline,
+        inlineBelowMs: options.walInlineSyncBelowMs,
+        now: options.walSyncClock,
+      });
       const pages = options.checkpointPages ?? CHECKPOINT_PAGES;
       // Until the thread is up (and should it fail), the connection checkpoints itself.
       db.pragma(`wal_autocheckpoint = ${pages}`);
@@ -348,6 +367,11 @@ export class SqliteDb implements Db {
       this.conn.db.close();
       this.wal?.close();
     });
+  }
+
+  /** Where the WAL syncs run now and how many ran where (null without WAL); for tests and diagnostics. */
+  walSyncStatus(): WalSyncStatus | null {
+    return this.wal?.status() ?? null;
   }
 
   /** Where checkpoints run now, and how many the thread ran; for tests and diagnostics. */
