@@ -59,7 +59,7 @@ export const SETTINGS = {
   batchInFlight: intEnv("BENCH_BATCH_IN_FLIGHT", 0),
   /** Where the relayer's SQLite store checkpoints ("" = the store's default; "worker" or "connection"). */
   sqliteCheckpoints: sqliteCheckpoints(process.env.BENCH_SQLITE_CHECKPOINTS),
-  /** The store's walInlineSyncBelowMs ("" = the store's default, 0.5 ms; 0 = the WAL sync always on the thread pool). */
+  /** The store's walInlineSyncBelowMs ("" = the store's default, 2 ms; 0 = the WAL sync always on the thread pool). */
   sqliteWalInlineMs: walInlineMs(process.env.BENCH_SQLITE_WAL_INLINE_MS),
   /** Calls per transaction of the "raw batch" line (0: no such line). */
   rawBatch: intEnv("BENCH_RAW_BATCH", 8),

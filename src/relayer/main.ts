@@ -52,7 +52,7 @@ export interface RelayerOptions {
   writeTraces?: BuildAppOptions["writeTraces"];
   /** Where the SQLite store's WAL checkpoints run (store/sqlite-db.ts; the bench's BENCH_SQLITE_CHECKPOINTS). */
   sqliteCheckpoints?: StoreOptions["sqliteCheckpoints"];
-  /** Below which EWMA (ms) the SQLite store's WAL sync runs inline (store/wal-sync.ts; default 0.5, 0 = never; the bench's BENCH_SQLITE_WAL_INLINE_MS). */
+  /** Below which EWMA (ms) the SQLite store's WAL sync runs inline (store/wal-sync.ts; default 2, 0 = never; the bench's BENCH_SQLITE_WAL_INLINE_MS). */
   sqliteWalInlineSyncBelowMs?: StoreOptions["sqliteWalInlineSyncBelowMs"];
   /** Chain-layer tuning (poll interval, stuck timeout, ...). */
   chain?: Partial<Omit<ChainOptions, "provider" | "rpcUrl" | "rpcUrls" | "diamondAddress" | "payerKeys" | "adminPayerKey">>;

@@ -35,7 +35,7 @@ export interface OpenDbOptions {
   schema?: string;
   /** Where a SQLite store's WAL checkpoints run (SqliteDbOptions.checkpoints; default "connection"). */
   sqliteCheckpoints?: SqliteDbOptions["checkpoints"];
-  /** Below which EWMA (ms) a SQLite store's WAL sync runs inline (SqliteDbOptions.walInlineSyncBelowMs; default 0.5, 0 = never). */
+  /** Below which EWMA (ms) a SQLite store's WAL sync runs inline (SqliteDbOptions.walInlineSyncBelowMs; default 2, 0 = never). */
   sqliteWalInlineSyncBelowMs?: number;
 }
 

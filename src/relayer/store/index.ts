@@ -38,7 +38,7 @@ export interface StoreOptions {
   schema?: string;
   /** Where a SQLite store's WAL checkpoints run (SqliteDbOptions.checkpoints; default "connection"). */
   sqliteCheckpoints?: OpenDbOptions["sqliteCheckpoints"];
-  /** Below which EWMA (ms) a SQLite store's WAL sync runs inline (SqliteDbOptions.walInlineSyncBelowMs; default 0.5, 0 = never). */
+  /** Below which EWMA (ms) a SQLite store's WAL sync runs inline (SqliteDbOptions.walInlineSyncBelowMs; default 2, 0 = never). */
   sqliteWalInlineSyncBelowMs?: OpenDbOptions["sqliteWalInlineSyncBelowMs"];
   /** Further migrations, applied after the core ones (ids must be unique, e.g. "services/0001_x"). */
   migrations?: readonly Migration[];

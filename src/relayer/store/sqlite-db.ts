@@ -133,11 +133,12 @@ export interface SqliteDbOptions {
   walFileSyncInline?: FileSyncInline;
   /**
    * The WAL sync runs inline on the event loop while the EWMA of its inline durations stays at or
-   * below this many ms (default 0.5), on the thread pool otherwise; 0 = always on the thread pool
+   * below this many ms (default 2) and below the thread pool's, on the pool otherwise; 0 = always
+   * on the thread pool
    * (docs/relayer-latency.md, "Ninth pass: the WAL sync inline while it is fast").
    */
   walInlineSyncBelowMs?: number;
-  /** Milliseconds clock timing the inline WAL syncs (default performance.now); for tests. */
+  /** Milliseconds clock timing the WAL syncs (default performance.now); for tests. */
   walSyncClock?: () => number;
   /**
    * Where WAL checkpoints run: inside the store connection's commits every `checkpointPages`

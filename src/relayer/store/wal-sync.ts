@@ -3,9 +3,9 @@
  * event loop"). The connection runs in WAL mode with `synchronous = NORMAL`: a COMMIT appends its
  * frames to the `-wal` file without waiting for the disk; `WalSync.sync()` then makes them durable
  * with an fdatasync of the `-wal` file: inline on the event loop (fs.fdatasyncSync) while inline
- * syncs are fast, which costs less than the thread pool's round trip and the wait for the loop
+ * syncs are fast and answer sooner than the thread pool's round trip and the wait for the loop
  * after it; on libuv's thread pool when they are not, so a slow disk does not stall HTTP, receipts
- * and signing. wal-sync-placement.ts decides from the measured inline durations (same document,
+ * and signing. wal-sync-placement.ts decides from the measured durations of both (same document,
  * "Ninth pass: the WAL sync inline while it is fast"). Either way `sync()` settles only once the
  * sync completed, and a failed sync rejects it. A commit is durable once its frames are on
  * disk: SQLite's recovery replays every WAL frame up to the last valid commit frame, and the WAL
@@ -37,9 +37,12 @@ export interface WalSyncOptions {
    * is not, syncs never run inline (the tests of the pool path keep testing it).
    */
   syncInline?: FileSyncInline;
-  /** Inline while the EWMA of inline sync durations stays at or below this (ms; default 0.5); 0 = never inline. */
+  /**
+   * Inline while the EWMA of inline sync durations stays at or below this (ms; default 2) and at or
+   * below the pool's; 0 = never inline.
+   */
   inlineBelowMs?: number;
-  /** Milliseconds clock timing the inline syncs (default performance.now); a seam for tests. */
+  /** Milliseconds clock timing the syncs (default performance.now); a seam for tests. */
   now?: () => number;
 }
 
@@ -50,6 +53,7 @@ export interface WalSyncStatus {
   poolSyncs: number;
   probes: number;
   inlineEwmaMs: number | null;
+  poolEwmaMs: number | null;
 }
 
 export class WalSync {
@@ -91,7 +95,9 @@ export class WalSync {
         throw err;
       }
     }
+    const start = this.now();
     await this.syncFile(this.fd);
+    this.placement.poolDone(this.now() - start);
   }
 
   /** The inline sync, timed for the placement (a failed one throws and is not counted). */
@@ -112,7 +118,7 @@ export class WalSync {
   /** Where syncs run now and how many ran where. */
   status(): WalSyncStatus {
     const p = this.placement;
-    return { place: p.place, inlineSyncs: p.counts.inline, poolSyncs: p.counts.pool, probes: p.counts.probes, inlineEwmaMs: p.inlineEwmaMs };
+    return { place: p.place, inlineSyncs: p.counts.inline, poolSyncs: p.counts.pool, probes: p.counts.probes, inlineEwmaMs: p.inlineEwmaMs, poolEwmaMs: p.poolEwmaMs };
   }
 
   /** Closes the file descriptor (after the connection is closed). */

@@ -1,27 +1,49 @@
 /**
  * The placement of the SQLite WAL sync (store/wal-sync-placement.ts; docs/relayer-latency.md,
- * "Ninth pass: the WAL sync inline while it is fast"): inline while the inline syncs are fast, on
- * the thread pool after a slow one, with an inline probe every PROBE_EVERY-th pool sync.
+ * "Ninth pass: the WAL sync inline while it is fast"): inline while the inline syncs are fast and
+ * answer sooner than the thread pool, on the pool after a slow one, with a probe in the other place
+ * every PROBE_EVERY-th sync.
  */
 import { expect } from "chai";
 import fc from "fast-check";
 import { PROBE_EVERY, SPIKE_FACTOR, WalSyncPlacement, type SyncPlace } from "../../../src/relayer/store/wal-sync-placement";
 
-/** Runs `n` syncs; each inline one "takes" `ms(i)`; returns where each ran. */
-function run(p: WalSyncPlacement, n: number, ms: (i: number) => number): SyncPlace[] {
+/** Runs `n` syncs; an inline one "takes" `ms(i)`, a pool one `poolMs` (until its completion ran); returns where each ran. */
+function run(p: WalSyncPlacement, n: number, ms: (i: number) => number, poolMs = 5): SyncPlace[] {
   const places: SyncPlace[] = [];
   for (let i = 0; i < n; i++) {
     const place = p.next();
     places.push(place);
     if (place === "inline") p.inlineDone(ms(i));
+    else p.poolDone(poolMs);
   }
   return places;
 }
 
+/** The indexes of `places` that ran in `where`. */
+const at = (places: readonly SyncPlace[], where: SyncPlace): number[] => places.flatMap((pl, i) => (pl === where ? [i] : []));
+
 describe("WAL sync placement", () => {
-  it("keeps fast syncs inline", () => {
+  it("keeps fast syncs inline, with one sync in PROBE_EVERY on the pool to keep its time current", () => {
     const p = new WalSyncPlacement(0.5);
-    expect(run(p, 200, () => 0.3)).to.deep.equal(new Array(200).fill("inline"));
+    const places = run(p, 3 * PROBE_EVERY, () => 0.3);
+    expect(at(places, "pool")).to.deep.equal([PROBE_EVERY - 1, 2 * PROBE_EVERY - 1, 3 * PROBE_EVERY - 1]);
+    expect(p.place).to.equal("inline");
+  });
+
+  it("moves to the pool when the pool answers sooner than the inline syncs take", () => {
+    const p = new WalSyncPlacement(2);
+    // Inline syncs well under the limit, but the pool probe comes back faster still.
+    run(p, PROBE_EVERY, () => 1, 0.4);
+    expect(p.place).to.equal("pool");
+    expect(p.next()).to.equal("pool");
+  });
+
+  it("stays inline over a small limit's worth while the pool answers later (a loaded event loop)", () => {
+    const p = new WalSyncPlacement(2);
+    const places = run(p, 3 * PROBE_EVERY, () => 1.5, 2.5);
+    expect(at(places, "inline")).to.have.length(3 * PROBE_EVERY - 3);
+    expect(p.place).to.equal("inline");
   });
 
   it("moves to the pool right after one inline sync far over the limit", () => {
@@ -45,15 +67,21 @@ describe("WAL sync placement", () => {
     const p = new WalSyncPlacement(0.5);
     run(p, 1, () => 10);
     const places = run(p, 3 * PROBE_EVERY, () => 10);
-    const probes = places.flatMap((pl, i) => (pl === "inline" ? [i] : []));
-    expect(probes).to.deep.equal([PROBE_EVERY - 1, 2 * PROBE_EVERY - 1, 3 * PROBE_EVERY - 1]);
+    expect(at(places, "inline")).to.deep.equal([PROBE_EVERY - 1, 2 * PROBE_EVERY - 1, 3 * PROBE_EVERY - 1]);
     expect(p.counts.probes).to.equal(3);
+  });
+
+  it("does not go back inline after a probe under the limit when the pool answers sooner still", () => {
+    const p = new WalSyncPlacement(2);
+    run(p, 1, () => 10);
+    run(p, 3 * PROBE_EVERY, () => 1, 0.5);
+    expect(p.place).to.equal("pool");
   });
 
   it("goes back inline after a fast probe", () => {
     const p = new WalSyncPlacement(0.5);
     run(p, 1, () => 10);
-    const places = run(p, PROBE_EVERY + 5, () => 0.2);
+    const places = run(p, PROBE_EVERY + 5, () => 0.2, 1);
     expect(places[PROBE_EVERY - 1]).to.equal("inline");
     expect(places.slice(PROBE_EVERY)).to.deep.equal(new Array(5).fill("inline"));
     expect(p.place).to.equal("inline");
