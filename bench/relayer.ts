@@ -41,7 +41,8 @@
  *   BENCH_RESULTS (bench/results/relayer.md: the file the report is written to; "-" prints only)
  *   BENCH_WRITES (300: per relayer run, at least 4 x the clients)  BENCH_WARMUP (10)  BENCH_POLL_MS (25)
  *   BENCH_IDLE_MS (500; 0 = off): the relayer watched idle this long after its warm-up (CPU, JSON-RPC calls and SQLite
- *                statements per second without writes: the part of a run's cost that grows with its wall time)
+ *                statements per second without writes: the part of a run's cost that grows with its wall time; the
+ *                event-loop delay monitor of the measured runs is off meanwhile: docs/relayer-latency.md, "Ninth pass: an idle relayer's CPU")
  *   BENCH_SQL (off: 1 adds the SQLite statements per write by SQL text to each relayer run's notes)
  *   BENCH_RAW_WRITES (BENCH_WRITES / 2: per raw phase; one phase before the first relayer run and one after each)
  *   BENCH_CONCURRENCY ("8,32,128": one measured relayer run per value, each followed by a raw phase)

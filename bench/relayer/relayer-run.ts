@@ -172,9 +172,12 @@ export async function runRelayerOnce(
     }
     // The relayer idle (no write): what its timers cost per second (worker ticks, index polls),
     // the part of a run's CPU per write that grows with the run's wall time rather than its writes.
+    // Without the benchmark's event-loop delay monitor, whose 1 ms timer alone cost 25-40 ms of
+    // CPU per second, most of the figure this line used to give (docs/relayer-latency.md, "Ninth
+    // pass: an idle relayer's CPU").
     let idleNote: string | null = null;
     if (SETTINGS.idleMs > 0) {
-      const idle = measureFrom(relayerRpc, nodePid);
+      const idle = measureFrom(relayerRpc, nodePid, { loopDelay: false });
       const sqlBefore = sqlSnapshot();
       const callersBefore = relayerRpc.callerSnapshot();
       await sleep(SETTINGS.idleMs);
@@ -189,7 +192,8 @@ export async function runRelayerOnce(
       const perSecond = (ms: number) => ((ms / SETTINGS.idleMs) * 1000).toFixed(1);
       const calls = u.rpc.reduce((a, [, c]) => a + c.calls, 0);
       idleNote =
-        `idle relayer (${SETTINGS.idleMs} ms, no write, before the run): CPU ${perSecond(u.cpuSelfMs)} ms per second in the benchmark process, ` +
+        `idle relayer (${SETTINGS.idleMs} ms, no write, before the run): CPU ${perSecond(u.cpuSelfMs)} ms per second in the benchmark process ` +
+        `(its event-loop delay monitor off; it costs up to 25-40 ms/s while on, as in the measured runs), ` +
         `${((calls / SETTINGS.idleMs) * 1000).toFixed(1)} JSON-RPC calls and ${((u.sqlStatements / SETTINGS.idleMs) * 1000).toFixed(1)} SQLite statements per second` +
         (detail.length > 0 ? ` (${detail.join("; ")})` : "");
     }

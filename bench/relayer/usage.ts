@@ -194,22 +194,28 @@ export interface Usage {
   loopDelay: { p50: number; p99: number; max: number }[];
 }
 
-/** Starts measuring a segment; the returned function ends it and gives its usage. */
-export function measureFrom(rpc: CountingRpc, nodePid: number | undefined): () => Usage {
+/**
+ * Starts measuring a segment; the returned function ends it and gives its usage. The event-loop
+ * delay monitor (perf_hooks, 1 ms resolution) wakes this process's loop about 1000 times a
+ * second and costs it up to 25-40 ms of CPU per second by itself (docs/relayer-latency.md, "Ninth
+ * pass: an idle relayer's CPU"): `loopDelay: false` leaves it off (usage.loopDelay empty), for a
+ * segment whose CPU should be the relayer's alone (the idle figure).
+ */
+export function measureFrom(rpc: CountingRpc, nodePid: number | undefined, opts: { loopDelay?: boolean } = {}): () => Usage {
   const calls = rpc.snapshot();
   const sockets = clientSockets;
   const statements = sqlStatements;
   const gc0 = { ...gcTotals };
   const requests = rpc.httpRequests();
   const cpu = cpuNow(nodePid);
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  loop.enable();
+  const loop = opts.loopDelay === false ? null : monitorEventLoopDelay({ resolution: 1 });
+  loop?.enable();
   return () => {
     const end = cpuNow(nodePid);
-    loop.disable();
+    loop?.disable();
     const ms = (ns: number): number => ns / 1e6;
     return {
-      loopDelay: [{ p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) }],
+      loopDelay: loop === null ? [] : [{ p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) }],
       rpc: rpc.since(calls),
       newSockets: clientSockets - sockets,
       sqlStatements: sqlStatements - statements,
