@@ -35,6 +35,7 @@ import { createRelayer } from "../src/relayer/main";
 import { FailoverRpc, HttpRpc } from "../src/relayer/chain";
 import { intEnv } from "./env";
 import { deployDiamond, startNode } from "./relayer/case";
+import { profileThisProcess } from "./relayer/cpu-profile";
 import { hexNum, sleep } from "./relayer/helpers";
 import { post } from "./relayer/http-client";
 import { HOST } from "./relayer/settings";
@@ -198,17 +199,9 @@ interface ProfileNode {
 
 /** A V8 CPU profile of `ms`, its top self-time functions printed. */
 async function profile(ms: number): Promise<void> {
-  const inspector = await import("node:inspector");
-  const session = new inspector.Session();
-  session.connect();
-  const call = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
-  await call("Profiler.enable");
-  await call("Profiler.setSamplingInterval", { interval: 500 });
-  await call("Profiler.start");
+  const stop = await profileThisProcess(500);
   await sleep(ms);
-  const { profile: p } = (await call("Profiler.stop")) as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
-  session.disconnect();
+  const p = (await stop()) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   p.samples.forEach((id, i) => {
