@@ -26,9 +26,6 @@ export const fdatasync: FileSync = (fd) =>
 /** Flushes an open file's data to disk on the calling thread (fs.fdatasyncSync by default; a seam for tests). */
 export type FileSyncInline = (fd: number) => void;
 
-const openForSync = (file: string): Promise<number> =>
-  new Promise((resolve, reject) => fs.open(file, "r", (err, fd) => (err ? reject(err) : resolve(fd))));
-
 export interface WalSyncOptions {
   /** The thread-pool sync (default fs.fdatasync); a seam for tests. */
   syncFile?: FileSync;
@@ -83,36 +80,32 @@ export class WalSync {
    * (either) rejects it.
    */
   async sync(): Promise<void> {
+    const fd = this.descriptor();
+    if (fd === null) return;
+    const start = this.now();
     if (this.placement.next() === "inline") {
-      this.syncNow();
+      this.syncInline(fd);
+      this.placement.inlineDone(this.now() - start);
       return;
     }
-    if (this.fd === null) {
-      try {
-        this.fd = await openForSync(this.walFile);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-        throw err;
-      }
-    }
-    const start = this.now();
-    await this.syncFile(this.fd);
+    await this.syncFile(fd);
     this.placement.poolDone(this.now() - start);
   }
 
-  /** The inline sync, timed for the placement (a failed one throws and is not counted). */
-  private syncNow(): void {
+  /**
+   * The `-wal` file's descriptor, opened at the first sync and kept (a one-off open on the event
+   * loop); null while there is no `-wal` file yet.
+   */
+  private descriptor(): number | null {
     if (this.fd === null) {
       try {
         this.fd = fs.openSync(this.walFile, "r");
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
         throw err;
       }
     }
-    const start = this.now();
-    this.syncInline(this.fd);
-    this.placement.inlineDone(this.now() - start);
+    return this.fd;
   }
 
   /** Where syncs run now and how many ran where. */
