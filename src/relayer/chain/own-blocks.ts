@@ -172,7 +172,8 @@ export class OwnBlocks {
         }
         if (cursor === null) return;
         // Parked blocks the index already holds ("known", or "fork" for a block a reorg replaced).
-        const held = [...this.parked.values()].filter((p) => p.number <= (cursor as { block: number }).block);
+        const at = cursor.block;
+        const held = [...this.parked.values()].filter((p) => p.number <= at);
         if (held.length > 0) await this.applyRun(held);
         const run: Parked[] = [];
         for (let n = cursor.block + 1; run.length < MAX_RUN; n++) {
@@ -193,20 +194,11 @@ export class OwnBlocks {
         // In order: the cursor is the last block applied; after a "known" it is read again (the
         // indexer moved it); a "gap" or "fork" ends the drain (the blocks after it were judged
         // against the same cursor: parked still, or left to the indexer).
-        let next: { block: number; hash: string | null } | null = cursor;
-        let stop = false;
-        for (let i = 0; i < run.length && !stop; i++) {
-          if (outcomes[i] === "applied") {
-            next = { block: run[i].number, hash: run[i].hash };
-            read = true;
-          } else if (outcomes[i] === "known") {
-            next = null;
-          } else {
-            stop = true;
-          }
+        for (let i = 0; i < run.length; i++) {
+          if (outcomes[i] === "gap" || outcomes[i] === "fork") return;
+          cursor = outcomes[i] === "applied" ? { block: run[i].number, hash: run[i].hash } : null;
+          read ||= outcomes[i] === "applied";
         }
-        if (stop) return;
-        cursor = next;
       }
     });
   }
