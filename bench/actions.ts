@@ -36,6 +36,7 @@ import { DEFAULT_ACTION_LIMITS } from "../src/relayer/lit-runtime/limits";
 import { closeSandbox, prepareSandbox, runInSandbox, type SandboxHost } from "../src/relayer/lit-runtime/sandbox";
 import { BUSY_LOOPS, type EventLoopDelay, HOSTILE_ACTIONS, eventLoopDelayDuring } from "../test/relayer/lit-runtime/hostile-actions";
 import { startHarness } from "../test/relayer/e2e/relayer-harness";
+import { percentile } from "./relayer/helpers";
 
 const N = Number(process.env.BENCH_N ?? 300);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -103,12 +104,6 @@ const CASES: Case[] = [
 ];
 
 const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i];
-}
 
 interface Stats {
   p50: number;

@@ -40,6 +40,7 @@ import { closeSandbox } from "../src/relayer/lit-runtime/sandbox";
 import { rpcCall } from "../scripts/lib/http-json";
 import { intEnv } from "./env";
 import { clientAgent, post } from "./relayer/http-client";
+import { percentile, sleep, table } from "./relayer/helpers";
 
 const HEADING = "## Confirmations: WRITE_CONFIRMATIONS 0 vs 2 on 2 s blocks (bench/confirmations.ts)";
 
@@ -52,10 +53,6 @@ const SETTINGS = {
   confirmationDepth: 10,
 };
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-/** Nearest-rank percentile of ascending values. */
-const percentile = (sorted: number[], p: number): number =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 
 interface ModeResult {
   confirmations: number;
@@ -124,11 +121,6 @@ function merge(a: ModeResult | undefined, b: ModeResult): ModeResult {
     latencies: [...a.latencies, ...b.latencies],
     failures: [...a.failures, ...b.failures],
   };
-}
-
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
 async function main(): Promise<void> {

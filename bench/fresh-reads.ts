@@ -41,6 +41,7 @@ import { deployDiamondOverRpc, startLocalChain, freePort, LOCAL_HOST, type Local
 import { apiKeyTextHash, chainSecuredHash } from "../src/core";
 import { loadConfig } from "../src/relayer/config";
 import { createRelayer, type Relayer } from "../src/relayer/main";
+import { percentile, table } from "./relayer/helpers";
 import { diamondInterface } from "../src/relayer/chain";
 import { chainSecuredTypedData } from "../src/relayer/services/wallet-signatures";
 import { intEnv } from "./env";
@@ -56,17 +57,6 @@ const SETTINGS = {
 
 const now = () => performance.now();
 const progress = (msg: string) => console.error(`[bench:fresh-reads] ${new Date().toISOString()} ${msg}`);
-
-/** Nearest-rank percentile of ascending values. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
-}
 
 interface Admin {
   wallet: Wallet;

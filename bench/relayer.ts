@@ -57,7 +57,7 @@
  *                transactions under way per payer (BATCH_MAX_IN_FLIGHT = this x payers)
  *   BENCH_SQLITE_CHECKPOINTS (the store's default: "connection"): "worker" runs the relayer's SQLite
  *                checkpoints on the store's thread (docs/relayer-latency.md, "SQLite's checkpoints off the event loop")
- *   BENCH_SQLITE_WAL_INLINE_MS (the store's default: 0.5): the store's walInlineSyncBelowMs; 0 keeps the
+ *   BENCH_SQLITE_WAL_INLINE_MS (the store's default: 2): the store's walInlineSyncBelowMs; 0 keeps the
  *                WAL sync on the thread pool (docs/relayer-latency.md, "Ninth pass: the WAL sync inline while it is fast")
  *   BENCH_RAW_BATCH (8; 0 = off): a "raw batch" line per payer count: ONE sequential sender (the first
  *                payer key) sending batchCalls transactions of this many addGroup calls, each call

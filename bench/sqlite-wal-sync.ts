@@ -15,16 +15,15 @@ import os from "os";
 import path from "path";
 import { performance } from "perf_hooks";
 import { SqliteDb } from "../src/relayer/store";
+import { percentile } from "./relayer/helpers";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CALLERS = Number(process.env.BENCH_CALLERS ?? 8);
 const ROW = "x".repeat(200);
 
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
+/** Nearest-rank percentile of `xs` (any order). */
+const pct = (xs: number[], p: number): number => percentile([...xs].sort((a, b) => a - b), p);
 
 async function run(label: string, inlineBelowMs: number | undefined): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "relayer-wal-sync-bench-"));
