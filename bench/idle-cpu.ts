@@ -39,7 +39,7 @@ import { profileThisProcess } from "./relayer/cpu-profile";
 import { hexNum, sleep } from "./relayer/helpers";
 import { post } from "./relayer/http-client";
 import { HOST } from "./relayer/settings";
-import { CountingRpc, measureFrom, sqlSnapshot } from "./relayer/usage";
+import { CountingRpc, measureFrom, sqlSnapshot, statCpuMs } from "./relayer/usage";
 
 const POLL_MS = Math.max(1, intEnv("IDLE_POLL_MS", 1000));
 const SAMPLE_MS = Math.max(500, intEnv("IDLE_SAMPLE_MS", 10_000));
@@ -60,14 +60,17 @@ function threadCpu(): Map<string, number> {
     return out;
   }
   for (const tid of tids) {
-    try {
-      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      out.set(`${tid === String(process.pid) ? "main" : comm}#${tid}`, ((Number(f[11]) + Number(f[12])) * 1000) / 100);
-    } catch {
-      // the thread ended
+    const ms = statCpuMs(`/proc/self/task/${tid}/stat`);
+    if (ms === null) continue; // the thread ended
+    let name = "main";
+    if (tid !== String(process.pid)) {
+      try {
+        name = fs.readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim();
+      } catch {
+        continue; // the thread ended
+      }
     }
+    out.set(`${name}#${tid}`, ms);
   }
   return out;
 }

@@ -89,7 +89,7 @@ export class CountingRpc implements RpcLike {
 }
 
 /** utime + stime (ms) of a /proc stat file; null when it cannot be read (not Linux, process gone). */
-function statCpuMs(file: string): number | null {
+export function statCpuMs(file: string): number | null {
   try {
     // fields after "(comm)": state is 3rd, utime 14th, stime 15th (clock ticks, 100 Hz on Linux)
     const stat = fs.readFileSync(file, "utf8");
