@@ -32,7 +32,8 @@ async function open(options: SqliteDbOptions = {}): Promise<Harness> {
   let inline = 0;
   let pool = 0;
   const failWith: { err: Error | null } = { err: null };
-  // A clock that makes every inline sync take 0.1 ms: the placement keeps them inline.
+  // A clock that makes every inline sync take 0.1 ms and every pool sync 1 ms: the placement keeps
+  // them inline, its pool probes included.
   let t = 0;
   const db = new SqliteDb(file, {
     walFileSyncInline: (fd) => {
@@ -46,6 +47,7 @@ async function open(options: SqliteDbOptions = {}): Promise<Harness> {
     },
     walFileSync: async (fd) => {
       pool++;
+      t += 1;
       await fdatasync(fd);
     },
     walSyncClock: () => t,
