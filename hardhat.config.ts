@@ -6,11 +6,14 @@ import { TASK_COMPILE_SOLIDITY_COMPILE_JOBS, TASK_COMPILE_SOLIDITY_GET_SOLC_BUIL
 import "@nomicfoundation/hardhat-toolbox";
 import "hardhat-deploy";
 import "hardhat-contract-sizer";
+import { EDR_PURGE_DELAY_MS, EDR_PURGE_DELAY_VAR } from "./scripts/lib/edr-allocator";
 import { requireNetworkEnv } from "./scripts/lib/network-env";
 import "./tasks";
 import { SkipReportingSpec } from "./test/fixtures/skips";
 
 process.env.HARDHAT_DISABLE_TELEMETRY_PROMPT ??= "true";
+// Before Hardhat's network (EDR) is loaded: its allocator reads this once (scripts/lib/edr-allocator.ts).
+process.env[EDR_PURGE_DELAY_VAR] ??= EDR_PURGE_DELAY_MS;
 // Optional .env beside this file (see .env.example); variables already set in the shell win.
 if (existsSync(path.join(__dirname, ".env"))) process.loadEnvFile(path.join(__dirname, ".env"));
 

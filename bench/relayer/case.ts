@@ -27,13 +27,14 @@ import { mergeRuns, p50Of, type CaseResult, type RunResult } from "./results";
 import { HOST, SETTINGS } from "./settings";
 import { CountingRpc } from "./usage";
 
-/** The child node (scripts/lib/local-chain), its output in <tmp>/chain.log. */
-export function startNode(tmp: string): Promise<LocalChain> {
+/** The child node (scripts/lib/local-chain), its output in <tmp>/chain.log; `env` on top of its environment. */
+export function startNode(tmp: string, env?: Record<string, string>): Promise<LocalChain> {
   return startLocalChain({
     stdout: { file: path.join(tmp, "chain.log") },
     stderr: { file: path.join(tmp, "chain.log") },
     logging: SETTINGS.nodeLogging,
     timeoutMs: 60_000,
+    env,
   });
 }
 

@@ -33,6 +33,7 @@ import {
 import { IAccountConfig__factory, type IAccountConfig } from "../../typechain-types";
 import type { RelayerConfig } from "../../src/relayer/config";
 import { payerKeysOf } from "../../src/relayer/payer-keys";
+import { withEdrAllocator } from "./edr-allocator";
 import { FACET_NAMES, FacetCutAction, selectorsOf, type FacetCut, type InitArgs } from "./diamond";
 import { rpcCall } from "./http-json";
 
@@ -232,6 +233,8 @@ export interface LocalChainOptions {
   config?: string;
   /** The chain id it answers once up (default 31337, the project's Hardhat network). */
   chainId?: number;
+  /** Extra environment of the node (on top of childEnv(); e.g. another allocator setting to compare). */
+  env?: Record<string, string>;
 }
 
 export interface LocalChain extends Child {
@@ -252,7 +255,8 @@ export async function startLocalChain(opts: LocalChainOptions = {}): Promise<Loc
   const listen = ["--hostname", host, "--port", String(port)];
   const args = opts.config === undefined ? ["node", ...listen, "--no-deploy", "--no-reset"] : ["--config", opts.config, "node", ...listen];
   const child = startChild("chain", HARDHAT_BIN, args, {
-    env: childEnv(),
+    // The allocator setting even where this process did not load hardhat.config.ts (scripts/lib/edr-allocator.ts).
+    env: withEdrAllocator(childEnv(opts.env)),
     stdout: opts.stdout,
     stderr: opts.stderr,
     detached: opts.detached,

@@ -6,7 +6,9 @@
  */
 import { expect } from "chai";
 import { execFile } from "child_process";
+import fs from "fs";
 import path from "path";
+import { EDR_PURGE_DELAY_MS, EDR_PURGE_DELAY_VAR, withEdrAllocator } from "../../scripts/lib/edr-allocator";
 import { chainIdAt, startChild, startLocalChain, untilAnswers, type Child } from "../../scripts/lib/local-chain";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -19,6 +21,12 @@ function running(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The environment a process was started with (Linux /proc: what its parent passed, not later changes). */
+function startEnvOf(pid: number): Map<string, string> {
+  const entries = fs.readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").filter(Boolean);
+  return new Map(entries.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
 }
 
 /** Polls until `pid` is gone (a killed process is reaped by its parent a moment after the signal). */
@@ -45,6 +53,19 @@ describe("local chain and child processes (scripts/lib/local-chain.ts)", functio
       expect(await chainIdAt(node.url)).to.equal("0x7a69");
     });
 
+    it("starts the node with the allocator's purge delay even when this process's environment has none", async () => {
+      const before = process.env[EDR_PURGE_DELAY_VAR];
+      delete process.env[EDR_PURGE_DELAY_VAR];
+      try {
+        const node = await startLocalChain();
+        started.push(node);
+        expect(startEnvOf(node.proc.pid as number).get(EDR_PURGE_DELAY_VAR)).to.equal(EDR_PURGE_DELAY_MS);
+      } finally {
+        if (before === undefined) delete process.env[EDR_PURGE_DELAY_VAR];
+        else process.env[EDR_PURGE_DELAY_VAR] = before;
+      }
+    });
+
     it("stop() ends the node: its process group is gone and nothing answers on its port", async () => {
       const node = await startLocalChain();
       started.push(node);
@@ -54,6 +75,20 @@ describe("local chain and child processes (scripts/lib/local-chain.ts)", functio
       expect(await gone(pid), "the node's process").to.equal(true);
       expect(() => process.kill(-pid, 0), "its process group").to.throw();
       expect(await chainIdAt(node.url)).to.equal(null);
+    });
+  });
+
+  describe("the node's allocator setting (scripts/lib/edr-allocator.ts)", () => {
+    it("is in this test process's environment: hardhat.config.ts sets it before Hardhat's network loads", () => {
+      expect(process.env[EDR_PURGE_DELAY_VAR]).to.match(/^-?\d+$/);
+    });
+
+    it("withEdrAllocator adds the purge delay to an environment without one", () => {
+      expect(withEdrAllocator({ PATH: "/bin" })).to.deep.equal({ PATH: "/bin", [EDR_PURGE_DELAY_VAR]: EDR_PURGE_DELAY_MS });
+    });
+
+    it("withEdrAllocator keeps a purge delay the environment already sets", () => {
+      expect(withEdrAllocator({ [EDR_PURGE_DELAY_VAR]: "-1" })[EDR_PURGE_DELAY_VAR]).to.equal("-1");
     });
   });
 
