@@ -12,10 +12,11 @@ import "./tasks";
 import { SkipReportingSpec } from "./test/fixtures/skips";
 
 process.env.HARDHAT_DISABLE_TELEMETRY_PROMPT ??= "true";
-// Before Hardhat's network (EDR) is loaded: its allocator reads this once (scripts/lib/edr-allocator.ts).
-process.env[EDR_PURGE_DELAY_VAR] ??= EDR_PURGE_DELAY_MS;
 // Optional .env beside this file (see .env.example); variables already set in the shell win.
 if (existsSync(path.join(__dirname, ".env"))) process.loadEnvFile(path.join(__dirname, ".env"));
+// Before Hardhat's network (EDR) is loaded: its allocator reads this once; the shell's or .env's
+// value wins (scripts/lib/edr-allocator.ts).
+process.env[EDR_PURGE_DELAY_VAR] ??= EDR_PURGE_DELAY_MS;
 
 /** Must equal the exact version of the npm "solc" devDependency (pinned without a caret). */
 const SOLC_VERSION = "0.8.28";
