@@ -3,10 +3,12 @@
  * transactions, RLP-serialized here on Buffers. The result is byte for byte what ethers'
  * Wallet.signTransaction gives (tested); it avoids ethers' Transaction object, whose hex/bytes
  * conversions cost several milliseconds for the kilobytes of calldata of a batchCalls batch. Its
- * keccak256 is ./keccak.ts (several times faster than ethers' on those kilobytes).
+ * keccak256 is ./keccak.ts (several times faster than ethers' on those kilobytes), its signature
+ * ./ecdsa.ts (libsecp256k1 where it loads).
  */
 import type { SigningKey, TransactionLike } from "ethers";
-import { keccak256Hex as keccak256 } from "./keccak";
+import { signDigest } from "./ecdsa";
+import { keccak256Bytes, keccak256Hex as keccak256 } from "./keccak";
 
 export interface SignedTx {
   rawTx: string;
@@ -54,6 +56,13 @@ function rlpListWithAccessList(head: Buffer[], tail: Buffer[]): Buffer {
 
 const hexOf = (b: Buffer): string => `0x${b.toString("hex")}`;
 
+/** A 32-byte big-endian value as minimal RLP integer bytes (leading zeros dropped). */
+function minimal(b: Buffer): Buffer {
+  let i = 0;
+  while (i < b.length && b[i] === 0) i++;
+  return b.subarray(i);
+}
+
 export function signTx(key: SigningKey, tx: TransactionLike<string>): SignedTx {
   const accessList = tx.accessList ?? [];
   if ((Array.isArray(accessList) ? accessList.length : Object.keys(accessList).length) > 0) {
@@ -80,16 +89,16 @@ export function signTx(key: SigningKey, tx: TransactionLike<string>): SignedTx {
       common.value,
       data,
     ];
-    const digest = keccak256(Buffer.concat([Buffer.from([2]), rlpListWithAccessList(head, [])]));
-    const sig = key.sign(digest);
-    const tail = [intBytes(sig.yParity, "yParity"), intBytes(sig.r, "r"), intBytes(sig.s, "s")];
+    const digest = keccak256Bytes(Buffer.concat([Buffer.from([2]), rlpListWithAccessList(head, [])]));
+    const sig = signDigest(key, digest);
+    const tail = [intBytes(sig.yParity, "yParity"), minimal(sig.r), minimal(sig.s)];
     raw = Buffer.concat([Buffer.from([2]), rlpListWithAccessList(head, tail)]);
   } else if (tx.type === 0 || tx.type === undefined || tx.type === null) {
     const head = [common.nonce, intBytes(tx.gasPrice, "gasPrice"), common.gasLimit, to, common.value, data];
-    const digest = keccak256(rlpList([...head, intBytes(chainId, "chainId"), EMPTY, EMPTY]));
-    const sig = key.sign(digest);
+    const digest = keccak256Bytes(rlpList([...head, intBytes(chainId, "chainId"), EMPTY, EMPTY]));
+    const sig = signDigest(key, digest);
     const v = chainId * 2n + 35n + BigInt(sig.yParity);
-    raw = rlpList([...head, intBytes(v, "v"), intBytes(sig.r, "r"), intBytes(sig.s, "s")]);
+    raw = rlpList([...head, intBytes(v, "v"), minimal(sig.r), minimal(sig.s)]);
   } else {
     throw new Error(`signTx: transaction type ${tx.type} is not supported`);
   }

@@ -1,0 +1,54 @@
+/**
+ * The writer's transaction signature (src/relayer/chain/ecdsa.ts): libsecp256k1 where its binding
+ * loads, ethers' signer otherwise, the same bytes either way; and signTx over it byte for byte
+ * ethers' Wallet.signTransaction for any key (r and s with leading zero bytes included).
+ */
+import { expect } from "chai";
+import fc from "fast-check";
+import { SigningKey, Wallet, hexlify } from "ethers";
+import { ecdsaSigner, jsSignDigest, nativeSignDigest, signDigest } from "../../../src/relayer/chain/ecdsa";
+import { signTx } from "../../../src/relayer/chain/sign";
+
+/** A valid secp256k1 private key: 32 bytes, not zero (fast-check's values below the order with overwhelming odds). */
+const privateKey = fc.uint8Array({ minLength: 32, maxLength: 32 }).filter((b) => b.some((x) => x !== 0) && b[0] < 0xff);
+const digest = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b));
+
+describe("relayer chain: transaction signatures (ecdsa.ts)", () => {
+  it("signs with libsecp256k1 on Linux x64 (the package's prebuilt binding)", function () {
+    if (process.platform !== "linux" || process.arch !== "x64") this.skip();
+    expect(ecdsaSigner).to.equal("native");
+    expect(signDigest).to.equal(nativeSignDigest);
+  });
+
+  it("libsecp256k1 and ethers give the same r, s and recovery bit for any key and digest", () => {
+    if (nativeSignDigest === null) return;
+    const nativeSign = nativeSignDigest;
+    fc.assert(
+      fc.property(privateKey, digest, (k, d) => {
+        const key = new SigningKey(hexlify(k));
+        const a = nativeSign(key, d);
+        const b = jsSignDigest(key, d);
+        expect([a.r.toString("hex"), a.s.toString("hex"), a.yParity]).to.deep.equal([b.r.toString("hex"), b.s.toString("hex"), b.yParity]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("refuses a digest that is not 32 bytes", () => {
+    const key = Wallet.createRandom().signingKey;
+    expect(() => signDigest(key, Buffer.alloc(31))).to.throw(/32 bytes, got 31/);
+    expect(() => jsSignDigest(key, Buffer.alloc(33))).to.throw(/32 bytes, got 33/);
+  });
+
+  it("signTx is byte for byte Wallet.signTransaction for any key, nonce and calldata (EIP-1559 and legacy)", async () => {
+    await fc.assert(
+      fc.asyncProperty(privateKey, fc.nat({ max: 2 ** 32 }), fc.uint8Array({ maxLength: 300 }), fc.boolean(), async (k, nonce, data, eip1559) => {
+        const wallet = new Wallet(hexlify(k));
+        const base = { chainId: 84532n, nonce, to: "0x00000000000000000000000000000000000000aa", data: hexlify(data), value: 0n, gasLimit: 250_000n };
+        const tx = eip1559 ? { ...base, type: 2, maxFeePerGas: 2_000_000_000n, maxPriorityFeePerGas: 1_000_000n } : { ...base, type: 0, gasPrice: 1_000_000_000n };
+        expect(signTx(wallet.signingKey, tx).rawTx).to.equal(await wallet.signTransaction(tx));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
