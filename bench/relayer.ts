@@ -5,9 +5,8 @@
  *
  *     npx hardhat run bench/relayer.ts
  *
- * (`npm run bench:relayer` runs the same command.) For each payer count it starts a child `hardhat
- * node` (automine) of its own on a free 127.0.0.1 port (a node's cost per write grows with its
- * chain's history: docs/local-chain.md), deploys the AccountConfig diamond to it over JSON-RPC with the well-known dev
+ * (`npm run bench:relayer` runs the same command.) It starts a child `hardhat node` (automine) on a
+ * free 127.0.0.1 port, deploys the AccountConfig diamond to it over JSON-RPC with the well-known dev
  * keys (the same facets and initializer as test/fixtures/diamond.ts; nothing is written to
  * deployments/) - both with scripts/lib/local-chain - and then, for 1 and 4 api payers, measures
  * the same admin write (addGroup on a managed account, empty lists):
@@ -104,34 +103,24 @@ async function main(): Promise<void> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
+    console.log("starting a child hardhat node ...");
+    node = await startNode(tmp);
+    console.log(`node on ${node.url}; deploying the diamond ...`);
+    const dep = await deployDiamond(node.url);
+    console.log(`diamond at ${dep.diamondAddress}`);
+    const machine = await machineInfo(node.url);
     // The relayer runs' HTTP clients: one process of their own for the whole run (client-process.ts).
     clients = await startClientProcess();
-    let machine: Awaited<ReturnType<typeof machineInfo>> | undefined;
+
     const results: CaseResult[] = [];
     for (const n of SETTINGS.payerCounts) {
-      // Each payer count on a node of its own: the node's cost per write grows with its chain's
-      // history (docs/local-chain.md), so a section run on the node another section had aged would
-      // be measured on a dearer node. Raw and relayer phases of one section share its node.
-      const nodeDir = fs.mkdtempSync(path.join(tmp, `node-${n}-`));
-      console.log(`payers ${n}: starting a child hardhat node ...`);
-      node = await startNode(nodeDir);
-      const dep = await deployDiamond(node.url);
-      console.log(`  node on ${node.url}, diamond at ${dep.diamondAddress}`);
-      machine ??= await machineInfo(node.url);
       console.log(`payers ${n}: raw baseline and relayer, ${SETTINGS.writes} writes each (+${SETTINGS.warmup} warm-up) ...`);
-      try {
-        const r = await runCase(dep, node, clients, n, tmp);
-        results.push(r);
-        for (const x of [r.raw, ...r.relayers]) {
-          console.log(`  ${x.label}: ${x.ok}/${x.writes} ok in ${(x.wallMs / 1000).toFixed(2)} s`);
-        }
-      } finally {
-        dep.provider.destroy();
-        await node.stop();
-        node = undefined;
+      const r = await runCase(dep, node, clients, n, tmp);
+      results.push(r);
+      for (const x of [r.raw, ...r.relayers]) {
+        console.log(`  ${x.label}: ${x.ok}/${x.writes} ok in ${(x.wallMs / 1000).toFixed(2)} s`);
       }
     }
-    if (machine === undefined) throw new Error("no payer count ran");
 
     const report = buildReport(results, machine);
     console.log("");

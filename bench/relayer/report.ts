@@ -92,7 +92,7 @@ export async function machineInfo(nodeUrl: string): Promise<string[]> {
 /** The "## Settings" lines before the machine's. */
 function settingsLines(): string[] {
   return [
-    `- chain: child \`hardhat node\` (EDR, automine: one block per transaction) on 127.0.0.1, a fresh one per payer count (raw and relayer phases of a payer count share it), per-request console logging ${SETTINGS.nodeLogging ? "on" : "off"} (\`hardhat_setLoggingEnabled\`)`,
+    `- chain: child \`hardhat node\` (EDR, automine: one block per transaction) on 127.0.0.1, per-request console logging ${SETTINGS.nodeLogging ? "on" : "off"} (\`hardhat_setLoggingEnabled\`)`,
     `- ${SETTINGS.writes} measured writes per case after ${SETTINGS.warmup} warm-up writes; raw and relayer each on their own managed account`,
     `- raw: one sequential sender per payer key (signs locally with the relayer's signTx, local nonces, fixed gas limit = estimate x ${SETTINGS.gasLimitPercent}%,`,
     "  fixed EIP-1559 fees, `eth_sendRawTransaction` then `eth_getTransactionReceipt`), through the relayer's HttpRpc client;",
