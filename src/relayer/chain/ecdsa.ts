@@ -67,8 +67,5 @@ export const nativeSignDigest: ((key: SigningKey, digest: Buffer) => DigestSigna
         return { r: sig.subarray(0, 32), s: sig.subarray(32, 64), yParity: recid === 1 ? 1 : 0 };
       };
 
-/** Which signer this process uses: "native" (libsecp256k1) or "js" (ethers). */
-export const ecdsaSigner: "native" | "js" = nativeSignDigest ? "native" : "js";
-
 /** Signs a 32-byte digest with `key` (low s, deterministic): the same bytes whichever signer runs. */
 export const signDigest: (key: SigningKey, digest: Buffer) => DigestSignature = nativeSignDigest ?? jsSignDigest;
