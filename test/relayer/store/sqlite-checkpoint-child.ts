@@ -30,4 +30,6 @@ async function main(): Promise<void> {
   );
 }
 
-void main();
+// Only when run as a script: `hardhat test` loads every file under test/, this one included, and
+// main() would then open a database named after its own arguments and fail outside any test.
+if (require.main === module) void main();

@@ -381,6 +381,11 @@ describe("relayer store: SQLite checkpoints on a worker thread", function () {
     );
   });
 
+  it("the crash test's child script starts nothing when it is loaded as a module (hardhat test loads every file under test/)", async () => {
+    const { code, out } = await runNode(["--require", "ts-node/register/transpile-only", "-e", `require(${JSON.stringify(CHILD)})`]);
+    expect({ code, out }).to.deep.equal({ code: 0, out: "" });
+  });
+
   it("loses no committed row when the process is killed while its thread checkpoints", async () => {
     const committed = new Set<number>();
     for (const killAt of [2, 5, 9]) {
