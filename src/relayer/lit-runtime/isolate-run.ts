@@ -56,6 +56,8 @@ export class IsolateRun {
   private readonly budget: RunBudget;
   private readonly isolate: ivm.Isolate;
   private ended = false;
+  /** Set when this run disposes its isolate (end, stop, breach); any other disposal is isolated-vm's. */
+  private disposedByRun = false;
   private settle: Settle | undefined;
   private nextCall = 0;
   private fetches = 0;
@@ -85,6 +87,7 @@ export class IsolateRun {
   }
 
   private dispose(): void {
+    this.disposedByRun = true;
     this.prepared.dispose();
   }
 
@@ -116,7 +119,7 @@ export class IsolateRun {
       outcome = await this.runAction();
     } catch (e) {
       // Setup failed (the isolate was disposed by the timer or ran out of memory while starting).
-      outcome = { response: null, error: describeHostError(e, limits) };
+      outcome = { response: null, error: this.describeError(e) };
     } finally {
       clearTimeout(timer);
       this.ended = true;
@@ -219,8 +222,24 @@ export class IsolateRun {
         return { response: null, error: breach("maxResponseLength", limits).message };
       return { response, error: null };
     } catch (e) {
-      return { response: null, error: describeHostError(e, limits) };
+      return { response: null, error: this.describeError(e) };
     }
+  }
+
+  /**
+   * The error text for an exception that ended the action. isolated-vm disposes an isolate on its
+   * own only when its heap limit is reached (a catastrophic error is reported through
+   * onCatastrophicError first), and the call that notices may say "due to memory limit" or just
+   * that the isolate is disposed, depending on which of its tasks was running, maybe before the
+   * handle shows it disposed; the message then names the memory limit either way.
+   */
+  private describeError(e: unknown): string {
+    const { limits } = this.msg;
+    const message = e instanceof Error ? e.message : String(e);
+    const disposed = this.isolate.isDisposed || /\bIsolated? (is|was) disposed\b/.test(message);
+    if (disposed && !this.disposedByRun && this.budget.failure === null)
+      return limitMessage("memoryLimitMb", limits, "out of memory");
+    return describeHostError(e, limits);
   }
 
   /** Starts a host operation (its budgets were charged); the action awaits the returned id. */

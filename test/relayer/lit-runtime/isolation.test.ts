@@ -262,6 +262,34 @@ describe("lit runtime: isolation of warm isolates", function () {
       });
     }
 
+    for (const pending of ["settles", "never settles"] as const) {
+      it(`an isolate disposed by isolated-vm while the action awaits a host call that ${pending} reports the memory limit`, async () => {
+        // isolated-vm disposes an isolate whose heap reached its limit; the call that notices it
+        // may say only "Isolate is disposed" or "was disposed during execution" (which of its
+        // tasks was running decides). The run did not dispose it, so the memory limit ended it.
+        const pool = new IsolatePool(scripts, 1);
+        try {
+          pool.refill(undefined, MB);
+          await pool.idle();
+          const taken = await pool.take("bare", MB);
+          const host: WorkerHost = {
+            keyOperation: async () => {
+              taken.isolate.dispose(); // what isolated-vm does at the heap limit
+              return pending === "settles" ? SECRET : new Promise<string>(() => {});
+            },
+            fetch: async () => {
+              throw new Error("no fetch here");
+            },
+          };
+          const code = "async function main() { return await Lit.Actions.getPrivateKey({ pkpId: 'p' }); }";
+          const outcome = await new IsolateRun(message(code), host, taken, scripts).execute();
+          expect(outcome).to.include({ response: null, error: `out of memory: limit memory_limit_mb = ${MB} MB exceeded` });
+        } finally {
+          pool.close();
+        }
+      });
+    }
+
     it("an isolate that died in the pool is replaced, and the pool fills up again", async () => {
       const pool = new IsolatePool(scripts, 2);
       try {
