@@ -7,7 +7,7 @@
  * ./ecdsa.ts (libsecp256k1 where it loads).
  */
 import type { SigningKey, TransactionLike } from "ethers";
-import { signDigest } from "./ecdsa";
+import { signDigest } from "../util/ecdsa";
 import { keccak256Bytes, keccak256Hex as keccak256 } from "./keccak";
 
 export interface SignedTx {

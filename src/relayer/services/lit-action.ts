@@ -24,6 +24,7 @@ import {
 } from "../lit-runtime/sandbox";
 import { MemoryUsageRecorder, type UsageRecorder } from "../lit-runtime/usage";
 import { CodeQuotaExceededError, type IndexReader } from "../ports";
+import { serializeSignature, signDigestWithKey } from "../util/ecdsa";
 import { type Caller, callerCredential } from "./access";
 import type { CodeStore } from "./actions";
 import { ServiceError, forbidden, invalidValue, notFound } from "./errors";
@@ -366,8 +367,8 @@ export class LitActionService {
         const w = await wallet(a.pkpId);
         if (typeof a.toSign !== "string" || !DIGEST_RE.test(a.toSign))
           throw new Error("toSign: expected 32 bytes (0x + 64 hex, or an array of 32 bytes)");
-        const digest = `0x${a.toSign.replace(/^0x/i, "").toLowerCase()}`;
-        return new SigningKey(pkpPrivateKey(root, w.master, w.derivation)).sign(digest).serialized;
+        const digest = Buffer.from(a.toSign.replace(/^0x/i, ""), "hex");
+        return serializeSignature(signDigestWithKey(pkpPrivateKey(root, w.master, w.derivation), digest));
       },
       getLitActionPrivateKey: async () => litActionPrivateKey(root, cid),
       getLitActionPublicKey: async (a) => new SigningKey(litActionPrivateKey(root, actionCid(a.ipfsId))).compressedPublicKey,

@@ -1,13 +1,14 @@
 /**
- * The writer's secp256k1 signature of a transaction digest (docs/relayer-latency.md, "Tenth pass:
- * signing"). libsecp256k1 through the `secp256k1` package's native binding (a prebuilt addon for
+ * secp256k1 signatures of a digest by the relayer's own keys: the writer's transactions
+ * (docs/relayer-latency.md, "Tenth pass: signing") and a Lit Action's PKP signatures (`signEcdsa`,
+ * docs/lit-action-runtime.md). libsecp256k1 through the `secp256k1` package's native binding (a prebuilt addon for
  * Linux x64, macOS arm64 and Windows x64; built by its install script elsewhere) signs in about
  * 50 us; ethers' pure-JS signer (noble-curves) takes 370-490 us, a tenth of a single write's CPU
  * in the relayer. Both sign deterministically (RFC 6979) and return the low-s form, so the bytes
  * are the same (tested against ethers); where the binding cannot load, ethers signs. The
  * package's own fallback (elliptic) is not used: it is slower than ethers'.
  */
-import type { SigningKey } from "ethers";
+import { SigningKey } from "ethers";
 
 /** A recoverable signature: r and s as 32-byte big-endian values, and the recovery bit. */
 export interface DigestSignature {
@@ -58,14 +59,29 @@ export function jsSignDigest(key: SigningKey, digest: Buffer): DigestSignature {
 
 /** libsecp256k1's signer, or null where its binding does not load. */
 export const nativeSignDigest: ((key: SigningKey, digest: Buffer) => DigestSignature) | null =
-  native === null
-    ? null
-    : (key, digest) => {
-        checkDigest(digest);
-        const { signature, recid } = native.ecdsaSign(digest, privateKeyOf(key));
-        const sig = Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength);
-        return { r: sig.subarray(0, 32), s: sig.subarray(32, 64), yParity: recid === 1 ? 1 : 0 };
-      };
+  native === null ? null : (key, digest) => nativeSign(native, privateKeyOf(key), digest);
+
+function nativeSign(lib: NativeSecp256k1, privateKey: Uint8Array, digest: Buffer): DigestSignature {
+  checkDigest(digest);
+  const { signature, recid } = lib.ecdsaSign(digest, privateKey);
+  const sig = Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength);
+  return { r: sig.subarray(0, 32), s: sig.subarray(32, 64), yParity: recid === 1 ? 1 : 0 };
+}
 
 /** Signs a 32-byte digest with `key` (low s, deterministic): the same bytes whichever signer runs. */
 export const signDigest: (key: SigningKey, digest: Buffer) => DigestSignature = nativeSignDigest ?? jsSignDigest;
+
+/**
+ * Signs a 32-byte digest with a private key given as 0x-hex (a key derived for one use, as a PKP's:
+ * nothing is kept of it), as `signDigest` does.
+ */
+export function signDigestWithKey(privateKeyHex: string, digest: Buffer): DigestSignature {
+  if (native === null) return jsSignDigest(new SigningKey(privateKeyHex), digest);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(privateKeyHex)) throw new Error("signDigestWithKey: a private key is 0x and 64 hex digits");
+  return nativeSign(native, Buffer.from(privateKeyHex.slice(2), "hex"), digest);
+}
+
+/** The 65-byte form r ‖ s ‖ v (v = 27 + the recovery bit) as 0x-hex: ethers' `Signature.serialized`. */
+export function serializeSignature(sig: DigestSignature): string {
+  return `0x${sig.r.toString("hex")}${sig.s.toString("hex")}${sig.yParity === 1 ? "1c" : "1b"}`;
+}

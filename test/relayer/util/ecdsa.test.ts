@@ -1,19 +1,20 @@
 /**
- * The writer's transaction signature (src/relayer/chain/ecdsa.ts): libsecp256k1 where its binding
- * loads, ethers' signer otherwise, the same bytes either way; and signTx over it byte for byte
- * ethers' Wallet.signTransaction for any key (r and s with leading zero bytes included).
+ * The relayer's secp256k1 signatures (src/relayer/util/ecdsa.ts): libsecp256k1 where its binding
+ * loads, ethers' signer otherwise, the same bytes either way; signTx over it byte for byte ethers'
+ * Wallet.signTransaction for any key (r and s with leading zero bytes included); a one-use key's
+ * signature (a PKP's, Lit Actions' signEcdsa) byte for byte ethers' `Signature.serialized`.
  */
 import { expect } from "chai";
 import fc from "fast-check";
 import { SigningKey, Wallet, hexlify } from "ethers";
-import { jsSignDigest, nativeSignDigest, signDigest } from "../../../src/relayer/chain/ecdsa";
+import { jsSignDigest, nativeSignDigest, serializeSignature, signDigest, signDigestWithKey } from "../../../src/relayer/util/ecdsa";
 import { signTx } from "../../../src/relayer/chain/sign";
 
 /** A valid secp256k1 private key: 32 bytes, not zero (fast-check's values below the order with overwhelming odds). */
 const privateKey = fc.uint8Array({ minLength: 32, maxLength: 32 }).filter((b) => b.some((x) => x !== 0) && b[0] < 0xff);
 const digest = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b));
 
-describe("relayer chain: transaction signatures (ecdsa.ts)", () => {
+describe("relayer: secp256k1 signatures (util/ecdsa.ts)", () => {
   it("signs with libsecp256k1 on Linux x64 (the package's prebuilt binding)", function () {
     if (process.platform !== "linux" || process.arch !== "x64") this.skip();
     expect(nativeSignDigest).to.not.equal(null);
@@ -50,5 +51,20 @@ describe("relayer chain: transaction signatures (ecdsa.ts)", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("a one-use key's signature, serialized, is byte for byte ethers' SigningKey.sign(...).serialized", () => {
+    fc.assert(
+      fc.property(privateKey, digest, (k, d) => {
+        const hex = hexlify(k);
+        expect(serializeSignature(signDigestWithKey(hex, d))).to.equal(new SigningKey(hex).sign(d).serialized);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("refuses a one-use key that is not 0x and 64 hex digits, and a digest that is not 32 bytes", () => {
+    expect(() => signDigestWithKey("0x1234", Buffer.alloc(32, 1))).to.throw();
+    expect(() => signDigestWithKey(hexlify(new Uint8Array(32).fill(7)), Buffer.alloc(31))).to.throw(/32 bytes, got 31/);
   });
 });
