@@ -27,6 +27,38 @@ async function accountOfAdmin(f: DiamondFixture, managed: boolean): Promise<bigi
   return hash;
 }
 
+/** A managed account credited 900, converted to users[3] (admin1), then transferred to users[4] (admin2). */
+async function convertedAndTransferredWith900(f: DiamondFixture) {
+  const master = await createManagedAccount(f);
+  await f.diamond.connect(f.payer).creditApiKey(master, 900);
+  const [admin1, admin2] = [f.users[3], f.users[4]];
+  await f.diamond.connect(f.payer).convertToChainSecuredAccount(master, admin1.address);
+  await f.diamond.connect(admin1).transferChainSecuredAccountOwnership(master, admin2.address);
+  return { master, admin1, admin2 };
+}
+
+/** The test (shared by creditApiKey and debitApiKey) that an amount of 0 reverts InvalidRequest. */
+function itRejectsZeroAmount(write: "creditApiKey" | "debitApiKey") {
+  it("rejects amount 0 with InvalidRequest", async () => {
+    const f = await loadFixture(deployDiamond);
+    const master = await createManagedAccount(f);
+    await expect(f.diamond.connect(f.payer)[write](master, 0))
+      .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
+      .withArgs("amount: must not be zero");
+  });
+}
+
+/** The test that `call` on a hash no account resolves from reverts AccountDoesNotExist(hash). */
+function itRejectsUnknownHash(call: (f: DiamondFixture, hash: bigint) => Promise<unknown>) {
+  it("reverts AccountDoesNotExist for an unknown hash", async () => {
+    const f = await loadFixture(deployDiamond);
+    const unknown = newApiKey("unknown").hash;
+    await expect(call(f, unknown))
+      .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
+      .withArgs(unknown);
+  });
+}
+
 const setPricingOperator: WriteOperation<string> = {
   title: "setPricingOperator(new address)",
   prepare: async () => ethers.Wallet.createRandom().address,
@@ -173,21 +205,8 @@ describe("BillingFacet", () => {
       expect(await f.diamond.apiKeyBalance(master)).to.equal(42n);
     });
 
-    it("rejects amount 0 with InvalidRequest", async () => {
-      const f = await loadFixture(deployDiamond);
-      const master = await createManagedAccount(f);
-      await expect(f.diamond.connect(f.payer).creditApiKey(master, 0))
-        .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
-        .withArgs("amount: must not be zero");
-    });
-
-    it("reverts AccountDoesNotExist for an unknown hash", async () => {
-      const f = await loadFixture(deployDiamond);
-      const unknown = newApiKey("unknown").hash;
-      await expect(f.diamond.connect(f.payer).creditApiKey(unknown, 1))
-        .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
-        .withArgs(unknown);
-    });
+    itRejectsZeroAmount("creditApiKey");
+    itRejectsUnknownHash((f, hash) => f.diamond.connect(f.payer).creditApiKey(hash, 1));
 
     it("reverts AccountDoesNotExist for a removed usage key", async () => {
       const f = await loadFixture(deployDiamond);
@@ -232,21 +251,8 @@ describe("BillingFacet", () => {
       expect(await f.diamond.apiKeyBalance(master)).to.equal(0n);
     });
 
-    it("rejects amount 0 with InvalidRequest", async () => {
-      const f = await loadFixture(deployDiamond);
-      const master = await createManagedAccount(f);
-      await expect(f.diamond.connect(f.payer).debitApiKey(master, 0))
-        .to.be.revertedWithCustomError(f.diamond, "InvalidRequest")
-        .withArgs("amount: must not be zero");
-    });
-
-    it("reverts AccountDoesNotExist for an unknown hash", async () => {
-      const f = await loadFixture(deployDiamond);
-      const unknown = newApiKey("unknown").hash;
-      await expect(f.diamond.connect(f.payer).debitApiKey(unknown, 1))
-        .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
-        .withArgs(unknown);
-    });
+    itRejectsZeroAmount("debitApiKey");
+    itRejectsUnknownHash((f, hash) => f.diamond.connect(f.payer).debitApiKey(hash, 1));
 
     it("reverts InsufficientBalance(hash, amount) when the amount exceeds the balance", async () => {
       const f = await loadFixture(deployDiamond);
@@ -312,13 +318,7 @@ describe("BillingFacet", () => {
       expect(await f.diamond.apiKeyBalance(usage)).to.equal(77n);
     });
 
-    it("reverts AccountDoesNotExist for an unknown hash", async () => {
-      const f = await loadFixture(deployDiamond);
-      const unknown = newApiKey("unknown").hash;
-      await expect(f.diamond.apiKeyBalance(unknown))
-        .to.be.revertedWithCustomError(f.diamond, "AccountDoesNotExist")
-        .withArgs(unknown);
-    });
+    itRejectsUnknownHash((f, hash) => f.diamond.apiKeyBalance(hash));
 
     it("keeps balances of different accounts apart", async () => {
       const f = await loadFixture(deployDiamond);
@@ -344,11 +344,7 @@ describe("BillingFacet", () => {
 
     it("survives transfer of ChainSecured ownership, readable through the old and new aliases", async () => {
       const f = await loadFixture(deployDiamond);
-      const master = await createManagedAccount(f);
-      await f.diamond.connect(f.payer).creditApiKey(master, 900);
-      const [admin1, admin2] = [f.users[3], f.users[4]];
-      await f.diamond.connect(f.payer).convertToChainSecuredAccount(master, admin1.address);
-      await f.diamond.connect(admin1).transferChainSecuredAccountOwnership(master, admin2.address);
+      const { master, admin1, admin2 } = await convertedAndTransferredWith900(f);
       expect(await f.diamond.apiKeyBalance(master)).to.equal(900n);
       expect(await f.diamond.apiKeyBalance(aliasOf(admin2.address))).to.equal(900n);
       expect(await f.diamond.apiKeyBalance(aliasOf(admin1.address))).to.equal(900n);
@@ -356,11 +352,7 @@ describe("BillingFacet", () => {
 
     it("still accepts debits after conversion and transfer", async () => {
       const f = await loadFixture(deployDiamond);
-      const master = await createManagedAccount(f);
-      await f.diamond.connect(f.payer).creditApiKey(master, 900);
-      const [admin1, admin2] = [f.users[3], f.users[4]];
-      await f.diamond.connect(f.payer).convertToChainSecuredAccount(master, admin1.address);
-      await f.diamond.connect(admin1).transferChainSecuredAccountOwnership(master, admin2.address);
+      const { master, admin2 } = await convertedAndTransferredWith900(f);
       await expect(f.diamond.connect(f.payer).debitApiKey(aliasOf(admin2.address), 100))
         .to.emit(f.diamond, "ApiKeyDebited")
         .withArgs(master, 100n);

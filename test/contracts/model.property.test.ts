@@ -279,27 +279,27 @@ async function reuseSetup(f: DiamondFixture): Promise<{ master: bigint; lastGrou
 }
 
 async function setKey(f: DiamondFixture, master: bigint, key: bigint, p: PermissionsSpec, latest: bigint): Promise<void> {
-  const tx = await f.diamond
-    .connect(f.payer)
-    .setUsageApiKey.staticCall(
+  const payer = f.diamond.connect(f.payer);
+  const args = (q: PermissionsSpec) =>
+    [
       master,
       key,
-      expirationValue(p.expiration, latest),
-      p.balance,
+      expirationValue(q.expiration, latest),
+      q.balance,
       "k",
       "",
-      p.createGroups,
-      p.deleteGroups,
-      p.createPKPs,
-      p.manageIPFSIdsInGroups,
-      p.addPkpToGroups,
-      p.removePkpFromGroups,
-      p.executeInGroups,
-    )
-    .then(
-      () => true,
-      () => false,
-    );
+      q.createGroups,
+      q.deleteGroups,
+      q.createPKPs,
+      q.manageIPFSIdsInGroups,
+      q.addPkpToGroups,
+      q.removePkpFromGroups,
+      q.executeInGroups,
+    ] as const;
+  const tx = await payer.setUsageApiKey.staticCall(...args(p)).then(
+    () => true,
+    () => false,
+  );
   if (!tx) {
     // Duplicate group ids are rejected for both keys alike; use the de-duplicated arrays instead.
     const dedupe = (xs: bigint[]) => [...new Set(xs)];
@@ -311,25 +311,7 @@ async function setKey(f: DiamondFixture, master: bigint, key: bigint, p: Permiss
       executeInGroups: dedupe(p.executeInGroups),
     };
   }
-  await (
-    await f.diamond
-      .connect(f.payer)
-      .setUsageApiKey(
-        master,
-        key,
-        expirationValue(p.expiration, latest),
-        p.balance,
-        "k",
-        "",
-        p.createGroups,
-        p.deleteGroups,
-        p.createPKPs,
-        p.manageIPFSIdsInGroups,
-        p.addPkpToGroups,
-        p.removePkpFromGroups,
-        p.executeInGroups,
-      )
-  ).wait();
+  await (await payer.setUsageApiKey(...args(p))).wait();
 }
 
 /** Outcome of a write as an eth_call from `from` (nothing is mined): "ok" or the error name. */

@@ -6,15 +6,14 @@
  * served by the new facet of its domain, and no selector is left on a removed facet.
  */
 import { expect } from "chai";
-import hre, { deployments, ethers } from "hardhat";
+import { deployments, ethers } from "hardhat";
 import { FunctionFragment, Interface, type InterfaceAbi } from "ethers";
 import release from "../fixtures/release-v2/contracts.json";
-import { FACET_NAMES, FacetCutAction, selectorsOf, type FacetCut, type FacetName } from "../../scripts/lib/diamond";
+import { FACET_NAMES, FacetCutAction, selectorsOf, type FacetName } from "../../scripts/lib/diamond";
 import { storageVersion } from "../../scripts/lib/storage-v2";
-import type { DiamondFixture } from "../fixtures/diamond";
 import { fillState, snapshot, type World } from "../fixtures/diamond-state";
 import { groupIdFrom, hashText, newApiKey, usageKeyArgs } from "../fixtures/support";
-import type { IAccountConfig } from "../../typechain-types";
+import { deployReleaseDiamond, loupeSelectors, upgradeWithDeployScript } from "./release-diamond";
 
 type ReleaseName = keyof typeof release.contracts;
 
@@ -61,64 +60,15 @@ interface Release {
 
 /** Deploys the release-v2 cut (facets, initializer, diamond), registers it with hardhat-deploy and fills it with state. */
 async function deployReleaseWithState(): Promise<Release> {
-  // Start from empty in-memory deployments, and never write them to deployments/hardhat.
-  await deployments.run(["no-deploy-script-has-this-tag"], { resetMemory: true, writeDeploymentsToFiles: false });
-  const [owner, configOperator, pricingOperator, adminPayer, payer, payer2, ...users] = await ethers.getSigners();
-  const deploy = async (name: ReleaseName) => {
-    const c = release.contracts[name];
-    const contract = await new ethers.ContractFactory(c.abi as InterfaceAbi, c.bytecode, owner).deploy();
-    await contract.waitForDeployment();
-    return { address: await contract.getAddress(), iface: contract.interface };
-  };
-  const oldFacets: Record<string, string> = {};
-  const cuts: FacetCut[] = [];
-  for (const name of (Object.keys(release.contracts) as ReleaseName[]).filter((n) => n !== "AccountConfigInit")) {
-    const facet = await deploy(name);
-    oldFacets[name] = facet.address;
-    cuts.push({ facetAddress: facet.address, action: FacetCutAction.Add, functionSelectors: selectorsOf(facet.iface) });
-  }
-  const init = await deploy("AccountConfigInit");
-  const initData = init.iface.encodeFunctionData("initializeV1", [
-    { configOperator: configOperator.address, pricingOperator: pricingOperator.address, adminApiPayer: adminPayer.address, apiPayers: [payer.address, payer2.address] },
-  ]);
-  const diamondContract = await ethers.deployContract("AccountConfig", [owner.address, cuts, init.address, initData]);
-  await diamondContract.waitForDeployment();
-  const diamondAddress = await diamondContract.getAddress();
-  const receipt = await diamondContract.deploymentTransaction()!.wait();
-  const artifact = await hre.artifacts.readArtifact("AccountConfig");
-  await deployments.save("AccountConfigDiamond", {
-    address: diamondAddress,
-    abi: artifact.abi,
-    transactionHash: receipt!.hash,
-    receipt: { ...receipt!.toJSON(), blockNumber: receipt!.blockNumber } as never,
-  });
-  const diamond = (await ethers.getContractAt("IAccountConfig", diamondAddress)) as unknown as IAccountConfig;
-  const f: DiamondFixture = {
-    diamond,
-    diamondAddress,
-    facets: oldFacets,
-    initAddress: init.address,
-    owner,
-    configOperator,
-    pricingOperator,
-    adminPayer,
-    payer,
-    payer2,
-    users,
-  };
+  const f = await deployReleaseDiamond(release);
   const world = await fillState(f);
-  const loupe = async () => {
-    const map = new Map<string, string>();
-    for (const facet of await diamond.facets()) for (const s of facet.functionSelectors) map.set(s, facet.facetAddress);
-    return map;
-  };
-  return { world, oldFacets, loupe };
+  return { world, oldFacets: f.facets, loupe: () => loupeSelectors(f.diamond) };
 }
 
 /** The selector-diff upgrade, exactly as `hardhat deploy` runs it; returns the block it started after. */
 async function upgrade(): Promise<number> {
   const block = await ethers.provider.getBlockNumber();
-  await deployments.run(["AccountConfig"], { resetMemory: false, writeDeploymentsToFiles: false });
+  await upgradeWithDeployScript();
   return block;
 }
 

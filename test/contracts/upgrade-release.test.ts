@@ -6,66 +6,21 @@
  * "Authority follows the current owner"; the initializer: AccountConfigInit.initializeV2).
  */
 import { expect } from "chai";
-import hre, { deployments, ethers } from "hardhat";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { InterfaceAbi } from "ethers";
+import { ethers } from "hardhat";
 import release from "../fixtures/release-v1/contracts.json";
-import { FACET_NAMES, FacetCutAction, diffCuts, selectorsOf, type FacetCut, type SelectorMap } from "../../scripts/lib/diamond";
+import { FACET_NAMES, diffCuts, selectorsOf, type SelectorMap } from "../../scripts/lib/diamond";
 import { MAIN_STORAGE_SLOT, chunks, legacyMasterWallets, storageVersion } from "../../scripts/lib/storage-v2";
 import { aliasOf, hashText, usageKeyArgs } from "../fixtures/support";
-import type { IAccountConfig } from "../../typechain-types";
+import { deployReleaseDiamond, loupeSelectors, upgradeWithDeployScript } from "./release-diamond";
+import type { DiamondFixture } from "../fixtures/diamond";
 
-type ReleaseName = keyof typeof release.contracts;
-
-interface Legacy {
-  diamond: IAccountConfig;
-  address: string;
-  owner: HardhatEthersSigner;
-  payer: HardhatEthersSigner;
-  users: HardhatEthersSigner[];
-  initAddress: string;
-}
-
-/** Deploys the first release (facets, initializer, diamond) and registers it with hardhat-deploy. */
-async function deployRelease(): Promise<Legacy> {
-  // Start from empty in-memory deployments, and never write them to deployments/hardhat.
-  await deployments.run(["no-deploy-script-has-this-tag"], { resetMemory: true, writeDeploymentsToFiles: false });
-  const signers = await ethers.getSigners();
-  const [owner, configOperator, pricingOperator, adminPayer, payer, payer2, , , ...users] = signers;
-  const deploy = async (name: ReleaseName) => {
-    const c = release.contracts[name];
-    const contract = await new ethers.ContractFactory(c.abi as InterfaceAbi, c.bytecode, owner).deploy();
-    await contract.waitForDeployment();
-    return { address: await contract.getAddress(), iface: contract.interface };
-  };
-  const cuts: FacetCut[] = [];
-  const facetNames = (Object.keys(release.contracts) as ReleaseName[]).filter((n) => n !== "AccountConfigInit");
-  for (const name of facetNames) {
-    const facet = await deploy(name);
-    cuts.push({ facetAddress: facet.address, action: FacetCutAction.Add, functionSelectors: selectorsOf(facet.iface) });
-  }
-  const init = await deploy("AccountConfigInit");
-  const initData = init.iface.encodeFunctionData("initializeV1", [
-    { configOperator: configOperator.address, pricingOperator: pricingOperator.address, adminApiPayer: adminPayer.address, apiPayers: [payer.address, payer2.address] },
-  ]);
-  const diamondContract = await ethers.deployContract("AccountConfig", [owner.address, cuts, init.address, initData]);
-  await diamondContract.waitForDeployment();
-  const address = await diamondContract.getAddress();
-  const receipt = await diamondContract.deploymentTransaction()!.wait();
-  const artifact = await hre.artifacts.readArtifact("AccountConfig");
-  await deployments.save("AccountConfigDiamond", {
-    address,
-    abi: artifact.abi,
-    transactionHash: receipt!.hash,
-    receipt: { ...receipt!.toJSON(), blockNumber: receipt!.blockNumber } as never,
-  });
-  const diamond = (await ethers.getContractAt("IAccountConfig", address)) as unknown as IAccountConfig;
-  return { diamond, address, owner, payer, users, initAddress: init.address };
-}
-
-/** The selector-diff upgrade, exactly as `hardhat deploy` runs it. */
-async function upgrade(): Promise<void> {
-  await deployments.run(["AccountConfig"], { resetMemory: false, writeDeploymentsToFiles: false });
+/**
+ * Deploys the first release (facets, initializer, diamond) and registers it with hardhat-deploy.
+ * Its `users` are the signers from the ninth on (two later than the fixture's), as this test always had.
+ */
+async function deployRelease(): Promise<DiamondFixture> {
+  const f = await deployReleaseDiamond(release);
+  return { ...f, users: f.users.slice(2) };
 }
 
 const CID = hashText("QmReleaseAction");
@@ -75,7 +30,7 @@ describe("Upgrading the first release with the deploy script", function () {
 
   it("the release's diamond is at storage version 1 and lacks the new selectors", async () => {
     const r = await deployRelease();
-    expect(await storageVersion(ethers.provider, r.address)).to.equal(1n);
+    expect(await storageVersion(ethers.provider, r.diamondAddress)).to.equal(1n);
     const selector = r.diamond.interface.getFunction("reclaimAddressAlias").selector;
     expect(await r.diamond.facetAddress(selector)).to.equal(ethers.ZeroAddress);
   });
@@ -90,8 +45,8 @@ describe("Upgrading the first release with the deploy script", function () {
     await r.diamond.connect(w1).transferChainSecuredAccountOwnership(master, w2.address);
     expect(await r.diamond.canExecuteAction(master, CID)).to.equal(true); // the defect of the old build
 
-    await upgrade();
-    expect(await storageVersion(ethers.provider, r.address)).to.equal(2n);
+    await upgradeWithDeployScript();
+    expect(await storageVersion(ethers.provider, r.diamondAddress)).to.equal(2n);
     expect(await r.diamond.canExecuteAction(master, CID)).to.equal(false);
     expect(await r.diamond.canExecuteAction(aliasOf(w2.address), CID)).to.equal(true);
     expect((await r.diamond.getAccount(master)).masterWallet).to.equal(w1.address);
@@ -102,7 +57,7 @@ describe("Upgrading the first release with the deploy script", function () {
     const [w1, w2] = r.users;
     const master = hashText("release-account-later");
     await r.diamond.connect(r.payer).newAccount(master, true, "a", "", ethers.Wallet.createRandom().address);
-    await upgrade();
+    await upgradeWithDeployScript();
     await r.diamond.connect(r.payer).convertToChainSecuredAccount(master, w1.address);
     expect(await r.diamond.canExecuteAction(master, CID)).to.equal(true);
     await r.diamond.connect(w1).transferChainSecuredAccountOwnership(master, w2.address);
@@ -122,7 +77,7 @@ describe("Upgrading the first release with the deploy script", function () {
     await r.diamond.connect(w4).transferChainSecuredAccountOwnership(aliasOf(w4.address), w5.address);
     const block = await ethers.provider.getBlockNumber();
 
-    await upgrade();
+    await upgradeWithDeployScript();
     const recorded = await r.diamond.queryFilter(r.diamond.filters.MasterWalletSet(), block + 1);
     expect(recorded.map((e) => [e.args.masterApiKeyHash, e.args.wallet])).to.deep.equal([
       [converted, w1.address],
@@ -159,7 +114,7 @@ describe("Upgrading the first release with the deploy script", function () {
         (_k, v) => (typeof v === "bigint" ? v.toString() : v),
       );
     const before = await view();
-    await upgrade();
+    await upgradeWithDeployScript();
     expect(await view()).to.equal(before);
   });
 
@@ -171,8 +126,7 @@ describe("Upgrading the first release with the deploy script", function () {
     await r.diamond.connect(r.payer).convertToChainSecuredAccount(converted, w1.address);
     await r.diamond.connect(w2).newChainSecuredAccount("self", "");
     // the selector diff to the current build, cut without the initializer
-    const current: SelectorMap = new Map();
-    for (const facet of await r.diamond.facets()) for (const s of facet.functionSelectors) current.set(s, facet.facetAddress);
+    const current = await loupeSelectors(r.diamond);
     const desired: SelectorMap = new Map();
     for (const name of FACET_NAMES) {
       const facet = await ethers.deployContract(name);
@@ -221,7 +175,7 @@ describe("Upgrading the first release with the deploy script", function () {
     const previous = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, env);
     try {
-      await upgrade();
+      await upgradeWithDeployScript();
     } finally {
       for (const [k, v] of Object.entries(previous)) {
         if (v === undefined) delete process.env[k];

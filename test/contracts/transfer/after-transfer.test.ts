@@ -14,15 +14,13 @@ import {
   newApiKey,
   usageKeyArgs,
 } from "../../fixtures/support";
-import { populatedConvertedAccount, accountState } from "./support";
+import { populatedAccountTransferred, populatedConvertedAccount, accountState } from "./support";
 
 describe("ChainSecured ownership transfer", () => {
   describe("after a transfer", () => {
     it("sets the new admin and keeps the account unmanaged", async () => {
       const f = await loadFixture(deployDiamond);
-      const [admin, next] = f.users;
-      const { master } = await populatedConvertedAccount(f, admin);
-      await f.diamond.connect(admin).transferChainSecuredAccountOwnership(master, next.address);
+      const { master, next } = await populatedAccountTransferred(f);
       const info = await f.diamond.getAccount(master);
       expect(info.adminWalletAddress).to.equal(next.address);
       expect(info.managed).to.equal(false);
@@ -31,9 +29,7 @@ describe("ChainSecured ownership transfer", () => {
 
     it("accepts a write signed by the new wallet", async () => {
       const f = await loadFixture(deployDiamond);
-      const [admin, next] = f.users;
-      const { master } = await populatedConvertedAccount(f, admin);
-      await f.diamond.connect(admin).transferChainSecuredAccountOwnership(master, next.address);
+      const { master, next } = await populatedAccountTransferred(f);
       const usage = newApiKey();
       await expect(f.diamond.connect(next).setUsageApiKey(master, usage.hash, ...usageKeyArgs()))
         .to.emit(f.diamond, "UsageApiKeySet")
@@ -53,9 +49,7 @@ describe("ChainSecured ownership transfer", () => {
 
     it("refuses a write signed by the previous wallet with the master hash (NoAccountAccess)", async () => {
       const f = await loadFixture(deployDiamond);
-      const [admin, next] = f.users;
-      const { master } = await populatedConvertedAccount(f, admin);
-      await f.diamond.connect(admin).transferChainSecuredAccountOwnership(master, next.address);
+      const { master, admin } = await populatedAccountTransferred(f);
       await expect(f.diamond.connect(admin).setUsageApiKey(master, newApiKey().hash, ...usageKeyArgs()))
         .to.be.revertedWithCustomError(f.diamond, "NoAccountAccess")
         .withArgs(master, admin.address);
@@ -92,9 +86,7 @@ describe("ChainSecured ownership transfer", () => {
 
     it("resolves the new wallet's alias to the master as an AdminAlias", async () => {
       const f = await loadFixture(deployDiamond);
-      const [admin, next] = f.users;
-      const { master } = await populatedConvertedAccount(f, admin);
-      await f.diamond.connect(admin).transferChainSecuredAccountOwnership(master, next.address);
+      const { master, next } = await populatedAccountTransferred(f);
       const [resolved, kind] = await f.diamond.resolveApiKeyHash(aliasOf(next.address));
       expect(resolved).to.equal(master);
       expect(kind).to.equal(HashKind.AdminAlias);
@@ -102,9 +94,7 @@ describe("ChainSecured ownership transfer", () => {
 
     it("keeps the previous admin's alias bound to the account", async () => {
       const f = await loadFixture(deployDiamond);
-      const [admin, next] = f.users;
-      const { master } = await populatedConvertedAccount(f, admin);
-      await f.diamond.connect(admin).transferChainSecuredAccountOwnership(master, next.address);
+      const { master, admin } = await populatedAccountTransferred(f);
       const [resolved, kind] = await f.diamond.resolveApiKeyHash(aliasOf(admin.address));
       expect(resolved).to.equal(master);
       expect(kind).to.equal(HashKind.AdminAlias);
@@ -125,9 +115,7 @@ describe("ChainSecured ownership transfer", () => {
 
     it("a usage key still may execute its action with its wallet", async () => {
       const f = await loadFixture(deployDiamond);
-      const [admin, next] = f.users;
-      const { master, usage, cid, pkp } = await populatedConvertedAccount(f, admin);
-      await f.diamond.connect(admin).transferChainSecuredAccountOwnership(master, next.address);
+      const { master, usage, cid, pkp } = await populatedAccountTransferred(f);
       expect(await f.diamond.canExecuteAction(usage.hash, cid)).to.equal(true);
       expect(await f.diamond.canUseWalletInAction(usage.hash, cid, pkp)).to.equal(true);
     });
@@ -144,9 +132,7 @@ describe("ChainSecured ownership transfer", () => {
 
     it("cannot transfer back to the previous admin (AccountAlreadyExists)", async () => {
       const f = await loadFixture(deployDiamond);
-      const [admin, next] = f.users;
-      const { master } = await populatedConvertedAccount(f, admin);
-      await f.diamond.connect(admin).transferChainSecuredAccountOwnership(master, next.address);
+      const { master, admin, next } = await populatedAccountTransferred(f);
       await expect(f.diamond.connect(next).transferChainSecuredAccountOwnership(master, admin.address))
         .to.be.revertedWithCustomError(f.diamond, "AccountAlreadyExists")
         .withArgs(aliasOf(admin.address));
@@ -167,9 +153,7 @@ describe("ChainSecured ownership transfer", () => {
 
     it("the previous admin cannot create a new ChainSecured account (its alias stays bound)", async () => {
       const f = await loadFixture(deployDiamond);
-      const [admin, next] = f.users;
-      const { master } = await populatedConvertedAccount(f, admin);
-      await f.diamond.connect(admin).transferChainSecuredAccountOwnership(master, next.address);
+      const { master, admin } = await populatedAccountTransferred(f);
       await expect(f.diamond.connect(admin).newChainSecuredAccount("fresh", ""))
         .to.be.revertedWithCustomError(f.diamond, "AccountAlreadyExists")
         .withArgs(aliasOf(admin.address));

@@ -5,9 +5,27 @@
  */
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deployDiamond } from "../../fixtures/diamond";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
 import { aliasOf, createChainSecuredAccount, HashKind } from "../../fixtures/support";
 import { populatedConvertedAccount } from "./support";
+
+/**
+ * Hands `account` from a to b and from b to c, then asserts that c cannot hand it on to `back` (an
+ * earlier admin): AccountAlreadyExists names `back`'s alias.
+ */
+async function expectChainBackRefused(
+  f: DiamondFixture,
+  account: bigint,
+  [a, b, c]: [HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner],
+  back: HardhatEthersSigner,
+): Promise<void> {
+  await f.diamond.connect(a).transferChainSecuredAccountOwnership(account, b.address);
+  await f.diamond.connect(b).transferChainSecuredAccountOwnership(account, c.address);
+  await expect(f.diamond.connect(c).transferChainSecuredAccountOwnership(account, back.address))
+    .to.be.revertedWithCustomError(f.diamond, "AccountAlreadyExists")
+    .withArgs(aliasOf(back.address));
+}
 
 describe("ChainSecured ownership transfer", () => {
   describe("transfer through an alias and chained transfers", () => {
@@ -76,22 +94,14 @@ describe("ChainSecured ownership transfer", () => {
       const f = await loadFixture(deployDiamond);
       const [a, b, c] = f.users;
       const acct = await createChainSecuredAccount(f, a);
-      await f.diamond.connect(a).transferChainSecuredAccountOwnership(acct, b.address);
-      await f.diamond.connect(b).transferChainSecuredAccountOwnership(acct, c.address);
-      await expect(f.diamond.connect(c).transferChainSecuredAccountOwnership(acct, b.address))
-        .to.be.revertedWithCustomError(f.diamond, "AccountAlreadyExists")
-        .withArgs(aliasOf(b.address));
+      await expectChainBackRefused(f, acct, [a, b, c], b);
     });
 
     it("refuses a chain that would return to the first admin of a converted account", async () => {
       const f = await loadFixture(deployDiamond);
       const [a, b, c] = f.users;
       const { master } = await populatedConvertedAccount(f, a);
-      await f.diamond.connect(a).transferChainSecuredAccountOwnership(master, b.address);
-      await f.diamond.connect(b).transferChainSecuredAccountOwnership(master, c.address);
-      await expect(f.diamond.connect(c).transferChainSecuredAccountOwnership(master, a.address))
-        .to.be.revertedWithCustomError(f.diamond, "AccountAlreadyExists")
-        .withArgs(aliasOf(a.address));
+      await expectChainBackRefused(f, master, [a, b, c], a);
     });
 
     // The creator's alias is the master hash, so the account can never return to its creator.
@@ -99,11 +109,7 @@ describe("ChainSecured ownership transfer", () => {
       const f = await loadFixture(deployDiamond);
       const [a, b, c] = f.users;
       const acct = await createChainSecuredAccount(f, a);
-      await f.diamond.connect(a).transferChainSecuredAccountOwnership(acct, b.address);
-      await f.diamond.connect(b).transferChainSecuredAccountOwnership(acct, c.address);
-      await expect(f.diamond.connect(c).transferChainSecuredAccountOwnership(acct, a.address))
-        .to.be.revertedWithCustomError(f.diamond, "AccountAlreadyExists")
-        .withArgs(aliasOf(a.address));
+      await expectChainBackRefused(f, acct, [a, b, c], a);
     });
   });
 });

@@ -15,7 +15,7 @@ import {
   newApiKey,
   usageKeyArgs,
 } from "../../fixtures/support";
-import { populatedConvertedAccount } from "./support";
+import { chainSecuredBesideAnother, populatedConvertedAccount } from "./support";
 
 describe("ChainSecured ownership transfer", () => {
   describe("reverts (in the seed's order)", () => {
@@ -133,9 +133,7 @@ describe("ChainSecured ownership transfer", () => {
 
     it("reverts AccountAlreadyExists when the new admin owns a ChainSecured account", async () => {
       const f = await loadFixture(deployDiamond);
-      const [admin, other] = f.users;
-      const a = await createChainSecuredAccount(f, admin);
-      await createChainSecuredAccount(f, other);
+      const { a, admin, other } = await chainSecuredBesideAnother(f);
       await expect(f.diamond.connect(admin).transferChainSecuredAccountOwnership(a, other.address))
         .to.be.revertedWithCustomError(f.diamond, "AccountAlreadyExists")
         .withArgs(aliasOf(other.address));
@@ -154,9 +152,8 @@ describe("ChainSecured ownership transfer", () => {
 
     it("checks the caller before the new admin's alias", async () => {
       const f = await loadFixture(deployDiamond);
-      const [admin, other, stranger] = f.users;
-      const a = await createChainSecuredAccount(f, admin);
-      await createChainSecuredAccount(f, other);
+      const { a, other } = await chainSecuredBesideAnother(f);
+      const stranger = f.users[2];
       await expect(f.diamond.connect(stranger).transferChainSecuredAccountOwnership(a, other.address))
         .to.be.revertedWithCustomError(f.diamond, "NoAccountAccess")
         .withArgs(a, stranger.address);
@@ -164,9 +161,7 @@ describe("ChainSecured ownership transfer", () => {
 
     it("leaves the admin unchanged after a reverted transfer", async () => {
       const f = await loadFixture(deployDiamond);
-      const [admin, other] = f.users;
-      const a = await createChainSecuredAccount(f, admin);
-      await createChainSecuredAccount(f, other);
+      const { a, admin, other } = await chainSecuredBesideAnother(f);
       await expect(f.diamond.connect(admin).transferChainSecuredAccountOwnership(a, other.address)).to.be.reverted;
       expect(await f.diamond.getAccountWalletAddress(a)).to.equal(admin.address);
     });

@@ -1,12 +1,14 @@
 /**
  * Shared set-up of the ownership-transfer tests (test/contracts/transfer/*.test.ts): populated
- * accounts and a comparable snapshot of an account's state.
+ * accounts (converted, and transferred once), two ChainSecured accounts side by side (also used
+ * by exploits/wrong-sender.test.ts) and a comparable snapshot of an account's state.
  * Rules: docs/contracts.md "Accounts" (the transfer rules of seed 001);
  * choices: docs/contract-behaviour.md "Accounts" (order of checks).
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { DiamondFixture } from "../../fixtures/diamond";
 import {
+  createChainSecuredAccount,
   createManagedAccount,
   groupIdFrom,
   hashText,
@@ -35,6 +37,22 @@ export async function populatedConvertedAccount(f: DiamondFixture, admin: Hardha
   const acct = await populatedManagedAccount(f);
   await f.diamond.connect(f.payer).convertToChainSecuredAccount(acct.master, admin.address);
   return acct;
+}
+
+/** populatedConvertedAccount administered by users[0] (`admin`), then transferred to users[1] (`next`). */
+export async function populatedAccountTransferred(f: DiamondFixture) {
+  const [admin, next] = f.users;
+  const acct = await populatedConvertedAccount(f, admin);
+  await f.diamond.connect(admin).transferChainSecuredAccountOwnership(acct.master, next.address);
+  return { ...acct, admin, next };
+}
+
+/** ChainSecured account `a` of users[0] (`admin`), while users[1] (`other`) administers one of its own. */
+export async function chainSecuredBesideAnother(f: DiamondFixture) {
+  const [admin, other] = f.users;
+  const a = await createChainSecuredAccount(f, admin);
+  await createChainSecuredAccount(f, other);
+  return { a, admin, other };
 }
 
 /** Everything the views show about an account, JSON-encoded (bigints as strings) for comparison. */
