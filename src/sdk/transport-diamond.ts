@@ -15,28 +15,7 @@ import type { RelayerHttp } from "./relayer-http";
 import { mintWithSignature } from "./signature-mint";
 import type { AccountTransport } from "./transport";
 import { walletAuthHeader } from "./typed-data";
-import type {
-  AddActionRequest,
-  AddGroupRequest,
-  AddGroupResponse,
-  AddUsageApiKeyResponse,
-  ApiKeyItem,
-  ConvertResponse,
-  CreateWalletRequest,
-  CreateWalletResponse,
-  MetadataItem,
-  MintedUsageKeyResponse,
-  MintedWalletResponse,
-  NewChainSecuredAccountRequest,
-  NewChainSecuredAccountResponse,
-  Pagination,
-  SuccessResponse,
-  TransferOwnershipResponse,
-  UpdateGroupRequest,
-  UpdateUsageApiKeyRequest,
-  UsageKeyPermissions,
-  WalletItem,
-} from "./types";
+import type * as types from "./types";
 import {
   addressArg,
   apiKeyItemOf,
@@ -64,7 +43,7 @@ export class DiamondTransport implements AccountTransport {
   }
 
   /** Mints a key and wallet (add_usage_api_key_with_signature), registers the wallet, then attaches the key. */
-  async addUsageApiKey(request: UsageKeyPermissions): Promise<AddUsageApiKeyResponse> {
+  async addUsageApiKey(request: types.UsageKeyPermissions): Promise<types.AddUsageApiKeyResponse> {
     const account = await this.diamond.adminHash();
     const minted = await mintWithSignature(this.relayer, this.diamond, "AddUsageApiKey");
     const registered = await this.diamond.tx("registerWalletDerivation", (c) =>
@@ -90,7 +69,7 @@ export class DiamondTransport implements AccountTransport {
   }
 
   /** Replaces the key's permissions and keeps its balance (setUsageApiKey writes both). */
-  async updateUsageApiKey(request: UpdateUsageApiKeyRequest): Promise<SuccessResponse> {
+  async updateUsageApiKey(request: types.UpdateUsageApiKeyRequest): Promise<types.SuccessResponse> {
     const account = await this.diamond.adminHash();
     const usageHash = usageKeyRefHash("usageApiKey", request.usageApiKey);
     const existing = await (await this.diamond.reader()).getUsageApiKey(account, usageHash);
@@ -103,7 +82,7 @@ export class DiamondTransport implements AccountTransport {
     usageApiKey: string;
     name: string;
     description: string;
-  }): Promise<SuccessResponse> {
+  }): Promise<types.SuccessResponse> {
     const account = await this.diamond.adminHash();
     const usageHash = usageKeyRefHash("usageApiKey", request.usageApiKey);
     return this.diamond.tx("updateUsageApiKeyMetadata", (c) =>
@@ -111,20 +90,20 @@ export class DiamondTransport implements AccountTransport {
     );
   }
 
-  async removeUsageApiKey(request: { usageApiKey: string }): Promise<SuccessResponse> {
+  async removeUsageApiKey(request: { usageApiKey: string }): Promise<types.SuccessResponse> {
     const account = await this.diamond.adminHash();
     const usageHash = usageKeyRefHash("usageApiKey", request.usageApiKey);
     return this.diamond.tx("removeUsageApiKey", (c) => c.removeUsageApiKey(account, usageHash));
   }
 
-  async listApiKeys(page: Pagination): Promise<ApiKeyItem[]> {
+  async listApiKeys(page: types.Pagination): Promise<types.ApiKeyItem[]> {
     const account = await this.diamond.adminHash();
     const rows = await (await this.diamond.reader()).listApiKeys(account, page.pageNumber, page.pageSize);
     return rows.map(apiKeyItemOf);
   }
 
   /** Mints a wallet (create_wallet_with_signature), then registers its derivation from the admin wallet. */
-  async createWallet(request: CreateWalletRequest = {}): Promise<CreateWalletResponse> {
+  async createWallet(request: types.CreateWalletRequest = {}): Promise<types.CreateWalletResponse> {
     const account = await this.diamond.adminHash();
     const minted = await mintWithSignature(this.relayer, this.diamond, "CreateWallet");
     const registered = await this.diamond.tx("registerWalletDerivation", (c) =>
@@ -139,13 +118,13 @@ export class DiamondTransport implements AccountTransport {
     return { ...minted, transaction_hash: registered.transaction_hash };
   }
 
-  async listWallets(page: Pagination): Promise<WalletItem[]> {
+  async listWallets(page: types.Pagination): Promise<types.WalletItem[]> {
     const account = await this.diamond.adminHash();
     const rows = await (await this.diamond.reader()).listPkps(account, page.pageNumber, page.pageSize);
     return rows.map(walletItemOf);
   }
 
-  async listWalletsInGroup(request: Pagination & { groupId: number }): Promise<WalletItem[]> {
+  async listWalletsInGroup(request: types.Pagination & { groupId: number }): Promise<types.WalletItem[]> {
     const account = await this.diamond.adminHash();
     const group = uintArg("groupId", request.groupId);
     const reader = await this.diamond.reader();
@@ -153,7 +132,7 @@ export class DiamondTransport implements AccountTransport {
   }
 
   /** Adds the group; its id comes from the GroupAdded event of the receipt. */
-  async addGroup(request: AddGroupRequest): Promise<AddGroupResponse> {
+  async addGroup(request: types.AddGroupRequest): Promise<types.AddGroupResponse> {
     const account = await this.diamond.adminHash();
     const cids = request.cidHashesPermitted.map((h, i) => uintArg(`cidHashesPermitted[${i}]`, h));
     const pkps = request.pkpIdsPermitted.map((p, i) => addressArg(`pkpIdsPermitted[${i}]`, p));
@@ -165,7 +144,7 @@ export class DiamondTransport implements AccountTransport {
     return { success: true, group_id: (event.args.groupId as bigint).toString(), transaction_hash: receipt.hash };
   }
 
-  async updateGroup(request: UpdateGroupRequest): Promise<SuccessResponse> {
+  async updateGroup(request: types.UpdateGroupRequest): Promise<types.SuccessResponse> {
     const account = await this.diamond.adminHash();
     const group = uintArg("groupId", request.groupId);
     const cids = (request.cidHashesPermitted ?? []).map((h, i) => uintArg(`cidHashesPermitted[${i}]`, h));
@@ -175,31 +154,31 @@ export class DiamondTransport implements AccountTransport {
     );
   }
 
-  async removeGroup(request: { groupId: number | string }): Promise<SuccessResponse> {
+  async removeGroup(request: { groupId: number | string }): Promise<types.SuccessResponse> {
     const account = await this.diamond.adminHash();
     const group = uintArg("groupId", request.groupId);
     return this.diamond.tx("removeGroup", (c) => c.removeGroup(account, group));
   }
 
-  async listGroups(page: Pagination): Promise<MetadataItem[]> {
+  async listGroups(page: types.Pagination): Promise<types.MetadataItem[]> {
     const account = await this.diamond.adminHash();
     const rows = await (await this.diamond.reader()).listGroups(account, page.pageNumber, page.pageSize);
     return rows.map(metadataItemOf);
   }
 
-  async addAction(request: AddActionRequest): Promise<SuccessResponse> {
+  async addAction(request: types.AddActionRequest): Promise<types.SuccessResponse> {
     const account = await this.diamond.adminHash();
     const cid = rawCidHash("actionIpfsCid", request.actionIpfsCid);
     return this.diamond.tx("addAction", (c) => c.addAction(account, request.name, request.description, cid));
   }
 
-  async deleteAction(request: { hashedCid: string }): Promise<SuccessResponse> {
+  async deleteAction(request: { hashedCid: string }): Promise<types.SuccessResponse> {
     const account = await this.diamond.adminHash();
     const cid = uintArg("hashedCid", request.hashedCid);
     return this.diamond.tx("removeAction", (c) => c.removeAction(account, cid));
   }
 
-  async updateActionMetadata(request: { hashedCid: string; name: string; description: string }): Promise<SuccessResponse> {
+  async updateActionMetadata(request: { hashedCid: string; name: string; description: string }): Promise<types.SuccessResponse> {
     const account = await this.diamond.adminHash();
     const cid = uintArg("hashedCid", request.hashedCid);
     return this.diamond.tx("updateActionMetadata", (c) =>
@@ -207,14 +186,14 @@ export class DiamondTransport implements AccountTransport {
     );
   }
 
-  async addActionToGroup(request: { groupId: number; actionIpfsCid: string }): Promise<SuccessResponse> {
+  async addActionToGroup(request: { groupId: number; actionIpfsCid: string }): Promise<types.SuccessResponse> {
     const account = await this.diamond.adminHash();
     const group = uintArg("groupId", request.groupId);
     const cid = rawCidHash("actionIpfsCid", request.actionIpfsCid);
     return this.diamond.tx("addActionToGroup", (c) => c.addActionToGroup(account, group, cid));
   }
 
-  async removeActionFromGroup(request: { groupId: number; hashedCid: string }): Promise<SuccessResponse> {
+  async removeActionFromGroup(request: { groupId: number; hashedCid: string }): Promise<types.SuccessResponse> {
     const account = await this.diamond.adminHash();
     const group = uintArg("groupId", request.groupId);
     const cid = uintArg("hashedCid", request.hashedCid);
@@ -222,7 +201,7 @@ export class DiamondTransport implements AccountTransport {
   }
 
   /** Every action of the account, or (groupId other than 0) the actions of one group. */
-  async listActions(request: Pagination & { groupId?: number }): Promise<MetadataItem[]> {
+  async listActions(request: types.Pagination & { groupId?: number }): Promise<types.MetadataItem[]> {
     const account = await this.diamond.adminHash();
     const reader = await this.diamond.reader();
     const rows =
@@ -232,26 +211,26 @@ export class DiamondTransport implements AccountTransport {
     return rows.map(metadataItemOf);
   }
 
-  async addPkpToGroup(request: { groupId: number; pkpId: string }): Promise<SuccessResponse> {
+  async addPkpToGroup(request: { groupId: number; pkpId: string }): Promise<types.SuccessResponse> {
     const account = await this.diamond.adminHash();
     const group = uintArg("groupId", request.groupId);
     const pkp = addressArg("pkpId", request.pkpId);
     return this.diamond.tx("addPkpToGroup", (c) => c.addPkpToGroup(account, group, pkp));
   }
 
-  async removePkpFromGroup(request: { groupId: number; pkpId: string }): Promise<SuccessResponse> {
+  async removePkpFromGroup(request: { groupId: number; pkpId: string }): Promise<types.SuccessResponse> {
     const account = await this.diamond.adminHash();
     const group = uintArg("groupId", request.groupId);
     const pkp = addressArg("pkpId", request.pkpId);
     return this.diamond.tx("removePkpFromGroup", (c) => c.removePkpFromGroup(account, group, pkp));
   }
 
-  convertToChainSecuredAccount(): Promise<ConvertResponse> {
+  convertToChainSecuredAccount(): Promise<types.ConvertResponse> {
     return Promise.reject(new ModeError("convertToChainSecuredAccount", "sovereign", "api"));
   }
 
   /** Creates an unmanaged account whose admin (and master hash) is the connected wallet. */
-  async newChainSecuredAccount(request: NewChainSecuredAccountRequest): Promise<NewChainSecuredAccountResponse> {
+  async newChainSecuredAccount(request: types.NewChainSecuredAccountRequest): Promise<types.NewChainSecuredAccountResponse> {
     const address = await this.diamond.requireSigner("newChainSecuredAccount").getAddress();
     const r = await this.diamond.tx("newChainSecuredAccount", (c) =>
       c.newChainSecuredAccount(request.accountName, request.accountDescription),
@@ -265,14 +244,14 @@ export class DiamondTransport implements AccountTransport {
    * Takes the wallet's alias keccak256(abi.encodePacked(wallet)) back from a usage key of another
    * account that squats it, so that a conversion or transfer to this wallet can follow.
    */
-  reclaimAddressAlias(): Promise<SuccessResponse> {
+  reclaimAddressAlias(): Promise<types.SuccessResponse> {
     return this.diamond.tx("reclaimAddressAlias", (c) => c.reclaimAddressAlias());
   }
 
   /** Hands the account to `newAdminWalletAddress` (sent by the current admin). */
   async transferChainSecuredAccountOwnership(request: {
     newAdminWalletAddress: string;
-  }): Promise<TransferOwnershipResponse> {
+  }): Promise<types.TransferOwnershipResponse> {
     const next = addressArg("newAdminWalletAddress", request.newAdminWalletAddress);
     if (next === ZeroAddress) throw new LitUsageError("newAdminWalletAddress: the zero address");
     const account = await this.diamond.adminHash();
@@ -292,12 +271,12 @@ export class DiamondTransport implements AccountTransport {
   }
 
   /** Mints a wallet bound to the signer's account, without registering it. */
-  mintWalletWithSignature(): Promise<MintedWalletResponse> {
+  mintWalletWithSignature(): Promise<types.MintedWalletResponse> {
     return mintWithSignature(this.relayer, this.diamond, "CreateWallet");
   }
 
   /** Mints a usage key and wallet, without attaching them. */
-  mintUsageApiKeyWithSignature(): Promise<MintedUsageKeyResponse> {
+  mintUsageApiKeyWithSignature(): Promise<types.MintedUsageKeyResponse> {
     return mintWithSignature(this.relayer, this.diamond, "AddUsageApiKey");
   }
 

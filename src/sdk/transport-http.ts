@@ -12,26 +12,7 @@ import type { RelayerHttp } from "./relayer-http";
 import type { AccountTransport } from "./transport";
 import type { DiamondConnection } from "./diamond-connection";
 import { signChainSecured } from "./typed-data";
-import type {
-  AddActionRequest,
-  AddGroupRequest,
-  AddGroupResponse,
-  AddUsageApiKeyResponse,
-  ApiKeyItem,
-  ConvertResponse,
-  CreateWalletResponse,
-  MetadataItem,
-  MintedUsageKeyResponse,
-  MintedWalletResponse,
-  NewChainSecuredAccountResponse,
-  Pagination,
-  SuccessResponse,
-  TransferOwnershipResponse,
-  UpdateGroupRequest,
-  UpdateUsageApiKeyRequest,
-  UsageKeyPermissions,
-  WalletItem,
-} from "./types";
+import type * as types from "./types";
 import { pageQuery, usageKeyBody } from "./wire";
 
 export class HttpTransport implements AccountTransport {
@@ -48,15 +29,15 @@ export class HttpTransport implements AccountTransport {
     return this.relayer.get("/account_exists");
   }
 
-  addUsageApiKey(request: UsageKeyPermissions): Promise<AddUsageApiKeyResponse> {
+  addUsageApiKey(request: types.UsageKeyPermissions): Promise<types.AddUsageApiKeyResponse> {
     return this.relayer.post("/add_usage_api_key", usageKeyBody(request));
   }
 
-  updateUsageApiKey(request: UpdateUsageApiKeyRequest): Promise<SuccessResponse> {
+  updateUsageApiKey(request: types.UpdateUsageApiKeyRequest): Promise<types.SuccessResponse> {
     return this.relayer.post("/update_usage_api_key", { ...usageKeyBody(request), usage_api_key: request.usageApiKey });
   }
 
-  updateUsageApiKeyMetadata(request: { usageApiKey: string; name: string; description: string }): Promise<SuccessResponse> {
+  updateUsageApiKeyMetadata(request: { usageApiKey: string; name: string; description: string }): Promise<types.SuccessResponse> {
     return this.relayer.post("/update_usage_api_key_metadata", {
       usage_api_key: request.usageApiKey,
       name: request.name,
@@ -64,28 +45,28 @@ export class HttpTransport implements AccountTransport {
     });
   }
 
-  removeUsageApiKey(request: { usageApiKey: string }): Promise<SuccessResponse> {
+  removeUsageApiKey(request: { usageApiKey: string }): Promise<types.SuccessResponse> {
     return this.relayer.post("/remove_usage_api_key", { usage_api_key: request.usageApiKey });
   }
 
-  listApiKeys(page: Pagination): Promise<ApiKeyItem[]> {
+  listApiKeys(page: types.Pagination): Promise<types.ApiKeyItem[]> {
     return this.relayer.get(`/list_api_keys?${pageQuery(page)}`);
   }
 
   /** GET /create_wallet: the relayer mints and registers the wallet (name and description are not sent). */
-  createWallet(): Promise<CreateWalletResponse> {
+  createWallet(): Promise<types.CreateWalletResponse> {
     return this.relayer.get("/create_wallet");
   }
 
-  listWallets(page: Pagination): Promise<WalletItem[]> {
+  listWallets(page: types.Pagination): Promise<types.WalletItem[]> {
     return this.relayer.get(`/list_wallets?${pageQuery(page)}`);
   }
 
-  listWalletsInGroup(request: Pagination & { groupId: number }): Promise<WalletItem[]> {
+  listWalletsInGroup(request: types.Pagination & { groupId: number }): Promise<types.WalletItem[]> {
     return this.relayer.get(`/list_wallets_in_group?group_id=${request.groupId}&${pageQuery(request)}`);
   }
 
-  addGroup(request: AddGroupRequest): Promise<AddGroupResponse> {
+  addGroup(request: types.AddGroupRequest): Promise<types.AddGroupResponse> {
     return this.relayer.post("/add_group", {
       group_name: request.groupName,
       group_description: request.groupDescription,
@@ -94,7 +75,7 @@ export class HttpTransport implements AccountTransport {
     });
   }
 
-  updateGroup(request: UpdateGroupRequest): Promise<SuccessResponse> {
+  updateGroup(request: types.UpdateGroupRequest): Promise<types.SuccessResponse> {
     return this.relayer.post("/update_group", {
       group_id: Number(request.groupId),
       name: request.name,
@@ -104,15 +85,15 @@ export class HttpTransport implements AccountTransport {
     });
   }
 
-  removeGroup(request: { groupId: number | string }): Promise<SuccessResponse> {
+  removeGroup(request: { groupId: number | string }): Promise<types.SuccessResponse> {
     return this.relayer.post("/remove_group", { group_id: String(request.groupId) });
   }
 
-  listGroups(page: Pagination): Promise<MetadataItem[]> {
+  listGroups(page: types.Pagination): Promise<types.MetadataItem[]> {
     return this.relayer.get(`/list_groups?${pageQuery(page)}`);
   }
 
-  addAction(request: AddActionRequest): Promise<SuccessResponse> {
+  addAction(request: types.AddActionRequest): Promise<types.SuccessResponse> {
     return this.relayer.post("/add_action", {
       action_ipfs_cid: request.actionIpfsCid,
       name: request.name,
@@ -120,11 +101,11 @@ export class HttpTransport implements AccountTransport {
     });
   }
 
-  deleteAction(request: { hashedCid: string }): Promise<SuccessResponse> {
+  deleteAction(request: { hashedCid: string }): Promise<types.SuccessResponse> {
     return this.relayer.post("/delete_action", { hashed_cid: request.hashedCid });
   }
 
-  updateActionMetadata(request: { hashedCid: string; name: string; description: string }): Promise<SuccessResponse> {
+  updateActionMetadata(request: { hashedCid: string; name: string; description: string }): Promise<types.SuccessResponse> {
     return this.relayer.post("/update_action_metadata", {
       hashed_cid: request.hashedCid,
       name: request.name,
@@ -132,24 +113,24 @@ export class HttpTransport implements AccountTransport {
     });
   }
 
-  addActionToGroup(request: { groupId: number; actionIpfsCid: string }): Promise<SuccessResponse> {
+  addActionToGroup(request: { groupId: number; actionIpfsCid: string }): Promise<types.SuccessResponse> {
     return this.relayer.post("/add_action_to_group", { group_id: request.groupId, action_ipfs_cid: request.actionIpfsCid });
   }
 
-  removeActionFromGroup(request: { groupId: number; hashedCid: string }): Promise<SuccessResponse> {
+  removeActionFromGroup(request: { groupId: number; hashedCid: string }): Promise<types.SuccessResponse> {
     return this.relayer.post("/remove_action_from_group", { group_id: request.groupId, hashed_cid: request.hashedCid });
   }
 
-  listActions(request: Pagination & { groupId?: number }): Promise<MetadataItem[]> {
+  listActions(request: types.Pagination & { groupId?: number }): Promise<types.MetadataItem[]> {
     const group = request.groupId === undefined ? "" : `group_id=${request.groupId}&`;
     return this.relayer.get(`/list_actions?${group}${pageQuery(request)}`);
   }
 
-  addPkpToGroup(request: { groupId: number; pkpId: string }): Promise<SuccessResponse> {
+  addPkpToGroup(request: { groupId: number; pkpId: string }): Promise<types.SuccessResponse> {
     return this.relayer.post("/add_pkp_to_group", { group_id: request.groupId, pkp_id: request.pkpId });
   }
 
-  removePkpFromGroup(request: { groupId: number; pkpId: string }): Promise<SuccessResponse> {
+  removePkpFromGroup(request: { groupId: number; pkpId: string }): Promise<types.SuccessResponse> {
     return this.relayer.post("/remove_pkp_from_group", { group_id: request.groupId, pkp_id: request.pkpId });
   }
 
@@ -164,7 +145,7 @@ export class HttpTransport implements AccountTransport {
     apiKey?: string;
     chainId?: number;
     walletAddress?: string;
-  }): Promise<ConvertResponse> {
+  }): Promise<types.ConvertResponse> {
     const apiKey = request.apiKey ?? this.session.apiKey;
     if (apiKey === undefined || apiKey.trim() === "")
       throw new LitUsageError("convertToChainSecuredAccount: the account's master API key is required");
@@ -178,19 +159,19 @@ export class HttpTransport implements AccountTransport {
     );
   }
 
-  newChainSecuredAccount(): Promise<NewChainSecuredAccountResponse> {
+  newChainSecuredAccount(): Promise<types.NewChainSecuredAccountResponse> {
     return Promise.reject(sovereignOnly("newChainSecuredAccount"));
   }
-  reclaimAddressAlias(): Promise<SuccessResponse> {
+  reclaimAddressAlias(): Promise<types.SuccessResponse> {
     return Promise.reject(sovereignOnly("reclaimAddressAlias"));
   }
-  transferChainSecuredAccountOwnership(): Promise<TransferOwnershipResponse> {
+  transferChainSecuredAccountOwnership(): Promise<types.TransferOwnershipResponse> {
     return Promise.reject(sovereignOnly("transferChainSecuredAccountOwnership"));
   }
-  mintWalletWithSignature(): Promise<MintedWalletResponse> {
+  mintWalletWithSignature(): Promise<types.MintedWalletResponse> {
     return Promise.reject(sovereignOnly("mintWalletWithSignature"));
   }
-  mintUsageApiKeyWithSignature(): Promise<MintedUsageKeyResponse> {
+  mintUsageApiKeyWithSignature(): Promise<types.MintedUsageKeyResponse> {
     return Promise.reject(sovereignOnly("mintUsageApiKeyWithSignature"));
   }
 

@@ -7,10 +7,9 @@
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import type { AddressInfo } from "net";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { usageKeyPermissions } from "./permissions";
-import { startHarness, type Harness } from "../relayer/e2e/relayer-harness";
+import { listeningRelayer } from "./listening-relayer";
 import {
   ContractRevertError,
   LitApiError,
@@ -37,8 +36,7 @@ const HELLO = 'async function main() {\n  return "Hello World!";\n}\n';
 
 describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)", function () {
   this.timeout(240_000);
-  let h: Harness;
-  let baseUrl: string;
+  const server = listeningRelayer();
   let contractAddress: string;
   let firstAdmin: HardhatEthersSigner;
   let secondAdmin: HardhatEthersSigner;
@@ -49,29 +47,22 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
   let usageKey: string;
 
   const sovereign = (signer: HardhatEthersSigner, adminHashOverride?: string) =>
-    new LitNodeSimpleApiClient({ baseUrl, mode: "sovereign", contractAddress, signer, adminHashOverride });
-  const sync = async () => h.relayer.chain.indexer.syncTo(await ethers.provider.getBlockNumber());
+    new LitNodeSimpleApiClient({ baseUrl: server.baseUrl, mode: "sovereign", contractAddress, signer, adminHashOverride });
   /** "A Lit Action run with one of those usage keys still succeeds". */
   const expectLitActionRuns = async (key: string) => {
-    const r = await createClient(baseUrl, { apiKey: key }).litAction({ code: HELLO });
+    const r = await createClient(server.baseUrl, { apiKey: key }).litAction({ code: HELLO });
     expect(r.has_error, JSON.stringify(r)).to.equal(false);
     expect(JSON.stringify(r.response)).to.contain("Hello World!");
   };
 
   before(async () => {
-    h = await startHarness();
-    await h.relayer.app.listen({ host: "127.0.0.1", port: 0 });
-    baseUrl = `http://127.0.0.1:${(h.relayer.app.server.address() as AddressInfo).port}`;
-    contractAddress = h.f.diamondAddress;
-    [firstAdmin, secondAdmin] = h.f.users.slice(7);
-  });
-  after(async () => {
-    await h?.close();
+    contractAddress = server.harness.f.diamondAddress;
+    [firstAdmin, secondAdmin] = server.harness.f.users.slice(7);
   });
 
   describe("API mode", () => {
     it("creates an account and its resources over HTTP", async () => {
-      const client = createClient(baseUrl);
+      const client = createClient(server.baseUrl);
       const res = await client.newAccount({ accountName: "My App", accountDescription: "seed 001", email: "a@b.c" });
       apiKey = res.api_key;
       master = ethers.keccak256(ethers.toUtf8Bytes(apiKey));
@@ -100,7 +91,7 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
 
     it("HTTP errors are typed: status, error name and request id", async () => {
       const e = await rejected(
-        createClient(baseUrl, { apiKey: "not-a-key" }).listGroups({ pageNumber: 0, pageSize: 10 }),
+        createClient(server.baseUrl, { apiKey: "not-a-key" }).listGroups({ pageNumber: 0, pageSize: 10 }),
       );
       expect(e).to.be.instanceOf(LitApiError);
       const err = e as LitApiError;
@@ -110,7 +101,7 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
     });
 
     it("billing calls against a relayer without billing fail with a typed 404 BillingNotEnabled", async () => {
-      const client = createClient(baseUrl, { apiKey });
+      const client = createClient(server.baseUrl, { apiKey });
       const calls: [string, () => Promise<unknown>][] = [
         ["/billing/stripe_config", () => client.getStripeConfig()],
         ["/billing/balance", () => client.getBillingBalance()],
@@ -126,7 +117,7 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
     });
 
     it("sovereign-only operations throw ModeError in API mode", async () => {
-      const client = createClient(baseUrl, { apiKey });
+      const client = createClient(server.baseUrl, { apiKey });
       for (const call of [
         () => client.transferChainSecuredAccountOwnership({ newAdminWalletAddress: secondAdmin.address }),
         () => client.newChainSecuredAccount({ accountName: "x", accountDescription: "" }),
@@ -149,7 +140,7 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
     });
 
     it("converts with the master key and the new admin's EIP-712 signature", async () => {
-      const client = createClient(baseUrl);
+      const client = createClient(server.baseUrl);
       const cfg = await client.getNodeChainConfig();
       const res = await client.convertToChainSecuredAccount({
         apiKey,
@@ -170,7 +161,7 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
 
     it("after conversion: an admin write with the original API key fails", async () => {
       const e = await rejected(
-        createClient(baseUrl, { apiKey }).addUsageApiKey(usageKeyPermissions({ name: "x" })),
+        createClient(server.baseUrl, { apiKey }).addUsageApiKey(usageKeyPermissions({ name: "x" })),
       );
       expect(e).to.be.instanceOf(LitApiError);
       expect(e).to.include({ status: 403, errorName: "NoAccountAccess" });
@@ -204,10 +195,10 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
     it("after conversion: the usage key still authorises its permitted work", async () => {
       await expectLitActionRuns(usageKey);
       const usageHash = ethers.keccak256(ethers.toUtf8Bytes(usageKey));
-      expect(await h.f.diamond.canExecuteAction(usageHash, CID_HASH)).to.equal(true);
-      expect(await h.f.diamond.canUseWalletInAction(usageHash, CID_HASH, wallet)).to.equal(true);
-      await sync();
-      const usage = createClient(baseUrl, { apiKey: usageKey });
+      expect(await server.harness.f.diamond.canExecuteAction(usageHash, CID_HASH)).to.equal(true);
+      expect(await server.harness.f.diamond.canUseWalletInAction(usageHash, CID_HASH, wallet)).to.equal(true);
+      await server.sync();
+      const usage = createClient(server.baseUrl, { apiKey: usageKey });
       expect(await usage.accountExists()).to.equal(true);
       const inGroup = await usage.listWalletsInGroup({ groupId: Number(groupId), pageNumber: 0, pageSize: 10 });
       expect(inGroup.map((w) => w.wallet_address)).to.deep.equal([wallet]);
@@ -219,7 +210,7 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
       const b = await client.createWallet({ name: "sov2", description: "same second is fine: fresh issuedAt" });
       for (const w of [a, b]) {
         expect(w.transaction_hash).to.match(/^0x[0-9a-f]{64}$/);
-        expect(await h.f.diamond.getWalletDerivation(master, w.wallet_address)).to.equal(
+        expect(await server.harness.f.diamond.getWalletDerivation(master, w.wallet_address)).to.equal(
           BigInt(w.derivation_path ?? "0"),
         );
       }
@@ -231,14 +222,14 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
       const client = sovereign(firstAdmin);
       const r = await client.addUsageApiKey(usageKeyPermissions({ name: "sov-key", executeInGroups: [Number(groupId)] }));
       const usageHash = ethers.keccak256(ethers.toUtf8Bytes(r.usage_api_key));
-      expect(await h.f.diamond.canExecuteAction(usageHash, CID_HASH)).to.equal(true);
-      expect(await h.f.diamond.getWalletDerivation(master, r.wallet_address ?? "")).to.equal(
+      expect(await server.harness.f.diamond.canExecuteAction(usageHash, CID_HASH)).to.equal(true);
+      expect(await server.harness.f.diamond.getWalletDerivation(master, r.wallet_address ?? "")).to.equal(
         BigInt(r.derivation_path ?? "0"),
       );
-      await sync();
-      expect(await createClient(baseUrl, { apiKey: r.usage_api_key }).accountExists()).to.equal(true);
+      await server.sync();
+      expect(await createClient(server.baseUrl, { apiKey: r.usage_api_key }).accountExists()).to.equal(true);
       await client.removeUsageApiKey({ usageApiKey: r.usage_api_key });
-      expect(await h.f.diamond.canExecuteAction(usageHash, CID_HASH)).to.equal(false);
+      expect(await server.harness.f.diamond.canExecuteAction(usageHash, CID_HASH)).to.equal(false);
     });
   });
 
@@ -256,7 +247,7 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
       });
       expect(res.transaction_hash).to.match(/^0x[0-9a-f]{64}$/);
       previousAdmin = res.previous_admin;
-      await sync();
+      await server.sync();
     });
 
     it("after a transfer: an admin write signed by the new wallet succeeds", async () => {
@@ -301,7 +292,7 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
     });
 
     it("after a transfer: a Lit Action run with the original API key is refused (403)", async () => {
-      const e = await rejected(createClient(baseUrl, { apiKey }).litAction({ code: HELLO }));
+      const e = await rejected(createClient(server.baseUrl, { apiKey }).litAction({ code: HELLO }));
       expect(e).to.be.instanceOf(LitApiError);
       expect(e).to.include({ status: 403, errorName: "NotAllowedToExecuteAction" });
     });
@@ -323,11 +314,11 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
     it("after a transfer: the usage key still authorises its permitted work; the new wallet mints", async () => {
       await expectLitActionRuns(usageKey);
       const usageHash = ethers.keccak256(ethers.toUtf8Bytes(usageKey));
-      expect(await h.f.diamond.canExecuteAction(usageHash, CID_HASH)).to.equal(true);
-      expect(await h.f.diamond.canUseWalletInAction(usageHash, CID_HASH, wallet)).to.equal(true);
-      expect(await createClient(baseUrl, { apiKey: usageKey }).accountExists()).to.equal(true);
+      expect(await server.harness.f.diamond.canExecuteAction(usageHash, CID_HASH)).to.equal(true);
+      expect(await server.harness.f.diamond.canUseWalletInAction(usageHash, CID_HASH, wallet)).to.equal(true);
+      expect(await createClient(server.baseUrl, { apiKey: usageKey }).accountExists()).to.equal(true);
       const w = await sovereign(secondAdmin).createWallet({ name: "after transfer" });
-      expect(await h.f.diamond.getWalletDerivation(master, w.wallet_address)).to.not.equal(0n);
+      expect(await server.harness.f.diamond.getWalletDerivation(master, w.wallet_address)).to.not.equal(0n);
     });
 
     it("validates the new admin address before sending", async () => {
@@ -345,14 +336,14 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
 
   describe("reclaiming a wallet's alias", () => {
     it("a wallet whose alias another account's usage key squats reclaims it, then a conversion to it succeeds", async () => {
-      const victim = h.f.users[13];
-      const squatter = createClient(baseUrl);
+      const victim = server.harness.f.users[13];
+      const squatter = createClient(server.baseUrl);
       const { api_key: squatterKey } = await squatter.newAccount({ accountName: "squatter", accountDescription: "" });
       const squatterMaster = ethers.keccak256(ethers.toUtf8Bytes(squatterKey));
       const alias = chainSecuredAccountHash(victim.address);
-      await (await h.f.diamond.connect(h.f.owner).setUsageApiKey(squatterMaster, alias, 0, 0, "squat", "", false, false, false, [], [], [], [])).wait();
-      await sync();
-      const client = createClient(baseUrl);
+      await (await server.harness.f.diamond.connect(server.harness.f.owner).setUsageApiKey(squatterMaster, alias, 0, 0, "squat", "", false, false, false, [], [], [], [])).wait();
+      await server.sync();
+      const client = createClient(server.baseUrl);
       const { api_key } = await client.newAccount({ accountName: "to convert", accountDescription: "" });
       const refused = await rejected(client.convertToChainSecuredAccount({ apiKey: api_key, signer: victim }));
       expect(refused).to.be.instanceOf(LitApiError);
@@ -360,14 +351,14 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
 
       const reclaimed = await sovereign(victim).reclaimAddressAlias();
       expect(reclaimed.transaction_hash).to.match(/^0x[0-9a-f]{64}$/);
-      await sync();
+      await server.sync();
       const res = await client.convertToChainSecuredAccount({ apiKey: api_key, signer: victim });
       expect(res.wallet_address).to.equal(victim.address.toLowerCase());
       expect(await sovereign(victim).accountExists()).to.equal(true);
     });
 
     it("reclaimAddressAlias is sovereign-mode only and reverts typed for a wallet that owns an account", async () => {
-      expect(await rejected(createClient(baseUrl).reclaimAddressAlias())).to.be.instanceOf(ModeError);
+      expect(await rejected(createClient(server.baseUrl).reclaimAddressAlias())).to.be.instanceOf(ModeError);
       const e = await rejected(sovereign(secondAdmin).reclaimAddressAlias());
       expect(e).to.be.instanceOf(ContractRevertError);
       expect((e as ContractRevertError).errorName).to.equal("AccountAlreadyExists");
@@ -376,28 +367,28 @@ describe("SDK: seed 001 ChainSecured flows (relayer over HTTP, in-process chain)
 
   describe("ERC-1271 contract wallet", () => {
     it("convertToChainSecuredAccount({walletAddress}) converts to a contract wallet whose owner signs", async () => {
-      const owner = h.f.users[12];
+      const owner = server.harness.f.users[12];
       const contract = await (await ethers.getContractFactory("ERC1271WalletTest")).deploy(owner.address);
       await contract.waitForDeployment();
       const walletAddress = await contract.getAddress();
-      const client = createClient(baseUrl);
+      const client = createClient(server.baseUrl);
       const { api_key } = await client.newAccount({ accountName: "safe-like", accountDescription: "" });
       const res = await client.convertToChainSecuredAccount({ apiKey: api_key, signer: owner, walletAddress });
       expect(res.wallet_address).to.equal(walletAddress.toLowerCase());
-      expect((await h.f.diamond.getAccount(res.api_key_hash)).adminWalletAddress).to.equal(walletAddress);
+      expect((await server.harness.f.diamond.getAccount(res.api_key_hash)).adminWalletAddress).to.equal(walletAddress);
     });
   });
 
   describe("a new ChainSecured account", () => {
     it("newChainSecuredAccount, accountExistsByHash, then the wallet manages it", async () => {
-      const owner = h.f.users[9];
+      const owner = server.harness.f.users[9];
       const client = sovereign(owner);
       const res = await client.newChainSecuredAccount({ accountName: "Sovereign", accountDescription: "" });
       expect(res.wallet_address).to.equal(owner.address.toLowerCase());
       expect(res.api_key_hash).to.equal(chainSecuredAccountHash(owner.address));
       expect(await client.accountExistsByHash(res.api_key_hash)).to.equal(true);
       expect(await client.accountExists()).to.equal(true);
-      await sync();
+      await server.sync();
       const w = await client.createWallet({ name: "first" });
       const g = await client.addGroup({
         groupName: "g",

@@ -5,8 +5,7 @@
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import type { AddressInfo } from "net";
-import { startHarness, type Harness } from "../relayer/e2e/relayer-harness";
+import { listeningRelayer } from "./listening-relayer";
 import { usageKeyPermissions } from "./permissions";
 import { ContractRevertError, LitNodeSimpleApiClient, createClient, type UsageKeyPermissions } from "../../src/sdk";
 
@@ -16,32 +15,22 @@ const PERMS: UsageKeyPermissions = usageKeyPermissions();
 
 describe("SDK: every operation in both modes", function () {
   this.timeout(180_000);
-  let h: Harness;
-  let baseUrl: string;
-
-  before(async () => {
-    h = await startHarness();
-    await h.relayer.app.listen({ host: "127.0.0.1", port: 0 });
-    baseUrl = `http://127.0.0.1:${(h.relayer.app.server.address() as AddressInfo).port}`;
-  });
-  after(async () => {
-    await h?.close();
-  });
+  const server = listeningRelayer();
 
   for (const mode of ["api", "sovereign"] as const) {
     it(`${mode} mode: groups, actions, wallets and usage keys round-trip`, async () => {
       let client: LitNodeSimpleApiClient;
       let master: string;
       if (mode === "api") {
-        client = createClient(baseUrl);
+        client = createClient(server.baseUrl);
         const { api_key } = await client.newAccount({ accountName: "ops", accountDescription: "" });
         client.setApiKey(api_key);
         master = ethers.keccak256(ethers.toUtf8Bytes(api_key));
       } else {
-        const signer = h.f.users[13];
-        client = new LitNodeSimpleApiClient({ baseUrl, mode: "sovereign", signer });
+        const signer = server.harness.f.users[13];
+        client = new LitNodeSimpleApiClient({ baseUrl: server.baseUrl, mode: "sovereign", signer });
         master = (await client.newChainSecuredAccount({ accountName: "ops", accountDescription: "" })).api_key_hash;
-        await h.relayer.chain.indexer.syncTo(await ethers.provider.getBlockNumber());
+        await server.sync();
       }
       expect(await client.accountExists()).to.equal(true);
       const wallet = (await client.createWallet({ name: "w" })).wallet_address;
@@ -73,7 +62,7 @@ describe("SDK: every operation in both modes", function () {
 
       const added = await client.addUsageApiKey({ ...PERMS, executeInGroups: [gid] });
       const usageHash = ethers.keccak256(ethers.toUtf8Bytes(added.usage_api_key));
-      expect(await h.f.diamond.canUseWalletInAction(usageHash, CID_HASH, wallet)).to.equal(true);
+      expect(await server.harness.f.diamond.canUseWalletInAction(usageHash, CID_HASH, wallet)).to.equal(true);
       await client.updateUsageApiKey({ ...PERMS, usageApiKey: added.usage_api_key, canCreateGroups: true });
       await client.updateUsageApiKeyMetadata({ usageApiKey: usageHash, name: "renamed", description: "" });
       const keys = await client.listApiKeys({ pageNumber: 0, pageSize: 10 });
@@ -92,13 +81,13 @@ describe("SDK: every operation in both modes", function () {
       expect((await client.listWallets({ pageNumber: 0, pageSize: 10 })).map((w) => w.wallet_address)).to.include(
         wallet,
       );
-      const info = await h.f.diamond.getAccount(master);
+      const info = await server.harness.f.diamond.getAccount(master);
       expect([info.groupCount, info.actionCount, info.usageKeyCount]).to.deep.equal([0n, 0n, 0n]);
     });
   }
 
   it("public configuration calls", async () => {
-    const client = createClient(baseUrl);
+    const client = createClient(server.baseUrl);
     expect((await client.getChainConfigKeys()).keys).to.be.an("array");
     expect((await client.getLitActionClientConfig()).timeout_ms).to.be.a("number");
     expect(await client.getApiPayers()).to.have.length(2);
@@ -107,8 +96,8 @@ describe("SDK: every operation in both modes", function () {
   });
 
   it("sovereign reverts carry the decoded custom error and its arguments", async () => {
-    const signer = h.f.users[13];
-    const client = new LitNodeSimpleApiClient({ baseUrl, mode: "sovereign", signer });
+    const signer = server.harness.f.users[13];
+    const client = new LitNodeSimpleApiClient({ baseUrl: server.baseUrl, mode: "sovereign", signer });
     let e: unknown;
     try {
       await client.removeGroup({ groupId: 999_999 });

@@ -7,9 +7,8 @@ import { expect } from "chai";
 import fs from "fs";
 import path from "path";
 import { ethers } from "hardhat";
-import type { AddressInfo } from "net";
 import type { Signer } from "ethers";
-import { startHarness, type Harness } from "../relayer/e2e/relayer-harness";
+import { listeningRelayer } from "./listening-relayer";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -22,12 +21,10 @@ function exampleSource(): string {
 
 describe("README: the ChainSecured SDK example runs", function () {
   this.timeout(180_000);
-  let h: Harness;
+  const server = listeningRelayer();
   let file: string;
 
   before(async () => {
-    h = await startHarness();
-    await h.relayer.app.listen({ host: "127.0.0.1", port: 0 });
     const dir = path.join(ROOT, "cache", "readme-sdk-example");
     fs.mkdirSync(dir, { recursive: true });
     file = path.join(dir, `example-${process.pid}.ts`);
@@ -39,7 +36,6 @@ describe("README: the ChainSecured SDK example runs", function () {
   });
   after(async () => {
     if (file) fs.rmSync(file, { force: true });
-    await h?.close();
   });
 
   it("creates, converts and transfers as documented", async () => {
@@ -59,10 +55,9 @@ describe("README: the ChainSecured SDK example runs", function () {
         groups: { id: string; name: string }[];
       }>;
     };
-    const [founder, newAdmin, nextAdmin] = h.f.users.slice(10);
-    const baseUrl = `http://127.0.0.1:${(h.relayer.app.server.address() as AddressInfo).port}`;
-    const r = await example.chainSecuredExample(baseUrl, founder, newAdmin, nextAdmin);
-    const d = h.f.diamond;
+    const [founder, newAdmin, nextAdmin] = server.harness.f.users.slice(10);
+    const r = await example.chainSecuredExample(server.baseUrl, founder, newAdmin, nextAdmin);
+    const d = server.harness.f.diamond;
     expect((await d.getAccount(r.created.api_key_hash)).adminWalletAddress).to.equal(founder.address);
     expect(await d.getWalletDerivation(r.created.api_key_hash, r.pkp.wallet_address)).to.not.equal(0n);
     expect(r.converted.wallet_address).to.equal(newAdmin.address.toLowerCase());

@@ -6,7 +6,6 @@
  */
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
-import type { AddressInfo } from "net";
 import { type Hash32, apiKeyTextHash, chainSecuredHash } from "../../src/core/hashing";
 import type { Signer } from "ethers";
 import {
@@ -19,22 +18,12 @@ import {
   createConnection,
   transportFor,
 } from "../../src/sdk";
-import { startHarness, type Harness } from "../relayer/e2e/relayer-harness";
+import { listeningRelayer } from "./listening-relayer";
 import { accountOperationsBehaviour, type Subject } from "./account-operations.behaviour";
 
 describe("SDK transports: one behaviour, HTTP and diamond", function () {
   this.timeout(300_000);
-  let h: Harness;
-  let baseUrl: string;
-
-  before(async () => {
-    h = await startHarness();
-    await h.relayer.app.listen({ host: "127.0.0.1", port: 0 });
-    baseUrl = `http://127.0.0.1:${(h.relayer.app.server.address() as AddressInfo).port}`;
-  });
-  after(async () => {
-    await h?.close();
-  });
+  const server = listeningRelayer();
 
   /** A fresh funded wallet on the in-process chain. */
   async function freshWallet() {
@@ -45,10 +34,10 @@ describe("SDK transports: one behaviour, HTTP and diamond", function () {
 
   describe("HttpTransport (API key, relayer /core/v1)", () => {
     accountOperationsBehaviour({
-      diamond: () => h.f.diamond,
+      diamond: () => server.harness.f.diamond,
       async newSubject(): Promise<Subject> {
-        const c = createConnection({ baseUrl });
-        const { api_key } = await new LitNodeSimpleApiClient({ baseUrl }).newAccount({
+        const c = createConnection({ baseUrl: server.baseUrl });
+        const { api_key } = await new LitNodeSimpleApiClient({ baseUrl: server.baseUrl }).newAccount({
           accountName: "spec",
           accountDescription: "",
         });
@@ -60,14 +49,14 @@ describe("SDK transports: one behaviour, HTTP and diamond", function () {
 
   describe("DiamondTransport (ChainSecured wallet, the diamond)", () => {
     accountOperationsBehaviour({
-      diamond: () => h.f.diamond,
+      diamond: () => server.harness.f.diamond,
       async newSubject(): Promise<Subject> {
         const signer = await freshWallet();
-        const c = createConnection({ baseUrl, signer, contractAddress: h.f.diamondAddress });
+        const c = createConnection({ baseUrl: server.baseUrl, signer, contractAddress: server.harness.f.diamondAddress });
         const ops = new DiamondTransport(c.relayer, c.session, c.diamond);
         const { api_key_hash } = await ops.newChainSecuredAccount({ accountName: "spec", accountDescription: "" });
         // the relayer mints key material for the account once its index has seen it
-        await h.relayer.chain.indexer.syncTo(await ethers.provider.getBlockNumber());
+        await server.sync();
         return { ops, master: api_key_hash as Hash32 };
       },
     });
@@ -77,7 +66,7 @@ describe("SDK transports: one behaviour, HTTP and diamond", function () {
     it("HTTP: a conversion with the master key given with surrounding spaces binds the account the relayer authenticates", async () => {
       // The relayer trims the X-Api-Key it is sent before hashing it; the ConvertAccount signature
       // must name that same account, not the hash of the untrimmed text.
-      const client = new LitNodeSimpleApiClient({ baseUrl });
+      const client = new LitNodeSimpleApiClient({ baseUrl: server.baseUrl });
       const { api_key } = await client.newAccount({ accountName: "padded", accountDescription: "" });
       const admin = ethers.Wallet.createRandom();
       const converted = await client.convertToChainSecuredAccount({ apiKey: ` ${api_key} `, signer: admin });
@@ -86,28 +75,28 @@ describe("SDK transports: one behaviour, HTTP and diamond", function () {
         wallet_address: admin.address.toLowerCase(),
         api_key_hash: apiKeyTextHash(api_key),
       });
-      expect((await h.f.diamond.getAccount(apiKeyTextHash(api_key))).adminWalletAddress).to.equal(admin.address);
+      expect((await server.harness.f.diamond.getAccount(apiKeyTextHash(api_key))).adminWalletAddress).to.equal(admin.address);
     });
   });
 
   describe("choosing the transport", () => {
     it("the mode picks the transport once: api = HttpTransport, sovereign = DiamondTransport", () => {
-      const c = createConnection({ baseUrl });
+      const c = createConnection({ baseUrl: server.baseUrl });
       expect(transportFor("api", c)).to.be.instanceOf(HttpTransport);
       expect(transportFor("sovereign", c)).to.be.instanceOf(DiamondTransport);
-      expect(new LitNodeSimpleApiClient({ baseUrl }).mode).to.equal("api");
-      expect(new LitNodeSimpleApiClient({ baseUrl, mode: "sovereign" }).mode).to.equal("sovereign");
+      expect(new LitNodeSimpleApiClient({ baseUrl: server.baseUrl }).mode).to.equal("api");
+      expect(new LitNodeSimpleApiClient({ baseUrl: server.baseUrl, mode: "sovereign" }).mode).to.equal("sovereign");
     });
 
     it("an unknown mode is refused at construction, naming it", () => {
-      const make = () => new LitNodeSimpleApiClient({ baseUrl, mode: "wallet" as unknown as "api" });
+      const make = () => new LitNodeSimpleApiClient({ baseUrl: server.baseUrl, mode: "wallet" as unknown as "api" });
       expect(make).to.throw(LitUsageError, '"wallet"');
     });
 
     it("the HTTP transport refuses the ChainSecured admin operations with ModeError before sending anything", async () => {
       let sent = 0;
       const c = createConnection({
-        baseUrl,
+        baseUrl: server.baseUrl,
         fetch: async () => {
           sent++;
           throw new Error("nothing should be sent");
@@ -146,7 +135,7 @@ describe("SDK transports: one behaviour, HTTP and diamond", function () {
         },
       } as unknown as Signer;
       const c = createConnection({
-        baseUrl,
+        baseUrl: server.baseUrl,
         signer,
         fetch: async () => {
           used++;
@@ -165,12 +154,12 @@ describe("SDK transports: one behaviour, HTTP and diamond", function () {
 
     it("the diamond transport names the wallet's alias as the account unless an override is set", async () => {
       const signer = await freshWallet();
-      const client = new LitNodeSimpleApiClient({ baseUrl, mode: "sovereign", signer, contractAddress: h.f.diamondAddress });
+      const client = new LitNodeSimpleApiClient({ baseUrl: server.baseUrl, mode: "sovereign", signer, contractAddress: server.harness.f.diamondAddress });
       const created = await client.newChainSecuredAccount({ accountName: "alias", accountDescription: "" });
       expect(created.api_key_hash).to.equal(chainSecuredHash(signer.address));
-      await h.relayer.chain.indexer.syncTo(await ethers.provider.getBlockNumber());
+      await server.sync();
       await client.addGroup({ groupName: "g", groupDescription: "", pkpIdsPermitted: [], cidHashesPermitted: [] });
-      expect((await h.f.diamond.getAccount(created.api_key_hash)).groupCount).to.equal(1n);
+      expect((await server.harness.f.diamond.getAccount(created.api_key_hash)).groupCount).to.equal(1n);
     });
   });
 });
