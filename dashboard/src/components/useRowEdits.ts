@@ -1,7 +1,7 @@
 /**
- * Which row of a list is being renamed or deleted: the state RowActions, RenameDialog and
- * DeleteDialog share. Spread `row(item)` into the row's RowActions, `renameDialog` and
- * `deleteDialog` into the dialogs; their writes run as `write` and `reload` the list on success.
+ * Which row of a list is being renamed or deleted: the state RowActions and RowEditDialogs share.
+ * Spread `row(item)` into the row's RowActions and pass the whole to RowEditDialogs; its writes run
+ * as `write` and `reload` the list on success.
  */
 import { useState } from "react";
 import type { Write } from "../state/write";
@@ -15,3 +15,5 @@ export function useRowEdits<T extends { name: string; description: string }>(wri
     deleteDialog: { item: deleting, write, onClose: () => setDeleting(null), onDeleted: reload },
   };
 }
+
+export type RowEdits<T extends { name: string; description: string }> = ReturnType<typeof useRowEdits<T>>;

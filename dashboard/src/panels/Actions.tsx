@@ -8,14 +8,13 @@ import type { MetadataItem } from "../../../src/sdk";
 import { knownCid, looksLikeCid, rememberCid } from "../api/cid-cache";
 import { shortHex } from "../api/format";
 import { listAll } from "../api/pages";
-import { DeleteDialog } from "../components/ConfirmDialog";
 import { CopyButton } from "../components/CopyButton";
 import { NameFields, TextArea, TextField, useNameState } from "../components/Field";
 import { ButtonRow, FormCard } from "../components/Form";
 import { ListTable, NameCell, RowActions } from "../components/ListTable";
 import { LoadedList } from "../components/Loaded";
 import { Panel } from "../components/Panel";
-import { RenameDialog } from "../components/RenameDialog";
+import { RowEditDialogs } from "../components/RowEditDialogs";
 import { useRowEdits } from "../components/useRowEdits";
 import { WriteStatus } from "../components/WriteStatus";
 import { useDashboard } from "../state/context";
@@ -147,15 +146,12 @@ export function Actions() {
           </ListTable>
         )}
       </LoadedList>
-      <RenameDialog
-        {...edits.renameDialog}
+      <RowEditDialogs
+        edits={edits}
         noun="action"
         rename={(a, name, description) => client.updateActionMetadata({ hashedCid: a.id, name, description })}
-      />
-      <DeleteDialog
-        {...edits.deleteDialog}
-        title="Delete action"
-        confirmLabel="Delete action"
+        deleteTitle="Delete action"
+        deleteLabel="Delete action"
         remove={(a) => client.deleteAction({ hashedCid: a.id })}
       >
         {(a) => (
@@ -163,7 +159,7 @@ export function Actions() {
             Delete <strong>{a.name}</strong>? It is removed from every group, and usage keys can no longer run it.
           </p>
         )}
-      </DeleteDialog>
+      </RowEditDialogs>
     </Panel>
   );
 }

@@ -6,12 +6,11 @@ import { useState } from "react";
 import type { ApiKeyItem, UsageKeyPermissions } from "../../../src/sdk";
 import { formatExpiration, shortHex } from "../api/format";
 import { listAll } from "../api/pages";
-import { DeleteDialog } from "../components/ConfirmDialog";
 import { CopyButton } from "../components/CopyButton";
 import { ListTable, NameCell, RowActions } from "../components/ListTable";
 import { LoadedList } from "../components/Loaded";
 import { Panel } from "../components/Panel";
-import { RenameDialog } from "../components/RenameDialog";
+import { RowEditDialogs } from "../components/RowEditDialogs";
 import { useRowEdits } from "../components/useRowEdits";
 import { WriteStatus } from "../components/WriteStatus";
 import { useDashboard } from "../state/context";
@@ -189,15 +188,12 @@ export function UsageKeys() {
           </ListTable>
         )}
       </LoadedList>
-      <RenameDialog
-        {...edits.renameDialog}
+      <RowEditDialogs
+        edits={edits}
         noun="key"
         rename={(k, name, description) => client.updateUsageApiKeyMetadata({ usageApiKey: k.api_key_hash, name, description })}
-      />
-      <DeleteDialog
-        {...edits.deleteDialog}
-        title="Delete usage key"
-        confirmLabel="Delete key"
+        deleteTitle="Delete usage key"
+        deleteLabel="Delete key"
         remove={(k) => client.removeUsageApiKey({ usageApiKey: k.api_key_hash })}
       >
         {(k) => (
@@ -206,7 +202,7 @@ export function UsageKeys() {
             undone.
           </p>
         )}
-      </DeleteDialog>
+      </RowEditDialogs>
     </Panel>
   );
 }
