@@ -202,12 +202,13 @@ export class DiamondTransport implements AccountTransport {
 
   /** Every action of the account, or (groupId other than 0) the actions of one group. */
   async listActions(request: types.Pagination & { groupId?: number }): Promise<types.MetadataItem[]> {
+    const group = request.groupId === undefined ? 0n : uintArg("groupId", request.groupId);
     const account = await this.diamond.adminHash();
     const reader = await this.diamond.reader();
     const rows =
-      request.groupId === undefined || request.groupId === 0
+      group === 0n
         ? await reader.listActions(account, request.pageNumber, request.pageSize)
-        : await reader.listActionsInGroup(account, request.groupId, request.pageNumber, request.pageSize);
+        : await reader.listActionsInGroup(account, group, request.pageNumber, request.pageSize);
     return rows.map(metadataItemOf);
   }
 

@@ -93,6 +93,20 @@ describe("SDK transports: one behaviour, HTTP and diamond", function () {
       expect(make).to.throw(LitUsageError, '"wallet"');
     });
 
+    it("the diamond transport refuses a group id that is not a non-negative integer in listActions, naming it, before reading the chain", async () => {
+      const signer = await freshWallet();
+      const c = createConnection({ baseUrl: server.baseUrl, signer, contractAddress: server.harness.f.diamondAddress });
+      const ops = new DiamondTransport(c.relayer, c.session, c.diamond);
+      for (const groupId of [-1, 1.5]) {
+        const e = await ops.listActions({ groupId, pageNumber: 0, pageSize: 10 }).then(
+          () => null,
+          (err: unknown) => err,
+        );
+        expect(e).to.be.instanceOf(LitUsageError);
+        expect((e as Error).message).to.include(`groupId: expected a non-negative integer (decimal or 0x hex), got ${groupId}`);
+      }
+    });
+
     it("the HTTP transport refuses the ChainSecured admin operations with ModeError before sending anything", async () => {
       let sent = 0;
       const c = createConnection({
