@@ -1,10 +1,50 @@
 /** account:* tasks: create, convert and transfer accounts; look them up. */
 import { chainSecuredHash, generateApiKey, apiKeyHash, parseAddress, parseKeyOrHash, parseUint, toHash32 } from "../src/core";
-import { defineTask, flag, optional, read, required, send, withDefault, type Json } from "./lib/cli";
+import type { ContractTransactionResponse } from "ethers";
+import {
+  defineTask,
+  flag,
+  optional,
+  read,
+  required,
+  send,
+  type Diamond,
+  type DiamondFunction,
+  type Json,
+  type TaskContext,
+} from "./lib/cli";
 import { keyHashArg } from "./lib/options";
+import { metadataParams } from "./lib/params";
 
 const ACCOUNT = required("account: API key text or 0x apiKeyHash (master, usage key or admin alias)");
 const HASH_KINDS = ["None", "Master", "UsageKey", "AdminAlias", "RemovedUsageKey"] as const;
+
+/** Sends a write that gives the account a new admin wallet; prints the account, the admin and the admin's alias hash. */
+async function sendNewAdmin(
+  ctx: TaskContext,
+  hash: bigint,
+  admin: string,
+  call: (d: Diamond) => Promise<ContractTransactionResponse>,
+): Promise<Json> {
+  const result = await send(ctx, call);
+  return { apiKeyHash: toHash32(hash), admin, adminAliasHash: chainSecuredHash(admin), ...result };
+}
+
+/** A view of the account named by --account: prints what `fn` returns. */
+function defineAccountView(
+  name: string,
+  fn: DiamondFunction,
+  call: (d: Diamond, account: bigint) => Promise<unknown>,
+  { description, signer }: { description: string; signer?: string },
+): void {
+  defineTask({
+    name,
+    description,
+    signer,
+    params: { account: ACCOUNT },
+    run: async (ctx, a) => read(ctx, fn, (d) => call(d, keyHashArg(a.account))),
+  });
+}
 
 defineTask({
   name: "account:new",
@@ -13,8 +53,7 @@ defineTask({
   signer: "signer 0 (an api payer or the owner for managed accounts)",
   params: {
     apiKey: optional("your own API key text (or a 0x hash); default: generate one"),
-    name: withDefault("account name", ""),
-    description: withDefault("account description", ""),
+    ...metadataParams("account"),
     admin: optional("admin wallet address (default: the signer)"),
     unmanaged: flag("create a ChainSecured (unmanaged) account written only by --admin"),
   },
@@ -35,8 +74,7 @@ defineTask({
   description: "Create the signer's own ChainSecured account (newChainSecuredAccount); its hash is keccak256(signer address).",
   signer: "signer 0 (becomes the admin)",
   params: {
-    name: withDefault("account name", ""),
-    description: withDefault("account description", ""),
+    ...metadataParams("account"),
   },
   run: async (ctx, a) => {
     const result = await send(ctx, (d) => d.newChainSecuredAccount(a.name, a.description));
@@ -55,8 +93,7 @@ defineTask({
   run: async (ctx, a) => {
     const hash = keyHashArg(a.account);
     const admin = parseAddress(a.admin, "--admin");
-    const result = await send(ctx, (d) => d.convertToChainSecuredAccount(hash, admin));
-    return { apiKeyHash: toHash32(hash), admin, adminAliasHash: chainSecuredHash(admin), ...result };
+    return sendNewAdmin(ctx, hash, admin, (d) => d.convertToChainSecuredAccount(hash, admin));
   },
 });
 
@@ -71,25 +108,18 @@ defineTask({
   run: async (ctx, a) => {
     const hash = keyHashArg(a.account);
     const to = parseAddress(a.to, "--to");
-    const result = await send(ctx, (d) => d.transferChainSecuredAccountOwnership(hash, to));
-    return { apiKeyHash: toHash32(hash), admin: to, adminAliasHash: chainSecuredHash(to), ...result };
+    return sendNewAdmin(ctx, hash, to, (d) => d.transferChainSecuredAccountOwnership(hash, to));
   },
 });
 
-defineTask({
-  name: "account:exists",
+defineAccountView("account:exists", "accountExists", (d, account) => d.accountExists(account), {
   description: "Whether the key or hash resolves to an account, for anyone (accountExists). Prints true or false.",
-  params: { account: ACCOUNT },
-  run: async (ctx, a) => read(ctx, "accountExists", (d) => d.accountExists(keyHashArg(a.account))),
 });
 
-defineTask({
-  name: "account:writable",
+defineAccountView("account:writable", "accountExistsAndIsMutable", (d, account) => d.accountExistsAndIsMutable(account), {
   description:
     "Whether the key or hash resolves to an account that the signer may write (accountExistsAndIsMutable, which answers for its caller: an api payer or the owner for a managed account, the current admin for a ChainSecured one). Prints true or false.",
   signer: "signer 0 (the caller the answer is for)",
-  params: { account: ACCOUNT },
-  run: async (ctx, a) => read(ctx, "accountExistsAndIsMutable", (d) => d.accountExistsAndIsMutable(keyHashArg(a.account))),
 });
 
 defineTask({
@@ -104,11 +134,8 @@ defineTask({
   },
 });
 
-defineTask({
-  name: "account:get",
+defineAccountView("account:get", "getAccount", (d, account) => d.getAccount(account), {
   description: "Snapshot of an account: master hash, mode, admin, name, description and counts (getAccount).",
-  params: { account: ACCOUNT },
-  run: async (ctx, a) => read(ctx, "getAccount", (d) => d.getAccount(keyHashArg(a.account))),
 });
 
 defineTask({
@@ -122,11 +149,8 @@ defineTask({
   },
 });
 
-defineTask({
-  name: "account:wallet-address",
+defineAccountView("account:wallet-address", "getAccountWalletAddress", (d, account) => d.getAccountWalletAddress(account), {
   description: "The admin wallet address of the account (getAccountWalletAddress).",
-  params: { account: ACCOUNT },
-  run: async (ctx, a) => read(ctx, "getAccountWalletAddress", (d) => d.getAccountWalletAddress(keyHashArg(a.account))),
 });
 
 defineTask({

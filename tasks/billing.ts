@@ -1,9 +1,29 @@
 /** billing:* tasks: pricing operator, price list, key balances. */
 import { parseAddress, parseUint } from "../src/core";
-import { defineTask, optional, read, required, send, type Json } from "./lib/cli";
+import type { ContractTransactionResponse } from "ethers";
+import { defineTask, optional, read, required, send, type Diamond, type Json } from "./lib/cli";
 import { keyHashArg } from "./lib/options";
 
 const ACCOUNT = required("API key text or 0x apiKeyHash (a usage key has its own balance, other hashes use the master's)");
+
+/** A write that changes a key's balance by --amount. */
+function defineBalanceWrite(
+  name: string,
+  call: (d: Diamond, account: bigint, amount: bigint) => Promise<ContractTransactionResponse>,
+  { description }: { description: string },
+): void {
+  defineTask({
+    name,
+    description,
+    signer: "signer 0 (the owner; or an api payer or the pricing operator)",
+    params: { account: ACCOUNT, amount: required("amount (positive, decimal or 0x hex)") },
+    run: async (ctx, a) => {
+      const account = keyHashArg(a.account);
+      const amount = parseUint(a.amount, "--amount");
+      return send(ctx, (d) => call(d, account, amount));
+    },
+  });
+}
 
 defineTask({
   name: "billing:set-pricing-operator",
@@ -58,28 +78,12 @@ defineTask({
   run: async (ctx, a) => read(ctx, "pricingAt", (d) => d.pricingAt(parseUint(a.index, "--index"))),
 });
 
-defineTask({
-  name: "billing:credit",
+defineBalanceWrite("billing:credit", (d, account, amount) => d.creditApiKey(account, amount), {
   description: "Credit a key's balance (creditApiKey).",
-  signer: "signer 0 (the owner; or an api payer or the pricing operator)",
-  params: { account: ACCOUNT, amount: required("amount (positive, decimal or 0x hex)") },
-  run: async (ctx, a) => {
-    const account = keyHashArg(a.account);
-    const amount = parseUint(a.amount, "--amount");
-    return send(ctx, (d) => d.creditApiKey(account, amount));
-  },
 });
 
-defineTask({
-  name: "billing:debit",
+defineBalanceWrite("billing:debit", (d, account, amount) => d.debitApiKey(account, amount), {
   description: "Debit a key's balance (debitApiKey); reverts with InsufficientBalance above the balance.",
-  signer: "signer 0 (the owner; or an api payer or the pricing operator)",
-  params: { account: ACCOUNT, amount: required("amount (positive, decimal or 0x hex)") },
-  run: async (ctx, a) => {
-    const account = keyHashArg(a.account);
-    const amount = parseUint(a.amount, "--amount");
-    return send(ctx, (d) => d.debitApiKey(account, amount));
-  },
 });
 
 defineTask({

@@ -1,7 +1,7 @@
 /** permission:* tasks: what a key may execute and which wallets it may use (PermissionsFacet views). */
-import { parseAddress, parseUintList } from "../src/core";
+import { parseUintList } from "../src/core";
 import { defineTask, flag, read, required } from "./lib/cli";
-import { cidArg, keyHashArg } from "./lib/options";
+import { keyActionAndWallet, keyAndAction, keyHashArg } from "./lib/options";
 
 const KEY = required("API key text or 0x apiKeyHash (master, usage key or admin alias)");
 const CID = required("action CID (Qm.../b...) or 0x cid hash");
@@ -12,8 +12,7 @@ defineTask({
   description: "Whether the key may execute the action (canExecuteAction; --fast: canExecuteActionFast).",
   params: { account: KEY, cid: CID, fast: flag("use canExecuteActionFast") },
   run: async (ctx, a) => {
-    const account = keyHashArg(a.account);
-    const cid = cidArg(a.cid);
+    const { account, cid } = keyAndAction(a);
     return a.fast
       ? read(ctx, "canExecuteActionFast", (d) => d.canExecuteActionFast(account, cid))
       : read(ctx, "canExecuteAction", (d) => d.canExecuteAction(account, cid));
@@ -25,9 +24,7 @@ defineTask({
   description: "Whether the key may use the wallet in the action (canUseWalletInAction; --fast: canUseWalletInActionFast).",
   params: { account: KEY, cid: CID, pkp: PKP, fast: flag("use canUseWalletInActionFast") },
   run: async (ctx, a) => {
-    const account = keyHashArg(a.account);
-    const cid = cidArg(a.cid);
-    const pkp = parseAddress(a.pkp, "--pkp");
+    const { account, cid, pkp } = keyActionAndWallet(a);
     return a.fast
       ? read(ctx, "canUseWalletInActionFast", (d) => d.canUseWalletInActionFast(account, cid, pkp))
       : read(ctx, "canUseWalletInAction", (d) => d.canUseWalletInAction(account, cid, pkp));
@@ -39,9 +36,7 @@ defineTask({
   description: "Both answers at once: {canExecute, canUseWallet} (canExecuteActionAndUseWallet).",
   params: { account: KEY, cid: CID, pkp: PKP },
   run: async (ctx, a) => {
-    const account = keyHashArg(a.account);
-    const cid = cidArg(a.cid);
-    const pkp = parseAddress(a.pkp, "--pkp");
+    const { account, cid, pkp } = keyActionAndWallet(a);
     return read(ctx, "canExecuteActionAndUseWallet", (d) => d.canExecuteActionAndUseWallet(account, cid, pkp));
   },
 });
@@ -51,8 +46,7 @@ defineTask({
   description: "Ids of the groups through which the key may execute the action (groupIdsForAction).",
   params: { account: KEY, cid: CID },
   run: async (ctx, a) => {
-    const account = keyHashArg(a.account);
-    const cid = cidArg(a.cid);
+    const { account, cid } = keyAndAction(a);
     return read(ctx, "groupIdsForAction", (d) => d.groupIdsForAction(account, cid));
   },
 });
@@ -62,9 +56,7 @@ defineTask({
   description: "Ids of the groups through which the key may execute the action with the wallet (groupIdsForActionAndWallet).",
   params: { account: KEY, cid: CID, pkp: PKP },
   run: async (ctx, a) => {
-    const account = keyHashArg(a.account);
-    const cid = cidArg(a.cid);
-    const pkp = parseAddress(a.pkp, "--pkp");
+    const { account, cid, pkp } = keyActionAndWallet(a);
     return read(ctx, "groupIdsForActionAndWallet", (d) => d.groupIdsForActionAndWallet(account, cid, pkp));
   },
 });

@@ -3,9 +3,8 @@ import { apiKeyHash, generateApiKey, parseKeyOrHash, parseTimestamp, parseUint, 
 import { ACCOUNT_WRITER, PAGE_PARAMS, defineTask, flag, optional, paged, read, readToJson, required, send, withDefault, type Json } from "./lib/cli";
 import { usageKeyToJson } from "./lib/format";
 import { keyHashArg } from "./lib/options";
+import { ANY_ACCOUNT, MASTER_ACCOUNT, metadataParams } from "./lib/params";
 
-const MASTER = required("account: master API key text or 0x master apiKeyHash");
-const ACCOUNT = required("account: API key text or 0x apiKeyHash");
 const KEY = required("usage key: API key text or 0x usage apiKeyHash");
 const GROUPS = 'comma list of group ids (decimal or 0x hex); "0" = every group';
 
@@ -15,12 +14,11 @@ defineTask({
     "Create or fully overwrite a usage API key with its permissions (setUsageApiKey). Without --key a random key is generated and printed once (usageApiKey).",
   signer: ACCOUNT_WRITER,
   params: {
-    account: MASTER,
+    account: MASTER_ACCOUNT,
     key: optional("usage key text or 0x hash; default: generate one"),
     expiration: withDefault("expiry: unix seconds or ISO-8601 date-time; 0 = never", "0"),
     balance: withDefault("initial balance of the key", "0"),
-    name: withDefault("key name", ""),
-    description: withDefault("key description", ""),
+    ...metadataParams("key"),
     createGroups: flag("may create groups"),
     deleteGroups: flag("may delete groups"),
     createPkps: flag("may register wallets (PKPs)"),
@@ -66,7 +64,7 @@ defineTask({
   name: "usage-key:remove",
   description: "Remove a usage API key (removeUsageApiKey); its hash stops resolving and its balance is zeroed.",
   signer: ACCOUNT_WRITER,
-  params: { account: MASTER, key: KEY },
+  params: { account: MASTER_ACCOUNT, key: KEY },
   run: async (ctx, a) => send(ctx, (d) => d.removeUsageApiKey(keyHashArg(a.account), keyHashArg(a.key, "--key"))),
 });
 
@@ -75,10 +73,9 @@ defineTask({
   description: "Set the name and description of a usage API key (updateUsageApiKeyMetadata).",
   signer: ACCOUNT_WRITER,
   params: {
-    account: MASTER,
+    account: MASTER_ACCOUNT,
     key: KEY,
-    name: withDefault("key name", ""),
-    description: withDefault("key description", ""),
+    ...metadataParams("key"),
   },
   run: async (ctx, a) =>
     send(ctx, (d) => d.updateUsageApiKeyMetadata(keyHashArg(a.account), keyHashArg(a.key, "--key"), a.name, a.description)),
@@ -87,7 +84,7 @@ defineTask({
 defineTask({
   name: "usage-key:list",
   description: "List the usage API keys of an account with their permissions (listApiKeys; the master is not listed).",
-  params: { account: ACCOUNT, ...PAGE_PARAMS },
+  params: { account: ANY_ACCOUNT, ...PAGE_PARAMS },
   run: async (ctx, a) => {
     const account = keyHashArg(a.account);
     const items = await paged(a, (p, s) => ctx.diamond.listApiKeys(account, p, s));
@@ -99,7 +96,7 @@ defineTask({
 defineTask({
   name: "usage-key:get",
   description: "One usage API key of an account with its permissions (getUsageApiKey).",
-  params: { account: ACCOUNT, key: KEY },
+  params: { account: ANY_ACCOUNT, key: KEY },
   run: async (ctx, a) =>
     usageKeyToJson(await read(ctx, "getUsageApiKey", (d) => d.getUsageApiKey(keyHashArg(a.account), keyHashArg(a.key, "--key")))),
 });

@@ -1,7 +1,8 @@
 /** wallet:* tasks: wallets (PKPs) registered to accounts with their derivation values. */
 import { parseAddress, parseUint } from "../src/core";
-import { ACCOUNT_WRITER, PAGE_PARAMS, defineTask, paged, read, readToJson, required, send, withDefault } from "./lib/cli";
+import { ACCOUNT_WRITER, PAGE_PARAMS, defineTask, paged, read, readToJson, required, send } from "./lib/cli";
 import { keyHashArg } from "./lib/options";
+import { ANY_ACCOUNT, metadataParams } from "./lib/params";
 
 const ACCOUNT = required("account: API key text or 0x apiKeyHash (master or usage key with createPKPs)");
 
@@ -13,8 +14,7 @@ defineTask({
     account: ACCOUNT,
     pkp: required("wallet address (pkpId)"),
     derivation: required("derivation value (decimal or 0x hex, non-zero)"),
-    name: withDefault("wallet name", ""),
-    description: withDefault("wallet description", ""),
+    ...metadataParams("wallet"),
   },
   run: async (ctx, a) => {
     const account = keyHashArg(a.account);
@@ -27,7 +27,7 @@ defineTask({
 defineTask({
   name: "wallet:derivation",
   description: 'The derivation value of a wallet registered to the account (getWalletDerivation); "0" if not registered to it.',
-  params: { account: required("account: API key text or 0x apiKeyHash"), pkp: required("wallet address") },
+  params: { account: ANY_ACCOUNT, pkp: required("wallet address") },
   run: async (ctx, a) => {
     const account = keyHashArg(a.account);
     const pkp = parseAddress(a.pkp, "--pkp");
@@ -38,7 +38,7 @@ defineTask({
 defineTask({
   name: "wallet:list",
   description: "List the wallets of an account: [{id (derivation), pkpId, name, description}] (listPkps).",
-  params: { account: required("account: API key text or 0x apiKeyHash"), ...PAGE_PARAMS },
+  params: { account: ANY_ACCOUNT, ...PAGE_PARAMS },
   run: async (ctx, a) => {
     const account = keyHashArg(a.account);
     return readToJson(ctx, "listPkps", await paged(a, (p, s) => ctx.diamond.listPkps(account, p, s)));

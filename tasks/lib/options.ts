@@ -33,3 +33,15 @@ export function cidListArg(value: string, option = "--cids"): bigint[] {
 export function pkpListArg(value: string, option = "--pkps"): string[] {
   return splitList(value).map((part, i) => pkpOrWildcardArg(part, `${option} entry ${i + 1}`));
 }
+
+/** --account and --cid (an action of the account), parsed in that order. */
+export function keyAndAction(a: { account: string; cid: string }): { account: bigint; cid: bigint } {
+  const account = keyHashArg(a.account);
+  return { account, cid: cidArg(a.cid) };
+}
+
+/** --account, --cid and --pkp (a wallet used in the action), parsed in that order. */
+export function keyActionAndWallet(a: { account: string; cid: string; pkp: string }): { account: bigint; cid: bigint; pkp: string } {
+  const { account, cid } = keyAndAction(a);
+  return { account, cid, pkp: parseAddress(a.pkp, "--pkp") };
+}
