@@ -15,6 +15,7 @@ import {
 } from "./lib/cli";
 import { keyHashArg } from "./lib/options";
 import { metadataParams } from "./lib/params";
+import { defineView } from "./lib/simple-tasks";
 
 const ACCOUNT = required("account: API key text or 0x apiKeyHash (master, usage key or admin alias)");
 const HASH_KINDS = ["None", "Master", "UsageKey", "AdminAlias", "RemovedUsageKey"] as const;
@@ -153,11 +154,8 @@ defineAccountView("account:wallet-address", "getAccountWalletAddress", (d, accou
   description: "The admin wallet address of the account (getAccountWalletAddress).",
 });
 
-defineTask({
-  name: "account:count",
+defineView("account:count", "accountCount", (d) => d.accountCount(), {
   description: "Number of accounts (accountCount), as a decimal string.",
-  params: {},
-  run: async (ctx) => read(ctx, "accountCount", (d) => d.accountCount()),
 });
 
 defineTask({

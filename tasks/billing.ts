@@ -1,8 +1,9 @@
 /** billing:* tasks: pricing operator, price list, key balances. */
-import { parseAddress, parseUint } from "../src/core";
+import { parseUint } from "../src/core";
 import type { ContractTransactionResponse } from "ethers";
 import { defineTask, optional, read, required, send, type Diamond, type Json } from "./lib/cli";
 import { keyHashArg } from "./lib/options";
+import { defineAddressSetter, defineView } from "./lib/simple-tasks";
 
 const ACCOUNT = required("API key text or 0x apiKeyHash (a usage key has its own balance, other hashes use the master's)");
 
@@ -25,22 +26,14 @@ function defineBalanceWrite(
   });
 }
 
-defineTask({
-  name: "billing:set-pricing-operator",
+defineAddressSetter("billing:set-pricing-operator", (d, address) => d.setPricingOperator(address), {
   description: "Set the pricing operator (setPricingOperator).",
   signer: "signer 0 (must be the owner)",
-  params: { address: required("new pricing operator address") },
-  run: async (ctx, a) => {
-    const address = parseAddress(a.address, "--address");
-    return send(ctx, (d) => d.setPricingOperator(address));
-  },
+  address: "new pricing operator address",
 });
 
-defineTask({
-  name: "billing:pricing-operator",
+defineView("billing:pricing-operator", "pricingOperator", (d) => d.pricingOperator(), {
   description: "The pricing operator (pricingOperator).",
-  params: {},
-  run: async (ctx) => read(ctx, "pricingOperator", (d) => d.pricingOperator()),
 });
 
 defineTask({

@@ -1,6 +1,7 @@
 /** config:* tasks: api payers, operators, payer count, rebalance amount, node configuration. */
 import { parseAddress, parseAddressList, parseUint } from "../src/core";
 import { defineTask, optional, read, required, send, withDefault } from "./lib/cli";
+import { defineAddressSetter, defineView } from "./lib/simple-tasks";
 
 const OWNER_OR_OPERATOR = "signer 0 (the owner; or the config operator)";
 
@@ -35,40 +36,24 @@ defineTask({
   },
 });
 
-defineTask({
-  name: "config:set-admin-payer",
+defineAddressSetter("config:set-admin-payer", (d, address) => d.setAdminApiPayerAccount(address), {
   description: "Set the admin api payer (setAdminApiPayerAccount).",
   signer: OWNER_OR_OPERATOR,
-  params: { address: required("new admin api payer address") },
-  run: async (ctx, a) => {
-    const address = parseAddress(a.address, "--address");
-    return send(ctx, (d) => d.setAdminApiPayerAccount(address));
-  },
+  address: "new admin api payer address",
 });
 
-defineTask({
-  name: "config:admin-payer",
+defineView("config:admin-payer", "adminApiPayerAccount", (d) => d.adminApiPayerAccount(), {
   description: "The admin api payer (adminApiPayerAccount).",
-  params: {},
-  run: async (ctx) => read(ctx, "adminApiPayerAccount", (d) => d.adminApiPayerAccount()),
 });
 
-defineTask({
-  name: "config:set-operator",
+defineAddressSetter("config:set-operator", (d, address) => d.setConfigOperator(address), {
   description: "Set the config operator (setConfigOperator).",
   signer: "signer 0 (must be the owner)",
-  params: { address: required("new config operator address") },
-  run: async (ctx, a) => {
-    const address = parseAddress(a.address, "--address");
-    return send(ctx, (d) => d.setConfigOperator(address));
-  },
+  address: "new config operator address",
 });
 
-defineTask({
-  name: "config:operator",
+defineView("config:operator", "configOperator", (d) => d.configOperator(), {
   description: "The config operator (configOperator).",
-  params: {},
-  run: async (ctx) => read(ctx, "configOperator", (d) => d.configOperator()),
 });
 
 defineTask({
@@ -82,11 +67,8 @@ defineTask({
   },
 });
 
-defineTask({
-  name: "config:requested-payer-count",
+defineView("config:requested-payer-count", "requestedApiPayerCount", (d) => d.requestedApiPayerCount(), {
   description: "The requested api payer count (requestedApiPayerCount).",
-  params: {},
-  run: async (ctx) => read(ctx, "requestedApiPayerCount", (d) => d.requestedApiPayerCount()),
 });
 
 defineTask({
@@ -100,11 +82,8 @@ defineTask({
   },
 });
 
-defineTask({
-  name: "config:rebalance-amount",
+defineView("config:rebalance-amount", "rebalanceAmount", (d) => d.rebalanceAmount(), {
   description: "The payer rebalance amount in wei (rebalanceAmount).",
-  params: {},
-  run: async (ctx) => read(ctx, "rebalanceAmount", (d) => d.rebalanceAmount()),
 });
 
 defineTask({

@@ -3,6 +3,7 @@ import { parseAddress, parseUint } from "../src/core";
 import { ACCOUNT_WRITER, PAGE_PARAMS, defineTask, paged, read, readToJson, required, send } from "./lib/cli";
 import { keyHashArg } from "./lib/options";
 import { ANY_ACCOUNT, metadataParams } from "./lib/params";
+import { defineView } from "./lib/simple-tasks";
 
 const ACCOUNT = required("account: API key text or 0x apiKeyHash (master or usage key with createPKPs)");
 
@@ -45,11 +46,8 @@ defineTask({
   },
 });
 
-defineTask({
-  name: "wallet:count",
+defineView("wallet:count", "pkpCount", (d) => d.pkpCount(), {
   description: "Number of registered wallets across all accounts (pkpCount).",
-  params: {},
-  run: async (ctx) => read(ctx, "pkpCount", (d) => d.pkpCount()),
 });
 
 defineTask({
