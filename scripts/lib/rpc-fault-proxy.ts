@@ -83,34 +83,21 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
 const num = (v: unknown): number => (typeof v === "string" ? Number(BigInt(v)) : Number(v));
 const STATE_TAGS = new Set(["latest", "safe", "finalized", "pending"]);
 
-export class RpcFaultProxy {
+/**
+ * The HTTP side of a JSON-RPC proxy on 127.0.0.1 (a free port): it keeps the open connections so
+ * that going down can drop them (`dropAll`), destroys each connection that arrives while `refuse()`
+ * says so, and hands each request's body to `handle`. RpcFaultProxy is one; the relayer's
+ * resilience tests switch another between up, refusing and hanging.
+ */
+export abstract class LocalRpcProxy {
   url = "";
-  readonly stats: FaultStats = {
-    requests: 0,
-    methods: new Map(),
-    answered429: 0,
-    answered5xx: 0,
-    dropped: 0,
-    refused: 0,
-    logRangeErrors: 0,
-    lagged: 0,
-  };
-  private opts: FaultOptions;
-  private random: () => number;
   private readonly sockets = new Set<Socket>();
   private readonly server: http.Server;
-  private upstreamId = 0;
 
-  constructor(
-    private readonly target: string,
-    opts: FaultOptions = {},
-  ) {
-    this.opts = { ...opts };
-    this.random = seeded(opts.seed ?? 1);
-    this.server = http.createServer((req, res) => void this.handle(req, res));
+  constructor(protected readonly target: string) {
+    this.server = http.createServer((req, res) => void this.receive(req, res));
     this.server.on("connection", (socket: Socket) => {
-      if (this.opts.down) {
-        this.stats.refused++;
+      if (this.refuse()) {
         socket.destroy();
         return;
       }
@@ -128,6 +115,51 @@ export class RpcFaultProxy {
     return this;
   }
 
+  async close(): Promise<void> {
+    this.dropAll();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Whether a connection (or request) arriving now is destroyed unanswered; a subclass may count it here. */
+  protected abstract refuse(): boolean;
+
+  /** Answers one HTTP request whose body (UTF-8) was read whole. */
+  protected abstract handle(req: http.IncomingMessage, body: string, res: http.ServerResponse): Promise<void>;
+
+  /** Destroys every open connection. */
+  protected dropAll(): void {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+
+  private async receive(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    await this.handle(req, Buffer.concat(chunks).toString("utf8"), res);
+  }
+}
+
+export class RpcFaultProxy extends LocalRpcProxy {
+  readonly stats: FaultStats = {
+    requests: 0,
+    methods: new Map(),
+    answered429: 0,
+    answered5xx: 0,
+    dropped: 0,
+    refused: 0,
+    logRangeErrors: 0,
+    lagged: 0,
+  };
+  private opts: FaultOptions;
+  private random: () => number;
+  private upstreamId = 0;
+
+  constructor(target: string, opts: FaultOptions = {}) {
+    super(target);
+    this.opts = { ...opts };
+    this.random = seeded(opts.seed ?? 1);
+  }
+
   /** Changes some options (the rest stay); going down drops every open connection. */
   set(opts: Partial<FaultOptions>): void {
     this.opts = { ...this.opts, ...opts };
@@ -139,32 +171,26 @@ export class RpcFaultProxy {
     return this.opts;
   }
 
-  async close(): Promise<void> {
-    this.dropAll();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private dropAll(): void {
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
+  /** Down: every connection and request is refused (and counted). */
+  protected refuse(): boolean {
+    if (!this.opts.down) return false;
+    this.stats.refused++;
+    return true;
   }
 
   private chance(rate: number | undefined): boolean {
     return rate !== undefined && rate > 0 && this.random() < rate;
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    if (this.opts.down) {
-      this.stats.refused++;
+  protected async handle(req: http.IncomingMessage, body: string, res: http.ServerResponse): Promise<void> {
+    if (this.refuse()) {
       req.socket.destroy();
       return;
     }
     this.stats.requests++;
     let parsed: JsonRpcRequest | JsonRpcRequest[];
     try {
-      parsed = JSON.parse(Buffer.concat(chunks).toString("utf8")) as JsonRpcRequest | JsonRpcRequest[];
+      parsed = JSON.parse(body) as JsonRpcRequest | JsonRpcRequest[];
     } catch {
       res.writeHead(400, { "content-type": "text/plain" }).end("not JSON");
       return;

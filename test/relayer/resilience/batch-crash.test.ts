@@ -12,33 +12,20 @@
  * lost); every transaction caught unmined was mined as stored; the payers' nonces have no gaps,
  * nothing is pending or queued in the node's pool; one more write goes through.
  */
-import fs from "fs";
-import os from "os";
 import path from "path";
 import Database from "better-sqlite3";
 import { expect } from "chai";
-import { hexlify, randomBytes } from "ethers";
 import { diamondInterface } from "../../../src/relayer/chain";
+import { groupNamesCarried, sigkillCrashRig } from "./sigkill-crash-rig";
 import {
-  configFromEnv,
-  deployDiamondTo,
   dropFromPool,
-  freePort,
   http,
   keyHash,
   expectGapFreeNonces,
-  registerPayers,
-  relayerEnv,
-  minedTransactions,
   setMining,
-  startChainNode,
-  startRelayerChild,
   unminedTransactions,
   waitUntil,
-  type ChainNode,
   type PooledTx,
-  type Deployed,
-  type RelayerChild,
 } from "./support";
 
 const N = 40;
@@ -64,64 +51,24 @@ function outboxRows(dataDir: string): OutboxLook[] {
   }
 }
 
-/** The addGroup group names a row's calldata carries (one for addGroup, each call of batchCalls). */
-function namesCarried(row: OutboxLook): string[] {
-  const calls =
-    row.method === "batchCalls"
-      ? [...(diamondInterface.decodeFunctionData("batchCalls", row.calldata)[0] as string[])]
-      : [row.calldata];
-  return calls
-    .map((c) => diamondInterface.parseTransaction({ data: c }))
-    .filter((t) => t?.name === "addGroup")
-    .map((t) => String(t?.args[1]));
-}
-
 describe("relayer resilience: SIGKILL during batched writes, restart (sqlite)", function () {
   this.timeout(180_000);
 
-  let chain: ChainNode | undefined;
-  let deployed: Deployed | undefined;
-  let relayer: RelayerChild | undefined;
-  let dataDir = "";
-  let env: Record<string, string> = {};
-  let payers: string[] = [];
+  const rig = sigkillCrashRig({ label: "batch-crash", miningMs: MINING_MS, env: { BATCH_MAX_IN_FLIGHT: "1" } });
   let apiKey = "";
   const answered = new Map<string, string>(); // name -> group id, for writes answered 200 before the crash
   let caught: PooledTx[] = []; // payer transactions unmined at the kill (then dropped from the pool)
 
   before(async () => {
-    chain = await startChainNode();
-    deployed = await deployDiamondTo(chain.url);
-    await setMining(chain.url, { intervalMs: MINING_MS });
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "relayer-batch-crash-"));
-    env = {
-      ...relayerEnv({
-        dataDir,
-        rootSecret: hexlify(randomBytes(32)),
-        rpcUrl: chain.url,
-        diamondAddress: deployed.diamondAddress,
-        port: await freePort(),
-      }),
-      BATCH_MAX_IN_FLIGHT: "1",
-    };
-    ({ payers } = await registerPayers(deployed, configFromEnv(env)));
-    payers = payers.map((p) => p.toLowerCase());
-    relayer = await startRelayerChild(env);
-    const res = await http(relayer.url, "POST", "/core/v1/new_account", { body: { account_name: "batch crash", account_description: "" } });
+    const res = await http(rig.relayer.url, "POST", "/core/v1/new_account", { body: { account_name: "batch crash", account_description: "" } });
     expect(res.status, res.text).to.equal(200);
     apiKey = (res.body as { api_key: string }).api_key;
   });
 
-  after(async () => {
-    await relayer?.stop("SIGKILL");
-    await chain?.stop("SIGKILL");
-    deployed?.provider.destroy();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-
   it("is killed with SIGKILL while a batch transaction it broadcast is unmined (retried until one is)", async () => {
-    const r = relayer!;
-    const url = chain!.url;
+    const r = rig.relayer;
+    const url = rig.chain.url;
+    const payers = rig.payers;
     let next = 0;
     let killed = false;
     let workersDone = false;
@@ -169,7 +116,7 @@ describe("relayer resilience: SIGKILL during batched writes, restart (sqlite)", 
     expect(caught.filter((t) => t.input.startsWith(BATCH_SELECTOR)).length, "batch transactions unmined at the kill").to.be.gte(1);
     await dropFromPool(url, caught.map((t) => t.hash));
     expect(await unminedTransactions(url, payers), "the pool after dropping them").to.deep.equal([]);
-    const rows = outboxRows(dataDir);
+    const rows = outboxRows(rig.dataDir);
     expect(rows.filter((row) => row.method === "batchCalls").length, "batch rows stored").to.be.gte(1);
     const byStatus = new Map<string, number>();
     for (const row of rows) byStatus.set(`${row.method}:${row.status}`, (byStatus.get(`${row.method}:${row.status}`) ?? 0) + 1);
@@ -181,26 +128,21 @@ describe("relayer resilience: SIGKILL during batched writes, restart (sqlite)", 
   });
 
   it("after a restart on the same DATA_DIR (mining resumed once it is ready), sends what it had stored and leaves nothing in flight", async () => {
-    relayer = await startRelayerChild(env);
-    await setMining(chain!.url, { intervalMs: MINING_MS });
-    await waitUntil("the outbox to drain", async () => outboxRows(dataDir).every((row) => !["queued", "signed", "sent"].includes(row.status)), 120_000);
-    const rows = outboxRows(dataDir);
+    await rig.startRelayer();
+    await setMining(rig.chain.url, { intervalMs: MINING_MS });
+    await waitUntil("the outbox to drain", async () => outboxRows(rig.dataDir).every((row) => !["queued", "signed", "sent"].includes(row.status)), 120_000);
+    const rows = outboxRows(rig.dataDir);
     expect(rows.filter((row) => row.status !== "mined").map((row) => `${row.id} ${row.status}`)).to.deep.equal([]);
   });
 
   it("mined every transaction the kill caught unmined, as stored (rebroadcast from the outbox)", async () => {
-    const mined = await minedTransactions(chain!.url, payers, deployed!.deployBlock);
-    for (const t of caught) {
-      const same = mined.find((m) => m.from === t.from && m.nonce === t.nonce);
-      expect(same, `${t.from} nonce ${t.nonce} mined`).to.not.equal(undefined);
-      expect(same?.hash, `${t.from} nonce ${t.nonce}: the stored transaction itself`).to.equal(t.hash);
-    }
+    await rig.expectMinedAsStored(caught);
   });
 
   it("applied every stored write exactly once, and every write answered before the crash with its id", async () => {
-    const carried = outboxRows(dataDir).flatMap(namesCarried);
+    const carried = outboxRows(rig.dataDir).flatMap((row) => groupNamesCarried(row.calldata));
     expect(new Set(carried).size, "a name carried by two mined rows").to.equal(carried.length);
-    const onChain = (await deployed!.diamond.getFunction("listGroups")(keyHash(apiKey), 0, 100)) as { id: bigint; name: string }[];
+    const onChain = (await rig.deployed.diamond.getFunction("listGroups")(keyHash(apiKey), 0, 100)) as { id: bigint; name: string }[];
     expect(onChain.map((g) => g.name).sort()).to.deep.equal([...carried].sort());
     for (const [name, id] of answered) {
       const g = onChain.find((x) => x.name === name);
@@ -209,11 +151,11 @@ describe("relayer resilience: SIGKILL during batched writes, restart (sqlite)", 
   });
 
   it("leaves no nonce gap and nothing pending", async () => {
-    await expectGapFreeNonces(chain!.url, payers);
+    await expectGapFreeNonces(rig.chain.url, rig.payers);
   });
 
   it("takes one more write", async () => {
-    const res = await http(relayer!.url, "POST", "/core/v1/add_group", {
+    const res = await http(rig.relayer.url, "POST", "/core/v1/add_group", {
       key: apiKey,
       body: { group_name: "after-batch-crash", group_description: "", pkp_ids_permitted: [], cid_hashes_permitted: [] },
       timeoutMs: 10_000,

@@ -10,26 +10,19 @@
  */
 import { expect } from "chai";
 import type { Chain } from "../../../src/relayer/chain";
-import { Answer, PAYER, TEN_CIDS, batchFinalHarness } from "./batch-final-harness";
+import { PAYER, batchFinalHarness } from "./batch-final-harness";
 import { expectGapFreeNonces, waitUntil } from "./support";
 
 describe("a relayer restarted while a batch waits to be final (hardhat node)", function () {
   const t = batchFinalHarness({ label: "batch-final-crash", writeTimeoutMs: 60_000 });
-  const { store, head, mine, addGroup, updateGroup, onChain, inIndex, batchRow, asOwner, snapshot, revert, lastId, start, newGroup, warmGasCache } = t;
+  const { store, mine, snapshot, revert, start, newGroup, warmGasCache } = t;
   let first: Chain | null = null;
 
   it("sends alone, exactly once, the calls of a batch that reverted once it is final, when the relayer that sent it stopped before", async () => {
     first = await start();
     const group = await newGroup(first, "crash-1");
     await warmGasCache(first, group);
-    await (await asOwner().updateGroup(t.account, group, "grown", "", TEN_CIDS, [])).wait();
-    const from = await lastId();
-    const update = new Answer(first.writes.write(updateGroup(group, "crash-updated")));
-    const add = new Answer(first.writes.write(addGroup("crash-once")));
-    const reverted = await waitUntil("the batch reverted on chain", async () => {
-      const r = await batchRow(from);
-      return r && r.status === "reverted" ? r : undefined;
-    }, 30_000);
+    const { update, add, reverted } = await t.revertedBatch(first, group, "crash-updated", "crash-once");
     expect(reverted.errorName).to.equal("BatchCallOutOfGas");
     await t.stop(first);
     first = null;
@@ -38,15 +31,9 @@ describe("a relayer restarted while a batch waits to be final (hardhat node)", f
     expect((await store().outbox.list()).filter((r) => r.id > reverted.id), "nothing sent alone").to.deep.equal([]);
 
     const c = await start();
-    await mine(4); // the batch is final reverted
-    await waitUntil("the calls applied alone", async () => (await onChain("crash-once")) === 1, 30_000);
-    await mine(4);
-    await waitUntil("every row final", async () => (await store().outbox.list()).every((r) => r.final || r.status === "failed"), 30_000);
-    await c.indexer.syncTo(await head(), 30_000);
-    expect(await onChain("crash-once"), "on chain").to.equal(1);
-    expect(await inIndex("crash-once"), "in the index").to.equal(1);
-    expect((await t.d.diamond.listGroups(t.account, 0, 100)).find((g) => String(g.id) === group)?.name).to.equal("crash-updated");
-    const alone = (await store().outbox.list()).filter((r) => r.id > reverted.id && r.kind === "call");
+    await t.untilSentAloneAndFinal("crash-once");
+    await t.expectApplied(c, "crash-once", group, "crash-updated");
+    const alone = await t.callsAfter(reverted.id);
     expect(alone.map((r) => `${r.method} ${r.idemScope} ${r.idemKey}`).sort(), "each call sent alone once, keyed by the batch row").to.deep.equal([
       `addGroup batch-retry ${reverted.id}:1`,
       `updateGroup batch-retry ${reverted.id}:0`,
@@ -59,14 +46,7 @@ describe("a relayer restarted while a batch waits to be final (hardhat node)", f
     const group = await newGroup(first, "crash-2");
     await warmGasCache(first, group);
     const snap = await snapshot();
-    await (await asOwner().updateGroup(t.account, group, "grown", "", TEN_CIDS, [])).wait();
-    const from = await lastId();
-    const update = new Answer(first.writes.write(updateGroup(group, "crash-remined")));
-    const add = new Answer(first.writes.write(addGroup("crash-remined-once")));
-    const reverted = await waitUntil("the batch reverted on chain", async () => {
-      const r = await batchRow(from);
-      return r && r.status === "reverted" ? r : undefined;
-    }, 30_000);
+    const { update, add, reverted } = await t.revertedBatch(first, group, "crash-remined", "crash-remined-once");
     await t.stop(first);
     first = null;
     await waitUntil("both clients answered", async () => update.value !== undefined && add.value !== undefined, 10_000);
@@ -76,19 +56,9 @@ describe("a relayer restarted while a batch waits to be final (hardhat node)", f
     await revert(snap);
     await mine(2);
     const c = await start();
-    await waitUntil("the batch mined again on the new branch", async () => {
-      const r = await store().outbox.get(reverted.id);
-      return r?.status === "mined" ? r : undefined;
-    }, 30_000);
-    await mine(4);
-    await waitUntil("the batch final", async () => (await store().outbox.get(reverted.id))?.final === true, 30_000);
-    await mine(4);
-    await waitUntil("every row final", async () => (await store().outbox.list()).every((r) => r.final || r.status === "failed"), 30_000);
-    await c.indexer.syncTo(await head(), 30_000);
-    expect(await onChain("crash-remined-once"), "on chain").to.equal(1);
-    expect(await inIndex("crash-remined-once"), "in the index").to.equal(1);
-    expect((await t.d.diamond.listGroups(t.account, 0, 100)).find((g) => String(g.id) === group)?.name).to.equal("crash-remined");
-    expect((await store().outbox.list()).filter((r) => r.id > reverted.id && r.kind === "call"), "nothing sent alone").to.deep.equal([]);
+    await t.untilMinedAgainAndFinal(reverted.id);
+    await t.expectApplied(c, "crash-remined-once", group, "crash-remined");
+    expect(await t.callsAfter(reverted.id), "nothing sent alone").to.deep.equal([]);
     await expectGapFreeNonces(t.node.url, [PAYER]);
   });
 });

@@ -1,9 +1,11 @@
 /**
  * The set-up shared by the tests of a batch's calls waiting for the batch to be final
- * (final-outcome-deadline.test.ts, batch-final-crash.test.ts): a `hardhat node` child process
- * with the diamond and one managed account, a SQLite store per test, chain layers started in this
- * process with one payer (devKey(4)), confirmation depth 3 and one batch in flight, stopped
- * before the store is cleaned. Call `batchFinalHarness` inside a describe: it adds the hooks.
+ * (final-outcome-deadline.test.ts, batch-final-crash.test.ts, batch-final-then-crash.test.ts): a
+ * `hardhat node` child process with the diamond and one managed account, a store per test (SQLite
+ * unless told), chain layers started in this process with one payer (devKey(4)), confirmation
+ * depth 3 and one batch in flight, stopped before the store is cleaned, and the steps those tests
+ * share (a batch that reverts, waits for rows to be final). Call `batchFinalHarness` inside a
+ * describe: it adds the hooks.
  */
 import { expect } from "chai";
 import { Wallet } from "ethers";
@@ -11,7 +13,7 @@ import { startChain, type Chain, type ChainOptions } from "../../../src/relayer/
 import { ChainUnavailableError, RevertError, type OutboxRow, type WriteReceipt, type WriteRequest } from "../../../src/relayer/ports";
 import type { Store } from "../../../src/relayer/store";
 import { h, makeStore, skipUnlessAvailable, type BackendName, type TestStore } from "../support";
-import { deployDiamondTo, devKey, rpcCall, startChainNode, type ChainNode, type Deployed } from "./support";
+import { deployDiamondTo, devKey, rpcCall, startChainNode, waitUntil, type ChainNode, type Deployed } from "./support";
 
 export const PAYER = new Wallet(devKey(4)).address.toLowerCase();
 export const TEN_CIDS = Array.from({ length: 10 }, (_, i) => h(`deadline-cid-${i}`));
@@ -62,6 +64,26 @@ export interface BatchFinalHarness {
   newGroup(c: Chain, name: string): Promise<string>;
   /** One pre-flighted batch of [updateGroup, addGroup]: both call shapes' gas cached. */
   warmGasCache(c: Chain, group: string): Promise<void>;
+  /**
+   * The owner grows `group` to ten actions (updateGroup of it now costs far more than cached), then
+   * [updateGroup(group, updated), addGroup(added)] go out as one batch from the cached gas: waits
+   * until the batch's row reverted on chain.
+   */
+  revertedBatch(c: Chain, group: string, updated: string, added: string): Promise<{ update: Answer; add: Answer; reverted: OutboxRow }>;
+  /** The rows of calls sent alone after outbox row `id`. */
+  callsAfter(id: number): Promise<OutboxRow[]>;
+  /** The name of the account's group `group` on chain (undefined when there is none). */
+  groupName(group: string): Promise<string | undefined>;
+  /** Waits until outbox row `id` is final. */
+  untilFinal(id: number): Promise<void>;
+  /** Waits until every outbox row is final or failed. */
+  untilEveryRowFinal(): Promise<void>;
+  /** Mines the reverted batch final, waits until its addGroup `added` was applied alone, then mines every row final. */
+  untilSentAloneAndFinal(added: string): Promise<void>;
+  /** After a reorg: waits until batch row `id` is mined again on the new branch, then mines it and every row final. */
+  untilMinedAgainAndFinal(id: number): Promise<void>;
+  /** Syncs `c`'s index to the head: `added` is there once, on chain and in the index, and `group` is named `updated`. */
+  expectApplied(c: Chain, added: string, group: string, updated: string): Promise<void>;
 }
 
 export function batchFinalHarness(opts: { label: string; writeTimeoutMs: number; backend?: BackendName }): BatchFinalHarness {
@@ -139,6 +161,47 @@ export function batchFinalHarness(opts: { label: string; writeTimeoutMs: number;
       const before = c.status().batches.batches;
       await Promise.all([c.writes.write(t.updateGroup(group, "warm")), c.writes.write(t.addGroup("warm"))]);
       expect(c.status().batches.batches - before, "one pre-flighted batch").to.equal(1);
+    },
+    revertedBatch: async (c, group, updated, added) => {
+      await (await t.asOwner().updateGroup(t.account, group, "grown", "", TEN_CIDS, [])).wait();
+      const from = await t.lastId();
+      const update = new Answer(c.writes.write(t.updateGroup(group, updated)));
+      const add = new Answer(c.writes.write(t.addGroup(added)));
+      const reverted = await waitUntil("the batch reverted on chain", async () => {
+        const r = await t.batchRow(from);
+        return r && r.status === "reverted" ? r : undefined;
+      }, 30_000);
+      return { update, add, reverted };
+    },
+    callsAfter: async (id) => (await t.store().outbox.list()).filter((r) => r.id > id && r.kind === "call"),
+    groupName: async (group) => (await t.d.diamond.listGroups(t.account, 0, 100)).find((g) => String(g.id) === group)?.name,
+    untilFinal: async (id) => {
+      await waitUntil("the batch final", async () => (await t.store().outbox.get(id))?.final === true, 30_000);
+    },
+    untilEveryRowFinal: async () => {
+      await waitUntil("every row final", async () => (await t.store().outbox.list()).every((r) => r.final || r.status === "failed"), 30_000);
+    },
+    untilSentAloneAndFinal: async (added) => {
+      await t.mine(4); // the batch is final reverted
+      await waitUntil("the calls applied alone", async () => (await t.onChain(added)) === 1, 30_000);
+      await t.mine(4);
+      await t.untilEveryRowFinal();
+    },
+    untilMinedAgainAndFinal: async (id) => {
+      await waitUntil("the batch mined again on the new branch", async () => {
+        const r = await t.store().outbox.get(id);
+        return r?.status === "mined" ? r : undefined;
+      }, 30_000);
+      await t.mine(4);
+      await t.untilFinal(id);
+      await t.mine(4);
+      await t.untilEveryRowFinal();
+    },
+    expectApplied: async (c, added, group, updated) => {
+      await c.indexer.syncTo(await t.head(), 30_000);
+      expect(await t.onChain(added), "on chain").to.equal(1);
+      expect(await t.inIndex(added), "in the index").to.equal(1);
+      expect(await t.groupName(group)).to.equal(updated);
     },
   };
 

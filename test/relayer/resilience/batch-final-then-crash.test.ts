@@ -12,33 +12,25 @@ import { expect } from "chai";
 import { Wallet } from "ethers";
 import type { Chain } from "../../../src/relayer/chain";
 import { BACKENDS } from "../support";
-import { Answer, PAYER, TEN_CIDS, batchFinalHarness } from "./batch-final-harness";
+import { Answer, PAYER, batchFinalHarness } from "./batch-final-harness";
 import { devKey, expectGapFreeNonces, waitUntil } from "./support";
 
 for (const backend of BACKENDS) {
   describe(`a batch final reverted around a crash or a refused retry (${backend})`, function () {
     const t = batchFinalHarness({ label: `batch-final-then-crash-${backend}`, writeTimeoutMs: 60_000, backend });
-    const { store, mine, addGroup, updateGroup, onChain, batchRow, asOwner, lastId, start, newGroup, warmGasCache } = t;
+    const { store, mine, asOwner, onChain, start, newGroup, warmGasCache } = t;
 
     /** A batch [updateGroup, addGroup(name)] sent from cached gas too low for the grown group: it reverts as a whole. */
     async function revertedBatch(c: Chain, label: string): Promise<{ id: number; blockHash: string; update: Answer; add: Answer; group: string }> {
       const group = await newGroup(c, `${label}-group`);
       await warmGasCache(c, group);
-      await (await asOwner().updateGroup(t.account, group, "grown", "", TEN_CIDS, [])).wait();
-      const from = await lastId();
-      const update = new Answer(c.writes.write(updateGroup(group, `${label}-updated`)));
-      const add = new Answer(c.writes.write(addGroup(label)));
-      const reverted = await waitUntil("the batch reverted on chain", async () => {
-        const r = await batchRow(from);
-        return r && r.status === "reverted" ? r : undefined;
-      }, 30_000);
+      const { update, add, reverted } = await t.revertedBatch(c, group, `${label}-updated`, label);
       expect(reverted.errorName).to.equal("BatchCallOutOfGas");
       if (reverted.blockHash === null) throw new Error("no block hash");
       return { id: reverted.id, blockHash: reverted.blockHash, update, add, group };
     }
 
-    const aloneAfter = async (id: number): Promise<string[]> =>
-      (await store().outbox.list()).filter((r) => r.id > id && r.kind === "call").map((r) => `${r.method} ${r.idemScope} ${r.idemKey}`).sort();
+    const aloneAfter = async (id: number): Promise<string[]> => (await t.callsAfter(id)).map((r) => `${r.method} ${r.idemScope} ${r.idemKey}`).sort();
 
     it("sends alone, once, the calls of a batch that became final reverted just before a crash, before any call's row was stored", async () => {
       const first = await start();
@@ -87,7 +79,7 @@ for (const backend of BACKENDS) {
       await waitUntil("the add applied", async () => (await onChain("refused-retry")) === 1, 30_000);
       await waitUntil("the batch settled", async () => (await store().outbox.get(b.id))?.resend === "settled", 30_000);
       expect(await aloneAfter(b.id)).to.deep.equal([`addGroup batch-retry ${b.id}:1`, `updateGroup batch-retry ${b.id}:0`]);
-      expect((await t.d.diamond.listGroups(t.account, 0, 100)).find((g) => String(g.id) === b.group)?.name).to.equal("refused-retry-updated");
+      expect(await t.groupName(b.group)).to.equal("refused-retry-updated");
     });
   });
 }

@@ -8,48 +8,19 @@
  */
 import { expect } from "chai";
 import { Transaction } from "ethers";
-import type { Chain } from "../../../src/relayer/chain";
-import { encodeCall } from "../../../src/relayer/chain/abi";
 import { ChainUnavailableError } from "../../../src/relayer/ports";
-import { BACKENDS, FlakyRpc, h, hardhatRpc, rejectionOf, start, until } from "../support";
-import { useRecoveryFixture } from "./recovery-fixture";
-
-const BATCH_SELECTOR = encodeCall("batchCalls", [[]]).slice(0, 10);
-const OVERSIZED = "oversized data: transaction size 140123, limit 131072";
-
-/** A node that refuses every batchCalls transaction as oversized (as geth words it). */
-function refusingBatches(): FlakyRpc {
-  const rpc = new FlakyRpc(hardhatRpc());
-  rpc.before = async (method, params) => {
-    if (method !== "eth_sendRawTransaction") return;
-    if (Transaction.from(String(params[0])).data.startsWith(BATCH_SELECTOR)) throw new Error(OVERSIZED);
-  };
-  return rpc;
-}
+import { BACKENDS, FlakyRpc, hardhatRpc, until } from "../support";
+import { BATCH_SELECTOR, OVERSIZED, refusingBatches, useRecoveryFixture } from "./recovery-fixture";
 
 for (const backend of BACKENDS) {
   describe(`relayer: a batch the node refuses as too large, through a restart (${backend})`, function () {
-    const { store, rows, addGroup, onChain, chains, fixture } = useRecoveryFixture(backend);
-
-    const run = async (rpc: FlakyRpc, extra: Parameters<typeof start>[2] = {}): Promise<Chain> => {
-      const c = await start(store(), fixture().diamondAddress, { provider: rpc, ...extra });
-      chains.push(c);
-      return c;
-    };
-    const stop = async (c: Chain): Promise<void> => {
-      chains.splice(chains.indexOf(c), 1);
-      await c.stop();
-    };
+    const { store, rows, addGroup, onChain, fixture, stop, startOn: run, openAccount, storeUnsentBatch } = useRecoveryFixture(backend);
 
     it("sends alone, exactly once, the calls of a stored batch that the node refuses as too large when the restarted relayer rebroadcasts it", async () => {
       const down = new FlakyRpc(hardhatRpc());
       const first = await run(down);
-      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
       // A batch stored signed whose broadcast did not reach the node (its callers: 503 queued).
-      const calls = [encodeCall("addGroup", addGroup("refused 0").args), encodeCall("addGroup", addGroup("refused 1").args)];
-      const calldata = encodeCall("batchCalls", [calls]);
-      down.failing.add("eth_sendRawTransaction");
-      const err = await rejectionOf(first.writer.write({ method: "batchCalls", args: [calls] }, { gasLimit: 2_000_000n, calldata }));
+      const err = await storeUnsentBatch(first, down, ["refused 0", "refused 1"]);
       expect(err).to.be.instanceOf(ChainUnavailableError);
       expect((err as ChainUnavailableError).queued, "stored, to be sent").to.equal(true);
       await stop(first);
@@ -73,10 +44,7 @@ for (const backend of BACKENDS) {
     it("sends the calls of a refused batch once the payers are registered again when the payer check refuses them at first", async () => {
       const down = new FlakyRpc(hardhatRpc());
       const first = await run(down);
-      await first.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
-      const calls = [encodeCall("addGroup", addGroup("gated 0").args), encodeCall("addGroup", addGroup("gated 1").args)];
-      down.failing.add("eth_sendRawTransaction");
-      await rejectionOf(first.writer.write({ method: "batchCalls", args: [calls] }, { gasLimit: 2_000_000n, calldata: encodeCall("batchCalls", [calls]) }));
+      await storeUnsentBatch(first, down, ["gated 0", "gated 1"]);
       await stop(first);
       const payers = [...(await fixture().diamond.api_payers())];
       await (await fixture().diamond.connect(fixture().owner).setApiPayers([fixture().users[1].address])).wait();
@@ -95,7 +63,7 @@ for (const backend of BACKENDS) {
 
     it("leaves to the live batching front the calls of a batch refused as too large: a later start sends none of them again", async () => {
       const live = await run(refusingBatches(), { batchMaxInFlight: 1 });
-      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
+      await openAccount(live);
       const names = ["live 0", "live 1", "live 2"];
       await Promise.all(names.map((n) => live.writes.write(addGroup(n))));
       const refused = (await rows()).filter((r) => r.method === "batchCalls");
@@ -115,7 +83,7 @@ for (const backend of BACKENDS) {
     it("answers the calls 503 queued when another relayer's start-up recovery claimed their refused batch first, which then applies each once", async () => {
       const rpc = new FlakyRpc(hardhatRpc());
       const live = await run(rpc, { batchMaxInFlight: 1 });
-      await live.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
+      await openAccount(live);
       // As the node refuses the batch, another relayer's recovery claims its row (the race the claim settles).
       rpc.before = async (method, params) => {
         if (method !== "eth_sendRawTransaction" || !Transaction.from(String(params[0])).data.startsWith(BATCH_SELECTOR)) return;

@@ -15,39 +15,23 @@
  * Runs on SQLite (DATA_DIR) and, when reachable, on Postgres (DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/test, in a fresh schema dropped afterwards).
  */
-import fs from "fs";
-import os from "os";
 import path from "path";
 import Database from "better-sqlite3";
 import { expect } from "chai";
-import { hexlify, randomBytes } from "ethers";
-import { diamondInterface } from "../../../src/relayer/chain";
 import { Client } from "pg";
+import { groupNamesCarried, sigkillCrashRig } from "./sigkill-crash-rig";
 import {
   PG_URL,
-  configFromEnv,
-  createPgSchema,
-  deployDiamondTo,
   dropFromPool,
   expectGapFreeNonces,
-  freePort,
   http,
   keyHash,
   minedTransactions,
-  registerPayers,
-  relayerEnv,
   setMining,
   sleep,
-  startChainNode,
-  skipWithoutPostgres,
-  startRelayerChild,
   unminedTransactions,
   waitUntil,
-  type ChainNode,
   type PooledTx,
-  type PgSchema,
-  type Deployed,
-  type RelayerChild,
 } from "./support";
 
 const N = 50;
@@ -62,17 +46,6 @@ const addGroupBody = (i: number) => ({
   pkp_ids_permitted: [],
   cid_hashes_permitted: [],
 });
-
-/** The addGroup group names a transaction's input carries (alone, or as calls of batchCalls). */
-function groupNamesCarried(input: string): string[] {
-  const tx = diamondInterface.parseTransaction({ data: input });
-  if (tx === null) return [];
-  const calls = tx.name === "batchCalls" ? [...(tx.args[0] as string[])] : [input];
-  return calls
-    .map((c) => diamondInterface.parseTransaction({ data: c }))
-    .filter((t) => t?.name === "addGroup")
-    .map((t) => String(t?.args[1]));
-}
 
 type Phase1 = { kind: "ok"; groupId: string } | { kind: "status"; status: number; text: string } | { kind: "cut"; error: string } | { kind: "not-sent" };
 
@@ -107,52 +80,16 @@ async function inspect(backend: Backend, dataDir: string, schema: string): Promi
 for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilience: SIGKILL mid-burst, restart, client retries (${backend})`, function () {
   this.timeout(180_000);
 
-  let chain: ChainNode | undefined;
-  let deployed: Deployed | undefined;
-  let relayer: RelayerChild | undefined;
-  let dataDir = "";
-  let env: Record<string, string> = {};
-  let payers: string[] = [];
+  const schema = `resilience_crash_${process.pid}_${Date.now().toString(36)}`;
+  const rig = sigkillCrashRig({ label: "crash", miningMs: MINING_MS, postgresSchema: backend === "postgres" ? schema : undefined });
   let apiKey = "";
   const phase1: Phase1[] = Array.from({ length: N }, () => ({ kind: "not-sent" }) as Phase1);
   const finalIds: string[] = new Array<string>(N).fill("");
   let crashSnapshot = "";
   let caught: PooledTx[] = []; // payer transactions unmined at the kill (then dropped from the pool)
-  const schema = `resilience_crash_${process.pid}_${Date.now().toString(36)}`;
-  let pgSchema: PgSchema | undefined;
-
-  before(async function () {
-    if (backend === "postgres") await skipWithoutPostgres(this);
-    chain = await startChainNode();
-    deployed = await deployDiamondTo(chain.url);
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "relayer-crash-"));
-    env = relayerEnv({
-      dataDir,
-      rootSecret: hexlify(randomBytes(32)),
-      rpcUrl: chain.url,
-      diamondAddress: deployed.diamondAddress,
-      port: await freePort(),
-    });
-    if (backend === "postgres") {
-      pgSchema = await createPgSchema(schema);
-      env.DATABASE_URL = pgSchema.databaseUrl;
-    }
-    ({ payers } = await registerPayers(deployed, configFromEnv(env)));
-    payers = payers.map((p) => p.toLowerCase());
-    await setMining(chain.url, { intervalMs: MINING_MS });
-    relayer = await startRelayerChild(env);
-  });
-
-  after(async () => {
-    await relayer?.stop("SIGKILL");
-    await chain?.stop("SIGKILL");
-    deployed?.provider.destroy();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-    await pgSchema?.drop();
-  });
 
   it("creates the account", async () => {
-    const res = await http(relayer!.url, "POST", "/core/v1/new_account", {
+    const res = await http(rig.relayer.url, "POST", "/core/v1/new_account", {
       body: { account_name: "crash test", account_description: "" },
     });
     expect(res.status, res.text).to.equal(200);
@@ -161,8 +98,9 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
   });
 
   it("is killed with SIGKILL, mining paused, while a transaction it broadcast is unmined (after 15 of 50 writes)", async () => {
-    const r = relayer!;
-    const url = chain!.url;
+    const r = rig.relayer;
+    const url = rig.chain.url;
+    const payers = rig.payers;
     let next = 0;
     let completed = 0;
     let killed = false;
@@ -220,7 +158,7 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
     expect(cut, "requests cut by the crash").to.be.gte(1);
 
     // What the crash left in the outbox (informational).
-    const db = await inspect(backend, dataDir, schema);
+    const db = await inspect(backend, rig.dataDir, schema);
     try {
       const rows = await db.query<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status ORDER BY status");
       crashSnapshot = rows.map((x) => `${x.status}=${x.n}`).join(" ");
@@ -235,10 +173,9 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
   });
 
   it("after a restart on the same DATA_DIR (mining resumed once it is ready), every retried write gets 200", async () => {
-    relayer = await startRelayerChild(env);
-    await setMining(chain!.url, { intervalMs: MINING_MS });
-    relayer = await startRelayerChild(env);
-    const r = relayer;
+    await rig.startRelayer();
+    await setMining(rig.chain.url, { intervalMs: MINING_MS });
+    const r = await rig.startRelayer();
     let next = 0;
     const deadline = Date.now() + 90_000;
     const worker = async (): Promise<void> => {
@@ -280,7 +217,7 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
   });
 
   it("list_groups and the chain hold each group name exactly once", async () => {
-    const res = await http(relayer!.url, "GET", "/core/v1/list_groups?page_number=0&page_size=100", { key: apiKey });
+    const res = await http(rig.relayer.url, "GET", "/core/v1/list_groups?page_number=0&page_size=100", { key: apiKey });
     expect(res.status, res.text).to.equal(200);
     const listed = res.body as { id: string; name: string }[];
     expect(listed.map((g) => g.name).sort()).to.deep.equal(Array.from({ length: N }, (_, i) => groupName(i)));
@@ -289,30 +226,25 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
       expect(BigInt(g.id), g.name).to.equal(BigInt(finalIds[i]));
     }
 
-    const onChain = (await deployed!.diamond.getFunction("listGroups")(keyHash(apiKey), 0, 100)) as { name: string }[];
+    const onChain = (await rig.deployed.diamond.getFunction("listGroups")(keyHash(apiKey), 0, 100)) as { name: string }[];
     expect(onChain.map((g) => g.name).sort()).to.deep.equal(Array.from({ length: N }, (_, i) => groupName(i)));
 
     // Each addGroup call was carried by exactly one mined transaction, alone or in a batch (a
     // duplicate would be a second call).
-    const txs = await minedTransactions(chain!.url, payers, deployed!.deployBlock);
-    const carried = txs.filter((t) => t.to === deployed!.diamondAddress.toLowerCase()).flatMap((t) => groupNamesCarried(t.input));
+    const txs = await minedTransactions(rig.chain.url, rig.payers, rig.deployed.deployBlock);
+    const carried = txs.filter((t) => t.to === rig.deployed.diamondAddress.toLowerCase()).flatMap((t) => groupNamesCarried(t.input));
     expect([...carried].sort()).to.deep.equal(Array.from({ length: N }, (_, i) => groupName(i)));
   });
 
   it("mined every transaction the kill caught unmined (rebroadcast from the outbox)", async () => {
-    const mined = await minedTransactions(chain!.url, payers, deployed!.deployBlock);
-    for (const t of caught) {
-      const same = mined.find((m) => m.from === t.from && m.nonce === t.nonce);
-      expect(same, `${t.from} nonce ${t.nonce} mined`).to.not.equal(undefined);
-      expect(same?.hash, `${t.from} nonce ${t.nonce}: the stored transaction itself`).to.equal(t.hash);
-    }
+    await rig.expectMinedAsStored(caught);
   });
 
   it("leaves no nonce gap, nothing pending and nothing in flight", async () => {
-    const next = await expectGapFreeNonces(chain!.url, payers);
-    const db = await inspect(backend, dataDir, schema);
+    const next = await expectGapFreeNonces(rig.chain.url, rig.payers);
+    const db = await inspect(backend, rig.dataDir, schema);
     try {
-      for (const payer of payers) {
+      for (const payer of rig.payers) {
         const latest = next.get(payer);
         const [counter] = await db.query<{ next_nonce: number }>("SELECT next_nonce FROM payers WHERE address = $1", [payer]);
         expect(Number(counter?.next_nonce), `${payer}: the outbox's next nonce`).to.equal(latest);
@@ -327,19 +259,20 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
   });
 
   it("takes one more write with the next nonce (no nonce stuck)", async () => {
-    const before = await expectGapFreeNonces(chain!.url, payers);
-    const res = await http(relayer!.url, "POST", "/core/v1/add_group", {
+    const { chain, deployed, payers } = rig;
+    const before = await expectGapFreeNonces(chain.url, payers);
+    const res = await http(rig.relayer.url, "POST", "/core/v1/add_group", {
       key: apiKey,
       body: { group_name: "after-crash", group_description: "", pkp_ids_permitted: [], cid_hashes_permitted: [] },
       timeoutMs: 120_000,
     });
     expect(res.status, res.text).to.equal(200);
-    const after = await expectGapFreeNonces(chain!.url, payers);
+    const after = await expectGapFreeNonces(chain.url, payers);
     // One transaction (the write), on one payer, at that payer's next nonce: no filler, no re-send.
     const used = payers.filter((p) => after.get(p) !== before.get(p));
     expect(used, "payers that sent a transaction").to.have.length(1);
     expect(after.get(used[0])).to.equal((before.get(used[0]) ?? 0) + 1);
-    const [tx] = (await minedTransactions(chain!.url, [used[0]], deployed!.deployBlock)).filter((t) => t.nonce === before.get(used[0]));
+    const [tx] = (await minedTransactions(chain.url, [used[0]], deployed.deployBlock)).filter((t) => t.nonce === before.get(used[0]));
     expect(groupNamesCarried(tx.input)).to.deep.equal(["after-crash"]);
   });
 });

@@ -8,26 +8,19 @@
  * The chain layer runs in this process (startChain, SQLite store) over HTTP to the node.
  */
 import { expect } from "chai";
-import { Answer, PAYER, TEN_CIDS, batchFinalHarness } from "./batch-final-harness";
+import { Answer, PAYER, batchFinalHarness } from "./batch-final-harness";
 import { expectGapFreeNonces, waitUntil } from "./support";
 
 describe("a batch's calls waiting for it to be final, on a chain that stops mining (hardhat node)", function () {
   const t = batchFinalHarness({ label: "deadline", writeTimeoutMs: 1_500 });
-  const { store, head, mine, addGroup, updateGroup, onChain, inIndex, batchRow, asOwner, snapshot, revert, lastId, start, newGroup, warmGasCache } = t;
+  const { store, head, mine, addGroup, updateGroup, onChain, batchRow, asOwner, snapshot, revert, lastId, start, newGroup, warmGasCache } = t;
 
   it("the calls of a batch that reverted are answered queued by the write timeout while no block comes, and sent alone exactly once when it is final", async () => {
     const c = await start();
     const group = await newGroup(c, "deadline-1");
     await warmGasCache(c, group);
     // updateGroup of a group listing ten actions costs far more than cached: the batch runs out of gas.
-    await (await asOwner().updateGroup(t.account, group, "grown", "", TEN_CIDS, [])).wait();
-    const from = await lastId();
-    const update = new Answer(c.writes.write(updateGroup(group, "late-updated")));
-    const add = new Answer(c.writes.write(addGroup("late-once")));
-    const reverted = await waitUntil("the batch reverted on chain", async () => {
-      const r = await batchRow(from);
-      return r && r.status === "reverted" ? r : undefined;
-    }, 30_000);
+    const { update, add, reverted } = await t.revertedBatch(c, group, "late-updated", "late-once");
     expect(reverted.errorName).to.equal("BatchCallOutOfGas");
     const stopped = await head();
 
@@ -37,16 +30,10 @@ describe("a batch's calls waiting for it to be final, on a chain that stops mini
     expect((await store().outbox.get(reverted.id))?.final, "the batch is not final").to.equal(false);
 
     // Blocks come: the batch is final reverted, and its calls are sent alone, once each.
-    await mine(4);
-    await waitUntil("the calls applied alone", async () => (await onChain("late-once")) === 1, 30_000);
-    await mine(4);
-    await waitUntil("every row final", async () => (await store().outbox.list()).every((r) => r.final || r.status === "failed"), 30_000);
-    await c.indexer.syncTo(await head(), 30_000);
-    expect(await onChain("late-once"), "on chain").to.equal(1);
-    expect(await inIndex("late-once"), "in the index").to.equal(1);
-    expect((await t.d.diamond.listGroups(t.account, 0, 100)).find((g) => String(g.id) === group)?.name).to.equal("late-updated");
+    await t.untilSentAloneAndFinal("late-once");
+    await t.expectApplied(c, "late-once", group, "late-updated");
     expect([update.count, add.count], "each client answered once").to.deep.equal([1, 1]);
-    const alone = (await store().outbox.list()).filter((r) => r.id > reverted.id && r.kind === "call");
+    const alone = await t.callsAfter(reverted.id);
     expect(alone.map((r) => r.method).sort(), "each call sent alone once").to.deep.equal(["addGroup", "updateGroup"]);
     await expectGapFreeNonces(t.node.url, [PAYER]);
   });
@@ -73,10 +60,10 @@ describe("a batch's calls waiting for it to be final, on a chain that stops mini
     expect(await head(), "no block was mined meanwhile").to.equal(stopped);
 
     await mine(4);
-    await waitUntil("the batch final", async () => (await store().outbox.get(mined.id))?.final === true, 30_000);
+    await t.untilFinal(mined.id);
     await mine(1);
-    await waitUntil("every row final", async () => (await store().outbox.list()).every((r) => r.final || r.status === "failed"), 30_000);
-    expect((await store().outbox.list()).filter((r) => r.id > mined.id && r.kind === "call"), "nothing sent alone").to.deep.equal([]);
+    await t.untilEveryRowFinal();
+    expect(await t.callsAfter(mined.id), "nothing sent alone").to.deep.equal([]);
     expect(await onChain("gone")).to.equal(0);
     expect(update.count).to.equal(1);
     await expectGapFreeNonces(t.node.url, [PAYER]);
@@ -87,14 +74,7 @@ describe("a batch's calls waiting for it to be final, on a chain that stops mini
     await warmGasCache(c, group);
     const snap = await snapshot();
     const fork = await head();
-    await (await asOwner().updateGroup(t.account, group, "grown", "", TEN_CIDS, [])).wait();
-    const from = await lastId();
-    const update = new Answer(c.writes.write(updateGroup(group, "reorg-updated")));
-    const add = new Answer(c.writes.write(addGroup("reorg-once")));
-    const reverted = await waitUntil("the batch reverted on chain", async () => {
-      const r = await batchRow(from);
-      return r && r.status === "reverted" ? r : undefined;
-    }, 30_000);
+    const { update, add, reverted } = await t.revertedBatch(c, group, "reorg-updated", "reorg-once");
     await waitUntil("both clients answered while no block comes", async () => update.value !== undefined && add.value !== undefined, 20_000);
     expect([update.value, add.value]).to.deep.equal(["queued", "queued"]);
 
@@ -102,19 +82,9 @@ describe("a batch's calls waiting for it to be final, on a chain that stops mini
     await revert(snap);
     await mine(2);
     c.writer.noteReorg(fork + 1);
-    await waitUntil("the batch mined again on the new branch", async () => {
-      const r = await store().outbox.get(reverted.id);
-      return r?.status === "mined" ? r : undefined;
-    }, 30_000);
-    await mine(4);
-    await waitUntil("the batch final", async () => (await store().outbox.get(reverted.id))?.final === true, 30_000);
-    await mine(4);
-    await waitUntil("every row final", async () => (await store().outbox.list()).every((r) => r.final || r.status === "failed"), 30_000);
-    await c.indexer.syncTo(await head(), 30_000);
-    expect(await onChain("reorg-once"), "on chain").to.equal(1);
-    expect(await inIndex("reorg-once"), "in the index").to.equal(1);
-    expect((await t.d.diamond.listGroups(t.account, 0, 100)).find((g) => String(g.id) === group)?.name).to.equal("reorg-updated");
-    expect((await store().outbox.list()).filter((r) => r.id > reverted.id && r.kind === "call"), "nothing sent alone").to.deep.equal([]);
+    await t.untilMinedAgainAndFinal(reverted.id);
+    await t.expectApplied(c, "reorg-once", group, "reorg-updated");
+    expect(await t.callsAfter(reverted.id), "nothing sent alone").to.deep.equal([]);
     expect([update.count, add.count]).to.deep.equal([1, 1]);
     await expectGapFreeNonces(t.node.url, [PAYER]);
   });

@@ -9,46 +9,25 @@
  * SQLite and Postgres; the node's refusal is geth's text, from a FlakyRpc.
  */
 import { expect } from "chai";
-import { Transaction } from "ethers";
-import type { Chain } from "../../../src/relayer/chain";
-import { encodeCall } from "../../../src/relayer/chain/abi";
-import { BACKENDS, FlakyRpc, h, hardhatRpc, rejectionOf, start, until } from "../support";
-import { useRecoveryFixture } from "./recovery-fixture";
-
-const BATCH_SELECTOR = encodeCall("batchCalls", [[]]).slice(0, 10);
+import { BACKENDS, FlakyRpc, hardhatRpc, until } from "../support";
+import { refusingBatches, useRecoveryFixture } from "./recovery-fixture";
 
 for (const backend of BACKENDS) {
   describe(`relayer: a batch row written before migration 0008 (${backend})`, function () {
-    const { store, rows, addGroup, onChain, chains, fixture } = useRecoveryFixture(backend);
-
-    const run = async (rpc: FlakyRpc): Promise<Chain> => {
-      const c = await start(store(), fixture().diamondAddress, { provider: rpc });
-      chains.push(c);
-      return c;
-    };
+    const { store, rows, onChain, stop, startOn: run, storeUnsentBatch } = useRecoveryFixture(backend);
 
     it("sends alone, once, the calls of a batch row without resend state that the node refuses as too large after the upgrade", async () => {
       const down = new FlakyRpc(hardhatRpc());
       const old = await run(down);
-      await old.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
-      const calls = [encodeCall("addGroup", addGroup("legacy 0").args), encodeCall("addGroup", addGroup("legacy 1").args)];
-      down.failing.add("eth_sendRawTransaction");
-      await rejectionOf(old.writer.write({ method: "batchCalls", args: [calls] }, { gasLimit: 2_000_000n, calldata: encodeCall("batchCalls", [calls]) }));
-      chains.splice(chains.indexOf(old), 1);
-      await old.stop();
+      await storeUnsentBatch(old, down, ["legacy 0", "legacy 1"]);
+      await stop(old);
       const batch = (await rows()).find((r) => r.method === "batchCalls");
       if (!batch) throw new Error("no batch row");
       // As migration 0008 left a row of an older version: no resend state.
       await store().db.run("UPDATE outbox SET resend = 0, gas_from_cache = 0 WHERE id = $1", [batch.id]);
       expect((await store().outbox.get(batch.id))?.resend).to.equal("none");
 
-      const refusing = new FlakyRpc(hardhatRpc());
-      refusing.before = async (method, params) => {
-        if (method === "eth_sendRawTransaction" && Transaction.from(String(params[0])).data.startsWith(BATCH_SELECTOR)) {
-          throw new Error("oversized data: transaction size 140123, limit 131072");
-        }
-      };
-      await run(refusing);
+      await run(refusingBatches());
       await until(async () => (await onChain("legacy 0")) === 1 && (await onChain("legacy 1")) === 1, 20_000, "both calls applied");
       await until(async () => (await store().outbox.get(batch.id))?.resend === "settled", 10_000, "the batch row settled");
       expect(

@@ -8,28 +8,21 @@ import { expect } from "chai";
 import { startChain } from "../../../src/relayer/chain";
 import type { OutboxRow } from "../../../src/relayer/ports";
 import { chainPerTest } from "../support";
-import { devKey, rpcCall, nodeWithAccount, stopNode, waitUntil, type ChainNode, type Deployed } from "./support";
+import { devKey, rpcCall, nodeWithAccountPerDescribe, waitUntil } from "./support";
 
 describe("relayer outbox: a sent transaction dropped from the node's pool", function () {
-  let node: ChainNode;
-  let d: Deployed;
+  const n = nodeWithAccountPerDescribe("pool loss account", "pool loss");
   const t = chainPerTest("sqlite");
-  let account: string;
-
-  before(async () => {
-    ({ node, d, account } = await nodeWithAccount("pool loss account", "pool loss"));
-  });
-  after(() => stopNode({ node, d }));
 
   it("is rebroadcast unchanged within seconds (stuck timeout 60 s) and applied once", async () => {
     const store = t.store();
     const chain = t.keep(
       await startChain(store, {
-        rpcUrl: node.url,
-        diamondAddress: d.diamondAddress,
+        rpcUrl: n.node.url,
+        diamondAddress: n.d.diamondAddress,
         payerKeys: [devKey(4)],
         adminPayerKey: devKey(3),
-        startBlock: d.deployBlock,
+        startBlock: n.d.deployBlock,
         pollIntervalMs: 100,
         stuckAfterMs: 60_000,
         writeTimeoutMs: 120_000,
@@ -37,10 +30,10 @@ describe("relayer outbox: a sent transaction dropped from the node's pool", func
         confirmationDepth: 0,
       }),
     );
-    await rpcCall(node.url, "evm_setAutomine", [false]);
+    await rpcCall(n.node.url, "evm_setAutomine", [false]);
     try {
-      const snap = (await rpcCall(node.url, "evm_snapshot")) as string;
-      const answer = chain.writer.write({ method: "addGroup", args: [account, "g-pool-loss", "", [], []] });
+      const snap = (await rpcCall(n.node.url, "evm_snapshot")) as string;
+      const answer = chain.writer.write({ method: "addGroup", args: [n.account, "g-pool-loss", "", [], []] });
       answer.catch(() => undefined); // awaited below
       const sent = await waitUntil(
         "the write sent (in the node's pool)",
@@ -48,9 +41,9 @@ describe("relayer outbox: a sent transaction dropped from the node's pool", func
         30_000,
       );
       const hash = sent.txHashes.at(-1) as string;
-      expect(await rpcCall(node.url, "eth_getTransactionByHash", [hash])).to.not.equal(null);
-      expect(await rpcCall(node.url, "evm_revert", [snap])).to.equal(true);
-      expect(await rpcCall(node.url, "eth_getTransactionByHash", [hash])).to.equal(null); // gone from the pool
+      expect(await rpcCall(n.node.url, "eth_getTransactionByHash", [hash])).to.not.equal(null);
+      expect(await rpcCall(n.node.url, "evm_revert", [snap])).to.equal(true);
+      expect(await rpcCall(n.node.url, "eth_getTransactionByHash", [hash])).to.equal(null); // gone from the pool
 
       const started = Date.now();
       let answered = false;
@@ -59,7 +52,7 @@ describe("relayer outbox: a sent transaction dropped from the node's pool", func
       await waitUntil(
         "the write mined again",
         async () => {
-          await rpcCall(node.url, "evm_mine");
+          await rpcCall(n.node.url, "evm_mine");
           return answered;
         },
         20_000,
@@ -70,10 +63,10 @@ describe("relayer outbox: a sent transaction dropped from the node's pool", func
       expect(receipt.txHash).to.equal(hash); // the same signed transaction
       const row = await store.outbox.get(sent.id);
       expect(row).to.deep.include({ status: "mined", attempts: 1 }); // not re-signed with higher fees
-      const names = (await d.diamond.listGroups(account, 0, 100)).map((g) => g.name);
+      const names = (await n.d.diamond.listGroups(n.account, 0, 100)).map((g) => g.name);
       expect(names.filter((n) => n === "g-pool-loss")).to.have.length(1);
     } finally {
-      await rpcCall(node.url, "evm_setAutomine", [true]);
+      await rpcCall(n.node.url, "evm_setAutomine", [true]);
     }
   });
 });

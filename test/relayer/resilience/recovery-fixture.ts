@@ -1,18 +1,35 @@
 /**
  * The set-up the writer's recovery tests share (a diamond on the in-process network, a store of the
  * backend under test, the relayers a test starts, stopped after it, a logger keeping the warnings),
- * how a test reads a write's answer without awaiting it, and the write they all start from: one
- * sent from its shape's cached gas that ran out of it on chain. Call useRecoveryFixture inside a
- * describe: it registers the hooks.
+ * how a test reads a write's answer without awaiting it, and the writes they start from: one
+ * sent from its shape's cached gas that ran out of it on chain, or a batch stored unsent; and a
+ * node that refuses batches as too large. Call useRecoveryFixture inside a describe: it registers
+ * the hooks.
  */
 import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import type { Chain } from "../../../src/relayer/chain";
+import { Transaction } from "ethers";
+import type { Chain, ChainOptions } from "../../../src/relayer/chain";
+import { encodeCall } from "../../../src/relayer/chain/abi";
 import type { ChainLogger } from "../../../src/relayer/chain/log";
 import { ChainUnavailableError, RevertError, type WriteReceipt, type WriteRequest } from "../../../src/relayer/ports";
 import type { OutboxRow, Store } from "../../../src/relayer/store";
 import { deployDiamond, type DiamondFixture } from "../../fixtures/diamond";
-import { h, makeStore, skipUnlessAvailable, until, type BackendName, type FlakyRpc, type TestStore } from "../support";
+import { FlakyRpc, h, hardhatRpc, makeStore, rejectionOf, skipUnlessAvailable, start, until, type BackendName, type TestStore } from "../support";
+
+export const BATCH_SELECTOR = encodeCall("batchCalls", [[]]).slice(0, 10);
+/** How geth refuses a transaction too large for its pool. */
+export const OVERSIZED = "oversized data: transaction size 140123, limit 131072";
+
+/** A node that refuses every batchCalls transaction as oversized (as geth words it). */
+export function refusingBatches(): FlakyRpc {
+  const rpc = new FlakyRpc(hardhatRpc());
+  rpc.before = async (method, params) => {
+    if (method !== "eth_sendRawTransaction") return;
+    if (Transaction.from(String(params[0])).data.startsWith(BATCH_SELECTOR)) throw new Error(OVERSIZED);
+  };
+  return rpc;
+}
 
 /** A write's answer as it settles: "ok", "queued" / "unavailable" (503), an error name, or undefined while pending. */
 export function answerOf(p: Promise<WriteReceipt>): { value: string | undefined } {
@@ -66,6 +83,16 @@ export interface RecoveryFixture {
   chains: Chain[];
   /** Stops a relayer of `chains` and takes it out of them. */
   stop(chain: Chain): Promise<void>;
+  /** Starts a relayer on the current test's store and diamond over `rpc` (`extra` on top), kept in `chains`. */
+  startOn(rpc: FlakyRpc, extra?: Partial<ChainOptions>): Promise<Chain>;
+  /** Opens the account h("owner") through `chain`'s writer. */
+  openAccount(chain: Chain): Promise<void>;
+  /**
+   * On relayer `chain` (its node `rpc`): opens the account h("owner"), then writes one batchCalls of
+   * the addGroup `names` while `rpc` refuses every broadcast: the batch is stored signed, unsent.
+   * Returns what the write was rejected with.
+   */
+  storeUnsentBatch(chain: Chain, rpc: FlakyRpc, names: readonly string[]): Promise<Error>;
   /** The messages of the warnings and errors `logger` was given in the current test. */
   warnings: string[];
   /** A chain logger that keeps its warnings and errors in `warnings`. */
@@ -115,9 +142,12 @@ export function useRecoveryFixture(backend: BackendName): RecoveryFixture {
   const keep = (_fields: unknown, msg: string): void => {
     warnings.push(msg);
   };
+  const openAccount = async (chain: Chain): Promise<void> => {
+    await chain.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
+  };
   const cacheTooLowGas = async (chain: Chain, rpc: FlakyRpc, prefix: string): Promise<TooLowGas> => {
     const blockBeforeAccount = await ethers.provider.getBlockNumber();
-    await chain.writer.write({ method: "newAccount", args: [h("owner"), true, "owner", "", fixture().users[0].address] });
+    await openAccount(chain);
     rpc.fake.set("eth_estimateGas", "0x9c40");
     const warm = answerOf(chain.writer.write(addGroup(`${prefix} 0`)));
     await until(() => warm.value !== undefined, 10_000, "the warm-up write answered");
@@ -138,6 +168,18 @@ export function useRecoveryFixture(backend: BackendName): RecoveryFixture {
     stop: async (chain) => {
       await chain.stop();
       chains.splice(chains.indexOf(chain), 1);
+    },
+    startOn: async (rpc, extra = {}) => {
+      const c = await start(store(), fixture().diamondAddress, { provider: rpc, ...extra });
+      chains.push(c);
+      return c;
+    },
+    openAccount,
+    storeUnsentBatch: async (chain, rpc, names) => {
+      await openAccount(chain);
+      const calls = names.map((n) => encodeCall("addGroup", addGroup(n).args));
+      rpc.failing.add("eth_sendRawTransaction");
+      return rejectionOf(chain.writer.write({ method: "batchCalls", args: [calls] }, { gasLimit: 2_000_000n, calldata: encodeCall("batchCalls", [calls]) }));
     },
     warnings,
     logger: { debug: () => undefined, info: () => undefined, warn: keep, error: keep },

@@ -12,18 +12,7 @@ import { Wallet } from "ethers";
 import { startChain, type Chain, type ChainOptions } from "../../../src/relayer/chain";
 import { RevertError, type OutboxRow, type WriteReceipt, type WriteRequest } from "../../../src/relayer/ports";
 import { chainPerTest, h } from "../support";
-import {
-  nodeControls,
-  reorgChainOptions,
-  devKey,
-  expectGapFreeNonces,
-  rpcCall,
-  stopNode,
-  nodeWithAccount,
-  waitUntil,
-  type ChainNode,
-  type Deployed,
-} from "./support";
+import { devKey, expectGapFreeNonces, nodeControls, nodeWithAccountPerDescribe, reorgChainOptions, rpcCall, waitUntil } from "./support";
 
 const PAYER = new Wallet(devKey(4)).address.toLowerCase();
 /** Ten actions: a group that lists them makes updateGroup clear ten entries (far more gas). */
@@ -50,18 +39,16 @@ class Answer {
 }
 
 describe("a batch's calls through a reorg (hardhat node, evm_snapshot / evm_revert)", function () {
-  let node: ChainNode;
-  let d: Deployed;
+  const n = nodeWithAccountPerDescribe("reorg batch account", "reorg-batch");
   const t = chainPerTest("sqlite");
-  let account: string;
 
   const store = t.store;
-  const { head, mine, snapshot, revert } = nodeControls(() => node.url);
-  const addGroup = (name: string): WriteRequest => ({ method: "addGroup", args: [account, name, "", [], []] });
+  const { head, mine, snapshot, revert } = nodeControls(() => n.node.url);
+  const addGroup = (name: string): WriteRequest => ({ method: "addGroup", args: [n.account, name, "", [], []] });
   /** Same calldata length whatever the (short) name: one call shape for the gas cache. */
-  const updateGroup = (group: string, name: string): WriteRequest => ({ method: "updateGroup", args: [account, group, name, "", [], []] });
+  const updateGroup = (group: string, name: string): WriteRequest => ({ method: "updateGroup", args: [n.account, group, name, "", [], []] });
   const onChain = async (name: string): Promise<number> => {
-    const groups = await d.diamond.listGroups(account, 0, 100);
+    const groups = await n.d.diamond.listGroups(n.account, 0, 100);
     return groups.filter((g) => g.name === name).length;
   };
   const inIndex = async (name: string): Promise<number> => {
@@ -72,13 +59,13 @@ describe("a batch's calls through a reorg (hardhat node, evm_snapshot / evm_reve
     (await store().outbox.list()).find((r) => r.id > after && r.method === "batchCalls");
   /** The diamond as its owner, nonce counter read again (an earlier test's evm_revert moved the chain's back). */
   const asOwner = () => {
-    d.owner.reset();
-    return d.diamond.connect(d.owner);
+    n.d.owner.reset();
+    return n.d.diamond.connect(n.d.owner);
   };
   const lastId = async (): Promise<number> => (await store().outbox.list()).at(-1)?.id ?? 0;
 
   async function start(extra: Partial<ChainOptions>): Promise<Chain> {
-    return t.keep(await startChain(store(), reorgChainOptions(node.url, d, extra)));
+    return t.keep(await startChain(store(), reorgChainOptions(n.node.url, n.d, extra)));
   }
 
   /** A new group of the account (through the relayer); its id. */
@@ -97,11 +84,6 @@ describe("a batch's calls through a reorg (hardhat node, evm_snapshot / evm_reve
     expect(after.batches - before.batches, "one pre-flighted batch").to.equal(1);
     expect(after.cachedGas - before.cachedGas).to.equal(0);
   }
-
-  before(async () => {
-    ({ node, d, account } = await nodeWithAccount("reorg batch account", "reorg-batch"));
-  });
-  after(() => stopNode({ node, d }));
 
   /** What reorgedBatch leaves: the chain, the group, both clients' answers and the batch row as first sent. */
   interface ReorgedBatch {
@@ -166,7 +148,7 @@ describe("a batch's calls through a reorg (hardhat node, evm_snapshot / evm_reve
     // new branch the group lists nothing, so the re-sent batch fits its gas.
     const { group, update, beside: dup, first: reverted } = await reorgedBatch({
       groupName: "target-1",
-      ownerTx: (g) => asOwner().updateGroup(account, g, "grown", "", TEN_CIDS, []),
+      ownerTx: (g) => asOwner().updateGroup(n.account, g, "grown", "", TEN_CIDS, []),
       updateName: "updated",
       besideName: "once",
       firstStatus: "reverted",
@@ -176,10 +158,10 @@ describe("a batch's calls through a reorg (hardhat node, evm_snapshot / evm_reve
     expect([update.count, dup.count]).to.deep.equal([1, 1]);
     expect(await onChain("once"), "groups 'once' on chain").to.equal(1);
     expect(await inIndex("once"), "groups 'once' in the index").to.equal(1);
-    expect((await d.diamond.listGroups(account, 0, 100)).find((g) => String(g.id) === group)?.name).to.equal("updated");
-    const receipt = (await rpcCall(node.url, "eth_getTransactionReceipt", [dup.receipt?.txHash])) as { blockNumber: string } | null;
+    expect((await n.d.diamond.listGroups(n.account, 0, 100)).find((g) => String(g.id) === group)?.name).to.equal("updated");
+    const receipt = (await rpcCall(n.node.url, "eth_getTransactionReceipt", [dup.receipt?.txHash])) as { blockNumber: string } | null;
     expect(Number(receipt?.blockNumber), "the answer names the canonical transaction").to.equal(dup.receipt?.blockNumber);
-    await expectGapFreeNonces(node.url, [PAYER]);
+    await expectGapFreeNonces(n.node.url, [PAYER]);
   });
 
   it("a call that failed in a batch sent from cached gas is answered with what the final chain says: a reorg that drops the state it failed on makes it succeed, and that is its answer", async () => {
@@ -187,17 +169,17 @@ describe("a batch's calls through a reorg (hardhat node, evm_snapshot / evm_reve
     // on the new branch the re-sent batch's updateGroup succeeds.
     const { group, update, beside } = await reorgedBatch({
       groupName: "target-2",
-      ownerTx: (g) => asOwner().removeGroup(account, g),
+      ownerTx: (g) => asOwner().removeGroup(n.account, g),
       updateName: "revived",
       besideName: "beside",
       firstStatus: "mined",
     });
-    const name = (await d.diamond.listGroups(account, 0, 100)).find((g) => String(g.id) === group)?.name;
+    const name = (await n.d.diamond.listGroups(n.account, 0, 100)).find((g) => String(g.id) === group)?.name;
     expect(name, "the group on the final chain").to.equal("revived");
     expect(update.value, "the answer agrees with the final chain").to.equal("ok");
     expect([update.count, beside.count]).to.deep.equal([1, 1]);
     expect(await inIndex("revived")).to.equal(1);
     expect(await onChain("beside")).to.equal(1);
-    await expectGapFreeNonces(node.url, [PAYER]);
+    await expectGapFreeNonces(n.node.url, [PAYER]);
   });
 });

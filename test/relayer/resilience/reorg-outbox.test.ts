@@ -13,30 +13,16 @@ import { startChain, type Chain, type ChainOptions } from "../../../src/relayer/
 import { encodeCall } from "../../../src/relayer/chain/abi";
 import type { OutboxRow } from "../../../src/relayer/ports";
 import { chainPerTest, h } from "../support";
-import {
-  nodeControls,
-  reorgChainOptions,
-  devKey,
-  expectGapFreeNonces,
-  minedTransactions,
-  rpcCall,
-  stopNode,
-  nodeWithAccount,
-  waitUntil,
-  type ChainNode,
-  type Deployed,
-} from "./support";
+import { devKey, expectGapFreeNonces, minedTransactions, nodeControls, nodeWithAccountPerDescribe, reorgChainOptions, rpcCall, waitUntil } from "./support";
 
 const PAYER = new Wallet(devKey(4)).address.toLowerCase();
 
 describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert)", function () {
-  let node: ChainNode;
-  let d: Deployed;
+  const n = nodeWithAccountPerDescribe("reorg account", "reorg");
   const t = chainPerTest("sqlite");
-  let account: string;
 
   const store = t.store;
-  const { head: blockNumber, mine, snapshot, revert } = nodeControls(() => node.url);
+  const { head: blockNumber, mine, snapshot, revert } = nodeControls(() => n.node.url);
   const row = async (id: number): Promise<OutboxRow> => {
     const r = await store().outbox.get(id);
     if (!r) throw new Error(`no outbox row ${id}`);
@@ -51,32 +37,27 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
   const groupNames = async (): Promise<string[]> => {
     const names: string[] = [];
     for (let page = 0; ; page++) {
-      const groups = await d.diamond.listGroups(account, page, 100);
+      const groups = await n.d.diamond.listGroups(n.account, page, 100);
       names.push(...groups.map((g) => g.name));
       if (groups.length < 100) return names;
     }
   };
-  const addGroup = (name: string) => ({ method: "addGroup", args: [account, name, "", [], []] });
+  const addGroup = (name: string) => ({ method: "addGroup", args: [n.account, name, "", [], []] });
 
   async function start(extra: Partial<ChainOptions>): Promise<Chain> {
-    return t.keep(await startChain(store(), reorgChainOptions(node.url, d, extra)));
+    return t.keep(await startChain(store(), reorgChainOptions(n.node.url, n.d, extra)));
   }
-
-  before(async () => {
-    ({ node, d, account } = await nodeWithAccount("reorg account", "reorg"));
-  });
-  after(() => stopNode({ node, d }));
 
   it("rebroadcasts the same signed bytes of a write whose block was reorged out; it is on the canonical chain exactly once", async () => {
     const c = await start({ confirmationDepth: 5 });
     const snap = await snapshot();
-    const request = { ...addGroup("g-dropped"), idempotencyKey: "reorg-key", idempotencyScope: account };
+    const request = { ...addGroup("g-dropped"), idempotencyKey: "reorg-key", idempotencyScope: n.account };
     const answered = await c.writer.write(request);
     const before = await lastRow();
     expect(before).to.deep.include({ status: "mined", final: false, minedHash: answered.txHash });
 
     await revert(snap); // the block holding the write is gone, and so is the transaction
-    expect(await rpcCall(node.url, "eth_getTransactionReceipt", [answered.txHash])).to.equal(null);
+    expect(await rpcCall(n.node.url, "eth_getTransactionReceipt", [answered.txHash])).to.equal(null);
     await mine(3); // the canonical chain grows past the old head
 
     const after = await waitUntil(
@@ -89,7 +70,7 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
     );
     expect(after.txHashes).to.deep.equal(before.txHashes); // the same signed transaction, no new attempt
     expect(after.minedHash).to.equal(answered.txHash);
-    const receipt = (await rpcCall(node.url, "eth_getTransactionReceipt", [answered.txHash])) as { blockHash: string };
+    const receipt = (await rpcCall(n.node.url, "eth_getTransactionReceipt", [answered.txHash])) as { blockHash: string };
     expect(receipt.blockHash).to.equal(after.blockHash);
     expect((await groupNames()).filter((n) => n === "g-dropped")).to.have.length(1);
     // Seen by the finality rounds either as dropped (its block replaced, the bytes rebroadcast) or,
@@ -106,7 +87,7 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
 
     await mine(5);
     await waitUntil("the write final", async () => (await row(before.id)).final, 30_000);
-    await expectGapFreeNonces(node.url, [PAYER]);
+    await expectGapFreeNonces(n.node.url, [PAYER]);
   });
 
   it("a reorg in the middle of a batched burst: every answered write is on the canonical chain exactly once, and the next write lands at once", async () => {
@@ -142,7 +123,7 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
     const head = await blockNumber();
     const next = await c.writes.write(addGroup("after-reorg"));
     expect(next.blockNumber - head).to.be.at.most(2);
-    await expectGapFreeNonces(node.url, [PAYER]);
+    await expectGapFreeNonces(n.node.url, [PAYER]);
   });
 
   it("a nonce taken by another transaction after the reorg: the write is pre-flighted again and applied once at a fresh nonce", async () => {
@@ -152,7 +133,7 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
     const before = await lastRow();
     await revert(snap);
     // Someone else with the payer's key uses its nonce on the new canonical chain.
-    const payer = new Wallet(devKey(4), d.provider);
+    const payer = new Wallet(devKey(4), n.d.provider);
     await (await payer.sendTransaction({ to: PAYER, value: 0n, nonce: before.nonce as number })).wait();
     await mine(2);
 
@@ -167,23 +148,23 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
     expect(after.nonce).to.equal((before.nonce as number) + 1);
     expect(after.txHashes).to.have.length(2);
     expect((await groupNames()).filter((n) => n === "g-nonce-taken")).to.have.length(1);
-    await expectGapFreeNonces(node.url, [PAYER]);
-    expect(await store().outbox.nextNonce(PAYER)).to.equal(Number(await rpcCall(node.url, "eth_getTransactionCount", [PAYER, "latest"])));
+    await expectGapFreeNonces(n.node.url, [PAYER]);
+    expect(await store().outbox.nextNonce(PAYER)).to.equal(Number(await rpcCall(n.node.url, "eth_getTransactionCount", [PAYER, "latest"])));
   });
 
   it("a nonce taken by a transaction that makes the write no longer apply: recorded with its decoded error, nothing sent", async () => {
     const c = await start({ confirmationDepth: 5 });
-    const owner = (await d.owner.getAddress()).toLowerCase();
+    const owner = (await n.d.owner.getAddress()).toLowerCase();
     const hash = h("taken and gone");
     const snap = await snapshot();
     await c.writer.write({ method: "newAccount", args: [hash, true, "mine", "", owner] });
     const before = await lastRow();
     await revert(snap);
     // The payer's nonce is used on the new chain by a transaction creating the same account.
-    const payer = new Wallet(devKey(4), d.provider);
+    const payer = new Wallet(devKey(4), n.d.provider);
     await (
       await payer.sendTransaction({
-        to: d.diamondAddress,
+        to: n.d.diamondAddress,
         data: encodeCall("newAccount", [hash, true, "theirs", "", owner]),
         nonce: before.nonce as number,
       })
@@ -200,10 +181,10 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
     );
     expect(after).to.deep.include({ errorName: "AccountAlreadyExists", nonce: null, final: true, minedHash: null });
     expect(after.errorArgs).to.deep.equal([hash]);
-    expect((await d.diamond.getAccount(hash)).name).to.equal("theirs");
-    const sentFromPayer = await minedTransactions(node.url, [PAYER], 0);
+    expect((await n.d.diamond.getAccount(hash)).name).to.equal("theirs");
+    const sentFromPayer = await minedTransactions(n.node.url, [PAYER], 0);
     expect(sentFromPayer.filter((t) => t.hash === before.txHashes[0])).to.deep.equal([]);
-    await expectGapFreeNonces(node.url, [PAYER]);
+    await expectGapFreeNonces(n.node.url, [PAYER]);
   });
 
   it("WRITE_CONFIRMATIONS 2: the answer waits for 2 blocks on top, also across a reorg that drops the first inclusion", async () => {
@@ -258,6 +239,6 @@ describe("relayer outbox through reorgs (hardhat node, evm_snapshot / evm_revert
       30_000,
     );
     expect((await groupNames()).filter((n) => n === "g-noted")).to.have.length(1);
-    await expectGapFreeNonces(node.url, [PAYER]);
+    await expectGapFreeNonces(n.node.url, [PAYER]);
   });
 });

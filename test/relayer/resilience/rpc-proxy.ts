@@ -9,10 +9,11 @@
  * method), the proxy switches to `then` at once (so nothing
  * after it gets through) and still forwards that one request to the chain; with `dropReply` the
  * chain's answer is thrown away and the connection destroyed (the node applied it, the relayer
- * never heard back). `set()` disarms a trap, so arm it after setting the mode.
+ * never heard back). `set()` disarms a trap, so arm it after setting the mode. The HTTP side (port,
+ * connections, refusing) is LocalRpcProxy of scripts/lib/rpc-fault-proxy.ts.
  */
-import http from "http";
-import type { AddressInfo, Socket } from "net";
+import type http from "http";
+import { LocalRpcProxy } from "../../../scripts/lib/rpc-fault-proxy";
 
 export type ProxyMode = "up" | "refuse" | "hang";
 
@@ -23,35 +24,11 @@ export interface Trap {
   dropReply: boolean;
 }
 
-export class RpcProxy {
+export class RpcProxy extends LocalRpcProxy {
   mode: ProxyMode = "up";
   /** Requests seen per JSON-RPC method (all modes). */
   readonly seen = new Map<string, number>();
   private trap: { spec: Trap; fired: () => void } | null = null;
-  private readonly sockets = new Set<Socket>();
-  private readonly server: http.Server;
-  url = "";
-
-  constructor(private readonly target: string) {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.server.on("connection", (socket: Socket) => {
-      if (this.mode === "refuse") {
-        socket.destroy();
-        return;
-      }
-      this.sockets.add(socket);
-      socket.once("close", () => this.sockets.delete(socket));
-    });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(0, "127.0.0.1", () => resolve());
-    });
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
 
   /** Switches the mode; going down drops every open connection. */
   set(mode: ProxyMode): void {
@@ -67,20 +44,11 @@ export class RpcProxy {
     });
   }
 
-  async close(): Promise<void> {
-    this.dropAll();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  protected refuse(): boolean {
+    return this.mode === "refuse";
   }
 
-  private dropAll(): void {
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
-  }
-
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString("utf8");
+  protected async handle(req: http.IncomingMessage, body: string, res: http.ServerResponse): Promise<void> {
     let methods = ["?"];
     try {
       const parsed = JSON.parse(body) as { method?: unknown } | { method?: unknown }[];

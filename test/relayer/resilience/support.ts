@@ -133,6 +133,19 @@ export async function stopNode(x: Partial<NodeWithAccount>): Promise<void> {
 }
 
 /**
+ * nodeWithAccount for a describe: started by its `before` hook, stopped by its `after` hook; the
+ * fields of the object returned are set once `before` ran.
+ */
+export function nodeWithAccountPerDescribe(label: string, name: string): NodeWithAccount {
+  const x: Partial<NodeWithAccount> = {};
+  before(async () => {
+    Object.assign(x, await nodeWithAccount(label, name));
+  });
+  after(() => stopNode(x));
+  return x as NodeWithAccount;
+}
+
+/**
  * The chain layer's options of the reorg tests: over HTTP to the node at `url`, one payer (dev 4),
  * indexing from the deployment, polls every 50 ms, one batch in flight; `extra` on top.
  */
