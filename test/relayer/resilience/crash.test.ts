@@ -173,9 +173,8 @@ for (const backend of ["sqlite", "postgres"] as const) describe(`relayer resilie
   });
 
   it("after a restart on the same DATA_DIR (mining resumed once it is ready), every retried write gets 200", async () => {
-    await rig.startRelayer();
-    await setMining(rig.chain.url, { intervalMs: MINING_MS });
     const r = await rig.startRelayer();
+    await setMining(rig.chain.url, { intervalMs: MINING_MS });
     let next = 0;
     const deadline = Date.now() + 90_000;
     const worker = async (): Promise<void> => {
