@@ -332,21 +332,22 @@ function registerChainMetrics(registry: Registry, store: Store, chain: Chain): v
       for (const [payer, n] of Object.entries(chain.status().writer.inFlight)) this.set({ payer }, n);
     },
   });
-  new Gauge({
-    name: "relayer_write_batching",
-    help: "Write batching (batchCalls): calls sent alone, batch transactions, calls they carried, calls rejected by a batch pre-flight, calls retried alone; enabled is 1 or 0",
-    labelNames: ["counter"],
-    registers: [registry],
-    collect() {
+  countersGauge(
+    registry,
+    "relayer_write_batching",
+    "Write batching (batchCalls): calls sent alone, batch transactions, calls they carried, calls rejected by a batch pre-flight, calls retried alone; enabled is 1 or 0",
+    () => {
       const b = chain.status().batches;
-      this.set({ counter: "single" }, b.single);
-      this.set({ counter: "batches" }, b.batches);
-      this.set({ counter: "batched_calls" }, b.batchedCalls);
-      this.set({ counter: "rejected" }, b.rejected);
-      this.set({ counter: "retried_alone" }, b.retriedAlone);
-      this.set({ counter: "enabled" }, b.enabled ? 1 : 0);
+      return {
+        single: b.single,
+        batches: b.batches,
+        batched_calls: b.batchedCalls,
+        rejected: b.rejected,
+        retried_alone: b.retriedAlone,
+        enabled: b.enabled ? 1 : 0,
+      };
     },
-  });
+  );
   new Gauge({
     name: "relayer_indexer_lag_blocks",
     help: "Chain head minus the last indexed block",
@@ -356,19 +357,20 @@ function registerChainMetrics(registry: Registry, store: Store, chain: Chain): v
       this.set(s.headBlock === null ? 0 : Math.max(0, s.headBlock - s.indexedBlock));
     },
   });
-  new Gauge({
-    name: "relayer_index_reorgs",
-    help: "Index and reorgs: reorgs followed since start (followed), depth of the latest (last_depth), 1 while stopped on a reorg deeper than REORG_WINDOW (halted), blocks holding our receipts replaced before the index applied them (unapplied)",
-    labelNames: ["counter"],
-    registers: [registry],
-    collect() {
+  countersGauge(
+    registry,
+    "relayer_index_reorgs",
+    "Index and reorgs: reorgs followed since start (followed), depth of the latest (last_depth), 1 while stopped on a reorg deeper than REORG_WINDOW (halted), blocks holding our receipts replaced before the index applied them (unapplied)",
+    () => {
       const s = chain.status().indexer;
-      this.set({ counter: "followed" }, s.reorgs);
-      this.set({ counter: "last_depth" }, s.lastReorg?.depth ?? 0);
-      this.set({ counter: "halted" }, s.halted === null ? 0 : 1);
-      this.set({ counter: "unapplied" }, s.unappliedReorgs);
+      return {
+        followed: s.reorgs,
+        last_depth: s.lastReorg?.depth ?? 0,
+        halted: s.halted === null ? 0 : 1,
+        unapplied: s.unappliedReorgs,
+      };
     },
-  });
+  );
   new Gauge({
     name: "relayer_indexed_block",
     help: "Last block whose events are applied",
@@ -381,17 +383,26 @@ function registerChainMetrics(registry: Registry, store: Store, chain: Chain): v
 
 /** Counters of the fresh-index gate: checks, shared head reads, waits for the indexer, 503s. */
 function registerFreshReadMetrics(registry: Registry, gate: FreshIndexGate): void {
+  countersGauge(
+    registry,
+    "relayer_fresh_reads",
+    "Answers that waited for the index to reach the chain head, since start: checks, eth_blockNumber reads (shared), checks that waited for the indexer, checks answered 503 IndexBehindHead",
+    () => {
+      const s = gate.stats();
+      return { checks: s.checks, head_reads: s.headReads, waits: s.waits, failures: s.failures };
+    },
+  );
+}
+
+/** A gauge of several counters read together at each scrape, one series per counter (label `counter`). */
+function countersGauge(registry: Registry, name: string, help: string, read: () => Record<string, number>): void {
   new Gauge({
-    name: "relayer_fresh_reads",
-    help: "Answers that waited for the index to reach the chain head, since start: checks, eth_blockNumber reads (shared), checks that waited for the indexer, checks answered 503 IndexBehindHead",
+    name,
+    help,
     labelNames: ["counter"],
     registers: [registry],
     collect() {
-      const s = gate.stats();
-      this.set({ counter: "checks" }, s.checks);
-      this.set({ counter: "head_reads" }, s.headReads);
-      this.set({ counter: "waits" }, s.waits);
-      this.set({ counter: "failures" }, s.failures);
+      for (const [counter, value] of Object.entries(read())) this.set({ counter }, value);
     },
   });
 }

@@ -16,35 +16,30 @@ export function metricsRegistryOf(app: FastifyInstance): Registry {
   return registry;
 }
 
-function counter(registry: Registry): Counter<"route" | "method" | "status"> {
-  const name = "relayer_http_requests_total";
-  const existing = registry.getSingleMetric(name);
-  if (existing instanceof Counter) return existing as Counter<"route" | "method" | "status">;
-  return new Counter({
-    name,
-    help: "HTTP requests by route, method and status",
-    labelNames: ["route", "method", "status"],
-    registers: [registry],
-  });
-}
+type RequestLabels = "route" | "method" | "status";
+const REQUEST_LABELS: RequestLabels[] = ["route", "method", "status"];
 
-function histogram(registry: Registry): Histogram<"route" | "method" | "status"> {
-  const name = "relayer_http_request_duration_seconds";
-  const existing = registry.getSingleMetric(name);
-  if (existing instanceof Histogram) return existing as Histogram<"route" | "method" | "status">;
-  return new Histogram({
-    name,
-    help: "HTTP request latency by route, method and status",
-    labelNames: ["route", "method", "status"],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-    registers: [registry],
-  });
+/** The registry's metric of that name when it is of that class (an app built again on the same registry), else a new one. */
+function requestMetric<M, C extends { name: string }>(registry: Registry, kind: new (config: C) => M, config: C): M {
+  const existing = registry.getSingleMetric(config.name);
+  return existing instanceof kind ? existing : new kind(config);
 }
 
 export function installMetrics(app: FastifyInstance, registry: Registry): void {
   registries.set(app, registry);
-  const requests = counter(registry);
-  const duration = histogram(registry);
+  const requests = requestMetric(registry, Counter<RequestLabels>, {
+    name: "relayer_http_requests_total",
+    help: "HTTP requests by route, method and status",
+    labelNames: REQUEST_LABELS,
+    registers: [registry],
+  });
+  const duration = requestMetric(registry, Histogram<RequestLabels>, {
+    name: "relayer_http_request_duration_seconds",
+    help: "HTTP request latency by route, method and status",
+    labelNames: REQUEST_LABELS,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
   app.addHook("onResponse", (request, reply, done) => {
     // The route pattern, never the raw URL: unknown paths share one label.
     const route = request.routeOptions.url ?? "unmatched";

@@ -350,20 +350,19 @@ export class IndexQueries implements IndexReader {
   }
 
   async wallet(pkp: Address): Promise<WalletRow | null> {
-    this.check();
-    const row = await this.db.one<WalletDb>(
-      "SELECT pkp, account, derivation, name, description FROM wallets WHERE pkp = $1",
-      [toAddress(pkp)],
-      PREPARED,
-    );
-    return row ? walletRow(row) : null;
+    return this.walletWhere("pkp", toAddress(pkp));
   }
 
   async walletByDerivation(derivation: Uint): Promise<WalletRow | null> {
+    return this.walletWhere("derivation", toUint(derivation));
+  }
+
+  /** The wallet whose key column (pkp or derivation, each unique) holds `value`. */
+  private async walletWhere(column: "pkp" | "derivation", value: string): Promise<WalletRow | null> {
     this.check();
     const row = await this.db.one<WalletDb>(
-      "SELECT pkp, account, derivation, name, description FROM wallets WHERE derivation = $1",
-      [toUint(derivation)],
+      `SELECT pkp, account, derivation, name, description FROM wallets WHERE ${column} = $1`,
+      [value],
       PREPARED,
     );
     return row ? walletRow(row) : null;
@@ -386,51 +385,52 @@ export class IndexQueries implements IndexReader {
   }
 
   async listGroups(account: Hash32, page: Page): Promise<GroupSummary[]> {
-    this.check();
-    const [from, to] = pageRange(page);
-    const acct = toHash32(account);
-    // The account column is the parameter: not read back per row (docs/relayer-latency.md, "Read path CPU").
-    const rows = await this.db.query<Omit<GroupDb, "account">>(
+    return this.accountPage<Omit<GroupDb, "account">, GroupSummary>(
       "SELECT id, name, description FROM account_groups WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
-      [acct, from, to],
-      PREPARED,
+      account,
+      page,
+      (r, acct) => ({ id: r.id, account: acct, name: r.name, description: r.description }),
     );
-    return rows.map((r) => ({ id: r.id, account: acct, name: r.name, description: r.description }));
   }
 
   async listActions(account: Hash32, page: Page): Promise<ActionRow[]> {
-    this.check();
-    const [from, to] = pageRange(page);
-    const acct = toHash32(account);
-    const rows = await this.db.query<Omit<ActionDb, "account">>(
+    return this.accountPage<Omit<ActionDb, "account">, ActionRow>(
       "SELECT cid, name, description FROM actions WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
-      [acct, from, to],
-      PREPARED,
+      account,
+      page,
+      (r, acct) => ({ account: acct, cid: r.cid, name: r.name, description: r.description }),
     );
-    return rows.map((r) => ({ account: acct, cid: r.cid, name: r.name, description: r.description }));
   }
 
   async listWallets(account: Hash32, page: Page): Promise<WalletRow[]> {
-    this.check();
-    const [from, to] = pageRange(page);
-    const acct = toHash32(account);
-    const rows = await this.db.query<Omit<WalletDb, "account">>(
+    return this.accountPage<Omit<WalletDb, "account">, WalletRow>(
       "SELECT pkp, derivation, name, description FROM wallets WHERE account = $1 AND pos >= $2 AND pos < $3 ORDER BY pos",
-      [acct, from, to],
-      PREPARED,
+      account,
+      page,
+      (r, acct) => ({ pkp: r.pkp, account: acct, derivation: r.derivation, name: r.name, description: r.description }),
     );
-    return rows.map((r) => ({ pkp: r.pkp, account: acct, derivation: r.derivation, name: r.name, description: r.description }));
   }
 
   async listUsageKeys(account: Hash32, page: Page): Promise<UsageKeyRow[]> {
+    return this.accountPage<UsageKeyDb, UsageKeyRow>(
+      `${USAGE_KEY_SELECT} WHERE k.account = $1 AND k.pos >= $2 AND k.pos < $3 ORDER BY k.pos`,
+      account,
+      page,
+      usageKeyRow,
+    );
+  }
+
+  /**
+   * One page of an account's list: `sql` takes the account ($1) and the page's position range
+   * ($2 <= pos < $3). The account is the parameter, not read back per row (docs/relayer-latency.md,
+   * "Read path CPU"): `row` gets it beside each row.
+   */
+  private async accountPage<D extends object, R>(sql: string, account: Hash32, page: Page, row: (r: D, account: string) => R): Promise<R[]> {
     this.check();
     const [from, to] = pageRange(page);
-    const rows = await this.db.query<UsageKeyDb>(
-      `${USAGE_KEY_SELECT} WHERE k.account = $1 AND k.pos >= $2 AND k.pos < $3 ORDER BY k.pos`,
-      [toHash32(account), from, to],
-      PREPARED,
-    );
-    return rows.map(usageKeyRow);
+    const acct = toHash32(account);
+    const rows = await this.db.query<D>(sql, [acct, from, to], PREPARED);
+    return rows.map((r) => row(r, acct));
   }
 
   /**

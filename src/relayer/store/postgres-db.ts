@@ -3,6 +3,7 @@
  * dedicated client per transaction, the index's fixed reads as named prepared statements.
  */
 import { Pool, types as pgTypes, type PoolClient, type PoolConfig } from "pg";
+import { TopLevelDb } from "./top-level-db";
 import type { Db, Queryable, QueryOptions, SqlRow, SqlValue, Statement, TxOptions } from "./db-interface";
 
 function toPgParam(v: SqlValue): string | number | null {
@@ -123,7 +124,7 @@ function inlineParams(sql: string, params: readonly SqlValue[]): string {
 
 const SCHEMA_RE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-export class PgDb implements Db {
+export class PgDb extends TopLevelDb implements Db {
   readonly dialect = "postgres" as const;
   private readonly direct: PgTx;
   private readonly names: StatementNames;
@@ -133,6 +134,7 @@ export class PgDb implements Db {
     readonly pool: Pool,
     preparedLimit: number,
   ) {
+    super();
     this.names = new StatementNames(preparedLimit);
     this.direct = new PgTx(pool as unknown as PgRunner, this.names);
   }
@@ -184,13 +186,6 @@ export class PgDb implements Db {
   }
   run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
     return this.direct.run(sql, params);
-  }
-  runMany(statements: readonly Statement[]): Promise<void> {
-    return this.tx((t) => t.runMany(statements));
-  }
-  queryAfter<T extends object = SqlRow>(statements: readonly Statement[], sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    if (statements.length === 0) return this.query<T>(sql, params);
-    return this.tx((t) => t.queryAfter<T>(statements, sql, params));
   }
   exec(sql: string): Promise<void> {
     return this.direct.exec(sql);

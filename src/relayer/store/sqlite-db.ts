@@ -22,6 +22,7 @@ import type { Worker } from "worker_threads";
 import { Mutex } from "./mutex";
 import { WalSync, type FileSync, type FileSyncInline, type WalSyncStatus } from "./wal-sync";
 import { WalCheckpointer, type CheckpointMode } from "./wal-checkpointer";
+import { TopLevelDb } from "./top-level-db";
 import type { Db, Queryable, QueryOptions, SqlRow, SqlValue, Statement, TxOptions } from "./db-interface";
 
 interface Translated {
@@ -161,7 +162,7 @@ export interface SqliteDbOptions {
 /** Frames not yet checkpointed that call for a checkpoint: SQLite's own default. */
 const CHECKPOINT_PAGES = 1000;
 
-export class SqliteDb implements Db {
+export class SqliteDb extends TopLevelDb implements Db {
   readonly dialect = "sqlite" as const;
   private readonly lock = new Mutex();
   private readonly conn: SqliteConn;
@@ -178,6 +179,7 @@ export class SqliteDb implements Db {
   private readonly checkpointer: WalCheckpointer | null = null;
 
   constructor(readonly file: string, options: SqliteDbOptions = {}) {
+    super();
     if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
     const db = new Database(file);
     const mode = String(db.pragma("journal_mode = WAL", { simple: true })).toLowerCase();
@@ -231,13 +233,6 @@ export class SqliteDb implements Db {
   run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
     if (!this.closed && this.conn.writes(sql)) return this.tx((t) => t.run(sql, params));
     return this.lock.run(() => this.direct.run(sql, params));
-  }
-  runMany(statements: readonly Statement[]): Promise<void> {
-    return this.tx((t) => t.runMany(statements));
-  }
-  queryAfter<T extends object = SqlRow>(statements: readonly Statement[], sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    if (statements.length === 0) return this.query<T>(sql, params);
-    return this.tx((t) => t.queryAfter<T>(statements, sql, params));
   }
   exec(sql: string): Promise<void> {
     return this.lock.run(async () => {

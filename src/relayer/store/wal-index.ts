@@ -9,6 +9,7 @@
  * (docs/relayer-latency.md, "SQLite's checkpoints off the event loop").
  */
 import fs from "fs";
+import { LazyReadOnlyFile } from "./lazy-file";
 
 export interface WalIndexState {
   /** Frames in the WAL (since it last restarted from its start). */
@@ -22,37 +23,26 @@ const N_BACKFILL = 96 / 4;
 const READ_BYTES = 100;
 
 export class WalIndexReader {
-  private fd: number | null = null;
+  private readonly shm: LazyReadOnlyFile;
   private readonly buf = new Uint32Array(READ_BYTES / 4 + 1);
 
   constructor(
     /** The database's `-shm` file. */
     readonly shmFile: string,
-  ) {}
+  ) {
+    this.shm = new LazyReadOnlyFile(shmFile);
+  }
 
   /** The WAL's state, or null while there is no wal-index yet (nothing written since the open). */
   read(): WalIndexState | null {
-    if (this.fd === null) {
-      try {
-        this.fd = fs.openSync(this.shmFile, "r");
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
-        throw err;
-      }
-    }
+    const fd = this.shm.descriptor();
+    if (fd === null) return null;
     const bytes = new Uint8Array(this.buf.buffer, 0, READ_BYTES);
-    if (fs.readSync(this.fd, bytes, 0, READ_BYTES, 0) < READ_BYTES) return null;
+    if (fs.readSync(fd, bytes, 0, READ_BYTES, 0) < READ_BYTES) return null;
     return { frames: this.buf[MX_FRAME], backfilled: this.buf[N_BACKFILL] };
   }
 
   close(): void {
-    if (this.fd === null) return;
-    const fd = this.fd;
-    this.fd = null;
-    try {
-      fs.closeSync(fd);
-    } catch {
-      /* already closed */
-    }
+    this.shm.close();
   }
 }

@@ -15,6 +15,7 @@
  */
 import fs from "fs";
 import { performance } from "perf_hooks";
+import { LazyReadOnlyFile } from "./lazy-file";
 import { DEFAULT_INLINE_SYNC_BELOW_MS, WalSyncPlacement, type SyncPlace } from "./wal-sync-placement";
 
 /** Flushes an open file's data to disk (fs.fdatasync by default; a seam for tests). */
@@ -54,7 +55,7 @@ export interface WalSyncStatus {
 }
 
 export class WalSync {
-  private fd: number | null = null;
+  private readonly wal: LazyReadOnlyFile;
   private readonly syncFile: FileSync;
   private readonly syncInline: FileSyncInline;
   private readonly now: () => number;
@@ -65,6 +66,7 @@ export class WalSync {
     readonly walFile: string,
     options: WalSyncOptions = {},
   ) {
+    this.wal = new LazyReadOnlyFile(walFile);
     this.syncFile = options.syncFile ?? fdatasync;
     this.syncInline = options.syncInline ?? fs.fdatasyncSync;
     this.now = options.now ?? (() => performance.now());
@@ -80,7 +82,7 @@ export class WalSync {
    * (either) rejects it.
    */
   async sync(): Promise<void> {
-    const fd = this.descriptor();
+    const fd = this.wal.descriptor(); // opened at the first sync and kept; null while there is no -wal file yet
     if (fd === null) return;
     const start = this.now();
     if (this.placement.next() === "inline") {
@@ -92,22 +94,6 @@ export class WalSync {
     this.placement.poolDone(this.now() - start);
   }
 
-  /**
-   * The `-wal` file's descriptor, opened at the first sync and kept (a one-off open on the event
-   * loop); null while there is no `-wal` file yet.
-   */
-  private descriptor(): number | null {
-    if (this.fd === null) {
-      try {
-        this.fd = fs.openSync(this.walFile, "r");
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
-        throw err;
-      }
-    }
-    return this.fd;
-  }
-
   /** Where syncs run now and how many ran where. */
   status(): WalSyncStatus {
     const p = this.placement;
@@ -116,13 +102,6 @@ export class WalSync {
 
   /** Closes the file descriptor (after the connection is closed). */
   close(): void {
-    if (this.fd === null) return;
-    const fd = this.fd;
-    this.fd = null;
-    try {
-      fs.closeSync(fd);
-    } catch {
-      /* already closed */
-    }
+    this.wal.close();
   }
 }

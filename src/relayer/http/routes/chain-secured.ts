@@ -3,6 +3,7 @@
  * add_usage_api_key_with_signature (wallet signature only) and convert_to_chain_secured_account
  * (master key + the new admin's signature).
  */
+import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { RelayerServices } from "../../services";
 import { endpoint } from "../endpoint";
@@ -23,6 +24,16 @@ const SIGNATURE_RULES =
   "use an index at the chain head as of the request (what the wallet wrote on-chain counts at once); 503 IndexBehindHead " +
   "with Retry-After when the index cannot reach it within FRESH_READ_TIMEOUT_MS (docs/finality.md).";
 
+/** The wallet signature a body carries, as the service takes it (a null message is no message). */
+function signatureOf(body: Static<typeof SignedMintBody> | Static<typeof ConvertBody>) {
+  return { typed_data: body.typed_data, message: body.message ?? undefined, signature: body.signature };
+}
+
+/** A mint body as the service's signed request: the wallet address, when sent, must equal the signer. */
+function signedMintRequest(body: Static<typeof SignedMintBody>) {
+  return { ...signatureOf(body), claimedAddress: body.wallet_address ?? undefined };
+}
+
 export function registerChainSecuredRoutes(app: FastifyInstance, services: RelayerServices): void {
   endpoint(app, services, {
     method: "POST",
@@ -36,12 +47,7 @@ export function registerChainSecuredRoutes(app: FastifyInstance, services: Relay
     body: SignedMintBody,
     response: CreateWalletWithSignatureReply,
     handle: async ({ body }) => {
-      const r = await services.chainSecured.createWallet({
-        typed_data: body.typed_data,
-        message: body.message ?? undefined,
-        signature: body.signature,
-        claimedAddress: body.wallet_address ?? undefined,
-      });
+      const r = await services.chainSecured.createWallet(signedMintRequest(body));
       return { wallet_address: r.walletAddress, derivation_path: r.derivationPath };
     },
   });
@@ -58,12 +64,7 @@ export function registerChainSecuredRoutes(app: FastifyInstance, services: Relay
     body: SignedMintBody,
     response: AddUsageKeyWithSignatureReply,
     handle: async ({ body }) => {
-      const r = await services.chainSecured.addUsageApiKey({
-        typed_data: body.typed_data,
-        message: body.message ?? undefined,
-        signature: body.signature,
-        claimedAddress: body.wallet_address ?? undefined,
-      });
+      const r = await services.chainSecured.addUsageApiKey(signedMintRequest(body));
       return { usage_api_key: r.usageApiKey, wallet_address: r.walletAddress, derivation_path: r.derivationPath };
     },
   });
@@ -84,7 +85,7 @@ export function registerChainSecuredRoutes(app: FastifyInstance, services: Relay
       const r = await services.chainSecured.convert(
         caller,
         body.new_admin_wallet_address,
-        { typed_data: body.typed_data, message: body.message ?? undefined, signature: body.signature },
+        signatureOf(body),
         write,
       );
       return { success: true as const, wallet_address: r.walletAddress, api_key_hash: r.apiKeyHash };

@@ -1,6 +1,6 @@
 /** Diamond configuration: payers, operators, owner, initialisation, node configuration entries. */
 import type { RowWriter } from "./journal";
-import type { Handlers } from "./handler";
+import type { EventHandler, Handlers } from "./handler";
 import { SETS, nextPos, removeMember } from "./sets";
 import { bool, str, strList, text } from "./values";
 
@@ -8,30 +8,28 @@ async function setConfig(w: RowWriter, item: string, val: string): Promise<void>
   await w.upsert("config", { item, val });
 }
 
+/** The events that set one config item to one string argument: event -> [item, argument]. */
+const STRING_SETTINGS: Readonly<Record<string, readonly [item: string, arg: string]>> = {
+  AdminApiPayerUpdated: ["adminApiPayer", "newAdminApiPayerAccount"],
+  ConfigOperatorUpdated: ["configOperator", "newConfigOperator"],
+  PricingOperatorUpdated: ["pricingOperator", "newPricingOperator"],
+  RebalanceAmountUpdated: ["rebalanceAmount", "newRebalanceAmount"],
+  RequestedApiPayerCountUpdated: ["requestedApiPayerCount", "newCount"],
+  OwnershipTransferred: ["owner", "newOwner"],
+  Initialized: ["initializedVersion", "version"],
+};
+
+const STRING_SETTING_HANDLERS: Handlers = Object.fromEntries(
+  Object.entries(STRING_SETTINGS).map(([event, [item, arg]]): [string, EventHandler] => [
+    event,
+    async (w, a) => setConfig(w, item, str(a, arg)),
+  ]),
+);
+
 export const CONFIGURATION_HANDLERS: Handlers = {
+  ...STRING_SETTING_HANDLERS,
   async ApiPayersUpdated(w, a) {
     await setConfig(w, "apiPayers", JSON.stringify(strList(a.newApiPayers, "newApiPayers")));
-  },
-  async AdminApiPayerUpdated(w, a) {
-    await setConfig(w, "adminApiPayer", str(a, "newAdminApiPayerAccount"));
-  },
-  async ConfigOperatorUpdated(w, a) {
-    await setConfig(w, "configOperator", str(a, "newConfigOperator"));
-  },
-  async PricingOperatorUpdated(w, a) {
-    await setConfig(w, "pricingOperator", str(a, "newPricingOperator"));
-  },
-  async RebalanceAmountUpdated(w, a) {
-    await setConfig(w, "rebalanceAmount", str(a, "newRebalanceAmount"));
-  },
-  async RequestedApiPayerCountUpdated(w, a) {
-    await setConfig(w, "requestedApiPayerCount", str(a, "newCount"));
-  },
-  async OwnershipTransferred(w, a) {
-    await setConfig(w, "owner", str(a, "newOwner"));
-  },
-  async Initialized(w, a) {
-    await setConfig(w, "initializedVersion", str(a, "version"));
   },
   async NodeConfigurationSet(w, a) {
     const key = text(a, "key");
