@@ -19,14 +19,13 @@ import path from "node:path";
 import { ethers } from "hardhat";
 import { takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
-import { apiKeyTextHash, chainSecuredHash } from "../src/core/hashing";
+import { apiKeyTextHash } from "../src/core/hashing";
 import { deployDiamond, type DiamondFixture } from "../test/fixtures/diamond";
 
 const RATIO_TARGET = 1.1;
 const SCALES = [1, 100, 500] as const;
 
 const hashText = (text: string): bigint => BigInt(apiKeyTextHash(text));
-const aliasOf = (address: string): bigint => BigInt(chainSecuredHash(address));
 const randomAddress = (): string => ethers.Wallet.createRandom().address;
 
 /** Positional setUsageApiKey arguments after (account, key): no rights except the execute groups. */

@@ -3,8 +3,8 @@
  * list (all, or one group's list), and the CID of Lit Action code (http-api.md §7).
  */
 import { litActionCid } from "../../core";
-import { type ActionRow, CodeQuotaExceededError, type CodeStore, type Hash32, type IndexReader } from "../ports";
-import { type Caller, ownGroupPage, requireGroup, requireMasterWrite } from "./access";
+import { type ActionRow, CodeQuotaExceededError, type CodeStore, type IndexReader } from "../ports";
+import { type Caller, ownGroupPage, requireMasterWrite } from "./access";
 import { ServiceError, notFound } from "./errors";
 import type { Submitter, WriteOptions } from "./submit";
 import * as v from "./values";

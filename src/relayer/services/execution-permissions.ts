@@ -24,7 +24,7 @@
 import { chainSecuredHash } from "../../core";
 import type { AccountRow, Address, CredentialRows, Hash32, IndexReader, UsageKeyRow } from "../ports";
 import { isExpired } from "./access";
-import { ZERO_ADDRESS, ZERO_HASH } from "./values";
+import { ZERO_HASH } from "./values";
 
 export type ExecScope = "None" | "All" | "Groups";
 

@@ -23,7 +23,7 @@ import { Mutex } from "./mutex";
 import { WalSync, type FileSync, type FileSyncInline, type WalSyncStatus } from "./wal-sync";
 import { WalCheckpointer, type CheckpointMode } from "./wal-checkpointer";
 import { TopLevelDb } from "./top-level-db";
-import type { Db, Queryable, QueryOptions, SqlRow, SqlValue, Statement, TxOptions } from "./db-interface";
+import type { Db, Queryable, SqlRow, SqlValue, Statement, TxOptions } from "./db-interface";
 
 interface Translated {
   sql: string;

@@ -115,7 +115,7 @@ describe("ChainSecured ownership transfer", () => {
 
     it("a usage key still may execute its action with its wallet", async () => {
       const f = await loadFixture(deployDiamond);
-      const { master, usage, cid, pkp } = await populatedAccountTransferred(f);
+      const { usage, cid, pkp } = await populatedAccountTransferred(f);
       expect(await f.diamond.canExecuteAction(usage.hash, cid)).to.equal(true);
       expect(await f.diamond.canUseWalletInAction(usage.hash, cid, pkp)).to.equal(true);
     });
@@ -153,7 +153,7 @@ describe("ChainSecured ownership transfer", () => {
 
     it("the previous admin cannot create a new ChainSecured account (its alias stays bound)", async () => {
       const f = await loadFixture(deployDiamond);
-      const { master, admin } = await populatedAccountTransferred(f);
+      const { admin } = await populatedAccountTransferred(f);
       await expect(f.diamond.connect(admin).newChainSecuredAccount("fresh", ""))
         .to.be.revertedWithCustomError(f.diamond, "AccountAlreadyExists")
         .withArgs(aliasOf(admin.address));

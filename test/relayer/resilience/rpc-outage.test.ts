@@ -25,7 +25,6 @@ import {
   minedTransactions,
   registerPayers,
   relayerEnv,
-  rpcCall,
   sleep,
   startChainNode,
   waitUntil,

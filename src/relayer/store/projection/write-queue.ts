@@ -323,7 +323,6 @@ function mergedFoldedAppend(rows: readonly Append[], cols: readonly string[]): S
   const p = new Params();
   const values = lists.map((l) => p.row(l)).join(", ");
   const vcols = ["_o", ...(scope ? ["_s"] : []), "_u", ...cols];
-  const key = INDEX_TABLES[table];
   const pos = scope
     ? `COALESCE((SELECT MAX(x.pos) FROM ${table} x WHERE x.${scope.column} = v._s), -1) + ROW_NUMBER() OVER (PARTITION BY v._s, v._n ORDER BY v._o)`
     : `COALESCE((SELECT MAX(x.pos) FROM ${table} x), -1) + ROW_NUMBER() OVER (PARTITION BY v._n ORDER BY v._o)`;
