@@ -350,19 +350,22 @@ export class IndexQueries implements IndexReader {
   }
 
   async wallet(pkp: Address): Promise<WalletRow | null> {
-    return this.walletWhere("pkp", toAddress(pkp));
+    return this.walletWhere("pkp", () => toAddress(pkp));
   }
 
   async walletByDerivation(derivation: Uint): Promise<WalletRow | null> {
-    return this.walletWhere("derivation", toUint(derivation));
+    return this.walletWhere("derivation", () => toUint(derivation));
   }
 
-  /** The wallet whose key column (pkp or derivation, each unique) holds `value`. */
-  private async walletWhere(column: "pkp" | "derivation", value: string): Promise<WalletRow | null> {
+  /**
+   * The wallet whose key column (pkp or derivation, each unique) holds `value()`; an unavailable
+   * index is reported before a malformed value, as by every other read.
+   */
+  private async walletWhere(column: "pkp" | "derivation", value: () => string): Promise<WalletRow | null> {
     this.check();
     const row = await this.db.one<WalletDb>(
       `SELECT pkp, account, derivation, name, description FROM wallets WHERE ${column} = $1`,
-      [value],
+      [value()],
       PREPARED,
     );
     return row ? walletRow(row) : null;

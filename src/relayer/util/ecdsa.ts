@@ -61,9 +61,25 @@ export function jsSignDigest(key: SigningKey, digest: Buffer): DigestSignature {
 export const nativeSignDigest: ((key: SigningKey, digest: Buffer) => DigestSignature) | null =
   native === null ? null : (key, digest) => nativeSign(native, privateKeyOf(key), digest);
 
+/** The order n of secp256k1's group, big-endian. */
+const CURVE_ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const CURVE_ORDER_BYTES = Buffer.from(CURVE_ORDER.toString(16), "hex");
+
+/**
+ * The digest mod n. RFC 6979 derives the nonce from the digest reduced mod n, as ethers (noble)
+ * does; libsecp256k1 passes its bytes unreduced to the nonce function, so a digest at or above n
+ * (any 32 bytes a Lit Action gives signEcdsa; for a keccak digest odds of 2^-128) would be signed
+ * with another nonce. Reduced first, it gets the same signature from both.
+ */
+function reducedDigest(digest: Buffer): Buffer {
+  if (Buffer.compare(digest, CURVE_ORDER_BYTES) < 0) return digest;
+  const value = BigInt(`0x${digest.toString("hex")}`) - CURVE_ORDER; // < n: a digest is below 2n
+  return Buffer.from(value.toString(16).padStart(64, "0"), "hex");
+}
+
 function nativeSign(lib: NativeSecp256k1, privateKey: Uint8Array, digest: Buffer): DigestSignature {
   checkDigest(digest);
-  const { signature, recid } = lib.ecdsaSign(digest, privateKey);
+  const { signature, recid } = lib.ecdsaSign(reducedDigest(digest), privateKey);
   const sig = Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength);
   return { r: sig.subarray(0, 32), s: sig.subarray(32, 64), yParity: recid === 1 ? 1 : 0 };
 }

@@ -67,4 +67,24 @@ describe("relayer: secp256k1 signatures (util/ecdsa.ts)", () => {
     expect(() => signDigestWithKey("0x1234", Buffer.alloc(32, 1))).to.throw();
     expect(() => signDigestWithKey(hexlify(new Uint8Array(32).fill(7)), Buffer.alloc(31))).to.throw(/32 bytes, got 31/);
   });
+
+  it("a digest at or above the curve order signs as ethers does (RFC 6979 takes the digest mod n for its nonce)", () => {
+    // libsecp256k1 feeds the digest's bytes unreduced to its nonce function; ethers (noble) reduces
+    // them first, as RFC 6979 says. Uniform random digests land here with odds of 2^-128, so the
+    // range is drawn on its own.
+    const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const atOrAboveN = fc
+      .bigInt({ min: n, max: 2n ** 256n - 1n })
+      .map((x) => Buffer.from(x.toString(16).padStart(64, "0"), "hex"));
+    const edges = [n, n + 1n, 2n ** 256n - 1n].map((x) => Buffer.from(x.toString(16), "hex"));
+    fc.assert(
+      fc.property(privateKey, fc.oneof(fc.constantFrom(...edges), atOrAboveN), (k, d) => {
+        const hex = hexlify(k);
+        const expected = new SigningKey(hex).sign(d).serialized;
+        expect(serializeSignature(signDigestWithKey(hex, d))).to.equal(expected);
+        expect(serializeSignature(signDigest(new SigningKey(hex), d))).to.equal(expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
