@@ -46,12 +46,13 @@ export function addressArg(field: string, value: string): string {
 /** A uint256 argument (group id, hashed CID) from a number or a decimal / 0x-hex string. */
 export function uintArg(field: string, value: number | string): bigint {
   try {
-    const n = BigInt(value);
-    if (n >= 0n) return n;
+    // BigInt("") and BigInt("  ") are 0n: an empty argument is refused, not read as zero.
+    const n = typeof value === "string" && value.trim() === "" ? -1n : BigInt(value);
+    if (n >= 0n && n < 2n ** 256n) return n;
   } catch {
     // reported below
   }
-  throw new LitUsageError(`${field}: expected a non-negative integer (decimal or 0x hex), got ${String(value)}`);
+  throw new LitUsageError(`${field}: expected a non-negative integer below 2^256 (decimal or 0x hex), got ${String(value)}`);
 }
 
 /** The body fields of add_usage_api_key / update_usage_api_key. */

@@ -103,7 +103,7 @@ describe("SDK transports: one behaviour, HTTP and diamond", function () {
           (err: unknown) => err,
         );
         expect(e).to.be.instanceOf(LitUsageError);
-        expect((e as Error).message).to.include(`groupId: expected a non-negative integer (decimal or 0x hex), got ${groupId}`);
+        expect((e as Error).message).to.include(`groupId: expected a non-negative integer below 2^256 (decimal or 0x hex), got ${groupId}`);
       }
     });
 
