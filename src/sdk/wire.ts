@@ -3,7 +3,7 @@
  * and diamond rows to the relayer's response shapes (the same shapes whichever transport answers).
  * Hashing is src/core's (docs/hashing.md); a malformed argument is a LitUsageError naming the field.
  */
-import { getAddress } from "ethers";
+import { MaxUint256, getAddress } from "ethers";
 import { type Hash32, apiKeyHash, cidTextHash, isHash32, toHash32 } from "../core/hashing";
 import { LitUsageError } from "./errors";
 import type { ApiKeyItem, MetadataItem, Pagination, UsageKeyPermissions, WalletItem } from "./types";
@@ -48,7 +48,7 @@ export function uintArg(field: string, value: number | string): bigint {
   try {
     // BigInt("") and BigInt("  ") are 0n: an empty argument is refused, not read as zero.
     const n = typeof value === "string" && value.trim() === "" ? -1n : BigInt(value);
-    if (n >= 0n && n < 2n ** 256n) return n;
+    if (n >= 0n && n <= MaxUint256) return n;
   } catch {
     // reported below
   }

@@ -4,7 +4,7 @@
  * Wallet.signTransaction gives (tested); it avoids ethers' Transaction object, whose hex/bytes
  * conversions cost several milliseconds for the kilobytes of calldata of a batchCalls batch. Its
  * keccak256 is ./keccak.ts (several times faster than ethers' on those kilobytes), its signature
- * ./ecdsa.ts (libsecp256k1 where it loads).
+ * ../util/ecdsa.ts (libsecp256k1 where it loads).
  */
 import type { SigningKey, TransactionLike } from "ethers";
 import { signDigest } from "../util/ecdsa";
